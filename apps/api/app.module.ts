@@ -1,0 +1,103 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { JwtModule } from '@nestjs/jwt';
+import type { ParleyConfig } from '../../libs/config/config';
+import type { EventStore } from '../../libs/event-store/event-store.port';
+import { Projector } from '../../libs/read-store/projector';
+import type { ReadStore } from '../../libs/read-store/read-store.port';
+import { parleyProjections } from '../../projections';
+import { AuthGuard } from './auth/auth.guard';
+import { TokenService } from './auth/token.service';
+import { CommentsController } from './comments/comments.controller';
+import { ListCommentsHandler } from './comments/comments.queries';
+import { DeleteCommentHandler } from './comments/delete-comment.command';
+import { PostCommentHandler } from './comments/post-comment.command';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { JsonLogger } from './common/json-logger';
+import { MinPositionInterceptor } from './common/min-position.interceptor';
+import { HealthController } from './health/health.controller';
+import { EventWriter } from './infrastructure/event-writer';
+import { ReadModelGate } from './infrastructure/read-model-gate';
+import { createEventStore, createReadStore } from './infrastructure/stores';
+import { EVENT_STORE, PARLEY_CONFIG, PROJECTOR, READ_STORE } from './infrastructure/tokens';
+import { MarkReadHandler } from './read-state/mark-read.command';
+import { ReadStateController } from './read-state/read-state.controller';
+import { CreateRoomHandler } from './rooms/create-room.command';
+import { ExecuteRoomCommandHandler } from './rooms/room-command.command';
+import { RoomStates } from './rooms/room-states';
+import { RoomsController } from './rooms/rooms.controller';
+import { GetRoomHandler, ListMembersHandler, ListMyRoomsHandler, UnreadHandler } from './rooms/rooms.queries';
+import { RegisterUserHandler } from './users/register-user.command';
+import { UserStates } from './users/user-states';
+import { UsersController } from './users/users.controller';
+
+/** Starts the in-process projector after the stores are up, and closes everything on shutdown. */
+class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(PROJECTOR) private readonly projector: Projector | null,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.projector?.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.projector?.stop();
+    await this.store.close();
+    await this.readStore.close();
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forConfig(config: ParleyConfig): DynamicModule {
+    const logger = new JsonLogger(config.logLevel);
+    return {
+      module: AppModule,
+      imports: [CqrsModule.forRoot(), JwtModule.register({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } })],
+      controllers: [UsersController, RoomsController, CommentsController, ReadStateController, HealthController],
+      providers: [
+        { provide: PARLEY_CONFIG, useValue: config },
+        { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
+        { provide: READ_STORE, useFactory: () => createReadStore(config) },
+        {
+          provide: PROJECTOR,
+          inject: [EVENT_STORE, READ_STORE],
+          useFactory: (store: EventStore, readStore: ReadStore) =>
+            config.projectInProcess
+              ? new Projector(store, readStore, parleyProjections, {
+                  batchSize: 500,
+                  logger: {
+                    log: (msg, fields) => logger.log({ msg, ...fields }, 'projector'),
+                    error: (msg, fields) => logger.error({ msg, ...fields }, undefined, 'projector'),
+                  },
+                })
+              : null,
+        },
+        StoresLifecycle,
+        EventWriter,
+        ReadModelGate,
+        TokenService,
+        UserStates,
+        RoomStates,
+        RegisterUserHandler,
+        CreateRoomHandler,
+        ExecuteRoomCommandHandler,
+        PostCommentHandler,
+        DeleteCommentHandler,
+        MarkReadHandler,
+        ListMyRoomsHandler,
+        GetRoomHandler,
+        ListMembersHandler,
+        UnreadHandler,
+        ListCommentsHandler,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
+      ],
+    };
+  }
+}

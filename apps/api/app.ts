@@ -1,0 +1,61 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import type { ParleyConfig } from '../../libs/config/config';
+import { AppModule } from './app.module';
+import type { ParleyRequest } from './auth/auth.decorators';
+import { JsonLogger } from './common/json-logger';
+import { createValidationPipe } from './common/validation';
+
+const CORRELATION = /^[\x21-\x7e]{1,128}$/;
+
+/** Builds the Parley HTTP application (Fastify) for a configuration; `main.ts` and the tests share it. */
+export async function createParleyApp(config: ParleyConfig): Promise<NestFastifyApplication> {
+  const logger = new JsonLogger(config.logLevel);
+  const adapter = new FastifyAdapter({
+    bodyLimit: 1024 * 1024,
+    genReqId: () => randomUUID(),
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
+    logger,
+    bufferLogs: false,
+  });
+  app.enableShutdownHooks();
+  app.setGlobalPrefix('v1', { exclude: ['health', 'docs', 'docs/(.*)', 'docs-json'] });
+  app.useGlobalPipes(createValidationPipe());
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    const given = request.headers['x-correlation-id'];
+    const correlationId = typeof given === 'string' && CORRELATION.test(given) ? given : String(request.id);
+    (request as ParleyRequest).correlationId = correlationId;
+    void reply.header('x-correlation-id', correlationId);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    logger.debug(
+      {
+        msg: 'request',
+        method: request.method,
+        url: request.url,
+        statusCode: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        correlationId: (request as ParleyRequest).correlationId,
+        userId: (request as ParleyRequest).user?.id,
+      },
+      'http',
+    );
+  });
+
+  const openApi = new DocumentBuilder()
+    .setTitle('Parley')
+    .setDescription('Event-sourced messaging backend: rooms, members, comments, read state, replayable history.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
+    jsonDocumentUrl: 'docs-json',
+  });
+  return app;
+}

@@ -1,0 +1,23 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { CommandContext } from '../infrastructure/command-context';
+
+export const IS_PUBLIC = 'parley:public';
+/** Marks a route that needs no access token. */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+export interface AuthenticatedUser {
+  readonly id: string;
+}
+
+export interface ParleyRequest extends FastifyRequest {
+  user?: AuthenticatedUser;
+  correlationId?: string;
+}
+
+/** The caller as the command context: actor, correlation id of the request, causation id. */
+export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
+  const request = ctx.switchToHttp().getRequest<ParleyRequest>();
+  const correlationId = request.correlationId ?? String(request.id);
+  return { actor: request.user?.id ?? 'anonymous', correlationId, causationId: String(request.id) };
+});

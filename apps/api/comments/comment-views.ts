@@ -1,0 +1,101 @@
+import type { CommentPosted } from '../../../libs/domain/events';
+import type { StoredEvent } from '../../../libs/event-store/event-store.port';
+import type { Doc } from '../../../libs/read-store/read-store.port';
+
+export interface CommentView {
+  readonly id: string;
+  readonly roomId: string;
+  readonly seq: number | null;
+  readonly previousId: string | null;
+  readonly senderId: string;
+  readonly text: string | null;
+  readonly type: string;
+  readonly payload: Record<string, unknown> | null;
+  readonly replyTo: string | null;
+  readonly clientId: string | null;
+  readonly createdAt: string;
+  readonly position: string;
+  readonly deleted: boolean;
+}
+
+/** The answer to a post, from the stored event itself (also for a replayed retry). */
+export function commentView(stored: StoredEvent): CommentView {
+  const d = stored.data as CommentPosted['data'];
+  return {
+    id: d.commentId,
+    roomId: d.roomId,
+    seq: d.seq,
+    previousId: d.previousId,
+    senderId: d.senderId,
+    text: d.text,
+    type: d.commentType,
+    payload: d.payload,
+    replyTo: d.replyTo,
+    clientId: d.clientId,
+    createdAt: d.postedAt,
+    position: stored.position.toString(),
+    deleted: false,
+  };
+}
+
+export interface TimelineItemView extends CommentView {
+  readonly kind: 'comment' | 'system';
+  readonly systemEvent?: unknown;
+  readonly deletedAt?: string;
+  readonly deletedBy?: string;
+}
+
+export function timelineItemView(doc: Doc, names: ReadonlyMap<string, string>): TimelineItemView {
+  const kind = doc['kind'] as 'comment' | 'system';
+  const base: TimelineItemView = {
+    id: doc.id,
+    kind,
+    roomId: doc['roomId'] as string,
+    seq: (doc['seq'] as number | null) ?? null,
+    previousId: (doc['previousId'] as string | null) ?? null,
+    senderId: doc['senderId'] as string,
+    text: (doc['text'] as string | null) ?? null,
+    type: doc['type'] as string,
+    payload: (doc['payload'] as Record<string, unknown> | null) ?? null,
+    replyTo: (doc['replyTo'] as string | null) ?? null,
+    clientId: (doc['clientId'] as string | null) ?? null,
+    createdAt: doc['createdAt'] as string,
+    position: doc['position'] as string,
+    deleted: doc['deleted'] === true,
+    ...(doc['deleted'] === true ? { deletedAt: doc['deletedAt'] as string, deletedBy: doc['deletedBy'] as string } : {}),
+  };
+  if (kind !== 'system') return base;
+  const systemEvent = doc['systemEvent'] as {
+    kind: string;
+    actorId: string;
+    subjectId?: string;
+    name?: string;
+    topic?: string | null;
+  };
+  return { ...base, systemEvent, text: systemText(systemEvent, names) };
+}
+
+/** Qiscus-style system message text, with the names users have now. */
+function systemText(
+  event: { kind: string; actorId: string; subjectId?: string; name?: string; topic?: string | null },
+  names: ReadonlyMap<string, string>,
+): string {
+  const actor = names.get(event.actorId) ?? 'A deleted user';
+  const subject = event.subjectId ? (names.get(event.subjectId) ?? 'a deleted user') : '';
+  switch (event.kind) {
+    case 'room_created':
+      return `${actor} created room "${event.name ?? ''}"`;
+    case 'member_added':
+      return `${actor} added ${subject}`;
+    case 'member_removed':
+      return `${actor} removed ${subject}`;
+    case 'member_left':
+      return `${actor} left the room`;
+    case 'room_renamed':
+      return `${actor} renamed the room to "${event.name ?? ''}"`;
+    case 'topic_changed':
+      return event.topic ? `${actor} changed the topic to "${event.topic}"` : `${actor} cleared the topic`;
+    default:
+      return `${actor} changed the room`;
+  }
+}

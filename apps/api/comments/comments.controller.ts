@@ -1,0 +1,71 @@
+import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { Caller } from '../auth/auth.decorators';
+import { IdempotencyKey } from '../common/idempotency-key';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
+import type { CommandContext } from '../infrastructure/command-context';
+import type { CommentView } from './comment-views';
+import { ListCommentsQueryDto, PostCommentDto } from './comments.dto';
+import { ListCommentsQuery, type TimelinePage } from './comments.queries';
+import { DeleteCommentCommand, type DeletedComment } from './delete-comment.command';
+import { PostCommentCommand } from './post-comment.command';
+
+@ApiTags('comments')
+@ApiBearerAuth()
+@Controller('rooms/:roomId/comments')
+export class CommentsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  post(
+    @Param('roomId', UuidParamPipe) roomId: string,
+    @Body() body: PostCommentDto,
+    @Caller() caller: CommandContext,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+  ): Promise<CommentView> {
+    return this.commands.execute(
+      new PostCommentCommand(
+        roomId,
+        body.text,
+        body.type ?? 'text',
+        body.payload ?? null,
+        body.replyTo?.toLowerCase() ?? null,
+        body.clientId ?? null,
+        idempotencyKey ?? null,
+        caller,
+      ),
+    );
+  }
+
+  @Get()
+  @ApiHeader({ name: 'X-Min-Position', required: false })
+  list(
+    @Param('roomId', UuidParamPipe) roomId: string,
+    @Query() query: ListCommentsQueryDto,
+    @Caller() caller: CommandContext,
+  ): Promise<TimelinePage> {
+    return this.queries.execute(
+      new ListCommentsQuery(caller.actor, roomId, {
+        before: query.before,
+        after: query.after,
+        since: query.since,
+        until: query.until,
+        limit: query.limit ?? 20,
+      }),
+    );
+  }
+
+  @Delete(':commentId')
+  delete(
+    @Param('roomId', UuidParamPipe) roomId: string,
+    @Param('commentId', UuidParamPipe) commentId: string,
+    @Caller() caller: CommandContext,
+  ): Promise<DeletedComment> {
+    return this.commands.execute(new DeleteCommentCommand(roomId, commentId, caller));
+  }
+}

@@ -1,0 +1,108 @@
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { validationError } from '../../../libs/domain/errors';
+import type { Doc, FindOptions, ReadStore } from '../../../libs/read-store/read-store.port';
+import { READ_STORE } from '../infrastructure/tokens';
+import { requireMembership } from '../rooms/read-access';
+import { timelineItemView, type TimelineItemView } from './comment-views';
+
+export interface TimelinePage {
+  readonly items: readonly TimelineItemView[];
+  /** Whether older items exist before the first one returned. */
+  readonly hasMoreBefore: boolean;
+  /** Whether newer items exist after the last one returned. */
+  readonly hasMoreAfter: boolean;
+}
+
+export interface TimelineRange {
+  readonly before?: number;
+  readonly after?: number;
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit: number;
+}
+
+export class ListCommentsQuery extends Query<TimelinePage> {
+  constructor(
+    readonly userId: string,
+    readonly roomId: string,
+    readonly range: TimelineRange,
+  ) {
+    super();
+  }
+}
+
+/**
+ * A room's timeline, oldest first within the page. Without `after` or `since`
+ * the page is the newest one (or the one just before `before`); `after` and
+ * `since` page forwards. `before`/`after` name comment seqs; system items
+ * between comments come with them.
+ */
+@QueryHandler(ListCommentsQuery)
+export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, TimelinePage> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  async execute({ userId, roomId, range }: ListCommentsQuery): Promise<TimelinePage> {
+    await requireMembership(this.readStore, roomId, userId);
+    if (range.since && range.until && range.since >= range.until) {
+      throw validationError('COMMENTS.RANGE_EMPTY', 'since must be earlier than until', [
+        { field: 'since', reason: 'must be earlier than until' },
+      ]);
+    }
+    const ord: { $gt?: number; $lt?: number } = {};
+    if (range.before !== undefined) ord.$lt = await this.ordOf(roomId, range.before, 'before');
+    if (range.after !== undefined) ord.$gt = range.after === 0 ? 0 : await this.ordOf(roomId, range.after, 'after');
+    const createdAt: { $gte?: string; $lt?: string } = {};
+    if (range.since) createdAt.$gte = new Date(range.since).toISOString();
+    if (range.until) createdAt.$lt = new Date(range.until).toISOString();
+    const forwards = range.after !== undefined || (range.since !== undefined && range.before === undefined);
+    const options: FindOptions = {
+      filter: {
+        roomId,
+        ...(Object.keys(ord).length ? { ord } : {}),
+        ...(Object.keys(createdAt).length ? { createdAt } : {}),
+      },
+      sort: [{ field: 'ord', direction: forwards ? 'asc' : 'desc' }],
+      limit: range.limit + 1,
+    };
+    const found = await this.readStore.find('timeline', options);
+    const more = found.length > range.limit;
+    const page = found.slice(0, range.limit);
+    if (!forwards) page.reverse();
+    const names = await this.names(page);
+    const first = page[0];
+    const last = page[page.length - 1];
+    const hasMoreBefore = forwards
+      ? first !== undefined && (first['ord'] as number) > 1
+      : more;
+    const hasMoreAfter = forwards ? more : last !== undefined && (await this.newerThan(roomId, last['ord'] as number));
+    return { items: page.map((doc) => timelineItemView(doc, names)), hasMoreBefore, hasMoreAfter };
+  }
+
+  private async ordOf(roomId: string, seq: number, field: string): Promise<number> {
+    const [comment] = await this.readStore.find('timeline', { filter: { roomId, seq }, limit: 1 });
+    if (!comment) {
+      throw validationError('COMMENTS.SEQ_UNKNOWN', `No comment with seq ${seq} in this room`, [
+        { field, reason: `no comment with seq ${seq}` },
+      ]);
+    }
+    return comment['ord'] as number;
+  }
+
+  private async newerThan(roomId: string, ord: number): Promise<boolean> {
+    return (await this.readStore.find('timeline', { filter: { roomId, ord: { $gt: ord } }, limit: 1 })).length > 0;
+  }
+
+  private async names(page: readonly Doc[]): Promise<Map<string, string>> {
+    const ids = new Set<string>();
+    for (const doc of page) {
+      if (doc['kind'] !== 'system') continue;
+      const event = doc['systemEvent'] as { actorId: string; subjectId?: string };
+      ids.add(event.actorId);
+      if (event.subjectId) ids.add(event.subjectId);
+    }
+    if (ids.size === 0) return new Map();
+    const users = await this.readStore.getMany('users', [...ids]);
+    return new Map(users.map((u) => [u.id, (u['displayName'] as string) ?? (u['username'] as string)]));
+  }
+}

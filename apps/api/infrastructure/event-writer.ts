@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_VERSIONS, type ParleyEvent } from '../../../libs/domain/events';
+import { newId } from '../../../libs/domain/ids';
+import {
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+} from '../../../libs/event-store/event-store.port';
+import type { CommandContext } from './command-context';
+import { EVENT_STORE } from './tokens';
+
+const MAX_ATTEMPTS = 8;
+
+/** Appends domain events as envelopes and retries decisions that lost a race. */
+@Injectable()
+export class EventWriter {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  append(
+    streamId: string,
+    events: readonly ParleyEvent[],
+    expected: ExpectedRevision,
+    context: CommandContext,
+    ids?: readonly string[],
+  ): Promise<AppendResult> {
+    const envelopes: NewEvent[] = events.map((event, index) => ({
+      id: ids?.[index] ?? newId(),
+      type: event.type,
+      version: EVENT_VERSIONS[event.type],
+      data: event.data,
+      metadata: { actor: context.actor, correlationId: context.correlationId, causationId: context.causationId },
+    }));
+    return this.store.append(streamId, envelopes, expected);
+  }
+
+  /**
+   * Runs read-decide-append again when another writer moved the stream first.
+   * A bounded number of times, with a little jitter so that racing writers
+   * do not collide in lockstep.
+   */
+  async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || tries >= MAX_ATTEMPTS) throw error;
+        if (tries > 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * tries));
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { validationError } from '../../../libs/domain/errors';
+import { Caller } from '../auth/auth.decorators';
+import { MarkReadDto } from '../comments/comments.dto';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
+import type { CommandContext } from '../infrastructure/command-context';
+import { UnreadQuery, type UnreadView } from '../rooms/rooms.queries';
+import { MarkReadCommand, type ReadResult } from './mark-read.command';
+
+@ApiTags('read state')
+@ApiBearerAuth()
+@Controller()
+export class ReadStateController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post('rooms/:roomId/read')
+  @HttpCode(200)
+  mark(
+    @Param('roomId', UuidParamPipe) roomId: string,
+    @Body() body: MarkReadDto,
+    @Caller() caller: CommandContext,
+  ): Promise<ReadResult> {
+    if (body.unread !== undefined && body.seq !== undefined) {
+      throw validationError('READ.AMBIGUOUS', 'Send either seq or unread, not both', [
+        { field: 'seq', reason: 'must be absent when unread is given' },
+      ]);
+    }
+    const mark = body.unread ? ({ unread: true } as const) : { seq: body.seq! };
+    return this.commands.execute(new MarkReadCommand(roomId, mark, caller));
+  }
+
+  @Get('me/unread')
+  unread(@Caller() caller: CommandContext): Promise<UnreadView> {
+    return this.queries.execute(new UnreadQuery(caller.actor));
+  }
+}

@@ -1,0 +1,109 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { validationError } from '../../../libs/domain/errors';
+import type { RoomPermissions } from '../../../libs/domain/events';
+import { idFromKey, newId } from '../../../libs/domain/ids';
+import { decideRoom, type RoomState } from '../../../libs/domain/rooms/room.decider';
+import { streams } from '../../../libs/domain/streams';
+import { WrongExpectedRevisionError } from '../../../libs/event-store/event-store.port';
+import type { CommandContext } from '../infrastructure/command-context';
+import { EventWriter } from '../infrastructure/event-writer';
+import { UserStates } from '../users/user-states';
+import { RoomStates } from './room-states';
+import { roomViewFromState, type RoomStateView } from './room-views';
+
+export interface CreatedRoom extends RoomStateView {
+  /** False when the room already existed (a direct room, or a retried request). */
+  readonly created: boolean;
+  readonly position: string | null;
+}
+
+export type RoomSpec =
+  | {
+      readonly kind: 'group';
+      readonly name: string;
+      readonly participants: readonly string[];
+      readonly topic: string | null;
+      readonly avatarUrl: string | null;
+      readonly permissions?: Partial<RoomPermissions>;
+      readonly idempotencyKey?: string;
+    }
+  | { readonly kind: 'direct'; readonly userId: string };
+
+export class CreateRoomCommand extends Command<CreatedRoom> {
+  constructor(
+    readonly spec: RoomSpec,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Creates a group or opens the direct room of two users. A direct room's id
+ * derives from the pair, and a group's from the caller's Idempotency-Key when
+ * given, so "create" against an existing stream means "already done" and both
+ * racing callers end with the one room.
+ */
+@CommandHandler(CreateRoomCommand)
+export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, CreatedRoom> {
+  constructor(
+    private readonly rooms: RoomStates,
+    private readonly users: UserStates,
+    private readonly writer: EventWriter,
+  ) {}
+
+  async execute({ spec, context }: CreateRoomCommand): Promise<CreatedRoom> {
+    const participants = spec.kind === 'direct' ? [spec.userId] : [...new Set(spec.participants)];
+    const unknown = await this.users.unknown(participants.filter((id) => id !== context.actor));
+    if (unknown.length > 0) {
+      const field = spec.kind === 'direct' ? 'userId' : 'participants';
+      throw validationError('ROOM.UNKNOWN_USERS', `Unknown users: ${unknown.join(', ')}`, [
+        { field, reason: `no registered user with id ${unknown.join(', ')}` },
+      ]);
+    }
+    const roomId =
+      spec.kind === 'direct'
+        ? idFromKey('direct-room', ...[context.actor, spec.userId].sort())
+        : spec.idempotencyKey
+          ? idFromKey('room', context.actor, spec.idempotencyKey)
+          : newId();
+    const existing = await this.rooms.load(roomId);
+    const replay = this.existing(existing.state, spec, context);
+    if (replay) return replay;
+    const events = decideRoom(
+      {
+        type: 'CreateRoom',
+        roomId,
+        kind: spec.kind,
+        name: spec.kind === 'direct' ? '' : spec.name,
+        topic: spec.kind === 'direct' ? null : spec.topic,
+        avatarUrl: spec.kind === 'direct' ? null : spec.avatarUrl,
+        permissions: spec.kind === 'direct' ? undefined : spec.permissions,
+        actor: context.actor,
+        participants,
+        now: new Date().toISOString(),
+      },
+      existing.state,
+    );
+    try {
+      const result = await this.writer.append(streams.room(roomId), events, 'no_stream', context);
+      const { state } = await this.rooms.load(roomId);
+      if (state.status !== 'active') throw new Error(`room ${roomId} missing right after its creation`);
+      return { ...roomViewFromState(state), created: true, position: result.position.toString() };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      // Someone created it first: the other member opening the same direct room.
+      const raced = this.existing((await this.rooms.load(roomId)).state, spec, context);
+      if (raced) return raced;
+      throw error;
+    }
+  }
+
+  private existing(state: RoomState, spec: RoomSpec, context: CommandContext): CreatedRoom | null {
+    if (state.status !== 'active') return null;
+    const ownRetry = spec.kind === 'group' && state.createdBy === context.actor;
+    const directPair = spec.kind === 'direct' && state.kind === 'direct' && state.members.has(context.actor);
+    if (!ownRetry && !directPair) return null;
+    return { ...roomViewFromState(state), created: false, position: null };
+  }
+}

@@ -1,0 +1,90 @@
+import type { RoomPermissions } from '../../../libs/domain/events';
+import type { ActiveRoom } from '../../../libs/domain/rooms/room.decider';
+import type { Doc } from '../../../libs/read-store/read-store.port';
+import { unreadCount } from '../../../projections/memberships.projection';
+
+export interface LastCommentView {
+  readonly id: string;
+  readonly seq: number;
+  readonly senderId: string;
+  readonly text: string | null;
+  readonly type: string;
+  readonly createdAt: string;
+  readonly deleted: boolean;
+}
+
+export interface RoomView {
+  readonly id: string;
+  readonly kind: 'group' | 'direct';
+  readonly name: string;
+  readonly topic: string | null;
+  readonly avatarUrl: string | null;
+  readonly createdBy: string;
+  readonly createdAt: string | null;
+  readonly permissions: RoomPermissions;
+  readonly memberCount: number;
+  readonly lastSeq: number;
+  readonly lastComment: LastCommentView | null;
+  readonly lastActivityAt: string | null;
+}
+
+export interface MyRoomView extends RoomView {
+  readonly role: string;
+  readonly muted: boolean;
+  readonly unreadCount: number;
+  readonly lastReadSeq: number;
+}
+
+export function roomViewFromDoc(doc: Doc): RoomView {
+  return {
+    id: doc.id,
+    kind: doc['kind'] as RoomView['kind'],
+    name: doc['name'] as string,
+    topic: (doc['topic'] as string | null) ?? null,
+    avatarUrl: (doc['avatarUrl'] as string | null) ?? null,
+    createdBy: doc['createdBy'] as string,
+    createdAt: (doc['createdAt'] as string) ?? null,
+    permissions: doc['permissions'] as RoomPermissions,
+    memberCount: (doc['memberCount'] as number) ?? 0,
+    lastSeq: (doc['lastSeq'] as number) ?? 0,
+    lastComment: (doc['lastComment'] as LastCommentView | null) ?? null,
+    lastActivityAt: (doc['lastActivityAt'] as string) ?? null,
+  };
+}
+
+export function myRoomView(room: Doc, membership: Doc): MyRoomView {
+  return {
+    ...roomViewFromDoc(room),
+    role: membership['role'] as string,
+    muted: membership['muted'] === true,
+    unreadCount: unreadCount(membership),
+    lastReadSeq: (membership['lastReadSeq'] as number) ?? 0,
+  };
+}
+
+/** The view a command answers with, built from the decision state it just wrote. */
+export interface RoomStateView {
+  readonly id: string;
+  readonly kind: 'group' | 'direct';
+  readonly name: string;
+  readonly topic: string | null;
+  readonly avatarUrl: string | null;
+  readonly createdBy: string;
+  readonly permissions: RoomPermissions;
+  readonly memberCount: number;
+  readonly members: readonly { readonly userId: string; readonly role: string; readonly muted: boolean }[];
+}
+
+export function roomViewFromState(room: ActiveRoom): RoomStateView {
+  return {
+    id: room.roomId,
+    kind: room.kind,
+    name: room.name,
+    topic: room.topic,
+    avatarUrl: room.avatarUrl,
+    createdBy: room.createdBy,
+    permissions: room.permissions,
+    memberCount: room.members.size,
+    members: [...room.members.entries()].map(([userId, m]) => ({ userId, role: m.role, muted: m.muted })),
+  };
+}

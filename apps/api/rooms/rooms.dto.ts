@@ -1,0 +1,147 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  Max,
+  Min,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Length,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { MAX_ROOM_MEMBERS } from '../../../libs/domain/rooms/room.decider';
+
+export class RoomPermissionsDto {
+  @ApiPropertyOptional({ description: 'Members may rename the room (and change its avatar)' })
+  @IsOptional()
+  @IsBoolean()
+  rename?: boolean;
+
+  @ApiPropertyOptional({ description: 'Members may change the topic' })
+  @IsOptional()
+  @IsBoolean()
+  changeTopic?: boolean;
+
+  @ApiPropertyOptional({ description: 'Members may add members' })
+  @IsOptional()
+  @IsBoolean()
+  addMembers?: boolean;
+
+  @ApiPropertyOptional({ description: 'Members may remove other members' })
+  @IsOptional()
+  @IsBoolean()
+  removeMembers?: boolean;
+
+  @ApiPropertyOptional({ description: 'Members may send comments' })
+  @IsOptional()
+  @IsBoolean()
+  send?: boolean;
+}
+
+export class CreateRoomDto {
+  @ApiProperty({ example: 'Weekend trip' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({ type: [String], description: 'User ids of the other members' })
+  @IsArray()
+  @ArrayMaxSize(MAX_ROOM_MEMBERS - 1)
+  @IsUUID('all', { each: true, message: 'each participant must be a user id' })
+  participants!: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  topic?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUrl({ require_protocol: true, protocols: ['http', 'https'] })
+  @MaxLength(2000)
+  avatarUrl?: string;
+
+  @ApiPropertyOptional({ type: RoomPermissionsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RoomPermissionsDto)
+  permissions?: RoomPermissionsDto;
+}
+
+export class DirectRoomDto {
+  @ApiProperty({ description: 'The other user' })
+  @IsUUID('all', { message: 'userId must be a user id' })
+  userId!: string;
+}
+
+export class UpdateRoomDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  topic?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUrl({ require_protocol: true, protocols: ['http', 'https'] })
+  @MaxLength(2000)
+  avatarUrl?: string;
+
+  @ApiPropertyOptional({ type: RoomPermissionsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RoomPermissionsDto)
+  permissions?: RoomPermissionsDto;
+}
+
+export class AddMembersDto {
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @IsUUID('all', { each: true, message: 'each entry of userIds must be a user id' })
+  userIds!: string[];
+}
+
+export class ChangeMemberDto {
+  @ApiPropertyOptional({ enum: ['owner', 'operator', 'member'] })
+  @IsOptional()
+  @IsIn(['owner', 'operator', 'member'], { message: 'role must be owner, operator or member' })
+  role?: 'owner' | 'operator' | 'member';
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  muted?: boolean;
+}
+
+export class ListRoomsQueryDto {
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}

@@ -1,0 +1,75 @@
+import 'reflect-metadata';
+import { createServer } from 'node:http';
+import { ConfigError, loadConfig } from '../../libs/config/config';
+import { Projector } from '../../libs/read-store/projector';
+import { parleyProjections } from '../../projections';
+import { JsonLogger } from '../api/common/json-logger';
+import { createEventStore, createReadStore } from '../api/infrastructure/stores';
+
+/**
+ * The projector as its own process (production profile, or PROJECTOR=external
+ * on a shared SQLite file): follows the log, builds the read models, reports
+ * its lag on GET /health, and on SIGTERM finishes its batch and stops.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = new JsonLogger(config.logLevel);
+  const store = createEventStore(config);
+  const readStore = createReadStore(config);
+  const projector = new Projector(store, readStore, parleyProjections, {
+    batchSize: 1000,
+    logger: {
+      log: (msg, fields) => logger.log({ msg, ...fields }, 'projector'),
+      error: (msg, fields) => logger.error({ msg, ...fields }, undefined, 'projector'),
+    },
+  });
+  await projector.start();
+  const port = Number(process.env['PROJECTOR_PORT'] ?? 3001);
+  const server = createServer((request, response) => {
+    void (async () => {
+      if (request.url !== '/health') {
+        response.writeHead(404, { 'content-type': 'application/json' }).end(
+          JSON.stringify({ statusCode: 404, code: 'ROUTE.NOT_FOUND', message: 'Only GET /health is served here' }),
+        );
+        return;
+      }
+      const head = await store.headPosition();
+      const position = projector.position();
+      const lag = projector.lag();
+      const secondsBehind =
+        lag.lastEventAt && head !== null && position !== null && position < head
+          ? (Date.now() - Date.parse(lag.lastEventAt)) / 1000
+          : 0;
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          status: 'ok',
+          head: head?.toString() ?? null,
+          position: position?.toString() ?? null,
+          behindBy: head === null ? '0' : (head - (position ?? 0n)).toString(),
+          secondsBehind,
+        }),
+      );
+    })();
+  });
+  server.listen(port, config.host);
+  logger.log({ msg: `Parley projector running; lag on http://${config.host}:${port}/health` }, 'projector');
+  const stop = async (signal: string) => {
+    logger.log({ msg: `${signal}: finishing the current batch` }, 'projector');
+    server.close();
+    await projector.stop();
+    await store.close();
+    await readStore.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`parley projector: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`parley projector: ${String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,105 @@
+import { forbidden, notFound, validationError } from '../errors';
+import type { CommentDeleted, CommentPosted } from '../events';
+import { assertCanSend, requireMember, requireRoom, type RoomState } from '../rooms/room.decider';
+
+/**
+ * What a post decides on besides the room: the comment stream's tail. Only
+ * CommentPosted lives in `comments-<roomId>`, so the tail is its last event
+ * and `seq` is the stream revision + 1; loading it costs one backwards read.
+ */
+export interface CommentsTail {
+  readonly lastSeq: number;
+  readonly lastCommentId: string | null;
+}
+
+export const emptyTail: CommentsTail = { lastSeq: 0, lastCommentId: null };
+
+export function tailOf(last: CommentPosted | undefined): CommentsTail {
+  return last ? { lastSeq: last.data.seq, lastCommentId: last.data.commentId } : emptyTail;
+}
+
+export interface PostComment {
+  readonly type: 'PostComment';
+  readonly commentId: string;
+  readonly roomId: string;
+  readonly actor: string;
+  readonly text: string;
+  readonly commentType: string;
+  readonly payload: Record<string, unknown> | null;
+  readonly replyTo: string | null;
+  readonly clientId: string | null;
+  readonly now: string;
+}
+
+/** The comment a reply points at, as found in the log (null when unknown). */
+export interface ReplyTarget {
+  readonly roomId: string;
+}
+
+export function decidePostComment(
+  command: PostComment,
+  roomState: RoomState,
+  tail: CommentsTail,
+  replyTarget: ReplyTarget | null,
+): CommentPosted {
+  const room = requireRoom(roomState);
+  assertCanSend(room, command.actor);
+  if (command.replyTo !== null && replyTarget?.roomId !== room.roomId) {
+    throw validationError('COMMENT.REPLY_TARGET_UNKNOWN', 'replyTo must name a comment of this room', [
+      { field: 'replyTo', reason: 'no such comment in this room' },
+    ]);
+  }
+  return {
+    type: 'CommentPosted',
+    data: {
+      commentId: command.commentId,
+      roomId: room.roomId,
+      seq: tail.lastSeq + 1,
+      previousId: tail.lastCommentId,
+      senderId: command.actor,
+      text: command.text,
+      commentType: command.commentType,
+      payload: command.payload,
+      replyTo: command.replyTo,
+      clientId: command.clientId,
+      postedAt: command.now,
+    },
+  };
+}
+
+export interface DeleteComment {
+  readonly type: 'DeleteComment';
+  readonly roomId: string;
+  readonly commentId: string;
+  readonly actor: string;
+  readonly now: string;
+}
+
+export type CommentLifeState = { readonly status: 'live' } | { readonly status: 'deleted' };
+
+export function decideDeleteComment(
+  command: DeleteComment,
+  roomState: RoomState,
+  posted: CommentPosted | null,
+  life: CommentLifeState,
+): CommentDeleted {
+  const room = requireRoom(roomState);
+  const actor = requireMember(room, command.actor);
+  if (!posted || posted.data.roomId !== room.roomId || life.status === 'deleted') {
+    throw notFound('COMMENT.NOT_FOUND', 'Comment not found');
+  }
+  const privileged = actor.role === 'owner' || actor.role === 'operator';
+  if (posted.data.senderId !== command.actor && !privileged) {
+    throw forbidden('COMMENT.DELETE_NOT_ALLOWED', 'Only the sender or an operator deletes a comment');
+  }
+  return {
+    type: 'CommentDeleted',
+    data: {
+      commentId: posted.data.commentId,
+      roomId: room.roomId,
+      seq: posted.data.seq,
+      deletedBy: command.actor,
+      deletedAt: command.now,
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Domain errors carry a stable code (`ROOM.NOT_A_MEMBER`) and a category. One
+ * exception filter in the API maps categories to HTTP statuses, so the domain
+ * never knows about HTTP.
+ */
+export type ErrorCategory =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  | 'unavailable';
+
+export interface ErrorDetail {
+  readonly field: string;
+  readonly reason: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    readonly category: ErrorCategory,
+    message: string,
+    readonly details?: readonly ErrorDetail[],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const validationError = (code: string, message: string, details?: ErrorDetail[]) =>
+  new DomainError(code, 'validation', message, details);
+export const forbidden = (code: string, message: string) => new DomainError(code, 'forbidden', message);
+export const notFound = (code: string, message: string) => new DomainError(code, 'not_found', message);
+export const conflict = (code: string, message: string) => new DomainError(code, 'conflict', message);
+export const unauthenticated = (code: string, message: string) =>
+  new DomainError(code, 'unauthenticated', message);
+
+/** Exhaustiveness guard for switches over discriminated unions. */
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`Unexpected ${what}: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,217 @@
+/**
+ * Parley's domain events. The stored type name is the string literal in `type`,
+ * never a class name; `version` is the schema version of `data` and old
+ * versions are upcast when read (see `upcast`).
+ */
+export type RoomRole = 'owner' | 'operator' | 'member';
+export type RoomKind = 'group' | 'direct';
+
+/** What plain members (not operators or the owner) may do, after Trillian's group-chat flags. */
+export interface RoomPermissions {
+  readonly rename: boolean;
+  readonly changeTopic: boolean;
+  readonly addMembers: boolean;
+  readonly removeMembers: boolean;
+  readonly send: boolean;
+}
+
+export const DEFAULT_PERMISSIONS: RoomPermissions = {
+  rename: true,
+  changeTopic: true,
+  addMembers: true,
+  removeMembers: false,
+  send: true,
+};
+
+export type UsernameClaimed = {
+  readonly type: 'UsernameClaimed';
+  readonly data: { readonly username: string; readonly userId: string };
+};
+export type UserRegistered = {
+  readonly type: 'UserRegistered';
+  readonly data: {
+    readonly userId: string;
+    readonly username: string;
+    readonly displayName: string;
+    readonly passwordHash: string;
+    readonly registeredAt: string;
+  };
+};
+export type UserEvent = UsernameClaimed | UserRegistered;
+
+export type RoomCreated = {
+  readonly type: 'RoomCreated';
+  readonly data: {
+    readonly roomId: string;
+    readonly kind: RoomKind;
+    readonly name: string;
+    readonly topic: string | null;
+    readonly avatarUrl: string | null;
+    readonly createdBy: string;
+    readonly permissions: RoomPermissions;
+    readonly createdAt: string;
+  };
+};
+export type MemberAdded = {
+  readonly type: 'MemberAdded';
+  readonly data: {
+    readonly roomId: string;
+    readonly userId: string;
+    readonly role: RoomRole;
+    readonly addedBy: string;
+    readonly addedAt: string;
+  };
+};
+export type MemberRemoved = {
+  readonly type: 'MemberRemoved';
+  readonly data: { readonly roomId: string; readonly userId: string; readonly removedBy: string; readonly removedAt: string };
+};
+export type MemberLeft = {
+  readonly type: 'MemberLeft';
+  readonly data: { readonly roomId: string; readonly userId: string; readonly leftAt: string };
+};
+export type MemberRoleChanged = {
+  readonly type: 'MemberRoleChanged';
+  readonly data: {
+    readonly roomId: string;
+    readonly userId: string;
+    readonly role: RoomRole;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
+export type MemberMuteChanged = {
+  readonly type: 'MemberMuteChanged';
+  readonly data: {
+    readonly roomId: string;
+    readonly userId: string;
+    readonly muted: boolean;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
+export type RoomRenamed = {
+  readonly type: 'RoomRenamed';
+  readonly data: { readonly roomId: string; readonly name: string; readonly renamedBy: string; readonly renamedAt: string };
+};
+export type RoomTopicChanged = {
+  readonly type: 'RoomTopicChanged';
+  readonly data: {
+    readonly roomId: string;
+    readonly topic: string | null;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
+export type RoomAvatarChanged = {
+  readonly type: 'RoomAvatarChanged';
+  readonly data: {
+    readonly roomId: string;
+    readonly avatarUrl: string | null;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
+export type RoomPermissionsChanged = {
+  readonly type: 'RoomPermissionsChanged';
+  readonly data: {
+    readonly roomId: string;
+    readonly permissions: RoomPermissions;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
+export type RoomEvent =
+  | RoomCreated
+  | MemberAdded
+  | MemberRemoved
+  | MemberLeft
+  | MemberRoleChanged
+  | MemberMuteChanged
+  | RoomRenamed
+  | RoomTopicChanged
+  | RoomAvatarChanged
+  | RoomPermissionsChanged;
+
+export type CommentPosted = {
+  readonly type: 'CommentPosted';
+  readonly data: {
+    readonly commentId: string;
+    readonly roomId: string;
+    readonly seq: number;
+    readonly previousId: string | null;
+    readonly senderId: string;
+    readonly text: string;
+    readonly commentType: string;
+    readonly payload: Record<string, unknown> | null;
+    readonly replyTo: string | null;
+    readonly clientId: string | null;
+    readonly postedAt: string;
+  };
+};
+export type CommentDeleted = {
+  readonly type: 'CommentDeleted';
+  readonly data: {
+    readonly commentId: string;
+    readonly roomId: string;
+    readonly seq: number;
+    readonly deletedBy: string;
+    readonly deletedAt: string;
+  };
+};
+export type RoomRead = {
+  readonly type: 'RoomRead';
+  readonly data: { readonly roomId: string; readonly userId: string; readonly seq: number; readonly readAt: string };
+};
+export type RoomMarkedUnread = {
+  readonly type: 'RoomMarkedUnread';
+  readonly data: {
+    readonly roomId: string;
+    readonly userId: string;
+    /** The read marker kept underneath, so the stream's last event is its whole state. */
+    readonly lastReadSeq: number;
+    readonly markedAt: string;
+  };
+};
+
+export type CommentEvent = CommentPosted;
+export type CommentLifecycleEvent = CommentDeleted;
+export type ReadStateEvent = RoomRead | RoomMarkedUnread;
+
+export type ParleyEvent = UserEvent | RoomEvent | CommentEvent | CommentLifecycleEvent | ReadStateEvent;
+export type ParleyEventType = ParleyEvent['type'];
+
+/** Current schema version of each event type; bump it with an upcaster below. */
+export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
+  UsernameClaimed: 1,
+  UserRegistered: 1,
+  RoomCreated: 1,
+  MemberAdded: 1,
+  MemberRemoved: 1,
+  MemberLeft: 1,
+  MemberRoleChanged: 1,
+  MemberMuteChanged: 1,
+  RoomRenamed: 1,
+  RoomTopicChanged: 1,
+  RoomAvatarChanged: 1,
+  RoomPermissionsChanged: 1,
+  CommentPosted: 1,
+  CommentDeleted: 1,
+  RoomRead: 1,
+  RoomMarkedUnread: 1,
+};
+
+export const isParleyEventType = (type: string): type is ParleyEventType =>
+  Object.prototype.hasOwnProperty.call(EVENT_VERSIONS, type);
+
+/**
+ * Turns a stored `{ type, version, data }` into the current shape. Stored events
+ * are never rewritten; every version ever written must stay readable here.
+ */
+export function upcast(type: string, version: number, data: unknown): ParleyEvent | null {
+  if (!isParleyEventType(type)) return null;
+  if (version > EVENT_VERSIONS[type]) {
+    throw new Error(`Event ${type} has version ${version}, newer than this build knows (${EVENT_VERSIONS[type]})`);
+  }
+  return { type, data } as ParleyEvent;
+}

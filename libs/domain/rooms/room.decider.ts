@@ -1,0 +1,372 @@
+import { assertNever, conflict, forbidden, notFound, validationError } from '../errors';
+import {
+  DEFAULT_PERMISSIONS,
+  type RoomEvent,
+  type RoomKind,
+  type RoomPermissions,
+  type RoomRole,
+} from '../events';
+
+export interface Member {
+  readonly role: RoomRole;
+  readonly muted: boolean;
+  /** Order of joining, used to pick a new owner when the last one leaves. */
+  readonly joined: number;
+}
+
+export type RoomState =
+  | { readonly status: 'absent' }
+  | {
+      readonly status: 'active';
+      readonly roomId: string;
+      readonly kind: RoomKind;
+      readonly name: string;
+      readonly topic: string | null;
+      readonly avatarUrl: string | null;
+      readonly createdBy: string;
+      readonly permissions: RoomPermissions;
+      readonly members: ReadonlyMap<string, Member>;
+      readonly joinCounter: number;
+    };
+export type ActiveRoom = Extract<RoomState, { status: 'active' }>;
+
+export const initialRoomState: RoomState = { status: 'absent' };
+
+export const MAX_ROOM_MEMBERS = 5000;
+
+export type RoomCommand =
+  | {
+      readonly type: 'CreateRoom';
+      readonly roomId: string;
+      readonly kind: RoomKind;
+      readonly name: string;
+      readonly topic: string | null;
+      readonly avatarUrl: string | null;
+      readonly actor: string;
+      /** Other members; the actor is added as owner (group) or member (direct). */
+      readonly participants: readonly string[];
+      readonly permissions?: Partial<RoomPermissions>;
+      readonly now: string;
+    }
+  | { readonly type: 'AddMembers'; readonly actor: string; readonly userIds: readonly string[]; readonly now: string }
+  | { readonly type: 'RemoveMember'; readonly actor: string; readonly userId: string; readonly now: string }
+  | { readonly type: 'LeaveRoom'; readonly actor: string; readonly now: string }
+  | {
+      readonly type: 'UpdateRoom';
+      readonly actor: string;
+      readonly name?: string;
+      readonly topic?: string | null;
+      readonly avatarUrl?: string | null;
+      readonly permissions?: Partial<RoomPermissions>;
+      readonly now: string;
+    }
+  | {
+      readonly type: 'ChangeMember';
+      readonly actor: string;
+      readonly userId: string;
+      readonly role?: RoomRole;
+      readonly muted?: boolean;
+      readonly now: string;
+    };
+
+export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
+  switch (event.type) {
+    case 'RoomCreated':
+      return {
+        status: 'active',
+        roomId: event.data.roomId,
+        kind: event.data.kind,
+        name: event.data.name,
+        topic: event.data.topic,
+        avatarUrl: event.data.avatarUrl,
+        createdBy: event.data.createdBy,
+        permissions: event.data.permissions,
+        members: new Map(),
+        joinCounter: 0,
+      };
+    default:
+      break;
+  }
+  if (state.status !== 'active') return state;
+  switch (event.type) {
+    case 'MemberAdded': {
+      const members = new Map(state.members);
+      members.set(event.data.userId, { role: event.data.role, muted: false, joined: state.joinCounter + 1 });
+      return { ...state, members, joinCounter: state.joinCounter + 1 };
+    }
+    case 'MemberRemoved':
+    case 'MemberLeft': {
+      const members = new Map(state.members);
+      members.delete(event.data.userId);
+      return { ...state, members };
+    }
+    case 'MemberRoleChanged':
+      return withMember(state, event.data.userId, (m) => ({ ...m, role: event.data.role }));
+    case 'MemberMuteChanged':
+      return withMember(state, event.data.userId, (m) => ({ ...m, muted: event.data.muted }));
+    case 'RoomRenamed':
+      return { ...state, name: event.data.name };
+    case 'RoomTopicChanged':
+      return { ...state, topic: event.data.topic };
+    case 'RoomAvatarChanged':
+      return { ...state, avatarUrl: event.data.avatarUrl };
+    case 'RoomPermissionsChanged':
+      return { ...state, permissions: event.data.permissions };
+    default:
+      return assertNever(event, 'room event');
+  }
+}
+
+function withMember(state: ActiveRoom, userId: string, change: (m: Member) => Member): RoomState {
+  const member = state.members.get(userId);
+  if (!member) return state;
+  const members = new Map(state.members);
+  members.set(userId, change(member));
+  return { ...state, members };
+}
+
+export function requireRoom(state: RoomState): ActiveRoom {
+  if (state.status !== 'active') throw notFound('ROOM.NOT_FOUND', 'Room not found');
+  return state;
+}
+
+/** The member record of `userId`; a non-member learns nothing about the room (404). */
+export function requireMember(room: ActiveRoom, userId: string): Member {
+  const member = room.members.get(userId);
+  if (!member) throw notFound('ROOM.NOT_FOUND', 'Room not found');
+  return member;
+}
+
+const isPrivileged = (member: Member) => member.role === 'owner' || member.role === 'operator';
+
+function requirePermission(room: ActiveRoom, member: Member, flag: keyof RoomPermissions, code: string): void {
+  if (isPrivileged(member)) return;
+  if (!room.permissions[flag]) throw forbidden(code, `Members of this room may not ${describeFlag(flag)}`);
+}
+
+function describeFlag(flag: keyof RoomPermissions): string {
+  switch (flag) {
+    case 'rename':
+      return 'rename it';
+    case 'changeTopic':
+      return 'change its topic';
+    case 'addMembers':
+      return 'add members';
+    case 'removeMembers':
+      return 'remove members';
+    case 'send':
+      return 'send comments';
+    default:
+      return assertNever(flag, 'permission');
+  }
+}
+
+/** Whether `userId` may post in the room now; throws the refusal otherwise. */
+export function assertCanSend(room: ActiveRoom, userId: string): void {
+  const member = requireMember(room, userId);
+  if (member.muted) throw forbidden('ROOM.MUTED', 'You are muted in this room');
+  requirePermission(room, member, 'send', 'ROOM.SEND_NOT_ALLOWED');
+}
+
+export function decideRoom(command: RoomCommand, state: RoomState): RoomEvent[] {
+  switch (command.type) {
+    case 'CreateRoom':
+      return create(command, state);
+    case 'AddMembers':
+      return addMembers(command, requireRoom(state));
+    case 'RemoveMember':
+      return removeMember(command, requireRoom(state));
+    case 'LeaveRoom':
+      return leave(command, requireRoom(state));
+    case 'UpdateRoom':
+      return update(command, requireRoom(state));
+    case 'ChangeMember':
+      return changeMember(command, requireRoom(state));
+    default:
+      return assertNever(command, 'room command');
+  }
+}
+
+function create(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: RoomState): RoomEvent[] {
+  if (state.status !== 'absent') throw conflict('ROOM.ALREADY_EXISTS', 'Room already exists');
+  const others = [...new Set(command.participants)].filter((id) => id !== command.actor);
+  if (command.kind === 'direct' && others.length !== 1) {
+    throw validationError('ROOM.DIRECT_NEEDS_ONE_OTHER', 'A direct room has exactly one other member', [
+      { field: 'userId', reason: 'must be another user than the caller' },
+    ]);
+  }
+  if (others.length + 1 > MAX_ROOM_MEMBERS) {
+    throw validationError('ROOM.TOO_MANY_MEMBERS', `A room holds at most ${MAX_ROOM_MEMBERS} members`, [
+      { field: 'participants', reason: `at most ${MAX_ROOM_MEMBERS - 1} participants` },
+    ]);
+  }
+  const { roomId, now, actor } = command;
+  const creatorRole: RoomRole = command.kind === 'direct' ? 'member' : 'owner';
+  return [
+    {
+      type: 'RoomCreated',
+      data: {
+        roomId,
+        kind: command.kind,
+        name: command.name,
+        topic: command.topic,
+        avatarUrl: command.avatarUrl,
+        createdBy: actor,
+        permissions: { ...DEFAULT_PERMISSIONS, ...command.permissions },
+        createdAt: now,
+      },
+    },
+    { type: 'MemberAdded', data: { roomId, userId: actor, role: creatorRole, addedBy: actor, addedAt: now } },
+    ...others.map(
+      (userId): RoomEvent => ({
+        type: 'MemberAdded',
+        data: { roomId, userId, role: 'member', addedBy: actor, addedAt: now },
+      }),
+    ),
+  ];
+}
+
+function refuseDirect(room: ActiveRoom, what: string): void {
+  if (room.kind === 'direct') throw forbidden('ROOM.DIRECT_ROOM', `A direct room cannot ${what}`);
+}
+
+function addMembers(command: Extract<RoomCommand, { type: 'AddMembers' }>, room: ActiveRoom): RoomEvent[] {
+  const actor = requireMember(room, command.actor);
+  refuseDirect(room, 'take more members');
+  requirePermission(room, actor, 'addMembers', 'ROOM.ADD_MEMBERS_NOT_ALLOWED');
+  const fresh = [...new Set(command.userIds)].filter((id) => !room.members.has(id));
+  if (room.members.size + fresh.length > MAX_ROOM_MEMBERS) {
+    throw validationError('ROOM.TOO_MANY_MEMBERS', `A room holds at most ${MAX_ROOM_MEMBERS} members`, [
+      { field: 'userIds', reason: `the room has room for ${MAX_ROOM_MEMBERS - room.members.size} more` },
+    ]);
+  }
+  return fresh.map((userId) => ({
+    type: 'MemberAdded',
+    data: { roomId: room.roomId, userId, role: 'member', addedBy: command.actor, addedAt: command.now },
+  }));
+}
+
+function removeMember(command: Extract<RoomCommand, { type: 'RemoveMember' }>, room: ActiveRoom): RoomEvent[] {
+  const actor = requireMember(room, command.actor);
+  refuseDirect(room, 'lose members');
+  if (command.userId === command.actor) {
+    throw validationError('ROOM.USE_LEAVE', 'Use POST /v1/rooms/:roomId/leave to leave a room', [
+      { field: 'userId', reason: 'is the caller' },
+    ]);
+  }
+  const target = room.members.get(command.userId);
+  if (!target) throw notFound('ROOM.MEMBER_NOT_FOUND', 'That user is not a member of this room');
+  requirePermission(room, actor, 'removeMembers', 'ROOM.REMOVE_MEMBERS_NOT_ALLOWED');
+  if (rank(target.role) > rank(actor.role) || (target.role === 'operator' && actor.role === 'operator')) {
+    throw forbidden('ROOM.OUTRANKED', `A ${actor.role} cannot remove a ${target.role}`);
+  }
+  if (target.role === 'owner' && ownerCount(room) === 1) {
+    throw conflict('ROOM.LAST_OWNER', 'The last owner cannot be removed');
+  }
+  return [
+    {
+      type: 'MemberRemoved',
+      data: { roomId: room.roomId, userId: command.userId, removedBy: command.actor, removedAt: command.now },
+    },
+  ];
+}
+
+function leave(command: Extract<RoomCommand, { type: 'LeaveRoom' }>, room: ActiveRoom): RoomEvent[] {
+  const member = requireMember(room, command.actor);
+  refuseDirect(room, 'be left');
+  const events: RoomEvent[] = [
+    { type: 'MemberLeft', data: { roomId: room.roomId, userId: command.actor, leftAt: command.now } },
+  ];
+  if (member.role === 'owner' && ownerCount(room) === 1) {
+    // A group is never left without an owner: the longest-standing operator,
+    // else the longest-standing member, takes over.
+    const heir = [...room.members.entries()]
+      .filter(([id]) => id !== command.actor)
+      .sort(([, a], [, b]) => rank(b.role) - rank(a.role) || a.joined - b.joined)[0];
+    if (heir) {
+      events.push({
+        type: 'MemberRoleChanged',
+        data: { roomId: room.roomId, userId: heir[0], role: 'owner', changedBy: command.actor, changedAt: command.now },
+      });
+    }
+  }
+  return events;
+}
+
+function update(command: Extract<RoomCommand, { type: 'UpdateRoom' }>, room: ActiveRoom): RoomEvent[] {
+  const actor = requireMember(room, command.actor);
+  const base = { roomId: room.roomId, changedBy: command.actor, changedAt: command.now };
+  const events: RoomEvent[] = [];
+  if (command.name !== undefined && command.name !== room.name) {
+    refuseDirect(room, 'be renamed');
+    requirePermission(room, actor, 'rename', 'ROOM.RENAME_NOT_ALLOWED');
+    events.push({
+      type: 'RoomRenamed',
+      data: { roomId: room.roomId, name: command.name, renamedBy: command.actor, renamedAt: command.now },
+    });
+  }
+  if (command.topic !== undefined && command.topic !== room.topic) {
+    requirePermission(room, actor, 'changeTopic', 'ROOM.TOPIC_NOT_ALLOWED');
+    events.push({ type: 'RoomTopicChanged', data: { ...base, topic: command.topic } });
+  }
+  if (command.avatarUrl !== undefined && command.avatarUrl !== room.avatarUrl) {
+    requirePermission(room, actor, 'rename', 'ROOM.RENAME_NOT_ALLOWED');
+    events.push({ type: 'RoomAvatarChanged', data: { ...base, avatarUrl: command.avatarUrl } });
+  }
+  if (command.permissions !== undefined) {
+    if (!isPrivileged(actor)) {
+      throw forbidden('ROOM.PERMISSIONS_NOT_ALLOWED', 'Only operators and owners change room permissions');
+    }
+    const permissions = { ...room.permissions, ...command.permissions };
+    if (!samePermissions(permissions, room.permissions)) {
+      events.push({ type: 'RoomPermissionsChanged', data: { ...base, permissions } });
+    }
+  }
+  return events;
+}
+
+function changeMember(command: Extract<RoomCommand, { type: 'ChangeMember' }>, room: ActiveRoom): RoomEvent[] {
+  const actor = requireMember(room, command.actor);
+  const target = room.members.get(command.userId);
+  if (!target) throw notFound('ROOM.MEMBER_NOT_FOUND', 'That user is not a member of this room');
+  const base = { roomId: room.roomId, userId: command.userId, changedBy: command.actor, changedAt: command.now };
+  const events: RoomEvent[] = [];
+  if (command.role !== undefined && command.role !== target.role) {
+    refuseDirect(room, 'have roles');
+    if (actor.role !== 'owner') throw forbidden('ROOM.ROLE_NOT_ALLOWED', 'Only owners change member roles');
+    if (target.role === 'owner' && ownerCount(room) === 1) {
+      throw conflict('ROOM.LAST_OWNER', 'The last owner cannot step down; make another member owner first');
+    }
+    events.push({ type: 'MemberRoleChanged', data: { ...base, role: command.role } });
+  }
+  if (command.muted !== undefined && command.muted !== target.muted) {
+    if (!isPrivileged(actor)) throw forbidden('ROOM.MUTE_NOT_ALLOWED', 'Only operators and owners mute members');
+    if (rank(target.role) > rank(actor.role)) {
+      throw forbidden('ROOM.OUTRANKED', `A ${actor.role} cannot mute a ${target.role}`);
+    }
+    events.push({ type: 'MemberMuteChanged', data: { ...base, muted: command.muted } });
+  }
+  return events;
+}
+
+const rank = (role: RoomRole): number => {
+  switch (role) {
+    case 'owner':
+      return 2;
+    case 'operator':
+      return 1;
+    case 'member':
+      return 0;
+    default:
+      return assertNever(role, 'role');
+  }
+};
+
+const ownerCount = (room: ActiveRoom) => [...room.members.values()].filter((m) => m.role === 'owner').length;
+
+const samePermissions = (a: RoomPermissions, b: RoomPermissions) =>
+  a.rename === b.rename &&
+  a.changeTopic === b.changeTopic &&
+  a.addMembers === b.addMembers &&
+  a.removeMembers === b.removeMembers &&
+  a.send === b.send;

@@ -1,0 +1,22 @@
+/**
+ * One stream-id helper per aggregate. The cut of the streams is what keeps the
+ * cost of a command flat in the history behind it (docs/architecture.md):
+ * - `room-<id>`: the room's settings and membership, small and cached;
+ * - `comments-<roomId>`: only CommentPosted, so `seq` is revision + 1 and the
+ *   decision state of a post is the stream's last event, read backwards;
+ * - `comment-<id>`: a comment's later life (deletion), created on demand;
+ * - `read-<roomId>-<userId>`: one member's read marker, state in its last event;
+ * - `user-<id>` and `username-<name>` (a uniqueness claim).
+ */
+export const streams = {
+  user: (userId: string) => `user-${userId}`,
+  username: (username: string) => `username-${normalizeUsername(username)}`,
+  room: (roomId: string) => `room-${roomId}`,
+  comments: (roomId: string) => `comments-${roomId}`,
+  comment: (commentId: string) => `comment-${commentId}`,
+  readMarker: (roomId: string, userId: string) => `read-${roomId}-${userId}`,
+} as const;
+
+export function normalizeUsername(username: string): string {
+  return username.normalize('NFKC').toLowerCase();
+}

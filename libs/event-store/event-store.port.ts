@@ -1,0 +1,119 @@
+/**
+ * The EventStore port: the only way Parley writes its system of record.
+ *
+ * Positions are `bigint`s ordered like the global log. The SQLite and memory
+ * adapters use a plain sequence; EventStoreDB's two 64-bit numbers pack into one
+ * 128-bit value (`commit << 64 | prepare`), which keeps order and loses nothing.
+ * Outside the process a position travels as its decimal string.
+ */
+export type Position = bigint;
+
+export interface EventMetadata {
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  /** The acting user id, or `apikey:<id>` / `system`. */
+  readonly actor?: string;
+  readonly [key: string]: unknown;
+}
+
+/** What a command handler hands to `append`. */
+export interface NewEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly version: number;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+  /** Set by imports that keep the original timestamps; otherwise the store's clock. */
+  readonly recordedAt?: string;
+}
+
+/** The stored envelope. */
+export interface StoredEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly version: number;
+  readonly streamId: string;
+  /** 0-based index of the event in its stream. */
+  readonly revision: number;
+  readonly position: Position;
+  readonly recordedAt: string;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+}
+
+/**
+ * `no_stream`: the stream must not exist; `stream_exists`: it must; `any`: no
+ * check; a number: the revision of the stream's last event must be exactly it.
+ */
+export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | number;
+
+export interface AppendResult {
+  /** The stored envelopes, in order; for an event id already written, the original. */
+  readonly events: readonly StoredEvent[];
+  /** Revision of the stream's last event after the append. */
+  readonly nextRevision: number;
+  /** Position of the last event of this append. */
+  readonly position: Position;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`Stream ${streamId}: expected revision ${String(expected)}, found ${String(actual)}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+export interface ReadStreamOptions {
+  readonly direction?: 'forwards' | 'backwards';
+  /** Inclusive revision to start from; default the start (forwards) or the end (backwards). */
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. Omit to read from the start. */
+  readonly after?: Position;
+  readonly maxCount: number;
+}
+
+export interface Subscription {
+  /** Resolves once no handler call is running and none will start. */
+  close(): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive start position; omit for the beginning of the log. */
+  readonly after?: Position;
+  readonly batchSize?: number;
+  /** Called with each batch in log order; the next batch waits for the promise. */
+  readonly onBatch: (events: readonly StoredEvent[]) => Promise<void>;
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface EventStore {
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** Reads events of one stream; an unknown stream reads as empty. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  /** Revision of the stream's last event, or null when it does not exist. */
+  streamRevision(streamId: string): Promise<number | null>;
+  /** Looks an event up by id; null when none was written with that id. */
+  readEvent(eventId: string): Promise<StoredEvent | null>;
+  /** A batch of the global log, in order. */
+  readAll(options: ReadAllOptions): Promise<StoredEvent[]>;
+  /** Position of the last event in the log, or null when it is empty. */
+  headPosition(): Promise<Position | null>;
+  /** Catches up from `after`, then follows new events live until closed. */
+  subscribe(options: SubscribeOptions): Subscription;
+  close(): Promise<void>;
+}
+
+export const positionToString = (position: Position): string => position.toString(10);
+
+export function parsePosition(text: string): Position | null {
+  if (!/^\d{1,40}$/.test(text)) return null;
+  return BigInt(text);
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { comparableAll, eventStoreConformance, positionText } from './conformance/event-store.conformance';
+import { StoredEvent } from './event-store.port';
+import { SqliteEventStore } from './sqlite-event-store';
+
+const dir = mkdtempSync(join(tmpdir(), 'parley-event-store-'));
+let files = 0;
+// A missing parent directory is part of what the adapter must handle.
+const nextFile = (): string => join(dir, `store-${++files}`, 'events.db');
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+eventStoreConformance('SqliteEventStore (:memory:)', async () => new SqliteEventStore({ file: ':memory:' }));
+eventStoreConformance('SqliteEventStore (file)', async () => new SqliteEventStore({ file: nextFile() }));
+eventStoreConformance('SqliteEventStore (file, synchronous=normal)', async () =>
+  new SqliteEventStore({ file: nextFile(), synchronous: 'normal' }),
+);
+
+describe('SqliteEventStore on a file', () => {
+  const event = () => ({ id: randomUUID(), type: 'TestHappened', version: 1, data: { ok: true }, metadata: {} });
+
+  it('keeps events across close and reopen, and goes on numbering after them', async () => {
+    const file = nextFile();
+    const first = new SqliteEventStore({ file });
+    const written = await first.append('room-1', [event(), event()], 'no_stream');
+    await first.close();
+
+    const second = new SqliteEventStore({ file });
+    try {
+      expect(comparableAll(await second.readStream('room-1'))).toEqual(comparableAll(written.events));
+      expect(positionText(await second.headPosition())).toBe(positionText(written.position));
+      const more = await second.append('room-1', [event()], 1);
+      expect(more.events[0]?.revision).toBe(2);
+      expect(more.position > written.position).toBe(true);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('rolls back only the append that fails half-way through a group commit', async () => {
+    const file = nextFile();
+    const store = new SqliteEventStore({ file });
+    // A trigger is the one way to make an insert fail after the checks passed.
+    const saboteur = new Database(file);
+    saboteur.exec(
+      "CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.type = 'Poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
+    );
+    saboteur.close();
+    try {
+      const healthy = event();
+      const doomed = [event(), { ...event(), type: 'Poison' }];
+      const later = event();
+      const outcomes = await Promise.allSettled([
+        store.append('room-1', [healthy], 'no_stream'),
+        store.append('room-2', doomed, 'no_stream'),
+        store.append('room-1', [later], 0),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/poisoned/);
+      expect((await store.readEvent(doomed[0]?.id ?? ''))?.id ?? null).toBeNull();
+      expect(await store.streamRevision('room-2')).toBeNull();
+      expect((await store.readStream('room-1')).map((stored) => stored.id)).toEqual([healthy.id, later.id]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('puts the file in WAL mode', async () => {
+    const file = nextFile();
+    const store = new SqliteEventStore({ file });
+    await store.append('room-1', [event()], 'no_stream');
+    const probe = new Database(file, { readonly: true });
+    try {
+      expect(probe.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      probe.close();
+      await store.close();
+    }
+  });
+
+  it('delivers to a subscription the events another connection appends to the same file', async () => {
+    const file = nextFile();
+    const reader = new SqliteEventStore({ file });
+    const writer = new SqliteEventStore({ file });
+    const seen: StoredEvent[] = [];
+    const subscription = reader.subscribe({
+      onBatch: async (batch) => {
+        seen.push(...batch);
+      },
+    });
+    try {
+      const written = await writer.append('room-1', [event()], 'no_stream');
+      const deadline = Date.now() + 2_000;
+      while (seen.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(comparableAll(seen)).toEqual(comparableAll(written.events));
+    } finally {
+      await subscription.close();
+      await reader.close();
+      await writer.close();
+    }
+  });
+});

@@ -1,0 +1,308 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  AppendResult,
+  EventMetadata,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoredEvent,
+  SubscribeOptions,
+  Subscription,
+} from './event-store.port';
+import {
+  AppendTarget,
+  LogSource,
+  LogSubscription,
+  PreparedEvent,
+  applyAppend,
+  checkReadAllOptions,
+  checkReadStreamOptions,
+  prepareAppend,
+  storeClosedError,
+} from './memory-event-store';
+
+export interface SqliteEventStoreOptions {
+  /** A path, or ':memory:'. */
+  readonly file: string;
+  /** 'full' (default): a resolved append survives an OS crash. 'normal': only a process crash. */
+  readonly synchronous?: 'full' | 'normal';
+}
+
+/** Another process may append to a shared file; nothing notifies us of that. */
+const FOREIGN_WRITE_POLL_MS = 100;
+const BUSY_TIMEOUT_MS = 5_000;
+
+interface EventRow {
+  position: number | bigint;
+  id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  version: number;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+interface PendingAppend {
+  readonly streamId: string;
+  readonly events: PreparedEvent[];
+  readonly expected: ExpectedRevision;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome = { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: unknown };
+
+const COLUMNS = 'position, id, stream_id, revision, type, version, data, metadata, recorded_at';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position    INTEGER PRIMARY KEY AUTOINCREMENT,
+  id          TEXT    NOT NULL UNIQUE,
+  stream_id   TEXT    NOT NULL,
+  revision    INTEGER NOT NULL,
+  type        TEXT    NOT NULL,
+  version     INTEGER NOT NULL,
+  data        TEXT    NOT NULL,
+  metadata    TEXT    NOT NULL,
+  recorded_at TEXT    NOT NULL,
+  UNIQUE (stream_id, revision)
+)`;
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    version: row.version,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: BigInt(row.position),
+    recordedAt: row.recorded_at,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+  };
+}
+
+/**
+ * better-sqlite3 is synchronous and an fsync per append would cap the store at
+ * a few thousand appends/s, so appends queue up and one setImmediate flush
+ * commits every queued append in a single transaction. Each append is still
+ * checked on its own, inside that transaction, so it sees the appends queued
+ * before it; a failed check rejects only that append.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly selectById: Database.Statement<[string], EventRow>;
+  private readonly selectRevision: Database.Statement<[string], { revision: number | null }>;
+  private readonly insertEvent: Database.Statement<[string, string, number, string, number, string, string, string]>;
+  private readonly selectForwards: Database.Statement<[string, number, number], EventRow>;
+  private readonly selectBackwards: Database.Statement<[string, number, number], EventRow>;
+  private readonly selectAfter: Database.Statement<[bigint, number], EventRow>;
+  private readonly selectHead: Database.Statement<[], { position: number | bigint | null }>;
+  private readonly flushTransaction: Database.Transaction<(batch: PendingAppend[], outcomes: Outcome[]) => void>;
+  private readonly appendTransaction: Database.Transaction<(pending: PendingAppend) => AppendResult>;
+
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private closing: Promise<void> | null = null;
+  private readonly listeners = new Set<() => void>();
+  private readonly subscriptions = new Set<LogSubscription>();
+  private readonly pollIntervalMs: number | null;
+
+  private readonly target: AppendTarget = {
+    findEvent: (id) => {
+      const row = this.selectById.get(id);
+      return row === undefined ? undefined : toStoredEvent(row);
+    },
+    streamRevision: (streamId) => this.selectRevision.get(streamId)?.revision ?? null,
+    insert: (streamId, revision, event) => {
+      const info = this.insertEvent.run(
+        event.id,
+        streamId,
+        revision,
+        event.type,
+        event.version,
+        event.data,
+        event.metadata,
+        event.recordedAt,
+      );
+      return {
+        id: event.id,
+        type: event.type,
+        version: event.version,
+        streamId,
+        revision,
+        position: BigInt(info.lastInsertRowid),
+        recordedAt: event.recordedAt,
+        // Parsed from the stored text so the caller sees what a later read returns.
+        data: JSON.parse(event.data) as unknown,
+        metadata: JSON.parse(event.metadata) as EventMetadata,
+      };
+    },
+  };
+
+  private readonly source: LogSource = {
+    readAfter: (after, maxCount) => this.selectAfter.all(after ?? 0n, maxCount).map(toStoredEvent),
+    listen: (listener) => {
+      this.listeners.add(listener);
+      return () => this.listeners.delete(listener);
+    },
+  };
+
+  constructor(options: SqliteEventStoreOptions) {
+    const inMemory = options.file === ':memory:';
+    if (!inMemory) mkdirSync(dirname(options.file), { recursive: true });
+    this.db = new Database(options.file, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+      this.db.exec(SCHEMA);
+      this.selectById = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE id = ?`);
+      this.selectRevision = this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?');
+      this.insertEvent = this.db.prepare(
+        `INSERT INTO events (id, stream_id, revision, type, version, data, metadata, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      this.selectForwards = this.db.prepare(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+      );
+      this.selectBackwards = this.db.prepare(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+      );
+      this.selectAfter = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
+      this.selectHead = this.db.prepare('SELECT MAX(position) AS position FROM events');
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    // Nested better-sqlite3 transactions become savepoints: an append that
+    // fails half-way rolls back alone and the rest of the batch still commits.
+    this.appendTransaction = this.db.transaction((pending: PendingAppend) =>
+      applyAppend(this.target, pending.streamId, pending.events, pending.expected),
+    );
+    this.flushTransaction = this.db.transaction((batch: PendingAppend[], outcomes: Outcome[]) => {
+      for (const pending of batch) {
+        try {
+          outcomes.push({ ok: true, result: this.appendTransaction(pending) });
+        } catch (error) {
+          // SQLite rolls the whole transaction back on some errors (disk
+          // full, I/O); going on would write the rest in autocommit mode.
+          if (!this.db.inTransaction) throw error;
+          outcomes.push({ ok: false, error });
+        }
+      }
+    });
+    this.pollIntervalMs = inMemory ? null : FOREIGN_WRITE_POLL_MS;
+  }
+
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(storeClosedError('SqliteEventStore'));
+    let prepared: PreparedEvent[];
+    try {
+      prepared = prepareAppend(streamId, events, expected, new Date().toISOString());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events: prepared, expected, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+    this.assertOpen();
+    checkReadStreamOptions(options);
+    // LIMIT -1 is SQLite's "no limit".
+    const limit = options?.maxCount ?? -1;
+    const rows =
+      options?.direction === 'backwards'
+        ? this.selectBackwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+        : this.selectForwards.all(streamId, options?.fromRevision ?? 0, limit);
+    return rows.map(toStoredEvent);
+  }
+
+  async streamRevision(streamId: string): Promise<number | null> {
+    this.assertOpen();
+    return this.selectRevision.get(streamId)?.revision ?? null;
+  }
+
+  async readEvent(eventId: string): Promise<StoredEvent | null> {
+    this.assertOpen();
+    const row = this.selectById.get(eventId);
+    return row === undefined ? null : toStoredEvent(row);
+  }
+
+  async readAll(options: ReadAllOptions): Promise<StoredEvent[]> {
+    this.assertOpen();
+    checkReadAllOptions(options);
+    return this.source.readAfter(options.after, options.maxCount);
+  }
+
+  async headPosition(): Promise<Position | null> {
+    this.assertOpen();
+    const position = this.selectHead.get()?.position;
+    return position === null || position === undefined ? null : BigInt(position);
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    const subscription = new LogSubscription(this.source, options, this.pollIntervalMs, (closed) => {
+      this.subscriptions.delete(closed);
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Commits the appends already accepted, stops the subscriptions, then closes the file. */
+  close(): Promise<void> {
+    if (this.closing === null) {
+      this.closed = true;
+      this.closing = (async () => {
+        await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+        this.flush();
+        this.db.close();
+      })();
+    }
+    return this.closing;
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    if (batch.length === 0) return;
+    this.queue = [];
+    const outcomes: Outcome[] = [];
+    try {
+      this.flushTransaction.immediate(batch, outcomes);
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    let wrote = false;
+    for (let i = 0; i < batch.length; i++) {
+      const pending = batch[i] as PendingAppend;
+      const outcome = outcomes[i] as Outcome;
+      if (outcome.ok) {
+        pending.resolve(outcome.result);
+        wrote = true;
+      } else {
+        pending.reject(outcome.error);
+      }
+    }
+    if (wrote) for (const listener of this.listeners) listener();
+  };
+
+  private assertOpen(): void {
+    if (this.closed) throw storeClosedError('SqliteEventStore');
+  }
+}

@@ -1,0 +1,539 @@
+import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Scalar, SortKey, WriteOp } from '../read-store.port';
+
+/**
+ * The behaviour every ReadStore adapter must share. Queries written against
+ * one adapter must answer identically on another, so ordering and matching are
+ * pinned down to SQLite's rules for `json_extract` values: missing ≡ null,
+ * NULL < numbers < strings, strings in UTF-8 byte (code point) order, NULL
+ * first ascending and last descending, `id` ascending as the final tie-breaker.
+ */
+export function readStoreConformance(name: string, create: () => Promise<ReadStore>): void {
+  describe(`ReadStore conformance: ${name}`, () => {
+    const SPECS: readonly CollectionSpec[] = [
+      {
+        name: 'rooms',
+        indexes: [{ fields: ['lastActivity'] }, { fields: ['slug'], unique: true }, { fields: ['group', 'score'] }],
+      },
+      { name: 'members', indexes: [{ fields: ['roomId', 'userId'], unique: true }] },
+      { name: 'things', indexes: [] },
+    ];
+
+    let store: ReadStore;
+
+    beforeEach(async () => {
+      store = await create();
+      await store.ensureCollections(SPECS);
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const put = (collection: string, doc: Doc): WriteOp => ({ kind: 'put', collection, doc });
+    const del = (collection: string, id: string): WriteOp => ({ kind: 'delete', collection, id });
+    const putAll = (collection: string, docs: readonly Doc[]) =>
+      store.commit(
+        docs.map((doc) => put(collection, doc)),
+        [],
+      );
+    const ids = (docs: readonly Doc[]) => docs.map((doc) => doc.id);
+    const findIds = async (collection: string, options?: FindOptions) => ids(await store.find(collection, options));
+
+    describe('collections', () => {
+      it('ensureCollections is idempotent and keeps documents and indexes', async () => {
+        await putAll('rooms', [{ id: 'r1', slug: 'general' }]);
+        await store.ensureCollections(SPECS);
+        await store.ensureCollections(SPECS);
+        expect(await store.get('rooms', 'r1')).toEqual({ id: 'r1', slug: 'general' });
+        expect(await store.count('rooms')).toBe(1);
+        await expect(putAll('rooms', [{ id: 'r2', slug: 'general' }])).rejects.toThrow();
+      });
+
+      it('ensureCollections adds indexes declared later to an existing collection', async () => {
+        await putAll('things', [{ id: 't1', code: 'a' }]);
+        await store.ensureCollections([{ name: 'things', indexes: [{ fields: ['code'], unique: true }] }]);
+        await expect(putAll('things', [{ id: 't2', code: 'a' }])).rejects.toThrow();
+        await putAll('things', [{ id: 't2', code: 'b' }]);
+        expect(await store.count('things')).toBe(2);
+      });
+
+      it('rejects names that are not identifiers, and reserved collection names', async () => {
+        await expect(store.ensureCollections([{ name: 'bad-name', indexes: [] }])).rejects.toThrow(/name/i);
+        await expect(store.ensureCollections([{ name: 'x"; DROP TABLE rooms; --', indexes: [] }])).rejects.toThrow();
+        await expect(store.ensureCollections([{ name: 'ok', indexes: [{ fields: ["a')"] }] }])).rejects.toThrow();
+        await expect(store.ensureCollections([{ name: 'checkpoints', indexes: [] }])).rejects.toThrow(/reserved/);
+        await expect(store.find('rooms', { filter: { 'a.b': 1 } })).rejects.toThrow(/field/i);
+        await expect(store.find('rooms', { sort: [{ field: "x'", direction: 'asc' }] })).rejects.toThrow(/field/i);
+        await expect(store.count('rooms', { "1'": 1 })).rejects.toThrow(/field/i);
+        await expect(store.get('rooms; --', 'x')).rejects.toThrow(/name/i);
+      });
+    });
+
+    describe('documents', () => {
+      it('get returns null for a missing id', async () => {
+        expect(await store.get('rooms', 'nope')).toBeNull();
+      });
+
+      it('round-trips documents as JSON', async () => {
+        const doc: Doc = {
+          id: 'r1',
+          _position: '42',
+          title: 'Ünïcødé "quotes" \\ and 😀',
+          empty: '',
+          nested: { a: { b: [1, 'two', null, { c: false }] }, list: [] },
+          nothing: null,
+          numbers: [0, -1.5, 0.1, 1e21, 2 ** 53 + 2, -(2 ** 60)],
+          yes: true,
+          no: false,
+        };
+        await putAll('rooms', [doc]);
+        expect(await store.get('rooms', 'r1')).toEqual(doc);
+        expect(await store.getMany('rooms', ['r1'])).toEqual([doc]);
+        expect(await store.find('rooms')).toEqual([doc]);
+      });
+
+      it('put replaces the whole document', async () => {
+        await putAll('rooms', [{ id: 'r1', a: 1, b: { c: 2 } }]);
+        await putAll('rooms', [{ id: 'r1', a: 3 }]);
+        expect(await store.get('rooms', 'r1')).toEqual({ id: 'r1', a: 3 });
+        expect(await store.count('rooms')).toBe(1);
+      });
+
+      it('delete removes; deleting a missing id is a no-op', async () => {
+        await putAll('rooms', [{ id: 'r1' }, { id: 'r2' }]);
+        await store.commit([del('rooms', 'r1'), del('rooms', 'never')], []);
+        expect(await store.get('rooms', 'r1')).toBeNull();
+        expect(await findIds('rooms')).toEqual(['r2']);
+      });
+
+      it('hands out copies: mutating documents read or written does not change the store', async () => {
+        const written = { id: 'r1', tags: ['a'], meta: { n: 1 } };
+        await putAll('rooms', [written]);
+        written.tags.push('mutated');
+        written.meta.n = 2;
+        const read = (await store.get('rooms', 'r1')) as { tags: string[]; meta: { n: number } } | null;
+        expect(read).toEqual({ id: 'r1', tags: ['a'], meta: { n: 1 } });
+        read!.tags.push('mutated');
+        read!.meta.n = 3;
+        expect(await store.get('rooms', 'r1')).toEqual({ id: 'r1', tags: ['a'], meta: { n: 1 } });
+        expect(await store.find('rooms', { filter: { id: 'r1' } })).toEqual([{ id: 'r1', tags: ['a'], meta: { n: 1 } }]);
+      });
+
+      it('getMany returns documents in the order requested, skipping missing ids', async () => {
+        await putAll('rooms', [{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+        expect(ids(await store.getMany('rooms', ['c', 'missing', 'a']))).toEqual(['c', 'a']);
+        expect(ids(await store.getMany('rooms', ['b']))).toEqual(['b']);
+        expect(await store.getMany('rooms', [])).toEqual([]);
+      });
+    });
+
+    describe('find: filters', () => {
+      // Chosen so that each wrong comparison rule (lexicographic numbers,
+      // case-folding, UTF-16 instead of UTF-8 order, null ≠ missing) changes an answer.
+      const THINGS: readonly Doc[] = [
+        { id: 't1', n: 1, s: 'a', flag: true, tag: 'x' },
+        { id: 't2', n: 2, s: 'B', flag: false, tag: null },
+        { id: 't3', n: 10, s: 'b', tag: 'y', big: 2 ** 60 },
+        { id: 't4', n: 9.5, s: 'é', flag: true },
+        { id: 't5', s: 'aa', tag: 'x' },
+        { id: 't6', n: null, s: '\uff5e' },
+        { id: 't7', n: -3, s: '😀' },
+      ];
+
+      beforeEach(async () => {
+        await putAll('things', THINGS);
+      });
+
+      const cases: readonly [string, Filter, readonly string[]][] = [
+        ['no filter', {}, ['t1', 't2', 't3', 't4', 't5', 't6', 't7']],
+        ['number equality', { n: 2 }, ['t2']],
+        ['fractional number equality', { n: 9.5 }, ['t4']],
+        ['integers beyond 2^53 compare as written', { big: 2 ** 60 }, ['t3']],
+        ['integers beyond 2^53 in $in', { big: { $in: [2 ** 60, 1] } }, ['t3']],
+        ['string equality is case-sensitive', { s: 'B' }, ['t2']],
+        ['boolean true', { flag: true }, ['t1', 't4']],
+        ['boolean false', { flag: false }, ['t2']],
+        ['null matches null and missing', { tag: null }, ['t2', 't4', 't6', 't7']],
+        ['null on a number field', { n: null }, ['t5', 't6']],
+        ['$in', { tag: { $in: ['x', 'y'] } }, ['t1', 't3', 't5']],
+        ['$in with null', { tag: { $in: ['y', null] } }, ['t2', 't3', 't4', 't6', 't7']],
+        ['empty $in matches nothing', { tag: { $in: [] } }, []],
+        ['$gt and $lte combine', { n: { $gt: 1, $lte: 10 } }, ['t2', 't3', 't4']],
+        ['$gte and $lt combine', { n: { $gte: 2, $lt: 10 } }, ['t2', 't4']],
+        ['numbers compare numerically', { n: { $gt: 9 } }, ['t3', 't4']],
+        ['missing and null never match a range', { n: { $lt: 2 } }, ['t1', 't7']],
+        ['a null bound matches nothing', { n: { $gte: null } }, []],
+        ['strings compare by code unit: uppercase first', { s: { $lt: 'a' } }, ['t2']],
+        ['strings above a bound', { s: { $gt: 'a' } }, ['t3', 't4', 't5', 't6', 't7']],
+        ['astral characters sort after U+FF5E (UTF-8 order)', { s: { $gt: '\uff5e' } }, ['t7']],
+        ['$ne matches missing and null', { tag: { $ne: 'x' } }, ['t2', 't3', 't4', 't6', 't7']],
+        ['$ne null matches present values', { tag: { $ne: null } }, ['t1', 't3', 't5']],
+        ['conjunction', { tag: 'x', n: { $gte: 1 } }, ['t1']],
+        ['range on id', { id: { $gte: 't3', $lt: 't5' } }, ['t3', 't4']],
+        ['$in on id', { id: { $in: ['t2', 't9', 't6'] } }, ['t2', 't6']],
+      ];
+
+      it.each(cases)('%s', async (_label, filter, expected) => {
+        expect(await findIds('things', { filter })).toEqual(expected);
+        expect(await store.count('things', filter)).toBe(expected.length);
+      });
+
+      it('count without a filter counts everything', async () => {
+        expect(await store.count('things')).toBe(THINGS.length);
+      });
+
+      it('rejects malformed conditions', async () => {
+        await expect(store.find('things', { filter: { n: {} as Filter[string] } })).rejects.toThrow();
+        await expect(store.find('things', { filter: { n: { $in: [1], $gt: 0 } as Filter[string] } })).rejects.toThrow();
+        await expect(store.find('things', { filter: { n: { $regex: 'x' } as unknown as Filter[string] } })).rejects.toThrow();
+        await expect(store.find('things', { filter: { n: undefined as unknown as Filter[string] } })).rejects.toThrow();
+      });
+    });
+
+    describe('find: sort, cursor, limit', () => {
+      it('sorts numbers descending with null and missing last, id ascending breaking ties', async () => {
+        await putAll('things', [
+          { id: 'd', n: 2 },
+          { id: 'b', n: null },
+          { id: 'c', n: 10 },
+          { id: 'a' },
+          { id: 'e', n: 2 },
+          { id: 'f', n: -1 },
+        ]);
+        expect(await findIds('things', { sort: [{ field: 'n', direction: 'desc' }] })).toEqual(['c', 'd', 'e', 'f', 'a', 'b']);
+        expect(await findIds('things', { sort: [{ field: 'n', direction: 'asc' }] })).toEqual(['a', 'b', 'f', 'd', 'e', 'c']);
+      });
+
+      it('sorts strings in UTF-8 byte order', async () => {
+        await putAll('things', [
+          { id: '1', s: 'a' },
+          { id: '2', s: 'B' },
+          { id: '3', s: '😀' },
+          { id: '4', s: '\uff5e' },
+          { id: '5', s: 'é' },
+          { id: '6', s: 'aa' },
+        ]);
+        expect(await findIds('things', { sort: [{ field: 's', direction: 'asc' }] })).toEqual(['2', '1', '6', '5', '4', '3']);
+      });
+
+      it('orders mixed types NULL < numbers (booleans as 0/1) < strings', async () => {
+        await putAll('things', [
+          { id: 'm1', v: 'z' },
+          { id: 'm2', v: 5 },
+          { id: 'm3', v: null },
+          { id: 'm4' },
+          { id: 'm5', v: -1 },
+          { id: 'm6', v: 'A' },
+          { id: 'm7', v: true },
+          { id: 'm8', v: 0.5 },
+        ]);
+        expect(await findIds('things', { sort: [{ field: 'v', direction: 'asc' }] })).toEqual([
+          'm3',
+          'm4',
+          'm5',
+          'm8',
+          'm7',
+          'm2',
+          'm6',
+          'm1',
+        ]);
+      });
+
+      it('mixes directions: lastActivity desc then id asc', async () => {
+        await putAll('rooms', [
+          { id: 'r1', lastActivity: 5 },
+          { id: 'r2', lastActivity: 7 },
+          { id: 'r3', lastActivity: 5 },
+          { id: 'r4', lastActivity: 7 },
+          { id: 'r0', lastActivity: 5 },
+        ]);
+        const sort: SortKey[] = [{ field: 'lastActivity', direction: 'desc' }];
+        expect(await findIds('rooms', { sort })).toEqual(['r2', 'r4', 'r0', 'r1', 'r3']);
+        expect(await findIds('rooms', { sort, after: [7, 'r4'] })).toEqual(['r0', 'r1', 'r3']);
+        expect(await findIds('rooms', { sort, after: [5, 'r0'], limit: 1 })).toEqual(['r1']);
+        expect(await findIds('rooms', { sort, after: [7, 'r2'], limit: 2 })).toEqual(['r4', 'r0']);
+        expect(await findIds('rooms', { sort, after: [5, 'r3'] })).toEqual([]);
+      });
+
+      it('mixes directions across two fields with id explicitly descending', async () => {
+        await putAll('rooms', [
+          { id: 'a', group: 'x', score: 1 },
+          { id: 'b', group: 'y', score: 2 },
+          { id: 'c', group: 'x', score: 2 },
+          { id: 'd', group: 'x', score: 2 },
+          { id: 'e', group: 'y', score: 1 },
+        ]);
+        const sort: SortKey[] = [
+          { field: 'group', direction: 'asc' },
+          { field: 'score', direction: 'desc' },
+          { field: 'id', direction: 'desc' },
+        ];
+        expect(await findIds('rooms', { sort })).toEqual(['d', 'c', 'a', 'b', 'e']);
+        expect(await findIds('rooms', { sort, after: ['x', 2, 'd'] })).toEqual(['c', 'a', 'b', 'e']);
+        expect(await findIds('rooms', { sort, after: ['x', 1, 'a'] })).toEqual(['b', 'e']);
+      });
+
+      it('sorts by id alone in either direction', async () => {
+        await putAll('things', [{ id: 'b' }, { id: 'a' }, { id: 'c' }]);
+        expect(await findIds('things')).toEqual(['a', 'b', 'c']);
+        expect(await findIds('things', { sort: [{ field: 'id', direction: 'desc' }] })).toEqual(['c', 'b', 'a']);
+        expect(await findIds('things', { sort: [{ field: 'id', direction: 'desc' }], after: ['b'] })).toEqual(['a']);
+        expect(await findIds('things', { after: ['a'] })).toEqual(['b', 'c']);
+      });
+
+      it('limit', async () => {
+        await putAll('things', [{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+        expect(await findIds('things', { limit: 2 })).toEqual(['a', 'b']);
+        expect(await findIds('things', { limit: 10 })).toEqual(['a', 'b', 'c']);
+        expect(await findIds('things', { limit: 0 })).toEqual([]);
+        await expect(store.find('things', { limit: -1 })).rejects.toThrow();
+      });
+
+      it('rejects a cursor whose length differs from the sort keys plus id', async () => {
+        await expect(
+          store.find('rooms', { sort: [{ field: 'lastActivity', direction: 'desc' }], after: [3] }),
+        ).rejects.toThrow(/cursor/i);
+        await expect(store.find('rooms', { after: [] })).rejects.toThrow(/cursor/i);
+      });
+
+      describe('keyset paging visits every document once, in the unpaged order', () => {
+        const ROOMS: Doc[] = Array.from({ length: 60 }, (_, i) => {
+          const doc: Record<string, unknown> = {
+            id: `r${String((i * 37) % 60).padStart(2, '0')}`,
+            group: ['a', 'b', 'C'][i % 3],
+            score: (i * 5) % 4,
+            flag: i % 4 === 0,
+          };
+          if (i % 17 !== 0) doc.lastActivity = i % 11 === 0 ? null : (i * 7) % 13;
+          return doc as Doc;
+        });
+
+        const SORTS: readonly (readonly SortKey[])[] = [
+          [],
+          [{ field: 'id', direction: 'desc' }],
+          [{ field: 'lastActivity', direction: 'desc' }],
+          [{ field: 'lastActivity', direction: 'asc' }],
+          [
+            { field: 'group', direction: 'asc' },
+            { field: 'lastActivity', direction: 'desc' },
+          ],
+          [
+            { field: 'group', direction: 'desc' },
+            { field: 'score', direction: 'asc' },
+            { field: 'lastActivity', direction: 'desc' },
+          ],
+          [
+            { field: 'score', direction: 'desc' },
+            { field: 'id', direction: 'desc' },
+          ],
+          [
+            { field: 'flag', direction: 'asc' },
+            { field: 'lastActivity', direction: 'asc' },
+            { field: 'id', direction: 'desc' },
+          ],
+        ];
+        const FILTERS: readonly (Filter | undefined)[] = [undefined, { group: { $ne: 'b' }, score: { $gte: 1 } }];
+
+        const withId = (sort: readonly SortKey[]): readonly SortKey[] =>
+          sort.some((key) => key.field === 'id') ? sort : [...sort, { field: 'id', direction: 'asc' }];
+
+        // Reference order for the fixture's value types only (null, small numbers,
+        // ASCII strings, booleans as 0/1), independent of either adapter.
+        const rank = (v: unknown) => (v === null || v === undefined ? 0 : typeof v === 'string' ? 2 : 1);
+        const num = (v: unknown) => (typeof v === 'boolean' ? Number(v) : (v as number));
+        const referenceOrder = (docs: readonly Doc[], sort: readonly SortKey[]) =>
+          [...docs].sort((a, b) => {
+            for (const key of withId(sort)) {
+              const x = a[key.field];
+              const y = b[key.field];
+              let c = rank(x) - rank(y);
+              if (c === 0 && rank(x) === 1) c = num(x) - num(y);
+              if (c === 0 && rank(x) === 2) c = (x as string) < (y as string) ? -1 : (x as string) > (y as string) ? 1 : 0;
+              if (c !== 0) return key.direction === 'asc' ? c : -c;
+            }
+            return 0;
+          });
+
+        for (const sort of SORTS) {
+          for (const filter of FILTERS) {
+            const label = `${sort.map((k) => `${k.field} ${k.direction}`).join(', ') || '(id)'}${filter ? ', filtered' : ''}`;
+            it(label, async () => {
+              await putAll('rooms', ROOMS);
+              const all = await findIds('rooms', { filter, sort });
+              const matching = await store.count('rooms', filter);
+              expect(all).toHaveLength(matching);
+              const expected = referenceOrder(
+                await store.getMany('rooms', all),
+                sort,
+              ).map((doc) => doc.id);
+              expect(all).toEqual(expected);
+
+              for (const pageSize of [1, 7]) {
+                const seen: string[] = [];
+                let after: Scalar[] | undefined;
+                for (let guard = 0; guard <= all.length + 1; guard++) {
+                  const page = await store.find('rooms', { filter, sort, after, limit: pageSize });
+                  seen.push(...ids(page));
+                  if (page.length < pageSize) break;
+                  const last = page[page.length - 1]!;
+                  after = withId(sort).map((key) => (last[key.field] ?? null) as Scalar);
+                }
+                expect(seen).toEqual(all);
+              }
+            });
+          }
+        }
+      });
+    });
+
+    describe('commit and checkpoints', () => {
+      it('getCheckpoint is null until committed, then the stored string', async () => {
+        expect(await store.getCheckpoint('p@v1')).toBeNull();
+        await store.commit([put('rooms', { id: 'r1' })], [{ name: 'p@v1', position: '10' }]);
+        expect(await store.getCheckpoint('p@v1')).toBe('10');
+        await store.commit([], [{ name: 'p@v1', position: '18446744073709551615' }, { name: 'q@v1', position: '3' }]);
+        expect(await store.getCheckpoint('p@v1')).toBe('18446744073709551615');
+        expect(await store.getCheckpoint('q@v1')).toBe('3');
+        await store.commit([], [{ name: 'q@v1', position: null }]);
+        expect(await store.getCheckpoint('q@v1')).toBeNull();
+      });
+
+      it('applies ops in order: the last write to an id wins', async () => {
+        await store.commit(
+          [put('rooms', { id: 'r1', v: 1 }), put('rooms', { id: 'r1', v: 2 }), put('rooms', { id: 'r2' }), del('rooms', 'r2')],
+          [],
+        );
+        expect(await store.find('rooms')).toEqual([{ id: 'r1', v: 2 }]);
+      });
+
+      it('applies nothing when an op targets an unknown collection', async () => {
+        await store.commit([put('rooms', { id: 'r0', v: 0 })], [{ name: 'p', position: '1' }]);
+        await expect(
+          store.commit(
+            [put('rooms', { id: 'r1' }), put('rooms', { id: 'r0', v: 1 }), put('ghost', { id: 'g1' })],
+            [{ name: 'p', position: '2' }],
+          ),
+        ).rejects.toThrow(/ghost/);
+        expect(await store.get('rooms', 'r1')).toBeNull();
+        expect(await store.get('rooms', 'r0')).toEqual({ id: 'r0', v: 0 });
+        expect(await store.getCheckpoint('p')).toBe('1');
+      });
+
+      it('applies nothing when a unique index is violated midway', async () => {
+        await store.commit([put('rooms', { id: 'r1', slug: 'general' })], [{ name: 'p', position: '1' }]);
+        await expect(
+          store.commit(
+            [
+              put('rooms', { id: 'r2', slug: 'random' }),
+              del('rooms', 'r1'),
+              put('rooms', { id: 'r1', slug: 'x' }),
+              put('rooms', { id: 'r3', slug: 'random' }),
+              put('rooms', { id: 'r4', slug: 'later' }),
+            ],
+            [{ name: 'p', position: '2' }, { name: 'other', position: '9' }],
+          ),
+        ).rejects.toThrow();
+        expect(await store.find('rooms')).toEqual([{ id: 'r1', slug: 'general' }]);
+        expect(await store.getCheckpoint('p')).toBe('1');
+        expect(await store.getCheckpoint('other')).toBeNull();
+        // The unique index itself must be intact after the rollback.
+        await expect(putAll('rooms', [{ id: 'r9', slug: 'general' }])).rejects.toThrow();
+        await putAll('rooms', [{ id: 'r9', slug: 'random' }]);
+      });
+
+      it('unique indexes allow many null or missing values and check ops one at a time', async () => {
+        await putAll('rooms', [{ id: 'r1' }, { id: 'r2', slug: null }, { id: 'r3', slug: null }, { id: 'r4', slug: 'a' }]);
+        // Moving a value within one commit works when the earlier op frees it first.
+        await store.commit([put('rooms', { id: 'r4', slug: 'b' }), put('rooms', { id: 'r1', slug: 'a' })], []);
+        await store.commit([del('rooms', 'r1'), put('rooms', { id: 'r5', slug: 'a' })], []);
+        expect(await findIds('rooms', { filter: { slug: 'a' } })).toEqual(['r5']);
+        // Updating a document without changing its unique value is not a conflict.
+        await putAll('rooms', [{ id: 'r5', slug: 'a', title: 'renamed' }]);
+      });
+
+      it('enforces compound unique indexes on the whole tuple', async () => {
+        await putAll('members', [
+          { id: 'm1', roomId: 'r1', userId: 'u1' },
+          { id: 'm2', roomId: 'r1', userId: 'u2' },
+          { id: 'm3', roomId: 'r2', userId: 'u1' },
+        ]);
+        await expect(putAll('members', [{ id: 'm4', roomId: 'r1', userId: 'u1' }])).rejects.toThrow();
+        expect(await store.count('members')).toBe(3);
+      });
+
+      it('commits 10,000 puts in one go', async () => {
+        const docs = Array.from({ length: 10_000 }, (_, i) => ({
+          id: `r${String(i).padStart(5, '0')}`,
+          lastActivity: i % 100,
+          slug: `room-${i}`,
+          title: `Room ${i}`,
+          members: [`u${i % 7}`, `u${i % 11}`],
+        }));
+        const started = Date.now();
+        await store.commit(
+          docs.map((doc) => put('rooms', doc)),
+          [{ name: 'rooms@v1', position: '10000' }],
+        );
+        const elapsed = Date.now() - started;
+        expect(await store.count('rooms')).toBe(10_000);
+        expect(await store.count('rooms', { lastActivity: 42 })).toBe(100);
+        expect(await store.get('rooms', 'r09999')).toEqual(docs[9999]);
+        expect(await store.getCheckpoint('rooms@v1')).toBe('10000');
+        // Generous: a commit per put, or none at all, is far slower than this on any machine.
+        expect(elapsed).toBeLessThan(5000);
+      });
+    });
+
+    describe('reset', () => {
+      it('empties the named collections and drops the named checkpoints only', async () => {
+        await store.commit(
+          [put('rooms', { id: 'r1', slug: 'a' }), put('things', { id: 't1' })],
+          [
+            { name: 'p1', position: '5' },
+            { name: 'p2', position: '6' },
+          ],
+        );
+        await store.reset(['rooms'], ['p1']);
+        expect(await store.count('rooms')).toBe(0);
+        expect(await store.get('rooms', 'r1')).toBeNull();
+        expect(await store.get('things', 't1')).toEqual({ id: 't1' });
+        expect(await store.getCheckpoint('p1')).toBeNull();
+        expect(await store.getCheckpoint('p2')).toBe('6');
+      });
+
+      it('keeps the collection usable with its indexes', async () => {
+        await putAll('rooms', [{ id: 'r1', slug: 'a' }]);
+        await store.reset(['rooms'], []);
+        await putAll('rooms', [{ id: 'r2', slug: 'a' }]);
+        await expect(putAll('rooms', [{ id: 'r3', slug: 'a' }])).rejects.toThrow();
+        expect(await findIds('rooms')).toEqual(['r2']);
+      });
+
+      it('ignores collections that were never ensured', async () => {
+        await expect(store.reset(['neverEnsured'], ['nothing'])).resolves.toBeUndefined();
+      });
+    });
+
+    describe('unknown collections', () => {
+      it('read as empty', async () => {
+        expect(await store.find('ghost')).toEqual([]);
+        expect(await store.find('ghost', { filter: { a: 1 }, sort: [{ field: 'a', direction: 'desc' }], limit: 3 })).toEqual([]);
+        expect(await store.get('ghost', 'x')).toBeNull();
+        expect(await store.getMany('ghost', ['x'])).toEqual([]);
+        expect(await store.count('ghost')).toBe(0);
+        expect(await store.count('ghost', { a: { $gt: 1 } })).toBe(0);
+      });
+
+      it('reject writes with a clear error', async () => {
+        await expect(store.commit([put('ghost', { id: 'x' })], [])).rejects.toThrow(/unknown collection "ghost"/i);
+        await expect(store.commit([del('ghost', 'x')], [])).rejects.toThrow(/unknown collection "ghost"/i);
+      });
+    });
+
+    it('rejects calls after close', async () => {
+      await store.close();
+      await expect(store.get('rooms', 'r1')).rejects.toThrow();
+      await expect(store.commit([], [])).rejects.toThrow();
+    });
+  });
+}

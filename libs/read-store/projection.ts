@@ -1,0 +1,47 @@
+import type { ParleyEvent, ParleyEventType } from '../domain/events';
+import type { StoredEvent } from '../event-store/event-store.port';
+import type { CollectionSpec, Doc } from './read-store.port';
+
+/** A stored event with its data upcast to the current shape. */
+export type ProjectedEvent<T extends ParleyEventType = ParleyEventType> = Omit<StoredEvent, 'data' | 'type'> &
+  Extract<ParleyEvent, { type: T }>;
+
+/**
+ * What a projection handler may do: read documents (seeing the writes of the
+ * current batch) and write them. Writes through `update` are guarded by the
+ * event's position, so applying an event a second time changes nothing.
+ */
+export interface ProjectionContext {
+  get(collection: string, id: string): Promise<Doc | null>;
+  /**
+   * Loads the document (or starts from `init` when it does not exist and `init`
+   * is given), applies `change` and stores the result stamped with the event's
+   * position. Skips documents that already saw this event or a later one, and
+   * missing documents without `init`. `change` returning null deletes.
+   */
+  update(
+    collection: string,
+    id: string,
+    change: (doc: Doc) => Doc | null,
+    init?: () => Doc,
+  ): Promise<void>;
+}
+
+export type ProjectionHandlers = {
+  readonly [K in ParleyEventType]?: (event: ProjectedEvent<K>, ctx: ProjectionContext) => Promise<void>;
+};
+
+/**
+ * A read model: the collections it owns and, per event type, how its documents
+ * change. Bump `version` when the handlers change meaning; the projector then
+ * rebuilds it from position 0.
+ */
+export interface Projection {
+  readonly name: string;
+  readonly version: number;
+  readonly collections: readonly CollectionSpec[];
+  readonly handlers: ProjectionHandlers;
+}
+
+export const checkpointName = (projection: Pick<Projection, 'name' | 'version'>) =>
+  `${projection.name}@v${projection.version}`;

@@ -1,0 +1,74 @@
+/**
+ * The read-store port: collections of JSON documents that projections own and
+ * queries read. Deliberately document-shaped so that MongoDB maps onto it 1:1
+ * and SQLite stores each collection as a table of JSON with expression indexes.
+ */
+export type Scalar = string | number | boolean | null;
+
+export interface Doc {
+  readonly id: string;
+  /** Position (decimal string) of the last event applied to this document. */
+  readonly _position?: string;
+  readonly [field: string]: unknown;
+}
+
+export type FieldCondition =
+  | Scalar
+  | { readonly $in: readonly Scalar[] }
+  | { readonly $gt?: Scalar; readonly $gte?: Scalar; readonly $lt?: Scalar; readonly $lte?: Scalar }
+  | { readonly $ne: Scalar };
+
+/** Conjunction of conditions on top-level fields. */
+export type Filter = { readonly [field: string]: FieldCondition };
+
+export interface SortKey {
+  readonly field: string;
+  readonly direction: 'asc' | 'desc';
+}
+
+export interface FindOptions {
+  readonly filter?: Filter;
+  /** Order; the read store appends `id` as the last tie-breaker. */
+  readonly sort?: readonly SortKey[];
+  /** Keyset cursor: the sort values (then `id`) of the last document of the previous page. */
+  readonly after?: readonly Scalar[];
+  readonly limit?: number;
+}
+
+export interface IndexSpec {
+  readonly fields: readonly string[];
+  readonly unique?: boolean;
+}
+
+export interface CollectionSpec {
+  readonly name: string;
+  readonly indexes: readonly IndexSpec[];
+}
+
+export type WriteOp =
+  | { readonly kind: 'put'; readonly collection: string; readonly doc: Doc }
+  | { readonly kind: 'delete'; readonly collection: string; readonly id: string };
+
+export interface Checkpoint {
+  readonly name: string;
+  /** Decimal string of the last position applied, or null for "nothing yet". */
+  readonly position: string | null;
+}
+
+export interface ReadStore {
+  /** Creates collections and the indexes each declares; idempotent. */
+  ensureCollections(specs: readonly CollectionSpec[]): Promise<void>;
+  get(collection: string, id: string): Promise<Doc | null>;
+  getMany(collection: string, ids: readonly string[]): Promise<Doc[]>;
+  find(collection: string, options?: FindOptions): Promise<Doc[]>;
+  count(collection: string, filter?: Filter): Promise<number>;
+  /**
+   * Applies the writes and moves the checkpoints in one unit: in SQLite one
+   * transaction; in MongoDB position-guarded writes first, checkpoints after.
+   */
+  commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[]): Promise<void>;
+  getCheckpoint(name: string): Promise<string | null>;
+  /** Empties the collections and removes the named checkpoints (rebuild). */
+  reset(collections: readonly string[], checkpointNames: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}

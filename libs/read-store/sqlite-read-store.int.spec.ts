@@ -1,0 +1,81 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readStoreConformance } from './conformance/read-store.conformance';
+import { SqliteReadStore } from './sqlite-read-store';
+
+const dir = mkdtempSync(join(tmpdir(), 'parley-read-store-'));
+let files = 0;
+const nextFile = () => join(dir, `store-${++files}.db`);
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+readStoreConformance('SqliteReadStore (file)', async () => new SqliteReadStore({ file: nextFile() }));
+readStoreConformance('SqliteReadStore (:memory:)', async () => new SqliteReadStore({ file: ':memory:' }));
+
+describe('SqliteReadStore', () => {
+  const rooms = { name: 'rooms', indexes: [{ fields: ['lastActivity'] }, { fields: ['slug'], unique: true }] };
+
+  it('creates the parent directory of the database file', async () => {
+    const file = join(dir, 'nested', 'deeper', 'read.db');
+    const store = new SqliteReadStore({ file });
+    await store.close();
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('keeps documents, indexes and checkpoints across close and reopen', async () => {
+    const file = nextFile();
+    const first = new SqliteReadStore({ file });
+    await first.ensureCollections([rooms]);
+    await first.commit(
+      [
+        { kind: 'put', collection: 'rooms', doc: { id: 'r1', slug: 'general', lastActivity: 3, tags: ['a'] } },
+        { kind: 'put', collection: 'rooms', doc: { id: 'r2', slug: 'random', lastActivity: 9 } },
+      ],
+      [{ name: 'rooms@v1', position: '17' }],
+    );
+    await first.close();
+
+    const second = new SqliteReadStore({ file });
+    try {
+      // Readable before ensureCollections: the tables are found on open.
+      expect(await second.get('rooms', 'r1')).toEqual({ id: 'r1', slug: 'general', lastActivity: 3, tags: ['a'] });
+      expect(await second.getCheckpoint('rooms@v1')).toBe('17');
+      await second.ensureCollections([rooms]);
+      const sort = [{ field: 'lastActivity', direction: 'desc' }] as const;
+      expect((await second.find('rooms', { sort })).map((doc) => doc.id)).toEqual(['r2', 'r1']);
+      await expect(
+        second.commit([{ kind: 'put', collection: 'rooms', doc: { id: 'r3', slug: 'general' } }], []),
+      ).rejects.toThrow(/UNIQUE/);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('answers an equality filter on an indexed field from the index', async () => {
+    const store = new SqliteReadStore({ file: ':memory:' });
+    try {
+      await store.ensureCollections([rooms]);
+      const plan = store.explainFind('rooms', { filter: { lastActivity: 5 } }).join('\n');
+      expect(plan).toMatch(/USING INDEX "?ix_rooms__lastActivity"?/);
+      const unique = store.explainFind('rooms', { filter: { slug: { $in: ['a', 'b'] } } }).join('\n');
+      expect(unique).toMatch(/USING INDEX "?ux_rooms__slug"?/);
+      const byId = store.explainFind('rooms', { filter: { id: 'r1' } }).join('\n');
+      expect(byId).toMatch(/USING (INDEX sqlite_autoindex_rooms_1|INTEGER PRIMARY KEY|PRIMARY KEY)/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects collection names that would be spliced into SQL unsafely', async () => {
+    const store = new SqliteReadStore({ file: ':memory:' });
+    try {
+      await expect(store.ensureCollections([{ name: 'rooms"; DROP TABLE checkpoints; --', indexes: [] }])).rejects.toThrow();
+      expect(await store.getCheckpoint('anything')).toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+});

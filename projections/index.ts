@@ -1,0 +1,15 @@
+import type { Projection } from '../libs/read-store/projection';
+import { membershipsProjection } from './memberships.projection';
+import { roomsProjection } from './rooms.projection';
+import { timelineProjection } from './timeline.projection';
+import { usersProjection } from './users.projection';
+
+/** Every read model Parley serves queries from. */
+export const parleyProjections: readonly Projection[] = [
+  usersProjection,
+  roomsProjection,
+  membershipsProjection,
+  timelineProjection,
+];
+
+export { membershipsProjection, roomsProjection, timelineProjection, usersProjection };

@@ -1,0 +1,132 @@
+import type { Projection, ProjectionContext } from '../libs/read-store/projection';
+import type { Doc } from '../libs/read-store/read-store.port';
+
+/**
+ * One document per (room, member): the member's role, read marker and the
+ * room's activity, so that "my rooms, most recent first, with unread counts"
+ * is one indexed range read. Activity fans out to every member's document;
+ * `membership_rooms` keeps each room's member list for that fan-out, so this
+ * read model never reads another projection's collections.
+ */
+export const membershipId = (roomId: string, userId: string) => `${roomId}:${userId}`;
+
+const memberIds = (doc: Doc) => (doc['memberIds'] ?? []) as string[];
+
+async function touchAll(
+  ctx: ProjectionContext,
+  roomId: string,
+  change: (membership: Doc, userId: string) => Doc,
+): Promise<void> {
+  const room = await ctx.get('membership_rooms', roomId);
+  if (!room) return;
+  for (const userId of memberIds(room)) {
+    // Only current members: fan-out cost follows the room's size, not its history.
+    await ctx.update('memberships', membershipId(roomId, userId), (doc) => change(doc, userId));
+  }
+}
+
+export const membershipsProjection: Projection = {
+  name: 'memberships',
+  version: 1,
+  collections: [
+    {
+      name: 'memberships',
+      indexes: [{ fields: ['userId', 'active', 'lastActivityAt'] }, { fields: ['roomId', 'active', 'joinedAt'] }],
+    },
+    { name: 'membership_rooms', indexes: [] },
+  ],
+  handlers: {
+    RoomCreated: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update(
+        'membership_rooms',
+        d.roomId,
+        (doc) => ({ ...doc, memberIds: [], lastSeq: 0, lastActivityAt: d.createdAt }),
+        () => ({ id: d.roomId }),
+      );
+    },
+    MemberAdded: async (event, ctx) => {
+      const d = event.data;
+      const room = await ctx.get('membership_rooms', d.roomId);
+      if (!room) return;
+      await ctx.update('membership_rooms', d.roomId, (doc) => ({
+        ...doc,
+        memberIds: [...memberIds(doc).filter((id) => id !== d.userId), d.userId],
+      }));
+      const lastSeq = (room['lastSeq'] as number) ?? 0;
+      await ctx.update(
+        'memberships',
+        membershipId(d.roomId, d.userId),
+        (doc) => ({
+          ...doc,
+          roomId: d.roomId,
+          userId: d.userId,
+          active: true,
+          role: d.role,
+          muted: false,
+          joinedAt: d.addedAt,
+          // A new member starts with the history read: unread counts what comes after joining.
+          lastReadSeq: lastSeq,
+          markedUnread: false,
+          lastSeq,
+          lastActivityAt: d.addedAt,
+        }),
+        () => ({ id: membershipId(d.roomId, d.userId) }),
+      );
+    },
+    MemberRemoved: async (event, ctx) => removeMember(ctx, event.data.roomId, event.data.userId),
+    MemberLeft: async (event, ctx) => removeMember(ctx, event.data.roomId, event.data.userId),
+    MemberRoleChanged: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({ ...doc, role: d.role }));
+    },
+    MemberMuteChanged: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({ ...doc, muted: d.muted }));
+    },
+    CommentPosted: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('membership_rooms', d.roomId, (doc) => ({
+        ...doc,
+        lastSeq: d.seq,
+        lastActivityAt: d.postedAt,
+      }));
+      await touchAll(ctx, d.roomId, (doc, userId) => ({
+        ...doc,
+        lastSeq: d.seq,
+        lastActivityAt: d.postedAt,
+        // Posting reads everything before one's own comment.
+        ...(userId === d.senderId ? { lastReadSeq: d.seq, markedUnread: false } : {}),
+      }));
+    },
+    RoomRead: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({
+        ...doc,
+        lastReadSeq: Math.max((doc['lastReadSeq'] as number) ?? 0, d.seq),
+        markedUnread: false,
+      }));
+    },
+    RoomMarkedUnread: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({ ...doc, markedUnread: true }));
+    },
+  },
+};
+
+async function removeMember(ctx: ProjectionContext, roomId: string, userId: string): Promise<void> {
+  await ctx.update('membership_rooms', roomId, (doc) => ({
+    ...doc,
+    memberIds: memberIds(doc).filter((id) => id !== userId),
+  }));
+  // A tombstone rather than a delete: a redelivered, older MemberAdded must not resurrect it.
+  await ctx.update('memberships', membershipId(roomId, userId), (doc) => ({ ...doc, active: false }));
+}
+
+/** Unread comments of a membership document: Warmshowers' "marked unread" counts as at least one. */
+export function unreadCount(doc: Doc): number {
+  const lastSeq = (doc['lastSeq'] as number) ?? 0;
+  const lastReadSeq = (doc['lastReadSeq'] as number) ?? 0;
+  const unread = Math.max(0, lastSeq - lastReadSeq);
+  return doc['markedUnread'] === true ? Math.max(1, unread) : unread;
+}

@@ -1,0 +1,156 @@
+import type { Projection, ProjectionContext } from '../libs/read-store/projection';
+
+/**
+ * A room's timeline: user comments (tombstoned when deleted) and the system
+ * comments Qiscus shows for room events (created, member added, removed,
+ * left, renamed, topic changed). `ord` orders a room's items densely in log
+ * order; user comments also carry their `seq`. System items name the users
+ * by id; the query renders current display names.
+ */
+export type SystemEventKind =
+  | 'room_created'
+  | 'member_added'
+  | 'member_removed'
+  | 'member_left'
+  | 'room_renamed'
+  | 'topic_changed';
+
+async function nextOrd(ctx: ProjectionContext, roomId: string): Promise<number | null> {
+  const room = await ctx.get('timeline_rooms', roomId);
+  if (!room) return null;
+  const ord = ((room['ord'] as number) ?? 0) + 1;
+  await ctx.update('timeline_rooms', roomId, (doc) => ({ ...doc, ord }));
+  return ord;
+}
+
+async function system(
+  ctx: ProjectionContext,
+  eventId: string,
+  roomId: string,
+  at: string,
+  position: bigint,
+  systemEvent: { kind: SystemEventKind; actorId: string; subjectId?: string; name?: string; topic?: string | null },
+): Promise<void> {
+  const ord = await nextOrd(ctx, roomId);
+  if (ord === null) return;
+  await ctx.update(
+    'timeline',
+    eventId,
+    (doc) => ({
+      ...doc,
+      roomId,
+      ord,
+      seq: null,
+      kind: 'system',
+      type: 'system_event',
+      senderId: systemEvent.actorId,
+      text: null,
+      systemEvent,
+      createdAt: at,
+      position: position.toString(),
+      deleted: false,
+    }),
+    () => ({ id: eventId }),
+  );
+}
+
+export const timelineProjection: Projection = {
+  name: 'timeline',
+  version: 1,
+  collections: [
+    {
+      name: 'timeline',
+      indexes: [{ fields: ['roomId', 'ord'] }, { fields: ['roomId', 'seq'] }, { fields: ['roomId', 'createdAt'] }],
+    },
+    { name: 'timeline_rooms', indexes: [] },
+  ],
+  handlers: {
+    RoomCreated: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('timeline_rooms', d.roomId, (doc) => ({ ...doc, ord: 0, createdBy: d.createdBy }), () => ({
+        id: d.roomId,
+      }));
+      await system(ctx, event.id, d.roomId, d.createdAt, event.position, {
+        kind: 'room_created',
+        actorId: d.createdBy,
+        name: d.name,
+      });
+    },
+    MemberAdded: async (event, ctx) => {
+      const d = event.data;
+      if (d.userId === d.addedBy) return;
+      await system(ctx, event.id, d.roomId, d.addedAt, event.position, {
+        kind: 'member_added',
+        actorId: d.addedBy,
+        subjectId: d.userId,
+      });
+    },
+    MemberRemoved: async (event, ctx) => {
+      const d = event.data;
+      await system(ctx, event.id, d.roomId, d.removedAt, event.position, {
+        kind: 'member_removed',
+        actorId: d.removedBy,
+        subjectId: d.userId,
+      });
+    },
+    MemberLeft: async (event, ctx) => {
+      const d = event.data;
+      await system(ctx, event.id, d.roomId, d.leftAt, event.position, { kind: 'member_left', actorId: d.userId });
+    },
+    RoomRenamed: async (event, ctx) => {
+      const d = event.data;
+      await system(ctx, event.id, d.roomId, d.renamedAt, event.position, {
+        kind: 'room_renamed',
+        actorId: d.renamedBy,
+        name: d.name,
+      });
+    },
+    RoomTopicChanged: async (event, ctx) => {
+      const d = event.data;
+      await system(ctx, event.id, d.roomId, d.changedAt, event.position, {
+        kind: 'topic_changed',
+        actorId: d.changedBy,
+        topic: d.topic,
+      });
+    },
+    CommentPosted: async (event, ctx) => {
+      const d = event.data;
+      const ord = await nextOrd(ctx, d.roomId);
+      if (ord === null) return;
+      await ctx.update(
+        'timeline',
+        d.commentId,
+        (doc) => ({
+          ...doc,
+          roomId: d.roomId,
+          ord,
+          seq: d.seq,
+          kind: 'comment',
+          type: d.commentType,
+          previousId: d.previousId,
+          senderId: d.senderId,
+          text: d.text,
+          payload: d.payload,
+          replyTo: d.replyTo,
+          clientId: d.clientId,
+          createdAt: d.postedAt,
+          position: event.position.toString(),
+          deleted: false,
+        }),
+        () => ({ id: d.commentId }),
+      );
+    },
+    CommentDeleted: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('timeline', d.commentId, (doc) => ({
+        ...doc,
+        text: null,
+        payload: null,
+        deleted: true,
+        deletedBy: d.deletedBy,
+        deletedAt: d.deletedAt,
+      }));
+    },
+  },
+};
+

@@ -1,0 +1,77 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { createParleyApp } from '../../apps/api/app';
+import { loadConfig, type ParleyConfig } from '../../libs/config/config';
+
+export interface TestUser {
+  readonly id: string;
+  readonly username: string;
+  readonly token: string;
+  readonly auth: { Authorization: string };
+}
+
+/** The real Parley app on the embedded profile (SQLite files in a temp dir), driven over HTTP. */
+export class ParleyHarness {
+  private counter = 0;
+
+  private constructor(
+    readonly app: NestFastifyApplication,
+    readonly config: ParleyConfig,
+    readonly dataDir: string,
+    private readonly ownsDir: boolean,
+  ) {}
+
+  static async start(env: Record<string, string> = {}, dataDir?: string): Promise<ParleyHarness> {
+    const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'parley-e2e-'));
+    const config = loadConfig({
+      DATA_DIR: dir,
+      LOG_LEVEL: 'error',
+      SQLITE_SYNCHRONOUS: 'normal',
+      MIN_POSITION_WAIT_MS: '5000',
+      ...env,
+    });
+    const app = await createParleyApp(config);
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    return new ParleyHarness(app, config, dir, dataDir === undefined);
+  }
+
+  http(): ReturnType<typeof request> {
+    return request(this.app.getHttpServer());
+  }
+
+  async stop(): Promise<void> {
+    await this.app.close();
+    if (this.ownsDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** Registers a user with a unique name and signs in. */
+  async user(prefix = 'user', displayName?: string): Promise<TestUser> {
+    const username = `${prefix}${++this.counter}${Date.now().toString(36)}`.slice(0, 32);
+    const password = 'correct horse battery';
+    const created = await this.http()
+      .post('/v1/users')
+      .send({ username, password, ...(displayName ? { displayName } : {}) })
+      .expect(201);
+    const token = await this.http().post('/v1/oauth/token').send({ grant_type: 'password', username, password }).expect(200);
+    const accessToken = token.body.access_token as string;
+    return { id: created.body.id as string, username, token: accessToken, auth: { Authorization: `Bearer ${accessToken}` } };
+  }
+
+  /** Waits until the read models passed the log's head, so queries see every write so far. */
+  async settled(): Promise<void> {
+    const health = await this.http().get('/health').expect(200);
+    const head = health.body.eventStore.head as string | null;
+    if (head === null) return;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const now = await this.http().get('/health').expect(200);
+      if (now.body.readModels.position !== null && BigInt(now.body.readModels.position) >= BigInt(head)) return;
+      if (Date.now() > deadline) throw new Error(`read models stuck at ${now.body.readModels.position}, head ${head}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
