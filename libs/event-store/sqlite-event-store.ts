@@ -99,7 +99,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly selectById: Database.Statement<[string], EventRow>;
-  private readonly selectRevision: Database.Statement<[string], { revision: number | null }>;
+  private readonly selectRevision: Database.Statement<[string], { revision: number }>;
   private readonly insertEvent: Database.Statement<[string, string, number, string, number, string, string, string]>;
   private readonly selectForwards: Database.Statement<[string, number, number], EventRow>;
   private readonly selectBackwards: Database.Statement<[string, number, number], EventRow>;
@@ -121,7 +121,7 @@ export class SqliteEventStore implements EventStore {
       const row = this.selectById.get(id);
       return row === undefined ? undefined : toStoredEvent(row);
     },
-    streamRevision: (streamId) => this.selectRevision.get(streamId)?.revision ?? null,
+    streamRevision: (streamId) => this.currentRevision(streamId),
     insert: (streamId, revision, event) => {
       const info = this.insertEvent.run(
         event.id,
@@ -165,7 +165,9 @@ export class SqliteEventStore implements EventStore {
       this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
       this.db.exec(SCHEMA);
       this.selectById = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE id = ?`);
-      this.selectRevision = this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?');
+      this.selectRevision = this.db.prepare(
+        'SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+      );
       this.insertEvent = this.db.prepare(
         `INSERT INTO events (id, stream_id, revision, type, version, data, metadata, recorded_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -233,7 +235,7 @@ export class SqliteEventStore implements EventStore {
 
   async streamRevision(streamId: string): Promise<number | null> {
     this.assertOpen();
-    return this.selectRevision.get(streamId)?.revision ?? null;
+    return this.currentRevision(streamId);
   }
 
   async readEvent(eventId: string): Promise<StoredEvent | null> {
@@ -301,6 +303,10 @@ export class SqliteEventStore implements EventStore {
     }
     if (wrote) for (const listener of this.listeners) listener();
   };
+
+  private currentRevision(streamId: string): number | null {
+    return this.selectRevision.get(streamId)?.revision ?? null;
+  }
 
   private assertOpen(): void {
     if (this.closed) throw storeClosedError('SqliteEventStore');

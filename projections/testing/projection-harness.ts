@@ -1,0 +1,126 @@
+import { EVENT_VERSIONS, type ParleyEvent, type ParleyEventType } from '../../libs/domain/events';
+import { newId } from '../../libs/domain/ids';
+import { streams } from '../../libs/domain/streams';
+import type { StoredEvent } from '../../libs/event-store/event-store.port';
+import { MemoryEventStore } from '../../libs/event-store/memory-event-store';
+import { MemoryReadStore } from '../../libs/read-store/memory-read-store';
+import {
+  checkpointName,
+  type ProjectedEvent,
+  type Projection,
+  type ProjectionContext,
+  type ProjectionHandlers,
+} from '../../libs/read-store/projection';
+import { Projector } from '../../libs/read-store/projector';
+import type { Doc } from '../../libs/read-store/read-store.port';
+
+/**
+ * Runs one projection over domain events through the real Projector, with the
+ * memory stores: events are appended to the streams the command handlers write
+ * them to, then the projector catches up. Test-only; no test-runner import so
+ * it compiles with the product.
+ */
+export interface ProjectionScenario {
+  readonly eventStore: MemoryEventStore;
+  readonly readStore: MemoryReadStore;
+  /** Appends the events in order and catches the projector up; answers their stored envelopes. */
+  when(...events: readonly ParleyEvent[]): Promise<StoredEvent[]>;
+  doc(collection: string, id: string): Promise<Doc | null>;
+  docs(collection: string): Promise<Doc[]>;
+  /** Every document of every collection the projection owns. */
+  snapshot(): Promise<Record<string, Doc[]>>;
+  /**
+   * Delivers the whole log to the handlers a second time: the checkpoint is set
+   * back to before the first event while the documents stay, and a fresh
+   * Projector catches up. Answers the documents before and after, and the event
+   * types the handlers received.
+   */
+  replay(): Promise<Replay>;
+}
+
+export interface Replay {
+  readonly before: Record<string, Doc[]>;
+  readonly after: Record<string, Doc[]>;
+  readonly delivered: readonly ParleyEventType[];
+}
+
+export async function given(projection: Projection, events: readonly ParleyEvent[] = []): Promise<ProjectionScenario> {
+  const eventStore = new MemoryEventStore();
+  const readStore = new MemoryReadStore();
+  const delivered: ParleyEventType[] = [];
+  const recorded = recording(projection, delivered);
+  let projector = new Projector(eventStore, readStore, [recorded]);
+
+  const docs = (collection: string) => readStore.find(collection);
+  const snapshot = async () => {
+    const all: Record<string, Doc[]> = {};
+    for (const { name } of projection.collections) all[name] = await docs(name);
+    return all;
+  };
+
+  const scenario: ProjectionScenario = {
+    eventStore,
+    readStore,
+    when: async (...next) => {
+      const stored: StoredEvent[] = [];
+      for (const event of next) stored.push(...(await append(eventStore, event)));
+      await projector.catchUp();
+      return stored;
+    },
+    doc: (collection, id) => readStore.get(collection, id),
+    docs,
+    snapshot,
+    replay: async () => {
+      const before = await snapshot();
+      // Positions start at 1, so '0' re-delivers everything; a missing
+      // checkpoint would instead make the Projector empty the collections.
+      await readStore.commit([], [{ name: checkpointName(projection), position: '0' }]);
+      delivered.length = 0;
+      projector = new Projector(eventStore, readStore, [recorded]);
+      await projector.catchUp();
+      return { before, after: await snapshot(), delivered: [...delivered] };
+    },
+  };
+  await scenario.when(...events);
+  return scenario;
+}
+
+/** The stream a command handler writes the event to (libs/domain/streams.ts). */
+export function streamOf(event: ParleyEvent): string {
+  switch (event.type) {
+    case 'UsernameClaimed':
+      return streams.username(event.data.username);
+    case 'UserRegistered':
+      return streams.user(event.data.userId);
+    case 'CommentPosted':
+      return streams.comments(event.data.roomId);
+    case 'CommentDeleted':
+      return streams.comment(event.data.commentId);
+    case 'RoomRead':
+    case 'RoomMarkedUnread':
+      return streams.readMarker(event.data.roomId, event.data.userId);
+    default:
+      return streams.room(event.data.roomId);
+  }
+}
+
+function append(eventStore: MemoryEventStore, event: ParleyEvent): Promise<StoredEvent[]> {
+  // As in the post handler, a comment's event id is the comment id.
+  const id = event.type === 'CommentPosted' ? event.data.commentId : newId();
+  return eventStore
+    .append(streamOf(event), [{ id, type: event.type, version: EVENT_VERSIONS[event.type], data: event.data, metadata: {} }], 'any')
+    .then((result) => [...result.events]);
+}
+
+/** The projection with each handler noting the event type it received. */
+function recording(projection: Projection, delivered: ParleyEventType[]): Projection {
+  const handlers: Record<string, (event: ProjectedEvent, ctx: ProjectionContext) => Promise<void>> = {};
+  for (const [type, handler] of Object.entries(projection.handlers)) {
+    const run = handler as (event: ProjectedEvent, ctx: ProjectionContext) => Promise<void>;
+    handlers[type] = async (event, ctx) => {
+      delivered.push(event.type);
+      await run(event, ctx);
+    };
+  }
+  return { ...projection, handlers: handlers as ProjectionHandlers };
+}
