@@ -10,6 +10,7 @@ import { parleyProjections } from '../../projections';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenService } from './auth/token.service';
 import { CommentsController } from './comments/comments.controller';
+import { CommentSequencer } from './comments/comment-sequencer';
 import { ListCommentsHandler } from './comments/comments.queries';
 import { DeleteCommentHandler } from './comments/delete-comment.command';
 import { PostCommentHandler } from './comments/post-comment.command';
@@ -18,6 +19,7 @@ import { JsonLogger } from './common/json-logger';
 import { MinPositionInterceptor } from './common/min-position.interceptor';
 import { HealthController } from './health/health.controller';
 import { EventWriter } from './infrastructure/event-writer';
+import { KeyedMutex } from './infrastructure/keyed-mutex';
 import { ReadModelGate } from './infrastructure/read-model-gate';
 import { createEventStore, createReadStore } from './infrastructure/stores';
 import { EVENT_STORE, PARLEY_CONFIG, PROJECTOR, READ_STORE } from './infrastructure/tokens';
@@ -79,6 +81,7 @@ export class AppModule {
         },
         StoresLifecycle,
         EventWriter,
+        KeyedMutex,
         ReadModelGate,
         TokenService,
         UserStates,
@@ -86,6 +89,7 @@ export class AppModule {
         RegisterUserHandler,
         CreateRoomHandler,
         ExecuteRoomCommandHandler,
+        CommentSequencer,
         PostCommentHandler,
         DeleteCommentHandler,
         MarkReadHandler,

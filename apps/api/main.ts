@@ -16,11 +16,13 @@ async function main(): Promise<void> {
   try {
     const app = await createParleyApp(config);
     await app.listen({ port: config.port, host: config.host });
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
     process.stdout.write(
       JSON.stringify({
         time: new Date().toISOString(),
         level: 'info',
-        msg: `Parley API listening on http://${config.host}:${config.port} (OpenAPI at /docs)`,
+        msg: `Parley API listening on http://${config.host}:${port} (OpenAPI at /docs)`,
         eventStore: config.eventStore.kind,
         readStore: config.readStore.kind,
       }) + '\n',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { comparableAll, eventStoreConformance, positionText } from './conformance/event-store.conformance';
-import { StoredEvent } from './event-store.port';
+import { type StoredEvent } from './event-store.port';
 import { SqliteEventStore } from './sqlite-event-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-event-store-'));

@@ -151,7 +151,13 @@ export class SqliteReadStore implements ReadStore {
         throw new Error(`Checkpoint ${checkpoint.name}: position must be a string or null`);
       }
     }
-    this.commitTx(ops, checkpoints);
+    try {
+      this.commitTx(ops, checkpoints);
+    } catch (error) {
+      // Rethrown as this module's Error: the driver's SqliteError class is bound
+      // once per process and fails `instanceof Error` checks in other contexts.
+      throw new Error(`Read store commit rolled back: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   async getCheckpoint(name: string): Promise<string | null> {

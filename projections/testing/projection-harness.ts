@@ -1,7 +1,7 @@
 import { EVENT_VERSIONS, type ParleyEvent, type ParleyEventType } from '../../libs/domain/events';
 import { newId } from '../../libs/domain/ids';
 import { streams } from '../../libs/domain/streams';
-import type { StoredEvent } from '../../libs/event-store/event-store.port';
+import type { Position, StoredEvent } from '../../libs/event-store/event-store.port';
 import { MemoryEventStore } from '../../libs/event-store/memory-event-store';
 import { MemoryReadStore } from '../../libs/read-store/memory-read-store';
 import {
@@ -30,12 +30,16 @@ export interface ProjectionScenario {
   /** Every document of every collection the projection owns. */
   snapshot(): Promise<Record<string, Doc[]>>;
   /**
-   * Delivers the whole log to the handlers a second time: the checkpoint is set
-   * back to before the first event while the documents stay, and a fresh
-   * Projector catches up. Answers the documents before and after, and the event
-   * types the handlers received.
+   * Delivers events to the handlers a second time, as after a crash between
+   * the document writes and the checkpoint: the checkpoint is set back while
+   * the documents stay, and a fresh Projector catches up. `last` re-delivers
+   * the events of the last `when` (or `given`) call; `all` the whole log.
+   * Answers the documents before and after, and the event types the handlers
+   * received. (Re-delivering the whole log alone would not show a missing
+   * guard: replaying everything from the first event recomputes every
+   * document the same way.)
    */
-  replay(): Promise<Replay>;
+  replay(scope?: 'last' | 'all'): Promise<Replay>;
 }
 
 export interface Replay {
@@ -50,6 +54,7 @@ export async function given(projection: Projection, events: readonly ParleyEvent
   const delivered: ParleyEventType[] = [];
   const recorded = recording(projection, delivered);
   let projector = new Projector(eventStore, readStore, [recorded]);
+  let lastAfter: Position = 0n;
 
   const docs = (collection: string) => readStore.find(collection);
   const snapshot = async () => {
@@ -64,17 +69,19 @@ export async function given(projection: Projection, events: readonly ParleyEvent
     when: async (...next) => {
       const stored: StoredEvent[] = [];
       for (const event of next) stored.push(...(await append(eventStore, event)));
+      if (stored[0]) lastAfter = stored[0].position - 1n;
       await projector.catchUp();
       return stored;
     },
     doc: (collection, id) => readStore.get(collection, id),
     docs,
     snapshot,
-    replay: async () => {
+    replay: async (scope = 'last') => {
       const before = await snapshot();
       // Positions start at 1, so '0' re-delivers everything; a missing
       // checkpoint would instead make the Projector empty the collections.
-      await readStore.commit([], [{ name: checkpointName(projection), position: '0' }]);
+      const after = scope === 'all' ? 0n : lastAfter;
+      await readStore.commit([], [{ name: checkpointName(projection), position: after.toString() }]);
       delivered.length = 0;
       projector = new Projector(eventStore, readStore, [recorded]);
       await projector.catchUp();

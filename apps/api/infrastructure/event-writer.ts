@@ -25,8 +25,21 @@ export class EventWriter {
     context: CommandContext,
     ids?: readonly string[],
   ): Promise<AppendResult> {
-    const envelopes: NewEvent[] = events.map((event, index) => ({
-      id: ids?.[index] ?? newId(),
+    return this.appendEach(
+      streamId,
+      events.map((event, index) => ({ event, context, id: ids?.[index] })),
+      expected,
+    );
+  }
+
+  /** One append whose events come from different requests, each keeping its own metadata. */
+  async appendEach(
+    streamId: string,
+    items: readonly { readonly event: ParleyEvent; readonly context: CommandContext; readonly id?: string }[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    const envelopes: NewEvent[] = items.map(({ event, context, id }) => ({
+      id: id ?? newId(),
       type: event.type,
       version: EVENT_VERSIONS[event.type],
       data: event.data,

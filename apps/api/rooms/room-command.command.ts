@@ -3,6 +3,7 @@ import { decideRoom, type RoomCommand } from '../../../libs/domain/rooms/room.de
 import { streams } from '../../../libs/domain/streams';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
+import { KeyedMutex } from '../infrastructure/keyed-mutex';
 import { RoomStates } from './room-states';
 
 export interface RoomCommandResult {
@@ -29,9 +30,14 @@ export class ExecuteRoomCommandHandler implements ICommandHandler<ExecuteRoomCom
   constructor(
     private readonly rooms: RoomStates,
     private readonly writer: EventWriter,
+    private readonly locks: KeyedMutex,
   ) {}
 
   execute({ roomId, command, context }: ExecuteRoomCommand): Promise<RoomCommandResult> {
+    return this.locks.run(streams.room(roomId), () => this.decide(roomId, command, context));
+  }
+
+  private decide(roomId: string, command: RoomCommand, context: CommandContext): Promise<RoomCommandResult> {
     return this.writer.retrying(async () => {
       const { state, revision } = await this.rooms.load(roomId);
       const events = decideRoom(command, state);

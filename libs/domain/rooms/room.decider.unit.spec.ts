@@ -494,8 +494,13 @@ describe('room decider', () => {
         .then([leftNow(OWNER)]);
     });
 
-    it('the last owner leaving hands the room to the longest-standing operator, before earlier members', () => {
-      // ALICE joined before CAROL, but CAROL is an operator and OP joined first.
+    it('the last owner leaving hands the room to an operator before members who joined earlier', () => {
+      given([created(), added(OWNER, 'owner', OWNER), added(ALICE), added(BOB), added(CAROL), roleChanged(CAROL, 'operator')])
+        .when(leave(OWNER))
+        .then([leftNow(OWNER), roleChangedNow(CAROL, 'owner', OWNER)]);
+    });
+
+    it('the longest-standing operator inherits', () => {
       given([...group(), added(CAROL), roleChanged(CAROL, 'operator')])
         .when(leave(OWNER))
         .then([leftNow(OWNER), roleChangedNow(OP, 'owner', OWNER)]);

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
-  Position,
-  StoredEvent,
-  Subscription,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type Position,
+  type StoredEvent,
+  type Subscription,
   WrongExpectedRevisionError,
 } from '../event-store.port';
 

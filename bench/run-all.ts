@@ -1,0 +1,92 @@
+/**
+ * `npm run bench`: the four benchmarks in order, then one summary table.
+ * A MISS is reported, never turned into a failing exit code; a benchmark that
+ * crashes is reported as SKIP with its error and the others still run.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { runHistory } from './history.bench';
+import { runLag } from './lag.bench';
+import { benchSeconds, printTable, productionStores, skipRow, type BenchOutcome, type SummaryRow } from './lib/common';
+import { runRebuild } from './rebuild.bench';
+import { runSend } from './send.bench';
+
+/** The rebuild's log size in `npm run bench` unless BENCH_REBUILD_EVENTS says otherwise (1M takes ~8 min here). */
+const RUN_ALL_REBUILD_EVENTS = 250_000;
+
+async function guarded(name: string, run: () => Promise<BenchOutcome>): Promise<BenchOutcome> {
+  const started = performance.now();
+  process.stdout.write(`\n=== ${name} ===\n`);
+  try {
+    const outcome = await run();
+    process.stdout.write(`[${name}] done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    return outcome;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stdout.write(`[${name}] ERROR: ${error instanceof Error ? (error.stack ?? message) : message}\n`);
+    return { name, rows: [skipRow(name, 'error', message.split('\n')[0]!.slice(0, 80))], data: { error: message } };
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const prod = productionStores();
+  process.stdout.write(
+    `Parley benchmarks — node ${process.version}, ${cpus().length} cores, BENCH_SECONDS=${benchSeconds()}` +
+      (prod ? `, production-mode stores from the environment` : ', embedded SQLite stores in temp dirs') +
+      '\n',
+  );
+  const outcomes: BenchOutcome[] = [];
+  const send = await guarded('send', runSend);
+  outcomes.push(send);
+  outcomes.push(await guarded('history', runHistory));
+  // The lag bench paces at half the maximum send rate; bench 1 measured it on the same stores.
+  const maxRps = !prod && typeof send.data['maxRps'] === 'number' ? send.data['maxRps'] : null;
+  outcomes.push(await guarded('lag', () => runLag({ maxRps })));
+  outcomes.push(await guarded('rebuild', () => runRebuild(RUN_ALL_REBUILD_EVENTS)));
+
+  const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(`\n=== summary (${seconds.toFixed(0)} s) ===\n`);
+  printTable(rows);
+  const counts = { PASS: 0, MISS: 0, SKIP: 0 };
+  for (const row of rows) if (row.verdict !== 'INFO') counts[row.verdict] += 1;
+  process.stdout.write(`\n${counts.PASS} PASS, ${counts.MISS} MISS, ${counts.SKIP} SKIP (a MISS does not fail the run)\n`);
+
+  const dir = join(tmpdir(), 'parley-bench');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'latest.json');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        cores: cpus().length,
+        seconds,
+        env: {
+          BENCH_SECONDS: process.env['BENCH_SECONDS'] ?? null,
+          BENCH_SYNC: process.env['BENCH_SYNC'] ?? null,
+          BENCH_REBUILD_EVENTS: process.env['BENCH_REBUILD_EVENTS'] ?? null,
+          EVENT_STORE_URL: prod?.eventStoreUrl ?? null,
+          READ_STORE_URL: prod?.readStoreUrl ?? null,
+        },
+        summary: rows,
+        details: Object.fromEntries(outcomes.map((o) => [o.name, o.data])),
+      },
+      (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
+      2,
+    ) + '\n',
+  );
+  process.stdout.write(`results written to ${file}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

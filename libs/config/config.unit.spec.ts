@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+describe('configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('defaults to the embedded profile under ./data with port 3000', () => {
+    const config = loadConfig({ DATA_DIR: dir });
+    expect(config.port).toBe(3000);
+    expect(config.eventStore).toEqual({ kind: 'sqlite', file: join(dir, 'events.db') });
+    expect(config.readStore).toEqual({ kind: 'sqlite', file: join(dir, 'read.db') });
+    expect(config.projectInProcess).toBe(true);
+    expect(config.sqliteSynchronous).toBe('full');
+  });
+
+  it('generates the JWT secret once and keeps it under the data directory', () => {
+    const first = loadConfig({ DATA_DIR: dir }).jwtSecret;
+    const second = loadConfig({ DATA_DIR: dir }).jwtSecret;
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(second).toBe(first);
+    expect(readFileSync(join(dir, 'jwt-secret'), 'utf8').trim()).toBe(first);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ EVENT_STORE_URL: 'postgres://x' }, 'EVENT_STORE_URL'],
+    [{ EVENT_STORE_URL: 'sqlite:' }, 'EVENT_STORE_URL'],
+    [{ READ_STORE_URL: 'redis://x' }, 'READ_STORE_URL'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ SQLITE_SYNCHRONOUS: 'sometimes' }, 'SQLITE_SYNCHRONOUS'],
+    [{ MIN_POSITION_WAIT_MS: '-1' }, 'MIN_POSITION_WAIT_MS'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ EVENT_STORE_URL: 'esdb://localhost:2113?tls=false' }, 'JWT_SECRET'],
+  ])('stops on %j, naming %s', (env, variable) => {
+    let error: unknown;
+    try {
+      loadConfig({ DATA_DIR: dir, ...env });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toContain(variable);
+  });
+
+  it('accepts the production URLs with a given secret', () => {
+    const config = loadConfig({
+      DATA_DIR: dir,
+      EVENT_STORE_URL: 'esdb://localhost:2113?tls=false',
+      READ_STORE_URL: 'mongodb://localhost:27017/parley',
+      JWT_SECRET: 'x'.repeat(40),
+    });
+    expect(config.eventStore.kind).toBe('esdb');
+    expect(config.readStore.kind).toBe('mongodb');
+    expect(config.projectInProcess).toBe(false);
+  });
+});

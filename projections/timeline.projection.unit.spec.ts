@@ -1,0 +1,265 @@
+import type { ParleyEvent, ParleyEventType } from '../libs/domain/events';
+import type { StoredEvent } from '../libs/event-store/event-store.port';
+import type { Doc } from '../libs/read-store/read-store.port';
+import {
+  at,
+  avatarChanged,
+  commentDeleted,
+  commentPosted,
+  memberAdded,
+  memberLeft,
+  memberRemoved,
+  muteChanged,
+  OWNER,
+  permissionsChanged,
+  renamed,
+  roleChanged,
+  roomCreated,
+  topicChanged,
+} from './testing/parley-events';
+import { given, type ProjectionScenario } from './testing/projection-harness';
+import { timelineProjection } from './timeline.projection';
+
+const ROOM = 'room-1';
+const OTHER = 'room-2';
+const ALICE = 'u-alice';
+const BOB = 'u-bob';
+
+/** Re-delivers the last events, then the whole log, to the handlers: the documents must not move. */
+async function thenReplayChangesNothing(scenario: ProjectionScenario, type: ParleyEventType): Promise<void> {
+  for (const scope of ['last', 'all'] as const) {
+    const { before, after, delivered } = await scenario.replay(scope);
+    expect(delivered).toContain(type);
+    expect(after).toEqual(before);
+  }
+}
+
+/** ROOM created by OWNER, who adds themself: one timeline item (room_created). */
+const room: ParleyEvent[] = [
+  roomCreated(ROOM, { name: 'General', createdAt: at(0) }),
+  memberAdded(ROOM, OWNER, { role: 'owner', addedBy: OWNER, addedAt: at(0) }),
+];
+
+/** A room's items in `ord` order, as the comments query pages them. */
+const items = (scenario: ProjectionScenario, roomId = ROOM) =>
+  scenario.readStore.find('timeline', { filter: { roomId }, sort: [{ field: 'ord', direction: 'asc' }] });
+
+/** The system item a stored event became. */
+const systemItem = (stored: StoredEvent, roomId: string, ord: number, fields: Partial<Doc>) => ({
+  id: stored.id,
+  roomId,
+  ord,
+  seq: null,
+  kind: 'system',
+  type: 'system_event',
+  text: null,
+  createdAt: expect.any(String),
+  position: stored.position.toString(),
+  deleted: false,
+  _position: stored.position.toString(),
+  ...fields,
+});
+
+const maxOrd = async (scenario: ProjectionScenario) =>
+  Math.max(0, ...(await items(scenario)).map((item) => item['ord'] as number));
+
+describe('timeline projection', () => {
+  it('RoomCreated: a room_created system item first in the room', async () => {
+    const scenario = await given(timelineProjection);
+    const [stored] = await scenario.when(roomCreated(ROOM, { name: 'General', createdBy: ALICE, createdAt: at(4) }));
+    expect(await items(scenario)).toEqual([
+      systemItem(stored!, ROOM, 1, {
+        senderId: ALICE,
+        createdAt: at(4),
+        systemEvent: { kind: 'room_created', actorId: ALICE, name: 'General' },
+      }),
+    ]);
+    expect(await scenario.doc('timeline_rooms', ROOM)).toMatchObject({ id: ROOM, createdBy: ALICE });
+    await thenReplayChangesNothing(scenario, 'RoomCreated');
+  });
+
+  it('MemberAdded by the member themself (the creator) makes no item', async () => {
+    const scenario = await given(timelineProjection, room.slice(0, 1));
+    const before = await items(scenario);
+    await scenario.when(room[1]!);
+    expect(await items(scenario)).toEqual(before);
+    await thenReplayChangesNothing(scenario, 'MemberAdded');
+  });
+
+  it.each<[ParleyEventType, ParleyEvent, Partial<Doc>]>([
+    [
+      'MemberAdded',
+      memberAdded(ROOM, ALICE, { addedBy: BOB, addedAt: at(5) }),
+      { senderId: BOB, createdAt: at(5), systemEvent: { kind: 'member_added', actorId: BOB, subjectId: ALICE } },
+    ],
+    [
+      'MemberRemoved',
+      memberRemoved(ROOM, ALICE, { removedBy: OWNER, removedAt: at(21) }),
+      { senderId: OWNER, createdAt: at(21), systemEvent: { kind: 'member_removed', actorId: OWNER, subjectId: ALICE } },
+    ],
+    [
+      'MemberLeft',
+      memberLeft(ROOM, ALICE, at(22)),
+      { senderId: ALICE, createdAt: at(22), systemEvent: { kind: 'member_left', actorId: ALICE } },
+    ],
+    [
+      'RoomRenamed',
+      renamed(ROOM, 'Renamed', ALICE, at(11)),
+      { senderId: ALICE, createdAt: at(11), systemEvent: { kind: 'room_renamed', actorId: ALICE, name: 'Renamed' } },
+    ],
+    [
+      'RoomTopicChanged',
+      topicChanged(ROOM, 'Serious', ALICE),
+      { senderId: ALICE, createdAt: at(10), systemEvent: { kind: 'topic_changed', actorId: ALICE, topic: 'Serious' } },
+    ],
+    [
+      'RoomTopicChanged',
+      topicChanged(ROOM, null, ALICE),
+      { senderId: ALICE, createdAt: at(10), systemEvent: { kind: 'topic_changed', actorId: ALICE, topic: null } },
+    ],
+  ])('%s: a system item after the last one', async (type, event, fields) => {
+    const scenario = await given(timelineProjection, [...room, memberAdded(ROOM, BOB), commentPosted(ROOM, 1)]);
+    const before = await items(scenario);
+    const ord = (await maxOrd(scenario)) + 1;
+    const [stored] = await scenario.when(event);
+    expect(await items(scenario)).toEqual([...before, systemItem(stored!, ROOM, ord, fields)]);
+    await thenReplayChangesNothing(scenario, type);
+  });
+
+  it('CommentPosted: a comment item with its seq, after the last item', async () => {
+    const scenario = await given(timelineProjection, [...room, commentPosted(ROOM, 1)]);
+    const ord = (await maxOrd(scenario)) + 1;
+    const [stored] = await scenario.when(
+      commentPosted(ROOM, 2, {
+        commentId: 'c-2',
+        previousId: `${ROOM}-c1`,
+        senderId: ALICE,
+        text: 'hello',
+        commentType: 'custom',
+        payload: { card: 1 },
+        replyTo: `${ROOM}-c1`,
+        clientId: 'client-1',
+        postedAt: at(33),
+      }),
+    );
+    expect(await scenario.doc('timeline', 'c-2')).toEqual({
+      id: 'c-2',
+      roomId: ROOM,
+      ord,
+      seq: 2,
+      kind: 'comment',
+      type: 'custom',
+      previousId: `${ROOM}-c1`,
+      senderId: ALICE,
+      text: 'hello',
+      payload: { card: 1 },
+      replyTo: `${ROOM}-c1`,
+      clientId: 'client-1',
+      createdAt: at(33),
+      position: stored!.position.toString(),
+      deleted: false,
+      _position: stored!.position.toString(),
+    });
+    await thenReplayChangesNothing(scenario, 'CommentPosted');
+  });
+
+  it('CommentDeleted: the comment is tombstoned in place', async () => {
+    const scenario = await given(timelineProjection, [
+      ...room,
+      commentPosted(ROOM, 1, { payload: { a: 1 } }),
+      commentPosted(ROOM, 2),
+    ]);
+    const before = await scenario.doc('timeline', `${ROOM}-c1`);
+    const [stored] = await scenario.when(commentDeleted(ROOM, 1, { deletedBy: ALICE, deletedAt: at(50) }));
+    expect(await scenario.doc('timeline', `${ROOM}-c1`)).toEqual({
+      ...before,
+      text: null,
+      payload: null,
+      deleted: true,
+      deletedBy: ALICE,
+      deletedAt: at(50),
+      _position: stored!.position.toString(),
+    });
+    expect(await scenario.doc('timeline', `${ROOM}-c2`)).toMatchObject({ text: 'comment 2', deleted: false });
+    await thenReplayChangesNothing(scenario, 'CommentDeleted');
+  });
+
+  it.each<[string, ParleyEvent]>([
+    ['MemberRoleChanged', roleChanged(ROOM, BOB, 'operator')],
+    ['MemberMuteChanged', muteChanged(ROOM, BOB, true)],
+    ['RoomAvatarChanged', avatarChanged(ROOM, 'https://a/x.png')],
+    ['RoomPermissionsChanged', permissionsChanged(ROOM, { send: false })],
+  ])('%s makes no item', async (_, event) => {
+    const scenario = await given(timelineProjection, [...room, memberAdded(ROOM, BOB)]);
+    const before = await scenario.snapshot();
+    await scenario.when(event);
+    expect(await scenario.snapshot()).toEqual(before);
+  });
+
+  it('ord numbers a room\'s items 1, 2, 3… in log order, one number per item', async () => {
+    // The creator's own MemberAdded makes no item; BOB's does, and must come second.
+    const scenario = await given(timelineProjection);
+    await scenario.when(
+      ...room,
+      memberAdded(ROOM, BOB),
+      commentPosted(ROOM, 1),
+      renamed(ROOM, 'Renamed'),
+      commentPosted(ROOM, 2),
+    );
+    const kinds = (await items(scenario)).map((item) => [
+      item['ord'],
+      item['kind'] === 'system' ? (item['systemEvent'] as { kind: string }).kind : item['seq'],
+    ]);
+    expect(kinds).toEqual([
+      [1, 'room_created'],
+      [2, 'member_added'],
+      [3, 1],
+      [4, 'room_renamed'],
+      [5, 2],
+    ]);
+    expect(await scenario.doc('timeline_rooms', ROOM)).toMatchObject({ ord: 5 });
+  });
+
+  it('ord keeps counting across catch-up batches', async () => {
+    const scenario = await given(timelineProjection, [roomCreated(ROOM)]);
+    await scenario.when(memberAdded(ROOM, BOB));
+    await scenario.when(commentPosted(ROOM, 1));
+    expect((await items(scenario)).map((item) => item['ord'])).toEqual([1, 2, 3]);
+  });
+
+  describe('then not updated', () => {
+    const foreign: [string, ParleyEvent][] = [
+      ['MemberAdded', memberAdded(OTHER, BOB)],
+      ['MemberRemoved', memberRemoved(OTHER, BOB)],
+      ['MemberLeft', memberLeft(OTHER, BOB)],
+      ['RoomRenamed', renamed(OTHER, 'X')],
+      ['RoomTopicChanged', topicChanged(OTHER, 'X')],
+      ['CommentPosted', commentPosted(OTHER, 1)],
+      ['CommentDeleted', commentDeleted(OTHER, 1)],
+    ];
+
+    it.each(foreign)('%s of an unknown room: nothing changes and no item appears', async (_, event) => {
+      const scenario = await given(timelineProjection, [...room, commentPosted(ROOM, 1)]);
+      const before = await scenario.snapshot();
+      await scenario.when(event);
+      expect(await scenario.snapshot()).toEqual(before);
+    });
+
+    it('CommentDeleted of an unknown comment in a known room: nothing changes', async () => {
+      const scenario = await given(timelineProjection, [...room, commentPosted(ROOM, 1)]);
+      const before = await scenario.snapshot();
+      await scenario.when(commentDeleted(ROOM, 7));
+      expect(await scenario.snapshot()).toEqual(before);
+    });
+
+    it("events of another existing room leave this room's items and counter as they were", async () => {
+      const scenario = await given(timelineProjection, [...room, commentPosted(ROOM, 1), roomCreated(OTHER)]);
+      const own = await items(scenario);
+      const counter = await scenario.doc('timeline_rooms', ROOM);
+      await scenario.when(memberAdded(OTHER, BOB), commentPosted(OTHER, 1), renamed(OTHER, 'Other'));
+      expect(await items(scenario)).toEqual(own);
+      expect(await scenario.doc('timeline_rooms', ROOM)).toEqual(counter);
+      expect((await items(scenario, OTHER)).length).toBe(4);
+    });
+  });
+});
