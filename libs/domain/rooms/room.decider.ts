@@ -257,12 +257,7 @@ function removeMember(command: Extract<RoomCommand, { type: 'RemoveMember' }>, r
   const target = room.members.get(command.userId);
   if (!target) throw notFound('ROOM.MEMBER_NOT_FOUND', 'That user is not a member of this room');
   requirePermission(room, actor, 'removeMembers', 'ROOM.REMOVE_MEMBERS_NOT_ALLOWED');
-  if (rank(target.role) > rank(actor.role) || (target.role === 'operator' && actor.role === 'operator')) {
-    throw forbidden('ROOM.OUTRANKED', `A ${actor.role} cannot remove a ${target.role}`);
-  }
-  if (target.role === 'owner' && ownerCount(room) === 1) {
-    throw conflict('ROOM.LAST_OWNER', 'The last owner cannot be removed');
-  }
+  if (outranks(target, actor)) throw forbidden('ROOM.OUTRANKED', `A ${actor.role} cannot remove a ${target.role}`);
   return [
     {
       type: 'MemberRemoved',
@@ -341,9 +336,7 @@ function changeMember(command: Extract<RoomCommand, { type: 'ChangeMember' }>, r
   }
   if (command.muted !== undefined && command.muted !== target.muted) {
     if (!isPrivileged(actor)) throw forbidden('ROOM.MUTE_NOT_ALLOWED', 'Only operators and owners mute members');
-    if (rank(target.role) > rank(actor.role)) {
-      throw forbidden('ROOM.OUTRANKED', `A ${actor.role} cannot mute a ${target.role}`);
-    }
+    if (outranks(target, actor)) throw forbidden('ROOM.OUTRANKED', `A ${actor.role} cannot mute a ${target.role}`);
     events.push({ type: 'MemberMuteChanged', data: { ...base, muted: command.muted } });
   }
   return events;
@@ -361,6 +354,10 @@ const rank = (role: RoomRole): number => {
       return assertNever(role, 'role');
   }
 };
+
+/** Whether `target` is out of `actor`'s reach: a higher role, or a fellow operator. */
+const outranks = (target: Member, actor: Member) =>
+  rank(target.role) > rank(actor.role) || (target.role === 'operator' && actor.role === 'operator');
 
 const ownerCount = (room: ActiveRoom) => [...room.members.values()].filter((m) => m.role === 'owner').length;
 

@@ -655,10 +655,16 @@ describe('room decider', () => {
         .then([muteChangedNow(OP, true, OWNER)]);
     });
 
-    it('an operator mutes another operator (equal rank; unlike removal)', () => {
+    it('an operator cannot mute another operator, as it cannot remove one: 403 ROOM.OUTRANKED', () => {
       given([...group(), roleChanged(ALICE, 'operator')])
         .when(changeMember(OP, ALICE, { muted: true }))
-        .then([muteChangedNow(ALICE, true, OP)]);
+        .thenThrows('ROOM.OUTRANKED', 'forbidden');
+    });
+
+    it('the owner mutes an operator', () => {
+      given([...group(), roleChanged(ALICE, 'operator')])
+        .when(changeMember(OWNER, ALICE, { muted: true }))
+        .then([muteChangedNow(ALICE, true, OWNER)]);
     });
 
     it('an operator cannot mute the owner: 403 ROOM.OUTRANKED', () => {
