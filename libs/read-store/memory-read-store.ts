@@ -11,6 +11,7 @@ import type {
   SortKey,
   WriteOp,
 } from './read-store.port';
+import { assertCollectionName, assertField, assertIndex } from './names';
 
 /**
  * In-process ReadStore for tests and single-process demos.
@@ -180,28 +181,8 @@ interface Collection {
   readonly unique: UniqueIndex[];
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RANGE_OPS = ['$gt', '$gte', '$lt', '$lte'] as const;
 type RangeOp = (typeof RANGE_OPS)[number];
-
-// Collection names become SQLite table names, so the rules are SQLite's: this
-// adapter rejects what the SQLite one would, keeping the two interchangeable.
-function assertCollectionName(name: string): void {
-  if (typeof name !== 'string' || !NAME.test(name)) throw new Error(`Invalid collection name ${JSON.stringify(name)}`);
-  const lower = name.toLowerCase();
-  if (lower === 'checkpoints' || lower.startsWith('sqlite_')) {
-    throw new Error(`Collection name ${JSON.stringify(name)} is reserved`);
-  }
-}
-
-function assertField(field: string): void {
-  if (typeof field !== 'string' || !NAME.test(field)) throw new Error(`Invalid field name ${JSON.stringify(field)}`);
-}
-
-function assertIndex(index: IndexSpec): void {
-  if (index.fields.length === 0) throw new Error('An index needs at least one field');
-  for (const field of index.fields) assertField(field);
-}
 
 function assertDoc(doc: Doc): void {
   if (typeof doc?.id !== 'string' || doc.id === '') throw new Error('A document needs a non-empty string id');

@@ -8,12 +8,12 @@ import type {
   FieldCondition,
   Filter,
   FindOptions,
-  IndexSpec,
   ReadStore,
   Scalar,
   SortKey,
   WriteOp,
 } from './read-store.port';
+import { assertCollectionName, assertField, assertIndex } from './names';
 
 export interface SqliteReadStoreOptions {
   /** Database file, or ':memory:'. */
@@ -216,28 +216,10 @@ interface Fragment {
 }
 
 const STATEMENT_CACHE_SIZE = 500;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RANGE_SQL = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' } as const;
 type RangeOp = keyof typeof RANGE_SQL;
 /** A bound JSON text parsed the way stored documents are parsed. */
 const ARG = "json_extract(?, '$')";
-
-function assertCollectionName(name: string): void {
-  if (typeof name !== 'string' || !NAME.test(name)) throw new Error(`Invalid collection name ${JSON.stringify(name)}`);
-  const lower = name.toLowerCase();
-  if (lower === 'checkpoints' || lower.startsWith('sqlite_')) {
-    throw new Error(`Collection name ${JSON.stringify(name)} is reserved`);
-  }
-}
-
-function assertField(field: string): void {
-  if (typeof field !== 'string' || !NAME.test(field)) throw new Error(`Invalid field name ${JSON.stringify(field)}`);
-}
-
-function assertIndex(index: IndexSpec): void {
-  if (index.fields.length === 0) throw new Error('An index needs at least one field');
-  for (const field of index.fields) assertField(field);
-}
 
 function table(collection: string): string {
   assertCollectionName(collection);

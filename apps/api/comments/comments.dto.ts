@@ -10,11 +10,11 @@ import {
   IsUUID,
   Length,
   Matches,
-  Max,
   Min,
   ValidateIf,
   Equals,
 } from 'class-validator';
+import { PageQueryDto } from '../common/page-query.dto';
 
 export class PostCommentDto {
   @ApiProperty({ maxLength: 10000 })
@@ -46,7 +46,7 @@ export class PostCommentDto {
   payload?: Record<string, unknown>;
 }
 
-export class ListCommentsQueryDto {
+export class ListCommentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Items before the comment with this seq' })
   @IsOptional()
   @Type(() => Number)
@@ -70,14 +70,6 @@ export class ListCommentsQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 time' })
   until?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1)
-  @Max(100)
-  limit?: number;
 }
 
 export class MarkReadDto {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -6,9 +6,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
-  Max,
-  Min,
   IsOptional,
   IsString,
   IsUrl,
@@ -17,6 +14,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { PageQueryDto } from '../common/page-query.dto';
 import { MAX_ROOM_MEMBERS } from '../../../libs/domain/rooms/room.decider';
 
 export class RoomPermissionsDto {
@@ -83,31 +81,8 @@ export class DirectRoomDto {
   userId!: string;
 }
 
-export class UpdateRoomDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  name?: string;
-
-  @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
-  topic?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsUrl({ require_protocol: true, protocols: ['http', 'https'] })
-  @MaxLength(2000)
-  avatarUrl?: string;
-
-  @ApiPropertyOptional({ type: RoomPermissionsDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => RoomPermissionsDto)
-  permissions?: RoomPermissionsDto;
-}
+/** The settings of CreateRoomDto, each optional; a null topic clears it. */
+export class UpdateRoomDto extends PartialType(OmitType(CreateRoomDto, ['participants'] as const)) {}
 
 export class AddMembersDto {
   @ApiProperty({ type: [String] })
@@ -130,18 +105,10 @@ export class ChangeMemberDto {
   muted?: boolean;
 }
 
-export class ListRoomsQueryDto {
+export class ListRoomsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(500)
   cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1)
-  @Max(100)
-  limit?: number;
 }
