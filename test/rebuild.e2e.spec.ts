@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
@@ -56,6 +57,19 @@ describe('read models are disposable', () => {
     const after = await snapshot(parley, users, [group, direct]);
     await parley.stop();
     expect(after).toEqual(before);
+
+    // The operator's command: `npm run rebuild` (apps/cli) over the same files.
+    const cli = spawnSync(
+      process.execPath,
+      ['-r', join(__dirname, 'support', 'ts-register.js'), join(__dirname, '..', 'apps', 'cli', 'main.ts'), 'rebuild'],
+      { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'error' }, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(cli.status).toBe(0);
+    expect(cli.stderr).toMatch(/rebuild users, rooms, memberships, timeline: position \d+.*done in/);
+    parley = await ParleyHarness.start({}, dataDir);
+    const rebuilt = await snapshot(parley, users, [group, direct]);
+    await parley.stop();
+    expect(rebuilt).toEqual(before);
     // The snapshot holds real content, not empty answers.
     expect(JSON.stringify(before)).toContain('Group 2');
     expect(JSON.stringify(before)).toContain('"deleted":true');
