@@ -1,5 +1,12 @@
 import 'reflect-metadata';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { ConfigError, loadConfig } from '../../libs/config/config';
+import { parsePosition } from '../../libs/event-store/event-store.port';
+import { verifyLog } from '../../libs/streaming/log-codec';
+import { exportLog, fileLines, importLog } from '../../libs/streaming/log-transfer';
 import { checkpointName } from '../../libs/read-store/projection';
 import { Projector } from '../../libs/read-store/projector';
 import { parleyProjections } from '../../projections';
@@ -9,9 +16,102 @@ import { Progress } from './progress';
 const USAGE = `usage: parley <command>
 
 commands:
+  export --out <file> [--from <position>] [--prev-hash <hex>] [--follow]
+                                  write the log as chained NDJSON (gzip when <file> ends in .gz)
+  verify <file>                   check an export's hash chain and trailer; names the first bad line
+  import <file>                   verify, then restore an export (ids, positions, times kept), then rebuild
   rebuild [--projection <name>]   drop read models and project them again from the log
   status                          log head and each projection's checkpoint
 `;
+
+function option(args: readonly string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  if (index < 0) return undefined;
+  const value = args[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
+  return value;
+}
+
+async function exportCommand(args: readonly string[]): Promise<void> {
+  const out = option(args, '--out');
+  if (!out) throw new UsageError('export needs --out <file>');
+  const fromText = option(args, '--from');
+  const from = fromText === undefined ? 0n : parsePosition(fromText);
+  if (from === null) throw new UsageError(`--from must be a decimal position, got "${fromText}"`);
+  const prevHash = option(args, '--prev-hash');
+  if (prevHash !== undefined && !/^[0-9a-f]{64}$/.test(prevHash)) throw new UsageError('--prev-hash must be a SHA-256 hex digest');
+  const follow = args.includes('--follow');
+  const config = loadConfig();
+  const store = createEventStore(config);
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  process.once('SIGTERM', () => abort.abort());
+  try {
+    const head = await store.headPosition();
+    const progress = new Progress('export', head);
+    let last: bigint = from;
+    let count = 0;
+    const lines = exportLog(store, {
+      from,
+      prevHash,
+      follow,
+      signal: abort.signal,
+      onProgress: (position, done) => {
+        last = position;
+        count = done;
+        progress.update(position, done);
+      },
+    });
+    const sink = createWriteStream(out);
+    if (out.endsWith('.gz')) await pipeline(Readable.from(lines), createGzip(), sink);
+    else await pipeline(Readable.from(lines), sink);
+    progress.finish(last, count);
+  } finally {
+    await store.close();
+  }
+}
+
+async function verifyCommand(args: readonly string[]): Promise<number> {
+  const file = args[0];
+  if (!file) throw new UsageError('verify needs a file');
+  const started = Date.now();
+  const result = await verifyLog(fileLines(file));
+  const seconds = (Date.now() - started) / 1000;
+  if (!result.ok) {
+    process.stdout.write(`FAILED: line ${result.line}: ${result.reason}\n`);
+    return 1;
+  }
+  process.stdout.write(
+    `OK: ${result.count} events, positions ${result.firstPosition ?? '-'}..${result.lastPosition ?? '-'}, final hash ${result.finalHash} (${Math.round(result.count / Math.max(seconds, 0.001))} events/s)\n`,
+  );
+  return 0;
+}
+
+async function importCommand(args: readonly string[]): Promise<number> {
+  const file = args[0];
+  if (!file) throw new UsageError('import needs a file');
+  const config = loadConfig();
+  const store = createEventStore(config);
+  const readStore = createReadStore(config);
+  try {
+    const progress = new Progress('import', null);
+    const result = await importLog(store, () => fileLines(file), { onProgress: (position, done) => progress.update(position, done) });
+    if (!result.verify.ok) {
+      process.stdout.write(`REFUSED: line ${result.verify.line}: ${result.verify.reason}; nothing was written\n`);
+      return 1;
+    }
+    progress.finish(await store.headPosition(), result.imported + result.skipped);
+    process.stdout.write(`imported ${result.imported} events, ${result.skipped} already present\n`);
+    const rebuild = new Progress('rebuild', await store.headPosition());
+    const projector = new Projector(store, readStore, parleyProjections, { batchSize: 2000 });
+    const applied = await projector.rebuild((position, done) => rebuild.update(position, done));
+    rebuild.finish(projector.position(), applied);
+    return 0;
+  } finally {
+    await store.close();
+    await readStore.close();
+  }
+}
 
 async function rebuild(args: readonly string[]): Promise<void> {
   const config = loadConfig();
@@ -64,6 +164,13 @@ async function main(argv: readonly string[]): Promise<number> {
       case 'status':
         await status();
         return 0;
+      case 'export':
+        await exportCommand(args);
+        return 0;
+      case 'verify':
+        return await verifyCommand(args);
+      case 'import':
+        return await importCommand(args);
       default:
         process.stderr.write(USAGE);
         return command === undefined || command === '--help' ? 0 : 2;

@@ -12,6 +12,7 @@ import {
   type Subscription,
   WrongExpectedRevisionError,
 } from './event-store.port';
+import { applyImport, ImportConflictError, type EventImporter, type ImportOutcome, type ImportTarget } from './import-events';
 
 /*
  * MemoryEventStore is the reference semantics of the port. The pieces both
@@ -310,7 +311,7 @@ function backoff(failures: number): number {
 }
 
 /** Keeps the whole log in arrays: for tests and single-process development. */
-export class MemoryEventStore implements EventStore {
+export class MemoryEventStore implements EventStore, EventImporter {
   private readonly log: StoredEvent[] = [];
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly byId = new Map<string, StoredEvent>();
@@ -420,6 +421,41 @@ export class MemoryEventStore implements EventStore {
   private currentRevision(streamId: string): number | null {
     const stream = this.streams.get(streamId);
     return stream === undefined ? null : stream.length - 1;
+  }
+
+  /** Restores exported events as they were; positions must stay dense here (index = position - 1). */
+  async importEvents(events: readonly StoredEvent[]): Promise<ImportOutcome> {
+    this.assertOpen();
+    const before = this.log.length;
+    const target: ImportTarget = {
+      findEvent: (id) => this.byId.get(id),
+      streamRevision: (streamId) => this.currentRevision(streamId),
+      head: () => this.log[this.log.length - 1]?.position ?? null,
+      insertAt: (event) => {
+        if (event.position !== BigInt(this.log.length + 1)) {
+          throw new ImportConflictError(event.id, event.position, `the memory store needs position ${this.log.length + 1} next`);
+        }
+        const stored = Object.freeze({ ...event });
+        this.log.push(stored);
+        this.byId.set(stored.id, stored);
+        const stream = this.streams.get(stored.streamId) ?? [];
+        stream.push(stored);
+        this.streams.set(stored.streamId, stream);
+      },
+    };
+    try {
+      return applyImport(target, events);
+    } catch (error) {
+      // All or nothing, as the SQLite transaction does.
+      for (const undone of this.log.splice(before)) {
+        this.byId.delete(undone.id);
+        this.streams.get(undone.streamId)?.pop();
+        if (this.streams.get(undone.streamId)?.length === 0) this.streams.delete(undone.streamId);
+      }
+      throw error;
+    } finally {
+      if (this.log.length !== before) for (const listener of this.listeners) listener();
+    }
   }
 
   private readAfter(after: Position | undefined, maxCount: number): StoredEvent[] {

@@ -25,6 +25,7 @@ import {
   prepareAppend,
   storeClosedError,
 } from './memory-event-store';
+import { applyImport, type EventImporter, type ImportOutcome, type ImportTarget } from './import-events';
 
 export interface SqliteEventStoreOptions {
   /** A path, or ':memory:'. */
@@ -96,7 +97,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
  * checked on its own, inside that transaction, so it sees the appends queued
  * before it; a failed check rejects only that append.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, EventImporter {
   private readonly db: Database.Database;
   private readonly selectById: Database.Statement<[string], EventRow>;
   private readonly selectRevision: Database.Statement<[string], { revision: number }>;
@@ -254,6 +255,42 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const position = this.selectHead.get()?.position;
     return position === null || position === undefined ? null : BigInt(position);
+  }
+
+  /** Writes exported events as they were, in one transaction per call (see applyImport). */
+  async importEvents(events: readonly StoredEvent[]): Promise<ImportOutcome> {
+    this.assertOpen();
+    this.flush();
+    const insertAt = this.db.prepare(
+      `INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const target: ImportTarget = {
+      findEvent: (id) => {
+        const row = this.selectById.get(id);
+        return row === undefined ? undefined : toStoredEvent(row);
+      },
+      streamRevision: (streamId) => this.currentRevision(streamId),
+      head: () => {
+        const position = this.selectHead.get()?.position;
+        return position === null || position === undefined ? null : BigInt(position);
+      },
+      insertAt: (event) => {
+        insertAt.run(
+          event.position,
+          event.id,
+          event.streamId,
+          event.revision,
+          event.type,
+          event.version,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+          event.recordedAt,
+        );
+      },
+    };
+    const outcome = this.db.transaction(() => applyImport(target, events)).immediate();
+    if (outcome.imported > 0) for (const listener of this.listeners) listener();
+    return outcome;
   }
 
   subscribe(options: SubscribeOptions): Subscription {
