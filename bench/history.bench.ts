@@ -97,9 +97,9 @@ async function timedPost(client: HttpClient, roomId: string, token: string, n: n
 
 export async function runHistory(): Promise<BenchOutcome> {
   const comments = envInt('BENCH_HISTORY_COMMENTS', 100_000);
-  const posts = envInt('BENCH_HISTORY_POSTS', 2_000);
+  const posts = envInt('BENCH_HISTORY_POSTS', 1_000);
   if (productionStores()) say(NAME, 'EVENT_STORE_URL/READ_STORE_URL ignored: this bench writes history into a temp SQLite file');
-  say(NAME, `stores: embedded SQLite in a temp dir; ${fmt(comments)} earlier comments; ${fmt(posts)} timed posts per room`);
+  say(NAME, `stores: embedded SQLite in a temp dir (synchronous=full); ${fmt(comments)} earlier comments; ${fmt(posts)} timed posts per room`);
   const dataDir = makeTempDir('history');
   const env = envWithoutStores();
   let server: ServerHandle | null = null;

@@ -35,7 +35,7 @@ import {
 } from './lib/common';
 
 const NAME = 'rebuild';
-const PROJECTOR_BATCH = 2_000;
+const PROJECTOR_BATCH = Number(process.env["BENCH_PROJECTOR_BATCH"] ?? 10_000);
 const RAW_BATCH = 1_000;
 const WRITE_BATCH = 2_000;
 const SAMPLE_MS = 250;
@@ -390,7 +390,7 @@ export async function runRebuild(defaultEvents = FULL_REBUILD_EVENTS): Promise<B
         {
           bench: NAME,
           metric: 'rebuild live heap at 25/50/75/100%',
-          figure: [25, 50, 75, 100].map((p) => fmt(heapAt(p) / (1024 * 1024))).join('/') + ' MB',
+          figure: [25, 50, 75, 100].map((p) => fmt(heapAt(p) / (1024 * 1024), 1)).join('/') + ' MB',
           baseline: `peak rss ${mb(rebuild.peakRss)}`,
           ratio: '-',
           goal: 'flat',

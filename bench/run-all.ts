@@ -4,7 +4,7 @@
  * crashes is reported as SKIP with its error and the others still run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runHistory } from './history.bench';
@@ -14,14 +14,16 @@ import { runRebuild } from './rebuild.bench';
 import { runSend } from './send.bench';
 
 /** The rebuild's log size in `npm run bench` unless BENCH_REBUILD_EVENTS says otherwise (1M takes ~8 min here). */
-const RUN_ALL_REBUILD_EVENTS = 200_000;
+const RUN_ALL_REBUILD_EVENTS = 150_000;
 
 async function guarded(name: string, run: () => Promise<BenchOutcome>): Promise<BenchOutcome> {
   const started = performance.now();
-  process.stdout.write(`\n=== ${name} ===\n`);
+  process.stdout.write(`\n=== ${name} === (load average ${loadavg()[0]!.toFixed(2)})\n`);
   try {
     const outcome = await run();
-    process.stdout.write(`[${name}] done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `[${name}] done in ${((performance.now() - started) / 1000).toFixed(1)} s (load average ${loadavg()[0]!.toFixed(2)})\n`,
+    );
     return outcome;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -34,7 +36,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const prod = productionStores();
   process.stdout.write(
-    `Parley benchmarks — node ${process.version}, ${cpus().length} cores, BENCH_SECONDS=${benchSeconds()}` +
+    `Parley benchmarks — node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)}, ` +
+      `BENCH_SECONDS=${benchSeconds()}` +
       (prod ? `, production-mode stores from the environment` : ', embedded SQLite stores in temp dirs') +
       '\n',
   );
@@ -42,9 +45,8 @@ async function main(): Promise<void> {
   const send = await guarded('send', runSend);
   outcomes.push(send);
   outcomes.push(await guarded('history', runHistory));
-  // The lag bench paces at half the maximum send rate; bench 1 measured it on the same stores.
-  const maxRps = !prod && typeof send.data['maxRps'] === 'number' ? send.data['maxRps'] : null;
-  outcomes.push(await guarded('lag', () => runLag({ maxRps })));
+  const sendBenchRps = !prod && typeof send.data['maxRps'] === 'number' ? send.data['maxRps'] : null;
+  outcomes.push(await guarded('lag', () => runLag({ sendBenchRps })));
   outcomes.push(await guarded('rebuild', () => runRebuild(RUN_ALL_REBUILD_EVENTS)));
 
   const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);
@@ -54,6 +56,10 @@ async function main(): Promise<void> {
   const counts = { PASS: 0, MISS: 0, SKIP: 0 };
   for (const row of rows) if (row.verdict !== 'INFO') counts[row.verdict] += 1;
   process.stdout.write(`\n${counts.PASS} PASS, ${counts.MISS} MISS, ${counts.SKIP} SKIP (a MISS does not fail the run)\n`);
+  process.stdout.write(
+    `load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores: ` +
+      'the baselines are measured in the same run so ratios survive a busy machine better than absolute figures\n',
+  );
 
   const dir = join(tmpdir(), 'parley-bench');
   mkdirSync(dir, { recursive: true });

@@ -76,7 +76,7 @@ async function measureParley(seconds: number, sync: Sync | 'env', production: bo
     dataDir,
     env: production ? { ...process.env } : envWithoutStores(),
     ...(sync === 'env' ? {} : { synchronous: sync }),
-    label: `parley (sync=${sync})`,
+    label: sync === 'env' ? 'parley (env stores)' : `parley (sync=${sync})`,
   });
   try {
     const workload = await setupWorkload(server.url, USERS, ROOMS, MEMBERS_PER_ROOM);
@@ -122,17 +122,19 @@ export async function runSend(): Promise<BenchOutcome & { data: SendData }> {
     try {
       run = await measureParley(seconds, sync, prod !== null);
     } catch (error) {
-      const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-      say(NAME, `parley (sync=${sync}) could not run: ${error instanceof Error ? error.message : String(error)}`);
-      rows.push(skipRow(NAME, `throughput (sync=${sync})`, reason.slice(0, 80)));
+      // The server's own last words (e.g. "parley: Invalid configuration: ...") say most.
+      const lines = (error instanceof Error ? error.message : String(error)).split('\n').map((l) => l.trim()).filter(Boolean);
+      const reason = lines[lines.length - 1] ?? 'failed';
+      say(NAME, `parley (${sync === 'env' ? 'env stores' : `sync=${sync}`}) could not run: ${error instanceof Error ? error.message : String(error)}`);
+      rows.push(skipRow(NAME, sync === 'env' ? 'throughput (env stores)' : `throughput (sync=${sync})`, reason.slice(0, 90)));
       continue;
     }
     runs.push(run);
     const { load } = run;
-    say(NAME, `parley (sync=${sync}): ${describeLoad(load)}; log head after run ${run.head ?? 'empty'}`);
-    if (load.non2xx > 0 || load.errors > 0) say(NAME, `WARNING: parley (sync=${sync}) answered errors; figures include them`);
-    const ratio = load.rps / baseline.rps;
     const label = sync === 'env' ? 'env stores' : `sync=${sync}`;
+    say(NAME, `parley (${label}): ${describeLoad(load)}; log head after run ${run.head ?? 'empty'}`);
+    if (load.non2xx > 0 || load.errors > 0) say(NAME, `WARNING: parley (${label}) answered errors; figures count only 2xx`);
+    const ratio = load.rps / baseline.rps;
     rows.push({
       bench: NAME,
       metric: `throughput (${label})`,

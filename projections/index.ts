@@ -3,6 +3,7 @@ import { membershipsProjection } from './memberships.projection';
 import { roomsProjection } from './rooms.projection';
 import { timelineProjection } from './timeline.projection';
 import { usersProjection } from './users.projection';
+import { webhooksProjection } from './webhooks.projection';
 
 /** Every read model Parley serves queries from. */
 export const parleyProjections: readonly Projection[] = [
@@ -10,6 +11,7 @@ export const parleyProjections: readonly Projection[] = [
   roomsProjection,
   membershipsProjection,
   timelineProjection,
+  webhooksProjection,
 ];
 
-export { membershipsProjection, roomsProjection, timelineProjection, usersProjection };
+export { membershipsProjection, roomsProjection, timelineProjection, usersProjection, webhooksProjection };

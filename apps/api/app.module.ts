@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -7,6 +8,9 @@ import type { EventStore } from '../../libs/event-store/event-store.port';
 import { Projector } from '../../libs/read-store/projector';
 import type { ReadStore } from '../../libs/read-store/read-store.port';
 import { parleyProjections } from '../../projections';
+import { ApiKeyGuard } from './admin/api-key.guard';
+import { AuditController } from './audit/audit.controller';
+import { RoomHistory } from './audit/room-history';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenService } from './auth/token.service';
 import { CommentsController } from './comments/comments.controller';
@@ -17,9 +21,14 @@ import { PostCommentHandler } from './comments/post-comment.command';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { JsonLogger } from './common/json-logger';
 import { MinPositionInterceptor } from './common/min-position.interceptor';
+import { FeedAudience } from './feed/feed-audience';
+import { FeedHub } from './feed/feed-hub';
+import { FeedWsGateway } from './feed/feed-ws.gateway';
+import { FeedController } from './feed/feed.controller';
 import { HealthController } from './health/health.controller';
 import { EventWriter } from './infrastructure/event-writer';
 import { KeyedMutex } from './infrastructure/keyed-mutex';
+import { LogFollower } from './infrastructure/log-follower';
 import { ReadModelGate } from './infrastructure/read-model-gate';
 import { createEventStore, createReadStore } from './infrastructure/stores';
 import { EVENT_STORE, PARLEY_CONFIG, PROJECTOR, READ_STORE } from './infrastructure/tokens';
@@ -33,6 +42,12 @@ import { GetRoomHandler, ListMembersHandler, ListMyRoomsHandler, UnreadHandler }
 import { RegisterUserHandler } from './users/register-user.command';
 import { UserStates } from './users/user-states';
 import { UsersController } from './users/users.controller';
+import { ExecuteWebhookCommandHandler } from './webhooks/webhook-command.command';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { WebhookPayloads } from './webhooks/webhook-payloads';
+import { WebhookStates } from './webhooks/webhook-states';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { GetWebhookHandler, ListWebhooksHandler } from './webhooks/webhooks.queries';
 
 /** Starts the in-process projector after the stores are up, and closes everything on shutdown. */
 class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -59,8 +74,21 @@ export class AppModule {
     const logger = new JsonLogger(config.logLevel);
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), JwtModule.register({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } })],
-      controllers: [UsersController, RoomsController, CommentsController, ReadStateController, HealthController],
+      imports: [CqrsModule.forRoot(), JwtModule.register({
+          // A KeyObject: jsonwebtoken otherwise tries to parse a string secret as a PEM key on every call.
+          secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')),
+          signOptions: { algorithm: 'HS256' },
+        })],
+      controllers: [
+        UsersController,
+        RoomsController,
+        CommentsController,
+        ReadStateController,
+        HealthController,
+        FeedController,
+        WebhooksController,
+        AuditController,
+      ],
       providers: [
         { provide: PARLEY_CONFIG, useValue: config },
         { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
@@ -71,7 +99,7 @@ export class AppModule {
           useFactory: (store: EventStore, readStore: ReadStore) =>
             config.projectInProcess
               ? new Projector(store, readStore, parleyProjections, {
-                  batchSize: 500,
+                  batchSize: 2000,
                   logger: {
                     log: (msg, fields) => logger.log({ msg, ...fields }, 'projector'),
                     error: (msg, fields) => logger.error({ msg, ...fields }, undefined, 'projector'),
@@ -86,6 +114,7 @@ export class AppModule {
         TokenService,
         UserStates,
         RoomStates,
+        RoomHistory,
         RegisterUserHandler,
         CreateRoomHandler,
         ExecuteRoomCommandHandler,
@@ -98,6 +127,17 @@ export class AppModule {
         ListMembersHandler,
         UnreadHandler,
         ListCommentsHandler,
+        LogFollower,
+        FeedAudience,
+        FeedHub,
+        FeedWsGateway,
+        ApiKeyGuard,
+        WebhookStates,
+        WebhookPayloads,
+        ExecuteWebhookCommandHandler,
+        WebhookDispatcher,
+        ListWebhooksHandler,
+        GetWebhookHandler,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },

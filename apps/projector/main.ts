@@ -17,13 +17,12 @@ async function main(): Promise<void> {
   const store = createEventStore(config);
   const readStore = createReadStore(config);
   const projector = new Projector(store, readStore, parleyProjections, {
-    batchSize: 1000,
+    batchSize: 5000,
     logger: {
       log: (msg, fields) => logger.log({ msg, ...fields }, 'projector'),
       error: (msg, fields) => logger.error({ msg, ...fields }, undefined, 'projector'),
     },
   });
-  await projector.start();
   const port = Number(process.env['PROJECTOR_PORT'] ?? 3001);
   const server = createServer((request, response) => {
     void (async () => {
@@ -33,7 +32,13 @@ async function main(): Promise<void> {
         );
         return;
       }
-      const head = await store.headPosition();
+      const head = await store.headPosition().catch(() => undefined);
+      if (head === undefined) {
+        response.writeHead(503, { 'content-type': 'application/json' }).end(
+          JSON.stringify({ status: 'unavailable', down: ['eventStore'], position: projector.position()?.toString() ?? null }),
+        );
+        return;
+      }
       const position = projector.position();
       const lag = projector.lag();
       const secondsBehind =
@@ -51,7 +56,9 @@ async function main(): Promise<void> {
       );
     })();
   });
+  // Health answers while the stores are still being reached, so an orchestrator sees why it waits.
   server.listen(port, config.host);
+  await projector.start();
   logger.log({ msg: `Parley projector running; lag on http://${config.host}:${port}/health` }, 'projector');
   const stop = async (signal: string) => {
     logger.log({ msg: `${signal}: finishing the current batch` }, 'projector');

@@ -27,6 +27,12 @@ export interface ParleyConfig {
   /** Longest wait of a query carrying X-Min-Position. */
   readonly minPositionWaitMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Server API key for `/v1/admin/*`; null disables the admin API. */
+  readonly adminApiKey: string | null;
+  /** First pause between webhook delivery attempts; each retry doubles it. */
+  readonly webhookRetryBaseMs: number;
+  /** Consecutive failed attempts after which a webhook subscription is paused. */
+  readonly webhookMaxAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +108,14 @@ function jwtSecret(env: Env, dataDir: string, embedded: boolean): string {
   return secret;
 }
 
+function adminApiKey(env: Env): string | null {
+  const given = env['ADMIN_API_KEY'];
+  if (given === undefined || given === '') return null;
+  if (given.length < 32) throw new ConfigError('ADMIN_API_KEY', 'must be at least 32 characters long');
+  if (!/^[\x21-\x7e]+$/.test(given)) throw new ConfigError('ADMIN_API_KEY', 'must be printable ASCII without spaces');
+  return given;
+}
+
 export function loadConfig(env: Env = process.env): ParleyConfig {
   const dataDir = resolve(env['DATA_DIR'] || './data');
   const eventStore = parseEventStoreUrl(env['EVENT_STORE_URL'] || `sqlite:${dataDir}/events.db`);
@@ -124,5 +138,8 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     projectInProcess: projectorMode === 'in-process',
     minPositionWaitMs: integer(env, 'MIN_POSITION_WAIT_MS', 5000, 0, 60_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
+    adminApiKey: adminApiKey(env),
+    webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 1, 3_600_000),
+    webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
   };
 }

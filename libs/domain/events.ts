@@ -174,11 +174,76 @@ export type RoomMarkedUnread = {
   };
 };
 
+/** How a webhook renders comment events; every other event goes out as a Parley envelope. */
+export type WebhookFormat = 'parley' | 'qiscus';
+
+export type WebhookRegistered = {
+  readonly type: 'WebhookRegistered';
+  readonly data: {
+    readonly webhookId: string;
+    readonly url: string;
+    readonly events: readonly string[];
+    /** HMAC key of the deliveries; kept in the log because delivery must be able to sign any replay. */
+    readonly secret: string;
+    readonly format: WebhookFormat;
+    readonly registeredBy: string;
+    readonly registeredAt: string;
+  };
+};
+export type WebhookUpdated = {
+  readonly type: 'WebhookUpdated';
+  readonly data: {
+    readonly webhookId: string;
+    /** The whole configuration after the change; `secret` is null when it stayed the same. */
+    readonly url: string;
+    readonly events: readonly string[];
+    readonly format: WebhookFormat;
+    readonly secret: string | null;
+    readonly updatedBy: string;
+    readonly updatedAt: string;
+  };
+};
+export type WebhookRemoved = {
+  readonly type: 'WebhookRemoved';
+  readonly data: { readonly webhookId: string; readonly removedBy: string; readonly removedAt: string };
+};
+export type WebhookPaused = {
+  readonly type: 'WebhookPaused';
+  readonly data: {
+    readonly webhookId: string;
+    /** `failures`: delivery gave up after the configured attempts; `admin`: paused by hand. */
+    readonly reason: 'failures' | 'admin';
+    readonly lastError: string | null;
+    /** Position (decimal) of the event that could not be delivered. */
+    readonly stuckAt: string | null;
+    readonly attempts: number;
+    readonly pausedBy: string;
+    readonly pausedAt: string;
+  };
+};
+export type WebhookResumed = {
+  readonly type: 'WebhookResumed';
+  readonly data: {
+    readonly webhookId: string;
+    /** A replay: delivery restarts at this position (decimal). Null resumes where it stopped. */
+    readonly from: string | null;
+    readonly resumedBy: string;
+    readonly resumedAt: string;
+  };
+};
+export type WebhookEvent = WebhookRegistered | WebhookUpdated | WebhookRemoved | WebhookPaused | WebhookResumed;
+
 export type CommentEvent = CommentPosted;
 export type CommentLifecycleEvent = CommentDeleted;
 export type ReadStateEvent = RoomRead | RoomMarkedUnread;
 
-export type ParleyEvent = UserEvent | RoomEvent | CommentEvent | CommentLifecycleEvent | ReadStateEvent;
+export type ParleyEvent =
+  | UserEvent
+  | RoomEvent
+  | CommentEvent
+  | CommentLifecycleEvent
+  | ReadStateEvent
+  | WebhookEvent;
 export type ParleyEventType = ParleyEvent['type'];
 
 /** Current schema version of each event type; bump it with an upcaster below. */
@@ -199,6 +264,11 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   CommentDeleted: 1,
   RoomRead: 1,
   RoomMarkedUnread: 1,
+  WebhookRegistered: 1,
+  WebhookUpdated: 1,
+  WebhookRemoved: 1,
+  WebhookPaused: 1,
+  WebhookResumed: 1,
 };
 
 export const isParleyEventType = (type: string): type is ParleyEventType =>

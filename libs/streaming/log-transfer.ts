@@ -14,6 +14,8 @@ export interface ExportOptions {
   /** Keep following new events instead of ending at the head (no trailer then). */
   readonly follow?: boolean;
   readonly filter?: (event: StoredEvent) => boolean;
+  /** Stop after this many events (the trailer still closes the export). */
+  readonly limit?: number;
   readonly signal?: AbortSignal;
   /** Called after each batch with the last position written and the count. */
   readonly onProgress?: (position: Position, count: number) => void;
@@ -38,14 +40,20 @@ export async function* exportLog(store: EventStore, options: ExportOptions = {})
       continue;
     }
     let chunk = '';
+    let full = false;
     for (const event of events) {
+      after = event.position;
       if (options.filter && !options.filter(event)) continue;
       chunk += encoder.line(event);
       count++;
+      if (options.limit !== undefined && count >= options.limit) {
+        full = true;
+        break;
+      }
     }
-    after = events[events.length - 1]!.position;
     if (chunk) yield chunk;
-    options.onProgress?.(after, count);
+    options.onProgress?.(after!, count);
+    if (full) break;
   }
   yield encoder.trailer();
 }

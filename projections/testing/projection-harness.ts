@@ -1,6 +1,7 @@
 import { EVENT_VERSIONS, type ParleyEvent, type ParleyEventType } from '../../libs/domain/events';
 import { newId } from '../../libs/domain/ids';
 import { streams } from '../../libs/domain/streams';
+import { webhookStream } from '../../libs/domain/webhooks/webhook.decider';
 import type { Position, StoredEvent } from '../../libs/event-store/event-store.port';
 import { MemoryEventStore } from '../../libs/event-store/memory-event-store';
 import { MemoryReadStore } from '../../libs/read-store/memory-read-store';
@@ -106,6 +107,12 @@ export function streamOf(event: ParleyEvent): string {
     case 'RoomRead':
     case 'RoomMarkedUnread':
       return streams.readMarker(event.data.roomId, event.data.userId);
+    case 'WebhookRegistered':
+    case 'WebhookUpdated':
+    case 'WebhookRemoved':
+    case 'WebhookPaused':
+    case 'WebhookResumed':
+      return webhookStream(event.data.webhookId);
     default:
       return streams.room(event.data.roomId);
   }

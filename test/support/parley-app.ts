@@ -43,6 +43,15 @@ export class ParleyHarness {
     return request(this.app.getHttpServer());
   }
 
+  /** Listens on an ephemeral port of 127.0.0.1 (streaming tests need a real socket); answers the base URL. */
+  async listen(): Promise<string> {
+    const server = this.app.getHttpServer();
+    if (!server.listening) await this.app.listen(0, '127.0.0.1');
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('the app is not listening on a TCP port');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
   async stop(): Promise<void> {
     await this.app.close();
     if (this.ownsDir) rmSync(this.dataDir, { recursive: true, force: true });

@@ -1,12 +1,29 @@
 import { ConfigError, type ParleyConfig } from '../../../libs/config/config';
+import { describeError, type StoreLogger } from '../../../libs/config/store-connection';
+import { EsdbEventStore } from '../../../libs/event-store/esdb-event-store';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import { MemoryEventStore } from '../../../libs/event-store/memory-event-store';
 import { SqliteEventStore } from '../../../libs/event-store/sqlite-event-store';
 import { MemoryReadStore } from '../../../libs/read-store/memory-read-store';
+import { MongoReadStore } from '../../../libs/read-store/mongo-read-store';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { SqliteReadStore } from '../../../libs/read-store/sqlite-read-store';
+import { JsonLogger } from '../common/json-logger';
 
-/** The event-store adapter the configuration names. */
+/** Connection news of the networked stores, as one JSON line each. */
+function storeLogger(config: ParleyConfig): StoreLogger {
+  const logger = new JsonLogger(config.logLevel);
+  return {
+    log: (msg, fields) => logger.log({ msg, ...fields }, 'stores'),
+    warn: (msg, fields) => logger.warn({ msg, ...fields }, 'stores'),
+  };
+}
+
+/**
+ * The event-store adapter the configuration names. A networked store starts
+ * connecting at once in the background: an unreachable server is one log line
+ * and quiet retries with backoff, never a crash (GET /health says which is down).
+ */
 export function createEventStore(config: ParleyConfig): EventStore {
   const target = config.eventStore;
   switch (target.kind) {
@@ -14,12 +31,20 @@ export function createEventStore(config: ParleyConfig): EventStore {
       return new SqliteEventStore({ file: target.file, synchronous: config.sqliteSynchronous });
     case 'memory':
       return new MemoryEventStore();
-    case 'esdb':
-      throw new ConfigError('EVENT_STORE_URL', 'names EventStoreDB, whose adapter this build does not include yet (issue 3); use sqlite: or memory:');
+    case 'esdb': {
+      let store: EsdbEventStore;
+      try {
+        store = EsdbEventStore.fromConnectionString(target.url, { logger: storeLogger(config) });
+      } catch (error) {
+        throw new ConfigError('EVENT_STORE_URL', `is not a valid EventStoreDB connection string: ${describeError(error)}`);
+      }
+      void store.connect();
+      return store;
+    }
   }
 }
 
-/** The read-store adapter the configuration names. */
+/** The read-store adapter the configuration names; networked stores connect as above. */
 export function createReadStore(config: ParleyConfig): ReadStore {
   const target = config.readStore;
   switch (target.kind) {
@@ -27,7 +52,15 @@ export function createReadStore(config: ParleyConfig): ReadStore {
       return new SqliteReadStore({ file: target.file });
     case 'memory':
       return new MemoryReadStore();
-    case 'mongodb':
-      throw new ConfigError('READ_STORE_URL', 'names MongoDB, whose adapter this build does not include yet (issue 3); use sqlite: or memory:');
+    case 'mongodb': {
+      let store: MongoReadStore;
+      try {
+        store = new MongoReadStore({ url: target.url, logger: storeLogger(config) });
+      } catch (error) {
+        throw new ConfigError('READ_STORE_URL', `is not a valid MongoDB connection string: ${describeError(error)}`);
+      }
+      void store.connect();
+      return store;
+    }
   }
 }

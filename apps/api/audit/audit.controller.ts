@@ -1,0 +1,100 @@
+import { Controller, Get, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { isParleyEventType } from '../../../libs/domain/events';
+import { validationError } from '../../../libs/domain/errors';
+import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
+import { exportLog } from '../../../libs/streaming/log-transfer';
+import { ApiKeyGuard } from '../admin/api-key.guard';
+import { Public } from '../auth/auth.decorators';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import { EventsQueryDto, RoomAuditQueryDto, StreamAuditQueryDto } from './audit.dto';
+import { RoomHistory, type RoomAsOf } from './room-history';
+
+/** An audit view shows who did what; webhook secrets stay in the log (replays are signed with them) but not here. */
+const envelope = (event: StoredEvent) => {
+  const data = event.data as Record<string, unknown>;
+  const redacted = event.type.startsWith('Webhook') && typeof data?.['secret'] === 'string' ? { ...data, secret: '[redacted]' } : data;
+  return { ...event, data: redacted, position: event.position.toString() };
+};
+
+/** The log as a product: the event stream for backups, and history for auditors. API key only. */
+@ApiTags('admin: events and audit')
+@ApiHeader({ name: 'X-Api-Key', required: true })
+@Public()
+@UseGuards(ApiKeyGuard)
+@Controller('admin')
+export class AuditController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly history: RoomHistory,
+  ) {}
+
+  /**
+   * NDJSON in log order with the export format's hash chain and trailer
+   * (docs/architecture.md); resume with `from` (and `prevHash`) of the last
+   * line received. `follow=true` never ends: new events stream as written.
+   */
+  @Get('events')
+  @ApiProduces('application/x-ndjson')
+  events(@Query() query: EventsQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    const types = query.types?.split(',');
+    const unknown = types?.filter((type) => !isParleyEventType(type));
+    if (unknown?.length) {
+      throw validationError('EVENTS.UNKNOWN_TYPE', `Unknown event types: ${unknown.join(', ')}`, [
+        { field: 'types', reason: `unknown event type ${unknown.join(', ')}` },
+      ]);
+    }
+    const since = query.since ? new Date(query.since).toISOString() : undefined;
+    const until = query.until ? new Date(query.until).toISOString() : undefined;
+    const wanted = types ? new Set(types) : null;
+    const abort = new AbortController();
+    request.raw.on('close', () => abort.abort());
+    const lines = exportLog(this.store, {
+      from: query.from ? BigInt(query.from) : 0n,
+      prevHash: query.prevHash,
+      limit: query.limit,
+      follow: query.follow === 'true',
+      signal: abort.signal,
+      filter: (event) =>
+        (wanted === null || wanted.has(event.type)) &&
+        (query.streamPrefix === undefined || event.streamId.startsWith(query.streamPrefix)) &&
+        (since === undefined || event.recordedAt >= since) &&
+        (until === undefined || event.recordedAt < until),
+    });
+    void reply
+      .header('content-type', 'application/x-ndjson; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(Readable.from(lines));
+  }
+
+  /** The room as it was at `at` (ISO time or position), computed from the log. */
+  @Get('audit/rooms/:roomId')
+  room(@Param('roomId', UuidParamPipe) roomId: string, @Query() query: RoomAuditQueryDto): Promise<RoomAsOf> {
+    const at = query.at;
+    if (at === undefined) return this.history.asOf(roomId, {}, query.comments ?? 100);
+    if (/^\d+$/.test(at)) return this.history.asOf(roomId, { position: BigInt(at) }, query.comments ?? 100);
+    const time = Date.parse(at);
+    if (Number.isNaN(time)) {
+      throw validationError('AUDIT.AT_INVALID', 'at is not a valid time', [{ field: 'at', reason: 'is not a valid time' }]);
+    }
+    return this.history.asOf(roomId, { time: new Date(time).toISOString() }, query.comments ?? 100);
+  }
+
+  /** Raw events of a stream: what happened, who did it, when, and which request (correlation id). */
+  @Get('audit/streams/:streamId')
+  async stream(
+    @Param('streamId') streamId: string,
+    @Query() query: StreamAuditQueryDto,
+  ): Promise<{ streamId: string; events: ReturnType<typeof envelope>[] }> {
+    if (!/^[\w.:@-]{1,300}$/.test(streamId)) {
+      throw validationError('AUDIT.STREAM_INVALID', 'streamId is not a stream name', [
+        { field: 'streamId', reason: 'letters, digits and -_.:@ only' },
+      ]);
+    }
+    const events = await this.history.stream(streamId, query.fromRevision ?? 0, query.limit ?? 100);
+    return { streamId, events: events.map(envelope) };
+  }
+}

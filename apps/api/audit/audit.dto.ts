@@ -1,0 +1,81 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+export class EventsQueryDto {
+  @ApiPropertyOptional({ description: 'Exclusive start: the position of the last line already received' })
+  @IsOptional()
+  @Matches(/^\d{1,40}$/, { message: 'from must be a decimal position' })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'The hash of the last line already received, to continue its chain' })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'prevHash must be a SHA-256 hex digest' })
+  prevHash?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1_000_000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(1_000_000)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Comma-separated event types' })
+  @IsOptional()
+  @Matches(/^[A-Za-z]{1,64}(,[A-Za-z]{1,64}){0,49}$/, { message: 'types must be comma-separated event type names' })
+  types?: string;
+
+  @ApiPropertyOptional({ description: 'Only streams whose id starts with this' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  streamPrefix?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 time' })
+  since?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 time' })
+  until?: string;
+
+  @ApiPropertyOptional({ description: 'true keeps the response open and streams new events (continuous backup)' })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'follow must be true or false' })
+  follow?: 'true' | 'false';
+}
+
+export class RoomAuditQueryDto {
+  @ApiPropertyOptional({ description: 'An ISO time or a log position; default now' })
+  @IsOptional()
+  @Matches(/^(\d{1,40}|\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2}))$/, { message: 'at must be an ISO time or a position' })
+  at?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'comments must be a whole number' })
+  @Min(1)
+  @Max(1000)
+  comments?: number;
+}
+
+export class StreamAuditQueryDto {
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'fromRevision must be a whole number' })
+  @Min(0)
+  fromRevision?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}

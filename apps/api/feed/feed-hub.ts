@@ -1,0 +1,89 @@
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { validationError } from '../../../libs/domain/errors';
+import { parsePosition, type EventStore, type Position, type StoredEvent } from '../../../libs/event-store/event-store.port';
+import { LogFollower } from '../infrastructure/log-follower';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import { FeedAudience } from './feed-audience';
+import { FeedSession, type FeedSessionOptions, type FeedSink, type FeedSource } from './feed-session';
+
+export const FEED_OPTIONS: FeedSessionOptions = { maxBuffered: 1000, keepAliveMs: 15_000, catchUpBatch: 500 };
+
+/**
+ * Fans the shared log follower out to the connected feed clients: each
+ * batch's audience is decided once, then offered to every session in the same
+ * turn as the hub's position moves, which is what the sessions' handover
+ * relies on (feed-session.ts).
+ */
+@Injectable()
+export class FeedHub implements BeforeApplicationShutdown {
+  private readonly sessions = new Set<FeedSession>();
+  private handedOut: Position | null = null;
+  private readonly source: FeedSource;
+
+  constructor(
+    private readonly follower: LogFollower,
+    private readonly audience: FeedAudience,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {
+    follower.listen((events) => this.fanOut(events));
+    this.source = {
+      position: () => this.position(),
+      readAll: (after, maxCount) => this.store.readAll({ after, maxCount }),
+      resolve: (events) => this.audience.resolve(events),
+      detach: (session) => this.sessions.delete(session),
+    };
+  }
+
+  position(): Position {
+    return this.handedOut ?? this.follower.startPosition;
+  }
+
+  /**
+   * The position a client asks to resume after (`Last-Event-ID`, `from`), or
+   * null for "from now on". A 400 names the field when it is not a position of
+   * this log.
+   */
+  async resumePosition(text: string | undefined, field: string): Promise<Position | null> {
+    if (text === undefined || text === '') return null;
+    const position = parsePosition(text.trim());
+    if (position === null) {
+      throw validationError('FEED.FROM_INVALID', `${field} must be a position this API sent`, [
+        { field, reason: 'must be a decimal position' },
+      ]);
+    }
+    const head = (await this.store.headPosition()) ?? 0n;
+    if (position > head) {
+      throw validationError('FEED.FROM_AHEAD', `${field} is past the end of the log`, [
+        { field, reason: `no event has been written at ${position.toString()} yet` },
+      ]);
+    }
+    return position;
+  }
+
+  open(userId: string, from: Position | null, sink: FeedSink): FeedSession {
+    const session = new FeedSession(userId, from, sink, this.source, FEED_OPTIONS);
+    this.sessions.add(session);
+    session.start();
+    return session;
+  }
+
+  beforeApplicationShutdown(): void {
+    for (const session of [...this.sessions]) {
+      session.close({ code: 'SERVER.SHUTTING_DOWN', message: 'The server is shutting down; reconnect with Last-Event-ID' });
+    }
+  }
+
+  private async fanOut(events: readonly StoredEvent[]): Promise<void> {
+    const current = this.position();
+    const fresh = events.filter((event) => event.position > current);
+    const last = fresh[fresh.length - 1];
+    if (!last) return;
+    if (this.sessions.size === 0) {
+      this.handedOut = last.position;
+      return;
+    }
+    const items = await this.audience.resolve(fresh);
+    this.handedOut = last.position;
+    for (const session of [...this.sessions]) session.offer(items);
+  }
+}

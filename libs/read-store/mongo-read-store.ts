@@ -1,0 +1,598 @@
+import {
+  MongoClient,
+  MongoNetworkError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  type AnyBulkWriteOperation,
+  type ClientSession,
+  type Collection,
+  type Db,
+  type Document,
+  type Filter as MongoFilter,
+  type IndexDescription,
+  type Sort,
+} from 'mongodb';
+import {
+  ConnectionMonitor,
+  StoreUnavailableError,
+  describeError,
+  type MonitoredStore,
+  type StoreLogger,
+  type StoreStatus,
+} from '../config/store-connection';
+import { assertCollectionName, assertField, assertIndex } from './names';
+import type {
+  Checkpoint,
+  CollectionSpec,
+  Doc,
+  FieldCondition,
+  Filter,
+  FindOptions,
+  IndexSpec,
+  ReadStore,
+  Scalar,
+  SortKey,
+  WriteOp,
+} from './read-store.port';
+
+/*
+ * ReadStore on MongoDB (official driver): one collection per read-store
+ * collection, `_id` = the document's id.
+ *
+ * Same answers as SQLite. The conformance suite pins queries to SQLite's rules
+ * for json_extract values: missing ≡ null, booleans are 1 and 0, NULL <
+ * numbers < strings, strings in UTF-8 byte order, NULL first ascending. Three
+ * storage rules make MongoDB's native comparisons (and so its indexes) give
+ * those answers on the top-level fields that filters and sorts can name:
+ * - a top-level null is not stored (its name goes to `_nulls`), so null and
+ *   missing are one thing to every query and every index;
+ * - a top-level boolean is stored as 1 or 0 (its name goes to `_bools`), so it
+ *   compares and sorts as SQLite's integer does;
+ * - documents go through JSON first, exactly as SQLite stores them.
+ * Reads undo the first two. Ranges and cursors spell out the cross-type cases
+ * MongoDB's type bracketing would drop (a number bound below strings, NULL
+ * after everything descending). Not mirrored: objects and arrays, which SQLite
+ * compares as JSON text and MongoDB by structure; no projection filters or
+ * sorts on those.
+ *
+ * Unique indexes are partial (`$exists` on each field): with nulls unstored,
+ * documents with a null or missing value never collide, as in SQLite.
+ *
+ * Writes. `commit` runs as one transaction where the deployment has them (a
+ * replica set or sharded cluster, which the production profile is): ordered
+ * bulk writes per collection, then the checkpoints. Every put that carries a
+ * `_position` is guarded: it replaces the stored document only when that has
+ * no `_positionKey` (the position zero-padded to 40 digits, so that string
+ * order is numeric order for positions beyond 2^64) or one not greater than
+ * its own, so a redelivered batch changes nothing that a later one wrote. On a
+ * standalone server (no transactions) the same writes run in order without
+ * one, checkpoints last; a failure part-way then leaves earlier writes in
+ * place, which the position guards make harmless on redelivery.
+ */
+
+export interface MongoReadStoreOptions {
+  /** `mongodb://host:27017/parley?replicaSet=rs0`; the database is the URL's, else `parley`. */
+  readonly url: string;
+  /** Overrides the URL's database (the conformance suite uses one per test). */
+  readonly database?: string;
+  readonly logger?: StoreLogger;
+}
+
+const CHECKPOINTS = 'checkpoints';
+const POSITION_KEY = '_positionKey';
+const NULLS = '_nulls';
+const BOOLS = '_bools';
+const INTERNAL = new Set(['_id', POSITION_KEY, NULLS, BOOLS]);
+const POSITION_DIGITS = 40;
+const RANGE_OPS = ['$gt', '$gte', '$lt', '$lte'] as const;
+type RangeOp = (typeof RANGE_OPS)[number];
+/** A condition no document satisfies (every document has an `_id`). */
+const NOTHING: Query = { _id: { $in: [] } };
+
+/** A document as MongoDB stores it. */
+type StoredDoc = Document & { _id: string };
+type Query = MongoFilter<StoredDoc>;
+interface StoredCheckpoint {
+  _id: string;
+  position: string | null;
+}
+
+export class MongoReadStore implements ReadStore, MonitoredStore {
+  readonly monitor: ConnectionMonitor;
+  private readonly client: MongoClient;
+  private readonly db: Db;
+  /** Collections known to exist: lower-cased name (SQLite's table names are case-insensitive) → name. */
+  private readonly known = new Map<string, string>();
+  private readonly specs = new Map<string, CollectionSpec>();
+  private transactions: Promise<boolean> | null = null;
+  private closed = false;
+
+  constructor(options: MongoReadStoreOptions) {
+    this.client = new MongoClient(options.url, {
+      appName: 'parley',
+      // An unreachable server fails an operation after 5 s rather than 30 s,
+      // unless the URL says otherwise.
+      ...(/[?&]serverSelectionTimeoutMS=/i.test(options.url) ? {} : { serverSelectionTimeoutMS: 5_000 }),
+    });
+    this.db = this.client.db(options.database ?? databaseFromUrl(options.url) ?? 'parley');
+    this.monitor = new ConnectionMonitor({
+      store: 'MongoDB',
+      url: options.url,
+      logger: options.logger,
+      probe: async () => {
+        await this.db.command({ ping: 1 });
+      },
+    });
+  }
+
+  connect(): Promise<void> {
+    return this.monitor.connect();
+  }
+
+  connectionStatus(): StoreStatus {
+    return this.monitor.status();
+  }
+
+  async ensureCollections(specs: readonly CollectionSpec[]): Promise<void> {
+    this.assertOpen();
+    for (const spec of specs) {
+      assertCollectionName(spec.name);
+      for (const index of spec.indexes) assertIndex(index);
+    }
+    // The projector starts here: wait for the server quietly (the monitor logs once).
+    await this.connect();
+    this.assertOpen();
+    await this.guard(async () => {
+      const existing = new Set(await this.collectionNames(true));
+      // Created up front: implicit creation inside a transaction is best avoided.
+      if (!existing.has(CHECKPOINTS)) await this.createCollection(CHECKPOINTS);
+      for (const spec of specs) {
+        const name = this.known.get(spec.name.toLowerCase()) ?? spec.name;
+        if (!existing.has(name)) await this.createCollection(name);
+        const indexes = spec.indexes.map(indexDescription).filter((index): index is IndexDescription => index !== null);
+        if (indexes.length > 0) await this.db.collection(name).createIndexes(indexes);
+        this.known.set(name.toLowerCase(), name);
+        const previous = this.specs.get(name.toLowerCase());
+        this.specs.set(name.toLowerCase(), {
+          name,
+          indexes: [...(previous?.indexes ?? []), ...spec.indexes],
+        });
+      }
+    });
+  }
+
+  async get(collection: string, id: string): Promise<Doc | null> {
+    this.assertOpen();
+    const target = this.collection(collection);
+    const stored = await this.guard(() => target.findOne({ _id: id }));
+    return stored === null ? null : fromStored(stored);
+  }
+
+  async getMany(collection: string, ids: readonly string[]): Promise<Doc[]> {
+    this.assertOpen();
+    const target = this.collection(collection);
+    if (ids.length === 0) return [];
+    const found = await this.guard(() => target.find({ _id: { $in: [...new Set(ids)] } }).toArray());
+    const byId = new Map(found.map((stored) => [stored._id, stored]));
+    const result: Doc[] = [];
+    for (const id of ids) {
+      const stored = byId.get(id);
+      if (stored !== undefined) result.push(fromStored(stored));
+    }
+    return result;
+  }
+
+  async find(collection: string, options: FindOptions = {}): Promise<Doc[]> {
+    this.assertOpen();
+    const query = buildFind(options);
+    const target = this.collection(collection);
+    if (query.limit === 0) return [];
+    const cursor = target.find(query.filter).sort(query.sort);
+    if (query.limit !== undefined) cursor.limit(query.limit);
+    const found = await this.guard(() => cursor.toArray());
+    return found.map(fromStored);
+  }
+
+  async count(collection: string, filter?: Filter): Promise<number> {
+    this.assertOpen();
+    const query = buildFilter(filter);
+    const target = this.collection(collection);
+    return this.guard(() => target.countDocuments(query));
+  }
+
+  async commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[]): Promise<void> {
+    this.assertOpen();
+    // Everything is checked, and every document converted, before anything is written.
+    const groups = new Map<string, AnyBulkWriteOperation<StoredDoc>[]>();
+    const pending: { op: WriteOp; name: string }[] = [];
+    for (const op of ops) {
+      if (op.kind !== 'put' && op.kind !== 'delete') {
+        throw new Error(`Unknown write op kind ${JSON.stringify((op as { kind: unknown }).kind)}`);
+      }
+      assertCollectionName(op.collection);
+      pending.push({ op, name: op.collection });
+    }
+    for (const checkpoint of checkpoints) assertCheckpoint(checkpoint);
+    await this.guard(async () => {
+      for (const entry of pending) {
+        const name = await this.existing(entry.name);
+        if (name === null) throw new Error(`Unknown collection "${entry.name}": call ensureCollections first`);
+        let group = groups.get(name);
+        if (group === undefined) {
+          group = [];
+          groups.set(name, group);
+        }
+        group.push(toWrite(entry.op));
+      }
+    });
+    const checkpointWrites: AnyBulkWriteOperation<StoredCheckpoint>[] = checkpoints.map((checkpoint) => ({
+      updateOne: {
+        filter: { _id: checkpoint.name },
+        update: { $set: { position: checkpoint.position } },
+        upsert: true,
+      },
+    }));
+    if (groups.size === 0 && checkpointWrites.length === 0) return;
+    const write = async (session: ClientSession | undefined): Promise<void> => {
+      // Ordered, so a unique value freed by an earlier op can be taken by a later one, as in SQLite.
+      for (const [name, writes] of groups) {
+        await this.db.collection<StoredDoc>(name).bulkWrite(writes, { ordered: true, session });
+      }
+      // After the documents: a checkpoint never runs ahead of what it vouches for.
+      if (checkpointWrites.length > 0) {
+        await this.db.collection<StoredCheckpoint>(CHECKPOINTS).bulkWrite(checkpointWrites, { ordered: true, session });
+      }
+    };
+    try {
+      await this.guard(async () => {
+        if (await this.supportsTransactions()) {
+          const session = this.client.startSession();
+          try {
+            await session.withTransaction(() => write(session));
+          } finally {
+            await session.endSession();
+          }
+        } else {
+          await write(undefined);
+        }
+      });
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new Error(`Read store commit rolled back: ${describeError(error)}`, { cause: error });
+    }
+  }
+
+  async getCheckpoint(name: string): Promise<string | null> {
+    this.assertOpen();
+    const stored = await this.guard(() => this.db.collection<StoredCheckpoint>(CHECKPOINTS).findOne({ _id: name }));
+    return typeof stored?.position === 'string' ? stored.position : null;
+  }
+
+  async reset(collections: readonly string[], checkpointNames: readonly string[]): Promise<void> {
+    this.assertOpen();
+    for (const name of collections) assertCollectionName(name);
+    await this.guard(async () => {
+      // Checkpoints first: should this stop half-way, the projector finds no
+      // checkpoint and resets again, rather than resuming over emptied collections.
+      if (checkpointNames.length > 0) {
+        await this.db.collection<StoredCheckpoint>(CHECKPOINTS).deleteMany({ _id: { $in: [...checkpointNames] } });
+      }
+      for (const requested of collections) {
+        const name = await this.existing(requested);
+        if (name === null) continue;
+        const spec = this.specs.get(name.toLowerCase());
+        if (spec !== undefined) {
+          // Dropping is O(1) where deleting a large read model document by document is not.
+          await this.db.collection(name).drop();
+          await this.createCollection(name);
+          const indexes = spec.indexes.map(indexDescription).filter((index): index is IndexDescription => index !== null);
+          if (indexes.length > 0) await this.db.collection(name).createIndexes(indexes);
+        } else {
+          await this.db.collection(name).deleteMany({});
+        }
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.monitor.close();
+    await this.client.close();
+  }
+
+  // ---- helpers ---------------------------------------------------------------------
+
+  private collection(name: string): Collection<StoredDoc> {
+    assertCollectionName(name);
+    return this.db.collection<StoredDoc>(this.known.get(name.toLowerCase()) ?? name);
+  }
+
+  /** The collection's stored name when it exists, else null. */
+  private async existing(name: string): Promise<string | null> {
+    const known = this.known.get(name.toLowerCase());
+    if (known !== undefined) return known;
+    const match = (await this.collectionNames()).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+    if (match === undefined) return null;
+    this.known.set(match.toLowerCase(), match);
+    return match;
+  }
+
+  private async collectionNames(withCheckpoints = false): Promise<string[]> {
+    const infos = await this.db.listCollections({}, { nameOnly: true }).toArray();
+    return infos.map((info) => info.name).filter((name) => withCheckpoints || name !== CHECKPOINTS);
+  }
+
+  private async createCollection(name: string): Promise<void> {
+    try {
+      await this.db.createCollection(name);
+    } catch (error) {
+      // Created meanwhile by another process (NamespaceExists).
+      if (!(error instanceof MongoServerError && error.code === 48)) throw error;
+    }
+  }
+
+  /** Transactions need a replica set member or mongos; asked once. */
+  private supportsTransactions(): Promise<boolean> {
+    this.transactions ??= this.db
+      .admin()
+      .command({ hello: 1 })
+      .then((hello) => typeof hello['setName'] === 'string' || hello['msg'] === 'isdbgrid')
+      .catch((error: unknown) => {
+        this.transactions = null;
+        throw error;
+      });
+    return this.transactions;
+  }
+
+  /** Runs a call to the server, keeping the connection monitor informed. */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      const result = await call();
+      this.monitor.succeeded();
+      return result;
+    } catch (error) {
+      if (this.closed || !isUnavailable(error)) {
+        if (!this.closed) this.monitor.succeeded();
+        throw error;
+      }
+      this.monitor.failed(error);
+      throw new StoreUnavailableError(this.monitor.store, this.monitor.url, describeError(error));
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('MongoReadStore is closed');
+  }
+}
+
+function isUnavailable(error: unknown): boolean {
+  return (
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoNetworkError ||
+    // A failed automatic connect closes the topology under concurrent operations.
+    error instanceof MongoTopologyClosedError
+  );
+}
+
+/** The database named in a MongoDB URL's path, if any. */
+export function databaseFromUrl(url: string): string | null {
+  const match = /^mongodb(?:\+srv)?:\/\/[^/?#]*\/([^?#]+)/i.exec(url);
+  if (match === null || match[1] === undefined) return null;
+  const name = decodeURIComponent(match[1]);
+  return name === '' ? null : name;
+}
+
+function assertCheckpoint(checkpoint: Checkpoint): void {
+  if (typeof checkpoint.name !== 'string') throw new Error('A checkpoint needs a string name');
+  if (checkpoint.position !== null && typeof checkpoint.position !== 'string') {
+    throw new Error(`Checkpoint ${checkpoint.name}: position must be a string or null`);
+  }
+}
+
+function indexDescription(index: IndexSpec): IndexDescription | null {
+  const fields = index.fields.map(storedField);
+  // `_id` alone is indexed, and unique, already.
+  if (fields.length === 1 && fields[0] === '_id') return null;
+  const key: Record<string, 1> = {};
+  for (const field of fields) key[field] = 1;
+  const name = `${index.unique ? 'ux' : 'ix'}__${index.fields.join('__')}`;
+  if (!index.unique) return { key, name };
+  const present: Record<string, { $exists: true }> = {};
+  for (const field of fields) if (field !== '_id') present[field] = { $exists: true };
+  return { key, name, unique: true, partialFilterExpression: present };
+}
+
+function storedField(field: string): string {
+  assertField(field);
+  return field === 'id' ? '_id' : field;
+}
+
+// ---- documents -------------------------------------------------------------------
+
+/** The padded key that orders positions (decimal strings of up to 40 digits) as numbers. */
+export function positionKey(position: string): string {
+  if (!/^\d{1,40}$/.test(position)) throw new Error(`Invalid _position ${JSON.stringify(position)}`);
+  return position.padStart(POSITION_DIGITS, '0');
+}
+
+export function toStored(doc: Doc): StoredDoc {
+  if (typeof doc?.id !== 'string' || doc.id === '') throw new Error('A document needs a non-empty string id');
+  // What SQLite stores: JSON.stringify drops undefined, turns -0 into 0, dates into strings.
+  const plain = JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
+  const stored: StoredDoc = { _id: doc.id };
+  const nulls: string[] = [];
+  const bools: string[] = [];
+  for (const [field, value] of Object.entries(plain)) {
+    if (field === 'id') continue;
+    if (INTERNAL.has(field)) throw new Error(`Document ${doc.id}: the field name ${field} is reserved`);
+    if (value === null) nulls.push(field);
+    else if (typeof value === 'boolean') {
+      bools.push(field);
+      stored[field] = value ? 1 : 0;
+    } else stored[field] = value;
+  }
+  if (nulls.length > 0) stored[NULLS] = nulls;
+  if (bools.length > 0) stored[BOOLS] = bools;
+  if (typeof plain['_position'] === 'string') stored[POSITION_KEY] = positionKey(plain['_position']);
+  return stored;
+}
+
+export function fromStored(stored: Document): Doc {
+  const doc: Record<string, unknown> = { id: stored['_id'] };
+  const bools = new Set(Array.isArray(stored[BOOLS]) ? (stored[BOOLS] as string[]) : []);
+  for (const [field, value] of Object.entries(stored)) {
+    if (INTERNAL.has(field)) continue;
+    doc[field] = bools.has(field) ? value === 1 : value;
+  }
+  if (Array.isArray(stored[NULLS])) for (const field of stored[NULLS] as string[]) doc[field] = null;
+  return doc as Doc;
+}
+
+function toWrite(op: WriteOp): AnyBulkWriteOperation<StoredDoc> {
+  if (op.kind === 'delete') {
+    if (typeof op.id !== 'string') throw new Error('A delete needs a string id');
+    return { deleteOne: { filter: { _id: op.id } } };
+  }
+  const stored = toStored(op.doc);
+  const key = stored[POSITION_KEY] as string | undefined;
+  if (key === undefined) return { replaceOne: { filter: { _id: stored._id }, replacement: stored, upsert: true } };
+  // Replace unless the stored document already saw a later position; a pipeline
+  // keeps this one upsert (a guard in the filter would make the upsert insert a duplicate _id).
+  return {
+    updateOne: {
+      filter: { _id: stored._id },
+      update: [
+        {
+          $replaceWith: {
+            $cond: {
+              if: { $lte: [{ $ifNull: [`$${POSITION_KEY}`, ''] }, key] },
+              then: { $literal: stored },
+              else: '$$ROOT',
+            },
+          },
+        },
+      ],
+      upsert: true,
+    },
+  };
+}
+
+// ---- queries ---------------------------------------------------------------------
+
+/** A condition value as stored: booleans are 1 and 0; null stays null. */
+function argument(field: string, value: unknown): string | number | null {
+  if (value === null) return null;
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new Error(`Field ${field}: ${value} cannot be compared (not representable in JSON)`);
+  }
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new Error(`Field ${field}: condition values must be string, number, boolean or null`);
+  }
+  if (field === 'id' && typeof value !== 'string') throw new Error('Conditions and cursors on id take strings');
+  return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+}
+
+function badCondition(field: string): Error {
+  return new Error(`Field ${field}: a condition is a scalar, {$in}, {$ne} or a combination of $gt/$gte/$lt/$lte`);
+}
+
+function equals(field: string, value: string | number | null): Query {
+  return { [field]: value };
+}
+
+/**
+ * `field op bound` with SQLite's cross-type order: NULL never matches a range;
+ * every string is above every number.
+ */
+function range(field: string, op: RangeOp, bound: string | number | null): Query {
+  if (bound === null) return NOTHING;
+  const same = { [field]: { [op]: bound } };
+  const above = op === '$gt' || op === '$gte';
+  if (typeof bound === 'number' && above) return { $or: [same, { [field]: { $type: 'string' } }] };
+  if (typeof bound === 'string' && !above) return { $or: [same, { [field]: { $type: 'number' } }] };
+  return same;
+}
+
+export function buildFilter(filter: Filter | undefined): Query {
+  const clauses: Query[] = [];
+  for (const [field, condition] of Object.entries(filter ?? {})) clauses.push(...buildCondition(field, condition));
+  if (clauses.length === 0) return {};
+  return clauses.length === 1 ? (clauses[0] as Query) : { $and: clauses };
+}
+
+function buildCondition(name: string, condition: FieldCondition): Query[] {
+  const field = storedField(name);
+  if (condition === null || typeof condition !== 'object') return [equals(field, argument(name, condition))];
+  const ops = Object.keys(condition);
+  if ('$in' in condition) {
+    if (ops.length !== 1 || !Array.isArray(condition.$in)) throw badCondition(name);
+    const values = condition.$in.map((value) => argument(name, value));
+    // `{ $in: [..., null] }` matches missing fields too, as SQLite's IS NULL does.
+    return [values.length === 0 ? NOTHING : { [field]: { $in: values } }];
+  }
+  if ('$ne' in condition) {
+    if (ops.length !== 1) throw badCondition(name);
+    // MongoDB's $ne, like SQLite's IS NOT, matches missing fields.
+    return [{ [field]: { $ne: argument(name, condition.$ne) } }];
+  }
+  if (ops.length === 0 || !ops.every((op) => (RANGE_OPS as readonly string[]).includes(op))) throw badCondition(name);
+  const bounds = condition as { readonly [K in RangeOp]?: Scalar };
+  return ops.map((op) => range(field, op as RangeOp, argument(name, bounds[op as RangeOp])));
+}
+
+function effectiveSort(sort: readonly SortKey[] | undefined): readonly SortKey[] {
+  const keys = sort ?? [];
+  for (const key of keys) {
+    assertField(key.field);
+    if (key.direction !== 'asc' && key.direction !== 'desc') throw new Error(`Invalid sort direction for ${key.field}`);
+  }
+  return keys.some((key) => key.field === 'id') ? keys : [...keys, { field: 'id', direction: 'asc' }];
+}
+
+/** "Strictly after the cursor value" for one key, in SQLite's order. */
+function beyond(field: string, direction: 'asc' | 'desc', value: string | number | null): Query | null {
+  const missing = { [field]: null };
+  if (direction === 'asc') {
+    if (value === null) return { [field]: { $ne: null } };
+    if (typeof value === 'number') return { $or: [{ [field]: { $gt: value } }, { [field]: { $type: 'string' } }] };
+    return { [field]: { $gt: value } };
+  }
+  // Descending, NULL comes last and nothing comes after it.
+  if (value === null) return null;
+  if (typeof value === 'number') return { $or: [{ [field]: { $lt: value } }, missing] };
+  return { $or: [{ [field]: { $lt: value } }, { [field]: { $type: 'number' } }, missing] };
+}
+
+/** (k1 ▷ c1) OR (k1 = c1 AND k2 ▷ c2) OR ...: mixed directions rule out a single range. */
+function buildCursor(keys: readonly SortKey[], after: readonly Scalar[]): Query {
+  if (after.length !== keys.length) {
+    throw new Error(`Cursor has ${after.length} values; the sort (with id) has ${keys.length} keys`);
+  }
+  const values = keys.map((key, i) => argument(key.field, after[i]));
+  const terms: Query[] = [];
+  const equal: Query[] = [];
+  keys.forEach((key, i) => {
+    const field = storedField(key.field);
+    const value = values[i] ?? null;
+    const next = beyond(field, key.direction, value);
+    if (next !== null) terms.push(equal.length === 0 ? next : { $and: [...equal, next] });
+    equal.push(equals(field, value));
+  });
+  if (terms.length === 0) return NOTHING;
+  return terms.length === 1 ? (terms[0] as Query) : { $or: terms };
+}
+
+export function buildFind(options: FindOptions): { filter: Query; sort: Sort; limit: number | undefined } {
+  const where = buildFilter(options.filter);
+  const keys = effectiveSort(options.sort);
+  const cursor = options.after ? buildCursor(keys, options.after) : undefined;
+  const limit = options.limit;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`Invalid limit ${limit}`);
+  const parts = [where, cursor].filter((part): part is Query => part !== undefined && Object.keys(part).length > 0);
+  const filter = parts.length === 0 ? {} : parts.length === 1 ? (parts[0] as Query) : { $and: parts };
+  const sort: Record<string, 1 | -1> = {};
+  for (const key of keys) sort[storedField(key.field)] = key.direction === 'asc' ? 1 : -1;
+  return { filter, sort, limit };
+}
