@@ -1,6 +1,6 @@
 import { createSecretKey } from 'node:crypto';
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { JwtModule } from '@nestjs/jwt';
 import type { ParleyConfig } from '../../libs/config/config';
@@ -140,7 +140,7 @@ export class AppModule {
         GetWebhookHandler,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
-        { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
+        MinPositionInterceptor,
       ],
     };
   }

@@ -10,6 +10,7 @@ import { ListCommentsQueryDto, PostCommentDto } from './comments.dto';
 import { ListCommentsQuery, type TimelinePage } from './comments.queries';
 import { DeleteCommentCommand, type DeletedComment } from './delete-comment.command';
 import { PostCommentCommand } from './post-comment.command';
+import { ReadModelQuery } from '../common/min-position.interceptor';
 
 @ApiTags('comments')
 @ApiBearerAuth()
@@ -43,7 +44,7 @@ export class CommentsController {
   }
 
   @Get()
-  @ApiHeader({ name: 'X-Min-Position', required: false })
+  @ReadModelQuery()
   list(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Query() query: ListCommentsQueryDto,

@@ -1,4 +1,13 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import {
+  applyDecorators,
+  CallHandler,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  NestInterceptor,
+  UseInterceptors,
+} from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, type Observable, switchMap } from 'rxjs';
 import type { ParleyConfig } from '../../../libs/config/config';
@@ -48,3 +57,14 @@ export class MinPositionInterceptor implements NestInterceptor {
     );
   }
 }
+
+/** Marks a query served from the read models: it honours X-Min-Position, and OpenAPI says so. */
+export const ReadModelQuery = () =>
+  applyDecorators(
+    UseInterceptors(MinPositionInterceptor),
+    ApiHeader({
+      name: 'X-Min-Position',
+      required: false,
+      description: 'Wait (bounded) until the read models have passed this position, as returned by a command',
+    }),
+  );

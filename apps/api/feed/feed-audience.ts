@@ -50,7 +50,7 @@ type Target =
 /**
  * The feed's whitelist: every event type is named here, so a new type stays
  * out of every feed until someone decides who may see it. Users' own events
- * (credentials) and webhooks (secrets) never go out.
+ * (credentials), webhooks (secrets) and admin jobs never go out.
  */
 function targetOf(event: ParleyEvent): Target {
   switch (event.type) {
@@ -61,6 +61,13 @@ function targetOf(event: ParleyEvent): Target {
     case 'WebhookRemoved':
     case 'WebhookPaused':
     case 'WebhookResumed':
+    case 'ExportJobRequested':
+    case 'ExportJobCompleted':
+    case 'ExportJobFailed':
+    case 'ExportJobDeleted':
+    case 'ImportJobRequested':
+    case 'ImportJobCompleted':
+    case 'ImportJobFailed':
       return { kind: 'nobody' };
     case 'MemberAdded':
     case 'MemberRemoved':

@@ -3,4 +3,6 @@ export interface CommandContext {
   readonly actor: string;
   readonly correlationId: string;
   readonly causationId: string;
+  /** Set by a Qiscus import job: its id, recorded in every event the import writes. */
+  readonly importId?: string;
 }

@@ -43,7 +43,12 @@ export class EventWriter {
       type: event.type,
       version: EVENT_VERSIONS[event.type],
       data: event.data,
-      metadata: { actor: context.actor, correlationId: context.correlationId, causationId: context.causationId },
+      metadata: {
+        actor: context.actor,
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+        ...(context.importId === undefined ? {} : { importId: context.importId }),
+      },
     }));
     return this.store.append(streamId, envelopes, expected);
   }

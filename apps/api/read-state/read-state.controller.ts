@@ -8,6 +8,7 @@ import { UuidParamPipe } from '../common/uuid-param.pipe';
 import type { CommandContext } from '../infrastructure/command-context';
 import { UnreadQuery, type UnreadView } from '../rooms/rooms.queries';
 import { MarkReadCommand, type ReadResult } from './mark-read.command';
+import { ReadModelQuery } from '../common/min-position.interceptor';
 
 @ApiTags('read state')
 @ApiBearerAuth()
@@ -35,6 +36,7 @@ export class ReadStateController {
   }
 
   @Get('me/unread')
+  @ReadModelQuery()
   unread(@Caller() caller: CommandContext): Promise<UnreadView> {
     return this.queries.execute(new UnreadQuery(caller.actor));
   }

@@ -25,12 +25,12 @@ import {
   type MemberView,
   type Page,
 } from './rooms.queries';
+import { ReadModelQuery } from '../common/min-position.interceptor';
 
 const now = () => new Date().toISOString();
 
 @ApiTags('rooms')
 @ApiBearerAuth()
-@ApiHeader({ name: 'X-Min-Position', required: false, description: 'Wait until read models passed this position' })
 @Controller('rooms')
 export class RoomsController {
   constructor(
@@ -76,11 +76,13 @@ export class RoomsController {
   }
 
   @Get()
+  @ReadModelQuery()
   list(@Query() query: ListRoomsQueryDto, @Caller() caller: CommandContext): Promise<Page<MyRoomView>> {
     return this.queries.execute(new ListMyRoomsQuery(caller.actor, query.cursor, query.limit ?? 20));
   }
 
   @Get(':roomId')
+  @ReadModelQuery()
   get(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<MyRoomView> {
     return this.queries.execute(new GetRoomQuery(caller.actor, roomId));
   }
@@ -109,6 +111,7 @@ export class RoomsController {
   }
 
   @Get(':roomId/members')
+  @ReadModelQuery()
   members(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<MemberView[]> {
     return this.queries.execute(new ListMembersQuery(caller.actor, roomId));
   }

@@ -14,6 +14,7 @@ import { EVENT_STORE } from '../infrastructure/tokens';
 import { ExecuteWebhookCommand } from './webhook-command.command';
 import { RegisterWebhookDto, ReplayWebhookDto, UpdateWebhookDto } from './webhooks.dto';
 import { GetWebhookQuery, ListWebhooksQuery, type WebhookView } from './webhooks.queries';
+import { ReadModelQuery } from '../common/min-position.interceptor';
 
 export interface RegisteredWebhook {
   readonly id: string;
@@ -62,11 +63,13 @@ export class WebhooksController {
   }
 
   @Get()
+  @ReadModelQuery()
   list(): Promise<{ readonly items: readonly WebhookView[] }> {
     return this.queries.execute(new ListWebhooksQuery());
   }
 
   @Get(':id')
+  @ReadModelQuery()
   get(@Param('id', UuidParamPipe) id: string): Promise<WebhookView> {
     return this.queries.execute(new GetWebhookQuery(id));
   }
