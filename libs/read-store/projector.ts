@@ -10,6 +10,13 @@ export interface ProjectorLogger {
 
 export interface ProjectorOptions {
   readonly batchSize?: number;
+  /**
+   * Give the event loop a turn after this many events of a batch. A projector
+   * sharing its process with the API must not hold the loop for a whole batch:
+   * its awaits on synchronous SQLite calls resolve as microtasks and would
+   * otherwise starve requests. 0 (the default) never yields: rebuilds.
+   */
+  readonly yieldEvery?: number;
   readonly logger?: ProjectorLogger;
 }
 
@@ -77,6 +84,7 @@ class BatchContext implements ProjectionContext {
  */
 export class Projector {
   private readonly batchSize: number;
+  private readonly yieldEvery: number;
   private readonly logger: ProjectorLogger;
   private readonly checkpoints = new Map<string, Position | null>();
   private subscription: Subscription | null = null;
@@ -90,6 +98,7 @@ export class Projector {
     options: ProjectorOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 1000;
+    this.yieldEvery = options.yieldEvery ?? 0;
     this.logger = options.logger ?? silent;
   }
 
@@ -198,7 +207,12 @@ export class Projector {
   private async apply(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
     const ctx = new BatchContext(this.readStore);
+    let sinceYield = 0;
     for (const stored of events) {
+      if (this.yieldEvery > 0 && ++sinceYield >= this.yieldEvery) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       const event = upcast(stored.type, stored.version, stored.data);
       if (!event) continue;
       ctx.at(stored.position);
