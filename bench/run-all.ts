@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the four benchmarks in order, then one summary table.
+ * `npm run bench`: the six benchmarks in order, then one summary table.
  * A MISS is reported, never turned into a failing exit code; a benchmark that
  * crashes is reported as SKIP with its error and the others still run.
  */
@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { runExport } from './export.bench';
+import { runFeed } from './feed.bench';
 import { runHistory } from './history.bench';
 import { runLag } from './lag.bench';
 import { benchSeconds, printTable, productionStores, skipRow, type BenchOutcome, type SummaryRow } from './lib/common';
@@ -15,6 +17,8 @@ import { runSend } from './send.bench';
 
 /** The rebuild's log size in `npm run bench` unless BENCH_REBUILD_EVENTS says otherwise (1M takes ~8 min here). */
 const RUN_ALL_REBUILD_EVENTS = 150_000;
+/** The export/import log size in `npm run bench` unless BENCH_EXPORT_EVENTS says otherwise (the issue's 1M runs alone). */
+const RUN_ALL_EXPORT_EVENTS = 200_000;
 
 async function guarded(name: string, run: () => Promise<BenchOutcome>): Promise<BenchOutcome> {
   const started = performance.now();
@@ -48,6 +52,8 @@ async function main(): Promise<void> {
   const sendBenchRps = !prod && typeof send.data['maxRps'] === 'number' ? send.data['maxRps'] : null;
   outcomes.push(await guarded('lag', () => runLag({ sendBenchRps })));
   outcomes.push(await guarded('rebuild', () => runRebuild(RUN_ALL_REBUILD_EVENTS)));
+  outcomes.push(await guarded('feed', runFeed));
+  outcomes.push(await guarded('export', () => runExport(RUN_ALL_EXPORT_EVENTS)));
 
   const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);
   const seconds = (performance.now() - started) / 1000;
@@ -76,6 +82,9 @@ async function main(): Promise<void> {
           BENCH_SECONDS: process.env['BENCH_SECONDS'] ?? null,
           BENCH_SYNC: process.env['BENCH_SYNC'] ?? null,
           BENCH_REBUILD_EVENTS: process.env['BENCH_REBUILD_EVENTS'] ?? null,
+          BENCH_EXPORT_EVENTS: process.env['BENCH_EXPORT_EVENTS'] ?? null,
+          BENCH_FEED_CLIENTS: process.env['BENCH_FEED_CLIENTS'] ?? null,
+          BENCH_WEBHOOK_COMMENTS: process.env['BENCH_WEBHOOK_COMMENTS'] ?? null,
           EVENT_STORE_URL: prod?.eventStoreUrl ?? null,
           READ_STORE_URL: prod?.readStoreUrl ?? null,
         },

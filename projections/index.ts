@@ -1,4 +1,5 @@
 import type { Projection } from '../libs/read-store/projection';
+import { jobsProjection } from './jobs.projection';
 import { membershipsProjection } from './memberships.projection';
 import { roomsProjection } from './rooms.projection';
 import { timelineProjection } from './timeline.projection';
@@ -12,6 +13,7 @@ export const parleyProjections: readonly Projection[] = [
   membershipsProjection,
   timelineProjection,
   webhooksProjection,
+  jobsProjection,
 ];
 
-export { membershipsProjection, roomsProjection, timelineProjection, usersProjection, webhooksProjection };
+export { jobsProjection, membershipsProjection, roomsProjection, timelineProjection, usersProjection, webhooksProjection };

@@ -65,7 +65,7 @@ describe('read models are disposable', () => {
       { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'error' }, encoding: 'utf8', timeout: 60_000 },
     );
     expect(cli.status).toBe(0);
-    expect(cli.stderr).toMatch(/rebuild users, rooms, memberships, timeline, webhooks: position \d+.*done in/);
+    expect(cli.stderr).toMatch(/rebuild users, rooms, memberships, timeline, webhooks, jobs: position \d+.*done in/);
     parley = await ParleyHarness.start({}, dataDir);
     const rebuilt = await snapshot(parley, users, [group, direct]);
     await parley.stop();

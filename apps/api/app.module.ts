@@ -27,6 +27,13 @@ import { FeedWsGateway } from './feed/feed-ws.gateway';
 import { FeedController } from './feed/feed.controller';
 import { HealthController } from './health/health.controller';
 import { EventWriter } from './infrastructure/event-writer';
+import { ExportsController } from './jobs/exports.controller';
+import { ImportsController } from './jobs/imports.controller';
+import { ExecuteExportJobCommandHandler, ExecuteImportJobCommandHandler } from './jobs/job-command.command';
+import { JobRunner } from './jobs/job-runner';
+import { JobStates } from './jobs/job-states';
+import { GetExportHandler, GetImportHandler, ListExportsHandler, ListImportsHandler } from './jobs/jobs.queries';
+import { QiscusImporter } from './jobs/qiscus-import';
 import { KeyedMutex } from './infrastructure/keyed-mutex';
 import { LogFollower } from './infrastructure/log-follower';
 import { ReadModelGate } from './infrastructure/read-model-gate';
@@ -88,6 +95,8 @@ export class AppModule {
         FeedController,
         WebhooksController,
         AuditController,
+        ExportsController,
+        ImportsController,
       ],
       providers: [
         { provide: PARLEY_CONFIG, useValue: config },
@@ -99,7 +108,9 @@ export class AppModule {
           useFactory: (store: EventStore, readStore: ReadStore) =>
             config.projectInProcess
               ? new Projector(store, readStore, parleyProjections, {
-                  batchSize: 2000,
+                  // Small batches that yield: projecting shares the event loop with requests.
+                  batchSize: 250,
+                  yieldEvery: 50,
                   logger: {
                     log: (msg, fields) => logger.log({ msg, ...fields }, 'projector'),
                     error: (msg, fields) => logger.error({ msg, ...fields }, undefined, 'projector'),
@@ -138,6 +149,15 @@ export class AppModule {
         WebhookDispatcher,
         ListWebhooksHandler,
         GetWebhookHandler,
+        JobStates,
+        ExecuteExportJobCommandHandler,
+        ExecuteImportJobCommandHandler,
+        QiscusImporter,
+        JobRunner,
+        ListExportsHandler,
+        GetExportHandler,
+        ListImportsHandler,
+        GetImportHandler,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         MinPositionInterceptor,

@@ -1,3 +1,4 @@
+import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,6 +8,7 @@ import { AppModule } from './app.module';
 import type { ParleyRequest } from './auth/auth.decorators';
 import { JsonLogger } from './common/json-logger';
 import { createValidationPipe } from './common/validation';
+import { IMPORT_MAX_BYTES, IMPORTS_ROUTE } from './jobs/imports.controller';
 
 const CORRELATION = /^[\x21-\x7e]{1,128}$/;
 
@@ -27,6 +29,12 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Import files (Qiscus JSON) may be larger than any other body: multipart parts and this one route's JSON.
+  await app.register(fastifyMultipart, { limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5, parts: 6 } });
+  fastify.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (route.url === IMPORTS_ROUTE && methods.includes('POST')) route.bodyLimit = IMPORT_MAX_BYTES;
+  });
   fastify.addHook('onRequest', async (request, reply) => {
     const given = request.headers['x-correlation-id'];
     const correlationId = typeof given === 'string' && CORRELATION.test(given) ? given : String(request.id);

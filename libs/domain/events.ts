@@ -233,6 +233,89 @@ export type WebhookResumed = {
 };
 export type WebhookEvent = WebhookRegistered | WebhookUpdated | WebhookRemoved | WebhookPaused | WebhookResumed;
 
+/** What an export or import job covers, after Qiscus' resources. */
+export type JobResource = 'users' | 'rooms' | 'comments';
+
+/** One refused row of an import file; `row` counts from 1 (the first element of the JSON array). */
+export interface ImportRowError {
+  readonly row: number;
+  readonly field: string;
+  readonly reason: string;
+}
+
+export type ExportJobRequested = {
+  readonly type: 'ExportJobRequested';
+  readonly data: {
+    readonly jobId: string;
+    readonly resource: JobResource;
+    /** Inclusive start and exclusive end of the records' own times, ISO 8601 UTC. */
+    readonly startDate: string;
+    readonly endDate: string;
+    readonly requestedBy: string;
+    readonly requestedAt: string;
+  };
+};
+export type ExportJobCompleted = {
+  readonly type: 'ExportJobCompleted';
+  readonly data: {
+    readonly jobId: string;
+    readonly totalRows: number;
+    /** Bytes of the file written. */
+    readonly size: number;
+    /** File name under DATA_DIR/exports. */
+    readonly file: string;
+    readonly completedAt: string;
+  };
+};
+export type ExportJobFailed = {
+  readonly type: 'ExportJobFailed';
+  readonly data: { readonly jobId: string; readonly error: string; readonly failedAt: string };
+};
+export type ExportJobDeleted = {
+  readonly type: 'ExportJobDeleted';
+  readonly data: { readonly jobId: string; readonly deletedBy: string; readonly deletedAt: string };
+};
+export type ExportJobEvent = ExportJobRequested | ExportJobCompleted | ExportJobFailed | ExportJobDeleted;
+
+export type ImportJobRequested = {
+  readonly type: 'ImportJobRequested';
+  readonly data: {
+    readonly jobId: string;
+    readonly resource: JobResource;
+    readonly filename: string;
+    readonly size: number;
+    readonly rows: number;
+    /** SHA-256 (hex) of the rows as stored under DATA_DIR/imports. */
+    readonly sha256: string;
+    readonly requestedBy: string;
+    readonly requestedAt: string;
+  };
+};
+export type ImportJobCompleted = {
+  readonly type: 'ImportJobCompleted';
+  readonly data: {
+    readonly jobId: string;
+    /** Rows that became events now. */
+    readonly written: number;
+    /** Rows already imported before (same content key): nothing written for them. */
+    readonly skipped: number;
+    readonly completedAt: string;
+  };
+};
+export type ImportJobFailed = {
+  readonly type: 'ImportJobFailed';
+  readonly data: {
+    readonly jobId: string;
+    /** The first refused rows (at most 1000); `errorCount` counts them all. */
+    readonly errors: readonly ImportRowError[];
+    readonly errorCount: number;
+    /** Rows written before a failure during the write phase; 0 when validation refused the file. */
+    readonly written: number;
+    readonly failedAt: string;
+  };
+};
+export type ImportJobEvent = ImportJobRequested | ImportJobCompleted | ImportJobFailed;
+
 export type CommentEvent = CommentPosted;
 export type CommentLifecycleEvent = CommentDeleted;
 export type ReadStateEvent = RoomRead | RoomMarkedUnread;
@@ -243,7 +326,9 @@ export type ParleyEvent =
   | CommentEvent
   | CommentLifecycleEvent
   | ReadStateEvent
-  | WebhookEvent;
+  | WebhookEvent
+  | ExportJobEvent
+  | ImportJobEvent;
 export type ParleyEventType = ParleyEvent['type'];
 
 /** Current schema version of each event type; bump it with an upcaster below. */
@@ -269,6 +354,13 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   WebhookRemoved: 1,
   WebhookPaused: 1,
   WebhookResumed: 1,
+  ExportJobRequested: 1,
+  ExportJobCompleted: 1,
+  ExportJobFailed: 1,
+  ExportJobDeleted: 1,
+  ImportJobRequested: 1,
+  ImportJobCompleted: 1,
+  ImportJobFailed: 1,
 };
 
 export const isParleyEventType = (type: string): type is ParleyEventType =>

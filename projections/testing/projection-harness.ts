@@ -1,6 +1,8 @@
 import { EVENT_VERSIONS, type ParleyEvent, type ParleyEventType } from '../../libs/domain/events';
 import { newId } from '../../libs/domain/ids';
 import { streams } from '../../libs/domain/streams';
+import { exportJobStream } from '../../libs/domain/jobs/export-job.decider';
+import { importJobStream } from '../../libs/domain/jobs/import-job.decider';
 import { webhookStream } from '../../libs/domain/webhooks/webhook.decider';
 import type { Position, StoredEvent } from '../../libs/event-store/event-store.port';
 import { MemoryEventStore } from '../../libs/event-store/memory-event-store';
@@ -113,6 +115,15 @@ export function streamOf(event: ParleyEvent): string {
     case 'WebhookPaused':
     case 'WebhookResumed':
       return webhookStream(event.data.webhookId);
+    case 'ExportJobRequested':
+    case 'ExportJobCompleted':
+    case 'ExportJobFailed':
+    case 'ExportJobDeleted':
+      return exportJobStream(event.data.jobId);
+    case 'ImportJobRequested':
+    case 'ImportJobCompleted':
+    case 'ImportJobFailed':
+      return importJobStream(event.data.jobId);
     default:
       return streams.room(event.data.roomId);
   }

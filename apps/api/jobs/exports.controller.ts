@@ -1,0 +1,104 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiAcceptedResponse, ApiHeader, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { conflict } from '../../../libs/domain/errors';
+import { newId } from '../../../libs/domain/ids';
+import { AdminCaller, ApiKeyGuard } from '../admin/api-key.guard';
+import { Public } from '../auth/auth.decorators';
+import { ReadModelQuery } from '../common/min-position.interceptor';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
+import type { CommandContext } from '../infrastructure/command-context';
+import { ExecuteExportJobCommand } from './job-command.command';
+import { JobRunner } from './job-runner';
+import { JobStates } from './job-states';
+import { CreateExportDto } from './jobs.dto';
+import { exportViewFromState, GetExportQuery, ListExportsQuery, type ExportJobView } from './jobs.queries';
+
+const now = () => new Date().toISOString();
+
+/**
+ * Export jobs after Qiscus' backups: users, rooms or comments whose own time
+ * falls in [startDate, endDate), written by the job runner as one JSON file.
+ */
+@ApiTags('admin: export and import jobs')
+@ApiSecurity('api-key')
+@ApiHeader({ name: 'X-Api-Key', required: true })
+@Public()
+@UseGuards(ApiKeyGuard)
+@Controller('admin/exports')
+export class ExportsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly jobs: JobStates,
+    private readonly runner: JobRunner,
+  ) {}
+
+  /** Starts a job; poll `GET /v1/admin/exports/:id` until `status` is `done`, then fetch `downloadUrl`. */
+  @Post()
+  @HttpCode(202)
+  @ApiAcceptedResponse({ description: 'The job, queued' })
+  async create(@Body() body: CreateExportDto, @AdminCaller() caller: CommandContext): Promise<ExportJobView & { position: string }> {
+    const id = newId();
+    const result = await this.commands.execute(
+      new ExecuteExportJobCommand(
+        id,
+        { type: 'RequestExport', jobId: id, resource: body.type, startDate: body.startDate, endDate: body.endDate, actor: caller.actor, now: now() },
+        caller,
+      ),
+    );
+    const { state } = await this.jobs.loadExport(id);
+    const view = exportViewFromState(state, null);
+    this.runner.enqueue('export', id);
+    return { ...view, position: result.position };
+  }
+
+  /** The 100 most recent jobs, newest first. */
+  @Get()
+  @ReadModelQuery()
+  list(): Promise<{ readonly items: readonly ExportJobView[] }> {
+    return this.queries.execute(new ListExportsQuery());
+  }
+
+  @Get(':id')
+  get(@Param('id', UuidParamPipe) id: string): Promise<ExportJobView> {
+    return this.queries.execute(new GetExportQuery(id));
+  }
+
+  /** Cancels a waiting or running job, or removes a finished one and its file. */
+  @Delete(':id')
+  async remove(
+    @Param('id', UuidParamPipe) id: string,
+    @AdminCaller() caller: CommandContext,
+  ): Promise<ExportJobView & { deleted: true; position: string }> {
+    const before = exportViewFromState((await this.jobs.loadExport(id)).state, this.runner.progress(id));
+    const result = await this.commands.execute(new ExecuteExportJobCommand(id, { type: 'DeleteExport', actor: caller.actor, now: now() }, caller));
+    this.runner.cancel(id);
+    await rm(this.runner.exportFile(id), { force: true });
+    return { ...before, deleted: true, position: result.position };
+  }
+
+  /** The JSON array the job wrote. */
+  @Get(':id/download')
+  @ApiProduces('application/json')
+  async download(@Param('id', UuidParamPipe) id: string, @Res() reply: FastifyReply): Promise<void> {
+    const view = exportViewFromState((await this.jobs.loadExport(id)).state, this.runner.progress(id));
+    if (view.status !== 'done') throw conflict('EXPORT.NOT_READY', `The export is ${view.status}; it can be downloaded once done`);
+    const file = createReadStream(this.runner.exportFile(id));
+    await new Promise<void>((resolve, reject) => {
+      file.once('open', () => resolve());
+      file.once('error', reject);
+    }).catch(() => {
+      throw conflict('EXPORT.FILE_MISSING', 'The export file is gone from this server; request a new export');
+    });
+    void reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-length', String(view.size))
+      .header('content-disposition', `attachment; filename="parley-export-${view.type}-${id}.json"`)
+      .header('cache-control', 'no-store')
+      .send(file);
+  }
+}

@@ -1,0 +1,182 @@
+import { Controller, Get, HttpCode, Param, PayloadTooLargeException, Post, Req, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiAcceptedResponse, ApiConsumes, ApiHeader, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type {} from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { validationError } from '../../../libs/domain/errors';
+import type { JobResource } from '../../../libs/domain/events';
+import { newId } from '../../../libs/domain/ids';
+import { isJobResource } from '../../../libs/domain/jobs/export-job.decider';
+import { AdminCaller, ApiKeyGuard } from '../admin/api-key.guard';
+import { Public } from '../auth/auth.decorators';
+import { ReadModelQuery } from '../common/min-position.interceptor';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
+import type { CommandContext } from '../infrastructure/command-context';
+import { ExecuteImportJobCommand } from './job-command.command';
+import { JobRunner } from './job-runner';
+import { JobStates } from './job-states';
+import { GetImportQuery, importViewFromState, ListImportsQuery, type ImportJobView } from './jobs.queries';
+
+/** Largest import file (multipart) or JSON body. */
+export const IMPORT_MAX_BYTES = 10 * 1024 * 1024;
+export const IMPORTS_ROUTE = '/v1/admin/imports';
+const MAX_ROWS = 100_000;
+
+const now = () => new Date().toISOString();
+
+const invalid = (field: string, reason: string) =>
+  validationError('IMPORT.INVALID', `${field} ${reason}`, [{ field, reason }]);
+
+const tooLarge = () =>
+  new PayloadTooLargeException({
+    statusCode: 413,
+    code: 'IMPORT.TOO_LARGE',
+    message: `The import file is larger than ${IMPORT_MAX_BYTES / (1024 * 1024)} MB`,
+  });
+
+interface Upload {
+  readonly type: JobResource;
+  readonly filename: string;
+  readonly size: number;
+  readonly rows: readonly unknown[];
+}
+
+/**
+ * Qiscus-format imports of users, rooms and comments: the file is checked row
+ * by row by the job runner, and written only if every row passes.
+ */
+@ApiTags('admin: export and import jobs')
+@ApiSecurity('api-key')
+@ApiHeader({ name: 'X-Api-Key', required: true })
+@Public()
+@UseGuards(ApiKeyGuard)
+@Controller('admin/imports')
+export class ImportsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly jobs: JobStates,
+    private readonly runner: JobRunner,
+  ) {}
+
+  /**
+   * `multipart/form-data` with `file` (a JSON array in Qiscus' import format)
+   * and `type` (users, rooms or comments); or `application/json`
+   * `{ type, rows, filename? }`. At most 10 MB. Answers the queued job.
+   */
+  @Post()
+  @HttpCode(202)
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiAcceptedResponse({ description: 'The job, queued' })
+  async create(@Req() request: FastifyRequest, @AdminCaller() caller: CommandContext): Promise<ImportJobView & { position: string }> {
+    const upload = request.isMultipart() ? await multipartUpload(request) : jsonUpload(request.body);
+    const id = newId();
+    const stored = JSON.stringify(upload.rows);
+    await mkdir(this.runner.importDir, { recursive: true });
+    await writeFile(this.runner.importFile(id), stored, 'utf8');
+    const result = await this.commands.execute(
+      new ExecuteImportJobCommand(
+        id,
+        {
+          type: 'RequestImport',
+          jobId: id,
+          resource: upload.type,
+          filename: upload.filename,
+          size: upload.size,
+          rows: upload.rows.length,
+          sha256: createHash('sha256').update(stored).digest('hex'),
+          actor: caller.actor,
+          now: now(),
+        },
+        caller,
+      ),
+    );
+    const { state } = await this.jobs.loadImport(id);
+    const view = importViewFromState(state, null);
+    this.runner.enqueue('import', id);
+    return { ...view, position: result.position };
+  }
+
+  /** The 100 most recent imports, newest first, with their row errors. */
+  @Get()
+  @ReadModelQuery()
+  list(): Promise<{ readonly items: readonly ImportJobView[] }> {
+    return this.queries.execute(new ListImportsQuery());
+  }
+
+  @Get(':id')
+  get(@Param('id', UuidParamPipe) id: string): Promise<ImportJobView> {
+    return this.queries.execute(new GetImportQuery(id));
+  }
+}
+
+async function multipartUpload(request: FastifyRequest): Promise<Upload> {
+  let type: unknown;
+  let content: Buffer | null = null;
+  let filename = 'import.json';
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file' || content !== null) {
+          part.file.resume();
+          throw invalid('file', 'must be one file, sent in the field "file"');
+        }
+        content = await part.toBuffer();
+        filename = cleanName(part.filename) ?? filename;
+      } else if (part.fieldname === 'type') {
+        type = part.value;
+      } else {
+        throw invalid(part.fieldname, 'is not a field of an import (file, type)');
+      }
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
+    throw error;
+  }
+  if (!isJobResource(type)) throw invalid('type', 'must be users, rooms or comments');
+  if (content === null) throw invalid('file', 'is required (a JSON file)');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content.toString('utf8'));
+  } catch (error) {
+    throw invalid('file', `is not valid JSON: ${(error as Error).message}`);
+  }
+  return { type, filename, size: content.length, rows: rowsOf(parsed, 'file') };
+}
+
+function jsonUpload(body: unknown): Upload {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw invalid('body', 'must be multipart/form-data (file, type) or a JSON object { type, rows }');
+  }
+  const fields = body as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!['type', 'rows', 'filename'].includes(key)) throw invalid(key, 'is not a field of an import (type, rows, filename)');
+  }
+  if (!isJobResource(fields['type'])) throw invalid('type', 'must be users, rooms or comments');
+  const filename = fields['filename'];
+  if (filename !== undefined && (typeof filename !== 'string' || cleanName(filename) === null)) {
+    throw invalid('filename', 'must be a file name of 1 to 200 characters');
+  }
+  const rows = rowsOf(fields['rows'], 'rows');
+  return {
+    type: fields['type'],
+    filename: typeof filename === 'string' ? cleanName(filename)! : 'rows.json',
+    size: Buffer.byteLength(JSON.stringify(rows)),
+    rows,
+  };
+}
+
+function rowsOf(value: unknown, field: string): readonly unknown[] {
+  if (!Array.isArray(value)) throw invalid(field, 'must be a JSON array of rows');
+  if (value.length === 0) throw invalid(field, 'must hold at least one row');
+  if (value.length > MAX_ROWS) throw invalid(field, `must hold at most ${MAX_ROWS} rows`);
+  return value;
+}
+
+function cleanName(name: string | undefined): string | null {
+  const base = name ? [...basename(name.replace(/\\/g, '/'))].filter((c) => c >= ' ' && c !== '"' && c !== '\u007f').join('').trim() : '';
+  return base.length > 0 && base.length <= 200 ? base : null;
+}

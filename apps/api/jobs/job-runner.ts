@@ -1,0 +1,251 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ParleyConfig } from '../../../libs/config/config';
+import { DomainError } from '../../../libs/domain/errors';
+import { exportJobStream } from '../../../libs/domain/jobs/export-job.decider';
+import { importJobStream } from '../../../libs/domain/jobs/import-job.decider';
+import type { EventStore } from '../../../libs/event-store/event-store.port';
+import type { ReadStore } from '../../../libs/read-store/read-store.port';
+import { ADMIN_ACTOR } from '../admin/api-key.guard';
+import type { CommandContext } from '../infrastructure/command-context';
+import { ReadModelGate } from '../infrastructure/read-model-gate';
+import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
+import { ExecuteExportJobCommand, ExecuteImportJobCommand } from './job-command.command';
+import { JobStates } from './job-states';
+import { writeQiscusExport } from './qiscus-export';
+import { QiscusImporter, type ImportOutcome } from './qiscus-import';
+
+export type JobKind = 'export' | 'import';
+
+/** A running job's progress, known only to the process running it. */
+export interface JobProgress {
+  readonly running: boolean;
+  readonly percentage: number;
+}
+
+interface Current {
+  readonly kind: JobKind;
+  readonly jobId: string;
+  percentage: number;
+  readonly abort: AbortController;
+}
+
+/** How long an export waits for the read models to reach the log's head before it reads them. */
+const READ_MODEL_WAIT_MS = 60_000;
+
+export const exportFileName = (jobId: string) => `${jobId}.json`;
+
+/**
+ * Runs export and import jobs in this process, one at a time, in the order
+ * they were requested. A job's request and outcome are events; its progress
+ * is in memory only. At start, jobs requested but never finished (the process
+ * stopped while they waited or ran) are found in the `jobs` read model and
+ * run again: exports write a fresh file, imports skip the rows already
+ * written.
+ */
+@Injectable()
+export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('jobs');
+  private readonly queue: { kind: JobKind; jobId: string }[] = [];
+  private current: Current | null = null;
+  private pumping: Promise<void> | null = null;
+  private stopped = false;
+  readonly exportDir: string;
+  readonly importDir: string;
+
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly jobs: JobStates,
+    private readonly importer: QiscusImporter,
+    private readonly gate: ReadModelGate,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(PARLEY_CONFIG) config: ParleyConfig,
+  ) {
+    this.exportDir = join(config.dataDir, 'exports');
+    this.importDir = join(config.dataDir, 'imports');
+  }
+
+  onApplicationBootstrap(): void {
+    void this.recover().catch((error: unknown) => this.logger.error({ msg: 'job recovery failed', error: String(error) }));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.queue.length = 0;
+    this.current?.abort.abort();
+    await this.pumping;
+  }
+
+  enqueue(kind: JobKind, jobId: string): void {
+    if (this.stopped) return;
+    if (this.current?.jobId === jobId || this.queue.some((job) => job.jobId === jobId)) return;
+    this.queue.push({ kind, jobId });
+    this.pumping ??= this.pump().finally(() => {
+      this.pumping = null;
+    });
+  }
+
+  progress(jobId: string): JobProgress | null {
+    if (this.current?.jobId === jobId) return { running: true, percentage: this.current.percentage };
+    return null;
+  }
+
+  /** Drops a waiting job, or stops the running one at its next page. */
+  cancel(jobId: string): void {
+    const at = this.queue.findIndex((job) => job.jobId === jobId);
+    if (at >= 0) this.queue.splice(at, 1);
+    if (this.current?.jobId === jobId) this.current.abort.abort();
+  }
+
+  exportFile(jobId: string): string {
+    return join(this.exportDir, exportFileName(jobId));
+  }
+
+  importFile(jobId: string): string {
+    return join(this.importDir, `${jobId}.json`);
+  }
+
+  private async pump(): Promise<void> {
+    for (let next = this.queue.shift(); next && !this.stopped; next = this.queue.shift()) {
+      const current: Current = { ...next, percentage: 0, abort: new AbortController() };
+      this.current = current;
+      try {
+        if (next.kind === 'export') await this.runExport(current);
+        else await this.runImport(current);
+      } catch (error) {
+        if (!current.abort.signal.aborted) {
+          this.logger.error({ msg: 'job failed', kind: next.kind, jobId: next.jobId, error: String(error) });
+        }
+      } finally {
+        this.current = null;
+      }
+    }
+  }
+
+  private async contextOf(streamId: string, jobId: string, importId?: string): Promise<CommandContext> {
+    const [requested] = await this.store.readStream(streamId, { maxCount: 1 });
+    return {
+      actor: ADMIN_ACTOR,
+      correlationId: requested?.metadata.correlationId ?? jobId,
+      causationId: requested?.id ?? jobId,
+      ...(importId === undefined ? {} : { importId }),
+    };
+  }
+
+  private async runExport(job: Current): Promise<void> {
+    const { state } = await this.jobs.loadExport(job.jobId);
+    if (state.status !== 'queued') return;
+    const context = await this.contextOf(exportJobStream(job.jobId), job.jobId);
+    const file = this.exportFile(job.jobId);
+    const partial = `${file}.part`;
+    try {
+      await mkdir(this.exportDir, { recursive: true });
+      const head = await this.store.headPosition();
+      if (head !== null && !(await this.gate.waitFor(head, READ_MODEL_WAIT_MS))) {
+        throw new Error('the read models did not reach the log head in time');
+      }
+      const out = await open(partial, 'w');
+      let totalRows: number;
+      try {
+        totalRows = await writeQiscusExport(
+          state,
+          { store: this.store, readStore: this.readStore, head },
+          out,
+          (percentage) => {
+            job.percentage = percentage;
+          },
+          job.abort.signal,
+        );
+        await out.sync();
+      } finally {
+        await out.close();
+      }
+      await rename(partial, file);
+      const { size } = await stat(file);
+      await this.commands.execute(
+        new ExecuteExportJobCommand(job.jobId, { type: 'CompleteExport', totalRows, size, file: exportFileName(job.jobId), now: now() }, context),
+      );
+    } catch (error) {
+      await rm(partial, { force: true });
+      if (job.abort.signal.aborted) {
+        if (!this.stopped) await rm(file, { force: true });
+        return;
+      }
+      if (error instanceof DomainError && error.code === 'EXPORT.DELETED') {
+        await rm(file, { force: true });
+        return;
+      }
+      await this.commands.execute(
+        new ExecuteExportJobCommand(job.jobId, { type: 'FailExport', error: message(error), now: now() }, context),
+      );
+    }
+  }
+
+  private async runImport(job: Current): Promise<void> {
+    const { state } = await this.jobs.loadImport(job.jobId);
+    if (state.status !== 'queued') return;
+    const context = await this.contextOf(importJobStream(job.jobId), job.jobId, job.jobId);
+    const file = this.importFile(job.jobId);
+    let rows: unknown[];
+    try {
+      rows = JSON.parse(await readFile(file, 'utf8')) as unknown[];
+    } catch (error) {
+      await this.commands.execute(
+        new ExecuteImportJobCommand(
+          job.jobId,
+          { type: 'FailImport', errors: [{ row: 0, field: 'file', reason: `cannot be read: ${message(error)}` }], written: 0, now: now() },
+          context,
+        ),
+      );
+      return;
+    }
+    let outcome: ImportOutcome;
+    try {
+      outcome = await this.importer.run(state.resource, rows, context, (p) => (job.percentage = p), job.abort.signal);
+    } catch (error) {
+      // Stopped with the process: the job stays queued and resumes at the next start.
+      if (job.abort.signal.aborted) throw error;
+      outcome = { ok: false, errors: [{ row: 0, field: 'file', reason: `import stopped: ${message(error)}` }], written: 0 };
+    }
+    await this.commands.execute(
+      new ExecuteImportJobCommand(
+        job.jobId,
+        outcome.ok
+          ? { type: 'CompleteImport', written: outcome.written, skipped: outcome.skipped, now: now() }
+          : { type: 'FailImport', errors: outcome.errors, written: outcome.written, now: now() },
+        context,
+      ),
+    );
+    job.percentage = 100;
+    await rm(file, { force: true });
+  }
+
+  private async recover(): Promise<void> {
+    const head = await this.store.headPosition();
+    if (head !== null) await this.gate.waitFor(head, READ_MODEL_WAIT_MS);
+    if (this.stopped) return;
+    for (const [kind, collection] of [
+      ['export', 'export_jobs'],
+      ['import', 'import_jobs'],
+    ] as const) {
+      const waiting = await this.readStore.find(collection, {
+        filter: { status: 'queued' },
+        sort: [{ field: 'requestedAt', direction: 'asc' }],
+        limit: 1000,
+      });
+      for (const doc of waiting) this.enqueue(kind, doc.id);
+    }
+  }
+}
+
+const now = () => new Date().toISOString();
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);

@@ -1,0 +1,387 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { hashPassword } from '../../../libs/auth/password';
+import { emptyTail, type PostComment, type ReplyTarget, decidePostComment } from '../../../libs/domain/comments/comment.decider';
+import { DomainError } from '../../../libs/domain/errors';
+import type { CommentPosted, ImportRowError, JobResource, RoomCreated, UsernameClaimed } from '../../../libs/domain/events';
+import { idFromKey } from '../../../libs/domain/ids';
+import {
+  checkQiscusRows,
+  type QiscusCommentRow,
+  type QiscusRoomRow,
+  type QiscusUserRow,
+} from '../../../libs/domain/jobs/qiscus-rows';
+import { decideRoom, type RoomState } from '../../../libs/domain/rooms/room.decider';
+import { streams } from '../../../libs/domain/streams';
+import { decideClaim, decideRegister, type RegisterUser } from '../../../libs/domain/users/user.decider';
+import { WrongExpectedRevisionError, type EventStore } from '../../../libs/event-store/event-store.port';
+import { asPosted, CommentSequencer } from '../comments/comment-sequencer';
+import type { CommandContext } from '../infrastructure/command-context';
+import { EventWriter } from '../infrastructure/event-writer';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import { RoomStates } from '../rooms/room-states';
+import { UserStates } from '../users/user-states';
+
+/**
+ * The password hash of an imported user that came without a password: no
+ * password verifies against it (it is not an scrypt record), so the user
+ * cannot sign in until a password is set for them.
+ */
+export const UNUSABLE_PASSWORD_HASH = '!imported-without-password';
+
+/** Ids derive from the file's content, so a second import of the same rows finds them written. */
+export const importIds = {
+  user: (email: string) => idFromKey('import-user', email),
+  userClaimEvent: (email: string) => idFromKey('import-user-claim', email),
+  userEvent: (email: string) => idFromKey('import-user-registered', email),
+  /** The RoomCreated event of an imported room: found by id, it maps the Qiscus UniqueId to the room. */
+  roomEvent: (uniqueId: string, index = 0) => (index === 0 ? idFromKey('import-room-event', uniqueId) : idFromKey('import-room-event', uniqueId, String(index))),
+  groupRoom: (uniqueId: string) => idFromKey('import-room', uniqueId),
+  directRoom: (a: string, b: string) => idFromKey('direct-room', ...[a, b].sort()),
+  comment: (uniqueId: string) => idFromKey('import-comment', uniqueId),
+} as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Posts handed to the comment sequencer at once; it groups those of one room into one append. */
+const COMMENT_WINDOW = 512;
+const HASH_WINDOW = 8;
+
+export type ImportOutcome =
+  | { readonly ok: true; readonly written: number; readonly skipped: number }
+  | { readonly ok: false; readonly errors: readonly ImportRowError[]; readonly written: number };
+
+type Progress = (percentage: number) => void;
+
+interface Plan<T> {
+  readonly errors: ImportRowError[];
+  readonly writes: T[];
+  skipped: number;
+}
+
+type UserWrite = { readonly row: QiscusUserRow; readonly userId: string; readonly claimed: boolean };
+type RoomWrite = { readonly row: QiscusRoomRow; readonly roomId: string; readonly creatorId: string; readonly others: readonly string[] };
+type CommentWrite = { readonly row: QiscusCommentRow; readonly command: PostComment };
+
+/**
+ * Imports Qiscus-format users, rooms and comments as Parley's own events.
+ * Every row is checked first (shape, duplicates, then what must exist); a
+ * file with any refused row writes nothing. Rows whose content key was
+ * imported before are skipped, so importing a file twice adds nothing and a
+ * job cut short by a crash resumes when it runs again.
+ */
+@Injectable()
+export class QiscusImporter {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly writer: EventWriter,
+    private readonly users: UserStates,
+    private readonly rooms: RoomStates,
+    private readonly sequencer: CommentSequencer,
+  ) {}
+
+  async run(resource: JobResource, raw: readonly unknown[], context: CommandContext, progress: Progress, signal: AbortSignal): Promise<ImportOutcome> {
+    switch (resource) {
+      case 'users':
+        return this.runUsers(raw, context, progress, signal);
+      case 'rooms':
+        return this.runRooms(raw, context, progress, signal);
+      case 'comments':
+        return this.runComments(raw, context, progress, signal);
+    }
+  }
+
+  // ------------------------------------------------------------------ users
+
+  private async runUsers(raw: readonly unknown[], context: CommandContext, progress: Progress, signal: AbortSignal): Promise<ImportOutcome> {
+    const checked = checkQiscusRows('users', raw);
+    const plan: Plan<UserWrite> = { errors: [...checked.errors], writes: [], skipped: 0 };
+    for (const [index, row] of checked.rows.entries()) {
+      if (index % 200 === 0) {
+        signal.throwIfAborted();
+        progress(Math.floor((index / raw.length) * 50));
+      }
+      const userId = importIds.user(row.email);
+      const claim = await this.claimOf(row.email);
+      if (claim && claim !== userId) {
+        plan.errors.push({ row: row.row, field: 'Email', reason: 'is already registered' });
+        continue;
+      }
+      const { state } = await this.users.load(userId);
+      if (state.status === 'registered') plan.skipped++;
+      else plan.writes.push({ row, userId, claimed: claim === userId });
+    }
+    if (plan.errors.length > 0) return failed(plan.errors, 0);
+
+    let written = 0;
+    for (let start = 0; start < plan.writes.length; start += HASH_WINDOW) {
+      signal.throwIfAborted();
+      const window = plan.writes.slice(start, start + HASH_WINDOW);
+      const hashes = await Promise.all(window.map((w) => (w.row.password ? hashPassword(w.row.password) : UNUSABLE_PASSWORD_HASH)));
+      for (const [k, write] of window.entries()) {
+        const refused = await this.writeUser(write, hashes[k]!, context);
+        if (refused) return failed([refused], written);
+        written++;
+      }
+      progress(50 + Math.floor(((start + window.length) / plan.writes.length) * 50));
+    }
+    return { ok: true, written, skipped: plan.skipped };
+  }
+
+  private async claimOf(email: string): Promise<string | null> {
+    const [stored] = await this.store.readStream(streams.username(email), { maxCount: 1 });
+    return stored ? (stored.data as UsernameClaimed['data']).userId : null;
+  }
+
+  private async writeUser({ row, userId, claimed }: UserWrite, passwordHash: string, context: CommandContext): Promise<ImportRowError | null> {
+    const register: RegisterUser = {
+      type: 'RegisterUser',
+      userId,
+      username: row.email,
+      displayName: row.name,
+      passwordHash,
+      now: row.createdAt ?? new Date().toISOString(),
+    };
+    if (!claimed) {
+      const claim = decideClaim(register, null)!;
+      try {
+        await this.writer.append(streams.username(row.email), [claim], 'no_stream', context, [importIds.userClaimEvent(row.email)]);
+      } catch (error) {
+        // Someone took the name between the check and the write.
+        if (!(error instanceof WrongExpectedRevisionError) || (await this.claimOf(row.email)) !== userId) {
+          return { row: row.row, field: 'Email', reason: 'was registered by someone else during the import' };
+        }
+      }
+    }
+    const { state } = await this.users.load(userId);
+    if (state.status === 'registered') return null;
+    const registered = decideRegister(register, userId, state);
+    await this.writer.append(streams.user(userId), [registered], 'no_stream', context, [importIds.userEvent(row.email)]);
+    return null;
+  }
+
+  // ------------------------------------------------------------------ rooms
+
+  private async runRooms(raw: readonly unknown[], context: CommandContext, progress: Progress, signal: AbortSignal): Promise<ImportOutcome> {
+    const checked = checkQiscusRows('rooms', raw);
+    const plan: Plan<RoomWrite> = { errors: [...checked.errors], writes: [], skipped: 0 };
+    const planned = new Map<string, number>();
+    const userIds = new Map<string, string | null>();
+    const userIdOf = async (email: string) => {
+      if (!userIds.has(email)) userIds.set(email, (await this.users.byUsername(email))?.userId ?? null);
+      return userIds.get(email)!;
+    };
+    for (const [index, row] of checked.rows.entries()) {
+      if (index % 200 === 0) {
+        signal.throwIfAborted();
+        progress(Math.floor((index / raw.length) * 50));
+      }
+      if (await this.store.readEvent(importIds.roomEvent(row.uniqueId))) {
+        plan.skipped++;
+        continue;
+      }
+      const errors: ImportRowError[] = [];
+      const creatorId = await userIdOf(row.creatorEmail);
+      if (creatorId === null) errors.push({ row: row.row, field: 'CreatorEmail', reason: `no user with email ${row.creatorEmail}` });
+      const others: string[] = [];
+      const missing: string[] = [];
+      for (const email of row.participantEmails) {
+        const id = await userIdOf(email);
+        if (id === null) missing.push(email);
+        else if (id !== creatorId) others.push(id);
+      }
+      if (missing.length > 0) errors.push({ row: row.row, field: 'ParticipantEmails', reason: `no user with email ${missing.join(', ')}` });
+      if (errors.length > 0 || creatorId === null) {
+        plan.errors.push(...errors);
+        continue;
+      }
+      const roomId = row.kind === 'direct' ? importIds.directRoom(creatorId, others[0]!) : importIds.groupRoom(row.uniqueId);
+      const earlier = planned.get(roomId);
+      if (earlier !== undefined) {
+        plan.errors.push({ row: row.row, field: 'ParticipantEmails', reason: `row ${earlier} already makes the single room of these two users` });
+        continue;
+      }
+      const { state } = await this.rooms.load(roomId);
+      if (state.status === 'active') {
+        plan.errors.push({
+          row: row.row,
+          field: row.kind === 'direct' ? 'ParticipantEmails' : 'UniqueId',
+          reason:
+            row.kind === 'direct'
+              ? `these users already have a single room (${roomId}); import its comments with RoomUniqueId ${roomId}`
+              : 'a room with this unique id exists already',
+        });
+        continue;
+      }
+      const refused = refusal(() => decideRoom(createRoom(row, roomId, creatorId, others), state), row.row, 'ParticipantEmails');
+      if (refused) {
+        plan.errors.push(refused);
+        continue;
+      }
+      planned.set(roomId, row.row);
+      plan.writes.push({ row, roomId, creatorId, others });
+    }
+    if (plan.errors.length > 0) return failed(plan.errors, 0);
+
+    let written = 0;
+    for (const [index, write] of plan.writes.entries()) {
+      if (index % 100 === 0) {
+        signal.throwIfAborted();
+        progress(50 + Math.floor((index / plan.writes.length) * 50));
+      }
+      const { state } = await this.rooms.load(write.roomId);
+      if (state.status === 'active') {
+        if (await this.store.readEvent(importIds.roomEvent(write.row.uniqueId))) continue;
+        return failed([{ row: write.row.row, field: 'UniqueId', reason: 'the room was created by someone else during the import' }], written);
+      }
+      const events = decideRoom(createRoom(write.row, write.roomId, write.creatorId, write.others), state);
+      const ids = events.map((_, i) => importIds.roomEvent(write.row.uniqueId, i));
+      await this.writer.append(streams.room(write.roomId), events, 'no_stream', context, ids);
+      written++;
+    }
+    return { ok: true, written, skipped: plan.skipped };
+  }
+
+  // ------------------------------------------------------------------ comments
+
+  private async runComments(raw: readonly unknown[], context: CommandContext, progress: Progress, signal: AbortSignal): Promise<ImportOutcome> {
+    const checked = checkQiscusRows('comments', raw);
+    const plan: Plan<CommentWrite> = { errors: [...checked.errors], writes: [], skipped: 0 };
+    /** Comments of this file by UniqueId, written now or before, with their room. */
+    const inFile = new Map<string, { commentId: string; roomId: string }>();
+    const roomIds = new Map<string, string | null>();
+    const userIds = new Map<string, string | null>();
+    const roomStates = new Map<string, RoomState>();
+    const userIdOf = async (email: string) => {
+      if (!userIds.has(email)) userIds.set(email, (await this.users.byUsername(email))?.userId ?? null);
+      return userIds.get(email)!;
+    };
+    const roomIdOf = async (uniqueId: string) => {
+      if (!roomIds.has(uniqueId)) roomIds.set(uniqueId, await this.resolveRoom(uniqueId));
+      return roomIds.get(uniqueId)!;
+    };
+    const stateOf = async (roomId: string) => {
+      if (!roomStates.has(roomId)) roomStates.set(roomId, (await this.rooms.load(roomId)).state);
+      return roomStates.get(roomId)!;
+    };
+    for (const [index, row] of checked.rows.entries()) {
+      if (index % 200 === 0) {
+        signal.throwIfAborted();
+        progress(Math.floor((index / raw.length) * 50));
+      }
+      const commentId = importIds.comment(row.uniqueId);
+      const written = asPosted(await this.store.readEvent(commentId));
+      if (written) {
+        inFile.set(row.uniqueId, { commentId, roomId: written.data.roomId });
+        plan.skipped++;
+        continue;
+      }
+      const errors: ImportRowError[] = [];
+      const roomId = await roomIdOf(row.roomUniqueId);
+      if (roomId === null) errors.push({ row: row.row, field: 'RoomUniqueId', reason: 'no room with this unique id' });
+      const senderId = await userIdOf(row.creatorEmail);
+      if (senderId === null) errors.push({ row: row.row, field: 'CreatorEmail', reason: `no user with email ${row.creatorEmail}` });
+      let replyTo: string | null = null;
+      let target: ReplyTarget | null = null;
+      if (row.parentUniqueId !== null) {
+        const parent = inFile.get(row.parentUniqueId) ?? (await this.resolveStoredComment(row.parentUniqueId));
+        if (parent === null) {
+          errors.push({ row: row.row, field: 'ParentCommentUniqueId', reason: 'no comment with this unique id earlier in the file or already stored' });
+        } else {
+          replyTo = parent.commentId;
+          target = { roomId: parent.roomId };
+        }
+      }
+      if (errors.length > 0 || roomId === null || senderId === null) {
+        plan.errors.push(...errors);
+        continue;
+      }
+      const command: PostComment = {
+        type: 'PostComment',
+        commentId,
+        roomId,
+        actor: senderId,
+        text: row.message,
+        commentType: row.commentType,
+        payload: row.payload,
+        replyTo,
+        clientId: row.uniqueId,
+        now: row.createdAt ?? new Date().toISOString(),
+      };
+      const state = await stateOf(roomId);
+      const rowError = refusal(() => decidePostComment(command, state, emptyTail, target), row.row, 'CreatorEmail');
+      if (rowError) {
+        plan.errors.push(rowError);
+        continue;
+      }
+      inFile.set(row.uniqueId, { commentId, roomId });
+      plan.writes.push({ row, command });
+    }
+    if (plan.errors.length > 0) return failed(plan.errors, 0);
+
+    let written = 0;
+    for (let start = 0; start < plan.writes.length; start += COMMENT_WINDOW) {
+      signal.throwIfAborted();
+      const window = plan.writes.slice(start, start + COMMENT_WINDOW);
+      // Handed over in file order: the sequencer keeps each room's order, so seq stays dense and parents come first.
+      const results = await Promise.allSettled(window.map((w) => this.sequencer.post(w.command, context, true)));
+      for (const [k, result] of results.entries()) {
+        if (result.status === 'rejected') {
+          const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+          return failed([{ row: window[k]!.row.row, field: '(row)', reason: `could not be written: ${reason}` }], written + k);
+        }
+      }
+      written += window.length;
+      progress(50 + Math.floor(((start + window.length) / plan.writes.length) * 50));
+    }
+    return { ok: true, written, skipped: plan.skipped };
+  }
+
+  /** A Qiscus room unique id: a room this importer created, or a Parley room id (e.g. from an export). */
+  private async resolveRoom(uniqueId: string): Promise<string | null> {
+    const created = await this.store.readEvent(importIds.roomEvent(uniqueId));
+    if (created?.type === 'RoomCreated') return (created.data as RoomCreated['data']).roomId;
+    if (!UUID.test(uniqueId)) return null;
+    const { state } = await this.rooms.load(uniqueId.toLowerCase());
+    return state.status === 'active' ? state.roomId : null;
+  }
+
+  /** A parent outside the file: a comment imported before, or a Parley comment id. */
+  private async resolveStoredComment(uniqueId: string): Promise<{ commentId: string; roomId: string } | null> {
+    const imported = asPosted(await this.store.readEvent(importIds.comment(uniqueId)));
+    const posted: CommentPosted | null = imported ?? (UUID.test(uniqueId) ? asPosted(await this.store.readEvent(uniqueId.toLowerCase())) : null);
+    return posted ? { commentId: posted.data.commentId, roomId: posted.data.roomId } : null;
+  }
+}
+
+function createRoom(row: QiscusRoomRow, roomId: string, creatorId: string, others: readonly string[]) {
+  return {
+    type: 'CreateRoom' as const,
+    roomId,
+    kind: row.kind,
+    name: row.kind === 'direct' ? '' : row.name,
+    topic: null,
+    avatarUrl: row.kind === 'direct' ? null : row.avatarUrl,
+    actor: creatorId,
+    participants: others,
+    now: row.createdAt ?? new Date().toISOString(),
+  };
+}
+
+function failed(errors: readonly ImportRowError[], written: number): ImportOutcome {
+  return { ok: false, errors: [...errors].sort((a, b) => a.row - b.row), written };
+}
+
+/** Runs a decision as a dry run; a domain refusal becomes the row's error. */
+function refusal(decide: () => unknown, row: number, field: string): ImportRowError | null {
+  try {
+    decide();
+    return null;
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    const replyProblem = error.code.startsWith('COMMENT.REPLY');
+    return {
+      row,
+      field: replyProblem ? 'ParentCommentUniqueId' : field,
+      reason: error.code === 'ROOM.NOT_FOUND' ? 'is not a member of the room' : replyProblem ? 'names a comment of another room' : error.message,
+    };
+  }
+}
