@@ -62,6 +62,12 @@ describe('the export format', () => {
   it.each(tampered)('names the first wrong line for %s', async (_, change, line) => {
     const result = await verifyLog(linesOf(change(lines).join('\n')));
     expect(result).toMatchObject({ ok: false, line });
+    const integrityOnly = await verifyLog(linesOf(change(lines).join('\n')), undefined, { integrityOnly: true });
+    expect(integrityOnly).toMatchObject({ ok: false, line });
+  });
+
+  it('verifies integrity alone without parsing lines, with the same result', async () => {
+    expect(await verifyLog(linesOf(text), undefined, { integrityOnly: true })).toEqual(await verifyLog(linesOf(text)));
   });
 
   it('refuses a truncated export (no trailer)', async () => {
