@@ -1,19 +1,11 @@
-import type { ExportJobEvent, ImportJobEvent, ParleyEventType } from '../libs/domain/events';
+import type { ExportJobEvent, ImportJobEvent } from '../libs/domain/events';
 import { jobsProjection } from './jobs.projection';
 import { at } from './testing/parley-events';
-import { given, type ProjectionScenario } from './testing/projection-harness';
+import { given, thenReplayChangesNothing } from './testing/projection-harness';
 
 const JOB = 'job-1';
 const OTHER = 'job-2';
 const ADMIN = 'apikey:admin';
-
-async function thenReplayChangesNothing(scenario: ProjectionScenario, type: ParleyEventType): Promise<void> {
-  for (const scope of ['last', 'all'] as const) {
-    const { before, after, delivered } = await scenario.replay(scope);
-    expect(delivered).toContain(type);
-    expect(after).toEqual(before);
-  }
-}
 
 const exportRequested = (jobId = JOB, minute = 0): ExportJobEvent => ({
   type: 'ExportJobRequested',

@@ -1,4 +1,4 @@
-import type { ParleyEvent, ParleyEventType } from '../libs/domain/events';
+import type { ParleyEvent } from '../libs/domain/events';
 import type { Doc } from '../libs/read-store/read-store.port';
 import { membershipId, membershipsProjection, unreadCount } from './memberships.projection';
 import {
@@ -15,22 +15,13 @@ import {
   roomCreated,
   roomRead,
 } from './testing/parley-events';
-import { given, type ProjectionScenario } from './testing/projection-harness';
+import { given, type ProjectionScenario, thenReplayChangesNothing } from './testing/projection-harness';
 
 const ROOM = 'room-1';
 const OTHER = 'room-2';
 const ALICE = 'u-alice';
 const BOB = 'u-bob';
 const CAROL = 'u-carol';
-
-/** Re-delivers the last events, then the whole log, to the handlers: the documents must not move. */
-async function thenReplayChangesNothing(scenario: ProjectionScenario, type: ParleyEventType): Promise<void> {
-  for (const scope of ['last', 'all'] as const) {
-    const { before, after, delivered } = await scenario.replay(scope);
-    expect(delivered).toContain(type);
-    expect(after).toEqual(before);
-  }
-}
 
 /** ROOM with OWNER (owner), ALICE and BOB (members), no comments. */
 const room: ParleyEvent[] = [

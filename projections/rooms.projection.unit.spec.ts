@@ -1,4 +1,4 @@
-import { DEFAULT_PERMISSIONS, type ParleyEvent, type ParleyEventType } from '../libs/domain/events';
+import { DEFAULT_PERMISSIONS, type ParleyEvent } from '../libs/domain/events';
 import { roomsProjection } from './rooms.projection';
 import {
   at,
@@ -16,21 +16,12 @@ import {
   roomCreated,
   topicChanged,
 } from './testing/parley-events';
-import { given, type ProjectionScenario } from './testing/projection-harness';
+import { given, type ProjectionScenario, thenReplayChangesNothing } from './testing/projection-harness';
 
 const ROOM = 'room-1';
 const OTHER = 'room-2';
 const ALICE = 'u-alice';
 const BOB = 'u-bob';
-
-/** Re-delivers the last events, then the whole log, to the handlers: the documents must not move. */
-async function thenReplayChangesNothing(scenario: ProjectionScenario, type: ParleyEventType): Promise<void> {
-  for (const scope of ['last', 'all'] as const) {
-    const { before, after, delivered } = await scenario.replay(scope);
-    expect(delivered).toContain(type);
-    expect(after).toEqual(before);
-  }
-}
 
 /** ROOM with OWNER (owner) and ALICE (member). */
 const room: ParleyEvent[] = [

@@ -17,22 +17,13 @@ import {
   roomCreated,
   topicChanged,
 } from './testing/parley-events';
-import { given, type ProjectionScenario } from './testing/projection-harness';
+import { given, type ProjectionScenario, thenReplayChangesNothing } from './testing/projection-harness';
 import { timelineProjection } from './timeline.projection';
 
 const ROOM = 'room-1';
 const OTHER = 'room-2';
 const ALICE = 'u-alice';
 const BOB = 'u-bob';
-
-/** Re-delivers the last events, then the whole log, to the handlers: the documents must not move. */
-async function thenReplayChangesNothing(scenario: ProjectionScenario, type: ParleyEventType): Promise<void> {
-  for (const scope of ['last', 'all'] as const) {
-    const { before, after, delivered } = await scenario.replay(scope);
-    expect(delivered).toContain(type);
-    expect(after).toEqual(before);
-  }
-}
 
 /** ROOM created by OWNER, who adds themself: one timeline item (room_created). */
 const room: ParleyEvent[] = [

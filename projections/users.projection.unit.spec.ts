@@ -1,16 +1,6 @@
-import type { ParleyEventType } from '../libs/domain/events';
 import { at, usernameClaimed, userRegistered } from './testing/parley-events';
-import { given, type ProjectionScenario } from './testing/projection-harness';
+import { given, thenReplayChangesNothing } from './testing/projection-harness';
 import { usersProjection } from './users.projection';
-
-/** Re-delivers the last events, then the whole log, to the handlers: the documents must not move. */
-async function thenReplayChangesNothing(scenario: ProjectionScenario, type: ParleyEventType): Promise<void> {
-  for (const scope of ['last', 'all'] as const) {
-    const { before, after, delivered } = await scenario.replay(scope);
-    expect(delivered).toContain(type);
-    expect(after).toEqual(before);
-  }
-}
 
 describe('users projection', () => {
   it('UserRegistered: a user document without credentials, keyed by the normalised name', async () => {

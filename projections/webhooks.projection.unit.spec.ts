@@ -1,20 +1,11 @@
-import type { ParleyEventType, WebhookEvent } from '../libs/domain/events';
+import type { WebhookEvent } from '../libs/domain/events';
 import { at } from './testing/parley-events';
-import { given, type ProjectionScenario } from './testing/projection-harness';
+import { given, type ProjectionScenario, thenReplayChangesNothing } from './testing/projection-harness';
 import { webhooksProjection } from './webhooks.projection';
 
 const HOOK = 'wh-1';
 const OTHER = 'wh-2';
 const ADMIN = 'apikey:admin';
-
-/** Re-delivers the last events, then the whole log, to the handlers: the documents must not move. */
-async function thenReplayChangesNothing(scenario: ProjectionScenario, type: ParleyEventType): Promise<void> {
-  for (const scope of ['last', 'all'] as const) {
-    const { before, after, delivered } = await scenario.replay(scope);
-    expect(delivered).toContain(type);
-    expect(after).toEqual(before);
-  }
-}
 
 const registered = (webhookId = HOOK, minute = 0): WebhookEvent => ({
   type: 'WebhookRegistered',

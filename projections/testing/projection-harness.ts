@@ -149,3 +149,12 @@ function recording(projection: Projection, delivered: ParleyEventType[]): Projec
   }
   return { ...projection, handlers: handlers as ProjectionHandlers };
 }
+
+/** Re-delivers the last events, then the whole log, to the handlers: the documents must not move. */
+export async function thenReplayChangesNothing(scenario: ProjectionScenario, type: ParleyEventType): Promise<void> {
+  for (const scope of ['last', 'all'] as const) {
+    const { before, after, delivered } = await scenario.replay(scope);
+    expect(delivered).toContain(type);
+    expect(after).toEqual(before);
+  }
+}
