@@ -11,7 +11,6 @@
  * its own child process, so peak RSS belongs to that phase alone.
  */
 import Database from 'better-sqlite3';
-import { fork } from 'node:child_process';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -33,12 +32,12 @@ import {
   removeTempDir,
   runStandalone,
   say,
-  trackChild,
   verdict,
   type BenchOutcome,
   type Goal,
   type SummaryRow,
 } from './lib/common';
+import { reportPhase, runPhase as runSharedPhase } from './lib/phase';
 import { shapeFor } from './rebuild.bench';
 
 const NAME = 'export';
@@ -215,13 +214,10 @@ async function rawImportPhase(dir: string, file: string): Promise<Timed> {
 }
 
 type PhaseName = 'write' | 'export' | 'raw-export' | 'verify' | 'import' | 'raw-import';
-type PhaseMessage = { ok: true; result: unknown } | { ok: false; error: string };
 
 async function childMain(phase: PhaseName, args: readonly string[]): Promise<void> {
   const [a = '', b = '', c = '0'] = args;
-  let message: PhaseMessage;
-  try {
-    const result =
+  await reportPhase(async () =>
       phase === 'write'
         ? await writePhase(a, Number(b))
         : phase === 'export'
@@ -232,33 +228,12 @@ async function childMain(phase: PhaseName, args: readonly string[]): Promise<voi
               ? await verifyPhase(a)
               : phase === 'import'
                 ? await importPhase(a, b, Number(c))
-                : await rawImportPhase(a, b);
-    message = { ok: true, result };
-  } catch (error) {
-    message = { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
-  }
-  process.send?.(message, () => process.exit(0));
+                : await rawImportPhase(a, b),
+  );
 }
 
 function runPhase<T>(phase: PhaseName, ...args: string[]): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const child = fork(__filename, ['--phase', phase, ...args], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: [...process.execArgv, '--expose-gc'],
-    });
-    trackChild(child);
-    let answer: PhaseMessage | null = null;
-    const timer = setTimeout(() => child.kill('SIGKILL'), PHASE_TIMEOUT_MS);
-    child.on('message', (message: PhaseMessage) => {
-      answer = message;
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      const got = answer as PhaseMessage | null;
-      if (got?.ok) resolve(got.result as T);
-      else reject(new Error(got ? got.error : `${phase} phase exited (code ${code}, signal ${signal}) without an answer`));
-    });
-  });
+  return runSharedPhase<T>(__filename, phase, args, PHASE_TIMEOUT_MS);
 }
 
 // ------------------------------------------------------------------ the bench

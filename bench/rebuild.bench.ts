@@ -5,7 +5,6 @@
  * rebuild's memory is measured in a process that did nothing else.
  */
 import Database from 'better-sqlite3';
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEventStore, createReadStore } from '../apps/api/infrastructure/stores';
@@ -28,11 +27,11 @@ import {
   runStandalone,
   say,
   skipRow,
-  trackChild,
   verdict,
   type BenchOutcome,
   type Goal,
 } from './lib/common';
+import { reportPhase, runPhase as runSharedPhase } from './lib/phase';
 
 const NAME = 'rebuild';
 const PROJECTOR_BATCH = Number(process.env["BENCH_PROJECTOR_BATCH"] ?? 10_000);
@@ -248,44 +247,27 @@ function rawPhase(eventFile: string, dir: string): RawResult {
 }
 
 type PhaseName = 'write' | 'rebuild' | 'raw';
-type PhaseMessage = { ok: true; result: unknown } | { ok: false; error: string };
 
 async function childMain(phase: PhaseName, dir: string, arg: string): Promise<void> {
-  let message: PhaseMessage;
-  try {
-    const result =
+  await reportPhase(
+    async () =>
       phase === 'write'
         ? await writePhase(dir, Number(arg))
         : phase === 'rebuild'
           ? await rebuildPhase(dir, Number(arg))
-          : rawPhase(arg, dir);
-    message = { ok: true, result };
-  } catch (error) {
-    message = { ok: false, error: error instanceof ConfigError ? `config: ${error.message}` : error instanceof Error ? (error.stack ?? error.message) : String(error) };
-  }
-  process.send?.(message, () => process.exit(0));
+          : rawPhase(arg, dir),
+    (error) =>
+      error instanceof ConfigError
+        ? `config: ${error.message}`
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error),
+  );
 }
 
 /** Runs one phase in a fresh Node process (this file with --phase) and returns what it reports. */
 function runPhase<T>(phase: PhaseName, dir: string, arg: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const child = fork(__filename, ['--phase', phase, dir, arg], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: [...process.execArgv, '--expose-gc'],
-    });
-    trackChild(child);
-    let answer: PhaseMessage | null = null;
-    const timer = setTimeout(() => child.kill('SIGKILL'), PHASE_TIMEOUT_MS);
-    child.on('message', (message: PhaseMessage) => {
-      answer = message;
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      const got = answer as PhaseMessage | null;
-      if (got?.ok) resolve(got.result as T);
-      else reject(new Error(got ? got.error : `${phase} phase exited (code ${code}, signal ${signal}) without an answer`));
-    });
-  });
+  return runSharedPhase<T>(__filename, phase, [dir, arg], PHASE_TIMEOUT_MS);
 }
 
 // ------------------------------------------------------------------ the bench
