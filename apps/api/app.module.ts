@@ -14,6 +14,7 @@ import { RoomHistory } from './audit/room-history';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenService } from './auth/token.service';
 import { CommentsController } from './comments/comments.controller';
+import { ContactDirectory } from './contacts/contact-directory';
 import { CommentSequencer } from './comments/comment-sequencer';
 import { ListCommentsHandler } from './comments/comments.queries';
 import { DeleteCommentHandler } from './comments/delete-comment.command';
@@ -143,6 +144,7 @@ export class AppModule {
         FeedHub,
         FeedWsGateway,
         ApiKeyGuard,
+        ContactDirectory,
         WebhookStates,
         WebhookPayloads,
         ExecuteWebhookCommandHandler,

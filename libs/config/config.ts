@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
@@ -11,13 +11,31 @@ export type ReadStoreUrl =
   | { readonly kind: 'memory' }
   | { readonly kind: 'mongodb'; readonly url: string };
 
+/** Where personal-data keys live: outside the event log, never dropped by a rebuild. */
+export type KeyStoreUrl =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'mongodb'; readonly url: string };
+
+/** How access and refresh tokens are signed. */
+export type JwtSigning =
+  | { readonly algorithm: 'HS256'; readonly secret: string }
+  | { readonly algorithm: 'RS256'; readonly privateKeyPem: string; readonly publicKeyPem: string };
+
+/** Where verification codes go: recorded for an operator (embedded), or an SMS provider's HTTP endpoint. */
+export type CodeSenderConfig =
+  | { readonly kind: 'log' }
+  | { readonly kind: 'http'; readonly url: string; readonly token: string | null };
+
 export interface ParleyConfig {
   readonly port: number;
   readonly host: string;
   readonly eventStore: EventStoreUrl;
   readonly readStore: ReadStoreUrl;
   readonly dataDir: string;
+  /** HS256 secret; also the key of the HS256 signing below when that is chosen. */
   readonly jwtSecret: string;
+  readonly jwtSigning: JwtSigning;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   /** `full`: an acknowledged append survives an OS crash; `normal`: only a process crash. */
@@ -33,6 +51,17 @@ export interface ParleyConfig {
   readonly webhookRetryBaseMs: number;
   /** Consecutive failed attempts after which a webhook subscription is paused. */
   readonly webhookMaxAttempts: number;
+  /** 32-byte master key that wraps each user's personal-data key. */
+  readonly personalDataKey: Buffer;
+  readonly keyStore: KeyStoreUrl;
+  readonly codeSender: CodeSenderConfig;
+  readonly verificationCodeTtlSeconds: number;
+  /** Wrong codes allowed before the code is void. */
+  readonly verificationMaxAttempts: number;
+  /** Shortest time between two codes sent to one account. */
+  readonly codeRequestIntervalSeconds: number;
+  /** Most codes sent to one account in an hour. */
+  readonly codeRequestsPerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +137,93 @@ function jwtSecret(env: Env, dataDir: string, embedded: boolean): string {
   return secret;
 }
 
+/** A secret file under the data directory, created once (mode 0600) on the embedded profile. */
+function generatedFile(dataDir: string, name: string, make: () => string): string {
+  const file = resolve(dataDir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  mkdirSync(dirname(file), { recursive: true });
+  const content = make();
+  writeFileSync(file, content, { mode: 0o600 });
+  return content;
+}
+
+function readKeyFile(env: Env, name: string): string | null {
+  const path = env[name];
+  if (path === undefined || path === '') return null;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(name, `names a file that cannot be read: ${(error as Error).message}`);
+  }
+}
+
+function jwtSigning(env: Env, dataDir: string, embedded: boolean, secret: string): JwtSigning {
+  const algorithm = oneOf(env, 'JWT_ALGORITHM', ['HS256', 'RS256'], 'HS256');
+  if (algorithm === 'HS256') return { algorithm, secret };
+  let privateKeyPem = readKeyFile(env, 'JWT_PRIVATE_KEY_FILE');
+  let publicKeyPem = readKeyFile(env, 'JWT_PUBLIC_KEY_FILE');
+  if (privateKeyPem === null) {
+    if (!embedded) throw new ConfigError('JWT_PRIVATE_KEY_FILE', 'is required with JWT_ALGORITHM=RS256 when the stores are not embedded');
+    const pair = JSON.parse(
+      generatedFile(dataDir, 'jwt-rs256.json', () => {
+        const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        return JSON.stringify({
+          privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+          publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }),
+        });
+      }),
+    ) as { privateKeyPem: string; publicKeyPem: string };
+    privateKeyPem = pair.privateKeyPem;
+    publicKeyPem = pair.publicKeyPem;
+  }
+  if (!privateKeyPem.includes('PRIVATE KEY')) throw new ConfigError('JWT_PRIVATE_KEY_FILE', 'must hold a PEM private key');
+  if (publicKeyPem === null) throw new ConfigError('JWT_PUBLIC_KEY_FILE', 'is required when JWT_PRIVATE_KEY_FILE is given');
+  if (!publicKeyPem.includes('PUBLIC KEY')) throw new ConfigError('JWT_PUBLIC_KEY_FILE', 'must hold a PEM public key');
+  return { algorithm, privateKeyPem, publicKeyPem };
+}
+
+function personalDataKey(env: Env, dataDir: string, embedded: boolean): Buffer {
+  const given = env['PERSONAL_DATA_KEY'];
+  const text =
+    given !== undefined && given !== ''
+      ? given
+      : embedded
+        ? generatedFile(dataDir, 'personal-data-key', () => randomBytes(32).toString('base64') + '\n').trim()
+        : null;
+  if (text === null) throw new ConfigError('PERSONAL_DATA_KEY', 'is required when the stores are not embedded (32 bytes, base64)');
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    throw new ConfigError('PERSONAL_DATA_KEY', 'must be 32 bytes in base64 (e.g. openssl rand -base64 32)');
+  }
+  return key;
+}
+
+function keyStore(env: Env, dataDir: string, eventStore: EventStoreUrl, readStore: ReadStoreUrl): KeyStoreUrl {
+  const raw = env['KEY_STORE_URL'];
+  if (raw === undefined || raw === '') {
+    if (eventStore.kind === 'memory') return { kind: 'memory' };
+    if (readStore.kind === 'mongodb') return { kind: 'mongodb', url: readStore.url };
+    return { kind: 'sqlite', file: `${dataDir}/keys.db` };
+  }
+  return parseReadStoreUrl(raw, 'KEY_STORE_URL');
+}
+
+function codeSender(env: Env): CodeSenderConfig {
+  const url = env['SMS_PROVIDER_URL'];
+  if (url === undefined || url === '') return { kind: 'log' };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('SMS_PROVIDER_URL', `must be an http(s) URL, got "${url}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError('SMS_PROVIDER_URL', `must be an http(s) URL, got "${url}"`);
+  }
+  const token = env['SMS_PROVIDER_TOKEN'];
+  return { kind: 'http', url, token: token === undefined || token === '' ? null : token };
+}
+
 function adminApiKey(env: Env): string | null {
   const given = env['ADMIN_API_KEY'];
   if (given === undefined || given === '') return null;
@@ -125,13 +241,15 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
   if (projectorMode === 'external' && eventStore.kind !== 'esdb' && eventStore.kind !== 'sqlite') {
     throw new ConfigError('PROJECTOR', 'can be external only with a shared event store (sqlite: or esdb://)');
   }
+  const secret = jwtSecret(env, dataDir, embedded);
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env['HOST'] || '0.0.0.0',
     eventStore,
     readStore,
     dataDir,
-    jwtSecret: jwtSecret(env, dataDir, embedded),
+    jwtSecret: secret,
+    jwtSigning: jwtSigning(env, dataDir, embedded, secret),
     accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL', 900, 30, 86_400),
     refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL', 30 * 86_400, 60, 365 * 86_400),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['full', 'normal'], 'full'),
@@ -141,5 +259,12 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     adminApiKey: adminApiKey(env),
     webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 1, 3_600_000),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+    personalDataKey: personalDataKey(env, dataDir, embedded),
+    keyStore: keyStore(env, dataDir, eventStore, readStore),
+    codeSender: codeSender(env),
+    verificationCodeTtlSeconds: integer(env, 'VERIFICATION_CODE_TTL', 600, 30, 86_400),
+    verificationMaxAttempts: integer(env, 'VERIFICATION_MAX_ATTEMPTS', 5, 1, 20),
+    codeRequestIntervalSeconds: integer(env, 'CODE_REQUEST_INTERVAL', 30, 0, 3600),
+    codeRequestsPerHour: integer(env, 'CODE_REQUESTS_PER_HOUR', 5, 1, 1000),
   };
 }

@@ -53,8 +53,10 @@ describe('configuration', () => {
       EVENT_STORE_URL: 'esdb://localhost:2113?tls=false',
       READ_STORE_URL: 'mongodb://localhost:27017/parley',
       JWT_SECRET: 'x'.repeat(40),
+      PERSONAL_DATA_KEY: Buffer.alloc(32, 7).toString('base64'),
     });
     expect(config.eventStore.kind).toBe('esdb');
+    expect(config.keyStore).toEqual({ kind: 'mongodb', url: 'mongodb://localhost:27017/parley' });
     expect(config.readStore.kind).toBe('mongodb');
     expect(config.projectInProcess).toBe(false);
   });

@@ -23,6 +23,13 @@ export const DEFAULT_PERMISSIONS: RoomPermissions = {
   send: true,
 };
 
+/**
+ * Personal fields (see `personal-data.ts`) are stored encrypted with a key of
+ * their owner kept outside the log. Once the owner's key is destroyed they
+ * read as `null`: that is what "erased" means, in replays, rebuilds and queries.
+ */
+export type Erasable<T> = T | null;
+
 export type UsernameClaimed = {
   readonly type: 'UsernameClaimed';
   readonly data: { readonly username: string; readonly userId: string };
@@ -31,13 +38,283 @@ export type UserRegistered = {
   readonly type: 'UserRegistered';
   readonly data: {
     readonly userId: string;
+    /** The sign-in handle; public, like a room name (decision 0008). */
     readonly username: string;
-    readonly displayName: string;
+    readonly displayName: Erasable<string>;
     readonly passwordHash: string;
     readonly registeredAt: string;
   };
 };
-export type UserEvent = UsernameClaimed | UserRegistered;
+/** A phone number claimed by an account; the stream id and data carry only its keyed hash. */
+export type PhoneClaimed = {
+  readonly type: 'PhoneClaimed';
+  readonly data: { readonly phoneKey: string; readonly userId: string };
+};
+/** Windu: an account by phone number, pending until a code sent to the phone is verified. */
+export type PhoneAccountCreated = {
+  readonly type: 'PhoneAccountCreated';
+  readonly data: {
+    readonly userId: string;
+    /** Keyed hash (HMAC-SHA256) of the E.164 number: finds the account and matches contacts without the number. */
+    readonly phoneKey: string;
+    readonly phone: Erasable<string>;
+    readonly displayName: Erasable<string>;
+    readonly createdAt: string;
+  };
+};
+export type VerificationChannel = 'sms' | 'voice';
+export type VerificationCodeIssued = {
+  readonly type: 'VerificationCodeIssued';
+  readonly data: {
+    readonly userId: string;
+    readonly codeId: string;
+    readonly channel: VerificationChannel;
+    /** HMAC-SHA256 of the code under a server key: the log never holds a code. */
+    readonly codeHash: string;
+    readonly expiresAt: string;
+    readonly issuedAt: string;
+  };
+};
+export type VerificationCodeFailed = {
+  readonly type: 'VerificationCodeFailed';
+  readonly data: { readonly userId: string; readonly codeId: string; readonly attempt: number; readonly failedAt: string };
+};
+export type PhoneVerified = {
+  readonly type: 'PhoneVerified';
+  readonly data: { readonly userId: string; readonly codeId: string; readonly verifiedAt: string };
+};
+export type PasswordChanged = {
+  readonly type: 'PasswordChanged';
+  readonly data: { readonly userId: string; readonly passwordHash: string; readonly changedBy: string; readonly changedAt: string };
+};
+export type ProfileUpdated = {
+  readonly type: 'ProfileUpdated';
+  readonly data: {
+    readonly userId: string;
+    readonly displayName: Erasable<string>;
+    readonly updatedBy: string;
+    readonly updatedAt: string;
+  };
+};
+export type StatusMessageChanged = {
+  readonly type: 'StatusMessageChanged';
+  readonly data: {
+    readonly userId: string;
+    /** Null clears it. */
+    readonly message: Erasable<string>;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
+export type ProfilePhotoChanged = {
+  readonly type: 'ProfilePhotoChanged';
+  readonly data: {
+    readonly userId: string;
+    /** Null removes it. */
+    readonly photoUrl: Erasable<string>;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
+/** Who sees a field of a profile (Windu): nobody else, the owner's contacts, or everyone. */
+export type PrivacyLevel = 'none' | 'contacts' | 'all';
+export interface PrivacySettings {
+  readonly statusMessage: PrivacyLevel;
+  readonly photo: PrivacyLevel;
+  readonly lastSeen: PrivacyLevel;
+}
+export const DEFAULT_PRIVACY: PrivacySettings = { statusMessage: 'all', photo: 'all', lastSeen: 'all' };
+export type PrivacySettingsChanged = {
+  readonly type: 'PrivacySettingsChanged';
+  readonly data: {
+    readonly userId: string;
+    /** The whole settings after the change. */
+    readonly settings: PrivacySettings;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
+/** The account is gone: its tokens stop working and its key of personal data is destroyed. */
+export type UserRemoved = {
+  readonly type: 'UserRemoved';
+  readonly data: {
+    readonly userId: string;
+    /** `self`: POST /v1/me/remove; `admin`: an API-key caller. */
+    readonly reason: 'self' | 'admin';
+    /** Why they left, if they said; kept (it is about the product), with the account id only. */
+    readonly feedback: string | null;
+    readonly removedBy: string;
+    readonly removedAt: string;
+  };
+};
+export type UserEvent =
+  | UsernameClaimed
+  | UserRegistered
+  | PhoneClaimed
+  | PhoneAccountCreated
+  | VerificationCodeIssued
+  | VerificationCodeFailed
+  | PhoneVerified
+  | PasswordChanged
+  | ProfileUpdated
+  | StatusMessageChanged
+  | ProfilePhotoChanged
+  | PrivacySettingsChanged
+  | UserRemoved;
+
+/**
+ * A refresh-token family: one sign-in and every token rotated from it. Stream
+ * `token-family-<familyId>`. Presenting a token that was already rotated
+ * away revokes the family (theft detection, RFC 6819 5.2.2.3).
+ */
+export type TokenFamilyStarted = {
+  readonly type: 'TokenFamilyStarted';
+  readonly data: {
+    readonly familyId: string;
+    readonly userId: string;
+    /** The current refresh token's id (its `jti`). */
+    readonly tokenId: string;
+    readonly grant: 'password' | 'phone';
+    readonly expiresAt: string;
+    readonly startedAt: string;
+  };
+};
+export type RefreshTokenRotated = {
+  readonly type: 'RefreshTokenRotated';
+  readonly data: {
+    readonly familyId: string;
+    readonly userId: string;
+    readonly fromTokenId: string;
+    readonly toTokenId: string;
+    readonly expiresAt: string;
+    readonly rotatedAt: string;
+  };
+};
+export type TokenFamilyRevoked = {
+  readonly type: 'TokenFamilyRevoked';
+  readonly data: {
+    readonly familyId: string;
+    readonly userId: string;
+    /** `reuse`: a rotated token came back; `revoked`: POST /v1/oauth/revoke. */
+    readonly reason: 'reuse' | 'revoked';
+    /** The token id that was presented. */
+    readonly tokenId: string;
+    readonly revokedAt: string;
+  };
+};
+export type TokenEvent = TokenFamilyStarted | RefreshTokenRotated | TokenFamilyRevoked;
+
+/** Server API keys (Qiscus' secret header), stream `apikey-<keyId>`. The secret is never stored, only its hash. */
+export type ApiKeyCreated = {
+  readonly type: 'ApiKeyCreated';
+  readonly data: {
+    readonly keyId: string;
+    readonly name: string;
+    readonly scopes: readonly string[];
+    /** SHA-256 (hex) of the whole key. */
+    readonly secretHash: string;
+    /** The bootstrap key printed at the first start of an installation. */
+    readonly bootstrap: boolean;
+    readonly createdBy: string;
+    readonly createdAt: string;
+  };
+};
+export type ApiKeyRevoked = {
+  readonly type: 'ApiKeyRevoked';
+  readonly data: { readonly keyId: string; readonly revokedBy: string; readonly revokedAt: string };
+};
+export type ApiKeyEvent = ApiKeyCreated | ApiKeyRevoked;
+
+/** One entry of a user's address book (Windu): a phone number, a username or a user id, with a name. */
+export interface ContactEntry {
+  /** As the owner gave it, normalised (E.164 for phones, lower case for usernames). */
+  readonly contactId: string;
+  readonly kind: 'phone' | 'username' | 'user';
+  /**
+   * Names the entry in the owner's list and is what registered accounts are
+   * matched by: `phone:<phoneKey>`, `username:<normalised name>` or `user:<id>`.
+   * Kept in clear so that matching works without the owner's key.
+   */
+  readonly matchKey: string;
+  readonly firstName: string;
+  readonly lastName: string;
+}
+/** Stream `contacts-<ownerId>`; entries are the owner's personal data. */
+export type ContactAdded = {
+  readonly type: 'ContactAdded';
+  readonly data: {
+    readonly ownerId: string;
+    readonly matchKey: string;
+    readonly contact: Erasable<ContactEntry>;
+    readonly addedAt: string;
+  };
+};
+export type ContactsImported = {
+  readonly type: 'ContactsImported';
+  readonly data: {
+    readonly ownerId: string;
+    /** The entries' match keys, in the order of `contacts`. */
+    readonly matchKeys: readonly string[];
+    /** The whole list after the import: it replaces what was there. */
+    readonly contacts: Erasable<readonly ContactEntry[]>;
+    readonly importedAt: string;
+  };
+};
+export type ContactRenamed = {
+  readonly type: 'ContactRenamed';
+  readonly data: {
+    readonly ownerId: string;
+    readonly matchKey: string;
+    readonly name: Erasable<{ readonly firstName: string; readonly lastName: string }>;
+    readonly renamedAt: string;
+  };
+};
+export type ContactsRemoved = {
+  readonly type: 'ContactsRemoved';
+  readonly data: { readonly ownerId: string; readonly matchKeys: readonly string[]; readonly removedAt: string };
+};
+/** Sync asked for by the owner (Windu's force sync): matching runs again over the list. */
+export type ContactsSyncRequested = {
+  readonly type: 'ContactsSyncRequested';
+  readonly data: { readonly ownerId: string; readonly requestedAt: string };
+};
+export type ContactEvent = ContactAdded | ContactsImported | ContactRenamed | ContactsRemoved | ContactsSyncRequested;
+
+/** Stream `blocks-<userId>`. */
+export type ContactBlocked = {
+  readonly type: 'ContactBlocked';
+  readonly data: { readonly userId: string; readonly blockedUserId: string; readonly blockedAt: string };
+};
+export type ContactUnblocked = {
+  readonly type: 'ContactUnblocked';
+  readonly data: { readonly userId: string; readonly blockedUserId: string; readonly unblockedAt: string };
+};
+export type BlockListReplaced = {
+  readonly type: 'BlockListReplaced';
+  readonly data: { readonly userId: string; readonly blockedUserIds: readonly string[]; readonly replacedAt: string };
+};
+export type BlockEvent = ContactBlocked | ContactUnblocked | BlockListReplaced;
+
+export type PresenceStatus = 'online' | 'away' | 'busy' | 'invisible' | 'offline';
+export interface PresenceDevice {
+  readonly name: string;
+  readonly platform: string;
+  readonly version: string;
+}
+/** Stream `presence-<userId>` (Trillian presence, Windu connected status and last seen). */
+export type PresenceChanged = {
+  readonly type: 'PresenceChanged';
+  readonly data: {
+    readonly userId: string;
+    readonly status: PresenceStatus;
+    readonly message: Erasable<string>;
+    readonly device: Erasable<PresenceDevice>;
+    /** The user, or `apikey:<id>` when an administrator set it. */
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
+export type PresenceEvent = PresenceChanged;
 
 export type RoomCreated = {
   readonly type: 'RoomCreated';
@@ -322,6 +599,11 @@ export type ReadStateEvent = RoomRead | RoomMarkedUnread;
 
 export type ParleyEvent =
   | UserEvent
+  | TokenEvent
+  | ApiKeyEvent
+  | ContactEvent
+  | BlockEvent
+  | PresenceEvent
   | RoomEvent
   | CommentEvent
   | CommentLifecycleEvent
@@ -335,6 +617,31 @@ export type ParleyEventType = ParleyEvent['type'];
 export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   UsernameClaimed: 1,
   UserRegistered: 1,
+  PhoneClaimed: 1,
+  PhoneAccountCreated: 1,
+  VerificationCodeIssued: 1,
+  VerificationCodeFailed: 1,
+  PhoneVerified: 1,
+  PasswordChanged: 1,
+  ProfileUpdated: 1,
+  StatusMessageChanged: 1,
+  ProfilePhotoChanged: 1,
+  PrivacySettingsChanged: 1,
+  UserRemoved: 1,
+  TokenFamilyStarted: 1,
+  RefreshTokenRotated: 1,
+  TokenFamilyRevoked: 1,
+  ApiKeyCreated: 1,
+  ApiKeyRevoked: 1,
+  ContactAdded: 1,
+  ContactsImported: 1,
+  ContactRenamed: 1,
+  ContactsRemoved: 1,
+  ContactsSyncRequested: 1,
+  ContactBlocked: 1,
+  ContactUnblocked: 1,
+  BlockListReplaced: 1,
+  PresenceChanged: 1,
   RoomCreated: 1,
   MemberAdded: 1,
   MemberRemoved: 1,

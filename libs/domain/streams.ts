@@ -6,7 +6,13 @@
  *   decision state of a post is the stream's last event, read backwards;
  * - `comment-<id>`: a comment's later life (deletion), created on demand;
  * - `read-<roomId>-<userId>`: one member's read marker, state in its last event;
- * - `user-<id>` and `username-<name>` (a uniqueness claim).
+ * - `user-<id>` and `username-<name>` (a uniqueness claim);
+ * - `phone-<phoneKey>`: a phone number's claim, by its keyed hash only;
+ * - `token-family-<id>`: one sign-in's refresh tokens;
+ * - `apikey-<id>`: a server API key;
+ * - `contacts-<userId>`, `blocks-<userId>`, `presence-<userId>`: a user's
+ *   address book, block list and presence, each its own small stream so that
+ *   a presence update never loads the address book.
  */
 export const streams = {
   user: (userId: string) => `user-${userId}`,
@@ -15,6 +21,12 @@ export const streams = {
   comments: (roomId: string) => `comments-${roomId}`,
   comment: (commentId: string) => `comment-${commentId}`,
   readMarker: (roomId: string, userId: string) => `read-${roomId}-${userId}`,
+  phone: (phoneKey: string) => `phone-${phoneKey}`,
+  tokenFamily: (familyId: string) => `token-family-${familyId}`,
+  apiKey: (keyId: string) => `apikey-${keyId}`,
+  contacts: (userId: string) => `contacts-${userId}`,
+  blocks: (userId: string) => `blocks-${userId}`,
+  presence: (userId: string) => `presence-${userId}`,
 } as const;
 
 export function normalizeUsername(username: string): string {

@@ -100,8 +100,39 @@ export function streamOf(event: ParleyEvent): string {
   switch (event.type) {
     case 'UsernameClaimed':
       return streams.username(event.data.username);
+    case 'PhoneClaimed':
+      return streams.phone(event.data.phoneKey);
     case 'UserRegistered':
+    case 'PhoneAccountCreated':
+    case 'VerificationCodeIssued':
+    case 'VerificationCodeFailed':
+    case 'PhoneVerified':
+    case 'PasswordChanged':
+    case 'ProfileUpdated':
+    case 'StatusMessageChanged':
+    case 'ProfilePhotoChanged':
+    case 'PrivacySettingsChanged':
+    case 'UserRemoved':
       return streams.user(event.data.userId);
+    case 'TokenFamilyStarted':
+    case 'RefreshTokenRotated':
+    case 'TokenFamilyRevoked':
+      return streams.tokenFamily(event.data.familyId);
+    case 'ApiKeyCreated':
+    case 'ApiKeyRevoked':
+      return streams.apiKey(event.data.keyId);
+    case 'ContactAdded':
+    case 'ContactsImported':
+    case 'ContactRenamed':
+    case 'ContactsRemoved':
+    case 'ContactsSyncRequested':
+      return streams.contacts(event.data.ownerId);
+    case 'ContactBlocked':
+    case 'ContactUnblocked':
+    case 'BlockListReplaced':
+      return streams.blocks(event.data.userId);
+    case 'PresenceChanged':
+      return streams.presence(event.data.userId);
     case 'CommentPosted':
       return streams.comments(event.data.roomId);
     case 'CommentDeleted':

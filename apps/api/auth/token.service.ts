@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import type { ParleyConfig } from '../../../libs/config/config';
 import { unauthenticated } from '../../../libs/domain/errors';
+import type { CommandContext } from '../infrastructure/command-context';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
 
 export interface TokenPair {
@@ -24,7 +25,8 @@ export class TokenService {
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
 
-  async issue(userId: string): Promise<TokenPair> {
+  /** Signs in: a new refresh-token family for `userId` (rotation arrives with issue #4's token lifecycle). */
+  async issue(userId: string, _grant: 'password' | 'phone' = 'password', _context?: CommandContext): Promise<TokenPair> {
     const [access, refresh] = await Promise.all([
       this.jwt.signAsync({ typ: 'access' }, { subject: userId, expiresIn: this.config.accessTokenTtlSeconds }),
       this.jwt.signAsync(

@@ -56,6 +56,31 @@ function targetOf(event: ParleyEvent): Target {
   switch (event.type) {
     case 'UsernameClaimed':
     case 'UserRegistered':
+    case 'PhoneClaimed':
+    case 'PhoneAccountCreated':
+    case 'VerificationCodeIssued':
+    case 'VerificationCodeFailed':
+    case 'PhoneVerified':
+    case 'PasswordChanged':
+    case 'ProfileUpdated':
+    case 'StatusMessageChanged':
+    case 'ProfilePhotoChanged':
+    case 'PrivacySettingsChanged':
+    case 'UserRemoved':
+    case 'TokenFamilyStarted':
+    case 'RefreshTokenRotated':
+    case 'TokenFamilyRevoked':
+    case 'ApiKeyCreated':
+    case 'ApiKeyRevoked':
+    case 'ContactAdded':
+    case 'ContactsImported':
+    case 'ContactRenamed':
+    case 'ContactsRemoved':
+    case 'ContactsSyncRequested':
+    case 'ContactBlocked':
+    case 'ContactUnblocked':
+    case 'BlockListReplaced':
+    case 'PresenceChanged':
     case 'WebhookRegistered':
     case 'WebhookUpdated':
     case 'WebhookRemoved':

@@ -15,7 +15,7 @@ import { UserStates } from './user-states';
 export interface RegisteredUser {
   readonly id: string;
   readonly username: string;
-  readonly displayName: string;
+  readonly displayName: string | null;
   readonly position: string;
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ParleyEvent } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
-import { evolveUser, initialUserState, type UserState } from '../../../libs/domain/users/user.decider';
+import { evolveUser, initialUserState, isUserEvent, type KnownUser, type UserState } from '../../../libs/domain/users/user.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import { StreamStateCache, type Loaded } from '../infrastructure/stream-state-cache';
 import { EVENT_STORE } from '../infrastructure/tokens';
@@ -13,7 +13,7 @@ export class UserStates {
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
     this.cache = new StreamStateCache<UserState>(store, initialUserState, (state, event: ParleyEvent) =>
-      event.type === 'UserRegistered' || event.type === 'UsernameClaimed' ? evolveUser(state, event) : state,
+      isUserEvent(event) ? evolveUser(state, event) : state,
     );
   }
 
@@ -22,7 +22,7 @@ export class UserStates {
   }
 
   /** The registered user owning `username`, or null. */
-  async byUsername(username: string): Promise<Extract<UserState, { status: 'registered' }> | null> {
+  async byUsername(username: string): Promise<KnownUser | null> {
     const [claim] = await this.store.readStream(streams.username(username), { maxCount: 1 });
     if (!claim) return null;
     const { state } = await this.load((claim.data as { userId: string }).userId);

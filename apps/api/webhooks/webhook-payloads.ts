@@ -93,7 +93,7 @@ export class WebhookPayloads {
 
   private async displayName(userId: string): Promise<string> {
     const { state } = await this.users.load(userId);
-    return state.status === 'registered' ? state.displayName : userId;
+    return state.status === 'registered' ? (state.displayName ?? state.username ?? userId) : userId;
   }
 }
 

@@ -1,33 +1,134 @@
-import { conflict } from '../errors';
-import type { UserEvent, UserRegistered, UsernameClaimed } from '../events';
+import { assertNever, conflict } from '../errors';
+import { DEFAULT_PRIVACY, type ParleyEvent, type PrivacySettings, type UserEvent, type UserRegistered, type UsernameClaimed } from '../events';
 import { normalizeUsername } from '../streams';
 
+/** A verification code waiting to be entered (Windu); only its keyed hash is known. */
+export interface PendingCode {
+  readonly codeId: string;
+  readonly codeHash: string;
+  readonly expiresAt: string;
+  /** Wrong attempts so far. */
+  readonly failures: number;
+}
+
+export interface UserProfile {
+  readonly userId: string;
+  /** Null for accounts created by phone. */
+  readonly username: string | null;
+  readonly displayName: string | null;
+  /** Null for phone accounts and after removal. */
+  readonly passwordHash: string | null;
+  readonly phoneKey: string | null;
+  readonly statusMessage: string | null;
+  readonly photoUrl: string | null;
+  readonly privacy: PrivacySettings;
+  /** The code last sent, until it is used or replaced. */
+  readonly code: PendingCode | null;
+  /** When codes were sent, newest last (the last ten): what request limits are counted on. */
+  readonly codesIssuedAt: readonly string[];
+}
+
+/**
+ * `pending`: a phone account whose number is not verified yet;
+ * `registered`: an active account; `removed`: gone for good.
+ */
 export type UserState =
   | { readonly status: 'absent' }
-  | {
-      readonly status: 'registered';
-      readonly userId: string;
-      readonly username: string;
-      readonly displayName: string;
-      readonly passwordHash: string;
-    };
+  | ({ readonly status: 'pending' } & UserProfile)
+  | ({ readonly status: 'registered' } & UserProfile)
+  | ({ readonly status: 'removed' } & UserProfile);
+
+export type KnownUser = Extract<UserState, { status: 'registered' }>;
+
+const USER_EVENT_TYPES: ReadonlySet<string> = new Set<UserEvent['type']>([
+  'UsernameClaimed',
+  'UserRegistered',
+  'PhoneClaimed',
+  'PhoneAccountCreated',
+  'VerificationCodeIssued',
+  'VerificationCodeFailed',
+  'PhoneVerified',
+  'PasswordChanged',
+  'ProfileUpdated',
+  'StatusMessageChanged',
+  'ProfilePhotoChanged',
+  'PrivacySettingsChanged',
+  'UserRemoved',
+]);
+
+export const isUserEvent = (event: ParleyEvent): event is UserEvent => USER_EVENT_TYPES.has(event.type);
 
 export const initialUserState: UserState = { status: 'absent' };
+
+const newProfile = (userId: string): UserProfile => ({
+  userId,
+  username: null,
+  displayName: null,
+  passwordHash: null,
+  phoneKey: null,
+  statusMessage: null,
+  photoUrl: null,
+  privacy: DEFAULT_PRIVACY,
+  code: null,
+  codesIssuedAt: [],
+});
 
 export function evolveUser(state: UserState, event: UserEvent): UserState {
   switch (event.type) {
     case 'UserRegistered':
       return {
+        ...newProfile(event.data.userId),
         status: 'registered',
-        userId: event.data.userId,
         username: event.data.username,
         displayName: event.data.displayName,
         passwordHash: event.data.passwordHash,
       };
+    case 'PhoneAccountCreated':
+      return {
+        ...newProfile(event.data.userId),
+        status: 'pending',
+        displayName: event.data.displayName,
+        phoneKey: event.data.phoneKey,
+      };
     case 'UsernameClaimed':
+    case 'PhoneClaimed':
       return state;
     default:
-      return state;
+      break;
+  }
+  if (state.status === 'absent') return state;
+  switch (event.type) {
+    case 'VerificationCodeIssued':
+      return {
+        ...state,
+        code: { codeId: event.data.codeId, codeHash: event.data.codeHash, expiresAt: event.data.expiresAt, failures: 0 },
+        codesIssuedAt: [...state.codesIssuedAt, event.data.issuedAt].slice(-10),
+      };
+    case 'VerificationCodeFailed':
+      return state.code?.codeId === event.data.codeId
+        ? { ...state, code: { ...state.code, failures: event.data.attempt } }
+        : state;
+    case 'PhoneVerified':
+      return { ...state, status: state.status === 'removed' ? 'removed' : 'registered', code: null };
+    case 'PasswordChanged':
+      return { ...state, passwordHash: event.data.passwordHash };
+    case 'ProfileUpdated':
+      return { ...state, displayName: event.data.displayName };
+    case 'StatusMessageChanged':
+      return { ...state, statusMessage: event.data.message };
+    case 'ProfilePhotoChanged':
+      return { ...state, photoUrl: event.data.photoUrl };
+    case 'PrivacySettingsChanged':
+      return { ...state, privacy: event.data.settings };
+    case 'UserRemoved':
+      return {
+        ...newProfile(state.userId),
+        status: 'removed',
+        username: state.username,
+        phoneKey: state.phoneKey,
+      };
+    default:
+      return assertNever(event, 'user event');
   }
 }
 
@@ -51,7 +152,7 @@ export function decideClaim(command: RegisterUser, claim: UsernameClaimed | null
 }
 
 export function decideRegister(command: RegisterUser, claimedFor: string, user: UserState): UserRegistered {
-  if (user.status === 'registered') throw conflict('USER.USERNAME_TAKEN', `Username ${command.username} is taken`);
+  if (user.status !== 'absent') throw conflict('USER.USERNAME_TAKEN', `Username ${command.username} is taken`);
   return {
     type: 'UserRegistered',
     data: {

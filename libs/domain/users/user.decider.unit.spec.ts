@@ -136,13 +136,19 @@ describe('user decider', () => {
       expect(evolveUser(initialUserState, claimed('alice', 'u-alice'))).toEqual({ status: 'absent' });
     });
 
-    it('UserRegistered holds the credentials for login', () => {
+    it('UserRegistered holds the credentials for login, with an empty profile', () => {
       expect(evolveUser(initialUserState, registered('u-alice', 'alice'))).toEqual({
         status: 'registered',
         userId: 'u-alice',
         username: 'alice',
         displayName: 'alice',
         passwordHash: 'hash-0',
+        phoneKey: null,
+        statusMessage: null,
+        photoUrl: null,
+        privacy: { statusMessage: 'all', photo: 'all', lastSeen: 'all' },
+        code: null,
+        codesIssuedAt: [],
       });
     });
   });

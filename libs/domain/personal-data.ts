@@ -1,0 +1,89 @@
+import type { ParleyEvent, ParleyEventType } from './events';
+
+/**
+ * Which fields of which events are personal data, and whose. The store layer
+ * (libs/personal-data) encrypts these fields with their owner's key before an
+ * event is appended and decrypts them when it is read; once the owner's key is
+ * destroyed (account removal) they read as `null`. Every event type is listed,
+ * so a new type has to decide (a compile error otherwise).
+ *
+ * Not personal here: ids, times, the username (a public sign-in handle, like
+ * a room name), phone *keys* (keyed hashes), comment texts (the room's
+ * history, which stays whole; its author shows as a deleted user).
+ */
+export interface PersonalFields<E extends ParleyEvent = ParleyEvent> {
+  /** The user whose key encrypts the fields. */
+  readonly owner: (data: E['data']) => string;
+  readonly fields: readonly (keyof E['data'] & string)[];
+}
+
+type PersonalFieldMap = {
+  readonly [K in ParleyEventType]: PersonalFields<Extract<ParleyEvent, { type: K }>> | null;
+};
+
+const ofUser = (data: { readonly userId: string }): string => data.userId;
+const ofOwner = (data: { readonly ownerId: string }): string => data.ownerId;
+
+export const PERSONAL_FIELDS: PersonalFieldMap = {
+  UsernameClaimed: null,
+  UserRegistered: { owner: ofUser, fields: ['displayName'] },
+  PhoneClaimed: null,
+  PhoneAccountCreated: { owner: ofUser, fields: ['phone', 'displayName'] },
+  VerificationCodeIssued: null,
+  VerificationCodeFailed: null,
+  PhoneVerified: null,
+  PasswordChanged: null,
+  ProfileUpdated: { owner: ofUser, fields: ['displayName'] },
+  StatusMessageChanged: { owner: ofUser, fields: ['message'] },
+  ProfilePhotoChanged: { owner: ofUser, fields: ['photoUrl'] },
+  PrivacySettingsChanged: null,
+  // Feedback on the product is kept for the operators, with the account's id only.
+  UserRemoved: null,
+  TokenFamilyStarted: null,
+  RefreshTokenRotated: null,
+  TokenFamilyRevoked: null,
+  ApiKeyCreated: null,
+  ApiKeyRevoked: null,
+  ContactAdded: { owner: ofOwner, fields: ['contact'] },
+  ContactsImported: { owner: ofOwner, fields: ['contacts'] },
+  ContactRenamed: { owner: ofOwner, fields: ['name'] },
+  ContactsRemoved: null,
+  ContactsSyncRequested: null,
+  ContactBlocked: null,
+  ContactUnblocked: null,
+  BlockListReplaced: null,
+  PresenceChanged: { owner: ofUser, fields: ['message', 'device'] },
+  RoomCreated: null,
+  MemberAdded: null,
+  MemberRemoved: null,
+  MemberLeft: null,
+  MemberRoleChanged: null,
+  MemberMuteChanged: null,
+  RoomRenamed: null,
+  RoomTopicChanged: null,
+  RoomAvatarChanged: null,
+  RoomPermissionsChanged: null,
+  CommentPosted: null,
+  CommentDeleted: null,
+  RoomRead: null,
+  RoomMarkedUnread: null,
+  WebhookRegistered: null,
+  WebhookUpdated: null,
+  WebhookRemoved: null,
+  WebhookPaused: null,
+  WebhookResumed: null,
+  ExportJobRequested: null,
+  ExportJobCompleted: null,
+  ExportJobFailed: null,
+  ExportJobDeleted: null,
+  ImportJobRequested: null,
+  ImportJobCompleted: null,
+  ImportJobFailed: null,
+};
+
+/** The personal fields of a stored event type, or null (also for types this build does not know). */
+export function personalFieldsOf(type: string): PersonalFields | null {
+  return Object.prototype.hasOwnProperty.call(PERSONAL_FIELDS, type)
+    ? (PERSONAL_FIELDS[type as ParleyEventType] as PersonalFields | null)
+    : null;
+}
