@@ -61,6 +61,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     .setDescription('Event-sourced messaging backend: rooms, members, comments, read state, replayable history.')
     .setVersion('1')
     .addBearerAuth()
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
     jsonDocumentUrl: 'docs-json',

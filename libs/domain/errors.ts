@@ -23,6 +23,8 @@ export class DomainError extends Error {
     readonly category: ErrorCategory,
     message: string,
     readonly details?: readonly ErrorDetail[],
+    /** For `rate_limited` (and `unavailable`): seconds until a retry can succeed. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'DomainError';
@@ -36,6 +38,9 @@ export const notFound = (code: string, message: string) => new DomainError(code,
 export const conflict = (code: string, message: string) => new DomainError(code, 'conflict', message);
 export const unauthenticated = (code: string, message: string) =>
   new DomainError(code, 'unauthenticated', message);
+
+export const rateLimited = (code: string, message: string, retryAfterSeconds: number) =>
+  new DomainError(code, 'rate_limited', message, undefined, Math.max(1, Math.ceil(retryAfterSeconds)));
 
 /** Exhaustiveness guard for switches over discriminated unions. */
 export function assertNever(value: never, what = 'value'): never {
