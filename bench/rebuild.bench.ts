@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createEventStore, createReadStore } from '../apps/api/infrastructure/stores';
+import { createEventStore, createReadStore, withPersonalData } from '../apps/api/infrastructure/stores';
 import { ConfigError, loadConfig, parseEventStoreUrl } from '../libs/config/config';
 import type { EventStore } from '../libs/event-store/event-store.port';
 import { SqliteEventStore } from '../libs/event-store/sqlite-event-store';
@@ -78,7 +78,7 @@ function openStores(dir: string): Stores {
     };
   }
   const config = loadConfig({ ...process.env, DATA_DIR: dir, SQLITE_SYNCHRONOUS: 'normal' });
-  const eventStore = createEventStore(config);
+  const eventStore = withPersonalData(config, createEventStore(config));
   const readStore = createReadStore(config);
   return {
     eventStore,

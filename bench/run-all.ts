@@ -7,13 +7,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { runContacts } from './contacts.bench';
 import { runExport } from './export.bench';
 import { runFeed } from './feed.bench';
 import { runHistory } from './history.bench';
 import { runLag } from './lag.bench';
+import { runPresence } from './presence.bench';
 import { benchSeconds, printTable, productionStores, skipRow, type BenchOutcome, type SummaryRow } from './lib/common';
 import { runRebuild } from './rebuild.bench';
 import { runSend } from './send.bench';
+import { runTokens } from './tokens.bench';
 
 /** The rebuild's log size in `npm run bench` unless BENCH_REBUILD_EVENTS says otherwise (1M takes ~8 min here). */
 const RUN_ALL_REBUILD_EVENTS = 150_000;
@@ -54,6 +57,9 @@ async function main(): Promise<void> {
   outcomes.push(await guarded('rebuild', () => runRebuild(RUN_ALL_REBUILD_EVENTS)));
   outcomes.push(await guarded('feed', runFeed));
   outcomes.push(await guarded('export', () => runExport(RUN_ALL_EXPORT_EVENTS)));
+  outcomes.push(await guarded('contacts', runContacts));
+  outcomes.push(await guarded('tokens', runTokens));
+  outcomes.push(await guarded('presence', runPresence));
 
   const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);
   const seconds = (performance.now() - started) / 1000;

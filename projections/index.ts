@@ -1,6 +1,10 @@
 import type { Projection } from '../libs/read-store/projection';
+import { apiKeysProjection } from './api-keys.projection';
+import { contactsProjection } from './contacts.projection';
 import { jobsProjection } from './jobs.projection';
 import { membershipsProjection } from './memberships.projection';
+import { presenceProjection } from './presence.projection';
+import { profileHistoryProjection } from './profile-history.projection';
 import { roomsProjection } from './rooms.projection';
 import { timelineProjection } from './timeline.projection';
 import { usersProjection } from './users.projection';
@@ -14,6 +18,13 @@ export const parleyProjections: readonly Projection[] = [
   timelineProjection,
   webhooksProjection,
   jobsProjection,
+  presenceProjection,
+  apiKeysProjection,
+  profileHistoryProjection,
+  contactsProjection,
 ];
 
-export { jobsProjection, membershipsProjection, roomsProjection, timelineProjection, usersProjection, webhooksProjection };
+export { apiKeysProjection, jobsProjection, membershipsProjection, roomsProjection, timelineProjection, usersProjection, webhooksProjection };
+export { profileHistoryProjection };
+export { presenceProjection };
+export { contactsProjection };

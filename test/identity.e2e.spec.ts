@@ -77,7 +77,7 @@ describe('identity: registration, tokens, authentication', () => {
     await parley.http().get('/v1/rooms').set('Authorization', `Bearer ${refreshed.body.access_token}`).expect(200);
     const wrong = await parley.http().post('/v1/oauth/token').send({ grant_type: 'refresh_token', refresh_token: first.body.access_token });
     expect(wrong.status).toBe(401);
-    expect(wrong.body.code).toBe('AUTH.TOKEN_INVALID');
+    expect(wrong.body.code).toBe('AUTH.TOKEN_WRONG_TYPE');
   });
 
   it('refuses a wrong password and an unknown user alike', async () => {

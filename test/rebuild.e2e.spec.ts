@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { parleyProjections } from '../projections';
 import { ParleyHarness, type TestUser } from './support/parley-app';
 
 /** Every answer a client could get for the story, to compare before and after a rebuild. */
@@ -65,7 +66,8 @@ describe('read models are disposable', () => {
       { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'error' }, encoding: 'utf8', timeout: 60_000 },
     );
     expect(cli.status).toBe(0);
-    expect(cli.stderr).toMatch(/rebuild users, rooms, memberships, timeline, webhooks, jobs: position \d+.*done in/);
+    const names = parleyProjections.map((projection) => projection.name).join(', ');
+    expect(cli.stderr).toMatch(new RegExp(`rebuild ${names}: position \\d+.*done in`));
     parley = await ParleyHarness.start({}, dataDir);
     const rebuilt = await snapshot(parley, users, [group, direct]);
     await parley.stop();

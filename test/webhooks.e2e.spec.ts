@@ -303,13 +303,14 @@ describe('webhooks', () => {
     const userToken = await parley.http().post('/v1/admin/webhooks').set(alice.auth).send({ url: 'https://x.example.com', events: ['CommentPosted'], secret: SECRET });
     expect(userToken.status).toBe(401);
 
-    const disabled = await ParleyHarness.start();
+    // Another installation (its own bootstrap key, no ADMIN_API_KEY): this key means nothing there.
+    const other = await ParleyHarness.start();
     try {
-      const res = await disabled.http().get('/v1/admin/webhooks').set('X-Api-Key', API_KEY);
-      expect(res.status).toBe(403);
-      expect(res.body).toMatchObject({ statusCode: 403, code: 'ADMIN.DISABLED' });
+      const res = await other.http().get('/v1/admin/webhooks').set('X-Api-Key', API_KEY);
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ statusCode: 401, code: 'AUTH.API_KEY_INVALID' });
     } finally {
-      await disabled.stop();
+      await other.stop();
     }
   });
 

@@ -1,4 +1,3 @@
-import { createSecretKey } from 'node:crypto';
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -8,13 +7,52 @@ import type { EventStore } from '../../libs/event-store/event-store.port';
 import { Projector } from '../../libs/read-store/projector';
 import type { ReadStore } from '../../libs/read-store/read-store.port';
 import { parleyProjections } from '../../projections';
+import { accountsControllers, accountsProviders } from './accounts/accounts.providers';
 import { ApiKeyGuard } from './admin/api-key.guard';
+import { ApiKeyBootstrap } from './admin/api-key-bootstrap';
+import { ExecuteApiKeyCommandHandler } from './admin/api-key-command.command';
+import { ApiKeyStates } from './admin/api-key-states';
+import { ApiKeysController } from './admin/api-keys.controller';
+import { ListApiKeysHandler } from './admin/api-keys.queries';
 import { AuditController } from './audit/audit.controller';
 import { RoomHistory } from './audit/room-history';
 import { AuthGuard } from './auth/auth.guard';
+import { jwtModuleOptions } from './auth/jwt-keys';
+import { JwksController, OauthController } from './auth/oauth.controller';
+import { PasswordGrantHandler } from './auth/password-grant.command';
+import { RefreshGrantHandler } from './auth/refresh-grant.command';
+import { RevokeTokenHandler } from './auth/revoke-token.command';
+import { TokenFamilyStates } from './auth/token-family-states';
 import { TokenService } from './auth/token.service';
 import { CommentsController } from './comments/comments.controller';
 import { ContactDirectory } from './contacts/contact-directory';
+import { AccountResolver } from './contacts/account-resolver';
+import { BlockStates } from './contacts/block-states';
+import { ContactBooks } from './contacts/contact-books';
+import { ContactIds } from './contacts/contact-ids';
+import {
+  ExecuteBlocksCommandHandler,
+  ExecuteContactsCommandHandler,
+  SyncContactsCommandHandler,
+} from './contacts/contacts.commands';
+import { ContactsController } from './contacts/contacts.controller';
+import { GetContactHandler, ListBlockedHandler, ListContactsHandler } from './contacts/contacts.queries';
+import { ContactPresenceController } from './contacts/contact-presence.controller';
+import {
+  AllContactsPresenceHandler,
+  AllContactsStatusesHandler,
+  ContactHistoryHandler,
+  ContactPhotoHandler,
+  ContactPresenceHandler,
+  ContactStatusMessageHandler,
+} from './contacts/contact-presence.queries';
+import { AdminPresenceController } from './presence/admin-presence.controller';
+import { PresenceDocs } from './presence/presence-docs';
+import { PresenceStates } from './presence/presence-states';
+import { PresenceController } from './presence/presence.controller';
+import { ListPresenceHandler, MyPresenceHandler } from './presence/presence.queries';
+import { PrivacyPolicy } from './presence/privacy-policy';
+import { SetPresenceHandler } from './presence/set-presence.command';
 import { CommentSequencer } from './comments/comment-sequencer';
 import { ListCommentsHandler } from './comments/comments.queries';
 import { DeleteCommentHandler } from './comments/delete-comment.command';
@@ -38,8 +76,8 @@ import { QiscusImporter } from './jobs/qiscus-import';
 import { KeyedMutex } from './infrastructure/keyed-mutex';
 import { LogFollower } from './infrastructure/log-follower';
 import { ReadModelGate } from './infrastructure/read-model-gate';
-import { createEventStore, createReadStore } from './infrastructure/stores';
-import { EVENT_STORE, PARLEY_CONFIG, PROJECTOR, READ_STORE } from './infrastructure/tokens';
+import { createEventStore, createReadStore, withPersonalData } from './infrastructure/stores';
+import { EVENT_STORE, PARLEY_CONFIG, PROJECTOR, RAW_EVENT_STORE, READ_STORE } from './infrastructure/tokens';
 import { MarkReadHandler } from './read-state/mark-read.command';
 import { ReadStateController } from './read-state/read-state.controller';
 import { CreateRoomHandler } from './rooms/create-room.command';
@@ -47,9 +85,18 @@ import { ExecuteRoomCommandHandler } from './rooms/room-command.command';
 import { RoomStates } from './rooms/room-states';
 import { RoomsController } from './rooms/rooms.controller';
 import { GetRoomHandler, ListMembersHandler, ListMyRoomsHandler, UnreadHandler } from './rooms/rooms.queries';
+import { AdminUsersController } from './admin/admin-users.controller';
+import { GetAdminUserHandler, ListAdminUsersHandler } from './admin/admin-users.queries';
+import { ChangePasswordHandler, ExecuteProfileCommandHandler } from './users/profile.command';
+import { ProfileController } from './users/profile.controller';
+import { GetMeHandler, ProfileHistoryHandler } from './users/profile.queries';
 import { RegisterUserHandler } from './users/register-user.command';
 import { UserStates } from './users/user-states';
 import { UsersController } from './users/users.controller';
+import { AccountRemovalController } from './users/account-removal.controller';
+import { RemoveUserHandler } from './users/remove-user.command';
+import { PersonalDataVault } from '../../libs/personal-data/vault';
+import type { PersonalDataEventStore } from '../../libs/personal-data/personal-data-event-store';
 import { ExecuteWebhookCommandHandler } from './webhooks/webhook-command.command';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { WebhookPayloads } from './webhooks/webhook-payloads';
@@ -82,13 +129,17 @@ export class AppModule {
     const logger = new JsonLogger(config.logLevel);
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), JwtModule.register({
-          // A KeyObject: jsonwebtoken otherwise tries to parse a string secret as a PEM key on every call.
-          secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')),
-          signOptions: { algorithm: 'HS256' },
-        })],
+      imports: [CqrsModule.forRoot(), JwtModule.register(
+          // HS256 or RS256 as configured, keys as KeyObjects, the algorithm pinned for verification.
+          jwtModuleOptions(config.jwtSigning),
+        )],
       controllers: [
         UsersController,
+        AccountRemovalController,
+        ProfileController,
+        AdminUsersController,
+        OauthController,
+        JwksController,
         RoomsController,
         CommentsController,
         ReadStateController,
@@ -98,10 +149,27 @@ export class AppModule {
         AuditController,
         ExportsController,
         ImportsController,
+        ContactsController,
+        PresenceController,
+        AdminPresenceController,
+        ContactPresenceController,
+        ApiKeysController,
+        ...accountsControllers,
       ],
       providers: [
         { provide: PARLEY_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
+        { provide: RAW_EVENT_STORE, useFactory: () => createEventStore(config) },
+        {
+          provide: EVENT_STORE,
+          inject: [RAW_EVENT_STORE],
+          useFactory: (raw: EventStore) => withPersonalData(config, raw),
+        },
+        {
+          provide: PersonalDataVault,
+          inject: [EVENT_STORE],
+          useFactory: (store: PersonalDataEventStore) => store.vault,
+        },
+        RemoveUserHandler,
         { provide: READ_STORE, useFactory: () => createReadStore(config) },
         {
           provide: PROJECTOR,
@@ -124,10 +192,20 @@ export class AppModule {
         KeyedMutex,
         ReadModelGate,
         TokenService,
+        TokenFamilyStates,
+        PasswordGrantHandler,
+        RefreshGrantHandler,
+        RevokeTokenHandler,
         UserStates,
         RoomStates,
         RoomHistory,
         RegisterUserHandler,
+        ExecuteProfileCommandHandler,
+        ChangePasswordHandler,
+        GetMeHandler,
+        ProfileHistoryHandler,
+        ListAdminUsersHandler,
+        GetAdminUserHandler,
         CreateRoomHandler,
         ExecuteRoomCommandHandler,
         CommentSequencer,
@@ -144,7 +222,33 @@ export class AppModule {
         FeedHub,
         FeedWsGateway,
         ApiKeyGuard,
+        ApiKeyStates,
+        ExecuteApiKeyCommandHandler,
+        ListApiKeysHandler,
+        ApiKeyBootstrap,
         ContactDirectory,
+        ContactIds,
+        ContactBooks,
+        BlockStates,
+        AccountResolver,
+        ExecuteContactsCommandHandler,
+        SyncContactsCommandHandler,
+        ExecuteBlocksCommandHandler,
+        ListContactsHandler,
+        GetContactHandler,
+        ListBlockedHandler,
+        PresenceStates,
+        PresenceDocs,
+        PrivacyPolicy,
+        SetPresenceHandler,
+        MyPresenceHandler,
+        ListPresenceHandler,
+        ContactPresenceHandler,
+        AllContactsPresenceHandler,
+        ContactStatusMessageHandler,
+        AllContactsStatusesHandler,
+        ContactPhotoHandler,
+        ContactHistoryHandler,
         WebhookStates,
         WebhookPayloads,
         ExecuteWebhookCommandHandler,
@@ -160,6 +264,7 @@ export class AppModule {
         GetExportHandler,
         ListImportsHandler,
         GetImportHandler,
+        ...accountsProviders,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         MinPositionInterceptor,

@@ -7,6 +7,7 @@ import type { ParleyConfig } from '../../libs/config/config';
 import { AppModule } from './app.module';
 import type { ParleyRequest } from './auth/auth.decorators';
 import { JsonLogger } from './common/json-logger';
+import { CONTACTS_IMPORT_MAX_BYTES, CONTACTS_ROUTE } from './contacts/contacts.controller';
 import { createValidationPipe } from './common/validation';
 import { IMPORT_MAX_BYTES, IMPORTS_ROUTE } from './jobs/imports.controller';
 
@@ -25,15 +26,17 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     bufferLogs: false,
   });
   app.enableShutdownHooks();
-  app.setGlobalPrefix('v1', { exclude: ['health'] });
+  app.setGlobalPrefix('v1', { exclude: ['health', '.well-known/jwks.json'] });
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Import files (Qiscus JSON) may be larger than any other body: multipart parts and this one route's JSON.
+  // Import files (Qiscus JSON) and address books may be larger than any other body: multipart parts and this one route's JSON.
   await app.register(fastifyMultipart, { limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5, parts: 6 } });
   fastify.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (route.url === IMPORTS_ROUTE && methods.includes('POST')) route.bodyLimit = IMPORT_MAX_BYTES;
+    // A whole address book (10,000 entries) in one PUT.
+    if (route.url === CONTACTS_ROUTE && methods.includes('PUT')) route.bodyLimit = CONTACTS_IMPORT_MAX_BYTES;
   });
   fastify.addHook('onRequest', async (request, reply) => {
     const given = request.headers['x-correlation-id'];
@@ -46,7 +49,8 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
       {
         msg: 'request',
         method: request.method,
-        url: request.url,
+        // Without the query: it may carry personal data (a phone number to look up).
+        url: request.url.split('?', 1)[0],
         statusCode: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 100) / 100,
         correlationId: (request as ParleyRequest).correlationId,

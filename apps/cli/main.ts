@@ -10,8 +10,11 @@ import { exportLog, fileLines, importLog } from '../../libs/streaming/log-transf
 import { checkpointName } from '../../libs/read-store/projection';
 import { Projector } from '../../libs/read-store/projector';
 import { parleyProjections } from '../../projections';
-import { createEventStore, createReadStore } from '../api/infrastructure/stores';
+import { createEventStore, createReadStore, withPersonalData } from '../api/infrastructure/stores';
 import { Progress } from './progress';
+import { API_KEY_SCOPES } from '../../libs/domain/api-keys/api-key.decider';
+import { DomainError } from '../../libs/domain/errors';
+import { newId } from '../../libs/domain/ids';
 
 /**
  * Events per rebuild batch: a room's documents are written once per batch
@@ -29,6 +32,12 @@ commands:
   import <file>                   verify, then restore an export (ids, positions, times kept), then rebuild
   rebuild [--projection <name>]   drop read models and project them again from the log
   status                          log head and each projection's checkpoint
+  keys create --name <name> --scopes <scope,...>
+                                  create a server API key and print it, this once
+  keys list                       every API key (id, status, scopes, name), no secrets
+  keys revoke <id>                revoke a key; a running API refuses it from its next request
+
+scopes: ${API_KEY_SCOPES.join(', ')}
 `;
 
 function option(args: readonly string[], name: string): string | undefined {
@@ -98,11 +107,13 @@ async function importCommand(args: readonly string[]): Promise<number> {
   const file = args[0];
   if (!file) throw new UsageError('import needs a file');
   const config = loadConfig();
-  const store = createEventStore(config);
+  // The import writes the log's bytes as they are (personal fields stay sealed);
+  // the rebuild reads them through the owners' keys.
+  const store = withPersonalData(config, createEventStore(config));
   const readStore = createReadStore(config);
   try {
     const progress = new Progress('import', null);
-    const result = await importLog(store, () => fileLines(file), { onProgress: (position, done) => progress.update(position, done) });
+    const result = await importLog(store.inner, () => fileLines(file), { onProgress: (position, done) => progress.update(position, done) });
     if (!result.verify.ok) {
       process.stdout.write(`REFUSED: line ${result.verify.line}: ${result.verify.reason}; nothing was written\n`);
       return 1;
@@ -128,7 +139,7 @@ async function rebuild(args: readonly string[]): Promise<void> {
   if (only && projections.length === 0) {
     throw new UsageError(`unknown projection "${only}"; known: ${parleyProjections.map((p) => p.name).join(', ')}`);
   }
-  const store = createEventStore(config);
+  const store = withPersonalData(config, createEventStore(config));
   const readStore = createReadStore(config);
   try {
     const head = await store.headPosition();
@@ -159,6 +170,63 @@ async function status(): Promise<void> {
   }
 }
 
+/** `parley keys ...`: API keys on the configured stores, written as the API writes them (actor `cli`). */
+async function keys(args: readonly string[]): Promise<number> {
+  const [action, ...rest] = args;
+  // Loaded here: the other commands need none of the API's command side.
+  const { createApiKeyOn, listApiKeysOn, revokeApiKeyOn } = await import('../api/admin/api-key-operations');
+  const config = loadConfig();
+  const context = { actor: 'cli', correlationId: `cli-${newId()}`, causationId: `cli-keys-${action ?? ''}` };
+  const store = createEventStore(config);
+  try {
+    switch (action) {
+      case 'create': {
+        const name = option(rest, '--name');
+        const scopes = option(rest, '--scopes');
+        if (name === undefined || scopes === undefined) throw new UsageError('keys create needs --name <name> and --scopes <scope,...>');
+        const created = await createApiKeyOn(store, { name, scopes: scopes.split(',').map((s) => s.trim()).filter((s) => s !== '') }, context);
+        process.stdout.write(
+          `created API key ${created.id} "${created.name}" with scopes ${created.scopes.join(',')}\n` +
+            `the key is shown this once; Parley stores only its hash:\n${created.key}\n`,
+        );
+        return 0;
+      }
+      case 'list': {
+        const readStore = createReadStore(config);
+        try {
+          const items = await listApiKeysOn(store, readStore);
+          if (items.length === 0) process.stdout.write('no API keys\n');
+          for (const key of items) {
+            process.stdout.write(
+              `${key.id}  ${key.status.padEnd(7)}  ${key.createdAt}  ${key.scopes.join(',')}  ${JSON.stringify(key.name)}${key.bootstrap ? ' (bootstrap)' : ''}\n`,
+            );
+          }
+          return 0;
+        } finally {
+          await readStore.close();
+        }
+      }
+      case 'revoke': {
+        const id = rest[0]?.toLowerCase();
+        if (id === undefined || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+          throw new UsageError('keys revoke needs the id of a key (a UUID, see keys list)');
+        }
+        const result = await revokeApiKeyOn(store, id, context);
+        process.stdout.write(result.written > 0 ? `revoked API key ${id}\n` : `API key ${id} was revoked already\n`);
+        return 0;
+      }
+      default:
+        throw new UsageError('keys needs create, list or revoke');
+    }
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    process.stderr.write(`parley: ${error.message} (${error.code})\n`);
+    return error.category === 'validation' ? 2 : 1;
+  } finally {
+    await store.close();
+  }
+}
+
 class UsageError extends Error {}
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -178,6 +246,8 @@ async function main(argv: readonly string[]): Promise<number> {
         return await verifyCommand(args);
       case 'import':
         return await importCommand(args);
+      case 'keys':
+        return await keys(args);
       default:
         process.stderr.write(USAGE);
         return command === undefined || command === '--help' ? 0 : 2;

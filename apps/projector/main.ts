@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../../libs/config/config';
 import { Projector } from '../../libs/read-store/projector';
 import { parleyProjections } from '../../projections';
 import { JsonLogger } from '../api/common/json-logger';
-import { createEventStore, createReadStore } from '../api/infrastructure/stores';
+import { createEventStore, createReadStore, withPersonalData } from '../api/infrastructure/stores';
 
 /**
  * The projector as its own process (production profile, or PROJECTOR=external
@@ -14,7 +14,7 @@ import { createEventStore, createReadStore } from '../api/infrastructure/stores'
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = new JsonLogger(config.logLevel);
-  const store = createEventStore(config);
+  const store = withPersonalData(config, createEventStore(config));
   const readStore = createReadStore(config);
   const projector = new Projector(store, readStore, parleyProjections, {
     batchSize: 5000,

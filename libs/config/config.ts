@@ -265,6 +265,6 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     verificationCodeTtlSeconds: integer(env, 'VERIFICATION_CODE_TTL', 600, 30, 86_400),
     verificationMaxAttempts: integer(env, 'VERIFICATION_MAX_ATTEMPTS', 5, 1, 20),
     codeRequestIntervalSeconds: integer(env, 'CODE_REQUEST_INTERVAL', 30, 0, 3600),
-    codeRequestsPerHour: integer(env, 'CODE_REQUESTS_PER_HOUR', 5, 1, 1000),
+    codeRequestsPerHour: integer(env, 'CODE_REQUESTS_PER_HOUR', 5, 1, 100),
   };
 }

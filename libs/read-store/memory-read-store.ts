@@ -69,6 +69,7 @@ export class MemoryReadStore implements ReadStore {
     const keys = effectiveSort(options.sort);
     const cursor = options.after ? compileCursor(keys, options.after) : undefined;
     const limit = checkLimit(options.limit);
+    const offset = checkOffset(options.offset);
     const docs = this.lookup(collection)?.docs;
     if (!docs || limit === 0) return [];
 
@@ -80,7 +81,7 @@ export class MemoryReadStore implements ReadStore {
       rows.push({ entry, key });
     }
     rows.sort((a, b) => compareKeys(keys, a.key, b.key));
-    const page = limit === undefined ? rows : rows.slice(0, limit);
+    const page = limit === undefined ? rows.slice(offset) : rows.slice(offset, offset + limit);
     return page.map((row) => parse(row.entry.json));
   }
 
@@ -320,17 +321,23 @@ function compileFilter(filter: Filter | undefined): (doc: Doc) => boolean {
   const tests = Object.entries(filter).map(([field, condition]) => {
     assertField(field);
     const test = compileCondition(field, condition);
-    return (doc: Doc) => test(project(doc[field]));
+    return (doc: Doc) => test(project(doc[field]), doc[field]);
   });
   return (doc) => tests.every((test) => test(doc));
 }
 
-function compileCondition(field: string, condition: FieldCondition): (value: SqlValue) => boolean {
+function compileCondition(field: string, condition: FieldCondition): (value: SqlValue, raw: unknown) => boolean {
   if (condition === null || typeof condition !== 'object') {
     const wanted = projectArgument(field, condition);
     return (value) => compareValues(value, wanted) === 0;
   }
   const ops = Object.keys(condition);
+  if ('$contains' in condition) {
+    const needle = condition.$contains;
+    if (ops.length !== 1 || typeof needle !== 'string') throw badCondition(field);
+    // Only string values, as SQLite's json_type(...) = 'text'.
+    return (_value, raw) => typeof raw === 'string' && raw.includes(needle);
+  }
   if ('$in' in condition) {
     if (ops.length !== 1 || !Array.isArray(condition.$in)) throw badCondition(field);
     const wanted = condition.$in.map((v) => projectArgument(field, v));
@@ -356,7 +363,9 @@ function compileCondition(field: string, condition: FieldCondition): (value: Sql
 }
 
 function badCondition(field: string): Error {
-  return new Error(`Field ${field}: a condition is a scalar, {$in}, {$ne} or a combination of $gt/$gte/$lt/$lte`);
+  return new Error(
+    `Field ${field}: a condition is a scalar, {$in}, {$ne}, {$contains: string} or a combination of $gt/$gte/$lt/$lte`,
+  );
 }
 
 function effectiveSort(sort: readonly SortKey[] | undefined): readonly SortKey[] {
@@ -381,6 +390,12 @@ function compareKeys(keys: readonly SortKey[], a: readonly SqlValue[], b: readon
     if (c !== 0) return keys[i]!.direction === 'asc' ? c : -c;
   }
   return 0;
+}
+
+function checkOffset(offset: number | undefined): number {
+  if (offset === undefined) return 0;
+  if (!Number.isInteger(offset) || offset < 0) throw new Error(`Invalid offset ${offset}`);
+  return offset;
 }
 
 function checkLimit(limit: number | undefined): number | undefined {

@@ -67,6 +67,12 @@ describe('MongoReadStore without a server', () => {
     // Every string sorts above every number, as in SQLite: a numeric lower bound admits strings.
     expect(buildFilter({ n: { $gt: 1 } })).toEqual({ $or: [{ n: { $gt: 1 } }, { n: { $type: 'string' } }] });
     expect(() => buildFilter({ 'a.b': 1 })).toThrow(/field/i);
+    // $contains: a literal, case-sensitive regular expression over strings only (arrays excluded, as in SQLite).
+    expect(buildFilter({ key: { $contains: 'a.b*(c)' } })).toEqual({
+      key: { $regex: 'a\\.b\\*\\(c\\)', $not: { $type: 'array' } },
+    });
+    expect(buildFind({ offset: 3, limit: 2 })).toMatchObject({ offset: 3, limit: 2 });
+    expect(() => buildFind({ offset: -1 })).toThrow(/offset/);
     expect(() => buildFilter({ id: 3 })).toThrow(/id/);
     const query = buildFind({ sort: [{ field: 'lastActivity', direction: 'desc' }], after: [5, 'r0'], limit: 2 });
     expect(query.sort).toEqual({ lastActivity: -1, _id: 1 });

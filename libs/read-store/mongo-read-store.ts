@@ -189,6 +189,7 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     const target = this.collection(collection);
     if (query.limit === 0) return [];
     const cursor = target.find(query.filter).sort(query.sort);
+    if (query.offset > 0) cursor.skip(query.offset);
     if (query.limit !== undefined) cursor.limit(query.limit);
     const found = await this.guard(() => cursor.toArray());
     return found.map(fromStored);
@@ -495,8 +496,13 @@ function argument(field: string, value: unknown): string | number | null {
 }
 
 function badCondition(field: string): Error {
-  return new Error(`Field ${field}: a condition is a scalar, {$in}, {$ne} or a combination of $gt/$gte/$lt/$lte`);
+  return new Error(
+    `Field ${field}: a condition is a scalar, {$in}, {$ne}, {$contains: string} or a combination of $gt/$gte/$lt/$lte`,
+  );
 }
+
+/** A literal substring as a regular expression. */
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function equals(field: string, value: string | number | null): Query {
   return { [field]: value };
@@ -526,6 +532,12 @@ function buildCondition(name: string, condition: FieldCondition): Query[] {
   const field = storedField(name);
   if (condition === null || typeof condition !== 'object') return [equals(field, argument(name, condition))];
   const ops = Object.keys(condition);
+  if ('$contains' in condition) {
+    const needle = condition.$contains;
+    if (ops.length !== 1 || typeof needle !== 'string') throw badCondition(name);
+    // $regex also matches strings inside arrays; SQLite's json_type(...) = 'text' does not.
+    return [{ [field]: { $regex: escapeRegex(needle), $not: { $type: 'array' } } }];
+  }
   if ('$in' in condition) {
     if (ops.length !== 1 || !Array.isArray(condition.$in)) throw badCondition(name);
     const values = condition.$in.map((value) => argument(name, value));
@@ -584,15 +596,17 @@ function buildCursor(keys: readonly SortKey[], after: readonly Scalar[]): Query 
   return terms.length === 1 ? (terms[0] as Query) : { $or: terms };
 }
 
-export function buildFind(options: FindOptions): { filter: Query; sort: Sort; limit: number | undefined } {
+export function buildFind(options: FindOptions): { filter: Query; sort: Sort; limit: number | undefined; offset: number } {
   const where = buildFilter(options.filter);
   const keys = effectiveSort(options.sort);
   const cursor = options.after ? buildCursor(keys, options.after) : undefined;
   const limit = options.limit;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`Invalid limit ${limit}`);
+  const offset = options.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0) throw new Error(`Invalid offset ${offset}`);
   const parts = [where, cursor].filter((part): part is Query => part !== undefined && Object.keys(part).length > 0);
   const filter = parts.length === 0 ? {} : parts.length === 1 ? (parts[0] as Query) : { $and: parts };
   const sort: Record<string, 1 | -1> = {};
   for (const key of keys) sort[storedField(key.field)] = key.direction === 'asc' ? 1 : -1;
-  return { filter, sort, limit };
+  return { filter, sort, limit, offset };
 }

@@ -16,7 +16,14 @@ export type FieldCondition =
   | Scalar
   | { readonly $in: readonly Scalar[] }
   | { readonly $gt?: Scalar; readonly $gte?: Scalar; readonly $lt?: Scalar; readonly $lte?: Scalar }
-  | { readonly $ne: Scalar };
+  | { readonly $ne: Scalar }
+  /**
+   * The field is a string holding this text (case-sensitive, any position).
+   * Only strings match: numbers, arrays and objects never do. No index helps:
+   * it scans what the other conditions leave (keyword search over a
+   * lower-cased search key).
+   */
+  | { readonly $contains: string };
 
 /** Conjunction of conditions on top-level fields. */
 export type Filter = { readonly [field: string]: FieldCondition };
@@ -33,6 +40,8 @@ export interface FindOptions {
   /** Keyset cursor: the sort values (then `id`) of the last document of the previous page. */
   readonly after?: readonly Scalar[];
   readonly limit?: number;
+  /** Documents to skip first (offset paging; keyset paging with `after` scales better). */
+  readonly offset?: number;
 }
 
 export interface IndexSpec {

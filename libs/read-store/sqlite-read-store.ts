@@ -268,6 +268,13 @@ function buildCondition(field: string, condition: FieldCondition): Fragment {
     return value === null ? { sql: `${x} IS NULL`, params: [] } : { sql: `${x} = ${ARG}`, params: [value] };
   }
   const ops = Object.keys(condition);
+  if ('$contains' in condition) {
+    const needle = condition.$contains;
+    if (ops.length !== 1 || typeof needle !== 'string') throw badCondition(field);
+    // Strings only: instr() would otherwise match inside numbers and JSON text.
+    if (field === 'id') return { sql: 'instr(id, ?) > 0', params: [needle] };
+    return { sql: `(json_type(doc, '$.${field}') = 'text' AND instr(${x}, ?) > 0)`, params: [needle] };
+  }
   if ('$in' in condition) {
     if (ops.length !== 1 || !Array.isArray(condition.$in)) throw badCondition(field);
     const values = condition.$in.map((v) => argument(field, v));
@@ -298,7 +305,9 @@ function buildCondition(field: string, condition: FieldCondition): Fragment {
 }
 
 function badCondition(field: string): Error {
-  return new Error(`Field ${field}: a condition is a scalar, {$in}, {$ne} or a combination of $gt/$gte/$lt/$lte`);
+  return new Error(
+    `Field ${field}: a condition is a scalar, {$in}, {$ne}, {$contains: string} or a combination of $gt/$gte/$lt/$lte`,
+  );
 }
 
 function effectiveSort(sort: readonly SortKey[] | undefined): readonly SortKey[] {
@@ -354,12 +363,16 @@ function buildFind(collection: string, options: FindOptions): Fragment & { limit
   const cursor = options.after ? buildCursor(keys, options.after) : undefined;
   const limit = options.limit;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`Invalid limit ${limit}`);
+  const offset = options.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0) throw new Error(`Invalid offset ${offset}`);
 
   const conditions = [where.sql, cursor?.sql].filter((sql): sql is string => !!sql);
   const order = keys.map((key) => `${fieldExpr(key.field)} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`);
   const sql =
     `SELECT doc FROM ${from}` +
     (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
-    ` ORDER BY ${order.join(', ')} LIMIT ?`;
-  return { sql, params: [...where.params, ...(cursor?.params ?? []), limit ?? -1], limit };
+    ` ORDER BY ${order.join(', ')} LIMIT ?` +
+    (offset > 0 ? ' OFFSET ?' : '');
+  const paging = offset > 0 ? [limit ?? -1, offset] : [limit ?? -1];
+  return { sql, params: [...where.params, ...(cursor?.params ?? []), ...paging], limit };
 }

@@ -1,12 +1,22 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiSecurity } from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { ApiKeyScope } from '../../../libs/domain/api-keys/api-key.decider';
 import { ApiKeyGuard } from './api-key.guard';
+import { REQUIRED_SCOPES } from './require-scopes.metadata';
 
-export const REQUIRED_SCOPES = 'parley:required-scopes';
+export { REQUIRED_SCOPES };
 
 /**
  * An admin route: callable with an `X-Api-Key` that holds every scope named
- * (for example `admin:users`). Without the key: 401; without the scope: 403.
+ * (for example `admin:users`). Without a valid key: 401 (`AUTH.API_KEY_MISSING`,
+ * `AUTH.API_KEY_INVALID`, `AUTH.API_KEY_REVOKED`); without the scope: 403
+ * `AUTH.SCOPE_MISSING`. On a class and a method, the scopes add up.
  */
-export const RequireScopes = (...scopes: string[]) =>
-  applyDecorators(SetMetadata(REQUIRED_SCOPES, scopes), UseGuards(ApiKeyGuard), ApiSecurity('api-key'));
+export const RequireScopes = (...scopes: ApiKeyScope[]) =>
+  applyDecorators(
+    SetMetadata(REQUIRED_SCOPES, scopes),
+    UseGuards(ApiKeyGuard),
+    ApiSecurity('api-key'),
+    ApiUnauthorizedResponse({ description: 'X-Api-Key missing, invalid or revoked' }),
+    ApiForbiddenResponse({ description: `the key lacks the scope ${scopes.join(', ')}` }),
+  );

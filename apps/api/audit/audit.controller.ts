@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
@@ -6,10 +6,10 @@ import { isParleyEventType } from '../../../libs/domain/events';
 import { validationError } from '../../../libs/domain/errors';
 import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
 import { exportLog } from '../../../libs/streaming/log-transfer';
-import { ApiKeyGuard } from '../admin/api-key.guard';
+import { RequireScopes } from '../admin/require-scopes';
 import { Public } from '../auth/auth.decorators';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { RAW_EVENT_STORE } from '../infrastructure/tokens';
 import { EventsQueryDto, RoomAuditQueryDto, StreamAuditQueryDto } from './audit.dto';
 import { RoomHistory, type RoomAsOf } from './room-history';
 
@@ -24,11 +24,10 @@ const envelope = (event: StoredEvent) => {
 @ApiTags('admin: events and audit')
 @ApiHeader({ name: 'X-Api-Key', required: true })
 @Public()
-@UseGuards(ApiKeyGuard)
 @Controller('admin')
 export class AuditController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(RAW_EVENT_STORE) private readonly store: EventStore,
     private readonly history: RoomHistory,
   ) {}
 
@@ -38,6 +37,7 @@ export class AuditController {
    * line received. `follow=true` never ends: new events stream as written.
    */
   @Get('events')
+  @RequireScopes('admin:export')
   @ApiProduces('application/x-ndjson')
   events(@Query() query: EventsQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const types = query.types?.split(',');
@@ -72,6 +72,7 @@ export class AuditController {
 
   /** The room as it was at `at` (ISO time or position), computed from the log. */
   @Get('audit/rooms/:roomId')
+  @RequireScopes('admin:audit')
   room(@Param('roomId', UuidParamPipe) roomId: string, @Query() query: RoomAuditQueryDto): Promise<RoomAsOf> {
     const at = query.at;
     if (at === undefined) return this.history.asOf(roomId, {}, query.comments ?? 100);
@@ -85,6 +86,7 @@ export class AuditController {
 
   /** Raw events of a stream: what happened, who did it, when, and which request (correlation id). */
   @Get('audit/streams/:streamId')
+  @RequireScopes('admin:audit')
   async stream(
     @Param('streamId') streamId: string,
     @Query() query: StreamAuditQueryDto,

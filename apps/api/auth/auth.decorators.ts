@@ -8,6 +8,10 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 
 export interface AuthenticatedUser {
   readonly id: string;
+  /** The access token's scopes, e.g. `user`. */
+  readonly scopes: readonly string[];
+  /** The sign-in (refresh-token family) the access token belongs to; null for callers without one. */
+  readonly familyId: string | null;
 }
 
 export interface ParleyRequest extends FastifyRequest {
@@ -20,4 +24,9 @@ export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): 
   const request = ctx.switchToHttp().getRequest<ParleyRequest>();
   const correlationId = request.correlationId ?? String(request.id);
   return { actor: request.user?.id ?? 'anonymous', correlationId, causationId: String(request.id) };
+});
+
+/** The authenticated caller of a guarded route (set by AuthGuard). */
+export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthenticatedUser | undefined => {
+  return ctx.switchToHttp().getRequest<ParleyRequest>().user;
 });

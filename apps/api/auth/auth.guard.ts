@@ -4,7 +4,12 @@ import { unauthenticated } from '../../../libs/domain/errors';
 import { IS_PUBLIC, type ParleyRequest } from './auth.decorators';
 import { TokenService } from './token.service';
 
-/** Every route needs a Bearer access token unless marked @Public(). */
+/**
+ * Every route needs a Bearer access token unless marked @Public(): signed by
+ * this server with the configured algorithm, unexpired, of an active account
+ * (401 `AUTH.ACCOUNT_REMOVED` otherwise) and of a sign-in that was not revoked
+ * (401 `AUTH.TOKEN_REVOKED`).
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -19,7 +24,7 @@ export class AuthGuard implements CanActivate {
     if (!header) throw unauthenticated('AUTH.TOKEN_MISSING', 'An Authorization: Bearer <access_token> header is required');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw unauthenticated('AUTH.TOKEN_INVALID', 'The Authorization header must be "Bearer <token>"');
-    request.user = { id: await this.tokens.verify(match[1], 'access') };
+    request.user = await this.tokens.authenticate(match[1]);
     return true;
   }
 }

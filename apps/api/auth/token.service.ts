@@ -1,37 +1,104 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { randomUUID } from 'node:crypto';
 import type { ParleyConfig } from '../../../libs/config/config';
 import { unauthenticated } from '../../../libs/domain/errors';
+import { newId } from '../../../libs/domain/ids';
+import { streams } from '../../../libs/domain/streams';
+import {
+  decideTokenFamily,
+  initialTokenFamilyState,
+  requireActiveAccount,
+  requireLiveFamily,
+  type TokenGrant,
+} from '../../../libs/domain/tokens/token-family.decider';
 import type { CommandContext } from '../infrastructure/command-context';
+import { EventWriter } from '../infrastructure/event-writer';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
+import { UserStates } from '../users/user-states';
+import type { AuthenticatedUser } from './auth.decorators';
+import { jwtKeys, type JwtKeys, type PublishedJwk } from './jwt-keys';
+import { TokenFamilyStates } from './token-family-states';
 
+/** The token endpoint's answer (RFC 6749 5.1). */
 export interface TokenPair {
   readonly access_token: string;
   readonly token_type: 'Bearer';
   readonly expires_in: number;
   readonly refresh_token: string;
+  readonly scope?: string;
 }
 
-interface Claims {
+export type TokenType = 'access' | 'refresh';
+
+/** What a verified Parley token says. */
+export interface TokenClaims {
   readonly sub: string;
-  readonly typ: 'access' | 'refresh';
+  readonly typ: TokenType;
+  /** The token family (sign-in) it belongs to. */
+  readonly sid: string;
+  readonly jti: string;
+  /** Space separated; access tokens only. */
+  readonly scope: string;
 }
 
+/** What a signed-in user may do; API keys carry their own scopes. */
+export const USER_SCOPES: readonly string[] = ['user'];
+
+/**
+ * Access tokens: short-lived JWTs (`sub`, `typ: access`, `sid`, `scope`).
+ * Refresh tokens: JWTs (`typ: refresh`, `sid` = family, `jti` = token id) that
+ * rotate on every use; their family in the log says which one is current.
+ */
 @Injectable()
 export class TokenService {
+  private readonly keys: JwtKeys;
+
   constructor(
     private readonly jwt: JwtService,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
-  ) {}
+    private readonly writer: EventWriter,
+    private readonly families: TokenFamilyStates,
+    private readonly users: UserStates,
+  ) {
+    this.keys = jwtKeys(config.jwtSigning);
+  }
 
-  /** Signs in: a new refresh-token family for `userId` (rotation arrives with issue #4's token lifecycle). */
-  async issue(userId: string, _grant: 'password' | 'phone' = 'password', _context?: CommandContext): Promise<TokenPair> {
+  /** Signs in: starts a refresh-token family for `userId` and answers its first tokens. */
+  async issue(userId: string, grant: TokenGrant = 'password', context?: CommandContext): Promise<TokenPair> {
+    const familyId = newId();
+    const tokenId = newId();
+    const now = new Date();
+    const expiresAt = this.refreshExpiry(now);
+    const events = decideTokenFamily(
+      { type: 'StartTokenFamily', familyId, userId, tokenId, grant, expiresAt: expiresAt.toISOString(), now: now.toISOString() },
+      initialTokenFamilyState,
+    );
+    const requestId = newId();
+    await this.writer.append(
+      streams.tokenFamily(familyId),
+      events,
+      'no_stream',
+      context ?? { actor: userId, correlationId: requestId, causationId: requestId },
+    );
+    return this.sign(userId, familyId, tokenId, expiresAt);
+  }
+
+  /** A refresh token issued now lives this long; every rotation starts the period again. */
+  refreshExpiry(now: Date): Date {
+    return new Date(now.getTime() + this.config.refreshTokenTtlSeconds * 1000);
+  }
+
+  /** A new access token and the refresh token `refreshTokenId` of family `familyId`. */
+  async sign(userId: string, familyId: string, refreshTokenId: string, refreshExpiresAt: Date): Promise<TokenPair> {
+    const scope = USER_SCOPES.join(' ');
     const [access, refresh] = await Promise.all([
-      this.jwt.signAsync({ typ: 'access' }, { subject: userId, expiresIn: this.config.accessTokenTtlSeconds }),
       this.jwt.signAsync(
-        { typ: 'refresh' },
-        { subject: userId, expiresIn: this.config.refreshTokenTtlSeconds, jwtid: randomUUID() },
+        { typ: 'access', sid: familyId, scope },
+        { subject: userId, jwtid: newId(), expiresIn: this.config.accessTokenTtlSeconds },
+      ),
+      this.jwt.signAsync(
+        { typ: 'refresh', sid: familyId, exp: Math.floor(refreshExpiresAt.getTime() / 1000) },
+        { subject: userId, jwtid: refreshTokenId },
       ),
     ]);
     return {
@@ -39,24 +106,67 @@ export class TokenService {
       token_type: 'Bearer',
       expires_in: this.config.accessTokenTtlSeconds,
       refresh_token: refresh,
+      scope,
     };
   }
 
-  /** The user id of a valid token of the given type; a 401 otherwise, saying which way it failed. */
-  async verify(token: string, typ: Claims['typ']): Promise<string> {
-    let claims: Claims;
+  /**
+   * The claims of a token signed by this server with the configured algorithm
+   * (nothing else: another algorithm, `alg: none` or another key is a 401
+   * `AUTH.TOKEN_INVALID`); `typ` null accepts either type. Signature and
+   * expiry only: whether its sign-in still stands is `authenticate`'s job.
+   */
+  async decode(token: string, typ: TokenType | null, options: { ignoreExpiration?: boolean } = {}): Promise<TokenClaims> {
+    let claims: Record<string, unknown>;
     try {
-      claims = await this.jwt.verifyAsync<Claims>(token, { algorithms: ['HS256'] });
+      claims = await this.jwt.verifyAsync<Record<string, unknown>>(token, {
+        algorithms: [this.keys.algorithm],
+        ignoreExpiration: options.ignoreExpiration === true,
+      });
     } catch (error) {
-      const expired = (error as Error).name === 'TokenExpiredError';
+      if ((error as Error).name === 'TokenExpiredError') {
+        throw unauthenticated('AUTH.TOKEN_EXPIRED', 'The token has expired');
+      }
+      throw unauthenticated('AUTH.TOKEN_INVALID', 'The token is invalid');
+    }
+    const { sub, typ: kind, sid, jti, scope } = claims;
+    if (
+      typeof sub !== 'string' ||
+      typeof sid !== 'string' ||
+      typeof jti !== 'string' ||
+      (kind !== 'access' && kind !== 'refresh')
+    ) {
+      throw unauthenticated('AUTH.TOKEN_INVALID', 'The token is invalid');
+    }
+    if (typ !== null && kind !== typ) {
       throw unauthenticated(
-        expired ? 'AUTH.TOKEN_EXPIRED' : 'AUTH.TOKEN_INVALID',
-        expired ? 'The token has expired' : 'The token is invalid',
+        'AUTH.TOKEN_WRONG_TYPE',
+        typ === 'access' ? 'This is a refresh token; send an access token' : 'This is an access token; send a refresh token',
       );
     }
-    if (claims.typ !== typ || typeof claims.sub !== 'string') {
-      throw unauthenticated('AUTH.TOKEN_INVALID', `Not a ${typ} token`);
-    }
-    return claims.sub;
+    return { sub, typ: kind, sid, jti, scope: typeof scope === 'string' ? scope : '' };
+  }
+
+  /**
+   * The caller of a request: a valid access token whose account is active and
+   * whose sign-in (token family) is not revoked. Both states come from small
+   * cached folds, so this costs one verify and two short reads.
+   */
+  async authenticate(accessToken: string): Promise<AuthenticatedUser> {
+    const claims = await this.decode(accessToken, 'access');
+    const [user, family] = await Promise.all([this.users.load(claims.sub), this.families.load(claims.sid)]);
+    requireActiveAccount(user.state.status);
+    requireLiveFamily(family.state, claims.sub);
+    return { id: claims.sub, scopes: claims.scope.split(' ').filter(Boolean), familyId: claims.sid };
+  }
+
+  /** The user id of a valid token of the given type; access tokens get `authenticate`'s full check. */
+  async verify(token: string, typ: TokenType): Promise<string> {
+    return typ === 'access' ? (await this.authenticate(token)).id : (await this.decode(token, 'refresh')).sub;
+  }
+
+  /** The public keys tokens can be checked with (none for HS256, whose key is a shared secret). */
+  jwks(): { readonly keys: readonly PublishedJwk[] } {
+    return this.keys.jwks;
   }
 }

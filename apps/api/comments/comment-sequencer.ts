@@ -3,6 +3,7 @@ import { decidePostComment, tailOf, type PostComment, type ReplyTarget } from '.
 import type { CommentPosted } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
+import { blockRefusals, ContactDirectory } from '../contacts/contact-directory';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
 import { EVENT_STORE } from '../infrastructure/tokens';
@@ -37,6 +38,7 @@ export class CommentSequencer {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly rooms: RoomStates,
     private readonly writer: EventWriter,
+    private readonly contacts: ContactDirectory,
   ) {}
 
   post(command: PostComment, context: CommandContext, keyed: boolean): Promise<StoredEvent> {
@@ -95,6 +97,12 @@ export class CommentSequencer {
       try {
         const replyTarget = await this.replyTarget(pending.command.replyTo, accepted);
         const event = decidePostComment(pending.command, state, tail, replyTarget);
+        // Blocking (issue #5): only a direct room asks (after the decider found the poster a member),
+        // so a post to a group reads nothing more.
+        if (state.status === 'active' && state.kind === 'direct' && !pending.context.importId) {
+          const other = [...state.members.keys()].find((id) => id !== pending.command.actor);
+          if (other) await this.contacts.assertDirectAllowed(pending.command.actor, other, blockRefusals.post);
+        }
         accepted.push({ pending, event });
         tail = tailOf(event);
       } catch (error) {

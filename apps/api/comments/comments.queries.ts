@@ -2,12 +2,16 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { validationError } from '../../../libs/domain/errors';
 import type { Doc, FindOptions, ReadStore } from '../../../libs/read-store/read-store.port';
+import { userSummary, type UserSummary } from '../../../projections/users.projection';
 import { READ_STORE } from '../infrastructure/tokens';
 import { requireMembership } from '../rooms/read-access';
 import { timelineItemView, type TimelineItemView } from './comment-views';
 
+/** A timeline item with its sender as views show users: a removed account is "Deleted user". */
+export type TimelineItemWithSender = TimelineItemView & { readonly sender: UserSummary };
+
 export interface TimelinePage {
-  readonly items: readonly TimelineItemView[];
+  readonly items: readonly TimelineItemWithSender[];
   /** Whether older items exist before the first one returned. */
   readonly hasMoreBefore: boolean;
   /** Whether newer items exist after the last one returned. */
@@ -69,14 +73,19 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
     const more = found.length > range.limit;
     const page = found.slice(0, range.limit);
     if (!forwards) page.reverse();
-    const names = await this.names(page);
+    const users = await this.users(page);
+    const names = new Map([...users.keys()].map((id) => [id, nameOf(userSummary(users.get(id), id))]));
     const first = page[0];
     const last = page[page.length - 1];
     const hasMoreBefore = forwards
       ? first !== undefined && (first['ord'] as number) > 1
       : more;
     const hasMoreAfter = forwards ? more : last !== undefined && (await this.newerThan(roomId, last['ord'] as number));
-    return { items: page.map((doc) => timelineItemView(doc, names)), hasMoreBefore, hasMoreAfter };
+    const items = page.map((doc) => {
+      const senderId = doc['senderId'] as string;
+      return { ...timelineItemView(doc, names), sender: userSummary(users.get(senderId), senderId) };
+    });
+    return { items, hasMoreBefore, hasMoreAfter };
   }
 
   private async ordOf(roomId: string, seq: number, field: string): Promise<number> {
@@ -93,9 +102,11 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
     return (await this.readStore.find('timeline', { filter: { roomId, ord: { $gt: ord } }, limit: 1 })).length > 0;
   }
 
-  private async names(page: readonly Doc[]): Promise<Map<string, string>> {
+  /** The user documents of the page's senders and of the people its system items name. */
+  private async users(page: readonly Doc[]): Promise<Map<string, Doc>> {
     const ids = new Set<string>();
     for (const doc of page) {
+      ids.add(doc['senderId'] as string);
       if (doc['kind'] !== 'system') continue;
       const event = doc['systemEvent'] as { actorId: string; subjectId?: string };
       ids.add(event.actorId);
@@ -103,6 +114,9 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
     }
     if (ids.size === 0) return new Map();
     const users = await this.readStore.getMany('users', [...ids]);
-    return new Map(users.map((u) => [u.id, (u['displayName'] as string) ?? (u['username'] as string)]));
+    return new Map(users.map((u) => [u.id, u]));
   }
 }
+
+/** The name system texts use; a removed account reads "Deleted user". */
+const nameOf = (user: UserSummary): string => user.displayName ?? user.username ?? user.userId;

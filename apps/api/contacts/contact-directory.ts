@@ -1,4 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, forbidden } from '../../../libs/domain/errors';
+import type { Doc, ReadStore } from '../../../libs/read-store/read-store.port';
+import { CONTACTS, contactDocId } from '../../../projections/contacts.projection';
+import { READ_STORE } from '../infrastructure/tokens';
+import { BlockStates } from './block-states';
+import { ContactIds } from './contact-ids';
 
 /** One entry of a user's address book as the API shows it. */
 export interface ContactView {
@@ -10,40 +16,107 @@ export interface ContactView {
   readonly userId: string | null;
 }
 
+/** The view of a `contacts` document; null for an erased entry (its owner is being removed). */
+export function contactView(doc: Doc): ContactView | null {
+  if (typeof doc['contactId'] !== 'string') return null;
+  return {
+    contactId: doc['contactId'],
+    kind: doc['kind'] as ContactView['kind'],
+    firstName: (doc['firstName'] as string | null) ?? '',
+    lastName: (doc['lastName'] as string | null) ?? '',
+    userId: (doc['userId'] as string | null) ?? null,
+  };
+}
+
+/** `$in` lists stay short enough for any read store. */
+const IN_CHUNK = 500;
+
+/** The refusals of blocking on the messaging paths (promise 7: a blocked user cannot message). */
+export const blockRefusals = {
+  directRoom: () => forbidden('CONTACT.BLOCKED_DIRECT_ROOM', 'This user has blocked you: you cannot open a direct room with them'),
+  post: () => forbidden('CONTACT.BLOCKED_POST', 'This user has blocked you: you cannot post in your direct room with them'),
+  addMember: (userIds: readonly string[], field: string) =>
+    new DomainError(
+      'CONTACT.BLOCKED_ADD_MEMBER',
+      'forbidden',
+      `${userIds.length === 1 ? 'A user has' : `${userIds.length} users have`} blocked you: you cannot add them to a room`,
+      userIds.map((id) => ({ field, reason: `${id} has blocked you` })),
+    ),
+  youBlocked: () => forbidden('CONTACT.YOU_BLOCKED', 'You have blocked this user: unblock them to message them'),
+};
+
 /**
  * What other features ask of contacts and blocking (issue #5): privacy rules
  * ("contacts" means the viewer is in the owner's address book, matched to an
- * account) and blocking on the messaging paths.
+ * account) and blocking on the messaging paths. Address books come from the
+ * contacts read model; blocks from the log (`blocks-<userId>`), never stale.
  */
 @Injectable()
 export class ContactDirectory {
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    private readonly ids: ContactIds,
+    private readonly blocks: BlockStates,
+  ) {}
+
   /** The owner's entry for `contactId` (a phone number, username or user id as typed), or null. */
-  async entry(_ownerId: string, _contactId: string): Promise<ContactView | null> {
-    return null;
+  async entry(ownerId: string, contactId: string): Promise<ContactView | null> {
+    const matchKey = this.ids.tryMatchKey(contactId);
+    if (matchKey === null) return null;
+    const doc = await this.readStore.get(CONTACTS, contactDocId(ownerId, matchKey));
+    return doc ? contactView(doc) : null;
   }
 
-  /** Every entry of the owner's address book. */
-  async contactsOf(_ownerId: string): Promise<ContactView[]> {
-    return [];
+  /** Every entry of the owner's address book, by contact id. */
+  async contactsOf(ownerId: string): Promise<ContactView[]> {
+    const docs = await this.readStore.find(CONTACTS, { filter: { ownerId }, sort: [{ field: 'contactId', direction: 'asc' }] });
+    return docs.flatMap((doc) => contactView(doc) ?? []);
   }
 
   /** Whether `userId` is in `ownerId`'s address book (an entry matched to that account). */
-  async isContact(_ownerId: string, _userId: string): Promise<boolean> {
-    return false;
+  async isContact(ownerId: string, userId: string): Promise<boolean> {
+    const found = await this.readStore.find(CONTACTS, { filter: { ownerId, userId }, limit: 1 });
+    return found.length > 0;
   }
 
-  /** Of `userIds`, those in `ownerId`'s address book; one query for many. */
-  async contactsAmong(_ownerId: string, _userIds: readonly string[]): Promise<ReadonlySet<string>> {
-    return new Set();
+  /** Of `userIds`, those in `ownerId`'s address book; one query per 500 ids. */
+  async contactsAmong(ownerId: string, userIds: readonly string[]): Promise<ReadonlySet<string>> {
+    const wanted = [...new Set(userIds)];
+    const found = new Set<string>();
+    for (let i = 0; i < wanted.length; i += IN_CHUNK) {
+      const docs = await this.readStore.find(CONTACTS, { filter: { ownerId, userId: { $in: wanted.slice(i, i + IN_CHUNK) } } });
+      for (const doc of docs) found.add(doc['userId'] as string);
+    }
+    return found;
   }
 
   /** Whether `userId` has blocked `otherId` (from the log, never stale). */
-  async hasBlocked(_userId: string, _otherId: string): Promise<boolean> {
-    return false;
+  async hasBlocked(userId: string, otherId: string): Promise<boolean> {
+    const { state } = await this.blocks.load(userId);
+    return state.blocked.has(otherId);
   }
 
   /** Whether either of the two has blocked the other. */
   async blockedEitherWay(a: string, b: string): Promise<boolean> {
     return (await this.hasBlocked(a, b)) || (await this.hasBlocked(b, a));
+  }
+
+  /**
+   * A direct room between `actor` and `other` is closed both ways while either
+   * blocks the other: the blocked cannot reach the blocker, and the blocker
+   * unblocks before writing (so the other could not answer anyway).
+   */
+  async assertDirectAllowed(actor: string, other: string, refusal: () => DomainError): Promise<void> {
+    if (await this.hasBlocked(other, actor)) throw refusal();
+    if (await this.hasBlocked(actor, other)) throw blockRefusals.youBlocked();
+  }
+
+  /** `actor` may not add anyone who has blocked them to a room (the blocker may still add whom they blocked). */
+  async assertMayAdd(actor: string, userIds: readonly string[], field: string): Promise<void> {
+    const refusing: string[] = [];
+    for (const userId of userIds) {
+      if (userId !== actor && (await this.hasBlocked(userId, actor))) refusing.push(userId);
+    }
+    if (refusing.length > 0) throw blockRefusals.addMember(refusing, field);
   }
 }

@@ -11,7 +11,7 @@ import type { EventStore, Position } from '../../../libs/event-store/event-store
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { Public } from '../auth/auth.decorators';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
-import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
+import { RAW_EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 
 /** Reachability of a networked store (EventStoreDB, MongoDB); absent for the embedded ones. */
 export interface StoreHealth {
@@ -65,7 +65,7 @@ function connection(store: unknown, failure: Probe<unknown>): StoreHealth | unde
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(RAW_EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     private readonly gate: ReadModelGate,
   ) {}

@@ -8,6 +8,12 @@ import { MemoryReadStore } from '../../../libs/read-store/memory-read-store';
 import { MongoReadStore } from '../../../libs/read-store/mongo-read-store';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { SqliteReadStore } from '../../../libs/read-store/sqlite-read-store';
+import type { KeyStore } from '../../../libs/personal-data/key-store.port';
+import { MemoryKeyStore } from '../../../libs/personal-data/memory-key-store';
+import { MongoKeyStore } from '../../../libs/personal-data/mongo-key-store';
+import { PersonalDataEventStore } from '../../../libs/personal-data/personal-data-event-store';
+import { SqliteKeyStore } from '../../../libs/personal-data/sqlite-key-store';
+import { PersonalDataVault } from '../../../libs/personal-data/vault';
 import { JsonLogger } from '../common/json-logger';
 
 /** Connection news of the networked stores, as one JSON line each. */
@@ -63,4 +69,33 @@ export function createReadStore(config: ParleyConfig): ReadStore {
       return store;
     }
   }
+}
+
+/** The store of users' personal-data keys the configuration names (KEY_STORE_URL). */
+export function createKeyStore(config: ParleyConfig): KeyStore {
+  const target = config.keyStore;
+  switch (target.kind) {
+    case 'sqlite':
+      return new SqliteKeyStore({ file: target.file });
+    case 'memory':
+      return new MemoryKeyStore();
+    case 'mongodb':
+      try {
+        return new MongoKeyStore({ url: target.url });
+      } catch (error) {
+        throw new ConfigError('KEY_STORE_URL', `is not a valid MongoDB connection string: ${describeError(error)}`);
+      }
+  }
+}
+
+/**
+ * The event store as the application uses it: personal fields sealed with
+ * their owner's key (libs/personal-data). `raw` stays the adapter itself, for
+ * exports and imports. Closing the result closes both stores.
+ */
+export function withPersonalData(config: ParleyConfig, raw: EventStore): PersonalDataEventStore {
+  const logger = new JsonLogger(config.logLevel);
+  return new PersonalDataEventStore(raw, new PersonalDataVault(createKeyStore(config), config.personalDataKey), {
+    warn: (msg, fields) => logger.warn({ msg, ...fields }, 'personal-data'),
+  });
 }

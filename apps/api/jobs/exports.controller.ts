@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiHeader, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -6,7 +6,8 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { conflict } from '../../../libs/domain/errors';
 import { newId } from '../../../libs/domain/ids';
-import { AdminCaller, ApiKeyGuard } from '../admin/api-key.guard';
+import { AdminCaller } from '../admin/api-key.guard';
+import { RequireScopes } from '../admin/require-scopes';
 import { Public } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
@@ -27,7 +28,7 @@ const now = () => new Date().toISOString();
 @ApiSecurity('api-key')
 @ApiHeader({ name: 'X-Api-Key', required: true })
 @Public()
-@UseGuards(ApiKeyGuard)
+@RequireScopes('admin:export')
 @Controller('admin/exports')
 export class ExportsController {
   constructor(

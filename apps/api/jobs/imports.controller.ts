@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, PayloadTooLargeException, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, PayloadTooLargeException, Post, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiConsumes, ApiHeader, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type {} from '@fastify/multipart';
@@ -10,7 +10,8 @@ import { validationError } from '../../../libs/domain/errors';
 import type { JobResource } from '../../../libs/domain/events';
 import { newId } from '../../../libs/domain/ids';
 import { isJobResource } from '../../../libs/domain/jobs/export-job.decider';
-import { AdminCaller, ApiKeyGuard } from '../admin/api-key.guard';
+import { AdminCaller } from '../admin/api-key.guard';
+import { RequireScopes } from '../admin/require-scopes';
 import { Public } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
@@ -52,7 +53,7 @@ interface Upload {
 @ApiSecurity('api-key')
 @ApiHeader({ name: 'X-Api-Key', required: true })
 @Public()
-@UseGuards(ApiKeyGuard)
+@RequireScopes('admin:export')
 @Controller('admin/imports')
 export class ImportsController {
   constructor(

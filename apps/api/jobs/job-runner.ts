@@ -134,7 +134,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private async contextOf(streamId: string, jobId: string, importId?: string): Promise<CommandContext> {
     const [requested] = await this.store.readStream(streamId, { maxCount: 1 });
     return {
-      actor: ADMIN_ACTOR,
+      // The job acts for whoever asked for it (the API key that requested it).
+      actor: requested?.metadata.actor ?? ADMIN_ACTOR,
       correlationId: requested?.metadata.correlationId ?? jobId,
       causationId: requested?.id ?? jobId,
       ...(importId === undefined ? {} : { importId }),

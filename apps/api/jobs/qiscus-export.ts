@@ -2,6 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { CommentPosted, JobResource } from '../../../libs/domain/events';
 import type { EventStore, Position } from '../../../libs/event-store/event-store.port';
 import type { Doc, Filter, ReadStore } from '../../../libs/read-store/read-store.port';
+import { userSummary } from '../../../projections/users.projection';
 
 /**
  * The files an export job writes: a JSON array of Qiscus-shaped rows,
@@ -34,6 +35,8 @@ export interface QiscusUser {
   readonly email?: string;
   readonly username: string;
   readonly name: string;
+  /** A removed account: its name reads "Deleted user" and its username is its id. */
+  readonly removed?: true;
 }
 
 const PAGE = 1000;
@@ -41,9 +44,16 @@ const LOG_BATCH = 5000;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function qiscusUser(doc: Doc | undefined, userId: string): QiscusUser {
-  const username = (doc?.['username'] as string | undefined) ?? userId;
-  const name = (doc?.['displayName'] as string | undefined) ?? username;
-  return { user_id: userId, ...(EMAIL.test(username) ? { email: username } : {}), username, name };
+  const user = userSummary(doc, userId);
+  const username = user.username ?? userId;
+  const name = user.displayName ?? username;
+  return {
+    user_id: userId,
+    ...(EMAIL.test(username) ? { email: username } : {}),
+    username,
+    name,
+    ...(user.removed ? { removed: true as const } : {}),
+  };
 }
 
 /** Writes the rows; resolves with the count. Stops with an AbortError when `signal` aborts. */
@@ -63,7 +73,8 @@ export async function writeQiscusExport(
   await out.write('[');
   switch (spec.resource) {
     case 'users':
-      await pages(sources.readStore, 'users', { registeredAt: { $gte: spec.startDate, $lt: spec.endDate } }, progress, signal, async (docs) =>
+      // Active accounts only: pending phone accounts are not users yet, removed ones are gone.
+      await pages(sources.readStore, 'users', { status: 'active', registeredAt: { $gte: spec.startDate, $lt: spec.endDate } }, progress, signal, async (docs) =>
         write(
           docs.map((doc) => ({
             ...qiscusUser(doc, doc.id),

@@ -7,6 +7,7 @@ import { streams } from '../../../libs/domain/streams';
 import { WrongExpectedRevisionError } from '../../../libs/event-store/event-store.port';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
+import { blockRefusals, ContactDirectory } from '../contacts/contact-directory';
 import { UserStates } from '../users/user-states';
 import { RoomStates } from './room-states';
 import { roomViewFromState, type RoomStateView } from './room-views';
@@ -50,6 +51,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
     private readonly rooms: RoomStates,
     private readonly users: UserStates,
     private readonly writer: EventWriter,
+    private readonly contacts: ContactDirectory,
   ) {}
 
   async execute({ spec, context }: CreateRoomCommand): Promise<CreatedRoom> {
@@ -60,6 +62,12 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
       throw validationError('ROOM.UNKNOWN_USERS', `Unknown users: ${unknown.join(', ')}`, [
         { field, reason: `no registered user with id ${unknown.join(', ')}` },
       ]);
+    }
+    // Blocking (issue #5): no direct room while either blocks the other, and nobody
+    // is put in a room by someone they block. Imports restore history as it was.
+    if (!context.importId) {
+      if (spec.kind === 'group') await this.contacts.assertMayAdd(context.actor, participants, 'participants');
+      else if (spec.userId !== context.actor) await this.contacts.assertDirectAllowed(context.actor, spec.userId, blockRefusals.directRoom);
     }
     const roomId =
       spec.kind === 'direct'

@@ -1,6 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { decideRoom, type RoomCommand } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
+import { ContactDirectory } from '../contacts/contact-directory';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
 import { KeyedMutex } from '../infrastructure/keyed-mutex';
@@ -31,6 +32,7 @@ export class ExecuteRoomCommandHandler implements ICommandHandler<ExecuteRoomCom
     private readonly rooms: RoomStates,
     private readonly writer: EventWriter,
     private readonly locks: KeyedMutex,
+    private readonly contacts: ContactDirectory,
   ) {}
 
   execute({ roomId, command, context }: ExecuteRoomCommand): Promise<RoomCommandResult> {
@@ -42,6 +44,11 @@ export class ExecuteRoomCommandHandler implements ICommandHandler<ExecuteRoomCom
       const { state, revision } = await this.rooms.load(roomId);
       const events = decideRoom(command, state);
       if (events.length === 0) return { roomId, written: 0, position: null };
+      // Blocking (issue #5): only those actually being added, once the decider let the actor add anyone.
+      if (command.type === 'AddMembers' && !context.importId) {
+        const adding = events.flatMap((e) => (e.type === 'MemberAdded' ? [e.data.userId] : []));
+        await this.contacts.assertMayAdd(command.actor, adding, 'userIds');
+      }
       const result = await this.writer.append(streams.room(roomId), events, revision ?? 'no_stream', context);
       return { roomId, written: events.length, position: result.position.toString() };
     });

@@ -3,7 +3,10 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { notFound } from '../../../libs/domain/errors';
 import type { Doc, ReadStore } from '../../../libs/read-store/read-store.port';
 import { unreadCount } from '../../../projections/memberships.projection';
+import { userSummary } from '../../../projections/users.projection';
 import { READ_STORE } from '../infrastructure/tokens';
+import { PrivacyPolicy } from '../presence/privacy-policy';
+import type { SeenPresence } from '../../../libs/domain/presence/visibility';
 import { decodeCursor, encodeCursor, requireMembership } from './read-access';
 import { myRoomView, type MyRoomView } from './room-views';
 
@@ -74,10 +77,16 @@ export class GetRoomHandler implements IQueryHandler<GetRoomQuery, MyRoomView> {
 export interface MemberView {
   readonly userId: string;
   readonly username: string | null;
+  /** "Deleted user" for a removed account (see `removed`). */
   readonly displayName: string | null;
+  readonly removed: boolean;
   readonly role: string;
   readonly muted: boolean;
   readonly joinedAt: string;
+  /** Status message, photo and presence as the caller may see them (PrivacyPolicy): null when hidden. */
+  readonly statusMessage: string | null;
+  readonly photoUrl: string | null;
+  readonly presence: SeenPresence;
 }
 
 export class ListMembersQuery extends Query<MemberView[]> {
@@ -91,7 +100,10 @@ export class ListMembersQuery extends Query<MemberView[]> {
 
 @QueryHandler(ListMembersQuery)
 export class ListMembersHandler implements IQueryHandler<ListMembersQuery, MemberView[]> {
-  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    private readonly privacy: PrivacyPolicy,
+  ) {}
 
   async execute({ userId, roomId }: ListMembersQuery): Promise<MemberView[]> {
     await requireMembership(this.readStore, roomId, userId);
@@ -105,15 +117,22 @@ export class ListMembersHandler implements IQueryHandler<ListMembersQuery, Membe
         memberships.map((m) => m['userId'] as string),
       )).map((u): [string, Doc] => [u.id, u]),
     );
+    const seen = await this.privacy.profiles(userId, memberships.map((m) => m['userId'] as string));
     return memberships.map((m) => {
       const user = users.get(m['userId'] as string);
+      const profile = seen.get(m['userId'] as string)!;
+      const summary = userSummary(user, m['userId'] as string);
       return {
         userId: m['userId'] as string,
-        username: (user?.['username'] as string) ?? null,
-        displayName: (user?.['displayName'] as string) ?? null,
+        username: summary.username,
+        displayName: summary.displayName,
+        removed: summary.removed,
         role: m['role'] as string,
         muted: m['muted'] === true,
         joinedAt: m['joinedAt'] as string,
+        statusMessage: profile.statusMessage,
+        photoUrl: profile.photoUrl,
+        presence: profile.presence,
       };
     });
   }

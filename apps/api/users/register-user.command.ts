@@ -50,7 +50,9 @@ export class RegisterUserHandler implements ICommandHandler<RegisterUserCommand,
       passwordHash: await hashPassword(command.password),
       now: new Date().toISOString(),
     };
-    const context = { ...command.context, actor: register.userId };
+    // A user registers themselves; an administrator (API key) creating one stays the actor.
+    const byAdmin = command.context.actor.startsWith('apikey:');
+    const context = byAdmin ? command.context : { ...command.context, actor: register.userId };
     return this.writer.retrying(async () => {
       const claimStream = streams.username(register.username);
       const [stored] = await this.store.readStream(claimStream, { maxCount: 1 });
@@ -69,7 +71,7 @@ export class RegisterUserHandler implements ICommandHandler<RegisterUserCommand,
       }
       const user = await this.users.load(userId);
       const registered = decideRegister(register, userId, user.state);
-      const result = await this.writer.append(streams.user(userId), [registered], 'no_stream', {
+      const result = await this.writer.append(streams.user(userId), [registered], 'no_stream', byAdmin ? context : {
         ...context,
         actor: userId,
       });

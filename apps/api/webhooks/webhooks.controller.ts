@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { validationError } from '../../../libs/domain/errors';
@@ -6,7 +6,8 @@ import type { WebhookFormat } from '../../../libs/domain/events';
 import { newId } from '../../../libs/domain/ids';
 import type { WebhookCommand } from '../../../libs/domain/webhooks/webhook.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { AdminCaller, ApiKeyGuard } from '../admin/api-key.guard';
+import { AdminCaller } from '../admin/api-key.guard';
+import { RequireScopes } from '../admin/require-scopes';
 import { Public } from '../auth/auth.decorators';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import type { CommandContext } from '../infrastructure/command-context';
@@ -39,7 +40,7 @@ const now = () => new Date().toISOString();
 @ApiSecurity('api-key')
 @ApiHeader({ name: 'X-Api-Key', required: true })
 @Public()
-@UseGuards(ApiKeyGuard)
+@RequireScopes('admin:webhooks')
 @Controller('admin/webhooks')
 export class WebhooksController {
   constructor(

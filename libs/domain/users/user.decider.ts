@@ -1,5 +1,5 @@
-import { assertNever, conflict } from '../errors';
-import { DEFAULT_PRIVACY, type ParleyEvent, type PrivacySettings, type UserEvent, type UserRegistered, type UsernameClaimed } from '../events';
+import { assertNever, conflict, notFound } from '../errors';
+import { DEFAULT_PRIVACY, type ParleyEvent, type PrivacySettings, type UserEvent, type UserRegistered, type UsernameClaimed, type UserRemoved } from '../events';
 import { normalizeUsername } from '../streams';
 
 /** A verification code waiting to be entered (Windu); only its keyed hash is known. */
@@ -24,7 +24,7 @@ export interface UserProfile {
   readonly privacy: PrivacySettings;
   /** The code last sent, until it is used or replaced. */
   readonly code: PendingCode | null;
-  /** When codes were sent, newest last (the last ten): what request limits are counted on. */
+  /** When codes were sent, newest last (the last hundred): what request limits are counted on. */
   readonly codesIssuedAt: readonly string[];
 }
 
@@ -57,6 +57,9 @@ const USER_EVENT_TYPES: ReadonlySet<string> = new Set<UserEvent['type']>([
 ]);
 
 export const isUserEvent = (event: ParleyEvent): event is UserEvent => USER_EVENT_TYPES.has(event.type);
+
+/** Codes remembered for rate limits; CODE_REQUESTS_PER_HOUR cannot exceed it. */
+export const MAX_CODES_REMEMBERED = 100;
 
 export const initialUserState: UserState = { status: 'absent' };
 
@@ -102,7 +105,7 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       return {
         ...state,
         code: { codeId: event.data.codeId, codeHash: event.data.codeHash, expiresAt: event.data.expiresAt, failures: 0 },
-        codesIssuedAt: [...state.codesIssuedAt, event.data.issuedAt].slice(-10),
+        codesIssuedAt: [...state.codesIssuedAt, event.data.issuedAt].slice(-MAX_CODES_REMEMBERED),
       };
     case 'VerificationCodeFailed':
       return state.code?.codeId === event.data.codeId
@@ -161,6 +164,31 @@ export function decideRegister(command: RegisterUser, claimedFor: string, user: 
       displayName: command.displayName,
       passwordHash: command.passwordHash,
       registeredAt: command.now,
+    },
+  };
+}
+
+export interface RemoveUser {
+  readonly type: 'RemoveUser';
+  readonly userId: string;
+  readonly reason: 'self' | 'admin';
+  readonly feedback: string | null;
+  readonly removedBy: string;
+  readonly now: string;
+}
+
+/** Windu's account removal: once, for an account that exists (pending ones too). */
+export function decideRemove(command: RemoveUser, state: UserState): UserRemoved {
+  if (state.status === 'absent') throw notFound('USER.NOT_FOUND', `User ${command.userId} does not exist`);
+  if (state.status === 'removed') throw notFound('USER.REMOVED', `User ${command.userId} was removed`);
+  return {
+    type: 'UserRemoved',
+    data: {
+      userId: command.userId,
+      reason: command.reason,
+      feedback: command.feedback,
+      removedBy: command.removedBy,
+      removedAt: command.now,
     },
   };
 }

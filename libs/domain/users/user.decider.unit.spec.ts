@@ -1,7 +1,7 @@
 import type { UserEvent, UsernameClaimed, UserRegistered } from '../events';
 import { normalizeUsername } from '../streams';
 import { deciderSpec } from '../testing/given-when-then';
-import { decideClaim, decideRegister, evolveUser, initialUserState, type RegisterUser, type UserState } from './user.decider';
+import { decideClaim, decideRegister, decideRemove, evolveUser, initialUserState, type RegisterUser, type RemoveUser, type UserState } from './user.decider';
 
 /**
  * Registration as the handler runs it: claim the name in `username-<name>`
@@ -149,6 +149,61 @@ describe('user decider', () => {
         privacy: { statusMessage: 'all', photo: 'all', lastSeen: 'all' },
         code: null,
         codesIssuedAt: [],
+      });
+    });
+  });
+
+  describe('removal', () => {
+    const remove = (command: Partial<RemoveUser> = {}): RemoveUser => ({
+      type: 'RemoveUser',
+      userId: 'u-alice',
+      reason: 'self',
+      feedback: 'too many notifications',
+      removedBy: 'u-alice',
+      now: NOW,
+      ...command,
+    });
+    const alice = evolveUser(initialUserState, registered('u-alice', 'alice'));
+
+    it('removes an account with the reason and feedback given', () => {
+      expect(decideRemove(remove(), alice)).toEqual({
+        type: 'UserRemoved',
+        data: {
+          userId: 'u-alice',
+          reason: 'self',
+          feedback: 'too many notifications',
+          removedBy: 'u-alice',
+          removedAt: NOW,
+        },
+      });
+    });
+
+    it('refuses an unknown user: 404 USER.NOT_FOUND', () => {
+      expect(() => decideRemove(remove(), initialUserState)).toThrow(
+        expect.objectContaining({ code: 'USER.NOT_FOUND', category: 'not_found' }),
+      );
+    });
+
+    it('refuses a second removal: 404 USER.REMOVED', () => {
+      const removed = evolveUser(alice, decideRemove(remove(), alice));
+      expect(() => decideRemove(remove({ reason: 'admin', removedBy: 'apikey:admin' }), removed)).toThrow(
+        expect.objectContaining({ code: 'USER.REMOVED', category: 'not_found' }),
+      );
+    });
+
+    it('keeps nothing personal in the state of a removed account, and no password', () => {
+      const withStatus = evolveUser(alice, {
+        type: 'StatusMessageChanged',
+        data: { userId: 'u-alice', message: 'hi', changedBy: 'u-alice', changedAt: NOW },
+      });
+      const removed = evolveUser(withStatus, decideRemove(remove(), withStatus));
+      expect(removed).toMatchObject({
+        status: 'removed',
+        userId: 'u-alice',
+        displayName: null,
+        passwordHash: null,
+        statusMessage: null,
+        photoUrl: null,
       });
     });
   });

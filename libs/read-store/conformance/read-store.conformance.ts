@@ -190,6 +190,80 @@ export function readStoreConformance(name: string, create: () => Promise<ReadSto
       });
     });
 
+    describe('find: $contains (keyword search)', () => {
+      const DOCS: readonly Doc[] = [
+        { id: 'k1', key: 'alice\nalice liddell', n: 1 },
+        { id: 'k2', key: 'bob\nbobby tables', n: 2 },
+        { id: 'k3', key: 'ALICE\nupper case' },
+        { id: 'k4', key: 'a.b*c[1]', n: 3 },
+        { id: 'k5', key: null },
+        { id: 'k6' },
+        { id: 'k7', key: 123 },
+        { id: 'k8', key: ['alice'] },
+        { id: 'k9', key: { name: 'alice' } },
+        { id: 'k10', key: 'zoë 😀 ünïcode' },
+      ];
+
+      beforeEach(async () => {
+        await putAll('things', DOCS);
+      });
+
+      const cases: readonly [string, Filter, readonly string[]][] = [
+        ['a substring anywhere, case-sensitive', { key: { $contains: 'lic' } }, ['k1']],
+        ['across the parts of a joined key', { key: { $contains: 'bob\nbob' } }, ['k2']],
+        ['upper case matches only upper case', { key: { $contains: 'ALI' } }, ['k3']],
+        ['regular-expression characters are literal', { key: { $contains: '*c[1' } }, ['k4']],
+        ['a dot is not a wildcard', { key: { $contains: 'a.b' } }, ['k4']],
+        ['numbers, arrays and objects never match', { key: { $contains: '12' } }, []],
+        ['not inside arrays or objects', { key: { $contains: 'alice' } }, ['k1']],
+        ['non-ASCII and astral characters', { key: { $contains: 'ë 😀 ü' } }, ['k10']],
+        ['the empty string matches every string', { key: { $contains: '' } }, ['k1', 'k10', 'k2', 'k3', 'k4']],
+        ['combines with other conditions', { key: { $contains: 'b' }, n: { $gte: 2 } }, ['k2', 'k4']],
+        ['on id', { id: { $contains: '1' } }, ['k1', 'k10']],
+      ];
+
+      it.each(cases)('%s', async (_label, filter, expected) => {
+        expect(await findIds('things', { filter })).toEqual(expected);
+        expect(await store.count('things', filter)).toBe(expected.length);
+      });
+
+      it('rejects a non-string needle or a $contains mixed with other operators', async () => {
+        await expect(store.find('things', { filter: { key: { $contains: 1 } as unknown as Filter[string] } })).rejects.toThrow();
+        await expect(
+          store.find('things', { filter: { key: { $contains: 'a', $ne: 'b' } as unknown as Filter[string] } }),
+        ).rejects.toThrow();
+      });
+    });
+
+    describe('find: offset', () => {
+      beforeEach(async () => {
+        await putAll(
+          'things',
+          Array.from({ length: 7 }, (_, i) => ({ id: `o${i}`, n: i % 3 })),
+        );
+      });
+
+      it('skips documents in the sort order, before the limit applies', async () => {
+        const sort: SortKey[] = [{ field: 'n', direction: 'desc' }];
+        const all = await findIds('things', { sort });
+        expect(all).toEqual(['o2', 'o5', 'o1', 'o4', 'o0', 'o3', 'o6']);
+        expect(await findIds('things', { sort, offset: 2, limit: 3 })).toEqual(['o1', 'o4', 'o0']);
+        expect(await findIds('things', { sort, offset: 5 })).toEqual(['o3', 'o6']);
+        expect(await findIds('things', { sort, offset: 7, limit: 3 })).toEqual([]);
+        expect(await findIds('things', { sort, offset: 0, limit: 2 })).toEqual(['o2', 'o5']);
+      });
+
+      it('applies after the filter and a cursor', async () => {
+        expect(await findIds('things', { filter: { n: 1 }, offset: 1 })).toEqual(['o4']);
+        expect(await findIds('things', { after: ['o1'], offset: 2, limit: 2 })).toEqual(['o4', 'o5']);
+      });
+
+      it('rejects a negative or fractional offset', async () => {
+        await expect(store.find('things', { offset: -1 })).rejects.toThrow(/offset/);
+        await expect(store.find('things', { offset: 1.5 })).rejects.toThrow(/offset/);
+      });
+    });
+
     describe('find: sort, cursor, limit', () => {
       it('sorts numbers descending with null and missing last, id ascending breaking ties', async () => {
         await putAll('things', [

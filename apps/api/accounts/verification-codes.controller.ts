@@ -1,0 +1,28 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { notFound } from '../../../libs/domain/errors';
+import { normalizePhone } from '../../../libs/personal-data/lookup-keys';
+import { RequireScopes } from '../admin/require-scopes';
+import { Public } from '../auth/auth.decorators';
+import { VerificationCodesQueryDto } from './accounts.dto';
+import { CODE_SENDER, RecordingCodeSender, type CodeSender, type RecordedCode } from './code-sender';
+
+/**
+ * The codes the embedded sender recorded, for the operator who hands them to
+ * phone owners. With an SMS provider configured Parley keeps no codes.
+ */
+@ApiTags('admin')
+@Public()
+@RequireScopes('admin:users')
+@Controller('admin/verification-codes')
+export class VerificationCodesController {
+  constructor(@Inject(CODE_SENDER) private readonly sender: CodeSender) {}
+
+  @Get()
+  list(@Query() query: VerificationCodesQueryDto): { readonly items: readonly RecordedCode[] } {
+    if (!(this.sender instanceof RecordingCodeSender)) {
+      throw notFound('ACCOUNT.CODES_NOT_RECORDED', 'Codes go to the SMS provider (SMS_PROVIDER_URL); this server keeps none');
+    }
+    return { items: this.sender.list(query.phone === undefined ? undefined : normalizePhone(query.phone)!) };
+  }
+}

@@ -1,0 +1,55 @@
+import { mintApiKey } from '../../../libs/domain/api-keys/api-key-secret';
+import type { ApiKeyScope } from '../../../libs/domain/api-keys/api-key.decider';
+import { newId } from '../../../libs/domain/ids';
+import type { EventStore } from '../../../libs/event-store/event-store.port';
+import { Projector } from '../../../libs/read-store/projector';
+import type { ReadStore } from '../../../libs/read-store/read-store.port';
+import { apiKeysProjection } from '../../../projections/api-keys.projection';
+import type { CommandContext } from '../infrastructure/command-context';
+import { EventWriter } from '../infrastructure/event-writer';
+import { executeApiKeyCommand, type ApiKeyCommandResult } from './api-key-command.command';
+import { ApiKeyStates } from './api-key-states';
+import { listApiKeys, type ApiKeyView } from './api-keys.queries';
+
+/**
+ * API keys on the configured stores directly, without the HTTP API: what
+ * `parley keys` runs. Writes go through the same decider and expected
+ * revisions as the API, so a running API sees them on its next request.
+ */
+export interface NewApiKey {
+  readonly id: string;
+  readonly name: string;
+  readonly scopes: readonly ApiKeyScope[];
+  /** Shown once; only its SHA-256 is stored. */
+  readonly key: string;
+  readonly position: string;
+}
+
+export async function createApiKeyOn(
+  store: EventStore,
+  fields: { readonly name: string; readonly scopes: readonly string[] },
+  context: CommandContext,
+): Promise<NewApiKey> {
+  const id = newId();
+  const { key, secretHash } = mintApiKey(id);
+  const result = await executeApiKeyCommand(
+    new ApiKeyStates(store),
+    new EventWriter(store),
+    id,
+    { type: 'CreateApiKey', keyId: id, ...fields, secretHash, bootstrap: false, actor: context.actor, now: new Date().toISOString() },
+    context,
+  );
+  if (result.state.status !== 'active') throw new Error(`API key ${id} is ${result.state.status} right after its creation`);
+  return { id, name: result.state.name, scopes: result.state.scopes, key, position: result.position! };
+}
+
+export function revokeApiKeyOn(store: EventStore, keyId: string, context: CommandContext): Promise<ApiKeyCommandResult> {
+  const command = { type: 'RevokeApiKey', actor: context.actor, now: new Date().toISOString() } as const;
+  return executeApiKeyCommand(new ApiKeyStates(store), new EventWriter(store), keyId, command, context);
+}
+
+/** Brings the `api-keys` read model up to the log's head first: no API may be running to do it. */
+export async function listApiKeysOn(store: EventStore, readStore: ReadStore): Promise<ApiKeyView[]> {
+  await new Projector(store, readStore, [apiKeysProjection]).catchUp();
+  return listApiKeys(readStore);
+}

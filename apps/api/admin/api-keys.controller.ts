@@ -1,0 +1,81 @@
+import { Body, Controller, Delete, Get, Header, Param, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { ApiKeyScope } from '../../../libs/domain/api-keys/api-key.decider';
+import { mintApiKey } from '../../../libs/domain/api-keys/api-key-secret';
+import { newId } from '../../../libs/domain/ids';
+import { Public } from '../auth/auth.decorators';
+import { ReadModelQuery } from '../common/min-position.interceptor';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
+import type { CommandContext } from '../infrastructure/command-context';
+import { ExecuteApiKeyCommand } from './api-key-command.command';
+import { AdminCaller } from './api-key.guard';
+import { CreateApiKeyDto } from './api-keys.dto';
+import { ListApiKeysQuery, type ApiKeyView } from './api-keys.queries';
+import { RequireScopes } from './require-scopes';
+
+export interface CreatedApiKey {
+  readonly id: string;
+  readonly name: string;
+  readonly scopes: readonly ApiKeyScope[];
+  /** The key itself: shown this once, stored nowhere (only its SHA-256 is). */
+  readonly key: string;
+  readonly createdAt: string;
+  readonly position: string;
+}
+
+export interface RevokedApiKey {
+  readonly id: string;
+  readonly status: 'revoked';
+  /** Events written; 0 when the key was revoked already. */
+  readonly written: number;
+  readonly position: string | null;
+}
+
+/** Server API keys, for holders of a key with `admin:keys`. */
+@ApiTags('admin: API keys')
+@ApiHeader({ name: 'X-Api-Key', required: true })
+@Public()
+@RequireScopes('admin:keys')
+@Controller('admin/api-keys')
+export class ApiKeysController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  /** Creates a key; the answer is the only time the key is shown. */
+  @Post()
+  @Header('Cache-Control', 'no-store')
+  async create(@Body() body: CreateApiKeyDto, @AdminCaller() caller: CommandContext): Promise<CreatedApiKey> {
+    const id = newId();
+    const { key, secretHash } = mintApiKey(id);
+    const now = new Date().toISOString();
+    const result = await this.commands.execute(
+      new ExecuteApiKeyCommand(
+        id,
+        { type: 'CreateApiKey', keyId: id, name: body.name, scopes: body.scopes, secretHash, bootstrap: false, actor: caller.actor, now },
+        caller,
+      ),
+    );
+    const state = result.state;
+    if (state.status !== 'active') throw new Error(`API key ${id} is ${state.status} right after its creation`);
+    return { id, name: state.name, scopes: state.scopes, key, createdAt: state.createdAt, position: result.position! };
+  }
+
+  /** Every key, revoked ones included, without secrets; `X-Min-Position` waits for a creation's position. */
+  @Get()
+  @ReadModelQuery()
+  list(): Promise<{ readonly items: readonly ApiKeyView[] }> {
+    return this.queries.execute(new ListApiKeysQuery());
+  }
+
+  /** Revokes a key for good: its next request is refused, in every process. */
+  @Delete(':id')
+  async revoke(@Param('id', UuidParamPipe) id: string, @AdminCaller() caller: CommandContext): Promise<RevokedApiKey> {
+    const result = await this.commands.execute(
+      new ExecuteApiKeyCommand(id, { type: 'RevokeApiKey', actor: caller.actor, now: new Date().toISOString() }, caller),
+    );
+    return { id, status: 'revoked', written: result.written, position: result.position };
+  }
+}

@@ -1,0 +1,120 @@
+import { Controller, Get, Injectable, Param, Query, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { validationError } from '../../../libs/domain/errors';
+import { Caller } from '../auth/auth.decorators';
+import { ReadModelQuery } from '../common/min-position.interceptor';
+import { PageQueryDto } from '../common/page-query.dto';
+import type { CommandContext } from '../infrastructure/command-context';
+import {
+  AllContactsPresenceQuery,
+  AllContactsStatusesQuery,
+  ContactHistoryQuery,
+  ContactPhotoQuery,
+  ContactPresenceQuery,
+  ContactStatusMessageQuery,
+  type ContactPhotoView,
+  type ContactPresenceView,
+  type ContactStatusMessageView,
+  type HistoryPage,
+  type PhotoChange,
+  type StatusMessageChange,
+} from './contact-presence.queries';
+
+/** Fastify answers 414 for longer path parameters before this pipe runs (maxParamLength). */
+const CONTACT_ID_MAX = 100;
+
+/** A contact id as typed (phone number, username or user id): present and of sane length. */
+@Injectable()
+export class ContactIdPipe implements PipeTransform<string, string> {
+  transform(value: string, metadata: ArgumentMetadata): string {
+    const field = metadata.data ?? 'contactId';
+    const trimmed = typeof value === 'string' ? value.trim() : '';
+    if (trimmed === '' || trimmed.length > CONTACT_ID_MAX) {
+      throw validationError('REQUEST.INVALID_ID', `${field} must be a phone number, username or user id`, [
+        { field, reason: `must be 1 to ${CONTACT_ID_MAX} characters` },
+      ]);
+    }
+    return trimmed;
+  }
+}
+
+export class HistoryQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}
+
+/**
+ * Contacts' presence, status messages and photos (Windu), as the caller may
+ * see them: only for entries of the caller's address book matched to an
+ * account, and filtered by each owner's privacy settings and blocks
+ * (PrivacyPolicy). The static routes (`presence`, `statuses`) win over
+ * `:contactId` in Fastify's router.
+ */
+@ApiTags('contacts')
+@ApiBearerAuth()
+@Controller('contacts')
+export class ContactPresenceController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('presence')
+  @ReadModelQuery()
+  allPresence(@Caller() caller: CommandContext): Promise<{ readonly items: readonly ContactPresenceView[] }> {
+    return this.queries.execute(new AllContactsPresenceQuery(caller.actor));
+  }
+
+  @Get('statuses')
+  @ReadModelQuery()
+  allStatuses(@Caller() caller: CommandContext): Promise<{ readonly items: readonly ContactStatusMessageView[] }> {
+    return this.queries.execute(new AllContactsStatusesQuery(caller.actor));
+  }
+
+  @Get(':contactId/presence')
+  @ReadModelQuery()
+  presence(@Param('contactId', ContactIdPipe) contactId: string, @Caller() caller: CommandContext): Promise<ContactPresenceView> {
+    return this.queries.execute(new ContactPresenceQuery(caller.actor, contactId));
+  }
+
+  @Get(':contactId/status-message')
+  @ReadModelQuery()
+  statusMessage(
+    @Param('contactId', ContactIdPipe) contactId: string,
+    @Caller() caller: CommandContext,
+  ): Promise<ContactStatusMessageView> {
+    return this.queries.execute(new ContactStatusMessageQuery(caller.actor, contactId));
+  }
+
+  @Get(':contactId/status-message/history')
+  @ReadModelQuery()
+  statusMessageHistory(
+    @Param('contactId', ContactIdPipe) contactId: string,
+    @Query() query: HistoryQueryDto,
+    @Caller() caller: CommandContext,
+  ): Promise<HistoryPage<StatusMessageChange>> {
+    return this.queries.execute(
+      new ContactHistoryQuery(caller.actor, contactId, 'statusMessage', query.cursor, query.limit ?? 20),
+    ) as Promise<HistoryPage<StatusMessageChange>>;
+  }
+
+  @Get(':contactId/photo')
+  @ReadModelQuery()
+  photo(@Param('contactId', ContactIdPipe) contactId: string, @Caller() caller: CommandContext): Promise<ContactPhotoView> {
+    return this.queries.execute(new ContactPhotoQuery(caller.actor, contactId));
+  }
+
+  @Get(':contactId/photo/history')
+  @ReadModelQuery()
+  photoHistory(
+    @Param('contactId', ContactIdPipe) contactId: string,
+    @Query() query: HistoryQueryDto,
+    @Caller() caller: CommandContext,
+  ): Promise<HistoryPage<PhotoChange>> {
+    return this.queries.execute(
+      new ContactHistoryQuery(caller.actor, contactId, 'photo', query.cursor, query.limit ?? 20),
+    ) as Promise<HistoryPage<PhotoChange>>;
+  }
+}

@@ -1,0 +1,243 @@
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { notFound } from '../../../libs/domain/errors';
+import { canSee, type SeenPresence } from '../../../libs/domain/presence/visibility';
+import type { ReadStore } from '../../../libs/read-store/read-store.port';
+import { PROFILE_HISTORY } from '../../../projections/profile-history.projection';
+import { READ_STORE } from '../infrastructure/tokens';
+import { decodeCursor, encodeCursor } from '../rooms/read-access';
+import { PrivacyPolicy } from '../presence/privacy-policy';
+import { ContactDirectory, type ContactView } from './contact-directory';
+
+/** Which contact a view is about: the entry as the viewer typed it and the account it is matched to. */
+interface ContactRef {
+  readonly contactId: string;
+  readonly userId: string;
+}
+
+export interface ContactPresenceView extends ContactRef, SeenPresence {}
+
+export interface ContactStatusMessageView extends ContactRef {
+  /** Null when unset or not for this viewer to see. */
+  readonly message: string | null;
+}
+
+export interface ContactPhotoView extends ContactRef {
+  readonly url: string | null;
+}
+
+export interface HistoryPage<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+export interface StatusMessageChange {
+  readonly message: string | null;
+  readonly changedAt: string;
+}
+export interface PhotoChange {
+  readonly url: string | null;
+  readonly changedAt: string;
+}
+
+/**
+ * Acting on a contact's data needs them in the viewer's address book, matched
+ * to an account (Windu): otherwise 404, saying which of the two is missing.
+ */
+async function requireContact(directory: ContactDirectory, viewerId: string, contactId: string): Promise<ContactRef> {
+  const entry = await directory.entry(viewerId, contactId);
+  if (!entry) throw notFound('CONTACT.NOT_FOUND', `${contactId} is not in your contacts`);
+  if (entry.userId === null) throw notFound('CONTACT.NOT_REGISTERED', `${contactId} has no Parley account`);
+  return { contactId: entry.contactId, userId: entry.userId };
+}
+
+/** Every entry of the address book matched to an account, once per account. */
+function matched(contacts: readonly ContactView[]): ContactRef[] {
+  const seen = new Set<string>();
+  const refs: ContactRef[] = [];
+  for (const { contactId, userId } of contacts) {
+    if (userId === null || seen.has(userId)) continue;
+    seen.add(userId);
+    refs.push({ contactId, userId });
+  }
+  return refs;
+}
+
+const presenceView = (ref: ContactRef, seen: SeenPresence): ContactPresenceView => ({
+  contactId: ref.contactId,
+  userId: ref.userId,
+  status: seen.status,
+  message: seen.message,
+  device: seen.device,
+  lastSeenAt: seen.lastSeenAt,
+});
+
+export class ContactPresenceQuery extends Query<ContactPresenceView> {
+  constructor(
+    readonly viewerId: string,
+    readonly contactId: string,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(ContactPresenceQuery)
+export class ContactPresenceHandler implements IQueryHandler<ContactPresenceQuery, ContactPresenceView> {
+  constructor(
+    private readonly directory: ContactDirectory,
+    private readonly policy: PrivacyPolicy,
+  ) {}
+
+  async execute({ viewerId, contactId }: ContactPresenceQuery): Promise<ContactPresenceView> {
+    const ref = await requireContact(this.directory, viewerId, contactId);
+    return presenceView(ref, (await this.policy.profile(viewerId, ref.userId)).presence);
+  }
+}
+
+export class AllContactsPresenceQuery extends Query<{ readonly items: readonly ContactPresenceView[] }> {
+  constructor(readonly viewerId: string) {
+    super();
+  }
+}
+
+@QueryHandler(AllContactsPresenceQuery)
+export class AllContactsPresenceHandler
+  implements IQueryHandler<AllContactsPresenceQuery, { readonly items: readonly ContactPresenceView[] }>
+{
+  constructor(
+    private readonly directory: ContactDirectory,
+    private readonly policy: PrivacyPolicy,
+  ) {}
+
+  async execute({ viewerId }: AllContactsPresenceQuery): Promise<{ readonly items: readonly ContactPresenceView[] }> {
+    const refs = matched(await this.directory.contactsOf(viewerId));
+    const seen = await this.policy.profiles(viewerId, refs.map((r) => r.userId));
+    return { items: refs.map((ref) => presenceView(ref, seen.get(ref.userId)!.presence)) };
+  }
+}
+
+export class ContactStatusMessageQuery extends Query<ContactStatusMessageView> {
+  constructor(
+    readonly viewerId: string,
+    readonly contactId: string,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(ContactStatusMessageQuery)
+export class ContactStatusMessageHandler implements IQueryHandler<ContactStatusMessageQuery, ContactStatusMessageView> {
+  constructor(
+    private readonly directory: ContactDirectory,
+    private readonly policy: PrivacyPolicy,
+  ) {}
+
+  async execute({ viewerId, contactId }: ContactStatusMessageQuery): Promise<ContactStatusMessageView> {
+    const ref = await requireContact(this.directory, viewerId, contactId);
+    return { ...ref, message: (await this.policy.profile(viewerId, ref.userId)).statusMessage };
+  }
+}
+
+export class AllContactsStatusesQuery extends Query<{ readonly items: readonly ContactStatusMessageView[] }> {
+  constructor(readonly viewerId: string) {
+    super();
+  }
+}
+
+@QueryHandler(AllContactsStatusesQuery)
+export class AllContactsStatusesHandler
+  implements IQueryHandler<AllContactsStatusesQuery, { readonly items: readonly ContactStatusMessageView[] }>
+{
+  constructor(
+    private readonly directory: ContactDirectory,
+    private readonly policy: PrivacyPolicy,
+  ) {}
+
+  async execute({ viewerId }: AllContactsStatusesQuery): Promise<{ readonly items: readonly ContactStatusMessageView[] }> {
+    const refs = matched(await this.directory.contactsOf(viewerId));
+    const seen = await this.policy.profiles(viewerId, refs.map((r) => r.userId));
+    return { items: refs.map((ref) => ({ ...ref, message: seen.get(ref.userId)!.statusMessage })) };
+  }
+}
+
+export class ContactPhotoQuery extends Query<ContactPhotoView> {
+  constructor(
+    readonly viewerId: string,
+    readonly contactId: string,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(ContactPhotoQuery)
+export class ContactPhotoHandler implements IQueryHandler<ContactPhotoQuery, ContactPhotoView> {
+  constructor(
+    private readonly directory: ContactDirectory,
+    private readonly policy: PrivacyPolicy,
+  ) {}
+
+  async execute({ viewerId, contactId }: ContactPhotoQuery): Promise<ContactPhotoView> {
+    const ref = await requireContact(this.directory, viewerId, contactId);
+    return { ...ref, url: (await this.policy.profile(viewerId, ref.userId)).photoUrl };
+  }
+}
+
+export type ProfileHistoryKind = 'statusMessage' | 'photo';
+
+export class ContactHistoryQuery extends Query<HistoryPage<StatusMessageChange | PhotoChange>> {
+  constructor(
+    readonly viewerId: string,
+    readonly contactId: string,
+    readonly kind: ProfileHistoryKind,
+    readonly cursor: string | undefined,
+    readonly limit: number,
+  ) {
+    super();
+  }
+}
+
+/**
+ * A contact's status message or photo history, newest first, under the same
+ * privacy field as the current value: a viewer who may not see the field
+ * gets an empty history (no error).
+ */
+@QueryHandler(ContactHistoryQuery)
+export class ContactHistoryHandler implements IQueryHandler<ContactHistoryQuery, HistoryPage<StatusMessageChange | PhotoChange>> {
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    private readonly directory: ContactDirectory,
+    private readonly policy: PrivacyPolicy,
+  ) {}
+
+  async execute({ viewerId, contactId, kind, cursor, limit }: ContactHistoryQuery): Promise<HistoryPage<StatusMessageChange | PhotoChange>> {
+    const ref = await requireContact(this.directory, viewerId, contactId);
+    const { data, relation } = await this.policy.relation(viewerId, ref.userId);
+    if (data.removed || !canSee(kind === 'statusMessage' ? data.privacy.statusMessage : data.privacy.photo, relation)) {
+      return { items: [], nextCursor: null };
+    }
+    return readHistory(this.readStore, ref.userId, kind, cursor, limit);
+  }
+}
+
+/** The profile history read model (projections/profile-history.projection.ts), newest first, keyset-paged as GET /v1/me/... is. */
+async function readHistory(
+  readStore: ReadStore,
+  userId: string,
+  kind: ProfileHistoryKind,
+  cursor: string | undefined,
+  limit: number,
+): Promise<HistoryPage<StatusMessageChange | PhotoChange>> {
+  const found = await readStore.find(PROFILE_HISTORY, {
+    filter: { userId, kind: kind === 'statusMessage' ? 'status' : 'photo' },
+    sort: [{ field: 'revision', direction: 'desc' }],
+    after: cursor === undefined ? undefined : decodeCursor(cursor, 2),
+    limit: limit + 1,
+  });
+  const page = found.slice(0, limit);
+  const last = page[page.length - 1];
+  const items = page.map((doc) => {
+    const value = (doc['value'] as string | null | undefined) ?? null;
+    const changedAt = doc['changedAt'] as string;
+    return kind === 'statusMessage' ? { message: value, changedAt } : { url: value, changedAt };
+  });
+  return { items, nextCursor: found.length > limit && last ? encodeCursor([last['revision'] as number, last.id]) : null };
+}

@@ -1,0 +1,43 @@
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { AdminCaller } from '../admin/api-key.guard';
+import { RequireScopes } from '../admin/require-scopes';
+import { Public } from '../auth/auth.decorators';
+import { ReadModelQuery } from '../common/min-position.interceptor';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
+import type { CommandContext } from '../infrastructure/command-context';
+import { AdminPresenceQueryDto, AdminSetPresenceDto } from './presence.dto';
+import { ListPresenceQuery, type AdminPresencePage } from './presence.queries';
+import { SetPresenceCommand, type PresenceResult } from './set-presence.command';
+
+/** Presence for administrators (Trillian): every user's, unfiltered, and setting a user's. */
+@ApiTags('admin')
+@ApiHeader({ name: 'X-Api-Key', required: true })
+@Public()
+@RequireScopes('admin:presence')
+@Controller('admin')
+export class AdminPresenceController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Get('presence')
+  @ReadModelQuery()
+  list(@Query() query: AdminPresenceQueryDto): Promise<AdminPresencePage> {
+    return this.queries.execute(new ListPresenceQuery(query.status, query.cursor, query.limit ?? 20));
+  }
+
+  /** Status and message; the device the user's client set stays. `changedBy` is the API key. */
+  @Put('users/:id/presence')
+  set(
+    @Param('id', UuidParamPipe) userId: string,
+    @Body() body: AdminSetPresenceDto,
+    @AdminCaller() caller: CommandContext,
+  ): Promise<PresenceResult> {
+    return this.commands.execute(
+      new SetPresenceCommand(userId, { status: body.status, message: body.message ?? null, device: undefined }, caller),
+    );
+  }
+}

@@ -1,0 +1,152 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { hashPassword, verifyPassword } from '../../../libs/auth/password';
+import { validationError } from '../../../libs/domain/errors';
+import type { PrivacySettings } from '../../../libs/domain/events';
+import { streams } from '../../../libs/domain/streams';
+import {
+  checkNewPassword,
+  decideProfile,
+  requireActiveUser,
+  type ProfileCommand,
+} from '../../../libs/domain/users/profile.decider';
+import { evolveUser, type UserState } from '../../../libs/domain/users/user.decider';
+import type { EventStore } from '../../../libs/event-store/event-store.port';
+import type { CommandContext } from '../infrastructure/command-context';
+import { EventWriter } from '../infrastructure/event-writer';
+import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import { UserStates } from './user-states';
+
+/** The account as its owner sees it, right after a command (from the log, not a read model). */
+export interface OwnProfile {
+  readonly id: string;
+  readonly username: string | null;
+  readonly displayName: string | null;
+  readonly statusMessage: string | null;
+  readonly photoUrl: string | null;
+  readonly privacy: PrivacySettings;
+}
+
+export interface ProfileCommandResult {
+  /**
+   * The position of the event written or, when the account already was as
+   * asked, of the account's last event: either way a position after which
+   * queries (`X-Min-Position`) show the requested value. Setting the same
+   * value twice answers the same.
+   */
+  readonly position: string;
+  readonly profile: OwnProfile;
+}
+
+/** A change to one account's profile: fold, decide, append at the expected revision. */
+export class ExecuteProfileCommand extends Command<ProfileCommandResult> {
+  constructor(
+    readonly userId: string,
+    readonly command: ProfileCommand,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+/**
+ * A new password. `currentPassword` is checked when given (the owner); an
+ * administrator passes null.
+ */
+export class ChangePasswordCommand extends Command<ProfileCommandResult> {
+  constructor(
+    readonly userId: string,
+    readonly currentPassword: string | null,
+    readonly newPassword: string,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+/** Runs profile decisions on `user-<id>`, one writer per account at a time in this process. */
+abstract class ProfileWriter {
+  constructor(
+    protected readonly users: UserStates,
+    private readonly writer: EventWriter,
+    private readonly locks: KeyedMutex,
+    private readonly store: EventStore,
+  ) {}
+
+  protected run(
+    userId: string,
+    context: CommandContext,
+    decide: (state: UserState) => Promise<ProfileCommand> | ProfileCommand,
+  ): Promise<ProfileCommandResult> {
+    const stream = streams.user(userId);
+    return this.locks.run(stream, () =>
+      this.writer.retrying(async () => {
+        const { state, revision } = await this.users.load(userId);
+        const events = decideProfile(await decide(state), state);
+        if (events.length === 0) {
+          const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+          return { position: last!.position.toString(), profile: ownProfile(state) };
+        }
+        const result = await this.writer.append(stream, events, revision ?? 'no_stream', context);
+        return { position: result.position.toString(), profile: ownProfile(events.reduce(evolveUser, state)) };
+      }),
+    );
+  }
+}
+
+@CommandHandler(ExecuteProfileCommand)
+export class ExecuteProfileCommandHandler
+  extends ProfileWriter
+  implements ICommandHandler<ExecuteProfileCommand, ProfileCommandResult>
+{
+  constructor(users: UserStates, writer: EventWriter, locks: KeyedMutex, @Inject(EVENT_STORE) store: EventStore) {
+    super(users, writer, locks, store);
+  }
+
+  execute({ userId, command, context }: ExecuteProfileCommand): Promise<ProfileCommandResult> {
+    return this.run(userId, context, () => command);
+  }
+}
+
+@CommandHandler(ChangePasswordCommand)
+export class ChangePasswordHandler
+  extends ProfileWriter
+  implements ICommandHandler<ChangePasswordCommand, ProfileCommandResult>
+{
+  constructor(users: UserStates, writer: EventWriter, locks: KeyedMutex, @Inject(EVENT_STORE) store: EventStore) {
+    super(users, writer, locks, store);
+  }
+
+  async execute({ userId, currentPassword, newPassword, context }: ChangePasswordCommand): Promise<ProfileCommandResult> {
+    checkNewPassword(newPassword, currentPassword === null ? 'password' : 'newPassword');
+    // Hashed once, outside the retry loop: scrypt is the slow part.
+    const newHash = await hashPassword(newPassword);
+    return this.run(userId, context, async (state) => {
+      const user = requireActiveUser(state);
+      const now = new Date().toISOString();
+      const change = (passwordHash: string): ProfileCommand => ({ type: 'ChangePassword', actor: context.actor, passwordHash, now });
+      // No password (a phone account): the decider refuses it with its own code.
+      if (user.passwordHash === null) return change(newHash);
+      if (currentPassword !== null && !(await verifyPassword(currentPassword, user.passwordHash))) {
+        throw validationError('PROFILE.CURRENT_PASSWORD_WRONG', 'The current password is wrong', [
+          { field: 'currentPassword', reason: 'does not match the password of this account' },
+        ]);
+      }
+      // The same password again: pass the current hash, so nothing is written.
+      return change((await verifyPassword(newPassword, user.passwordHash)) ? user.passwordHash : newHash);
+    });
+  }
+}
+
+export function ownProfile(state: UserState): OwnProfile {
+  const user = requireActiveUser(state);
+  return {
+    id: user.userId,
+    username: user.username,
+    displayName: user.displayName,
+    statusMessage: user.statusMessage,
+    photoUrl: user.photoUrl,
+    privacy: user.privacy,
+  };
+}

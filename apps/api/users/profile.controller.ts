@@ -1,0 +1,128 @@
+import { Body, Controller, Delete, Get, Patch, Put, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ProfileCommand } from '../../../libs/domain/users/profile.decider';
+import { Caller } from '../auth/auth.decorators';
+import { ReadModelQuery } from '../common/min-position.interceptor';
+import type { CommandContext } from '../infrastructure/command-context';
+import { ChangePasswordCommand, ExecuteProfileCommand, type ProfileCommandResult } from './profile.command';
+import { ChangePasswordDto, HistoryQueryDto, PhotoDto, PrivacyDto, StatusMessageDto, UpdateMeDto } from './profile.dto';
+import {
+  GetMeQuery,
+  ProfileHistoryQuery,
+  type HistoryPage,
+  type PhotoEntry,
+  type StatusMessageEntry,
+} from './profile.queries';
+import { privacyView, type MeView, type PrivacyView } from './profile-views';
+
+const now = () => new Date().toISOString();
+
+/**
+ * The signed-in user's own profile. Commands answer with `position`; pass it
+ * as `X-Min-Position` to a GET to read the change. Setting a value the
+ * profile already has writes nothing and answers the same.
+ */
+@ApiTags('profile')
+@ApiBearerAuth()
+@Controller('me')
+export class ProfileController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Get()
+  @ReadModelQuery()
+  me(@Caller() caller: CommandContext): Promise<MeView> {
+    return this.queries.execute(new GetMeQuery(caller.actor));
+  }
+
+  @Patch()
+  async update(@Body() body: UpdateMeDto, @Caller() caller: CommandContext) {
+    const { profile, position } = await this.run(caller, {
+      type: 'UpdateDisplayName',
+      actor: caller.actor,
+      displayName: body.displayName,
+      now: now(),
+    });
+    return { id: profile.id, username: profile.username, displayName: profile.displayName, position };
+  }
+
+  @Put('status-message')
+  async setStatusMessage(@Body() body: StatusMessageDto, @Caller() caller: CommandContext) {
+    const { profile, position } = await this.run(caller, {
+      type: 'SetStatusMessage',
+      actor: caller.actor,
+      message: body.message,
+      now: now(),
+    });
+    return { message: profile.statusMessage, position };
+  }
+
+  @Get('status-message/history')
+  @ReadModelQuery()
+  @ApiOperation({ summary: 'Status messages set, newest first; a clear is an entry with message null' })
+  statusHistory(@Query() query: HistoryQueryDto, @Caller() caller: CommandContext): Promise<HistoryPage<StatusMessageEntry>> {
+    return this.queries.execute(new ProfileHistoryQuery(caller.actor, 'status', query.cursor, query.limit ?? 20)) as Promise<
+      HistoryPage<StatusMessageEntry>
+    >;
+  }
+
+  @Put('photo')
+  async setPhoto(@Body() body: PhotoDto, @Caller() caller: CommandContext) {
+    const { profile, position } = await this.run(caller, { type: 'SetPhoto', actor: caller.actor, url: body.url, now: now() });
+    return { url: profile.photoUrl, position };
+  }
+
+  @Delete('photo')
+  async removePhoto(@Caller() caller: CommandContext) {
+    const { profile, position } = await this.run(caller, { type: 'SetPhoto', actor: caller.actor, url: null, now: now() });
+    return { url: profile.photoUrl, position };
+  }
+
+  @Get('photo/history')
+  @ReadModelQuery()
+  @ApiOperation({ summary: 'Profile photos set, newest first; a removal is an entry with url null' })
+  photoHistory(@Query() query: HistoryQueryDto, @Caller() caller: CommandContext): Promise<HistoryPage<PhotoEntry>> {
+    return this.queries.execute(new ProfileHistoryQuery(caller.actor, 'photo', query.cursor, query.limit ?? 20)) as Promise<
+      HistoryPage<PhotoEntry>
+    >;
+  }
+
+  @Get('privacy')
+  @ReadModelQuery()
+  @ApiOperation({ summary: 'Who sees the status message, photo and last seen: none, contacts or all (snake_case names)' })
+  async privacy(@Caller() caller: CommandContext): Promise<PrivacyView> {
+    return (await this.queries.execute(new GetMeQuery(caller.actor))).privacy;
+  }
+
+  @Put('privacy')
+  @ApiOperation({ summary: 'Changes the levels given (snake_case names, as Windu); answers the whole settings' })
+  async setPrivacy(@Body() body: PrivacyDto, @Caller() caller: CommandContext): Promise<PrivacyView & { position: string }> {
+    const { profile, position } = await this.run(caller, {
+      type: 'ChangePrivacy',
+      actor: caller.actor,
+      changes: {
+        ...(body.status_message === undefined ? {} : { statusMessage: body.status_message }),
+        ...(body.photo === undefined ? {} : { photo: body.photo }),
+        ...(body.last_seen === undefined ? {} : { lastSeen: body.last_seen }),
+      },
+      now: now(),
+    });
+    return { ...privacyView(profile.privacy), position };
+  }
+
+  @Put('password')
+  @ApiOperation({ summary: 'A new password; the current one must be given (400 PROFILE.CURRENT_PASSWORD_WRONG)' })
+  async changePassword(@Body() body: ChangePasswordDto, @Caller() caller: CommandContext): Promise<{ position: string }> {
+    const { position } = await this.commands.execute(
+      new ChangePasswordCommand(caller.actor, body.currentPassword, body.newPassword, caller),
+    );
+    return { position };
+  }
+
+  private run(caller: CommandContext, command: ProfileCommand): Promise<ProfileCommandResult> {
+    return this.commands.execute(new ExecuteProfileCommand(caller.actor, command, caller));
+  }
+}
