@@ -12,6 +12,7 @@ import type {
   WriteOp,
 } from './read-store.port';
 import { assertCollectionName, assertField, assertIndex } from './names';
+import { pickFields } from './read-store.port';
 
 /**
  * In-process ReadStore for tests and single-process demos.
@@ -82,6 +83,11 @@ export class MemoryReadStore implements ReadStore {
     }
     rows.sort((a, b) => compareKeys(keys, a.key, b.key));
     const page = limit === undefined ? rows.slice(offset) : rows.slice(offset, offset + limit);
+    const fields = options.fields;
+    if (fields) {
+      for (const field of fields) assertField(field);
+      return page.map((row) => pickFields(parse(row.entry.json), fields));
+    }
     return page.map((row) => parse(row.entry.json));
   }
 

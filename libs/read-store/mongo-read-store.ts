@@ -22,6 +22,7 @@ import {
   type StoreStatus,
 } from '../config/store-connection';
 import { assertCollectionName, assertField, assertIndex } from './names';
+import { pickFields } from './read-store.port';
 import type {
   Checkpoint,
   CollectionSpec,
@@ -191,8 +192,13 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     const cursor = target.find(query.filter).sort(query.sort);
     if (query.offset > 0) cursor.skip(query.offset);
     if (query.limit !== undefined) cursor.limit(query.limit);
+    const fields = options.fields;
+    if (fields) {
+      for (const field of fields) assertField(field);
+      cursor.project({ _id: 1, _nulls: 1, _bools: 1, ...Object.fromEntries(fields.map((field) => [field, 1])) });
+    }
     const found = await this.guard(() => cursor.toArray());
-    return found.map(fromStored);
+    return fields ? found.map((doc) => pickFields(fromStored(doc), fields)) : found.map(fromStored);
   }
 
   async count(collection: string, filter?: Filter): Promise<number> {

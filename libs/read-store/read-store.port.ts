@@ -42,6 +42,19 @@ export interface FindOptions {
   readonly limit?: number;
   /** Documents to skip first (offset paging; keyset paging with `after` scales better). */
   readonly offset?: number;
+  /**
+   * Only these top-level fields (and `id`) of each document: a large page
+   * that needs two fields should not parse whole documents. A field the
+   * document lacks comes back as null.
+   */
+  readonly fields?: readonly string[];
+}
+
+/** The `fields` of a document (see FindOptions.fields). */
+export function pickFields(doc: Doc, fields: readonly string[]): Doc {
+  const picked: Record<string, unknown> = { id: doc.id };
+  for (const field of fields) picked[field] = doc[field] ?? null;
+  return picked as Doc;
 }
 
 export interface IndexSpec {

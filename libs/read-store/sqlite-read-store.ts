@@ -232,6 +232,12 @@ function fieldExpr(field: string): string {
   return field === 'id' ? 'id' : `json_extract(doc, '$.${field}')`;
 }
 
+/** A field as JSON (`->`), so json_object embeds objects and arrays as they are, not as text. */
+function jsonFieldExpr(field: string): string {
+  assertField(field);
+  return field === 'id' ? 'id' : `(doc -> '$.${field}')`;
+}
+
 function parse(json: string): Doc {
   return JSON.parse(json) as Doc;
 }
@@ -368,8 +374,11 @@ function buildFind(collection: string, options: FindOptions): Fragment & { limit
 
   const conditions = [where.sql, cursor?.sql].filter((sql): sql is string => !!sql);
   const order = keys.map((key) => `${fieldExpr(key.field)} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`);
+  const selected = options.fields
+    ? `json_object('id', id${options.fields.map((field) => `, '${field}', ${jsonFieldExpr(field)}`).join('')})`
+    : 'doc';
   const sql =
-    `SELECT doc FROM ${from}` +
+    `SELECT ${selected} FROM ${from}` +
     (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
     ` ORDER BY ${order.join(', ')} LIMIT ?` +
     (offset > 0 ? ' OFFSET ?' : '');

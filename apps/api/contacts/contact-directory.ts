@@ -73,6 +73,24 @@ export class ContactDirectory {
     return docs.flatMap((doc) => contactView(doc) ?? []);
   }
 
+  /**
+   * The entries matched to an account, in contact-id order, with only what
+   * identifies them: what views of all contacts at once start from (5,000
+   * entries should not parse 5,000 whole documents).
+   */
+  async matchedOf(ownerId: string): Promise<{ readonly contactId: string; readonly userId: string }[]> {
+    const docs = await this.readStore.find(CONTACTS, {
+      filter: { ownerId, userId: { $ne: null } },
+      sort: [{ field: 'contactId', direction: 'asc' }],
+      fields: ['contactId', 'userId'],
+    });
+    return docs.flatMap((doc) =>
+      typeof doc['contactId'] === 'string' && typeof doc['userId'] === 'string'
+        ? [{ contactId: doc['contactId'], userId: doc['userId'] }]
+        : [],
+    );
+  }
+
   /** Whether `userId` is in `ownerId`'s address book (an entry matched to that account). */
   async isContact(ownerId: string, userId: string): Promise<boolean> {
     const found = await this.readStore.find(CONTACTS, { filter: { ownerId, userId }, limit: 1 });

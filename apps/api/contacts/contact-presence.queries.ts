@@ -7,7 +7,7 @@ import { PROFILE_HISTORY } from '../../../projections/profile-history.projection
 import { READ_STORE } from '../infrastructure/tokens';
 import { decodeCursor, encodeCursor } from '../rooms/read-access';
 import { PrivacyPolicy } from '../presence/privacy-policy';
-import { ContactDirectory, type ContactView } from './contact-directory';
+import { ContactDirectory } from './contact-directory';
 
 /** Which contact a view is about: the entry as the viewer typed it and the account it is matched to. */
 interface ContactRef {
@@ -51,7 +51,7 @@ async function requireContact(directory: ContactDirectory, viewerId: string, con
 }
 
 /** Every entry of the address book matched to an account, once per account. */
-function matched(contacts: readonly ContactView[]): ContactRef[] {
+function matched(contacts: readonly ContactRef[]): ContactRef[] {
   const seen = new Set<string>();
   const refs: ContactRef[] = [];
   for (const { contactId, userId } of contacts) {
@@ -109,7 +109,7 @@ export class AllContactsPresenceHandler
   ) {}
 
   async execute({ viewerId }: AllContactsPresenceQuery): Promise<{ readonly items: readonly ContactPresenceView[] }> {
-    const refs = matched(await this.directory.contactsOf(viewerId));
+    const refs = matched(await this.directory.matchedOf(viewerId));
     const seen = await this.policy.profiles(viewerId, refs.map((r) => r.userId));
     return { items: refs.map((ref) => presenceView(ref, seen.get(ref.userId)!.presence)) };
   }
@@ -153,7 +153,7 @@ export class AllContactsStatusesHandler
   ) {}
 
   async execute({ viewerId }: AllContactsStatusesQuery): Promise<{ readonly items: readonly ContactStatusMessageView[] }> {
-    const refs = matched(await this.directory.contactsOf(viewerId));
+    const refs = matched(await this.directory.matchedOf(viewerId));
     const seen = await this.policy.profiles(viewerId, refs.map((r) => r.userId));
     return { items: refs.map((ref) => ({ ...ref, message: seen.get(ref.userId)!.statusMessage })) };
   }

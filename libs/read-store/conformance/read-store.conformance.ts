@@ -313,6 +313,23 @@ export function readStoreConformance(name: string, create: () => Promise<ReadSto
         ]);
       });
 
+      it('returns only the fields asked for, with id, whatever their types; missing ones as null', async () => {
+        await putAll('things', [
+          { id: 'f1', name: 'one', flag: true, nested: { a: [1, 'x', null] }, n: 3, big: 'x'.repeat(500) },
+          { id: 'f2', name: 'two', flag: false, n: 2.5 },
+        ]);
+        const found = await store.find('things', {
+          fields: ['name', 'flag', 'nested', 'n'],
+          sort: [{ field: 'name', direction: 'asc' }],
+        });
+        expect(found).toEqual([
+          { id: 'f1', name: 'one', flag: true, nested: { a: [1, 'x', null] }, n: 3 },
+          { id: 'f2', name: 'two', flag: false, nested: null, n: 2.5 },
+        ]);
+        expect(await store.find('things', { filter: { n: { $gt: 2.6 } }, fields: [] })).toEqual([{ id: 'f1' }]);
+        await expect(store.find('things', { fields: ['a.b'] })).rejects.toThrow(/field/i);
+      });
+
       it('mixes directions: lastActivity desc then id asc', async () => {
         await putAll('rooms', [
           { id: 'r1', lastActivity: 5 },
