@@ -46,7 +46,7 @@ import {
   type SummaryRow,
 } from './lib/common';
 import { HttpClient } from './lib/http';
-import { describeLoad, postLoad, type LoadSummary } from './lib/load';
+import { describeLoad, finishLoad, postLoad, type LoadSummary } from './lib/load';
 import { registerUser, startParley, waitSettled, type BenchRoom, type BenchUser } from './lib/parley';
 import { startServer } from './lib/server';
 
@@ -110,27 +110,7 @@ async function presenceLoad(url: string, users: readonly BenchUser[], seconds: n
       },
     ],
   });
-  const watchdog = setTimeout(() => instance.stop(), (seconds + 30) * 1000);
-  try {
-    const result = await instance;
-    const statusCodes: Record<string, number> = {};
-    for (const [code, stat] of Object.entries(result.statusCodeStats)) statusCodes[code] = stat.count;
-    return {
-      rps: result['2xx'] / Math.max(result.duration, 1e-9),
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p99: result.latency.p99,
-      max: result.latency.max,
-      ok: result['2xx'],
-      non2xx: result.non2xx,
-      errors: result.errors,
-      timeouts: result.timeouts,
-      seconds: result.duration,
-      statusCodes,
-    };
-  } finally {
-    clearTimeout(watchdog);
-  }
+  return finishLoad(instance, seconds);
 }
 
 async function registerUsers(url: string, count: number): Promise<BenchUser[]> {

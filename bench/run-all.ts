@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the six benchmarks in order, then one summary table.
+ * `npm run bench`: every benchmark in order, then one summary table.
  * A MISS is reported, never turned into a failing exit code; a benchmark that
  * crashes is reported as SKIP with its error and the others still run.
  */
@@ -12,6 +12,7 @@ import { runExport } from './export.bench';
 import { runFeed } from './feed.bench';
 import { runHistory } from './history.bench';
 import { runLag } from './lag.bench';
+import { runPersonalData } from './personal-data.bench';
 import { runPresence } from './presence.bench';
 import { benchSeconds, printTable, productionStores, skipRow, type BenchOutcome, type SummaryRow } from './lib/common';
 import { runRebuild } from './rebuild.bench';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   outcomes.push(await guarded('export', () => runExport(RUN_ALL_EXPORT_EVENTS)));
   outcomes.push(await guarded('contacts', runContacts));
   outcomes.push(await guarded('tokens', runTokens));
+  outcomes.push(await guarded('personal-data', runPersonalData));
   outcomes.push(await guarded('presence', runPresence));
 
   const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);

@@ -30,7 +30,7 @@ import {
   type SummaryRow,
 } from './lib/common';
 import { HttpClient } from './lib/http';
-import { describeLoad, type LoadSummary } from './lib/load';
+import { describeLoad, finishLoad, type LoadSummary } from './lib/load';
 import { commentBody, startParley } from './lib/parley';
 import { startServer } from './lib/server';
 
@@ -79,27 +79,7 @@ async function load(spec: LoadSpec): Promise<LoadSummary> {
       },
     ],
   });
-  const watchdog = setTimeout(() => instance.stop(), (spec.seconds + 30) * 1000);
-  try {
-    const result = await instance;
-    const statusCodes: Record<string, number> = {};
-    for (const [code, stat] of Object.entries(result.statusCodeStats)) statusCodes[code] = stat.count;
-    return {
-      rps: result['2xx'] / Math.max(result.duration, 1e-9),
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p99: result.latency.p99,
-      max: result.latency.max,
-      ok: result['2xx'],
-      non2xx: result.non2xx,
-      errors: result.errors,
-      timeouts: result.timeouts,
-      seconds: result.duration,
-      statusCodes,
-    };
-  } finally {
-    clearTimeout(watchdog);
-  }
+  return finishLoad(instance, spec.seconds);
 }
 
 /** The raw baseline: the no-op POST of bench/baseline-server.ts at the same connections. */

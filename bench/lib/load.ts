@@ -61,8 +61,23 @@ export async function postLoad(options: PostLoadOptions): Promise<LoadSummary> {
       },
     ],
   });
-  // Belt and braces: autocannon stops itself after `duration`; this stops it if it hangs.
-  const watchdog = setTimeout(() => instance.stop(), (options.seconds + 30) * 1000);
+  return finishLoad(instance, options.seconds);
+}
+
+export function describeLoad(load: LoadSummary): string {
+  const codes = Object.entries(load.statusCodes)
+    .map(([code, count]) => `${code}×${count}`)
+    .join(' ');
+  return (
+    `${load.rps.toFixed(0)} req/s (2xx), p50 ${load.p50} ms, p90 ${load.p90} ms, p99 ${load.p99} ms, max ${load.max} ms; ` +
+    `${load.ok} ok, ${load.non2xx} non-2xx, ${load.errors} errors, ${load.timeouts} timeouts in ${load.seconds.toFixed(1)} s` +
+    (codes ? ` [${codes}]` : '')
+  );
+}
+
+/** Waits for a load run and sums it up; stops it if autocannon hangs past its own duration. */
+export async function finishLoad(instance: autocannon.Instance, seconds: number): Promise<LoadSummary> {
+  const watchdog = setTimeout(() => instance.stop(), (seconds + 30) * 1000);
   try {
     const result = await instance;
     const statusCodes: Record<string, number> = {};
@@ -83,15 +98,4 @@ export async function postLoad(options: PostLoadOptions): Promise<LoadSummary> {
   } finally {
     clearTimeout(watchdog);
   }
-}
-
-export function describeLoad(load: LoadSummary): string {
-  const codes = Object.entries(load.statusCodes)
-    .map(([code, count]) => `${code}×${count}`)
-    .join(' ');
-  return (
-    `${load.rps.toFixed(0)} req/s (2xx), p50 ${load.p50} ms, p90 ${load.p90} ms, p99 ${load.p99} ms, max ${load.max} ms; ` +
-    `${load.ok} ok, ${load.non2xx} non-2xx, ${load.errors} errors, ${load.timeouts} timeouts in ${load.seconds.toFixed(1)} s` +
-    (codes ? ` [${codes}]` : '')
-  );
 }
