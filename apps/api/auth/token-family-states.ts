@@ -26,7 +26,7 @@ export class TokenFamilyStates {
     );
   }
 
-  load(familyId: string): Promise<Loaded<TokenFamilyState>> {
-    return this.cache.load(streams.tokenFamily(familyId));
+  load(familyId: string, options?: { readonly maxAgeMs?: number }): Promise<Loaded<TokenFamilyState>> {
+    return this.cache.load(streams.tokenFamily(familyId), options);
   }
 }

@@ -17,6 +17,9 @@ import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { UserStates } from '../users/user-states';
 import type { AuthenticatedUser } from './auth.decorators';
 import { jwtKeys, type JwtKeys, type PublishedJwk } from './jwt-keys';
+
+/** How long the guard trusts a user's and a sign-in's state without reading their streams. */
+const GUARD_STATE_MAX_AGE_MS = 1000;
 import { TokenFamilyStates } from './token-family-states';
 
 /** The token endpoint's answer (RFC 6749 5.1). */
@@ -154,7 +157,10 @@ export class TokenService {
    */
   async authenticate(accessToken: string): Promise<AuthenticatedUser> {
     const claims = await this.decode(accessToken, 'access');
-    const [user, family] = await Promise.all([this.users.load(claims.sub), this.families.load(claims.sid)]);
+    // Trusted for a second without a read; a change made by this process is seen at once,
+    // one made by another process (or the CLI) within that second.
+    const fresh = { maxAgeMs: GUARD_STATE_MAX_AGE_MS };
+    const [user, family] = await Promise.all([this.users.load(claims.sub, fresh), this.families.load(claims.sid, fresh)]);
     requireActiveAccount(user.state.status);
     requireLiveFamily(family.state, claims.sub);
     return { id: claims.sub, scopes: claims.scope.split(' ').filter(Boolean), familyId: claims.sid };

@@ -9,6 +9,7 @@ import {
   type NewEvent,
 } from '../../../libs/event-store/event-store.port';
 import type { CommandContext } from './command-context';
+import { noteLocalAppend } from './stream-state-cache';
 import { EVENT_STORE } from './tokens';
 
 const MAX_ATTEMPTS = 8;
@@ -50,7 +51,11 @@ export class EventWriter {
         ...(context.importId === undefined ? {} : { importId: context.importId }),
       },
     }));
-    return this.store.append(streamId, envelopes, expected);
+    // Noted before and after: a cached state read while the append was in flight is read again.
+    noteLocalAppend(streamId);
+    const result = await this.store.append(streamId, envelopes, expected);
+    noteLocalAppend(streamId);
+    return result;
   }
 
   /**

@@ -7,6 +7,32 @@ export interface Loaded<S> {
   readonly revision: number | null;
 }
 
+interface Entry<S> extends Loaded<S> {
+  /** When the store was last asked. */
+  readonly checkedAt: number;
+  /** The local-write counter when that read started. */
+  readonly seenWrite: number;
+}
+
+/**
+ * Streams this process appended to (EventWriter notes each append): a state
+ * trusted for a while without reading (`maxAgeMs`) is read again at once
+ * after a local write. Bounded; a stream evicted here is at worst trusted for
+ * `maxAgeMs`, like a write from another process.
+ */
+const localWrites = new Map<string, number>();
+let writeCounter = 0;
+const LOCAL_WRITES_CAPACITY = 100_000;
+
+export function noteLocalAppend(streamId: string): void {
+  localWrites.delete(streamId);
+  localWrites.set(streamId, ++writeCounter);
+  if (localWrites.size > LOCAL_WRITES_CAPACITY) {
+    const oldest = localWrites.keys().next().value;
+    if (oldest !== undefined) localWrites.delete(oldest);
+  }
+}
+
 /**
  * Decision state of small streams (rooms, users), kept folded in memory. A
  * load reads only the events after the cached revision, so its cost follows
@@ -15,7 +41,7 @@ export interface Loaded<S> {
  * append's expected revision catches a stale decision.
  */
 export class StreamStateCache<S> {
-  private readonly entries = new Map<string, Loaded<S>>();
+  private readonly entries = new Map<string, Entry<S>>();
 
   constructor(
     private readonly store: EventStore,
@@ -24,8 +50,23 @@ export class StreamStateCache<S> {
     private readonly capacity = 10_000,
   ) {}
 
-  async load(streamId: string): Promise<Loaded<S>> {
+  /**
+   * The stream's state. With `maxAgeMs`, a state read from the store less
+   * than that long ago, and not written by this process since, is answered
+   * without a read (the per-request checks of the auth guard).
+   */
+  async load(streamId: string, options: { readonly maxAgeMs?: number } = {}): Promise<Loaded<S>> {
     const cached = this.entries.get(streamId);
+    const startedAt = Date.now();
+    const seenWrite = writeCounter;
+    if (
+      cached &&
+      options.maxAgeMs !== undefined &&
+      startedAt - cached.checkedAt < options.maxAgeMs &&
+      (localWrites.get(streamId) ?? 0) <= cached.seenWrite
+    ) {
+      return cached;
+    }
     let state = cached?.state ?? this.initial;
     let revision = cached?.revision ?? null;
     for (;;) {
@@ -40,7 +81,7 @@ export class StreamStateCache<S> {
       }
       if (events.length < 500) break;
     }
-    const loaded = { state, revision };
+    const loaded: Entry<S> = { state, revision, checkedAt: startedAt, seenWrite };
     this.entries.delete(streamId);
     this.entries.set(streamId, loaded);
     if (this.entries.size > this.capacity) {

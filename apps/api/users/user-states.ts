@@ -17,8 +17,8 @@ export class UserStates {
     );
   }
 
-  load(userId: string): Promise<Loaded<UserState>> {
-    return this.cache.load(streams.user(userId));
+  load(userId: string, options?: { readonly maxAgeMs?: number }): Promise<Loaded<UserState>> {
+    return this.cache.load(streams.user(userId), options);
   }
 
   /** The registered user owning `username`, or null. */

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type { ParleyEvent } from '../../../libs/domain/events';
+import { MemoryEventStore } from '../../../libs/event-store/memory-event-store';
+import { noteLocalAppend, StreamStateCache } from './stream-state-cache';
+
+const renamed = (name: string) => ({
+  id: randomUUID(),
+  type: 'RoomRenamed',
+  version: 1,
+  data: { roomId: 'r1', name, renamedBy: 'u1', renamedAt: '2026-01-01T00:00:00.000Z' },
+  metadata: {},
+});
+
+describe('StreamStateCache', () => {
+  let store: MemoryEventStore;
+  let reads: number;
+  let cache: StreamStateCache<string[]>;
+
+  beforeEach(() => {
+    store = new MemoryEventStore();
+    reads = 0;
+    const readStream = store.readStream.bind(store);
+    store.readStream = (...args) => {
+      reads++;
+      return readStream(...args);
+    };
+    cache = new StreamStateCache<string[]>(store, [], (names, event: ParleyEvent) =>
+      event.type === 'RoomRenamed' ? [...names, event.data.name] : names,
+    );
+  });
+
+  it('reads what changed on every load without maxAgeMs', async () => {
+    const stream = `room-${randomUUID()}`;
+    await store.append(stream, [renamed('a')], 'any');
+    expect((await cache.load(stream)).state).toEqual(['a']);
+    await store.append(stream, [renamed('b')], 'any');
+    expect((await cache.load(stream)).state).toEqual(['a', 'b']);
+    expect(reads).toBe(2);
+  });
+
+  it('answers from memory within maxAgeMs, so another process’s write shows only after it', async () => {
+    const stream = `room-${randomUUID()}`;
+    await store.append(stream, [renamed('a')], 'any');
+    await cache.load(stream, { maxAgeMs: 60_000 });
+    await store.append(stream, [renamed('elsewhere')], 'any');
+    expect((await cache.load(stream, { maxAgeMs: 60_000 })).state).toEqual(['a']);
+    expect(reads).toBe(1);
+    expect((await cache.load(stream, { maxAgeMs: 0 })).state).toEqual(['a', 'elsewhere']);
+  });
+
+  it('reads again at once after this process wrote the stream', async () => {
+    const stream = `room-${randomUUID()}`;
+    await store.append(stream, [renamed('a')], 'any');
+    await cache.load(stream, { maxAgeMs: 60_000 });
+    await store.append(stream, [renamed('here')], 'any');
+    noteLocalAppend(stream);
+    expect((await cache.load(stream, { maxAgeMs: 60_000 })).state).toEqual(['a', 'here']);
+    expect(reads).toBe(2);
+  });
+});
