@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -10,7 +10,9 @@ import { exportLog, fileLines, importLog } from '../../libs/streaming/log-transf
 import { checkpointName } from '../../libs/read-store/projection';
 import { Projector } from '../../libs/read-store/projector';
 import { parleyProjections } from '../../projections';
-import { createEventStore, createReadStore, withPersonalData } from '../api/infrastructure/stores';
+import { createEventStore, createKeyStore, createReadStore, withPersonalData } from '../api/infrastructure/stores';
+import { exportKeys, importKeys, KeyBackupError } from '../../libs/personal-data/key-backup';
+import { PersonalDataVault } from '../../libs/personal-data/vault';
 import { Progress } from './progress';
 import { API_KEY_SCOPES } from '../../libs/domain/api-keys/api-key.decider';
 import { DomainError } from '../../libs/domain/errors';
@@ -36,6 +38,10 @@ commands:
                                   create a server API key and print it, this once
   keys list                       every API key (id, status, scopes, name), no secrets
   keys revoke <id>                revoke a key; a running API refuses it from its next request
+  personal-data-keys export --out <file>
+                                  back up users' personal-data keys (still wrapped) and erasure tombstones
+  personal-data-keys import <file>
+                                  restore such a backup (checked first; an erased user stays erased)
 
 scopes: ${API_KEY_SCOPES.join(', ')}
 `;
@@ -153,6 +159,43 @@ async function rebuild(args: readonly string[]): Promise<void> {
   }
 }
 
+/** Backs up or restores the key store: a restore needs it, PERSONAL_DATA_KEY and the log's export. */
+async function personalDataKeys(args: readonly string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const config = loadConfig();
+  const keyStore = createKeyStore(config);
+  try {
+    if (action === 'export') {
+      const out = option(rest, '--out');
+      if (!out) throw new UsageError('personal-data-keys export needs --out <file>');
+      const lines: string[] = [];
+      const count = await exportKeys(keyStore, (line) => {
+        lines.push(line);
+      });
+      writeFileSync(out, lines.join('\n') + '\n', { mode: 0o600 });
+      process.stdout.write(`exported ${count} keys and tombstones to ${out}\n`);
+      return 0;
+    }
+    if (action === 'import') {
+      const file = rest[0];
+      if (!file) throw new UsageError('personal-data-keys import needs a file');
+      const vault = new PersonalDataVault(keyStore, config.personalDataKey);
+      try {
+        const result = await importKeys(keyStore, vault, readFileSync(file, 'utf8').split('\n'));
+        process.stdout.write(`restored ${result.restored} keys; ${result.erased} users stay erased; ${result.kept} newer keys kept\n`);
+        return 0;
+      } catch (error) {
+        if (!(error instanceof KeyBackupError)) throw error;
+        process.stdout.write(`REFUSED: ${error.message}; nothing was written\n`);
+        return 1;
+      }
+    }
+    throw new UsageError('personal-data-keys needs export --out <file> or import <file>');
+  } finally {
+    await keyStore.close();
+  }
+}
+
 async function status(): Promise<void> {
   const config = loadConfig();
   const store = createEventStore(config);
@@ -248,6 +291,8 @@ async function main(argv: readonly string[]): Promise<number> {
         return await importCommand(args);
       case 'keys':
         return await keys(args);
+      case 'personal-data-keys':
+        return await personalDataKeys(args);
       default:
         process.stderr.write(USAGE);
         return command === undefined || command === '--help' ? 0 : 2;

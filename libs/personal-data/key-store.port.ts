@@ -14,6 +14,8 @@ export interface KeyStore {
   putIfAbsent(ownerId: string, wrapped: Buffer): Promise<StoredKey>;
   /** The stored keys of the owners that have one; owners without a key are absent from the map. */
   getMany(ownerIds: readonly string[]): Promise<Map<string, StoredKey>>;
+  /** Every stored key and tombstone, in owner order, a page at a time (a backup of the key store). */
+  list(afterOwnerId: string | null, limit: number): Promise<{ readonly ownerId: string; readonly key: StoredKey }[]>;
   /** Replaces the key with a tombstone; idempotent (the first destruction time stays). */
   destroy(ownerId: string, destroyedAt: string): Promise<void>;
   close(): Promise<void>;

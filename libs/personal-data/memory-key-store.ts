@@ -21,6 +21,14 @@ export class MemoryKeyStore implements KeyStore {
     return found;
   }
 
+  async list(afterOwnerId: string | null, limit: number): Promise<{ readonly ownerId: string; readonly key: StoredKey }[]> {
+    return [...this.keys.keys()]
+      .filter((id) => afterOwnerId === null || id > afterOwnerId)
+      .sort()
+      .slice(0, limit)
+      .map((ownerId) => ({ ownerId, key: this.keys.get(ownerId)! }));
+  }
+
   async destroy(ownerId: string, destroyedAt: string): Promise<void> {
     if (this.keys.get(ownerId)?.state === 'destroyed') return;
     this.keys.set(ownerId, { state: 'destroyed', destroyedAt });

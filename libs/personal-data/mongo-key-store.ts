@@ -53,6 +53,15 @@ export class MongoKeyStore implements KeyStore {
     return found;
   }
 
+  async list(afterOwnerId: string | null, limit: number): Promise<{ readonly ownerId: string; readonly key: StoredKey }[]> {
+    const docs = await this.keys
+      .find(afterOwnerId === null ? {} : { _id: { $gt: afterOwnerId } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map((doc) => ({ ownerId: doc._id, key: toKey(doc) }));
+  }
+
   async destroy(ownerId: string, destroyedAt: string): Promise<void> {
     await this.keys.updateOne(
       { _id: ownerId },

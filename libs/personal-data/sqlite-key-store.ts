@@ -58,6 +58,13 @@ export class SqliteKeyStore implements KeyStore {
     return found;
   }
 
+  async list(afterOwnerId: string | null, limit: number): Promise<{ readonly ownerId: string; readonly key: StoredKey }[]> {
+    const rows = this.db
+      .prepare('SELECT owner_id, wrapped, destroyed_at FROM personal_data_keys WHERE owner_id > ? ORDER BY owner_id LIMIT ?')
+      .all(afterOwnerId ?? '', limit) as Row[];
+    return rows.map((row) => ({ ownerId: row.owner_id, key: toKey(row) }));
+  }
+
   async destroy(ownerId: string, destroyedAt: string): Promise<void> {
     this.tombstone.run({ owner: ownerId, at: destroyedAt });
   }

@@ -126,6 +126,15 @@ export class PersonalDataVault {
     return this.store.close();
   }
 
+  /** Whether a wrapped key (from a backup) opens under this installation's master key for this owner. */
+  unwraps(ownerId: string, wrapped: Buffer): boolean {
+    try {
+      return open(this.masterKey, wrapped, `parley-dek\u001f${ownerId}`).length === 32;
+    } catch {
+      return false;
+    }
+  }
+
   sealField(key: Buffer, ownerId: string, field: string, value: unknown): string {
     const sealed = seal(key, Buffer.from(JSON.stringify(value), 'utf8'), `${ownerId}\u001f${field}`);
     return SEALED_PREFIX + sealed.toString('base64url');

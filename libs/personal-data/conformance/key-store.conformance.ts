@@ -59,6 +59,19 @@ export function keyStoreConformance(name: string, open: () => Promise<KeyStore>)
       expect(found.get('never')).toEqual({ state: 'destroyed', destroyedAt: '2026-03-01T00:00:00.000Z' });
     });
 
+    it('lists keys and tombstones in owner order, a page at a time', async () => {
+      const a = randomBytes(60);
+      await store.putIfAbsent('b', randomBytes(60));
+      await store.putIfAbsent('a', a);
+      await store.destroy('c', '2026-01-01T00:00:00.000Z');
+      const first = await store.list(null, 2);
+      expect(first.map((entry) => entry.ownerId)).toEqual(['a', 'b']);
+      expect(first[0]?.key).toEqual({ state: 'active', wrapped: a });
+      const rest = await store.list('b', 2);
+      expect(rest).toEqual([{ ownerId: 'c', key: { state: 'destroyed', destroyedAt: '2026-01-01T00:00:00.000Z' } }]);
+      expect(await store.list('c', 2)).toEqual([]);
+    });
+
     it('gives one key to racing puts of one new owner', async () => {
       const candidates = Array.from({ length: 8 }, () => randomBytes(60));
       const answers = await Promise.all(candidates.map((key) => store.putIfAbsent('racer', key)));
