@@ -338,6 +338,14 @@ describe('webhooks', () => {
 
       await app.http().post(`/v1/admin/webhooks/${id}/replay`).set(admin).send({ from: c1.position }).expect(200);
       await hook.waitFor((r) => r.accepted.length === 4, 'the replay');
+      // Delivery is at least once: stopping between the receiver's 2xx and the
+      // checkpoint's commit would send c2 again. Stop once the checkpoint is there.
+      const deadline = Date.now() + 10_000;
+      const checkpoint = async () => BigInt((await app.http().get(`/v1/admin/webhooks/${id}`).set(admin).expect(200)).body.position ?? '0');
+      while ((await checkpoint()) < BigInt(c2.position)) {
+        if (Date.now() > deadline) throw new Error('the webhook checkpoint did not reach the replayed position');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await app.stop();
       app = await ParleyHarness.start(env, dir);
       const c3 = await say('three');
