@@ -235,6 +235,30 @@ describe('live feed (SSE and WebSocket)', () => {
     expect(JSON.parse(badFrom.body)).toMatchObject({ code: 'FEED.FROM_INVALID', details: [{ field: 'from' }] });
   });
 
+  it('ends a feed when its sign-in is revoked or its account removed', async () => {
+    const erin = await parley.user('erin', 'Erin');
+    const signIn = await parley
+      .http()
+      .post('/v1/oauth/token')
+      .send({ grant_type: 'password', username: erin.username, password: 'correct horse battery' })
+      .expect(200);
+    const revocable = await SseClient.connect(base, signIn.body.access_token as string);
+    open.push(revocable);
+    const other = await sse(erin);
+    const socket = await ws(erin);
+    await parley.http().post('/v1/oauth/revoke').send({ token: signIn.body.refresh_token }).expect(200);
+    await revocable.waitForEnd();
+    expect(revocable.events).toEqual([{ id: null, event: 'error', data: expect.stringContaining('AUTH.TOKEN_REVOKED') }]);
+    // The other sign-in's feeds go on until the account itself goes.
+    expect(socket.closeCode).toBeNull();
+    await parley.http().post('/v1/me/remove').set(erin.auth).send({}).expect(200);
+    await other.waitForEnd();
+    await socket.waitForClose();
+    expect(other.events).toEqual([{ id: null, event: 'error', data: expect.stringContaining('AUTH.ACCOUNT_REMOVED') }]);
+    expect(socket.closeCode).toBe(1008);
+    expect(socket.messages).toContainEqual(expect.objectContaining({ type: 'error', code: 'AUTH.ACCOUNT_REMOVED' }));
+  });
+
   it('closes every feed client when the app shuts down', async () => {
     const other = await ParleyHarness.start();
     const url = await other.listen();

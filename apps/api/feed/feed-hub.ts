@@ -17,6 +17,8 @@ export const FEED_OPTIONS: FeedSessionOptions = { maxBuffered: 1000, keepAliveMs
 @Injectable()
 export class FeedHub implements BeforeApplicationShutdown {
   private readonly sessions = new Set<FeedSession>();
+  /** Who each session was opened for: a removal or a revoked sign-in ends it. */
+  private readonly owners = new Map<FeedSession, { readonly userId: string; readonly familyId: string | null }>();
   private handedOut: Position | null = null;
   private readonly source: FeedSource;
 
@@ -30,7 +32,10 @@ export class FeedHub implements BeforeApplicationShutdown {
       position: () => this.position(),
       readAll: (after, maxCount) => this.store.readAll({ after, maxCount }),
       resolve: (events) => this.audience.resolve(events),
-      detach: (session) => this.sessions.delete(session),
+      detach: (session) => {
+        this.sessions.delete(session);
+        this.owners.delete(session);
+      },
     };
   }
 
@@ -60,9 +65,11 @@ export class FeedHub implements BeforeApplicationShutdown {
     return position;
   }
 
-  open(userId: string, from: Position | null, sink: FeedSink): FeedSession {
+  /** `familyId`: the sign-in the access token belongs to; revoking it ends the session. */
+  open(userId: string, from: Position | null, sink: FeedSink, familyId: string | null = null): FeedSession {
     const session = new FeedSession(userId, from, sink, this.source, FEED_OPTIONS);
     this.sessions.add(session);
+    this.owners.set(session, { userId, familyId });
     session.start();
     return session;
   }
@@ -78,6 +85,7 @@ export class FeedHub implements BeforeApplicationShutdown {
     const fresh = events.filter((event) => event.position > current);
     const last = fresh[fresh.length - 1];
     if (!last) return;
+    this.endRevoked(fresh);
     if (this.sessions.size === 0) {
       this.handedOut = last.position;
       return;
@@ -85,5 +93,27 @@ export class FeedHub implements BeforeApplicationShutdown {
     const items = await this.audience.resolve(fresh);
     this.handedOut = last.position;
     for (const session of [...this.sessions]) session.offer(items);
+  }
+
+  /**
+   * A session authenticated once, at connect: when the log says its account
+   * was removed or its sign-in revoked, it ends before this batch goes out.
+   */
+  private endRevoked(events: readonly StoredEvent[]): void {
+    const removed = new Set<string>();
+    const revoked = new Set<string>();
+    for (const event of events) {
+      const data = event.data as { readonly userId?: unknown; readonly familyId?: unknown };
+      if (event.type === 'UserRemoved' && typeof data.userId === 'string') removed.add(data.userId);
+      if (event.type === 'TokenFamilyRevoked' && typeof data.familyId === 'string') revoked.add(data.familyId);
+    }
+    if (removed.size === 0 && revoked.size === 0) return;
+    for (const [session, owner] of [...this.owners]) {
+      if (removed.has(owner.userId)) {
+        session.close({ code: 'AUTH.ACCOUNT_REMOVED', message: 'The account was removed' });
+      } else if (owner.familyId !== null && revoked.has(owner.familyId)) {
+        session.close({ code: 'AUTH.TOKEN_REVOKED', message: 'The sign-in was revoked; sign in again' });
+      }
+    }
   }
 }

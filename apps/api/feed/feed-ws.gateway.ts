@@ -22,6 +22,8 @@ function closeCode(reason: FeedError): number {
   if (reason.code === 'SERVER.SHUTTING_DOWN') return 1001;
   if (reason.code === 'FEED.TOO_SLOW') return 1013;
   if (reason.code === 'FEED.CLIENT_GONE') return 1000;
+  // Policy: the account was removed or the sign-in revoked.
+  if (reason.code.startsWith('AUTH.')) return 1008;
   return 1011;
 }
 
@@ -117,13 +119,14 @@ export class FeedWsGateway implements OnApplicationBootstrap, BeforeApplicationS
       return;
     }
     let userId: string;
+    let familyId: string | null;
     let from: bigint | null;
     try {
       const token = url.searchParams.get('access_token') ?? protocolToken(request.headers['sec-websocket-protocol']);
       if (!token) {
         throw unauthenticated('AUTH.TOKEN_MISSING', `An access token is required: ?access_token= or a ${BEARER_PROTOCOL}<token> subprotocol`);
       }
-      userId = await this.tokens.verify(token, 'access');
+      ({ id: userId, familyId } = await this.tokens.authenticate(token));
       from = await this.hub.resumePosition(url.searchParams.get('from') ?? undefined, 'from');
     } catch (error) {
       if (error instanceof DomainError) {
@@ -137,7 +140,7 @@ export class FeedWsGateway implements OnApplicationBootstrap, BeforeApplicationS
     }
     if (socket.destroyed) return;
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      const session = this.hub.open(userId, from, new WsSink(ws));
+      const session = this.hub.open(userId, from, new WsSink(ws), familyId);
       ws.on('close', () => session.close({ code: 'FEED.CLIENT_GONE', message: 'The client closed the connection' }));
       ws.on('error', () => ws.terminate());
     });

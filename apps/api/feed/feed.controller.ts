@@ -55,7 +55,7 @@ export class FeedController {
     });
     request.raw.socket.setNoDelay(true);
     request.raw.socket.setKeepAlive(true);
-    const session = this.hub.open(caller.actor, from, new SseSink(response));
+    const session = this.hub.open(caller.actor, from, new SseSink(response), request.user?.familyId ?? null);
     response.write('retry: 2000\n\n');
     response.on('close', () =>
       session.close({ code: 'FEED.CLIENT_GONE', message: 'The client closed the connection' }),
