@@ -71,6 +71,19 @@ const presenceView = (ref: ContactRef, seen: SeenPresence): ContactPresenceView 
   lastSeenAt: seen.lastSeenAt,
 });
 
+/** One contact of the viewer's book and what the viewer may see of them (404 unless matched). */
+async function seenContact(directory: ContactDirectory, policy: PrivacyPolicy, viewerId: string, contactId: string) {
+  const ref = await requireContact(directory, viewerId, contactId);
+  return { ref, seen: await policy.profile(viewerId, ref.userId) };
+}
+
+/** Every matched contact of the viewer's book and what the viewer may see of each, in one batch. */
+async function seenContacts(directory: ContactDirectory, policy: PrivacyPolicy, viewerId: string) {
+  const refs = matched(await directory.matchedOf(viewerId));
+  const seen = await policy.profiles(viewerId, refs.map((r) => r.userId));
+  return refs.map((ref) => ({ ref, seen: seen.get(ref.userId)! }));
+}
+
 export class ContactPresenceQuery extends Query<ContactPresenceView> {
   constructor(
     readonly viewerId: string,
@@ -88,8 +101,8 @@ export class ContactPresenceHandler implements IQueryHandler<ContactPresenceQuer
   ) {}
 
   async execute({ viewerId, contactId }: ContactPresenceQuery): Promise<ContactPresenceView> {
-    const ref = await requireContact(this.directory, viewerId, contactId);
-    return presenceView(ref, (await this.policy.profile(viewerId, ref.userId)).presence);
+    const { ref, seen } = await seenContact(this.directory, this.policy, viewerId, contactId);
+    return presenceView(ref, seen.presence);
   }
 }
 
@@ -109,9 +122,8 @@ export class AllContactsPresenceHandler
   ) {}
 
   async execute({ viewerId }: AllContactsPresenceQuery): Promise<{ readonly items: readonly ContactPresenceView[] }> {
-    const refs = matched(await this.directory.matchedOf(viewerId));
-    const seen = await this.policy.profiles(viewerId, refs.map((r) => r.userId));
-    return { items: refs.map((ref) => presenceView(ref, seen.get(ref.userId)!.presence)) };
+    const contacts = await seenContacts(this.directory, this.policy, viewerId);
+    return { items: contacts.map(({ ref, seen }) => presenceView(ref, seen.presence)) };
   }
 }
 
@@ -132,8 +144,8 @@ export class ContactStatusMessageHandler implements IQueryHandler<ContactStatusM
   ) {}
 
   async execute({ viewerId, contactId }: ContactStatusMessageQuery): Promise<ContactStatusMessageView> {
-    const ref = await requireContact(this.directory, viewerId, contactId);
-    return { ...ref, message: (await this.policy.profile(viewerId, ref.userId)).statusMessage };
+    const { ref, seen } = await seenContact(this.directory, this.policy, viewerId, contactId);
+    return { ...ref, message: seen.statusMessage };
   }
 }
 
@@ -153,9 +165,8 @@ export class AllContactsStatusesHandler
   ) {}
 
   async execute({ viewerId }: AllContactsStatusesQuery): Promise<{ readonly items: readonly ContactStatusMessageView[] }> {
-    const refs = matched(await this.directory.matchedOf(viewerId));
-    const seen = await this.policy.profiles(viewerId, refs.map((r) => r.userId));
-    return { items: refs.map((ref) => ({ ...ref, message: seen.get(ref.userId)!.statusMessage })) };
+    const contacts = await seenContacts(this.directory, this.policy, viewerId);
+    return { items: contacts.map(({ ref, seen }) => ({ ...ref, message: seen.statusMessage })) };
   }
 }
 
@@ -176,8 +187,8 @@ export class ContactPhotoHandler implements IQueryHandler<ContactPhotoQuery, Con
   ) {}
 
   async execute({ viewerId, contactId }: ContactPhotoQuery): Promise<ContactPhotoView> {
-    const ref = await requireContact(this.directory, viewerId, contactId);
-    return { ...ref, url: (await this.policy.profile(viewerId, ref.userId)).photoUrl };
+    const { ref, seen } = await seenContact(this.directory, this.policy, viewerId, contactId);
+    return { ...ref, url: seen.photoUrl };
   }
 }
 
