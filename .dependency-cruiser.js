@@ -32,6 +32,13 @@ module.exports = {
       to: { path: ['@nestjs', 'better-sqlite3', 'mongodb', '@eventstore'] },
     },
     {
+      name: 'read-store-moves-documents',
+      comment: 'The read store knows documents, not domain events: upcasting happens in libs/projection, where events are read for the read models.',
+      severity: 'error',
+      from: { path: '^libs/read-store' },
+      to: { path: ['^libs/domain', '^libs/projection', '^projections/'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

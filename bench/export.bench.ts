@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { createReadStream } from 'node:fs';
 import { SqliteEventStore } from '../libs/event-store/sqlite-event-store';
-import { Projector } from '../libs/read-store/projector';
+import { Projector } from '../libs/projection/projector';
 import { SqliteReadStore } from '../libs/read-store/sqlite-read-store';
 import { verifyLog } from '../libs/streaming/log-codec';
 import { exportLog, fileLines, importLog } from '../libs/streaming/log-transfer';

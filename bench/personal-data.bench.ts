@@ -21,7 +21,7 @@ import { SqliteEventStore } from '../libs/event-store/sqlite-event-store';
 import { PersonalDataEventStore } from '../libs/personal-data/personal-data-event-store';
 import { SqliteKeyStore } from '../libs/personal-data/sqlite-key-store';
 import { PersonalDataVault } from '../libs/personal-data/vault';
-import { Projector } from '../libs/read-store/projector';
+import { Projector } from '../libs/projection/projector';
 import { SqliteReadStore } from '../libs/read-store/sqlite-read-store';
 import { parleyProjections } from '../projections';
 import { envInt, fmt, goalText, makeTempDir, removeTempDir, runStandalone, say, verdict, type BenchOutcome, type Goal, type SummaryRow } from './lib/common';

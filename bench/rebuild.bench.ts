@@ -11,7 +11,7 @@ import { createEventStore, createReadStore, withPersonalData } from '../apps/api
 import { ConfigError, loadConfig, parseEventStoreUrl } from '../libs/config/config';
 import type { EventStore } from '../libs/event-store/event-store.port';
 import { SqliteEventStore } from '../libs/event-store/sqlite-event-store';
-import { Projector } from '../libs/read-store/projector';
+import { Projector } from '../libs/projection/projector';
 import type { ReadStore } from '../libs/read-store/read-store.port';
 import { SqliteReadStore } from '../libs/read-store/sqlite-read-store';
 import { parleyProjections } from '../projections';

@@ -1,4 +1,4 @@
-import type { Projection } from '../libs/read-store/projection';
+import type { Projection } from '../libs/projection/projection';
 
 /**
  * One document per server API key, for the admin listing and `parley keys

@@ -1,6 +1,6 @@
 import { kindOfMatchKey, matchKeys } from '../libs/domain/contacts/contact-id';
 import type { ContactEntry, Erasable } from '../libs/domain/events';
-import type { Projection, ProjectionContext } from '../libs/read-store/projection';
+import type { Projection, ProjectionContext } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
 
 /**

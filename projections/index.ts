@@ -1,4 +1,4 @@
-import type { Projection } from '../libs/read-store/projection';
+import type { Projection } from '../libs/projection/projection';
 import { apiKeysProjection } from './api-keys.projection';
 import { contactsProjection } from './contacts.projection';
 import { jobsProjection } from './jobs.projection';

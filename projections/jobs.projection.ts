@@ -1,4 +1,4 @@
-import type { Projection } from '../libs/read-store/projection';
+import type { Projection } from '../libs/projection/projection';
 
 /**
  * One document per export job and per import job, for the admin listings and

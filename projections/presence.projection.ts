@@ -1,7 +1,7 @@
 import { DEFAULT_PRIVACY, type PresenceDevice, type PresenceStatus, type PrivacySettings } from '../libs/domain/events';
 import { evolvePresence, initialPresenceState, type PresenceState } from '../libs/domain/presence/presence.decider';
 import type { Doc } from '../libs/read-store/read-store.port';
-import type { Projection, ProjectionContext } from '../libs/read-store/projection';
+import type { Projection, ProjectionContext } from '../libs/projection/projection';
 
 export const PRESENCE = 'presence';
 

@@ -1,4 +1,4 @@
-import type { ProjectedEvent, Projection, ProjectionContext } from '../libs/read-store/projection';
+import type { ProjectedEvent, Projection, ProjectionContext } from '../libs/projection/projection';
 
 export const PROFILE_HISTORY = 'profileHistory';
 /** Per user: the ids of their history entries (so removal can find them) and whether they were removed. */

@@ -1,4 +1,4 @@
-import type { Projection } from '../libs/read-store/projection';
+import type { Projection } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
 
 /**

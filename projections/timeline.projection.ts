@@ -1,4 +1,4 @@
-import type { Projection, ProjectionContext } from '../libs/read-store/projection';
+import type { Projection, ProjectionContext } from '../libs/projection/projection';
 
 /**
  * A room's timeline: user comments (tombstoned when deleted) and the system

@@ -1,6 +1,6 @@
 import { DEFAULT_PRIVACY, type Erasable } from '../libs/domain/events';
 import { normalizeUsername } from '../libs/domain/streams';
-import type { Projection } from '../libs/read-store/projection';
+import type { Projection } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
 
 /**

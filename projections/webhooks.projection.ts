@@ -1,4 +1,4 @@
-import type { Projection } from '../libs/read-store/projection';
+import type { Projection } from '../libs/projection/projection';
 
 /**
  * One document per webhook subscription, for the admin listing: where it

@@ -9,7 +9,7 @@ import type { AppendResult, EventStore, ExpectedRevision, NewEvent } from '../li
 import { MemoryEventStore } from '../libs/event-store/memory-event-store';
 import { SqliteEventStore } from '../libs/event-store/sqlite-event-store';
 import { MemoryReadStore } from '../libs/read-store/memory-read-store';
-import { Projector } from '../libs/read-store/projector';
+import { Projector } from '../libs/projection/projector';
 import type { Doc, ReadStore } from '../libs/read-store/read-store.port';
 import { SqliteReadStore } from '../libs/read-store/sqlite-read-store';
 import { parleyProjections } from '../projections';

@@ -4,7 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { JwtModule } from '@nestjs/jwt';
 import type { ParleyConfig } from '../../libs/config/config';
 import type { EventStore } from '../../libs/event-store/event-store.port';
-import { Projector } from '../../libs/read-store/projector';
+import { Projector } from '../../libs/projection/projector';
 import type { ReadStore } from '../../libs/read-store/read-store.port';
 import { parleyProjections } from '../../projections';
 import { accountsControllers, accountsProviders } from './accounts/accounts.providers';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from '../../libs/config/config';
-import { Projector } from '../../libs/read-store/projector';
+import { Projector } from '../../libs/projection/projector';
 import { parleyProjections } from '../../projections';
 import { JsonLogger } from '../api/common/json-logger';
 import { createEventStore, createReadStore, withPersonalData } from '../api/infrastructure/stores';

@@ -13,8 +13,8 @@ import {
   type Projection,
   type ProjectionContext,
   type ProjectionHandlers,
-} from '../../libs/read-store/projection';
-import { Projector } from '../../libs/read-store/projector';
+} from '../../libs/projection/projection';
+import { Projector } from '../../libs/projection/projector';
 import type { Doc } from '../../libs/read-store/read-store.port';
 
 /**

@@ -2,7 +2,7 @@ import { mintApiKey } from '../../../libs/domain/api-keys/api-key-secret';
 import type { ApiKeyScope } from '../../../libs/domain/api-keys/api-key.decider';
 import { newId } from '../../../libs/domain/ids';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { Projector } from '../../../libs/read-store/projector';
+import { Projector } from '../../../libs/projection/projector';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { apiKeysProjection } from '../../../projections/api-keys.projection';
 import type { CommandContext } from '../infrastructure/command-context';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Position } from '../../../libs/event-store/event-store.port';
-import { checkpointName } from '../../../libs/read-store/projection';
-import type { Projector } from '../../../libs/read-store/projector';
+import { checkpointName } from '../../../libs/projection/projection';
+import type { Projector } from '../../../libs/projection/projector';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { parleyProjections } from '../../../projections';
 import { PROJECTOR, READ_STORE } from './tokens';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { StoredEvent } from '../../../libs/event-store/event-store.port';
-import { checkpointName } from '../../../libs/read-store/projection';
+import { checkpointName } from '../../../libs/projection/projection';
 import type { Doc, ReadStore } from '../../../libs/read-store/read-store.port';
 import { PRESENCE, presenceProjection } from '../../../projections/presence.projection';
 import { LogFollower } from '../infrastructure/log-follower';

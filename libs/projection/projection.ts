@@ -1,6 +1,6 @@
 import type { ParleyEvent, ParleyEventType } from '../domain/events';
 import type { StoredEvent } from '../event-store/event-store.port';
-import type { CollectionSpec, Doc } from './read-store.port';
+import type { CollectionSpec, Doc } from '../read-store/read-store.port';
 
 /** A stored event with its data upcast to the current shape. */
 export type ProjectedEvent<T extends ParleyEventType = ParleyEventType> = Omit<StoredEvent, 'data' | 'type'> &

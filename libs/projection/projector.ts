@@ -1,7 +1,7 @@
 import { upcast } from '../domain/events';
 import type { EventStore, Position, StoredEvent, Subscription } from '../event-store/event-store.port';
 import { checkpointName, type ProjectedEvent, type Projection, type ProjectionContext } from './projection';
-import type { Checkpoint, Doc, ReadStore, WriteOp } from './read-store.port';
+import type { Checkpoint, Doc, ReadStore, WriteOp } from '../read-store/read-store.port';
 
 export interface ProjectorLogger {
   log(message: string, fields?: Record<string, unknown>): void;
