@@ -14,6 +14,8 @@ import {
   ValidateIf,
   Equals,
 } from 'class-validator';
+import { PAYLOAD_LIMITS } from '../../../libs/domain/json-limits';
+import { IsBoundedJson } from '../common/bounded-json';
 import { PageQueryDto } from '../common/page-query.dto';
 
 export class PostCommentDto {
@@ -40,9 +42,16 @@ export class PostCommentDto {
   })
   type?: string;
 
-  @ApiPropertyOptional({ type: Object })
+  @ApiPropertyOptional({
+    type: Object,
+    description:
+      `Free-form JSON object: at most ${PAYLOAD_LIMITS.maxDepth} levels deep, ${PAYLOAD_LIMITS.maxKeysPerObject} keys per object, ` +
+      `${PAYLOAD_LIMITS.maxItemsPerArray} items per array, strings of ${PAYLOAD_LIMITS.maxStringLength} and keys of ` +
+      `${PAYLOAD_LIMITS.maxKeyLength} characters, ${PAYLOAD_LIMITS.maxBytes} bytes as JSON`,
+  })
   @IsOptional()
   @IsObject()
+  @IsBoundedJson(PAYLOAD_LIMITS)
   payload?: Record<string, unknown>;
 }
 

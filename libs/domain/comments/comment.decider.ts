@@ -1,5 +1,6 @@
 import { forbidden, notFound, validationError } from '../errors';
 import type { CommentDeleted, CommentPosted } from '../events';
+import { jsonLimitViolation, PAYLOAD_LIMITS } from '../json-limits';
 import { assertCanSend, requireMember, requireRoom, type RoomState } from '../rooms/room.decider';
 
 /**
@@ -44,6 +45,7 @@ export function decidePostComment(
 ): CommentPosted {
   const room = requireRoom(roomState);
   assertCanSend(room, command.actor);
+  assertPayloadWithinLimits(command.payload);
   if (command.replyTo !== null && replyTarget?.roomId !== room.roomId) {
     throw validationError('COMMENT.REPLY_TARGET_UNKNOWN', 'replyTo must name a comment of this room', [
       { field: 'replyTo', reason: 'no such comment in this room' },
@@ -65,6 +67,18 @@ export function decidePostComment(
       postedAt: command.now,
     },
   };
+}
+
+/**
+ * The same rule the API's DTO applies, here so that no path into the log (an
+ * import, a surface added later) can append a payload a read store cannot hold.
+ */
+export function assertPayloadWithinLimits(payload: Record<string, unknown> | null): void {
+  if (payload === null) return;
+  const violation =
+    typeof payload !== 'object' || Array.isArray(payload) ? 'must be a JSON object' : jsonLimitViolation(payload, PAYLOAD_LIMITS);
+  if (violation === null) return;
+  throw validationError('COMMENT.PAYLOAD_BEYOND_LIMITS', `payload ${violation}`, [{ field: 'payload', reason: `payload ${violation}` }]);
 }
 
 export interface DeleteComment {

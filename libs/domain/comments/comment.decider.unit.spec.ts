@@ -7,6 +7,7 @@ import {
   type RoomRole,
 } from '../events';
 import { evolveRoom, initialRoomState, type RoomState } from '../rooms/room.decider';
+import { PAYLOAD_LIMITS } from '../json-limits';
 import { deciderSpec } from '../testing/given-when-then';
 import {
   decideDeleteComment,
@@ -196,6 +197,34 @@ describe('comment decider', () => {
       given([...room(), posted('c-1', 1, null), posted('c-2', 2, 'c-1', BOB)])
         .when(post())
         .then([postedNow({ seq: 3, previousId: 'c-2' })]);
+    });
+
+    it('accepts a payload within the limits and carries it unchanged', () => {
+      const payload = { url: 'https://example.com/a.png', size: { w: 640, h: 480 }, tags: ['a', 'b'] };
+      given(room()).when(post({ payload, commentType: 'file_attachment' })).then([postedNow({ payload, commentType: 'file_attachment' })]);
+    });
+
+    it('refuses a payload nested 1,000 levels deep: 400 COMMENT.PAYLOAD_BEYOND_LIMITS naming payload', () => {
+      let payload: Record<string, unknown> = {};
+      for (let i = 0; i < 999; i++) payload = { a: payload };
+      const error = given(room()).when(post({ payload })).thenThrows('COMMENT.PAYLOAD_BEYOND_LIMITS', 'validation');
+      expect(error.details).toEqual([{ field: 'payload', reason: `payload nests deeper than ${PAYLOAD_LIMITS.maxDepth} levels` }]);
+    });
+
+    it('refuses a payload one level beyond the limit, and accepts one at it', () => {
+      const nest = (levels: number) => {
+        let payload: Record<string, unknown> = {};
+        for (let i = 1; i < levels; i++) payload = { a: payload };
+        return payload;
+      };
+      given(room()).when(post({ payload: nest(PAYLOAD_LIMITS.maxDepth) })).then([postedNow({ payload: nest(PAYLOAD_LIMITS.maxDepth) })]);
+      given(room()).when(post({ payload: nest(PAYLOAD_LIMITS.maxDepth + 1) })).thenThrows('COMMENT.PAYLOAD_BEYOND_LIMITS', 'validation');
+    });
+
+    it('refuses a payload that is not an object', () => {
+      given(room())
+        .when(post({ payload: [1, 2] as unknown as Record<string, unknown> }))
+        .thenThrows('COMMENT.PAYLOAD_BEYOND_LIMITS', 'validation');
     });
 
     it("another room's comments do not move this room's seq", () => {

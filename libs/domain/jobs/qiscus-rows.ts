@@ -1,4 +1,5 @@
 import type { ImportRowError, JobResource, RoomKind } from '../events';
+import { jsonLimitViolation, PAYLOAD_LIMITS } from '../json-limits';
 import { MAX_ROOM_MEMBERS } from '../rooms/room.decider';
 import { parseJobDate } from './export-job.decider';
 
@@ -212,7 +213,10 @@ function checkComment(raw: unknown, row: number): { row?: QiscusCommentRow; erro
   const rawPayload = fields.get('Payload');
   let payload: Record<string, unknown> | null = null;
   if (!blank(rawPayload)) {
+    const violation =
+      typeof rawPayload !== 'object' || Array.isArray(rawPayload) ? null : jsonLimitViolation(rawPayload, PAYLOAD_LIMITS);
     if (typeof rawPayload !== 'object' || Array.isArray(rawPayload)) errors.add('Payload', 'must be an object or null');
+    else if (violation !== null) errors.add('Payload', violation);
     else payload = rawPayload as Record<string, unknown>;
   }
   const parent = fields.get('ParentCommentUniqueId');

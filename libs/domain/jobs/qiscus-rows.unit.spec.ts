@@ -1,3 +1,4 @@
+import { PAYLOAD_LIMITS } from '../json-limits';
 import { checkQiscusRows } from './qiscus-rows';
 
 describe('Qiscus import rows', () => {
@@ -66,6 +67,21 @@ describe('Qiscus import rows', () => {
       { row: 4, field: 'ParentCommentUniqueId', reason: 'is required for a reply' },
       { row: 5, field: 'Type', reason: 'must be 1-32 lowercase letters, digits or "_", and not a system type' },
       { row: 5, field: 'Payload', reason: 'must be an object or null' },
+    ]);
+  });
+
+  it('comments: a Payload beyond the JSON limits is refused with the reason, one within them kept', () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 999; i++) deep = { a: deep };
+    const { rows, errors } = checkQiscusRows('comments', [
+      { Message: 'deep', UniqueId: 'c1', CreatorEmail: 'u@k.com', RoomUniqueId: 'r', Payload: deep },
+      { Message: 'wide', UniqueId: 'c2', CreatorEmail: 'u@k.com', RoomUniqueId: 'r', Payload: { k: 'x'.repeat(PAYLOAD_LIMITS.maxStringLength + 1) } },
+      { Message: 'fine', UniqueId: 'c3', CreatorEmail: 'u@k.com', RoomUniqueId: 'r', Payload: { a: { b: [1, 'two', null] } } },
+    ]);
+    expect(rows.map((r) => [r.uniqueId, r.payload])).toEqual([['c3', { a: { b: [1, 'two', null] } }]]);
+    expect(errors).toEqual([
+      { row: 1, field: 'Payload', reason: `nests deeper than ${PAYLOAD_LIMITS.maxDepth} levels` },
+      { row: 2, field: 'Payload', reason: `holds a string longer than ${PAYLOAD_LIMITS.maxStringLength} characters` },
     ]);
   });
 });
