@@ -20,6 +20,80 @@ export interface ProjectorOptions {
   readonly logger?: ProjectorLogger;
 }
 
+/** Why a projection stopped: the event it could not apply and the error, as plain data. */
+export interface ProjectionFailure {
+  /** Decimal position of the event. */
+  readonly position: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly error: string;
+  readonly failedAt: string;
+}
+
+/**
+ * One projection as the projector sees it; plain data, so it can cross a
+ * worker or process boundary as it is. A failed projection keeps its
+ * checkpoint just before the event it could not apply.
+ */
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly version: number;
+  /** Decimal position of the last event applied, null before the first. */
+  readonly checkpoint: string | null;
+  readonly state: 'running' | 'failed';
+  /** When the last event this projection passed was recorded, if known. */
+  readonly lastEventAt: string | null;
+  readonly failure: ProjectionFailure | null;
+}
+
+/**
+ * Where failures are kept beside the read models, one document per
+ * projection (by checkpoint name), so `parley status`, a separate API process
+ * and a restarted projector all see them. Written in the projector's own
+ * commits; deleted once the projection passes the event, or by a rebuild.
+ */
+export const PROJECTION_FAILURES = 'projection_failures';
+
+const MAX_ERROR_LENGTH = 2_000;
+
+function failureOf(doc: Doc | null): ProjectionFailure | null {
+  if (!doc || typeof doc['position'] !== 'string') return null;
+  return {
+    position: doc['position'],
+    eventId: String(doc['eventId'] ?? ''),
+    eventType: String(doc['eventType'] ?? ''),
+    error: String(doc['error'] ?? ''),
+    failedAt: String(doc['failedAt'] ?? ''),
+  };
+}
+
+/**
+ * The projections' state as stored in the read store: for a process that
+ * does not run the projector (the CLI, an API with PROJECTOR=external).
+ */
+export async function readProjectionStatus(
+  readStore: ReadStore,
+  projections: readonly Projection[],
+): Promise<ProjectionStatus[]> {
+  await readStore.ensureCollections([{ name: PROJECTION_FAILURES, indexes: [] }]);
+  const failures = await readStore.getMany(PROJECTION_FAILURES, projections.map(checkpointName));
+  const byName = new Map(failures.map((doc) => [doc.id, failureOf(doc)]));
+  const statuses: ProjectionStatus[] = [];
+  for (const projection of projections) {
+    const name = checkpointName(projection);
+    const failure = byName.get(name) ?? null;
+    statuses.push({
+      name: projection.name,
+      version: projection.version,
+      checkpoint: await readStore.getCheckpoint(name),
+      state: failure ? 'failed' : 'running',
+      lastEventAt: null,
+      failure,
+    });
+  }
+  return statuses;
+}
+
 const silent: ProjectorLogger = { log: () => undefined, error: () => undefined };
 
 /** Documents read or written while one batch is applied; flushed in one commit. */
@@ -81,12 +155,27 @@ class BatchContext implements ProjectionContext {
  * lowest checkpoint, applies each event to the projections that have not seen
  * it, and commits documents and checkpoints together. Killed at any moment it
  * resumes from the last commit without losing or doubling anything.
+ *
+ * A projection that cannot apply an event (its handler throws, or the read
+ * store refuses its documents) stops alone: the batch is retried projection by
+ * projection, then event by event for the one that fails; that projection is
+ * marked failed with the event, keeps its checkpoint just before it and is
+ * skipped from then on, while the others commit and go on. It stays stopped
+ * until the process starts again (which retries it once from its checkpoint)
+ * or a rebuild: such failures are deterministic, so retrying on a timer would
+ * only repeat them. A read store that refuses every write (down) is not a
+ * projection's failure: the batch fails and the subscription retries it.
  */
 export class Projector {
   private readonly batchSize: number;
   private readonly yieldEvery: number;
   private readonly logger: ProjectorLogger;
   private readonly checkpoints = new Map<string, Position | null>();
+  /** Projections stopped on an event, by checkpoint name; the others go on. */
+  private readonly failures = new Map<string, ProjectionFailure>();
+  /** Failure documents in the read store, deleted when their projection moves on. */
+  private readonly storedFailures = new Set<string>();
+  private readonly lastEventAtOf = new Map<string, string>();
   private subscription: Subscription | null = null;
   private waiters: { position: Position; resolve: (reached: boolean) => void }[] = [];
   private lastEventAt: string | null = null;
@@ -123,12 +212,22 @@ export class Projector {
 
   /** Drops every read model and projects the whole log again, in batches; returns events applied. */
   async rebuild(onProgress?: (position: Position, applied: number) => void): Promise<number> {
-    await this.readStore.ensureCollections(this.projections.flatMap((p) => p.collections));
+    await this.readStore.ensureCollections(this.collectionSpecs());
     await this.readStore.reset(
       this.projections.flatMap((p) => p.collections.map((c) => c.name)),
       this.projections.map(checkpointName),
     );
-    for (const projection of this.projections) this.checkpoints.set(checkpointName(projection), null);
+    await this.readStore.commit(
+      this.projections.map((p) => ({ kind: 'delete', collection: PROJECTION_FAILURES, id: checkpointName(p) })),
+      [],
+    );
+    for (const projection of this.projections) {
+      const name = checkpointName(projection);
+      this.checkpoints.set(name, null);
+      this.failures.delete(name);
+      this.storedFailures.delete(name);
+      this.lastEventAtOf.delete(name);
+    }
     return this.catchUp(onProgress);
   }
 
@@ -138,6 +237,7 @@ export class Projector {
     let applied = 0;
     let after = this.lowestCheckpoint() ?? undefined;
     for (;;) {
+      if (this.running().length === 0) return applied;
       const events = await this.eventStore.readAll({ after, maxCount: this.batchSize });
       if (events.length === 0) return applied;
       await this.apply(events);
@@ -147,9 +247,26 @@ export class Projector {
     }
   }
 
-  /** The position every projection has passed, or null before the first event. */
+  /** The position every running projection has passed, or null before the first event. */
   position(): Position | null {
     return this.lowestCheckpoint();
+  }
+
+  /** Each projection's checkpoint and state, with the failure that stopped it. */
+  status(): ProjectionStatus[] {
+    return this.projections.map((projection) => {
+      const name = checkpointName(projection);
+      const checkpoint = this.checkpoints.get(name);
+      const failure = this.failures.get(name) ?? null;
+      return {
+        name: projection.name,
+        version: projection.version,
+        checkpoint: checkpoint === null || checkpoint === undefined ? null : checkpoint.toString(),
+        state: failure ? 'failed' : 'running',
+        lastEventAt: this.lastEventAtOf.get(name) ?? null,
+        failure,
+      };
+    });
   }
 
   lag(): { lastEventAt: string | null; position: string | null } {
@@ -157,7 +274,10 @@ export class Projector {
     return { lastEventAt: this.lastEventAt, position: position === null ? null : position.toString() };
   }
 
-  /** Resolves true once every projection has passed `position`, false after `timeoutMs`. */
+  /**
+   * Resolves true once every running projection has passed `position`, false
+   * after `timeoutMs`. A failed projection is not waited for: ask `status()`.
+   */
   waitFor(position: Position, timeoutMs: number): Promise<boolean> {
     const current = this.position();
     if (current !== null && current >= position) return Promise.resolve(true);
@@ -177,8 +297,23 @@ export class Projector {
     });
   }
 
+  private collectionSpecs() {
+    return [...this.projections.flatMap((p) => p.collections), { name: PROJECTION_FAILURES, indexes: [] }];
+  }
+
+  private running(): readonly Projection[] {
+    return this.projections.filter((p) => !this.failures.has(checkpointName(p)));
+  }
+
   private async prepare(): Promise<void> {
-    await this.readStore.ensureCollections(this.projections.flatMap((p) => p.collections));
+    await this.readStore.ensureCollections(this.collectionSpecs());
+    const stored = await this.readStore.getMany(PROJECTION_FAILURES, this.projections.map(checkpointName));
+    for (const doc of stored) {
+      // Starting again is the retry: the projection resumes from its checkpoint,
+      // and the record goes once it passes the event, or is written again.
+      this.storedFailures.add(doc.id);
+      this.logger.log('projection failed before; retrying it from its checkpoint', { projection: doc.id, failure: failureOf(doc) });
+    }
     for (const projection of this.projections) {
       const name = checkpointName(projection);
       const stored = await this.readStore.getCheckpoint(name);
@@ -197,7 +332,8 @@ export class Projector {
 
   private lowestCheckpoint(): Position | null {
     let lowest: Position | null = null;
-    for (const value of this.checkpoints.values()) {
+    for (const [name, value] of this.checkpoints) {
+      if (this.failures.has(name)) continue;
       if (value === null) return null;
       if (lowest === null || value < lowest) lowest = value;
     }
@@ -206,6 +342,20 @@ export class Projector {
 
   private async apply(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const running = this.running();
+    try {
+      // The normal path: every running projection, one commit for the batch.
+      await this.applyTo(running, events);
+    } catch (error) {
+      this.logger.error('projector batch failed; isolating the projection and event', { error: String(error) });
+      for (const projection of running) await this.applyAlone(projection, events);
+    }
+    this.lastEventAt = events[events.length - 1]!.recordedAt;
+    this.release();
+  }
+
+  /** Applies `events` to `projections` and commits their documents and checkpoints together. */
+  private async applyTo(projections: readonly Projection[], events: readonly StoredEvent[]): Promise<void> {
     const ctx = new BatchContext(this.readStore);
     let sinceYield = 0;
     for (const stored of events) {
@@ -217,7 +367,7 @@ export class Projector {
       if (!event) continue;
       ctx.at(stored.position);
       const projected = { ...stored, type: event.type, data: event.data } as ProjectedEvent;
-      for (const projection of this.projections) {
+      for (const projection of projections) {
         const seen = this.checkpoints.get(checkpointName(projection));
         if (seen !== null && seen !== undefined && seen >= stored.position) continue;
         const handler = projection.handlers[event.type] as
@@ -228,13 +378,70 @@ export class Projector {
     }
     const last = events[events.length - 1]!;
     const checkpoints: Checkpoint[] = [];
-    for (const [name, seen] of this.checkpoints) {
-      if (seen === null || seen < last.position) checkpoints.push({ name, position: last.position.toString() });
+    const cleared: string[] = [];
+    for (const projection of projections) {
+      const name = checkpointName(projection);
+      const seen = this.checkpoints.get(name) ?? null;
+      if (seen !== null && seen >= last.position) continue;
+      checkpoints.push({ name, position: last.position.toString() });
+      if (this.storedFailures.has(name)) cleared.push(name);
     }
-    await this.readStore.commit(ctx.drain(), checkpoints);
-    for (const checkpoint of checkpoints) this.checkpoints.set(checkpoint.name, last.position);
-    this.lastEventAt = last.recordedAt;
-    this.release();
+    const ops = ctx.drain();
+    for (const name of cleared) ops.push({ kind: 'delete', collection: PROJECTION_FAILURES, id: name });
+    await this.readStore.commit(ops, checkpoints);
+    for (const checkpoint of checkpoints) {
+      this.checkpoints.set(checkpoint.name, last.position);
+      this.lastEventAtOf.set(checkpoint.name, last.recordedAt);
+    }
+    for (const name of cleared) {
+      this.storedFailures.delete(name);
+      this.logger.log('projection passed the event it had failed on', { projection: name });
+    }
+  }
+
+  /**
+   * After a failed batch: this projection's share of it in one commit, and if
+   * that fails too, event by event until the one it cannot apply.
+   */
+  private async applyAlone(projection: Projection, events: readonly StoredEvent[]): Promise<void> {
+    try {
+      await this.applyTo([projection], events);
+      return;
+    } catch {
+      // Narrowed down below.
+    }
+    const name = checkpointName(projection);
+    for (const stored of events) {
+      const seen = this.checkpoints.get(name);
+      if (seen !== null && seen !== undefined && seen >= stored.position) continue;
+      try {
+        await this.applyTo([projection], [stored]);
+      } catch (error) {
+        await this.markFailed(projection, stored, error);
+        return;
+      }
+    }
+  }
+
+  private async markFailed(projection: Projection, event: StoredEvent, error: unknown): Promise<void> {
+    const name = checkpointName(projection);
+    const message = error instanceof Error ? error.message : String(error);
+    const failure: ProjectionFailure = {
+      position: event.position.toString(),
+      eventId: event.id,
+      eventType: event.type,
+      error: message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message,
+      failedAt: new Date().toISOString(),
+    };
+    // If even this small write fails, the store itself is in trouble, not the
+    // projection: the error goes up and the whole batch is tried again.
+    await this.readStore.commit(
+      [{ kind: 'put', collection: PROJECTION_FAILURES, doc: { id: name, projection: projection.name, version: projection.version, ...failure } }],
+      [],
+    );
+    this.failures.set(name, failure);
+    this.storedFailures.add(name);
+    this.logger.error('projection stopped on an event it cannot apply; the others go on', { projection: name, ...failure });
   }
 
   private release(): void {

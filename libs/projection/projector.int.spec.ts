@@ -1,0 +1,195 @@
+import { EVENT_VERSIONS, type ParleyEvent } from '../domain/events';
+import { newId } from '../domain/ids';
+import type { Position, StoredEvent } from '../event-store/event-store.port';
+import { MemoryEventStore } from '../event-store/memory-event-store';
+import type { Checkpoint, WriteOp } from '../read-store/read-store.port';
+import { SqliteReadStore } from '../read-store/sqlite-read-store';
+import { parleyProjections } from '../../projections';
+import { commentPosted, memberAdded, roomCreated, userRegistered } from '../../projections/testing/parley-events';
+import { streamOf } from '../../projections/testing/projection-harness';
+import { checkpointName, type Projection } from './projection';
+import { PROJECTION_FAILURES, Projector, readProjectionStatus, type ProjectionStatus } from './projector';
+
+/** JSON nested deeper than SQLite's JSON1 parses (1,000 levels): the read store refuses the document. */
+function tooDeep(): Record<string, unknown> {
+  let value: Record<string, unknown> = {};
+  for (let i = 0; i < 1_000; i++) value = { a: value };
+  return value;
+}
+
+async function append(store: MemoryEventStore, ...events: ParleyEvent[]): Promise<StoredEvent[]> {
+  const stored: StoredEvent[] = [];
+  for (const event of events) {
+    const id = event.type === 'CommentPosted' ? event.data.commentId : newId();
+    const result = await store.append(
+      streamOf(event),
+      [{ id, type: event.type, version: EVENT_VERSIONS[event.type], data: event.data, metadata: {} }],
+      'any',
+    );
+    stored.push(...result.events);
+  }
+  return stored;
+}
+
+/** Counts commits, to see that a healthy batch is still one commit. */
+class CountingReadStore extends SqliteReadStore {
+  commits = 0;
+  failAll = false;
+  override async commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[]): Promise<void> {
+    this.commits++;
+    if (this.failAll) throw new Error('read store unreachable');
+    return super.commit(ops, checkpoints);
+  }
+}
+
+const byName = (statuses: readonly ProjectionStatus[], name: string) => statuses.find((s) => s.name === name)!;
+
+/** A projection whose handler throws on one room's creation: a bug that only one event reveals. */
+function brittle(failOn: { roomId: string | null }): Projection {
+  return {
+    name: 'brittle',
+    version: 1,
+    collections: [{ name: 'brittle_rooms', indexes: [] }],
+    handlers: {
+      RoomCreated: async (event, ctx) => {
+        if (event.data.roomId === failOn.roomId) throw new Error(`cannot handle room ${event.data.roomId}`);
+        await ctx.update('brittle_rooms', event.data.roomId, (doc) => doc, () => ({ id: event.data.roomId }));
+      },
+    },
+  };
+}
+
+describe('Projector: a projection that fails on an event stops alone', () => {
+  let events: MemoryEventStore;
+  let reads: CountingReadStore;
+
+  beforeEach(() => {
+    events = new MemoryEventStore();
+    reads = new CountingReadStore({ file: ':memory:' });
+  });
+  afterEach(async () => {
+    await reads.close();
+    await events.close();
+  });
+
+  it('marks only the timeline failed on a payload SQLite cannot parse; the others project it and what follows', async () => {
+    const before = await append(events, userRegistered('u-1'), roomCreated('r-1', { createdBy: 'u-1' }), memberAdded('r-1', 'u-1', { addedBy: 'u-1' }));
+    const [bad] = await append(events, commentPosted('r-1', 1, { senderId: 'u-1', payload: tooDeep() }));
+    const after = await append(events, commentPosted('r-1', 2, { senderId: 'u-1', text: 'after' }), roomCreated('r-2', { createdBy: 'u-1' }));
+    const head = after[after.length - 1]!.position;
+
+    const projector = new Projector(events, reads, parleyProjections, { batchSize: 100 });
+    await projector.catchUp();
+
+    const status = projector.status();
+    const timeline = byName(status, 'timeline');
+    expect(timeline).toMatchObject({
+      state: 'failed',
+      checkpoint: before[before.length - 1]!.position.toString(),
+      failure: { position: bad!.position.toString(), eventId: bad!.id, eventType: 'CommentPosted' },
+    });
+    expect(timeline.failure!.error).toMatch(/malformed JSON/);
+    for (const other of status.filter((s) => s.name !== 'timeline')) {
+      expect(other).toMatchObject({ state: 'running', checkpoint: head.toString(), failure: null });
+    }
+    // The others applied the failing event and the ones after it.
+    expect(await reads.get('rooms', 'r-1')).toMatchObject({ lastSeq: 2 });
+    expect(await reads.get('rooms', 'r-2')).not.toBeNull();
+    expect(await reads.get('timeline', 'r-1-c1')).toBeNull();
+    // position() is what every running projection passed.
+    expect(projector.position()).toBe(head);
+    expect(await projector.waitFor(head, 1_000)).toBe(true);
+    // The failure is stored beside the read models for other processes.
+    const stored = await readProjectionStatus(reads, parleyProjections);
+    expect(byName(stored, 'timeline')).toMatchObject({ state: 'failed', failure: timeline.failure });
+    expect(byName(stored, 'rooms')).toMatchObject({ state: 'running', checkpoint: head.toString() });
+  });
+
+  it('keeps to one commit per batch while nothing fails', async () => {
+    await append(events, userRegistered('u-1'), roomCreated('r-1', { createdBy: 'u-1' }), commentPosted('r-1', 1, { senderId: 'u-1' }));
+    const projector = new Projector(events, reads, parleyProjections, { batchSize: 100 });
+    await projector.catchUp();
+    reads.commits = 0;
+    await append(events, commentPosted('r-1', 2, { senderId: 'u-1' }), commentPosted('r-1', 3, { senderId: 'u-1' }));
+    await projector.catchUp();
+    expect(reads.commits).toBe(1);
+  });
+
+  it('names the event a handler throws on, keeps the checkpoint just before it, and lets a later start retry it', async () => {
+    const failOn = { roomId: 'r-bad' as string | null };
+    const projections = [brittle(failOn), ...parleyProjections];
+    const first = await append(events, roomCreated('r-ok'));
+    const [bad] = await append(events, roomCreated('r-bad'));
+    const last = await append(events, roomCreated('r-later'));
+
+    let projector = new Projector(events, reads, projections, { batchSize: 100 });
+    await projector.catchUp();
+    expect(byName(projector.status(), 'brittle')).toMatchObject({
+      state: 'failed',
+      checkpoint: first[0]!.position.toString(),
+      failure: { position: bad!.position.toString(), eventId: bad!.id, eventType: 'RoomCreated', error: 'cannot handle room r-bad' },
+    });
+    expect(await reads.get('brittle_rooms', 'r-ok')).not.toBeNull();
+    expect(await reads.get('brittle_rooms', 'r-later')).toBeNull();
+    expect(await reads.get('rooms', 'r-later')).not.toBeNull();
+
+    // A failed projection is skipped: new events do not touch it and cost one commit.
+    reads.commits = 0;
+    await append(events, roomCreated('r-new'));
+    await projector.catchUp();
+    expect(reads.commits).toBe(1);
+    expect(byName(projector.status(), 'brittle').checkpoint).toBe(first[0]!.position.toString());
+
+    // Started again with the bug still there: it fails again on the same event, nothing else moves.
+    projector = new Projector(events, reads, projections, { batchSize: 100 });
+    await projector.catchUp();
+    expect(byName(projector.status(), 'brittle')).toMatchObject({ state: 'failed', failure: { eventId: bad!.id } });
+
+    // Started again with the bug fixed: it passes the event and the stored failure goes.
+    failOn.roomId = null;
+    projector = new Projector(events, reads, projections, { batchSize: 100 });
+    await projector.catchUp();
+    expect(byName(projector.status(), 'brittle')).toMatchObject({ state: 'running', failure: null });
+    expect(await reads.get('brittle_rooms', 'r-bad')).not.toBeNull();
+    expect(await reads.get(PROJECTION_FAILURES, checkpointName({ name: 'brittle', version: 1 }))).toBeNull();
+    expect(last[0]!.position).toBeLessThanOrEqual(projector.position()!);
+  });
+
+  it('a rebuild builds every other projection and reports the one that failed', async () => {
+    await append(events, userRegistered('u-1'), roomCreated('r-1', { createdBy: 'u-1' }));
+    const [bad] = await append(events, commentPosted('r-1', 1, { senderId: 'u-1', payload: tooDeep() }));
+    const last = await append(events, commentPosted('r-1', 2, { senderId: 'u-1' }));
+    const projector = new Projector(events, reads, parleyProjections, { batchSize: 10_000 });
+    await projector.rebuild();
+    const status = projector.status();
+    expect(status.filter((s) => s.state === 'failed').map((s) => [s.name, s.failure!.eventId])).toEqual([['timeline', bad!.id]]);
+    for (const projection of parleyProjections.filter((p) => p.name !== 'timeline')) {
+      expect(await reads.getCheckpoint(checkpointName(projection))).toBe(last[0]!.position.toString());
+    }
+  });
+
+  it('a read store that refuses every write fails the batch without blaming a projection', async () => {
+    await append(events, roomCreated('r-1'));
+    const projector = new Projector(events, reads, parleyProjections, { batchSize: 100 });
+    await projector.catchUp();
+    await append(events, roomCreated('r-2'));
+    reads.failAll = true;
+    await expect(projector.catchUp()).rejects.toThrow('read store unreachable');
+    expect(projector.status().every((s) => s.state === 'running')).toBe(true);
+    reads.failAll = false;
+    await projector.catchUp();
+    expect(await reads.get('rooms', 'r-2')).not.toBeNull();
+  });
+
+  it('wakes a waiter when the projection it waited on behind fails and the others pass', async () => {
+    const failOn = { roomId: 'r-bad' as string | null };
+    const projector = new Projector(events, reads, [brittle(failOn), ...parleyProjections], { batchSize: 100 });
+    await projector.catchUp();
+    const stored = await append(events, roomCreated('r-bad'));
+    const target: Position = stored[0]!.position;
+    const waiting = projector.waitFor(target, 30_000);
+    await projector.catchUp();
+    await expect(waiting).resolves.toBe(true);
+    expect(byName(projector.status(), 'brittle').state).toBe('failed');
+  });
+});
