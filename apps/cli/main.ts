@@ -8,7 +8,7 @@ import { parsePosition } from '../../libs/event-store/event-store.port';
 import { verifyLog } from '../../libs/streaming/log-codec';
 import { exportLog, fileLines, importLog } from '../../libs/streaming/log-transfer';
 import { checkpointName } from '../../libs/projection/projection';
-import { Projector } from '../../libs/projection/projector';
+import { Projector, readProjectionStatus, type ProjectionStatus } from '../../libs/projection/projector';
 import { parleyProjections } from '../../projections';
 import { createEventStore, createKeyStore, createReadStore, withPersonalData } from '../api/infrastructure/stores';
 import { exportKeys, importKeys, KeyBackupError } from '../../libs/personal-data/key-backup';
@@ -32,8 +32,9 @@ commands:
                                   write the log as chained NDJSON (gzip when <file> ends in .gz)
   verify <file>                   check an export's hash chain and trailer; names the first bad line
   import <file>                   verify, then restore an export (ids, positions, times kept), then rebuild
-  rebuild [--projection <name>]   drop read models and project them again from the log
-  status                          log head and each projection's checkpoint
+  rebuild [--projection <name>]   drop read models and project them again from the log; a projection
+                                  that fails on an event is named with the event (exit 1), the others are built
+  status                          log head, and each projection's checkpoint and state (failed: on which event)
   keys create --name <name> --scopes <scope,...>
                                   create a server API key and print it, this once
   keys list                       every API key (id, status, scopes, name), no secrets
@@ -130,14 +131,29 @@ async function importCommand(args: readonly string[]): Promise<number> {
     const projector = new Projector(store, readStore, parleyProjections, { batchSize: REBUILD_BATCH });
     const applied = await projector.rebuild((position, done) => rebuild.update(position, done));
     rebuild.finish(projector.position(), applied);
-    return 0;
+    return reportFailures(projector.status());
   } finally {
     await store.close();
     await readStore.close();
   }
 }
 
-async function rebuild(args: readonly string[]): Promise<void> {
+/** A line per failed projection, naming the event it stopped on; 1 when there is any. */
+function reportFailures(statuses: readonly ProjectionStatus[]): number {
+  const failed = statuses.filter((s) => s.failure !== null);
+  for (const status of failed) {
+    const f = status.failure!;
+    process.stdout.write(
+      `FAILED: projection ${status.name} stopped on event ${f.eventId} (${f.eventType}) at position ${f.position}: ${f.error}; ` +
+        `its checkpoint stays at ${status.checkpoint ?? 'none'}\n`,
+    );
+  }
+  const built = statuses.filter((s) => s.failure === null).map((s) => s.name);
+  if (failed.length > 0 && built.length > 0) process.stdout.write(`built: ${built.join(', ')}\n`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+async function rebuild(args: readonly string[]): Promise<number> {
   const config = loadConfig();
   const flag = args.indexOf('--projection');
   const only = flag >= 0 ? args[flag + 1] : undefined;
@@ -153,6 +169,7 @@ async function rebuild(args: readonly string[]): Promise<void> {
     const projector = new Projector(store, readStore, projections, { batchSize: REBUILD_BATCH });
     const applied = await projector.rebuild((position, done) => progress.update(position, done));
     progress.finish(projector.position(), applied);
+    return reportFailures(projector.status());
   } finally {
     await store.close();
     await readStore.close();
@@ -203,9 +220,14 @@ async function status(): Promise<void> {
   try {
     const head = await store.headPosition();
     process.stdout.write(`log head: ${head === null ? 'empty' : head.toString()}\n`);
-    for (const projection of parleyProjections) {
-      const checkpoint = await readStore.getCheckpoint(checkpointName(projection));
-      process.stdout.write(`${checkpointName(projection)}: ${checkpoint ?? 'not built'}\n`);
+    for (const status of await readProjectionStatus(readStore, parleyProjections)) {
+      const name = checkpointName(status);
+      const f = status.failure;
+      process.stdout.write(
+        f === null
+          ? `${name}: ${status.checkpoint ?? 'not built'}\n`
+          : `${name}: ${status.checkpoint ?? 'not built'} FAILED on event ${f.eventId} (${f.eventType}) at position ${f.position}: ${f.error}\n`,
+      );
     }
   } finally {
     await store.close();
@@ -277,8 +299,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     switch (command) {
       case 'rebuild':
-        await rebuild(args);
-        return 0;
+        return await rebuild(args);
       case 'status':
         await status();
         return 0;

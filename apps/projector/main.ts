@@ -45,13 +45,17 @@ async function main(): Promise<void> {
         lag.lastEventAt && head !== null && position !== null && position < head
           ? (Date.now() - Date.parse(lag.lastEventAt)) / 1000
           : 0;
-      response.writeHead(200, { 'content-type': 'application/json' }).end(
+      const projections = projector.status();
+      const failed = projections.flatMap((p) => (p.failure ? [{ projection: p.name, ...p.failure }] : []));
+      response.writeHead(failed.length > 0 ? 503 : 200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
-          status: 'ok',
+          status: failed.length > 0 ? 'degraded' : 'ok',
           head: head?.toString() ?? null,
           position: position?.toString() ?? null,
           behindBy: head === null ? '0' : (head - (position ?? 0n)).toString(),
           secondsBehind,
+          projections,
+          ...(failed.length > 0 ? { failed } : {}),
         }),
       );
     })();

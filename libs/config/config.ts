@@ -44,6 +44,8 @@ export interface ParleyConfig {
   readonly projectInProcess: boolean;
   /** Longest wait of a query carrying X-Min-Position. */
   readonly minPositionWaitMs: number;
+  /** Events a projection may trail the log by before /health answers 503 `degraded`. */
+  readonly healthMaxLagEvents: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Server API key for `/v1/admin/*`; null disables the admin API. */
   readonly adminApiKey: string | null;
@@ -255,6 +257,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['full', 'normal'], 'full'),
     projectInProcess: projectorMode === 'in-process',
     minPositionWaitMs: integer(env, 'MIN_POSITION_WAIT_MS', 5000, 0, 60_000),
+    healthMaxLagEvents: integer(env, 'HEALTH_MAX_LAG_EVENTS', 10_000, 1, 1_000_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
     adminApiKey: adminApiKey(env),
     webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 1, 3_600_000),

@@ -33,6 +33,8 @@ describe('configuration', () => {
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ SQLITE_SYNCHRONOUS: 'sometimes' }, 'SQLITE_SYNCHRONOUS'],
     [{ MIN_POSITION_WAIT_MS: '-1' }, 'MIN_POSITION_WAIT_MS'],
+    [{ HEALTH_MAX_LAG_EVENTS: '0' }, 'HEALTH_MAX_LAG_EVENTS'],
+    [{ HEALTH_MAX_LAG_EVENTS: 'lots' }, 'HEALTH_MAX_LAG_EVENTS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ EVENT_STORE_URL: 'esdb://localhost:2113?tls=false' }, 'JWT_SECRET'],
   ])('stops on %j, naming %s', (env, variable) => {

@@ -72,15 +72,27 @@ export class ParleyHarness {
 
   /** Waits until the read models passed the log's head, so queries see every write so far. */
   async settled(): Promise<void> {
-    const health = await this.http().get('/health').expect(200);
+    const health = await this.health();
     const head = health.body.eventStore.head as string | null;
     if (head === null) return;
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const now = await this.http().get('/health').expect(200);
+      const now = await this.health();
       if (now.body.readModels.position !== null && BigInt(now.body.readModels.position) >= BigInt(head)) return;
       if (Date.now() > deadline) throw new Error(`read models stuck at ${now.body.readModels.position}, head ${head}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+
+  /**
+   * GET /health, which must answer 200, or 503 `degraded` (a failed projection:
+   * the position is then what the running ones passed).
+   */
+  private async health(): Promise<request.Response> {
+    const response = await this.http().get('/health');
+    if (response.status !== 200 && !(response.status === 503 && response.body.status === 'degraded')) {
+      throw new Error(`/health answered ${response.status}: ${JSON.stringify(response.body)}`);
+    }
+    return response;
   }
 }

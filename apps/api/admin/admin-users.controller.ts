@@ -19,6 +19,7 @@ import {
   type AdminUserView,
 } from './admin-users.queries';
 import { RequireScopes } from './require-scopes';
+import { usersProjection } from '../../../projections';
 
 export interface AdminUpdatedUser {
   readonly id: string;
@@ -44,14 +45,14 @@ export class AdminUsersController {
   ) {}
 
   @Get()
-  @ReadModelQuery()
+  @ReadModelQuery(usersProjection)
   @ApiOperation({ summary: 'Active users, oldest first; q matches the username or display name; total counts every match' })
   list(@Query() query: ListAdminUsersQueryDto): Promise<AdminUserPage> {
     return this.queries.execute(new ListAdminUsersQuery(query.q, query.offset ?? 0, query.limit ?? 20));
   }
 
   @Get(':id')
-  @ReadModelQuery()
+  @ReadModelQuery(usersProjection)
   @ApiOperation({ summary: 'One user, pending and removed accounts included (a removed one shows as "Deleted user")' })
   get(@Param('id', UuidParamPipe) id: string): Promise<AdminUserView> {
     return this.queries.execute(new GetAdminUserQuery(id));

@@ -13,6 +13,7 @@ import { AdminCaller } from './api-key.guard';
 import { CreateApiKeyDto } from './api-keys.dto';
 import { ListApiKeysQuery, type ApiKeyView } from './api-keys.queries';
 import { RequireScopes } from './require-scopes';
+import { apiKeysProjection } from '../../../projections';
 
 export interface CreatedApiKey {
   readonly id: string;
@@ -65,7 +66,7 @@ export class ApiKeysController {
 
   /** Every key, revoked ones included, without secrets; `X-Min-Position` waits for a creation's position. */
   @Get()
-  @ReadModelQuery()
+  @ReadModelQuery(apiKeysProjection)
   list(): Promise<{ readonly items: readonly ApiKeyView[] }> {
     return this.queries.execute(new ListApiKeysQuery());
   }

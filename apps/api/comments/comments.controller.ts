@@ -11,6 +11,7 @@ import { ListCommentsQuery, type TimelinePage } from './comments.queries';
 import { DeleteCommentCommand, type DeletedComment } from './delete-comment.command';
 import { PostCommentCommand } from './post-comment.command';
 import { ReadModelQuery } from '../common/min-position.interceptor';
+import { membershipsProjection, timelineProjection, usersProjection } from '../../../projections';
 
 @ApiTags('comments')
 @ApiBearerAuth()
@@ -44,7 +45,7 @@ export class CommentsController {
   }
 
   @Get()
-  @ReadModelQuery()
+  @ReadModelQuery(membershipsProjection, timelineProjection, usersProjection)
   list(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Query() query: ListCommentsQueryDto,

@@ -5,16 +5,23 @@ import {
   Inject,
   Injectable,
   NestInterceptor,
+  SetMetadata,
   UseInterceptors,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, type Observable, switchMap } from 'rxjs';
 import type { ParleyConfig } from '../../../libs/config/config';
 import { DomainError, validationError } from '../../../libs/domain/errors';
 import { parsePosition, type EventStore } from '../../../libs/event-store/event-store.port';
+import type { Projection } from '../../../libs/projection/projection';
+import type { ProjectionStatus } from '../../../libs/projection/projector';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
 import { EVENT_STORE, PARLEY_CONFIG } from '../infrastructure/tokens';
+
+/** Metadata: names of the read models a query reads. */
+const READ_MODELS = 'parley:read-models';
 
 /**
  * Read-your-writes for queries: `X-Min-Position: <position a command returned>`
@@ -24,6 +31,7 @@ import { EVENT_STORE, PARLEY_CONFIG } from '../infrastructure/tokens';
 export class MinPositionInterceptor implements NestInterceptor {
   constructor(
     private readonly gate: ReadModelGate,
+    private readonly reflector: Reflector,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
@@ -32,10 +40,13 @@ export class MinPositionInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const header = request.headers['x-min-position'];
     if (header === undefined || request.method !== 'GET') return next.handle();
-    return from(this.wait(header, context.switchToHttp().getResponse<FastifyReply>())).pipe(switchMap(() => next.handle()));
+    const readModels = this.reflector.get<readonly string[] | undefined>(READ_MODELS, context.getHandler()) ?? null;
+    return from(this.wait(header, readModels, context.switchToHttp().getResponse<FastifyReply>())).pipe(
+      switchMap(() => next.handle()),
+    );
   }
 
-  private async wait(header: string | string[], reply: FastifyReply): Promise<void> {
+  private async wait(header: string | string[], readModels: readonly string[] | null, reply: FastifyReply): Promise<void> {
     const position = typeof header === 'string' ? parsePosition(header.trim()) : null;
     if (position === null) {
       throw validationError('REQUEST.MIN_POSITION_INVALID', 'X-Min-Position must be a position this API returned', [
@@ -48,7 +59,9 @@ export class MinPositionInterceptor implements NestInterceptor {
         { field: 'X-Min-Position', reason: `no event has been written at ${position.toString()} yet` },
       ]);
     }
-    if (await this.gate.waitFor(position, this.config.minPositionWaitMs)) return;
+    const outcome = await this.gate.waitForReadModels(position, this.config.minPositionWaitMs, readModels);
+    if (outcome.reached) return;
+    if (outcome.failed.length > 0) throw readModelFailed(outcome.failed);
     void reply.header('retry-after', '1');
     throw new DomainError(
       'READ_MODEL.BEHIND',
@@ -58,9 +71,34 @@ export class MinPositionInterceptor implements NestInterceptor {
   }
 }
 
-/** Marks a query served from the read models: it honours X-Min-Position, and OpenAPI says so. */
-export const ReadModelQuery = () =>
+/**
+ * A read model this query needs is stopped on an event it cannot project
+ * (see /health): waiting would not help, so the answer is at once. The event
+ * and the error stay in /health, for operators.
+ */
+function readModelFailed(failed: readonly ProjectionStatus[]): DomainError {
+  const names = failed.map((s) => s.name).join(', ');
+  return new DomainError(
+    'READ_MODEL.FAILED',
+    'unavailable',
+    `The read model ${names} stopped on an event it cannot project; queries on it cannot see newer writes until it is repaired`,
+    failed.map((s) => ({
+      field: s.name,
+      reason: `stopped at position ${s.checkpoint ?? 'none'}, before the event at ${s.failure?.position ?? 'unknown'}`,
+    })),
+  );
+}
+
+
+/**
+ * Marks a query served from the read models: it honours X-Min-Position, and
+ * OpenAPI says so. Name the read models the query reads, so that it waits
+ * only for them and keeps answering while an unrelated one is failed; none
+ * named means all of them.
+ */
+export const ReadModelQuery = (...readModels: readonly Pick<Projection, 'name'>[]) =>
   applyDecorators(
+    ...(readModels.length > 0 ? [SetMetadata(READ_MODELS, readModels.map((p) => p.name))] : []),
     UseInterceptors(MinPositionInterceptor),
     ApiHeader({
       name: 'X-Min-Position',

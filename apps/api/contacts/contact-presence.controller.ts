@@ -21,6 +21,7 @@ import {
   type PhotoChange,
   type StatusMessageChange,
 } from './contact-presence.queries';
+import { contactsProjection, presenceProjection, profileHistoryProjection, usersProjection } from '../../../projections';
 
 /** Fastify answers 414 for longer path parameters before this pipe runs (maxParamLength). */
 const CONTACT_ID_MAX = 100;
@@ -62,25 +63,25 @@ export class ContactPresenceController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('presence')
-  @ReadModelQuery()
+  @ReadModelQuery(contactsProjection, presenceProjection, usersProjection)
   allPresence(@Caller() caller: CommandContext): Promise<{ readonly items: readonly ContactPresenceView[] }> {
     return this.queries.execute(new AllContactsPresenceQuery(caller.actor));
   }
 
   @Get('statuses')
-  @ReadModelQuery()
+  @ReadModelQuery(contactsProjection, presenceProjection, usersProjection)
   allStatuses(@Caller() caller: CommandContext): Promise<{ readonly items: readonly ContactStatusMessageView[] }> {
     return this.queries.execute(new AllContactsStatusesQuery(caller.actor));
   }
 
   @Get(':contactId/presence')
-  @ReadModelQuery()
+  @ReadModelQuery(contactsProjection, presenceProjection, usersProjection)
   presence(@Param('contactId', ContactIdPipe) contactId: string, @Caller() caller: CommandContext): Promise<ContactPresenceView> {
     return this.queries.execute(new ContactPresenceQuery(caller.actor, contactId));
   }
 
   @Get(':contactId/status-message')
-  @ReadModelQuery()
+  @ReadModelQuery(contactsProjection, presenceProjection, usersProjection)
   statusMessage(
     @Param('contactId', ContactIdPipe) contactId: string,
     @Caller() caller: CommandContext,
@@ -89,7 +90,7 @@ export class ContactPresenceController {
   }
 
   @Get(':contactId/status-message/history')
-  @ReadModelQuery()
+  @ReadModelQuery(contactsProjection, presenceProjection, usersProjection, profileHistoryProjection)
   statusMessageHistory(
     @Param('contactId', ContactIdPipe) contactId: string,
     @Query() query: HistoryQueryDto,
@@ -101,13 +102,13 @@ export class ContactPresenceController {
   }
 
   @Get(':contactId/photo')
-  @ReadModelQuery()
+  @ReadModelQuery(contactsProjection, presenceProjection, usersProjection)
   photo(@Param('contactId', ContactIdPipe) contactId: string, @Caller() caller: CommandContext): Promise<ContactPhotoView> {
     return this.queries.execute(new ContactPhotoQuery(caller.actor, contactId));
   }
 
   @Get(':contactId/photo/history')
-  @ReadModelQuery()
+  @ReadModelQuery(contactsProjection, presenceProjection, usersProjection, profileHistoryProjection)
   photoHistory(
     @Param('contactId', ContactIdPipe) contactId: string,
     @Query() query: HistoryQueryDto,

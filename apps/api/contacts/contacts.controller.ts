@@ -29,6 +29,7 @@ import {
   ReplaceBlockedDto,
 } from './contacts.dto';
 import { GetContactQuery, ListBlockedQuery, ListContactsQuery, type BlockedView } from './contacts.queries';
+import { contactsProjection, usersProjection } from '../../../projections';
 
 /** PUT /v1/contacts takes up to 10,000 entries; app.ts may give this route a larger body limit than the default. */
 export const CONTACTS_ROUTE = '/v1/contacts';
@@ -77,7 +78,7 @@ export class ContactsController {
   }
 
   @Get('contacts')
-  @ReadModelQuery()
+  @ReadModelQuery(contactsProjection, usersProjection)
   list(@Query() query: ListContactsQueryDto, @Caller() caller: CommandContext): Promise<Page<ContactView>> {
     return this.queries.execute(new ListContactsQuery(caller.actor, query.cursor, query.limit ?? 20));
   }
@@ -111,7 +112,7 @@ export class ContactsController {
   }
 
   @Get('contacts/:contactId')
-  @ReadModelQuery()
+  @ReadModelQuery(contactsProjection, usersProjection)
   get(
     @Param('contactId') contactId: string,
     @Query() query: ContactPathQueryDto,

@@ -1,17 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Position } from '../../../libs/event-store/event-store.port';
-import { checkpointName } from '../../../libs/projection/projection';
-import type { Projector } from '../../../libs/projection/projector';
+import { readProjectionStatus, type Projector, type ProjectionStatus } from '../../../libs/projection/projector';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { parleyProjections } from '../../../projections';
 import { PROJECTOR, READ_STORE } from './tokens';
 
 const POLL_MS = 10;
 
+/** What a query waiting for its read models gets: they passed the position, or why not. */
+export type ReadModelsWait =
+  | { readonly reached: true }
+  | { readonly reached: false; readonly failed: readonly ProjectionStatus[] };
+
+const passed = (status: ProjectionStatus, position: Position) =>
+  status.checkpoint !== null && BigInt(status.checkpoint) >= position;
+
 /**
  * Lets a query wait until the read models passed a position a command
  * returned. With the projector in this process it waits on the projector's
- * own progress; otherwise it reads the checkpoints the projector stores.
+ * own progress; otherwise it reads the checkpoints and failures the projector
+ * stores. A failed projection is never waited for.
  */
 @Injectable()
 export class ReadModelGate {
@@ -20,13 +28,20 @@ export class ReadModelGate {
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
 
+  /** Each projection's checkpoint and state (failure included). */
+  async status(): Promise<ProjectionStatus[]> {
+    if (this.projector) return this.projector.status();
+    return readProjectionStatus(this.readStore, parleyProjections);
+  }
+
+  /** The position every running projection has passed, or null before the first event. */
   async position(): Promise<Position | null> {
     if (this.projector) return this.projector.position();
     let lowest: Position | null = null;
-    for (const projection of parleyProjections) {
-      const stored = await this.readStore.getCheckpoint(checkpointName(projection));
-      if (stored === null) return null;
-      const value = BigInt(stored);
+    for (const status of await this.status()) {
+      if (status.state === 'failed') continue;
+      if (status.checkpoint === null) return null;
+      const value = BigInt(status.checkpoint);
       if (lowest === null || value < lowest) lowest = value;
     }
     return lowest;
@@ -40,6 +55,27 @@ export class ReadModelGate {
       if (current !== null && current >= position) return true;
       if (Date.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  /**
+   * Waits until the named read models (all when null) passed `position`.
+   * Answers at once, with the failed ones, when one of them is stopped before
+   * it; `failed` is empty when the wait timed out.
+   */
+  async waitForReadModels(position: Position, timeoutMs: number, names: readonly string[] | null): Promise<ReadModelsWait> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const statuses = (await this.status()).filter((s) => names === null || names.includes(s.name));
+      const failed = statuses.filter((s) => s.state === 'failed' && !passed(s, position));
+      if (failed.length > 0) return { reached: false, failed };
+      if (statuses.every((s) => passed(s, position))) return { reached: true };
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return { reached: false, failed: [] };
+      // The in-process projector wakes its waiters on every commit and when a
+      // projection fails, so this returns as soon as there is news.
+      if (this.projector) await this.projector.waitFor(position, remaining);
+      else await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, remaining)));
     }
   }
 }

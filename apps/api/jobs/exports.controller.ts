@@ -17,6 +17,7 @@ import { JobRunner } from './job-runner';
 import { JobStates } from './job-states';
 import { CreateExportDto } from './jobs.dto';
 import { exportViewFromState, GetExportQuery, ListExportsQuery, type ExportJobView } from './jobs.queries';
+import { jobsProjection } from '../../../projections';
 
 const now = () => new Date().toISOString();
 
@@ -59,7 +60,7 @@ export class ExportsController {
 
   /** The 100 most recent jobs, newest first. */
   @Get()
-  @ReadModelQuery()
+  @ReadModelQuery(jobsProjection)
   list(): Promise<{ readonly items: readonly ExportJobView[] }> {
     return this.queries.execute(new ListExportsQuery());
   }

@@ -20,6 +20,7 @@ import { ExecuteImportJobCommand } from './job-command.command';
 import { JobRunner } from './job-runner';
 import { JobStates } from './job-states';
 import { GetImportQuery, importViewFromState, ListImportsQuery, type ImportJobView } from './jobs.queries';
+import { jobsProjection } from '../../../projections';
 
 /** Largest import file (multipart) or JSON body. */
 export const IMPORT_MAX_BYTES = 10 * 1024 * 1024;
@@ -103,7 +104,7 @@ export class ImportsController {
 
   /** The 100 most recent imports, newest first, with their row errors. */
   @Get()
-  @ReadModelQuery()
+  @ReadModelQuery(jobsProjection)
   list(): Promise<{ readonly items: readonly ImportJobView[] }> {
     return this.queries.execute(new ListImportsQuery());
   }

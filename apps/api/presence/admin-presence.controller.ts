@@ -10,6 +10,7 @@ import type { CommandContext } from '../infrastructure/command-context';
 import { AdminPresenceQueryDto, AdminSetPresenceDto } from './presence.dto';
 import { ListPresenceQuery, type AdminPresencePage } from './presence.queries';
 import { SetPresenceCommand, type PresenceResult } from './set-presence.command';
+import { presenceProjection } from '../../../projections';
 
 /** Presence for administrators (Trillian): every user's, unfiltered, and setting a user's. */
 @ApiTags('admin')
@@ -24,7 +25,7 @@ export class AdminPresenceController {
   ) {}
 
   @Get('presence')
-  @ReadModelQuery()
+  @ReadModelQuery(presenceProjection)
   list(@Query() query: AdminPresenceQueryDto): Promise<AdminPresencePage> {
     return this.queries.execute(new ListPresenceQuery(query.status, query.cursor, query.limit ?? 20));
   }

@@ -7,6 +7,7 @@ import type { CommandContext } from '../infrastructure/command-context';
 import { SetPresenceDto } from './presence.dto';
 import { MyPresenceQuery } from './presence.queries';
 import { SetPresenceCommand, type OwnPresenceView, type PresenceResult } from './set-presence.command';
+import { presenceProjection } from '../../../projections';
 
 /**
  * The caller's presence (Trillian: status, message, device). A PUT sets the
@@ -38,7 +39,7 @@ export class PresenceController {
   }
 
   @Get()
-  @ReadModelQuery()
+  @ReadModelQuery(presenceProjection)
   get(@Caller() caller: CommandContext): Promise<OwnPresenceView> {
     return this.queries.execute(new MyPresenceQuery(caller.actor));
   }

@@ -9,6 +9,7 @@ import type { CommandContext } from '../infrastructure/command-context';
 import { UnreadQuery, type UnreadView } from '../rooms/rooms.queries';
 import { MarkReadCommand, type ReadResult } from './mark-read.command';
 import { ReadModelQuery } from '../common/min-position.interceptor';
+import { membershipsProjection } from '../../../projections';
 
 @ApiTags('read state')
 @ApiBearerAuth()
@@ -36,7 +37,7 @@ export class ReadStateController {
   }
 
   @Get('me/unread')
-  @ReadModelQuery()
+  @ReadModelQuery(membershipsProjection)
   unread(@Caller() caller: CommandContext): Promise<UnreadView> {
     return this.queries.execute(new UnreadQuery(caller.actor));
   }

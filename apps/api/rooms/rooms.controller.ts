@@ -26,6 +26,7 @@ import {
   type Page,
 } from './rooms.queries';
 import { ReadModelQuery } from '../common/min-position.interceptor';
+import { contactsProjection, membershipsProjection, presenceProjection, roomsProjection, usersProjection } from '../../../projections';
 
 const now = () => new Date().toISOString();
 
@@ -76,13 +77,13 @@ export class RoomsController {
   }
 
   @Get()
-  @ReadModelQuery()
+  @ReadModelQuery(membershipsProjection, roomsProjection)
   list(@Query() query: ListRoomsQueryDto, @Caller() caller: CommandContext): Promise<Page<MyRoomView>> {
     return this.queries.execute(new ListMyRoomsQuery(caller.actor, query.cursor, query.limit ?? 20));
   }
 
   @Get(':roomId')
-  @ReadModelQuery()
+  @ReadModelQuery(membershipsProjection, roomsProjection)
   get(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<MyRoomView> {
     return this.queries.execute(new GetRoomQuery(caller.actor, roomId));
   }
@@ -111,7 +112,7 @@ export class RoomsController {
   }
 
   @Get(':roomId/members')
-  @ReadModelQuery()
+  @ReadModelQuery(membershipsProjection, usersProjection, presenceProjection, contactsProjection)
   members(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<MemberView[]> {
     return this.queries.execute(new ListMembersQuery(caller.actor, roomId));
   }

@@ -15,6 +15,7 @@ import {
   type StatusMessageEntry,
 } from './profile.queries';
 import { privacyView, type MeView, type PrivacyView } from './profile-views';
+import { profileHistoryProjection, usersProjection } from '../../../projections';
 
 const now = () => new Date().toISOString();
 
@@ -33,7 +34,7 @@ export class ProfileController {
   ) {}
 
   @Get()
-  @ReadModelQuery()
+  @ReadModelQuery(usersProjection)
   me(@Caller() caller: CommandContext): Promise<MeView> {
     return this.queries.execute(new GetMeQuery(caller.actor));
   }
@@ -61,7 +62,7 @@ export class ProfileController {
   }
 
   @Get('status-message/history')
-  @ReadModelQuery()
+  @ReadModelQuery(profileHistoryProjection)
   @ApiOperation({ summary: 'Status messages set, newest first; a clear is an entry with message null' })
   statusHistory(@Query() query: HistoryQueryDto, @Caller() caller: CommandContext): Promise<HistoryPage<StatusMessageEntry>> {
     return this.queries.execute(new ProfileHistoryQuery(caller.actor, 'status', query.cursor, query.limit ?? 20)) as Promise<
@@ -82,7 +83,7 @@ export class ProfileController {
   }
 
   @Get('photo/history')
-  @ReadModelQuery()
+  @ReadModelQuery(profileHistoryProjection)
   @ApiOperation({ summary: 'Profile photos set, newest first; a removal is an entry with url null' })
   photoHistory(@Query() query: HistoryQueryDto, @Caller() caller: CommandContext): Promise<HistoryPage<PhotoEntry>> {
     return this.queries.execute(new ProfileHistoryQuery(caller.actor, 'photo', query.cursor, query.limit ?? 20)) as Promise<
@@ -91,7 +92,7 @@ export class ProfileController {
   }
 
   @Get('privacy')
-  @ReadModelQuery()
+  @ReadModelQuery(usersProjection)
   @ApiOperation({ summary: 'Who sees the status message, photo and last seen: none, contacts or all (snake_case names)' })
   async privacy(@Caller() caller: CommandContext): Promise<PrivacyView> {
     return (await this.queries.execute(new GetMeQuery(caller.actor))).privacy;

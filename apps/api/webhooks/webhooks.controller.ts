@@ -16,6 +16,7 @@ import { ExecuteWebhookCommand } from './webhook-command.command';
 import { RegisterWebhookDto, ReplayWebhookDto, UpdateWebhookDto } from './webhooks.dto';
 import { GetWebhookQuery, ListWebhooksQuery, type WebhookView } from './webhooks.queries';
 import { ReadModelQuery } from '../common/min-position.interceptor';
+import { webhooksProjection } from '../../../projections';
 
 export interface RegisteredWebhook {
   readonly id: string;
@@ -64,13 +65,13 @@ export class WebhooksController {
   }
 
   @Get()
-  @ReadModelQuery()
+  @ReadModelQuery(webhooksProjection)
   list(): Promise<{ readonly items: readonly WebhookView[] }> {
     return this.queries.execute(new ListWebhooksQuery());
   }
 
   @Get(':id')
-  @ReadModelQuery()
+  @ReadModelQuery(webhooksProjection)
   get(@Param('id', UuidParamPipe) id: string): Promise<WebhookView> {
     return this.queries.execute(new GetWebhookQuery(id));
   }
