@@ -294,6 +294,20 @@ describe('Qiscus imports (API key)', () => {
     expect((await head()) - before).toBe(2n);
   });
 
+  it('refuses a comment row whose Payload a read store could not hold (JSON limits), writing none', async () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 1; i < 1_000; i++) deep = { a: deep };
+    const before = await head();
+    const job = await imported('comments', [
+      { Message: 'fine', UniqueId: 'limits-1', CreatorEmail: 'ann@example.com', RoomUniqueId: 'family-1', Payload: { a: { b: [1] } } },
+      { Message: 'deep', UniqueId: 'limits-2', CreatorEmail: 'ann@example.com', RoomUniqueId: 'family-1', Payload: deep },
+    ]);
+    expect(job.status).toBe('failed');
+    expect(job.errors).toEqual([{ row: 2, field: 'Payload', reason: 'nests deeper than 32 levels' }]);
+    // The job's own request and failure, no comment.
+    expect((await head()) - before).toBe(2n);
+  });
+
   it('accepts a JSON body { type, rows } as well, and lists imports newest first with their errors', async () => {
     const res = await parley
       .http()
