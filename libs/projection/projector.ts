@@ -67,6 +67,8 @@ function failureOf(doc: Doc | null): ProjectionFailure | null {
   };
 }
 
+const failureCollectionReady = new WeakSet<ReadStore>();
+
 /**
  * The projections' state as stored in the read store: for a process that
  * does not run the projector (the CLI, an API with PROJECTOR=external).
@@ -75,7 +77,11 @@ export async function readProjectionStatus(
   readStore: ReadStore,
   projections: readonly Projection[],
 ): Promise<ProjectionStatus[]> {
-  await readStore.ensureCollections([{ name: PROJECTION_FAILURES, indexes: [] }]);
+  if (!failureCollectionReady.has(readStore)) {
+    // Once per store: /health asks often, and creating is a write.
+    await readStore.ensureCollections([{ name: PROJECTION_FAILURES, indexes: [] }]);
+    failureCollectionReady.add(readStore);
+  }
   const failures = await readStore.getMany(PROJECTION_FAILURES, projections.map(checkpointName));
   const byName = new Map(failures.map((doc) => [doc.id, failureOf(doc)]));
   const statuses: ProjectionStatus[] = [];
