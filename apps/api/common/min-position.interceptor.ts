@@ -103,6 +103,8 @@ export const ReadModelQuery = (...readModels: readonly Pick<Projection, 'name'>[
     ApiHeader({
       name: 'X-Min-Position',
       required: false,
-      description: 'Wait (bounded) until the read models have passed this position, as returned by a command',
+      description:
+        'Wait (bounded) until the read models this query reads have passed this position, as returned by a command; ' +
+        '503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it',
     }),
   );
