@@ -447,6 +447,7 @@ function refusal(decide: () => unknown, row: number, field: string): ImportRowEr
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     const replyProblem = error.code.startsWith('COMMENT.REPLY');
+    if (error.code === 'COMMENT.TOO_LARGE') return { row, field: 'Message', reason: error.message };
     return {
       row,
       field: replyProblem ? 'ParentCommentUniqueId' : field,
