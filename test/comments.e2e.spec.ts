@@ -110,7 +110,7 @@ describe('comments and the timeline', () => {
     for (const [body, field] of [
       [{}, 'text'],
       [{ text: '' }, 'text'],
-      [{ text: 'x'.repeat(10001) }, 'text'],
+      [{ text: 42 }, 'text'],
       [{ text: 'x', type: 'system_event' }, 'type'],
       [{ text: 'x', replyTo: 'nope' }, 'replyTo'],
       [{ text: 'x', payload: 'string' }, 'payload'],

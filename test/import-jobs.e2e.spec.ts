@@ -280,6 +280,7 @@ describe('Qiscus imports (API key)', () => {
       { Message: 'later', UniqueId: 'c-5', CreatorEmail: 'ann@example.com', RoomUniqueId: 'family-1' },
       { Message: 'wrong room', UniqueId: 'c-6', CreatorEmail: 'ann@example.com', RoomUniqueId: 'single-ann-cyd', ParentCommentUniqueId: 'android_1' },
       { Message: '', UniqueId: 'c 7', CreatorEmail: 'ann@example.com', RoomUniqueId: 'family-1', CreatedAt: 'yesterday' },
+      { Message: 'x', UniqueId: 'c-8', CreatorEmail: 'ann@example.com', RoomUniqueId: 'family-1', Payload: { blob: 'y'.repeat(70 * 1024) } },
     ]);
     expect(job.status).toBe('failed');
     expect(job.errors).toEqual([
@@ -290,6 +291,7 @@ describe('Qiscus imports (API key)', () => {
       { row: 7, field: 'UniqueId', reason: 'must be 1-200 printable ASCII characters' },
       { row: 7, field: 'Message', reason: 'must be a string of 1 to 10000 characters' },
       { row: 7, field: 'CreatedAt', reason: 'must be an ISO 8601 time, e.g. 2017-05-10T11:46:30Z' },
+      { row: 8, field: 'Message', reason: 'A comment holds at most 65536 bytes of text and payload; this one has 71692' },
     ]);
     expect((await head()) - before).toBe(2n);
   });
@@ -321,7 +323,7 @@ describe('Qiscus imports (API key)', () => {
     const items = list.body.items as (JobBody & { filename: string })[];
     expect(items[0]).toMatchObject({ id: res.body.id, filename: 'kim.json', status: 'done', written: 1 });
     const failed = items.find((i) => i.status === 'failed' && i.errors.some((e) => e.field === 'RoomUniqueId'));
-    expect(failed?.errorCount).toBe(7);
+    expect(failed?.errorCount).toBe(8);
     expect((await parley.http().get('/v1/admin/imports/00000000-0000-4000-8000-000000000000').set('X-Api-Key', KEY)).status).toBe(404);
   });
 

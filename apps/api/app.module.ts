@@ -53,6 +53,7 @@ import { PresenceController } from './presence/presence.controller';
 import { ListPresenceHandler, MyPresenceHandler } from './presence/presence.queries';
 import { PrivacyPolicy } from './presence/privacy-policy';
 import { SetPresenceHandler } from './presence/set-presence.command';
+import { CommentLookup } from './comments/comment-lookup';
 import { CommentSequencer } from './comments/comment-sequencer';
 import { ListCommentsHandler } from './comments/comments.queries';
 import { DeleteCommentHandler } from './comments/delete-comment.command';
@@ -209,6 +210,7 @@ export class AppModule {
         CreateRoomHandler,
         ExecuteRoomCommandHandler,
         CommentSequencer,
+        CommentLookup,
         PostCommentHandler,
         DeleteCommentHandler,
         MarkReadHandler,

@@ -10,6 +10,7 @@ export type ErrorCategory =
   | 'not_found'
   | 'conflict'
   | 'rate_limited'
+  | 'too_large'
   | 'unavailable';
 
 export interface ErrorDetail {
@@ -38,6 +39,9 @@ export const notFound = (code: string, message: string) => new DomainError(code,
 export const conflict = (code: string, message: string) => new DomainError(code, 'conflict', message);
 export const unauthenticated = (code: string, message: string) =>
   new DomainError(code, 'unauthenticated', message);
+
+export const tooLarge = (code: string, message: string, details?: ErrorDetail[]) =>
+  new DomainError(code, 'too_large', message, details);
 
 export const rateLimited = (code: string, message: string, retryAfterSeconds: number) =>
   new DomainError(code, 'rate_limited', message, undefined, Math.max(1, Math.ceil(retryAfterSeconds)));

@@ -27,7 +27,7 @@ export const PAYLOAD_LIMITS: JsonLimits = {
   maxItemsPerArray: 1_000,
   maxStringLength: 16_384,
   maxKeyLength: 256,
-  maxBytes: 64 * 1024,
+  maxBytes: 32 * 1024,
 };
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

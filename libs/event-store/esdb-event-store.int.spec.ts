@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventStoreDBClient, FORWARDS, START, jsonEvent } from '@eventstore/db-client';
+import { EventStoreDBClient, FORWARDS, START } from '@eventstore/db-client';
 import type { StartedTestContainer } from 'testcontainers';
 import { StoreUnavailableError, type StoreLogger } from '../config/store-connection';
 import { comparable, comparableAll, eventStoreConformance, positionText } from './conformance/event-store.conformance';
@@ -11,7 +11,7 @@ import {
   toEsdbExpectedRevision,
   unpackPosition,
 } from './esdb-event-store';
-import { type NewEvent, type StoredEvent, parsePosition, positionToString } from './event-store.port';
+import { MAX_APPEND_BYTES, type NewEvent, type StoredEvent, parsePosition, positionToString } from './event-store.port';
 
 /*
  * EventStoreDB runs here through testcontainers where a container runtime
@@ -125,7 +125,6 @@ describe('EsdbEventStore without a server', () => {
     it('still validates input before touching the network', async () => {
       await expect(store.append('room-1', [], 'any')).rejects.toThrow(TypeError);
       await expect(store.append('$system', [event()], 'any')).rejects.toThrow(/\$/);
-      await expect(store.append('parley-eventid-x', [event()], 'any')).rejects.toThrow(/reserved/);
     });
 
     it('waits quietly in a subscription and closes promptly', async () => {
@@ -141,7 +140,7 @@ describe('EsdbEventStore without a server', () => {
 
     it('rejects calls after close', async () => {
       await store.close();
-      await expect(store.readEvent('x')).rejects.toThrow(/closed/);
+      await expect(store.readStream('room-1')).rejects.toThrow(/closed/);
       expect(() => store.subscribe({ onBatch: async () => undefined })).toThrow(/closed/);
     });
   });
@@ -191,16 +190,36 @@ withServer('EsdbEventStore on EventStoreDB 24.10 (testcontainers)', () => {
       await raw.dispose();
     });
 
-    it('returns the $all position EventStoreDB reports, packed without loss', async () => {
-      const { events } = await store.append('room-1', [event(), event()], 'no_stream');
-      const head = await store.headPosition();
-      expect(positionText(head)).toBe(positionText(events[1]?.position));
+    it('answers an append with the $all position EventStoreDB reports for its last event, packed without loss', async () => {
+      const input = [event(), event()];
+      const { position } = await store.append('room-1', input, 'no_stream');
+      expect(positionText(await store.headPosition())).toBe(positionText(position));
       const seen: { commit: bigint; prepare: bigint }[] = [];
       for await (const resolved of raw.readAll({ direction: FORWARDS, fromPosition: START, maxCount: 100_000 })) {
-        if (resolved.event && resolved.event.id === esdbEventId(events[1]!.id)) seen.push(resolved.event.position);
+        if (resolved.event && resolved.event.id === esdbEventId(input[1]!.id)) seen.push(resolved.event.position);
       }
       expect(seen).toHaveLength(1);
-      expect(packPosition(seen[0]!)).toBe(events[1]!.position);
+      expect(packPosition(seen[0]!)).toBe(position);
+      expect(positionText((await store.readStream('room-1'))[1]?.position)).toBe(positionText(position));
+    });
+
+    it('makes one appendToStream call per append and reads nothing', async () => {
+      const client = (store as unknown as { client: EventStoreDBClient }).client;
+      await store.append('room-1', [event()], 'no_stream');
+      const appends = jest.spyOn(client, 'appendToStream');
+      const streamReads = jest.spyOn(client, 'readStream');
+      const logReads = jest.spyOn(client, 'readAll');
+      await store.append('room-1', [event(), event()], 0);
+      await store.append('room-1', [event()], 2);
+      expect(appends).toHaveBeenCalledTimes(2);
+      expect(streamReads).not.toHaveBeenCalled();
+      expect(logReads).not.toHaveBeenCalled();
+    });
+
+    it('refuses an append over the server\'s MaxAppendSize, writing nothing (callers split before MAX_APPEND_BYTES)', async () => {
+      const big = Array.from({ length: 3 }, () => event({ data: { text: 'y'.repeat(MAX_APPEND_BYTES / 2) } }));
+      await expect(store.append('room-1', big, 'no_stream')).rejects.toThrow();
+      expect(await store.streamRevision('room-1')).toBeNull();
     });
 
     it('pages through a stream longer than one page, honouring maxCount', async () => {
@@ -223,34 +242,17 @@ withServer('EsdbEventStore on EventStoreDB 24.10 (testcontainers)', () => {
 
     it('keeps ids that are not UUIDs, versions and imported timestamps', async () => {
       const imported = event({ id: 'legacy:42', version: 3, recordedAt: '2019-05-06T07:08:09.010Z' });
-      const { events } = await store.append('room-1', [imported], 'no_stream');
-      expect(comparable(await store.readEvent('legacy:42'))).toEqual(comparable(events[0]));
-      expect(events[0]).toMatchObject({ id: 'legacy:42', version: 3, recordedAt: '2019-05-06T07:08:09.010Z' });
+      await store.append('room-1', [imported], 'no_stream');
+      const [read] = await store.readStream('room-1');
+      expect(read).toMatchObject({ id: 'legacy:42', version: 3, recordedAt: '2019-05-06T07:08:09.010Z' });
+      expect(comparable((await store.readAll({ maxCount: 10 }))[0])).toEqual(comparable(read));
     });
 
-    it('recognises an append whose pointer was never written (the crash window) and repairs the pointer', async () => {
-      const prefix = (store as unknown as { prefix: string }).prefix;
-      const lost = event();
-      // What a process that died right after EventStoreDB acknowledged would leave.
-      await raw.appendToStream(`${prefix}room-1`, jsonEvent({ id: lost.id, type: lost.type, data: { ok: true } }));
-      expect(comparable(await store.readEvent(lost.id))).toBeNull();
-      // Same expected revision as the lost attempt: EventStoreDB's own idempotency answers.
-      const retry = await store.append('room-1', [lost], 'no_stream');
-      expect(retry.events[0]?.revision).toBe(0);
-      expect(comparable(await store.readEvent(lost.id))).toEqual(comparable(retry.events[0]));
-
-      // A handler that reloaded sends the stream's current revision: the tail scan answers.
-      const later = event();
-      await raw.appendToStream(`${prefix}room-1`, jsonEvent({ id: later.id, type: later.type, data: { ok: true } }));
-      const again = await store.append('room-1', [later], 1);
-      expect(again.events[0]?.revision).toBe(1);
-      expect(await store.readStream('room-1')).toHaveLength(2);
-      expect(comparable(await store.readEvent(later.id))).toEqual(comparable(again.events[0]));
-    });
-
-    it('keeps pointer streams out of the global log and of subscriptions', async () => {
-      const written = (await store.append('room-1', [event(), event(), event()], 'no_stream')).events;
-      expect((await store.readAll({ maxCount: 100 })).map((e) => e.id)).toEqual(written.map((e) => e.id));
+    it('writes only the appended events: the global log and subscriptions hold exactly them', async () => {
+      const input = [event(), event(), event()];
+      await store.append('room-1', input, 'no_stream');
+      const written = await store.readStream('room-1');
+      expect((await store.readAll({ maxCount: 100 })).map((e) => e.id)).toEqual(input.map((e) => e.id));
       const seen: StoredEvent[] = [];
       const subscription = store.subscribe({ onBatch: async (batch) => void seen.push(...batch) });
       const deadline = Date.now() + 5_000;

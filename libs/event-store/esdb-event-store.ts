@@ -17,6 +17,7 @@ import {
   streamNameFilter,
   type AllStreamSubscription,
   type AppendExpectedRevision,
+  type AppendResult as EsdbAppendResult,
   type CurrentRevision,
   type EventData,
   type Filter,
@@ -71,29 +72,20 @@ import {
  * `$correlationId`/`$causationId` when Parley has them), so ids that are not
  * UUIDs, schema versions and imported timestamps survive the trip.
  *
- * Looking an event up by id. EventStoreDB has no index by event id, so every
- * append is followed by one tiny pointer event per new event, in the stream
- * `parley-eventid-<id>` (expected `no_stream`), holding `{ streamId,
- * revision }`. `readEvent` follows the pointer and checks the id it finds.
- * Crash window: a process that dies after the append and before its pointer
- * writes leaves events that `readEvent` answers null for, and that a retry in
- * another stream would not recognise. Two things narrow it: EventStoreDB itself
- * treats a retried append of the same event ids at the same expected revision
- * as a success, and before appending this adapter also looks for the ids among
- * the last events of the target stream, repairing any pointer it finds missing.
- * Pointer streams are filtered out of every read of the global log.
- *
- * Idempotency. When every event id of an append already has a pointer, the
- * originals are returned without writing (the port's rule, also across
- * streams); ids with pointers are skipped in a mixed append. Appends to one
- * stream are serialised inside this process so that concurrent calls are
- * checked in call order, as in the embedded adapters.
+ * Stream-only (docs/decisions/0014-stream-only-event-store.md). One append is
+ * one `appendToStream` call, answered with the server's own revision and
+ * position; nothing is read back and nothing is looked up by event id.
+ * EventStoreDB itself treats a repeat of an append with the same event ids at
+ * the same expected revision as a success; Parley does not rely on it.
+ * Appends to one stream are serialised inside this process so that concurrent
+ * calls are checked in call order, as in the embedded adapters. An append over
+ * the server's `MaxAppendSize` (1 MiB by default) is refused by the server
+ * (`MaxAppendSizeExceededError`) and written not at all; callers split before
+ * `MAX_APPEND_BYTES`.
  */
 
 /** Events of one read request; large streams are read in pages of this size. */
 const PAGE_SIZE = 500;
-/** How many of a stream's last events are searched for ids whose pointer is missing. */
-const TAIL_SCAN = 8;
 /** How long a partial batch waits for more events before it is delivered, once caught up. */
 const LINGER_MS = 15;
 /**
@@ -104,8 +96,6 @@ const LINGER_MS = 15;
 const CATCH_UP_LINGER_MS = 200;
 const RETRY_BASE_MS = 50;
 const RETRY_MAX_MS = 5_000;
-const POINTER_PREFIX = 'parley-eventid-';
-const POINTER_TYPE = 'ParleyEventPointer';
 const U64_MAX = (1n << 64n) - 1n;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -122,6 +112,21 @@ export function packPosition(position: EsdbPosition): Position {
 export function unpackPosition(position: Position): EsdbPosition {
   if (position < 0n || position >> 128n !== 0n) throw new RangeError(`Invalid position ${String(position)}`);
   return { commit: position >> 64n, prepare: position & U64_MAX };
+}
+
+/**
+ * The position of the last event of an append, from the server's answer.
+ * EventStoreDB answers with the write's commit position, which is the log
+ * position of its last event; reading `$all` reports a gRPC-written event as
+ * (log position, log position), so the answer is packed the same way and
+ * equals what a read of that event reports.
+ */
+export function appendedPosition(streamId: string, result: Pick<EsdbAppendResult, 'position'>): Position {
+  const commit = result.position?.commit;
+  if (commit === undefined || commit < 0n || commit === U64_MAX) {
+    throw new Error(`EventStoreDB reported no position for the append to ${streamId}; Parley needs EventStoreDB 20.6 or later`);
+  }
+  return packPosition({ commit, prepare: commit });
 }
 
 export function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
@@ -161,11 +166,6 @@ export function isUnavailable(error: unknown): boolean {
 interface ParleyMetadata {
   readonly parley?: { readonly id?: unknown; readonly version?: unknown; readonly recordedAt?: unknown };
   readonly metadata?: unknown;
-}
-
-interface Pointer {
-  readonly streamId: string;
-  readonly revision: number;
 }
 
 export interface EsdbEventStoreOptions {
@@ -234,12 +234,6 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
     return this.track(this.guard(() => this.revisionOf(streamId)));
   }
 
-  async readEvent(eventId: string): Promise<StoredEvent | null> {
-    this.assertOpen();
-    if (typeof eventId !== 'string' || eventId.length === 0) return null;
-    return this.track(this.guard(() => this.followPointer(eventId)));
-  }
-
   async readAll(options: ReadAllOptions): Promise<StoredEvent[]> {
     this.assertOpen();
     checkReadAllOptions(options);
@@ -293,15 +287,10 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
     });
   }
 
-  /** Whether a record of `$all` is one of this store's Parley events (not a system event, not a pointer). */
+  /** Whether a record of `$all` is one of this store's Parley events (not a system event). */
   owns(recorded: RecordedEvent): boolean {
     const stream = recorded.streamId;
-    return (
-      !recorded.type.startsWith('$') &&
-      !stream.startsWith('$') &&
-      stream.startsWith(this.prefix) &&
-      !stream.startsWith(this.prefix + POINTER_PREFIX)
-    );
+    return !recorded.type.startsWith('$') && !stream.startsWith('$') && stream.startsWith(this.prefix);
   }
 
   toStored(recorded: RecordedEvent): StoredEvent {
@@ -339,68 +328,24 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
 
   // ---- append ------------------------------------------------------------------
 
+  /**
+   * One `appendToStream` call and its answer; nothing is read back. An
+   * EventStoreDB that reports no position for the write (a server older than
+   * 20.6) fails loudly: Parley's `X-Min-Position` needs it.
+   */
   private async appendNow(streamId: string, events: readonly PreparedEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    const count = events.length;
-    const stored = await this.findWritten(streamId, events, expected !== 'no_stream');
-    const fresh = events.filter((_, i) => stored[i] === undefined);
-    if (fresh.length === 0) {
-      // A retry of an append that already succeeded: the stream may have moved
-      // on since, so the expected revision is not checked again.
-      const last = stored[count - 1] as StoredEvent;
-      return { events: stored as StoredEvent[], nextRevision: last.revision, position: last.position };
-    }
-    let next: bigint;
+    let result: EsdbAppendResult;
     try {
-      const result = await this.client.appendToStream(this.streamName(streamId), fresh.map((event) => this.toEventData(event)), {
+      result = await this.client.appendToStream(this.streamName(streamId), events.map((event) => this.toEventData(event)), {
         expectedRevision: toEsdbExpectedRevision(expected),
       });
-      next = result.nextExpectedRevision;
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
         throw new WrongExpectedRevisionError(streamId, expected, fromEsdbCurrentRevision(error.actualVersion));
       }
       throw error;
     }
-    // EventStoreDB answers with the stream's revision only; the envelopes (and
-    // their positions) are read back, which also covers its own idempotent replies.
-    const first = Number(next) - fresh.length + 1;
-    const written = await this.readRange(streamId, first, fresh.length);
-    if (written.length !== fresh.length || written.some((event, i) => event.id !== fresh[i]?.id)) {
-      throw new Error(`EventStoreDB: the events at revisions ${first}..${Number(next)} of ${streamId} are not the ones just appended`);
-    }
-    await this.writePointers(written);
-    let k = 0;
-    for (let i = 0; i < count; i++) if (stored[i] === undefined) stored[i] = written[k++];
-    const last = written[written.length - 1] as StoredEvent;
-    return { events: stored as StoredEvent[], nextRevision: last.revision, position: last.position };
-  }
-
-  /**
-   * The stored originals of ids already written, by index: through their
-   * pointers, or found among the target stream's last events when a pointer
-   * is missing (then the pointer is written now).
-   */
-  private async findWritten(
-    streamId: string,
-    events: readonly PreparedEvent[],
-    scanTail: boolean,
-  ): Promise<(StoredEvent | undefined)[]> {
-    const [byPointer, tail] = await Promise.all([
-      Promise.all(events.map((event) => this.followPointer(event.id))),
-      // With `no_stream`, EventStoreDB's own idempotency covers a retry of a first append.
-      scanTail ? this.readStreamNow(streamId, { direction: 'backwards', maxCount: TAIL_SCAN + events.length }) : [],
-    ]);
-    const inTail = new Map(tail.map((event) => [event.id, event]));
-    const repaired: StoredEvent[] = [];
-    const found = events.map((event, i) => {
-      const original = byPointer[i];
-      if (original !== null && original !== undefined) return original;
-      const recent = inTail.get(event.id);
-      if (recent !== undefined) repaired.push(recent);
-      return recent;
-    });
-    if (repaired.length > 0) await this.writePointers(repaired);
-    return found;
+    return { nextRevision: Number(result.nextExpectedRevision), position: appendedPosition(streamId, result) };
   }
 
   private toEventData(event: PreparedEvent): EventData {
@@ -419,41 +364,6 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
       data: JSON.parse(event.data) as Record<string, unknown>,
       metadata: custom,
     };
-  }
-
-  private async writePointers(events: readonly StoredEvent[]): Promise<void> {
-    await Promise.all(
-      events.map(async (event) => {
-        const pointer: Pointer = { streamId: event.streamId, revision: event.revision };
-        try {
-          await this.client.appendToStream(
-            this.pointerStream(event.id),
-            {
-              id: esdbEventId(`pointer\u001f${event.id}`),
-              contentType: 'application/json',
-              type: POINTER_TYPE,
-              data: { ...pointer },
-              metadata: undefined,
-            },
-            { expectedRevision: NO_STREAM },
-          );
-        } catch (error) {
-          // Already there: written by an earlier attempt, or by a concurrent one.
-          if (!(error instanceof WrongExpectedVersionError)) throw error;
-        }
-      }),
-    );
-  }
-
-  private async followPointer(eventId: string): Promise<StoredEvent | null> {
-    const [record] = await this.readPage(this.pointerStream(eventId), FORWARDS, START, 1);
-    if (record === undefined) return null;
-    const pointer = decodeData(record) as Partial<Pointer> | null;
-    if (!isObject(pointer) || typeof pointer.streamId !== 'string' || !Number.isSafeInteger(pointer.revision)) return null;
-    const [target] = await this.readPage(this.streamName(pointer.streamId), FORWARDS, BigInt(pointer.revision as number), 1);
-    if (target === undefined) return null;
-    const event = this.toStored(target);
-    return event.id === eventId ? event : null;
   }
 
   // ---- reads -------------------------------------------------------------------
@@ -479,10 +389,6 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
     return result;
   }
 
-  private readRange(streamId: string, fromRevision: number, count: number): Promise<StoredEvent[]> {
-    return this.readStreamNow(streamId, { fromRevision, maxCount: count });
-  }
-
   private async revisionOf(streamId: string): Promise<number | null> {
     const [last] = await this.readPage(this.streamName(streamId), BACKWARDS, END, 1);
     return last === undefined ? null : Number(last.revision);
@@ -506,9 +412,8 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
     // `fromPosition` is inclusive; everything at or before `floor` was seen.
     let floor = after;
     for (;;) {
-      // Pointer events sit between Parley's, so a page asks for about twice what
-      // is missing; a prefixed store skips other stores' events, so it reads full pages.
-      const want = this.prefix === '' ? Math.min(PAGE_SIZE, (maxCount - result.length) * 2 + 8) : PAGE_SIZE;
+      // A prefixed store skips other stores' events, so it reads full pages.
+      const want = this.prefix === '' ? Math.min(PAGE_SIZE, maxCount - result.length) : PAGE_SIZE;
       const page = await this.collect(this.client.readAll({ direction: FORWARDS, fromPosition: from, maxCount: want }));
       let lastRaw: EsdbPosition | undefined;
       for (const entry of page) {
@@ -572,14 +477,9 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
     return this.prefix + streamId;
   }
 
-  private pointerStream(eventId: string): string {
-    return `${this.prefix}${POINTER_PREFIX}${eventId}`;
-  }
-
   private checkStreamId(streamId: string): void {
     if (typeof streamId !== 'string' || streamId.length === 0) return; // prepareAppend reports it
     if (streamId.startsWith('$')) throw new TypeError(`append to ${streamId}: streams starting with $ belong to EventStoreDB`);
-    if (streamId.startsWith(POINTER_PREFIX)) throw new TypeError(`append to ${streamId}: the prefix ${POINTER_PREFIX} is reserved`);
   }
 
   private serialised<T>(key: string, task: () => Promise<T>): Promise<T> {

@@ -47,14 +47,28 @@ export interface StoredEvent {
  */
 export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | number;
 
+/**
+ * The store's own answer to an append (EventStoreDB's append result, SQLite's
+ * insert): nothing is read back. Whoever needs an event's envelope builds it
+ * from what it appended plus these two numbers.
+ */
 export interface AppendResult {
-  /** The stored envelopes, in order; for an event id already written, the original. */
-  readonly events: readonly StoredEvent[];
   /** Revision of the stream's last event after the append. */
   readonly nextRevision: number;
-  /** Position of the last event of this append. */
+  /**
+   * Position of the last event of this append: every event of the append is
+   * at or before it, so it is a valid `X-Min-Position` for each of them.
+   */
   readonly position: Position;
 }
+
+/**
+ * The largest append every adapter accepts, counted as the UTF-8 bytes of the
+ * events' serialised data and metadata: EventStoreDB refuses a write over
+ * 1 MiB by default (`MaxAppendSize`). Callers that group events split them
+ * before this; the adapters do not split (an append is one atomic write).
+ */
+export const MAX_APPEND_BYTES = 1024 * 1024;
 
 export class WrongExpectedRevisionError extends Error {
   constructor(
@@ -64,6 +78,17 @@ export class WrongExpectedRevisionError extends Error {
   ) {
     super(`Stream ${streamId}: expected revision ${String(expected)}, found ${String(actual)}`);
     this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/** An append carried an event id the store already holds; nothing of that append was written. */
+export class DuplicateEventIdError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly eventId: string,
+  ) {
+    super(`Stream ${streamId}: event id ${eventId} is already stored`);
+    this.name = 'DuplicateEventIdError';
   }
 }
 
@@ -94,14 +119,22 @@ export interface SubscribeOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+/**
+ * Streams and the global log, nothing else: an event is found through its
+ * stream (or a read model), never by its id across streams
+ * (docs/decisions/0014-stream-only-event-store.md). Every event gets a fresh
+ * id; an append of an id already stored is not a retry the port answers: the
+ * embedded adapters refuse it (`DuplicateEventIdError`), EventStoreDB may take
+ * a repeat of its own latest append at the same expected revision as a no-op.
+ * A feature that must recognise a retry finds its earlier write through its
+ * own stream and read model.
+ */
 export interface EventStore {
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** Reads events of one stream; an unknown stream reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Revision of the stream's last event, or null when it does not exist. */
   streamRevision(streamId: string): Promise<number | null>;
-  /** Looks an event up by id; null when none was written with that id. */
-  readEvent(eventId: string): Promise<StoredEvent | null>;
   /** A batch of the global log, in order. */
   readAll(options: ReadAllOptions): Promise<StoredEvent[]>;
   /** Position of the last event in the log, or null when it is empty. */

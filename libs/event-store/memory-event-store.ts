@@ -10,6 +10,7 @@ import {
   type StoredEvent,
   type SubscribeOptions,
   type Subscription,
+  DuplicateEventIdError,
   WrongExpectedRevisionError,
 } from './event-store.port';
 import { applyImport, ImportConflictError, type EventImporter, type ImportOutcome, type ImportTarget } from './import-events';
@@ -33,9 +34,14 @@ export interface PreparedEvent {
 
 /** What the append algorithm needs from a store, inside its write transaction. */
 export interface AppendTarget {
-  findEvent(id: string): StoredEvent | undefined;
+  /**
+   * Whether an event id is stored. A target whose insert refuses a stored id
+   * itself (SQLite's unique index, inside a savepoint) leaves it out.
+   */
+  hasEvent?(id: string): boolean;
   streamRevision(streamId: string): number | null;
-  insert(streamId: string, revision: number, event: PreparedEvent): StoredEvent;
+  /** Writes one event; answers its position. */
+  insert(streamId: string, revision: number, event: PreparedEvent): Position;
 }
 
 /** What the subscription loop needs from a store. */
@@ -139,7 +145,8 @@ export function checkExpectedRevision(streamId: string, expected: ExpectedRevisi
 /**
  * The append algorithm. It must run where no other write can interleave (a
  * synchronous block or a write transaction); it checks before it writes, so a
- * throw leaves the target untouched.
+ * throw leaves the target untouched (or, for a target without `hasEvent`,
+ * inside a savepoint its caller rolls back).
  */
 export function applyAppend(
   target: AppendTarget,
@@ -147,34 +154,15 @@ export function applyAppend(
   events: readonly PreparedEvent[],
   expected: ExpectedRevision,
 ): AppendResult {
-  const count = events.length;
-  const stored = new Array<StoredEvent | undefined>(count);
-  let known = 0;
-  for (let i = 0; i < count; i++) {
-    const original = target.findEvent((events[i] as PreparedEvent).id);
-    if (original !== undefined) {
-      stored[i] = original;
-      known++;
-    }
-  }
-  if (known === count) {
-    // A retry of an append that already succeeded: the stream may have moved
-    // on since, so the check would fail although nothing is wrong.
-    const last = stored[count - 1] as StoredEvent;
-    return { events: stored as StoredEvent[], nextRevision: last.revision, position: last.position };
-  }
   const current = target.streamRevision(streamId);
   checkExpectedRevision(streamId, expected, current);
-  let revision = current ?? -1;
-  let last: StoredEvent | undefined;
-  for (let i = 0; i < count; i++) {
-    if (stored[i] !== undefined) continue;
-    revision++;
-    last = target.insert(streamId, revision, events[i] as PreparedEvent);
-    stored[i] = last;
+  if (target.hasEvent !== undefined) {
+    for (const event of events) if (target.hasEvent(event.id)) throw new DuplicateEventIdError(streamId, event.id);
   }
-  const lastNew = last as StoredEvent;
-  return { events: stored as StoredEvent[], nextRevision: lastNew.revision, position: lastNew.position };
+  let revision = current ?? -1;
+  let position: Position = 0n;
+  for (const event of events) position = target.insert(streamId, ++revision, event);
+  return { nextRevision: revision, position };
 }
 
 export function checkReadStreamOptions(options: ReadStreamOptions | undefined): void {
@@ -320,7 +308,7 @@ export class MemoryEventStore implements EventStore, EventImporter {
   private closed = false;
 
   private readonly target: AppendTarget = {
-    findEvent: (id) => this.byId.get(id),
+    hasEvent: (id) => this.byId.has(id),
     streamRevision: (streamId) => this.currentRevision(streamId),
     insert: (streamId, revision, event) => {
       const stored: StoredEvent = Object.freeze({
@@ -343,7 +331,7 @@ export class MemoryEventStore implements EventStore, EventImporter {
         this.streams.set(streamId, stream);
       }
       stream.push(stored);
-      return stored;
+      return stored.position;
     },
   };
 
@@ -385,11 +373,6 @@ export class MemoryEventStore implements EventStore, EventImporter {
   async streamRevision(streamId: string): Promise<number | null> {
     this.assertOpen();
     return this.currentRevision(streamId);
-  }
-
-  async readEvent(eventId: string): Promise<StoredEvent | null> {
-    this.assertOpen();
-    return this.byId.get(eventId) ?? null;
   }
 
   async readAll(options: ReadAllOptions): Promise<StoredEvent[]> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { comparableAll, eventStoreConformance, positionText } from './conformance/event-store.conformance';
-import { type StoredEvent } from './event-store.port';
+import { DuplicateEventIdError, MAX_APPEND_BYTES, type StoredEvent } from './event-store.port';
 import { SqliteEventStore } from './sqlite-event-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-event-store-'));
@@ -28,15 +28,18 @@ describe('SqliteEventStore on a file', () => {
   it('keeps events across close and reopen, and goes on numbering after them', async () => {
     const file = nextFile();
     const first = new SqliteEventStore({ file });
-    const written = await first.append('room-1', [event(), event()], 'no_stream');
+    const input = [event(), event()];
+    const written = await first.append('room-1', input, 'no_stream');
+    const before = await first.readStream('room-1');
     await first.close();
 
     const second = new SqliteEventStore({ file });
     try {
-      expect(comparableAll(await second.readStream('room-1'))).toEqual(comparableAll(written.events));
+      expect(comparableAll(await second.readStream('room-1'))).toEqual(comparableAll(before));
+      expect(before.map((stored) => stored.id)).toEqual(input.map((e) => e.id));
       expect(positionText(await second.headPosition())).toBe(positionText(written.position));
       const more = await second.append('room-1', [event()], 1);
-      expect(more.events[0]?.revision).toBe(2);
+      expect(more.nextRevision).toBe(2);
       expect(more.position > written.position).toBe(true);
     } finally {
       await second.close();
@@ -63,9 +66,33 @@ describe('SqliteEventStore on a file', () => {
       ]);
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/poisoned/);
-      expect((await store.readEvent(doomed[0]?.id ?? ''))?.id ?? null).toBeNull();
+      expect((await store.readAll({ maxCount: 10 })).map((stored) => stored.id)).toEqual([healthy.id, later.id]);
       expect(await store.streamRevision('room-2')).toBeNull();
       expect((await store.readStream('room-1')).map((stored) => stored.id)).toEqual([healthy.id, later.id]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses an event id it already holds, in any stream, writing nothing of that append', async () => {
+    const store = new SqliteEventStore({ file: nextFile() });
+    try {
+      const once = event();
+      await store.append('room-1', [once], 'no_stream');
+      const fresh = event();
+      await expect(store.append('room-2', [fresh, once], 'no_stream')).rejects.toBeInstanceOf(DuplicateEventIdError);
+      expect(await store.streamRevision('room-2')).toBeNull();
+      expect((await store.readAll({ maxCount: 10 })).map((stored) => stored.id)).toEqual([once.id]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('accepts an append beyond MAX_APPEND_BYTES (EventStoreDB would refuse it; callers split before)', async () => {
+    const store = new SqliteEventStore({ file: nextFile() });
+    try {
+      const big = Array.from({ length: 3 }, () => ({ ...event(), data: { text: 'y'.repeat(MAX_APPEND_BYTES / 2) } }));
+      expect((await store.append('room-1', big, 'no_stream')).nextRevision).toBe(2);
     } finally {
       await store.close();
     }
@@ -95,10 +122,10 @@ describe('SqliteEventStore on a file', () => {
       },
     });
     try {
-      const written = await writer.append('room-1', [event()], 'no_stream');
+      await writer.append('room-1', [event()], 'no_stream');
       const deadline = Date.now() + 2_000;
       while (seen.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(comparableAll(seen)).toEqual(comparableAll(written.events));
+      expect(comparableAll(seen)).toEqual(comparableAll(await writer.readStream('room-1')));
     } finally {
       await subscription.close();
       await reader.close();

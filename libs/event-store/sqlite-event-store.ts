@@ -13,6 +13,7 @@ import {
   type StoredEvent,
   type SubscribeOptions,
   type Subscription,
+  DuplicateEventIdError,
 } from './event-store.port';
 import {
   type AppendTarget,
@@ -90,6 +91,11 @@ function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
+function isDuplicateId(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('events.id');
+}
+
 /**
  * better-sqlite3 is synchronous and an fsync per append would cap the store at
  * a few thousand appends/s, so appends queue up and one setImmediate flush
@@ -118,34 +124,25 @@ export class SqliteEventStore implements EventStore, EventImporter {
   private readonly pollIntervalMs: number | null;
 
   private readonly target: AppendTarget = {
-    findEvent: (id) => {
-      const row = this.selectById.get(id);
-      return row === undefined ? undefined : toStoredEvent(row);
-    },
     streamRevision: (streamId) => this.currentRevision(streamId),
     insert: (streamId, revision, event) => {
-      const info = this.insertEvent.run(
-        event.id,
-        streamId,
-        revision,
-        event.type,
-        event.version,
-        event.data,
-        event.metadata,
-        event.recordedAt,
-      );
-      return {
-        id: event.id,
-        type: event.type,
-        version: event.version,
-        streamId,
-        revision,
-        position: BigInt(info.lastInsertRowid),
-        recordedAt: event.recordedAt,
-        // Parsed from the stored text so the caller sees what a later read returns.
-        data: JSON.parse(event.data) as unknown,
-        metadata: JSON.parse(event.metadata) as EventMetadata,
-      };
+      try {
+        const info = this.insertEvent.run(
+          event.id,
+          streamId,
+          revision,
+          event.type,
+          event.version,
+          event.data,
+          event.metadata,
+          event.recordedAt,
+        );
+        return BigInt(info.lastInsertRowid);
+      } catch (error) {
+        // The unique id column is a safety net, not a retry: the append's savepoint rolls back.
+        if (isDuplicateId(error)) throw new DuplicateEventIdError(streamId, event.id);
+        throw error;
+      }
     },
   };
 
@@ -237,12 +234,6 @@ export class SqliteEventStore implements EventStore, EventImporter {
   async streamRevision(streamId: string): Promise<number | null> {
     this.assertOpen();
     return this.currentRevision(streamId);
-  }
-
-  async readEvent(eventId: string): Promise<StoredEvent | null> {
-    this.assertOpen();
-    const row = this.selectById.get(eventId);
-    return row === undefined ? null : toStoredEvent(row);
   }
 
   async readAll(options: ReadAllOptions): Promise<StoredEvent[]> {

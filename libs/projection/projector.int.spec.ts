@@ -21,12 +21,9 @@ async function append(store: MemoryEventStore, ...events: ParleyEvent[]): Promis
   const stored: StoredEvent[] = [];
   for (const event of events) {
     const id = event.type === 'CommentPosted' ? event.data.commentId : newId();
-    const result = await store.append(
-      streamOf(event),
-      [{ id, type: event.type, version: EVENT_VERSIONS[event.type], data: event.data, metadata: {} }],
-      'any',
-    );
-    stored.push(...result.events);
+    const envelope = { id, type: event.type, version: EVENT_VERSIONS[event.type], data: event.data, metadata: {} };
+    const result = await store.append(streamOf(event), [envelope], 'any');
+    stored.push({ ...envelope, streamId: streamOf(event), revision: result.nextRevision, position: result.position, recordedAt: '' });
   }
   return stored;
 }

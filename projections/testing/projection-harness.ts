@@ -163,9 +163,10 @@ export function streamOf(event: ParleyEvent): string {
 function append(eventStore: MemoryEventStore, event: ParleyEvent): Promise<StoredEvent[]> {
   // As in the post handler, a comment's event id is the comment id.
   const id = event.type === 'CommentPosted' ? event.data.commentId : newId();
+  const streamId = streamOf(event);
   return eventStore
-    .append(streamOf(event), [{ id, type: event.type, version: EVENT_VERSIONS[event.type], data: event.data, metadata: {} }], 'any')
-    .then((result) => [...result.events]);
+    .append(streamId, [{ id, type: event.type, version: EVENT_VERSIONS[event.type], data: event.data, metadata: {} }], 'any')
+    .then((result) => eventStore.readStream(streamId, { fromRevision: result.nextRevision, maxCount: 1 }));
 }
 
 /** The projection with each handler noting the event type it received. */

@@ -1,50 +1,85 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decidePostComment, tailOf, type PostComment, type ReplyTarget } from '../../../libs/domain/comments/comment.decider';
-import type { CommentPosted } from '../../../libs/domain/events';
+import { decidePostComment, tailOf, type CommentsTail, type PostComment, type ReplyTarget } from '../../../libs/domain/comments/comment.decider';
+import { upcast, type CommentPosted } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
-import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
+import { MAX_APPEND_BYTES, type EventStore } from '../../../libs/event-store/event-store.port';
 import { blockRefusals, ContactDirectory } from '../contacts/contact-directory';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { RoomStates } from '../rooms/room-states';
+import { CommentLookup, type CommentsHead } from './comment-lookup';
+import { commentView, type CommentView } from './comment-views';
 
 interface Pending {
   readonly command: PostComment;
   /** The id derives from a client key, so an earlier turn may already have written it. */
   readonly keyed: boolean;
   readonly context: CommandContext;
-  readonly resolve: (stored: StoredEvent) => void;
+  /** What the comment adds to an append, at most (see appendBytes). */
+  readonly bytes: number;
+  readonly resolve: (comment: CommentView) => void;
   readonly reject: (error: unknown) => void;
 }
 
-const MAX_BATCH = 256;
+/** The comment stream's end as this process last wrote or read it. */
+interface Tail {
+  readonly head: CommentsHead | null;
+  readonly tail: CommentsTail;
+}
 
-export const asPosted = (stored: StoredEvent | null | undefined): CommentPosted | null =>
-  stored?.type === 'CommentPosted' ? ({ type: 'CommentPosted', data: stored.data } as CommentPosted) : null;
+const MAX_BATCH = 256;
+/**
+ * A turn's appends stay under MAX_APPEND_BYTES (EventStoreDB's 1 MiB) with
+ * room to spare for what the estimate leaves out.
+ */
+const MAX_TURN_BYTES = MAX_APPEND_BYTES - 64 * 1024;
+/**
+ * Everything of a CommentPosted besides text and payload, and its envelope:
+ * ids, seq, type, clientId (200 characters, escaped), timestamps, metadata
+ * (actor, correlation and causation ids) and EventStoreDB's own metadata. A
+ * bound, not a measure: at most about 1.9 KiB.
+ */
+const ENVELOPE_BYTES = 2 * 1024;
+/** Rooms whose comment tail is kept; beyond, the oldest is read again on its next turn. */
+const TAIL_CAPACITY = 10_000;
+
+/** An upper bound of what a comment adds to an append, as JSON in UTF-8. */
+export function appendBytes(text: string, payload: Record<string, unknown> | null): number {
+  return Buffer.byteLength(JSON.stringify(text), 'utf8') + Buffer.byteLength(JSON.stringify(payload), 'utf8') + ENVELOPE_BYTES;
+}
 
 /**
  * Group commit at the room level. Posts to one room that arrive while an
  * append is in flight wait in the room's queue; the next turn decides them
  * one after another on the advancing tail and appends them together at one
  * expected revision. A busy room thus costs one append per turn instead of a
- * retry storm, and `seq` stays dense. A refusal fails only its own post.
+ * retry storm, and `seq` stays dense. A refusal fails only its own post. A
+ * turn ends at MAX_BATCH comments or before MAX_TURN_BYTES, whichever first.
+ *
+ * The comment stream's tail is kept from the last append, so a turn reads
+ * nothing before its append; a writer elsewhere makes that append fail on
+ * its expected revision, and the turn starts again from a fresh read.
+ * Client keys (clientId, Idempotency-Key) make the comment id deterministic;
+ * CommentLookup finds an earlier comment with that id in the room.
  */
 @Injectable()
 export class CommentSequencer {
   private readonly queues = new Map<string, Pending[]>();
+  private readonly tails = new Map<string, Tail>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly rooms: RoomStates,
     private readonly writer: EventWriter,
     private readonly contacts: ContactDirectory,
+    private readonly lookup: CommentLookup,
   ) {}
 
-  post(command: PostComment, context: CommandContext, keyed: boolean): Promise<StoredEvent> {
+  post(command: PostComment, context: CommandContext, keyed: boolean): Promise<CommentView> {
     return new Promise((resolve, reject) => {
       const queue = this.queues.get(command.roomId);
-      const pending = { command, context, keyed, resolve, reject };
+      const pending = { command, context, keyed, bytes: appendBytes(command.text, command.payload), resolve, reject };
       if (queue) {
         queue.push(pending);
         return;
@@ -61,7 +96,7 @@ export class CommentSequencer {
         this.queues.delete(roomId);
         return;
       }
-      const turn = queue.splice(0, MAX_BATCH);
+      const turn = queue.splice(0, turnLength(queue));
       try {
         await this.writer.retrying(() => this.decideAndAppend(roomId, turn));
       } catch (error) {
@@ -71,11 +106,9 @@ export class CommentSequencer {
   }
 
   private async decideAndAppend(roomId: string, turn: readonly Pending[]): Promise<void> {
-    const [{ state }, [last]] = await Promise.all([
-      this.rooms.load(roomId),
-      this.store.readStream(streams.comments(roomId), { direction: 'backwards', maxCount: 1 }),
-    ]);
-    let tail = tailOf(asPosted(last) ?? undefined);
+    const [{ state }, known] = await Promise.all([this.rooms.load(roomId), this.tailOf(roomId)]);
+    let tail = known.tail;
+    const earlier = await this.lookup.find(roomId, lookedUp(turn), known.head);
     const accepted: { pending: Pending; event: CommentPosted }[] = [];
     const refused: { pending: Pending; error: unknown }[] = [];
     const sameId = new Map<string, Pending[]>();
@@ -87,15 +120,13 @@ export class CommentSequencer {
         sameId.set(commentId, [...(sameId.get(commentId) ?? []), pending]);
         continue;
       }
-      if (pending.keyed) {
-        const written = await this.store.readEvent(commentId);
-        if (written) {
-          pending.resolve(written);
-          continue;
-        }
+      const written = pending.keyed ? earlier.get(commentId) : undefined;
+      if (written) {
+        pending.resolve(written);
+        continue;
       }
       try {
-        const replyTarget = await this.replyTarget(pending.command.replyTo, accepted);
+        const replyTarget = replyTargetOf(pending.command.replyTo, accepted, earlier);
         const event = decidePostComment(pending.command, state, tail, replyTarget);
         // Blocking (issue #5): only a direct room asks (after the decider found the poster a member),
         // so a post to a group reads nothing more.
@@ -111,38 +142,82 @@ export class CommentSequencer {
     }
     if (accepted.length > 0) {
       // One append for the turn; metadata of each event names its own request.
-      const result = await this.appendAll(roomId, accepted, last ? last.revision : 'no_stream');
-      accepted.forEach(({ pending, event }, index) => {
-        const stored = result[index]!;
-        pending.resolve(stored);
-        for (const twin of sameId.get(event.data.commentId) ?? []) twin.resolve(stored);
-      });
+      let result: { nextRevision: number; position: bigint };
+      try {
+        result = await this.writer.appendEach(
+          streams.comments(roomId),
+          accepted.map((a) => ({ event: a.event, context: a.pending.context, id: a.event.data.commentId })),
+          known.head === null ? 'no_stream' : known.head.revision,
+        );
+      } catch (error) {
+        // Another writer moved the stream (or the append failed): the next attempt reads it afresh.
+        this.tails.delete(roomId);
+        throw error;
+      }
+      this.remember(roomId, { head: { revision: result.nextRevision, position: result.position }, tail });
+      // The append answers its last event's position: valid as X-Min-Position for every comment of it.
+      for (const { pending, event } of accepted) {
+        const comment = commentView(event.data, result.position);
+        pending.resolve(comment);
+        for (const twin of sameId.get(event.data.commentId) ?? []) twin.resolve(comment);
+      }
     }
     for (const { pending, error } of refused) pending.reject(error);
   }
 
-  private async appendAll(
-    roomId: string,
-    accepted: readonly { pending: Pending; event: CommentPosted }[],
-    expected: number | 'no_stream',
-  ): Promise<readonly StoredEvent[]> {
-    const result = await this.writer.appendEach(
-      streams.comments(roomId),
-      accepted.map((a) => ({ event: a.event, context: a.pending.context, id: a.event.data.commentId })),
-      expected,
-    );
-    return result.events;
+  private async tailOf(roomId: string): Promise<Tail> {
+    const cached = this.tails.get(roomId);
+    if (cached) return cached;
+    const [last] = await this.store.readStream(streams.comments(roomId), { direction: 'backwards', maxCount: 1 });
+    const event = last ? upcast(last.type, last.version, last.data) : null;
+    const read: Tail = {
+      head: last ? { revision: last.revision, position: last.position } : null,
+      tail: tailOf(event?.type === 'CommentPosted' ? event : undefined),
+    };
+    this.remember(roomId, read);
+    return read;
   }
 
-  private async replyTarget(
-    replyTo: string | null,
-    accepted: readonly { event: CommentPosted }[],
-  ): Promise<ReplyTarget | null> {
-    if (replyTo === null) return null;
-    const inTurn = accepted.find((a) => a.event.data.commentId === replyTo);
-    if (inTurn) return { roomId: inTurn.event.data.roomId };
-    const posted = asPosted(await this.store.readEvent(replyTo));
-    return posted ? { roomId: posted.data.roomId } : null;
+  private remember(roomId: string, tail: Tail): void {
+    this.tails.delete(roomId);
+    this.tails.set(roomId, tail);
+    if (this.tails.size > TAIL_CAPACITY) {
+      const oldest = this.tails.keys().next().value;
+      if (oldest !== undefined) this.tails.delete(oldest);
+    }
   }
 }
 
+/** How many of the queue's first posts make one turn: at most MAX_BATCH, under MAX_TURN_BYTES, at least one. */
+function turnLength(queue: readonly Pending[]): number {
+  let bytes = 0;
+  let count = 0;
+  for (const pending of queue) {
+    if (count === MAX_BATCH || (count > 0 && bytes + pending.bytes > MAX_TURN_BYTES)) break;
+    bytes += pending.bytes;
+    count++;
+  }
+  return count;
+}
+
+/** Ids the turn must look for in the room: keyed posts' own ids and reply targets. */
+function lookedUp(turn: readonly Pending[]): string[] {
+  const ids = new Set<string>();
+  for (const { command, keyed } of turn) {
+    if (keyed) ids.add(command.commentId);
+    if (command.replyTo !== null) ids.add(command.replyTo);
+  }
+  return [...ids];
+}
+
+function replyTargetOf(
+  replyTo: string | null,
+  accepted: readonly { event: CommentPosted }[],
+  earlier: ReadonlyMap<string, CommentView>,
+): ReplyTarget | null {
+  if (replyTo === null) return null;
+  const inTurn = accepted.find((a) => a.event.data.commentId === replyTo);
+  if (inTurn) return { roomId: inTurn.event.data.roomId };
+  const found = earlier.get(replyTo);
+  return found ? { roomId: found.roomId } : null;
+}

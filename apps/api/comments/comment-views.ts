@@ -1,5 +1,5 @@
 import type { CommentPosted } from '../../../libs/domain/events';
-import type { StoredEvent } from '../../../libs/event-store/event-store.port';
+import type { Position } from '../../../libs/event-store/event-store.port';
 import type { Doc } from '../../../libs/read-store/read-store.port';
 
 export interface CommentView {
@@ -18,9 +18,11 @@ export interface CommentView {
   readonly deleted: boolean;
 }
 
-/** The answer to a post, from the stored event itself (also for a replayed retry). */
-export function commentView(stored: StoredEvent): CommentView {
-  const d = stored.data as CommentPosted['data'];
+/**
+ * The answer to a post: the comment as decided plus the position its append
+ * answered (the append's last event, so a valid `X-Min-Position` for it).
+ */
+export function commentView(d: CommentPosted['data'], position: Position): CommentView {
   return {
     id: d.commentId,
     roomId: d.roomId,
@@ -33,8 +35,27 @@ export function commentView(stored: StoredEvent): CommentView {
     replyTo: d.replyTo,
     clientId: d.clientId,
     createdAt: d.postedAt,
-    position: stored.position.toString(),
+    position: position.toString(),
     deleted: false,
+  };
+}
+
+/** A comment as the timeline read model holds it (text and payload are null once deleted). */
+export function commentViewOfDoc(doc: Doc): CommentView {
+  return {
+    id: doc.id,
+    roomId: doc['roomId'] as string,
+    seq: doc['seq'] as number,
+    previousId: (doc['previousId'] as string | null) ?? null,
+    senderId: doc['senderId'] as string,
+    text: (doc['text'] as string | null) ?? null,
+    type: doc['type'] as string,
+    payload: (doc['payload'] as Record<string, unknown> | null) ?? null,
+    replyTo: (doc['replyTo'] as string | null) ?? null,
+    clientId: (doc['clientId'] as string | null) ?? null,
+    createdAt: doc['createdAt'] as string,
+    position: doc['position'] as string,
+    deleted: doc['deleted'] === true,
   };
 }
 

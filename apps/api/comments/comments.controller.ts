@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
 import { Caller } from '../auth/auth.decorators';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
@@ -12,6 +12,7 @@ import { DeleteCommentCommand, type DeletedComment } from './delete-comment.comm
 import { PostCommentCommand } from './post-comment.command';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { membershipsProjection, timelineProjection, usersProjection } from '../../../projections';
+import { CommentSizeInterceptor } from './comment-size.interceptor';
 
 @ApiTags('comments')
 @ApiBearerAuth()
@@ -23,7 +24,9 @@ export class CommentsController {
   ) {}
 
   @Post()
+  @UseInterceptors(CommentSizeInterceptor)
   @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiPayloadTooLargeResponse({ description: 'COMMENT.TOO_LARGE: text (UTF-8) + payload (JSON) over 64 KiB' })
   post(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Body() body: PostCommentDto,

@@ -16,12 +16,14 @@ import {
 } from 'class-validator';
 import { PAYLOAD_LIMITS } from '../../../libs/domain/json-limits';
 import { IsBoundedJson } from '../common/bounded-json';
+import { COMMENT_MAX_BYTES } from '../../../libs/domain/comments/comment.decider';
 import { PageQueryDto } from '../common/page-query.dto';
 
 export class PostCommentDto {
-  @ApiProperty({ maxLength: 10000 })
+  /** The size rule (64 KiB of text + payload, 413 COMMENT.TOO_LARGE) binds first; no longer text fits it. */
+  @ApiProperty({ maxLength: COMMENT_MAX_BYTES, description: 'At most 64 KiB of UTF-8 text and JSON payload together (413 COMMENT.TOO_LARGE)' })
   @IsString()
-  @Length(1, 10000, { message: 'text must be 1 to 10000 characters' })
+  @Length(1, COMMENT_MAX_BYTES, { message: `text must be 1 to ${COMMENT_MAX_BYTES} characters` })
   text!: string;
 
   @ApiPropertyOptional({ description: "The client's own id for the comment (Qiscus unique_temp_id); a retry with it writes nothing new" })

@@ -1,13 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { decideDeleteComment } from '../../../libs/domain/comments/comment.decider';
-import type { CommentPosted } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { RoomStates } from '../rooms/room-states';
+import { CommentLookup } from './comment-lookup';
 
 export interface DeletedComment {
   readonly id: string;
@@ -27,26 +27,31 @@ export class DeleteCommentCommand extends Command<DeletedComment> {
   }
 }
 
-/** A comment's later life is its own stream, `comment-<id>`; the original stays in the log. */
+/**
+ * A comment's later life is its own stream, `comment-<id>`; the original stays
+ * in the log. The comment itself is found in its room (CommentLookup).
+ */
 @CommandHandler(DeleteCommentCommand)
 export class DeleteCommentHandler implements ICommandHandler<DeleteCommentCommand, DeletedComment> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly rooms: RoomStates,
     private readonly writer: EventWriter,
+    private readonly lookup: CommentLookup,
   ) {}
 
   execute({ roomId, commentId, context }: DeleteCommentCommand): Promise<DeletedComment> {
     return this.writer.retrying(async () => {
-      const [{ state }, posted, lifeRevision] = await Promise.all([
+      const [{ state }, found, lifeRevision] = await Promise.all([
         this.rooms.load(roomId),
-        this.store.readEvent(commentId),
+        this.lookup.find(roomId, [commentId]),
         this.store.streamRevision(streams.comment(commentId)),
       ]);
+      const posted = found.get(commentId);
       const event = decideDeleteComment(
         { type: 'DeleteComment', roomId, commentId, actor: context.actor, now: new Date().toISOString() },
         state,
-        posted?.type === 'CommentPosted' ? ({ type: 'CommentPosted', data: posted.data } as CommentPosted) : null,
+        posted ? { data: { commentId: posted.id, roomId: posted.roomId, seq: posted.seq as number, senderId: posted.senderId } } : null,
         { status: lifeRevision === null ? 'live' : 'deleted' },
       );
       const result = await this.writer.append(streams.comment(commentId), [event], 'no_stream', context);

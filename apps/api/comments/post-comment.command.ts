@@ -1,11 +1,9 @@
-import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { idFromKey, newId } from '../../../libs/domain/ids';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
+import { assertCommentSize } from '../../../libs/domain/comments/comment.decider';
 import type { CommandContext } from '../infrastructure/command-context';
-import { EVENT_STORE } from '../infrastructure/tokens';
 import { CommentSequencer } from './comment-sequencer';
-import { commentView, type CommentView } from './comment-views';
+import type { CommentView } from './comment-views';
 
 export class PostCommentCommand extends Command<CommentView> {
   constructor(
@@ -24,28 +22,23 @@ export class PostCommentCommand extends Command<CommentView> {
 
 /**
  * Posting costs the same whatever the room's history: the room's state comes
- * from the cache (only new events are read), the comment tail from one
- * backwards read of `comments-<roomId>`, then one append at that revision
- * (see CommentSequencer). A client key makes the comment id deterministic,
- * and the log lookup by event id answers a retry with the original, however
- * late it comes.
+ * from the cache (only new events are read), the comment tail from the
+ * sequencer's last append, then one append at that revision (see
+ * CommentSequencer). A client key makes the comment id deterministic, and the
+ * sequencer finds an earlier comment with that id in the room (CommentLookup),
+ * however late the retry comes. A post without a key looks nothing up.
  */
 @CommandHandler(PostCommentCommand)
 export class PostCommentHandler implements ICommandHandler<PostCommentCommand, CommentView> {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly sequencer: CommentSequencer,
-  ) {}
+  constructor(private readonly sequencer: CommentSequencer) {}
 
-  async execute(command: PostCommentCommand): Promise<CommentView> {
+  execute(command: PostCommentCommand): Promise<CommentView> {
     const { roomId, context } = command;
+    // Refused before it joins a turn: one oversized comment never fails the others.
+    assertCommentSize(command.text, command.payload);
     const key = command.clientId ? `client:${command.clientId}` : command.idempotencyKey ? `key:${command.idempotencyKey}` : null;
     const commentId = key ? idFromKey('comment', roomId, context.actor, key) : newId();
-    if (key) {
-      const earlier = await this.store.readEvent(commentId);
-      if (earlier?.type === 'CommentPosted') return commentView(earlier);
-    }
-    const stored = await this.sequencer.post(
+    return this.sequencer.post(
       {
         type: 'PostComment',
         commentId,
@@ -61,7 +54,5 @@ export class PostCommentHandler implements ICommandHandler<PostCommentCommand, C
       context,
       key !== null,
     );
-    // For an id already written (a retry racing its original) the store hands back the original.
-    return commentView(stored);
   }
 }

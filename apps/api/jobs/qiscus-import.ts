@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { hashPassword } from '../../../libs/auth/password';
 import { emptyTail, type PostComment, type ReplyTarget, decidePostComment } from '../../../libs/domain/comments/comment.decider';
 import { DomainError } from '../../../libs/domain/errors';
-import type { CommentPosted, ImportRowError, JobResource, RoomCreated, UsernameClaimed } from '../../../libs/domain/events';
+import type { ImportRowError, JobResource, UsernameClaimed } from '../../../libs/domain/events';
 import { idFromKey } from '../../../libs/domain/ids';
 import {
   checkQiscusRows,
@@ -14,10 +14,14 @@ import { decideRoom, type RoomState } from '../../../libs/domain/rooms/room.deci
 import { streams } from '../../../libs/domain/streams';
 import { decideClaim, decideRegister, type RegisterUser } from '../../../libs/domain/users/user.decider';
 import { WrongExpectedRevisionError, type EventStore } from '../../../libs/event-store/event-store.port';
-import { asPosted, CommentSequencer } from '../comments/comment-sequencer';
+import { CommentLookup } from '../comments/comment-lookup';
+import { CommentSequencer } from '../comments/comment-sequencer';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { checkpointName } from '../../../libs/projection/projection';
+import type { ReadStore } from '../../../libs/read-store/read-store.port';
+import { timelineProjection } from '../../../projections/timeline.projection';
+import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 import { RoomStates } from '../rooms/room-states';
 import { UserStates } from '../users/user-states';
 
@@ -33,7 +37,10 @@ export const importIds = {
   user: (email: string) => idFromKey('import-user', email),
   userClaimEvent: (email: string) => idFromKey('import-user-claim', email),
   userEvent: (email: string) => idFromKey('import-user-registered', email),
-  /** The RoomCreated event of an imported room: found by id, it maps the Qiscus UniqueId to the room. */
+  /**
+   * The events of an imported room: the first one's id names the Qiscus
+   * UniqueId, so the room's own stream says whether it came from that row.
+   */
   roomEvent: (uniqueId: string, index = 0) => (index === 0 ? idFromKey('import-room-event', uniqueId) : idFromKey('import-room-event', uniqueId, String(index))),
   groupRoom: (uniqueId: string) => idFromKey('import-room', uniqueId),
   directRoom: (a: string, b: string) => idFromKey('direct-room', ...[a, b].sort()),
@@ -44,6 +51,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Posts handed to the comment sequencer at once; it groups those of one room into one append. */
 const COMMENT_WINDOW = 512;
 const HASH_WINDOW = 8;
+/** Comment ids looked up in a room at once. */
+const LOOKUP_WINDOW = 500;
+const LOG_PAGE = 1_000;
 
 export type ImportOutcome =
   | { readonly ok: true; readonly written: number; readonly skipped: number }
@@ -72,10 +82,12 @@ type CommentWrite = { readonly row: QiscusCommentRow; readonly command: PostComm
 export class QiscusImporter {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
     private readonly writer: EventWriter,
     private readonly users: UserStates,
     private readonly rooms: RoomStates,
     private readonly sequencer: CommentSequencer,
+    private readonly comments: CommentLookup,
   ) {}
 
   async run(resource: JobResource, raw: readonly unknown[], context: CommandContext, progress: Progress, signal: AbortSignal): Promise<ImportOutcome> {
@@ -174,7 +186,7 @@ export class QiscusImporter {
         signal.throwIfAborted();
         progress(Math.floor((index / raw.length) * 50));
       }
-      if (await this.store.readEvent(importIds.roomEvent(row.uniqueId))) {
+      if (row.kind !== 'direct' && (await this.isImportedRoom(row.uniqueId, importIds.groupRoom(row.uniqueId)))) {
         plan.skipped++;
         continue;
       }
@@ -194,6 +206,10 @@ export class QiscusImporter {
         continue;
       }
       const roomId = row.kind === 'direct' ? importIds.directRoom(creatorId, others[0]!) : importIds.groupRoom(row.uniqueId);
+      if (row.kind === 'direct' && (await this.isImportedRoom(row.uniqueId, roomId))) {
+        plan.skipped++;
+        continue;
+      }
       const earlier = planned.get(roomId);
       if (earlier !== undefined) {
         plan.errors.push({ row: row.row, field: 'ParticipantEmails', reason: `row ${earlier} already makes the single room of these two users` });
@@ -229,7 +245,7 @@ export class QiscusImporter {
       }
       const { state } = await this.rooms.load(write.roomId);
       if (state.status === 'active') {
-        if (await this.store.readEvent(importIds.roomEvent(write.row.uniqueId))) continue;
+        if (await this.isImportedRoom(write.row.uniqueId, write.roomId)) continue;
         return failed([{ row: write.row.row, field: 'UniqueId', reason: 'the room was created by someone else during the import' }], written);
       }
       const events = decideRoom(createRoom(write.row, write.roomId, write.creatorId, write.others), state);
@@ -262,27 +278,39 @@ export class QiscusImporter {
       if (!roomStates.has(roomId)) roomStates.set(roomId, (await this.rooms.load(roomId)).state);
       return roomStates.get(roomId)!;
     };
+    // Rows imported before, found in their rooms a window of ids at a time.
+    const byRoom = new Map<string, string[]>();
+    for (const row of checked.rows) {
+      const roomId = await roomIdOf(row.roomUniqueId);
+      if (roomId !== null) byRoom.set(roomId, [...(byRoom.get(roomId) ?? []), importIds.comment(row.uniqueId)]);
+    }
+    const stored = new Set<string>();
+    for (const [roomId, ids] of byRoom) {
+      for (let start = 0; start < ids.length; start += LOOKUP_WINDOW) {
+        signal.throwIfAborted();
+        for (const id of (await this.comments.find(roomId, ids.slice(start, start + LOOKUP_WINDOW))).keys()) stored.add(id);
+      }
+    }
     for (const [index, row] of checked.rows.entries()) {
       if (index % 200 === 0) {
         signal.throwIfAborted();
         progress(Math.floor((index / raw.length) * 50));
       }
       const commentId = importIds.comment(row.uniqueId);
-      const written = asPosted(await this.store.readEvent(commentId));
-      if (written) {
-        inFile.set(row.uniqueId, { commentId, roomId: written.data.roomId });
+      const roomId = await roomIdOf(row.roomUniqueId);
+      if (roomId !== null && stored.has(commentId)) {
+        inFile.set(row.uniqueId, { commentId, roomId });
         plan.skipped++;
         continue;
       }
       const errors: ImportRowError[] = [];
-      const roomId = await roomIdOf(row.roomUniqueId);
       if (roomId === null) errors.push({ row: row.row, field: 'RoomUniqueId', reason: 'no room with this unique id' });
       const senderId = await userIdOf(row.creatorEmail);
       if (senderId === null) errors.push({ row: row.row, field: 'CreatorEmail', reason: `no user with email ${row.creatorEmail}` });
       let replyTo: string | null = null;
       let target: ReplyTarget | null = null;
       if (row.parentUniqueId !== null) {
-        const parent = inFile.get(row.parentUniqueId) ?? (await this.resolveStoredComment(row.parentUniqueId));
+        const parent = inFile.get(row.parentUniqueId) ?? (await this.resolveStoredComment(row.parentUniqueId, roomId));
         if (parent === null) {
           errors.push({ row: row.row, field: 'ParentCommentUniqueId', reason: 'no comment with this unique id earlier in the file or already stored' });
         } else {
@@ -337,18 +365,59 @@ export class QiscusImporter {
 
   /** A Qiscus room unique id: a room this importer created, or a Parley room id (e.g. from an export). */
   private async resolveRoom(uniqueId: string): Promise<string | null> {
-    const created = await this.store.readEvent(importIds.roomEvent(uniqueId));
-    if (created?.type === 'RoomCreated') return (created.data as RoomCreated['data']).roomId;
+    const group = importIds.groupRoom(uniqueId);
+    if (await this.isImportedRoom(uniqueId, group)) return group;
+    const direct = await this.importedDirectRoom(uniqueId);
+    if (direct !== null) return direct;
     if (!UUID.test(uniqueId)) return null;
     const { state } = await this.rooms.load(uniqueId.toLowerCase());
     return state.status === 'active' ? state.roomId : null;
   }
 
-  /** A parent outside the file: a comment imported before, or a Parley comment id. */
-  private async resolveStoredComment(uniqueId: string): Promise<{ commentId: string; roomId: string } | null> {
-    const imported = asPosted(await this.store.readEvent(importIds.comment(uniqueId)));
-    const posted: CommentPosted | null = imported ?? (UUID.test(uniqueId) ? asPosted(await this.store.readEvent(uniqueId.toLowerCase())) : null);
-    return posted ? { commentId: posted.data.commentId, roomId: posted.data.roomId } : null;
+  /** Whether `roomId` was created by importing the room row with this UniqueId: its stream's first event says. */
+  private async isImportedRoom(uniqueId: string, roomId: string): Promise<boolean> {
+    const [first] = await this.store.readStream(streams.room(roomId), { maxCount: 1 });
+    return first?.id === importIds.roomEvent(uniqueId);
+  }
+
+  /**
+   * An imported single room's id depends on its two users, not on its
+   * UniqueId. Its first event (id from the UniqueId) is a system item of the
+   * timeline read model; what the read model has not seen yet is the log
+   * after its checkpoint.
+   */
+  private async importedDirectRoom(uniqueId: string): Promise<string | null> {
+    const eventId = importIds.roomEvent(uniqueId);
+    const checkpoint = await this.readStore.getCheckpoint(checkpointName(timelineProjection));
+    const doc = await this.readStore.get('timeline', eventId);
+    if (doc?.['kind'] === 'system' && typeof doc['roomId'] === 'string') {
+      return (await this.isImportedRoom(uniqueId, doc['roomId'])) ? doc['roomId'] : null;
+    }
+    let after = checkpoint === null ? undefined : BigInt(checkpoint);
+    for (;;) {
+      const events = await this.store.readAll({ after, maxCount: LOG_PAGE });
+      const created = events.find((event) => event.id === eventId && event.type === 'RoomCreated');
+      if (created) return (created.data as { roomId: string }).roomId;
+      if (events.length < LOG_PAGE) return null;
+      after = events[events.length - 1]!.position;
+    }
+  }
+
+  /**
+   * A parent outside the file: a comment imported before, or a Parley comment
+   * id, in the child's room. One of another room is named as such when the
+   * timeline read model knows it.
+   */
+  private async resolveStoredComment(uniqueId: string, roomId: string | null): Promise<{ commentId: string; roomId: string } | null> {
+    const ids = [importIds.comment(uniqueId), ...(UUID.test(uniqueId) ? [uniqueId.toLowerCase()] : [])];
+    if (roomId !== null) {
+      const found = await this.comments.find(roomId, ids);
+      for (const id of ids) if (found.has(id)) return { commentId: id, roomId };
+    }
+    for (const doc of await this.readStore.getMany('timeline', ids)) {
+      if (doc['kind'] === 'comment' && typeof doc['roomId'] === 'string') return { commentId: doc.id, roomId: doc['roomId'] };
+    }
+    return null;
   }
 }
 
@@ -378,6 +447,7 @@ function refusal(decide: () => unknown, row: number, field: string): ImportRowEr
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     const replyProblem = error.code.startsWith('COMMENT.REPLY');
+    if (error.code === 'COMMENT.TOO_LARGE') return { row, field: 'Message', reason: error.message };
     return {
       row,
       field: replyProblem ? 'ParentCommentUniqueId' : field,

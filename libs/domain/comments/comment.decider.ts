@@ -1,4 +1,4 @@
-import { forbidden, notFound, validationError } from '../errors';
+import { forbidden, notFound, tooLarge, validationError } from '../errors';
 import type { CommentDeleted, CommentPosted } from '../events';
 import { jsonLimitViolation, PAYLOAD_LIMITS } from '../json-limits';
 import { assertCanSend, requireMember, requireRoom, type RoomState } from '../rooms/room.decider';
@@ -32,6 +32,27 @@ export interface PostComment {
   readonly now: string;
 }
 
+/**
+ * The largest comment Parley stores: UTF-8 bytes of its text plus its payload
+ * serialised as JSON. Far below what one append may carry (1 MiB), so that a
+ * turn of the comment sequencer always fits at least one comment and one big
+ * comment cannot fail the others of its turn.
+ */
+export const COMMENT_MAX_BYTES = 64 * 1024;
+
+export function commentBytes(text: string, payload: Record<string, unknown> | null): number {
+  return Buffer.byteLength(text, 'utf8') + (payload === null ? 0 : Buffer.byteLength(JSON.stringify(payload), 'utf8'));
+}
+
+/** Refuses a comment over COMMENT_MAX_BYTES (413 COMMENT.TOO_LARGE). */
+export function assertCommentSize(text: string, payload: Record<string, unknown> | null): void {
+  const bytes = commentBytes(text, payload);
+  if (bytes <= COMMENT_MAX_BYTES) return;
+  throw tooLarge('COMMENT.TOO_LARGE', `A comment holds at most ${COMMENT_MAX_BYTES} bytes of text and payload; this one has ${bytes}`, [
+    { field: payload === null ? 'text' : 'text+payload', reason: `${bytes} bytes (UTF-8 text + JSON payload) exceed ${COMMENT_MAX_BYTES}` },
+  ]);
+}
+
 /** The comment a reply points at, as found in the log (null when unknown). */
 export interface ReplyTarget {
   readonly roomId: string;
@@ -46,6 +67,7 @@ export function decidePostComment(
   const room = requireRoom(roomState);
   assertCanSend(room, command.actor);
   assertPayloadWithinLimits(command.payload);
+  assertCommentSize(command.text, command.payload);
   if (command.replyTo !== null && replyTarget?.roomId !== room.roomId) {
     throw validationError('COMMENT.REPLY_TARGET_UNKNOWN', 'replyTo must name a comment of this room', [
       { field: 'replyTo', reason: 'no such comment in this room' },
@@ -91,10 +113,15 @@ export interface DeleteComment {
 
 export type CommentLifeState = { readonly status: 'live' } | { readonly status: 'deleted' };
 
+/** What a deletion needs of the comment (a CommentPosted, or the same fields from the timeline read model). */
+export interface DeletableComment {
+  readonly data: Pick<CommentPosted['data'], 'commentId' | 'roomId' | 'seq' | 'senderId'>;
+}
+
 export function decideDeleteComment(
   command: DeleteComment,
   roomState: RoomState,
-  posted: CommentPosted | null,
+  posted: DeletableComment | null,
   life: CommentLifeState,
 ): CommentDeleted {
   const room = requireRoom(roomState);

@@ -10,6 +10,8 @@ import { evolveRoom, initialRoomState, type RoomState } from '../rooms/room.deci
 import { PAYLOAD_LIMITS } from '../json-limits';
 import { deciderSpec } from '../testing/given-when-then';
 import {
+  COMMENT_MAX_BYTES,
+  commentBytes,
   decideDeleteComment,
   decidePostComment,
   emptyTail,
@@ -189,6 +191,29 @@ const deletedNow = (deletedBy: string, commentId = 'c-1', seq = 1): CommentDelet
 
 describe('comment decider', () => {
   describe('PostComment', () => {
+    it('refuses a comment whose text and payload exceed 64 KiB with COMMENT.TOO_LARGE (413)', () => {
+      given(room()).when(post({ text: 'x'.repeat(COMMENT_MAX_BYTES + 1) })).thenThrows('COMMENT.TOO_LARGE', 'too_large');
+      // The payload counts as its JSON text; UTF-8 counts bytes, not characters.
+      given(room())
+        .when(post({ text: 'x'.repeat(COMMENT_MAX_BYTES - 20), payload: { data: 'y'.repeat(20) } }))
+        .thenThrows('COMMENT.TOO_LARGE', 'too_large');
+      given(room())
+        .when(post({ text: 'é'.repeat(COMMENT_MAX_BYTES / 2 + 1) }))
+        .thenThrows('COMMENT.TOO_LARGE', 'too_large');
+    });
+
+    it('accepts a comment of exactly 64 KiB, and one of 60 KiB of text', () => {
+      const full = 'x'.repeat(COMMENT_MAX_BYTES);
+      given(room()).when(post({ text: full })).then([postedNow({ text: full })]);
+      const text = 'x'.repeat(60 * 1024);
+      given(room()).when(post({ text, payload: { kind: 'note' } })).then([postedNow({ text, payload: { kind: 'note' } })]);
+    });
+
+    it('counts a comment as its UTF-8 text plus its JSON payload', () => {
+      expect(commentBytes('héllo', null)).toBe(6);
+      expect(commentBytes('', { a: 1 })).toBe(7);
+    });
+
     it('the first comment of a room has seq 1 and no previous comment', () => {
       given(room()).when(post()).then([postedNow({ seq: 1, previousId: null })]);
     });
