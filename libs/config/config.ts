@@ -51,6 +51,8 @@ export interface ParleyConfig {
   readonly webhookRetryBaseMs: number;
   /** Consecutive failed attempts after which a webhook subscription is paused. */
   readonly webhookMaxAttempts: number;
+  /** Whether webhooks may target loopback, private, link-local and other non-public addresses. */
+  readonly webhookAllowPrivateNetworks: boolean;
   /** 32-byte master key that wraps each user's personal-data key. */
   readonly personalDataKey: Buffer;
   readonly keyStore: KeyStoreUrl;
@@ -83,6 +85,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -259,6 +269,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     adminApiKey: adminApiKey(env),
     webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 1, 3_600_000),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+    webhookAllowPrivateNetworks: flag(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
     personalDataKey: personalDataKey(env, dataDir, embedded),
     keyStore: keyStore(env, dataDir, eventStore, readStore),
     codeSender: codeSender(env),
