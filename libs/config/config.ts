@@ -64,6 +64,22 @@ export interface ParleyConfig {
   readonly codeRequestIntervalSeconds: number;
   /** Most codes sent to one account in an hour. */
   readonly codeRequestsPerHour: number;
+  /** Failed sign-ins (password, phone code) per account before a lockout. */
+  readonly signInAccountPolicy: SignInPolicy;
+  /** Failed sign-ins per client address, whichever accounts, before a lockout. */
+  readonly signInAddressPolicy: SignInPolicy;
+  /** Requests per client address per window on routes that need no credentials. */
+  readonly publicRateLimit: { readonly max: number; readonly windowSeconds: number };
+  /** Open feed connections (SSE and WebSocket) per user and API process. */
+  readonly feedMaxConnectionsPerUser: number;
+}
+
+/** See libs/domain/sign-in/attempt-limit.ts. */
+export interface SignInPolicy {
+  readonly maxFailures: number;
+  readonly windowSeconds: number;
+  readonly lockoutSeconds: number;
+  readonly maxLockoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -242,6 +258,20 @@ function adminApiKey(env: Env): string | null {
   return given;
 }
 
+function signInPolicies(env: Env): Pick<ParleyConfig, 'signInAccountPolicy' | 'signInAddressPolicy'> {
+  const windowSeconds = integer(env, 'SIGN_IN_WINDOW', 900, 1, 86_400);
+  const lockoutSeconds = integer(env, 'SIGN_IN_LOCKOUT', 900, 1, 86_400);
+  const maxLockoutSeconds = integer(env, 'SIGN_IN_MAX_LOCKOUT', 86_400, 1, 30 * 86_400);
+  if (maxLockoutSeconds < lockoutSeconds) {
+    throw new ConfigError('SIGN_IN_MAX_LOCKOUT', `must be at least SIGN_IN_LOCKOUT (${lockoutSeconds}), got ${maxLockoutSeconds}`);
+  }
+  const shared = { windowSeconds, lockoutSeconds, maxLockoutSeconds };
+  return {
+    signInAccountPolicy: { ...shared, maxFailures: integer(env, 'SIGN_IN_MAX_FAILURES', 10, 1, 10_000) },
+    signInAddressPolicy: { ...shared, maxFailures: integer(env, 'SIGN_IN_ADDRESS_MAX_FAILURES', 100, 1, 1_000_000) },
+  };
+}
+
 export function loadConfig(env: Env = process.env): ParleyConfig {
   const dataDir = resolve(env['DATA_DIR'] || './data');
   const eventStore = parseEventStoreUrl(env['EVENT_STORE_URL'] || `sqlite:${dataDir}/events.db`);
@@ -277,5 +307,11 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     verificationMaxAttempts: integer(env, 'VERIFICATION_MAX_ATTEMPTS', 5, 1, 20),
     codeRequestIntervalSeconds: integer(env, 'CODE_REQUEST_INTERVAL', 30, 0, 3600),
     codeRequestsPerHour: integer(env, 'CODE_REQUESTS_PER_HOUR', 5, 1, 100),
+    ...signInPolicies(env),
+    publicRateLimit: {
+      max: integer(env, 'RATE_LIMIT_MAX', 300, 1, 10_000_000),
+      windowSeconds: integer(env, 'RATE_LIMIT_WINDOW', 60, 1, 86_400),
+    },
+    feedMaxConnectionsPerUser: integer(env, 'FEED_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
   };
 }

@@ -31,6 +31,8 @@ export class ParleyHarness {
       LOG_LEVEL: 'error',
       SQLITE_SYNCHRONOUS: 'normal',
       MIN_POSITION_WAIT_MS: '5000',
+      // The suites register and sign in many users from 127.0.0.1 within seconds; sign-in-limits.e2e.spec.ts tests the limit.
+      RATE_LIMIT_MAX: '1000000',
       ...env,
     });
     const app = await createParleyApp(config);
