@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import * as fs from 'node:fs';
 import type { ParleyConfig } from '../../../libs/config/config';
 import { redact, redactText } from './redact';
 
@@ -27,7 +28,10 @@ export const droppedLogLines = (): number => failedWrites;
 export class JsonLogger implements LoggerService {
   private readonly threshold: number;
 
-  constructor(level: ParleyConfig['logLevel'] = 'info') {
+  constructor(
+    level: ParleyConfig['logLevel'] = 'info',
+    private readonly out: { readonly destroyed: boolean; readonly fd: number; write(line: string): unknown } = process.stdout,
+  ) {
     this.threshold = LEVELS[level];
     guardOutput();
   }
@@ -54,8 +58,11 @@ export class JsonLogger implements LoggerService {
       typeof message === 'object' && message !== null
         ? (redact(message) as Record<string, unknown>)
         : { msg: redactText(String(message)) };
+    const line = JSON.stringify({ time: new Date().toISOString(), level, context, ...fields }) + '\n';
     try {
-      process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level, context, ...fields }) + '\n');
+      // A stream that failed once is destroyed for good; the descriptor itself works again once there is space.
+      if (this.out.destroyed) fs.writeSync(this.out.fd, line);
+      else this.out.write(line);
     } catch {
       failedWrites++;
     }

@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { droppedLogLines, JsonLogger } from './json-logger';
 import { redact, REDACTED } from './redact';
 
@@ -19,6 +22,28 @@ describe('JsonLogger', () => {
     expect(() => process.stdout.emit('error', Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }))).not.toThrow();
     expect(() => process.stderr.emit('error', Object.assign(new Error('EPIPE'), { code: 'EPIPE' }))).not.toThrow();
     expect(droppedLogLines()).toBe(before + 2);
+  });
+
+  it('writes to the descriptor itself once the stdout stream has failed, so logging resumes when space returns', () => {
+    const dir = fs.mkdtempSync(join(tmpdir(), 'parley-log-'));
+    const full = fs.openSync('/dev/full', 'w');
+    const roomy = fs.openSync(join(dir, 'out.log'), 'w');
+    try {
+      let fd = full;
+      const failedStream = { destroyed: true, get fd() { return fd; }, write: () => true };
+      const before = droppedLogLines();
+      const logger = new JsonLogger('info', failedStream);
+      logger.log({ msg: 'while full' });
+      expect(droppedLogLines()).toBe(before + 1);
+      fd = roomy;
+      logger.log({ msg: 'space again' });
+      expect(droppedLogLines()).toBe(before + 1);
+      expect(fs.readFileSync(join(dir, 'out.log'), 'utf8')).toContain('space again');
+    } finally {
+      fs.closeSync(full);
+      fs.closeSync(roomy);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('redacts phone numbers and codes in every line it writes', () => {
