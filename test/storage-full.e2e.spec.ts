@@ -96,7 +96,8 @@ describe('out of storage space', () => {
     child.on('exit', (code) => (exited = code ?? -1));
     try {
       const base = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 60_000;
+      // Generous: the child transpiles Parley's sources first, on a machine that may be busy.
+      const deadline = Date.now() + 180_000;
       for (;;) {
         if (exited !== null) throw new Error(`Parley exited (${exited}): ${stderr.join('')}`);
         const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
@@ -119,5 +120,5 @@ describe('out of storage space', () => {
       await new Promise((resolve) => (exited !== null ? resolve(null) : child.once('exit', resolve)));
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 240_000);
 });
