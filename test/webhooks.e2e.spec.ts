@@ -22,6 +22,8 @@ describe('webhooks', () => {
   beforeAll(async () => {
     parley = await ParleyHarness.start({
       ADMIN_API_KEY: API_KEY,
+      // The receivers listen on 127.0.0.1; the refusal itself is tested in webhook-ssrf.e2e.spec.ts.
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       WEBHOOK_RETRY_BASE_MS: String(RETRY_BASE_MS),
       WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
     });
@@ -316,7 +318,12 @@ describe('webhooks', () => {
 
   it('picks up after a restart from its checkpoint: nothing lost, a replay applied once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-webhooks-restart-'));
-    const env = { ADMIN_API_KEY: API_KEY, WEBHOOK_RETRY_BASE_MS: String(RETRY_BASE_MS), WEBHOOK_MAX_ATTEMPTS: '100' };
+    const env = {
+      ADMIN_API_KEY: API_KEY,
+      WEBHOOK_RETRY_BASE_MS: String(RETRY_BASE_MS),
+      WEBHOOK_MAX_ATTEMPTS: '100',
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    };
     const hook = await receiver();
     hook.defaultStatus = 500;
     let app = await ParleyHarness.start(env, dir);

@@ -20,6 +20,8 @@ import { AuthGuard } from './auth/auth.guard';
 import { jwtModuleOptions } from './auth/jwt-keys';
 import { JwksController, OauthController } from './auth/oauth.controller';
 import { PasswordGrantHandler } from './auth/password-grant.command';
+import { SignInLimiter } from './auth/sign-in-limiter';
+import { PublicRateLimit } from './common/public-rate-limit';
 import { RefreshGrantHandler } from './auth/refresh-grant.command';
 import { RevokeTokenHandler } from './auth/revoke-token.command';
 import { TokenFamilyStates } from './auth/token-family-states';
@@ -195,6 +197,8 @@ export class AppModule {
         TokenService,
         TokenFamilyStates,
         PasswordGrantHandler,
+        SignInLimiter,
+        PublicRateLimit,
         RefreshGrantHandler,
         RevokeTokenHandler,
         UserStates,

@@ -1,4 +1,5 @@
 import fastifyMultipart from '@fastify/multipart';
+import fastifyRateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -30,6 +31,8 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Not on every route: AuthGuard applies it to the routes open to anyone (PublicRateLimit).
+  await app.register(fastifyRateLimit, { global: false });
   // Import files (Qiscus JSON) and address books may be larger than any other body: multipart parts and this one route's JSON.
   await app.register(fastifyMultipart, { limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5, parts: 6 } });
   fastify.addHook('onRoute', (route) => {

@@ -53,6 +53,8 @@ export interface ParleyConfig {
   readonly webhookRetryBaseMs: number;
   /** Consecutive failed attempts after which a webhook subscription is paused. */
   readonly webhookMaxAttempts: number;
+  /** Whether webhooks may target loopback, private, link-local and other non-public addresses. */
+  readonly webhookAllowPrivateNetworks: boolean;
   /** 32-byte master key that wraps each user's personal-data key. */
   readonly personalDataKey: Buffer;
   readonly keyStore: KeyStoreUrl;
@@ -64,6 +66,22 @@ export interface ParleyConfig {
   readonly codeRequestIntervalSeconds: number;
   /** Most codes sent to one account in an hour. */
   readonly codeRequestsPerHour: number;
+  /** Failed sign-ins (password, phone code) per account before a lockout. */
+  readonly signInAccountPolicy: SignInPolicy;
+  /** Failed sign-ins per client address, whichever accounts, before a lockout. */
+  readonly signInAddressPolicy: SignInPolicy;
+  /** Requests per client address per window on routes that need no credentials. */
+  readonly publicRateLimit: { readonly max: number; readonly windowSeconds: number };
+  /** Open feed connections (SSE and WebSocket) per user and API process. */
+  readonly feedMaxConnectionsPerUser: number;
+}
+
+/** See libs/domain/sign-in/attempt-limit.ts. */
+export interface SignInPolicy {
+  readonly maxFailures: number;
+  readonly windowSeconds: number;
+  readonly lockoutSeconds: number;
+  readonly maxLockoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +103,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -234,6 +260,20 @@ function adminApiKey(env: Env): string | null {
   return given;
 }
 
+function signInPolicies(env: Env): Pick<ParleyConfig, 'signInAccountPolicy' | 'signInAddressPolicy'> {
+  const windowSeconds = integer(env, 'SIGN_IN_WINDOW', 900, 1, 86_400);
+  const lockoutSeconds = integer(env, 'SIGN_IN_LOCKOUT', 900, 1, 86_400);
+  const maxLockoutSeconds = integer(env, 'SIGN_IN_MAX_LOCKOUT', 86_400, 1, 30 * 86_400);
+  if (maxLockoutSeconds < lockoutSeconds) {
+    throw new ConfigError('SIGN_IN_MAX_LOCKOUT', `must be at least SIGN_IN_LOCKOUT (${lockoutSeconds}), got ${maxLockoutSeconds}`);
+  }
+  const shared = { windowSeconds, lockoutSeconds, maxLockoutSeconds };
+  return {
+    signInAccountPolicy: { ...shared, maxFailures: integer(env, 'SIGN_IN_MAX_FAILURES', 10, 1, 10_000) },
+    signInAddressPolicy: { ...shared, maxFailures: integer(env, 'SIGN_IN_ADDRESS_MAX_FAILURES', 100, 1, 1_000_000) },
+  };
+}
+
 export function loadConfig(env: Env = process.env): ParleyConfig {
   const dataDir = resolve(env['DATA_DIR'] || './data');
   const eventStore = parseEventStoreUrl(env['EVENT_STORE_URL'] || `sqlite:${dataDir}/events.db`);
@@ -262,6 +302,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     adminApiKey: adminApiKey(env),
     webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 1, 3_600_000),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+    webhookAllowPrivateNetworks: flag(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
     personalDataKey: personalDataKey(env, dataDir, embedded),
     keyStore: keyStore(env, dataDir, eventStore, readStore),
     codeSender: codeSender(env),
@@ -269,5 +310,11 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     verificationMaxAttempts: integer(env, 'VERIFICATION_MAX_ATTEMPTS', 5, 1, 20),
     codeRequestIntervalSeconds: integer(env, 'CODE_REQUEST_INTERVAL', 30, 0, 3600),
     codeRequestsPerHour: integer(env, 'CODE_REQUESTS_PER_HOUR', 5, 1, 100),
+    ...signInPolicies(env),
+    publicRateLimit: {
+      max: integer(env, 'RATE_LIMIT_MAX', 300, 1, 10_000_000),
+      windowSeconds: integer(env, 'RATE_LIMIT_WINDOW', 60, 1, 86_400),
+    },
+    feedMaxConnectionsPerUser: integer(env, 'FEED_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
   };
 }

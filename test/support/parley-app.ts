@@ -32,6 +32,8 @@ export class ParleyHarness {
       SQLITE_SYNCHRONOUS: 'normal',
       // A bound on waiting, not a timing claim: a busy CI machine projects thousands of events slowly.
       MIN_POSITION_WAIT_MS: '20000',
+      // The suites register and sign in many users from 127.0.0.1 within seconds; sign-in-limits.e2e.spec.ts tests the limit.
+      RATE_LIMIT_MAX: '1000000',
       ...env,
     });
     const app = await createParleyApp(config);

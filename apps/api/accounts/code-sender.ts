@@ -32,10 +32,11 @@ export interface RecordedCode extends CodeMessage {
 }
 
 /**
- * The embedded sender: nothing leaves the server. Each code is written as one
- * log line for the operator and kept in memory (the last `capacity`) for
- * `GET /v1/admin/verification-codes`. This is the one place where a code
- * appears in clear; a restart forgets them.
+ * The embedded sender: nothing leaves the server. Each code is kept in memory
+ * (the last `capacity`) for `GET /v1/admin/verification-codes`, the one place
+ * an operator reads it; the log line says a code is waiting there but names
+ * neither the number nor the code (the API log is no place for them). A
+ * restart forgets them.
  */
 export class RecordingCodeSender implements CodeSender {
   private readonly logger = new Logger('verification-codes');
@@ -48,10 +49,8 @@ export class RecordingCodeSender implements CodeSender {
     this.recorded.push(entry);
     if (this.recorded.length > this.capacity) this.recorded.splice(0, this.recorded.length - this.capacity);
     this.logger.log({
-      msg: 'verification code (embedded sender: give it to the phone owner)',
-      to: message.phone,
+      msg: 'verification code recorded (embedded sender): read it at GET /v1/admin/verification-codes?phone=',
       channel: message.channel,
-      code: message.code,
       expiresAt: message.expiresAt,
     });
     return Promise.resolve();

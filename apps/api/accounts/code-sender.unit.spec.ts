@@ -69,10 +69,12 @@ describe('code senders', () => {
       expect(sender.list()[0]).toMatchObject({ phone: '+15550000002', channel: 'sms', sentAt: expect.any(String) });
     });
 
-    it('writes one log line per code for the operator, with number, channel and code', async () => {
+    it('writes one log line per code pointing the operator to the admin API, naming neither number nor code', async () => {
       await new RecordingCodeSender().send(message({ channel: 'voice' }));
       expect(logged).toHaveLength(1);
-      expect(JSON.parse(logged[0]!)).toMatchObject({ to: '+15551234567', channel: 'voice', code: '048213', expiresAt: expect.any(String) });
+      expect(JSON.parse(logged[0]!)).toEqual({ msg: expect.stringContaining('/v1/admin/verification-codes'), channel: 'voice', expiresAt: expect.any(String) });
+      expect(logged[0]).not.toContain('5551234567');
+      expect(logged[0]).not.toContain('048213');
     });
   });
 

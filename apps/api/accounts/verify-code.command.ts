@@ -2,6 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { streams } from '../../../libs/domain/streams';
 import { decideVerifyCode } from '../../../libs/domain/users/phone-account.decider';
 import { initialUserState } from '../../../libs/domain/users/user.decider';
+import { SignInLimiter } from '../auth/sign-in-limiter';
 import { TokenService, type TokenPair } from '../auth/token.service';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
@@ -35,10 +36,17 @@ export class VerifyCodeHandler implements ICommandHandler<VerifyCodeCommand, Pho
     private readonly writer: EventWriter,
     private readonly locks: KeyedMutex,
     private readonly tokens: TokenService,
+    private readonly limiter: SignInLimiter,
   ) {}
 
-  async execute({ phone, code, context }: VerifyCodeCommand): Promise<PhoneSignIn> {
+  execute({ phone, code, context }: VerifyCodeCommand): Promise<PhoneSignIn> {
     const phoneKey = this.accounts.phoneKey(phone);
+    return this.limiter.attempt({ account: `phone:${phoneKey}`, address: context.clientAddress }, () =>
+      this.verify(phoneKey, code, context),
+    );
+  }
+
+  private async verify(phoneKey: string, code: string, context: CommandContext): Promise<PhoneSignIn> {
     const outcome = await this.locks.run(streams.phone(phoneKey), () =>
       this.writer.retrying(async () => {
         const user = await this.accounts.account(phoneKey);

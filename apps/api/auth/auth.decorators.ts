@@ -23,7 +23,7 @@ export interface ParleyRequest extends FastifyRequest {
 export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
   const request = ctx.switchToHttp().getRequest<ParleyRequest>();
   const correlationId = request.correlationId ?? String(request.id);
-  return { actor: request.user?.id ?? 'anonymous', correlationId, causationId: String(request.id) };
+  return { actor: request.user?.id ?? 'anonymous', correlationId, causationId: String(request.id), clientAddress: request.ip };
 });
 
 /** The authenticated caller of a guarded route (set by AuthGuard). */

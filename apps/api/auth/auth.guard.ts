@@ -1,6 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { unauthenticated } from '../../../libs/domain/errors';
+import { REQUIRED_SCOPES } from '../admin/require-scopes.metadata';
+import { PublicRateLimit } from '../common/public-rate-limit';
 import { IS_PUBLIC, type ParleyRequest } from './auth.decorators';
 import { TokenService } from './token.service';
 
@@ -15,11 +17,17 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
+    private readonly publicRateLimit: PublicRateLimit,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<ParleyRequest>();
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+      // Admin routes are public to this guard but need an API key (ApiKeyGuard): not a door for anyone.
+      if (!this.reflector.getAllAndOverride<unknown>(REQUIRED_SCOPES, targets)) await this.publicRateLimit.enforce(request);
+      return true;
+    }
     const header = request.headers.authorization;
     if (!header) throw unauthenticated('AUTH.TOKEN_MISSING', 'An Authorization: Bearer <access_token> header is required');
     const match = /^Bearer\s+(\S+)$/i.exec(header);

@@ -1,13 +1,14 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DUMMY_HASH, verifyPassword } from '../../../libs/auth/password';
-import { streams } from '../../../libs/domain/streams';
+import { normalizeUsername, streams } from '../../../libs/domain/streams';
 import { checkPasswordSignIn } from '../../../libs/domain/tokens/token-family.decider';
 import type { UserState } from '../../../libs/domain/users/user.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { UserStates } from '../users/user-states';
+import { SignInLimiter } from './sign-in-limiter';
 import { TokenService, type TokenPair } from './token.service';
 
 /** The password grant: username and password for a new sign-in. */
@@ -28,9 +29,15 @@ export class PasswordGrantHandler implements ICommandHandler<PasswordGrantComman
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly users: UserStates,
     private readonly tokens: TokenService,
+    private readonly limiter: SignInLimiter,
   ) {}
 
-  async execute({ username, password, context }: PasswordGrantCommand): Promise<TokenPair> {
+  execute({ username, password, context }: PasswordGrantCommand): Promise<TokenPair> {
+    const attempt = { account: `password:${normalizeUsername(username)}`, address: context.clientAddress };
+    return this.limiter.attempt(attempt, () => this.signIn(username, password, context));
+  }
+
+  private async signIn(username: string, password: string, context: CommandContext): Promise<TokenPair> {
     const user = await this.account(username);
     const hash = user.status === 'absent' ? null : user.passwordHash;
     // Always one scrypt, against a dummy hash when there is none: the time taken says nothing.

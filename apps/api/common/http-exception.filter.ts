@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply } from 'fastify';
 import { DomainError, type ErrorCategory } from '../../../libs/domain/errors';
 import { WrongExpectedRevisionError } from '../../../libs/event-store/event-store.port';
+import { isStorageFull, STORAGE_FULL } from '../../../libs/event-store/storage-full';
 import type { ErrorBody } from './error-body';
 
 const STATUS: { readonly [K in ErrorCategory]: number } = {
@@ -75,6 +76,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
         code: HTTP_CODES[fastifyStatus] ?? `HTTP.${fastifyStatus}`,
         message: (exception as Error).message,
       };
+    }
+    if (isStorageFull(exception)) {
+      // Nothing was written; reads go on and the same request succeeds once there is space again.
+      this.logger.error({ msg: 'out of storage space: a write was refused', error: String(exception) });
+      return { statusCode: 507, code: STORAGE_FULL, message: 'The server is out of storage space; nothing was written, retry later' };
     }
     this.logger.error({ msg: 'unhandled error', error: String(exception), stack: (exception as Error)?.stack });
     return { statusCode: 500, code: 'SERVER.INTERNAL', message: 'Internal server error' };

@@ -1,12 +1,20 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import { validationError } from '../../../libs/domain/errors';
+import type { ParleyConfig } from '../../../libs/config/config';
+import { rateLimited, validationError } from '../../../libs/domain/errors';
 import { parsePosition, type EventStore, type Position, type StoredEvent } from '../../../libs/event-store/event-store.port';
 import { LogFollower } from '../infrastructure/log-follower';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { EVENT_STORE, PARLEY_CONFIG } from '../infrastructure/tokens';
 import { FeedAudience } from './feed-audience';
 import { FeedSession, type FeedSessionOptions, type FeedSink, type FeedSource } from './feed-session';
 
 export const FEED_OPTIONS: FeedSessionOptions = { maxBuffered: 1000, keepAliveMs: 15_000, catchUpBatch: 500 };
+/** A refused feed may be retried once one of the user's connections has closed: a hint, not a promise. */
+const FEED_SLOT_RETRY_SECONDS = 5;
+
+/** One of a user's feed connections, taken before the connection is accepted and given back once, when it ends. */
+export interface FeedSlot {
+  release(): void;
+}
 
 /**
  * Fans the shared log follower out to the connected feed clients: each
@@ -21,11 +29,15 @@ export class FeedHub implements BeforeApplicationShutdown {
   private readonly owners = new Map<FeedSession, { readonly userId: string; readonly familyId: string | null }>();
   private handedOut: Position | null = null;
   private readonly source: FeedSource;
+  /** Feed connections held per user in this process, opening ones included. */
+  private readonly held = new Map<string, number>();
+  private readonly slotsOf = new Map<FeedSession, FeedSlot>();
 
   constructor(
     private readonly follower: LogFollower,
     private readonly audience: FeedAudience,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {
     follower.listen((events) => this.fanOut(events));
     this.source = {
@@ -35,6 +47,8 @@ export class FeedHub implements BeforeApplicationShutdown {
       detach: (session) => {
         this.sessions.delete(session);
         this.owners.delete(session);
+        this.slotsOf.get(session)?.release();
+        this.slotsOf.delete(session);
       },
     };
   }
@@ -65,11 +79,48 @@ export class FeedHub implements BeforeApplicationShutdown {
     return position;
   }
 
-  /** `familyId`: the sign-in the access token belongs to; revoking it ends the session. */
-  open(userId: string, from: Position | null, sink: FeedSink, familyId: string | null = null): FeedSession {
+  /**
+   * Takes one of the user's feed connections (FEED_MAX_CONNECTIONS_PER_USER
+   * per process), or refuses with 429 `FEED.TOO_MANY_CONNECTIONS` when all are
+   * held: one user's thousand feeds would otherwise slow every post in their
+   * rooms, each being fanned out to each. Take it before accepting the
+   * connection; `open` hands it to the session, which gives it back when it
+   * ends, and a connection that fails before that must release it.
+   */
+  reserve(userId: string): FeedSlot {
+    const max = this.config.feedMaxConnectionsPerUser;
+    const count = this.held.get(userId) ?? 0;
+    if (count >= max) {
+      throw rateLimited(
+        'FEED.TOO_MANY_CONNECTIONS',
+        `At most ${max} feed connections per user: close one before opening another`,
+        FEED_SLOT_RETRY_SECONDS,
+      );
+    }
+    this.held.set(userId, count + 1);
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = (this.held.get(userId) ?? 1) - 1;
+        if (left > 0) this.held.set(userId, left);
+        else this.held.delete(userId);
+      },
+    };
+  }
+
+  /** Connections the user holds in this process. */
+  connections(userId: string): number {
+    return this.held.get(userId) ?? 0;
+  }
+
+  /** `familyId`: the sign-in the access token belongs to; revoking it ends the session. `slot`: from `reserve`. */
+  open(userId: string, from: Position | null, sink: FeedSink, familyId: string | null, slot: FeedSlot): FeedSession {
     const session = new FeedSession(userId, from, sink, this.source, FEED_OPTIONS);
     this.sessions.add(session);
     this.owners.set(session, { userId, familyId });
+    this.slotsOf.set(session, slot);
     session.start();
     return session;
   }

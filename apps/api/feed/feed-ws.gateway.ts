@@ -7,7 +7,7 @@ import { DomainError, unauthenticated } from '../../../libs/domain/errors';
 import { TokenService } from '../auth/token.service';
 import type { ErrorBody } from '../common/error-body';
 import type { FeedMessage } from './feed-audience';
-import { FeedHub } from './feed-hub';
+import { FeedHub, type FeedSlot } from './feed-hub';
 import type { FeedError, FeedSink } from './feed-session';
 
 export const FEED_WS_PATH = '/v1/me/feed/ws';
@@ -121,6 +121,7 @@ export class FeedWsGateway implements OnApplicationBootstrap, BeforeApplicationS
     let userId: string;
     let familyId: string | null;
     let from: bigint | null;
+    let slot: FeedSlot;
     try {
       const token = url.searchParams.get('access_token') ?? protocolToken(request.headers['sec-websocket-protocol']);
       if (!token) {
@@ -128,19 +129,31 @@ export class FeedWsGateway implements OnApplicationBootstrap, BeforeApplicationS
       }
       ({ id: userId, familyId } = await this.tokens.authenticate(token));
       from = await this.hub.resumePosition(url.searchParams.get('from') ?? undefined, 'from');
+      slot = this.hub.reserve(userId);
     } catch (error) {
       if (error instanceof DomainError) {
-        const statusCode = error.category === 'unauthenticated' ? 401 : error.category === 'validation' ? 400 : 403;
-        refuse(socket, { statusCode, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
+        const statusCode =
+          error.category === 'unauthenticated' ? 401 : error.category === 'validation' ? 400 : error.category === 'rate_limited' ? 429 : 403;
+        const retryAfter: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) };
+        refuse(socket, { statusCode, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) }, retryAfter);
       } else {
         this.logger.error({ msg: 'feed upgrade failed', error: String(error) });
         refuse(socket, { statusCode: 500, code: 'SERVER.INTERNAL', message: 'Internal server error' });
       }
       return;
     }
-    if (socket.destroyed) return;
+    if (socket.destroyed) {
+      slot.release();
+      return;
+    }
+    let upgraded = false;
+    // A handshake that never completes gives the slot back with its socket.
+    socket.once('close', () => {
+      if (!upgraded) slot.release();
+    });
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      const session = this.hub.open(userId, from, new WsSink(ws), familyId);
+      upgraded = true;
+      const session = this.hub.open(userId, from, new WsSink(ws), familyId, slot);
       ws.on('close', () => session.close({ code: 'FEED.CLIENT_GONE', message: 'The client closed the connection' }));
       ws.on('error', () => ws.terminate());
     });
@@ -153,11 +166,12 @@ function protocolToken(header: string | string[] | undefined): string | null {
   return bearer ? bearer.slice(BEARER_PROTOCOL.length) : null;
 }
 
-function refuse(socket: Duplex, body: ErrorBody): void {
+function refuse(socket: Duplex, body: ErrorBody, headers: Record<string, string> = {}): void {
   if (socket.destroyed) return;
   const json = JSON.stringify(body);
   socket.end(
     `HTTP/1.1 ${body.statusCode} ${STATUS_CODES[body.statusCode] ?? ''}\r\n` +
+      Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('') +
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(json)}\r\n` +
       'Connection: close\r\n\r\n' +

@@ -42,6 +42,7 @@ export class FeedController {
       lastEventId !== undefined
         ? await this.hub.resumePosition(lastEventId, 'Last-Event-ID')
         : await this.hub.resumePosition(query.from, 'from');
+    const slot = this.hub.reserve(caller.actor);
     void reply.hijack();
     const response = reply.raw;
     const headers: OutgoingHttpHeaders = {};
@@ -55,7 +56,7 @@ export class FeedController {
     });
     request.raw.socket.setNoDelay(true);
     request.raw.socket.setKeepAlive(true);
-    const session = this.hub.open(caller.actor, from, new SseSink(response), request.user?.familyId ?? null);
+    const session = this.hub.open(caller.actor, from, new SseSink(response), request.user?.familyId ?? null, slot);
     response.write('retry: 2000\n\n');
     response.on('close', () =>
       session.close({ code: 'FEED.CLIENT_GONE', message: 'The client closed the connection' }),

@@ -5,4 +5,6 @@ export interface CommandContext {
   readonly causationId: string;
   /** Set by a Qiscus import job: its id, recorded in every event the import writes. */
   readonly importId?: string;
+  /** The client's address as the HTTP server sees it; for limits, never written to the log. */
+  readonly clientAddress?: string;
 }

@@ -1,8 +1,11 @@
+import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { ParleyConfig } from '../../../libs/config/config';
 import { decideWebhook, webhookStream, type WebhookCommand } from '../../../libs/domain/webhooks/webhook.decider';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
 import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { WebhookStates } from './webhook-states';
 
 export interface WebhookCommandResult {
@@ -30,10 +33,15 @@ export class ExecuteWebhookCommandHandler implements ICommandHandler<ExecuteWebh
     private readonly webhooks: WebhookStates,
     private readonly writer: EventWriter,
     private readonly locks: KeyedMutex,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
 
-  execute({ webhookId, command, context }: ExecuteWebhookCommand): Promise<WebhookCommandResult> {
+  execute({ webhookId, command: asked, context }: ExecuteWebhookCommand): Promise<WebhookCommandResult> {
     const stream = webhookStream(webhookId);
+    const command: WebhookCommand =
+      asked.type === 'RegisterWebhook' || asked.type === 'UpdateWebhook'
+        ? { ...asked, allowPrivateNetworks: this.config.webhookAllowPrivateNetworks }
+        : asked;
     return this.locks.run(stream, () =>
       this.writer.retrying(async () => {
         const { state, revision } = await this.webhooks.load(webhookId);

@@ -51,6 +51,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       payloads,
       retryBaseMs: config.webhookRetryBaseMs,
       maxAttempts: config.webhookMaxAttempts,
+      allowPrivateNetworks: config.webhookAllowPrivateNetworks,
       log: (msg, fields) => this.logger.log({ msg, ...fields }),
       pause: (webhookId, failure) =>
         commands.execute(

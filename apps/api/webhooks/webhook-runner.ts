@@ -3,6 +3,7 @@ import { upcast } from '../../../libs/domain/events';
 import { subscribesTo, webhookStream, type LiveWebhook } from '../../../libs/domain/webhooks/webhook.decider';
 import type { EventStore, Position, StoredEvent } from '../../../libs/event-store/event-store.port';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
+import { guardedPost, type Resolver } from './guarded-post';
 import type { WebhookCommandResult } from './webhook-command.command';
 import type { WebhookPayloads } from './webhook-payloads';
 import type { WebhookStates } from './webhook-states';
@@ -32,6 +33,10 @@ export interface RunnerDeps {
   ) => Promise<WebhookCommandResult>;
   readonly retryBaseMs: number;
   readonly maxAttempts: number;
+  /** WEBHOOK_ALLOW_PRIVATE_NETWORKS; otherwise every delivery is checked after DNS resolution. */
+  readonly allowPrivateNetworks: boolean;
+  /** How names resolve; the system's resolver unless a test stands in for DNS. */
+  readonly resolve?: Resolver;
   readonly log: (message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -237,11 +242,12 @@ export class WebhookRunner {
     this.inFlight = controller;
     const timer = setTimeout(() => controller.abort(new Error(`timed out after ${REQUEST_TIMEOUT_MS} ms`)), REQUEST_TIMEOUT_MS);
     try {
-      const response = await fetch(hook.url, {
-        method: 'POST',
+      return await guardedPost({
+        url: hook.url,
         body,
-        redirect: 'manual',
         signal: controller.signal,
+        allowPrivateNetworks: this.deps.allowPrivateNetworks,
+        ...(this.deps.resolve ? { resolve: this.deps.resolve } : {}),
         headers: {
           'content-type': 'application/json; charset=utf-8',
           'user-agent': 'Parley-Webhooks/1',
@@ -252,8 +258,6 @@ export class WebhookRunner {
           'x-parley-webhook': this.webhookId,
         },
       });
-      await response.body?.cancel().catch(() => undefined);
-      return response.status;
     } finally {
       clearTimeout(timer);
       this.inFlight = null;

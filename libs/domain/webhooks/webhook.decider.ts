@@ -1,5 +1,6 @@
 import { assertNever, conflict, notFound, validationError, type ErrorDetail } from '../errors';
 import { EVENT_VERSIONS, type ParleyEvent, type ParleyEventType, type WebhookEvent, type WebhookFormat } from '../events';
+import { hostProblem } from './network-address';
 
 /**
  * A webhook subscription: where to POST which event types, signed with which
@@ -64,6 +65,8 @@ export type WebhookCommand =
       readonly events: readonly string[];
       readonly secret: string;
       readonly format: WebhookFormat;
+      /** WEBHOOK_ALLOW_PRIVATE_NETWORKS: loopback, private and link-local targets allowed. Absent: refused. */
+      readonly allowPrivateNetworks?: boolean;
       readonly actor: string;
       readonly now: string;
     }
@@ -73,6 +76,7 @@ export type WebhookCommand =
       readonly events?: readonly string[];
       readonly secret?: string;
       readonly format?: WebhookFormat;
+      readonly allowPrivateNetworks?: boolean;
       readonly actor: string;
       readonly now: string;
     }
@@ -137,7 +141,7 @@ export function decideWebhook(command: WebhookCommand, state: WebhookState): Web
     case 'RegisterWebhook': {
       if (state.status !== 'absent') throw conflict('WEBHOOK.EXISTS', 'A webhook with this id exists already');
       const { webhookId, url, events, secret, format, actor, now } = command;
-      check({ url, events, secret, format });
+      check({ url, events, secret, format }, command.allowPrivateNetworks === true);
       return [
         {
           type: 'WebhookRegistered',
@@ -147,7 +151,7 @@ export function decideWebhook(command: WebhookCommand, state: WebhookState): Web
     }
     case 'UpdateWebhook': {
       const hook = requireWebhook(state);
-      check(command);
+      check(command, command.allowPrivateNetworks === true);
       const url = command.url ?? hook.url;
       const events = command.events ? unique(command.events) : hook.events;
       const format = command.format ?? hook.format;
@@ -203,15 +207,18 @@ export function requireWebhook(state: WebhookState): LiveWebhook {
 /** Whether the subscription delivers events of this type. */
 export const subscribesTo = (hook: Pick<WebhookConfig, 'events'>, type: string): boolean => hook.events.includes(type);
 
-function check(fields: {
-  readonly url?: string;
-  readonly events?: readonly string[];
-  readonly secret?: string;
-  readonly format?: WebhookFormat;
-}): void {
+function check(
+  fields: {
+    readonly url?: string;
+    readonly events?: readonly string[];
+    readonly secret?: string;
+    readonly format?: WebhookFormat;
+  },
+  allowPrivateNetworks: boolean,
+): void {
   const details: ErrorDetail[] = [];
   if (fields.url !== undefined) {
-    const reason = urlProblem(fields.url);
+    const reason = urlProblem(fields.url, allowPrivateNetworks);
     if (reason) details.push({ field: 'url', reason });
   }
   if (fields.events !== undefined) {
@@ -233,7 +240,7 @@ function check(fields: {
   }
 }
 
-function urlProblem(text: string): string | null {
+function urlProblem(text: string, allowPrivateNetworks: boolean): string | null {
   if (text.length > WEBHOOK_URL_MAX) return `must be at most ${WEBHOOK_URL_MAX} characters long`;
   let url: URL;
   try {
@@ -243,6 +250,8 @@ function urlProblem(text: string): string | null {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http or https URL';
   if (url.username || url.password) return 'must not carry credentials; sign with the secret instead';
+  const host = allowPrivateNetworks ? null : hostProblem(url.hostname);
+  if (host) return `must not point into a private network: ${url.hostname} is ${host} (WEBHOOK_ALLOW_PRIVATE_NETWORKS is off)`;
   return null;
 }
 

@@ -88,10 +88,34 @@ describe('webhook decider', () => {
         ]);
     });
 
-    it('accepts plain http on any host', () => {
-      given([]).when(register({ url: 'http://127.0.0.1:8080/hook' })).then([
+    it('accepts plain http on a private host where private networks are allowed', () => {
+      given([]).when(register({ url: 'http://127.0.0.1:8080/hook', allowPrivateNetworks: true })).then([
         { type: 'WebhookRegistered', data: { ...registered.data, url: 'http://127.0.0.1:8080/hook', registeredAt: NOW } },
       ]);
+    });
+
+    it.each([
+      'http://127.0.0.1:8080/hook',
+      'http://localhost/hook',
+      'http://10.0.0.5/hook',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]:9000/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://[fd00::1]/',
+      'http://0.0.0.0/',
+      'http://100.64.0.1/',
+      'http://224.0.0.1/',
+      'http://0x7f.1/',
+      'http://2130706433/',
+    ])('refuses %s by default: 400 naming url and why', (url) => {
+      const error = given([]).when(register({ url })).thenThrows('WEBHOOK.INVALID', 'validation');
+      expect(error.details).toEqual([{ field: 'url', reason: expect.stringContaining('must not point into a private network') }]);
+    });
+
+    it('accepts a public address and any name (names are checked again after resolution, at delivery)', () => {
+      for (const url of ['http://93.184.216.34/hook', 'https://hooks.example.com/parley', 'http://[2606:4700::1111]/']) {
+        expect(decideWebhook(register({ url }), initialWebhookState)).toHaveLength(1);
+      }
     });
 
     it.each([
@@ -174,6 +198,12 @@ describe('webhook decider', () => {
         { type: 'WebhookUpdated', data: { webhookId: ID, url: 'https://b.example.com', events: ['CommentPosted'], format: 'parley', secret: null, updatedBy: ADMIN, updatedAt: NOW } },
       ]);
       expect(state).toMatchObject({ status: 'paused', url: 'https://b.example.com', secret: SECRET, stuckAt: '42' });
+    });
+
+    it('refuses a move into a private network unless allowed', () => {
+      const error = given([registered]).when(update({ url: 'http://192.168.0.10/hook' })).thenThrows('WEBHOOK.INVALID', 'validation');
+      expect(error.details?.map((d) => d.field)).toEqual(['url']);
+      expect(decideWebhook(update({ url: 'http://192.168.0.10/hook', allowPrivateNetworks: true }), fold([registered]))).toHaveLength(1);
     });
 
     it('refuses bad fields like registration does', () => {

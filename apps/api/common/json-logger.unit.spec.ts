@@ -1,0 +1,78 @@
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { droppedLogLines, JsonLogger } from './json-logger';
+import { redact, REDACTED } from './redact';
+
+describe('JsonLogger', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('drops and counts a line it cannot write instead of throwing (a full disk under stdout)', () => {
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    const before = droppedLogLines();
+    expect(() => new JsonLogger('debug').log({ msg: 'hello' })).not.toThrow();
+    expect(droppedLogLines()).toBe(before + 1);
+  });
+
+  it("listens for stdout's and stderr's 'error' events, so a failed write does not end the process", () => {
+    new JsonLogger('info');
+    const before = droppedLogLines();
+    expect(() => process.stdout.emit('error', Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }))).not.toThrow();
+    expect(() => process.stderr.emit('error', Object.assign(new Error('EPIPE'), { code: 'EPIPE' }))).not.toThrow();
+    expect(droppedLogLines()).toBe(before + 2);
+  });
+
+  it('writes to the descriptor itself once the stdout stream has failed, so logging resumes when space returns', () => {
+    const dir = fs.mkdtempSync(join(tmpdir(), 'parley-log-'));
+    const full = fs.openSync('/dev/full', 'w');
+    const roomy = fs.openSync(join(dir, 'out.log'), 'w');
+    try {
+      let fd = full;
+      const failedStream = { destroyed: true, get fd() { return fd; }, write: () => true };
+      const before = droppedLogLines();
+      const logger = new JsonLogger('info', failedStream);
+      logger.log({ msg: 'while full' });
+      expect(droppedLogLines()).toBe(before + 1);
+      fd = roomy;
+      logger.log({ msg: 'space again' });
+      expect(droppedLogLines()).toBe(before + 1);
+      expect(fs.readFileSync(join(dir, 'out.log'), 'utf8')).toContain('space again');
+    } finally {
+      fs.closeSync(full);
+      fs.closeSync(roomy);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('redacts phone numbers and codes in every line it writes', () => {
+    const lines: string[] = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string) => lines.push(chunk) > 0) as typeof process.stdout.write);
+    new JsonLogger('debug').debug({ msg: 'request', url: '/v1/lookup/%2B15551234567', phone: '+15551234567', code: '048213' }, 'http');
+    new JsonLogger('debug').error('failed for +447700900123');
+    expect(lines.join('')).not.toMatch(/5551234567|048213|7700900123/);
+  });
+});
+
+describe('redact', () => {
+  it('masks phone fields, digit codes and E.164 numbers anywhere, and leaves error codes and other values alone', () => {
+    expect(
+      redact({
+        to: '+15551234567',
+        code: '123456',
+        error: { code: 'AUTH.TOO_MANY_ATTEMPTS', message: 'number +4915112345678 refused' },
+        nested: [{ phone: '0049 151 1234' }],
+        position: '1234567890',
+        statusCode: 429,
+      }),
+    ).toEqual({
+      to: REDACTED,
+      code: REDACTED,
+      error: { code: 'AUTH.TOO_MANY_ATTEMPTS', message: `number ${REDACTED} refused` },
+      nested: [{ phone: REDACTED }],
+      position: '1234567890',
+      statusCode: 429,
+    });
+  });
+});
