@@ -134,18 +134,7 @@ export class SqliteEventStore implements EventStore, EventImporter {
         event.metadata,
         event.recordedAt,
       );
-      return {
-        id: event.id,
-        type: event.type,
-        version: event.version,
-        streamId,
-        revision,
-        position: BigInt(info.lastInsertRowid),
-        recordedAt: event.recordedAt,
-        // Parsed from the stored text so the caller sees what a later read returns.
-        data: JSON.parse(event.data) as unknown,
-        metadata: JSON.parse(event.metadata) as EventMetadata,
-      };
+      return this.inserted(streamId, revision, BigInt(info.lastInsertRowid), event);
     },
   };
 
@@ -213,6 +202,15 @@ export class SqliteEventStore implements EventStore, EventImporter {
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.appendPrepared(streamId, prepared, expected);
+  }
+
+  /**
+   * An append already checked and serialised by `prepareAppend` (the writer
+   * thread receives it so from the API), queued for the next group commit.
+   */
+  appendPrepared(streamId: string, prepared: PreparedEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(storeClosedError('SqliteEventStore'));
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ streamId, events: prepared, expected, resolve, reject });
       if (!this.flushScheduled) {
@@ -340,6 +338,35 @@ export class SqliteEventStore implements EventStore, EventImporter {
     }
     if (wrote) for (const listener of this.listeners) listener();
   };
+
+  /**
+   * Another connection of this process committed to the file (the writer
+   * thread): subscriptions read on at once instead of at their next poll.
+   */
+  signalCommit(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Calls `listener` after each commit this store made or was told of; returns the unregistration. */
+  onCommit(listener: () => void): () => void {
+    return this.source.listen(listener);
+  }
+
+  /** The envelope answered for an event this append inserted. */
+  protected inserted(streamId: string, revision: number, position: Position, event: PreparedEvent): StoredEvent {
+    return {
+      id: event.id,
+      type: event.type,
+      version: event.version,
+      streamId,
+      revision,
+      position,
+      recordedAt: event.recordedAt,
+      // Parsed from the stored text so the caller sees what a later read returns.
+      data: JSON.parse(event.data) as unknown,
+      metadata: JSON.parse(event.metadata) as EventMetadata,
+    };
+  }
 
   private currentRevision(streamId: string): number | null {
     return this.selectRevision.get(streamId)?.revision ?? null;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Position } from '../../../libs/event-store/event-store.port';
 import { checkpointName } from '../../../libs/projection/projection';
-import type { Projector } from '../../../libs/projection/projector';
+import type { ProjectorHandle } from '../../../libs/projection/projector-handle';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { parleyProjections } from '../../../projections';
 import { PROJECTOR, READ_STORE } from './tokens';
@@ -16,7 +16,7 @@ const POLL_MS = 10;
 @Injectable()
 export class ReadModelGate {
   constructor(
-    @Inject(PROJECTOR) private readonly projector: Projector | null,
+    @Inject(PROJECTOR) private readonly projector: ProjectorHandle | null,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
 

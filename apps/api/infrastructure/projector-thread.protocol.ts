@@ -1,0 +1,25 @@
+import type { ThreadError } from '../../../libs/threads/start-worker';
+import type { StoresConfig } from './stores';
+
+/** What the projector thread is started with: the stores' configuration, nothing that cannot be cloned. */
+export type ProjectorThreadData = StoresConfig & { readonly batchSize: number };
+
+/** The projector's progress as plain data. */
+export interface ProjectorProgress {
+  /** Lowest checkpoint of all projections, as decimal text; null before the first event. */
+  readonly position: string | null;
+  readonly lastEventAt: string | null;
+  /** Whatever the projector reports of its projections (Projector.status(), where it exists). */
+  readonly status?: unknown;
+}
+
+/** From the API to the projector thread. */
+export type ProjectorRequest = { readonly kind: 'committed' } | { readonly kind: 'stop' };
+
+/** From the projector thread to the API. */
+export type ProjectorReply =
+  | { readonly kind: 'started'; readonly progress: ProjectorProgress }
+  | { readonly kind: 'progress'; readonly progress: ProjectorProgress }
+  | { readonly kind: 'failed'; readonly error: ThreadError }
+  | { readonly kind: 'log'; readonly level: 'log' | 'error'; readonly message: string; readonly fields?: Record<string, unknown> }
+  | { readonly kind: 'stopped' };
