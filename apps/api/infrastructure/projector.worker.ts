@@ -1,12 +1,15 @@
-import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Position } from '../../../libs/event-store/event-store.port';
 import { SqliteEventStore } from '../../../libs/event-store/sqlite-event-store';
+import type { KeyStore } from '../../../libs/personal-data/key-store.port';
+import { PersonalDataEventStore } from '../../../libs/personal-data/personal-data-event-store';
+import { SqliteKeyStore } from '../../../libs/personal-data/sqlite-key-store';
+import { PersonalDataVault } from '../../../libs/personal-data/vault';
 import { Projector } from '../../../libs/projection/projector';
+import { SqliteReadStore } from '../../../libs/read-store/sqlite-read-store';
 import { toThreadError } from '../../../libs/threads/start-worker';
 import { parleyProjections } from '../../../projections';
 import type { ProjectorProgress, ProjectorReply, ProjectorRequest, ProjectorThreadData } from './projector-thread.protocol';
-import { createEventStore, createReadStore, withPersonalData } from './stores';
 
 /*
  * The embedded profile's projector on a thread of its own: it reads the event
@@ -22,9 +25,20 @@ const data = workerData as ProjectorThreadData;
 const config = { ...data, personalDataKey: Buffer.from(data.personalDataKey) };
 const reply = (message: ProjectorReply): void => port.postMessage(message);
 
-const raw = createEventStore(config);
-const store = withPersonalData(config, raw);
-const readStore = createReadStore(config);
+if (config.eventStore.kind !== 'sqlite' || config.readStore.kind !== 'sqlite') {
+  throw new Error('the projector thread needs SQLite files for the event and read stores');
+}
+// Only the SQLite adapters are loaded here: the networked drivers would cost every start seconds.
+const raw = new SqliteEventStore({ file: config.eventStore.file, synchronous: config.sqliteSynchronous });
+const keyStore: KeyStore =
+  config.keyStore.kind === 'sqlite'
+    ? new SqliteKeyStore({ file: config.keyStore.file })
+    : // eslint-disable-next-line @typescript-eslint/no-require-imports -- a rare setup (keys in MongoDB) pays for its driver alone
+      (require('./stores') as typeof import('./stores')).createKeyStore(config);
+const store = new PersonalDataEventStore(raw, new PersonalDataVault(keyStore, config.personalDataKey), {
+  warn: (message, fields) => reply({ kind: 'log', level: 'error', message, fields }),
+});
+const readStore = new SqliteReadStore({ file: config.readStore.file });
 const projector = new Projector(store, readStore, parleyProjections, {
   batchSize: data.batchSize,
   logger: {
@@ -60,7 +74,7 @@ port.on('message', (request: ProjectorRequest) => {
   switch (request.kind) {
     case 'committed':
       // The API's writer thread committed: read on now rather than at the next poll.
-      if (raw instanceof SqliteEventStore) raw.signalCommit();
+      raw.signalCommit();
       return;
     case 'stop':
       stopping = true;
