@@ -22,7 +22,10 @@ async function startApi(dataDir: string, env: Record<string, string> = {}): Prom
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`API did not start: ${out}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`API did not start: ${out}`));
+    }, 60_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /listening on http:\/\/[^:]+:(\d+)/.exec(out);

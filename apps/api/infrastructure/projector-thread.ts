@@ -17,25 +17,25 @@ const STOP_TIMEOUT_MS = 10_000;
  * read that waits for X-Min-Position sees the documents once it is released.
  */
 export class ProjectorThread implements ProjectorHandle {
-  private worker: Worker | null = null;
+  private worker: Worker | null;
   private current: ProjectorProgress = { position: null, lastEventAt: null };
   private currentPosition: Position | null = null;
   private waiters: { position: Position; resolve: (reached: boolean) => void }[] = [];
   private failure: string | null = null;
   private nudgeScheduled = false;
 
+  private readonly started: Promise<void>;
+
+  /** Starts the thread at once, so that it boots while the rest of the API is wired. */
   constructor(
-    private readonly data: ProjectorThreadData,
+    data: ProjectorThreadData,
     /** The API's read connection: it learns the collections once the thread made them. */
     private readonly readStore: ReadStore,
     private readonly logger: ProjectorLogger,
-  ) {}
-
-  /** Starts the thread; resolves once its projections are prepared and it follows the log. */
-  async start(): Promise<void> {
-    const worker = startWorker(__dirname, 'projector.worker', this.data);
+  ) {
+    const worker = startWorker(__dirname, 'projector.worker', data);
     this.worker = worker;
-    await new Promise<void>((resolve, reject) => {
+    this.started = new Promise<void>((resolve, reject) => {
       worker.on('message', (reply: ProjectorReply) => {
         switch (reply.kind) {
           case 'started':
@@ -74,6 +74,13 @@ export class ProjectorThread implements ProjectorHandle {
         reject(new Error(this.failure ?? 'the projector thread exited'));
       });
     });
+    // A start nobody awaits yet must not count as an unhandled rejection; start() reports it.
+    this.started.catch(() => undefined);
+  }
+
+  /** Resolves once the thread's projections are prepared and it follows the log. */
+  async start(): Promise<void> {
+    await this.started;
     await this.readStore.ensureCollections(parleyProjections.flatMap((projection) => projection.collections));
   }
 

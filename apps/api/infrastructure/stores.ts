@@ -110,9 +110,11 @@ export function withPersonalData(config: StoresConfig, raw: EventStore): Persona
   });
 }
 
-/** The API's own event store: on SQLite, its writer thread started and the file open before requests come. */
-export async function openApiEventStore(config: ParleyConfig): Promise<EventStore> {
-  const store = createEventStore(config, { writerThread: config.sqliteWriter === 'thread' });
-  if (store instanceof ThreadedSqliteEventStore) await store.ready();
-  return store;
+/**
+ * The API's own event store. On SQLite its writer thread boots meanwhile:
+ * appends sent before it is up wait for it, and one that cannot open the file
+ * makes appends fail with 503 and /health say why.
+ */
+export function openApiEventStore(config: ParleyConfig): EventStore {
+  return createEventStore(config, { writerThread: config.sqliteWriter === 'thread' });
 }
