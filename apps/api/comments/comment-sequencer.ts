@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { decidePostComment, tailOf, type PostComment, type ReplyTarget } from '../../../libs/domain/comments/comment.decider';
 import type { CommentPosted } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
-import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
+import type { AppendResult, EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
 import { blockRefusals, ContactDirectory } from '../contacts/contact-directory';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
@@ -19,6 +19,14 @@ interface Pending {
 }
 
 const MAX_BATCH = 256;
+/** Rooms whose comment tail is remembered between turns. */
+const TAILS_CAPACITY = 10_000;
+
+/** Where a room's comments stream ends: its last revision and last comment. */
+interface Tail {
+  readonly revision: number | null;
+  readonly last: CommentPosted | null;
+}
 
 export const asPosted = (stored: StoredEvent | null | undefined): CommentPosted | null =>
   stored?.type === 'CommentPosted' ? ({ type: 'CommentPosted', data: stored.data } as CommentPosted) : null;
@@ -33,6 +41,13 @@ export const asPosted = (stored: StoredEvent | null | undefined): CommentPosted 
 @Injectable()
 export class CommentSequencer {
   private readonly queues = new Map<string, Pending[]>();
+  /**
+   * The tail each turn leaves, so that the next turn of a busy room reads
+   * nothing. Taken out while a turn runs and put back only after its append
+   * succeeded: a turn that failed (another writer moved the stream) leaves
+   * the next attempt to read the tail from the store.
+   */
+  private readonly tails = new Map<string, Tail>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -71,11 +86,10 @@ export class CommentSequencer {
   }
 
   private async decideAndAppend(roomId: string, turn: readonly Pending[]): Promise<void> {
-    const [{ state }, [last]] = await Promise.all([
-      this.rooms.load(roomId),
-      this.store.readStream(streams.comments(roomId), { direction: 'backwards', maxCount: 1 }),
-    ]);
-    let tail = tailOf(asPosted(last) ?? undefined);
+    const known = this.tails.get(roomId);
+    this.tails.delete(roomId);
+    const [{ state }, start] = await Promise.all([this.rooms.load(roomId), known ?? this.readTail(roomId)]);
+    let tail = tailOf(start.last ?? undefined);
     const accepted: { pending: Pending; event: CommentPosted }[] = [];
     const refused: { pending: Pending; error: unknown }[] = [];
     const sameId = new Map<string, Pending[]>();
@@ -111,27 +125,44 @@ export class CommentSequencer {
     }
     if (accepted.length > 0) {
       // One append for the turn; metadata of each event names its own request.
-      const result = await this.appendAll(roomId, accepted, last ? last.revision : 'no_stream');
+      const { events, nextRevision } = await this.appendAll(roomId, accepted, start.revision ?? 'no_stream');
+      // From what was stored: an id written before answers with its original, which may not be the tail;
+      // then the next turn's expected revision fails and that turn reads the tail again.
+      this.keepTail(roomId, { revision: nextRevision, last: asPosted(events[events.length - 1]) });
       accepted.forEach(({ pending, event }, index) => {
-        const stored = result[index]!;
+        const stored = events[index]!;
         pending.resolve(stored);
         for (const twin of sameId.get(event.data.commentId) ?? []) twin.resolve(stored);
       });
+    } else {
+      this.keepTail(roomId, start);
     }
     for (const { pending, error } of refused) pending.reject(error);
+  }
+
+  private async readTail(roomId: string): Promise<Tail> {
+    const [last] = await this.store.readStream(streams.comments(roomId), { direction: 'backwards', maxCount: 1 });
+    return { revision: last ? last.revision : null, last: asPosted(last) };
+  }
+
+  private keepTail(roomId: string, tail: Tail): void {
+    this.tails.set(roomId, tail);
+    if (this.tails.size > TAILS_CAPACITY) {
+      const oldest = this.tails.keys().next().value;
+      if (oldest !== undefined) this.tails.delete(oldest);
+    }
   }
 
   private async appendAll(
     roomId: string,
     accepted: readonly { pending: Pending; event: CommentPosted }[],
     expected: number | 'no_stream',
-  ): Promise<readonly StoredEvent[]> {
-    const result = await this.writer.appendEach(
+  ): Promise<AppendResult> {
+    return this.writer.appendEach(
       streams.comments(roomId),
       accepted.map((a) => ({ event: a.event, context: a.pending.context, id: a.event.data.commentId })),
       expected,
     );
-    return result.events;
   }
 
   private async replyTarget(
