@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { EVENT_STORE, READ_STORE } from '../apps/api/infrastructure/tokens';
+import { EVENT_STORE, RAW_EVENT_STORE, READ_STORE } from '../apps/api/infrastructure/tokens';
+import { ThreadedSqliteEventStore } from '../libs/event-store/threaded-sqlite-event-store';
 import { streams } from '../libs/domain/streams';
 import type { EventStore } from '../libs/event-store/event-store.port';
 import { Projector } from '../libs/projection/projector';
@@ -172,4 +173,30 @@ describe('a 2xx means durable with the writer and the projector on their own thr
       await parley.stop();
     }
   }, 240_000);
+});
+
+describe('the writer thread gone', () => {
+  it('answers writes with 503 STORE.UNAVAILABLE instead of hanging, and /health names the writer', async () => {
+    const parley = await ParleyHarness.start();
+    try {
+      const alice = await parley.user('alice');
+      const room = (await parley.http().post('/v1/rooms').set(alice.auth).send({ name: 'Kept', participants: [] }).expect(201)).body
+        .id as string;
+      const store = parley.app.get(RAW_EVENT_STORE);
+      expect(store).toBeInstanceOf(ThreadedSqliteEventStore);
+      await (store as ThreadedSqliteEventStore).writer.terminate();
+
+      const refused = await parley.http().post(`/v1/rooms/${room}/comments`).set(alice.auth).send({ text: 'lost?' });
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ statusCode: 503, code: 'STORE.UNAVAILABLE' });
+      expect(refused.body.message).toContain('writer thread');
+      const health = await parley.http().get('/health');
+      expect(health.status).toBe(503);
+      expect(health.body.down).toEqual(['SQLite event writer']);
+      // Reads go on through the API's own connection.
+      await parley.http().get(`/v1/rooms/${room}`).set(alice.auth).expect(200);
+    } finally {
+      await parley.stop();
+    }
+  }, 60_000);
 });
