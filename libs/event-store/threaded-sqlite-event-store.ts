@@ -101,12 +101,18 @@ export class ThreadedSqliteEventStore implements EventStore, EventImporter, Moni
       void this.exited.then(resolve);
     });
     this.writer.on('message', (reply: WriterReply) => this.answer(reply));
+    // An idle writer must not keep the process alive (an app a test forgot to close, a script
+    // that is done); it is referenced while an answer is awaited, so no acknowledgement is lost.
+    this.writer.unref();
     this.writer.on('error', (error) => this.fail(`the writer thread failed: ${error.message}`));
   }
 
   /** Resolves once the writer thread has opened the file, or has failed (then appends say why). */
   async ready(): Promise<void> {
-    await this.started;
+    this.writer.ref();
+    await this.started.finally(() => {
+      if (this.waiting.size === 0 && !this.closed) this.writer.unref();
+    });
     if (this.failure !== null) throw this.unavailable();
   }
 
@@ -184,6 +190,7 @@ export class ThreadedSqliteEventStore implements EventStore, EventImporter, Moni
     if (this.closing === null) {
       this.closed = true;
       this.closing = (async () => {
+        this.writer.ref();
         if (this.failure === null) this.writer.postMessage({ kind: 'close' } satisfies WriterRequest);
         await this.exited;
         this.rejectWaiting(storeClosedError('ThreadedSqliteEventStore'));
@@ -196,6 +203,7 @@ export class ThreadedSqliteEventStore implements EventStore, EventImporter, Moni
   private request(build: (id: number) => WriterRequest): Promise<WriterReply> {
     const id = this.nextRequest++;
     return new Promise<WriterReply>((resolve, reject) => {
+      if (this.waiting.size === 0) this.writer.ref();
       this.waiting.set(id, { resolve, reject });
       this.writer.postMessage(build(id));
     });
@@ -206,6 +214,7 @@ export class ThreadedSqliteEventStore implements EventStore, EventImporter, Moni
     const waiting = this.waiting.get(reply.id);
     if (waiting === undefined) return;
     this.waiting.delete(reply.id);
+    if (this.waiting.size === 0 && !this.closed) this.writer.unref();
     if (reply.kind === 'failed') waiting.reject(fromThreadError(reply.error));
     else waiting.resolve(reply);
   }

@@ -76,11 +76,14 @@ export class ProjectorThread implements ProjectorHandle {
     });
     // A start nobody awaits yet must not count as an unhandled rejection; start() reports it.
     this.started.catch(() => undefined);
+    // Background work: the thread keeps the process alive only while it is started or stopped.
+    worker.unref();
   }
 
   /** Resolves once the thread's projections are prepared and it follows the log. */
   async start(): Promise<void> {
-    await this.started;
+    this.worker?.ref();
+    await this.started.finally(() => this.worker?.unref());
     await this.readStore.ensureCollections(parleyProjections.flatMap((projection) => projection.collections));
   }
 
@@ -89,6 +92,7 @@ export class ProjectorThread implements ProjectorHandle {
     const worker = this.worker;
     this.worker = null;
     if (worker !== null) {
+      worker.ref();
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage({ kind: 'stop' } satisfies ProjectorRequest);
       const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
