@@ -75,5 +75,6 @@ describe('read models are disposable', () => {
     // The snapshot holds real content, not empty answers.
     expect(JSON.stringify(before)).toContain('Group 2');
     expect(JSON.stringify(before)).toContain('"deleted":true');
-  });
+    // Three app starts and a CLI run, each starting its threads: more than jest's default 30 s on a busy machine.
+  }, 120_000);
 });

@@ -4,9 +4,8 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { JwtModule } from '@nestjs/jwt';
 import type { ParleyConfig } from '../../libs/config/config';
 import type { EventStore } from '../../libs/event-store/event-store.port';
-import { Projector } from '../../libs/projection/projector';
+import type { ProjectorHandle } from '../../libs/projection/projector-handle';
 import type { ReadStore } from '../../libs/read-store/read-store.port';
-import { parleyProjections } from '../../projections';
 import { accountsControllers, accountsProviders } from './accounts/accounts.providers';
 import { ApiKeyGuard } from './admin/api-key.guard';
 import { ApiKeyBootstrap } from './admin/api-key-bootstrap';
@@ -61,7 +60,6 @@ import { ListCommentsHandler } from './comments/comments.queries';
 import { DeleteCommentHandler } from './comments/delete-comment.command';
 import { PostCommentHandler } from './comments/post-comment.command';
 import { HttpExceptionFilter } from './common/http-exception.filter';
-import { JsonLogger } from './common/json-logger';
 import { MinPositionInterceptor } from './common/min-position.interceptor';
 import { FeedAudience } from './feed/feed-audience';
 import { FeedHub } from './feed/feed-hub';
@@ -79,7 +77,8 @@ import { QiscusImporter } from './jobs/qiscus-import';
 import { KeyedMutex } from './infrastructure/keyed-mutex';
 import { LogFollower } from './infrastructure/log-follower';
 import { ReadModelGate } from './infrastructure/read-model-gate';
-import { createEventStore, createReadStore, withPersonalData } from './infrastructure/stores';
+import { projectorProvider } from './infrastructure/projector-provider';
+import { createReadStore, openApiEventStore, withPersonalData } from './infrastructure/stores';
 import { EVENT_STORE, PARLEY_CONFIG, PROJECTOR, RAW_EVENT_STORE, READ_STORE } from './infrastructure/tokens';
 import { MarkReadHandler } from './read-state/mark-read.command';
 import { ReadStateController } from './read-state/read-state.controller';
@@ -112,7 +111,7 @@ class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
-    @Inject(PROJECTOR) private readonly projector: Projector | null,
+    @Inject(PROJECTOR) private readonly projector: ProjectorHandle | null,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -129,7 +128,6 @@ class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Module({})
 export class AppModule {
   static forConfig(config: ParleyConfig): DynamicModule {
-    const logger = new JsonLogger(config.logLevel);
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), JwtModule.register(
@@ -161,7 +159,7 @@ export class AppModule {
       ],
       providers: [
         { provide: PARLEY_CONFIG, useValue: config },
-        { provide: RAW_EVENT_STORE, useFactory: () => createEventStore(config) },
+        { provide: RAW_EVENT_STORE, useFactory: () => openApiEventStore(config) },
         {
           provide: EVENT_STORE,
           inject: [RAW_EVENT_STORE],
@@ -174,22 +172,7 @@ export class AppModule {
         },
         RemoveUserHandler,
         { provide: READ_STORE, useFactory: () => createReadStore(config) },
-        {
-          provide: PROJECTOR,
-          inject: [EVENT_STORE, READ_STORE],
-          useFactory: (store: EventStore, readStore: ReadStore) =>
-            config.projectInProcess
-              ? new Projector(store, readStore, parleyProjections, {
-                  // Small batches that yield: projecting shares the event loop with requests.
-                  batchSize: 250,
-                  yieldEvery: 50,
-                  logger: {
-                    log: (msg, fields) => logger.log({ msg, ...fields }, 'projector'),
-                    error: (msg, fields) => logger.error({ msg, ...fields }, undefined, 'projector'),
-                  },
-                })
-              : null,
-        },
+        projectorProvider(config),
         StoresLifecycle,
         EventWriter,
         KeyedMutex,

@@ -42,6 +42,17 @@ export interface ParleyConfig {
   readonly sqliteSynchronous: 'full' | 'normal';
   /** Whether this API process also runs the projector (always on the embedded profile). */
   readonly projectInProcess: boolean;
+  /**
+   * Whether that projector runs on its own worker thread (`PROJECTOR=thread`,
+   * the default with SQLite files) rather than on the API's event loop
+   * (`in-process`, the only choice for memory: stores, which threads cannot share).
+   */
+  readonly projectorThread: boolean;
+  /**
+   * `thread` (default): the SQLite event log's writer (group commit, fsync)
+   * runs on a worker thread; `inline`: on the API's event loop.
+   */
+  readonly sqliteWriter: 'thread' | 'inline';
   /** Longest wait of a query carrying X-Min-Position. */
   readonly minPositionWaitMs: number;
   /** Events a projection may trail the log by before /health answers 503 `degraded`. */
@@ -279,9 +290,18 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
   const eventStore = parseEventStoreUrl(env['EVENT_STORE_URL'] || `sqlite:${dataDir}/events.db`);
   const readStore = parseReadStoreUrl(env['READ_STORE_URL'] || `sqlite:${dataDir}/read.db`);
   const embedded = eventStore.kind !== 'esdb' && readStore.kind !== 'mongodb';
-  const projectorMode = oneOf(env, 'PROJECTOR', ['in-process', 'external'], embedded ? 'in-process' : 'external');
+  const onFiles = eventStore.kind === 'sqlite' && readStore.kind === 'sqlite';
+  const projectorMode = oneOf(
+    env,
+    'PROJECTOR',
+    ['thread', 'in-process', 'external'],
+    embedded ? (onFiles ? 'thread' : 'in-process') : 'external',
+  );
   if (projectorMode === 'external' && eventStore.kind !== 'esdb' && eventStore.kind !== 'sqlite') {
     throw new ConfigError('PROJECTOR', 'can be external only with a shared event store (sqlite: or esdb://)');
+  }
+  if (projectorMode === 'thread' && !onFiles) {
+    throw new ConfigError('PROJECTOR', 'can be thread only with SQLite files for both stores (sqlite: event and read stores)');
   }
   const secret = jwtSecret(env, dataDir, embedded);
   return {
@@ -295,7 +315,9 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL', 900, 30, 86_400),
     refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL', 30 * 86_400, 60, 365 * 86_400),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['full', 'normal'], 'full'),
-    projectInProcess: projectorMode === 'in-process',
+    projectInProcess: projectorMode !== 'external',
+    projectorThread: projectorMode === 'thread',
+    sqliteWriter: oneOf(env, 'SQLITE_WRITER', ['thread', 'inline'], 'thread'),
     minPositionWaitMs: integer(env, 'MIN_POSITION_WAIT_MS', 5000, 0, 60_000),
     healthMaxLagEvents: integer(env, 'HEALTH_MAX_LAG_EVENTS', 10_000, 1, 1_000_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),

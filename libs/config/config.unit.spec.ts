@@ -16,6 +16,15 @@ describe('configuration', () => {
     expect(config.sqliteSynchronous).toBe('full');
   });
 
+  it('runs the SQLite writer and the projector off the event loop by default, on threads', () => {
+    const config = loadConfig({ DATA_DIR: dir });
+    expect(config.sqliteWriter).toBe('thread');
+    expect(config.projectorThread).toBe(true);
+    const inMemory = loadConfig({ DATA_DIR: dir, EVENT_STORE_URL: 'memory:', READ_STORE_URL: 'memory:' });
+    expect(inMemory.projectInProcess).toBe(true);
+    expect(inMemory.projectorThread).toBe(false);
+  });
+
   it('generates the JWT secret once and keeps it under the data directory', () => {
     const first = loadConfig({ DATA_DIR: dir }).jwtSecret;
     const second = loadConfig({ DATA_DIR: dir }).jwtSecret;
@@ -32,6 +41,8 @@ describe('configuration', () => {
     [{ READ_STORE_URL: 'redis://x' }, 'READ_STORE_URL'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ SQLITE_SYNCHRONOUS: 'sometimes' }, 'SQLITE_SYNCHRONOUS'],
+    [{ SQLITE_WRITER: 'elsewhere' }, 'SQLITE_WRITER'],
+    [{ PROJECTOR: 'thread', READ_STORE_URL: 'memory:' }, 'PROJECTOR'],
     [{ MIN_POSITION_WAIT_MS: '-1' }, 'MIN_POSITION_WAIT_MS'],
     [{ HEALTH_MAX_LAG_EVENTS: '0' }, 'HEALTH_MAX_LAG_EVENTS'],
     [{ HEALTH_MAX_LAG_EVENTS: 'lots' }, 'HEALTH_MAX_LAG_EVENTS'],

@@ -210,6 +210,15 @@ export class SqliteEventStore implements EventStore, EventImporter {
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.appendPrepared(streamId, prepared, expected);
+  }
+
+  /**
+   * An append already checked and serialised by `prepareAppend` (the writer
+   * thread receives it so from the API), queued for the next group commit.
+   */
+  appendPrepared(streamId: string, prepared: PreparedEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(storeClosedError('SqliteEventStore'));
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ streamId, events: prepared, expected, resolve, reject });
       if (!this.flushScheduled) {
@@ -331,6 +340,19 @@ export class SqliteEventStore implements EventStore, EventImporter {
     }
     if (wrote) for (const listener of this.listeners) listener();
   };
+
+  /**
+   * Another connection of this process committed to the file (the writer
+   * thread): subscriptions read on at once instead of at their next poll.
+   */
+  signalCommit(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Calls `listener` after each commit this store made or was told of; returns the unregistration. */
+  onCommit(listener: () => void): () => void {
+    return this.source.listen(listener);
+  }
 
   private currentRevision(streamId: string): number | null {
     return this.selectRevision.get(streamId)?.revision ?? null;

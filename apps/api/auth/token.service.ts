@@ -20,6 +20,7 @@ import { jwtKeys, type JwtKeys, type PublishedJwk } from './jwt-keys';
 
 /** How long the guard trusts a user's and a sign-in's state without reading their streams. */
 const GUARD_STATE_MAX_AGE_MS = 1000;
+const VERIFIED_TOKENS_CAPACITY = 10_000;
 import { TokenFamilyStates } from './token-family-states';
 
 /** The token endpoint's answer (RFC 6749 5.1). */
@@ -55,6 +56,7 @@ export const USER_SCOPES: readonly string[] = ['user'];
 @Injectable()
 export class TokenService {
   private readonly keys: JwtKeys;
+  private readonly verified = new Map<string, { readonly claims: Record<string, unknown>; readonly expiresAtMs: number }>();
 
   constructor(
     private readonly jwt: JwtService,
@@ -120,17 +122,24 @@ export class TokenService {
    * expiry only: whether its sign-in still stands is `authenticate`'s job.
    */
   async decode(token: string, typ: TokenType | null, options: { ignoreExpiration?: boolean } = {}): Promise<TokenClaims> {
-    let claims: Record<string, unknown>;
-    try {
-      claims = await this.jwt.verifyAsync<Record<string, unknown>>(token, {
-        algorithms: [this.keys.algorithm],
-        ignoreExpiration: options.ignoreExpiration === true,
-      });
-    } catch (error) {
-      if ((error as Error).name === 'TokenExpiredError') {
-        throw unauthenticated('AUTH.TOKEN_EXPIRED', 'The token has expired');
+    const ignoreExpiration = options.ignoreExpiration === true;
+    let claims: Record<string, unknown> | undefined;
+    const known = this.verified.get(token);
+    if (known !== undefined && (ignoreExpiration || Date.now() < known.expiresAtMs)) claims = known.claims;
+    if (claims === undefined) {
+      try {
+        claims = await this.jwt.verifyAsync<Record<string, unknown>>(token, {
+          algorithms: [this.keys.algorithm],
+          ignoreExpiration,
+        });
+      } catch (error) {
+        this.verified.delete(token);
+        if ((error as Error).name === 'TokenExpiredError') {
+          throw unauthenticated('AUTH.TOKEN_EXPIRED', 'The token has expired');
+        }
+        throw unauthenticated('AUTH.TOKEN_INVALID', 'The token is invalid');
       }
-      throw unauthenticated('AUTH.TOKEN_INVALID', 'The token is invalid');
+      this.remember(token, claims);
     }
     const { sub, typ: kind, sid, jti, scope } = claims;
     if (
@@ -169,6 +178,23 @@ export class TokenService {
   /** The user id of a valid token of the given type; access tokens get `authenticate`'s full check. */
   async verify(token: string, typ: TokenType): Promise<string> {
     return typ === 'access' ? (await this.authenticate(token)).id : (await this.decode(token, 'refresh')).sub;
+  }
+
+  /**
+   * A token's signature checks out the same every time: each request of a
+   * client carries the same access token, so its verified claims are kept
+   * until the token expires (bounded, oldest first out). Whether its sign-in
+   * still stands is checked on every request all the same (`authenticate`).
+   */
+  private remember(token: string, claims: Record<string, unknown>): void {
+    const exp = claims['exp'];
+    if (typeof exp !== 'number' || claims['nbf'] !== undefined) return;
+    this.verified.delete(token);
+    this.verified.set(token, { claims, expiresAtMs: exp * 1000 });
+    if (this.verified.size > VERIFIED_TOKENS_CAPACITY) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
   }
 
   /** The public keys tokens can be checked with (none for HS256, whose key is a shared secret). */

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { StoreUnavailableError } from '../../../libs/config/store-connection';
 import { DomainError, type ErrorCategory } from '../../../libs/domain/errors';
 import { WrongExpectedRevisionError } from '../../../libs/event-store/event-store.port';
 import { isStorageFull, STORAGE_FULL } from '../../../libs/event-store/storage-full';
@@ -50,6 +51,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
         message: exception.message,
         ...(exception.details ? { details: exception.details } : {}),
       };
+    }
+    if (exception instanceof StoreUnavailableError) {
+      // Nothing was acknowledged: the client may retry (an Idempotency-Key makes that safe).
+      return { statusCode: 503, code: 'STORE.UNAVAILABLE', message: exception.message };
     }
     if (exception instanceof WrongExpectedRevisionError) {
       return { statusCode: 409, code: 'REQUEST.CONCURRENT_UPDATE', message: 'The resource changed meanwhile; retry' };

@@ -51,11 +51,14 @@ export class EventWriter {
         ...(context.importId === undefined ? {} : { importId: context.importId }),
       },
     }));
-    // Noted before and after: a cached state read while the append was in flight is read again.
+    // Noted before and after: a cached state read while the append was in flight is read again,
+    // and so is one a conflict just proved stale (another process wrote the stream).
     noteLocalAppend(streamId);
-    const result = await this.store.append(streamId, envelopes, expected);
-    noteLocalAppend(streamId);
-    return result;
+    try {
+      return await this.store.append(streamId, envelopes, expected);
+    } finally {
+      noteLocalAppend(streamId);
+    }
   }
 
   /**

@@ -25,6 +25,11 @@ export class LogFollower implements OnModuleInit, BeforeApplicationShutdown {
     return this.start;
   }
 
+  /** Whether the log is being followed (false before the store was reached and after shutdown). */
+  get live(): boolean {
+    return this.subscription !== null && !this.stopped;
+  }
+
   listen(listener: LogListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

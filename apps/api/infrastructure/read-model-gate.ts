@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Position } from '../../../libs/event-store/event-store.port';
-import { readProjectionStatus, type Projector, type ProjectionStatus } from '../../../libs/projection/projector';
+import { readProjectionStatus, type ProjectionStatus } from '../../../libs/projection/projector';
+import type { ProjectorHandle } from '../../../libs/projection/projector-handle';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { parleyProjections } from '../../../projections';
 import { PROJECTOR, READ_STORE } from './tokens';
@@ -24,7 +25,7 @@ const passed = (status: ProjectionStatus, position: Position) =>
 @Injectable()
 export class ReadModelGate {
   constructor(
-    @Inject(PROJECTOR) private readonly projector: Projector | null,
+    @Inject(PROJECTOR) private readonly projector: ProjectorHandle | null,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
 

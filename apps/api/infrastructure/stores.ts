@@ -4,6 +4,7 @@ import { EsdbEventStore } from '../../../libs/event-store/esdb-event-store';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import { MemoryEventStore } from '../../../libs/event-store/memory-event-store';
 import { SqliteEventStore } from '../../../libs/event-store/sqlite-event-store';
+import { ThreadedSqliteEventStore } from '../../../libs/event-store/threaded-sqlite-event-store';
 import { MemoryReadStore } from '../../../libs/read-store/memory-read-store';
 import { MongoReadStore } from '../../../libs/read-store/mongo-read-store';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
@@ -16,8 +17,14 @@ import { SqliteKeyStore } from '../../../libs/personal-data/sqlite-key-store';
 import { PersonalDataVault } from '../../../libs/personal-data/vault';
 import { JsonLogger } from '../common/json-logger';
 
+/** What opening the stores needs from the configuration (a worker thread receives just this). */
+export type StoresConfig = Pick<
+  ParleyConfig,
+  'eventStore' | 'readStore' | 'keyStore' | 'sqliteSynchronous' | 'logLevel' | 'personalDataKey'
+>;
+
 /** Connection news of the networked stores, as one JSON line each. */
-function storeLogger(config: ParleyConfig): StoreLogger {
+function storeLogger(config: Pick<ParleyConfig, 'logLevel'>): StoreLogger {
   const logger = new JsonLogger(config.logLevel);
   return {
     log: (msg, fields) => logger.log({ msg, ...fields }, 'stores'),
@@ -30,11 +37,14 @@ function storeLogger(config: ParleyConfig): StoreLogger {
  * connecting at once in the background: an unreachable server is one log line
  * and quiet retries with backoff, never a crash (GET /health says which is down).
  */
-export function createEventStore(config: ParleyConfig): EventStore {
+export function createEventStore(config: StoresConfig, options: { readonly writerThread?: boolean } = {}): EventStore {
   const target = config.eventStore;
   switch (target.kind) {
     case 'sqlite':
-      return new SqliteEventStore({ file: target.file, synchronous: config.sqliteSynchronous });
+      // The API's writes go through a writer thread (see ThreadedSqliteEventStore); the CLI's and the projector's stay inline.
+      return options.writerThread === true
+        ? new ThreadedSqliteEventStore({ file: target.file, synchronous: config.sqliteSynchronous })
+        : new SqliteEventStore({ file: target.file, synchronous: config.sqliteSynchronous });
     case 'memory':
       return new MemoryEventStore();
     case 'esdb': {
@@ -51,7 +61,7 @@ export function createEventStore(config: ParleyConfig): EventStore {
 }
 
 /** The read-store adapter the configuration names; networked stores connect as above. */
-export function createReadStore(config: ParleyConfig): ReadStore {
+export function createReadStore(config: StoresConfig): ReadStore {
   const target = config.readStore;
   switch (target.kind) {
     case 'sqlite':
@@ -72,7 +82,7 @@ export function createReadStore(config: ParleyConfig): ReadStore {
 }
 
 /** The store of users' personal-data keys the configuration names (KEY_STORE_URL). */
-export function createKeyStore(config: ParleyConfig): KeyStore {
+export function createKeyStore(config: StoresConfig): KeyStore {
   const target = config.keyStore;
   switch (target.kind) {
     case 'sqlite':
@@ -93,9 +103,18 @@ export function createKeyStore(config: ParleyConfig): KeyStore {
  * their owner's key (libs/personal-data). `raw` stays the adapter itself, for
  * exports and imports. Closing the result closes both stores.
  */
-export function withPersonalData(config: ParleyConfig, raw: EventStore): PersonalDataEventStore {
+export function withPersonalData(config: StoresConfig, raw: EventStore): PersonalDataEventStore {
   const logger = new JsonLogger(config.logLevel);
   return new PersonalDataEventStore(raw, new PersonalDataVault(createKeyStore(config), config.personalDataKey), {
     warn: (msg, fields) => logger.warn({ msg, ...fields }, 'personal-data'),
   });
+}
+
+/**
+ * The API's own event store. On SQLite its writer thread boots meanwhile:
+ * appends sent before it is up wait for it, and one that cannot open the file
+ * makes appends fail with 503 and /health say why.
+ */
+export function openApiEventStore(config: ParleyConfig): EventStore {
+  return createEventStore(config, { writerThread: config.sqliteWriter === 'thread' });
 }

@@ -1,5 +1,5 @@
 import { upcast, type ParleyEvent } from '../../../libs/domain/events';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
+import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
 
 export interface Loaded<S> {
   readonly state: S;
@@ -42,6 +42,8 @@ export function noteLocalAppend(streamId: string): void {
  */
 export class StreamStateCache<S> {
   private readonly entries = new Map<string, Entry<S>>();
+  /** Set by `follow`: whether the live log is advancing the entries right now. */
+  private live: (() => boolean) | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -59,13 +61,10 @@ export class StreamStateCache<S> {
     const cached = this.entries.get(streamId);
     const startedAt = Date.now();
     const seenWrite = writeCounter;
-    if (
-      cached &&
-      options.maxAgeMs !== undefined &&
-      startedAt - cached.checkedAt < options.maxAgeMs &&
-      (localWrites.get(streamId) ?? 0) <= cached.seenWrite
-    ) {
-      return cached;
+    if (cached && (localWrites.get(streamId) ?? 0) <= cached.seenWrite) {
+      // Followed: the live log brings every other writer's events into the entry.
+      if (this.live?.() === true) return cached;
+      if (options.maxAgeMs !== undefined && startedAt - cached.checkedAt < options.maxAgeMs) return cached;
     }
     let state = cached?.state ?? this.initial;
     let revision = cached?.revision ?? null;
@@ -82,6 +81,9 @@ export class StreamStateCache<S> {
       if (events.length < 500) break;
     }
     const loaded: Entry<S> = { state, revision, checkedAt: startedAt, seenWrite };
+    // The live log may have moved the entry past this read meanwhile: keep the newer one.
+    const current = this.entries.get(streamId);
+    if (current !== undefined && current !== cached && (current.revision ?? -1) > (revision ?? -1)) return current;
     this.entries.delete(streamId);
     this.entries.set(streamId, loaded);
     if (this.entries.size > this.capacity) {
@@ -89,5 +91,36 @@ export class StreamStateCache<S> {
       if (oldest !== undefined) this.entries.delete(oldest);
     }
     return loaded;
+  }
+
+  /**
+   * Lets the live log keep the entries current, so that a load answers from
+   * memory without a read (the room state of every comment turn). `live`
+   * says whether the log is being followed; while it is not, loads read as
+   * before. Streams this process writes are still read once after each of its
+   * appends, which is how a load sees its own write before the log brings it.
+   */
+  follow(live: () => boolean): void {
+    this.live = live;
+  }
+
+  /** Applies events of the live log, in log order, to the streams held; a gap drops the entry. */
+  advance(events: readonly StoredEvent[]): void {
+    for (const stored of events) {
+      const entry = this.entries.get(stored.streamId);
+      if (entry === undefined) continue;
+      const revision = entry.revision ?? -1;
+      if (stored.revision <= revision) continue;
+      if (stored.revision !== revision + 1) {
+        this.entries.delete(stored.streamId);
+        continue;
+      }
+      const event = upcast(stored.type, stored.version, stored.data);
+      this.entries.set(stored.streamId, {
+        ...entry,
+        state: event ? this.evolve(entry.state, event) : entry.state,
+        revision: stored.revision,
+      });
+    }
   }
 }

@@ -57,4 +57,34 @@ describe('StreamStateCache', () => {
     expect((await cache.load(stream, { maxAgeMs: 60_000 })).state).toEqual(['a', 'here']);
     expect(reads).toBe(2);
   });
+
+  it('answers from memory while the live log is followed, advancing with what the log brings', async () => {
+    const stream = `room-${randomUUID()}`;
+    let live = true;
+    cache.follow(() => live);
+    await store.append(stream, [renamed('a')], 'any');
+    await cache.load(stream);
+    const written = await store.append(stream, [renamed('elsewhere')], 'any');
+    expect((await cache.load(stream)).state).toEqual(['a']);
+    cache.advance(await store.readStream(stream, { fromRevision: written.nextRevision }));
+    expect(await cache.load(stream)).toMatchObject({ state: ['a', 'elsewhere'], revision: 1 });
+    expect(reads).toBe(1);
+    // Not following any more: loads read again.
+    live = false;
+    await store.append(stream, [renamed('late')], 'any');
+    expect((await cache.load(stream)).state).toEqual(['a', 'elsewhere', 'late']);
+    expect(reads).toBe(2);
+  });
+
+  it('drops an entry the live log shows a gap in, and reads it whole on the next load', async () => {
+    const stream = `room-${randomUUID()}`;
+    cache.follow(() => true);
+    await store.append(stream, [renamed('a')], 'any');
+    await cache.load(stream);
+    await store.append(stream, [renamed('missed')], 'any');
+    const after = await store.append(stream, [renamed('seen')], 'any');
+    cache.advance(await store.readStream(stream, { fromRevision: after.nextRevision }));
+    expect((await cache.load(stream)).state).toEqual(['a', 'missed', 'seen']);
+    expect(reads).toBe(2);
+  });
 });

@@ -1,0 +1,51 @@
+import type { Provider } from '@nestjs/common';
+import type { ParleyConfig } from '../../../libs/config/config';
+import type { EventStore } from '../../../libs/event-store/event-store.port';
+import { SqliteEventStore } from '../../../libs/event-store/sqlite-event-store';
+import { ThreadedSqliteEventStore } from '../../../libs/event-store/threaded-sqlite-event-store';
+import { Projector } from '../../../libs/projection/projector';
+import type { ProjectorHandle } from '../../../libs/projection/projector-handle';
+import type { ReadStore } from '../../../libs/read-store/read-store.port';
+import { parleyProjections } from '../../../projections';
+import { JsonLogger } from '../common/json-logger';
+import { ProjectorThread } from './projector-thread';
+import { EVENT_STORE, PROJECTOR, RAW_EVENT_STORE, READ_STORE } from './tokens';
+
+/**
+ * The API's own projector, or null when another process projects
+ * (PROJECTOR=external). `thread` (SQLite files): a worker thread with its own
+ * connections, nudged after each commit of this process's writer;
+ * `in-process` (memory stores): on the API's event loop, in small batches that yield.
+ */
+export function projectorProvider(config: ParleyConfig): Provider {
+  return {
+    provide: PROJECTOR,
+    inject: [RAW_EVENT_STORE, EVENT_STORE, READ_STORE],
+    useFactory: (raw: EventStore, store: EventStore, readStore: ReadStore): ProjectorHandle | null => {
+      if (!config.projectInProcess) return null;
+      const json = new JsonLogger(config.logLevel);
+      const logger = {
+        log: (msg: string, fields?: Record<string, unknown>) => json.log({ msg, ...fields }, 'projector'),
+        error: (msg: string, fields?: Record<string, unknown>) => json.error({ msg, ...fields }, undefined, 'projector'),
+      };
+      if (!config.projectorThread) {
+        return new Projector(store, readStore, parleyProjections, { batchSize: 250, yieldEvery: 50, logger });
+      }
+      const thread = new ProjectorThread(
+        {
+          eventStore: config.eventStore,
+          readStore: config.readStore,
+          keyStore: config.keyStore,
+          sqliteSynchronous: config.sqliteSynchronous,
+          logLevel: config.logLevel,
+          personalDataKey: config.personalDataKey,
+          batchSize: 1000,
+        },
+        readStore,
+        logger,
+      );
+      if (raw instanceof ThreadedSqliteEventStore || raw instanceof SqliteEventStore) raw.onCommit(() => thread.committed());
+      return thread;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StoreUnavailableError } from '../config/store-connection';
+import { eventStoreConformance } from './conformance/event-store.conformance';
+import { SqliteEventStore } from './sqlite-event-store';
+import { ThreadedSqliteEventStore } from './threaded-sqlite-event-store';
+
+const dir = mkdtempSync(join(tmpdir(), 'parley-threaded-store-'));
+let files = 0;
+const nextFile = (): string => join(dir, `store-${++files}`, 'events.db');
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+eventStoreConformance('ThreadedSqliteEventStore', async () => {
+  const store = new ThreadedSqliteEventStore({ file: nextFile(), synchronous: 'normal' });
+  await store.ready();
+  return store;
+});
+
+describe('ThreadedSqliteEventStore', () => {
+  const event = (n = 0) => ({ id: randomUUID(), type: 'TestHappened', version: 1, data: { n }, metadata: {} });
+
+  it('acknowledges only what another connection can already read from the file', async () => {
+    const file = nextFile();
+    const store = new ThreadedSqliteEventStore({ file, synchronous: 'normal' });
+    const other = new SqliteEventStore({ file });
+    try {
+      const events = Array.from({ length: 50 }, (_, i) => event(i));
+      const results = await Promise.all(events.map((e, i) => store.append(`room-${i % 5}`, [e], 'any')));
+      const seen = await other.readAll({ maxCount: 100 });
+      expect(seen.map((e) => e.id).sort()).toEqual(events.map((e) => e.id).sort());
+      expect(seen.map((e) => e.position).sort()).toEqual(results.map((r) => r.position).sort());
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
+
+  it('fails appends with StoreUnavailableError once the writer thread is gone, and reports it down', async () => {
+    const store = new ThreadedSqliteEventStore({ file: nextFile(), synchronous: 'normal' });
+    try {
+      await store.append('room-1', [event()], 'no_stream');
+      const inFlight = store.append('room-1', [event()], 0).then(
+        () => 'acknowledged',
+        (error: unknown) => error,
+      );
+      await store.writer.terminate();
+      const outcome = await inFlight;
+      // It may have committed just before the thread ended; it must never hang.
+      if (outcome !== 'acknowledged') expect(outcome).toBeInstanceOf(StoreUnavailableError);
+      await expect(store.append('room-1', [event()], 'any')).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(store.connectionStatus()).toMatchObject({ state: 'down', error: expect.stringContaining('writer thread') });
+      expect((await store.readStream('room-1')).length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('ends its writer thread on close', async () => {
+    const store = new ThreadedSqliteEventStore({ file: nextFile(), synchronous: 'normal' });
+    await store.append('room-1', [event()], 'no_stream');
+    const exited = new Promise<number>((resolve) => store.writer.once('exit', resolve));
+    await store.close();
+    await expect(exited).resolves.toBe(0);
+  });
+});

@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Starts the worker thread `<dir>/<name>`: the compiled `.js` when Parley runs
+ * built, the `.ts` source through Parley's source loader when it runs from
+ * source (tests, and the API started by tests as a child process).
+ */
+export function startWorker(dir: string, name: string, workerData: unknown): Worker {
+  if (!__filename.endsWith('.ts')) return new Worker(join(dir, `${name}.js`), { workerData });
+  const register = join(__dirname, 'ts-source-register.js');
+  const entry = join(dir, `${name}.ts`);
+  return new Worker(`require(${JSON.stringify(register)});\nrequire(${JSON.stringify(entry)});`, {
+    eval: true,
+    workerData,
+  });
+}
+
+/** An error as it crosses a thread boundary: its class name, message and own fields. */
+export interface ThreadError {
+  readonly name: string;
+  readonly message: string;
+  readonly fields: Record<string, unknown>;
+}
+
+export function toThreadError(error: unknown): ThreadError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error), fields: {} };
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (typeof value !== 'function') fields[key] = value;
+  }
+  return { name: error.name, message: error.message, fields };
+}
