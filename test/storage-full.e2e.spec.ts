@@ -14,7 +14,9 @@ const eventsDb = (parley: ParleyHarness): Database.Database => (parley.app.get(R
 
 describe('out of storage space', () => {
   it('answers 507 STORAGE.FULL to writes while reads go on, loses nothing acknowledged and recovers by itself', async () => {
-    const parley = await ParleyHarness.start();
+    // The writer's own connection, so that its max_page_count binds: inline here. That SQLITE_FULL keeps its
+    // code across the writer thread is shown in threaded-sqlite-event-store.int.spec.ts.
+    const parley = await ParleyHarness.start({ SQLITE_WRITER: 'inline' });
     try {
       const alice = await parley.user('alice');
       const room = (await parley.http().post('/v1/rooms').set(alice.auth).send({ name: 'Full disk', participants: [] }).expect(201)).body.id as string;

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { StoreUnavailableError } from '../config/store-connection';
 import { eventStoreConformance } from './conformance/event-store.conformance';
 import { SqliteEventStore } from './sqlite-event-store';
-import { ThreadedSqliteEventStore } from './threaded-sqlite-event-store';
+import Database from 'better-sqlite3';
+import { isStorageFull } from './storage-full';
+import { fromThreadError, ThreadedSqliteEventStore } from './threaded-sqlite-event-store';
+import { toThreadError } from '../threads/start-worker';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-threaded-store-'));
 let files = 0;
@@ -22,6 +25,25 @@ eventStoreConformance('ThreadedSqliteEventStore', async () => {
 });
 
 describe('ThreadedSqliteEventStore', () => {
+  it("keeps a full disk recognisable across the thread: SQLite's own SQLITE_FULL still maps to 507 STORAGE.FULL", () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'parley-full-')), 'full.db');
+    const db = new Database(file);
+    let thrown: unknown = null;
+    try {
+      db.exec('CREATE TABLE t (x TEXT)');
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+      db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(100_000));
+    } catch (error) {
+      thrown = error;
+    } finally {
+      db.close();
+    }
+    expect(isStorageFull(thrown)).toBe(true);
+    const rebuilt = fromThreadError(toThreadError(thrown));
+    expect(isStorageFull(rebuilt)).toBe(true);
+    expect(rebuilt.message).toBe((thrown as Error).message);
+  });
+
   const event = (n = 0) => ({ id: randomUUID(), type: 'TestHappened', version: 1, data: { n }, metadata: {} });
 
   it('acknowledges only what another connection can already read from the file', async () => {

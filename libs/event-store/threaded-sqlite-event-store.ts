@@ -28,7 +28,8 @@ interface Waiting {
   readonly reject: (error: unknown) => void;
 }
 
-function fromThreadError(error: ThreadError): Error {
+/** Rebuilds on the API's side an error the writer thread sent, keeping its class and own fields. */
+export function fromThreadError(error: ThreadError): Error {
   const fields = error.fields;
   let rebuilt: Error;
   switch (error.name) {
