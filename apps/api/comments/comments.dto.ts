@@ -10,16 +10,19 @@ import {
   IsUUID,
   Length,
   Matches,
+  Max,
   Min,
   ValidateIf,
   Equals,
 } from 'class-validator';
 import { PageQueryDto } from '../common/page-query.dto';
+import { IsText } from '../common/safe-text';
 
 export class PostCommentDto {
   @ApiProperty({ maxLength: 10000 })
   @IsString()
   @Length(1, 10000, { message: 'text must be 1 to 10000 characters' })
+  @IsText()
   text!: string;
 
   @ApiPropertyOptional({ description: "The client's own id for the comment (Qiscus unique_temp_id); a retry with it writes nothing new" })
@@ -52,6 +55,7 @@ export class ListCommentsQueryDto extends PageQueryDto {
   @Type(() => Number)
   @IsInt({ message: 'before must be a whole number' })
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'before must be at most 9007199254740991 (2^53 - 1)' })
   before?: number;
 
   @ApiPropertyOptional({ description: 'Items after the comment with this seq' })
@@ -59,6 +63,7 @@ export class ListCommentsQueryDto extends PageQueryDto {
   @Type(() => Number)
   @IsInt({ message: 'after must be a whole number' })
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'after must be at most 9007199254740991 (2^53 - 1)' })
   after?: number;
 
   @ApiPropertyOptional({ description: 'ISO time, inclusive' })
@@ -77,6 +82,7 @@ export class MarkReadDto {
   @ValidateIf((o: MarkReadDto) => o.unread === undefined)
   @IsInt({ message: 'seq must be a whole number (or send { "unread": true })' })
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'seq must be at most 9007199254740991 (2^53 - 1)' })
   seq?: number;
 
   @ApiPropertyOptional({ description: 'true marks the room unread again' })

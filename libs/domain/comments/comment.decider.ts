@@ -1,6 +1,7 @@
 import { forbidden, notFound, validationError } from '../errors';
 import type { CommentDeleted, CommentPosted } from '../events';
 import { assertCanSend, requireMember, requireRoom, type RoomState } from '../rooms/room.decider';
+import { hasCharactersNotInText, TEXT_CHARACTERS_REASON } from '../text';
 
 /**
  * What a post decides on besides the room: the comment stream's tail. Only
@@ -44,6 +45,9 @@ export function decidePostComment(
 ): CommentPosted {
   const room = requireRoom(roomState);
   assertCanSend(room, command.actor);
+  if (hasCharactersNotInText(command.text)) {
+    throw validationError('COMMENT.TEXT_INVALID', `text ${TEXT_CHARACTERS_REASON}`, [{ field: 'text', reason: TEXT_CHARACTERS_REASON }]);
+  }
   if (command.replyTo !== null && replyTarget?.roomId !== room.roomId) {
     throw validationError('COMMENT.REPLY_TARGET_UNKNOWN', 'replyTo must name a comment of this room', [
       { field: 'replyTo', reason: 'no such comment in this room' },
