@@ -100,11 +100,13 @@ describe('every decider that takes a name applies the rule, naming the field', (
     expect(error).toMatchObject({ code: 'ACCOUNT.NICKNAME_INVALID', details: [{ field: 'nickname' }] });
   });
 
-  it('API key names', () => {
-    expect(refusal(() => checkApiKey({ name: bad, scopes: ['admin:users'] }))).toMatchObject({
-      code: 'API_KEY.INVALID',
-      details: [{ field: 'name' }],
-    });
+  it('API key names, before and after trimming', () => {
+    for (const name of [bad, '\uFEFFkey']) {
+      expect(refusal(() => checkApiKey({ name, scopes: ['admin:users'] }))).toMatchObject({
+        code: 'API_KEY.INVALID',
+        details: [{ field: 'name' }],
+      });
+    }
   });
 
   it('presence devices; presence messages refuse only NUL', () => {

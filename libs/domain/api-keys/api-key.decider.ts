@@ -122,7 +122,7 @@ export function checkApiKey(fields: { readonly name: string; readonly scopes: re
   const name = typeof fields.name === 'string' ? fields.name.trim() : '';
   if (name.length === 0) details.push({ field: 'name', reason: 'must not be empty' });
   else if (name.length > API_KEY_NAME_MAX) details.push({ field: 'name', reason: `must be at most ${API_KEY_NAME_MAX} characters long` });
-  else if (hasCharactersNotInNames(name)) details.push({ field: 'name', reason: NAME_CHARACTERS_REASON });
+  else if (hasCharactersNotInNames(fields.name)) details.push({ field: 'name', reason: NAME_CHARACTERS_REASON });
   const scopes = Array.isArray(fields.scopes) ? fields.scopes : [];
   if (scopes.length === 0) details.push({ field: 'scopes', reason: `must name at least one of ${API_KEY_SCOPES.join(', ')}` });
   for (const scope of scopes) {
