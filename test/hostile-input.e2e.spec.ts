@@ -124,6 +124,13 @@ describe('hostile input at the edge', () => {
       }
     });
 
+    it('reads a room as of a position past the head (or past 2^63) as the room now', async () => {
+      const room = await parley.http().post('/v1/rooms').set(alice.auth).send({ name: 'Audited', participants: [] }).expect(201);
+      const res = await admin(`/v1/admin/audit/rooms/${room.body.id}?at=99999999999999999999999`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ exists: true, name: 'Audited' });
+    });
+
     it('refuses ?fromRevision= of 2^53 or more on the stream audit', async () => {
       for (const fromRevision of ['9007199254740992', '1e400', '123456789012345678901234567890']) {
         const res = await admin(`/v1/admin/audit/streams/user-${alice.id}?fromRevision=${fromRevision}`);
@@ -166,6 +173,16 @@ describe('hostile input at the edge', () => {
       const { status, body } = errorBodyOf(raw);
       expect(status).toBe(431);
       expect(body).toEqual({ statusCode: 431, code: 'REQUEST.HEADERS_TOO_LARGE', message: expect.any(String) });
+    });
+
+    it('keeps an import file name for display without controls or bidi overrides', async () => {
+      const res = await parley
+        .http()
+        .post('/v1/admin/imports')
+        .set('X-Api-Key', KEY)
+        .send({ type: 'users', rows: [{ Email: 'ren@example.com', Name: 'Ren' }], filename: 'rows\u202Enosj.exe\u0085' })
+        .expect(202);
+      expect(res.body.filename).toBe('rowsnosj.exe');
     });
 
     it('answers an import sent as multipart without a boundary with 400', async () => {

@@ -10,6 +10,7 @@ import { DomainError, validationError } from '../../../libs/domain/errors';
 import type { JobResource } from '../../../libs/domain/events';
 import { newId } from '../../../libs/domain/ids';
 import { isJobResource } from '../../../libs/domain/jobs/export-job.decider';
+import { hasCharactersNotInNames } from '../../../libs/domain/text';
 import { AdminCaller } from '../admin/api-key.guard';
 import { RequireScopes } from '../admin/require-scopes';
 import { Public } from '../auth/auth.decorators';
@@ -182,6 +183,7 @@ function rowsOf(value: unknown, field: string): readonly unknown[] {
 }
 
 function cleanName(name: string | undefined): string | null {
-  const base = name ? [...basename(name.replace(/\\/g, '/'))].filter((c) => c >= ' ' && c !== '"' && c !== '\u007f').join('').trim() : '';
+  // An uploaded file's name is kept for display: what no name may hold (controls, bidi overrides) is dropped.
+  const base = name ? [...basename(name.replace(/\\/g, '/'))].filter((c) => c !== '"' && !hasCharactersNotInNames(c)).join('').trim() : '';
   return base.length > 0 && base.length <= 200 ? base : null;
 }
