@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { ParleyConfig } from '../../libs/config/config';
 import { AppModule } from './app.module';
 import type { ParleyRequest } from './auth/auth.decorators';
+import { installDepthLimitedJsonParser } from './common/body-depth';
+import { answerClientError } from './common/client-error';
 import { JsonLogger } from './common/json-logger';
 import { CONTACTS_IMPORT_MAX_BYTES, CONTACTS_ROUTE } from './contacts/contacts.controller';
 import { createValidationPipe } from './common/validation';
@@ -21,6 +23,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     bodyLimit: 1024 * 1024,
     genReqId: () => randomUUID(),
     trustProxy: true,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
     logger,
@@ -28,6 +31,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
   });
   app.enableShutdownHooks();
   app.setGlobalPrefix('v1', { exclude: ['health', '.well-known/jwks.json'] });
+  installDepthLimitedJsonParser(adapter, 'v1');
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();

@@ -102,6 +102,9 @@ export async function readProjectionStatus(
 
 const silent: ProjectorLogger = { log: () => undefined, error: () => undefined };
 
+/** Ids per `getMany` when a handler prefetches. */
+const PREFETCH_CHUNK = 1000;
+
 /** Documents read or written while one batch is applied; flushed in one commit. */
 class BatchContext implements ProjectionContext {
   private readonly docs = new Map<string, { collection: string; id: string; doc: Doc | null; dirty: boolean }>();
@@ -125,6 +128,18 @@ class BatchContext implements ProjectionContext {
     const doc = await this.readStore.get(collection, id);
     this.docs.set(key, { collection, id, doc, dirty: false });
     return doc;
+  }
+
+  async prefetch(collection: string, ids: readonly string[]): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.docs.has(`${collection}\u0000${id}`));
+    for (let i = 0; i < missing.length; i += PREFETCH_CHUNK) {
+      const chunk = missing.slice(i, i + PREFETCH_CHUNK);
+      const found = new Map((await this.readStore.getMany(collection, chunk)).map((doc) => [doc.id, doc]));
+      for (const id of chunk) {
+        const key = `${collection}\u0000${id}`;
+        if (!this.docs.has(key)) this.docs.set(key, { collection, id, doc: found.get(id) ?? null, dirty: false });
+      }
+    }
   }
 
   async update(collection: string, id: string, change: (doc: Doc) => Doc | null, init?: () => Doc): Promise<void> {

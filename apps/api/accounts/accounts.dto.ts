@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches, ValidateBy, type ValidationOptions } from 'class-validator';
 import type { VerificationChannel } from '../../../libs/domain/events';
 import { normalizePhone } from '../../../libs/personal-data/lookup-keys';
+import { IsName } from '../common/safe-text';
 
 /** A phone number `normalizePhone` accepts: international form, spaces, dots, dashes, brackets and a leading 00 allowed. */
 export function IsPhoneNumber(options?: ValidationOptions): PropertyDecorator {
@@ -28,6 +29,7 @@ export class CreateAccountDto {
   @IsString()
   @Length(1, 100, { message: 'nickname must be 1 to 100 characters' })
   @Matches(/\S/, { message: 'nickname must not be blank' })
+  @IsName()
   nickname!: string;
 }
 

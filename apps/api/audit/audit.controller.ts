@@ -39,12 +39,21 @@ export class AuditController {
   @Get('events')
   @RequireScopes('admin:export')
   @ApiProduces('application/x-ndjson')
-  events(@Query() query: EventsQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+  async events(@Query() query: EventsQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const types = query.types?.split(',');
     const unknown = types?.filter((type) => !isParleyEventType(type));
     if (unknown?.length) {
       throw validationError('EVENTS.UNKNOWN_TYPE', `Unknown event types: ${unknown.join(', ')}`, [
         { field: 'types', reason: `unknown event type ${unknown.join(', ')}` },
+      ]);
+    }
+    const from = query.from ? BigInt(query.from) : 0n;
+    // Refused before the first line goes out: past the head there is nothing to resume after,
+    // and a position the store cannot even hold would otherwise cut the stream after its header.
+    const head = (await this.store.headPosition()) ?? 0n;
+    if (from > head) {
+      throw validationError('EVENTS.FROM_AHEAD', 'from is past the end of the log', [
+        { field: 'from', reason: `no event has been written at ${from.toString()} yet` },
       ]);
     }
     const since = query.since ? new Date(query.since).toISOString() : undefined;
@@ -53,7 +62,7 @@ export class AuditController {
     const abort = new AbortController();
     request.raw.on('close', () => abort.abort());
     const lines = exportLog(this.store, {
-      from: query.from ? BigInt(query.from) : 0n,
+      from,
       prevHash: query.prevHash,
       limit: query.limit,
       follow: query.follow === 'true',

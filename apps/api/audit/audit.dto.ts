@@ -69,6 +69,7 @@ export class StreamAuditQueryDto {
   @Type(() => Number)
   @IsInt({ message: 'fromRevision must be a whole number' })
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'fromRevision must be at most 9007199254740991 (2^53 - 1)' })
   fromRevision?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })

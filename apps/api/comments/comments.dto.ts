@@ -10,6 +10,7 @@ import {
   IsUUID,
   Length,
   Matches,
+  Max,
   Min,
   ValidateIf,
   Equals,
@@ -18,12 +19,14 @@ import { PAYLOAD_LIMITS } from '../../../libs/domain/json-limits';
 import { IsBoundedJson } from '../common/bounded-json';
 import { COMMENT_MAX_BYTES } from '../../../libs/domain/comments/comment.decider';
 import { PageQueryDto } from '../common/page-query.dto';
+import { IsText } from '../common/safe-text';
 
 export class PostCommentDto {
   /** The size rule (64 KiB of text + payload, 413 COMMENT.TOO_LARGE) binds first; no longer text fits it. */
   @ApiProperty({ maxLength: COMMENT_MAX_BYTES, description: 'At most 64 KiB of UTF-8 text and JSON payload together (413 COMMENT.TOO_LARGE)' })
   @IsString()
   @Length(1, COMMENT_MAX_BYTES, { message: `text must be 1 to ${COMMENT_MAX_BYTES} characters` })
+  @IsText()
   text!: string;
 
   @ApiPropertyOptional({ description: "The client's own id for the comment (Qiscus unique_temp_id); a retry with it writes nothing new" })
@@ -63,6 +66,7 @@ export class ListCommentsQueryDto extends PageQueryDto {
   @Type(() => Number)
   @IsInt({ message: 'before must be a whole number' })
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'before must be at most 9007199254740991 (2^53 - 1)' })
   before?: number;
 
   @ApiPropertyOptional({ description: 'Items after the comment with this seq' })
@@ -70,6 +74,7 @@ export class ListCommentsQueryDto extends PageQueryDto {
   @Type(() => Number)
   @IsInt({ message: 'after must be a whole number' })
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'after must be at most 9007199254740991 (2^53 - 1)' })
   after?: number;
 
   @ApiPropertyOptional({ description: 'ISO time, inclusive' })
@@ -88,6 +93,7 @@ export class MarkReadDto {
   @ValidateIf((o: MarkReadDto) => o.unread === undefined)
   @IsInt({ message: 'seq must be a whole number (or send { "unread": true })' })
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'seq must be at most 9007199254740991 (2^53 - 1)' })
   seq?: number;
 
   @ApiPropertyOptional({ description: 'true marks the room unread again' })

@@ -240,7 +240,7 @@ async function readHistory(
   const found = await readStore.find(PROFILE_HISTORY, {
     filter: { userId, kind: kind === 'statusMessage' ? 'status' : 'photo' },
     sort: [{ field: 'revision', direction: 'desc' }],
-    after: cursor === undefined ? undefined : decodeCursor(cursor, 2),
+    after: cursor === undefined ? undefined : decodeCursor(cursor, ['revision', 'string']),
     limit: limit + 1,
   });
   const page = found.slice(0, limit);

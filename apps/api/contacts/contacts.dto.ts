@@ -3,6 +3,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, MaxLen
 import { MAX_CONTACTS, MAX_CONTACT_ID_LENGTH, MAX_NAME_LENGTH, type ContactKind } from '../../../libs/domain/contacts/contact-id';
 import { MAX_BLOCKED } from '../../../libs/domain/contacts/blocks.decider';
 import { PageQueryDto } from '../common/page-query.dto';
+import { IsName } from '../common/safe-text';
 
 const KIND_MESSAGE = { message: 'kind must be phone, username or user' };
 
@@ -21,12 +22,14 @@ export class ContactEntryDto {
   @IsOptional()
   @IsString()
   @MaxLength(MAX_NAME_LENGTH)
+  @IsName()
   firstName?: string;
 
   @ApiPropertyOptional({ maxLength: MAX_NAME_LENGTH })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_NAME_LENGTH)
+  @IsName()
   lastName?: string;
 }
 
@@ -46,12 +49,14 @@ export class RenameContactDto {
   @IsOptional()
   @IsString()
   @MaxLength(MAX_NAME_LENGTH)
+  @IsName()
   firstName?: string;
 
   @ApiPropertyOptional({ maxLength: MAX_NAME_LENGTH })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_NAME_LENGTH)
+  @IsName()
   lastName?: string;
 }
 

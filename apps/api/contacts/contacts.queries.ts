@@ -28,7 +28,7 @@ export class ListContactsHandler implements IQueryHandler<ListContactsQuery, Pag
     const docs = await this.readStore.find(CONTACTS, {
       filter: { ownerId },
       sort: [{ field: 'contactId', direction: 'asc' }],
-      after: cursor ? decodeCursor(cursor, 2) : undefined,
+      after: cursor ? decodeCursor(cursor, ['string-or-null', 'string']) : undefined,
       limit: limit + 1,
     });
     const page = docs.slice(0, limit);

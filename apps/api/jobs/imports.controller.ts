@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, PayloadTooLargeException, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpException, Param, PayloadTooLargeException, Post, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiConsumes, ApiHeader, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type {} from '@fastify/multipart';
@@ -6,10 +6,11 @@ import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { validationError } from '../../../libs/domain/errors';
+import { DomainError, validationError } from '../../../libs/domain/errors';
 import type { JobResource } from '../../../libs/domain/events';
 import { newId } from '../../../libs/domain/ids';
 import { isJobResource } from '../../../libs/domain/jobs/export-job.decider';
+import { hasCharactersNotInNames } from '../../../libs/domain/text';
 import { AdminCaller } from '../admin/api-key.guard';
 import { RequireScopes } from '../admin/require-scopes';
 import { Public } from '../auth/auth.decorators';
@@ -136,7 +137,11 @@ async function multipartUpload(request: FastifyRequest): Promise<Upload> {
     }
   } catch (error) {
     if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
-    throw error;
+    if (error instanceof DomainError || error instanceof HttpException || typeof (error as { statusCode?: unknown }).statusCode === 'number') {
+      throw error;
+    }
+    // The multipart parser's own refusals (no boundary, a truncated or malformed part) are the client's.
+    throw invalid('body', `is not valid multipart/form-data: ${(error as Error).message}`);
   }
   if (!isJobResource(type)) throw invalid('type', 'must be users, rooms or comments');
   if (content === null) throw invalid('file', 'is required (a JSON file)');
@@ -179,6 +184,7 @@ function rowsOf(value: unknown, field: string): readonly unknown[] {
 }
 
 function cleanName(name: string | undefined): string | null {
-  const base = name ? [...basename(name.replace(/\\/g, '/'))].filter((c) => c >= ' ' && c !== '"' && c !== '\u007f').join('').trim() : '';
+  // An uploaded file's name is kept for display: what no name may hold (controls, bidi overrides) is dropped.
+  const base = name ? [...basename(name.replace(/\\/g, '/'))].filter((c) => c !== '"' && !hasCharactersNotInNames(c)).join('').trim() : '';
   return base.length > 0 && base.length <= 200 ? base : null;
 }

@@ -8,24 +8,28 @@ import {
   PRESENCE_STATUSES,
 } from '../../../libs/domain/presence/presence.decider';
 import { PageQueryDto } from '../common/page-query.dto';
+import { IsName, IsText } from '../common/safe-text';
 
 export class PresenceDeviceDto {
   @ApiProperty({ example: 'Pixel 8' })
   @IsString()
   @MinLength(1)
   @MaxLength(PRESENCE_DEVICE_FIELD_MAX)
+  @IsName()
   name!: string;
 
   @ApiProperty({ example: 'android' })
   @IsString()
   @MinLength(1)
   @MaxLength(PRESENCE_DEVICE_FIELD_MAX)
+  @IsName()
   platform!: string;
 
   @ApiProperty({ example: '14' })
   @IsString()
   @MinLength(1)
   @MaxLength(PRESENCE_DEVICE_FIELD_MAX)
+  @IsName()
   version!: string;
 }
 
@@ -39,6 +43,7 @@ export class SetPresenceDto {
   @IsOptional()
   @IsString()
   @MaxLength(PRESENCE_MESSAGE_MAX)
+  @IsText()
   message?: string | null;
 
   @ApiPropertyOptional({ type: PresenceDeviceDto, nullable: true })
@@ -58,6 +63,7 @@ export class AdminSetPresenceDto {
   @IsOptional()
   @IsString()
   @MaxLength(PRESENCE_MESSAGE_MAX)
+  @IsText()
   message?: string | null;
 }
 

@@ -59,7 +59,7 @@ export class ListPresenceHandler implements IQueryHandler<ListPresenceQuery, Adm
     const filter: Filter = status ? { status } : {};
     const docs = await this.readStore.find('presence', {
       filter,
-      after: cursor ? decodeCursor(cursor, 1) : undefined,
+      after: cursor ? decodeCursor(cursor, ['string']) : undefined,
       limit: limit + 1,
     });
     const page = docs.slice(0, limit);

@@ -12,14 +12,25 @@ export async function requireMembership(readStore: ReadStore, roomId: string, us
 export const encodeCursor = (values: readonly Scalar[]): string =>
   Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 
-export function decodeCursor(cursor: string, length: number): Scalar[] {
+/** What one value of a keyset cursor must be: its sort key's type in the read model. */
+export type CursorValue = 'string' | 'string-or-null' | 'revision';
+
+const CURSOR_VALUE_FITS: { readonly [K in CursorValue]: (value: unknown) => boolean } = {
+  string: (value) => typeof value === 'string',
+  'string-or-null': (value) => value === null || typeof value === 'string',
+  revision: (value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0,
+};
+
+/**
+ * The values of a cursor this API handed out, checked against the shape of
+ * the sort it continues (`['string', 'string']` for a time and an id): a
+ * cursor of the right length but the wrong types is refused here, never
+ * handed to the read store.
+ */
+export function decodeCursor(cursor: string, shape: readonly CursorValue[]): Scalar[] {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(values) &&
-      values.length === length &&
-      values.every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v))
-    ) {
+    if (Array.isArray(values) && values.length === shape.length && shape.every((kind, i) => CURSOR_VALUE_FITS[kind](values[i]))) {
       return values as Scalar[];
     }
   } catch {

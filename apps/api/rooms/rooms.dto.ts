@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { PageQueryDto } from '../common/page-query.dto';
 import { MAX_ROOM_MEMBERS } from '../../../libs/domain/rooms/room.decider';
+import { IsName } from '../common/safe-text';
 
 export class RoomPermissionsDto {
   @ApiPropertyOptional({ description: 'Members may rename the room (and change its avatar)' })
@@ -48,6 +49,7 @@ export class CreateRoomDto {
   @ApiProperty({ example: 'Weekend trip' })
   @IsString()
   @Length(1, 200)
+  @IsName()
   name!: string;
 
   @ApiProperty({ type: [String], description: 'User ids of the other members' })
@@ -60,6 +62,7 @@ export class CreateRoomDto {
   @IsOptional()
   @IsString()
   @MaxLength(1000)
+  @IsName()
   topic?: string;
 
   @ApiPropertyOptional()

@@ -33,7 +33,7 @@ export class ListMyRoomsHandler implements IQueryHandler<ListMyRoomsQuery, Page<
     const memberships = await this.readStore.find('memberships', {
       filter: { userId, active: true },
       sort: [{ field: 'lastActivityAt', direction: 'desc' }],
-      after: cursor ? decodeCursor(cursor, 2) : undefined,
+      after: cursor ? decodeCursor(cursor, ['string', 'string']) : undefined,
       limit: limit + 1,
     });
     const page = memberships.slice(0, limit);

@@ -70,7 +70,7 @@ export class ProfileHistoryHandler
     const found = await this.readStore.find(PROFILE_HISTORY, {
       filter: { userId, kind },
       sort: [{ field: 'revision', direction: 'desc' }],
-      after: cursor === undefined ? undefined : decodeCursor(cursor, 2),
+      after: cursor === undefined ? undefined : decodeCursor(cursor, ['revision', 'string']),
       limit: limit + 1,
     });
     const page = found.slice(0, limit);

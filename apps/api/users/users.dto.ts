@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsName } from '../common/safe-text';
 
 export class RegisterUserDto {
   @ApiProperty({ example: 'alice', description: '3-32 letters, digits, dot, dash or underscore' })
@@ -16,5 +17,6 @@ export class RegisterUserDto {
   @IsOptional()
   @IsString()
   @Length(1, 100)
+  @IsName()
   displayName?: string;
 }

@@ -1,6 +1,7 @@
 import { assertNever, conflict, notFound, validationError, type ErrorDetail } from '../errors';
 import type { ApiKeyEvent, ParleyEvent } from '../events';
 import { idFromKey } from '../ids';
+import { hasCharactersNotInNames, NAME_CHARACTERS_REASON } from '../text';
 
 /**
  * A server API key (Qiscus' secret header): a name, the scopes it grants and
@@ -109,7 +110,7 @@ export function decideApiKey(command: ApiKeyCommand, state: ApiKeyState): ApiKey
 }
 
 /**
- * The name (trimmed, 1 to 100 characters, no control characters) and the
+ * The name (trimmed, 1 to 100 characters, none that names may not hold) and the
  * scopes (at least one, each known; duplicates dropped, in the order of
  * API_KEY_SCOPES). Throws API_KEY.INVALID naming each bad field.
  */
@@ -121,8 +122,7 @@ export function checkApiKey(fields: { readonly name: string; readonly scopes: re
   const name = typeof fields.name === 'string' ? fields.name.trim() : '';
   if (name.length === 0) details.push({ field: 'name', reason: 'must not be empty' });
   else if (name.length > API_KEY_NAME_MAX) details.push({ field: 'name', reason: `must be at most ${API_KEY_NAME_MAX} characters long` });
-  // eslint-disable-next-line no-control-regex
-  else if (/[\u0000-\u001f\u007f]/.test(name)) details.push({ field: 'name', reason: 'must not contain control characters' });
+  else if (hasCharactersNotInNames(fields.name)) details.push({ field: 'name', reason: NAME_CHARACTERS_REASON });
   const scopes = Array.isArray(fields.scopes) ? fields.scopes : [];
   if (scopes.length === 0) details.push({ field: 'scopes', reason: `must name at least one of ${API_KEY_SCOPES.join(', ')}` });
   for (const scope of scopes) {

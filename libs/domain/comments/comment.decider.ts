@@ -2,6 +2,7 @@ import { forbidden, notFound, tooLarge, validationError } from '../errors';
 import type { CommentDeleted, CommentPosted } from '../events';
 import { jsonLimitViolation, PAYLOAD_LIMITS } from '../json-limits';
 import { assertCanSend, requireMember, requireRoom, type RoomState } from '../rooms/room.decider';
+import { hasCharactersNotInText, TEXT_CHARACTERS_REASON } from '../text';
 
 /**
  * What a post decides on besides the room: the comment stream's tail. Only
@@ -66,6 +67,9 @@ export function decidePostComment(
 ): CommentPosted {
   const room = requireRoom(roomState);
   assertCanSend(room, command.actor);
+  if (hasCharactersNotInText(command.text)) {
+    throw validationError('COMMENT.TEXT_INVALID', `text ${TEXT_CHARACTERS_REASON}`, [{ field: 'text', reason: TEXT_CHARACTERS_REASON }]);
+  }
   assertPayloadWithinLimits(command.payload);
   assertCommentSize(command.text, command.payload);
   if (command.replyTo !== null && replyTarget?.roomId !== room.roomId) {

@@ -1,6 +1,7 @@
 import { validationError, type ErrorDetail } from '../errors';
 import type { ContactEntry } from '../events';
 import { normalizeUsername } from '../streams';
+import { hasCharactersNotInNames, NAME_CHARACTERS_REASON } from '../text';
 
 export type ContactKind = ContactEntry['kind'];
 export const CONTACT_KINDS: readonly ContactKind[] = ['phone', 'username', 'user'];
@@ -109,6 +110,7 @@ function nameOf(value: unknown, field: string, details: ErrorDetail[]): string {
   }
   const name = value.trim();
   if (name.length > MAX_NAME_LENGTH) details.push({ field, reason: `must be at most ${MAX_NAME_LENGTH} characters` });
+  else if (hasCharactersNotInNames(value)) details.push({ field, reason: NAME_CHARACTERS_REASON });
   return name;
 }
 

@@ -1,6 +1,7 @@
 import { assertNever, conflict, notFound, validationError, type ErrorDetail } from '../errors';
 import type { ContactEntry, ContactEvent, ParleyEvent } from '../events';
 import { MAX_CONTACTS, MAX_NAME_LENGTH, tooMany } from './contact-id';
+import { hasCharactersNotInNames, NAME_CHARACTERS_REASON } from '../text';
 
 /**
  * A user's address book (Windu contacts), stream `contacts-<ownerId>`. Entries
@@ -24,8 +25,9 @@ export type ContactsCommand =
       readonly matchKey: string;
       /** As the caller named it, for messages. */
       readonly contactId: string;
-      readonly firstName?: string;
-      readonly lastName?: string;
+      /** As the client sent them: a null (or any non-string) is refused naming the field. */
+      readonly firstName?: string | null;
+      readonly lastName?: string | null;
       readonly now: string;
     }
   | {
@@ -157,15 +159,20 @@ function rename(command: Extract<ContactsCommand, { type: 'RenameContact' }>, st
   const entry = state.entries.get(command.matchKey);
   if (!entry) throw notInBook(command.contactId);
   const details: ErrorDetail[] = [];
-  const name = (value: string | undefined, current: string, field: string) => {
+  const name = (value: string | null | undefined, current: string, field: string) => {
     if (value === undefined) return current;
+    if (typeof value !== 'string') {
+      details.push({ field, reason: 'must be a string' });
+      return current;
+    }
     const trimmed = value.trim();
     if (trimmed.length > MAX_NAME_LENGTH) details.push({ field, reason: `must be at most ${MAX_NAME_LENGTH} characters` });
+    else if (hasCharactersNotInNames(value)) details.push({ field, reason: NAME_CHARACTERS_REASON });
     return trimmed;
   };
   const firstName = name(command.firstName, entry.firstName, 'firstName');
   const lastName = name(command.lastName, entry.lastName, 'lastName');
-  if (details.length > 0) throw validationError('CONTACT.INVALID_NAME', 'Names are at most 100 characters', details);
+  if (details.length > 0) throw validationError('CONTACT.INVALID_NAME', details.map((d) => `${d.field} ${d.reason}`).join('; '), details);
   if (firstName === entry.firstName && lastName === entry.lastName) return [];
   return [
     {

@@ -1,5 +1,6 @@
 import { notFound, conflict, validationError, type ErrorDetail } from '../errors';
 import type { PresenceChanged, PresenceDevice, PresenceStatus } from '../events';
+import { hasCharactersNotInNames, hasCharactersNotInText, NAME_CHARACTERS_REASON, TEXT_CHARACTERS_REASON } from '../text';
 
 /**
  * A user's presence (Trillian: status, message, device; Windu: connected
@@ -77,6 +78,8 @@ function checkDevice(device: PresenceDevice, details: ErrorDetail[]): void {
       details.push({ field: `device.${field}`, reason: 'must be a non-empty string' });
     } else if (value.length > PRESENCE_DEVICE_FIELD_MAX) {
       details.push({ field: `device.${field}`, reason: `must be at most ${PRESENCE_DEVICE_FIELD_MAX} characters` });
+    } else if (hasCharactersNotInNames(value)) {
+      details.push({ field: `device.${field}`, reason: NAME_CHARACTERS_REASON });
     }
   }
 }
@@ -101,6 +104,11 @@ export function decidePresence(command: SetPresence, state: PresenceState): Pres
   if (message !== null && message.length > PRESENCE_MESSAGE_MAX) {
     throw validationError('PRESENCE.MESSAGE_TOO_LONG', `message must be at most ${PRESENCE_MESSAGE_MAX} characters`, [
       { field: 'message', reason: `must be at most ${PRESENCE_MESSAGE_MAX} characters` },
+    ]);
+  }
+  if (message !== null && hasCharactersNotInText(message)) {
+    throw validationError('PRESENCE.MESSAGE_INVALID', `message ${TEXT_CHARACTERS_REASON}`, [
+      { field: 'message', reason: TEXT_CHARACTERS_REASON },
     ]);
   }
   if (command.device !== null) {

@@ -1,4 +1,4 @@
-import { assertNever, conflict, forbidden, notFound, validationError } from '../errors';
+import { assertNever, conflict, forbidden, notFound, validationError, type ErrorDetail } from '../errors';
 import {
   DEFAULT_PERMISSIONS,
   type RoomEvent,
@@ -6,6 +6,7 @@ import {
   type RoomPermissions,
   type RoomRole,
 } from '../events';
+import { nameCharactersDetail } from '../text';
 
 export interface Member {
   readonly role: RoomRole;
@@ -200,6 +201,7 @@ function create(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: Ro
       { field: 'participants', reason: `at most ${MAX_ROOM_MEMBERS - 1} participants` },
     ]);
   }
+  checkNames(command);
   const { roomId, now, actor } = command;
   const creatorRole: RoomRole = command.kind === 'direct' ? 'member' : 'owner';
   return [
@@ -212,7 +214,7 @@ function create(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: Ro
         topic: command.topic,
         avatarUrl: command.avatarUrl,
         createdBy: actor,
-        permissions: { ...DEFAULT_PERMISSIONS, ...command.permissions },
+        permissions: withNamedFlags(DEFAULT_PERMISSIONS, command.permissions),
         createdAt: now,
       },
     },
@@ -224,6 +226,17 @@ function create(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: Ro
       }),
     ),
   ];
+}
+
+/** A room's name and topic are shown in lists and notifications: no characters names may not hold. */
+function checkNames(command: { readonly name?: string; readonly topic?: string | null }): void {
+  const details = [
+    command.name === undefined ? null : nameCharactersDetail(command.name, 'name'),
+    command.topic === undefined || command.topic === null ? null : nameCharactersDetail(command.topic, 'topic'),
+  ].filter((detail): detail is ErrorDetail => detail !== null);
+  if (details.length > 0) {
+    throw validationError('ROOM.NAME_INVALID', details.map((d) => `${d.field} ${d.reason}`).join('; '), details);
+  }
 }
 
 function refuseDirect(room: ActiveRoom, what: string): void {
@@ -292,6 +305,7 @@ function update(command: Extract<RoomCommand, { type: 'UpdateRoom' }>, room: Act
   const actor = requireMember(room, command.actor);
   const base = { roomId: room.roomId, changedBy: command.actor, changedAt: command.now };
   const events: RoomEvent[] = [];
+  checkNames(command);
   if (command.name !== undefined && command.name !== room.name) {
     refuseDirect(room, 'be renamed');
     requirePermission(room, actor, 'rename', 'ROOM.RENAME_NOT_ALLOWED');
@@ -312,7 +326,7 @@ function update(command: Extract<RoomCommand, { type: 'UpdateRoom' }>, room: Act
     if (!isPrivileged(actor)) {
       throw forbidden('ROOM.PERMISSIONS_NOT_ALLOWED', 'Only operators and owners change room permissions');
     }
-    const permissions = { ...room.permissions, ...command.permissions };
+    const permissions = withNamedFlags(room.permissions, command.permissions);
     if (!samePermissions(permissions, room.permissions)) {
       events.push({ type: 'RoomPermissionsChanged', data: { ...base, permissions } });
     }
@@ -360,6 +374,22 @@ const outranks = (target: Member, actor: Member) =>
   rank(target.role) > rank(actor.role) || (target.role === 'operator' && actor.role === 'operator');
 
 const ownerCount = (room: ActiveRoom) => [...room.members.values()].filter((m) => m.role === 'owner').length;
+
+const PERMISSION_FLAGS = Object.keys(DEFAULT_PERMISSIONS) as (keyof RoomPermissions)[];
+
+/**
+ * `base` with the flags the command names: a flag left out (or arriving as an
+ * explicit `undefined`, as a DTO's unset fields do) keeps its value, so a
+ * partial `permissions` never switches off the flags it does not mention.
+ */
+function withNamedFlags(base: RoomPermissions, named: Partial<RoomPermissions> | undefined): RoomPermissions {
+  const merged = { ...base };
+  for (const flag of PERMISSION_FLAGS) {
+    const value = named?.[flag];
+    if (typeof value === 'boolean') merged[flag] = value;
+  }
+  return merged;
+}
 
 const samePermissions = (a: RoomPermissions, b: RoomPermissions) =>
   a.rename === b.rename &&

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { conflict, DomainError, notFound, rateLimited, unauthenticated } from '../errors';
+import { conflict, DomainError, notFound, rateLimited, unauthenticated, validationError } from '../errors';
 import type {
   PhoneAccountCreated,
   PhoneClaimed,
@@ -9,6 +9,7 @@ import type {
   VerificationCodeIssued,
 } from '../events';
 import type { UserState } from './user.decider';
+import { hasCharactersNotInNames, NAME_CHARACTERS_REASON } from '../text';
 
 /**
  * Accounts by phone number (Windu). The number is claimed in `phone-<phoneKey>`
@@ -99,6 +100,11 @@ export function decideCreatePhoneAccount(
 ): (PhoneAccountCreated | VerificationCodeIssued)[] {
   switch (user.status) {
     case 'absent':
+      if (hasCharactersNotInNames(command.displayName)) {
+        throw validationError('ACCOUNT.NICKNAME_INVALID', `nickname ${NAME_CHARACTERS_REASON}`, [
+          { field: 'nickname', reason: NAME_CHARACTERS_REASON },
+        ]);
+      }
       return [
         {
           type: 'PhoneAccountCreated',

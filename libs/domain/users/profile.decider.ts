@@ -8,6 +8,7 @@ import type {
   StatusMessageChanged,
 } from '../events';
 import type { UserProfile, UserState } from './user.decider';
+import { hasCharactersNotInNames, hasCharactersNotInText, NAME_CHARACTERS_REASON, TEXT_CHARACTERS_REASON } from '../text';
 
 export const MAX_DISPLAY_NAME = 100;
 export const MAX_STATUS_MESSAGE = 500;
@@ -101,12 +102,10 @@ export function decideProfile(command: ProfileCommand, state: UserState): Profil
   }
 }
 
-const CONTROL = /[\p{Cc}\u2028\u2029]/u;
-
 /** Length in characters as people count them (code points), not UTF-16 units. */
 const length = (text: string): number => [...text].length;
 
-/** Trimmed; refused when empty, too long or holding control characters. */
+/** Trimmed; refused when empty, too long or holding characters names may not hold (libs/domain/text.ts). */
 export function checkDisplayName(raw: string): string {
   const displayName = raw.trim();
   if (displayName === '') {
@@ -119,10 +118,12 @@ export function checkDisplayName(raw: string): string {
       { field: 'displayName', reason: `must be at most ${MAX_DISPLAY_NAME} characters` },
     ]);
   }
-  if (CONTROL.test(displayName)) {
-    throw validationError('PROFILE.DISPLAY_NAME_INVALID', 'A display name cannot hold line breaks or control characters', [
-      { field: 'displayName', reason: 'must not contain control characters' },
-    ]);
+  if (hasCharactersNotInNames(raw)) {
+    throw validationError(
+      'PROFILE.DISPLAY_NAME_INVALID',
+      'A display name cannot hold line breaks, control, bidirectional override or zero-width characters',
+      [{ field: 'displayName', reason: NAME_CHARACTERS_REASON }],
+    );
   }
   return displayName;
 }
@@ -130,6 +131,11 @@ export function checkDisplayName(raw: string): string {
 /** Null for null, empty or blank (a clear); otherwise the message as written, at most 500 characters. */
 export function checkStatusMessage(raw: string | null): string | null {
   if (raw === null || raw.trim() === '') return null;
+  if (hasCharactersNotInText(raw)) {
+    throw validationError('PROFILE.STATUS_MESSAGE_INVALID', 'A status message cannot hold NUL characters', [
+      { field: 'message', reason: TEXT_CHARACTERS_REASON },
+    ]);
+  }
   if (length(raw) > MAX_STATUS_MESSAGE) {
     throw validationError('PROFILE.STATUS_MESSAGE_TOO_LONG', `A status message has at most ${MAX_STATUS_MESSAGE} characters`, [
       { field: 'message', reason: `must be at most ${MAX_STATUS_MESSAGE} characters` },

@@ -1,6 +1,7 @@
-import { assertNever, conflict, notFound } from '../errors';
+import { assertNever, conflict, notFound, validationError } from '../errors';
 import { DEFAULT_PRIVACY, type ParleyEvent, type PrivacySettings, type UserEvent, type UserRegistered, type UsernameClaimed, type UserRemoved } from '../events';
 import { normalizeUsername } from '../streams';
+import { hasCharactersNotInNames, NAME_CHARACTERS_REASON } from '../text';
 
 /** A verification code waiting to be entered (Windu); only its keyed hash is known. */
 export interface PendingCode {
@@ -156,6 +157,11 @@ export function decideClaim(command: RegisterUser, claim: UsernameClaimed | null
 
 export function decideRegister(command: RegisterUser, claimedFor: string, user: UserState): UserRegistered {
   if (user.status !== 'absent') throw conflict('USER.USERNAME_TAKEN', `Username ${command.username} is taken`);
+  if (hasCharactersNotInNames(command.displayName)) {
+    throw validationError('USER.DISPLAY_NAME_INVALID', `displayName ${NAME_CHARACTERS_REASON}`, [
+      { field: 'displayName', reason: NAME_CHARACTERS_REASON },
+    ]);
+  }
   return {
     type: 'UserRegistered',
     data: {
