@@ -183,12 +183,12 @@ export function requireActiveAccount(status: UserState['status']): void {
 /**
  * The password grant's answer for an account, once the password was compared
  * (always, against a dummy hash when there is none, so the time taken tells
- * nothing). Unknown user and wrong password read the same. A removed account
- * has no password left; it says so, as usernames are public handles.
+ * nothing). Unknown user, removed account and wrong password read the same:
+ * a removed account has no password left, and saying "removed" to anyone who
+ * names it would tell a stranger that the handle once had an account.
  */
 export function checkPasswordSignIn(user: UserState, passwordMatches: boolean): string {
-  if (user.status === 'absent') throw invalidCredentials();
-  if (user.status === 'removed') requireActiveAccount(user.status);
+  if (user.status === 'absent' || user.status === 'removed') throw invalidCredentials();
   if (!passwordMatches) throw invalidCredentials();
   requireActiveAccount(user.status);
   return user.userId;

@@ -207,9 +207,9 @@ describe('token family decider', () => {
       expect(refusal(() => checkPasswordSignIn(user('pending'), true))).toBe('forbidden AUTH.ACCOUNT_PENDING');
     });
 
-    it('says a removed account is removed, whatever the password', () => {
-      expect(refusal(() => checkPasswordSignIn(user('removed'), false))).toBe('unauthenticated AUTH.ACCOUNT_REMOVED');
-      expect(refusal(() => checkPasswordSignIn(user('removed'), true))).toBe('unauthenticated AUTH.ACCOUNT_REMOVED');
+    it('answers a removed account as it answers wrong credentials, whatever the password', () => {
+      expect(refusal(() => checkPasswordSignIn(user('removed'), false))).toBe('unauthenticated AUTH.INVALID_CREDENTIALS');
+      expect(refusal(() => checkPasswordSignIn(user('removed'), true))).toBe('unauthenticated AUTH.INVALID_CREDENTIALS');
     });
 
     it('lets only registered accounts use their tokens', () => {
