@@ -22,6 +22,9 @@ import { JwksController, OauthController } from './auth/oauth.controller';
 import { PasswordGrantHandler } from './auth/password-grant.command';
 import { RefreshGrantHandler } from './auth/refresh-grant.command';
 import { RevokeTokenHandler } from './auth/revoke-token.command';
+import { EndSessionHandler, ListSessionsHandler } from './auth/sessions.commands';
+import { SessionsController } from './auth/sessions.controller';
+import { UserSessions } from './auth/user-sessions';
 import { TokenFamilyStates } from './auth/token-family-states';
 import { TokenService } from './auth/token.service';
 import { CommentsController } from './comments/comments.controller';
@@ -140,6 +143,7 @@ export class AppModule {
         AdminUsersController,
         OauthController,
         JwksController,
+        SessionsController,
         RoomsController,
         CommentsController,
         ReadStateController,
@@ -196,6 +200,9 @@ export class AppModule {
         PasswordGrantHandler,
         RefreshGrantHandler,
         RevokeTokenHandler,
+        UserSessions,
+        ListSessionsHandler,
+        EndSessionHandler,
         UserStates,
         RoomStates,
         RoomHistory,

@@ -175,6 +175,11 @@ export type TokenFamilyStarted = {
     /** The current refresh token's id (its `jti`). */
     readonly tokenId: string;
     readonly grant: 'password' | 'phone';
+    /**
+     * What signed in, as far as the server knows (the User-Agent); personal
+     * data of the user, like a presence device. Version 1 had none (null).
+     */
+    readonly client: Erasable<string>;
     readonly expiresAt: string;
     readonly startedAt: string;
   };
@@ -195,8 +200,12 @@ export type TokenFamilyRevoked = {
   readonly data: {
     readonly familyId: string;
     readonly userId: string;
-    /** `reuse`: a rotated token came back; `revoked`: POST /v1/oauth/revoke. */
-    readonly reason: 'reuse' | 'revoked';
+    /**
+     * `reuse`: a rotated token came back; `revoked`: POST /v1/oauth/revoke;
+     * `session`: ended by its user from the sessions list (DELETE
+     * /v1/me/sessions/:id); `password`: the password changed.
+     */
+    readonly reason: 'reuse' | 'revoked' | 'session' | 'password';
     /** The token id that was presented. */
     readonly tokenId: string;
     readonly revokedAt: string;
@@ -628,7 +637,7 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   ProfilePhotoChanged: 1,
   PrivacySettingsChanged: 1,
   UserRemoved: 1,
-  TokenFamilyStarted: 1,
+  TokenFamilyStarted: 2,
   RefreshTokenRotated: 1,
   TokenFamilyRevoked: 1,
   ApiKeyCreated: 1,
@@ -682,5 +691,11 @@ export function upcast(type: string, version: number, data: unknown): ParleyEven
   if (version > EVENT_VERSIONS[type]) {
     throw new Error(`Event ${type} has version ${version}, newer than this build knows (${EVENT_VERSIONS[type]})`);
   }
-  return { type, data } as ParleyEvent;
+  switch (type) {
+    case 'TokenFamilyStarted':
+      // v1 did not record the client.
+      return version < 2 ? ({ type, data: { client: null, ...(data as object) } } as ParleyEvent) : ({ type, data } as ParleyEvent);
+    default:
+      return { type, data } as ParleyEvent;
+  }
 }

@@ -39,7 +39,7 @@ export const PERSONAL_FIELDS: PersonalFieldMap = {
   PrivacySettingsChanged: null,
   // Feedback on the product is kept for the operators, with the account's id only.
   UserRemoved: null,
-  TokenFamilyStarted: null,
+  TokenFamilyStarted: { owner: ofUser, fields: ['client'] },
   RefreshTokenRotated: null,
   TokenFamilyRevoked: null,
   ApiKeyCreated: null,

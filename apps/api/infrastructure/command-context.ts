@@ -5,4 +5,9 @@ export interface CommandContext {
   readonly causationId: string;
   /** Set by a Qiscus import job: its id, recorded in every event the import writes. */
   readonly importId?: string;
+  /**
+   * The request's User-Agent: a sign-in records it so its user can tell their
+   * sessions apart. Never written to event metadata.
+   */
+  readonly client?: string;
 }
