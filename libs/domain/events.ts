@@ -41,7 +41,8 @@ export type UserRegistered = {
     /** The sign-in handle; public, like a room name (decision 0008). */
     readonly username: string;
     readonly displayName: Erasable<string>;
-    readonly passwordHash: string;
+    /** Sealed with the user's key (decision 0020): null once the account is erased. */
+    readonly passwordHash: Erasable<string>;
     readonly registeredAt: string;
   };
 };
@@ -85,7 +86,7 @@ export type PhoneVerified = {
 };
 export type PasswordChanged = {
   readonly type: 'PasswordChanged';
-  readonly data: { readonly userId: string; readonly passwordHash: string; readonly changedBy: string; readonly changedAt: string };
+  readonly data: { readonly userId: string; readonly passwordHash: Erasable<string>; readonly changedBy: string; readonly changedAt: string };
 };
 export type ProfileUpdated = {
   readonly type: 'ProfileUpdated';
@@ -469,8 +470,12 @@ export type WebhookRegistered = {
     readonly webhookId: string;
     readonly url: string;
     readonly events: readonly string[];
-    /** HMAC key of the deliveries; kept in the log because delivery must be able to sign any replay. */
-    readonly secret: string;
+    /**
+     * HMAC key of the deliveries; kept in the log because delivery must be
+     * able to sign any replay, sealed with the webhook's own key (null once
+     * the webhook is removed and its key destroyed).
+     */
+    readonly secret: Erasable<string>;
     readonly format: WebhookFormat;
     readonly registeredBy: string;
     readonly registeredAt: string;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { assertNever } from '../../../libs/domain/errors';
 import { upcast, type ParleyEvent } from '../../../libs/domain/events';
+import { redactSecrets } from '../../../libs/domain/secret-fields';
 import type { Position, StoredEvent } from '../../../libs/event-store/event-store.port';
 import { RoomStates } from '../rooms/room-states';
 
@@ -150,7 +151,7 @@ export class FeedAudience {
         position: stored.position.toString(),
         streamId: stored.streamId,
         recordedAt: stored.recordedAt,
-        data: event.data,
+        data: redactSecrets(event.type, event.data),
         metadata: { correlationId: stored.metadata.correlationId ?? null },
       },
       audience:

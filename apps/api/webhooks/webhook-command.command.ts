@@ -1,5 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { webhookKeyOwner } from '../../../libs/domain/personal-data';
 import { decideWebhook, webhookStream, type WebhookCommand } from '../../../libs/domain/webhooks/webhook.decider';
+import { PersonalDataVault } from '../../../libs/personal-data/vault';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
 import { KeyedMutex } from '../infrastructure/keyed-mutex';
@@ -30,6 +32,7 @@ export class ExecuteWebhookCommandHandler implements ICommandHandler<ExecuteWebh
     private readonly webhooks: WebhookStates,
     private readonly writer: EventWriter,
     private readonly locks: KeyedMutex,
+    private readonly vault: PersonalDataVault,
   ) {}
 
   execute({ webhookId, command, context }: ExecuteWebhookCommand): Promise<WebhookCommandResult> {
@@ -39,6 +42,9 @@ export class ExecuteWebhookCommandHandler implements ICommandHandler<ExecuteWebh
         const { state, revision } = await this.webhooks.load(webhookId);
         const events = decideWebhook(command, state);
         if (events.length === 0) return { webhookId, written: 0, position: null };
+        // Removal shreds the signing secret first: a crash in between leaves a webhook
+        // that cannot sign (so sends nothing), never a removed one whose secret reads.
+        if (events.some((event) => event.type === 'WebhookRemoved')) await this.vault.destroy(webhookKeyOwner(webhookId));
         const result = await this.writer.append(stream, events, revision ?? 'no_stream', context);
         return { webhookId, written: events.length, position: result.position.toString() };
       }),
