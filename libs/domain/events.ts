@@ -15,6 +15,15 @@ export interface RoomPermissions {
   readonly send: boolean;
 }
 
+/**
+ * Who sees a room's history: `shared`, every member sees it all, from before
+ * they joined too; `joined`, a member sees only what happened from their
+ * (latest) joining on. Deleted comments' content is never shown either way.
+ */
+export type HistoryVisibility = 'shared' | 'joined';
+export const HISTORY_VISIBILITIES: readonly HistoryVisibility[] = ['shared', 'joined'];
+export const DEFAULT_HISTORY_VISIBILITY: HistoryVisibility = 'shared';
+
 export const DEFAULT_PERMISSIONS: RoomPermissions = {
   rename: true,
   changeTopic: true,
@@ -336,6 +345,8 @@ export type RoomCreated = {
     readonly avatarUrl: string | null;
     readonly createdBy: string;
     readonly permissions: RoomPermissions;
+    /** Version 1 had none: those rooms are `shared`. */
+    readonly historyVisibility: HistoryVisibility;
     readonly createdAt: string;
   };
 };
@@ -408,8 +419,18 @@ export type RoomPermissionsChanged = {
     readonly changedAt: string;
   };
 };
+export type RoomHistoryVisibilityChanged = {
+  readonly type: 'RoomHistoryVisibilityChanged';
+  readonly data: {
+    readonly roomId: string;
+    readonly historyVisibility: HistoryVisibility;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
 export type RoomEvent =
   | RoomCreated
+  | RoomHistoryVisibilityChanged
   | MemberAdded
   | MemberRemoved
   | MemberLeft
@@ -656,7 +677,7 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   ContactUnblocked: 1,
   BlockListReplaced: 1,
   PresenceChanged: 1,
-  RoomCreated: 1,
+  RoomCreated: 2,
   MemberAdded: 1,
   MemberRemoved: 1,
   MemberLeft: 1,
@@ -666,6 +687,7 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   RoomTopicChanged: 1,
   RoomAvatarChanged: 1,
   RoomPermissionsChanged: 1,
+  RoomHistoryVisibilityChanged: 1,
   CommentPosted: 1,
   CommentDeleted: 1,
   RoomRead: 1,
@@ -697,6 +719,11 @@ export function upcast(type: string, version: number, data: unknown): ParleyEven
     throw new Error(`Event ${type} has version ${version}, newer than this build knows (${EVENT_VERSIONS[type]})`);
   }
   switch (type) {
+    case 'RoomCreated':
+      // v1 rooms showed their whole history to every member.
+      return version < 2
+        ? ({ type, data: { historyVisibility: DEFAULT_HISTORY_VISIBILITY, ...(data as object) } } as ParleyEvent)
+        : ({ type, data } as ParleyEvent);
     case 'TokenFamilyStarted':
       // v1 did not record the client.
       return version < 2 ? ({ type, data: { client: null, ...(data as object) } } as ParleyEvent) : ({ type, data } as ParleyEvent);

@@ -73,6 +73,7 @@ export const PERSONAL_FIELDS: PersonalFieldMap = {
   RoomTopicChanged: null,
   RoomAvatarChanged: null,
   RoomPermissionsChanged: null,
+  RoomHistoryVisibilityChanged: null,
   CommentPosted: null,
   CommentDeleted: null,
   RoomRead: null,

@@ -1,5 +1,5 @@
 import { upcast, type ParleyEvent } from '../../../libs/domain/events';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
+import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
 
 export interface Loaded<S> {
   readonly state: S;
@@ -46,7 +46,8 @@ export class StreamStateCache<S> {
   constructor(
     private readonly store: EventStore,
     private readonly initial: S,
-    private readonly evolve: (state: S, event: ParleyEvent) => S,
+    /** `stored`: the envelope, for folds that need where an event sits in the log. */
+    private readonly evolve: (state: S, event: ParleyEvent, stored: StoredEvent) => S,
     private readonly capacity = 10_000,
   ) {}
 
@@ -76,7 +77,7 @@ export class StreamStateCache<S> {
       });
       for (const stored of events) {
         const event = upcast(stored.type, stored.version, stored.data);
-        if (event) state = this.evolve(state, event);
+        if (event) state = this.evolve(state, event, stored);
         revision = stored.revision;
       }
       if (events.length < 500) break;
