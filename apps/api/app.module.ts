@@ -98,6 +98,7 @@ import { UserStates } from './users/user-states';
 import { UsersController } from './users/users.controller';
 import { AccountRemovalController } from './users/account-removal.controller';
 import { RemoveUserHandler } from './users/remove-user.command';
+import { ErasureCleanup } from './users/erasure-cleanup';
 import { PersonalDataVault } from '../../libs/personal-data/vault';
 import type { PersonalDataEventStore } from '../../libs/personal-data/personal-data-event-store';
 import { ExecuteWebhookCommandHandler } from './webhooks/webhook-command.command';
@@ -174,6 +175,7 @@ export class AppModule {
           useFactory: (store: PersonalDataEventStore) => store.vault,
         },
         RemoveUserHandler,
+        ErasureCleanup,
         { provide: READ_STORE, useFactory: () => createReadStore(config) },
         {
           provide: PROJECTOR,

@@ -587,7 +587,12 @@ export type ExportJobDeleted = {
   readonly type: 'ExportJobDeleted';
   readonly data: { readonly jobId: string; readonly deletedBy: string; readonly deletedAt: string };
 };
-export type ExportJobEvent = ExportJobRequested | ExportJobCompleted | ExportJobFailed | ExportJobDeleted;
+/** The file of a finished export was removed because an account it named was erased; the job stays listed. */
+export type ExportJobPurged = {
+  readonly type: 'ExportJobPurged';
+  readonly data: { readonly jobId: string; readonly reason: 'erasure'; readonly purgedAt: string };
+};
+export type ExportJobEvent = ExportJobRequested | ExportJobCompleted | ExportJobFailed | ExportJobDeleted | ExportJobPurged;
 
 export type ImportJobRequested = {
   readonly type: 'ImportJobRequested';
@@ -701,6 +706,7 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   ExportJobCompleted: 1,
   ExportJobFailed: 1,
   ExportJobDeleted: 1,
+  ExportJobPurged: 1,
   ImportJobRequested: 1,
   ImportJobCompleted: 1,
   ImportJobFailed: 1,

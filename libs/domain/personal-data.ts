@@ -87,6 +87,7 @@ export const PERSONAL_FIELDS: PersonalFieldMap = {
   ExportJobCompleted: null,
   ExportJobFailed: null,
   ExportJobDeleted: null,
+  ExportJobPurged: null,
   ImportJobRequested: null,
   ImportJobCompleted: null,
   ImportJobFailed: null,

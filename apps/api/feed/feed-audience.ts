@@ -108,6 +108,7 @@ function targetOf(event: ParleyEvent): Target {
     case 'ExportJobCompleted':
     case 'ExportJobFailed':
     case 'ExportJobDeleted':
+    case 'ExportJobPurged':
     case 'ImportJobRequested':
     case 'ImportJobCompleted':
     case 'ImportJobFailed':
