@@ -6,6 +6,7 @@ import { membershipsProjection } from './memberships.projection';
 import { presenceProjection } from './presence.projection';
 import { profileHistoryProjection } from './profile-history.projection';
 import { roomsProjection } from './rooms.projection';
+import { sessionsProjection } from './sessions.projection';
 import { timelineProjection } from './timeline.projection';
 import { usersProjection } from './users.projection';
 import { webhooksProjection } from './webhooks.projection';
@@ -22,9 +23,11 @@ export const parleyProjections: readonly Projection[] = [
   apiKeysProjection,
   profileHistoryProjection,
   contactsProjection,
+  sessionsProjection,
 ];
 
 export { apiKeysProjection, jobsProjection, membershipsProjection, roomsProjection, timelineProjection, usersProjection, webhooksProjection };
 export { profileHistoryProjection };
 export { presenceProjection };
 export { contactsProjection };
+export { sessionsProjection };

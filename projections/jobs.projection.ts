@@ -51,6 +51,10 @@ export const jobsProjection: Projection = {
         doc['status'] !== 'queued' ? doc : { ...doc, status: 'failed', error: d.error, finishedAt: d.failedAt },
       );
     },
+    ExportJobPurged: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('export_jobs', d.jobId, (doc) => ({ ...doc, file: null, purgedAt: d.purgedAt }));
+    },
     ExportJobDeleted: async (event, ctx) => {
       const d = event.data;
       await ctx.update('export_jobs', d.jobId, (doc) => ({ ...doc, status: 'deleted', file: null, deletedAt: d.deletedAt }));

@@ -33,6 +33,7 @@ export const roomsProjection: Projection = {
           createdBy: d.createdBy,
           createdAt: d.createdAt,
           permissions: d.permissions,
+          historyVisibility: d.historyVisibility,
           members: {},
           memberCount: 0,
           lastSeq: 0,
@@ -74,6 +75,9 @@ export const roomsProjection: Projection = {
     },
     RoomPermissionsChanged: async (event, ctx) => {
       await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, permissions: event.data.permissions }));
+    },
+    RoomHistoryVisibilityChanged: async (event, ctx) => {
+      await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, historyVisibility: event.data.historyVisibility }));
     },
     CommentPosted: async (event, ctx) => {
       const d = event.data;

@@ -55,6 +55,7 @@ describe('rooms projection', () => {
       createdBy: ALICE,
       createdAt: at(2),
       permissions: { ...DEFAULT_PERMISSIONS, send: false },
+      historyVisibility: 'shared',
       members: {},
       memberCount: 0,
       lastSeq: 0,
@@ -146,6 +147,12 @@ describe('rooms projection', () => {
       'the whole new permission set',
       permissionsChanged(ROOM, { send: false, removeMembers: true }),
       { permissions: { ...DEFAULT_PERMISSIONS, send: false, removeMembers: true } },
+    ],
+    [
+      'RoomHistoryVisibilityChanged',
+      'the new history visibility',
+      { type: 'RoomHistoryVisibilityChanged', data: { roomId: ROOM, historyVisibility: 'joined', changedBy: OWNER, changedAt: at(9) } },
+      { historyVisibility: 'joined' },
     ],
   ] as const)('%s: %s, nothing else changes', async (type, _, event, change) => {
     const scenario = await given(roomsProjection, room);

@@ -54,15 +54,20 @@ async function system(
   );
 }
 
+/** Id of a member's joining in `timeline_joins`: the last `ord` of the room before they (last) joined. */
+export const timelineJoinId = (roomId: string, userId: string) => `${roomId}:${userId}`;
+
 export const timelineProjection: Projection = {
   name: 'timeline',
-  version: 1,
+  // v2: `timeline_joins`, where each member's view of a `joined` room starts.
+  version: 2,
   collections: [
     {
       name: 'timeline',
       indexes: [{ fields: ['roomId', 'ord'] }, { fields: ['roomId', 'seq'] }, { fields: ['roomId', 'createdAt'] }],
     },
     { name: 'timeline_rooms', indexes: [] },
+    { name: 'timeline_joins', indexes: [] },
   ],
   handlers: {
     RoomCreated: async (event, ctx) => {
@@ -78,6 +83,15 @@ export const timelineProjection: Projection = {
     },
     MemberAdded: async (event, ctx) => {
       const d = event.data;
+      const room = await ctx.get('timeline_rooms', d.roomId);
+      if (!room) return;
+      const before = (room['ord'] as number | undefined) ?? 0;
+      await ctx.update(
+        'timeline_joins',
+        timelineJoinId(d.roomId, d.userId),
+        (doc) => ({ ...doc, roomId: d.roomId, userId: d.userId, afterOrd: before }),
+        () => ({ id: timelineJoinId(d.roomId, d.userId) }),
+      );
       if (d.userId === d.addedBy) return;
       await system(ctx, event.id, d.roomId, d.addedAt, event.position, {
         kind: 'member_added',

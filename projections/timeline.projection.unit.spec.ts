@@ -18,7 +18,7 @@ import {
   topicChanged,
 } from './testing/parley-events';
 import { given, type ProjectionScenario, thenReplayChangesNothing } from './testing/projection-harness';
-import { timelineProjection } from './timeline.projection';
+import { timelineJoinId, timelineProjection } from './timeline.projection';
 
 const ROOM = 'room-1';
 const OTHER = 'room-2';
@@ -252,5 +252,16 @@ describe('timeline projection', () => {
       expect(await scenario.doc('timeline_rooms', ROOM)).toEqual(counter);
       expect((await items(scenario, OTHER)).length).toBe(4);
     });
+  });
+});
+
+describe('timeline projection: where each member joined', () => {
+  it('MemberAdded: the room’s last item before the joining, again on a later joining', async () => {
+    const scenario = await given(timelineProjection, [roomCreated('r-join'), memberAdded('r-join', OWNER, { role: 'owner', addedBy: OWNER })]);
+    expect(await scenario.doc('timeline_joins', timelineJoinId('r-join', OWNER))).toMatchObject({ afterOrd: 1 });
+    await scenario.when(commentPosted('r-join', 1), memberAdded('r-join', 'u-late', { addedBy: OWNER }));
+    // Before the comment (ord 2) and the "added" item (ord 3): they see from ord 3 on.
+    expect(await scenario.doc('timeline_joins', timelineJoinId('r-join', 'u-late'))).toMatchObject({ roomId: 'r-join', userId: 'u-late', afterOrd: 2 });
+    await thenReplayChangesNothing(scenario, 'MemberAdded');
   });
 });

@@ -256,6 +256,34 @@ describe('server API keys', () => {
     await parley.http().delete(`/v1/admin/webhooks/${webhook.body.id}`).set('X-Api-Key', all.key).expect(200);
   });
 
+  it('lets a key grant only the scopes it holds (403 naming the rest), writing nothing', async () => {
+    const keysOnly = await create(['admin:keys'], 'keys only');
+    const before = await head(parley);
+    const wider = await parley
+      .http()
+      .post('/v1/admin/api-keys')
+      .set('X-Api-Key', keysOnly.key)
+      .send({ name: 'escalation', scopes: ['admin:keys', 'admin:export', 'admin:users'] });
+    expect(wider.status).toBe(403);
+    expect(wider.body).toEqual({
+      statusCode: 403,
+      code: 'API_KEY.SCOPES_NOT_HELD',
+      message: 'A key grants only scopes it holds; this one lacks admin:users, admin:export',
+      details: [
+        { field: 'scopes', reason: 'admin:users is not held by the calling key' },
+        { field: 'scopes', reason: 'admin:export is not held by the calling key' },
+      ],
+    });
+    expect(await head(parley)).toBe(before);
+
+    // Within its reach it mints; ADMIN_API_KEY holds every scope.
+    const narrow = await create(['admin:keys'], 'made by keys only', { 'X-Api-Key': keysOnly.key });
+    expect(narrow.scopes).toEqual(['admin:keys']);
+    const audit = await create(['admin:keys', 'admin:audit'], 'audit and keys');
+    await create(['admin:audit'], 'audit by a holder', { 'X-Api-Key': audit.key });
+    expect((await create([...API_KEY_SCOPES], 'everything by the admin key')).scopes).toEqual([...API_KEY_SCOPES]);
+  });
+
   it('revokes at once, twice changes nothing, and an unknown id is a 404', async () => {
     const ops = await create(['admin:keys', 'admin:webhooks'], 'ops');
     await parley.http().get('/v1/admin/webhooks').set('X-Api-Key', ops.key).expect(200);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -47,6 +47,14 @@ describe('export, verify and import through the CLI', () => {
     const verify = cli(source, 'verify', exported);
     expect(verify.status).toBe(0);
     expect(verify.stdout).toMatch(/^OK: \d+ events/);
+
+    // A restore is the log, the key store and the master key (decision 0008): password hashes
+    // are sealed too (decision 0020), so without the keys nobody could sign in.
+    mkdirSync(restored, { recursive: true });
+    copyFileSync(join(source, 'personal-data-key'), join(restored, 'personal-data-key'));
+    const keysFile = join(work, 'keys.ndjson');
+    expect(cli(source, 'personal-data-keys', 'export', '--out', keysFile).status).toBe(0);
+    expect(cli(restored, 'personal-data-keys', 'import', keysFile).status).toBe(0);
 
     const imported = cli(restored, 'import', exported);
     expect(imported.stderr + imported.stdout).toMatch(/imported \d+ events, 0 already present/);

@@ -312,7 +312,7 @@ describe('tokens: rotation, reuse detection, revocation, signing', () => {
       expect(await head()).toBe(before);
     });
 
-    it('refuses every token and the sign-in of a removed account with AUTH.ACCOUNT_REMOVED, writing nothing', async () => {
+    it('refuses every token of a removed account with AUTH.ACCOUNT_REMOVED and its sign-in as wrong credentials, writing nothing', async () => {
       const username = await newUser('removed');
       const pair = await signIn(username);
       const userId = String(claimsOf(pair.access_token)['sub']);
@@ -334,8 +334,13 @@ describe('tokens: rotation, reuse detection, revocation, signing', () => {
       expect(byRefresh.status).toBe(401);
       expect(byRefresh.body.code).toBe('AUTH.ACCOUNT_REMOVED');
       const byPassword = await h.http().post('/v1/oauth/token').send({ grant_type: 'password', username, password: PASSWORD });
-      expect(byPassword.status).toBe(401);
-      expect(byPassword.body.code).toBe('AUTH.ACCOUNT_REMOVED');
+      const byWrongPassword = await h.http().post('/v1/oauth/token').send({ grant_type: 'password', username, password: 'not it at all' });
+      const byStranger = await h.http().post('/v1/oauth/token').send({ grant_type: 'password', username: 'nobody-here', password: 'not it at all' });
+      // A removed account is not told apart from wrong credentials: same status, code and message.
+      expect(byStranger.status).toBe(401);
+      expect(byStranger.body.code).toBe('AUTH.INVALID_CREDENTIALS');
+      expect({ status: byPassword.status, body: byPassword.body }).toEqual({ status: byStranger.status, body: byStranger.body });
+      expect({ status: byWrongPassword.status, body: byWrongPassword.body }).toEqual({ status: byStranger.status, body: byStranger.body });
       expect(await head()).toBe(before);
     });
   });

@@ -23,6 +23,9 @@ import { SignInLimiter } from './auth/sign-in-limiter';
 import { PublicRateLimit } from './common/public-rate-limit';
 import { RefreshGrantHandler } from './auth/refresh-grant.command';
 import { RevokeTokenHandler } from './auth/revoke-token.command';
+import { EndSessionHandler, ListSessionsHandler } from './auth/sessions.commands';
+import { SessionsController } from './auth/sessions.controller';
+import { UserSessions } from './auth/user-sessions';
 import { TokenFamilyStates } from './auth/token-family-states';
 import { TokenService } from './auth/token.service';
 import { CommentsController } from './comments/comments.controller';
@@ -97,6 +100,7 @@ import { UserStates } from './users/user-states';
 import { UsersController } from './users/users.controller';
 import { AccountRemovalController } from './users/account-removal.controller';
 import { RemoveUserHandler } from './users/remove-user.command';
+import { ErasureCleanup } from './users/erasure-cleanup';
 import { PersonalDataVault } from '../../libs/personal-data/vault';
 import type { PersonalDataEventStore } from '../../libs/personal-data/personal-data-event-store';
 import { ExecuteWebhookCommandHandler } from './webhooks/webhook-command.command';
@@ -141,6 +145,7 @@ export class AppModule {
         AdminUsersController,
         OauthController,
         JwksController,
+        SessionsController,
         RoomsController,
         CommentsController,
         ReadStateController,
@@ -171,6 +176,7 @@ export class AppModule {
           useFactory: (store: PersonalDataEventStore) => store.vault,
         },
         RemoveUserHandler,
+        ErasureCleanup,
         { provide: READ_STORE, useFactory: () => createReadStore(config) },
         projectorProvider(config),
         StoresLifecycle,
@@ -184,6 +190,9 @@ export class AppModule {
         PublicRateLimit,
         RefreshGrantHandler,
         RevokeTokenHandler,
+        UserSessions,
+        ListSessionsHandler,
+        EndSessionHandler,
         UserStates,
         RoomStates,
         RoomHistory,

@@ -15,6 +15,15 @@ export interface RoomPermissions {
   readonly send: boolean;
 }
 
+/**
+ * Who sees a room's history: `shared`, every member sees it all, from before
+ * they joined too; `joined`, a member sees only what happened from their
+ * (latest) joining on. Deleted comments' content is never shown either way.
+ */
+export type HistoryVisibility = 'shared' | 'joined';
+export const HISTORY_VISIBILITIES: readonly HistoryVisibility[] = ['shared', 'joined'];
+export const DEFAULT_HISTORY_VISIBILITY: HistoryVisibility = 'shared';
+
 export const DEFAULT_PERMISSIONS: RoomPermissions = {
   rename: true,
   changeTopic: true,
@@ -41,7 +50,8 @@ export type UserRegistered = {
     /** The sign-in handle; public, like a room name (decision 0008). */
     readonly username: string;
     readonly displayName: Erasable<string>;
-    readonly passwordHash: string;
+    /** Sealed with the user's key (decision 0020): null once the account is erased. */
+    readonly passwordHash: Erasable<string>;
     readonly registeredAt: string;
   };
 };
@@ -85,7 +95,7 @@ export type PhoneVerified = {
 };
 export type PasswordChanged = {
   readonly type: 'PasswordChanged';
-  readonly data: { readonly userId: string; readonly passwordHash: string; readonly changedBy: string; readonly changedAt: string };
+  readonly data: { readonly userId: string; readonly passwordHash: Erasable<string>; readonly changedBy: string; readonly changedAt: string };
 };
 export type ProfileUpdated = {
   readonly type: 'ProfileUpdated';
@@ -175,6 +185,11 @@ export type TokenFamilyStarted = {
     /** The current refresh token's id (its `jti`). */
     readonly tokenId: string;
     readonly grant: 'password' | 'phone';
+    /**
+     * What signed in, as far as the server knows (the User-Agent); personal
+     * data of the user, like a presence device. Version 1 had none (null).
+     */
+    readonly client: Erasable<string>;
     readonly expiresAt: string;
     readonly startedAt: string;
   };
@@ -195,8 +210,12 @@ export type TokenFamilyRevoked = {
   readonly data: {
     readonly familyId: string;
     readonly userId: string;
-    /** `reuse`: a rotated token came back; `revoked`: POST /v1/oauth/revoke. */
-    readonly reason: 'reuse' | 'revoked';
+    /**
+     * `reuse`: a rotated token came back; `revoked`: POST /v1/oauth/revoke;
+     * `session`: ended by its user from the sessions list (DELETE
+     * /v1/me/sessions/:id); `password`: the password changed.
+     */
+    readonly reason: 'reuse' | 'revoked' | 'session' | 'password';
     /** The token id that was presented. */
     readonly tokenId: string;
     readonly revokedAt: string;
@@ -326,6 +345,8 @@ export type RoomCreated = {
     readonly avatarUrl: string | null;
     readonly createdBy: string;
     readonly permissions: RoomPermissions;
+    /** Version 1 had none: those rooms are `shared`. */
+    readonly historyVisibility: HistoryVisibility;
     readonly createdAt: string;
   };
 };
@@ -398,8 +419,18 @@ export type RoomPermissionsChanged = {
     readonly changedAt: string;
   };
 };
+export type RoomHistoryVisibilityChanged = {
+  readonly type: 'RoomHistoryVisibilityChanged';
+  readonly data: {
+    readonly roomId: string;
+    readonly historyVisibility: HistoryVisibility;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
 export type RoomEvent =
   | RoomCreated
+  | RoomHistoryVisibilityChanged
   | MemberAdded
   | MemberRemoved
   | MemberLeft
@@ -460,8 +491,12 @@ export type WebhookRegistered = {
     readonly webhookId: string;
     readonly url: string;
     readonly events: readonly string[];
-    /** HMAC key of the deliveries; kept in the log because delivery must be able to sign any replay. */
-    readonly secret: string;
+    /**
+     * HMAC key of the deliveries; kept in the log because delivery must be
+     * able to sign any replay, sealed with the webhook's own key (null once
+     * the webhook is removed and its key destroyed).
+     */
+    readonly secret: Erasable<string>;
     readonly format: WebhookFormat;
     readonly registeredBy: string;
     readonly registeredAt: string;
@@ -552,7 +587,12 @@ export type ExportJobDeleted = {
   readonly type: 'ExportJobDeleted';
   readonly data: { readonly jobId: string; readonly deletedBy: string; readonly deletedAt: string };
 };
-export type ExportJobEvent = ExportJobRequested | ExportJobCompleted | ExportJobFailed | ExportJobDeleted;
+/** The file of a finished export was removed because an account it named was erased; the job stays listed. */
+export type ExportJobPurged = {
+  readonly type: 'ExportJobPurged';
+  readonly data: { readonly jobId: string; readonly reason: 'erasure'; readonly purgedAt: string };
+};
+export type ExportJobEvent = ExportJobRequested | ExportJobCompleted | ExportJobFailed | ExportJobDeleted | ExportJobPurged;
 
 export type ImportJobRequested = {
   readonly type: 'ImportJobRequested';
@@ -628,7 +668,7 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   ProfilePhotoChanged: 1,
   PrivacySettingsChanged: 1,
   UserRemoved: 1,
-  TokenFamilyStarted: 1,
+  TokenFamilyStarted: 2,
   RefreshTokenRotated: 1,
   TokenFamilyRevoked: 1,
   ApiKeyCreated: 1,
@@ -642,7 +682,7 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   ContactUnblocked: 1,
   BlockListReplaced: 1,
   PresenceChanged: 1,
-  RoomCreated: 1,
+  RoomCreated: 2,
   MemberAdded: 1,
   MemberRemoved: 1,
   MemberLeft: 1,
@@ -652,6 +692,7 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   RoomTopicChanged: 1,
   RoomAvatarChanged: 1,
   RoomPermissionsChanged: 1,
+  RoomHistoryVisibilityChanged: 1,
   CommentPosted: 1,
   CommentDeleted: 1,
   RoomRead: 1,
@@ -665,6 +706,7 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   ExportJobCompleted: 1,
   ExportJobFailed: 1,
   ExportJobDeleted: 1,
+  ExportJobPurged: 1,
   ImportJobRequested: 1,
   ImportJobCompleted: 1,
   ImportJobFailed: 1,
@@ -682,5 +724,16 @@ export function upcast(type: string, version: number, data: unknown): ParleyEven
   if (version > EVENT_VERSIONS[type]) {
     throw new Error(`Event ${type} has version ${version}, newer than this build knows (${EVENT_VERSIONS[type]})`);
   }
-  return { type, data } as ParleyEvent;
+  switch (type) {
+    case 'RoomCreated':
+      // v1 rooms showed their whole history to every member.
+      return version < 2
+        ? ({ type, data: { historyVisibility: DEFAULT_HISTORY_VISIBILITY, ...(data as object) } } as ParleyEvent)
+        : ({ type, data } as ParleyEvent);
+    case 'TokenFamilyStarted':
+      // v1 did not record the client.
+      return version < 2 ? ({ type, data: { client: null, ...(data as object) } } as ParleyEvent) : ({ type, data } as ParleyEvent);
+    default:
+      return { type, data } as ParleyEvent;
+  }
 }

@@ -10,6 +10,12 @@ import type { ParleyEvent, ParleyEventType } from './events';
  * Not personal here: ids, times, the username (a public sign-in handle, like
  * a room name), phone *keys* (keyed hashes), comment texts (the room's
  * history, which stays whole; its author shows as a deleted user).
+ *
+ * Credentials are sealed the same way (secret-fields.ts keeps them out of
+ * every view as well): a password hash with its user's key, so erasure
+ * covers it; a webhook's signing secret with a key of the webhook itself
+ * (`webhookKeyOwner`), destroyed when the webhook is removed. A backup of
+ * the log carries neither in clear.
  */
 export interface PersonalFields<E extends ParleyEvent = ParleyEvent> {
   /** The user whose key encrypts the fields. */
@@ -24,22 +30,26 @@ type PersonalFieldMap = {
 const ofUser = (data: { readonly userId: string }): string => data.userId;
 const ofOwner = (data: { readonly ownerId: string }): string => data.ownerId;
 
+/** The key owner of a webhook's secret: the webhook, in a namespace of its own beside user ids. */
+export const webhookKeyOwner = (webhookId: string): string => `webhook:${webhookId}`;
+const ofWebhook = (data: { readonly webhookId: string }): string => webhookKeyOwner(data.webhookId);
+
 export const PERSONAL_FIELDS: PersonalFieldMap = {
   UsernameClaimed: null,
-  UserRegistered: { owner: ofUser, fields: ['displayName'] },
+  UserRegistered: { owner: ofUser, fields: ['displayName', 'passwordHash'] },
   PhoneClaimed: null,
   PhoneAccountCreated: { owner: ofUser, fields: ['phone', 'displayName'] },
   VerificationCodeIssued: null,
   VerificationCodeFailed: null,
   PhoneVerified: null,
-  PasswordChanged: null,
+  PasswordChanged: { owner: ofUser, fields: ['passwordHash'] },
   ProfileUpdated: { owner: ofUser, fields: ['displayName'] },
   StatusMessageChanged: { owner: ofUser, fields: ['message'] },
   ProfilePhotoChanged: { owner: ofUser, fields: ['photoUrl'] },
   PrivacySettingsChanged: null,
   // Feedback on the product is kept for the operators, with the account's id only.
   UserRemoved: null,
-  TokenFamilyStarted: null,
+  TokenFamilyStarted: { owner: ofUser, fields: ['client'] },
   RefreshTokenRotated: null,
   TokenFamilyRevoked: null,
   ApiKeyCreated: null,
@@ -63,12 +73,13 @@ export const PERSONAL_FIELDS: PersonalFieldMap = {
   RoomTopicChanged: null,
   RoomAvatarChanged: null,
   RoomPermissionsChanged: null,
+  RoomHistoryVisibilityChanged: null,
   CommentPosted: null,
   CommentDeleted: null,
   RoomRead: null,
   RoomMarkedUnread: null,
-  WebhookRegistered: null,
-  WebhookUpdated: null,
+  WebhookRegistered: { owner: ofWebhook, fields: ['secret'] },
+  WebhookUpdated: { owner: ofWebhook, fields: ['secret'] },
   WebhookRemoved: null,
   WebhookPaused: null,
   WebhookResumed: null,
@@ -76,6 +87,7 @@ export const PERSONAL_FIELDS: PersonalFieldMap = {
   ExportJobCompleted: null,
   ExportJobFailed: null,
   ExportJobDeleted: null,
+  ExportJobPurged: null,
   ImportJobRequested: null,
   ImportJobCompleted: null,
   ImportJobFailed: null,

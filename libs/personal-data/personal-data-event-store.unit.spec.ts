@@ -14,9 +14,10 @@ const envelope = (event: ParleyEvent): NewEvent => ({
   data: event.data,
   metadata: {},
 });
-const registered = (userId: string, displayName: string | null): ParleyEvent => ({
+/** An erased user's password hash reads as null, like their name. */
+const registered = (userId: string, displayName: string | null, passwordHash: string | null = displayName === null ? null : 'hash'): ParleyEvent => ({
   type: 'UserRegistered',
-  data: { userId, username: `${userId}-name`, displayName, passwordHash: 'hash', registeredAt: AT },
+  data: { userId, username: `${userId}-name`, displayName, passwordHash, registeredAt: AT },
 });
 const status = (userId: string, message: string | null): ParleyEvent => ({
   type: 'StatusMessageChanged',
@@ -69,8 +70,9 @@ describe('PersonalDataEventStore', () => {
     const [stored] = await rawData('user-u1');
     expect(isSealed(stored?.['displayName'])).toBe(true);
     expect(JSON.stringify(stored)).not.toContain('Alice');
-    // What is not personal stays readable in the log.
-    expect(stored).toMatchObject({ userId: 'u1', username: 'u1-name', passwordHash: 'hash' });
+    // What is not personal stays readable in the log; the password hash is sealed like personal data.
+    expect(stored).toMatchObject({ userId: 'u1', username: 'u1-name' });
+    expect(isSealed(stored?.['passwordHash'])).toBe(true);
 
     const [read] = await store.readStream('user-u1');
     expect(read?.data).toEqual(registered('u1', 'Alice Liddell').data);

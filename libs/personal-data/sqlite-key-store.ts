@@ -67,6 +67,9 @@ export class SqliteKeyStore implements KeyStore {
 
   async destroy(ownerId: string, destroyedAt: string): Promise<void> {
     this.tombstone.run({ owner: ownerId, at: destroyedAt });
+    // The write-ahead log still holds the page as it was, wrapped key included: fold it
+    // into the (zeroing) database file and empty it, or the key outlives its destruction.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   async close(): Promise<void> {

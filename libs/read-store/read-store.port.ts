@@ -92,5 +92,11 @@ export interface ReadStore {
   getCheckpoint(name: string): Promise<string | null>;
   /** Empties the collections and removes the named checkpoints (rebuild). */
   reset(collections: readonly string[], checkpointNames: readonly string[]): Promise<void>;
+  /**
+   * After an erasure: whatever the store keeps of overwritten or deleted
+   * documents outside them (SQLite's write-ahead log) is dropped now, not at
+   * some later checkpoint. Stores that keep nothing of the kind do nothing.
+   */
+  purgeFreed?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -46,6 +46,9 @@ export class SqliteReadStore implements ReadStore {
     // power loss is acceptable; NORMAL in WAL mode never corrupts the file.
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Overwritten and deleted documents are zeroed, not left in freed pages:
+    // an erased user's old values must not stay readable in the file.
+    this.db.pragma('secure_delete = ON');
     this.db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT)');
     const tables = this.db
       .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> 'checkpoints' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
@@ -179,6 +182,11 @@ export class SqliteReadStore implements ReadStore {
         );
       }
     })();
+  }
+
+  /** Copies the write-ahead log into the (zeroing) database and empties it: its frames hold old versions of pages. */
+  async purgeFreed(): Promise<void> {
+    if (this.db.open) this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   async close(): Promise<void> {

@@ -45,6 +45,7 @@ export const roomCreated = (roomId: string, data: Partial<RoomCreated['data']> =
     avatarUrl: null,
     createdBy: OWNER,
     permissions: DEFAULT_PERMISSIONS,
+    historyVisibility: 'shared',
     createdAt: at(0),
     ...data,
   },

@@ -150,6 +150,7 @@ export function streamOf(event: ParleyEvent): string {
     case 'ExportJobCompleted':
     case 'ExportJobFailed':
     case 'ExportJobDeleted':
+    case 'ExportJobPurged':
       return exportJobStream(event.data.jobId);
     case 'ImportJobRequested':
     case 'ImportJobCompleted':

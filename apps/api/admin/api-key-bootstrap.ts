@@ -53,6 +53,7 @@ export class ApiKeyBootstrap implements OnApplicationBootstrap, BeforeApplicatio
         scopes: API_KEY_SCOPES,
         secretHash,
         bootstrap: true,
+        creatorScopes: API_KEY_SCOPES,
         actor: CONTEXT.actor,
         now: new Date().toISOString(),
       },

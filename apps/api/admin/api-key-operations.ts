@@ -1,5 +1,5 @@
 import { mintApiKey } from '../../../libs/domain/api-keys/api-key-secret';
-import type { ApiKeyScope } from '../../../libs/domain/api-keys/api-key.decider';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../../../libs/domain/api-keys/api-key.decider';
 import { newId } from '../../../libs/domain/ids';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import { Projector } from '../../../libs/projection/projector';
@@ -36,7 +36,17 @@ export async function createApiKeyOn(
     new ApiKeyStates(store),
     new EventWriter(store),
     id,
-    { type: 'CreateApiKey', keyId: id, ...fields, secretHash, bootstrap: false, actor: context.actor, now: new Date().toISOString() },
+    // The CLI works on the stores themselves: whoever runs it holds every scope already.
+    {
+      type: 'CreateApiKey',
+      keyId: id,
+      ...fields,
+      secretHash,
+      bootstrap: false,
+      creatorScopes: API_KEY_SCOPES,
+      actor: context.actor,
+      now: new Date().toISOString(),
+    },
     context,
   );
   if (result.state.status !== 'active') throw new Error(`API key ${id} is ${result.state.status} right after its creation`);

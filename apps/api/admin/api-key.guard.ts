@@ -95,3 +95,10 @@ export const AdminCaller = createParamDecorator((_: unknown, ctx: ExecutionConte
   if (request.apiKey === undefined) throw new Error('AdminCaller is for routes behind @RequireScopes (ApiKeyGuard)');
   return { actor: request.apiKey.actor, correlationId: request.correlationId ?? String(request.id), causationId: String(request.id) };
 });
+
+/** The API key that called, with the scopes it holds (a key grants only those). */
+export const AdminKey = createParamDecorator((_: unknown, ctx: ExecutionContext): ApiKeyCaller => {
+  const request = ctx.switchToHttp().getRequest<ApiKeyRequest>();
+  if (request.apiKey === undefined) throw new Error('AdminKey is for routes behind @RequireScopes (ApiKeyGuard)');
+  return request.apiKey;
+});

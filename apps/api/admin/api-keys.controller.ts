@@ -9,7 +9,7 @@ import { ReadModelQuery } from '../common/min-position.interceptor';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import type { CommandContext } from '../infrastructure/command-context';
 import { ExecuteApiKeyCommand } from './api-key-command.command';
-import { AdminCaller } from './api-key.guard';
+import { AdminCaller, AdminKey, type ApiKeyCaller } from './api-key.guard';
 import { CreateApiKeyDto } from './api-keys.dto';
 import { ListApiKeysQuery, type ApiKeyView } from './api-keys.queries';
 import { RequireScopes } from './require-scopes';
@@ -48,20 +48,34 @@ export class ApiKeysController {
   /** Creates a key; the answer is the only time the key is shown. */
   @Post()
   @Header('Cache-Control', 'no-store')
-  async create(@Body() body: CreateApiKeyDto, @AdminCaller() caller: CommandContext): Promise<CreatedApiKey> {
+  async create(
+    @Body() body: CreateApiKeyDto,
+    @AdminCaller() caller: CommandContext,
+    @AdminKey() key: ApiKeyCaller,
+  ): Promise<CreatedApiKey> {
     const id = newId();
-    const { key, secretHash } = mintApiKey(id);
+    const minted = mintApiKey(id);
     const now = new Date().toISOString();
     const result = await this.commands.execute(
       new ExecuteApiKeyCommand(
         id,
-        { type: 'CreateApiKey', keyId: id, name: body.name, scopes: body.scopes, secretHash, bootstrap: false, actor: caller.actor, now },
+        {
+          type: 'CreateApiKey',
+          keyId: id,
+          name: body.name,
+          scopes: body.scopes,
+          secretHash: minted.secretHash,
+          bootstrap: false,
+          creatorScopes: key.scopes,
+          actor: caller.actor,
+          now,
+        },
         caller,
       ),
     );
     const state = result.state;
     if (state.status !== 'active') throw new Error(`API key ${id} is ${state.status} right after its creation`);
-    return { id, name: state.name, scopes: state.scopes, key, createdAt: state.createdAt, position: result.position! };
+    return { id, name: state.name, scopes: state.scopes, key: minted.key, createdAt: state.createdAt, position: result.position! };
   }
 
   /** Every key, revoked ones included, without secrets; `X-Min-Position` waits for a creation's position. */

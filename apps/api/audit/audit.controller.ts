@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { isParleyEventType } from '../../../libs/domain/events';
 import { validationError } from '../../../libs/domain/errors';
+import { redactSecrets } from '../../../libs/domain/secret-fields';
 import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
 import { exportLog } from '../../../libs/streaming/log-transfer';
 import { RequireScopes } from '../admin/require-scopes';
@@ -13,12 +14,11 @@ import { RAW_EVENT_STORE } from '../infrastructure/tokens';
 import { EventsQueryDto, RoomAuditQueryDto, StreamAuditQueryDto } from './audit.dto';
 import { RoomHistory, type RoomAsOf } from './room-history';
 
-/** An audit view shows who did what; webhook secrets stay in the log (replays are signed with them) but not here. */
-const envelope = (event: StoredEvent) => {
-  const data = event.data as Record<string, unknown>;
-  const redacted = event.type.startsWith('Webhook') && typeof data?.['secret'] === 'string' ? { ...data, secret: '[redacted]' } : data;
-  return { ...event, data: redacted, position: event.position.toString() };
-};
+/**
+ * An audit view shows who did what; password hashes and webhook secrets stay
+ * in the log (sign-in and replays need them), sealed, but never show here.
+ */
+const envelope = (event: StoredEvent) => ({ ...event, data: redactSecrets(event.type, event.data), position: event.position.toString() });
 
 /** The log as a product: the event stream for backups, and history for auditors. API key only. */
 @ApiTags('admin: events and audit')

@@ -23,7 +23,14 @@ export interface ParleyRequest extends FastifyRequest {
 export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
   const request = ctx.switchToHttp().getRequest<ParleyRequest>();
   const correlationId = request.correlationId ?? String(request.id);
-  return { actor: request.user?.id ?? 'anonymous', correlationId, causationId: String(request.id), clientAddress: request.ip };
+  const client = request.headers['user-agent'];
+  return {
+    actor: request.user?.id ?? 'anonymous',
+    correlationId,
+    causationId: String(request.id),
+    clientAddress: request.ip,
+    ...(typeof client === 'string' && client !== '' ? { client } : {}),
+  };
 });
 
 /** The authenticated caller of a guarded route (set by AuthGuard). */

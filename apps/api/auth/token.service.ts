@@ -75,7 +75,16 @@ export class TokenService {
     const now = new Date();
     const expiresAt = this.refreshExpiry(now);
     const events = decideTokenFamily(
-      { type: 'StartTokenFamily', familyId, userId, tokenId, grant, expiresAt: expiresAt.toISOString(), now: now.toISOString() },
+      {
+        type: 'StartTokenFamily',
+        familyId,
+        userId,
+        tokenId,
+        grant,
+        client: context?.client ?? null,
+        expiresAt: expiresAt.toISOString(),
+        now: now.toISOString(),
+      },
       initialTokenFamilyState,
     );
     const requestId = newId();

@@ -1,7 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { validationError } from '../../../libs/domain/errors';
+import { DEFAULT_HISTORY_VISIBILITY } from '../../../libs/domain/events';
 import type { Doc, FindOptions, ReadStore } from '../../../libs/read-store/read-store.port';
+import { timelineJoinId } from '../../../projections/timeline.projection';
 import { userSummary, type UserSummary } from '../../../projections/users.projection';
 import { READ_STORE } from '../infrastructure/tokens';
 import { requireMembership } from '../rooms/read-access';
@@ -48,6 +50,7 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
 
   async execute({ userId, roomId, range }: ListCommentsQuery): Promise<TimelinePage> {
     await requireMembership(this.readStore, roomId, userId);
+    const floor = await this.visibleAfter(roomId, userId);
     if (range.since && range.until && range.since >= range.until) {
       throw validationError('COMMENTS.RANGE_EMPTY', 'since must be earlier than until', [
         { field: 'since', reason: 'must be earlier than until' },
@@ -56,6 +59,7 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
     const ord: { $gt?: number; $lt?: number } = {};
     if (range.before !== undefined) ord.$lt = await this.ordOf(roomId, range.before, 'before');
     if (range.after !== undefined) ord.$gt = range.after === 0 ? 0 : await this.ordOf(roomId, range.after, 'after');
+    if (floor > 0) ord.$gt = Math.max(ord.$gt ?? 0, floor);
     const createdAt: { $gte?: string; $lt?: string } = {};
     if (range.since) createdAt.$gte = new Date(range.since).toISOString();
     if (range.until) createdAt.$lt = new Date(range.until).toISOString();
@@ -78,7 +82,7 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
     const first = page[0];
     const last = page[page.length - 1];
     const hasMoreBefore = forwards
-      ? first !== undefined && (first['ord'] as number) > 1
+      ? first !== undefined && (first['ord'] as number) > floor + 1
       : more;
     const hasMoreAfter = forwards ? more : last !== undefined && (await this.newerThan(roomId, last['ord'] as number));
     const items = page.map((doc) => {
@@ -86,6 +90,17 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
       return { ...timelineItemView(doc, names), sender: userSummary(users.get(senderId), senderId) };
     });
     return { items, hasMoreBefore, hasMoreAfter };
+  }
+
+  /**
+   * The last `ord` the caller may not see: 0 in a `shared` room; in a
+   * `joined` room, the room's last item before the caller (last) joined.
+   */
+  private async visibleAfter(roomId: string, userId: string): Promise<number> {
+    const room = await this.readStore.get('rooms', roomId);
+    if ((room?.['historyVisibility'] ?? DEFAULT_HISTORY_VISIBILITY) !== 'joined') return 0;
+    const joined = await this.readStore.get('timeline_joins', timelineJoinId(roomId, userId));
+    return (joined?.['afterOrd'] as number | undefined) ?? 0;
   }
 
   private async ordOf(roomId: string, seq: number, field: string): Promise<number> {

@@ -1,8 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { assertNever } from '../../../libs/domain/errors';
-import { upcast, type ParleyEvent } from '../../../libs/domain/events';
-import type { Position, StoredEvent } from '../../../libs/event-store/event-store.port';
-import { RoomStates } from '../rooms/room-states';
+import { upcast, type CommentPosted, type ParleyEvent } from '../../../libs/domain/events';
+import { historyVisibleFrom } from '../../../libs/domain/rooms/room.decider';
+import { streams } from '../../../libs/domain/streams';
+import { redactSecrets } from '../../../libs/domain/secret-fields';
+import type { EventStore, Position, StoredEvent } from '../../../libs/event-store/event-store.port';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import { RoomStates, type RoomWithJoins } from '../rooms/room-states';
 
 /** What a feed client receives for one event: the envelope without ids, versions, actors or anything secret. */
 export interface FeedMessage {
@@ -18,12 +22,14 @@ export interface FeedMessage {
 /**
  * Who may see an event, decided once per event when it is handed out:
  * - `user`: only that user (their own read marker);
- * - `room`: the room's members at that moment, and `subject`, the user a
+ * - `room`: the room's members at that moment, each from where the room's
+ *   history visibility lets them see (null: the whole history; in a `joined`
+ *   room, the position of their joining), and `subject`, the user a
  *   membership event is about (so a removed member sees their own removal).
  */
 export type Audience =
   | { readonly kind: 'user'; readonly userId: string }
-  | { readonly kind: 'room'; readonly members: ReadonlyMap<string, unknown>; readonly subject: string | null };
+  | { readonly kind: 'room'; readonly members: ReadonlyMap<string, Position | null>; readonly subject: string | null };
 
 export interface FeedItem {
   readonly position: Position;
@@ -31,15 +37,27 @@ export interface FeedItem {
   readonly audience: Audience;
 }
 
-export function canSee(audience: Audience, userId: string): boolean {
+export function canSee(item: Pick<FeedItem, 'audience' | 'position'>, userId: string): boolean {
+  const audience = item.audience;
   switch (audience.kind) {
     case 'user':
       return audience.userId === userId;
-    case 'room':
-      return audience.subject === userId || audience.members.has(userId);
+    case 'room': {
+      if (audience.subject === userId) return true;
+      const from = audience.members.get(userId);
+      return from === null || (from !== undefined && from <= item.position);
+    }
     default:
       return assertNever(audience, 'audience');
   }
+}
+
+/**
+ * A deleted comment as the feed sends it, whenever it is read: its place in
+ * the room (ids, seq, sender, time) without its content.
+ */
+function tombstone(data: CommentPosted['data']): unknown {
+  return { ...data, text: null, payload: null, deleted: true };
 }
 
 type Target =
@@ -90,6 +108,7 @@ function targetOf(event: ParleyEvent): Target {
     case 'ExportJobCompleted':
     case 'ExportJobFailed':
     case 'ExportJobDeleted':
+    case 'ExportJobPurged':
     case 'ImportJobRequested':
     case 'ImportJobCompleted':
     case 'ImportJobFailed':
@@ -105,6 +124,7 @@ function targetOf(event: ParleyEvent): Target {
     case 'RoomTopicChanged':
     case 'RoomAvatarChanged':
     case 'RoomPermissionsChanged':
+    case 'RoomHistoryVisibilityChanged':
     case 'CommentPosted':
     case 'CommentDeleted':
       return { kind: 'room', roomId: event.data.roomId, subject: null };
@@ -123,8 +143,16 @@ function targetOf(event: ParleyEvent): Target {
  */
 @Injectable()
 export class FeedAudience {
-  constructor(private readonly rooms: RoomStates) {}
+  constructor(
+    private readonly rooms: RoomStates,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
+  /**
+   * Catch-up reads old events and live delivery new ones; either way a
+   * comment deleted since it was posted goes out as a tombstone (its
+   * deletion is its own stream, `comment-<id>`: one point read per comment).
+   */
   async resolve(events: readonly StoredEvent[]): Promise<FeedItem[]> {
     const targeted: { stored: StoredEvent; event: ParleyEvent; target: Exclude<Target, { kind: 'nobody' }> }[] = [];
     const roomIds = new Set<string>();
@@ -136,13 +164,20 @@ export class FeedAudience {
       if (target.kind === 'room') roomIds.add(target.roomId);
       targeted.push({ stored, event, target });
     }
-    const members = new Map<string, ReadonlyMap<string, unknown>>();
-    await Promise.all(
-      [...roomIds].map(async (roomId) => {
-        const { state } = await this.rooms.load(roomId);
-        members.set(roomId, state.status === 'active' ? state.members : new Map());
+    const members = new Map<string, ReadonlyMap<string, Position | null>>();
+    const deleted = new Set<string>();
+    await Promise.all([
+      ...[...roomIds].map(async (roomId) => {
+        const { state } = await this.rooms.loadWithJoins(roomId);
+        members.set(roomId, visibleFrom(state));
       }),
-    );
+      ...targeted.map(async ({ event }) => {
+        if (event.type === 'CommentDeleted') deleted.add(event.data.commentId);
+        else if (event.type === 'CommentPosted' && (await this.store.streamRevision(streams.comment(event.data.commentId))) !== null) {
+          deleted.add(event.data.commentId);
+        }
+      }),
+    ]);
     return targeted.map(({ stored, event, target }) => ({
       position: stored.position,
       message: {
@@ -150,7 +185,10 @@ export class FeedAudience {
         position: stored.position.toString(),
         streamId: stored.streamId,
         recordedAt: stored.recordedAt,
-        data: event.data,
+        data:
+          event.type === 'CommentPosted' && deleted.has(event.data.commentId)
+            ? tombstone(event.data)
+            : redactSecrets(event.type, event.data),
         metadata: { correlationId: stored.metadata.correlationId ?? null },
       },
       audience:
@@ -159,4 +197,12 @@ export class FeedAudience {
           : { kind: 'room', members: members.get(target.roomId) ?? new Map(), subject: target.subject },
     }));
   }
+}
+
+/** Each current member and where their view of the room's history starts (null: all of it). */
+function visibleFrom({ room, joinedAt }: RoomWithJoins): ReadonlyMap<string, Position | null> {
+  const members = new Map<string, Position | null>();
+  if (room.status !== 'active') return members;
+  for (const userId of room.members.keys()) members.set(userId, historyVisibleFrom(room, joinedAt.get(userId) ?? null));
+  return members;
 }

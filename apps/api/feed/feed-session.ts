@@ -82,7 +82,7 @@ export class FeedSession {
   /** Live events from the hub, in log order. */
   offer(items: readonly FeedItem[]): void {
     if (this.phase === 'closed' || this.overflowed) return;
-    for (const item of items) if (canSee(item.audience, this.userId)) this.pending.push(item);
+    for (const item of items) if (canSee(item, this.userId)) this.pending.push(item);
     if (this.pending.length > this.options.maxBuffered) {
       if (this.phase === 'catching-up') {
         this.overflowed = true;
@@ -118,7 +118,7 @@ export class FeedSession {
           if (within.length === 0) break;
           for (const item of await this.source.resolve(within)) {
             if (this.closed) return;
-            if (item.position <= this.lastSent || !canSee(item.audience, this.userId)) continue;
+            if (item.position <= this.lastSent || !canSee(item, this.userId)) continue;
             await this.sink.send(item.message);
             this.lastSent = item.position;
           }

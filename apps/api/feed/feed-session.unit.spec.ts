@@ -3,8 +3,8 @@ import type { Audience, FeedItem, FeedMessage } from './feed-audience';
 import { FeedSession, type FeedError, type FeedSessionOptions, type FeedSink, type FeedSource } from './feed-session';
 
 const USER = 'u-me';
-const everyone: Audience = { kind: 'room', members: new Map([[USER, {}]]), subject: null };
-const nobodyButOthers: Audience = { kind: 'room', members: new Map([['u-other', {}]]), subject: null };
+const everyone: Audience = { kind: 'room', members: new Map([[USER, null]]), subject: null };
+const nobodyButOthers: Audience = { kind: 'room', members: new Map([['u-other', null]]), subject: null };
 
 const stored = (position: number): StoredEvent => ({
   id: `e-${position}`,

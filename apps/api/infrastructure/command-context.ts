@@ -7,4 +7,9 @@ export interface CommandContext {
   readonly importId?: string;
   /** The client's address as the HTTP server sees it; for limits, never written to the log. */
   readonly clientAddress?: string;
+  /**
+   * The request's User-Agent: a sign-in records it so its user can tell their
+   * sessions apart. Never written to event metadata.
+   */
+  readonly client?: string;
 }

@@ -48,7 +48,8 @@ export class StreamStateCache<S> {
   constructor(
     private readonly store: EventStore,
     private readonly initial: S,
-    private readonly evolve: (state: S, event: ParleyEvent) => S,
+    /** `stored`: the envelope, for folds that need where an event sits in the log. */
+    private readonly evolve: (state: S, event: ParleyEvent, stored: StoredEvent) => S,
     private readonly capacity = 10_000,
   ) {}
 
@@ -75,7 +76,7 @@ export class StreamStateCache<S> {
       });
       for (const stored of events) {
         const event = upcast(stored.type, stored.version, stored.data);
-        if (event) state = this.evolve(state, event);
+        if (event) state = this.evolve(state, event, stored);
         revision = stored.revision;
       }
       if (events.length < 500) break;
@@ -118,7 +119,7 @@ export class StreamStateCache<S> {
       const event = upcast(stored.type, stored.version, stored.data);
       this.entries.set(stored.streamId, {
         ...entry,
-        state: event ? this.evolve(entry.state, event) : entry.state,
+        state: event ? this.evolve(entry.state, event, stored) : entry.state,
         revision: stored.revision,
       });
     }

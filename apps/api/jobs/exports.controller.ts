@@ -89,6 +89,9 @@ export class ExportsController {
   async download(@Param('id', UuidParamPipe) id: string, @Res() reply: FastifyReply): Promise<void> {
     const view = exportViewFromState((await this.jobs.loadExport(id)).state, this.runner.progress(id));
     if (view.status !== 'done') throw conflict('EXPORT.NOT_READY', `The export is ${view.status}; it can be downloaded once done`);
+    if (view.purgedAt !== null) {
+      throw conflict('EXPORT.FILE_ERASED', 'The export file was removed because an account it named was erased; request a new export');
+    }
     const file = createReadStream(this.runner.exportFile(id));
     await new Promise<void>((resolve, reject) => {
       file.once('open', () => resolve());

@@ -30,7 +30,8 @@ export class JobStates {
         event.type === 'ExportJobRequested' ||
         event.type === 'ExportJobCompleted' ||
         event.type === 'ExportJobFailed' ||
-        event.type === 'ExportJobDeleted'
+        event.type === 'ExportJobDeleted' ||
+        event.type === 'ExportJobPurged'
           ? evolveExportJob(state, event)
           : state,
       1000,

@@ -26,6 +26,11 @@ export interface ExportJobView {
   readonly error: string | null;
   readonly createdAt: string;
   readonly finishedAt: string | null;
+  /**
+   * When the file was removed because an account it named was erased
+   * (`POST /v1/me/remove`, admin removal); request a new export. Null otherwise.
+   */
+  readonly purgedAt: string | null;
 }
 
 export interface ImportJobView {
@@ -72,10 +77,11 @@ export function exportViewFromState(state: ExportJobState, progress: Running): E
     percentage: percentage(state.status, progress),
     totalRows: state.status === 'done' ? state.totalRows : 0,
     size: state.status === 'done' ? state.size : 0,
-    downloadUrl: state.status === 'done' ? downloadUrl(state.jobId) : null,
+    downloadUrl: state.status === 'done' && state.purgedAt === null ? downloadUrl(state.jobId) : null,
     error: state.status === 'failed' ? state.error : null,
     createdAt: state.requestedAt,
     finishedAt: state.status === 'done' ? state.completedAt : state.status === 'failed' ? state.failedAt : null,
+    purgedAt: state.status === 'done' ? state.purgedAt : null,
   };
 }
 
@@ -90,7 +96,8 @@ function exportViewFromDoc(doc: Doc, progress: Running): ExportJobView {
     percentage: percentage(stored, progress),
     totalRows: doc['totalRows'] as number,
     size: doc['size'] as number,
-    downloadUrl: stored === 'done' ? downloadUrl(doc.id) : null,
+    downloadUrl: stored === 'done' && !doc['purgedAt'] ? downloadUrl(doc.id) : null,
+    purgedAt: (doc['purgedAt'] as string | null | undefined) ?? null,
     error: (doc['error'] as string | null) ?? null,
     createdAt: doc['requestedAt'] as string,
     finishedAt: (doc['finishedAt'] as string | null) ?? null,

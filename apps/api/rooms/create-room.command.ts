@@ -1,6 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { validationError } from '../../../libs/domain/errors';
-import type { RoomPermissions } from '../../../libs/domain/events';
+import type { HistoryVisibility, RoomPermissions } from '../../../libs/domain/events';
 import { idFromKey, newId } from '../../../libs/domain/ids';
 import { decideRoom, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
@@ -26,6 +26,7 @@ export type RoomSpec =
       readonly topic: string | null;
       readonly avatarUrl: string | null;
       readonly permissions?: Partial<RoomPermissions>;
+      readonly historyVisibility?: HistoryVisibility;
       readonly idempotencyKey?: string;
     }
   | { readonly kind: 'direct'; readonly userId: string };
@@ -87,6 +88,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
         topic: spec.kind === 'direct' ? null : spec.topic,
         avatarUrl: spec.kind === 'direct' ? null : spec.avatarUrl,
         permissions: spec.kind === 'direct' ? undefined : spec.permissions,
+        historyVisibility: spec.kind === 'direct' ? undefined : spec.historyVisibility,
         actor: context.actor,
         participants,
         now: new Date().toISOString(),

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ParleyEvent, RoomEvent } from '../../../libs/domain/events';
 import { evolveRoom, initialRoomState, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
+import type { EventStore, Position, StoredEvent } from '../../../libs/event-store/event-store.port';
 import { LogFollower } from '../infrastructure/log-follower';
 import { StreamStateCache, type Loaded } from '../infrastructure/stream-state-cache';
 import { EVENT_STORE } from '../infrastructure/tokens';
@@ -18,7 +18,33 @@ const ROOM_EVENTS = new Set<string>([
   'RoomTopicChanged',
   'RoomAvatarChanged',
   'RoomPermissionsChanged',
+  'RoomHistoryVisibilityChanged',
 ]);
+
+/** A room's decision state and, beside it, the log position of each current member's latest joining. */
+export interface RoomWithJoins {
+  readonly room: RoomState;
+  /** Where in the log each current member joined: a `joined` room shows them the history from there on. */
+  readonly joinedAt: ReadonlyMap<string, Position>;
+}
+
+const EMPTY: RoomWithJoins = { room: initialRoomState, joinedAt: new Map() };
+
+function evolve(fold: RoomWithJoins, event: ParleyEvent, stored: StoredEvent): RoomWithJoins {
+  if (!ROOM_EVENTS.has(event.type)) return fold;
+  const room = evolveRoom(fold.room, event as RoomEvent);
+  if (event.type === 'MemberAdded') {
+    const joinedAt = new Map(fold.joinedAt);
+    joinedAt.set(event.data.userId, stored.position);
+    return { room, joinedAt };
+  }
+  if (event.type === 'MemberRemoved' || event.type === 'MemberLeft') {
+    const joinedAt = new Map(fold.joinedAt);
+    joinedAt.delete(event.data.userId);
+    return { room, joinedAt };
+  }
+  return { room, joinedAt: fold.joinedAt };
+}
 
 /**
  * Rooms' decision state (settings and membership), folded from `room-<id>`.
@@ -28,17 +54,21 @@ const ROOM_EVENTS = new Set<string>([
  */
 @Injectable()
 export class RoomStates {
-  private readonly cache: StreamStateCache<RoomState>;
+  private readonly cache: StreamStateCache<RoomWithJoins>;
 
   constructor(@Inject(EVENT_STORE) store: EventStore, follower: LogFollower) {
-    this.cache = new StreamStateCache<RoomState>(store, initialRoomState, (state, event: ParleyEvent) =>
-      ROOM_EVENTS.has(event.type) ? evolveRoom(state, event as RoomEvent) : state,
-    );
+    this.cache = new StreamStateCache<RoomWithJoins>(store, EMPTY, evolve);
     this.cache.follow(() => follower.live);
     follower.listen(async (events) => this.cache.advance(events));
   }
 
-  load(roomId: string): Promise<Loaded<RoomState>> {
+  async load(roomId: string): Promise<Loaded<RoomState>> {
+    const { state, revision } = await this.cache.load(streams.room(roomId));
+    return { state: state.room, revision };
+  }
+
+  /** The room with its members' join positions (the feed's history visibility). */
+  loadWithJoins(roomId: string): Promise<Loaded<RoomWithJoins>> {
     return this.cache.load(streams.room(roomId));
   }
 }

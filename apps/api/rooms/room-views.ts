@@ -1,4 +1,4 @@
-import type { RoomPermissions } from '../../../libs/domain/events';
+import { DEFAULT_HISTORY_VISIBILITY, type HistoryVisibility, type RoomPermissions } from '../../../libs/domain/events';
 import type { ActiveRoom } from '../../../libs/domain/rooms/room.decider';
 import type { Doc } from '../../../libs/read-store/read-store.port';
 import { unreadCount } from '../../../projections/memberships.projection';
@@ -22,6 +22,8 @@ export interface RoomView {
   readonly createdBy: string;
   readonly createdAt: string | null;
   readonly permissions: RoomPermissions;
+  /** Who sees history from before they joined: `shared` (everyone) or `joined` (only from their joining). */
+  readonly historyVisibility: HistoryVisibility;
   readonly memberCount: number;
   readonly lastSeq: number;
   readonly lastComment: LastCommentView | null;
@@ -45,6 +47,7 @@ export function roomViewFromDoc(doc: Doc): RoomView {
     createdBy: doc['createdBy'] as string,
     createdAt: (doc['createdAt'] as string) ?? null,
     permissions: doc['permissions'] as RoomPermissions,
+    historyVisibility: (doc['historyVisibility'] as HistoryVisibility | undefined) ?? DEFAULT_HISTORY_VISIBILITY,
     memberCount: (doc['memberCount'] as number) ?? 0,
     lastSeq: (doc['lastSeq'] as number) ?? 0,
     lastComment: (doc['lastComment'] as LastCommentView | null) ?? null,
@@ -71,6 +74,7 @@ export interface RoomStateView {
   readonly avatarUrl: string | null;
   readonly createdBy: string;
   readonly permissions: RoomPermissions;
+  readonly historyVisibility: HistoryVisibility;
   readonly memberCount: number;
   readonly members: readonly { readonly userId: string; readonly role: string; readonly muted: boolean }[];
 }
@@ -84,6 +88,7 @@ export function roomViewFromState(room: ActiveRoom): RoomStateView {
     avatarUrl: room.avatarUrl,
     createdBy: room.createdBy,
     permissions: room.permissions,
+    historyVisibility: room.historyVisibility,
     memberCount: room.members.size,
     members: [...room.members.entries()].map(([userId, m]) => ({ userId, role: m.role, muted: m.muted })),
   };

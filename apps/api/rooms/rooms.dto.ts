@@ -17,6 +17,7 @@ import {
 import { PageQueryDto } from '../common/page-query.dto';
 import { MAX_ROOM_MEMBERS } from '../../../libs/domain/rooms/room.decider';
 import { IsName } from '../common/safe-text';
+import { DEFAULT_HISTORY_VISIBILITY, HISTORY_VISIBILITIES, type HistoryVisibility } from '../../../libs/domain/events';
 
 export class RoomPermissionsDto {
   @ApiPropertyOptional({ description: 'Members may rename the room (and change its avatar)' })
@@ -76,6 +77,16 @@ export class CreateRoomDto {
   @ValidateNested()
   @Type(() => RoomPermissionsDto)
   permissions?: RoomPermissionsDto;
+
+  @ApiPropertyOptional({
+    enum: HISTORY_VISIBILITIES,
+    default: DEFAULT_HISTORY_VISIBILITY,
+    description:
+      'Who sees history from before they joined: `shared`, every member sees it all; `joined`, a member sees only what happened from their joining on (feed, comment history). Owners and operators change it.',
+  })
+  @IsOptional()
+  @IsIn(HISTORY_VISIBILITIES, { message: `historyVisibility must be one of ${HISTORY_VISIBILITIES.join(', ')}` })
+  historyVisibility?: HistoryVisibility;
 }
 
 export class DirectRoomDto {

@@ -16,6 +16,7 @@ import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
 import { KeyedMutex } from '../infrastructure/keyed-mutex';
 import { EVENT_STORE } from '../infrastructure/tokens';
+import { UserSessions } from '../auth/user-sessions';
 import { UserStates } from './user-states';
 
 /** The account as its owner sees it, right after a command (from the log, not a read model). */
@@ -60,6 +61,8 @@ export class ChangePasswordCommand extends Command<ProfileCommandResult> {
     readonly currentPassword: string | null,
     readonly newPassword: string,
     readonly context: CommandContext,
+    /** The sign-in that asked, which stays; every other one ends. Null (an administrator) ends them all. */
+    readonly keepFamilyId: string | null = null,
   ) {
     super();
   }
@@ -114,11 +117,25 @@ export class ChangePasswordHandler
   extends ProfileWriter
   implements ICommandHandler<ChangePasswordCommand, ProfileCommandResult>
 {
-  constructor(users: UserStates, writer: EventWriter, locks: KeyedMutex, @Inject(EVENT_STORE) store: EventStore) {
+  constructor(
+    users: UserStates,
+    writer: EventWriter,
+    locks: KeyedMutex,
+    @Inject(EVENT_STORE) store: EventStore,
+    private readonly sessions: UserSessions,
+  ) {
     super(users, writer, locks, store);
   }
 
-  async execute({ userId, currentPassword, newPassword, context }: ChangePasswordCommand): Promise<ProfileCommandResult> {
+  async execute({ userId, currentPassword, newPassword, context, keepFamilyId }: ChangePasswordCommand): Promise<ProfileCommandResult> {
+    const result = await this.change(userId, currentPassword, newPassword, context);
+    // Whoever knew the old password may hold a sign-in: they all end, the asking one aside.
+    // Also when nothing was written, so a retry finishes a change whose endings failed.
+    await this.sessions.endAllBut(userId, keepFamilyId, BigInt(result.position), context);
+    return result;
+  }
+
+  private async change(userId: string, currentPassword: string | null, newPassword: string, context: CommandContext): Promise<ProfileCommandResult> {
     checkNewPassword(newPassword, currentPassword === null ? 'password' : 'newPassword');
     // Hashed once, outside the retry loop: scrypt is the slow part.
     const newHash = await hashPassword(newPassword);

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Patch, Put, Query } from '@nestjs/common
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ProfileCommand } from '../../../libs/domain/users/profile.decider';
-import { Caller } from '../auth/auth.decorators';
+import { Caller, CurrentUser, type AuthenticatedUser } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import type { CommandContext } from '../infrastructure/command-context';
 import { ChangePasswordCommand, ExecuteProfileCommand, type ProfileCommandResult } from './profile.command';
@@ -115,10 +115,17 @@ export class ProfileController {
   }
 
   @Put('password')
-  @ApiOperation({ summary: 'A new password; the current one must be given (400 PROFILE.CURRENT_PASSWORD_WRONG)' })
-  async changePassword(@Body() body: ChangePasswordDto, @Caller() caller: CommandContext): Promise<{ position: string }> {
+  @ApiOperation({
+    summary:
+      'A new password; the current one must be given (400 PROFILE.CURRENT_PASSWORD_WRONG). Every other sign-in of the account ends; this one stays',
+  })
+  async changePassword(
+    @Body() body: ChangePasswordDto,
+    @Caller() caller: CommandContext,
+    @CurrentUser() user: AuthenticatedUser | undefined,
+  ): Promise<{ position: string }> {
     const { position } = await this.commands.execute(
-      new ChangePasswordCommand(caller.actor, body.currentPassword, body.newPassword, caller),
+      new ChangePasswordCommand(caller.actor, body.currentPassword, body.newPassword, caller, user?.familyId ?? null),
     );
     return { position };
   }

@@ -2,6 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { streams } from '../../../libs/domain/streams';
 import { decideRemove } from '../../../libs/domain/users/user.decider';
 import { PersonalDataVault } from '../../../libs/personal-data/vault';
+import { ErasureCleanup } from './erasure-cleanup';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
 import { UserStates } from './user-states';
@@ -38,6 +39,7 @@ export class RemoveUserHandler implements ICommandHandler<RemoveUserCommand, Rem
     private readonly users: UserStates,
     private readonly writer: EventWriter,
     private readonly vault: PersonalDataVault,
+    private readonly cleanup: ErasureCleanup,
   ) {}
 
   async execute({ userId, reason, feedback, context }: RemoveUserCommand): Promise<RemovedUser> {
@@ -56,6 +58,7 @@ export class RemoveUserHandler implements ICommandHandler<RemoveUserCommand, Rem
       const { removed, revision } = await decide();
       return this.writer.append(streams.user(userId), [removed], revision ?? 'no_stream', context);
     });
+    await this.cleanup.afterRemoval(userId, result.position, context);
     return { id: userId, removed: true, position: result.position.toString() };
   }
 }

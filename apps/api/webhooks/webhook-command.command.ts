@@ -1,7 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ParleyConfig } from '../../../libs/config/config';
+import { webhookKeyOwner } from '../../../libs/domain/personal-data';
 import { decideWebhook, webhookStream, type WebhookCommand } from '../../../libs/domain/webhooks/webhook.decider';
+import { PersonalDataVault } from '../../../libs/personal-data/vault';
 import type { CommandContext } from '../infrastructure/command-context';
 import { EventWriter } from '../infrastructure/event-writer';
 import { KeyedMutex } from '../infrastructure/keyed-mutex';
@@ -34,6 +36,7 @@ export class ExecuteWebhookCommandHandler implements ICommandHandler<ExecuteWebh
     private readonly writer: EventWriter,
     private readonly locks: KeyedMutex,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+    private readonly vault: PersonalDataVault,
   ) {}
 
   execute({ webhookId, command: asked, context }: ExecuteWebhookCommand): Promise<WebhookCommandResult> {
@@ -47,6 +50,9 @@ export class ExecuteWebhookCommandHandler implements ICommandHandler<ExecuteWebh
         const { state, revision } = await this.webhooks.load(webhookId);
         const events = decideWebhook(command, state);
         if (events.length === 0) return { webhookId, written: 0, position: null };
+        // Removal shreds the signing secret first: a crash in between leaves a webhook
+        // that cannot sign (so sends nothing), never a removed one whose secret reads.
+        if (events.some((event) => event.type === 'WebhookRemoved')) await this.vault.destroy(webhookKeyOwner(webhookId));
         const result = await this.writer.append(stream, events, revision ?? 'no_stream', context);
         return { webhookId, written: events.length, position: result.position.toString() };
       }),

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CommentPosted, ParleyEvent, WebhookFormat } from '../../../libs/domain/events';
+import { redactSecrets } from '../../../libs/domain/secret-fields';
 import type { StoredEvent } from '../../../libs/event-store/event-store.port';
 import { RoomStates } from '../rooms/room-states';
 import { UserStates } from '../users/user-states';
@@ -113,10 +114,7 @@ export function parleyDelivery(stored: StoredEvent, event: ParleyEvent): ParleyD
   };
 }
 
+/** Password hashes and signing secrets never go out (libs/domain/secret-fields.ts). */
 function withoutSecrets(event: ParleyEvent): unknown {
-  if (event.type === 'UserRegistered') {
-    const { passwordHash: _hash, ...rest } = event.data;
-    return rest;
-  }
-  return event.data;
+  return redactSecrets(event.type, event.data);
 }

@@ -237,6 +237,8 @@ export class WebhookRunner {
     const event = upcast(stored.type, stored.version, stored.data);
     if (!event) return null;
     const body = JSON.stringify(await this.deps.payloads.render(hook.format, stored, event));
+    // Its key is destroyed only on removal, which stops this runner: never send unsigned.
+    if (hook.secret === null) throw new Error('the webhook has no signing secret any more');
     const signature = createHmac('sha256', hook.secret).update(body).digest('hex');
     const controller = new AbortController();
     this.inFlight = controller;

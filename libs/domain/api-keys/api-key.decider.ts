@@ -1,4 +1,4 @@
-import { assertNever, conflict, notFound, validationError, type ErrorDetail } from '../errors';
+import { assertNever, conflict, DomainError, notFound, validationError, type ErrorDetail } from '../errors';
 import type { ApiKeyEvent, ParleyEvent } from '../events';
 import { idFromKey } from '../ids';
 import { hasCharactersNotInNames, NAME_CHARACTERS_REASON } from '../text';
@@ -64,6 +64,11 @@ export type ApiKeyCommand =
       /** SHA-256 (hex) of the key; the key itself never reaches the decider. */
       readonly secretHash: string;
       readonly bootstrap: boolean;
+      /**
+       * The scopes the creator holds: a key grants only what it holds.
+       * ADMIN_API_KEY, the bootstrap and the CLI hold every scope.
+       */
+      readonly creatorScopes: readonly ApiKeyScope[];
       readonly actor: string;
       readonly now: string;
     }
@@ -96,6 +101,7 @@ export function decideApiKey(command: ApiKeyCommand, state: ApiKeyState): ApiKey
           { field: 'secretHash', reason: 'must be 64 lower-case hex digits' },
         ]);
       }
+      requireHeldScopes(scopes, command.creatorScopes);
       return [{ type: 'ApiKeyCreated', data: { keyId, name, scopes, secretHash, bootstrap, createdBy: actor, createdAt: now } }];
     }
     case 'RevokeApiKey': {
@@ -132,4 +138,20 @@ export function checkApiKey(fields: { readonly name: string; readonly scopes: re
   }
   if (details.length > 0) throw validationError('API_KEY.INVALID', details.map((d) => `${d.field}: ${d.reason}`).join('; '), details);
   return { name, scopes: API_KEY_SCOPES.filter((scope) => scopes.includes(scope)) };
+}
+
+/**
+ * A key mints keys only within its own reach: otherwise `admin:keys` alone
+ * would be every scope, one request away. 403 `API_KEY.SCOPES_NOT_HELD`
+ * naming each scope the creator lacks.
+ */
+function requireHeldScopes(scopes: readonly ApiKeyScope[], held: readonly ApiKeyScope[]): void {
+  const missing = scopes.filter((scope) => !held.includes(scope));
+  if (missing.length === 0) return;
+  throw new DomainError(
+    'API_KEY.SCOPES_NOT_HELD',
+    'forbidden',
+    `A key grants only scopes it holds; this one lacks ${missing.join(', ')}`,
+    missing.map((scope) => ({ field: 'scopes', reason: `${scope} is not held by the calling key` })),
+  );
 }

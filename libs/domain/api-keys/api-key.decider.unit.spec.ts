@@ -28,6 +28,7 @@ const create = (over: Partial<Extract<ApiKeyCommand, { type: 'CreateApiKey' }>> 
   scopes: ['admin:users'],
   secretHash: HASH,
   bootstrap: false,
+  creatorScopes: [...API_KEY_SCOPES],
   actor: ADMIN,
   now: NOW,
   ...over,
@@ -41,6 +42,32 @@ const revoke: ApiKeyCommand = { type: 'RevokeApiKey', actor: 'apikey:other', now
 
 describe('API key decider', () => {
   describe('CreateApiKey', () => {
+    it('grants only scopes the creating key holds, naming each one it lacks (403)', () => {
+      const refusal = given([])
+        .when(create({ scopes: ['admin:keys', 'admin:export', 'admin:users'], creatorScopes: ['admin:keys'] }))
+        .thenThrows('API_KEY.SCOPES_NOT_HELD', 'forbidden');
+      expect(refusal.message).toContain('admin:users, admin:export');
+      expect(refusal.details).toEqual([
+        { field: 'scopes', reason: 'admin:users is not held by the calling key' },
+        { field: 'scopes', reason: 'admin:export is not held by the calling key' },
+      ]);
+    });
+
+    it('lets a key grant a subset of its own scopes', () => {
+      given([])
+        .when(create({ scopes: ['admin:audit'], creatorScopes: ['admin:keys', 'admin:audit'] }))
+        .then([
+          {
+            type: 'ApiKeyCreated',
+            data: { keyId: KEY, name: 'Billing sync', scopes: ['admin:audit'], secretHash: HASH, bootstrap: false, createdBy: ADMIN, createdAt: NOW },
+          },
+        ]);
+    });
+
+    it('checks the fields before the scopes held (400 before 403)', () => {
+      given([]).when(create({ name: ' ', creatorScopes: [] })).thenThrows('API_KEY.INVALID', 'validation');
+    });
+
     it('creates a key with its hash, scopes in canonical order without duplicates, the name trimmed', () => {
       given([])
         .when(create({ name: '  Ops  ', scopes: ['admin:keys', 'admin:users', 'admin:keys'] }))

@@ -93,6 +93,7 @@ const roomCreated = (roomId: string, permissions: Partial<RoomPermissions> = {})
     avatarUrl: null,
     createdBy: OWNER,
     permissions: { ...DEFAULT_PERMISSIONS, ...permissions },
+    historyVisibility: 'shared',
     createdAt: T0,
   },
 });

@@ -31,6 +31,8 @@ export type ExportJobState =
       readonly size: number;
       readonly file: string;
       readonly completedAt: string;
+      /** When the file was removed because an account it named was erased; null while it is there. */
+      readonly purgedAt: string | null;
     })
   | (ExportJobSpec & { readonly status: 'failed'; readonly error: string; readonly failedAt: string })
   | { readonly status: 'deleted'; readonly jobId: string };
@@ -50,7 +52,9 @@ export type ExportJobCommand =
     }
   | { readonly type: 'CompleteExport'; readonly totalRows: number; readonly size: number; readonly file: string; readonly now: string }
   | { readonly type: 'FailExport'; readonly error: string; readonly now: string }
-  | { readonly type: 'DeleteExport'; readonly actor: string; readonly now: string };
+  | { readonly type: 'DeleteExport'; readonly actor: string; readonly now: string }
+  /** An erasure removed the job's file (it named the erased account). */
+  | { readonly type: 'PurgeExport'; readonly now: string };
 
 export function evolveExportJob(state: ExportJobState, event: ExportJobEvent): ExportJobState {
   switch (event.type) {
@@ -61,7 +65,7 @@ export function evolveExportJob(state: ExportJobState, event: ExportJobEvent): E
     case 'ExportJobCompleted': {
       if (state.status !== 'queued') return state;
       const { totalRows, size, file, completedAt } = event.data;
-      return { ...state, status: 'done', totalRows, size, file, completedAt };
+      return { ...state, status: 'done', totalRows, size, file, completedAt, purgedAt: null };
     }
     case 'ExportJobFailed': {
       if (state.status !== 'queued') return state;
@@ -69,6 +73,8 @@ export function evolveExportJob(state: ExportJobState, event: ExportJobEvent): E
     }
     case 'ExportJobDeleted':
       return { status: 'deleted', jobId: event.data.jobId };
+    case 'ExportJobPurged':
+      return state.status === 'done' ? { ...state, purgedAt: event.data.purgedAt } : state;
     default:
       return assertNever(event, 'export job event');
   }
@@ -107,6 +113,11 @@ export function decideExportJob(command: ExportJobCommand, state: ExportJobState
     case 'FailExport': {
       const job = requireQueued(state);
       return [{ type: 'ExportJobFailed', data: { jobId: job.jobId, error: command.error, failedAt: command.now } }];
+    }
+    case 'PurgeExport': {
+      // Only a finished job has a file; purging twice changes nothing.
+      if (state.status !== 'done' || state.purgedAt !== null) return [];
+      return [{ type: 'ExportJobPurged', data: { jobId: state.jobId, reason: 'erasure', purgedAt: command.now } }];
     }
     case 'DeleteExport': {
       if (state.status === 'absent' || state.status === 'deleted') throw notFound('EXPORT.NOT_FOUND', 'Export not found');

@@ -95,6 +95,15 @@ describe('export job decider', () => {
     given([]).when({ type: 'FailExport', error: 'x', now: LATER }).thenThrows('EXPORT.NOT_FOUND', 'not_found');
   });
 
+  it('PurgeExport: a finished job’s file, once; nothing for a job without a file', () => {
+    const purged: ExportJobEvent = { type: 'ExportJobPurged', data: { jobId: ID, reason: 'erasure', purgedAt: LATER } };
+    given([requested, completed]).when({ type: 'PurgeExport', now: LATER }).then([purged]);
+    given([requested, completed, purged]).when({ type: 'PurgeExport', now: LATER }).then([]);
+    given([requested]).when({ type: 'PurgeExport', now: LATER }).then([]);
+    given([requested, failed]).when({ type: 'PurgeExport', now: LATER }).then([]);
+    expect(fold([requested, completed, purged])).toMatchObject({ status: 'done', purgedAt: LATER });
+  });
+
   it('DeleteExport: any job that exists, once', () => {
     for (const history of [[requested], [requested, completed], [requested, failed]]) {
       given(history).when({ type: 'DeleteExport', actor: ADMIN, now: LATER }).then([deleted]);

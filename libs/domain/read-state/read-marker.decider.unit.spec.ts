@@ -79,6 +79,7 @@ const room: WorldEvent[] = [
       avatarUrl: null,
       createdBy: OWNER,
       permissions: DEFAULT_PERMISSIONS,
+      historyVisibility: 'shared',
       createdAt: T0,
     },
   },

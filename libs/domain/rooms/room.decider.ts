@@ -1,6 +1,8 @@
 import { assertNever, conflict, forbidden, notFound, validationError, type ErrorDetail } from '../errors';
 import {
+  DEFAULT_HISTORY_VISIBILITY,
   DEFAULT_PERMISSIONS,
+  type HistoryVisibility,
   type RoomEvent,
   type RoomKind,
   type RoomPermissions,
@@ -26,6 +28,7 @@ export type RoomState =
       readonly avatarUrl: string | null;
       readonly createdBy: string;
       readonly permissions: RoomPermissions;
+      readonly historyVisibility: HistoryVisibility;
       readonly members: ReadonlyMap<string, Member>;
       readonly joinCounter: number;
     };
@@ -47,6 +50,7 @@ export type RoomCommand =
       /** Other members; the actor is added as owner (group) or member (direct). */
       readonly participants: readonly string[];
       readonly permissions?: Partial<RoomPermissions>;
+      readonly historyVisibility?: HistoryVisibility;
       readonly now: string;
     }
   | { readonly type: 'AddMembers'; readonly actor: string; readonly userIds: readonly string[]; readonly now: string }
@@ -59,6 +63,7 @@ export type RoomCommand =
       readonly topic?: string | null;
       readonly avatarUrl?: string | null;
       readonly permissions?: Partial<RoomPermissions>;
+      readonly historyVisibility?: HistoryVisibility;
       readonly now: string;
     }
   | {
@@ -82,6 +87,7 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
         avatarUrl: event.data.avatarUrl,
         createdBy: event.data.createdBy,
         permissions: event.data.permissions,
+        historyVisibility: event.data.historyVisibility,
         members: new Map(),
         joinCounter: 0,
       };
@@ -113,6 +119,8 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
       return { ...state, avatarUrl: event.data.avatarUrl };
     case 'RoomPermissionsChanged':
       return { ...state, permissions: event.data.permissions };
+    case 'RoomHistoryVisibilityChanged':
+      return { ...state, historyVisibility: event.data.historyVisibility };
     default:
       return assertNever(event, 'room event');
   }
@@ -215,6 +223,7 @@ function create(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: Ro
         avatarUrl: command.avatarUrl,
         createdBy: actor,
         permissions: withNamedFlags(DEFAULT_PERMISSIONS, command.permissions),
+        historyVisibility: command.historyVisibility ?? DEFAULT_HISTORY_VISIBILITY,
         createdAt: now,
       },
     },
@@ -331,7 +340,23 @@ function update(command: Extract<RoomCommand, { type: 'UpdateRoom' }>, room: Act
       events.push({ type: 'RoomPermissionsChanged', data: { ...base, permissions } });
     }
   }
+  if (command.historyVisibility !== undefined && command.historyVisibility !== room.historyVisibility) {
+    // Who sees the past is the room's policy, as its permissions are.
+    if (!isPrivileged(actor)) {
+      throw forbidden('ROOM.HISTORY_VISIBILITY_NOT_ALLOWED', 'Only operators and owners change who sees the room’s history');
+    }
+    events.push({ type: 'RoomHistoryVisibilityChanged', data: { ...base, historyVisibility: command.historyVisibility } });
+  }
   return events;
+}
+
+/**
+ * From which join of the room's stream a member sees its history: `shared`,
+ * everything (null); `joined`, only from their latest joining on. A
+ * member's joining is identified by the caller (a log position, a sequence).
+ */
+export function historyVisibleFrom<J>(room: ActiveRoom, joinedAt: J): J | null {
+  return room.historyVisibility === 'joined' ? joinedAt : null;
 }
 
 function changeMember(command: Extract<RoomCommand, { type: 'ChangeMember' }>, room: ActiveRoom): RoomEvent[] {

@@ -5,12 +5,14 @@ import {
   type RoomEvent,
   type RoomPermissions,
   type RoomRole,
+  upcast,
 } from '../events';
 import { deciderSpec } from '../testing/given-when-then';
 import {
   assertCanSend,
   decideRoom,
   evolveRoom,
+  historyVisibleFrom,
   initialRoomState,
   MAX_ROOM_MEMBERS,
   requireRoom,
@@ -45,6 +47,7 @@ const created = (data: Partial<RoomCreated['data']> = {}): RoomEvent => ({
     avatarUrl: null,
     createdBy: OWNER,
     permissions: DEFAULT_PERMISSIONS,
+    historyVisibility: 'shared',
     createdAt: T0,
     ...data,
   },
@@ -132,6 +135,44 @@ const muteChangedNow = (userId: string, muted: boolean, changedBy: string): Room
 const users = (count: number, prefix = 'u-') => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
 describe('room decider', () => {
+  describe('history visibility', () => {
+    it('creates a room `shared` by default, or as asked', () => {
+      const [createdShared] = decideRoom(createRoom({ participants: [] }), initialRoomState);
+      expect(createdShared?.type === 'RoomCreated' && createdShared.data.historyVisibility).toBe('shared');
+      const [createdJoined] = decideRoom(createRoom({ participants: [], historyVisibility: 'joined' }), initialRoomState);
+      expect(createdJoined?.type === 'RoomCreated' && createdJoined.data.historyVisibility).toBe('joined');
+    });
+
+    it('lets owners and operators change it; the same value again writes nothing', () => {
+      for (const actor of [OWNER, OP]) {
+        given(group())
+          .when(updateRoom(actor, { historyVisibility: 'joined' }))
+          .then([{ type: 'RoomHistoryVisibilityChanged', data: { roomId: ROOM, historyVisibility: 'joined', changedBy: actor, changedAt: NOW } }]);
+      }
+      given(group()).when(updateRoom(OWNER, { historyVisibility: 'shared' })).then([]);
+    });
+
+    it('refuses a plain member (403) and a non-member (404)', () => {
+      given(group()).when(updateRoom(ALICE, { historyVisibility: 'joined' })).thenThrows('ROOM.HISTORY_VISIBILITY_NOT_ALLOWED', 'forbidden');
+      given(group()).when(updateRoom(OUTSIDER, { historyVisibility: 'joined' })).thenThrows('ROOM.NOT_FOUND', 'not_found');
+    });
+
+    it('shows a member the history from their joining only in a `joined` room', () => {
+      const shared = fold(group());
+      const joined = fold([...group(), { type: 'RoomHistoryVisibilityChanged', data: { roomId: ROOM, historyVisibility: 'joined', changedBy: OWNER, changedAt: T0 } }]);
+      if (shared.status !== 'active' || joined.status !== 'active') throw new Error('rooms expected');
+      expect(historyVisibleFrom(shared, 42n)).toBeNull();
+      expect(historyVisibleFrom(joined, 42n)).toBe(42n);
+    });
+
+    it('reads rooms created before the setting existed (RoomCreated v1) as `shared`', () => {
+      const v1 = { ...created().data } as Record<string, unknown>;
+      delete v1['historyVisibility'];
+      expect(upcast('RoomCreated', 1, v1)).toMatchObject({ data: { historyVisibility: 'shared' } });
+      expect(upcast('RoomCreated', 2, { ...v1, historyVisibility: 'joined' })).toMatchObject({ data: { historyVisibility: 'joined' } });
+    });
+  });
+
   describe('CreateRoom', () => {
     it('creates a group with the default permissions, the actor as owner and each participant once', () => {
       given([])
@@ -147,6 +188,7 @@ describe('room decider', () => {
               avatarUrl: null,
               createdBy: OWNER,
               permissions: DEFAULT_PERMISSIONS,
+              historyVisibility: 'shared',
               createdAt: NOW,
             },
           },
@@ -170,6 +212,7 @@ describe('room decider', () => {
               avatarUrl: 'https://a/x.png',
               createdBy: OWNER,
               permissions: { rename: true, changeTopic: true, addMembers: true, removeMembers: true, send: false },
+              historyVisibility: 'shared',
               createdAt: NOW,
             },
           },
@@ -191,6 +234,7 @@ describe('room decider', () => {
               avatarUrl: null,
               createdBy: ALICE,
               permissions: DEFAULT_PERMISSIONS,
+              historyVisibility: 'shared',
               createdAt: NOW,
             },
           },
@@ -225,6 +269,7 @@ describe('room decider', () => {
               avatarUrl: null,
               createdBy: OWNER,
               permissions: DEFAULT_PERMISSIONS,
+              historyVisibility: 'shared',
               createdAt: NOW,
             },
           },

@@ -1,4 +1,4 @@
-import { assertNever, conflict, forbidden, unauthenticated } from '../errors';
+import { assertNever, conflict, forbidden, notFound, unauthenticated } from '../errors';
 import type { ParleyEvent, TokenEvent, TokenFamilyRevoked, TokenFamilyStarted } from '../events';
 import type { UserState } from '../users/user.decider';
 
@@ -37,6 +37,9 @@ export type TokenFamilyState =
 
 export type LiveTokenFamily = Extract<TokenFamilyState, { status: 'active' }>;
 
+/** The longest client description a sign-in keeps. */
+export const CLIENT_MAX = 200;
+
 export const initialTokenFamilyState: TokenFamilyState = { status: 'absent' };
 
 const TOKEN_EVENT_TYPES: ReadonlySet<string> = new Set<TokenEvent['type']>([
@@ -53,6 +56,8 @@ export type TokenFamilyCommand =
       readonly userId: string;
       readonly tokenId: string;
       readonly grant: TokenGrant;
+      /** The User-Agent that signed in, when known (cut to CLIENT_MAX characters). */
+      readonly client: string | null;
       readonly expiresAt: string;
       readonly now: string;
     }
@@ -65,6 +70,17 @@ export type TokenFamilyCommand =
       readonly userStatus: UserState['status'];
       readonly nextTokenId: string;
       readonly expiresAt: string;
+      readonly now: string;
+    }
+  | {
+      /**
+       * Its user ends a sign-in without presenting its tokens: from the
+       * sessions list, or because the password changed.
+       */
+      readonly type: 'EndTokenFamily';
+      /** Who asks: a family of another user is not found (404), as is an unknown one. */
+      readonly userId: string;
+      readonly reason: Extract<RevocationReason, 'session' | 'password'>;
       readonly now: string;
     }
   | {
@@ -106,7 +122,16 @@ export function decideTokenFamily(command: TokenFamilyCommand, state: TokenFamil
     case 'StartTokenFamily': {
       if (state.status !== 'absent') throw conflict('AUTH.TOKEN_FAMILY_EXISTS', 'This token family exists already');
       const { familyId, userId, tokenId, grant, expiresAt, now } = command;
-      return [{ type: 'TokenFamilyStarted', data: { familyId, userId, tokenId, grant, expiresAt, startedAt: now } }];
+      const client = command.client === null ? null : command.client.slice(0, CLIENT_MAX);
+      return [{ type: 'TokenFamilyStarted', data: { familyId, userId, tokenId, grant, client, expiresAt, startedAt: now } }];
+    }
+    case 'EndTokenFamily': {
+      if (state.status === 'absent' || state.userId !== command.userId) {
+        throw notFound('SESSION.NOT_FOUND', 'No sign-in of yours has this id');
+      }
+      // Ended already, for whatever reason: nothing more to do.
+      if (state.status === 'revoked') return [];
+      return [revocation(state, command.reason, state.currentTokenId, command.now)];
     }
     case 'RotateRefreshToken': {
       const family = requireLiveFamily(state, command.userId);
@@ -152,12 +177,7 @@ const revocation = (family: LiveTokenFamily, reason: RevocationReason, tokenId: 
  */
 export function requireLiveFamily(state: TokenFamilyState, userId: string): LiveTokenFamily {
   if (state.status === 'revoked' && state.userId === userId) {
-    throw unauthenticated(
-      'AUTH.TOKEN_REVOKED',
-      state.reason === 'reuse'
-        ? 'This sign-in was revoked because a refresh token was used twice: sign in again'
-        : 'This sign-in was revoked: sign in again',
-    );
+    throw unauthenticated('AUTH.TOKEN_REVOKED', revokedMessage(state.reason));
   }
   if (state.status !== 'active' || state.userId !== userId) {
     throw unauthenticated('AUTH.TOKEN_INVALID', 'The token names no sign-in of this account');
@@ -183,15 +203,29 @@ export function requireActiveAccount(status: UserState['status']): void {
 /**
  * The password grant's answer for an account, once the password was compared
  * (always, against a dummy hash when there is none, so the time taken tells
- * nothing). Unknown user and wrong password read the same. A removed account
- * has no password left; it says so, as usernames are public handles.
+ * nothing). Unknown user, removed account and wrong password read the same:
+ * a removed account has no password left, and saying "removed" to anyone who
+ * names it would tell a stranger that the handle once had an account.
  */
 export function checkPasswordSignIn(user: UserState, passwordMatches: boolean): string {
-  if (user.status === 'absent') throw invalidCredentials();
-  if (user.status === 'removed') requireActiveAccount(user.status);
+  if (user.status === 'absent' || user.status === 'removed') throw invalidCredentials();
   if (!passwordMatches) throw invalidCredentials();
   requireActiveAccount(user.status);
   return user.userId;
 }
 
 const invalidCredentials = () => unauthenticated('AUTH.INVALID_CREDENTIALS', 'Wrong username or password');
+
+function revokedMessage(reason: RevocationReason): string {
+  switch (reason) {
+    case 'reuse':
+      return 'This sign-in was revoked because a refresh token was used twice: sign in again';
+    case 'password':
+      return 'This sign-in ended because the password was changed: sign in again';
+    case 'revoked':
+    case 'session':
+      return 'This sign-in was revoked: sign in again';
+    default:
+      return assertNever(reason, 'revocation reason');
+  }
+}

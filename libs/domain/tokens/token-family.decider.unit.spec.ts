@@ -28,13 +28,13 @@ const EXPIRES = '2024-05-31T10:00:00.000Z';
 
 const started: TokenEvent = {
   type: 'TokenFamilyStarted',
-  data: { familyId: FAMILY, userId: USER, tokenId: 't1', grant: 'password', expiresAt: EXPIRES, startedAt: T0 },
+  data: { familyId: FAMILY, userId: USER, tokenId: 't1', grant: 'password', client: 'ParleyApp/1.0', expiresAt: EXPIRES, startedAt: T0 },
 };
 const rotated = (from: string, to: string, expiresAt = LATER): TokenEvent => ({
   type: 'RefreshTokenRotated',
   data: { familyId: FAMILY, userId: USER, fromTokenId: from, toTokenId: to, expiresAt, rotatedAt: T0 },
 });
-const revoked = (reason: 'reuse' | 'revoked', tokenId: string, revokedAt = NOW): TokenEvent => ({
+const revoked = (reason: 'reuse' | 'revoked' | 'session' | 'password', tokenId: string, revokedAt = NOW): TokenEvent => ({
   type: 'TokenFamilyRevoked',
   data: { familyId: FAMILY, userId: USER, reason, tokenId, revokedAt },
 });
@@ -51,6 +51,38 @@ const rotate = (tokenId: string, over: Partial<Extract<TokenFamilyCommand, { typ
 const revoke = (tokenId: string, userId = USER): TokenFamilyCommand => ({ type: 'RevokeTokenFamily', tokenId, userId, now: NOW });
 
 describe('token family decider', () => {
+  describe('EndTokenFamily', () => {
+    const end = (reason: 'session' | 'password', userId = USER): TokenFamilyCommand => ({ type: 'EndTokenFamily', userId, reason, now: NOW });
+
+    it("ends its user's live sign-in, naming the current token and the reason", () => {
+      given([started, rotated('t1', 't2')]).when(end('session')).then([revoked('session', 't2')]);
+      given([started]).when(end('password')).then([revoked('password', 't1')]);
+    });
+
+    it('does nothing for a sign-in that ended already', () => {
+      given([started, revoked('reuse', 't1')]).when(end('session')).then([]);
+    });
+
+    it("finds neither an unknown sign-in nor another user's (404)", () => {
+      given([]).when(end('session')).thenThrows('SESSION.NOT_FOUND', 'not_found');
+      given([started]).when(end('session', 'u-mallory')).thenThrows('SESSION.NOT_FOUND', 'not_found');
+      given([started, revoked('revoked', 't1')]).when(end('session', 'u-mallory')).thenThrows('SESSION.NOT_FOUND', 'not_found');
+    });
+
+    it('refuses the tokens of a sign-in ended by a password change, saying why', () => {
+      const error = (() => {
+        try {
+          requireLiveFamily(fold([started, revoked('password', 't1')]), USER);
+        } catch (e) {
+          return e as DomainError;
+        }
+        return null;
+      })();
+      expect(error?.code).toBe('AUTH.TOKEN_REVOKED');
+      expect(error?.message).toContain('password');
+    });
+  });
+
   describe('StartTokenFamily', () => {
     const start: TokenFamilyCommand = {
       type: 'StartTokenFamily',
@@ -58,9 +90,16 @@ describe('token family decider', () => {
       userId: USER,
       tokenId: 't1',
       grant: 'password',
+      client: 'ParleyApp/1.0',
       expiresAt: EXPIRES,
       now: T0,
     };
+
+    it('keeps at most 200 characters of the client', () => {
+      given([])
+        .when({ ...start, client: 'x'.repeat(500) })
+        .then([{ ...started, data: { ...started.data, client: 'x'.repeat(200) } } as TokenEvent]);
+    });
 
     it('starts a family whose current token is the first one', () => {
       given([]).when(start).then([started]);
@@ -207,9 +246,9 @@ describe('token family decider', () => {
       expect(refusal(() => checkPasswordSignIn(user('pending'), true))).toBe('forbidden AUTH.ACCOUNT_PENDING');
     });
 
-    it('says a removed account is removed, whatever the password', () => {
-      expect(refusal(() => checkPasswordSignIn(user('removed'), false))).toBe('unauthenticated AUTH.ACCOUNT_REMOVED');
-      expect(refusal(() => checkPasswordSignIn(user('removed'), true))).toBe('unauthenticated AUTH.ACCOUNT_REMOVED');
+    it('answers a removed account as it answers wrong credentials, whatever the password', () => {
+      expect(refusal(() => checkPasswordSignIn(user('removed'), false))).toBe('unauthenticated AUTH.INVALID_CREDENTIALS');
+      expect(refusal(() => checkPasswordSignIn(user('removed'), true))).toBe('unauthenticated AUTH.INVALID_CREDENTIALS');
     });
 
     it('lets only registered accounts use their tokens', () => {

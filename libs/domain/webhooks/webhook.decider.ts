@@ -33,7 +33,8 @@ export interface WebhookConfig {
   readonly webhookId: string;
   readonly url: string;
   readonly events: readonly string[];
-  readonly secret: string;
+  /** Null only once the webhook's key is destroyed, which removing it does. */
+  readonly secret: string | null;
   readonly format: WebhookFormat;
 }
 

@@ -1,0 +1,61 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { readFile, rm } from 'node:fs/promises';
+import type { ParleyConfig } from '../../../libs/config/config';
+import type { Position } from '../../../libs/event-store/event-store.port';
+import type { ReadStore } from '../../../libs/read-store/read-store.port';
+import type { CommandContext } from '../infrastructure/command-context';
+import { ReadModelGate } from '../infrastructure/read-model-gate';
+import { PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
+import { ExecuteExportJobCommand } from '../jobs/job-command.command';
+import { JobRunner } from '../jobs/job-runner';
+
+/** Most export jobs looked at per erasure. */
+const EXPORTS_SCANNED = 10_000;
+
+/**
+ * What an erasure must reach beyond the destroyed key: copies of the removed
+ * user's values that live outside the log. Once the read models have blanked
+ * the account, the read store drops its write-ahead log (secure_delete has
+ * zeroed the overwritten rows), and every finished export file that names
+ * the account is removed, its job marked `purgedAt`.
+ */
+@Injectable()
+export class ErasureCleanup {
+  private readonly logger = new Logger('erasure');
+
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+    private readonly gate: ReadModelGate,
+    private readonly runner: JobRunner,
+    private readonly commands: CommandBus,
+  ) {}
+
+  async afterRemoval(userId: string, removedAt: Position, context: CommandContext): Promise<void> {
+    await this.purgeExports(userId, context);
+    // The projector blanks the account on UserRemoved; only then is there something to drop.
+    if (!(await this.gate.waitFor(removedAt, this.config.minPositionWaitMs))) {
+      this.logger.warn(`read models did not reach ${removedAt.toString()} in time; the write-ahead log is emptied at its next checkpoint`);
+    }
+    await this.readStore.purgeFreed?.();
+  }
+
+  private async purgeExports(userId: string, context: CommandContext): Promise<void> {
+    const jobs = await this.readStore.find('export_jobs', { filter: { status: 'done' }, limit: EXPORTS_SCANNED, fields: ['purgedAt'] });
+    for (const job of jobs) {
+      if (job['purgedAt']) continue;
+      const file = this.runner.exportFile(job.id);
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        continue;
+      }
+      // Every export row names users by id: a file without the id holds nothing of them.
+      if (!text.includes(userId)) continue;
+      await rm(file, { force: true });
+      await this.commands.execute(new ExecuteExportJobCommand(job.id, { type: 'PurgeExport', now: new Date().toISOString() }, context));
+    }
+  }
+}
