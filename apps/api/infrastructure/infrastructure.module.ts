@@ -1,0 +1,96 @@
+import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { ParleyConfig } from '../../../libs/config/config';
+import type { EventStore } from '../../../libs/event-store/event-store.port';
+import type { PersonalDataEventStore } from '../../../libs/personal-data/personal-data-event-store';
+import { PersonalDataVault } from '../../../libs/personal-data/vault';
+import { Projector } from '../../../libs/projection/projector';
+import type { ReadStore } from '../../../libs/read-store/read-store.port';
+import { parleyProjections } from '../../../projections';
+import { HttpExceptionFilter } from '../common/http-exception.filter';
+import { JsonLogger } from '../common/json-logger';
+import { MinPositionInterceptor } from '../common/min-position.interceptor';
+import { EventWriter } from './event-writer';
+import { KeyedMutex } from './keyed-mutex';
+import { LogFollower } from './log-follower';
+import { ReadModelGate } from './read-model-gate';
+import { createEventStore, createReadStore, withPersonalData } from './stores';
+import { EVENT_STORE, PARLEY_CONFIG, PROJECTOR, RAW_EVENT_STORE, READ_STORE } from './tokens';
+
+/** Starts the in-process projector after the stores are up, and closes everything on shutdown. */
+class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(PROJECTOR) private readonly projector: Projector | null,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.projector?.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.projector?.stop();
+    await this.store.close();
+    await this.readStore.close();
+  }
+}
+
+/**
+ * What every feature writes and reads through: the stores the configuration
+ * names, the in-process projector, the event writer, the live log and the
+ * read-model gate. Features import this module; none of them builds a store.
+ */
+@Module({
+  providers: [
+    { provide: RAW_EVENT_STORE, inject: [PARLEY_CONFIG], useFactory: (config: ParleyConfig) => createEventStore(config) },
+    {
+      provide: EVENT_STORE,
+      inject: [PARLEY_CONFIG, RAW_EVENT_STORE],
+      useFactory: (config: ParleyConfig, raw: EventStore) => withPersonalData(config, raw),
+    },
+    {
+      provide: PersonalDataVault,
+      inject: [EVENT_STORE],
+      useFactory: (store: PersonalDataEventStore) => store.vault,
+    },
+    { provide: READ_STORE, inject: [PARLEY_CONFIG], useFactory: (config: ParleyConfig) => createReadStore(config) },
+    {
+      provide: PROJECTOR,
+      inject: [PARLEY_CONFIG, EVENT_STORE, READ_STORE],
+      useFactory: (config: ParleyConfig, store: EventStore, readStore: ReadStore) => {
+        if (!config.projectInProcess) return null;
+        const logger = new JsonLogger(config.logLevel);
+        return new Projector(store, readStore, parleyProjections, {
+          // Small batches that yield: projecting shares the event loop with requests.
+          batchSize: 250,
+          yieldEvery: 50,
+          logger: {
+            log: (msg, fields) => logger.log({ msg, ...fields }, 'projector'),
+            error: (msg, fields) => logger.error({ msg, ...fields }, undefined, 'projector'),
+          },
+        });
+      },
+    },
+    StoresLifecycle,
+    EventWriter,
+    KeyedMutex,
+    ReadModelGate,
+    LogFollower,
+    MinPositionInterceptor,
+    { provide: APP_FILTER, useClass: HttpExceptionFilter },
+  ],
+  exports: [
+    RAW_EVENT_STORE,
+    EVENT_STORE,
+    READ_STORE,
+    PROJECTOR,
+    PersonalDataVault,
+    EventWriter,
+    KeyedMutex,
+    ReadModelGate,
+    LogFollower,
+    MinPositionInterceptor,
+  ],
+})
+export class InfrastructureModule {}
