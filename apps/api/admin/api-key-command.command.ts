@@ -1,9 +1,9 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { decideApiKey, evolveApiKey, type ApiKeyCommand, type ApiKeyState } from '../../../libs/domain/api-keys/api-key.decider';
 import { streams } from '../../../libs/domain/streams';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { ApiKeyStates } from './api-key-states';
 
 export interface ApiKeyCommandResult {

@@ -7,7 +7,7 @@ import { newId } from '../../../libs/domain/ids';
 import { Public } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { ExecuteApiKeyCommand } from './api-key-command.command';
 import { AdminCaller } from './api-key.guard';
 import { CreateApiKeyDto } from './api-keys.dto';

@@ -2,8 +2,8 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../libs/domain/errors';
 import { streams } from '../../../libs/domain/streams';
 import { decideTokenFamily } from '../../../libs/domain/tokens/token-family.decider';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
 import { TokenFamilyStates } from './token-family-states';
 import { TokenService, type TokenClaims } from './token.service';
 

@@ -8,7 +8,7 @@ import {
   type TokenFamilyState,
 } from '../../../libs/domain/tokens/token-family.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { StreamStateCache, type Loaded } from '../infrastructure/stream-state-cache';
+import { StreamStateCache, type Loaded } from '../../../libs/command-pipeline/stream-state-cache';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
 /**

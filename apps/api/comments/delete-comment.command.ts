@@ -4,8 +4,8 @@ import { decideDeleteComment } from '../../../libs/domain/comments/comment.decid
 import type { CommentPosted } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { RoomStates } from '../rooms/room-states';
 

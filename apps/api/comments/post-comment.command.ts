@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { idFromKey, newId } from '../../../libs/domain/ids';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { CommentSequencer } from './comment-sequencer';
 import { commentView, type CommentView } from './comment-views';

@@ -3,7 +3,7 @@ import { evolveBlocks, initialBlocksState, isBlockEvent, type BlocksState } from
 import type { ParleyEvent } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { StreamStateCache, type Loaded } from '../infrastructure/stream-state-cache';
+import { StreamStateCache, type Loaded } from '../../../libs/command-pipeline/stream-state-cache';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
 /** Block lists, folded from `blocks-<userId>`: a load reads only what is new, so a check is never stale. */

@@ -10,8 +10,9 @@ import { parleyProjections } from '../../../projections';
 import { HttpExceptionFilter } from '../common/http-exception.filter';
 import { JsonLogger } from '../common/json-logger';
 import { MinPositionInterceptor } from '../common/min-position.interceptor';
-import { EventWriter } from './event-writer';
-import { KeyedMutex } from './keyed-mutex';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { LogFollower } from './log-follower';
 import { ReadModelGate } from './read-model-gate';
 import { createEventStore, createReadStore, withPersonalData } from './stores';
@@ -73,8 +74,13 @@ class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
       },
     },
     StoresLifecycle,
-    EventWriter,
+    { provide: EventWriter, inject: [EVENT_STORE], useFactory: (store: EventStore) => new EventWriter(store) },
     KeyedMutex,
+    {
+      provide: CommandPipeline,
+      inject: [EVENT_STORE, EventWriter, KeyedMutex],
+      useFactory: (store: EventStore, writer: EventWriter, locks: KeyedMutex) => new CommandPipeline(store, writer, locks),
+    },
     ReadModelGate,
     LogFollower,
     MinPositionInterceptor,
@@ -88,6 +94,7 @@ class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
     PersonalDataVault,
     EventWriter,
     KeyedMutex,
+    CommandPipeline,
     ReadModelGate,
     LogFollower,
     MinPositionInterceptor,

@@ -1,9 +1,9 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { decideExportJob, exportJobStream, type ExportJobCommand } from '../../../libs/domain/jobs/export-job.decider';
 import { decideImportJob, importJobStream, type ImportJobCommand } from '../../../libs/domain/jobs/import-job.decider';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { JobStates } from './job-states';
 
 export interface JobCommandResult {

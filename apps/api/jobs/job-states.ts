@@ -13,7 +13,7 @@ import {
   type ImportJobState,
 } from '../../../libs/domain/jobs/import-job.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { StreamStateCache, type Loaded } from '../infrastructure/stream-state-cache';
+import { StreamStateCache, type Loaded } from '../../../libs/command-pipeline/stream-state-cache';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
 /** Export and import jobs' decision state, folded from `export-job-<id>` and `import-job-<id>`. */

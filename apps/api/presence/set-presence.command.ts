@@ -2,9 +2,9 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { PresenceDevice, PresenceStatus } from '../../../libs/domain/events';
 import { decidePresence, evolvePresence, type PresenceState } from '../../../libs/domain/presence/presence.decider';
 import { streams } from '../../../libs/domain/streams';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { UserStates } from '../users/user-states';
 import { PresenceStates } from './presence-states';
 

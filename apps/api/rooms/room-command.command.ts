@@ -2,9 +2,9 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { decideRoom, type RoomCommand } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
 import { ContactDirectory } from '../contacts/contact-directory';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { RoomStates } from './room-states';
 
 export interface RoomCommandResult {

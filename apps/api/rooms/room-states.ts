@@ -3,7 +3,7 @@ import type { ParleyEvent, RoomEvent } from '../../../libs/domain/events';
 import { evolveRoom, initialRoomState, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { StreamStateCache, type Loaded } from '../infrastructure/stream-state-cache';
+import { StreamStateCache, type Loaded } from '../../../libs/command-pipeline/stream-state-cache';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
 const ROOM_EVENTS = new Set<string>([

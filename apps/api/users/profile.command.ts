@@ -12,9 +12,9 @@ import {
 } from '../../../libs/domain/users/profile.decider';
 import { evolveUser, type UserState } from '../../../libs/domain/users/user.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { UserStates } from './user-states';
 

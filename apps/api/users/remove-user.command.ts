@@ -2,8 +2,8 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { streams } from '../../../libs/domain/streams';
 import { decideRemove } from '../../../libs/domain/users/user.decider';
 import { PersonalDataVault } from '../../../libs/personal-data/vault';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
 import { UserStates } from './user-states';
 
 export interface RemovedUser {

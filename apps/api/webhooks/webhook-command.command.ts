@@ -1,8 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { decideWebhook, webhookStream, type WebhookCommand } from '../../../libs/domain/webhooks/webhook.decider';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { WebhookStates } from './webhook-states';
 
 export interface WebhookCommandResult {

@@ -8,7 +8,7 @@ import {
   type WebhookState,
 } from '../../../libs/domain/webhooks/webhook.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { StreamStateCache, type Loaded } from '../infrastructure/stream-state-cache';
+import { StreamStateCache, type Loaded } from '../../../libs/command-pipeline/stream-state-cache';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
 /** Webhook subscriptions' decision state, folded from `webhook-<id>`. */
