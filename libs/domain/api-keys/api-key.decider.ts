@@ -1,4 +1,5 @@
 import { assertNever, conflict, notFound, validationError, type ErrorDetail } from '../errors';
+import type { Decider } from '../decider';
 import type { ApiKeyEvent, ParleyEvent } from '../events';
 import { idFromKey } from '../ids';
 
@@ -133,3 +134,10 @@ export function checkApiKey(fields: { readonly name: string; readonly scopes: re
   if (details.length > 0) throw validationError('API_KEY.INVALID', details.map((d) => `${d.field}: ${d.reason}`).join('; '), details);
   return { name, scopes: API_KEY_SCOPES.filter((scope) => scopes.includes(scope)) };
 }
+
+/** One API key, stream `api-key-<id>`. */
+export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyState, ApiKeyEvent> = {
+  initialState: initialApiKeyState,
+  evolve: (state, event) => (isApiKeyEvent(event) ? evolveApiKey(state, event) : state),
+  decide: decideApiKey,
+};

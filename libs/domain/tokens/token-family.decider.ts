@@ -1,4 +1,5 @@
 import { assertNever, conflict, forbidden, unauthenticated } from '../errors';
+import type { Decider } from '../decider';
 import type { ParleyEvent, TokenEvent, TokenFamilyRevoked, TokenFamilyStarted } from '../events';
 import type { UserState } from '../users/user.decider';
 
@@ -195,3 +196,10 @@ export function checkPasswordSignIn(user: UserState, passwordMatches: boolean): 
 }
 
 const invalidCredentials = () => unauthenticated('AUTH.INVALID_CREDENTIALS', 'Wrong username or password');
+
+/** One sign-in's token family, stream `token-family-<id>`. */
+export const tokenFamilyDecider: Decider<TokenFamilyCommand, TokenFamilyState, TokenEvent> = {
+  initialState: initialTokenFamilyState,
+  evolve: (state, event) => (isTokenEvent(event) ? evolveTokenFamily(state, event) : state),
+  decide: decideTokenFamily,
+};

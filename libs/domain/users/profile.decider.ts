@@ -7,7 +7,8 @@ import type {
   ProfileUpdated,
   StatusMessageChanged,
 } from '../events';
-import type { UserProfile, UserState } from './user.decider';
+import type { Decider } from '../decider';
+import { evolveUser, initialUserState, isUserEvent, type UserProfile, type UserState } from './user.decider';
 
 export const MAX_DISPLAY_NAME = 100;
 export const MAX_STATUS_MESSAGE = 500;
@@ -183,3 +184,10 @@ export function checkNewPassword(password: string, field = 'newPassword'): void 
 
 const samePrivacy = (a: PrivacySettings, b: PrivacySettings): boolean =>
   a.statusMessage === b.statusMessage && a.photo === b.photo && a.lastSeen === b.lastSeen;
+
+/** Profile changes on an account, stream `user-<id>` (whose state the user decider folds). */
+export const profileDecider: Decider<ProfileCommand, UserState, ProfileEvent> = {
+  initialState: initialUserState,
+  evolve: (state, event) => (isUserEvent(event) ? evolveUser(state, event) : state),
+  decide: decideProfile,
+};
