@@ -1,10 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideApiKey, evolveApiKey, type ApiKeyCommand, type ApiKeyState } from '../../../libs/domain/api-keys/api-key.decider';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import { apiKeyDecider, type ApiKeyCommand, type ApiKeyState } from '../../../libs/domain/api-keys/api-key.decider';
 import { streams } from '../../../libs/domain/streams';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
-import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
-import { ApiKeyStates } from './api-key-states';
 
 export interface ApiKeyCommandResult {
   readonly keyId: string;
@@ -27,32 +25,22 @@ export class ExecuteApiKeyCommand extends Command<ApiKeyCommandResult> {
   }
 }
 
-/** Read, decide, append at the expected revision; shared by the handler and `parley keys`. */
-export function executeApiKeyCommand(
-  keys: ApiKeyStates,
-  writer: EventWriter,
+/** Through the command pipeline; shared by the handler and `parley keys`. */
+export async function executeApiKeyCommand(
+  pipeline: CommandPipeline,
   keyId: string,
   command: ApiKeyCommand,
   context: CommandContext,
 ): Promise<ApiKeyCommandResult> {
-  return writer.retrying(async () => {
-    const { state, revision } = await keys.load(keyId);
-    const events = decideApiKey(command, state);
-    if (events.length === 0) return { keyId, written: 0, position: null, state };
-    const result = await writer.append(streams.apiKey(keyId), events, revision ?? 'no_stream', context);
-    return { keyId, written: events.length, position: result.position.toString(), state: events.reduce(evolveApiKey, state) };
-  });
+  const { events, state, appended } = await pipeline.handle(apiKeyDecider, streams.apiKey(keyId), command, context);
+  return { keyId, written: events.length, position: appended ? appended.position.toString() : null, state };
 }
 
 @CommandHandler(ExecuteApiKeyCommand)
 export class ExecuteApiKeyCommandHandler implements ICommandHandler<ExecuteApiKeyCommand, ApiKeyCommandResult> {
-  constructor(
-    private readonly keys: ApiKeyStates,
-    private readonly writer: EventWriter,
-    private readonly locks: KeyedMutex,
-  ) {}
+  constructor(private readonly pipeline: CommandPipeline) {}
 
   execute({ keyId, command, context }: ExecuteApiKeyCommand): Promise<ApiKeyCommandResult> {
-    return this.locks.run(streams.apiKey(keyId), () => executeApiKeyCommand(this.keys, this.writer, keyId, command, context));
+    return executeApiKeyCommand(this.pipeline, keyId, command, context);
   }
 }

@@ -6,9 +6,8 @@ import { Projector } from '../../../libs/projection/projector';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { apiKeysProjection } from '../../../projections/api-keys.projection';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { executeApiKeyCommand, type ApiKeyCommandResult } from './api-key-command.command';
-import { ApiKeyStates } from './api-key-states';
 import { listApiKeys, type ApiKeyView } from './api-keys.queries';
 
 /**
@@ -33,8 +32,7 @@ export async function createApiKeyOn(
   const id = newId();
   const { key, secretHash } = mintApiKey(id);
   const result = await executeApiKeyCommand(
-    new ApiKeyStates(store),
-    new EventWriter(store),
+    new CommandPipeline(store),
     id,
     { type: 'CreateApiKey', keyId: id, ...fields, secretHash, bootstrap: false, actor: context.actor, now: new Date().toISOString() },
     context,
@@ -45,7 +43,7 @@ export async function createApiKeyOn(
 
 export function revokeApiKeyOn(store: EventStore, keyId: string, context: CommandContext): Promise<ApiKeyCommandResult> {
   const command = { type: 'RevokeApiKey', actor: context.actor, now: new Date().toISOString() } as const;
-  return executeApiKeyCommand(new ApiKeyStates(store), new EventWriter(store), keyId, command, context);
+  return executeApiKeyCommand(new CommandPipeline(store), keyId, command, context);
 }
 
 /** Brings the `api-keys` read model up to the log's head first: no API may be running to do it. */

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decidePostComment, tailOf, type PostComment, type ReplyTarget } from '../../../libs/domain/comments/comment.decider';
+import { CommandPipeline, type Turn } from '../../../libs/command-pipeline/command-pipeline';
+import { TailStates } from '../../../libs/command-pipeline/tail-states';
+import { commentsDecider, type CommentsTail, type PostComment, type ReplyTarget } from '../../../libs/domain/comments/comment.decider';
+import type { BlockFacts } from '../../../libs/domain/contacts/blocking.decider';
 import type { CommentPosted } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
-import { blockRefusals, ContactDirectory } from '../contacts/contact-directory';
+import { ContactDirectory } from '../contacts/contact-directory';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { RoomStates } from '../rooms/room-states';
 
@@ -24,22 +26,26 @@ export const asPosted = (stored: StoredEvent | null | undefined): CommentPosted 
   stored?.type === 'CommentPosted' ? ({ type: 'CommentPosted', data: stored.data } as CommentPosted) : null;
 
 /**
- * Group commit at the room level. Posts to one room that arrive while an
- * append is in flight wait in the room's queue; the next turn decides them
- * one after another on the advancing tail and appends them together at one
- * expected revision. A busy room thus costs one append per turn instead of a
+ * Group commit at the room level: the one place that batches a room's posts
+ * into the command pipeline. Posts to one room that arrive while an append
+ * is in flight wait in the room's queue; the next turn decides them one
+ * after another on the advancing tail (commentsDecider) and the pipeline
+ * appends them together at one expected revision, again on a conflict. A busy room thus costs one append per turn instead of a
  * retry storm, and `seq` stays dense. A refusal fails only its own post.
  */
 @Injectable()
 export class CommentSequencer {
   private readonly queues = new Map<string, Pending[]>();
+  private readonly tails: TailStates<CommentsTail>;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly rooms: RoomStates,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
     private readonly contacts: ContactDirectory,
-  ) {}
+  ) {
+    this.tails = new TailStates(store, commentsDecider);
+  }
 
   post(command: PostComment, context: CommandContext, keyed: boolean): Promise<StoredEvent> {
     return new Promise((resolve, reject) => {
@@ -63,19 +69,18 @@ export class CommentSequencer {
       }
       const turn = queue.splice(0, MAX_BATCH);
       try {
-        await this.writer.retrying(() => this.decideAndAppend(roomId, turn));
+        await this.pipeline.turn(this.tails, streams.comments(roomId), (loaded) => this.decideTurn(roomId, turn, loaded.state));
       } catch (error) {
         for (const pending of turn) pending.reject(error);
       }
     }
   }
 
-  private async decideAndAppend(roomId: string, turn: readonly Pending[]): Promise<void> {
-    const [{ state }, [last]] = await Promise.all([
-      this.rooms.load(roomId),
-      this.store.readStream(streams.comments(roomId), { direction: 'backwards', maxCount: 1 }),
-    ]);
-    let tail = tailOf(asPosted(last) ?? undefined);
+  /** The turn's posts decided one after another on the advancing tail; one append answers them all. */
+  private async decideTurn(roomId: string, turn: readonly Pending[], startTail: CommentsTail): Promise<Turn<CommentPosted, void>> {
+    const { state } = await this.rooms.load(roomId);
+    let tail = startTail;
+    let blocks: BlockFacts | null = null;
     const accepted: { pending: Pending; event: CommentPosted }[] = [];
     const refused: { pending: Pending; error: unknown }[] = [];
     const sameId = new Map<string, Pending[]>();
@@ -96,42 +101,31 @@ export class CommentSequencer {
       }
       try {
         const replyTarget = await this.replyTarget(pending.command.replyTo, accepted);
-        const event = decidePostComment(pending.command, state, tail, replyTarget);
-        // Blocking (issue #5): only a direct room asks (after the decider found the poster a member),
-        // so a post to a group reads nothing more.
-        if (state.status === 'active' && state.kind === 'direct' && !pending.context.importId) {
-          const other = [...state.members.keys()].find((id) => id !== pending.command.actor);
-          if (other) await this.contacts.assertDirectAllowed(pending.command.actor, other, blockRefusals.post);
-        }
-        accepted.push({ pending, event });
-        tail = tailOf(event);
+        // Blocking (issue #5) asks only in a direct room, so a post to a group reads nothing more.
+        const asksBlocks = state.status === 'active' && state.kind === 'direct' && !pending.context.importId;
+        if (asksBlocks && blocks === null) blocks = await this.contacts.blockFacts([...state.members.keys()]);
+        const [event] = commentsDecider.decide(
+          { post: pending.command, room: state, replyTarget, blocks: asksBlocks ? blocks : null },
+          tail,
+        );
+        accepted.push({ pending, event: event! });
+        tail = commentsDecider.evolve(tail, event!);
       } catch (error) {
         refused.push({ pending, error });
       }
     }
-    if (accepted.length > 0) {
+    return {
       // One append for the turn; metadata of each event names its own request.
-      const result = await this.appendAll(roomId, accepted, last ? last.revision : 'no_stream');
-      accepted.forEach(({ pending, event }, index) => {
-        const stored = result[index]!;
-        pending.resolve(stored);
-        for (const twin of sameId.get(event.data.commentId) ?? []) twin.resolve(stored);
-      });
-    }
-    for (const { pending, error } of refused) pending.reject(error);
-  }
-
-  private async appendAll(
-    roomId: string,
-    accepted: readonly { pending: Pending; event: CommentPosted }[],
-    expected: number | 'no_stream',
-  ): Promise<readonly StoredEvent[]> {
-    const result = await this.writer.appendEach(
-      streams.comments(roomId),
-      accepted.map((a) => ({ event: a.event, context: a.pending.context, id: a.event.data.commentId })),
-      expected,
-    );
-    return result.events;
+      events: accepted.map(({ pending, event }) => ({ event, context: pending.context, id: event.data.commentId })),
+      answer: (appended) => {
+        accepted.forEach(({ pending, event }, index) => {
+          const stored = appended!.events[index]!;
+          pending.resolve(stored);
+          for (const twin of sameId.get(event.data.commentId) ?? []) twin.resolve(stored);
+        });
+        for (const { pending, error } of refused) pending.reject(error);
+      },
+    };
   }
 
   private async replyTarget(

@@ -1,11 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideDeleteComment } from '../../../libs/domain/comments/comment.decider';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import { commentLifeDecider, type DeleteInRoom } from '../../../libs/domain/comments/comment.decider';
 import type { CommentPosted } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { RoomStates } from '../rooms/room-states';
 
@@ -33,24 +33,24 @@ export class DeleteCommentHandler implements ICommandHandler<DeleteCommentComman
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly rooms: RoomStates,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
   ) {}
 
-  execute({ roomId, commentId, context }: DeleteCommentCommand): Promise<DeletedComment> {
-    return this.writer.retrying(async () => {
-      const [{ state }, posted, lifeRevision] = await Promise.all([
-        this.rooms.load(roomId),
-        this.store.readEvent(commentId),
-        this.store.streamRevision(streams.comment(commentId)),
-      ]);
-      const event = decideDeleteComment(
-        { type: 'DeleteComment', roomId, commentId, actor: context.actor, now: new Date().toISOString() },
-        state,
-        posted?.type === 'CommentPosted' ? ({ type: 'CommentPosted', data: posted.data } as CommentPosted) : null,
-        { status: lifeRevision === null ? 'live' : 'deleted' },
-      );
-      const result = await this.writer.append(streams.comment(commentId), [event], 'no_stream', context);
-      return { id: commentId, roomId, seq: event.data.seq, deleted: true, position: result.position.toString() };
-    });
+  async execute({ roomId, commentId, context }: DeleteCommentCommand): Promise<DeletedComment> {
+    const { events, appended } = await this.pipeline.handle(
+      commentLifeDecider,
+      streams.comment(commentId),
+      async (): Promise<DeleteInRoom> => {
+        const [{ state }, posted] = await Promise.all([this.rooms.load(roomId), this.store.readEvent(commentId)]);
+        return {
+          command: { type: 'DeleteComment', roomId, commentId, actor: context.actor, now: new Date().toISOString() },
+          room: state,
+          posted: posted?.type === 'CommentPosted' ? ({ type: 'CommentPosted', data: posted.data } as CommentPosted) : null,
+        };
+      },
+      context,
+    );
+    const [event] = events;
+    return { id: commentId, roomId, seq: event!.data.seq, deleted: true, position: appended!.position.toString() };
   }
 }

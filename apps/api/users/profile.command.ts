@@ -6,15 +6,14 @@ import type { PrivacySettings } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import {
   checkNewPassword,
-  decideProfile,
+  profileDecider,
   requireActiveUser,
   type ProfileCommand,
 } from '../../../libs/domain/users/profile.decider';
-import { evolveUser, type UserState } from '../../../libs/domain/users/user.decider';
+import type { UserState } from '../../../libs/domain/users/user.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
-import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { UserStates } from './user-states';
 
@@ -65,33 +64,28 @@ export class ChangePasswordCommand extends Command<ProfileCommandResult> {
   }
 }
 
-/** Runs profile decisions on `user-<id>`, one writer per account at a time in this process. */
+/** Runs profile decisions on `user-<id>` through the command pipeline, on the state the auth guard reads too. */
 abstract class ProfileWriter {
   constructor(
     protected readonly users: UserStates,
-    private readonly writer: EventWriter,
-    private readonly locks: KeyedMutex,
+    private readonly pipeline: CommandPipeline,
     private readonly store: EventStore,
   ) {}
 
-  protected run(
+  protected async run(
     userId: string,
     context: CommandContext,
     decide: (state: UserState) => Promise<ProfileCommand> | ProfileCommand,
   ): Promise<ProfileCommandResult> {
     const stream = streams.user(userId);
-    return this.locks.run(stream, () =>
-      this.writer.retrying(async () => {
-        const { state, revision } = await this.users.load(userId);
-        const events = decideProfile(await decide(state), state);
-        if (events.length === 0) {
-          const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
-          return { position: last!.position.toString(), profile: ownProfile(state) };
-        }
-        const result = await this.writer.append(stream, events, revision ?? 'no_stream', context);
-        return { position: result.position.toString(), profile: ownProfile(events.reduce(evolveUser, state)) };
-      }),
-    );
+    const { state, appended } = await this.pipeline.handle(profileDecider, stream, ({ state }) => decide(state), context, {
+      states: { load: () => this.users.load(userId) },
+    });
+    if (!appended) {
+      const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      return { position: last!.position.toString(), profile: ownProfile(state) };
+    }
+    return { position: appended.position.toString(), profile: ownProfile(state) };
   }
 }
 
@@ -100,8 +94,8 @@ export class ExecuteProfileCommandHandler
   extends ProfileWriter
   implements ICommandHandler<ExecuteProfileCommand, ProfileCommandResult>
 {
-  constructor(users: UserStates, writer: EventWriter, locks: KeyedMutex, @Inject(EVENT_STORE) store: EventStore) {
-    super(users, writer, locks, store);
+  constructor(users: UserStates, pipeline: CommandPipeline, @Inject(EVENT_STORE) store: EventStore) {
+    super(users, pipeline, store);
   }
 
   execute({ userId, command, context }: ExecuteProfileCommand): Promise<ProfileCommandResult> {
@@ -114,8 +108,8 @@ export class ChangePasswordHandler
   extends ProfileWriter
   implements ICommandHandler<ChangePasswordCommand, ProfileCommandResult>
 {
-  constructor(users: UserStates, writer: EventWriter, locks: KeyedMutex, @Inject(EVENT_STORE) store: EventStore) {
-    super(users, writer, locks, store);
+  constructor(users: UserStates, pipeline: CommandPipeline, @Inject(EVENT_STORE) store: EventStore) {
+    super(users, pipeline, store);
   }
 
   async execute({ userId, currentPassword, newPassword, context }: ChangePasswordCommand): Promise<ProfileCommandResult> {

@@ -1,9 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideWebhook, webhookStream, type WebhookCommand } from '../../../libs/domain/webhooks/webhook.decider';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import { webhookDecider, webhookStream, type WebhookCommand } from '../../../libs/domain/webhooks/webhook.decider';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
-import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
-import { WebhookStates } from './webhook-states';
 
 export interface WebhookCommandResult {
   readonly webhookId: string;
@@ -26,22 +24,10 @@ export class ExecuteWebhookCommand extends Command<WebhookCommandResult> {
 
 @CommandHandler(ExecuteWebhookCommand)
 export class ExecuteWebhookCommandHandler implements ICommandHandler<ExecuteWebhookCommand, WebhookCommandResult> {
-  constructor(
-    private readonly webhooks: WebhookStates,
-    private readonly writer: EventWriter,
-    private readonly locks: KeyedMutex,
-  ) {}
+  constructor(private readonly pipeline: CommandPipeline) {}
 
-  execute({ webhookId, command, context }: ExecuteWebhookCommand): Promise<WebhookCommandResult> {
-    const stream = webhookStream(webhookId);
-    return this.locks.run(stream, () =>
-      this.writer.retrying(async () => {
-        const { state, revision } = await this.webhooks.load(webhookId);
-        const events = decideWebhook(command, state);
-        if (events.length === 0) return { webhookId, written: 0, position: null };
-        const result = await this.writer.append(stream, events, revision ?? 'no_stream', context);
-        return { webhookId, written: events.length, position: result.position.toString() };
-      }),
-    );
+  async execute({ webhookId, command, context }: ExecuteWebhookCommand): Promise<WebhookCommandResult> {
+    const { events, appended } = await this.pipeline.handle(webhookDecider, webhookStream(webhookId), command, context);
+    return { webhookId, written: events.length, position: appended ? appended.position.toString() : null };
   }
 }
