@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ParleyConfig } from '../../libs/config/config';
 import { AppModule } from './app.module';
 import type { ParleyRequest } from './auth/auth.decorators';
-import { JsonLogger } from './common/json-logger';
+import { JsonLogger } from '../../libs/logging/json-logger';
 import { CONTACTS_IMPORT_MAX_BYTES, CONTACTS_ROUTE } from './contacts/contacts.controller';
 import { createValidationPipe } from './common/validation';
 import { IMPORT_MAX_BYTES, IMPORTS_ROUTE } from './jobs/imports.controller';

@@ -8,14 +8,14 @@ import { Projector } from '../../../libs/projection/projector';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { parleyProjections } from '../../../projections';
 import { HttpExceptionFilter } from '../common/http-exception.filter';
-import { JsonLogger } from '../common/json-logger';
+import { JsonLogger } from '../../../libs/logging/json-logger';
 import { MinPositionInterceptor } from '../common/min-position.interceptor';
 import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { EventWriter } from '../../../libs/command-pipeline/event-writer';
 import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { LogFollower } from './log-follower';
 import { ReadModelGate } from './read-model-gate';
-import { createEventStore, createReadStore, withPersonalData } from './stores';
+import { createEventStore, createReadStore, withPersonalData } from '../../../libs/wiring/stores';
 import { EVENT_STORE, PARLEY_CONFIG, PROJECTOR, RAW_EVENT_STORE, READ_STORE } from './tokens';
 
 /** Starts the in-process projector after the stores are up, and closes everything on shutdown. */

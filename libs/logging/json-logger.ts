@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { ParleyConfig } from '../../../libs/config/config';
+import type { ParleyConfig } from '../config/config';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 type Level = keyof typeof LEVELS;

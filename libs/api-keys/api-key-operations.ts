@@ -1,14 +1,35 @@
-import { mintApiKey } from '../../../libs/domain/api-keys/api-key-secret';
-import type { ApiKeyScope } from '../../../libs/domain/api-keys/api-key.decider';
-import { newId } from '../../../libs/domain/ids';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { Projector } from '../../../libs/projection/projector';
-import type { ReadStore } from '../../../libs/read-store/read-store.port';
-import { apiKeysProjection } from '../../../projections/api-keys.projection';
-import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
-import { executeApiKeyCommand, type ApiKeyCommandResult } from './api-key-command.command';
-import { listApiKeys, type ApiKeyView } from './api-keys.queries';
+import { mintApiKey } from '../domain/api-keys/api-key-secret';
+import { apiKeyDecider, type ApiKeyCommand, type ApiKeyScope, type ApiKeyState } from '../domain/api-keys/api-key.decider';
+import { newId } from '../domain/ids';
+import type { EventStore } from '../event-store/event-store.port';
+import { Projector } from '../projection/projector';
+import type { ReadStore } from '../read-store/read-store.port';
+import { apiKeysProjection } from '../../projections/api-keys.projection';
+import type { CommandContext } from '../command-pipeline/command-context';
+import { CommandPipeline } from '../command-pipeline/command-pipeline';
+import { streams } from '../domain/streams';
+import { listApiKeys, type ApiKeyView } from './api-key-views';
+
+export interface ApiKeyCommandResult {
+  readonly keyId: string;
+  /** Events written; 0 when the key already was as asked (revoked twice). */
+  readonly written: number;
+  /** Position of the last event written, or null when nothing was. */
+  readonly position: string | null;
+  /** The key's state after the command. */
+  readonly state: ApiKeyState;
+}
+
+/** Through the command pipeline; shared by the API's handler and `parley keys`. */
+export async function executeApiKeyCommand(
+  pipeline: CommandPipeline,
+  keyId: string,
+  command: ApiKeyCommand,
+  context: CommandContext,
+): Promise<ApiKeyCommandResult> {
+  const { events, state, appended } = await pipeline.handle(apiKeyDecider, streams.apiKey(keyId), command, context);
+  return { keyId, written: events.length, position: appended ? appended.position.toString() : null, state };
+}
 
 /**
  * API keys on the configured stores directly, without the HTTP API: what
