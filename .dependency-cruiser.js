@@ -39,6 +39,34 @@ module.exports = {
       to: { path: ['^libs/domain', '^libs/projection', '^projections/'] },
     },
     {
+      name: 'workers-know-no-api',
+      comment: 'The CLI and the projector share wiring, logging and API-key operations with the API through libs/, never by importing apps/api.',
+      severity: 'error',
+      from: { path: '^apps/(cli|projector)/' },
+      to: { path: '^apps/api/' },
+    },
+    {
+      name: 'api-plumbing-knows-no-feature',
+      comment: 'apps/api/infrastructure and apps/api/common sit below every feature module: they import none.',
+      severity: 'error',
+      from: { path: '^apps/api/(infrastructure|common)/' },
+      to: {
+        path: '^apps/api/',
+        pathNot: ['^apps/api/(infrastructure|common)/'],
+      },
+    },
+    {
+      name: 'features-meet-through-modules',
+      comment:
+        'A feature reaches another only through what its module exports (states, services, commands, queries, DTOs); never its controllers, and never the root module.',
+      severity: 'error',
+      from: { path: '^apps/api/([^/]+)/' },
+      to: {
+        path: ['^apps/api/[^/]+/[^/]+\\.controller\\.ts$', '^apps/api/app(\\.module)?\\.ts$'],
+        pathNot: ['^apps/api/$1/'],
+      },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -19,7 +19,7 @@
  */
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
-import { createEventStore, withPersonalData } from '../apps/api/infrastructure/stores';
+import { createEventStore, withPersonalData } from '../libs/wiring/stores';
 import { hashPassword } from '../libs/auth/password';
 import { loadConfig } from '../libs/config/config';
 import { EVENT_VERSIONS, type ParleyEvent, type PresenceStatus } from '../libs/domain/events';

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createEventStore, createReadStore, withPersonalData } from '../apps/api/infrastructure/stores';
+import { createEventStore, createReadStore, withPersonalData } from '../libs/wiring/stores';
 import { ConfigError, loadConfig, parseEventStoreUrl } from '../libs/config/config';
 import type { EventStore } from '../libs/event-store/event-store.port';
 import { SqliteEventStore } from '../libs/event-store/sqlite-event-store';

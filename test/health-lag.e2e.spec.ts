@@ -1,4 +1,4 @@
-import { createEventStore, createReadStore, withPersonalData } from '../apps/api/infrastructure/stores';
+import { createEventStore, createReadStore, withPersonalData } from '../libs/wiring/stores';
 import { Projector } from '../libs/projection/projector';
 import { parleyProjections } from '../projections';
 import { ParleyHarness } from './support/parley-app';

@@ -1,7 +1,7 @@
 import { createHash, createHmac, createPublicKey, generateKeyPairSync, randomUUID, sign as rsaSign, verify as rsaVerify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventWriter } from '../apps/api/infrastructure/event-writer';
+import { EventWriter } from '../libs/command-pipeline/event-writer';
 import { EVENT_STORE } from '../apps/api/infrastructure/tokens';
 import type { UserRemoved } from '../libs/domain/events';
 import { streams } from '../libs/domain/streams';

@@ -10,7 +10,7 @@ import { exportLog, fileLines, importLog } from '../../libs/streaming/log-transf
 import { checkpointName } from '../../libs/projection/projection';
 import { Projector, readProjectionStatus, type ProjectionStatus } from '../../libs/projection/projector';
 import { parleyProjections } from '../../projections';
-import { createEventStore, createKeyStore, createReadStore, withPersonalData } from '../api/infrastructure/stores';
+import { createEventStore, createKeyStore, createReadStore, withPersonalData } from '../../libs/wiring/stores';
 import { exportKeys, importKeys, KeyBackupError } from '../../libs/personal-data/key-backup';
 import { PersonalDataVault } from '../../libs/personal-data/vault';
 import { Progress } from './progress';
@@ -239,7 +239,7 @@ async function status(): Promise<void> {
 async function keys(args: readonly string[]): Promise<number> {
   const [action, ...rest] = args;
   // Loaded here: the other commands need none of the API's command side.
-  const { createApiKeyOn, listApiKeysOn, revokeApiKeyOn } = await import('../api/admin/api-key-operations');
+  const { createApiKeyOn, listApiKeysOn, revokeApiKeyOn } = await import('../../libs/api-keys/api-key-operations');
   const config = loadConfig();
   const context = { actor: 'cli', correlationId: `cli-${newId()}`, causationId: `cli-keys-${action ?? ''}` };
   const store = createEventStore(config);

@@ -3,8 +3,8 @@ import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from '../../libs/config/config';
 import { Projector } from '../../libs/projection/projector';
 import { parleyProjections } from '../../projections';
-import { JsonLogger } from '../api/common/json-logger';
-import { createEventStore, createReadStore, withPersonalData } from '../api/infrastructure/stores';
+import { JsonLogger } from '../../libs/logging/json-logger';
+import { createEventStore, createReadStore, withPersonalData } from '../../libs/wiring/stores';
 
 /**
  * The projector as its own process (production profile, or PROJECTOR=external

@@ -4,7 +4,6 @@ import {
   DuplicateEventIdError,
   WrongExpectedRevisionError,
   type AppendResult,
-  type EventMetadata,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
@@ -16,7 +15,7 @@ import {
   type Subscription,
 } from './event-store.port';
 import { ImportConflictError, type EventImporter, type ImportOutcome } from './import-events';
-import { prepareAppend, storeClosedError, type PreparedEvent } from './memory-event-store';
+import { prepareAppend, storeClosedError } from './memory-event-store';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
 import type { WriterOptions, WriterReply, WriterRequest } from './sqlite-writer.protocol';
 import { startWorker, type ThreadError } from '../threads/start-worker';

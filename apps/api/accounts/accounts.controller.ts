@@ -4,7 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { normalizePhone } from '../../../libs/personal-data/lookup-keys';
 import { Caller, Public } from '../auth/auth.decorators';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { CreateAccountDto, RequestCodeDto, VerifyCodeDto } from './accounts.dto';
 import { CreatePhoneAccountCommand } from './create-phone-account.command';
 import { RequestCodeCommand, type CodeRequested } from './request-code.command';

@@ -7,10 +7,10 @@ import {
   type CreatePhoneAccount,
 } from '../../../libs/domain/users/phone-account.decider';
 import { initialUserState, type UserState } from '../../../libs/domain/users/user.decider';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
-import type { Loaded } from '../infrastructure/stream-state-cache';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
+import type { Loaded } from '../../../libs/command-pipeline/stream-state-cache';
 import { PhoneAccounts } from './phone-accounts';
 
 export interface CreatedPhoneAccount {

@@ -9,7 +9,7 @@ import { checkCodeRate, type CodeHasher, type CodePolicy, type NewCode } from '.
 import { initialUserState, type UserState } from '../../../libs/domain/users/user.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import { LookupKeys } from '../../../libs/personal-data/lookup-keys';
-import type { Loaded } from '../infrastructure/stream-state-cache';
+import type { Loaded } from '../../../libs/command-pipeline/stream-state-cache';
 import { EVENT_STORE, PARLEY_CONFIG } from '../infrastructure/tokens';
 import { UserStates } from '../users/user-states';
 import { CODE_SENDER, CodeNotSentError, type CodeMessage, type CodeSender } from './code-sender';

@@ -2,9 +2,9 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { VerificationChannel } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import { decideRequestCode } from '../../../libs/domain/users/phone-account.decider';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { PhoneAccounts } from './phone-accounts';
 
 /** The same answer whether or not the number has an account. */

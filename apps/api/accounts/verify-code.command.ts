@@ -4,9 +4,9 @@ import { decideVerifyCode } from '../../../libs/domain/users/phone-account.decid
 import { initialUserState } from '../../../libs/domain/users/user.decider';
 import { SignInLimiter } from '../auth/sign-in-limiter';
 import { TokenService, type TokenPair } from '../auth/token.service';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { PhoneAccounts } from './phone-accounts';
 
 export interface PhoneSignIn extends TokenPair {

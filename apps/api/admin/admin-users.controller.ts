@@ -6,7 +6,7 @@ import { checkDisplayName, checkNewPassword } from '../../../libs/domain/users/p
 import { Public } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { ChangePasswordCommand, ExecuteProfileCommand, type ProfileCommandResult } from '../users/profile.command';
 import { RegisterUserCommand, type RegisteredUser } from '../users/register-user.command';
 import { RemoveUserCommand, type RemovedUser } from '../users/remove-user.command';

@@ -4,7 +4,7 @@ import { API_KEY_SCOPES, BOOTSTRAP_API_KEY_ID, decideApiKey } from '../../../lib
 import { mintApiKey } from '../../../libs/domain/api-keys/api-key-secret';
 import { streams } from '../../../libs/domain/streams';
 import { WrongExpectedRevisionError } from '../../../libs/event-store/event-store.port';
-import { EventWriter } from '../infrastructure/event-writer';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { ApiKeyStates } from './api-key-states';
 

@@ -1,10 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { evolveApiKey, initialApiKeyState, isApiKeyEvent, type ApiKeyState } from '../../../libs/domain/api-keys/api-key.decider';
-import type { ParleyEvent } from '../../../libs/domain/events';
+import { Injectable } from '@nestjs/common';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import type { Loaded, StreamStateCache } from '../../../libs/command-pipeline/stream-state-cache';
+import { apiKeyDecider, type ApiKeyState } from '../../../libs/domain/api-keys/api-key.decider';
 import { streams } from '../../../libs/domain/streams';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { StreamStateCache, type Loaded } from '../infrastructure/stream-state-cache';
-import { EVENT_STORE } from '../infrastructure/tokens';
 
 /**
  * API keys' state, folded from `apikey-<id>`. Every load reads the stream's
@@ -15,10 +13,8 @@ import { EVENT_STORE } from '../infrastructure/tokens';
 export class ApiKeyStates {
   private readonly cache: StreamStateCache<ApiKeyState>;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
-    this.cache = new StreamStateCache<ApiKeyState>(store, initialApiKeyState, (state, event: ParleyEvent) =>
-      isApiKeyEvent(event) ? evolveApiKey(state, event) : state,
-    );
+  constructor(pipeline: CommandPipeline) {
+    this.cache = pipeline.states(apiKeyDecider);
   }
 
   load(keyId: string): Promise<Loaded<ApiKeyState>> {

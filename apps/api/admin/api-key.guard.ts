@@ -6,7 +6,7 @@ import { API_KEY_SCOPES, type ApiKeyScope } from '../../../libs/domain/api-keys/
 import { apiKeyIdOf, hashApiKey, sameDigest } from '../../../libs/domain/api-keys/api-key-secret';
 import { DomainError, unauthenticated } from '../../../libs/domain/errors';
 import type { ParleyRequest } from '../auth/auth.decorators';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { ApiKeyStates } from './api-key-states';
 import { REQUIRED_SCOPES } from './require-scopes.metadata';

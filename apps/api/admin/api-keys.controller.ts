@@ -7,11 +7,12 @@ import { newId } from '../../../libs/domain/ids';
 import { Public } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { ExecuteApiKeyCommand } from './api-key-command.command';
+import type { ApiKeyView } from '../../../libs/api-keys/api-key-views';
 import { AdminCaller, AdminKey, type ApiKeyCaller } from './api-key.guard';
 import { CreateApiKeyDto } from './api-keys.dto';
-import { ListApiKeysQuery, type ApiKeyView } from './api-keys.queries';
+import { ListApiKeysQuery } from './api-keys.queries';
 import { RequireScopes } from './require-scopes';
 import { apiKeysProjection } from '../../../projections';
 

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { unauthenticated } from '../../../libs/domain/errors';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { Caller, CurrentUser, Public, type AuthenticatedUser } from './auth.decorators';
 import { RevokeTokenDto, TokenRequestDto } from './oauth.dto';
 import { PasswordGrantCommand } from './password-grant.command';

@@ -5,7 +5,7 @@ import { normalizeUsername, streams } from '../../../libs/domain/streams';
 import { checkPasswordSignIn } from '../../../libs/domain/tokens/token-family.decider';
 import type { UserState } from '../../../libs/domain/users/user.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { UserStates } from '../users/user-states';
 import { SignInLimiter } from './sign-in-limiter';

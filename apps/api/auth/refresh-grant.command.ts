@@ -2,11 +2,10 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { unauthenticated } from '../../../libs/domain/errors';
 import { newId } from '../../../libs/domain/ids';
 import { streams } from '../../../libs/domain/streams';
-import { decideTokenFamily } from '../../../libs/domain/tokens/token-family.decider';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
+import { tokenFamilyDecider } from '../../../libs/domain/tokens/token-family.decider';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { UserStates } from '../users/user-states';
-import { TokenFamilyStates } from './token-family-states';
 import { TokenService, type TokenPair } from './token.service';
 
 /** The refresh_token grant: the presented refresh token is used up and its successor returned. */
@@ -30,34 +29,34 @@ export class RefreshGrantCommand extends Command<TokenPair> {
 export class RefreshGrantHandler implements ICommandHandler<RefreshGrantCommand, TokenPair> {
   constructor(
     private readonly tokens: TokenService,
-    private readonly families: TokenFamilyStates,
     private readonly users: UserStates,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
   ) {}
 
   async execute({ refreshToken, context }: RefreshGrantCommand): Promise<TokenPair> {
     const claims = await this.tokens.decode(refreshToken, 'refresh');
-    const stream = streams.tokenFamily(claims.sid);
     const nextTokenId = newId();
-    const { event, expiresAt } = await this.writer.retrying(async () => {
-      const [family, user] = await Promise.all([this.families.load(claims.sid), this.users.load(claims.sub)]);
-      const now = new Date();
-      const expires = this.tokens.refreshExpiry(now);
-      const events = decideTokenFamily(
-        {
+    let expiresAt = new Date();
+    const { events } = await this.pipeline.handle(
+      tokenFamilyDecider,
+      streams.tokenFamily(claims.sid),
+      async () => {
+        const user = await this.users.load(claims.sub);
+        const now = new Date();
+        expiresAt = this.tokens.refreshExpiry(now);
+        return {
           type: 'RotateRefreshToken',
           tokenId: claims.jti,
           userId: claims.sub,
           userStatus: user.state.status,
           nextTokenId,
-          expiresAt: expires.toISOString(),
+          expiresAt: expiresAt.toISOString(),
           now: now.toISOString(),
-        },
-        family.state,
-      );
-      await this.writer.append(stream, events, family.revision ?? 'no_stream', { ...context, actor: claims.sub });
-      return { event: events[0], expiresAt: expires };
-    });
+        } as const;
+      },
+      { ...context, actor: claims.sub },
+    );
+    const [event] = events;
     if (event?.type !== 'RefreshTokenRotated') {
       throw unauthenticated(
         'AUTH.REFRESH_TOKEN_REUSED',

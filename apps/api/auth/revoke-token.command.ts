@@ -1,10 +1,9 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../libs/domain/errors';
 import { streams } from '../../../libs/domain/streams';
-import { decideTokenFamily } from '../../../libs/domain/tokens/token-family.decider';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { TokenFamilyStates } from './token-family-states';
+import { tokenFamilyDecider } from '../../../libs/domain/tokens/token-family.decider';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { TokenService, type TokenClaims } from './token.service';
 
 export interface RevokeResult {
@@ -26,8 +25,7 @@ export class RevokeTokenCommand extends Command<RevokeResult> {
 export class RevokeTokenHandler implements ICommandHandler<RevokeTokenCommand, RevokeResult> {
   constructor(
     private readonly tokens: TokenService,
-    private readonly families: TokenFamilyStates,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
   ) {}
 
   async execute({ token, context }: RevokeTokenCommand): Promise<RevokeResult> {
@@ -40,16 +38,11 @@ export class RevokeTokenHandler implements ICommandHandler<RevokeTokenCommand, R
       if (error instanceof DomainError) return { revoked: false };
       throw error;
     }
-    const stream = streams.tokenFamily(claims.sid);
-    return this.writer.retrying(async () => {
-      const family = await this.families.load(claims.sid);
-      const events = decideTokenFamily(
-        { type: 'RevokeTokenFamily', tokenId: claims.jti, userId: claims.sub, now: new Date().toISOString() },
-        family.state,
-      );
-      if (events.length === 0) return { revoked: false };
-      await this.writer.append(stream, events, family.revision ?? 'no_stream', { ...context, actor: claims.sub });
-      return { revoked: true };
+    const command = { type: 'RevokeTokenFamily', tokenId: claims.jti, userId: claims.sub, now: new Date().toISOString() } as const;
+    const { events } = await this.pipeline.handle(tokenFamilyDecider, streams.tokenFamily(claims.sid), command, {
+      ...context,
+      actor: claims.sub,
     });
+    return { revoked: events.length > 0 };
   }
 }

@@ -1,5 +1,6 @@
 import { Command, CommandHandler, Query, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import type { Position } from '../../../libs/event-store/event-store.port';
 import type { SessionListView } from './sessions.dto';
 import { UserSessions, type EndedSession } from './user-sessions';
 
@@ -49,5 +50,29 @@ export class EndSessionHandler implements ICommandHandler<EndSessionCommand, End
 
   execute({ userId, familyId, context }: EndSessionCommand): Promise<EndedSession> {
     return this.sessions.end(userId, familyId, 'session', context);
+  }
+}
+
+/**
+ * Ends every sign-in of a user but one (all of them when `keep` is null): a
+ * password change sends it, so the profile feature needs no handle on sign-ins.
+ */
+export class EndOtherSessionsCommand extends Command<number> {
+  constructor(
+    readonly userId: string,
+    readonly keep: string | null,
+    readonly changedAt: Position,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(EndOtherSessionsCommand)
+export class EndOtherSessionsHandler implements ICommandHandler<EndOtherSessionsCommand, number> {
+  constructor(private readonly sessions: UserSessions) {}
+
+  execute({ userId, keep, changedAt, context }: EndOtherSessionsCommand): Promise<number> {
+    return this.sessions.endAllBut(userId, keep, changedAt, context);
   }
 }

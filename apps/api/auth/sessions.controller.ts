@@ -2,7 +2,7 @@ import { Controller, Delete, Get, Param } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { Caller, CurrentUser, type AuthenticatedUser } from './auth.decorators';
 import { EndSessionCommand, ListSessionsQuery } from './sessions.commands';
 import { EndedSessionView, SessionListView } from './sessions.dto';

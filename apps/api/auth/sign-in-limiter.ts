@@ -9,7 +9,7 @@ import {
   type AttemptRecord,
 } from '../../../libs/domain/sign-in/attempt-limit';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
 
 /**

@@ -1,15 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ParleyEvent } from '../../../libs/domain/events';
+import { Injectable } from '@nestjs/common';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import type { Loaded, StreamStateCache } from '../../../libs/command-pipeline/stream-state-cache';
 import { streams } from '../../../libs/domain/streams';
-import {
-  evolveTokenFamily,
-  initialTokenFamilyState,
-  isTokenEvent,
-  type TokenFamilyState,
-} from '../../../libs/domain/tokens/token-family.decider';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { StreamStateCache, type Loaded } from '../infrastructure/stream-state-cache';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { tokenFamilyDecider, type TokenFamilyState } from '../../../libs/domain/tokens/token-family.decider';
 
 /**
  * Refresh-token families folded from `token-family-<id>`. Every authenticated
@@ -20,10 +13,8 @@ import { EVENT_STORE } from '../infrastructure/tokens';
 export class TokenFamilyStates {
   private readonly cache: StreamStateCache<TokenFamilyState>;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
-    this.cache = new StreamStateCache<TokenFamilyState>(store, initialTokenFamilyState, (state, event: ParleyEvent) =>
-      isTokenEvent(event) ? evolveTokenFamily(state, event) : state,
-    );
+  constructor(pipeline: CommandPipeline) {
+    this.cache = pipeline.states(tokenFamilyDecider);
   }
 
   load(familyId: string, options?: { readonly maxAgeMs?: number }): Promise<Loaded<TokenFamilyState>> {

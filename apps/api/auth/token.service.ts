@@ -11,8 +11,8 @@ import {
   requireLiveFamily,
   type TokenGrant,
 } from '../../../libs/domain/tokens/token-family.decider';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { UserStates } from '../users/user-states';
 import type { AuthenticatedUser } from './auth.decorators';

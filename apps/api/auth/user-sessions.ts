@@ -6,8 +6,8 @@ import { decideTokenFamily, type RevocationReason } from '../../../libs/domain/t
 import type { EventStore, Position } from '../../../libs/event-store/event-store.port';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import type { SessionDoc } from '../../../projections/sessions.projection';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
 import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
 import { TokenFamilyStates } from './token-family-states';

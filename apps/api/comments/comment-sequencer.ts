@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decidePostComment, tailOf, type CommentsTail, type PostComment, type ReplyTarget } from '../../../libs/domain/comments/comment.decider';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { CommandPipeline, type StateSource, type Turn } from '../../../libs/command-pipeline/command-pipeline';
+import type { Loaded } from '../../../libs/command-pipeline/stream-state-cache';
+import { commentsDecider, tailOf, type CommentsTail, type PostComment, type ReplyTarget } from '../../../libs/domain/comments/comment.decider';
+import type { BlockFacts } from '../../../libs/domain/contacts/blocking.decider';
 import { upcast, type CommentPosted } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import { MAX_APPEND_BYTES, type EventStore } from '../../../libs/event-store/event-store.port';
-import { blockRefusals, ContactDirectory } from '../contacts/contact-directory';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
+import { ContactDirectory } from '../contacts/contact-directory';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { RoomStates } from '../rooms/room-states';
 import { CommentLookup, type CommentsHead } from './comment-lookup';
@@ -50,31 +52,71 @@ export function appendBytes(text: string, payload: Record<string, unknown> | nul
 }
 
 /**
- * Group commit at the room level. Posts to one room that arrive while an
- * append is in flight wait in the room's queue; the next turn decides them
- * one after another on the advancing tail and appends them together at one
- * expected revision. A busy room thus costs one append per turn instead of a
- * retry storm, and `seq` stays dense. A refusal fails only its own post. A
- * turn ends at MAX_BATCH comments or before MAX_TURN_BYTES, whichever first.
+ * The comment streams' tails as this process last appended them. A turn takes
+ * its room's tail out and the tail goes back only with the turn's own append:
+ * a turn whose append failed (another writer moved the stream) leaves the
+ * pipeline's next attempt to read the tail from the store.
+ */
+class CommentTails implements StateSource<Tail> {
+  private readonly tails = new Map<string, Tail>();
+
+  constructor(private readonly store: EventStore) {}
+
+  async load(streamId: string): Promise<Loaded<Tail>> {
+    const kept = this.tails.get(streamId);
+    this.tails.delete(streamId);
+    const known = kept ?? (await this.read(streamId));
+    return { state: known, revision: known.head === null ? null : known.head.revision };
+  }
+
+  keep(streamId: string, tail: Tail): void {
+    this.tails.delete(streamId);
+    this.tails.set(streamId, tail);
+    if (this.tails.size > TAIL_CAPACITY) {
+      const oldest = this.tails.keys().next().value;
+      if (oldest !== undefined) this.tails.delete(oldest);
+    }
+  }
+
+  private async read(streamId: string): Promise<Tail> {
+    const [last] = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    const event = last ? upcast(last.type, last.version, last.data) : null;
+    return {
+      head: last ? { revision: last.revision, position: last.position } : null,
+      tail: tailOf(event?.type === 'CommentPosted' ? event : undefined),
+    };
+  }
+}
+
+/**
+ * Group commit at the room level: the one place that batches a room's posts
+ * into the command pipeline. Posts to one room that arrive while an append
+ * is in flight wait in the room's queue; the next turn decides them one
+ * after another on the advancing tail (commentsDecider) and the pipeline
+ * appends them together at one expected revision, again on a conflict. A
+ * busy room thus costs one append per turn instead of a retry storm, and
+ * `seq` stays dense. A refusal fails only its own post. A turn ends at
+ * MAX_BATCH comments or before MAX_TURN_BYTES, whichever first.
  *
  * The comment stream's tail is kept from the last append, so a turn reads
- * nothing before its append; a writer elsewhere makes that append fail on
- * its expected revision, and the turn starts again from a fresh read.
- * Client keys (clientId, Idempotency-Key) make the comment id deterministic;
- * CommentLookup finds an earlier comment with that id in the room.
+ * nothing before its append. Client keys (clientId, Idempotency-Key) make the
+ * comment id deterministic; CommentLookup finds an earlier comment with that
+ * id in the room.
  */
 @Injectable()
 export class CommentSequencer {
   private readonly queues = new Map<string, Pending[]>();
-  private readonly tails = new Map<string, Tail>();
+  private readonly tails: CommentTails;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) store: EventStore,
     private readonly rooms: RoomStates,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
     private readonly contacts: ContactDirectory,
     private readonly lookup: CommentLookup,
-  ) {}
+  ) {
+    this.tails = new CommentTails(store);
+  }
 
   post(command: PostComment, context: CommandContext, keyed: boolean): Promise<CommentView> {
     return new Promise((resolve, reject) => {
@@ -98,17 +140,18 @@ export class CommentSequencer {
       }
       const turn = queue.splice(0, turnLength(queue));
       try {
-        await this.writer.retrying(() => this.decideAndAppend(roomId, turn));
+        await this.pipeline.turn(this.tails, streams.comments(roomId), (loaded) => this.decideTurn(roomId, turn, loaded.state));
       } catch (error) {
         for (const pending of turn) pending.reject(error);
       }
     }
   }
 
-  private async decideAndAppend(roomId: string, turn: readonly Pending[]): Promise<void> {
-    const [{ state }, known] = await Promise.all([this.rooms.load(roomId), this.tailOf(roomId)]);
+  /** The turn's posts decided one after another on the advancing tail; one append answers them all. */
+  private async decideTurn(roomId: string, turn: readonly Pending[], known: Tail): Promise<Turn<CommentPosted, void>> {
+    const [{ state }, earlier] = await Promise.all([this.rooms.load(roomId), this.lookup.find(roomId, lookedUp(turn), known.head)]);
     let tail = known.tail;
-    const earlier = await this.lookup.find(roomId, lookedUp(turn), known.head);
+    let blocks: BlockFacts | null = null;
     const accepted: { pending: Pending; event: CommentPosted }[] = [];
     const refused: { pending: Pending; error: unknown }[] = [];
     const sameId = new Map<string, Pending[]>();
@@ -127,64 +170,35 @@ export class CommentSequencer {
       }
       try {
         const replyTarget = replyTargetOf(pending.command.replyTo, accepted, earlier);
-        const event = decidePostComment(pending.command, state, tail, replyTarget);
-        // Blocking (issue #5): only a direct room asks (after the decider found the poster a member),
-        // so a post to a group reads nothing more.
-        if (state.status === 'active' && state.kind === 'direct' && !pending.context.importId) {
-          const other = [...state.members.keys()].find((id) => id !== pending.command.actor);
-          if (other) await this.contacts.assertDirectAllowed(pending.command.actor, other, blockRefusals.post);
-        }
-        accepted.push({ pending, event });
-        tail = tailOf(event);
+        // Blocking (issue #5) asks only in a direct room, so a post to a group reads nothing more.
+        const asksBlocks = state.status === 'active' && state.kind === 'direct' && !pending.context.importId;
+        if (asksBlocks && blocks === null) blocks = await this.contacts.blockFacts([...state.members.keys()]);
+        const [event] = commentsDecider.decide({ post: pending.command, room: state, replyTarget, blocks: asksBlocks ? blocks : null }, tail);
+        accepted.push({ pending, event: event! });
+        tail = commentsDecider.evolve(tail, event!);
       } catch (error) {
         refused.push({ pending, error });
       }
     }
-    if (accepted.length > 0) {
+    const stream = streams.comments(roomId);
+    return {
       // One append for the turn; metadata of each event names its own request.
-      let result: { nextRevision: number; position: bigint };
-      try {
-        result = await this.writer.appendEach(
-          streams.comments(roomId),
-          accepted.map((a) => ({ event: a.event, context: a.pending.context, id: a.event.data.commentId })),
-          known.head === null ? 'no_stream' : known.head.revision,
-        );
-      } catch (error) {
-        // Another writer moved the stream (or the append failed): the next attempt reads it afresh.
-        this.tails.delete(roomId);
-        throw error;
-      }
-      this.remember(roomId, { head: { revision: result.nextRevision, position: result.position }, tail });
-      // The append answers its last event's position: valid as X-Min-Position for every comment of it.
-      for (const { pending, event } of accepted) {
-        const comment = commentView(event.data, result.position);
-        pending.resolve(comment);
-        for (const twin of sameId.get(event.data.commentId) ?? []) twin.resolve(comment);
-      }
-    }
-    for (const { pending, error } of refused) pending.reject(error);
-  }
-
-  private async tailOf(roomId: string): Promise<Tail> {
-    const cached = this.tails.get(roomId);
-    if (cached) return cached;
-    const [last] = await this.store.readStream(streams.comments(roomId), { direction: 'backwards', maxCount: 1 });
-    const event = last ? upcast(last.type, last.version, last.data) : null;
-    const read: Tail = {
-      head: last ? { revision: last.revision, position: last.position } : null,
-      tail: tailOf(event?.type === 'CommentPosted' ? event : undefined),
+      events: accepted.map(({ pending, event }) => ({ event, context: pending.context, id: event.data.commentId })),
+      answer: (appended) => {
+        if (appended === null) {
+          this.tails.keep(stream, known);
+        } else {
+          this.tails.keep(stream, { head: { revision: appended.nextRevision, position: appended.position }, tail });
+          // The append answers its last event's position: valid as X-Min-Position for every comment of it.
+          for (const { pending, event } of accepted) {
+            const comment = commentView(event.data, appended.position);
+            pending.resolve(comment);
+            for (const twin of sameId.get(event.data.commentId) ?? []) twin.resolve(comment);
+          }
+        }
+        for (const { pending, error } of refused) pending.reject(error);
+      },
     };
-    this.remember(roomId, read);
-    return read;
-  }
-
-  private remember(roomId: string, tail: Tail): void {
-    this.tails.delete(roomId);
-    this.tails.set(roomId, tail);
-    if (this.tails.size > TAIL_CAPACITY) {
-      const oldest = this.tails.keys().next().value;
-      if (oldest !== undefined) this.tails.delete(oldest);
-    }
   }
 }
 

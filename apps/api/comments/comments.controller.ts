@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiHeader, ApiPayloadTooLargeResponse, ApiTags } from '@
 import { Caller } from '../auth/auth.decorators';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import type { CommentView } from './comment-views';
 import { ListCommentsQueryDto, PostCommentDto } from './comments.dto';
 import { ListCommentsQuery, type TimelinePage } from './comments.queries';

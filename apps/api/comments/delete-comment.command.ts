@@ -1,11 +1,8 @@
-import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideDeleteComment } from '../../../libs/domain/comments/comment.decider';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import { commentLifeDecider, type DeleteInRoom } from '../../../libs/domain/comments/comment.decider';
 import { streams } from '../../../libs/domain/streams';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { RoomStates } from '../rooms/room-states';
 import { CommentLookup } from './comment-lookup';
 
@@ -34,28 +31,28 @@ export class DeleteCommentCommand extends Command<DeletedComment> {
 @CommandHandler(DeleteCommentCommand)
 export class DeleteCommentHandler implements ICommandHandler<DeleteCommentCommand, DeletedComment> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly rooms: RoomStates,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
     private readonly lookup: CommentLookup,
   ) {}
 
-  execute({ roomId, commentId, context }: DeleteCommentCommand): Promise<DeletedComment> {
-    return this.writer.retrying(async () => {
-      const [{ state }, found, lifeRevision] = await Promise.all([
-        this.rooms.load(roomId),
-        this.lookup.find(roomId, [commentId]),
-        this.store.streamRevision(streams.comment(commentId)),
-      ]);
-      const posted = found.get(commentId);
-      const event = decideDeleteComment(
-        { type: 'DeleteComment', roomId, commentId, actor: context.actor, now: new Date().toISOString() },
-        state,
-        posted ? { data: { commentId: posted.id, roomId: posted.roomId, seq: posted.seq as number, senderId: posted.senderId } } : null,
-        { status: lifeRevision === null ? 'live' : 'deleted' },
-      );
-      const result = await this.writer.append(streams.comment(commentId), [event], 'no_stream', context);
-      return { id: commentId, roomId, seq: event.data.seq, deleted: true, position: result.position.toString() };
-    });
+  async execute({ roomId, commentId, context }: DeleteCommentCommand): Promise<DeletedComment> {
+    const { events, appended } = await this.pipeline.handle(
+      commentLifeDecider,
+      streams.comment(commentId),
+      async (): Promise<DeleteInRoom> => {
+        // The comment is found in its room (read model, then the stream past its checkpoint): no lookup by event id.
+        const [{ state }, found] = await Promise.all([this.rooms.load(roomId), this.lookup.find(roomId, [commentId])]);
+        const posted = found.get(commentId);
+        return {
+          command: { type: 'DeleteComment', roomId, commentId, actor: context.actor, now: new Date().toISOString() },
+          room: state,
+          posted: posted ? { data: { commentId: posted.id, roomId: posted.roomId, seq: posted.seq as number, senderId: posted.senderId } } : null,
+        };
+      },
+      context,
+    );
+    const [event] = events;
+    return { id: commentId, roomId, seq: event!.data.seq, deleted: true, position: appended!.position.toString() };
   }
 }

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { idFromKey, newId } from '../../../libs/domain/ids';
 import { assertCommentSize } from '../../../libs/domain/comments/comment.decider';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { CommentSequencer } from './comment-sequencer';
 import type { CommentView } from './comment-views';
 

@@ -8,7 +8,7 @@ import {
 import { upcast, type ContactEvent } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
-import type { Loaded } from '../infrastructure/stream-state-cache';
+import type { Loaded } from '../../../libs/command-pipeline/stream-state-cache';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
 /** Books kept folded; each can hold 10,000 entries, so fewer than other caches. */

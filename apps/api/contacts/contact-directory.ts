@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, forbidden } from '../../../libs/domain/errors';
+import type { BlockFacts } from '../../../libs/domain/contacts/blocking.decider';
 import type { Doc, ReadStore } from '../../../libs/read-store/read-store.port';
 import { CONTACTS, contactDocId } from '../../../projections/contacts.projection';
 import { READ_STORE } from '../infrastructure/tokens';
@@ -31,24 +31,10 @@ export function contactView(doc: Doc): ContactView | null {
 /** `$in` lists stay short enough for any read store. */
 const IN_CHUNK = 500;
 
-/** The refusals of blocking on the messaging paths (promise 7: a blocked user cannot message). */
-export const blockRefusals = {
-  directRoom: () => forbidden('CONTACT.BLOCKED_DIRECT_ROOM', 'This user has blocked you: you cannot open a direct room with them'),
-  post: () => forbidden('CONTACT.BLOCKED_POST', 'This user has blocked you: you cannot post in your direct room with them'),
-  addMember: (userIds: readonly string[], field: string) =>
-    new DomainError(
-      'CONTACT.BLOCKED_ADD_MEMBER',
-      'forbidden',
-      `${userIds.length === 1 ? 'A user has' : `${userIds.length} users have`} blocked you: you cannot add them to a room`,
-      userIds.map((id) => ({ field, reason: `${id} has blocked you` })),
-    ),
-  youBlocked: () => forbidden('CONTACT.YOU_BLOCKED', 'You have blocked this user: unblock them to message them'),
-};
-
 /**
  * What other features ask of contacts and blocking (issue #5): privacy rules
  * ("contacts" means the viewer is in the owner's address book, matched to an
- * account) and blocking on the messaging paths. Address books come from the
+ * account) and the block lists that blocking decisions are made on. Address books come from the
  * contacts read model; blocks from the log (`blocks-<userId>`), never stale.
  */
 @Injectable()
@@ -120,21 +106,12 @@ export class ContactDirectory {
   }
 
   /**
-   * A direct room between `actor` and `other` is closed both ways while either
-   * blocks the other: the blocked cannot reach the blocker, and the blocker
-   * unblocks before writing (so the other could not answer anyway).
+   * The block lists of `userIds`, from the log (never stale): the facts a
+   * blocking decision (libs/domain/contacts/blocking.decider.ts) is made on.
    */
-  async assertDirectAllowed(actor: string, other: string, refusal: () => DomainError): Promise<void> {
-    if (await this.hasBlocked(other, actor)) throw refusal();
-    if (await this.hasBlocked(actor, other)) throw blockRefusals.youBlocked();
-  }
-
-  /** `actor` may not add anyone who has blocked them to a room (the blocker may still add whom they blocked). */
-  async assertMayAdd(actor: string, userIds: readonly string[], field: string): Promise<void> {
-    const refusing: string[] = [];
-    for (const userId of userIds) {
-      if (userId !== actor && (await this.hasBlocked(userId, actor))) refusing.push(userId);
-    }
-    if (refusing.length > 0) throw blockRefusals.addMember(refusing, field);
+  async blockFacts(userIds: readonly string[]): Promise<BlockFacts> {
+    const ids = [...new Set(userIds)];
+    const loaded = await Promise.all(ids.map((id) => this.blocks.load(id)));
+    return new Map(ids.map((id, index) => [id, loaded[index]!.state]));
   }
 }

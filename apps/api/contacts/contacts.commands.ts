@@ -1,19 +1,17 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ParleyConfig } from '../../../libs/config/config';
-import { decideBlocks, type BlocksCommand } from '../../../libs/domain/contacts/blocks.decider';
-import { decideContacts, type ContactsCommand } from '../../../libs/domain/contacts/contacts.decider';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import { blocksDecider, type BlocksCommand } from '../../../libs/domain/contacts/blocks.decider';
+import { contactsDecider, type ContactsCommand } from '../../../libs/domain/contacts/contacts.decider';
 import { DomainError } from '../../../libs/domain/errors';
 import type { ParleyEvent } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { CONTACTS } from '../../../projections/contacts.projection';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
 import { PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
-import { BlockStates } from './block-states';
 import { ContactBooks } from './contact-books';
 import { contactView, type ContactView } from './contact-directory';
 
@@ -40,22 +38,16 @@ export class ExecuteContactsCommand extends Command<ContactsResult> {
 export class ExecuteContactsCommandHandler implements ICommandHandler<ExecuteContactsCommand, ContactsResult> {
   constructor(
     private readonly books: ContactBooks,
-    private readonly writer: EventWriter,
-    private readonly locks: KeyedMutex,
+    private readonly pipeline: CommandPipeline,
   ) {}
 
-  execute({ ownerId, command, context }: ExecuteContactsCommand): Promise<ContactsResult> {
-    const streamId = streams.contacts(ownerId);
-    return this.locks.run(streamId, () =>
-      this.writer.retrying(async () => {
-        const { state, revision } = await this.books.load(ownerId);
-        const events = decideContacts(command, state);
-        if (events.length === 0) return { written: 0, position: null, events };
-        const result = await this.writer.append(streamId, events, revision ?? 'no_stream', context);
-        this.books.advance(ownerId, revision, events, result.nextRevision);
-        return { written: events.length, position: result.position.toString(), events };
-      }),
-    );
+  async execute({ ownerId, command, context }: ExecuteContactsCommand): Promise<ContactsResult> {
+    const { events, loaded, appended } = await this.pipeline.handle(contactsDecider, streams.contacts(ownerId), command, context, {
+      states: { load: () => this.books.load(ownerId) },
+    });
+    if (!appended) return { written: 0, position: null, events };
+    this.books.advance(ownerId, loaded.revision, events, appended.nextRevision);
+    return { written: events.length, position: appended.position.toString(), events };
   }
 }
 
@@ -80,22 +72,19 @@ export class SyncContactsCommand extends Command<SyncResult> {
 export class SyncContactsCommandHandler implements ICommandHandler<SyncContactsCommand, SyncResult> {
   constructor(
     private readonly books: ContactBooks,
-    private readonly writer: EventWriter,
-    private readonly locks: KeyedMutex,
+    private readonly pipeline: CommandPipeline,
     private readonly gate: ReadModelGate,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
 
   async execute({ ownerId, context }: SyncContactsCommand): Promise<SyncResult> {
-    const streamId = streams.contacts(ownerId);
-    const position = await this.locks.run(streamId, () =>
-      this.writer.retrying(async () => {
-        const { state, revision } = await this.books.load(ownerId);
-        const events = decideContacts({ type: 'SyncContacts', ownerId, now: new Date().toISOString() }, state);
-        return (await this.writer.append(streamId, events, revision ?? 'no_stream', context)).position;
-      }),
-    );
+    const command = { type: 'SyncContacts', ownerId, now: new Date().toISOString() } as const;
+    const { appended } = await this.pipeline.handle(contactsDecider, streams.contacts(ownerId), command, context, {
+      states: { load: () => this.books.load(ownerId) },
+    });
+    // A sync request is always written: it is what matching answers.
+    const position = appended!.position;
     if (!(await this.gate.waitFor(position, this.config.minPositionWaitMs))) {
       throw new DomainError(
         'READ_MODEL.BEHIND',
@@ -124,22 +113,10 @@ export class ExecuteBlocksCommand extends Command<ContactsResult> {
 
 @CommandHandler(ExecuteBlocksCommand)
 export class ExecuteBlocksCommandHandler implements ICommandHandler<ExecuteBlocksCommand, ContactsResult> {
-  constructor(
-    private readonly blocks: BlockStates,
-    private readonly writer: EventWriter,
-    private readonly locks: KeyedMutex,
-  ) {}
+  constructor(private readonly pipeline: CommandPipeline) {}
 
-  execute({ userId, command, context }: ExecuteBlocksCommand): Promise<ContactsResult> {
-    const streamId = streams.blocks(userId);
-    return this.locks.run(streamId, () =>
-      this.writer.retrying(async () => {
-        const { state, revision } = await this.blocks.load(userId);
-        const events = decideBlocks(command, state);
-        if (events.length === 0) return { written: 0, position: null, events };
-        const result = await this.writer.append(streamId, events, revision ?? 'no_stream', context);
-        return { written: events.length, position: result.position.toString(), events };
-      }),
-    );
+  async execute({ userId, command, context }: ExecuteBlocksCommand): Promise<ContactsResult> {
+    const { events, appended } = await this.pipeline.handle(blocksDecider, streams.blocks(userId), command, context);
+    return { written: events.length, position: appended ? appended.position.toString() : null, events };
   }
 }

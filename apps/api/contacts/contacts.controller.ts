@@ -6,7 +6,7 @@ import { notFound, validationError, type ErrorDetail } from '../../../libs/domai
 import type { ContactEntry } from '../../../libs/domain/events';
 import { Caller } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import type { Page } from '../rooms/rooms.queries';
 import { AccountResolver } from './account-resolver';
 import { ContactBooks } from './contact-books';

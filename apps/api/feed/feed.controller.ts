@@ -4,7 +4,7 @@ import { IsOptional, IsString } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Caller, type ParleyRequest } from '../auth/auth.decorators';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { FeedHub } from './feed-hub';
 import { SseSink } from './sse-sink';
 

@@ -7,9 +7,9 @@ import { Projector } from '../../../libs/projection/projector';
 import type { ProjectorHandle } from '../../../libs/projection/projector-handle';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { parleyProjections } from '../../../projections';
-import { JsonLogger } from '../common/json-logger';
+import { JsonLogger } from '../../../libs/logging/json-logger';
 import { ProjectorThread } from './projector-thread';
-import { EVENT_STORE, PROJECTOR, RAW_EVENT_STORE, READ_STORE } from './tokens';
+import { EVENT_STORE, PARLEY_CONFIG, PROJECTOR, RAW_EVENT_STORE, READ_STORE } from './tokens';
 
 /**
  * The API's own projector, or null when another process projects
@@ -17,11 +17,11 @@ import { EVENT_STORE, PROJECTOR, RAW_EVENT_STORE, READ_STORE } from './tokens';
  * connections, nudged after each commit of this process's writer;
  * `in-process` (memory stores): on the API's event loop, in small batches that yield.
  */
-export function projectorProvider(config: ParleyConfig): Provider {
+export function projectorProvider(): Provider {
   return {
     provide: PROJECTOR,
-    inject: [RAW_EVENT_STORE, EVENT_STORE, READ_STORE],
-    useFactory: (raw: EventStore, store: EventStore, readStore: ReadStore): ProjectorHandle | null => {
+    inject: [PARLEY_CONFIG, RAW_EVENT_STORE, EVENT_STORE, READ_STORE],
+    useFactory: (config: ParleyConfig, raw: EventStore, store: EventStore, readStore: ReadStore): ProjectorHandle | null => {
       if (!config.projectInProcess) return null;
       const json = new JsonLogger(config.logLevel);
       const logger = {

@@ -1,6 +1,6 @@
 import type { ProjectionStatus } from '../../../libs/projection/projector';
 import type { ThreadError } from '../../../libs/threads/start-worker';
-import type { StoresConfig } from './stores';
+import type { StoresConfig } from '../../../libs/wiring/stores';
 
 /** What the projector thread is started with: the stores' configuration, nothing that cannot be cloned. */
 export type ProjectorThreadData = StoresConfig & { readonly batchSize: number };

@@ -34,7 +34,7 @@ const keyStore: KeyStore =
   config.keyStore.kind === 'sqlite'
     ? new SqliteKeyStore({ file: config.keyStore.file })
     : // eslint-disable-next-line @typescript-eslint/no-require-imports -- a rare setup (keys in MongoDB) pays for its driver alone
-      (require('./stores') as typeof import('./stores')).createKeyStore(config);
+      (require('../../../libs/wiring/stores') as typeof import('../../../libs/wiring/stores')).createKeyStore(config);
 const store = new PersonalDataEventStore(raw, new PersonalDataVault(keyStore, config.personalDataKey), {
   warn: (message, fields) => reply({ kind: 'log', level: 'error', message, fields }),
 });

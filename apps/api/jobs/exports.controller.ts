@@ -11,7 +11,7 @@ import { RequireScopes } from '../admin/require-scopes';
 import { Public } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { ExecuteExportJobCommand } from './job-command.command';
 import { JobRunner } from './job-runner';
 import { JobStates } from './job-states';

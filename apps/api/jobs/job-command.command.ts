@@ -1,10 +1,9 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideExportJob, exportJobStream, type ExportJobCommand } from '../../../libs/domain/jobs/export-job.decider';
-import { decideImportJob, importJobStream, type ImportJobCommand } from '../../../libs/domain/jobs/import-job.decider';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
-import { JobStates } from './job-states';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import { exportJobDecider, exportJobStream, type ExportJobCommand } from '../../../libs/domain/jobs/export-job.decider';
+import { importJobDecider, importJobStream, type ImportJobCommand } from '../../../libs/domain/jobs/import-job.decider';
+import type { AppendResult } from '../../../libs/event-store/event-store.port';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 
 export interface JobCommandResult {
   readonly jobId: string;
@@ -36,42 +35,26 @@ export class ExecuteImportJobCommand extends Command<JobCommandResult> {
 
 @CommandHandler(ExecuteExportJobCommand)
 export class ExecuteExportJobCommandHandler implements ICommandHandler<ExecuteExportJobCommand, JobCommandResult> {
-  constructor(
-    private readonly jobs: JobStates,
-    private readonly writer: EventWriter,
-    private readonly locks: KeyedMutex,
-  ) {}
+  constructor(private readonly pipeline: CommandPipeline) {}
 
-  execute({ jobId, command, context }: ExecuteExportJobCommand): Promise<JobCommandResult> {
-    const stream = exportJobStream(jobId);
-    return this.locks.run(stream, () =>
-      this.writer.retrying(async () => {
-        const { state, revision } = await this.jobs.loadExport(jobId);
-        const events = decideExportJob(command, state);
-        const result = await this.writer.append(stream, events, revision ?? 'no_stream', context);
-        return { jobId, position: result.position.toString() };
-      }),
-    );
+  async execute({ jobId, command, context }: ExecuteExportJobCommand): Promise<JobCommandResult> {
+    const { appended } = await this.pipeline.handle(exportJobDecider, exportJobStream(jobId), command, context);
+    return { jobId, position: positionOf(appended) };
   }
 }
 
 @CommandHandler(ExecuteImportJobCommand)
 export class ExecuteImportJobCommandHandler implements ICommandHandler<ExecuteImportJobCommand, JobCommandResult> {
-  constructor(
-    private readonly jobs: JobStates,
-    private readonly writer: EventWriter,
-    private readonly locks: KeyedMutex,
-  ) {}
+  constructor(private readonly pipeline: CommandPipeline) {}
 
-  execute({ jobId, command, context }: ExecuteImportJobCommand): Promise<JobCommandResult> {
-    const stream = importJobStream(jobId);
-    return this.locks.run(stream, () =>
-      this.writer.retrying(async () => {
-        const { state, revision } = await this.jobs.loadImport(jobId);
-        const events = decideImportJob(command, state);
-        const result = await this.writer.append(stream, events, revision ?? 'no_stream', context);
-        return { jobId, position: result.position.toString() };
-      }),
-    );
+  async execute({ jobId, command, context }: ExecuteImportJobCommand): Promise<JobCommandResult> {
+    const { appended } = await this.pipeline.handle(importJobDecider, importJobStream(jobId), command, context);
+    return { jobId, position: positionOf(appended) };
   }
+}
+
+/** Every job decision writes an event (a refusal throws), so there is always a position to answer. */
+function positionOf(appended: AppendResult | null): string {
+  if (!appended) throw new Error('a job decision wrote nothing');
+  return appended.position.toString();
 }

@@ -15,7 +15,7 @@ import { importJobStream } from '../../../libs/domain/jobs/import-job.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { ADMIN_ACTOR } from '../admin/api-key.guard';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
 import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
 import { ExecuteExportJobCommand, ExecuteImportJobCommand } from './job-command.command';

@@ -1,20 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ParleyEvent } from '../../../libs/domain/events';
-import {
-  evolveExportJob,
-  exportJobStream,
-  initialExportJobState,
-  type ExportJobState,
-} from '../../../libs/domain/jobs/export-job.decider';
-import {
-  evolveImportJob,
-  importJobStream,
-  initialImportJobState,
-  type ImportJobState,
-} from '../../../libs/domain/jobs/import-job.decider';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { StreamStateCache, type Loaded } from '../infrastructure/stream-state-cache';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { Injectable } from '@nestjs/common';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import type { Loaded, StreamStateCache } from '../../../libs/command-pipeline/stream-state-cache';
+import { exportJobDecider, exportJobStream, type ExportJobState } from '../../../libs/domain/jobs/export-job.decider';
+import { importJobDecider, importJobStream, type ImportJobState } from '../../../libs/domain/jobs/import-job.decider';
 
 /** Export and import jobs' decision state, folded from `export-job-<id>` and `import-job-<id>`. */
 @Injectable()
@@ -22,29 +10,9 @@ export class JobStates {
   private readonly exports: StreamStateCache<ExportJobState>;
   private readonly imports: StreamStateCache<ImportJobState>;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
-    this.exports = new StreamStateCache<ExportJobState>(
-      store,
-      initialExportJobState,
-      (state, event: ParleyEvent) =>
-        event.type === 'ExportJobRequested' ||
-        event.type === 'ExportJobCompleted' ||
-        event.type === 'ExportJobFailed' ||
-        event.type === 'ExportJobDeleted' ||
-        event.type === 'ExportJobPurged'
-          ? evolveExportJob(state, event)
-          : state,
-      1000,
-    );
-    this.imports = new StreamStateCache<ImportJobState>(
-      store,
-      initialImportJobState,
-      (state, event: ParleyEvent) =>
-        event.type === 'ImportJobRequested' || event.type === 'ImportJobCompleted' || event.type === 'ImportJobFailed'
-          ? evolveImportJob(state, event)
-          : state,
-      1000,
-    );
+  constructor(pipeline: CommandPipeline) {
+    this.exports = pipeline.states(exportJobDecider, 1000);
+    this.imports = pipeline.states(importJobDecider, 1000);
   }
 
   loadExport(jobId: string): Promise<Loaded<ExportJobState>> {

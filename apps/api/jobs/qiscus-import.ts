@@ -16,8 +16,8 @@ import { decideClaim, decideRegister, type RegisterUser } from '../../../libs/do
 import { WrongExpectedRevisionError, type EventStore } from '../../../libs/event-store/event-store.port';
 import { CommentLookup } from '../comments/comment-lookup';
 import { CommentSequencer } from '../comments/comment-sequencer';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
 import { checkpointName } from '../../../libs/projection/projection';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { timelineProjection } from '../../../projections/timeline.projection';

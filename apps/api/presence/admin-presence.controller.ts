@@ -6,7 +6,7 @@ import { RequireScopes } from '../admin/require-scopes';
 import { Public } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { AdminPresenceQueryDto, AdminSetPresenceDto } from './presence.dto';
 import { ListPresenceQuery, type AdminPresencePage } from './presence.queries';
 import { SetPresenceCommand, type PresenceResult } from './set-presence.command';

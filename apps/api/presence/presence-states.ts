@@ -3,7 +3,7 @@ import { upcast } from '../../../libs/domain/events';
 import { evolvePresence, initialPresenceState, type PresenceState } from '../../../libs/domain/presence/presence.decider';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import type { Loaded } from '../infrastructure/stream-state-cache';
+import type { Loaded } from '../../../libs/command-pipeline/stream-state-cache';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
 const CAPACITY = 10_000;

@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Caller } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { SetPresenceDto } from './presence.dto';
 import { MyPresenceQuery } from './presence.queries';
 import { SetPresenceCommand, type OwnPresenceView, type PresenceResult } from './set-presence.command';

@@ -1,10 +1,9 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { PresenceDevice, PresenceStatus } from '../../../libs/domain/events';
-import { decidePresence, evolvePresence, type PresenceState } from '../../../libs/domain/presence/presence.decider';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import { presenceDecider, type PresenceState, type SetPresence } from '../../../libs/domain/presence/presence.decider';
 import { streams } from '../../../libs/domain/streams';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { UserStates } from '../users/user-states';
 import { PresenceStates } from './presence-states';
 
@@ -57,38 +56,32 @@ export class SetPresenceHandler implements ICommandHandler<SetPresenceCommand, P
   constructor(
     private readonly users: UserStates,
     private readonly presence: PresenceStates,
-    private readonly writer: EventWriter,
-    private readonly locks: KeyedMutex,
+    private readonly pipeline: CommandPipeline,
   ) {}
 
-  execute({ userId, change, context }: SetPresenceCommand): Promise<PresenceResult> {
-    const stream = streams.presence(userId);
-    return this.locks.run(stream, () =>
-      this.writer.retrying(async () => {
-        const [user, { state, revision }] = await Promise.all([this.users.load(userId), this.presence.load(userId)]);
-        const events = decidePresence(
-          {
-            type: 'SetPresence',
-            userId,
-            account: user.state.status,
-            status: change.status,
-            message: change.message,
-            device: change.device === undefined ? state.device : change.device,
-            actor: context.actor,
-            now: new Date().toISOString(),
-          },
-          state,
-        );
-        if (events.length === 0) return { ...ownPresenceView(userId, state), written: 0, position: null };
-        const result = await this.writer.append(stream, events, revision ?? 'no_stream', context);
-        const next = events.reduce(evolvePresence, state);
-        this.presence.remember(userId, next, result.nextRevision);
-        return {
-          ...ownPresenceView(userId, next),
-          written: events.length,
-          position: result.position.toString(),
-        };
+  async execute({ userId, change, context }: SetPresenceCommand): Promise<PresenceResult> {
+    const { events, state, loaded, appended } = await this.pipeline.handle(
+      presenceDecider,
+      streams.presence(userId),
+      async ({ state }): Promise<SetPresence> => ({
+        type: 'SetPresence',
+        userId,
+        account: (await this.users.load(userId)).state.status,
+        status: change.status,
+        message: change.message,
+        device: change.device === undefined ? state.device : change.device,
+        actor: context.actor,
+        now: new Date().toISOString(),
       }),
+      context,
+      { states: { load: () => this.presence.load(userId) } },
     );
+    if (!appended) return { ...ownPresenceView(userId, loaded.state), written: 0, position: null };
+    this.presence.remember(userId, state, appended.nextRevision);
+    return {
+      ...ownPresenceView(userId, state),
+      written: events.length,
+      position: appended.position.toString(),
+    };
   }
 }

@@ -5,7 +5,7 @@ import { validationError } from '../../../libs/domain/errors';
 import { Caller } from '../auth/auth.decorators';
 import { MarkReadDto } from '../comments/comments.dto';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { UnreadQuery, type UnreadView } from '../rooms/rooms.queries';
 import { MarkReadCommand, type ReadResult } from './mark-read.command';
 import { ReadModelQuery } from '../common/min-position.interceptor';

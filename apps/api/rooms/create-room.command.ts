@@ -1,13 +1,13 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { validationError } from '../../../libs/domain/errors';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import { decideBlocking } from '../../../libs/domain/contacts/blocking.decider';
+import { DomainError, validationError } from '../../../libs/domain/errors';
 import type { HistoryVisibility, RoomPermissions } from '../../../libs/domain/events';
 import { idFromKey, newId } from '../../../libs/domain/ids';
-import { decideRoom, type RoomState } from '../../../libs/domain/rooms/room.decider';
+import { roomDecider, type RoomCommand, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
-import { WrongExpectedRevisionError } from '../../../libs/event-store/event-store.port';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { blockRefusals, ContactDirectory } from '../contacts/contact-directory';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { ContactDirectory } from '../contacts/contact-directory';
 import { UserStates } from '../users/user-states';
 import { RoomStates } from './room-states';
 import { roomViewFromState, type RoomStateView } from './room-views';
@@ -51,7 +51,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
   constructor(
     private readonly rooms: RoomStates,
     private readonly users: UserStates,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
     private readonly contacts: ContactDirectory,
   ) {}
 
@@ -67,8 +67,13 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
     // Blocking (issue #5): no direct room while either blocks the other, and nobody
     // is put in a room by someone they block. Imports restore history as it was.
     if (!context.importId) {
-      if (spec.kind === 'group') await this.contacts.assertMayAdd(context.actor, participants, 'participants');
-      else if (spec.userId !== context.actor) await this.contacts.assertDirectAllowed(context.actor, spec.userId, blockRefusals.directRoom);
+      if (spec.kind === 'group') {
+        const check = { type: 'AddToRoom', actor: context.actor, userIds: participants, field: 'participants' } as const;
+        decideBlocking(check, await this.contacts.blockFacts(participants));
+      } else if (spec.userId !== context.actor) {
+        const check = { type: 'OpenDirectRoom', actor: context.actor, other: spec.userId } as const;
+        decideBlocking(check, await this.contacts.blockFacts([context.actor, spec.userId]));
+      }
     }
     const roomId =
       spec.kind === 'direct'
@@ -79,29 +84,25 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
     const existing = await this.rooms.load(roomId);
     const replay = this.existing(existing.state, spec, context);
     if (replay) return replay;
-    const events = decideRoom(
-      {
-        type: 'CreateRoom',
-        roomId,
-        kind: spec.kind,
-        name: spec.kind === 'direct' ? '' : spec.name,
-        topic: spec.kind === 'direct' ? null : spec.topic,
-        avatarUrl: spec.kind === 'direct' ? null : spec.avatarUrl,
-        permissions: spec.kind === 'direct' ? undefined : spec.permissions,
-        historyVisibility: spec.kind === 'direct' ? undefined : spec.historyVisibility,
-        actor: context.actor,
-        participants,
-        now: new Date().toISOString(),
-      },
-      existing.state,
-    );
+    const command: RoomCommand = {
+      type: 'CreateRoom',
+      roomId,
+      kind: spec.kind,
+      name: spec.kind === 'direct' ? '' : spec.name,
+      topic: spec.kind === 'direct' ? null : spec.topic,
+      avatarUrl: spec.kind === 'direct' ? null : spec.avatarUrl,
+      permissions: spec.kind === 'direct' ? undefined : spec.permissions,
+      historyVisibility: spec.kind === 'direct' ? undefined : spec.historyVisibility,
+      actor: context.actor,
+      participants,
+      now: new Date().toISOString(),
+    };
     try {
-      const result = await this.writer.append(streams.room(roomId), events, 'no_stream', context);
-      const { state } = await this.rooms.load(roomId);
-      if (state.status !== 'active') throw new Error(`room ${roomId} missing right after its creation`);
-      return { ...roomViewFromState(state), created: true, position: result.position.toString() };
+      const { state, appended } = await this.pipeline.handle(roomDecider, streams.room(roomId), command, context);
+      if (state.status !== 'active' || !appended) throw new Error(`room ${roomId} missing right after its creation`);
+      return { ...roomViewFromState(state), created: true, position: appended.position.toString() };
     } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      if (!(error instanceof DomainError && error.code === 'ROOM.ALREADY_EXISTS')) throw error;
       // Someone created it first: the other member opening the same direct room.
       const raced = this.existing((await this.rooms.load(roomId)).state, spec, context);
       if (raced) return raced;

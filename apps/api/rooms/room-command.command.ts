@@ -1,11 +1,9 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideRoom, type RoomCommand } from '../../../libs/domain/rooms/room.decider';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import { roomDecider, type RoomCommand } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
 import { ContactDirectory } from '../contacts/contact-directory';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
-import { RoomStates } from './room-states';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 
 export interface RoomCommandResult {
   readonly roomId: string;
@@ -29,28 +27,20 @@ export class ExecuteRoomCommand extends Command<RoomCommandResult> {
 @CommandHandler(ExecuteRoomCommand)
 export class ExecuteRoomCommandHandler implements ICommandHandler<ExecuteRoomCommand, RoomCommandResult> {
   constructor(
-    private readonly rooms: RoomStates,
-    private readonly writer: EventWriter,
-    private readonly locks: KeyedMutex,
+    private readonly pipeline: CommandPipeline,
     private readonly contacts: ContactDirectory,
   ) {}
 
-  execute({ roomId, command, context }: ExecuteRoomCommand): Promise<RoomCommandResult> {
-    return this.locks.run(streams.room(roomId), () => this.decide(roomId, command, context));
-  }
-
-  private decide(roomId: string, command: RoomCommand, context: CommandContext): Promise<RoomCommandResult> {
-    return this.writer.retrying(async () => {
-      const { state, revision } = await this.rooms.load(roomId);
-      const events = decideRoom(command, state);
-      if (events.length === 0) return { roomId, written: 0, position: null };
-      // Blocking (issue #5): only those actually being added, once the decider let the actor add anyone.
-      if (command.type === 'AddMembers' && !context.importId) {
-        const adding = events.flatMap((e) => (e.type === 'MemberAdded' ? [e.data.userId] : []));
-        await this.contacts.assertMayAdd(command.actor, adding, 'userIds');
-      }
-      const result = await this.writer.append(streams.room(roomId), events, revision ?? 'no_stream', context);
-      return { roomId, written: events.length, position: result.position.toString() };
-    });
+  async execute({ roomId, command, context }: ExecuteRoomCommand): Promise<RoomCommandResult> {
+    const { events, appended } = await this.pipeline.handle(
+      roomDecider,
+      streams.room(roomId),
+      // Blocking (issue #5): the decider asks the block lists of those it adds. Imports restore history as it was.
+      command.type === 'AddMembers' && !context.importId
+        ? async () => ({ ...command, blocks: await this.contacts.blockFacts(command.userIds) })
+        : command,
+      context,
+    );
+    return { roomId, written: events.length, position: appended ? appended.position.toString() : null };
   }
 }

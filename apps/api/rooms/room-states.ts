@@ -4,7 +4,7 @@ import { evolveRoom, initialRoomState, type RoomState } from '../../../libs/doma
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore, Position, StoredEvent } from '../../../libs/event-store/event-store.port';
 import { LogFollower } from '../infrastructure/log-follower';
-import { StreamStateCache, type Loaded } from '../infrastructure/stream-state-cache';
+import { StreamStateCache, type Loaded } from '../../../libs/command-pipeline/stream-state-cache';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
 const ROOM_EVENTS = new Set<string>([

@@ -6,7 +6,7 @@ import type { RoomRole } from '../../../libs/domain/events';
 import { Caller } from '../auth/auth.decorators';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { CreateRoomCommand, type CreatedRoom } from './create-room.command';
 import { ExecuteRoomCommand, type RoomCommandResult } from './room-command.command';
 import type { MyRoomView } from './room-views';

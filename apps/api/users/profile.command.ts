@@ -1,22 +1,21 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { hashPassword, verifyPassword } from '../../../libs/auth/password';
 import { validationError } from '../../../libs/domain/errors';
 import type { PrivacySettings } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import {
   checkNewPassword,
-  decideProfile,
+  profileDecider,
   requireActiveUser,
   type ProfileCommand,
 } from '../../../libs/domain/users/profile.decider';
-import { evolveUser, type UserState } from '../../../libs/domain/users/user.decider';
+import type { UserState } from '../../../libs/domain/users/user.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { EVENT_STORE } from '../infrastructure/tokens';
-import { UserSessions } from '../auth/user-sessions';
+import { EndOtherSessionsCommand } from '../auth/sessions.commands';
 import { UserStates } from './user-states';
 
 /** The account as its owner sees it, right after a command (from the log, not a read model). */
@@ -68,33 +67,28 @@ export class ChangePasswordCommand extends Command<ProfileCommandResult> {
   }
 }
 
-/** Runs profile decisions on `user-<id>`, one writer per account at a time in this process. */
+/** Runs profile decisions on `user-<id>` through the command pipeline, on the state the auth guard reads too. */
 abstract class ProfileWriter {
   constructor(
     protected readonly users: UserStates,
-    private readonly writer: EventWriter,
-    private readonly locks: KeyedMutex,
+    private readonly pipeline: CommandPipeline,
     private readonly store: EventStore,
   ) {}
 
-  protected run(
+  protected async run(
     userId: string,
     context: CommandContext,
     decide: (state: UserState) => Promise<ProfileCommand> | ProfileCommand,
   ): Promise<ProfileCommandResult> {
     const stream = streams.user(userId);
-    return this.locks.run(stream, () =>
-      this.writer.retrying(async () => {
-        const { state, revision } = await this.users.load(userId);
-        const events = decideProfile(await decide(state), state);
-        if (events.length === 0) {
-          const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
-          return { position: last!.position.toString(), profile: ownProfile(state) };
-        }
-        const result = await this.writer.append(stream, events, revision ?? 'no_stream', context);
-        return { position: result.position.toString(), profile: ownProfile(events.reduce(evolveUser, state)) };
-      }),
-    );
+    const { state, appended } = await this.pipeline.handle(profileDecider, stream, ({ state }) => decide(state), context, {
+      states: { load: () => this.users.load(userId) },
+    });
+    if (!appended) {
+      const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      return { position: last!.position.toString(), profile: ownProfile(state) };
+    }
+    return { position: appended.position.toString(), profile: ownProfile(state) };
   }
 }
 
@@ -103,8 +97,8 @@ export class ExecuteProfileCommandHandler
   extends ProfileWriter
   implements ICommandHandler<ExecuteProfileCommand, ProfileCommandResult>
 {
-  constructor(users: UserStates, writer: EventWriter, locks: KeyedMutex, @Inject(EVENT_STORE) store: EventStore) {
-    super(users, writer, locks, store);
+  constructor(users: UserStates, pipeline: CommandPipeline, @Inject(EVENT_STORE) store: EventStore) {
+    super(users, pipeline, store);
   }
 
   execute({ userId, command, context }: ExecuteProfileCommand): Promise<ProfileCommandResult> {
@@ -119,19 +113,18 @@ export class ChangePasswordHandler
 {
   constructor(
     users: UserStates,
-    writer: EventWriter,
-    locks: KeyedMutex,
+    pipeline: CommandPipeline,
     @Inject(EVENT_STORE) store: EventStore,
-    private readonly sessions: UserSessions,
+    private readonly commands: CommandBus,
   ) {
-    super(users, writer, locks, store);
+    super(users, pipeline, store);
   }
 
   async execute({ userId, currentPassword, newPassword, context, keepFamilyId }: ChangePasswordCommand): Promise<ProfileCommandResult> {
     const result = await this.change(userId, currentPassword, newPassword, context);
     // Whoever knew the old password may hold a sign-in: they all end, the asking one aside.
     // Also when nothing was written, so a retry finishes a change whose endings failed.
-    await this.sessions.endAllBut(userId, keepFamilyId, BigInt(result.position), context);
+    await this.commands.execute(new EndOtherSessionsCommand(userId, keepFamilyId, BigInt(result.position), context));
     return result;
   }
 

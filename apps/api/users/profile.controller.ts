@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ProfileCommand } from '../../../libs/domain/users/profile.decider';
 import { Caller, CurrentUser, type AuthenticatedUser } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { ChangePasswordCommand, ExecuteProfileCommand, type ProfileCommandResult } from './profile.command';
 import { ChangePasswordDto, HistoryQueryDto, PhotoDto, PrivacyDto, StatusMessageDto, UpdateMeDto } from './profile.dto';
 import {

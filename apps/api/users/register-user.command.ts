@@ -7,8 +7,8 @@ import { newId } from '../../../libs/domain/ids';
 import { streams } from '../../../libs/domain/streams';
 import { decideClaim, decideRegister, type RegisterUser } from '../../../libs/domain/users/user.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { UserStates } from './user-states';
 

@@ -1,10 +1,10 @@
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { streams } from '../../../libs/domain/streams';
 import { decideRemove } from '../../../libs/domain/users/user.decider';
 import { PersonalDataVault } from '../../../libs/personal-data/vault';
-import { ErasureCleanup } from './erasure-cleanup';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
+import { CleanUpAfterErasureCommand } from '../jobs/erasure-cleanup';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
 import { UserStates } from './user-states';
 
 export interface RemovedUser {
@@ -39,7 +39,7 @@ export class RemoveUserHandler implements ICommandHandler<RemoveUserCommand, Rem
     private readonly users: UserStates,
     private readonly writer: EventWriter,
     private readonly vault: PersonalDataVault,
-    private readonly cleanup: ErasureCleanup,
+    private readonly commands: CommandBus,
   ) {}
 
   async execute({ userId, reason, feedback, context }: RemoveUserCommand): Promise<RemovedUser> {
@@ -58,7 +58,7 @@ export class RemoveUserHandler implements ICommandHandler<RemoveUserCommand, Rem
       const { removed, revision } = await decide();
       return this.writer.append(streams.user(userId), [removed], revision ?? 'no_stream', context);
     });
-    await this.cleanup.afterRemoval(userId, result.position, context);
+    await this.commands.execute(new CleanUpAfterErasureCommand(userId, result.position, context));
     return { id: userId, removed: true, position: result.position.toString() };
   }
 }

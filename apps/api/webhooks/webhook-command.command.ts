@@ -4,9 +4,9 @@ import type { ParleyConfig } from '../../../libs/config/config';
 import { webhookKeyOwner } from '../../../libs/domain/personal-data';
 import { decideWebhook, webhookStream, type WebhookCommand } from '../../../libs/domain/webhooks/webhook.decider';
 import { PersonalDataVault } from '../../../libs/personal-data/vault';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { KeyedMutex } from '../infrastructure/keyed-mutex';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { WebhookStates } from './webhook-states';
 

@@ -1,25 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ParleyEvent } from '../../../libs/domain/events';
-import {
-  evolveWebhook,
-  initialWebhookState,
-  isWebhookEvent,
-  webhookStream,
-  type WebhookState,
-} from '../../../libs/domain/webhooks/webhook.decider';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { StreamStateCache, type Loaded } from '../infrastructure/stream-state-cache';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { Injectable } from '@nestjs/common';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import type { Loaded, StreamStateCache } from '../../../libs/command-pipeline/stream-state-cache';
+import { webhookDecider, webhookStream, type WebhookState } from '../../../libs/domain/webhooks/webhook.decider';
 
 /** Webhook subscriptions' decision state, folded from `webhook-<id>`. */
 @Injectable()
 export class WebhookStates {
   private readonly cache: StreamStateCache<WebhookState>;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
-    this.cache = new StreamStateCache<WebhookState>(store, initialWebhookState, (state, event: ParleyEvent) =>
-      isWebhookEvent(event) ? evolveWebhook(state, event) : state,
-    );
+  constructor(pipeline: CommandPipeline) {
+    this.cache = pipeline.states(webhookDecider);
   }
 
   load(webhookId: string): Promise<Loaded<WebhookState>> {

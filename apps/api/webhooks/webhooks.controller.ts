@@ -10,7 +10,7 @@ import { AdminCaller } from '../admin/api-key.guard';
 import { RequireScopes } from '../admin/require-scopes';
 import { Public } from '../auth/auth.decorators';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { ExecuteWebhookCommand } from './webhook-command.command';
 import { RegisterWebhookDto, ReplayWebhookDto, UpdateWebhookDto } from './webhooks.dto';

@@ -1,4 +1,5 @@
 import { assertNever, conflict, DomainError, notFound, validationError, type ErrorDetail } from '../errors';
+import type { Decider } from '../decider';
 import type { ApiKeyEvent, ParleyEvent } from '../events';
 import { idFromKey } from '../ids';
 import { hasCharactersNotInNames, NAME_CHARACTERS_REASON } from '../text';
@@ -155,3 +156,10 @@ function requireHeldScopes(scopes: readonly ApiKeyScope[], held: readonly ApiKey
     missing.map((scope) => ({ field: 'scopes', reason: `${scope} is not held by the calling key` })),
   );
 }
+
+/** One API key, stream `api-key-<id>`. */
+export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyState, ApiKeyEvent> = {
+  initialState: initialApiKeyState,
+  evolve: (state, event) => (isApiKeyEvent(event) ? evolveApiKey(state, event) : state),
+  decide: decideApiKey,
+};

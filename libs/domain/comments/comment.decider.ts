@@ -1,6 +1,8 @@
 import { forbidden, notFound, tooLarge, validationError } from '../errors';
 import type { CommentDeleted, CommentPosted } from '../events';
 import { jsonLimitViolation, PAYLOAD_LIMITS } from '../json-limits';
+import { decideBlocking, type BlockFacts } from '../contacts/blocking.decider';
+import type { Decider } from '../decider';
 import { assertCanSend, requireMember, requireRoom, type RoomState } from '../rooms/room.decider';
 import { hasCharactersNotInText, TEXT_CHARACTERS_REASON } from '../text';
 
@@ -148,3 +150,41 @@ export function decideDeleteComment(
     },
   };
 }
+
+/** A post and the facts it is decided on besides the comment tail. */
+export interface PostInRoom {
+  readonly post: PostComment;
+  readonly room: RoomState;
+  readonly replyTarget: ReplyTarget | null;
+  /** The block lists of a direct room's members; null where blocking does not ask (groups, imports). */
+  readonly blocks: BlockFacts | null;
+}
+
+/** The comments of one room, stream `comments-<roomId>`, whose last event is the whole tail. */
+export const commentsDecider: Decider<PostInRoom, CommentsTail, CommentPosted> = {
+  initialState: emptyTail,
+  evolve: (tail, event) => (event.type === 'CommentPosted' ? tailOf(event) : tail),
+  decide: ({ post, room, replyTarget, blocks }, tail) => {
+    const event = decidePostComment(post, room, tail, replyTarget);
+    // Blocking (issue #5): asked once the poster is known to be a member, and only in a direct room.
+    if (blocks && room.status === 'active' && room.kind === 'direct') {
+      const other = [...room.members.keys()].find((id) => id !== post.actor);
+      if (other) decideBlocking({ type: 'PostInDirectRoom', actor: post.actor, other }, blocks);
+    }
+    return [event];
+  },
+};
+
+/** A deletion and the facts it is decided on besides the comment's later life: the room and the comment as posted. */
+export interface DeleteInRoom {
+  readonly command: DeleteComment;
+  readonly room: RoomState;
+  readonly posted: DeletableComment | null;
+}
+
+/** A comment's later life, stream `comment-<id>`. */
+export const commentLifeDecider: Decider<DeleteInRoom, CommentLifeState, CommentDeleted> = {
+  initialState: { status: 'live' },
+  evolve: (life, event) => (event.type === 'CommentDeleted' ? { status: 'deleted' } : life),
+  decide: ({ command, room, posted }, life) => [decideDeleteComment(command, room, posted, life)],
+};

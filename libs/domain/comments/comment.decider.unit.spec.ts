@@ -9,9 +9,11 @@ import {
 import { evolveRoom, initialRoomState, type RoomState } from '../rooms/room.decider';
 import { PAYLOAD_LIMITS } from '../json-limits';
 import { deciderSpec } from '../testing/given-when-then';
+import type { BlockFacts } from '../contacts/blocking.decider';
 import {
   COMMENT_MAX_BYTES,
   commentBytes,
+  commentsDecider,
   decideDeleteComment,
   decidePostComment,
   emptyTail,
@@ -19,6 +21,7 @@ import {
   type CommentsTail,
   type DeleteComment,
   type PostComment,
+  type PostInRoom,
 } from './comment.decider';
 
 /**
@@ -406,5 +409,61 @@ describe('comment decider', () => {
       expect(tailOf(undefined)).toEqual({ lastSeq: 0, lastCommentId: null });
       expect(tailOf(posted('c-7', 7, 'c-6'))).toEqual({ lastSeq: 7, lastCommentId: 'c-7' });
     });
+  });
+});
+
+describe('comments decider (the pipeline’s decider of comments-<roomId>)', () => {
+  const tails = deciderSpec<PostInRoom, CommentPosted, CommentsTail>({
+    initialState: commentsDecider.initialState,
+    evolve: commentsDecider.evolve,
+    decide: commentsDecider.decide,
+  });
+  const DIRECT = 'room-direct';
+  const directRoom: RoomState = [
+    { ...roomCreated(DIRECT), data: { ...roomCreated(DIRECT).data, kind: 'direct' } } as RoomEvent,
+    added(ALICE, 'member', DIRECT),
+    added(BOB, 'member', DIRECT),
+  ].reduce(evolveRoom, initialRoomState);
+  const groupRoom: RoomState = room().reduce((state, event) => evolveRoom(state, event as RoomEvent), initialRoomState);
+  const blocks = (entries: [string, string[]][]): BlockFacts =>
+    new Map(entries.map(([userId, blocked]) => [userId, { blocked: new Map(blocked.map((id) => [id, T0])) }]));
+  const inDirect = (facts: BlockFacts | null): PostInRoom => ({
+    post: post({ roomId: DIRECT }),
+    room: directRoom,
+    replyTarget: null,
+    blocks: facts,
+  });
+
+  it('posts on the tail of the stream', () => {
+    tails
+      .given([posted('c-1', 1, null, ALICE, DIRECT)])
+      .when(inDirect(blocks([])))
+      .then([postedNow({ roomId: DIRECT, seq: 2, previousId: 'c-1' })]);
+  });
+
+  it('refuses a post in a direct room whose other member blocks the poster', () => {
+    tails.given([]).when(inDirect(blocks([[BOB, [ALICE]]]))).thenThrows('CONTACT.BLOCKED_POST', 'forbidden');
+  });
+
+  it('refuses a post to a user the poster blocks: unblock first', () => {
+    tails.given([]).when(inDirect(blocks([[ALICE, [BOB]]]))).thenThrows('CONTACT.YOU_BLOCKED', 'forbidden');
+  });
+
+  it('asks no block lists where blocking does not apply (an import passes none)', () => {
+    tails.given([]).when(inDirect(null)).then([postedNow({ roomId: DIRECT })]);
+  });
+
+  it('does not ask blocks in a group', () => {
+    tails
+      .given([])
+      .when({ post: post(), room: groupRoom, replyTarget: null, blocks: blocks([[BOB, [ALICE]]]) })
+      .then([postedNow({})]);
+  });
+
+  it('refuses a non-member before blocking is asked', () => {
+    tails
+      .given([])
+      .when({ ...inDirect(blocks([[BOB, [OUTSIDER]]])), post: post({ roomId: DIRECT, actor: OUTSIDER }) })
+      .thenThrows('ROOM.NOT_FOUND', 'not_found');
   });
 });

@@ -1,4 +1,5 @@
 import { assertNever, conflict, validationError, type ErrorDetail } from '../errors';
+import type { Decider } from '../decider';
 import type { BlockEvent, ParleyEvent } from '../events';
 
 /**
@@ -93,3 +94,10 @@ function replace(command: Extract<BlocksCommand, { type: 'ReplaceBlockList' }>, 
   if (targets.length === state.blocked.size && targets.every((id) => state.blocked.has(id))) return [];
   return [{ type: 'BlockListReplaced', data: { userId: command.userId, blockedUserIds: targets, replacedAt: command.now } }];
 }
+
+/** One user's block list, stream `blocks-<userId>`. */
+export const blocksDecider: Decider<BlocksCommand, BlocksState, BlockEvent> = {
+  initialState: initialBlocksState,
+  evolve: (state, event) => (isBlockEvent(event) ? evolveBlocks(state, event) : state),
+  decide: decideBlocks,
+};

@@ -1,4 +1,5 @@
 import { assertNever, conflict, notFound, validationError, type ErrorDetail } from '../errors';
+import type { Decider } from '../decider';
 import type { ContactEntry, ContactEvent, ParleyEvent } from '../events';
 import { MAX_CONTACTS, MAX_NAME_LENGTH, tooMany } from './contact-id';
 import { hasCharactersNotInNames, NAME_CHARACTERS_REASON } from '../text';
@@ -194,3 +195,10 @@ function remove(command: Extract<ContactsCommand, { type: 'RemoveContacts' }>, s
 function fullName(entry: ContactEntry): string {
   return [entry.firstName, entry.lastName].filter((part) => part.length > 0).join(' ');
 }
+
+/** One user's address book, stream `contacts-<userId>`. */
+export const contactsDecider: Decider<ContactsCommand, ContactsState, ContactEvent> = {
+  initialState: initialContactsState,
+  evolve: (state, event) => (isContactEvent(event) ? evolveContacts(state, event) : state),
+  decide: decideContacts,
+};

@@ -1,4 +1,5 @@
 import { assertNever, conflict, notFound, validationError, type ErrorDetail } from '../errors';
+import type { Decider } from '../decider';
 import type { ExportJobEvent, JobResource } from '../events';
 
 /**
@@ -170,3 +171,17 @@ function requireQueued(state: ExportJobState): Extract<ExportJobState, { status:
       return assertNever(state, 'export job state');
   }
 }
+
+const EXPORT_JOB_EVENTS: ReadonlySet<string> = new Set<ExportJobEvent['type']>([
+  'ExportJobRequested',
+  'ExportJobCompleted',
+  'ExportJobFailed',
+  'ExportJobDeleted',
+]);
+
+/** One export job, stream `export-job-<id>`. */
+export const exportJobDecider: Decider<ExportJobCommand, ExportJobState, ExportJobEvent> = {
+  initialState: initialExportJobState,
+  evolve: (state, event) => (EXPORT_JOB_EVENTS.has(event.type) ? evolveExportJob(state, event as ExportJobEvent) : state),
+  decide: decideExportJob,
+};

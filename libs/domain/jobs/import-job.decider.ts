@@ -1,4 +1,5 @@
 import { assertNever, conflict, notFound } from '../errors';
+import type { Decider } from '../decider';
 import type { ImportJobEvent, ImportRowError, JobResource } from '../events';
 
 /**
@@ -103,3 +104,16 @@ function requireQueued(state: ImportJobState): Extract<ImportJobState, { status:
   if (state.status === 'absent') throw notFound('IMPORT.NOT_FOUND', 'Import not found');
   throw conflict('IMPORT.FINISHED', `The import has ${state.status === 'done' ? 'completed' : 'failed'} already`);
 }
+
+const IMPORT_JOB_EVENTS: ReadonlySet<string> = new Set<ImportJobEvent['type']>([
+  'ImportJobRequested',
+  'ImportJobCompleted',
+  'ImportJobFailed',
+]);
+
+/** One import job, stream `import-job-<id>`. */
+export const importJobDecider: Decider<ImportJobCommand, ImportJobState, ImportJobEvent> = {
+  initialState: initialImportJobState,
+  evolve: (state, event) => (IMPORT_JOB_EVENTS.has(event.type) ? evolveImportJob(state, event as ImportJobEvent) : state),
+  decide: decideImportJob,
+};

@@ -1,4 +1,5 @@
 import { notFound, conflict, validationError, type ErrorDetail } from '../errors';
+import type { Decider } from '../decider';
 import type { PresenceChanged, PresenceDevice, PresenceStatus } from '../events';
 import { hasCharactersNotInNames, hasCharactersNotInText, NAME_CHARACTERS_REASON, TEXT_CHARACTERS_REASON } from '../text';
 
@@ -149,3 +150,10 @@ export function decidePresence(command: SetPresence, state: PresenceState): Pres
     },
   ];
 }
+
+/** One user's presence, stream `presence-<userId>`. */
+export const presenceDecider: Decider<SetPresence, PresenceState, PresenceChanged> = {
+  initialState: initialPresenceState,
+  evolve: (state, event) => (event.type === 'PresenceChanged' ? evolvePresence(state, event) : state),
+  decide: decidePresence,
+};

@@ -1,4 +1,5 @@
 import { validationError } from '../errors';
+import type { Decider } from '../decider';
 import type { ReadStateEvent } from '../events';
 import { requireMember, requireRoom, type RoomState } from '../rooms/room.decider';
 
@@ -52,3 +53,17 @@ export function decideRead(
   if (seq === marker.lastReadSeq && !marker.unread) return [];
   return [{ type: 'RoomRead', data: { roomId: room.roomId, userId: command.actor, seq, readAt: command.now } }];
 }
+
+/** A read command and the facts it is decided on besides the marker: the room and its last comment's seq. */
+export interface ReadInRoom {
+  readonly command: ReadCommand;
+  readonly room: RoomState;
+  readonly lastSeq: number;
+}
+
+/** One member's read marker in one room, stream `read-<roomId>-<userId>`, whose last event is the whole state. */
+export const readMarkerDecider: Decider<ReadInRoom, ReadMarker, ReadStateEvent> = {
+  initialState: initialReadMarker,
+  evolve: (marker, event) => (event.type === 'RoomRead' || event.type === 'RoomMarkedUnread' ? markerOf(event) : marker),
+  decide: ({ command, room, lastSeq }, marker) => decideRead(command, room, lastSeq, marker),
+};

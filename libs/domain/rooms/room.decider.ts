@@ -9,6 +9,9 @@ import {
   type RoomRole,
 } from '../events';
 import { nameCharactersDetail } from '../text';
+import type { Decider } from '../decider';
+import type { ParleyEvent } from '../events';
+import { decideBlocking, type BlockFacts } from '../contacts/blocking.decider';
 
 export interface Member {
   readonly role: RoomRole;
@@ -53,7 +56,14 @@ export type RoomCommand =
       readonly historyVisibility?: HistoryVisibility;
       readonly now: string;
     }
-  | { readonly type: 'AddMembers'; readonly actor: string; readonly userIds: readonly string[]; readonly now: string }
+  | {
+      readonly type: 'AddMembers';
+      readonly actor: string;
+      readonly userIds: readonly string[];
+      /** The block lists of those being added; absent for an import, which restores history as it was. */
+      readonly blocks?: BlockFacts;
+      readonly now: string;
+    }
   | { readonly type: 'RemoveMember'; readonly actor: string; readonly userId: string; readonly now: string }
   | { readonly type: 'LeaveRoom'; readonly actor: string; readonly now: string }
   | {
@@ -262,6 +272,8 @@ function addMembers(command: Extract<RoomCommand, { type: 'AddMembers' }>, room:
       { field: 'userIds', reason: `the room has room for ${MAX_ROOM_MEMBERS - room.members.size} more` },
     ]);
   }
+  // Blocking (issue #5): asked only of those actually being added.
+  if (command.blocks) decideBlocking({ type: 'AddToRoom', actor: command.actor, userIds: fresh, field: 'userIds' }, command.blocks);
   return fresh.map((userId) => ({
     type: 'MemberAdded',
     data: { roomId: room.roomId, userId, role: 'member', addedBy: command.actor, addedAt: command.now },
@@ -422,3 +434,24 @@ const samePermissions = (a: RoomPermissions, b: RoomPermissions) =>
   a.addMembers === b.addMembers &&
   a.removeMembers === b.removeMembers &&
   a.send === b.send;
+
+const ROOM_EVENTS: ReadonlySet<string> = new Set<RoomEvent['type']>([
+  'RoomCreated',
+  'MemberAdded',
+  'MemberRemoved',
+  'MemberLeft',
+  'MemberRoleChanged',
+  'MemberMuteChanged',
+  'RoomRenamed',
+  'RoomTopicChanged',
+  'RoomAvatarChanged',
+  'RoomPermissionsChanged',
+]);
+export const isRoomEvent = (event: ParleyEvent): event is RoomEvent => ROOM_EVENTS.has(event.type);
+
+/** A room's settings and membership, stream `room-<id>`. */
+export const roomDecider: Decider<RoomCommand, RoomState, RoomEvent> = {
+  initialState: initialRoomState,
+  evolve: (state, event) => (isRoomEvent(event) ? evolveRoom(state, event) : state),
+  decide: decideRoom,
+};

@@ -452,6 +452,30 @@ describe('room decider', () => {
       given(group()).when(addMembers(OWNER, [ALICE, BOB])).then([]);
     });
 
+    describe('blocking (the block lists of those added come with the command)', () => {
+      const blocks = (entries: [string, string[]][]) =>
+        new Map(entries.map(([userId, blocked]) => [userId, { blocked: new Map(blocked.map((id) => [id, T0])) }]));
+
+      it('refuses adding users who block the actor, naming each', () => {
+        const error = given(group())
+          .when({ ...addMembers(ALICE, [CAROL, DAVE]), blocks: blocks([[DAVE, [ALICE]]]) } as RoomCommand)
+          .thenThrows('CONTACT.BLOCKED_ADD_MEMBER', 'forbidden');
+        expect(error.details).toEqual([{ field: 'userIds', reason: `${DAVE} has blocked you` }]);
+      });
+
+      it('asks only of those actually added: a member who blocks the actor is already in', () => {
+        given(group())
+          .when({ ...addMembers(ALICE, [BOB, CAROL]), blocks: blocks([[BOB, [ALICE]]]) } as RoomCommand)
+          .then([memberAddedNow(CAROL, 'member', ALICE)]);
+      });
+
+      it('lets the actor add a user the actor blocks', () => {
+        given(group())
+          .when({ ...addMembers(ALICE, [CAROL]), blocks: blocks([[ALICE, [CAROL]]]) } as RoomCommand)
+          .then([memberAddedNow(CAROL, 'member', ALICE)]);
+      });
+    });
+
     it('re-adds a member who left', () => {
       given([...group(), left(BOB)])
         .when(addMembers(ALICE, [BOB]))

@@ -1,4 +1,5 @@
 import { assertNever, conflict, forbidden, notFound, unauthenticated } from '../errors';
+import type { Decider } from '../decider';
 import type { ParleyEvent, TokenEvent, TokenFamilyRevoked, TokenFamilyStarted } from '../events';
 import type { UserState } from '../users/user.decider';
 
@@ -229,3 +230,10 @@ function revokedMessage(reason: RevocationReason): string {
       return assertNever(reason, 'revocation reason');
   }
 }
+
+/** One sign-in's token family, stream `token-family-<id>`. */
+export const tokenFamilyDecider: Decider<TokenFamilyCommand, TokenFamilyState, TokenEvent> = {
+  initialState: initialTokenFamilyState,
+  evolve: (state, event) => (isTokenEvent(event) ? evolveTokenFamily(state, event) : state),
+  decide: decideTokenFamily,
+};

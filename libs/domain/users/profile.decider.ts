@@ -7,7 +7,8 @@ import type {
   ProfileUpdated,
   StatusMessageChanged,
 } from '../events';
-import type { UserProfile, UserState } from './user.decider';
+import type { Decider } from '../decider';
+import { evolveUser, initialUserState, isUserEvent, type UserProfile, type UserState } from './user.decider';
 import { hasCharactersNotInNames, hasCharactersNotInText, NAME_CHARACTERS_REASON, TEXT_CHARACTERS_REASON } from '../text';
 
 export const MAX_DISPLAY_NAME = 100;
@@ -189,3 +190,10 @@ export function checkNewPassword(password: string, field = 'newPassword'): void 
 
 const samePrivacy = (a: PrivacySettings, b: PrivacySettings): boolean =>
   a.statusMessage === b.statusMessage && a.photo === b.photo && a.lastSeen === b.lastSeen;
+
+/** Profile changes on an account, stream `user-<id>` (whose state the user decider folds). */
+export const profileDecider: Decider<ProfileCommand, UserState, ProfileEvent> = {
+  initialState: initialUserState,
+  evolve: (state, event) => (isUserEvent(event) ? evolveUser(state, event) : state),
+  decide: decideProfile,
+};

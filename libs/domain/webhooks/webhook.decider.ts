@@ -1,4 +1,5 @@
 import { assertNever, conflict, notFound, validationError, type ErrorDetail } from '../errors';
+import type { Decider } from '../decider';
 import { EVENT_VERSIONS, type ParleyEvent, type ParleyEventType, type WebhookEvent, type WebhookFormat } from '../events';
 import { hostProblem } from './network-address';
 
@@ -262,3 +263,10 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   const set = new Set(a);
   return set.size === new Set(b).size && b.every((value) => set.has(value));
 }
+
+/** One webhook subscription, stream `webhook-<id>`. */
+export const webhookDecider: Decider<WebhookCommand, WebhookState, WebhookEvent> = {
+  initialState: initialWebhookState,
+  evolve: (state, event) => (isWebhookEvent(event) ? evolveWebhook(state, event) : state),
+  decide: decideWebhook,
+};

@@ -1,23 +1,20 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_VERSIONS, type ParleyEvent } from '../../../libs/domain/events';
-import { newId } from '../../../libs/domain/ids';
+import { EVENT_VERSIONS, type ParleyEvent } from '../domain/events';
+import { newId } from '../domain/ids';
 import {
   WrongExpectedRevisionError,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
-} from '../../../libs/event-store/event-store.port';
+} from '../event-store/event-store.port';
 import type { CommandContext } from './command-context';
 import { noteLocalAppend } from './stream-state-cache';
-import { EVENT_STORE } from './tokens';
 
 const MAX_ATTEMPTS = 8;
 
 /** Appends domain events as envelopes and retries decisions that lost a race. */
-@Injectable()
 export class EventWriter {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(private readonly store: EventStore) {}
 
   append(
     streamId: string,

@@ -1,21 +1,21 @@
-import { ConfigError, type ParleyConfig } from '../../../libs/config/config';
-import { describeError, type StoreLogger } from '../../../libs/config/store-connection';
-import { EsdbEventStore } from '../../../libs/event-store/esdb-event-store';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { MemoryEventStore } from '../../../libs/event-store/memory-event-store';
-import { SqliteEventStore } from '../../../libs/event-store/sqlite-event-store';
-import { ThreadedSqliteEventStore } from '../../../libs/event-store/threaded-sqlite-event-store';
-import { MemoryReadStore } from '../../../libs/read-store/memory-read-store';
-import { MongoReadStore } from '../../../libs/read-store/mongo-read-store';
-import type { ReadStore } from '../../../libs/read-store/read-store.port';
-import { SqliteReadStore } from '../../../libs/read-store/sqlite-read-store';
-import type { KeyStore } from '../../../libs/personal-data/key-store.port';
-import { MemoryKeyStore } from '../../../libs/personal-data/memory-key-store';
-import { MongoKeyStore } from '../../../libs/personal-data/mongo-key-store';
-import { PersonalDataEventStore } from '../../../libs/personal-data/personal-data-event-store';
-import { SqliteKeyStore } from '../../../libs/personal-data/sqlite-key-store';
-import { PersonalDataVault } from '../../../libs/personal-data/vault';
-import { JsonLogger } from '../common/json-logger';
+import { ConfigError, type ParleyConfig } from '../config/config';
+import { describeError, type StoreLogger } from '../config/store-connection';
+import { EsdbEventStore } from '../event-store/esdb-event-store';
+import type { EventStore } from '../event-store/event-store.port';
+import { MemoryEventStore } from '../event-store/memory-event-store';
+import { SqliteEventStore } from '../event-store/sqlite-event-store';
+import { ThreadedSqliteEventStore } from '../event-store/threaded-sqlite-event-store';
+import { MemoryReadStore } from '../read-store/memory-read-store';
+import { MongoReadStore } from '../read-store/mongo-read-store';
+import type { ReadStore } from '../read-store/read-store.port';
+import { SqliteReadStore } from '../read-store/sqlite-read-store';
+import type { KeyStore } from '../personal-data/key-store.port';
+import { MemoryKeyStore } from '../personal-data/memory-key-store';
+import { MongoKeyStore } from '../personal-data/mongo-key-store';
+import { PersonalDataEventStore } from '../personal-data/personal-data-event-store';
+import { SqliteKeyStore } from '../personal-data/sqlite-key-store';
+import { PersonalDataVault } from '../personal-data/vault';
+import { JsonLogger } from '../logging/json-logger';
 
 /** What opening the stores needs from the configuration (a worker thread receives just this). */
 export type StoresConfig = Pick<

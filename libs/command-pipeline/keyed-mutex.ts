@@ -1,11 +1,8 @@
-import { Injectable } from '@nestjs/common';
-
 /**
  * Serialises work per key inside this process. Writers to one stream then
  * take turns instead of racing on the expected revision; the revision check
  * still guards against writers in other processes.
  */
-@Injectable()
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<unknown>>();
 

@@ -6,8 +6,8 @@ import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { PROFILE_HISTORY } from '../../../projections/profile-history.projection';
 import { READ_STORE } from '../infrastructure/tokens';
 import { decodeCursor, encodeCursor } from '../rooms/read-access';
-import { PrivacyPolicy } from '../presence/privacy-policy';
-import { ContactDirectory } from './contact-directory';
+import { PrivacyPolicy } from './privacy-policy';
+import { ContactDirectory } from '../contacts/contact-directory';
 
 /** Which contact a view is about: the entry as the viewer typed it and the account it is matched to. */
 interface ContactRef {

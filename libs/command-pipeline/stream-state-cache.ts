@@ -1,5 +1,5 @@
-import { upcast, type ParleyEvent } from '../../../libs/domain/events';
-import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
+import { upcast, type ParleyEvent } from '../domain/events';
+import type { EventStore, StoredEvent } from '../event-store/event-store.port';
 
 export interface Loaded<S> {
   readonly state: S;

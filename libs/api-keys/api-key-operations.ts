@@ -1,15 +1,35 @@
-import { mintApiKey } from '../../../libs/domain/api-keys/api-key-secret';
-import { API_KEY_SCOPES, type ApiKeyScope } from '../../../libs/domain/api-keys/api-key.decider';
-import { newId } from '../../../libs/domain/ids';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
-import { Projector } from '../../../libs/projection/projector';
-import type { ReadStore } from '../../../libs/read-store/read-store.port';
-import { apiKeysProjection } from '../../../projections/api-keys.projection';
-import type { CommandContext } from '../infrastructure/command-context';
-import { EventWriter } from '../infrastructure/event-writer';
-import { executeApiKeyCommand, type ApiKeyCommandResult } from './api-key-command.command';
-import { ApiKeyStates } from './api-key-states';
-import { listApiKeys, type ApiKeyView } from './api-keys.queries';
+import { mintApiKey } from '../domain/api-keys/api-key-secret';
+import { API_KEY_SCOPES, apiKeyDecider, type ApiKeyCommand, type ApiKeyScope, type ApiKeyState } from '../domain/api-keys/api-key.decider';
+import { newId } from '../domain/ids';
+import type { EventStore } from '../event-store/event-store.port';
+import { Projector } from '../projection/projector';
+import type { ReadStore } from '../read-store/read-store.port';
+import { apiKeysProjection } from '../../projections/api-keys.projection';
+import type { CommandContext } from '../command-pipeline/command-context';
+import { CommandPipeline } from '../command-pipeline/command-pipeline';
+import { streams } from '../domain/streams';
+import { listApiKeys, type ApiKeyView } from './api-key-views';
+
+export interface ApiKeyCommandResult {
+  readonly keyId: string;
+  /** Events written; 0 when the key already was as asked (revoked twice). */
+  readonly written: number;
+  /** Position of the last event written, or null when nothing was. */
+  readonly position: string | null;
+  /** The key's state after the command. */
+  readonly state: ApiKeyState;
+}
+
+/** Through the command pipeline; shared by the API's handler and `parley keys`. */
+export async function executeApiKeyCommand(
+  pipeline: CommandPipeline,
+  keyId: string,
+  command: ApiKeyCommand,
+  context: CommandContext,
+): Promise<ApiKeyCommandResult> {
+  const { events, state, appended } = await pipeline.handle(apiKeyDecider, streams.apiKey(keyId), command, context);
+  return { keyId, written: events.length, position: appended ? appended.position.toString() : null, state };
+}
 
 /**
  * API keys on the configured stores directly, without the HTTP API: what
@@ -33,8 +53,7 @@ export async function createApiKeyOn(
   const id = newId();
   const { key, secretHash } = mintApiKey(id);
   const result = await executeApiKeyCommand(
-    new ApiKeyStates(store),
-    new EventWriter(store),
+    new CommandPipeline(store),
     id,
     // The CLI works on the stores themselves: whoever runs it holds every scope already.
     {
@@ -55,7 +74,7 @@ export async function createApiKeyOn(
 
 export function revokeApiKeyOn(store: EventStore, keyId: string, context: CommandContext): Promise<ApiKeyCommandResult> {
   const command = { type: 'RevokeApiKey', actor: context.actor, now: new Date().toISOString() } as const;
-  return executeApiKeyCommand(new ApiKeyStates(store), new EventWriter(store), keyId, command, context);
+  return executeApiKeyCommand(new CommandPipeline(store), keyId, command, context);
 }
 
 /** Brings the `api-keys` read model up to the log's head first: no API may be running to do it. */

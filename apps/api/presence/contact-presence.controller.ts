@@ -6,7 +6,7 @@ import { validationError } from '../../../libs/domain/errors';
 import { Caller } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { PageQueryDto } from '../common/page-query.dto';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import {
   AllContactsPresenceQuery,
   AllContactsStatusesQuery,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ParleyEvent } from '../../../libs/domain/events';
-import { MemoryEventStore } from '../../../libs/event-store/memory-event-store';
+import type { ParleyEvent } from '../domain/events';
+import { MemoryEventStore } from '../event-store/memory-event-store';
 import { noteLocalAppend, StreamStateCache } from './stream-state-cache';
 
 const renamed = (name: string) => ({

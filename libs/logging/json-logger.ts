@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import * as fs from 'node:fs';
-import type { ParleyConfig } from '../../../libs/config/config';
+import type { ParleyConfig } from '../config/config';
 import { redact, redactText } from './redact';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;

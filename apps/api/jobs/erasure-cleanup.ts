@@ -1,14 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { Inject, Logger } from '@nestjs/common';
+import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { readFile, rm } from 'node:fs/promises';
 import type { ParleyConfig } from '../../../libs/config/config';
 import type { Position } from '../../../libs/event-store/event-store.port';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
-import type { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
 import { PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
-import { ExecuteExportJobCommand } from '../jobs/job-command.command';
-import { JobRunner } from '../jobs/job-runner';
+import { ExecuteExportJobCommand } from './job-command.command';
+import { JobRunner } from './job-runner';
 
 /** Most export jobs looked at per erasure. */
 const EXPORTS_SCANNED = 10_000;
@@ -20,8 +20,18 @@ const EXPORTS_SCANNED = 10_000;
  * zeroed the overwritten rows), and every finished export file that names
  * the account is removed, its job marked `purgedAt`.
  */
-@Injectable()
-export class ErasureCleanup {
+export class CleanUpAfterErasureCommand extends Command<void> {
+  constructor(
+    readonly userId: string,
+    readonly removedAt: Position,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(CleanUpAfterErasureCommand)
+export class ErasureCleanup implements ICommandHandler<CleanUpAfterErasureCommand, void> {
   private readonly logger = new Logger('erasure');
 
   constructor(
@@ -32,7 +42,7 @@ export class ErasureCleanup {
     private readonly commands: CommandBus,
   ) {}
 
-  async afterRemoval(userId: string, removedAt: Position, context: CommandContext): Promise<void> {
+  async execute({ userId, removedAt, context }: CleanUpAfterErasureCommand): Promise<void> {
     await this.purgeExports(userId, context);
     // The projector blanks the account on UserRemoved; only then is there something to drop.
     if (!(await this.gate.waitFor(removedAt, this.config.minPositionWaitMs))) {

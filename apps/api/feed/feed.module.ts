@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { InfrastructureModule } from '../infrastructure/infrastructure.module';
+import { RoomsModule } from '../rooms/rooms.module';
+import { FeedAudience } from './feed-audience';
+import { FeedHub } from './feed-hub';
+import { FeedWsGateway } from './feed-ws.gateway';
+import { FeedController } from './feed.controller';
+
+/** Live delivery over SSE and WebSocket. */
+@Module({
+  imports: [InfrastructureModule, RoomsModule, AuthModule],
+  controllers: [FeedController],
+  providers: [FeedAudience, FeedHub, FeedWsGateway],
+})
+export class FeedModule {}

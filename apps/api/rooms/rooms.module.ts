@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { ContactsModule } from '../contacts/contacts.module';
+import { InfrastructureModule } from '../infrastructure/infrastructure.module';
+import { PresenceModule } from '../presence/presence.module';
+import { UsersModule } from '../users/users.module';
+import { CreateRoomHandler } from './create-room.command';
+import { ExecuteRoomCommandHandler } from './room-command.command';
+import { RoomStates } from './room-states';
+import { RoomsController } from './rooms.controller';
+import { GetRoomHandler, ListMembersHandler, ListMyRoomsHandler, UnreadHandler } from './rooms.queries';
+
+/** Rooms, their settings and members; RoomStates is what comments, read state, feeds and webhooks decide on. */
+@Module({
+  imports: [InfrastructureModule, UsersModule, ContactsModule, PresenceModule],
+  controllers: [RoomsController],
+  providers: [
+    RoomStates,
+    CreateRoomHandler,
+    ExecuteRoomCommandHandler,
+    ListMyRoomsHandler,
+    GetRoomHandler,
+    ListMembersHandler,
+    UnreadHandler,
+  ],
+  exports: [RoomStates],
+})
+export class RoomsModule {}

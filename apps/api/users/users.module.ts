@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { InfrastructureModule } from '../infrastructure/infrastructure.module';
+import { AccountRemovalController } from './account-removal.controller';
+import { ChangePasswordHandler, ExecuteProfileCommandHandler } from './profile.command';
+import { ProfileController } from './profile.controller';
+import { GetMeHandler, ProfileHistoryHandler } from './profile.queries';
+import { RegisterUserHandler } from './register-user.command';
+import { RemoveUserHandler } from './remove-user.command';
+import { UserStates } from './user-states';
+import { UsersController } from './users.controller';
+
+/** Registration, profiles and account removal; other features ask UserStates whether a user exists and is active. */
+@Module({
+  imports: [InfrastructureModule],
+  controllers: [UsersController, ProfileController, AccountRemovalController],
+  providers: [
+    UserStates,
+    RegisterUserHandler,
+    ExecuteProfileCommandHandler,
+    ChangePasswordHandler,
+    GetMeHandler,
+    ProfileHistoryHandler,
+    RemoveUserHandler,
+  ],
+  exports: [UserStates],
+})
+export class UsersModule {}
