@@ -106,7 +106,9 @@ describe('server API keys', () => {
     // In the log: the SHA-256 of the key, never the key; not in the store's files either.
     const stream = await parley.http().get(`/v1/admin/audit/streams/apikey-${id}`).set(admin).expect(200);
     expect(stream.body.events).toHaveLength(1);
-    expect(stream.body.events[0]).toMatchObject({ type: 'ApiKeyCreated', data: { keyId: id, secretHash: sha256(key), bootstrap: false }, metadata: { actor: 'apikey:admin' } });
+    // Audit views show that a hash was stored, never the hash itself (promise 9).
+    expect(stream.body.events[0]).toMatchObject({ type: 'ApiKeyCreated', data: { keyId: id, secretHash: '[redacted]', bootstrap: false }, metadata: { actor: 'apikey:admin' } });
+    expect(stream.text).not.toContain(sha256(key));
     expect(stream.text).not.toContain(key);
     const secretPart = key.split('_').pop()!;
     const onDisk = eventFiles(parley.dataDir);
@@ -416,7 +418,9 @@ describe('parley keys (CLI)', () => {
         r.on('end', () => cb(null, null));
       }).expect(200);
       const stream = await parley.http().get(`/v1/admin/audit/streams/apikey-${id}`).set('X-Api-Key', key).expect(200);
-      expect(stream.body.events[0]).toMatchObject({ data: { secretHash: sha256(key), createdBy: 'cli' }, metadata: { actor: 'cli' } });
+      // Audit views show that a hash was stored, never the hash itself (promise 9).
+      expect(stream.body.events[0]).toMatchObject({ data: { secretHash: '[redacted]', createdBy: 'cli' }, metadata: { actor: 'cli' } });
+      expect(stream.text).not.toContain(sha256(key));
       const noScope = await parley.http().get('/v1/admin/webhooks').set('X-Api-Key', key);
       expect(noScope.status).toBe(403);
       expect(noScope.body.code).toBe('AUTH.SCOPE_MISSING');

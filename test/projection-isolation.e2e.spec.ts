@@ -42,9 +42,18 @@ describe('a comment payload the read stores cannot hold never gets in', () => {
     await parley.stop();
   });
 
-  it('refuses the 1,000-level payload with 400 naming payload, and writes nothing', async () => {
+  it('refuses the 1,000-level payload with 400 at the body parser (its depth limit), and writes nothing', async () => {
     const payload = nested(1_000);
     expect(JSON.stringify(payload).length).toBeGreaterThan(5_000);
+    const before = await head(parley);
+    const response = await parley.http().post(`/v1/rooms/${roomId}/comments`).set(alice.auth).send({ text: 'deep', type: 'custom', payload });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ statusCode: 400, code: 'REQUEST.TOO_DEEP' });
+    expect(await head(parley)).toBe(before);
+  });
+
+  it('refuses a payload deeper than its own limit but within the body depth with 400 naming payload, and writes nothing', async () => {
+    const payload = nested(PAYLOAD_LIMITS.maxDepth + 8);
     const before = await head(parley);
     const response = await parley.http().post(`/v1/rooms/${roomId}/comments`).set(alice.auth).send({ text: 'deep', type: 'custom', payload });
     expect(response.status).toBe(400);
