@@ -64,6 +64,11 @@ export interface ParleyConfig {
   readonly codeRequestIntervalSeconds: number;
   /** Most codes sent to one account in an hour. */
   readonly codeRequestsPerHour: number;
+  /**
+   * MONGODB_ALLOW_STANDALONE: let the MongoDB read store write on a server
+   * without transactions (decision 0022); refused by default.
+   */
+  readonly mongoAllowStandalone: boolean;
 }
 
 export class ConfigError extends Error {
@@ -269,5 +274,6 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     verificationMaxAttempts: integer(env, 'VERIFICATION_MAX_ATTEMPTS', 5, 1, 20),
     codeRequestIntervalSeconds: integer(env, 'CODE_REQUEST_INTERVAL', 30, 0, 3600),
     codeRequestsPerHour: integer(env, 'CODE_REQUESTS_PER_HOUR', 5, 1, 100),
+    mongoAllowStandalone: oneOf(env, 'MONGODB_ALLOW_STANDALONE', ['true', 'false'], 'false') === 'true',
   };
 }

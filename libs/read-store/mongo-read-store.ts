@@ -66,10 +66,14 @@ import type {
  * `_position` is guarded: it replaces the stored document only when that has
  * no `_positionKey` (the position zero-padded to 40 digits, so that string
  * order is numeric order for positions beyond 2^64) or one not greater than
- * its own, so a redelivered batch changes nothing that a later one wrote. On a
- * standalone server (no transactions) the same writes run in order without
- * one, checkpoints last; a failure part-way then leaves earlier writes in
- * place, which the position guards make harmless on redelivery.
+ * its own, so a redelivered batch changes nothing that a later one wrote.
+ *
+ * A standalone server has no transactions, and position guards do not make a
+ * partial multi-document commit harmless (a timeline's order counter ends up
+ * duplicated or skipped after a crash part-way). So the store refuses to write
+ * on one (decision 0022) unless the operator opts in (`allowStandalone`,
+ * MONGODB_ALLOW_STANDALONE=true); then the same writes run in order without a
+ * transaction, checkpoints last.
  */
 
 export interface MongoReadStoreOptions {
@@ -78,6 +82,48 @@ export interface MongoReadStoreOptions {
   /** Overrides the URL's database (the conformance suite uses one per test). */
   readonly database?: string;
   readonly logger?: StoreLogger;
+  /**
+   * Write on a standalone server (no transactions) although a commit that
+   * stops part-way leaves some of its documents written. Off by default.
+   */
+  readonly allowStandalone?: boolean;
+}
+
+/** What a server's `hello` answer says about transactions. */
+export type MongoTopology = 'replica-set' | 'sharded' | 'standalone';
+
+export function topologyOf(hello: Readonly<Record<string, unknown>>): MongoTopology {
+  if (typeof hello['setName'] === 'string' && hello['setName'] !== '') return 'replica-set';
+  if (hello['msg'] === 'isdbgrid') return 'sharded';
+  return 'standalone';
+}
+
+/** The server cannot give Parley's read store what it needs; not worth retrying. */
+export class MongoStandaloneError extends Error {
+  constructor(readonly url: string) {
+    super(
+      `MongoDB at ${url} is a standalone server: it has no transactions, so a projector batch that stops ` +
+        'part-way would leave some of its read-model documents written and others not (a room timeline\'s ' +
+        'order counter duplicated or skipped). Run MongoDB as a replica set (one member is enough: start mongod ' +
+        'with --replSet rs0, run rs.initiate() once, add ?replicaSet=rs0 to READ_STORE_URL), or set ' +
+        'MONGODB_ALLOW_STANDALONE=true to accept that risk.',
+    );
+    this.name = 'MongoStandaloneError';
+  }
+}
+
+/**
+ * Whether commits run in a transaction: yes on a replica set or a sharded
+ * cluster; on a standalone server only with the operator's opt-in, without.
+ */
+export function commitMode(
+  hello: Readonly<Record<string, unknown>>,
+  allowStandalone: boolean,
+  url: string,
+): 'transaction' | 'no-transaction' {
+  if (topologyOf(hello) !== 'standalone') return 'transaction';
+  if (allowStandalone) return 'no-transaction';
+  throw new MongoStandaloneError(url);
 }
 
 const CHECKPOINTS = 'checkpoints';
@@ -108,6 +154,9 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
   private readonly specs = new Map<string, CollectionSpec>();
   private transactions: Promise<boolean> | null = null;
   private closed = false;
+  private readonly allowStandalone: boolean;
+  /** The URL without its password, for errors. */
+  private readonly safeUrl: string;
 
   constructor(options: MongoReadStoreOptions) {
     this.client = new MongoClient(options.url, {
@@ -117,6 +166,7 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
       ...(/[?&]serverSelectionTimeoutMS=/i.test(options.url) ? {} : { serverSelectionTimeoutMS: 5_000 }),
     });
     this.db = this.client.db(options.database ?? databaseFromUrl(options.url) ?? 'parley');
+    this.allowStandalone = options.allowStandalone ?? false;
     this.monitor = new ConnectionMonitor({
       store: 'MongoDB',
       url: options.url,
@@ -125,6 +175,7 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
         await this.db.command({ ping: 1 });
       },
     });
+    this.safeUrl = this.monitor.url;
   }
 
   connect(): Promise<void> {
@@ -144,6 +195,8 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     // The projector starts here: wait for the server quietly (the monitor logs once).
     await this.connect();
     this.assertOpen();
+    // Refused here, where the projector starts, rather than at its first batch.
+    await this.supportsTransactions();
     await this.guard(async () => {
       const existing = new Set(await this.collectionNames(true));
       // Created up front: implicit creation inside a transaction is best avoided.
@@ -251,9 +304,11 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
         await this.db.collection<StoredCheckpoint>(CHECKPOINTS).bulkWrite(checkpointWrites, { ordered: true, session });
       }
     };
+    // Outside the guard below: it guards its own call to the server.
+    const transactional = await this.supportsTransactions();
     try {
       await this.guard(async () => {
-        if (await this.supportsTransactions()) {
+        if (transactional) {
           const session = this.client.startSession();
           try {
             await session.withTransaction(() => write(session));
@@ -340,12 +395,14 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     }
   }
 
-  /** Transactions need a replica set member or mongos; asked once. */
+  /**
+   * Transactions need a replica set member or mongos; asked once. A
+   * standalone server without the opt-in rejects with MongoStandaloneError
+   * (and asks again next time, in case the server was restarted as a member).
+   */
   private supportsTransactions(): Promise<boolean> {
-    this.transactions ??= this.db
-      .admin()
-      .command({ hello: 1 })
-      .then((hello) => typeof hello['setName'] === 'string' || hello['msg'] === 'isdbgrid')
+    this.transactions ??= this.guard(() => this.db.admin().command({ hello: 1 }))
+      .then((hello) => commitMode(hello, this.allowStandalone, this.safeUrl) === 'transaction')
       .catch((error: unknown) => {
         this.transactions = null;
         throw error;

@@ -61,7 +61,11 @@ export function createReadStore(config: ParleyConfig): ReadStore {
     case 'mongodb': {
       let store: MongoReadStore;
       try {
-        store = new MongoReadStore({ url: target.url, logger: storeLogger(config) });
+        store = new MongoReadStore({
+          url: target.url,
+          logger: storeLogger(config),
+          allowStandalone: config.mongoAllowStandalone,
+        });
       } catch (error) {
         throw new ConfigError('READ_STORE_URL', `is not a valid MongoDB connection string: ${describeError(error)}`);
       }
