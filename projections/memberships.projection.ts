@@ -31,7 +31,11 @@ export const membershipsProjection: Projection = {
   collections: [
     {
       name: 'memberships',
-      indexes: [{ fields: ['userId', 'active', 'lastActivityAt'] }, { fields: ['roomId', 'active', 'joinedAt'] }],
+      // Filter fields, sort field, then `id`, the tie-breaker every sort ends in (decision 0022).
+      indexes: [
+        { fields: ['userId', 'active', 'lastActivityAt', 'id'] },
+        { fields: ['roomId', 'active', 'joinedAt', 'id'] },
+      ],
     },
     { name: 'membership_rooms', indexes: [] },
   ],

@@ -60,7 +60,8 @@ export const timelineProjection: Projection = {
   collections: [
     {
       name: 'timeline',
-      indexes: [{ fields: ['roomId', 'ord'] }, { fields: ['roomId', 'seq'] }, { fields: ['roomId', 'createdAt'] }],
+      // Each index ends in `id`, the tie-breaker every sort ends in (decision 0022).
+      indexes: [{ fields: ['roomId', 'ord', 'id'] }, { fields: ['roomId', 'seq'] }, { fields: ['roomId', 'createdAt'] }],
     },
     { name: 'timeline_rooms', indexes: [] },
   ],

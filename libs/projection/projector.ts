@@ -1,7 +1,7 @@
 import { upcast } from '../domain/events';
 import type { EventStore, Position, StoredEvent, Subscription } from '../event-store/event-store.port';
 import { checkpointName, type ProjectedEvent, type Projection, type ProjectionContext } from './projection';
-import type { Checkpoint, Doc, ReadStore, WriteOp } from '../read-store/read-store.port';
+import { CommitTooLargeError, type Checkpoint, type Doc, type ReadStore, type WriteOp } from '../read-store/read-store.port';
 
 export interface ProjectorLogger {
   log(message: string, fields?: Record<string, unknown>): void;
@@ -353,6 +353,14 @@ export class Projector {
       // The normal path: every running projection, one commit for the batch.
       await this.applyTo(running, events);
     } catch (error) {
+      // Too large for one commit (MongoDB's transaction limits): halves, each its own commit.
+      // One event still too large falls through to the isolation below and stops that projection.
+      if (error instanceof CommitTooLargeError && events.length > 1) {
+        const half = Math.ceil(events.length / 2);
+        await this.apply(events.slice(0, half));
+        await this.apply(events.slice(half));
+        return;
+      }
       this.logger.error('projector batch failed; isolating the projection and event', { error: String(error) });
       for (const projection of running) await this.applyAlone(projection, events);
     }

@@ -1,4 +1,5 @@
-import { MongoStandaloneError, commitMode, topologyOf } from './mongo-read-store';
+import { MongoStandaloneError, assertCommitFits, commitMode, topologyOf } from './mongo-read-store';
+import { CommitTooLargeError } from './read-store.port';
 
 /*
  * Whether the MongoDB read store may write, decided from the server's `hello`
@@ -42,5 +43,26 @@ describe('MongoDB commit mode from the hello answer', () => {
 
   it('writes without a transaction on a standalone server only with the opt-in', () => {
     expect(commitMode(standalone, true, url)).toBe('no-transaction');
+  });
+});
+
+describe('MongoDB commit size (one transaction per commit)', () => {
+  const limits = { maxOps: 10, maxBytes: 1000 };
+
+  it('lets a commit within the limits through', () => {
+    expect(() => assertCommitFits([100, 200], 10, limits)).not.toThrow();
+    expect(() => assertCommitFits([], 0, limits)).not.toThrow();
+  });
+
+  it('refuses too many writes or too many bytes with CommitTooLargeError, which the projector splits on', () => {
+    expect(() => assertCommitFits([1], 11, limits)).toThrow(CommitTooLargeError);
+    expect(() => assertCommitFits([1], 11, limits)).toThrow(/more than 10 writes/);
+    expect(() => assertCommitFits([600, 401], 2, limits)).toThrow(/more than 1000 bytes/);
+  });
+
+  it('names a document beyond MongoDB 16 MiB document limit, whatever the commit limits', () => {
+    expect(() => assertCommitFits([16 * 1024 * 1024 + 1], 1, { maxOps: 10, maxBytes: Number.MAX_SAFE_INTEGER })).toThrow(
+      /16 MiB document limit/,
+    );
   });
 });

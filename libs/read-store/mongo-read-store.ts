@@ -22,7 +22,7 @@ import {
   type StoreStatus,
 } from '../config/store-connection';
 import { assertCollectionName, assertField, assertIndex } from './names';
-import { pickFields } from './read-store.port';
+import { CommitTooLargeError, pickFields, withIdTieBreaker } from './read-store.port';
 import type {
   Checkpoint,
   CollectionSpec,
@@ -87,6 +87,39 @@ export interface MongoReadStoreOptions {
    * stops part-way leaves some of its documents written. Off by default.
    */
   readonly allowStandalone?: boolean;
+  /** Most writes (documents and checkpoints) in one commit's transaction; default 10,000. */
+  readonly maxCommitOps?: number;
+  /** Most bytes of stored documents in one commit's transaction; default 16 MiB. */
+  readonly maxCommitBytes?: number;
+}
+
+/** MongoDB's largest document (BSON), as JSON bytes: a document beyond it is refused before sending. */
+const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Whether a commit fits one transaction. MongoDB advises keeping transactions
+ * small (the whole transaction is held in the cache, must finish within
+ * transactionLifetimeLimitSeconds, 60 s by default) and stores no document
+ * beyond 16 MiB; sizes are the documents' JSON bytes, close to their BSON.
+ * Throws CommitTooLargeError, which the projector answers by splitting its
+ * batch rather than retrying it.
+ */
+export function assertCommitFits(
+  docBytes: readonly number[],
+  writes: number,
+  limits: { readonly maxOps: number; readonly maxBytes: number },
+): void {
+  const bytes = docBytes.reduce((sum, size) => sum + size, 0);
+  const largest = docBytes.reduce((max, size) => Math.max(max, size), 0);
+  if (largest > MAX_DOCUMENT_BYTES) {
+    throw new CommitTooLargeError(writes, bytes, `a document of ${largest} bytes exceeds MongoDB's 16 MiB document limit`);
+  }
+  if (writes > limits.maxOps) {
+    throw new CommitTooLargeError(writes, bytes, `more than ${limits.maxOps} writes in one transaction`);
+  }
+  if (bytes > limits.maxBytes) {
+    throw new CommitTooLargeError(writes, bytes, `more than ${limits.maxBytes} bytes of documents in one transaction`);
+  }
 }
 
 /** What a server's `hello` answer says about transactions. */
@@ -155,6 +188,7 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
   private transactions: Promise<boolean> | null = null;
   private closed = false;
   private readonly allowStandalone: boolean;
+  private readonly commitLimits: { readonly maxOps: number; readonly maxBytes: number };
   /** The URL without its password, for errors. */
   private readonly safeUrl: string;
 
@@ -167,6 +201,7 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     });
     this.db = this.client.db(options.database ?? databaseFromUrl(options.url) ?? 'parley');
     this.allowStandalone = options.allowStandalone ?? false;
+    this.commitLimits = { maxOps: options.maxCommitOps ?? 10_000, maxBytes: options.maxCommitBytes ?? 16 * 1024 * 1024 };
     this.monitor = new ConnectionMonitor({
       store: 'MongoDB',
       url: options.url,
@@ -254,6 +289,21 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     return fields ? found.map((doc) => pickFields(fromStored(doc), fields)) : found.map(fromStored);
   }
 
+  /**
+   * The stages of the plan MongoDB picks for `find(collection, options)`, outermost
+   * first (`LIMIT`, `FETCH`, `IXSCAN`, ...): a `SORT` or `COLLSCAN` among them
+   * means the query is not answered from an index in its order (decision 0022).
+   */
+  async planStages(collection: string, options: FindOptions = {}): Promise<{ stages: string[]; indexes: string[] }> {
+    this.assertOpen();
+    const query = buildFind(options);
+    const cursor = this.collection(collection).find(query.filter).sort(query.sort);
+    if (query.offset > 0) cursor.skip(query.offset);
+    if (query.limit !== undefined && query.limit > 0) cursor.limit(query.limit);
+    const explained = await this.guard(() => cursor.explain('queryPlanner'));
+    return planStages(explained);
+  }
+
   async count(collection: string, filter?: Filter): Promise<number> {
     this.assertOpen();
     const query = buildFilter(filter);
@@ -286,6 +336,8 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
         group.push(toWrite(entry.op));
       }
     });
+    const docBytes = pending.flatMap(({ op }) => (op.kind === 'put' ? [Buffer.byteLength(JSON.stringify(op.doc))] : []));
+    assertCommitFits(docBytes, pending.length + checkpoints.length, this.commitLimits);
     const checkpointWrites: AnyBulkWriteOperation<StoredCheckpoint>[] = checkpoints.map((checkpoint) => ({
       updateOne: {
         filter: { _id: checkpoint.name },
@@ -473,6 +525,33 @@ function storedField(field: string): string {
   return field === 'id' ? '_id' : field;
 }
 
+/** Every stage name and index name of an explain() answer's winning plan. */
+export function planStages(explained: Document): { stages: string[]; indexes: string[] } {
+  const planner = (explained['queryPlanner'] ?? {}) as Document;
+  // Sharded answers nest the shards' plans; the slot-based engine wraps the classic plan in queryPlan.
+  const root = (planner['winningPlan'] ?? {}) as Document;
+  const stages: string[] = [];
+  const indexes: string[] = [];
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
+    const stage = (node as Document)['stage'];
+    if (typeof stage === 'string') stages.push(stage);
+    const indexName = (node as Document)['indexName'];
+    if (typeof indexName === 'string') indexes.push(indexName);
+    for (const [key, value] of Object.entries(node as Document)) {
+      if (key === 'inputStage' || key === 'inputStages' || key === 'queryPlan' || key === 'shards' || key === 'winningPlan') {
+        visit(value);
+      }
+    }
+  };
+  visit(root);
+  return { stages, indexes };
+}
+
 // ---- documents -------------------------------------------------------------------
 
 /** The padded key that orders positions (decimal strings of up to 40 digits) as numbers. */
@@ -623,11 +702,13 @@ function effectiveSort(sort: readonly SortKey[] | undefined): readonly SortKey[]
     assertField(key.field);
     if (key.direction !== 'asc' && key.direction !== 'desc') throw new Error(`Invalid sort direction for ${key.field}`);
   }
-  return keys.some((key) => key.field === 'id') ? keys : [...keys, { field: 'id', direction: 'asc' }];
+  return withIdTieBreaker(keys);
 }
 
 /** "Strictly after the cursor value" for one key, in SQLite's order. */
 function beyond(field: string, direction: 'asc' | 'desc', value: string | number | null): Query | null {
+  // Ids are always strings (argument() refuses others): no other type to let through.
+  if (field === '_id') return { _id: { [direction === 'asc' ? '$gt' : '$lt']: value } };
   const missing = { [field]: null };
   if (direction === 'asc') {
     if (value === null) return { [field]: { $ne: null } };
@@ -656,7 +737,24 @@ function buildCursor(keys: readonly SortKey[], after: readonly Scalar[]): Query 
     equal.push(equals(field, value));
   });
   if (terms.length === 0) return NOTHING;
-  return terms.length === 1 ? (terms[0] as Query) : { $or: terms };
+  const exact = terms.length === 1 ? (terms[0] as Query) : { $or: terms };
+  // The $or alone gives the planner no bounds on the index's sort field: it
+  // would scan from the start, or split the $or and sort in memory. A loose
+  // bound on the first key (a superset of the exact condition, across types)
+  // starts the scan at the cursor; the $or then filters the scanned entries.
+  const first = keys[0]!;
+  const loose = looseBound(storedField(first.field), first.direction, values[0] ?? null);
+  return loose === null ? exact : { $and: [loose, exact] };
+}
+
+/**
+ * Every document at or after the cursor's first value in the sort order,
+ * and some before it of other types: `$not` of a type-bracketed range keeps
+ * null, missing and other types, which the exact condition sorts out.
+ */
+function looseBound(field: string, direction: 'asc' | 'desc', value: string | number | null): Query | null {
+  if (value === null) return direction === 'asc' ? null : { [field]: null };
+  return { [field]: { $not: direction === 'asc' ? { $lt: value } : { $gt: value } } };
 }
 
 export function buildFind(options: FindOptions): { filter: Query; sort: Sort; limit: number | undefined; offset: number } {
