@@ -39,6 +39,11 @@ export const membershipsProjection: Projection = {
     },
     { name: 'membership_rooms', indexes: [] },
   ],
+  // A batch's rooms (member lists) in one read; the members' documents follow from them.
+  prefetch: (event) => {
+    const roomId = (event.data as { roomId?: unknown }).roomId;
+    return typeof roomId === 'string' ? [{ collection: 'membership_rooms', id: roomId }] : [];
+  },
   handlers: {
     RoomCreated: async (event, ctx) => {
       const d = event.data;

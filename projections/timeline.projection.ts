@@ -65,6 +65,14 @@ export const timelineProjection: Projection = {
     },
     { name: 'timeline_rooms', indexes: [] },
   ],
+  // A batch's room counters and comment entries in one read per collection.
+  prefetch: (event) => {
+    const data = event.data as { roomId?: unknown; commentId?: unknown };
+    if (typeof data.roomId !== 'string') return [];
+    const keys = [{ collection: 'timeline_rooms', id: data.roomId }];
+    if (event.type === 'CommentPosted' && typeof data.commentId === 'string') keys.push({ collection: 'timeline', id: data.commentId });
+    return keys;
+  },
   handlers: {
     RoomCreated: async (event, ctx) => {
       const d = event.data;

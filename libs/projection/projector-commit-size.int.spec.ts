@@ -104,3 +104,49 @@ describe('Projector: commits within the read store transaction limits', () => {
     expect(projector.status().find((status) => status.name === 'users')).toMatchObject({ state: 'running' });
   });
 });
+
+/** Counts reads by collection: one round trip each on MongoDB. */
+class CountingReads extends SqliteReadStore {
+  gets = new Map<string, number>();
+  getManys = new Map<string, number>();
+  constructor() {
+    super({ file: ':memory:' });
+  }
+  override async get(collection: string, id: string) {
+    this.gets.set(collection, (this.gets.get(collection) ?? 0) + 1);
+    return super.get(collection, id);
+  }
+  override async getMany(collection: string, ids: readonly string[]) {
+    this.getManys.set(collection, (this.getManys.get(collection) ?? 0) + 1);
+    return super.getMany(collection, ids);
+  }
+}
+
+describe('Projector: reads a batch’s documents in one query per collection', () => {
+  it('prefetches the rooms, counters and entries 100 comments touch instead of reading them one by one', async () => {
+    const events = new MemoryEventStore();
+    const reads = new CountingReads();
+    try {
+      await append(events, userRegistered('u-1'), roomCreated('r-1', { createdBy: 'u-1' }), memberAdded('r-1', 'u-1', { addedBy: 'u-1' }));
+      const setup = new Projector(events, reads, parleyProjections, { batchSize: 1000 });
+      await setup.catchUp();
+      await append(events, ...Array.from({ length: 100 }, (_, i) => commentPosted('r-1', i + 1, { senderId: 'u-1' })));
+      reads.gets.clear();
+      reads.getManys.clear();
+
+      await setup.catchUp();
+
+      // One batch: each prefetched collection read once, none document by document.
+      for (const collection of ['timeline', 'timeline_rooms', 'rooms', 'membership_rooms']) {
+        expect([collection, reads.gets.get(collection) ?? 0]).toEqual([collection, 0]);
+        expect([collection, reads.getManys.get(collection)]).toEqual([collection, 1]);
+      }
+      const timeline = await reads.find('timeline', { filter: { roomId: 'r-1' } });
+      expect(timeline.filter((doc) => typeof doc['seq'] === 'number')).toHaveLength(100);
+      expect(await reads.get('rooms', 'r-1')).toMatchObject({ lastSeq: 100 });
+    } finally {
+      await reads.close();
+      await events.close();
+    }
+  });
+});
