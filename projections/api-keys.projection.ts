@@ -9,7 +9,7 @@ import type { Projection } from '../libs/projection/projection';
 export const apiKeysProjection: Projection = {
   name: 'api-keys',
   version: 1,
-  collections: [{ name: 'api_keys', indexes: [{ fields: ['createdAt'] }] }],
+  collections: [{ name: 'api_keys', indexes: [{ fields: ['createdAt', 'id'] }] }],
   handlers: {
     ApiKeyCreated: async (event, ctx) => {
       const d = event.data;

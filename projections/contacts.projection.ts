@@ -138,7 +138,7 @@ export const contactsProjection: Projection = {
     {
       name: CONTACTS,
       // The listing (by contact id) and "is this user in that book" (by matched account).
-      indexes: [{ fields: ['ownerId', 'contactId'] }, { fields: ['ownerId', 'userId'] }],
+      indexes: [{ fields: ['ownerId', 'contactId', 'id'] }, { fields: ['ownerId', 'userId'] }],
     },
     { name: BOOKS, indexes: [] },
     { name: KEYS, indexes: [] },

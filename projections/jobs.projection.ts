@@ -11,8 +11,8 @@ export const jobsProjection: Projection = {
   name: 'jobs',
   version: 1,
   collections: [
-    { name: 'export_jobs', indexes: [{ fields: ['status', 'requestedAt'] }, { fields: ['requestedAt'] }] },
-    { name: 'import_jobs', indexes: [{ fields: ['status', 'requestedAt'] }, { fields: ['requestedAt'] }] },
+    { name: 'export_jobs', indexes: [{ fields: ['status', 'requestedAt', 'id'] }, { fields: ['requestedAt', 'id'] }] },
+    { name: 'import_jobs', indexes: [{ fields: ['status', 'requestedAt', 'id'] }, { fields: ['requestedAt', 'id'] }] },
   ],
   handlers: {
     ExportJobRequested: async (event, ctx) => {

@@ -31,10 +31,19 @@ export const membershipsProjection: Projection = {
   collections: [
     {
       name: 'memberships',
-      indexes: [{ fields: ['userId', 'active', 'lastActivityAt'] }, { fields: ['roomId', 'active', 'joinedAt'] }],
+      // Filter fields, sort field, then `id`, the tie-breaker every sort ends in (decision 0022).
+      indexes: [
+        { fields: ['userId', 'active', 'lastActivityAt', 'id'] },
+        { fields: ['roomId', 'active', 'joinedAt', 'id'] },
+      ],
     },
     { name: 'membership_rooms', indexes: [] },
   ],
+  // A batch's rooms (member lists) in one read; the members' documents follow from them.
+  prefetch: (event) => {
+    const roomId = (event.data as { roomId?: unknown }).roomId;
+    return typeof roomId === 'string' ? [{ collection: 'membership_rooms', id: roomId }] : [];
+  },
   handlers: {
     RoomCreated: async (event, ctx) => {
       const d = event.data;

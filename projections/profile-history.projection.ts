@@ -19,7 +19,7 @@ export const profileHistoryProjection: Projection = {
   name: 'profileHistory',
   version: 1,
   collections: [
-    { name: PROFILE_HISTORY, indexes: [{ fields: ['userId', 'kind', 'revision'] }] },
+    { name: PROFILE_HISTORY, indexes: [{ fields: ['userId', 'kind', 'revision', 'id'] }] },
     { name: PROFILE_HISTORY_USERS, indexes: [] },
   ],
   handlers: {

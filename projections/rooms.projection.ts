@@ -18,6 +18,11 @@ export const roomsProjection: Projection = {
   name: 'rooms',
   version: 1,
   collections: [{ name: 'rooms', indexes: [{ fields: ['lastActivityAt'] }] }],
+  // A batch's rooms in one read.
+  prefetch: (event) => {
+    const roomId = (event.data as { roomId?: unknown }).roomId;
+    return typeof roomId === 'string' ? [{ collection: 'rooms', id: roomId }] : [];
+  },
   handlers: {
     RoomCreated: async (event, ctx) => {
       const d = event.data;

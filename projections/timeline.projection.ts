@@ -64,11 +64,20 @@ export const timelineProjection: Projection = {
   collections: [
     {
       name: 'timeline',
-      indexes: [{ fields: ['roomId', 'ord'] }, { fields: ['roomId', 'seq'] }, { fields: ['roomId', 'createdAt'] }],
+      // Each index ends in `id`, the tie-breaker every sort ends in (decision 0022).
+      indexes: [{ fields: ['roomId', 'ord', 'id'] }, { fields: ['roomId', 'seq'] }, { fields: ['roomId', 'createdAt'] }],
     },
     { name: 'timeline_rooms', indexes: [] },
     { name: 'timeline_joins', indexes: [] },
   ],
+  // A batch's room counters and comment entries in one read per collection.
+  prefetch: (event) => {
+    const data = event.data as { roomId?: unknown; commentId?: unknown };
+    if (typeof data.roomId !== 'string') return [];
+    const keys = [{ collection: 'timeline_rooms', id: data.roomId }];
+    if (event.type === 'CommentPosted' && typeof data.commentId === 'string') keys.push({ collection: 'timeline', id: data.commentId });
+    return keys;
+  },
   handlers: {
     RoomCreated: async (event, ctx) => {
       const d = event.data;

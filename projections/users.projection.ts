@@ -14,7 +14,7 @@ export const usersProjection: Projection = {
   collections: [
     {
       name: 'users',
-      indexes: [{ fields: ['usernameKey'], unique: true }, { fields: ['status', 'registeredAt'] }],
+      indexes: [{ fields: ['usernameKey'], unique: true }, { fields: ['status', 'registeredAt', 'id'] }],
     },
   ],
   handlers: {

@@ -85,6 +85,11 @@ export interface ParleyConfig {
   readonly publicRateLimit: { readonly max: number; readonly windowSeconds: number };
   /** Open feed connections (SSE and WebSocket) per user and API process. */
   readonly feedMaxConnectionsPerUser: number;
+  /**
+   * MONGODB_ALLOW_STANDALONE: let the MongoDB read store write on a server
+   * without transactions (decision 0022); refused by default.
+   */
+  readonly mongoAllowStandalone: boolean;
 }
 
 /** See libs/domain/sign-in/attempt-limit.ts. */
@@ -338,5 +343,6 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
       windowSeconds: integer(env, 'RATE_LIMIT_WINDOW', 60, 1, 86_400),
     },
     feedMaxConnectionsPerUser: integer(env, 'FEED_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
+    mongoAllowStandalone: oneOf(env, 'MONGODB_ALLOW_STANDALONE', ['true', 'false'], 'false') === 'true',
   };
 }

@@ -1,7 +1,7 @@
 import { upcast } from '../domain/events';
 import type { EventStore, Position, StoredEvent, Subscription } from '../event-store/event-store.port';
-import { checkpointName, type ProjectedEvent, type Projection, type ProjectionContext } from './projection';
-import type { Checkpoint, Doc, ReadStore, WriteOp } from '../read-store/read-store.port';
+import { checkpointName, type DocumentKey, type ProjectedEvent, type Projection, type ProjectionContext } from './projection';
+import { CommitTooLargeError, type Checkpoint, type Doc, type ReadStore, type WriteOp } from '../read-store/read-store.port';
 
 export interface ProjectorLogger {
   log(message: string, fields?: Record<string, unknown>): void;
@@ -100,6 +100,26 @@ export async function readProjectionStatus(
   return statuses;
 }
 
+/** The documents the projections declare they will read for these events (those they have not seen). */
+function* prefetchKeys(
+  projections: readonly Projection[],
+  events: readonly StoredEvent[],
+  checkpoints: ReadonlyMap<string, Position | null>,
+): Generator<DocumentKey> {
+  const declaring = projections.filter((projection) => projection.prefetch !== undefined);
+  if (declaring.length === 0) return;
+  for (const stored of events) {
+    const event = upcast(stored.type, stored.version, stored.data);
+    if (!event) continue;
+    const projected = { ...stored, type: event.type, data: event.data } as ProjectedEvent;
+    for (const projection of declaring) {
+      const seen = checkpoints.get(checkpointName(projection));
+      if (seen !== null && seen !== undefined && seen >= stored.position) continue;
+      yield* projection.prefetch!(projected);
+    }
+  }
+}
+
 const silent: ProjectorLogger = { log: () => undefined, error: () => undefined };
 
 /** Ids per `getMany` when a handler prefetches. */
@@ -154,6 +174,25 @@ class BatchContext implements ProjectionContext {
     const doc = next === null ? null : { ...next, id, _position: this.positionText };
     this.docs.set(key, { collection, id, doc, dirty: true });
     this.touchedNow.add(key);
+  }
+
+  /** Loads the named documents not yet cached: one `getMany` per collection. */
+  async prefetchDocuments(keys: Iterable<DocumentKey>): Promise<void> {
+    const wanted = new Map<string, Set<string>>();
+    for (const { collection, id } of keys) {
+      if (this.docs.has(`${collection}\u0000${id}`)) continue;
+      let ids = wanted.get(collection);
+      if (ids === undefined) wanted.set(collection, (ids = new Set()));
+      ids.add(id);
+    }
+    for (const [collection, ids] of wanted) {
+      const found = new Map((await this.readStore.getMany(collection, [...ids])).map((doc) => [doc.id, doc]));
+      for (const id of ids) {
+        const key = `${collection}\u0000${id}`;
+        // Absent documents are cached as null too: asking again would find nothing either.
+        if (!this.docs.has(key)) this.docs.set(key, { collection, id, doc: found.get(id) ?? null, dirty: false });
+      }
+    }
   }
 
   drain(): WriteOp[] {
@@ -368,6 +407,14 @@ export class Projector {
       // The normal path: every running projection, one commit for the batch.
       await this.applyTo(running, events);
     } catch (error) {
+      // Too large for one commit (MongoDB's transaction limits): halves, each its own commit.
+      // One event still too large falls through to the isolation below and stops that projection.
+      if (error instanceof CommitTooLargeError && events.length > 1) {
+        const half = Math.ceil(events.length / 2);
+        await this.apply(events.slice(0, half));
+        await this.apply(events.slice(half));
+        return;
+      }
       this.logger.error('projector batch failed; isolating the projection and event', { error: String(error) });
       for (const projection of running) await this.applyAlone(projection, events);
     }
@@ -378,6 +425,7 @@ export class Projector {
   /** Applies `events` to `projections` and commits their documents and checkpoints together. */
   private async applyTo(projections: readonly Projection[], events: readonly StoredEvent[]): Promise<void> {
     const ctx = new BatchContext(this.readStore);
+    await ctx.prefetchDocuments(prefetchKeys(projections, events, this.checkpoints));
     let sinceYield = 0;
     for (const stored of events) {
       if (this.yieldEvery > 0 && ++sinceYield >= this.yieldEvery) {

@@ -12,7 +12,7 @@ import type {
   WriteOp,
 } from './read-store.port';
 import { assertCollectionName, assertField, assertIndex } from './names';
-import { pickFields } from './read-store.port';
+import { pickFields, withIdTieBreaker } from './read-store.port';
 
 /**
  * In-process ReadStore for tests and single-process demos.
@@ -380,7 +380,7 @@ function effectiveSort(sort: readonly SortKey[] | undefined): readonly SortKey[]
     assertField(key.field);
     if (key.direction !== 'asc' && key.direction !== 'desc') throw new Error(`Invalid sort direction for ${key.field}`);
   }
-  return keys.some((key) => key.field === 'id') ? keys : [...keys, { field: 'id', direction: 'asc' }];
+  return withIdTieBreaker(keys);
 }
 
 function compileCursor(keys: readonly SortKey[], after: readonly Scalar[]): SqlValue[] {

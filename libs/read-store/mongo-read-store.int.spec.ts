@@ -2,7 +2,17 @@ import { MongoClient } from 'mongodb';
 import type { StartedTestContainer } from 'testcontainers';
 import { StoreUnavailableError, type StoreLogger } from '../config/store-connection';
 import { readStoreConformance } from './conformance/read-store.conformance';
-import { MongoReadStore, buildFilter, buildFind, databaseFromUrl, fromStored, positionKey, toStored } from './mongo-read-store';
+import {
+  MongoReadStore,
+  buildFilter,
+  buildFind,
+  databaseFromUrl,
+  fromStored,
+  planStages,
+  positionKey,
+  toStored,
+} from './mongo-read-store';
+import { parleyProjections } from '../../projections';
 import type { Doc } from './read-store.port';
 
 /*
@@ -75,10 +85,30 @@ describe('MongoReadStore without a server', () => {
     expect(() => buildFind({ offset: -1 })).toThrow(/offset/);
     expect(() => buildFilter({ id: 3 })).toThrow(/id/);
     const query = buildFind({ sort: [{ field: 'lastActivity', direction: 'desc' }], after: [5, 'r0'], limit: 2 });
-    expect(query.sort).toEqual({ lastActivity: -1, _id: 1 });
+    // The tie-breaker follows the last key's direction, so one ascending index serves the sort backwards.
+    expect(query.sort).toEqual({ lastActivity: -1, _id: -1 });
+    // A loose bound on the first key gives the index scan its start; the $or is exact.
     expect(query.filter).toEqual({
-      $or: [{ $or: [{ lastActivity: { $lt: 5 } }, { lastActivity: null }] }, { $and: [{ lastActivity: 5 }, { _id: { $gt: 'r0' } }] }],
+      $and: [
+        { lastActivity: { $not: { $gt: 5 } } },
+        { $or: [{ $or: [{ lastActivity: { $lt: 5 } }, { lastActivity: null }] }, { $and: [{ lastActivity: 5 }, { _id: { $lt: 'r0' } }] }] },
+      ],
     });
+    expect(buildFind({ sort: [{ field: 'name', direction: 'asc' }], after: ['m', 'x'] }).filter).toEqual({
+      $and: [{ name: { $not: { $lt: 'm' } } }, { $or: [{ name: { $gt: 'm' } }, { $and: [{ name: 'm' }, { _id: { $gt: 'x' } }] }] }],
+    });
+  });
+
+  it('reads the stage and index names of a winning plan, classic or slot-based', () => {
+    const ixscan = { stage: 'IXSCAN', indexName: 'ix__roomId__ord__id', direction: 'backward' };
+    const classic = { queryPlanner: { winningPlan: { stage: 'LIMIT', inputStage: { stage: 'FETCH', inputStage: ixscan } } } };
+    expect(planStages(classic)).toEqual({ stages: ['LIMIT', 'FETCH', 'IXSCAN'], indexes: ['ix__roomId__ord__id'] });
+    const slotBased = {
+      queryPlanner: { winningPlan: { queryPlan: { stage: 'SORT', inputStage: { stage: 'COLLSCAN' } }, slotBasedPlan: {} } },
+    };
+    expect(planStages(slotBased)).toEqual({ stages: ['SORT', 'COLLSCAN'], indexes: [] });
+    const or = { queryPlanner: { winningPlan: { stage: 'SORT_MERGE', inputStages: [ixscan, { stage: 'IXSCAN', indexName: 'b' }] } } };
+    expect(planStages(or).stages).toEqual(['SORT_MERGE', 'IXSCAN', 'IXSCAN']);
   });
 
   it('takes the database from the URL, else none', () => {
@@ -171,7 +201,10 @@ withServer('MongoReadStore on MongoDB 7 (testcontainers)', () => {
     await container?.stop();
   });
 
-  readStoreConformance('MongoReadStore', async () => fresh());
+  readStoreConformance('MongoReadStore', async () => fresh(), {
+    specs: parleyProjections.flatMap((projection) => projection.collections),
+    planStages: (store, collection, options) => store.planStages(collection, options),
+  });
 
   describe('adapter specifics', () => {
     let store: MongoReadStore;

@@ -22,7 +22,7 @@ import {
   type StoreStatus,
 } from '../config/store-connection';
 import { assertCollectionName, assertField, assertIndex } from './names';
-import { pickFields } from './read-store.port';
+import { CommitTooLargeError, pickFields, withIdTieBreaker } from './read-store.port';
 import type {
   Checkpoint,
   CollectionSpec,
@@ -66,10 +66,14 @@ import type {
  * `_position` is guarded: it replaces the stored document only when that has
  * no `_positionKey` (the position zero-padded to 40 digits, so that string
  * order is numeric order for positions beyond 2^64) or one not greater than
- * its own, so a redelivered batch changes nothing that a later one wrote. On a
- * standalone server (no transactions) the same writes run in order without
- * one, checkpoints last; a failure part-way then leaves earlier writes in
- * place, which the position guards make harmless on redelivery.
+ * its own, so a redelivered batch changes nothing that a later one wrote.
+ *
+ * A standalone server has no transactions, and position guards do not make a
+ * partial multi-document commit harmless (a timeline's order counter ends up
+ * duplicated or skipped after a crash part-way). So the store refuses to write
+ * on one (decision 0022) unless the operator opts in (`allowStandalone`,
+ * MONGODB_ALLOW_STANDALONE=true); then the same writes run in order without a
+ * transaction, checkpoints last.
  */
 
 export interface MongoReadStoreOptions {
@@ -78,6 +82,81 @@ export interface MongoReadStoreOptions {
   /** Overrides the URL's database (the conformance suite uses one per test). */
   readonly database?: string;
   readonly logger?: StoreLogger;
+  /**
+   * Write on a standalone server (no transactions) although a commit that
+   * stops part-way leaves some of its documents written. Off by default.
+   */
+  readonly allowStandalone?: boolean;
+  /** Most writes (documents and checkpoints) in one commit's transaction; default 10,000. */
+  readonly maxCommitOps?: number;
+  /** Most bytes of stored documents in one commit's transaction; default 16 MiB. */
+  readonly maxCommitBytes?: number;
+}
+
+/** MongoDB's largest document (BSON), as JSON bytes: a document beyond it is refused before sending. */
+const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Whether a commit fits one transaction. MongoDB advises keeping transactions
+ * small (the whole transaction is held in the cache, must finish within
+ * transactionLifetimeLimitSeconds, 60 s by default) and stores no document
+ * beyond 16 MiB; sizes are the documents' JSON bytes, close to their BSON.
+ * Throws CommitTooLargeError, which the projector answers by splitting its
+ * batch rather than retrying it.
+ */
+export function assertCommitFits(
+  docBytes: readonly number[],
+  writes: number,
+  limits: { readonly maxOps: number; readonly maxBytes: number },
+): void {
+  const bytes = docBytes.reduce((sum, size) => sum + size, 0);
+  const largest = docBytes.reduce((max, size) => Math.max(max, size), 0);
+  if (largest > MAX_DOCUMENT_BYTES) {
+    throw new CommitTooLargeError(writes, bytes, `a document of ${largest} bytes exceeds MongoDB's 16 MiB document limit`);
+  }
+  if (writes > limits.maxOps) {
+    throw new CommitTooLargeError(writes, bytes, `more than ${limits.maxOps} writes in one transaction`);
+  }
+  if (bytes > limits.maxBytes) {
+    throw new CommitTooLargeError(writes, bytes, `more than ${limits.maxBytes} bytes of documents in one transaction`);
+  }
+}
+
+/** What a server's `hello` answer says about transactions. */
+export type MongoTopology = 'replica-set' | 'sharded' | 'standalone';
+
+export function topologyOf(hello: Readonly<Record<string, unknown>>): MongoTopology {
+  if (typeof hello['setName'] === 'string' && hello['setName'] !== '') return 'replica-set';
+  if (hello['msg'] === 'isdbgrid') return 'sharded';
+  return 'standalone';
+}
+
+/** The server cannot give Parley's read store what it needs; not worth retrying. */
+export class MongoStandaloneError extends Error {
+  constructor(readonly url: string) {
+    super(
+      `MongoDB at ${url} is a standalone server: it has no transactions, so a projector batch that stops ` +
+        'part-way would leave some of its read-model documents written and others not (a room timeline\'s ' +
+        'order counter duplicated or skipped). Run MongoDB as a replica set (one member is enough: start mongod ' +
+        'with --replSet rs0, run rs.initiate() once, add ?replicaSet=rs0 to READ_STORE_URL), or set ' +
+        'MONGODB_ALLOW_STANDALONE=true to accept that risk.',
+    );
+    this.name = 'MongoStandaloneError';
+  }
+}
+
+/**
+ * Whether commits run in a transaction: yes on a replica set or a sharded
+ * cluster; on a standalone server only with the operator's opt-in, without.
+ */
+export function commitMode(
+  hello: Readonly<Record<string, unknown>>,
+  allowStandalone: boolean,
+  url: string,
+): 'transaction' | 'no-transaction' {
+  if (topologyOf(hello) !== 'standalone') return 'transaction';
+  if (allowStandalone) return 'no-transaction';
+  throw new MongoStandaloneError(url);
 }
 
 const CHECKPOINTS = 'checkpoints';
@@ -108,6 +187,10 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
   private readonly specs = new Map<string, CollectionSpec>();
   private transactions: Promise<boolean> | null = null;
   private closed = false;
+  private readonly allowStandalone: boolean;
+  private readonly commitLimits: { readonly maxOps: number; readonly maxBytes: number };
+  /** The URL without its password, for errors. */
+  private readonly safeUrl: string;
 
   constructor(options: MongoReadStoreOptions) {
     this.client = new MongoClient(options.url, {
@@ -117,6 +200,8 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
       ...(/[?&]serverSelectionTimeoutMS=/i.test(options.url) ? {} : { serverSelectionTimeoutMS: 5_000 }),
     });
     this.db = this.client.db(options.database ?? databaseFromUrl(options.url) ?? 'parley');
+    this.allowStandalone = options.allowStandalone ?? false;
+    this.commitLimits = { maxOps: options.maxCommitOps ?? 10_000, maxBytes: options.maxCommitBytes ?? 16 * 1024 * 1024 };
     this.monitor = new ConnectionMonitor({
       store: 'MongoDB',
       url: options.url,
@@ -125,6 +210,7 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
         await this.db.command({ ping: 1 });
       },
     });
+    this.safeUrl = this.monitor.url;
   }
 
   connect(): Promise<void> {
@@ -144,6 +230,8 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     // The projector starts here: wait for the server quietly (the monitor logs once).
     await this.connect();
     this.assertOpen();
+    // Refused here, where the projector starts, rather than at its first batch.
+    await this.supportsTransactions();
     await this.guard(async () => {
       const existing = new Set(await this.collectionNames(true));
       // Created up front: implicit creation inside a transaction is best avoided.
@@ -201,6 +289,21 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     return fields ? found.map((doc) => pickFields(fromStored(doc), fields)) : found.map(fromStored);
   }
 
+  /**
+   * The stages of the plan MongoDB picks for `find(collection, options)`, outermost
+   * first (`LIMIT`, `FETCH`, `IXSCAN`, ...): a `SORT` or `COLLSCAN` among them
+   * means the query is not answered from an index in its order (decision 0022).
+   */
+  async planStages(collection: string, options: FindOptions = {}): Promise<{ stages: string[]; indexes: string[] }> {
+    this.assertOpen();
+    const query = buildFind(options);
+    const cursor = this.collection(collection).find(query.filter).sort(query.sort);
+    if (query.offset > 0) cursor.skip(query.offset);
+    if (query.limit !== undefined && query.limit > 0) cursor.limit(query.limit);
+    const explained = await this.guard(() => cursor.explain('queryPlanner'));
+    return planStages(explained);
+  }
+
   async count(collection: string, filter?: Filter): Promise<number> {
     this.assertOpen();
     const query = buildFilter(filter);
@@ -233,6 +336,8 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
         group.push(toWrite(entry.op));
       }
     });
+    const docBytes = pending.flatMap(({ op }) => (op.kind === 'put' ? [Buffer.byteLength(JSON.stringify(op.doc))] : []));
+    assertCommitFits(docBytes, pending.length + checkpoints.length, this.commitLimits);
     const checkpointWrites: AnyBulkWriteOperation<StoredCheckpoint>[] = checkpoints.map((checkpoint) => ({
       updateOne: {
         filter: { _id: checkpoint.name },
@@ -251,9 +356,11 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
         await this.db.collection<StoredCheckpoint>(CHECKPOINTS).bulkWrite(checkpointWrites, { ordered: true, session });
       }
     };
+    // Outside the guard below: it guards its own call to the server.
+    const transactional = await this.supportsTransactions();
     try {
       await this.guard(async () => {
-        if (await this.supportsTransactions()) {
+        if (transactional) {
           const session = this.client.startSession();
           try {
             await session.withTransaction(() => write(session));
@@ -340,12 +447,14 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     }
   }
 
-  /** Transactions need a replica set member or mongos; asked once. */
+  /**
+   * Transactions need a replica set member or mongos; asked once. A
+   * standalone server without the opt-in rejects with MongoStandaloneError
+   * (and asks again next time, in case the server was restarted as a member).
+   */
   private supportsTransactions(): Promise<boolean> {
-    this.transactions ??= this.db
-      .admin()
-      .command({ hello: 1 })
-      .then((hello) => typeof hello['setName'] === 'string' || hello['msg'] === 'isdbgrid')
+    this.transactions ??= this.guard(() => this.db.admin().command({ hello: 1 }))
+      .then((hello) => commitMode(hello, this.allowStandalone, this.safeUrl) === 'transaction')
       .catch((error: unknown) => {
         this.transactions = null;
         throw error;
@@ -414,6 +523,33 @@ function indexDescription(index: IndexSpec): IndexDescription | null {
 function storedField(field: string): string {
   assertField(field);
   return field === 'id' ? '_id' : field;
+}
+
+/** Every stage name and index name of an explain() answer's winning plan. */
+export function planStages(explained: Document): { stages: string[]; indexes: string[] } {
+  const planner = (explained['queryPlanner'] ?? {}) as Document;
+  // Sharded answers nest the shards' plans; the slot-based engine wraps the classic plan in queryPlan.
+  const root = (planner['winningPlan'] ?? {}) as Document;
+  const stages: string[] = [];
+  const indexes: string[] = [];
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
+    const stage = (node as Document)['stage'];
+    if (typeof stage === 'string') stages.push(stage);
+    const indexName = (node as Document)['indexName'];
+    if (typeof indexName === 'string') indexes.push(indexName);
+    for (const [key, value] of Object.entries(node as Document)) {
+      if (key === 'inputStage' || key === 'inputStages' || key === 'queryPlan' || key === 'shards' || key === 'winningPlan') {
+        visit(value);
+      }
+    }
+  };
+  visit(root);
+  return { stages, indexes };
 }
 
 // ---- documents -------------------------------------------------------------------
@@ -566,11 +702,13 @@ function effectiveSort(sort: readonly SortKey[] | undefined): readonly SortKey[]
     assertField(key.field);
     if (key.direction !== 'asc' && key.direction !== 'desc') throw new Error(`Invalid sort direction for ${key.field}`);
   }
-  return keys.some((key) => key.field === 'id') ? keys : [...keys, { field: 'id', direction: 'asc' }];
+  return withIdTieBreaker(keys);
 }
 
 /** "Strictly after the cursor value" for one key, in SQLite's order. */
 function beyond(field: string, direction: 'asc' | 'desc', value: string | number | null): Query | null {
+  // Ids are always strings (argument() refuses others): no other type to let through.
+  if (field === '_id') return { _id: { [direction === 'asc' ? '$gt' : '$lt']: value } };
   const missing = { [field]: null };
   if (direction === 'asc') {
     if (value === null) return { [field]: { $ne: null } };
@@ -599,7 +737,24 @@ function buildCursor(keys: readonly SortKey[], after: readonly Scalar[]): Query 
     equal.push(equals(field, value));
   });
   if (terms.length === 0) return NOTHING;
-  return terms.length === 1 ? (terms[0] as Query) : { $or: terms };
+  const exact = terms.length === 1 ? (terms[0] as Query) : { $or: terms };
+  // The $or alone gives the planner no bounds on the index's sort field: it
+  // would scan from the start, or split the $or and sort in memory. A loose
+  // bound on the first key (a superset of the exact condition, across types)
+  // starts the scan at the cursor; the $or then filters the scanned entries.
+  const first = keys[0]!;
+  const loose = looseBound(storedField(first.field), first.direction, values[0] ?? null);
+  return loose === null ? exact : { $and: [loose, exact] };
+}
+
+/**
+ * Every document at or after the cursor's first value in the sort order,
+ * and some before it of other types: `$not` of a type-bracketed range keeps
+ * null, missing and other types, which the exact condition sorts out.
+ */
+function looseBound(field: string, direction: 'asc' | 'desc', value: string | number | null): Query | null {
+  if (value === null) return direction === 'asc' ? null : { [field]: null };
+  return { [field]: { $not: direction === 'asc' ? { $lt: value } : { $gt: value } } };
 }
 
 export function buildFind(options: FindOptions): { filter: Query; sort: Sort; limit: number | undefined; offset: number } {

@@ -35,7 +35,10 @@ export interface SortKey {
 
 export interface FindOptions {
   readonly filter?: Filter;
-  /** Order; the read store appends `id` as the last tie-breaker. */
+  /**
+   * Order; the read store appends `id` as the last tie-breaker, in the
+   * direction of the last key (ascending when there is none): see `withIdTieBreaker`.
+   */
   readonly sort?: readonly SortKey[];
   /** Keyset cursor: the sort values (then `id`) of the last document of the previous page. */
   readonly after?: readonly Scalar[];
@@ -55,6 +58,50 @@ export function pickFields(doc: Doc, fields: readonly string[]): Doc {
   const picked: Record<string, unknown> = { id: doc.id };
   for (const field of fields) picked[field] = doc[field] ?? null;
   return picked as Doc;
+}
+
+/**
+ * The order a read store applies: the keys, then `id` (unless already there)
+ * in the direction of the last key, ascending without keys. One direction
+ * throughout lets one ascending index (filter fields, sort fields, `id`)
+ * serve a query both ways, MongoDB scanning it backwards for a descending
+ * page; an ascending `id` after a descending key would need a second index
+ * or a sort in memory (decision 0022).
+ */
+export function withIdTieBreaker(sort: readonly SortKey[] | undefined): readonly SortKey[] {
+  const keys = sort ?? [];
+  if (keys.some((key) => key.field === 'id')) return keys;
+  const last = keys[keys.length - 1];
+  return [...keys, { field: 'id', direction: last?.direction ?? 'asc' }];
+}
+
+/**
+ * Whether an index can answer a query in its sort order without sorting: its
+ * fields are the filter's equality fields (in any order), then the sort keys
+ * (with `id`) in order, all in one direction. Range, `$in` (of more than one
+ * value), `$ne` and `$contains` conditions are allowed only on the sort keys
+ * or left to filter the scanned entries (they are not in the index prefix).
+ */
+export function indexServes(index: IndexSpec, options: FindOptions): boolean {
+  const keys = withIdTieBreaker(options.sort);
+  const directions = new Set(keys.map((key) => key.direction));
+  if (directions.size > 1) return false;
+  const equalities = new Set(
+    Object.entries(options.filter ?? {})
+      .filter(([, condition]) => isEquality(condition))
+      .map(([field]) => field),
+  );
+  const prefix = index.fields.slice(0, equalities.size);
+  if (prefix.length !== equalities.size || !prefix.every((field) => equalities.has(field))) return false;
+  const rest = index.fields.slice(equalities.size);
+  // Keys pinned by an equality condition need no place in the index's order.
+  const sortFields = keys.map((key) => key.field).filter((field) => !equalities.has(field));
+  return sortFields.length <= rest.length && sortFields.every((field, i) => rest[i] === field);
+}
+
+function isEquality(condition: FieldCondition): boolean {
+  if (condition === null || typeof condition !== 'object') return true;
+  return '$in' in condition && condition.$in.length === 1;
 }
 
 export interface IndexSpec {
@@ -99,4 +146,21 @@ export interface ReadStore {
    */
   purgeFreed?(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A commit too large for the store to apply as one unit (MongoDB: the
+ * transaction limits the adapter keeps under). Not worth retrying as is: the
+ * caller splits the batch, and a single event still too large is that
+ * projection's failure, not a reason to retry forever.
+ */
+export class CommitTooLargeError extends Error {
+  constructor(
+    readonly ops: number,
+    readonly bytes: number,
+    reason: string,
+  ) {
+    super(`Read store commit too large (${ops} writes, ${bytes} bytes): ${reason}`);
+    this.name = 'CommitTooLargeError';
+  }
 }

@@ -14,6 +14,7 @@ import type {
   WriteOp,
 } from './read-store.port';
 import { assertCollectionName, assertField, assertIndex } from './names';
+import { withIdTieBreaker } from './read-store.port';
 
 export interface SqliteReadStoreOptions {
   /** Database file, or ':memory:'. */
@@ -330,7 +331,7 @@ function effectiveSort(sort: readonly SortKey[] | undefined): readonly SortKey[]
     assertField(key.field);
     if (key.direction !== 'asc' && key.direction !== 'desc') throw new Error(`Invalid sort direction for ${key.field}`);
   }
-  return keys.some((key) => key.field === 'id') ? keys : [...keys, { field: 'id', direction: 'asc' }];
+  return withIdTieBreaker(keys);
 }
 
 /**

@@ -20,7 +20,7 @@ import { JsonLogger } from '../logging/json-logger';
 /** What opening the stores needs from the configuration (a worker thread receives just this). */
 export type StoresConfig = Pick<
   ParleyConfig,
-  'eventStore' | 'readStore' | 'keyStore' | 'sqliteSynchronous' | 'logLevel' | 'personalDataKey'
+  'eventStore' | 'readStore' | 'keyStore' | 'sqliteSynchronous' | 'logLevel' | 'personalDataKey' | 'mongoAllowStandalone'
 >;
 
 /** Connection news of the networked stores, as one JSON line each. */
@@ -71,7 +71,11 @@ export function createReadStore(config: StoresConfig): ReadStore {
     case 'mongodb': {
       let store: MongoReadStore;
       try {
-        store = new MongoReadStore({ url: target.url, logger: storeLogger(config) });
+        store = new MongoReadStore({
+          url: target.url,
+          logger: storeLogger(config),
+          allowStandalone: config.mongoAllowStandalone,
+        });
       } catch (error) {
         throw new ConfigError('READ_STORE_URL', `is not a valid MongoDB connection string: ${describeError(error)}`);
       }

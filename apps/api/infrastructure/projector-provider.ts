@@ -39,6 +39,7 @@ export function projectorProvider(): Provider {
           sqliteSynchronous: config.sqliteSynchronous,
           logLevel: config.logLevel,
           personalDataKey: config.personalDataKey,
+          mongoAllowStandalone: config.mongoAllowStandalone,
           batchSize: 1000,
         },
         readStore,

@@ -1,3 +1,5 @@
+import { withIdTieBreaker } from '../read-store.port';
+import { INDEXED_QUERIES } from './indexed-queries';
 import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Scalar, SortKey, WriteOp } from '../read-store.port';
 
 /**
@@ -5,9 +7,24 @@ import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Scalar, SortK
  * one adapter must answer identically on another, so ordering and matching are
  * pinned down to SQLite's rules for `json_extract` values: missing ≡ null,
  * NULL < numbers < strings, strings in UTF-8 byte (code point) order, NULL
- * first ascending and last descending, `id` ascending as the final tie-breaker.
+ * first ascending and last descending, `id` as the final tie-breaker in the
+ * direction of the last sort key (ascending when there is none).
  */
-export function readStoreConformance(name: string, create: () => Promise<ReadStore>): void {
+/**
+ * Query plans, for an adapter whose server can explain them (MongoDB): the
+ * read models' collection specs and how to ask for a query's plan stages.
+ */
+export interface PlanInspection<S extends ReadStore> {
+  readonly specs: readonly CollectionSpec[];
+  planStages(store: S, collection: string, options: FindOptions): Promise<{ stages: string[]; indexes: string[] }>;
+}
+
+export function readStoreConformance<S extends ReadStore>(
+  name: string,
+  create: () => Promise<S>,
+  plans?: PlanInspection<S>,
+): void {
+  if (plans) indexedQueryPlans(name, create, plans);
   describe(`ReadStore conformance: ${name}`, () => {
     const SPECS: readonly CollectionSpec[] = [
       {
@@ -246,11 +263,11 @@ export function readStoreConformance(name: string, create: () => Promise<ReadSto
       it('skips documents in the sort order, before the limit applies', async () => {
         const sort: SortKey[] = [{ field: 'n', direction: 'desc' }];
         const all = await findIds('things', { sort });
-        expect(all).toEqual(['o2', 'o5', 'o1', 'o4', 'o0', 'o3', 'o6']);
-        expect(await findIds('things', { sort, offset: 2, limit: 3 })).toEqual(['o1', 'o4', 'o0']);
-        expect(await findIds('things', { sort, offset: 5 })).toEqual(['o3', 'o6']);
+        expect(all).toEqual(['o5', 'o2', 'o4', 'o1', 'o6', 'o3', 'o0']);
+        expect(await findIds('things', { sort, offset: 2, limit: 3 })).toEqual(['o4', 'o1', 'o6']);
+        expect(await findIds('things', { sort, offset: 5 })).toEqual(['o3', 'o0']);
         expect(await findIds('things', { sort, offset: 7, limit: 3 })).toEqual([]);
-        expect(await findIds('things', { sort, offset: 0, limit: 2 })).toEqual(['o2', 'o5']);
+        expect(await findIds('things', { sort, offset: 0, limit: 2 })).toEqual(['o5', 'o2']);
       });
 
       it('applies after the filter and a cursor', async () => {
@@ -265,7 +282,7 @@ export function readStoreConformance(name: string, create: () => Promise<ReadSto
     });
 
     describe('find: sort, cursor, limit', () => {
-      it('sorts numbers descending with null and missing last, id ascending breaking ties', async () => {
+      it('sorts numbers descending with null and missing last, id breaking ties in the same direction', async () => {
         await putAll('things', [
           { id: 'd', n: 2 },
           { id: 'b', n: null },
@@ -274,7 +291,7 @@ export function readStoreConformance(name: string, create: () => Promise<ReadSto
           { id: 'e', n: 2 },
           { id: 'f', n: -1 },
         ]);
-        expect(await findIds('things', { sort: [{ field: 'n', direction: 'desc' }] })).toEqual(['c', 'd', 'e', 'f', 'a', 'b']);
+        expect(await findIds('things', { sort: [{ field: 'n', direction: 'desc' }] })).toEqual(['c', 'e', 'd', 'f', 'b', 'a']);
         expect(await findIds('things', { sort: [{ field: 'n', direction: 'asc' }] })).toEqual(['a', 'b', 'f', 'd', 'e', 'c']);
       });
 
@@ -330,7 +347,7 @@ export function readStoreConformance(name: string, create: () => Promise<ReadSto
         await expect(store.find('things', { fields: ['a.b'] })).rejects.toThrow(/field/i);
       });
 
-      it('mixes directions: lastActivity desc then id asc', async () => {
+      it('breaks ties of a descending key by id descending (one index serves the query both ways)', async () => {
         await putAll('rooms', [
           { id: 'r1', lastActivity: 5 },
           { id: 'r2', lastActivity: 7 },
@@ -339,11 +356,15 @@ export function readStoreConformance(name: string, create: () => Promise<ReadSto
           { id: 'r0', lastActivity: 5 },
         ]);
         const sort: SortKey[] = [{ field: 'lastActivity', direction: 'desc' }];
-        expect(await findIds('rooms', { sort })).toEqual(['r2', 'r4', 'r0', 'r1', 'r3']);
-        expect(await findIds('rooms', { sort, after: [7, 'r4'] })).toEqual(['r0', 'r1', 'r3']);
-        expect(await findIds('rooms', { sort, after: [5, 'r0'], limit: 1 })).toEqual(['r1']);
-        expect(await findIds('rooms', { sort, after: [7, 'r2'], limit: 2 })).toEqual(['r4', 'r0']);
-        expect(await findIds('rooms', { sort, after: [5, 'r3'] })).toEqual([]);
+        expect(await findIds('rooms', { sort })).toEqual(['r4', 'r2', 'r3', 'r1', 'r0']);
+        expect(await findIds('rooms', { sort, after: [7, 'r2'] })).toEqual(['r3', 'r1', 'r0']);
+        expect(await findIds('rooms', { sort, after: [5, 'r3'], limit: 1 })).toEqual(['r1']);
+        expect(await findIds('rooms', { sort, after: [7, 'r4'], limit: 2 })).toEqual(['r2', 'r3']);
+        expect(await findIds('rooms', { sort, after: [5, 'r0'] })).toEqual([]);
+        // An explicit id key keeps its own direction.
+        const mixed: SortKey[] = [...sort, { field: 'id', direction: 'asc' }];
+        expect(await findIds('rooms', { sort: mixed })).toEqual(['r2', 'r4', 'r0', 'r1', 'r3']);
+        expect(await findIds('rooms', { sort: mixed, after: [7, 'r4'] })).toEqual(['r0', 'r1', 'r3']);
       });
 
       it('mixes directions across two fields with id explicitly descending', async () => {
@@ -425,8 +446,7 @@ export function readStoreConformance(name: string, create: () => Promise<ReadSto
         ];
         const FILTERS: readonly (Filter | undefined)[] = [undefined, { group: { $ne: 'b' }, score: { $gte: 1 } }];
 
-        const withId = (sort: readonly SortKey[]): readonly SortKey[] =>
-          sort.some((key) => key.field === 'id') ? sort : [...sort, { field: 'id', direction: 'asc' }];
+        const withId = withIdTieBreaker;
 
         // Reference order for the fixture's value types only (null, small numbers,
         // ASCII strings, booleans as 0/1), independent of either adapter.
@@ -625,6 +645,62 @@ export function readStoreConformance(name: string, create: () => Promise<ReadSto
       await store.close();
       await expect(store.get('rooms', 'r1')).rejects.toThrow();
       await expect(store.commit([], [])).rejects.toThrow();
+    });
+  });
+}
+
+/**
+ * The timeline, room list and contact queries are answered from an index in
+ * their sort order: no SORT stage (a sort in memory over everything matched)
+ * and no COLLSCAN, with enough documents that the planner has a choice.
+ */
+function indexedQueryPlans<S extends ReadStore>(name: string, create: () => Promise<S>, plans: PlanInspection<S>): void {
+  describe(`ReadStore conformance: ${name}: hot queries use indexes`, () => {
+    let store: S;
+
+    beforeAll(async () => {
+      store = await create();
+      await store.ensureCollections(plans.specs);
+      const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+      const ops: WriteOp[] = [];
+      for (const room of ['r1', 'r2', 'r3']) {
+        for (let ord = 1; ord <= 200; ord++) {
+          ops.push({
+            kind: 'put',
+            collection: 'timeline',
+            doc: { id: `${room}:${ord}`, roomId: room, ord, seq: ord, createdAt: at(ord), senderId: 'u1', text: 'hello' },
+          });
+        }
+      }
+      for (const user of ['u1', 'u2']) {
+        for (let i = 0; i < 60; i++) {
+          ops.push({
+            kind: 'put',
+            collection: 'memberships',
+            doc: { id: `${user}:r${i}`, userId: user, roomId: `r${i}`, active: i % 7 !== 0, lastActivityAt: at(i), joinedAt: at(i) },
+          });
+          const contact = `c${String(i).padStart(3, '0')}`;
+          ops.push({
+            kind: 'put',
+            collection: 'contacts',
+            doc: { id: `${user}:${contact}`, ownerId: user, contactId: contact, userId: i % 2 === 0 ? `u${i}` : null },
+          });
+        }
+      }
+      await store.commit(ops, []);
+    });
+
+    afterAll(async () => {
+      await store.close();
+    });
+
+    it.each(INDEXED_QUERIES.map((query) => [query.label, query] as const))('%s: no SORT, no COLLSCAN', async (_label, query) => {
+      const { stages, indexes } = await plans.planStages(store, query.collection, query.options);
+      expect(stages).not.toContain('SORT');
+      expect(stages).not.toContain('COLLSCAN');
+      expect(indexes.length).toBeGreaterThan(0);
+      // And the answer is the one the query asks for.
+      expect((await store.find(query.collection, query.options)).length).toBeGreaterThan(0);
     });
   });
 }
