@@ -1,13 +1,15 @@
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { ParleyConfig } from '../../libs/config/config';
 import { AppModule } from './app.module';
 import type { ParleyRequest } from './auth/auth.decorators';
 import { JsonLogger } from './common/json-logger';
 import { CONTACTS_IMPORT_MAX_BYTES, CONTACTS_ROUTE } from './contacts/contacts.controller';
+import { answerMethodNotAllowed } from './common/method-not-allowed';
+import { createParleyDocument } from './common/openapi-document';
 import { createValidationPipe } from './common/validation';
 import { IMPORT_MAX_BYTES, IMPORTS_ROUTE } from './jobs/imports.controller';
 
@@ -30,6 +32,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
+  answerMethodNotAllowed(fastify);
   // Import files (Qiscus JSON) and address books may be larger than any other body: multipart parts and this one route's JSON.
   await app.register(fastifyMultipart, { limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5, parts: 6 } });
   fastify.addHook('onRoute', (route) => {
@@ -60,15 +63,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     );
   });
 
-  const openApi = new DocumentBuilder()
-    .setTitle('Parley')
-    .setDescription('Event-sourced messaging backend: rooms, members, comments, read state, replayable history.')
-    .setVersion('1')
-    .addBearerAuth()
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
-    jsonDocumentUrl: 'docs-json',
-  });
+  // The contract: every answer described (docs/decisions/DECISION-0017-openapi-contract.md).
+  SwaggerModule.setup('docs', app, () => createParleyDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

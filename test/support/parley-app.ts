@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { createParleyApp } from '../../apps/api/app';
 import { loadConfig, type ParleyConfig } from '../../libs/config/config';
+import { contractChecked, loadContract, type OpenApiContract } from './openapi-contract';
 
 export interface TestUser {
   readonly id: string;
@@ -22,6 +23,8 @@ export class ParleyHarness {
     readonly config: ParleyConfig,
     readonly dataDir: string,
     private readonly ownsDir: boolean,
+    /** The served OpenAPI document: every response through http() is checked against it. */
+    readonly contract: OpenApiContract,
   ) {}
 
   static async start(env: Record<string, string> = {}, dataDir?: string): Promise<ParleyHarness> {
@@ -36,11 +39,11 @@ export class ParleyHarness {
     const app = await createParleyApp(config);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
-    return new ParleyHarness(app, config, dir, dataDir === undefined);
+    return new ParleyHarness(app, config, dir, dataDir === undefined, await loadContract(app.getHttpServer()));
   }
 
   http(): ReturnType<typeof request> {
-    return request(this.app.getHttpServer());
+    return contractChecked(request(this.app.getHttpServer()), this.contract);
   }
 
   /** Listens on an ephemeral port of 127.0.0.1 (streaming tests need a real socket); answers the base URL. */

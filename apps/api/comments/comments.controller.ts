@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
+import { CommentResponse, DeletedCommentResponse, TimelinePageResponse } from './comments.responses';
 import { Caller } from '../auth/auth.decorators';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
@@ -13,7 +15,7 @@ import { PostCommentCommand } from './post-comment.command';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 
 @ApiTags('comments')
-@ApiBearerAuth()
+@UserApi()
 @Controller('rooms/:roomId/comments')
 export class CommentsController {
   constructor(
@@ -22,7 +24,9 @@ export class CommentsController {
   ) {}
 
   @Post()
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' } })
+  @ApiCreatedResponse({ type: CommentResponse, description: 'Posted (a retry with the same clientId or Idempotency-Key answers the same)' })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
   post(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Body() body: PostCommentDto,
@@ -45,6 +49,8 @@ export class CommentsController {
 
   @Get()
   @ReadModelQuery()
+  @ApiOkResponse({ type: TimelinePageResponse })
+  @ApiErrors(403, 404)
   list(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Query() query: ListCommentsQueryDto,
@@ -62,6 +68,8 @@ export class CommentsController {
   }
 
   @Delete(':commentId')
+  @ApiOkResponse({ type: DeletedCommentResponse })
+  @ApiErrors(400, 403, 404, 409)
   delete(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Param('commentId', UuidParamPipe) commentId: string,

@@ -14,6 +14,7 @@ import type { ParleyConfig } from '../../../libs/config/config';
 import { DomainError, validationError } from '../../../libs/domain/errors';
 import { parsePosition, type EventStore } from '../../../libs/event-store/event-store.port';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
+import { ApiErrors } from './openapi';
 import { EVENT_STORE, PARLEY_CONFIG } from '../infrastructure/tokens';
 
 /**
@@ -66,5 +67,8 @@ export const ReadModelQuery = () =>
       name: 'X-Min-Position',
       required: false,
       description: 'Wait (bounded) until the read models have passed this position, as returned by a command',
+      schema: { type: 'string', pattern: '^\\d{1,40}$' },
     }),
+    // 400: an X-Min-Position that is not a position or is past the log; 503: the read models did not reach it in time.
+    ApiErrors(400, 503),
   );

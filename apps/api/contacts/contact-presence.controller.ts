@@ -1,6 +1,16 @@
 import { Controller, Get, Injectable, Param, Query, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, UserApi } from '../common/openapi';
+import {
+  ContactPhotoHistoryResponse,
+  ContactPhotoResponse,
+  ContactPresenceListResponse,
+  ContactPresenceResponse,
+  ContactStatusHistoryResponse,
+  ContactStatusMessageListResponse,
+  ContactStatusMessageResponse,
+} from './contacts.responses';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { validationError } from '../../../libs/domain/errors';
 import { Caller } from '../auth/auth.decorators';
@@ -56,31 +66,37 @@ export class HistoryQueryDto extends PageQueryDto {
  * `:contactId` in Fastify's router.
  */
 @ApiTags('contacts')
-@ApiBearerAuth()
+@UserApi()
 @Controller('contacts')
 export class ContactPresenceController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('presence')
   @ReadModelQuery()
+  @ApiOkResponse({ type: ContactPresenceListResponse })
   allPresence(@Caller() caller: CommandContext): Promise<{ readonly items: readonly ContactPresenceView[] }> {
     return this.queries.execute(new AllContactsPresenceQuery(caller.actor));
   }
 
   @Get('statuses')
   @ReadModelQuery()
+  @ApiOkResponse({ type: ContactStatusMessageListResponse })
   allStatuses(@Caller() caller: CommandContext): Promise<{ readonly items: readonly ContactStatusMessageView[] }> {
     return this.queries.execute(new AllContactsStatusesQuery(caller.actor));
   }
 
   @Get(':contactId/presence')
   @ReadModelQuery()
+  @ApiOkResponse({ type: ContactPresenceResponse })
+  @ApiErrors(404)
   presence(@Param('contactId', ContactIdPipe) contactId: string, @Caller() caller: CommandContext): Promise<ContactPresenceView> {
     return this.queries.execute(new ContactPresenceQuery(caller.actor, contactId));
   }
 
   @Get(':contactId/status-message')
   @ReadModelQuery()
+  @ApiOkResponse({ type: ContactStatusMessageResponse })
+  @ApiErrors(404)
   statusMessage(
     @Param('contactId', ContactIdPipe) contactId: string,
     @Caller() caller: CommandContext,
@@ -90,6 +106,8 @@ export class ContactPresenceController {
 
   @Get(':contactId/status-message/history')
   @ReadModelQuery()
+  @ApiOkResponse({ type: ContactStatusHistoryResponse })
+  @ApiErrors(404)
   statusMessageHistory(
     @Param('contactId', ContactIdPipe) contactId: string,
     @Query() query: HistoryQueryDto,
@@ -102,12 +120,16 @@ export class ContactPresenceController {
 
   @Get(':contactId/photo')
   @ReadModelQuery()
+  @ApiOkResponse({ type: ContactPhotoResponse })
+  @ApiErrors(404)
   photo(@Param('contactId', ContactIdPipe) contactId: string, @Caller() caller: CommandContext): Promise<ContactPhotoView> {
     return this.queries.execute(new ContactPhotoQuery(caller.actor, contactId));
   }
 
   @Get(':contactId/photo/history')
   @ReadModelQuery()
+  @ApiOkResponse({ type: ContactPhotoHistoryResponse })
+  @ApiErrors(404)
   photoHistory(
     @Param('contactId', ContactIdPipe) contactId: string,
     @Query() query: HistoryQueryDto,

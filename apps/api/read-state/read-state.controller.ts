@@ -1,6 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
+import { ReadResultResponse } from '../comments/comments.responses';
+import { UnreadResponse } from '../rooms/rooms.responses';
 import { validationError } from '../../../libs/domain/errors';
 import { Caller } from '../auth/auth.decorators';
 import { MarkReadDto } from '../comments/comments.dto';
@@ -11,7 +14,7 @@ import { MarkReadCommand, type ReadResult } from './mark-read.command';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 
 @ApiTags('read state')
-@ApiBearerAuth()
+@UserApi()
 @Controller()
 export class ReadStateController {
   constructor(
@@ -21,6 +24,8 @@ export class ReadStateController {
 
   @Post('rooms/:roomId/read')
   @HttpCode(200)
+  @ApiOkResponse({ type: ReadResultResponse })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
   mark(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Body() body: MarkReadDto,
@@ -37,6 +42,7 @@ export class ReadStateController {
 
   @Get('me/unread')
   @ReadModelQuery()
+  @ApiOkResponse({ type: UnreadResponse })
   unread(@Caller() caller: CommandContext): Promise<UnreadView> {
     return this.queries.execute(new UnreadQuery(caller.actor));
   }
