@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { contractChecked, loadContract } from './support/openapi-contract';
 import { ParleyHarness } from './support/parley-app';
 
 const root = join(__dirname, '..');
@@ -40,7 +41,8 @@ describe('a 2xx means durable', () => {
   it('keeps every acknowledged comment when the API process is killed right after answering', async () => {
     const api = await startApi(dataDir);
     child = api.child;
-    const http = () => request(api.url);
+    const contract = await loadContract(api.url);
+    const http = () => contractChecked(request(api.url), contract);
     await http().post('/v1/users').send({ username: 'durable', password: 'long enough pw' }).expect(201);
     const token = (await http().post('/v1/oauth/token').send({ grant_type: 'password', username: 'durable', password: 'long enough pw' })).body
       .access_token as string;

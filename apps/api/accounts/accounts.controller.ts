@@ -26,7 +26,7 @@ export class AccountsController {
   @Post()
   @ApiCreatedResponse({ type: PendingAccountResponse, description: 'A new pending account; a code is on its way' })
   @ApiOkResponse({ type: PendingAccountResponse, description: "The number's pending account got a new code instead" })
-  @ApiErrors(...COMMAND_ERRORS, 429)
+  @ApiErrors(...COMMAND_ERRORS, 429, 503)
   async create(
     @Body() body: CreateAccountDto,
     @Caller() caller: CommandContext,
@@ -40,7 +40,7 @@ export class AccountsController {
   @Post('request-code')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: CodeRequestedResponse })
-  @ApiErrors(...COMMAND_ERRORS, 404, 429)
+  @ApiErrors(...COMMAND_ERRORS, 404, 429, 503)
   requestCode(@Body() body: RequestCodeDto, @Caller() caller: CommandContext): Promise<CodeRequested> {
     return this.commands.execute(new RequestCodeCommand(e164(body.phone), body.channel ?? 'sms', caller));
   }
