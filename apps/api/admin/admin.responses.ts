@@ -2,9 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../../../libs/domain/api-keys/api-key.decider';
 import { DATE_TIME, POSITION, UUID, WHOLE } from '../common/openapi';
 import { PrivacyResponse } from '../users/users.responses';
-import type { AdminUpdatedUser } from './admin-users.controller';
 import type { AdminUserPage, AdminUserView } from './admin-users.queries';
-import type { CreatedApiKey, RevokedApiKey } from './api-keys.controller';
 import type { ApiKeyView } from './api-keys.queries';
 
 export class AdminUserResponse implements AdminUserView {
@@ -26,7 +24,7 @@ export class AdminUserPageResponse implements AdminUserPage {
   @ApiProperty({ type: [AdminUserResponse] }) users!: AdminUserResponse[];
 }
 
-export class AdminUpdatedUserResponse implements AdminUpdatedUser {
+export class AdminUpdatedUserResponse {
   @ApiProperty(UUID) id!: string;
   @ApiProperty({ type: String, nullable: true }) username!: string | null;
   @ApiProperty({ type: String, nullable: true }) displayName!: string | null;
@@ -49,7 +47,7 @@ export class ApiKeyListResponse {
   @ApiProperty({ type: [ApiKeyResponse] }) items!: ApiKeyResponse[];
 }
 
-export class CreatedApiKeyResponse implements CreatedApiKey {
+export class CreatedApiKeyResponse {
   @ApiProperty(UUID) id!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: API_KEY_SCOPES, isArray: true }) scopes!: ApiKeyScope[];
@@ -58,7 +56,7 @@ export class CreatedApiKeyResponse implements CreatedApiKey {
   @ApiProperty(POSITION) position!: string;
 }
 
-export class RevokedApiKeyResponse implements RevokedApiKey {
+export class RevokedApiKeyResponse {
   @ApiProperty(UUID) id!: string;
   @ApiProperty({ enum: ['revoked'] }) status!: 'revoked';
   @ApiProperty({ ...WHOLE, description: '0 when the key was revoked already' }) written!: number;

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { UUID } from '../common/openapi';
 import type { PublishedJwk } from './jwt-keys';
-import type { SessionView } from './oauth.controller';
 import type { TokenPair } from './token.service';
 
 export class TokenPairResponse implements TokenPair {
@@ -12,7 +11,7 @@ export class TokenPairResponse implements TokenPair {
   @ApiPropertyOptional({ example: 'user' }) scope?: string;
 }
 
-export class SessionResponse implements SessionView {
+export class SessionResponse {
   @ApiProperty(UUID) userId!: string;
   @ApiProperty({ type: [String], example: ['user'] }) scopes!: string[];
   @ApiProperty({ ...UUID, nullable: true, description: 'The sign-in (refresh-token family)' }) familyId!: string | null;

@@ -1,11 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { StoreState } from '../../../libs/config/store-connection';
 import { DATE_TIME } from '../common/openapi';
-import type { HealthView, StoreHealth } from './health.controller';
 
 const DECIMAL = { type: String, pattern: '^\\d+$', nullable: true } as const;
 
-export class StoreHealthResponse implements StoreHealth {
+export class StoreHealthResponse {
   @ApiProperty({ example: 'MongoDB' }) store!: string;
   @ApiProperty({ description: 'Without credentials' }) url!: string;
   @ApiProperty({ enum: ['connecting', 'up', 'down', 'closed'] }) state!: StoreState;
@@ -24,7 +23,7 @@ export class ReadModelsHealthResponse {
   @ApiPropertyOptional({ type: StoreHealthResponse, description: 'Networked stores only' }) connection?: StoreHealthResponse;
 }
 
-export class HealthResponse implements HealthView {
+export class HealthResponse {
   @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
   @ApiProperty({ type: EventStoreHealthResponse }) eventStore!: EventStoreHealthResponse;
   @ApiProperty({ type: ReadModelsHealthResponse }) readModels!: ReadModelsHealthResponse;

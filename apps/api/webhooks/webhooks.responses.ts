@@ -3,10 +3,9 @@ import type { WebhookFormat } from '../../../libs/domain/events';
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS } from '../../../libs/domain/webhooks/webhook.decider';
 import { DATE_TIME, POSITION, UUID, WHOLE } from '../common/openapi';
 import type { DeliveryProgress } from './webhook-runner';
-import type { RegisteredWebhook, WebhookChange } from './webhooks.controller';
 import type { WebhookView } from './webhooks.queries';
 
-export class RegisteredWebhookResponse implements RegisteredWebhook {
+export class RegisteredWebhookResponse {
   @ApiProperty(UUID) id!: string;
   @ApiProperty({ format: 'uri' }) url!: string;
   @ApiProperty({ enum: WEBHOOK_EVENT_TYPES, isArray: true }) events!: string[];
@@ -41,7 +40,7 @@ export class WebhookListResponse {
   @ApiProperty({ type: [WebhookResponse] }) items!: WebhookResponse[];
 }
 
-export class WebhookChangeResponse implements WebhookChange {
+export class WebhookChangeResponse {
   @ApiProperty(UUID) id!: string;
   @ApiProperty({ ...WHOLE, description: '0 when the subscription already was as asked' }) written!: number;
   @ApiProperty({ ...POSITION, nullable: true }) position!: string | null;
