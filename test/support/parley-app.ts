@@ -14,6 +14,8 @@ export interface TestUser {
   readonly auth: { Authorization: string };
 }
 
+let contract: Promise<OpenApiContract> | undefined;
+
 /** The real Parley app on the embedded profile (SQLite files in a temp dir), driven over HTTP. */
 export class ParleyHarness {
   private counter = 0;
@@ -39,7 +41,9 @@ export class ParleyHarness {
     const app = await createParleyApp(config);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
-    return new ParleyHarness(app, config, dir, dataDir === undefined, await loadContract(app.getHttpServer()));
+    // Every configuration serves the same document: fetched and compiled once per test file, whatever the restarts.
+    contract ??= loadContract(app.getHttpServer());
+    return new ParleyHarness(app, config, dir, dataDir === undefined, await contract);
   }
 
   http(): ReturnType<typeof request> {
