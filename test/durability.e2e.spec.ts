@@ -11,6 +11,7 @@ import { Projector } from '../libs/projection/projector';
 import type { ReadStore } from '../libs/read-store/read-store.port';
 import { SqliteReadStore } from '../libs/read-store/sqlite-read-store';
 import { parleyProjections } from '../projections';
+import { contractChecked, loadContract } from './support/openapi-contract';
 import { ParleyHarness } from './support/parley-app';
 
 const root = join(__dirname, '..');
@@ -51,7 +52,8 @@ describe('a 2xx means durable', () => {
   it('keeps every acknowledged comment when the API process is killed right after answering', async () => {
     const api = await startApi(dataDir);
     child = api.child;
-    const http = () => request(api.url);
+    const contract = await loadContract(api.url);
+    const http = () => contractChecked(request(api.url), contract);
     await http().post('/v1/users').send({ username: 'durable', password: 'long enough pw' }).expect(201);
     const token = (await http().post('/v1/oauth/token').send({ grant_type: 'password', username: 'durable', password: 'long enough pw' })).body
       .access_token as string;

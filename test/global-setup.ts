@@ -1,9 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * Probes once for a container runtime and publishes the answer to the test
  * files: suites that need EventStoreDB or MongoDB through testcontainers run
  * where one exists and skip, saying why in one line, where none does.
  */
 export default async function globalSetup(): Promise<void> {
+  // Where each test file leaves how many responses it checked against the OpenAPI document (see global-teardown.ts).
+  process.env['PARLEY_CONTRACT_DIR'] ??= mkdtempSync(join(tmpdir(), 'parley-contract-'));
   if (process.env['PARLEY_CONTAINER_RUNTIME'] !== undefined) return;
   let available = false;
   let reason = '';

@@ -2,7 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { ParleyConfig } from '../../libs/config/config';
 import { AppModule } from './app.module';
@@ -11,6 +11,8 @@ import { installDepthLimitedJsonParser } from './common/body-depth';
 import { answerClientError } from './common/client-error';
 import { JsonLogger } from '../../libs/logging/json-logger';
 import { CONTACTS_IMPORT_MAX_BYTES, CONTACTS_ROUTE } from './contacts/contacts.controller';
+import { answerMethodNotAllowed } from './common/method-not-allowed';
+import { createParleyDocument } from './common/openapi-document';
 import { createValidationPipe } from './common/validation';
 import { IMPORT_MAX_BYTES, IMPORTS_ROUTE } from './jobs/imports.controller';
 
@@ -37,6 +39,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
   const fastify = app.getHttpAdapter().getInstance();
   // Not on every route: AuthGuard applies it to the routes open to anyone (PublicRateLimit).
   await app.register(fastifyRateLimit, { global: false });
+  answerMethodNotAllowed(fastify);
   // Import files (Qiscus JSON) and address books may be larger than any other body: multipart parts and this one route's JSON.
   await app.register(fastifyMultipart, { limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5, parts: 6 } });
   fastify.addHook('onRoute', (route) => {
@@ -67,15 +70,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     );
   });
 
-  const openApi = new DocumentBuilder()
-    .setTitle('Parley')
-    .setDescription('Event-sourced messaging backend: rooms, members, comments, read state, replayable history.')
-    .setVersion('1')
-    .addBearerAuth()
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
-    jsonDocumentUrl: 'docs-json',
-  });
+  // The contract: every answer described (docs/decisions/DECISION-0017-openapi-contract.md).
+  SwaggerModule.setup('docs', app, () => createParleyDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

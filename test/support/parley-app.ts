@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { createParleyApp } from '../../apps/api/app';
 import { loadConfig, type ParleyConfig } from '../../libs/config/config';
+import { contractChecked, loadContract, type OpenApiContract } from './openapi-contract';
 
 export interface TestUser {
   readonly id: string;
@@ -12,6 +13,8 @@ export interface TestUser {
   readonly token: string;
   readonly auth: { Authorization: string };
 }
+
+let contract: Promise<OpenApiContract> | undefined;
 
 /** The real Parley app on the embedded profile (SQLite files in a temp dir), driven over HTTP. */
 export class ParleyHarness {
@@ -22,6 +25,8 @@ export class ParleyHarness {
     readonly config: ParleyConfig,
     readonly dataDir: string,
     private readonly ownsDir: boolean,
+    /** The served OpenAPI document: every response through http() is checked against it. */
+    readonly contract: OpenApiContract,
   ) {}
 
   static async start(env: Record<string, string> = {}, dataDir?: string): Promise<ParleyHarness> {
@@ -39,11 +44,13 @@ export class ParleyHarness {
     const app = await createParleyApp(config);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
-    return new ParleyHarness(app, config, dir, dataDir === undefined);
+    // Every configuration serves the same document: fetched and compiled once per test file, whatever the restarts.
+    contract ??= loadContract(app.getHttpServer());
+    return new ParleyHarness(app, config, dir, dataDir === undefined, await contract);
   }
 
   http(): ReturnType<typeof request> {
-    return request(this.app.getHttpServer());
+    return contractChecked(request(this.app.getHttpServer()), this.contract);
   }
 
   /** Listens on an ephemeral port of 127.0.0.1 (streaming tests need a real socket); answers the base URL. */

@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
+import { CodeRequestedResponse, PendingAccountResponse, PhoneSignInResponse } from './accounts.responses';
 import type { FastifyReply } from 'fastify';
 import { normalizePhone } from '../../../libs/personal-data/lookup-keys';
 import { Caller, Public } from '../auth/auth.decorators';
@@ -22,6 +24,9 @@ export class AccountsController {
 
   /** 201 with a new pending account; 200 when the number's pending account got a new code instead. */
   @Post()
+  @ApiCreatedResponse({ type: PendingAccountResponse, description: 'A new pending account; a code is on its way' })
+  @ApiOkResponse({ type: PendingAccountResponse, description: "The number's pending account got a new code instead" })
+  @ApiErrors(...COMMAND_ERRORS, 429, 503)
   async create(
     @Body() body: CreateAccountDto,
     @Caller() caller: CommandContext,
@@ -34,12 +39,16 @@ export class AccountsController {
 
   @Post('request-code')
   @HttpCode(202)
+  @ApiAcceptedResponse({ type: CodeRequestedResponse })
+  @ApiErrors(...COMMAND_ERRORS, 404, 429, 503)
   requestCode(@Body() body: RequestCodeDto, @Caller() caller: CommandContext): Promise<CodeRequested> {
     return this.commands.execute(new RequestCodeCommand(e164(body.phone), body.channel ?? 'sms', caller));
   }
 
   @Post('verify')
   @HttpCode(200)
+  @ApiOkResponse({ type: PhoneSignInResponse })
+  @ApiErrors(...COMMAND_ERRORS, 401, 404, 429)
   verify(@Body() body: VerifyCodeDto, @Caller() caller: CommandContext): Promise<PhoneSignIn> {
     return this.commands.execute(new VerifyCodeCommand(e164(body.phone), body.code, caller));
   }

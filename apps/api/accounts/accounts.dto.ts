@@ -18,14 +18,14 @@ export function IsPhoneNumber(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-const PHONE = { example: '+15551234567', description: 'International form (E.164); spaces, dashes and a leading 00 are accepted' };
+const PHONE = { example: '+15551234567', maxLength: 40, description: 'International form (E.164); spaces, dashes and a leading 00 are accepted' };
 
 export class CreateAccountDto {
   @ApiProperty(PHONE)
   @IsPhoneNumber()
   phone!: string;
 
-  @ApiProperty({ example: 'Alice', minLength: 1, maxLength: 100 })
+  @ApiProperty({ example: 'Alice', minLength: 1, maxLength: 100, pattern: '\\S' })
   @IsString()
   @Length(1, 100, { message: 'nickname must be 1 to 100 characters' })
   @Matches(/\S/, { message: 'nickname must not be blank' })
@@ -49,7 +49,7 @@ export class VerifyCodeDto {
   @IsPhoneNumber()
   phone!: string;
 
-  @ApiProperty({ example: '123456', description: 'The code sent to the phone' })
+  @ApiProperty({ example: '123456', pattern: '^\\d{4,8}$', description: 'The code sent to the phone' })
   @IsString()
   @Matches(/^\d{4,8}$/, { message: 'code must be 4 to 8 digits' })
   code!: string;

@@ -1,5 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/openapi';
+import { RecordedCodeListResponse } from './accounts.responses';
 import { notFound } from '../../../libs/domain/errors';
 import { normalizePhone } from '../../../libs/personal-data/lookup-keys';
 import { RequireScopes } from '../admin/require-scopes';
@@ -19,6 +21,8 @@ export class VerificationCodesController {
   constructor(@Inject(CODE_SENDER) private readonly sender: CodeSender) {}
 
   @Get()
+  @ApiOkResponse({ type: RecordedCodeListResponse })
+  @ApiErrors(400, 404)
   list(@Query() query: VerificationCodesQueryDto): { readonly items: readonly RecordedCode[] } {
     if (!(this.sender instanceof RecordingCodeSender)) {
       throw notFound('ACCOUNT.CODES_NOT_RECORDED', 'Codes go to the SMS provider (SMS_PROVIDER_URL); this server keeps none');

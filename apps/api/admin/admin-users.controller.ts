@@ -1,6 +1,9 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
+import { RegisteredUserResponse, RemovedUserResponse } from '../users/users.responses';
+import { AdminUpdatedUserResponse, AdminUserPageResponse, AdminUserResponse } from './admin.responses';
 import { validationError } from '../../../libs/domain/errors';
 import { checkDisplayName, checkNewPassword } from '../../../libs/domain/users/profile.decider';
 import { Public } from '../auth/auth.decorators';
@@ -34,7 +37,6 @@ export interface AdminUpdatedUser {
  * cause name the API key as their actor.
  */
 @ApiTags('admin: users')
-@ApiHeader({ name: 'X-Api-Key', required: true })
 @Public()
 @RequireScopes('admin:users')
 @Controller('admin/users')
@@ -46,6 +48,8 @@ export class AdminUsersController {
 
   @Get()
   @ReadModelQuery(usersProjection)
+
+  @ApiOkResponse({ type: AdminUserPageResponse })
   @ApiOperation({ summary: 'Active users, oldest first; q matches the username or display name; total counts every match' })
   list(@Query() query: ListAdminUsersQueryDto): Promise<AdminUserPage> {
     return this.queries.execute(new ListAdminUsersQuery(query.q, query.offset ?? 0, query.limit ?? 20));
@@ -53,17 +57,24 @@ export class AdminUsersController {
 
   @Get(':id')
   @ReadModelQuery(usersProjection)
+
+  @ApiOkResponse({ type: AdminUserResponse })
+  @ApiErrors(404)
   @ApiOperation({ summary: 'One user, pending and removed accounts included (a removed one shows as "Deleted user")' })
   get(@Param('id', UuidParamPipe) id: string): Promise<AdminUserView> {
     return this.queries.execute(new GetAdminUserQuery(id));
   }
 
   @Post()
+  @ApiCreatedResponse({ type: RegisteredUserResponse })
+  @ApiErrors(...COMMAND_ERRORS)
   create(@Body() body: AdminCreateUserDto, @AdminCaller() caller: CommandContext): Promise<RegisteredUser> {
     return this.commands.execute(new RegisterUserCommand(body.username, body.password, body.displayName, caller));
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: AdminUpdatedUserResponse })
+  @ApiErrors(...COMMAND_ERRORS, 404)
   @ApiOperation({ summary: 'Sets the display name, the password, or both; at least one' })
   async update(
     @Param('id', UuidParamPipe) id: string,
@@ -96,6 +107,8 @@ export class AdminUsersController {
   }
 
   @Delete(':id')
+  @ApiOkResponse({ type: RemovedUserResponse })
+  @ApiErrors(400, 404, 409)
   @ApiOperation({
     summary: 'Removes the account (Nexmo delete user): tokens stop working, personal data is erased; 404 USER.REMOVED the second time',
   })

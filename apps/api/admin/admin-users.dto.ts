@@ -6,14 +6,14 @@ import { RegisterUserDto } from '../users/users.dto';
 
 /** Warmshowers-style search: a keyword, offset and limit; the answer counts every match. */
 export class ListAdminUsersQueryDto {
-  @ApiPropertyOptional({ description: 'Keyword matched anywhere in the username or display name, case-insensitive' })
+  @ApiPropertyOptional({ description: 'Keyword matched anywhere in the username or display name, case-insensitive', maxLength: 100 })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   @Matches(/^\P{Cc}*$/u, { message: 'q must not contain control characters' })
   q?: string;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'offset must be a whole number' })
@@ -21,7 +21,7 @@ export class ListAdminUsersQueryDto {
   @Max(1_000_000)
   offset?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number' })

@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, Header, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
+import { ApiKeyListResponse, CreatedApiKeyResponse, RevokedApiKeyResponse } from './admin.responses';
 import type { ApiKeyScope } from '../../../libs/domain/api-keys/api-key.decider';
 import { mintApiKey } from '../../../libs/domain/api-keys/api-key-secret';
 import { newId } from '../../../libs/domain/ids';
@@ -36,7 +38,6 @@ export interface RevokedApiKey {
 
 /** Server API keys, for holders of a key with `admin:keys`. */
 @ApiTags('admin: API keys')
-@ApiHeader({ name: 'X-Api-Key', required: true })
 @Public()
 @RequireScopes('admin:keys')
 @Controller('admin/api-keys')
@@ -49,6 +50,8 @@ export class ApiKeysController {
   /** Creates a key; the answer is the only time the key is shown. */
   @Post()
   @Header('Cache-Control', 'no-store')
+  @ApiCreatedResponse({ type: CreatedApiKeyResponse })
+  @ApiErrors(...COMMAND_ERRORS)
   async create(
     @Body() body: CreateApiKeyDto,
     @AdminCaller() caller: CommandContext,
@@ -82,12 +85,16 @@ export class ApiKeysController {
   /** Every key, revoked ones included, without secrets; `X-Min-Position` waits for a creation's position. */
   @Get()
   @ReadModelQuery(apiKeysProjection)
+
+  @ApiOkResponse({ type: ApiKeyListResponse })
   list(): Promise<{ readonly items: readonly ApiKeyView[] }> {
     return this.queries.execute(new ListApiKeysQuery());
   }
 
   /** Revokes a key for good: its next request is refused, in every process. */
   @Delete(':id')
+  @ApiOkResponse({ type: RevokedApiKeyResponse })
+  @ApiErrors(400, 404, 409)
   async revoke(@Param('id', UuidParamPipe) id: string, @AdminCaller() caller: CommandContext): Promise<RevokedApiKey> {
     const result = await this.commands.execute(
       new ExecuteApiKeyCommand(id, { type: 'RevokeApiKey', actor: caller.actor, now: new Date().toISOString() }, caller),

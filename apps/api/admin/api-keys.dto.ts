@@ -8,7 +8,7 @@ export class CreateApiKeyDto {
   @IsString()
   name!: string;
 
-  @ApiProperty({ type: [String], enum: API_KEY_SCOPES, example: ['admin:users'] })
+  @ApiProperty({ enum: API_KEY_SCOPES, isArray: true, maxItems: 32, example: ['admin:users'] })
   @IsArray()
   @ArrayMaxSize(32)
   @IsString({ each: true })

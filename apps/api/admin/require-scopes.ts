@@ -1,6 +1,7 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiSecurity } from '@nestjs/swagger';
 import type { ApiKeyScope } from '../../../libs/domain/api-keys/api-key.decider';
+import { ApiErrors } from '../common/openapi';
 import { ApiKeyGuard } from './api-key.guard';
 import { REQUIRED_SCOPES } from './require-scopes.metadata';
 
@@ -16,7 +17,7 @@ export const RequireScopes = (...scopes: ApiKeyScope[]) =>
   applyDecorators(
     SetMetadata(REQUIRED_SCOPES, scopes),
     UseGuards(ApiKeyGuard),
+    // The scheme once: the document lists it as the operation's security, never as an X-Api-Key parameter.
     ApiSecurity('api-key'),
-    ApiUnauthorizedResponse({ description: 'X-Api-Key missing, invalid or revoked' }),
-    ApiForbiddenResponse({ description: `the key lacks the scope ${scopes.join(', ')}` }),
+    ApiErrors(401, 403),
   );

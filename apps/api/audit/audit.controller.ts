@@ -1,5 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiErrors } from '../common/openapi';
+import { ExportEventLine, ExportHeaderLine, ExportTrailerLine, RoomAsOfResponse, StreamAuditResponse } from './audit.responses';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { isParleyEventType } from '../../../libs/domain/events';
@@ -22,7 +24,6 @@ const envelope = (event: StoredEvent) => ({ ...event, data: redactSecrets(event.
 
 /** The log as a product: the event stream for backups, and history for auditors. API key only. */
 @ApiTags('admin: events and audit')
-@ApiHeader({ name: 'X-Api-Key', required: true })
 @Public()
 @Controller('admin')
 export class AuditController {
@@ -39,6 +40,15 @@ export class AuditController {
   @Get('events')
   @RequireScopes('admin:export')
   @ApiProduces('application/x-ndjson')
+  @ApiExtraModels(ExportHeaderLine, ExportEventLine, ExportTrailerLine)
+  @ApiOkResponse({
+    description: 'NDJSON: one header line, one line per event, and a trailer line (none while follow=true)',
+    schema: {
+      description: 'One line of the stream',
+      oneOf: [{ $ref: getSchemaPath(ExportHeaderLine) }, { $ref: getSchemaPath(ExportEventLine) }, { $ref: getSchemaPath(ExportTrailerLine) }],
+    },
+  })
+  @ApiErrors(400)
   async events(@Query() query: EventsQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const types = query.types?.split(',');
     const unknown = types?.filter((type) => !isParleyEventType(type));
@@ -82,6 +92,8 @@ export class AuditController {
   /** The room as it was at `at` (ISO time or position), computed from the log. */
   @Get('audit/rooms/:roomId')
   @RequireScopes('admin:audit')
+  @ApiOkResponse({ type: RoomAsOfResponse })
+  @ApiErrors(400, 404)
   room(@Param('roomId', UuidParamPipe) roomId: string, @Query() query: RoomAuditQueryDto): Promise<RoomAsOf> {
     const at = query.at;
     if (at === undefined) return this.history.asOf(roomId, {}, query.comments ?? 100);
@@ -96,6 +108,8 @@ export class AuditController {
   /** Raw events of a stream: what happened, who did it, when, and which request (correlation id). */
   @Get('audit/streams/:streamId')
   @RequireScopes('admin:audit')
+  @ApiOkResponse({ type: StreamAuditResponse })
+  @ApiErrors(400)
   async stream(
     @Param('streamId') streamId: string,
     @Query() query: StreamAuditQueryDto,

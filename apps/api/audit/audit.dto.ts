@@ -3,17 +3,17 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class EventsQueryDto {
-  @ApiPropertyOptional({ description: 'Exclusive start: the position of the last line already received' })
+  @ApiPropertyOptional({ description: 'Exclusive start: the position of the last line already received', pattern: '^\\d{1,40}$' })
   @IsOptional()
   @Matches(/^\d{1,40}$/, { message: 'from must be a decimal position' })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'The hash of the last line already received, to continue its chain' })
+  @ApiPropertyOptional({ description: 'The hash of the last line already received, to continue its chain', pattern: '^[0-9a-f]{64}$' })
   @IsOptional()
   @Matches(/^[0-9a-f]{64}$/, { message: 'prevHash must be a SHA-256 hex digest' })
   prevHash?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1_000_000 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_000_000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number' })
@@ -21,40 +21,40 @@ export class EventsQueryDto {
   @Max(1_000_000)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Comma-separated event types' })
+  @ApiPropertyOptional({ description: 'Comma-separated event types', pattern: '^[A-Za-z]{1,64}(,[A-Za-z]{1,64}){0,49}$' })
   @IsOptional()
   @Matches(/^[A-Za-z]{1,64}(,[A-Za-z]{1,64}){0,49}$/, { message: 'types must be comma-separated event type names' })
   types?: string;
 
-  @ApiPropertyOptional({ description: 'Only streams whose id starts with this' })
+  @ApiPropertyOptional({ description: 'Only streams whose id starts with this', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   streamPrefix?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 time' })
   since?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 time' })
   until?: string;
 
-  @ApiPropertyOptional({ description: 'true keeps the response open and streams new events (continuous backup)' })
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true keeps the response open and streams new events (continuous backup)' })
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'follow must be true or false' })
   follow?: 'true' | 'false';
 }
 
 export class RoomAuditQueryDto {
-  @ApiPropertyOptional({ description: 'An ISO time or a log position; default now' })
+  @ApiPropertyOptional({ description: 'An ISO time or a log position; default now', pattern: '^(\\d{1,40}|\\d{4}-\\d{2}-\\d{2}T[\\d:.]+(Z|[+-]\\d{2}:\\d{2}))$' })
   @IsOptional()
   @Matches(/^(\d{1,40}|\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2}))$/, { message: 'at must be an ISO time or a position' })
   at?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'comments must be a whole number' })
@@ -64,7 +64,7 @@ export class RoomAuditQueryDto {
 }
 
 export class StreamAuditQueryDto {
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'fromRevision must be a whole number' })
@@ -72,7 +72,7 @@ export class StreamAuditQueryDto {
   @Max(Number.MAX_SAFE_INTEGER, { message: 'fromRevision must be at most 9007199254740991 (2^53 - 1)' })
   fromRevision?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number' })

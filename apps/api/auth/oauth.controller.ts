@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiEmptyResponse, ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
+import { JwksResponse, SessionResponse, TokenPairResponse } from './auth.responses';
 import { unauthenticated } from '../../../libs/domain/errors';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { Caller, CurrentUser, Public, type AuthenticatedUser } from './auth.decorators';
@@ -27,6 +29,9 @@ export class OauthController {
   @Post('token')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiOkResponse({ type: TokenPairResponse })
+  @ApiErrors(...COMMAND_ERRORS, 401)
   token(@Body() body: TokenRequestDto, @Caller() caller: CommandContext): Promise<TokenPair> {
     return body.grant_type === 'password'
       ? this.commands.execute(new PasswordGrantCommand(body.username ?? '', body.password ?? '', caller))
@@ -42,13 +47,17 @@ export class OauthController {
   @Post('revoke')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiEmptyResponse(200, 'Signed out (or the token was not valid: the answer is the same)')
+  @ApiErrors(...COMMAND_ERRORS)
   async revoke(@Body() body: RevokeTokenDto, @Caller() caller: CommandContext): Promise<void> {
     await this.commands.execute(new RevokeTokenCommand(body.token, caller));
   }
 
   /** Whether the access token still stands (the guard checked it), and for what. */
-  @ApiBearerAuth()
+  @UserApi()
   @Get('session')
+  @ApiOkResponse({ type: SessionResponse })
   session(@CurrentUser() user: AuthenticatedUser | undefined): SessionView {
     if (!user) throw unauthenticated('AUTH.TOKEN_MISSING', 'An access token is required');
     return { userId: user.id, scopes: user.scopes, familyId: user.familyId };
@@ -65,6 +74,8 @@ export class JwksController {
   @Public()
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
+  @ApiOkResponse({ type: JwksResponse })
+  @ApiErrors(503)
   jwks(): ReturnType<TokenService['jwks']> {
     return this.tokens.jwks();
   }

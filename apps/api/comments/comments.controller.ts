@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
+import { CommentResponse, DeletedCommentResponse, TimelinePageResponse } from './comments.responses';
 import { Caller } from '../auth/auth.decorators';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
@@ -15,7 +17,7 @@ import { membershipsProjection, timelineProjection, usersProjection } from '../.
 import { CommentSizeInterceptor } from './comment-size.interceptor';
 
 @ApiTags('comments')
-@ApiBearerAuth()
+@UserApi()
 @Controller('rooms/:roomId/comments')
 export class CommentsController {
   constructor(
@@ -25,8 +27,9 @@ export class CommentsController {
 
   @Post()
   @UseInterceptors(CommentSizeInterceptor)
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiPayloadTooLargeResponse({ description: 'COMMENT.TOO_LARGE: text (UTF-8) + payload (JSON) over 64 KiB' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' } })
+  @ApiCreatedResponse({ type: CommentResponse, description: 'Posted (a retry with the same clientId or Idempotency-Key answers the same)' })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
   post(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Body() body: PostCommentDto,
@@ -49,6 +52,9 @@ export class CommentsController {
 
   @Get()
   @ReadModelQuery(membershipsProjection, timelineProjection, usersProjection)
+
+  @ApiOkResponse({ type: TimelinePageResponse })
+  @ApiErrors(403, 404)
   list(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Query() query: ListCommentsQueryDto,
@@ -66,6 +72,8 @@ export class CommentsController {
   }
 
   @Delete(':commentId')
+  @ApiOkResponse({ type: DeletedCommentResponse })
+  @ApiErrors(400, 403, 404, 409)
   delete(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Param('commentId', UuidParamPipe) commentId: string,

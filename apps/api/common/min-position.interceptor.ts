@@ -18,6 +18,7 @@ import { parsePosition, type EventStore } from '../../../libs/event-store/event-
 import type { Projection } from '../../../libs/projection/projection';
 import type { ProjectionStatus } from '../../../libs/projection/projector';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
+import { ApiErrors } from './openapi';
 import { EVENT_STORE, PARLEY_CONFIG } from '../infrastructure/tokens';
 
 /** Metadata: names of the read models a query reads. */
@@ -106,5 +107,8 @@ export const ReadModelQuery = (...readModels: readonly Pick<Projection, 'name'>[
       description:
         'Wait (bounded) until the read models this query reads have passed this position, as returned by a command; ' +
         '503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it',
+      schema: { type: 'string', pattern: '^\\d{1,40}$' },
     }),
+    // 400: an X-Min-Position that is not a position or is past the log; 503: the read models did not reach it in time.
+    ApiErrors(400, 503),
   );

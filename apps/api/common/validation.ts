@@ -1,5 +1,6 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
-import type { ErrorDetail } from '../../../libs/domain/errors';
+import { BadRequestException, ValidationError, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { DECORATORS } from '@nestjs/swagger';
+import { validationError, type ErrorDetail } from '../../../libs/domain/errors';
 import type { ErrorBody } from './error-body';
 
 function flatten(errors: readonly ValidationError[], prefix = ''): ErrorDetail[] {
@@ -12,9 +13,83 @@ function flatten(errors: readonly ValidationError[], prefix = ''): ErrorDetail[]
   return details;
 }
 
-/** DTO validation: unknown fields are refused, and every refusal names its field. */
+type Constructor = abstract new (...args: never[]) => unknown;
+
+interface ModelProperty {
+  readonly nullable?: boolean;
+  readonly type?: unknown;
+}
+
+/** The @ApiProperty options of a DTO's property: the same declaration the OpenAPI document shows. */
+function modelProperty(dto: Constructor, key: string): ModelProperty | undefined {
+  return Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, dto.prototype as object, key) as ModelProperty | undefined;
+}
+
+/** The DTO class a property's value must be, if it is one (`type: Dto`, `[Dto]` or `() => Dto`). */
+function nestedDto(type: unknown): Constructor | undefined {
+  let candidate = Array.isArray(type) ? type[0] : type;
+  if (typeof candidate === 'function' && candidate.prototype === undefined) candidate = (candidate as () => unknown)();
+  if (Array.isArray(candidate)) candidate = candidate[0];
+  if (typeof candidate !== 'function' || candidate === String || candidate === Number || candidate === Boolean || candidate === Object) {
+    return undefined;
+  }
+  const keys = Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES_ARRAY, (candidate as Constructor).prototype as object) as
+    | string[]
+    | undefined;
+  return keys?.length ? (candidate as Constructor) : undefined;
+}
+
+/**
+ * `null` means "clear" only where the document says `nullable: true`;
+ * anywhere else it is refused, naming the field (class-validator's
+ * `IsOptional` would take it for "absent" and let it through).
+ */
+export function nullsRefused(dto: Constructor, value: unknown, prefix = ''): ErrorDetail[] {
+  if (value === null || typeof value !== 'object') return [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => nullsRefused(dto, item, `${prefix}[${index}]`));
+  const details: ErrorDetail[] = [];
+  for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
+    const property = modelProperty(dto, key);
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (field === null) {
+      if (property?.nullable !== true) details.push({ field: path, reason: 'must not be null (leave it out instead)' });
+      continue;
+    }
+    const nested = property === undefined ? undefined : nestedDto(property.type);
+    if (nested !== undefined) details.push(...nullsRefused(nested, field, path));
+  }
+  return details;
+}
+
+const isDto = (metatype: unknown): metatype is Constructor =>
+  typeof metatype === 'function' && ![String, Number, Boolean, Object, Array].includes(metatype as never);
+
+/** DTO validation: unknown fields are refused, a body is an object, null is not "absent", and every refusal names its field. */
+class ParleyValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && isDto(metadata.metatype)) {
+      if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+        throw validationError('REQUEST.BODY_NOT_OBJECT', 'The body must be a JSON object', [
+          { field: 'body', reason: `must be an object, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` },
+        ]);
+      }
+    }
+    if ((metadata.type === 'body' || metadata.type === 'query') && isDto(metadata.metatype)) {
+      const details = nullsRefused(metadata.metatype, value);
+      if (details.length > 0) {
+        throw validationError(
+          'REQUEST.VALIDATION_FAILED',
+          details.map((d) => `${d.field}: ${d.reason}`).join('; '),
+          details,
+        );
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ParleyValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

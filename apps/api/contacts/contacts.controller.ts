@@ -1,6 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
+import {
+  AddedContactResponse,
+  BlockChangedResponse,
+  BlockedListResponse,
+  ContactChangedResponse,
+  ContactPageResponse,
+  ContactResponse,
+  CountedResponse,
+  RemovedContactsResponse,
+  SyncResultResponse,
+} from './contacts.responses';
 import type { FastifyReply } from 'fastify';
 import { notFound, validationError, type ErrorDetail } from '../../../libs/domain/errors';
 import type { ContactEntry } from '../../../libs/domain/events';
@@ -41,7 +53,7 @@ type Written = Omit<ContactsResult, 'events'>;
 const written = ({ written: count, position }: ContactsResult): Written => ({ written: count, position });
 
 @ApiTags('contacts')
-@ApiBearerAuth()
+@UserApi()
 @Controller()
 export class ContactsController {
   constructor(
@@ -53,6 +65,9 @@ export class ContactsController {
   ) {}
 
   @Post('contacts')
+  @ApiCreatedResponse({ type: AddedContactResponse, description: 'Added' })
+  @ApiOkResponse({ type: AddedContactResponse, description: 'The entry was there already, as given' })
+  @ApiErrors(...COMMAND_ERRORS)
   async add(
     @Body() body: ContactEntryDto,
     @Caller() caller: CommandContext,
@@ -69,6 +84,8 @@ export class ContactsController {
 
   /** Replaces the whole address book in one event; the same list again writes nothing. */
   @Put('contacts')
+  @ApiOkResponse({ type: CountedResponse })
+  @ApiErrors(...COMMAND_ERRORS)
   async import(@Body() body: ImportContactsDto, @Caller() caller: CommandContext): Promise<Written & { count: number }> {
     const entries = this.ids.list(body.contacts, await this.books.phoneKeys(caller.actor));
     const result = await this.commands.execute(
@@ -79,12 +96,16 @@ export class ContactsController {
 
   @Get('contacts')
   @ReadModelQuery(contactsProjection, usersProjection)
+
+  @ApiOkResponse({ type: ContactPageResponse })
   list(@Query() query: ListContactsQueryDto, @Caller() caller: CommandContext): Promise<Page<ContactView>> {
     return this.queries.execute(new ListContactsQuery(caller.actor, query.cursor, query.limit ?? 20));
   }
 
   @Post('contacts/remove')
   @HttpCode(200)
+  @ApiOkResponse({ type: RemovedContactsResponse })
+  @ApiErrors(...COMMAND_ERRORS)
   async removeMany(
     @Body() body: RemoveContactsDto,
     @Caller() caller: CommandContext,
@@ -107,12 +128,17 @@ export class ContactsController {
   /** Windu's force sync: matching runs again over the list; answers the matched entries. */
   @Post('contacts/sync')
   @HttpCode(200)
+  @ApiOkResponse({ type: SyncResultResponse })
+  @ApiErrors(409, 503)
   sync(@Caller() caller: CommandContext): Promise<SyncResult> {
     return this.commands.execute(new SyncContactsCommand(caller.actor, caller));
   }
 
   @Get('contacts/:contactId')
   @ReadModelQuery(contactsProjection, usersProjection)
+
+  @ApiOkResponse({ type: ContactResponse })
+  @ApiErrors(404)
   get(
     @Param('contactId') contactId: string,
     @Query() query: ContactPathQueryDto,
@@ -124,6 +150,8 @@ export class ContactsController {
 
   /** Renames an entry; matching is not touched. */
   @Patch('contacts/:contactId')
+  @ApiOkResponse({ type: ContactChangedResponse })
+  @ApiErrors(...COMMAND_ERRORS, 404)
   async rename(
     @Param('contactId') contactId: string,
     @Query() query: ContactPathQueryDto,
@@ -155,6 +183,8 @@ export class ContactsController {
   }
 
   @Delete('contacts/:contactId')
+  @ApiOkResponse({ type: ContactChangedResponse })
+  @ApiErrors(400, 404, 409)
   async remove(
     @Param('contactId') contactId: string,
     @Query() query: ContactPathQueryDto,
@@ -174,6 +204,8 @@ export class ContactsController {
   /** Blocks the account the contact id names (it need not be in the address book). */
   @Post('contacts/:contactId/block')
   @HttpCode(200)
+  @ApiOkResponse({ type: BlockChangedResponse })
+  @ApiErrors(400, 404, 409)
   async block(
     @Param('contactId') contactId: string,
     @Query() query: ContactPathQueryDto,
@@ -191,6 +223,8 @@ export class ContactsController {
   /** Unblocks; an account removed since it was blocked can still be unblocked by its id, username or number. */
   @Post('contacts/:contactId/unblock')
   @HttpCode(200)
+  @ApiOkResponse({ type: BlockChangedResponse })
+  @ApiErrors(400, 404, 409)
   async unblock(
     @Param('contactId') contactId: string,
     @Query() query: ContactPathQueryDto,
@@ -207,12 +241,15 @@ export class ContactsController {
 
   /** The caller's block list, from the log (never behind a block just made). */
   @Get('blocked')
+  @ApiOkResponse({ type: BlockedListResponse })
   blocked(@Caller() caller: CommandContext): Promise<{ items: BlockedView[] }> {
     return this.queries.execute(new ListBlockedQuery(caller.actor));
   }
 
   /** Replaces the whole block list; entries are user ids, usernames or phone numbers of existing accounts. */
   @Put('blocked')
+  @ApiOkResponse({ type: CountedResponse })
+  @ApiErrors(...COMMAND_ERRORS)
   async replaceBlocked(@Body() body: ReplaceBlockedDto, @Caller() caller: CommandContext): Promise<Written & { count: number }> {
     const read = this.ids.readAll(body.users, 'users');
     const userIds = await Promise.all(read.map((id) => this.accounts.account(id)));

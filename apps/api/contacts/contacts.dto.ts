@@ -8,7 +8,7 @@ import { IsName } from '../common/safe-text';
 const KIND_MESSAGE = { message: 'kind must be phone, username or user' };
 
 export class ContactEntryDto {
-  @ApiProperty({ example: '+15551230001', description: 'A phone number (E.164), a username or a user id' })
+  @ApiProperty({ example: '+15551230001', maxLength: MAX_CONTACT_ID_LENGTH, description: 'A phone number (E.164), a username or a user id' })
   @IsString()
   @MaxLength(MAX_CONTACT_ID_LENGTH)
   contactId!: string;
@@ -61,7 +61,7 @@ export class RenameContactDto {
 }
 
 export class RemoveContactsDto {
-  @ApiProperty({ type: [String], description: 'Contact ids to remove; ids not in the book are reported as missing' })
+  @ApiProperty({ type: [String], minItems: 1, maxItems: MAX_CONTACTS, description: 'Contact ids to remove; ids not in the book are reported as missing' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_CONTACTS)
@@ -70,7 +70,7 @@ export class RemoveContactsDto {
 }
 
 export class ReplaceBlockedDto {
-  @ApiProperty({ type: [String], description: 'User ids, usernames or phone numbers; replaces the whole list' })
+  @ApiProperty({ type: [String], maxItems: MAX_BLOCKED, description: 'User ids, usernames or phone numbers; replaces the whole list' })
   @IsArray()
   @ArrayMaxSize(MAX_BLOCKED)
   @IsString({ each: true, message: 'each entry of users must be a user id, username or phone number' })
@@ -85,7 +85,7 @@ export class ContactPathQueryDto {
 }
 
 export class ListContactsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page', maxLength: 500 })
   @IsOptional()
   @IsString()
   @MaxLength(500)

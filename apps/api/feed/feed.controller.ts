@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, UserApi } from '../common/openapi';
 import { IsOptional, IsString } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
@@ -9,14 +10,14 @@ import { FeedHub } from './feed-hub';
 import { SseSink } from './sse-sink';
 
 export class FeedQueryDto {
-  @ApiPropertyOptional({ description: 'Resume strictly after this position (as Last-Event-ID does)', example: '1234' })
+  @ApiPropertyOptional({ description: 'Resume strictly after this position (as Last-Event-ID does)', example: '1234', pattern: '^\\d+$' })
   @IsOptional()
   @IsString()
   from?: string;
 }
 
 @ApiTags('feed')
-@ApiBearerAuth()
+@UserApi()
 @Controller('me')
 export class FeedController {
   constructor(private readonly hub: FeedHub) {}
@@ -29,7 +30,11 @@ export class FeedController {
   @Get('feed')
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume strictly after this position' })
-  @ApiOkResponse({ description: 'An endless text/event-stream; each data line is a JSON envelope' })
+  @ApiOkResponse({
+    description: 'An endless text/event-stream: `retry`, then per change `id: <position>`, `event: <type>` and a `data:` line holding a JSON envelope',
+    schema: { type: 'string', example: 'retry: 2000\n\nid: 42\nevent: CommentPosted\ndata: {"type":"CommentPosted"}\n\n' },
+  })
+  @ApiErrors(400)
   async feed(
     @Query() query: FeedQueryDto,
     @Headers('last-event-id') lastEventId: string | undefined,

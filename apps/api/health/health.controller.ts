@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
   describeError,
@@ -14,6 +14,7 @@ import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { Public } from '../auth/auth.decorators';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
 import { PARLEY_CONFIG, RAW_EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
+import { HealthResponse } from './health.responses';
 
 /** Reachability of a networked store (EventStoreDB, MongoDB); absent for the embedded ones. */
 export interface StoreHealth {
@@ -104,6 +105,8 @@ export class HealthController {
   /** Liveness, which store (if any) is unreachable, and how far the read models trail the log. */
   @Public()
   @Get('health')
+  @ApiOkResponse({ type: HealthResponse })
+  @ApiServiceUnavailableResponse({ type: HealthResponse, description: 'A store is unreachable: the same report, status unavailable' })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthView> {
     const [head, position, statuses] = await Promise.all([
       probe<Position | null>(this.store, () => this.store.headPosition()),

@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiHeader, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
+import { DeletedExportResponse, ExportJobListResponse, ExportJobResponse, QueuedExportResponse } from './jobs.responses';
 import type { FastifyReply } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -26,8 +28,6 @@ const now = () => new Date().toISOString();
  * falls in [startDate, endDate), written by the job runner as one JSON file.
  */
 @ApiTags('admin: export and import jobs')
-@ApiSecurity('api-key')
-@ApiHeader({ name: 'X-Api-Key', required: true })
 @Public()
 @RequireScopes('admin:export')
 @Controller('admin/exports')
@@ -42,7 +42,8 @@ export class ExportsController {
   /** Starts a job; poll `GET /v1/admin/exports/:id` until `status` is `done`, then fetch `downloadUrl`. */
   @Post()
   @HttpCode(202)
-  @ApiAcceptedResponse({ description: 'The job, queued' })
+  @ApiAcceptedResponse({ type: QueuedExportResponse, description: 'The job, queued' })
+  @ApiErrors(...COMMAND_ERRORS)
   async create(@Body() body: CreateExportDto, @AdminCaller() caller: CommandContext): Promise<ExportJobView & { position: string }> {
     const id = newId();
     const result = await this.commands.execute(
@@ -61,17 +62,23 @@ export class ExportsController {
   /** The 100 most recent jobs, newest first. */
   @Get()
   @ReadModelQuery(jobsProjection)
+
+  @ApiOkResponse({ type: ExportJobListResponse })
   list(): Promise<{ readonly items: readonly ExportJobView[] }> {
     return this.queries.execute(new ListExportsQuery());
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: ExportJobResponse })
+  @ApiErrors(400, 404)
   get(@Param('id', UuidParamPipe) id: string): Promise<ExportJobView> {
     return this.queries.execute(new GetExportQuery(id));
   }
 
   /** Cancels a waiting or running job, or removes a finished one and its file. */
   @Delete(':id')
+  @ApiOkResponse({ type: DeletedExportResponse })
+  @ApiErrors(400, 404, 409)
   async remove(
     @Param('id', UuidParamPipe) id: string,
     @AdminCaller() caller: CommandContext,
@@ -86,6 +93,11 @@ export class ExportsController {
   /** The JSON array the job wrote. */
   @Get(':id/download')
   @ApiProduces('application/json')
+  @ApiOkResponse({
+    description: 'The rows the job wrote, as an attachment (Content-Disposition)',
+    schema: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  })
+  @ApiErrors(400, 404, 409)
   async download(@Param('id', UuidParamPipe) id: string, @Res() reply: FastifyReply): Promise<void> {
     const view = exportViewFromState((await this.jobs.loadExport(id)).state, this.runner.progress(id));
     if (view.status !== 'done') throw conflict('EXPORT.NOT_READY', `The export is ${view.status}; it can be downloaded once done`);

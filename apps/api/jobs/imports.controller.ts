@@ -1,6 +1,8 @@
 import { Controller, Get, HttpCode, HttpException, Param, PayloadTooLargeException, Post, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiConsumes, ApiHeader, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
+import { ImportJobListResponse, ImportJobResponse, ImportRowsBody, ImportUploadBody, QueuedImportResponse } from './jobs.responses';
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
@@ -52,8 +54,6 @@ interface Upload {
  * by row by the job runner, and written only if every row passes.
  */
 @ApiTags('admin: export and import jobs')
-@ApiSecurity('api-key')
-@ApiHeader({ name: 'X-Api-Key', required: true })
 @Public()
 @RequireScopes('admin:export')
 @Controller('admin/imports')
@@ -73,7 +73,13 @@ export class ImportsController {
   @Post()
   @HttpCode(202)
   @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiAcceptedResponse({ description: 'The job, queued' })
+  @ApiExtraModels(ImportRowsBody, ImportUploadBody)
+  @ApiBody({
+    description: 'application/json: { type, rows, filename? }; multipart/form-data: file and type',
+    schema: { oneOf: [{ $ref: getSchemaPath(ImportRowsBody) }, { $ref: getSchemaPath(ImportUploadBody) }] },
+  })
+  @ApiAcceptedResponse({ type: QueuedImportResponse, description: 'The job, queued' })
+  @ApiErrors(...COMMAND_ERRORS)
   async create(@Req() request: FastifyRequest, @AdminCaller() caller: CommandContext): Promise<ImportJobView & { position: string }> {
     const upload = request.isMultipart() ? await multipartUpload(request) : jsonUpload(request.body);
     const id = newId();
@@ -106,11 +112,15 @@ export class ImportsController {
   /** The 100 most recent imports, newest first, with their row errors. */
   @Get()
   @ReadModelQuery(jobsProjection)
+
+  @ApiOkResponse({ type: ImportJobListResponse })
   list(): Promise<{ readonly items: readonly ImportJobView[] }> {
     return this.queries.execute(new ListImportsQuery());
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: ImportJobResponse })
+  @ApiErrors(400, 404)
   get(@Param('id', UuidParamPipe) id: string): Promise<ImportJobView> {
     return this.queries.execute(new GetImportQuery(id));
   }

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
+import { AdminPresencePageResponse, PresenceResultResponse } from './presence.responses';
 import { AdminCaller } from '../admin/api-key.guard';
 import { RequireScopes } from '../admin/require-scopes';
 import { Public } from '../auth/auth.decorators';
@@ -14,7 +16,6 @@ import { presenceProjection } from '../../../projections';
 
 /** Presence for administrators (Trillian): every user's, unfiltered, and setting a user's. */
 @ApiTags('admin')
-@ApiHeader({ name: 'X-Api-Key', required: true })
 @Public()
 @RequireScopes('admin:presence')
 @Controller('admin')
@@ -26,12 +27,16 @@ export class AdminPresenceController {
 
   @Get('presence')
   @ReadModelQuery(presenceProjection)
+
+  @ApiOkResponse({ type: AdminPresencePageResponse })
   list(@Query() query: AdminPresenceQueryDto): Promise<AdminPresencePage> {
     return this.queries.execute(new ListPresenceQuery(query.status, query.cursor, query.limit ?? 20));
   }
 
   /** Status and message; the device the user's client set stays. `changedBy` is the API key. */
   @Put('users/:id/presence')
+  @ApiOkResponse({ type: PresenceResultResponse })
+  @ApiErrors(...COMMAND_ERRORS, 404)
   set(
     @Param('id', UuidParamPipe) userId: string,
     @Body() body: AdminSetPresenceDto,

@@ -1,6 +1,16 @@
 import { Controller, Get, Injectable, Param, Query, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, UserApi } from '../common/openapi';
+import {
+  ContactPhotoHistoryResponse,
+  ContactPhotoResponse,
+  ContactPresenceListResponse,
+  ContactPresenceResponse,
+  ContactStatusHistoryResponse,
+  ContactStatusMessageListResponse,
+  ContactStatusMessageResponse,
+} from '../contacts/contacts.responses';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { validationError } from '../../../libs/domain/errors';
 import { Caller } from '../auth/auth.decorators';
@@ -57,31 +67,41 @@ export class HistoryQueryDto extends PageQueryDto {
  * `:contactId` in Fastify's router.
  */
 @ApiTags('contacts')
-@ApiBearerAuth()
+@UserApi()
 @Controller('contacts')
 export class ContactPresenceController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('presence')
   @ReadModelQuery(contactsProjection, presenceProjection, usersProjection)
+
+  @ApiOkResponse({ type: ContactPresenceListResponse })
   allPresence(@Caller() caller: CommandContext): Promise<{ readonly items: readonly ContactPresenceView[] }> {
     return this.queries.execute(new AllContactsPresenceQuery(caller.actor));
   }
 
   @Get('statuses')
   @ReadModelQuery(contactsProjection, presenceProjection, usersProjection)
+
+  @ApiOkResponse({ type: ContactStatusMessageListResponse })
   allStatuses(@Caller() caller: CommandContext): Promise<{ readonly items: readonly ContactStatusMessageView[] }> {
     return this.queries.execute(new AllContactsStatusesQuery(caller.actor));
   }
 
   @Get(':contactId/presence')
   @ReadModelQuery(contactsProjection, presenceProjection, usersProjection)
+
+  @ApiOkResponse({ type: ContactPresenceResponse })
+  @ApiErrors(404)
   presence(@Param('contactId', ContactIdPipe) contactId: string, @Caller() caller: CommandContext): Promise<ContactPresenceView> {
     return this.queries.execute(new ContactPresenceQuery(caller.actor, contactId));
   }
 
   @Get(':contactId/status-message')
   @ReadModelQuery(contactsProjection, presenceProjection, usersProjection)
+
+  @ApiOkResponse({ type: ContactStatusMessageResponse })
+  @ApiErrors(404)
   statusMessage(
     @Param('contactId', ContactIdPipe) contactId: string,
     @Caller() caller: CommandContext,
@@ -91,6 +111,9 @@ export class ContactPresenceController {
 
   @Get(':contactId/status-message/history')
   @ReadModelQuery(contactsProjection, presenceProjection, usersProjection, profileHistoryProjection)
+
+  @ApiOkResponse({ type: ContactStatusHistoryResponse })
+  @ApiErrors(404)
   statusMessageHistory(
     @Param('contactId', ContactIdPipe) contactId: string,
     @Query() query: HistoryQueryDto,
@@ -103,12 +126,18 @@ export class ContactPresenceController {
 
   @Get(':contactId/photo')
   @ReadModelQuery(contactsProjection, presenceProjection, usersProjection)
+
+  @ApiOkResponse({ type: ContactPhotoResponse })
+  @ApiErrors(404)
   photo(@Param('contactId', ContactIdPipe) contactId: string, @Caller() caller: CommandContext): Promise<ContactPhotoView> {
     return this.queries.execute(new ContactPhotoQuery(caller.actor, contactId));
   }
 
   @Get(':contactId/photo/history')
   @ReadModelQuery(contactsProjection, presenceProjection, usersProjection, profileHistoryProjection)
+
+  @ApiOkResponse({ type: ContactPhotoHistoryResponse })
+  @ApiErrors(404)
   photoHistory(
     @Param('contactId', ContactIdPipe) contactId: string,
     @Query() query: HistoryQueryDto,

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
+import { OwnPresenceResponse, PresenceResultResponse } from './presence.responses';
 import { Caller } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
@@ -15,7 +17,7 @@ import { presenceProjection } from '../../../projections';
  * heartbeat that moves last seen.
  */
 @ApiTags('presence')
-@ApiBearerAuth()
+@UserApi()
 @Controller('me/presence')
 export class PresenceController {
   constructor(
@@ -24,6 +26,8 @@ export class PresenceController {
   ) {}
 
   @Put()
+  @ApiOkResponse({ type: PresenceResultResponse })
+  @ApiErrors(...COMMAND_ERRORS)
   set(@Body() body: SetPresenceDto, @Caller() caller: CommandContext): Promise<PresenceResult> {
     return this.commands.execute(
       new SetPresenceCommand(
@@ -40,6 +44,8 @@ export class PresenceController {
 
   @Get()
   @ReadModelQuery(presenceProjection)
+
+  @ApiOkResponse({ type: OwnPresenceResponse })
   get(@Caller() caller: CommandContext): Promise<OwnPresenceView> {
     return this.queries.execute(new MyPresenceQuery(caller.actor));
   }

@@ -1,6 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
+import { ReadResultResponse } from '../comments/comments.responses';
+import { UnreadResponse } from '../rooms/rooms.responses';
 import { validationError } from '../../../libs/domain/errors';
 import { Caller } from '../auth/auth.decorators';
 import { MarkReadDto } from '../comments/comments.dto';
@@ -12,7 +15,7 @@ import { ReadModelQuery } from '../common/min-position.interceptor';
 import { membershipsProjection } from '../../../projections';
 
 @ApiTags('read state')
-@ApiBearerAuth()
+@UserApi()
 @Controller()
 export class ReadStateController {
   constructor(
@@ -22,6 +25,8 @@ export class ReadStateController {
 
   @Post('rooms/:roomId/read')
   @HttpCode(200)
+  @ApiOkResponse({ type: ReadResultResponse })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
   mark(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Body() body: MarkReadDto,
@@ -38,6 +43,8 @@ export class ReadStateController {
 
   @Get('me/unread')
   @ReadModelQuery(membershipsProjection)
+
+  @ApiOkResponse({ type: UnreadResponse })
   unread(@Caller() caller: CommandContext): Promise<UnreadView> {
     return this.queries.execute(new UnreadQuery(caller.actor));
   }

@@ -1,8 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
+import { CreatedRoomResponse, MemberResponse, MyRoomPageResponse, MyRoomResponse, RoomCommandResponse } from './rooms.responses';
 import type { FastifyReply } from 'fastify';
-import type { RoomRole } from '../../../libs/domain/events';
+import type { RoomPermissions, RoomRole } from '../../../libs/domain/events';
 import { Caller } from '../auth/auth.decorators';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
@@ -16,6 +18,7 @@ import {
   CreateRoomDto,
   DirectRoomDto,
   ListRoomsQueryDto,
+  RoomPermissionsDto,
   UpdateRoomDto,
 } from './rooms.dto';
 import {
@@ -30,8 +33,17 @@ import { contactsProjection, membershipsProjection, presenceProjection, roomsPro
 
 const now = () => new Date().toISOString();
 
+/**
+ * The flags given, without the DTO instance's unset fields: spread over the
+ * room's permissions, an own `undefined` would erase a flag.
+ */
+const givenPermissions = (permissions: RoomPermissionsDto | undefined): Partial<RoomPermissions> | undefined =>
+  permissions === undefined
+    ? undefined
+    : (Object.fromEntries(Object.entries(permissions).filter(([, value]) => value !== undefined)) as Partial<RoomPermissions>);
+
 @ApiTags('rooms')
-@ApiBearerAuth()
+@UserApi()
 @Controller('rooms')
 export class RoomsController {
   constructor(
@@ -40,7 +52,10 @@ export class RoomsController {
   ) {}
 
   @Post()
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' } })
+  @ApiCreatedResponse({ type: CreatedRoomResponse, description: 'Created (or the same answer again for a retried Idempotency-Key)' })
+  @ApiOkResponse({ type: CreatedRoomResponse, description: 'The room existed already' })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
   async create(
     @Body() body: CreateRoomDto,
     @Caller() caller: CommandContext,
@@ -55,7 +70,7 @@ export class RoomsController {
           participants: body.participants,
           topic: body.topic ?? null,
           avatarUrl: body.avatarUrl ?? null,
-          permissions: body.permissions,
+          permissions: givenPermissions(body.permissions),
           historyVisibility: body.historyVisibility,
           idempotencyKey,
         },
@@ -67,6 +82,9 @@ export class RoomsController {
   }
 
   @Post('direct')
+  @ApiCreatedResponse({ type: CreatedRoomResponse, description: 'Created' })
+  @ApiOkResponse({ type: CreatedRoomResponse, description: 'The direct room of the two existed already' })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
   async direct(
     @Body() body: DirectRoomDto,
     @Caller() caller: CommandContext,
@@ -79,17 +97,24 @@ export class RoomsController {
 
   @Get()
   @ReadModelQuery(membershipsProjection, roomsProjection)
+
+  @ApiOkResponse({ type: MyRoomPageResponse })
   list(@Query() query: ListRoomsQueryDto, @Caller() caller: CommandContext): Promise<Page<MyRoomView>> {
     return this.queries.execute(new ListMyRoomsQuery(caller.actor, query.cursor, query.limit ?? 20));
   }
 
   @Get(':roomId')
   @ReadModelQuery(membershipsProjection, roomsProjection)
+
+  @ApiOkResponse({ type: MyRoomResponse })
+  @ApiErrors(403, 404)
   get(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<MyRoomView> {
     return this.queries.execute(new GetRoomQuery(caller.actor, roomId));
   }
 
   @Patch(':roomId')
+  @ApiOkResponse({ type: RoomCommandResponse })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
   update(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Body() body: UpdateRoomDto,
@@ -104,7 +129,7 @@ export class RoomsController {
           name: body.name,
           topic: body.topic,
           avatarUrl: body.avatarUrl,
-          permissions: body.permissions,
+          permissions: givenPermissions(body.permissions),
           historyVisibility: body.historyVisibility,
           now: now(),
         },
@@ -115,12 +140,17 @@ export class RoomsController {
 
   @Get(':roomId/members')
   @ReadModelQuery(membershipsProjection, usersProjection, presenceProjection, contactsProjection)
+
+  @ApiOkResponse({ type: [MemberResponse] })
+  @ApiErrors(403, 404)
   members(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<MemberView[]> {
     return this.queries.execute(new ListMembersQuery(caller.actor, roomId));
   }
 
   @Post(':roomId/members')
   @HttpCode(200)
+  @ApiOkResponse({ type: RoomCommandResponse })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
   addMembers(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Body() body: AddMembersDto,
@@ -136,6 +166,8 @@ export class RoomsController {
   }
 
   @Delete(':roomId/members/:userId')
+  @ApiOkResponse({ type: RoomCommandResponse })
+  @ApiErrors(400, 403, 404, 409)
   removeMember(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Param('userId', UuidParamPipe) userId: string,
@@ -147,6 +179,8 @@ export class RoomsController {
   }
 
   @Patch(':roomId/members/:userId')
+  @ApiOkResponse({ type: RoomCommandResponse })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
   changeMember(
     @Param('roomId', UuidParamPipe) roomId: string,
     @Param('userId', UuidParamPipe) userId: string,
@@ -171,6 +205,8 @@ export class RoomsController {
 
   @Post(':roomId/leave')
   @HttpCode(200)
+  @ApiOkResponse({ type: RoomCommandResponse })
+  @ApiErrors(400, 403, 404, 409)
   leave(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<RoomCommandResult> {
     return this.commands.execute(new ExecuteRoomCommand(roomId, { type: 'LeaveRoom', actor: caller.actor, now: now() }, caller));
   }

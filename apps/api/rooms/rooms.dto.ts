@@ -47,26 +47,26 @@ export class RoomPermissionsDto {
 }
 
 export class CreateRoomDto {
-  @ApiProperty({ example: 'Weekend trip' })
+  @ApiProperty({ example: 'Weekend trip', minLength: 1, maxLength: 200 })
   @IsString()
   @Length(1, 200)
   @IsName()
   name!: string;
 
-  @ApiProperty({ type: [String], description: 'User ids of the other members' })
+  @ApiProperty({ type: 'array', items: { type: 'string', format: 'uuid' }, maxItems: MAX_ROOM_MEMBERS - 1, description: 'User ids of the other members' })
   @IsArray()
   @ArrayMaxSize(MAX_ROOM_MEMBERS - 1)
   @IsUUID('all', { each: true, message: 'each participant must be a user id' })
   participants!: string[];
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 1000 })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
   @IsName()
   topic?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'uri', maxLength: 2000, description: 'An absolute http(s) URL' })
   @IsOptional()
   @IsUrl({ require_protocol: true, protocols: ['http', 'https'] })
   @MaxLength(2000)
@@ -90,16 +90,28 @@ export class CreateRoomDto {
 }
 
 export class DirectRoomDto {
-  @ApiProperty({ description: 'The other user' })
+  @ApiProperty({ description: 'The other user', format: 'uuid' })
   @IsUUID('all', { message: 'userId must be a user id' })
   userId!: string;
 }
 
 /** The settings of CreateRoomDto, each optional; a null topic clears it. */
-export class UpdateRoomDto extends PartialType(OmitType(CreateRoomDto, ['participants'] as const)) {}
+export class UpdateRoomDto extends PartialType(OmitType(CreateRoomDto, ['participants', 'topic', 'avatarUrl'] as const)) {
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000, description: 'null clears it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  topic?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uri', maxLength: 2000, description: 'An absolute http(s) URL; null clears it' })
+  @IsOptional()
+  @IsUrl({ require_protocol: true, protocols: ['http', 'https'] })
+  @MaxLength(2000)
+  avatarUrl?: string | null;
+}
 
 export class AddMembersDto {
-  @ApiProperty({ type: [String] })
+  @ApiProperty({ type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1, maxItems: 1000 })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
@@ -120,7 +132,7 @@ export class ChangeMemberDto {
 }
 
 export class ListRoomsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page', maxLength: 500 })
   @IsOptional()
   @IsString()
   @MaxLength(500)

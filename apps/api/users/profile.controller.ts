@@ -1,6 +1,18 @@
 import { Body, Controller, Delete, Get, Patch, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
+import {
+  MeResponse,
+  PasswordChangedResponse,
+  PhotoHistoryResponse,
+  PhotoSetResponse,
+  PrivacyChangedResponse,
+  PrivacyResponse,
+  ProfileUpdatedResponse,
+  StatusMessageHistoryResponse,
+  StatusMessageSetResponse,
+} from './users.responses';
 import type { ProfileCommand } from '../../../libs/domain/users/profile.decider';
 import { Caller, CurrentUser, type AuthenticatedUser } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
@@ -25,7 +37,7 @@ const now = () => new Date().toISOString();
  * profile already has writes nothing and answers the same.
  */
 @ApiTags('profile')
-@ApiBearerAuth()
+@UserApi()
 @Controller('me')
 export class ProfileController {
   constructor(
@@ -35,11 +47,15 @@ export class ProfileController {
 
   @Get()
   @ReadModelQuery(usersProjection)
+
+  @ApiOkResponse({ type: MeResponse })
   me(@Caller() caller: CommandContext): Promise<MeView> {
     return this.queries.execute(new GetMeQuery(caller.actor));
   }
 
   @Patch()
+  @ApiOkResponse({ type: ProfileUpdatedResponse })
+  @ApiErrors(...COMMAND_ERRORS)
   async update(@Body() body: UpdateMeDto, @Caller() caller: CommandContext) {
     const { profile, position } = await this.run(caller, {
       type: 'UpdateDisplayName',
@@ -51,6 +67,8 @@ export class ProfileController {
   }
 
   @Put('status-message')
+  @ApiOkResponse({ type: StatusMessageSetResponse })
+  @ApiErrors(...COMMAND_ERRORS)
   async setStatusMessage(@Body() body: StatusMessageDto, @Caller() caller: CommandContext) {
     const { profile, position } = await this.run(caller, {
       type: 'SetStatusMessage',
@@ -63,6 +81,8 @@ export class ProfileController {
 
   @Get('status-message/history')
   @ReadModelQuery(profileHistoryProjection)
+
+  @ApiOkResponse({ type: StatusMessageHistoryResponse })
   @ApiOperation({ summary: 'Status messages set, newest first; a clear is an entry with message null' })
   statusHistory(@Query() query: HistoryQueryDto, @Caller() caller: CommandContext): Promise<HistoryPage<StatusMessageEntry>> {
     return this.queries.execute(new ProfileHistoryQuery(caller.actor, 'status', query.cursor, query.limit ?? 20)) as Promise<
@@ -71,12 +91,16 @@ export class ProfileController {
   }
 
   @Put('photo')
+  @ApiOkResponse({ type: PhotoSetResponse })
+  @ApiErrors(...COMMAND_ERRORS)
   async setPhoto(@Body() body: PhotoDto, @Caller() caller: CommandContext) {
     const { profile, position } = await this.run(caller, { type: 'SetPhoto', actor: caller.actor, url: body.url, now: now() });
     return { url: profile.photoUrl, position };
   }
 
   @Delete('photo')
+  @ApiOkResponse({ type: PhotoSetResponse })
+  @ApiErrors(409)
   async removePhoto(@Caller() caller: CommandContext) {
     const { profile, position } = await this.run(caller, { type: 'SetPhoto', actor: caller.actor, url: null, now: now() });
     return { url: profile.photoUrl, position };
@@ -84,6 +108,8 @@ export class ProfileController {
 
   @Get('photo/history')
   @ReadModelQuery(profileHistoryProjection)
+
+  @ApiOkResponse({ type: PhotoHistoryResponse })
   @ApiOperation({ summary: 'Profile photos set, newest first; a removal is an entry with url null' })
   photoHistory(@Query() query: HistoryQueryDto, @Caller() caller: CommandContext): Promise<HistoryPage<PhotoEntry>> {
     return this.queries.execute(new ProfileHistoryQuery(caller.actor, 'photo', query.cursor, query.limit ?? 20)) as Promise<
@@ -93,12 +119,16 @@ export class ProfileController {
 
   @Get('privacy')
   @ReadModelQuery(usersProjection)
+
+  @ApiOkResponse({ type: PrivacyResponse })
   @ApiOperation({ summary: 'Who sees the status message, photo and last seen: none, contacts or all (snake_case names)' })
   async privacy(@Caller() caller: CommandContext): Promise<PrivacyView> {
     return (await this.queries.execute(new GetMeQuery(caller.actor))).privacy;
   }
 
   @Put('privacy')
+  @ApiOkResponse({ type: PrivacyChangedResponse })
+  @ApiErrors(...COMMAND_ERRORS)
   @ApiOperation({ summary: 'Changes the levels given (snake_case names, as Windu); answers the whole settings' })
   async setPrivacy(@Body() body: PrivacyDto, @Caller() caller: CommandContext): Promise<PrivacyView & { position: string }> {
     const { profile, position } = await this.run(caller, {
@@ -115,6 +145,8 @@ export class ProfileController {
   }
 
   @Put('password')
+  @ApiOkResponse({ type: PasswordChangedResponse })
+  @ApiErrors(...COMMAND_ERRORS)
   @ApiOperation({
     summary:
       'A new password; the current one must be given (400 PROFILE.CURRENT_PASSWORD_WRONG). Every other sign-in of the account ends; this one stays',

@@ -37,7 +37,7 @@ export class StatusMessageDto {
 }
 
 export class PhotoDto {
-  @ApiProperty({ example: 'https://cdn.example.com/alice.png', maxLength: MAX_PHOTO_URL, description: 'An absolute http(s) URL' })
+  @ApiProperty({ example: 'https://cdn.example.com/alice.png', format: 'uri', maxLength: MAX_PHOTO_URL, description: 'An absolute http(s) URL' })
   @IsString()
   url!: string;
 }
@@ -66,7 +66,7 @@ export class PrivacyDto {
 }
 
 export class ChangePasswordDto {
-  @ApiProperty()
+  @ApiProperty({ maxLength: 1000 })
   @IsString()
   @MaxLength(1000)
   currentPassword!: string;
@@ -77,7 +77,7 @@ export class ChangePasswordDto {
 }
 
 export class HistoryQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page', maxLength: 500 })
   @IsOptional()
   @IsString()
   @MaxLength(500)

@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
+import { RegisteredWebhookResponse, WebhookChangeResponse, WebhookListResponse, WebhookReplayResponse, WebhookResponse } from './webhooks.responses';
 import { validationError } from '../../../libs/domain/errors';
 import type { WebhookFormat } from '../../../libs/domain/events';
 import { newId } from '../../../libs/domain/ids';
@@ -38,8 +40,6 @@ const now = () => new Date().toISOString();
 
 /** Webhook subscriptions, for server-side integrations holding the admin API key. */
 @ApiTags('admin')
-@ApiSecurity('api-key')
-@ApiHeader({ name: 'X-Api-Key', required: true })
 @Public()
 @RequireScopes('admin:webhooks')
 @Controller('admin/webhooks')
@@ -51,6 +51,8 @@ export class WebhooksController {
   ) {}
 
   @Post()
+  @ApiCreatedResponse({ type: RegisteredWebhookResponse })
+  @ApiErrors(...COMMAND_ERRORS)
   async register(@Body() body: RegisterWebhookDto, @AdminCaller() caller: CommandContext): Promise<RegisteredWebhook> {
     const id = newId();
     const format = body.format ?? 'parley';
@@ -66,18 +68,25 @@ export class WebhooksController {
 
   @Get()
   @ReadModelQuery(webhooksProjection)
+
+  @ApiOkResponse({ type: WebhookListResponse })
   list(): Promise<{ readonly items: readonly WebhookView[] }> {
     return this.queries.execute(new ListWebhooksQuery());
   }
 
   @Get(':id')
   @ReadModelQuery(webhooksProjection)
+
+  @ApiOkResponse({ type: WebhookResponse })
+  @ApiErrors(404)
   get(@Param('id', UuidParamPipe) id: string): Promise<WebhookView> {
     return this.queries.execute(new GetWebhookQuery(id));
   }
 
   /** Changes url, events, secret or format; `status` pauses by hand or resumes where delivery stopped. */
   @Patch(':id')
+  @ApiOkResponse({ type: WebhookChangeResponse })
+  @ApiErrors(...COMMAND_ERRORS, 404)
   async update(
     @Param('id', UuidParamPipe) id: string,
     @Body() body: UpdateWebhookDto,
@@ -101,6 +110,8 @@ export class WebhooksController {
   }
 
   @Delete(':id')
+  @ApiOkResponse({ type: WebhookChangeResponse })
+  @ApiErrors(400, 404, 409)
   async remove(@Param('id', UuidParamPipe) id: string, @AdminCaller() caller: CommandContext): Promise<WebhookChange> {
     const result = await this.commands.execute(new ExecuteWebhookCommand(id, { type: 'RemoveWebhook', actor: caller.actor, now: now() }, caller));
     return { id, written: result.written, position: result.position };
@@ -109,6 +120,8 @@ export class WebhooksController {
   /** Delivers again from `from` (inclusive), whatever was delivered before; resumes a paused subscription. */
   @Post(':id/replay')
   @HttpCode(200)
+  @ApiOkResponse({ type: WebhookReplayResponse })
+  @ApiErrors(...COMMAND_ERRORS, 404)
   async replay(
     @Param('id', UuidParamPipe) id: string,
     @Body() body: ReplayWebhookDto,

@@ -10,7 +10,7 @@ import {
 } from '../../../libs/domain/webhooks/webhook.decider';
 
 export class RegisterWebhookDto {
-  @ApiProperty({ example: 'https://hooks.example.com/parley', description: 'http or https; receives a POST per event' })
+  @ApiProperty({ example: 'https://hooks.example.com/parley', format: 'uri', maxLength: WEBHOOK_URL_MAX, description: 'http or https; receives a POST per event' })
   @IsString()
   @MaxLength(WEBHOOK_URL_MAX)
   @IsUrl(
@@ -19,14 +19,14 @@ export class RegisterWebhookDto {
   )
   url!: string;
 
-  @ApiProperty({ type: [String], enum: WEBHOOK_EVENT_TYPES, example: ['CommentPosted'] })
+  @ApiProperty({ enum: WEBHOOK_EVENT_TYPES, isArray: true, minItems: 1, maxItems: WEBHOOK_EVENT_TYPES.length, example: ['CommentPosted'] })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(WEBHOOK_EVENT_TYPES.length)
   @IsIn(WEBHOOK_EVENT_TYPES, { each: true, message: `each event must be one of ${WEBHOOK_EVENT_TYPES.join(', ')}` })
   events!: string[];
 
-  @ApiProperty({ description: 'HMAC-SHA256 key of the X-Parley-Signature header', minLength: WEBHOOK_SECRET_MIN })
+  @ApiProperty({ description: 'HMAC-SHA256 key of the X-Parley-Signature header', minLength: WEBHOOK_SECRET_MIN, maxLength: WEBHOOK_SECRET_MAX })
   @IsString()
   @Length(WEBHOOK_SECRET_MIN, WEBHOOK_SECRET_MAX)
   secret!: string;
@@ -45,7 +45,7 @@ export class UpdateWebhookDto extends PartialType(RegisterWebhookDto) {
 }
 
 export class ReplayWebhookDto {
-  @ApiProperty({ example: '1234', description: 'Deliver again from this log position (inclusive), as a decimal string' })
+  @ApiProperty({ example: '1234', pattern: '^\\d{1,40}$', description: 'Deliver again from this log position (inclusive), as a decimal string' })
   @IsString({ message: 'from must be a position as a decimal string' })
   @Matches(/^\d{1,40}$/, { message: 'from must be a position as a decimal string' })
   from!: string;
