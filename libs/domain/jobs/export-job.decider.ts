@@ -177,6 +177,7 @@ const EXPORT_JOB_EVENTS: ReadonlySet<string> = new Set<ExportJobEvent['type']>([
   'ExportJobCompleted',
   'ExportJobFailed',
   'ExportJobDeleted',
+  'ExportJobPurged',
 ]);
 
 /** One export job, stream `export-job-<id>`. */
