@@ -70,7 +70,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     );
   });
 
-  // The contract: every answer described (docs/decisions/DECISION-0017-openapi-contract.md).
+  // The contract: every answer described (docs/decisions/0017-openapi-contract.md).
   SwaggerModule.setup('docs', app, () => createParleyDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

@@ -21,26 +21,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/me/remove": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Remove my account (Windu)
-         * @description The account is removed, its tokens stop working and its personal data (display name, phone, status messages, photos, contacts, presence) is erased by destroying its key. Rooms keep their history; its author shows as a deleted user.
-         */
-        post: operations["AccountRemovalController_remove"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -149,7 +129,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** A new password; the current one must be given (400 PROFILE.CURRENT_PASSWORD_WRONG) */
+        /** A new password; the current one must be given (400 PROFILE.CURRENT_PASSWORD_WRONG). Every other sign-in of the account ends; this one stays */
         put: operations["ProfileController_changePassword"];
         post?: never;
         delete?: never;
@@ -158,40 +138,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/users": {
+    "/v1/me/remove": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Active users, oldest first; q matches the username or display name; total counts every match */
-        get: operations["AdminUsersController_list"];
+        get?: never;
         put?: never;
-        post: operations["AdminUsersController_create"];
+        /**
+         * Remove my account (Windu)
+         * @description The account is removed, its tokens stop working and its personal data (display name, phone, status messages, photos, contacts, presence) is erased by destroying its key. Rooms keep their history; its author shows as a deleted user.
+         */
+        post: operations["AccountRemovalController_remove"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One user, pending and removed accounts included (a removed one shows as "Deleted user") */
-        get: operations["AdminUsersController_get"];
-        put?: never;
-        post?: never;
-        /** Removes the account (Nexmo delete user): tokens stop working, personal data is erased; 404 USER.REMOVED the second time */
-        delete: operations["AdminUsersController_remove"];
-        options?: never;
-        head?: never;
-        /** Sets the display name, the password, or both; at least one */
-        patch: operations["AdminUsersController_update"];
         trace?: never;
     };
     "/v1/oauth/token": {
@@ -258,71 +222,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/rooms": {
+    "/v1/me/sessions": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["RoomsController_list"];
-        put?: never;
-        post: operations["RoomsController_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/rooms/direct": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["RoomsController_direct"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/rooms/{roomId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["RoomsController_get"];
+        /** My live sign-ins, newest first; the one this request uses is `current: true` */
+        get: operations["SessionsController_list"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch: operations["RoomsController_update"];
-        trace?: never;
-    };
-    "/v1/rooms/{roomId}/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["RoomsController_members"];
-        put?: never;
-        post: operations["RoomsController_addMembers"];
-        delete?: never;
-        options?: never;
-        head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/rooms/{roomId}/members/{userId}": {
+    "/v1/me/sessions/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -332,45 +249,30 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["RoomsController_removeMember"];
+        /** Ends one of my sign-ins: its tokens are refused from the next request on (404 SESSION.NOT_FOUND otherwise) */
+        delete: operations["SessionsController_end"];
         options?: never;
         head?: never;
-        patch: operations["RoomsController_changeMember"];
+        patch?: never;
         trace?: never;
     };
-    "/v1/rooms/{roomId}/leave": {
+    "/v1/admin/api-keys": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: operations["ApiKeysController_list"];
         put?: never;
-        post: operations["RoomsController_leave"];
+        post: operations["ApiKeysController_create"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/rooms/{roomId}/comments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["CommentsController_list"];
-        put?: never;
-        post: operations["CommentsController_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/rooms/{roomId}/comments/{commentId}": {
+    "/v1/admin/api-keys/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -380,13 +282,49 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["CommentsController_delete"];
+        delete: operations["ApiKeysController_revoke"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/rooms/{roomId}/read": {
+    "/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active users, oldest first; q matches the username or display name; total counts every match */
+        get: operations["AdminUsersController_list"];
+        put?: never;
+        post: operations["AdminUsersController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user, pending and removed accounts included (a removed one shows as "Deleted user") */
+        get: operations["AdminUsersController_get"];
+        put?: never;
+        post?: never;
+        /** Removes the account (Nexmo delete user): tokens stop working, personal data is erased; 404 USER.REMOVED the second time */
+        delete: operations["AdminUsersController_remove"];
+        options?: never;
+        head?: never;
+        /** Sets the display name, the password, or both; at least one */
+        patch: operations["AdminUsersController_update"];
+        trace?: never;
+    };
+    "/v1/accounts": {
         parameters: {
             query?: never;
             header?: never;
@@ -395,94 +333,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["ReadStateController_mark"];
+        post: operations["AccountsController_create"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/me/unread": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["ReadStateController_unread"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/health": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["HealthController_health"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/me/feed": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["FeedController_feed"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/webhooks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["WebhooksController_list"];
-        put?: never;
-        post: operations["WebhooksController_register"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/webhooks/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["WebhooksController_get"];
-        put?: never;
-        post?: never;
-        delete: operations["WebhooksController_remove"];
-        options?: never;
-        head?: never;
-        patch: operations["WebhooksController_update"];
-        trace?: never;
-    };
-    "/v1/admin/webhooks/{id}/replay": {
+    "/v1/accounts/request-code": {
         parameters: {
             query?: never;
             header?: never;
@@ -491,133 +349,37 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["WebhooksController_replay"];
+        post: operations["AccountsController_requestCode"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/events": {
+    "/v1/accounts/verify": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["AuditController_events"];
+        get?: never;
         put?: never;
-        post?: never;
+        post: operations["AccountsController_verify"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/audit/rooms/{roomId}": {
+    "/v1/admin/verification-codes": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["AuditController_room"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/audit/streams/{streamId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["AuditController_stream"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/exports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["ExportsController_list"];
-        put?: never;
-        post: operations["ExportsController_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/exports/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["ExportsController_get"];
-        put?: never;
-        post?: never;
-        delete: operations["ExportsController_remove"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/exports/{id}/download": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["ExportsController_download"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/imports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["ImportsController_list"];
-        put?: never;
-        post: operations["ImportsController_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/imports/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["ImportsController_get"];
+        get: operations["VerificationCodesController_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -898,23 +660,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/api-keys": {
+    "/v1/rooms": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["ApiKeysController_list"];
+        get: operations["RoomsController_list"];
         put?: never;
-        post: operations["ApiKeysController_create"];
+        post: operations["RoomsController_create"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/api-keys/{id}": {
+    "/v1/rooms/direct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["RoomsController_direct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RoomsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["RoomsController_update"];
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RoomsController_members"];
+        put?: never;
+        post: operations["RoomsController_addMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/members/{userId}": {
         parameters: {
             query?: never;
             header?: never;
@@ -924,13 +734,13 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: operations["ApiKeysController_revoke"];
+        delete: operations["RoomsController_removeMember"];
         options?: never;
         head?: never;
-        patch?: never;
+        patch: operations["RoomsController_changeMember"];
         trace?: never;
     };
-    "/v1/accounts": {
+    "/v1/rooms/{roomId}/leave": {
         parameters: {
             query?: never;
             header?: never;
@@ -939,14 +749,30 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AccountsController_create"];
+        post: operations["RoomsController_leave"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/accounts/request-code": {
+    "/v1/rooms/{roomId}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CommentsController_list"];
+        put?: never;
+        post: operations["CommentsController_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/comments/{commentId}": {
         parameters: {
             query?: never;
             header?: never;
@@ -955,14 +781,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AccountsController_requestCode"];
-        delete?: never;
+        post?: never;
+        delete: operations["CommentsController_delete"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/accounts/verify": {
+    "/v1/rooms/{roomId}/read": {
         parameters: {
             query?: never;
             header?: never;
@@ -971,21 +797,229 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AccountsController_verify"];
+        post: operations["ReadStateController_mark"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/verification-codes": {
+    "/v1/me/unread": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["VerificationCodesController_list"];
+        get: operations["ReadStateController_unread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["FeedController_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["WebhooksController_list"];
+        put?: never;
+        post: operations["WebhooksController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["WebhooksController_get"];
+        put?: never;
+        post?: never;
+        delete: operations["WebhooksController_remove"];
+        options?: never;
+        head?: never;
+        patch: operations["WebhooksController_update"];
+        trace?: never;
+    };
+    "/v1/admin/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["WebhooksController_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExportsController_list"];
+        put?: never;
+        post: operations["ExportsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExportsController_get"];
+        put?: never;
+        post?: never;
+        delete: operations["ExportsController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/exports/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ExportsController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ImportsController_list"];
+        put?: never;
+        post: operations["ImportsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ImportsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/audit/rooms/{roomId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_room"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/audit/streams/{streamId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_health"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1013,21 +1047,6 @@ export interface components {
             id: string;
             username: string;
             displayName: string | null;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-        };
-        RemoveAccountDto: {
-            /** @description Why you leave; kept for the Parley operators with your account id only; leave it out rather than null */
-            feedback?: string;
-        };
-        RemovedUserResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {boolean} */
-            removed: true;
             /**
              * @description A global log position (decimal); pass it as X-Min-Position
              * @example 1234
@@ -1171,50 +1190,15 @@ export interface components {
              */
             position: string;
         };
-        AdminUserResponse: {
+        RemoveAccountDto: {
+            /** @description Why you leave; kept for the Parley operators with your account id only; leave it out rather than null */
+            feedback?: string;
+        };
+        RemovedUserResponse: {
             /** Format: uuid */
             id: string;
-            username: string | null;
-            /** @description "Deleted user" for a removed account */
-            displayName: string | null;
-            statusMessage: string | null;
-            /** Format: uri */
-            photoUrl: string | null;
-            privacy: components["schemas"]["PrivacyResponse"];
-            /** @enum {string} */
-            status: "active" | "pending" | "removed";
-            removed: boolean;
-            /** Format: date-time */
-            registeredAt: string;
-        };
-        AdminUserPageResponse: {
-            /** @description Every active user matching q */
-            total: number;
-            offset: number;
-            limit: number;
-            users: components["schemas"]["AdminUserResponse"][];
-        };
-        AdminCreateUserDto: {
-            /**
-             * @description 3-32 letters, digits, dot, dash or underscore
-             * @example alice
-             */
-            username: string;
-            password: string;
-            /** @example Alice */
-            displayName?: string;
-        };
-        AdminUpdateUserDto: {
-            /** @example Alice Liddell */
-            displayName?: string;
-            /** @description Sets a new password; no current one needed */
-            password?: string;
-        };
-        AdminUpdatedUserResponse: {
-            /** Format: uuid */
-            id: string;
-            username: string | null;
-            displayName: string | null;
+            /** @enum {boolean} */
+            removed: true;
             /**
              * @description A global log position (decimal); pass it as X-Min-Position
              * @example 1234
@@ -1283,839 +1267,243 @@ export interface components {
             /** @description Empty when tokens are signed HS256 */
             keys: components["schemas"]["JwkResponse"][];
         };
-        RoomPermissionsDto: {
-            /** @description Members may rename the room (and change its avatar) */
-            rename?: boolean;
-            /** @description Members may change the topic */
-            changeTopic?: boolean;
-            /** @description Members may add members */
-            addMembers?: boolean;
-            /** @description Members may remove other members */
-            removeMembers?: boolean;
-            /** @description Members may send comments */
-            send?: boolean;
-        };
-        CreateRoomDto: {
-            /** @example Weekend trip */
-            name: string;
-            /** @description User ids of the other members */
-            participants: string[];
-            topic?: string;
+        SessionView: {
             /**
-             * Format: uri
-             * @description An absolute http(s) URL
+             * Format: uuid
+             * @description The sign-in id (the `sid` of its tokens)
              */
-            avatarUrl?: string;
-            permissions?: components["schemas"]["RoomPermissionsDto"];
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it signed in
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When a refresh last used it; the sign-in time until then
+             */
+            lastUsedAt: string;
+            /**
+             * Format: date-time
+             * @description Until when it can refresh without being used
+             */
+            expiresAt: string;
+            /**
+             * @description How it signed in
+             * @enum {string}
+             */
+            grant: "password" | "phone";
+            /** @description What signed in, as its User-Agent said; null when unknown */
+            client: string | null;
+            /** @description Whether the access token of this request belongs to it */
+            current: boolean;
         };
-        RoomPermissionsResponse: {
-            rename: boolean;
-            changeTopic: boolean;
-            addMembers: boolean;
-            removeMembers: boolean;
-            send: boolean;
+        SessionListView: {
+            /** @description Live sign-ins, newest first */
+            items: components["schemas"]["SessionView"][];
         };
-        RoomMemberStateResponse: {
-            /** Format: uuid */
-            userId: string;
-            /** @enum {string} */
-            role: "owner" | "operator" | "member";
-            muted: boolean;
-        };
-        CreatedRoomResponse: {
+        EndedSessionView: {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "group" | "direct";
+            status: "revoked";
+            /** @description Events written: 0 when the sign-in had ended already */
+            written: number;
+            /** @description Position of the revocation, null when nothing was written */
+            position: string | null;
+        };
+        CreateApiKeyDto: {
+            /**
+             * @description What the key is for; shown in listings
+             * @example Billing sync
+             */
             name: string;
-            topic: string | null;
-            /** Format: uri */
-            avatarUrl: string | null;
+            /**
+             * @example [
+             *       "admin:users"
+             *     ]
+             */
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
+        };
+        CreatedApiKeyResponse: {
             /** Format: uuid */
+            id: string;
+            name: string;
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
+            /** @description The key itself: shown this once, stored nowhere */
+            key: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        ApiKeyResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
+            /** @enum {string} */
+            status: "active" | "revoked";
+            /** @description The key printed at the first start of the installation */
+            bootstrap: boolean;
+            /** @example apikey:admin */
             createdBy: string;
-            permissions: components["schemas"]["RoomPermissionsResponse"];
-            memberCount: number;
-            members: components["schemas"]["RoomMemberStateResponse"][];
-            /** @description false when the room already existed (a direct room, a retried request) */
-            created: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            revokedBy: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+        };
+        ApiKeyListResponse: {
+            items: components["schemas"]["ApiKeyResponse"][];
+        };
+        RevokedApiKeyResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "revoked";
+            /** @description 0 when the key was revoked already */
+            written: number;
             /**
              * @description A global log position (decimal); pass it as X-Min-Position
              * @example 1234
              */
             position: string | null;
         };
-        DirectRoomDto: {
-            /**
-             * Format: uuid
-             * @description The other user
-             */
-            userId: string;
-        };
-        LastCommentResponse: {
+        AdminUserResponse: {
             /** Format: uuid */
             id: string;
-            seq: number;
-            /** Format: uuid */
-            senderId: string;
-            text: string | null;
-            type: string;
-            /** Format: date-time */
-            createdAt: string;
-            deleted: boolean;
-        };
-        MyRoomResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            kind: "group" | "direct";
-            name: string;
-            topic: string | null;
-            /** Format: uri */
-            avatarUrl: string | null;
-            /** Format: uuid */
-            createdBy: string;
-            /** Format: date-time */
-            createdAt: string | null;
-            permissions: components["schemas"]["RoomPermissionsResponse"];
-            memberCount: number;
-            /** @description seq of the last comment */
-            lastSeq: number;
-            lastComment: components["schemas"]["LastCommentResponse"] | null;
-            /** Format: date-time */
-            lastActivityAt: string | null;
-            /** @enum {string} */
-            role: "owner" | "operator" | "member";
-            muted: boolean;
-            unreadCount: number;
-            lastReadSeq: number;
-        };
-        MyRoomPageResponse: {
-            items: components["schemas"]["MyRoomResponse"][];
-            /** @description Pass as cursor for the next page; null on the last */
-            nextCursor: string | null;
-        };
-        UpdateRoomDto: {
-            /** @example Weekend trip */
-            name?: string;
-            permissions?: components["schemas"]["RoomPermissionsDto"];
-            /** @description null clears it */
-            topic?: string | null;
-            /**
-             * Format: uri
-             * @description An absolute http(s) URL; null clears it
-             */
-            avatarUrl?: string | null;
-        };
-        RoomCommandResponse: {
-            /** Format: uuid */
-            roomId: string;
-            /** @description Events written; 0 when the room already was as asked */
-            written: number;
-            /**
-             * @description Of the last event written; null when nothing was
-             * @example 1234
-             */
-            position: string | null;
-        };
-        PresenceDeviceResponse: {
-            /** @example Pixel 8 */
-            name: string;
-            /** @example android */
-            platform: string;
-            /** @example 14 */
-            version: string;
-        };
-        SeenPresenceResponse: {
-            /**
-             * @description offline whenever the owner is offline or invisible
-             * @enum {string}
-             */
-            status: "online" | "away" | "busy" | "invisible" | "offline";
-            message: string | null;
-            device: components["schemas"]["PresenceDeviceResponse"] | null;
-            /**
-             * Format: date-time
-             * @description null when the owner's last_seen privacy hides it
-             */
-            lastSeenAt: string | null;
-        };
-        MemberResponse: {
-            /** Format: uuid */
-            userId: string;
             username: string | null;
             /** @description "Deleted user" for a removed account */
             displayName: string | null;
-            removed: boolean;
-            /** @enum {string} */
-            role: "owner" | "operator" | "member";
-            muted: boolean;
-            /** Format: date-time */
-            joinedAt: string;
-            /** @description null when hidden from the caller */
             statusMessage: string | null;
-            /**
-             * Format: uri
-             * @description null when hidden from the caller
-             */
+            /** Format: uri */
             photoUrl: string | null;
-            presence: components["schemas"]["SeenPresenceResponse"];
-        };
-        AddMembersDto: {
-            userIds: string[];
-        };
-        ChangeMemberDto: {
+            privacy: components["schemas"]["PrivacyResponse"];
             /** @enum {string} */
-            role?: "owner" | "operator" | "member";
-            muted?: boolean;
+            status: "active" | "pending" | "removed";
+            removed: boolean;
+            /** Format: date-time */
+            registeredAt: string;
         };
-        PostCommentDto: {
-            text: string;
-            /** @description The client's own id for the comment (Qiscus unique_temp_id); a retry with it writes nothing new */
-            clientId?: string;
-            /**
-             * Format: uuid
-             * @description Id of the comment this one answers
-             */
-            replyTo?: string;
-            /**
-             * @description text, or an application type such as custom, location, file_attachment
-             * @default text
-             */
-            type?: string;
-            /** @description Any JSON object, kept as posted */
-            payload?: {
-                [key: string]: unknown;
-            };
+        AdminUserPageResponse: {
+            /** @description Every active user matching q */
+            total: number;
+            offset: number;
+            limit: number;
+            users: components["schemas"]["AdminUserResponse"][];
         };
-        CommentResponse: {
+        AdminCreateUserDto: {
+            /**
+             * @description 3-32 letters, digits, dot, dash or underscore
+             * @example alice
+             */
+            username: string;
+            password: string;
+            /** @example Alice */
+            displayName?: string;
+        };
+        AdminUpdateUserDto: {
+            /** @example Alice Liddell */
+            displayName?: string;
+            /** @description Sets a new password; no current one needed */
+            password?: string;
+        };
+        AdminUpdatedUserResponse: {
             /** Format: uuid */
             id: string;
-            /** Format: uuid */
-            roomId: string;
-            /** @description Order in the room; gap-free */
-            seq: number | null;
-            /**
-             * Format: uuid
-             * @description The comment before it in the room
-             */
-            previousId: string | null;
-            /** Format: uuid */
-            senderId: string;
-            /** @description null once deleted */
-            text: string | null;
-            /** @example text */
-            type: string;
-            /** @description The application payload, as posted */
-            payload: {
-                [key: string]: unknown;
-            } | null;
-            /** Format: uuid */
-            replyTo: string | null;
-            clientId: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-            deleted: boolean;
-        };
-        SystemEventResponse: {
-            /** @example member_added */
-            kind: string;
-            actorId: string;
-            subjectId?: string;
-            name?: string;
-            topic?: string | null;
-        };
-        SenderResponse: {
-            /** Format: uuid */
-            userId: string;
             username: string | null;
             displayName: string | null;
-            removed: boolean;
-        };
-        TimelineItemResponse: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            roomId: string;
-            /** @description Order in the room; gap-free */
-            seq: number | null;
-            /**
-             * Format: uuid
-             * @description The comment before it in the room
-             */
-            previousId: string | null;
-            /** Format: uuid */
-            senderId: string;
-            /** @description null once deleted */
-            text: string | null;
-            /** @example text */
-            type: string;
-            /** @description The application payload, as posted */
-            payload: {
-                [key: string]: unknown;
-            } | null;
-            /** Format: uuid */
-            replyTo: string | null;
-            clientId: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-            deleted: boolean;
-            /** @enum {string} */
-            kind: "comment" | "system";
-            /** @description For system items */
-            systemEvent?: components["schemas"]["SystemEventResponse"];
-            /** Format: date-time */
-            deletedAt?: string;
-            deletedBy?: string;
-            sender: components["schemas"]["SenderResponse"];
-        };
-        TimelinePageResponse: {
-            items: components["schemas"]["TimelineItemResponse"][];
-            /** @description Older items exist before the first one */
-            hasMoreBefore: boolean;
-            /** @description Newer items exist after the last one */
-            hasMoreAfter: boolean;
-        };
-        DeletedCommentResponse: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            roomId: string;
-            seq: number;
-            /** @enum {boolean} */
-            deleted: true;
             /**
              * @description A global log position (decimal); pass it as X-Min-Position
              * @example 1234
              */
             position: string;
         };
-        MarkReadDto: {
-            /** @description Mark read up to this seq (required unless unread) */
-            seq?: number;
+        CreateAccountDto: {
             /**
-             * @description true marks the room unread again
-             * @enum {boolean}
+             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
+             * @example +15551234567
              */
-            unread?: true;
+            phone: string;
+            /** @example Alice */
+            nickname: string;
         };
-        ReadResultResponse: {
+        PendingAccountResponse: {
             /** Format: uuid */
-            roomId: string;
-            lastReadSeq: number;
-            unread: boolean;
+            id: string;
+            /** @enum {string} */
+            status: "pending";
             /**
-             * @description null when the marker already was there
+             * @description A global log position (decimal); pass it as X-Min-Position
              * @example 1234
              */
-            position: string | null;
+            position: string;
         };
-        RoomUnreadResponse: {
-            /** Format: uuid */
-            roomId: string;
-            unreadCount: number;
-        };
-        UnreadResponse: {
-            total: number;
-            rooms: components["schemas"]["RoomUnreadResponse"][];
-        };
-        StoreHealthResponse: {
-            /** @example MongoDB */
-            store: string;
-            /** @description Without credentials */
-            url: string;
-            /** @enum {string} */
-            state: "connecting" | "up" | "down" | "closed";
-            /** Format: date-time */
-            since: string;
-            error: string | null;
-        };
-        EventStoreHealthResponse: {
-            /** @description Position of the last event; null for an empty log */
-            head: string | null;
-            /** @description Networked stores only */
-            connection?: components["schemas"]["StoreHealthResponse"];
-        };
-        ReadModelsHealthResponse: {
-            /** @description Position the read models have passed */
-            position: string | null;
-            /** @description Events the read models trail the log by */
-            behindBy: string | null;
-            /** @description Networked stores only */
-            connection?: components["schemas"]["StoreHealthResponse"];
-        };
-        HealthResponse: {
-            /** @enum {string} */
-            status: "ok" | "unavailable";
-            eventStore: components["schemas"]["EventStoreHealthResponse"];
-            readModels: components["schemas"]["ReadModelsHealthResponse"];
-            /** @description Stores that are down, e.g. ["MongoDB"] */
-            down?: string[];
-        };
-        RegisterWebhookDto: {
+        RequestCodeDto: {
             /**
-             * Format: uri
-             * @description http or https; receives a POST per event
-             * @example https://hooks.example.com/parley
+             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
+             * @example +15551234567
              */
-            url: string;
+            phone: string;
             /**
-             * @example [
-             *       "CommentPosted"
-             *     ]
-             */
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
-            /** @description HMAC-SHA256 key of the X-Parley-Signature header */
-            secret: string;
-            /**
-             * @description 'qiscus' sends CommentPosted as Qiscus' post_comment
-             * @default parley
+             * @default sms
              * @enum {string}
              */
-            format?: "parley" | "qiscus";
+            channel?: "sms" | "voice";
         };
-        RegisteredWebhookResponse: {
+        CodeRequestedResponse: {
+            /** @enum {string} */
+            channel: "sms" | "voice";
+            /** @description Seconds a code lives */
+            expiresIn: number;
+        };
+        VerifyCodeDto: {
+            /**
+             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
+             * @example +15551234567
+             */
+            phone: string;
+            /**
+             * @description The code sent to the phone
+             * @example 123456
+             */
+            code: string;
+        };
+        SignedInUserResponse: {
             /** Format: uuid */
             id: string;
-            /** Format: uri */
-            url: string;
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
+            displayName: string | null;
+        };
+        PhoneSignInResponse: {
+            /** @description A JWT for Authorization: Bearer */
+            access_token: string;
             /** @enum {string} */
-            format: "parley" | "qiscus";
+            token_type: "Bearer";
+            /** @description Seconds the access token is valid */
+            expires_in: number;
+            /** @description Used up by its next use (rotation) */
+            refresh_token: string;
+            /** @example user */
+            scope?: string;
+            user: components["schemas"]["SignedInUserResponse"];
+        };
+        RecordedCodeResponse: {
+            /** @example +15551234567 */
+            phone: string;
             /** @enum {string} */
-            status: "active";
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-        };
-        DeliveryProgressResponse: {
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-            attempts: number;
-            lastError: string;
+            channel: "sms" | "voice";
+            code: string;
             /** Format: date-time */
-            nextAttemptAt: string;
-        };
-        WebhookResponse: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uri */
-            url: string;
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
-            /** @enum {string} */
-            format: "parley" | "qiscus";
-            /** @enum {string} */
-            status: "active" | "paused";
-            /** @description The error that paused it, while paused */
-            lastError: string | null;
-            /**
-             * @description The event it is stuck at, while paused
-             * @example 1234
-             */
-            stuckAt: string | null;
+            expiresAt: string;
             /** Format: date-time */
-            pausedAt: string | null;
-            /**
-             * @description Its checkpoint; null before it started
-             * @example 1234
-             */
-            position: string | null;
-            /** @description Retries in progress in this process */
-            retrying: components["schemas"]["DeliveryProgressResponse"] | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
+            sentAt: string;
         };
-        WebhookListResponse: {
-            items: components["schemas"]["WebhookResponse"][];
-        };
-        UpdateWebhookDto: {
-            /**
-             * Format: uri
-             * @description http or https; receives a POST per event
-             * @example https://hooks.example.com/parley
-             */
-            url?: string;
-            /**
-             * @example [
-             *       "CommentPosted"
-             *     ]
-             */
-            events?: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
-            /** @description HMAC-SHA256 key of the X-Parley-Signature header */
-            secret?: string;
-            /**
-             * @description 'qiscus' sends CommentPosted as Qiscus' post_comment
-             * @default parley
-             * @enum {string}
-             */
-            format?: "parley" | "qiscus";
-            /**
-             * @description pause by hand, or resume where delivery stopped
-             * @enum {string}
-             */
-            status?: "active" | "paused";
-        };
-        WebhookChangeResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @description 0 when the subscription already was as asked */
-            written: number;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string | null;
-        };
-        ReplayWebhookDto: {
-            /**
-             * @description Deliver again from this log position (inclusive), as a decimal string
-             * @example 1234
-             */
-            from: string;
-        };
-        WebhookReplayResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @description 0 when the subscription already was as asked */
-            written: number;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string | null;
-            /**
-             * @description Delivery starts again here (inclusive)
-             * @example 1234
-             */
-            from: string;
-        };
-        ExportHeaderLine: {
-            /** @enum {string} */
-            kind: "header";
-            /** @enum {string} */
-            format: "parley-log/1";
-            /**
-             * @description Exclusive start
-             * @example 1234
-             */
-            from: string;
-            /** @description SHA-256, hex */
-            prevHash: string;
-        };
-        ExportEventLine: {
-            /** Format: uuid */
-            id: string;
-            /** @example CommentPosted */
-            type: string;
-            version: number;
-            /** @example room-0b5c… */
-            streamId: string;
-            /** @description 0-based index in its stream */
-            revision: number;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-            /** Format: date-time */
-            recordedAt: string;
-            /** @description The event, by its type */
-            data: {
-                [key: string]: unknown;
-            };
-            /** @description correlationId, causationId, actor */
-            metadata: {
-                [key: string]: unknown;
-            };
-            /** @description SHA-256 over the previous line's hash, a newline and this line up to ,"hash" */
-            hash: string;
-        };
-        ExportTrailerLine: {
-            /** @enum {string} */
-            kind: "trailer";
-            count: number;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            firstPosition: string | null;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            lastPosition: string | null;
-            /** @description SHA-256, hex */
-            finalHash: string;
-        };
-        AuditMomentResponse: {
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string | null;
-            /** Format: date-time */
-            time: string | null;
-        };
-        AuditCommentResponse: {
-            /** Format: uuid */
-            id: string;
-            seq: number;
-            /** Format: uuid */
-            senderId: string;
-            text: string | null;
-            type: string;
-            /** Format: date-time */
-            createdAt: string;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-            deleted: boolean;
-            deletedBy: string | null;
-        };
-        RoomAsOfResponse: {
-            /** Format: uuid */
-            roomId: string;
-            at: components["schemas"]["AuditMomentResponse"];
-            /** @description false when the room did not exist yet at that moment */
-            exists: boolean;
-            name: string | null;
-            /** @enum {string|null} */
-            kind: "group" | "direct" | null;
-            topic: string | null;
-            avatarUrl: string | null;
-            /** @description The room permissions then */
-            permissions: {
-                [key: string]: unknown;
-            } | null;
-            members: components["schemas"]["RoomMemberStateResponse"][];
-            /** @description The latest comments then */
-            comments: components["schemas"]["AuditCommentResponse"][];
-            totalComments: number;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            lastEventPosition: string | null;
-        };
-        EventEnvelopeResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @example CommentPosted */
-            type: string;
-            version: number;
-            /** @example room-0b5c… */
-            streamId: string;
-            /** @description 0-based index in its stream */
-            revision: number;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-            /** Format: date-time */
-            recordedAt: string;
-            /** @description The event, by its type */
-            data: {
-                [key: string]: unknown;
-            };
-            /** @description correlationId, causationId, actor */
-            metadata: {
-                [key: string]: unknown;
-            };
-        };
-        StreamAuditResponse: {
-            streamId: string;
-            events: components["schemas"]["EventEnvelopeResponse"][];
-        };
-        CreateExportDto: {
-            /** @enum {string} */
-            type: "users" | "rooms" | "comments";
-            /**
-             * @description Inclusive: YYYY-MM-DD (midnight UTC) or an ISO 8601 time with offset
-             * @example 2024-01-01
-             */
-            startDate: string;
-            /**
-             * @description Exclusive; after startDate and at most one year after it
-             * @example 2024-02-01
-             */
-            endDate: string;
-        };
-        QueuedExportResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            type: "users" | "rooms" | "comments";
-            /** Format: date-time */
-            startDate: string;
-            /** Format: date-time */
-            endDate: string;
-            /** @enum {string} */
-            status: "queued" | "running" | "done" | "failed";
-            percentage: number;
-            totalRows: number;
-            /** @description Bytes of the file, once done */
-            size: number;
-            /** @description Once done: GET it with the same API key */
-            downloadUrl: string | null;
-            error: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            finishedAt: string | null;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-        };
-        ExportJobResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            type: "users" | "rooms" | "comments";
-            /** Format: date-time */
-            startDate: string;
-            /** Format: date-time */
-            endDate: string;
-            /** @enum {string} */
-            status: "queued" | "running" | "done" | "failed";
-            percentage: number;
-            totalRows: number;
-            /** @description Bytes of the file, once done */
-            size: number;
-            /** @description Once done: GET it with the same API key */
-            downloadUrl: string | null;
-            error: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            finishedAt: string | null;
-        };
-        ExportJobListResponse: {
-            items: components["schemas"]["ExportJobResponse"][];
-        };
-        DeletedExportResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            type: "users" | "rooms" | "comments";
-            /** Format: date-time */
-            startDate: string;
-            /** Format: date-time */
-            endDate: string;
-            /** @enum {string} */
-            status: "queued" | "running" | "done" | "failed";
-            percentage: number;
-            totalRows: number;
-            /** @description Bytes of the file, once done */
-            size: number;
-            /** @description Once done: GET it with the same API key */
-            downloadUrl: string | null;
-            error: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            finishedAt: string | null;
-            /** @enum {boolean} */
-            deleted: true;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-        };
-        ImportRowsBody: {
-            /** @enum {string} */
-            type: "users" | "rooms" | "comments";
-            /** @description Rows in Qiscus' import format */
-            rows: {
-                [key: string]: unknown;
-            }[];
-            filename?: string;
-        };
-        ImportUploadBody: {
-            /**
-             * Format: binary
-             * @description A JSON array in Qiscus' import format, at most 10 MB
-             */
-            file: string;
-            /** @enum {string} */
-            type: "users" | "rooms" | "comments";
-        };
-        ImportRowErrorResponse: {
-            /** @description Counting from 1 */
-            row: number;
-            field: string;
-            reason: string;
-        };
-        QueuedImportResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            type: "users" | "rooms" | "comments";
-            filename: string;
-            size: number;
-            /** @enum {string} */
-            status: "queued" | "running" | "done" | "failed";
-            percentage: number;
-            totalRows: number;
-            written: number;
-            skipped: number;
-            /** @description Refused rows (the first 1000) */
-            errors: components["schemas"]["ImportRowErrorResponse"][];
-            errorCount: number;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            finishedAt: string | null;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-        };
-        ImportJobResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            type: "users" | "rooms" | "comments";
-            filename: string;
-            size: number;
-            /** @enum {string} */
-            status: "queued" | "running" | "done" | "failed";
-            percentage: number;
-            totalRows: number;
-            written: number;
-            skipped: number;
-            /** @description Refused rows (the first 1000) */
-            errors: components["schemas"]["ImportRowErrorResponse"][];
-            errorCount: number;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            finishedAt: string | null;
-        };
-        ImportJobListResponse: {
-            items: components["schemas"]["ImportJobResponse"][];
+        RecordedCodeListResponse: {
+            items: components["schemas"]["RecordedCodeResponse"][];
         };
         ContactEntryDto: {
             /**
@@ -2262,6 +1650,14 @@ export interface components {
             message?: Record<string, never> | null;
             device?: components["schemas"]["PresenceDeviceDto"] | null;
         };
+        PresenceDeviceResponse: {
+            /** @example Pixel 8 */
+            name: string;
+            /** @example android */
+            platform: string;
+            /** @example 14 */
+            version: string;
+        };
         PresenceResultResponse: {
             /** Format: uuid */
             userId: string;
@@ -2375,26 +1771,250 @@ export interface components {
             /** @description Pass as cursor for the next page; null on the last */
             nextCursor: string | null;
         };
-        CreateApiKeyDto: {
-            /**
-             * @description What the key is for; shown in listings
-             * @example Billing sync
-             */
-            name: string;
-            /**
-             * @example [
-             *       "admin:users"
-             *     ]
-             */
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
+        RoomPermissionsDto: {
+            /** @description Members may rename the room (and change its avatar) */
+            rename?: boolean;
+            /** @description Members may change the topic */
+            changeTopic?: boolean;
+            /** @description Members may add members */
+            addMembers?: boolean;
+            /** @description Members may remove other members */
+            removeMembers?: boolean;
+            /** @description Members may send comments */
+            send?: boolean;
         };
-        CreatedApiKeyResponse: {
+        CreateRoomDto: {
+            /** @example Weekend trip */
+            name: string;
+            /** @description User ids of the other members */
+            participants: string[];
+            topic?: string;
+            /**
+             * Format: uri
+             * @description An absolute http(s) URL
+             */
+            avatarUrl?: string;
+            permissions?: components["schemas"]["RoomPermissionsDto"];
+            /**
+             * @description Who sees history from before they joined: `shared`, every member sees it all; `joined`, a member sees only what happened from their joining on (feed, comment history). Owners and operators change it.
+             * @default shared
+             * @enum {string}
+             */
+            historyVisibility?: "shared" | "joined";
+        };
+        RoomPermissionsResponse: {
+            rename: boolean;
+            changeTopic: boolean;
+            addMembers: boolean;
+            removeMembers: boolean;
+            send: boolean;
+        };
+        RoomMemberStateResponse: {
+            /** Format: uuid */
+            userId: string;
+            /** @enum {string} */
+            role: "owner" | "operator" | "member";
+            muted: boolean;
+        };
+        CreatedRoomResponse: {
             /** Format: uuid */
             id: string;
+            /** @enum {string} */
+            kind: "group" | "direct";
             name: string;
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
-            /** @description The key itself: shown this once, stored nowhere */
-            key: string;
+            topic: string | null;
+            /** Format: uri */
+            avatarUrl: string | null;
+            /**
+             * @description shared: members see history from before they joined; joined: only from their join
+             * @enum {string}
+             */
+            historyVisibility: "shared" | "joined";
+            /** Format: uuid */
+            createdBy: string;
+            permissions: components["schemas"]["RoomPermissionsResponse"];
+            memberCount: number;
+            members: components["schemas"]["RoomMemberStateResponse"][];
+            /** @description false when the room already existed (a direct room, a retried request) */
+            created: boolean;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string | null;
+        };
+        DirectRoomDto: {
+            /**
+             * Format: uuid
+             * @description The other user
+             */
+            userId: string;
+        };
+        LastCommentResponse: {
+            /** Format: uuid */
+            id: string;
+            seq: number;
+            /** Format: uuid */
+            senderId: string;
+            text: string | null;
+            type: string;
+            /** Format: date-time */
+            createdAt: string;
+            deleted: boolean;
+        };
+        MyRoomResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "group" | "direct";
+            name: string;
+            topic: string | null;
+            /** Format: uri */
+            avatarUrl: string | null;
+            /**
+             * @description shared: members see history from before they joined; joined: only from their join
+             * @enum {string}
+             */
+            historyVisibility: "shared" | "joined";
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string | null;
+            permissions: components["schemas"]["RoomPermissionsResponse"];
+            memberCount: number;
+            /** @description seq of the last comment */
+            lastSeq: number;
+            lastComment: components["schemas"]["LastCommentResponse"] | null;
+            /** Format: date-time */
+            lastActivityAt: string | null;
+            /** @enum {string} */
+            role: "owner" | "operator" | "member";
+            muted: boolean;
+            unreadCount: number;
+            lastReadSeq: number;
+        };
+        MyRoomPageResponse: {
+            items: components["schemas"]["MyRoomResponse"][];
+            /** @description Pass as cursor for the next page; null on the last */
+            nextCursor: string | null;
+        };
+        UpdateRoomDto: {
+            /** @example Weekend trip */
+            name?: string;
+            permissions?: components["schemas"]["RoomPermissionsDto"];
+            /**
+             * @description Who sees history from before they joined: `shared`, every member sees it all; `joined`, a member sees only what happened from their joining on (feed, comment history). Owners and operators change it.
+             * @default shared
+             * @enum {string}
+             */
+            historyVisibility?: "shared" | "joined";
+            /** @description null clears it */
+            topic?: string | null;
+            /**
+             * Format: uri
+             * @description An absolute http(s) URL; null clears it
+             */
+            avatarUrl?: string | null;
+        };
+        RoomCommandResponse: {
+            /** Format: uuid */
+            roomId: string;
+            /** @description Events written; 0 when the room already was as asked */
+            written: number;
+            /**
+             * @description Of the last event written; null when nothing was
+             * @example 1234
+             */
+            position: string | null;
+        };
+        SeenPresenceResponse: {
+            /**
+             * @description offline whenever the owner is offline or invisible
+             * @enum {string}
+             */
+            status: "online" | "away" | "busy" | "invisible" | "offline";
+            message: string | null;
+            device: components["schemas"]["PresenceDeviceResponse"] | null;
+            /**
+             * Format: date-time
+             * @description null when the owner's last_seen privacy hides it
+             */
+            lastSeenAt: string | null;
+        };
+        MemberResponse: {
+            /** Format: uuid */
+            userId: string;
+            username: string | null;
+            /** @description "Deleted user" for a removed account */
+            displayName: string | null;
+            removed: boolean;
+            /** @enum {string} */
+            role: "owner" | "operator" | "member";
+            muted: boolean;
+            /** Format: date-time */
+            joinedAt: string;
+            /** @description null when hidden from the caller */
+            statusMessage: string | null;
+            /**
+             * Format: uri
+             * @description null when hidden from the caller
+             */
+            photoUrl: string | null;
+            presence: components["schemas"]["SeenPresenceResponse"];
+        };
+        AddMembersDto: {
+            userIds: string[];
+        };
+        ChangeMemberDto: {
+            /** @enum {string} */
+            role?: "owner" | "operator" | "member";
+            muted?: boolean;
+        };
+        PostCommentDto: {
+            /** @description At most 64 KiB of UTF-8 text and JSON payload together (413 COMMENT.TOO_LARGE) */
+            text: string;
+            /** @description The client's own id for the comment (Qiscus unique_temp_id); a retry with it writes nothing new */
+            clientId?: string;
+            /**
+             * Format: uuid
+             * @description Id of the comment this one answers
+             */
+            replyTo?: string;
+            /**
+             * @description text, or an application type such as custom, location, file_attachment
+             * @default text
+             */
+            type?: string;
+            /** @description Free-form JSON object: at most 32 levels deep, 256 keys per object, 1000 items per array, strings of 16384 and keys of 256 characters, 32768 bytes as JSON */
+            payload?: {
+                [key: string]: unknown;
+            };
+        };
+        CommentResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            roomId: string;
+            /** @description Order in the room; gap-free */
+            seq: number | null;
+            /**
+             * Format: uuid
+             * @description The comment before it in the room
+             */
+            previousId: string | null;
+            /** Format: uuid */
+            senderId: string;
+            /** @description null once deleted */
+            text: string | null;
+            /** @example text */
+            type: string;
+            /** @description The application payload, as posted */
+            payload: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: uuid */
+            replyTo: string | null;
+            clientId: string | null;
             /** Format: date-time */
             createdAt: string;
             /**
@@ -2402,33 +2022,229 @@ export interface components {
              * @example 1234
              */
             position: string;
+            deleted: boolean;
         };
-        ApiKeyResponse: {
+        SystemEventResponse: {
+            /** @example member_added */
+            kind: string;
+            actorId: string;
+            subjectId?: string;
+            name?: string;
+            topic?: string | null;
+        };
+        SenderResponse: {
+            /** Format: uuid */
+            userId: string;
+            username: string | null;
+            displayName: string | null;
+            removed: boolean;
+        };
+        TimelineItemResponse: {
             /** Format: uuid */
             id: string;
-            name: string;
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
-            /** @enum {string} */
-            status: "active" | "revoked";
-            /** @description The key printed at the first start of the installation */
-            bootstrap: boolean;
-            /** @example apikey:admin */
-            createdBy: string;
+            /** Format: uuid */
+            roomId: string;
+            /** @description Order in the room; gap-free */
+            seq: number | null;
+            /**
+             * Format: uuid
+             * @description The comment before it in the room
+             */
+            previousId: string | null;
+            /** Format: uuid */
+            senderId: string;
+            /** @description null once deleted */
+            text: string | null;
+            /** @example text */
+            type: string;
+            /** @description The application payload, as posted */
+            payload: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: uuid */
+            replyTo: string | null;
+            clientId: string | null;
             /** Format: date-time */
             createdAt: string;
-            revokedBy: string | null;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+            deleted: boolean;
+            /** @enum {string} */
+            kind: "comment" | "system";
+            /** @description For system items */
+            systemEvent?: components["schemas"]["SystemEventResponse"];
             /** Format: date-time */
-            revokedAt: string | null;
+            deletedAt?: string;
+            deletedBy?: string;
+            sender: components["schemas"]["SenderResponse"];
         };
-        ApiKeyListResponse: {
-            items: components["schemas"]["ApiKeyResponse"][];
+        TimelinePageResponse: {
+            items: components["schemas"]["TimelineItemResponse"][];
+            /** @description Older items exist before the first one */
+            hasMoreBefore: boolean;
+            /** @description Newer items exist after the last one */
+            hasMoreAfter: boolean;
         };
-        RevokedApiKeyResponse: {
+        DeletedCommentResponse: {
             /** Format: uuid */
             id: string;
+            /** Format: uuid */
+            roomId: string;
+            seq: number;
+            /** @enum {boolean} */
+            deleted: true;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        MarkReadDto: {
+            /** @description Mark read up to this seq (required unless unread) */
+            seq?: number;
+            /**
+             * @description true marks the room unread again
+             * @enum {boolean}
+             */
+            unread?: true;
+        };
+        ReadResultResponse: {
+            /** Format: uuid */
+            roomId: string;
+            lastReadSeq: number;
+            unread: boolean;
+            /**
+             * @description null when the marker already was there
+             * @example 1234
+             */
+            position: string | null;
+        };
+        RoomUnreadResponse: {
+            /** Format: uuid */
+            roomId: string;
+            unreadCount: number;
+        };
+        UnreadResponse: {
+            total: number;
+            rooms: components["schemas"]["RoomUnreadResponse"][];
+        };
+        RegisterWebhookDto: {
+            /**
+             * Format: uri
+             * @description http or https; receives a POST per event
+             * @example https://hooks.example.com/parley
+             */
+            url: string;
+            /**
+             * @example [
+             *       "CommentPosted"
+             *     ]
+             */
+            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
+            /** @description HMAC-SHA256 key of the X-Parley-Signature header */
+            secret: string;
+            /**
+             * @description 'qiscus' sends CommentPosted as Qiscus' post_comment
+             * @default parley
+             * @enum {string}
+             */
+            format?: "parley" | "qiscus";
+        };
+        RegisteredWebhookResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uri */
+            url: string;
+            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
             /** @enum {string} */
-            status: "revoked";
-            /** @description 0 when the key was revoked already */
+            format: "parley" | "qiscus";
+            /** @enum {string} */
+            status: "active";
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        DeliveryProgressResponse: {
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+            attempts: number;
+            lastError: string;
+            /** Format: date-time */
+            nextAttemptAt: string;
+        };
+        WebhookResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uri */
+            url: string;
+            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
+            /** @enum {string} */
+            format: "parley" | "qiscus";
+            /** @enum {string} */
+            status: "active" | "paused";
+            /** @description The error that paused it, while paused */
+            lastError: string | null;
+            /**
+             * @description The event it is stuck at, while paused
+             * @example 1234
+             */
+            stuckAt: string | null;
+            /** Format: date-time */
+            pausedAt: string | null;
+            /**
+             * @description Its checkpoint; null before it started
+             * @example 1234
+             */
+            position: string | null;
+            /** @description Retries in progress in this process */
+            retrying: components["schemas"]["DeliveryProgressResponse"] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        WebhookListResponse: {
+            items: components["schemas"]["WebhookResponse"][];
+        };
+        UpdateWebhookDto: {
+            /**
+             * Format: uri
+             * @description http or https; receives a POST per event
+             * @example https://hooks.example.com/parley
+             */
+            url?: string;
+            /**
+             * @example [
+             *       "CommentPosted"
+             *     ]
+             */
+            events?: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
+            /** @description HMAC-SHA256 key of the X-Parley-Signature header */
+            secret?: string;
+            /**
+             * @description 'qiscus' sends CommentPosted as Qiscus' post_comment
+             * @default parley
+             * @enum {string}
+             */
+            format?: "parley" | "qiscus";
+            /**
+             * @description pause by hand, or resume where delivery stopped
+             * @enum {string}
+             */
+            status?: "active" | "paused";
+        };
+        WebhookChangeResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @description 0 when the subscription already was as asked */
             written: number;
             /**
              * @description A global log position (decimal); pass it as X-Min-Position
@@ -2436,87 +2252,433 @@ export interface components {
              */
             position: string | null;
         };
-        CreateAccountDto: {
+        ReplayWebhookDto: {
             /**
-             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
-             * @example +15551234567
+             * @description Deliver again from this log position (inclusive), as a decimal string
+             * @example 1234
              */
-            phone: string;
-            /** @example Alice */
-            nickname: string;
+            from: string;
         };
-        PendingAccountResponse: {
+        WebhookReplayResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @description 0 when the subscription already was as asked */
+            written: number;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string | null;
+            /**
+             * @description Delivery starts again here (inclusive)
+             * @example 1234
+             */
+            from: string;
+        };
+        CreateExportDto: {
+            /** @enum {string} */
+            type: "users" | "rooms" | "comments";
+            /**
+             * @description Inclusive: YYYY-MM-DD (midnight UTC) or an ISO 8601 time with offset
+             * @example 2024-01-01
+             */
+            startDate: string;
+            /**
+             * @description Exclusive; after startDate and at most one year after it
+             * @example 2024-02-01
+             */
+            endDate: string;
+        };
+        QueuedExportResponse: {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            status: "pending";
+            type: "users" | "rooms" | "comments";
+            /** Format: date-time */
+            startDate: string;
+            /** Format: date-time */
+            endDate: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            percentage: number;
+            totalRows: number;
+            /** @description Bytes of the file, once done */
+            size: number;
+            /** @description Once done: GET it with the same API key */
+            downloadUrl: string | null;
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When an erasure removed the file (it named a removed user); the download then answers 409 EXPORT.FILE_ERASED
+             */
+            purgedAt: string | null;
             /**
              * @description A global log position (decimal); pass it as X-Min-Position
              * @example 1234
              */
             position: string;
         };
-        RequestCodeDto: {
-            /**
-             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
-             * @example +15551234567
-             */
-            phone: string;
-            /**
-             * @default sms
-             * @enum {string}
-             */
-            channel?: "sms" | "voice";
-        };
-        CodeRequestedResponse: {
-            /** @enum {string} */
-            channel: "sms" | "voice";
-            /** @description Seconds a code lives */
-            expiresIn: number;
-        };
-        VerifyCodeDto: {
-            /**
-             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
-             * @example +15551234567
-             */
-            phone: string;
-            /**
-             * @description The code sent to the phone
-             * @example 123456
-             */
-            code: string;
-        };
-        SignedInUserResponse: {
+        ExportJobResponse: {
             /** Format: uuid */
             id: string;
-            displayName: string | null;
-        };
-        PhoneSignInResponse: {
-            /** @description A JWT for Authorization: Bearer */
-            access_token: string;
             /** @enum {string} */
-            token_type: "Bearer";
-            /** @description Seconds the access token is valid */
-            expires_in: number;
-            /** @description Used up by its next use (rotation) */
-            refresh_token: string;
-            /** @example user */
-            scope?: string;
-            user: components["schemas"]["SignedInUserResponse"];
-        };
-        RecordedCodeResponse: {
-            /** @example +15551234567 */
-            phone: string;
+            type: "users" | "rooms" | "comments";
+            /** Format: date-time */
+            startDate: string;
+            /** Format: date-time */
+            endDate: string;
             /** @enum {string} */
-            channel: "sms" | "voice";
-            code: string;
+            status: "queued" | "running" | "done" | "failed";
+            percentage: number;
+            totalRows: number;
+            /** @description Bytes of the file, once done */
+            size: number;
+            /** @description Once done: GET it with the same API key */
+            downloadUrl: string | null;
+            error: string | null;
             /** Format: date-time */
-            expiresAt: string;
+            createdAt: string;
             /** Format: date-time */
-            sentAt: string;
+            finishedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When an erasure removed the file (it named a removed user); the download then answers 409 EXPORT.FILE_ERASED
+             */
+            purgedAt: string | null;
         };
-        RecordedCodeListResponse: {
-            items: components["schemas"]["RecordedCodeResponse"][];
+        ExportJobListResponse: {
+            items: components["schemas"]["ExportJobResponse"][];
+        };
+        DeletedExportResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "users" | "rooms" | "comments";
+            /** Format: date-time */
+            startDate: string;
+            /** Format: date-time */
+            endDate: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            percentage: number;
+            totalRows: number;
+            /** @description Bytes of the file, once done */
+            size: number;
+            /** @description Once done: GET it with the same API key */
+            downloadUrl: string | null;
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When an erasure removed the file (it named a removed user); the download then answers 409 EXPORT.FILE_ERASED
+             */
+            purgedAt: string | null;
+            /** @enum {boolean} */
+            deleted: true;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        ImportRowsBody: {
+            /** @enum {string} */
+            type: "users" | "rooms" | "comments";
+            /** @description Rows in Qiscus' import format */
+            rows: {
+                [key: string]: unknown;
+            }[];
+            filename?: string;
+        };
+        ImportUploadBody: {
+            /**
+             * Format: binary
+             * @description A JSON array in Qiscus' import format, at most 10 MB
+             */
+            file: string;
+            /** @enum {string} */
+            type: "users" | "rooms" | "comments";
+        };
+        ImportRowErrorResponse: {
+            /** @description Counting from 1 */
+            row: number;
+            field: string;
+            reason: string;
+        };
+        QueuedImportResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "users" | "rooms" | "comments";
+            filename: string;
+            size: number;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            percentage: number;
+            totalRows: number;
+            written: number;
+            skipped: number;
+            /** @description Refused rows (the first 1000) */
+            errors: components["schemas"]["ImportRowErrorResponse"][];
+            errorCount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        ImportJobResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "users" | "rooms" | "comments";
+            filename: string;
+            size: number;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            percentage: number;
+            totalRows: number;
+            written: number;
+            skipped: number;
+            /** @description Refused rows (the first 1000) */
+            errors: components["schemas"]["ImportRowErrorResponse"][];
+            errorCount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        ImportJobListResponse: {
+            items: components["schemas"]["ImportJobResponse"][];
+        };
+        ExportHeaderLine: {
+            /** @enum {string} */
+            kind: "header";
+            /** @enum {string} */
+            format: "parley-log/1";
+            /**
+             * @description Exclusive start
+             * @example 1234
+             */
+            from: string;
+            /** @description SHA-256, hex */
+            prevHash: string;
+        };
+        ExportEventLine: {
+            /** Format: uuid */
+            id: string;
+            /** @example CommentPosted */
+            type: string;
+            version: number;
+            /** @example room-0b5c… */
+            streamId: string;
+            /** @description 0-based index in its stream */
+            revision: number;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+            /** Format: date-time */
+            recordedAt: string;
+            /** @description The event, by its type */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description correlationId, causationId, actor */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** @description SHA-256 over the previous line's hash, a newline and this line up to ,"hash" */
+            hash: string;
+        };
+        ExportTrailerLine: {
+            /** @enum {string} */
+            kind: "trailer";
+            count: number;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            firstPosition: string | null;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            lastPosition: string | null;
+            /** @description SHA-256, hex */
+            finalHash: string;
+        };
+        AuditMomentResponse: {
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string | null;
+            /** Format: date-time */
+            time: string | null;
+        };
+        AuditCommentResponse: {
+            /** Format: uuid */
+            id: string;
+            seq: number;
+            /** Format: uuid */
+            senderId: string;
+            text: string | null;
+            type: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+            deleted: boolean;
+            deletedBy: string | null;
+        };
+        RoomAsOfResponse: {
+            /** Format: uuid */
+            roomId: string;
+            at: components["schemas"]["AuditMomentResponse"];
+            /** @description false when the room did not exist yet at that moment */
+            exists: boolean;
+            name: string | null;
+            /** @enum {string|null} */
+            kind: "group" | "direct" | null;
+            topic: string | null;
+            avatarUrl: string | null;
+            /** @description The room permissions then */
+            permissions: {
+                [key: string]: unknown;
+            } | null;
+            members: components["schemas"]["RoomMemberStateResponse"][];
+            /** @description The latest comments then */
+            comments: components["schemas"]["AuditCommentResponse"][];
+            totalComments: number;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            lastEventPosition: string | null;
+        };
+        EventEnvelopeResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @example CommentPosted */
+            type: string;
+            version: number;
+            /** @example room-0b5c… */
+            streamId: string;
+            /** @description 0-based index in its stream */
+            revision: number;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+            /** Format: date-time */
+            recordedAt: string;
+            /** @description The event, by its type */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description correlationId, causationId, actor */
+            metadata: {
+                [key: string]: unknown;
+            };
+        };
+        StreamAuditResponse: {
+            streamId: string;
+            events: components["schemas"]["EventEnvelopeResponse"][];
+        };
+        StoreHealthResponse: {
+            /** @example MongoDB */
+            store: string;
+            /** @description Without credentials */
+            url: string;
+            /** @enum {string} */
+            state: "connecting" | "up" | "down" | "closed";
+            /** Format: date-time */
+            since: string;
+            error: string | null;
+        };
+        EventStoreHealthResponse: {
+            /** @description Position of the last event; null for an empty log */
+            head: string | null;
+            /** @description Networked stores only */
+            connection?: components["schemas"]["StoreHealthResponse"];
+        };
+        ProjectionFailureResponse: {
+            /** @description Position of the event the projection stopped on */
+            position: string;
+            eventId: string;
+            eventType: string;
+            error: string;
+            /** Format: date-time */
+            failedAt: string;
+        };
+        ProjectionHealthResponse: {
+            /** @example timeline */
+            name: string;
+            version: number;
+            /** @enum {string} */
+            state: "running" | "failed";
+            /** @description Position of the last event it applied; null before the first */
+            checkpoint: string | null;
+            /** @description Events after its checkpoint, counted up to HEALTH_MAX_LAG_EVENTS + 1 */
+            eventsBehind: number | null;
+            /** @description Seconds since the oldest event it has not applied was recorded */
+            secondsBehind: number | null;
+            /** Format: date-time */
+            lastEventAt: string | null;
+            failure: components["schemas"]["ProjectionFailureResponse"] | null;
+        };
+        ReadModelsHealthResponse: {
+            /** @description Position the read models have passed */
+            position: string | null;
+            /** @description Events the read models trail the log by */
+            behindBy: string | null;
+            /** @description Networked stores only */
+            connection?: components["schemas"]["StoreHealthResponse"];
+            /** @description Each projection: state, checkpoint, lag and failure */
+            projections?: components["schemas"]["ProjectionHealthResponse"][];
+        };
+        FailedProjectionResponse: {
+            /** @description Position of the event the projection stopped on */
+            position: string;
+            eventId: string;
+            eventType: string;
+            error: string;
+            /** Format: date-time */
+            failedAt: string;
+            /** @example timeline */
+            projection: string;
+        };
+        HealthResponse: {
+            /**
+             * @description degraded (503): a projection is failed or trails the log by more than HEALTH_MAX_LAG_EVENTS; unavailable (503): a store is down
+             * @enum {string}
+             */
+            status: "ok" | "degraded" | "unavailable";
+            eventStore: components["schemas"]["EventStoreHealthResponse"];
+            readModels: components["schemas"]["ReadModelsHealthResponse"];
+            /** @description Stores that are down, e.g. ["MongoDB"] */
+            down?: string[];
+            /** @description Projections stopped on an event, with the event and the error */
+            failed?: components["schemas"]["FailedProjectionResponse"][];
+            /** @description Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS */
+            lagging?: string[];
         };
         ErrorDetailDto: {
             /**
@@ -2609,31 +2771,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-        };
-    };
-    AccountRemovalController_remove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RemoveAccountDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RemovedUserResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2641,8 +2780,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2650,26 +2789,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
+            /** @description The server has no room left to store this */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2683,7 +2804,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path?: never;
@@ -2794,6 +2915,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     ProfileController_setStatusMessage: {
@@ -2862,6 +3001,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     ProfileController_statusHistory: {
@@ -2872,7 +3029,7 @@ export interface operations {
                 cursor?: string;
             };
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path?: never;
@@ -2983,6 +3140,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     ProfileController_removePhoto: {
@@ -3030,7 +3205,7 @@ export interface operations {
                 cursor?: string;
             };
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path?: never;
@@ -3079,7 +3254,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path?: never;
@@ -3190,6 +3365,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     ProfileController_changePassword: {
@@ -3258,6 +3451,706 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AccountRemovalController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemoveAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemovedUserResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    OauthController_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequestDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPairResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    OauthController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeTokenDto"];
+                "application/x-www-form-urlencoded": components["schemas"]["RevokeTokenDto"];
+            };
+        };
+        responses: {
+            /** @description Signed out (or the token was not valid: the answer is the same) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    OauthController_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    JwksController_jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JwksResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SessionsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionListView"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SessionsController_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndedSessionView"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ApiKeysController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyListResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ApiKeysController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ApiKeysController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedApiKeyResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     AdminUsersController_list: {
@@ -3269,7 +4162,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path?: never;
@@ -3305,6 +4198,15 @@ export interface operations {
             };
             /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3398,13 +4300,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     AdminUsersController_get: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -3451,6 +4380,15 @@ export interface operations {
             };
             /** @description No such resource, or none the caller may see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3526,6 +4464,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3621,227 +4568,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-        };
-    };
-    OauthController_token: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TokenRequestDto"];
-                "application/x-www-form-urlencoded": components["schemas"]["TokenRequestDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TokenPairResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    OauthController_revoke: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RevokeTokenDto"];
-                "application/x-www-form-urlencoded": components["schemas"]["RevokeTokenDto"];
-            };
-        };
-        responses: {
-            /** @description Signed out (or the token was not valid: the answer is the same) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    OauthController_session: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SessionResponse"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    JwksController_jwks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JwksResponse"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    RoomsController_list: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description nextCursor of the previous page */
-                cursor?: string;
-            };
-            header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
-                "X-Min-Position"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MyRoomPageResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3858,70 +4586,50 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
-    RoomsController_create: {
+    AccountsController_create: {
         parameters: {
             query?: never;
-            header?: {
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateRoomDto"];
+                "application/json": components["schemas"]["CreateAccountDto"];
             };
         };
         responses: {
-            /** @description The room existed already */
+            /** @description The number's pending account got a new code instead */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CreatedRoomResponse"];
+                    "application/json": components["schemas"]["PendingAccountResponse"];
                 };
             };
-            /** @description Created (or the same answer again for a retried Idempotency-Key) */
+            /** @description A new pending account; a code is on its way */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CreatedRoomResponse"];
+                    "application/json": components["schemas"]["PendingAccountResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3956,155 +4664,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-        };
-    };
-    RoomsController_direct: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DirectRoomDto"];
-            };
-        };
-        responses: {
-            /** @description The direct room of the two existed already */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreatedRoomResponse"];
-                };
-            };
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreatedRoomResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    RoomsController_get: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                roomId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MyRoomResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4121,87 +4682,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-        };
-    };
-    RoomsController_update: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                roomId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateRoomDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RoomCommandResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
+            /** @description The server has no room left to store this */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4211,890 +4693,7 @@ export interface operations {
             };
         };
     };
-    RoomsController_members: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                roomId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MemberResponse"][];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    RoomsController_addMembers: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                roomId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AddMembersDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RoomCommandResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    RoomsController_removeMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                roomId: string;
-                userId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RoomCommandResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    RoomsController_changeMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                roomId: string;
-                userId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChangeMemberDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RoomCommandResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    RoomsController_leave: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                roomId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RoomCommandResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    CommentsController_list: {
-        parameters: {
-            query?: {
-                limit?: number;
-                /** @description Items before the comment with this seq */
-                before?: number;
-                /** @description Items after the comment with this seq */
-                after?: number;
-                /** @description ISO time, inclusive */
-                since?: string;
-                /** @description ISO time, exclusive */
-                until?: string;
-            };
-            header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                roomId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TimelinePageResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    CommentsController_post: {
-        parameters: {
-            query?: never;
-            header?: {
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                roomId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PostCommentDto"];
-            };
-        };
-        responses: {
-            /** @description Posted (a retry with the same clientId or Idempotency-Key answers the same) */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CommentResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    CommentsController_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                roomId: string;
-                commentId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeletedCommentResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    ReadStateController_mark: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                roomId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["MarkReadDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReadResultResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    ReadStateController_unread: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
-                "X-Min-Position"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UnreadResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    HealthController_health: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HealthResponse"];
-                };
-            };
-            /** @description A store is unreachable: the same report, status unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HealthResponse"];
-                };
-            };
-        };
-    };
-    FeedController_feed: {
-        parameters: {
-            query?: {
-                /** @description Resume strictly after this position (as Last-Event-ID does) */
-                from?: string;
-            };
-            header?: {
-                /** @description Resume strictly after this position */
-                "Last-Event-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description An endless text/event-stream: `retry`, then per change `id: <position>`, `event: <type>` and a `data:` line holding a JSON envelope */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": string;
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WebhooksController_list: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
-                "X-Min-Position"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookListResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WebhooksController_register: {
+    AccountsController_requestCode: {
         parameters: {
             query?: never;
             header?: never;
@@ -5103,636 +4702,16 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RegisterWebhookDto"];
+                "application/json": components["schemas"]["RequestCodeDto"];
             };
         };
         responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RegisteredWebhookResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WebhooksController_get: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WebhooksController_remove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookChangeResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WebhooksController_update: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateWebhookDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookChangeResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WebhooksController_replay: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReplayWebhookDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookReplayResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    AuditController_events: {
-        parameters: {
-            query?: {
-                /** @description Exclusive start: the position of the last line already received */
-                from?: string;
-                /** @description The hash of the last line already received, to continue its chain */
-                prevHash?: string;
-                limit?: number;
-                /** @description Comma-separated event types */
-                types?: string;
-                /** @description Only streams whose id starts with this */
-                streamPrefix?: string;
-                since?: string;
-                until?: string;
-                /** @description true keeps the response open and streams new events (continuous backup) */
-                follow?: "true" | "false";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description NDJSON: one header line, one line per event, and a trailer line (none while follow=true) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/x-ndjson": components["schemas"]["ExportHeaderLine"] | components["schemas"]["ExportEventLine"] | components["schemas"]["ExportTrailerLine"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    AuditController_room: {
-        parameters: {
-            query?: {
-                /** @description An ISO time or a log position; default now */
-                at?: string;
-                comments?: number;
-            };
-            header?: never;
-            path: {
-                roomId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RoomAsOfResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    AuditController_stream: {
-        parameters: {
-            query?: {
-                fromRevision?: number;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                streamId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["StreamAuditResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    ExportsController_list: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
-                "X-Min-Position"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ExportJobListResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    ExportsController_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateExportDto"];
-            };
-        };
-        responses: {
-            /** @description The job, queued */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QueuedExportResponse"];
+                    "application/json": components["schemas"]["CodeRequestedResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -5744,17 +4723,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
+            /** @description No such resource, or none the caller may see */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5789,240 +4759,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-        };
-    };
-    ExportsController_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ExportJobResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    ExportsController_remove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeletedExportResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    ExportsController_download: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The rows the job wrote, as an attachment (Content-Disposition) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    ImportsController_list: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
-                "X-Min-Position"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ImportJobListResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6039,30 +4777,36 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
-    ImportsController_create: {
+    AccountsController_verify: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** @description application/json: { type, rows, filename? }; multipart/form-data: file and type */
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["ImportRowsBody"] | components["schemas"]["ImportUploadBody"];
-                "application/json": components["schemas"]["ImportRowsBody"] | components["schemas"]["ImportUploadBody"];
+                "application/json": components["schemas"]["VerifyCodeDto"];
             };
         };
         responses: {
-            /** @description The job, queued */
-            202: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QueuedImportResponse"];
+                    "application/json": components["schemas"]["PhoneSignInResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -6083,8 +4827,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
+            /** @description No such resource, or none the caller may see */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6119,15 +4863,43 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
-    ImportsController_get: {
+    VerificationCodesController_list: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
+            query?: {
+                /** @description Only codes sent to this number */
+                phone?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -6137,7 +4909,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportJobResponse"];
+                    "application/json": components["schemas"]["RecordedCodeListResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -6169,6 +4941,15 @@ export interface operations {
             };
             /** @description No such resource, or none the caller may see */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6186,7 +4967,7 @@ export interface operations {
                 cursor?: string;
             };
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path?: never;
@@ -6297,6 +5078,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     ContactsController_add: {
@@ -6375,6 +5174,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     ContactsController_removeMany: {
@@ -6443,6 +5260,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     ContactsController_sync: {
@@ -6498,7 +5333,7 @@ export interface operations {
                 kind?: "phone" | "username" | "user";
             };
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -6687,6 +5522,24 @@ export interface operations {
             };
             /** @description The body is not in a media type this operation accepts */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6910,13 +5763,31 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     PresenceController_get: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path?: never;
@@ -7027,6 +5898,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     AdminPresenceController_list: {
@@ -7039,7 +5928,7 @@ export interface operations {
                 cursor?: string;
             };
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path?: never;
@@ -7075,6 +5964,15 @@ export interface operations {
             };
             /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7179,13 +6077,40 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     ContactPresenceController_allPresence: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path?: never;
@@ -7234,7 +6159,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path?: never;
@@ -7283,7 +6208,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -7343,7 +6268,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -7407,7 +6332,7 @@ export interface operations {
                 cursor?: string;
             };
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -7467,7 +6392,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -7531,7 +6456,7 @@ export interface operations {
                 cursor?: string;
             };
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path: {
@@ -7587,11 +6512,15 @@ export interface operations {
             };
         };
     };
-    ApiKeysController_list: {
+    RoomsController_list: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
             header?: {
-                /** @description Wait (bounded) until the read models have passed this position, as returned by a command */
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
             path?: never;
@@ -7604,7 +6533,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApiKeyListResponse"];
+                    "application/json": components["schemas"]["MyRoomPageResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomsController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRoomDto"];
+            };
+        };
+        responses: {
+            /** @description The room existed already */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedRoomResponse"];
+                };
+            };
+            /** @description Created (or the same answer again for a retried Idempotency-Key) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedRoomResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -7634,6 +6625,234 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomsController_direct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DirectRoomDto"];
+            };
+        };
+        responses: {
+            /** @description The direct room of the two existed already */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedRoomResponse"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedRoomResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomsController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyRoomResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -7645,7 +6864,1058 @@ export interface operations {
             };
         };
     };
-    ApiKeysController_create: {
+    RoomsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRoomDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomsController_members: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberResponse"][];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomsController_addMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddMembersDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomsController_removeMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomsController_changeMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeMemberDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomsController_leave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    CommentsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Items before the comment with this seq */
+                before?: number;
+                /** @description Items after the comment with this seq */
+                after?: number;
+                /** @description ISO time, inclusive */
+                since?: string;
+                /** @description ISO time, exclusive */
+                until?: string;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelinePageResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    CommentsController_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostCommentDto"];
+            };
+        };
+        responses: {
+            /** @description Posted (a retry with the same clientId or Idempotency-Key answers the same) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    CommentsController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+                commentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedCommentResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ReadStateController_mark: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkReadDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadResultResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ReadStateController_unread: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    FeedController_feed: {
+        parameters: {
+            query?: {
+                /** @description Resume strictly after this position (as Last-Event-ID does) */
+                from?: string;
+            };
+            header?: {
+                /** @description Resume strictly after this position */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless text/event-stream: `retry`, then per change `id: <position>`, `event: <type>` and a `data:` line holding a JSON envelope */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookListResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_register: {
         parameters: {
             query?: never;
             header?: never;
@@ -7654,7 +7924,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateApiKeyDto"];
+                "application/json": components["schemas"]["RegisterWebhookDto"];
             };
         };
         responses: {
@@ -7663,7 +7933,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CreatedApiKeyResponse"];
+                    "application/json": components["schemas"]["RegisteredWebhookResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -7720,9 +7990,114 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
-    ApiKeysController_revoke: {
+    WebhooksController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_remove: {
         parameters: {
             query?: never;
             header?: never;
@@ -7738,7 +8113,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RevokedApiKeyResponse"];
+                    "application/json": components["schemas"]["WebhookChangeResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -7786,75 +8161,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-        };
-    };
-    AccountsController_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateAccountDto"];
-            };
-        };
-        responses: {
-            /** @description The number's pending account got a new code instead */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PendingAccountResponse"];
-                };
-            };
-            /** @description A new pending account; a code is on its way */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PendingAccountResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Too many requests: wait for Retry-After seconds */
             429: {
                 headers: {
@@ -7864,113 +8170,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
         };
     };
-    AccountsController_requestCode: {
+    WebhooksController_update: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: string;
+            };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RequestCodeDto"];
-            };
-        };
-        responses: {
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CodeRequestedResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    AccountsController_verify: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["VerifyCodeDto"];
+                "application/json": components["schemas"]["UpdateWebhookDto"];
             };
         };
         responses: {
@@ -7979,7 +8192,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PhoneSignInResponse"];
+                    "application/json": components["schemas"]["WebhookChangeResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -8000,6 +8213,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description No such resource, or none the caller may see */
             404: {
                 headers: {
@@ -8045,14 +8267,975 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
-    VerificationCodesController_list: {
+    WebhooksController_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayWebhookDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReplayResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ExportsController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportJobListResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ExportsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateExportDto"];
+            };
+        };
+        responses: {
+            /** @description The job, queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedExportResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ExportsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportJobResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ExportsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedExportResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ExportsController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rows the job wrote, as an attachment (Content-Disposition) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    }[];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ImportsController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJobListResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ImportsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description application/json: { type, rows, filename? }; multipart/form-data: file and type */
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportRowsBody"] | components["schemas"]["ImportUploadBody"];
+                "application/json": components["schemas"]["ImportRowsBody"] | components["schemas"]["ImportUploadBody"];
+            };
+        };
+        responses: {
+            /** @description The job, queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedImportResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ImportsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJobResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AuditController_events: {
         parameters: {
             query?: {
-                /** @description Only codes sent to this number */
-                phone?: string;
+                /** @description Exclusive start: the position of the last line already received */
+                from?: string;
+                /** @description The hash of the last line already received, to continue its chain */
+                prevHash?: string;
+                limit?: number;
+                /** @description Comma-separated event types */
+                types?: string;
+                /** @description Only streams whose id starts with this */
+                streamPrefix?: string;
+                since?: string;
+                until?: string;
+                /** @description true keeps the response open and streams new events (continuous backup) */
+                follow?: "true" | "false";
             };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description NDJSON: one header line, one line per event, and a trailer line (none while follow=true) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ExportHeaderLine"] | components["schemas"]["ExportEventLine"] | components["schemas"]["ExportTrailerLine"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AuditController_room: {
+        parameters: {
+            query?: {
+                /** @description An ISO time or a log position; default now */
+                at?: string;
+                comments?: number;
+            };
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomAsOfResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AuditController_stream: {
+        parameters: {
+            query?: {
+                fromRevision?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamAuditResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    HealthController_health: {
+        parameters: {
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -8064,11 +9247,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecordedCodeListResponse"];
+                    "application/json": components["schemas"]["HealthResponse"];
                 };
             };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8076,31 +9259,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
+            /** @description A store is unreachable: the same report, status unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
+                    "application/json": components["schemas"]["HealthResponse"];
                 };
             };
         };

@@ -1,10 +1,12 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiErrors } from '../common/openapi';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 
 export const IS_PUBLIC = 'parley:public';
 /** Marks a route that needs no access token. */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+/** A route open without a Bearer token; the per-address limit on such routes can answer 429 (AuthGuard). */
+export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiErrors(429));
 
 export interface AuthenticatedUser {
   readonly id: string;

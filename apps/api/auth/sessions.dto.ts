@@ -5,13 +5,13 @@ export class SessionView {
   @ApiProperty({ description: 'The sign-in id (the `sid` of its tokens)', format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ description: 'When it signed in (ISO 8601)' })
+  @ApiProperty({ format: 'date-time', description: 'When it signed in' })
   createdAt!: string;
 
-  @ApiProperty({ description: 'When a refresh last used it; the sign-in time until then (ISO 8601)' })
+  @ApiProperty({ format: 'date-time', description: 'When a refresh last used it; the sign-in time until then' })
   lastUsedAt!: string;
 
-  @ApiProperty({ description: 'Until when it can refresh without being used (ISO 8601)' })
+  @ApiProperty({ format: 'date-time', description: 'Until when it can refresh without being used' })
   expiresAt!: string;
 
   @ApiProperty({ enum: ['password', 'phone'], description: 'How it signed in' })

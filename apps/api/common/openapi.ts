@@ -65,8 +65,12 @@ export const ApiErrors = (...statuses: ErrorStatus[]) =>
     ),
   );
 
-/** Errors any command with a JSON body may answer: invalid, conflicting, too large, not JSON. */
-export const COMMAND_ERRORS: readonly ErrorStatus[] = [400, 409, 413, 415];
+/**
+ * Errors any command with a JSON body may answer: invalid, conflicting, too
+ * large, not JSON; and what any write can answer besides its own rules: 503 while a store or the
+ * writer is unavailable, 507 when storage is full (nothing written).
+ */
+export const COMMAND_ERRORS: readonly ErrorStatus[] = [400, 409, 413, 415, 503, 507];
 
 /** A controller of the signed-in user's API: Bearer access token, 401 without a valid one. */
 export const UserApi = () => applyDecorators(ApiBearerAuth(), ApiErrors(401));

@@ -34,7 +34,7 @@ export class FeedController {
     description: 'An endless text/event-stream: `retry`, then per change `id: <position>`, `event: <type>` and a `data:` line holding a JSON envelope',
     schema: { type: 'string', example: 'retry: 2000\n\nid: 42\nevent: CommentPosted\ndata: {"type":"CommentPosted"}\n\n' },
   })
-  @ApiErrors(400)
+  @ApiErrors(400, 429)
   async feed(
     @Query() query: FeedQueryDto,
     @Headers('last-event-id') lastEventId: string | undefined,

@@ -17,15 +17,45 @@ export class EventStoreHealthResponse {
   @ApiPropertyOptional({ type: StoreHealthResponse, description: 'Networked stores only' }) connection?: StoreHealthResponse;
 }
 
+export class ProjectionFailureResponse {
+  @ApiProperty({ type: String, pattern: '^\\d+$', description: 'Position of the event the projection stopped on' }) position!: string;
+  @ApiProperty() eventId!: string;
+  @ApiProperty() eventType!: string;
+  @ApiProperty() error!: string;
+  @ApiProperty(DATE_TIME) failedAt!: string;
+}
+
+export class FailedProjectionResponse extends ProjectionFailureResponse {
+  @ApiProperty({ example: 'timeline' }) projection!: string;
+}
+
+export class ProjectionHealthResponse {
+  @ApiProperty({ example: 'timeline' }) name!: string;
+  @ApiProperty({ type: 'integer', minimum: 1 }) version!: number;
+  @ApiProperty({ enum: ['running', 'failed'] }) state!: 'running' | 'failed';
+  @ApiProperty({ ...DECIMAL, description: 'Position of the last event it applied; null before the first' }) checkpoint!: string | null;
+  @ApiProperty({ type: 'integer', minimum: 0, nullable: true, description: 'Events after its checkpoint, counted up to HEALTH_MAX_LAG_EVENTS + 1' }) eventsBehind!: number | null;
+  @ApiProperty({ type: Number, minimum: 0, nullable: true, description: 'Seconds since the oldest event it has not applied was recorded' }) secondsBehind!: number | null;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) lastEventAt!: string | null;
+  @ApiProperty({ type: ProjectionFailureResponse, nullable: true }) failure!: ProjectionFailureResponse | null;
+}
+
 export class ReadModelsHealthResponse {
   @ApiProperty({ ...DECIMAL, description: 'Position the read models have passed' }) position!: string | null;
   @ApiProperty({ ...DECIMAL, description: 'Events the read models trail the log by' }) behindBy!: string | null;
   @ApiPropertyOptional({ type: StoreHealthResponse, description: 'Networked stores only' }) connection?: StoreHealthResponse;
+  @ApiPropertyOptional({ type: [ProjectionHealthResponse], description: 'Each projection: state, checkpoint, lag and failure' }) projections?: ProjectionHealthResponse[];
 }
 
 export class HealthResponse {
-  @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
+  @ApiProperty({
+    enum: ['ok', 'degraded', 'unavailable'],
+    description: 'degraded (503): a projection is failed or trails the log by more than HEALTH_MAX_LAG_EVENTS; unavailable (503): a store is down',
+  })
+  status!: 'ok' | 'degraded' | 'unavailable';
   @ApiProperty({ type: EventStoreHealthResponse }) eventStore!: EventStoreHealthResponse;
   @ApiProperty({ type: ReadModelsHealthResponse }) readModels!: ReadModelsHealthResponse;
   @ApiPropertyOptional({ type: [String], description: 'Stores that are down, e.g. ["MongoDB"]' }) down?: string[];
+  @ApiPropertyOptional({ type: [FailedProjectionResponse], description: 'Projections stopped on an event, with the event and the error' }) failed?: FailedProjectionResponse[];
+  @ApiPropertyOptional({ type: [String], description: 'Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS' }) lagging?: string[];
 }
