@@ -24,10 +24,12 @@ export interface ThreadError {
 }
 
 export function toThreadError(error: unknown): ThreadError {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error), fields: {} };
+  // Not `instanceof Error`: an error made in another realm (a native module's, a vm context's) fails it.
+  if (typeof error !== 'object' || error === null) return { name: 'Error', message: String(error), fields: {} };
+  const { name, message } = error as { name?: unknown; message?: unknown };
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(error)) {
     if (typeof value !== 'function') fields[key] = value;
   }
-  return { name: error.name, message: error.message, fields };
+  return { name: typeof name === 'string' ? name : 'Error', message: typeof message === 'string' ? message : String(error), fields };
 }
