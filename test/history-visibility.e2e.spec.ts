@@ -128,5 +128,11 @@ describe('history visibility and deleted comments in the feed', () => {
     await carolFeed.waitForPosition(fresh.position);
     expect(carolFeed.raw).not.toContain('old news');
     expect(carolFeed.raw).toContain('new news');
+
+    // The room's decision state folds the change too: switching back is a change, the same value again is none.
+    const back = await parley.http().patch(`/v1/rooms/${room.id}`).set(alice.auth).send({ historyVisibility: 'shared' }).expect(200);
+    expect(BigInt(back.body.position)).toBeGreaterThan(BigInt(changed.body.position));
+    const shown = await parley.http().get(`/v1/rooms/${room.id}`).set(alice.auth).set('X-Min-Position', back.body.position).expect(200);
+    expect(shown.body.historyVisibility).toBe('shared');
   });
 });

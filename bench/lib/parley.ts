@@ -106,11 +106,12 @@ export interface HealthView {
 /** Polls GET /health until the read models passed the log head as it was when called. */
 export async function waitSettled(client: HttpClient, timeoutMs: number): Promise<{ head: bigint | null; ms: number }> {
   const started = Date.now();
-  const first = await client.json<HealthView>('GET', '/health', 200);
+  // 503 `degraded` while the read models trail the log past HEALTH_MAX_LAG_EVENTS: that is what is awaited here.
+  const first = await client.json<HealthView>('GET', '/health', [200, 503]);
   const head = first.eventStore.head === null ? null : BigInt(first.eventStore.head);
   if (head === null) return { head, ms: 0 };
   for (;;) {
-    const now = await client.json<HealthView>('GET', '/health', 200);
+    const now = await client.json<HealthView>('GET', '/health', [200, 503]);
     if (now.readModels.position !== null && BigInt(now.readModels.position) >= head) {
       return { head, ms: Date.now() - started };
     }

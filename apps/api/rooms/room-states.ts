@@ -1,25 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ParleyEvent, RoomEvent } from '../../../libs/domain/events';
-import { evolveRoom, initialRoomState, type RoomState } from '../../../libs/domain/rooms/room.decider';
+import type { ParleyEvent } from '../../../libs/domain/events';
+import { evolveRoom, initialRoomState, isRoomEvent, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore, Position, StoredEvent } from '../../../libs/event-store/event-store.port';
 import { LogFollower } from '../infrastructure/log-follower';
 import { StreamStateCache, type Loaded } from '../../../libs/command-pipeline/stream-state-cache';
 import { EVENT_STORE } from '../infrastructure/tokens';
-
-const ROOM_EVENTS = new Set<string>([
-  'RoomCreated',
-  'MemberAdded',
-  'MemberRemoved',
-  'MemberLeft',
-  'MemberRoleChanged',
-  'MemberMuteChanged',
-  'RoomRenamed',
-  'RoomTopicChanged',
-  'RoomAvatarChanged',
-  'RoomPermissionsChanged',
-  'RoomHistoryVisibilityChanged',
-]);
 
 /** A room's decision state and, beside it, the log position of each current member's latest joining. */
 export interface RoomWithJoins {
@@ -31,8 +17,8 @@ export interface RoomWithJoins {
 const EMPTY: RoomWithJoins = { room: initialRoomState, joinedAt: new Map() };
 
 function evolve(fold: RoomWithJoins, event: ParleyEvent, stored: StoredEvent): RoomWithJoins {
-  if (!ROOM_EVENTS.has(event.type)) return fold;
-  const room = evolveRoom(fold.room, event as RoomEvent);
+  if (!isRoomEvent(event)) return fold;
+  const room = evolveRoom(fold.room, event);
   if (event.type === 'MemberAdded') {
     const joinedAt = new Map(fold.joinedAt);
     joinedAt.set(event.data.userId, stored.position);

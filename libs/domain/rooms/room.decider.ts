@@ -446,6 +446,7 @@ const ROOM_EVENTS: ReadonlySet<string> = new Set<RoomEvent['type']>([
   'RoomTopicChanged',
   'RoomAvatarChanged',
   'RoomPermissionsChanged',
+  'RoomHistoryVisibilityChanged',
 ]);
 export const isRoomEvent = (event: ParleyEvent): event is RoomEvent => ROOM_EVENTS.has(event.type);
 
