@@ -1,5 +1,6 @@
 import { upcast } from '../domain/events';
 import type { EventStore, Position, StoredEvent, Subscription } from '../event-store/event-store.port';
+import { PositionWaiters } from './position-waiters';
 import { checkpointName, type DocumentKey, type ProjectedEvent, type Projection, type ProjectionContext } from './projection';
 import { CommitTooLargeError, type Checkpoint, type Doc, type ReadStore, type WriteOp } from '../read-store/read-store.port';
 
@@ -237,7 +238,7 @@ export class Projector {
   private readonly storedFailures = new Set<string>();
   private readonly lastEventAtOf = new Map<string, string>();
   private subscription: Subscription | null = null;
-  private waiters: { position: Position; resolve: (reached: boolean) => void }[] = [];
+  private readonly waiters = new PositionWaiters();
   private lastEventAt: string | null = null;
 
   constructor(
@@ -266,8 +267,7 @@ export class Projector {
   async stop(): Promise<void> {
     await this.subscription?.close();
     this.subscription = null;
-    for (const waiter of this.waiters) waiter.resolve(false);
-    this.waiters = [];
+    this.waiters.releaseAll();
   }
 
   /** Drops every read model and projects the whole log again, in batches; returns events applied. */
@@ -339,23 +339,9 @@ export class Projector {
    * after `timeoutMs`. A failed projection is not waited for: ask `status()`.
    */
   waitFor(position: Position, timeoutMs: number): Promise<boolean> {
-    const current = this.position();
-    if (current !== null && current >= position) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = {
-        position,
-        resolve: (reached: boolean) => {
-          clearTimeout(timer);
-          resolve(reached);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(false);
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
+    return this.waiters.wait(position, timeoutMs, this.position());
   }
+
 
   private collectionSpecs() {
     return [...this.projections.flatMap((p) => p.collections), { name: PROJECTION_FAILURES, indexes: [] }];
@@ -514,11 +500,6 @@ export class Projector {
   }
 
   private release(): void {
-    const current = this.position();
-    if (current === null) return;
-    const ready = this.waiters.filter((w) => w.position <= current);
-    if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.position > current);
-    for (const waiter of ready) waiter.resolve(true);
+    this.waiters.release(this.position());
   }
 }

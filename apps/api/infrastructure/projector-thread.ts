@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Position } from '../../../libs/event-store/event-store.port';
 import type { ProjectionStatus, ProjectorLogger } from '../../../libs/projection/projector';
 import type { ProjectorHandle } from '../../../libs/projection/projector-handle';
+import { PositionWaiters } from '../../../libs/projection/position-waiters';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { startWorker } from '../../../libs/threads/start-worker';
 import { parleyProjections } from '../../../projections';
@@ -20,7 +21,7 @@ export class ProjectorThread implements ProjectorHandle {
   private worker: Worker | null;
   private current: ProjectorProgress = { position: null, lastEventAt: null, status: [] };
   private currentPosition: Position | null = null;
-  private waiters: { position: Position; resolve: (reached: boolean) => void }[] = [];
+  private readonly waiters = new PositionWaiters();
   private failure: string | null = null;
   private nudgeScheduled = false;
 
@@ -99,8 +100,7 @@ export class ProjectorThread implements ProjectorHandle {
       await exited;
       clearTimeout(timer);
     }
-    for (const waiter of this.waiters) waiter.resolve(false);
-    this.waiters = [];
+    this.waiters.releaseAll();
   }
 
   /** Tells the thread the API's writer committed, at most once per turn of the event loop. */
@@ -142,31 +142,13 @@ export class ProjectorThread implements ProjectorHandle {
   }
 
   waitFor(position: Position, timeoutMs: number): Promise<boolean> {
-    if (this.currentPosition !== null && this.currentPosition >= position) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = {
-        position,
-        resolve: (reached: boolean) => {
-          clearTimeout(timer);
-          resolve(reached);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(false);
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
+    return this.waiters.wait(position, timeoutMs, this.currentPosition);
   }
+
 
   private advance(progress: ProjectorProgress): void {
     this.current = progress;
     this.currentPosition = progress.position === null ? null : BigInt(progress.position);
-    const current = this.currentPosition;
-    if (current === null || this.waiters.length === 0) return;
-    const ready = this.waiters.filter((w) => w.position <= current);
-    if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.position > current);
-    for (const waiter of ready) waiter.resolve(true);
+    this.waiters.release(this.currentPosition);
   }
 }
