@@ -101,6 +101,17 @@ describe('comment payloads: what the API accepts, every read model holds', () =>
     expect(health.body.status).toBe('ok');
   }, 180_000);
 
+  it("keeps keys named like Object.prototype's members, constructor included, exactly as posted", async () => {
+    // class-transformer once walked payloads as DTOs: it dropped these keys (toString, prototype) and failed on constructor.
+    const payload = { constructor: 1, nested: { prototype: {}, toString: 'x', valueOf: { hasOwnProperty: [1] } } };
+    const posted = await parley.http().post(`/v1/rooms/${roomId}/comments`).set(alice.auth).send({ text: 'keys', type: 'custom', payload });
+    expect(posted.status).toBe(201);
+    expect(posted.body.payload).toEqual(payload);
+    const page = await parley.http().get(`/v1/rooms/${roomId}/comments?limit=1`).set(alice.auth).set('X-Min-Position', posted.body.position).expect(200);
+    expect(page.body.items[0].id).toBe(posted.body.id);
+    expect(page.body.items[0].payload).toEqual(payload);
+  });
+
   it('refuses a payload just beyond any one limit with 400 naming payload, and writes nothing', async () => {
     await fc.assert(
       fc.asyncProperty(withinLimits, beyondALimit, key, async (base, [, beyond, reason], at) => {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsInt,
@@ -62,9 +62,6 @@ export class PostCommentDto {
       `${PAYLOAD_LIMITS.maxItemsPerArray} items per array, strings of ${PAYLOAD_LIMITS.maxStringLength} and keys of ` +
       `${PAYLOAD_LIMITS.maxKeyLength} characters, ${PAYLOAD_LIMITS.maxBytes} bytes as JSON`,
   })
-  // The payload as parsed, not rebuilt by class-transformer, which drops keys named like
-  // Object.prototype's members ("toString", "valueOf") from nested plain objects.
-  @Transform(({ obj }: { obj: Record<string, unknown> }) => obj['payload'], { toClassOnly: true })
   @IsOptional()
   @IsObject()
   @IsBoundedJson(PAYLOAD_LIMITS)

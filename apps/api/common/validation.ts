@@ -1,4 +1,8 @@
-import { BadRequestException, ValidationError, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { BadRequestException, ValidationError, ValidationPipe, type ArgumentMetadata, type Type } from '@nestjs/common';
+import type { TransformerPackage } from '@nestjs/common/interfaces/external/transformer-package.interface';
+import * as classTransformer from 'class-transformer';
+import type { ClassTransformOptions } from 'class-transformer';
+import { rawJsonFields } from './bounded-json';
 import { DECORATORS } from '@nestjs/swagger';
 import { validationError, type ErrorDetail } from '../../../libs/domain/errors';
 import type { ErrorBody } from './error-body';
@@ -84,12 +88,46 @@ class ParleyValidationPipe extends ValidationPipe {
         );
       }
     }
+    if (metadata.type === 'body' && isDto(metadata.metatype) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      detachRawJson(metadata.metatype, value as Record<string, unknown>);
+    }
     return super.transform(value, metadata);
   }
 }
 
+/**
+ * Free-form JSON fields (`@IsBoundedJson`) of bodies being validated, taken
+ * out before Nest's pipe walks the body: it deletes keys named `constructor`
+ * and `prototype` at any depth, and class-transformer would walk them as
+ * nested DTOs (dropping keys named like Object.prototype's members). They go
+ * back onto the DTO exactly as parsed; `__proto__` never gets this far (the
+ * JSON parser refuses it).
+ */
+const detached = new WeakMap<object, Record<string, unknown>>();
+
+function detachRawJson(dto: object, body: Record<string, unknown>): void {
+  const kept: Record<string, unknown> = {};
+  for (const field of rawJsonFields(dto)) {
+    if (!Object.prototype.hasOwnProperty.call(body, field)) continue;
+    kept[field] = body[field];
+    delete body[field];
+  }
+  detached.set(body, kept);
+}
+
+/** class-transformer, putting the detached free-form JSON fields back on the DTO as parsed. */
+const transformer: TransformerPackage = {
+  classToPlain: classTransformer.classToPlain,
+  plainToInstance<T>(cls: Type<T>, plain: unknown, options?: ClassTransformOptions): T | T[] {
+    const kept = plain !== null && typeof plain === 'object' ? detached.get(plain) : undefined;
+    const instance: T = classTransformer.plainToInstance(cls, plain, options);
+    return kept === undefined ? instance : (Object.assign(instance as object, kept) as T);
+  },
+};
+
 export function createValidationPipe(): ValidationPipe {
   return new ParleyValidationPipe({
+    transformerPackage: transformer,
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
