@@ -69,20 +69,10 @@ export interface TimelineItemView extends CommentView {
 export function timelineItemView(doc: Doc, names: ReadonlyMap<string, string>): TimelineItemView {
   const kind = doc['kind'] as 'comment' | 'system';
   const base: TimelineItemView = {
-    id: doc.id,
+    // A system item has no seq: the comment fields otherwise read as for a comment.
+    ...commentViewOfDoc(doc),
     kind,
-    roomId: doc['roomId'] as string,
     seq: (doc['seq'] as number | null) ?? null,
-    previousId: (doc['previousId'] as string | null) ?? null,
-    senderId: doc['senderId'] as string,
-    text: (doc['text'] as string | null) ?? null,
-    type: doc['type'] as string,
-    payload: (doc['payload'] as Record<string, unknown> | null) ?? null,
-    replyTo: (doc['replyTo'] as string | null) ?? null,
-    clientId: (doc['clientId'] as string | null) ?? null,
-    createdAt: doc['createdAt'] as string,
-    position: doc['position'] as string,
-    deleted: doc['deleted'] === true,
     ...(doc['deleted'] === true ? { deletedAt: doc['deletedAt'] as string, deletedBy: doc['deletedBy'] as string } : {}),
   };
   if (kind !== 'system') return base;
