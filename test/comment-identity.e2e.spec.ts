@@ -239,4 +239,37 @@ describe('comment size', () => {
       Array.from({ length: 256 }, (_, i) => String(i).padStart(4, '0')),
     );
   });
+  it('answers each post of a grouped turn with its own position, the one the log holds for it', async () => {
+    const store = parley.app.get<EventStore>(RAW_EVENT_STORE);
+    const sequencer = parley.app.get(CommentSequencer);
+    const room = (await parley.http().post('/v1/rooms').set(alice.auth).send({ name: 'Grouped', participants: [] }).expect(201)).body.id as string;
+    const counts: number[] = [];
+    const original = store.append.bind(store);
+    const spy = jest.spyOn(store, 'append').mockImplementation((streamId, events, expected) => {
+      if (streamId === streams.comments(room)) counts.push(events.length);
+      return original(streamId, events, expected);
+    });
+    let posted: { id: string; position: string }[];
+    try {
+      // Queued in one go: the first post goes alone, the rest wait and share appends.
+      posted = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          sequencer.post(
+            {
+              type: 'PostComment', commentId: idFromKey('grouped', room, String(i)), roomId: room, actor: alice.id,
+              text: `grouped ${i}`, commentType: 'text', payload: null, replyTo: null, clientId: null, now: new Date().toISOString(),
+            },
+            { actor: alice.id, correlationId: `grouped-${i}`, causationId: `grouped-${i}` },
+            false,
+          ),
+        ),
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect(Math.max(...counts)).toBeGreaterThan(1);
+    const logged = new Map((await store.readStream(streams.comments(room))).map((e) => [(e.data as CommentPosted['data']).commentId, e.position.toString()]));
+    expect(posted.map((c) => c.position)).toEqual(posted.map((c) => logged.get(c.id)));
+    expect(new Set(posted.map((c) => c.position)).size).toBe(20);
+  });
 });

@@ -34,6 +34,21 @@ describe('comments and the timeline', () => {
     expect(Date.parse(first.body.createdAt)).not.toBeNaN();
   });
 
+  it('answers each of many simultaneous posts with its own position, the one the timeline shows for it', async () => {
+    const room = (await parley.http().post('/v1/rooms').set(alice.auth).send({ name: 'Burst', participants: [bob.id] }).expect(201)).body.id as string;
+    // Posts that arrive together are appended together; each answer must still name its own event.
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => post(i % 2 ? alice : bob, { text: `burst ${i}` }, room).expect(201)));
+    const positions = answers.map((a) => a.body.position as string);
+    expect(new Set(positions).size).toBe(12);
+    const last = positions.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b));
+    const list = await parley.http().get(`/v1/rooms/${room}/comments?limit=100`).set(alice.auth).set('X-Min-Position', last).expect(200);
+    const shown = new Map((list.body.items as { id: string; position: string }[]).map((c) => [c.id, c.position]));
+    for (const answer of answers) expect(shown.get(answer.body.id)).toBe(answer.body.position);
+    // seq and position agree on the order.
+    const bySeq = [...answers].sort((a, b) => a.body.seq - b.body.seq).map((a) => BigInt(a.body.position));
+    expect(bySeq).toEqual([...bySeq].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+
   it('answers a retried clientId or Idempotency-Key with the original and writes nothing', async () => {
     const original = await post(bob, { text: 'once', clientId: 'tmp-123' });
     const head = (await parley.http().get('/health')).body.eventStore.head;

@@ -181,6 +181,8 @@ export interface EsdbEventStoreOptions {
 }
 
 export class EsdbEventStore implements EventStore, MonitoredStore {
+  /** EventStoreDB answers an append with its last event's position only. */
+  readonly answersEachPosition = false;
   readonly monitor: ConnectionMonitor;
   private readonly client: EventStoreDBClient;
   private readonly prefix: string;
@@ -345,7 +347,9 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
       }
       throw error;
     }
-    return { nextRevision: Number(result.nextExpectedRevision), position: appendedPosition(streamId, result) };
+    const position = appendedPosition(streamId, result);
+    // The answer names only the last event; a one-event append thus knows its event's position.
+    return { nextRevision: Number(result.nextExpectedRevision), position, ...(events.length === 1 ? { positions: [position] } : {}) };
   }
 
   private toEventData(event: PreparedEvent): EventData {

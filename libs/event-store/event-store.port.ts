@@ -60,6 +60,15 @@ export interface AppendResult {
    * at or before it, so it is a valid `X-Min-Position` for each of them.
    */
   readonly position: Position;
+  /**
+   * Each event's own position, in the order appended (the last is `position`),
+   * when the store knows them from the write itself: the embedded stores
+   * always do (one writer, one sequence). EventStoreDB answers only the last
+   * event's commit position and its stream reads carry no `$all` position, so
+   * it leaves this out for an append of several events
+   * (`EventStore.answersEachPosition`).
+   */
+  readonly positions?: readonly Position[];
 }
 
 /**
@@ -130,6 +139,12 @@ export interface SubscribeOptions {
  * own stream and read model.
  */
 export interface EventStore {
+  /**
+   * Whether every append answers each event's own position (`AppendResult.positions`).
+   * A caller that answers one request per event of a shared append (the comment
+   * sequencer's group commit) groups requests only where this is true.
+   */
+  readonly answersEachPosition: boolean;
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** Reads events of one stream; an unknown stream reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;

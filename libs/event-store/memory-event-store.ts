@@ -160,9 +160,8 @@ export function applyAppend(
     for (const event of events) if (target.hasEvent(event.id)) throw new DuplicateEventIdError(streamId, event.id);
   }
   let revision = current ?? -1;
-  let position: Position = 0n;
-  for (const event of events) position = target.insert(streamId, ++revision, event);
-  return { nextRevision: revision, position };
+  const positions = events.map((event) => target.insert(streamId, ++revision, event));
+  return { nextRevision: revision, position: positions[positions.length - 1] ?? 0n, positions };
 }
 
 export function checkReadStreamOptions(options: ReadStreamOptions | undefined): void {
@@ -300,6 +299,7 @@ function backoff(failures: number): number {
 
 /** Keeps the whole log in arrays: for tests and single-process development. */
 export class MemoryEventStore implements EventStore, EventImporter {
+  readonly answersEachPosition = true;
   private readonly log: StoredEvent[] = [];
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly byId = new Map<string, StoredEvent>();

@@ -104,6 +104,7 @@ function isDuplicateId(error: unknown): boolean {
  * before it; a failed check rejects only that append.
  */
 export class SqliteEventStore implements EventStore, EventImporter {
+  readonly answersEachPosition = true;
   private readonly db: Database.Database;
   private readonly selectById: Database.Statement<[string], EventRow>;
   private readonly selectRevision: Database.Statement<[string], { revision: number }>;

@@ -28,6 +28,7 @@ export type WriterReply =
       readonly id: number;
       readonly nextRevision: number;
       readonly position: Position;
+      readonly positions: readonly Position[];
     }
   | { readonly kind: 'imported'; readonly id: number; readonly outcome: ImportOutcome }
   | { readonly kind: 'failed'; readonly id: number; readonly error: ThreadError }

@@ -26,6 +26,7 @@ port.on('message', (request: WriterRequest) => {
             id: request.id,
             nextRevision: result.nextRevision,
             position: result.position,
+            positions: result.positions ?? [result.position],
           }),
         (error: unknown) => reply({ kind: 'failed', id: request.id, error: toThreadError(error) }),
       );

@@ -71,6 +71,7 @@ export function fromThreadError(error: ThreadError): Error {
  * 503) instead of waiting, and /health reports the writer down.
  */
 export class ThreadedSqliteEventStore implements EventStore, EventImporter, MonitoredStore {
+  readonly answersEachPosition = true;
   private readonly reader: SqliteEventStore;
   /** The writer thread; tests end it to see a crash answered. */
   readonly writer: Worker;
@@ -127,7 +128,7 @@ export class ThreadedSqliteEventStore implements EventStore, EventImporter, Moni
     const reply = await this.request((id) => ({ kind: 'append', id, streamId, events: prepared, expected }));
     if (reply.kind !== 'appended') throw new Error(`the writer answered an append with ${reply.kind}`);
     this.reader.signalCommit();
-    return { nextRevision: reply.nextRevision, position: reply.position };
+    return { nextRevision: reply.nextRevision, position: reply.position, positions: reply.positions };
   }
 
   /** Restores exported events through the writer, in one transaction per call. */

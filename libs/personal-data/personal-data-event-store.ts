@@ -55,6 +55,10 @@ export class PersonalDataEventStore implements EventStore {
     private readonly logger?: PersonalDataLogger,
   ) {}
 
+  get answersEachPosition(): boolean {
+    return this.inner.answersEachPosition;
+  }
+
   /** The answer is the store's own (revision and position): nothing written is opened again. */
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const sealed = this.sealCached(events) ?? (await this.seal(events));

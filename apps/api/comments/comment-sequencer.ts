@@ -107,6 +107,8 @@ class CommentTails implements StateSource<Tail> {
 export class CommentSequencer {
   private readonly queues = new Map<string, Pending[]>();
   private readonly tails: CommentTails;
+  /** Posts one turn may group: only one where the store cannot answer each event's position. */
+  private readonly maxBatch: number;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -116,6 +118,7 @@ export class CommentSequencer {
     private readonly lookup: CommentLookup,
   ) {
     this.tails = new CommentTails(store);
+    this.maxBatch = store.answersEachPosition ? MAX_BATCH : 1;
   }
 
   post(command: PostComment, context: CommandContext, keyed: boolean): Promise<CommentView> {
@@ -138,7 +141,7 @@ export class CommentSequencer {
         this.queues.delete(roomId);
         return;
       }
-      const turn = queue.splice(0, turnLength(queue));
+      const turn = queue.splice(0, turnLength(queue, this.maxBatch));
       try {
         await this.pipeline.turn(this.tails, streams.comments(roomId), (loaded) => this.decideTurn(roomId, turn, loaded.state));
       } catch (error) {
@@ -189,12 +192,12 @@ export class CommentSequencer {
           this.tails.keep(stream, known);
         } else {
           this.tails.keep(stream, { head: { revision: appended.nextRevision, position: appended.position }, tail });
-          // The append answers its last event's position: valid as X-Min-Position for every comment of it.
-          for (const { pending, event } of accepted) {
-            const comment = commentView(event.data, appended.position);
+          // Each comment answers its own event's position: the one reads, the feed and webhooks show.
+          accepted.forEach(({ pending, event }, index) => {
+            const comment = commentView(event.data, appended.positions?.[index] ?? appended.position);
             pending.resolve(comment);
             for (const twin of sameId.get(event.data.commentId) ?? []) twin.resolve(comment);
-          }
+          });
         }
         for (const { pending, error } of refused) pending.reject(error);
       },
@@ -202,12 +205,12 @@ export class CommentSequencer {
   }
 }
 
-/** How many of the queue's first posts make one turn: at most MAX_BATCH, under MAX_TURN_BYTES, at least one. */
-function turnLength(queue: readonly Pending[]): number {
+/** How many of the queue's first posts make one turn: at most maxBatch, under MAX_TURN_BYTES, at least one. */
+function turnLength(queue: readonly Pending[], maxBatch: number): number {
   let bytes = 0;
   let count = 0;
   for (const pending of queue) {
-    if (count === MAX_BATCH || (count > 0 && bytes + pending.bytes > MAX_TURN_BYTES)) break;
+    if (count === maxBatch || (count > 0 && bytes + pending.bytes > MAX_TURN_BYTES)) break;
     bytes += pending.bytes;
     count++;
   }

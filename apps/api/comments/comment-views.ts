@@ -19,8 +19,8 @@ export interface CommentView {
 }
 
 /**
- * The answer to a post: the comment as decided plus the position its append
- * answered (the append's last event, so a valid `X-Min-Position` for it).
+ * The answer to a post: the comment as decided plus its event's own position
+ * (the one reads, the feed and webhooks show; a valid `X-Min-Position` for it).
  */
 export function commentView(d: CommentPosted['data'], position: Position): CommentView {
   return {

@@ -109,12 +109,24 @@ export function eventStoreConformance(name: string, create: () => Promise<EventS
       it("answers with the store's own revision and the position of the append's last event, which the log reports too", async () => {
         await store.append('room-0', newEvents(1), 'no_stream');
         const result = await store.append('room-1', newEvents(3), 'no_stream');
-        expect(Object.keys(result).sort()).toEqual(['nextRevision', 'position']);
+        expect(Object.keys(result).sort()).toEqual(store.answersEachPosition ? ['nextRevision', 'position', 'positions'] : ['nextRevision', 'position']);
         const stored = await store.readStream('room-1');
         expect(positionText(result.position)).toBe(positionText(stored[2]?.position));
         expect(positionText(await store.headPosition())).toBe(positionText(result.position));
         // Every event of the append is at or before the answer: a valid X-Min-Position for each.
         for (const event of stored) expect(event.position <= result.position).toBe(true);
+      });
+
+      it('answers each event of an append with the position the log reports for it, where the store knows it', async () => {
+        await store.append('room-0', newEvents(2), 'no_stream');
+        const several = await store.append('room-1', newEvents(4), 'no_stream');
+        const one = await store.append('room-2', newEvents(1), 'no_stream');
+        const log = await store.readAll({ maxCount: 100 });
+        const logged = (streamId: string) => log.filter((e) => e.streamId === streamId).map((e) => positionText(e.position));
+        // A one-event append names its event's position on every store.
+        expect((one.positions ?? []).map(positionText)).toEqual(logged('room-2'));
+        if (store.answersEachPosition) expect((several.positions ?? []).map(positionText)).toEqual(logged('room-1'));
+        else expect(several.positions).toBeUndefined();
       });
 
       it('rejects no_stream on an existing stream, reporting its revision and writing nothing', async () => {
