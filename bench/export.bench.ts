@@ -1,7 +1,7 @@
 /**
  * Bench 6, log export / verify / import (issue 6): a synthetic log of N events
  * (default 1,000,000 alone, 200,000 in `npm run bench`; BENCH_EXPORT_EVENTS)
- * is exported with `exportLog` to a file, verified with `verifyLog`, and
+ * is exported with `exportLog` to a file, verified with `verifyLogFile` (lines checked in parallel), and
  * imported into an empty installation with `importLog` followed by a rebuild
  * of the read models (batches of 10,000). Baselines in the same run: a raw
  * loop that reads the same rows from the events table, serialises them as
@@ -19,7 +19,7 @@ import { createReadStream } from 'node:fs';
 import { SqliteEventStore } from '../libs/event-store/sqlite-event-store';
 import { Projector } from '../libs/projection/projector';
 import { SqliteReadStore } from '../libs/read-store/sqlite-read-store';
-import { verifyLog } from '../libs/streaming/log-codec';
+import { verifyLogFile } from '../libs/streaming/parallel-verify';
 import { exportLog, fileLines, importLog } from '../libs/streaming/log-transfer';
 import { parleyProjections } from '../projections';
 import { writeSyntheticLog } from '../test/support/synthetic-log';
@@ -139,7 +139,7 @@ function rawExportPhase(dir: string, out: string): Timed {
 
 async function verifyPhase(file: string): Promise<Timed & { ok: boolean; reason: string | null }> {
   const started = performance.now();
-  const result = await verifyLog(fileLines(file), undefined, { integrityOnly: true });
+  const result = await verifyLogFile(file);
   const seconds = (performance.now() - started) / 1000;
   return {
     events: result.ok ? result.count : 0,

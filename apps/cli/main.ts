@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { ConfigError, loadConfig } from '../../libs/config/config';
 import { parsePosition } from '../../libs/event-store/event-store.port';
-import { verifyLog } from '../../libs/streaming/log-codec';
+import { verifyLogFile } from '../../libs/streaming/parallel-verify';
 import { exportLog, fileLines, importLog } from '../../libs/streaming/log-transfer';
 import { checkpointName } from '../../libs/projection/projection';
 import { Projector, readProjectionStatus, type ProjectionStatus } from '../../libs/projection/projector';
@@ -98,7 +98,7 @@ async function verifyCommand(args: readonly string[]): Promise<number> {
   const file = args[0];
   if (!file) throw new UsageError('verify needs a file');
   const started = Date.now();
-  const result = await verifyLog(fileLines(file), undefined, { integrityOnly: true });
+  const result = await verifyLogFile(file);
   const seconds = (Date.now() - started) / 1000;
   if (!result.ok) {
     process.stdout.write(`FAILED: line ${result.line}: ${result.reason}\n`);

@@ -54,7 +54,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * The integrity-only reading of an event line: its body, the hash it claims and
  * its position, without parsing the JSON. `verify` uses it; imports parse fully.
  */
-function splitEventLine(text: string, lineNumber: number): { body: string; hash: string; position: string } {
+export function splitEventLine(text: string, lineNumber: number): { body: string; hash: string; position: string } {
   const cut = text.length - SUFFIX_LENGTH;
   const hash = text.slice(cut + 9, cut + 73);
   if (cut <= 0 || !text.startsWith(',"hash":"', cut) || !text.endsWith('"}') || !HEX64.test(hash)) {
@@ -67,7 +67,7 @@ function splitEventLine(text: string, lineNumber: number): { body: string; hash:
 }
 
 /** Decimal strings without leading zeros compare by length, then by digits. */
-const positionAfter = (a: string, b: string) => a.length > b.length || (a.length === b.length && a > b);
+export const positionAfter = (a: string, b: string) => a.length > b.length || (a.length === b.length && a > b);
 
 /** Turns envelopes into chained lines; keeps the running hash, count and positions. */
 export class LogEncoder {
@@ -280,7 +280,7 @@ export async function verifyLog(
   };
 }
 
-function parseHeader(text: string, lineNumber: number): ExportHeader {
+export function parseHeader(text: string, lineNumber: number): ExportHeader {
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -298,7 +298,7 @@ function parseHeader(text: string, lineNumber: number): ExportHeader {
   return header as unknown as ExportHeader;
 }
 
-function parseTrailer(text: string, lineNumber: number): ExportTrailer {
+export function parseTrailer(text: string, lineNumber: number): ExportTrailer {
   let trailer: unknown;
   try {
     trailer = JSON.parse(text);
