@@ -105,7 +105,9 @@ export class OpenApiContract {
       const text = typeof res.body === 'string' ? res.body : (res.text ?? '');
       return text === '' ? [] : [`${where}: ${id} declares no body for ${res.status}, but one came (${contentType})`];
     }
-    const media = declared[contentType];
+    // A download declares a media range (`*/*`, `image/*`) and binary bytes: the type must fall in the range, the bytes are not checked.
+    const media = declared[contentType] ?? declared[`${contentType.split('/', 1)[0]}/*`] ?? declared['*/*'];
+    if (media?.schema?.['format'] === 'binary') return [];
     if (media === undefined) {
       return [`${where}: content type "${contentType}" is not one ${id} declares for ${res.status} (${Object.keys(declared).join(', ')})`];
     }
