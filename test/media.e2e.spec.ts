@@ -17,10 +17,11 @@ function filesUnder(dir: string): string[] {
 }
 
 /** Collects a binary body as a Buffer whatever its type. */
-const binary = (res: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void) => {
+const binary = (res: import('supertest').Response, done: (error: Error | null, body: Buffer) => void) => {
+  const stream = res as unknown as NodeJS.ReadableStream;
   const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  stream.on('end', () => done(null, Buffer.concat(chunks)));
 };
 
 describe('media: uploads, downloads and thumbnails in the blob store beside the log', () => {
@@ -213,5 +214,48 @@ describe('media: uploads, downloads and thumbnails in the blob store beside the 
     await h.http().delete(two.url).set(alice.auth).set('X-Min-Position', gone.body.position).expect(404);
     const events = await h.http().get('/health').expect(200);
     expect(events.body.eventStore.head).not.toBeNull();
+  });
+
+  describe('room media (Trillian group-chat media)', () => {
+    const createRoom = async (owner: TestUser, members: TestUser[]) =>
+      (await h.http().post('/v1/rooms').set(owner.auth).send({ name: 'Sales', participants: members.map((m) => m.id) }).expect(201)).body as { id: string };
+
+    it("members list, read and add the room's media; outsiders find nothing; a plain member may not delete another's item, an operator may", async () => {
+      const carol = await h.user('carol');
+      const dave = await h.user('dave');
+      const room = await createRoom(alice, [bob, carol]);
+      const uploaded = (await h.http().post(`/v1/rooms/${room.id}/media`).set(bob.auth).attach('file', photo, 'Stage 3 Mockup.jpg').expect(201)).body;
+      // Members read it; someone outside the room does not even see it exists.
+      expect((await download(carol, uploaded.url, uploaded.position).expect(200)).body).toEqual(photo);
+      await h.http().get(uploaded.url).set(dave.auth).set('X-Min-Position', uploaded.position).expect(404);
+      await h.http().get(`/v1/rooms/${room.id}/media`).set(dave.auth).set('X-Min-Position', uploaded.position).expect(404);
+      await h.http().post(`/v1/rooms/${room.id}/media`).set(dave.auth).attach('file', photo, 'x.jpg').expect(404);
+
+      const own = (await h.http().post('/v1/media').set(carol.auth).send({ data: Buffer.from('Sales goals\n').toString('base64') }).expect(201)).body;
+      const added = await h.http().put(`/v1/rooms/${room.id}/media/${own.id}`).set(carol.auth).expect(200);
+      expect(added.body).toMatchObject({ id: own.id, type: 'text/plain' });
+      // Someone else's upload cannot be added.
+      await h.http().put(`/v1/rooms/${room.id}/media/${uploaded.id}`).set(carol.auth).expect(404);
+
+      const listed = await h.http().get(`/v1/rooms/${room.id}/media`).set(alice.auth).set('X-Min-Position', added.body.position).expect(200);
+      expect(listed.body.items.map((m: { id: string }) => m.id)).toEqual([own.id, uploaded.id]);
+      expect((await h.http().get(`/v1/rooms/${room.id}/media/${own.id}`).set(bob.auth).set('X-Min-Position', added.body.position).expect(200)).body.name).toBeNull();
+
+      expect((await h.http().delete(`/v1/rooms/${room.id}/media/${uploaded.id}`).set(carol.auth).expect(403)).body.code).toBe('MEDIA.DELETE_NOT_ALLOWED');
+      const deleted = await h.http().delete(`/v1/rooms/${room.id}/media/${uploaded.id}`).set(alice.auth).expect(200);
+      const after = await h.http().get(`/v1/rooms/${room.id}/media`).set(bob.auth).set('X-Min-Position', deleted.body.position).expect(200);
+      expect(after.body.items.map((m: { id: string }) => m.id)).toEqual([own.id]);
+    });
+
+    it("an erased uploader's room media shows as removed and its bytes cannot be read", async () => {
+      const erin = await h.user('erin');
+      const room = await createRoom(alice, [erin]);
+      const uploaded = (await h.http().post(`/v1/rooms/${room.id}/media`).set(erin.auth).send({ data: photo.toString('base64'), name: 'erin.jpg' }).expect(201)).body;
+      await h.http().post('/v1/me/remove').set(erin.auth).send({}).expect(200);
+      await h.settled();
+      const listed = await h.http().get(`/v1/rooms/${room.id}/media`).set(alice.auth).expect(200);
+      expect(listed.body.items).toEqual([expect.objectContaining({ id: uploaded.id, removed: true, sha256: null, name: null })]);
+      expect((await h.http().get(uploaded.url).set(alice.auth).expect(404)).body.code).toBe('MEDIA.REMOVED');
+    });
   });
 });
