@@ -258,4 +258,38 @@ describe('media: uploads, downloads and thumbnails in the blob store beside the 
       expect((await h.http().get(uploaded.url).set(alice.auth).expect(404)).body.code).toBe('MEDIA.REMOVED');
     });
   });
+
+  describe('attachments on comments', () => {
+    it('a comment carries its media: the timeline shows metadata and URLs, members read the bytes', async () => {
+      const carol = await h.user('carol');
+      const room = (await h.http().post('/v1/rooms').set(alice.auth).send({ name: 'Boats', participants: [bob.id] }).expect(201)).body as { id: string };
+      const media = (await upload(alice, photo).expect(201)).body;
+      const posted = await h.http().post(`/v1/rooms/${room.id}/comments`).set(alice.auth).send({ attachments: [media.id] }).expect(201);
+      const attachment = {
+        mediaId: media.id,
+        type: 'image/jpeg',
+        size: photo.length,
+        width: 800,
+        height: 600,
+        url: media.url,
+        thumbnails: media.thumbnails,
+      };
+      expect(posted.body).toMatchObject({ text: '', attachments: [attachment] });
+      const timeline = await h.http().get(`/v1/rooms/${room.id}/comments`).set(bob.auth).set('X-Min-Position', posted.body.position).expect(200);
+      expect(timeline.body.items.find((item: { id: string }) => item.id === posted.body.id).attachments).toEqual([attachment]);
+      // A member of the room reads it now; someone outside still does not.
+      expect((await download(bob, media.url, posted.body.position).expect(200)).body).toEqual(photo);
+      await h.http().get(media.url).set(carol.auth).set('X-Min-Position', posted.body.position).expect(404);
+    });
+
+    it("refuses someone else's media, naming the attachment, and writes nothing", async () => {
+      const room = (await h.http().post('/v1/rooms').set(alice.auth).send({ name: 'Boats', participants: [bob.id] }).expect(201)).body as { id: string };
+      const theirs = (await upload(bob, photo).expect(201)).body;
+      const before = await head();
+      const res = await h.http().post(`/v1/rooms/${room.id}/comments`).set(alice.auth).send({ text: 'look', attachments: [theirs.id] }).expect(400);
+      expect(res.body).toMatchObject({ code: 'COMMENT.ATTACHMENT_INVALID', details: [{ field: 'attachments[0]' }] });
+      expect(await head()).toBe(before);
+      await h.http().post(`/v1/rooms/${room.id}/comments`).set(alice.auth).send({ text: 'x', attachments: ['not-an-id'] }).expect(400);
+    });
+  });
 });

@@ -57,7 +57,7 @@ export function canSee(item: Pick<FeedItem, 'audience' | 'position'>, userId: st
  * the room (ids, seq, sender, time) without its content.
  */
 function tombstone(data: CommentPosted['data']): unknown {
-  return { ...data, text: null, payload: null, deleted: true };
+  return { ...data, text: null, payload: null, ...(data.attachments ? { attachments: [] } : {}), deleted: true };
 }
 
 type Target =
