@@ -15,7 +15,7 @@ import { createValidationPipe } from '../apps/api/common/validation';
 class NoopCommentsController {
   @Post()
   post(@Param('roomId') roomId: string, @Body() body: PostCommentDto): { roomId: string; length: number } {
-    return { roomId, length: body.text.length };
+    return { roomId, length: body.text?.length ?? 0 };
   }
 }
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -10,7 +11,8 @@ import { exportLog, fileLines, importLog } from '../../libs/streaming/log-transf
 import { checkpointName } from '../../libs/projection/projection';
 import { Projector, readProjectionStatus, type ProjectionStatus } from '../../libs/projection/projector';
 import { parleyProjections } from '../../projections';
-import { createEventStore, createKeyStore, createReadStore, withPersonalData } from '../../libs/wiring/stores';
+import { createBlobStore, createEventStore, createKeyStore, createReadStore, withPersonalData } from '../../libs/wiring/stores';
+import { exportMedia, importMedia, MANIFEST, verifyMediaArchive } from '../../libs/blob-store/media-archive';
 import { exportKeys, importKeys, KeyBackupError } from '../../libs/personal-data/key-backup';
 import { PersonalDataVault } from '../../libs/personal-data/vault';
 import { Progress } from './progress';
@@ -31,6 +33,9 @@ commands:
   export --out <file> [--from <position>] [--prev-hash <hex>] [--follow]
                                   write the log as chained NDJSON (gzip when <file> ends in .gz)
   verify <file>                   check an export's hash chain and trailer; names the first bad line
+                                  (given a media archive's directory: its manifest and every blob's SHA-256)
+  export-media --out <dir>        back up the blob store (media, still sealed) with a SHA-256 manifest
+  import-media <dir>              verify a media archive, then restore its blobs (those present are kept once)
   import <file>                   verify, then restore an export (ids, positions, times kept), then rebuild
   rebuild [--projection <name>]   drop read models and project them again from the log; a projection
                                   that fails on an event is named with the event (exit 1), the others are built
@@ -94,9 +99,51 @@ async function exportCommand(args: readonly string[]): Promise<void> {
   }
 }
 
+async function exportMediaCommand(args: readonly string[]): Promise<number> {
+  const out = option(args, '--out');
+  if (!out) throw new UsageError('export-media needs --out <dir>');
+  if (existsSync(join(out, MANIFEST))) throw new UsageError(`${out} already holds a media archive`);
+  const blobs = createBlobStore(loadConfig());
+  try {
+    const progress = new Progress('export-media', null);
+    const { count, bytes } = await exportMedia(blobs, out, (done) => progress.update(BigInt(done), done));
+    progress.finish(BigInt(count), count);
+    process.stdout.write(`exported ${count} blobs (${bytes} bytes) to ${out}; manifest ${join(out, MANIFEST)}\n`);
+    return 0;
+  } finally {
+    await blobs.close();
+  }
+}
+
+async function importMediaCommand(args: readonly string[]): Promise<number> {
+  const dir = args[0];
+  if (!dir) throw new UsageError('import-media needs a directory');
+  const blobs = createBlobStore(loadConfig());
+  try {
+    const result = await importMedia(blobs, dir);
+    if (!result.ok) {
+      process.stdout.write(`REFUSED: manifest line ${result.line}: ${result.reason}; nothing was written\n`);
+      return 1;
+    }
+    process.stdout.write(`imported ${result.imported ?? 0} blobs, ${result.present ?? 0} already present\n`);
+    return 0;
+  } finally {
+    await blobs.close();
+  }
+}
+
 async function verifyCommand(args: readonly string[]): Promise<number> {
   const file = args[0];
   if (!file) throw new UsageError('verify needs a file');
+  if (existsSync(join(file, MANIFEST))) {
+    const check = await verifyMediaArchive(file);
+    if (!check.ok) {
+      process.stdout.write(`FAILED: manifest line ${check.line}: ${check.reason}\n`);
+      return 1;
+    }
+    process.stdout.write(`OK: ${check.count} blobs, ${check.bytes} bytes, every SHA-256 matches\n`);
+    return 0;
+  }
   const started = Date.now();
   const result = await verifyLogFile(file);
   const seconds = (Date.now() - started) / 1000;
@@ -308,6 +355,10 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
       case 'verify':
         return await verifyCommand(args);
+      case 'export-media':
+        return await exportMediaCommand(args);
+      case 'import-media':
+        return await importMediaCommand(args);
       case 'import':
         return await importCommand(args);
       case 'keys':

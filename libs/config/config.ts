@@ -17,6 +17,19 @@ export type KeyStoreUrl =
   | { readonly kind: 'memory' }
   | { readonly kind: 'mongodb'; readonly url: string };
 
+/** Where media bytes live (decision DECISION-media-blob-store): files under DATA_DIR/media, or MongoDB GridFS. */
+export type BlobStoreUrl = { readonly kind: 'disk'; readonly dir: string } | { readonly kind: 'gridfs'; readonly url: string };
+
+/** What an upload may be (issue #15). */
+export interface MediaLimits {
+  /** Largest upload in bytes; a bigger one is refused with 413 before its body is read whole. */
+  readonly maxBytes: number;
+  /** Most pixels (width × height) of an image decoded: decompression bombs are refused. */
+  readonly maxPixels: number;
+  /** Types (sniffed from the bytes) accepted. */
+  readonly allowedTypes: readonly string[];
+}
+
 /** How access and refresh tokens are signed. */
 export type JwtSigning =
   | { readonly algorithm: 'HS256'; readonly secret: string }
@@ -90,6 +103,8 @@ export interface ParleyConfig {
    * without transactions (decision 0022); refused by default.
    */
   readonly mongoAllowStandalone: boolean;
+  readonly blobStore: BlobStoreUrl;
+  readonly media: MediaLimits;
 }
 
 /** See libs/domain/sign-in/attempt-limit.ts. */
@@ -290,6 +305,52 @@ function signInPolicies(env: Env): Pick<ParleyConfig, 'signInAccountPolicy' | 's
   };
 }
 
+const MEDIA_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'application/pdf',
+  'application/zip',
+  'video/mp4',
+  'audio/mpeg',
+  'text/plain',
+  'application/octet-stream',
+];
+const DEFAULT_MEDIA_TYPES = MEDIA_TYPES.filter((type) => type !== 'application/octet-stream');
+
+function blobStore(env: Env, dataDir: string, readStore: ReadStoreUrl): BlobStoreUrl {
+  const raw = env['BLOB_STORE_URL'];
+  if (raw === undefined || raw === '') {
+    return readStore.kind === 'mongodb' ? { kind: 'gridfs', url: readStore.url } : { kind: 'disk', dir: resolve(dataDir, 'media') };
+  }
+  if (raw.startsWith('file:')) {
+    const dir = raw.slice('file:'.length);
+    if (!dir) throw new ConfigError('BLOB_STORE_URL', 'needs a directory after "file:", e.g. file:./data/media');
+    return { kind: 'disk', dir: resolve(dir) };
+  }
+  if (raw.startsWith('mongodb://') || raw.startsWith('mongodb+srv://')) return { kind: 'gridfs', url: raw };
+  throw new ConfigError('BLOB_STORE_URL', `must start with file: or mongodb://, got "${raw}"`);
+}
+
+function mediaLimits(env: Env): MediaLimits {
+  const raw = env['MEDIA_ALLOWED_TYPES'];
+  let allowedTypes = DEFAULT_MEDIA_TYPES;
+  if (raw !== undefined && raw !== '') {
+    allowedTypes = raw.split(',').map((type) => type.trim().toLowerCase());
+    const unknown = allowedTypes.filter((type) => !MEDIA_TYPES.includes(type));
+    if (unknown.length > 0 || allowedTypes.length === 0) {
+      throw new ConfigError('MEDIA_ALLOWED_TYPES', `must list types among ${MEDIA_TYPES.join(', ')}; unknown: ${unknown.join(', ')}`);
+    }
+  }
+  return {
+    maxBytes: integer(env, 'MEDIA_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxPixels: integer(env, 'MEDIA_MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
+    allowedTypes,
+  };
+}
+
 export function loadConfig(env: Env = process.env): ParleyConfig {
   const dataDir = resolve(env['DATA_DIR'] || './data');
   const eventStore = parseEventStoreUrl(env['EVENT_STORE_URL'] || `sqlite:${dataDir}/events.db`);
@@ -344,5 +405,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     },
     feedMaxConnectionsPerUser: integer(env, 'FEED_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
     mongoAllowStandalone: oneOf(env, 'MONGODB_ALLOW_STANDALONE', ['true', 'false'], 'false') === 'true',
+    blobStore: blobStore(env, dataDir, readStore),
+    media: mediaLimits(env),
   };
 }

@@ -441,6 +441,79 @@ export type RoomEvent =
   | RoomAvatarChanged
   | RoomPermissionsChanged;
 
+/** A smaller copy of an image: the long side at most `size` pixels, aspect kept, never larger than the original. */
+export interface MediaThumbnail {
+  /** The documented size it was made for (MEDIA_THUMBNAIL_SIZES): the bound of its long side. */
+  readonly size: number;
+  /** image/jpeg, or image/png where the original has transparency; the original's own type where it is no larger than `size`. */
+  readonly type: string;
+  readonly width: number;
+  readonly height: number;
+  readonly bytes: number;
+  /** Address of its (sealed) bytes in the blob store: the original's where it is no larger than `size`. */
+  readonly blob: string;
+}
+
+/**
+ * Media (issue #15), stream `media-<mediaId>`. The bytes live in the blob
+ * store, sealed with the owner's key; the log holds only what describes them.
+ */
+export type MediaUploaded = {
+  readonly type: 'MediaUploaded';
+  readonly data: {
+    readonly mediaId: string;
+    readonly ownerId: string;
+    /** Sniffed from the bytes, never taken from the client. */
+    readonly type: string;
+    readonly size: number;
+    /** SHA-256 (hex) of the bytes as uploaded: the strong ETag. Personal: null once the owner is erased. */
+    readonly sha256: Erasable<string>;
+    /** The file name the client gave, if any. Personal. */
+    readonly name: Erasable<string>;
+    readonly width: number | null;
+    readonly height: number | null;
+    /** Address of the sealed bytes in the blob store. */
+    readonly blob: string;
+    readonly thumbnails: readonly MediaThumbnail[];
+    readonly uploadedAt: string;
+  };
+};
+/** The media belongs to a room's media (Trillian group-chat media) or is its avatar: the room's members may read it. */
+export type MediaAttached = {
+  readonly type: 'MediaAttached';
+  readonly data: {
+    readonly mediaId: string;
+    readonly ownerId: string;
+    readonly roomId: string;
+    readonly purpose: 'room_media' | 'avatar';
+    readonly attachedBy: string;
+    readonly attachedAt: string;
+  };
+};
+/** The media is gone: its bytes (`blobs`) are removed from the blob store; this event and the earlier ones stay. */
+export type MediaDeleted = {
+  readonly type: 'MediaDeleted';
+  readonly data: {
+    readonly mediaId: string;
+    readonly ownerId: string;
+    readonly blobs: readonly string[];
+    readonly deletedBy: string;
+    readonly deletedAt: string;
+  };
+};
+export type MediaEvent = MediaUploaded | MediaAttached | MediaDeleted;
+
+/** What a comment shows of an attached media item: metadata and where to fetch it, never the bytes. */
+export interface CommentAttachment {
+  readonly mediaId: string;
+  readonly type: string;
+  readonly size: number;
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly url: string;
+  readonly thumbnails: readonly { readonly size: number; readonly width: number; readonly height: number; readonly url: string }[];
+}
+
 export type CommentPosted = {
   readonly type: 'CommentPosted';
   readonly data: {
@@ -454,6 +527,8 @@ export type CommentPosted = {
     readonly payload: Record<string, unknown> | null;
     readonly replyTo: string | null;
     readonly clientId: string | null;
+    /** Media attached to the comment; absent when none (every comment before media existed). */
+    readonly attachments?: readonly CommentAttachment[];
     readonly postedAt: string;
   };
 };
@@ -650,7 +725,8 @@ export type ParleyEvent =
   | ReadStateEvent
   | WebhookEvent
   | ExportJobEvent
-  | ImportJobEvent;
+  | ImportJobEvent
+  | MediaEvent;
 export type ParleyEventType = ParleyEvent['type'];
 
 /** Current schema version of each event type; bump it with an upcaster below. */
@@ -710,6 +786,9 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   ImportJobRequested: 1,
   ImportJobCompleted: 1,
   ImportJobFailed: 1,
+  MediaUploaded: 1,
+  MediaAttached: 1,
+  MediaDeleted: 1,
 };
 
 export const isParleyEventType = (type: string): type is ParleyEventType =>

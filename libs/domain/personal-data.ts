@@ -91,6 +91,10 @@ export const PERSONAL_FIELDS: PersonalFieldMap = {
   ImportJobRequested: null,
   ImportJobCompleted: null,
   ImportJobFailed: null,
+  // The bytes themselves are sealed with the same key in the blob store (libs/personal-data/media-cipher.ts).
+  MediaUploaded: { owner: ofOwner, fields: ['sha256', 'name'] },
+  MediaAttached: null,
+  MediaDeleted: null,
 };
 
 /** The personal fields of a stored event type, or null (also for types this build does not know). */

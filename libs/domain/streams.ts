@@ -12,7 +12,8 @@
  * - `apikey-<id>`: a server API key;
  * - `contacts-<userId>`, `blocks-<userId>`, `presence-<userId>`: a user's
  *   address book, block list and presence, each its own small stream so that
- *   a presence update never loads the address book.
+ *   a presence update never loads the address book;
+ * - `media-<id>`: one uploaded file's description, attachments and deletion.
  */
 export const streams = {
   user: (userId: string) => `user-${userId}`,
@@ -27,6 +28,7 @@ export const streams = {
   contacts: (userId: string) => `contacts-${userId}`,
   blocks: (userId: string) => `blocks-${userId}`,
   presence: (userId: string) => `presence-${userId}`,
+  media: (mediaId: string) => `media-${mediaId}`,
 } as const;
 
 export function normalizeUsername(username: string): string {

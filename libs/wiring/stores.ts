@@ -1,3 +1,6 @@
+import type { BlobStore } from '../blob-store/blob-store.port';
+import { DiskBlobStore } from '../blob-store/disk-blob-store';
+import { GridFsBlobStore } from '../blob-store/gridfs-blob-store';
 import { ConfigError, type ParleyConfig } from '../config/config';
 import { describeError, type StoreLogger } from '../config/store-connection';
 import { EsdbEventStore } from '../event-store/esdb-event-store';
@@ -121,4 +124,19 @@ export function withPersonalData(config: StoresConfig, raw: EventStore): Persona
  */
 export function openApiEventStore(config: ParleyConfig): EventStore {
   return createEventStore(config, { writerThread: config.sqliteWriter === 'thread' });
+}
+
+/** The blob store of media bytes the configuration names (BLOB_STORE_URL). */
+export function createBlobStore(config: Pick<ParleyConfig, 'blobStore'>): BlobStore {
+  const target = config.blobStore;
+  switch (target.kind) {
+    case 'disk':
+      return new DiskBlobStore(target.dir);
+    case 'gridfs':
+      try {
+        return new GridFsBlobStore({ url: target.url });
+      } catch (error) {
+        throw new ConfigError('BLOB_STORE_URL', `is not a valid MongoDB connection string: ${describeError(error)}`);
+      }
+  }
 }

@@ -156,6 +156,10 @@ export function streamOf(event: ParleyEvent): string {
     case 'ImportJobCompleted':
     case 'ImportJobFailed':
       return importJobStream(event.data.jobId);
+    case 'MediaUploaded':
+    case 'MediaAttached':
+    case 'MediaDeleted':
+      return streams.media(event.data.mediaId);
     default:
       return streams.room(event.data.roomId);
   }

@@ -43,6 +43,8 @@ const MAX_TURN_BYTES = MAX_APPEND_BYTES - 64 * 1024;
  * bound, not a measure: at most about 1.9 KiB.
  */
 const ENVELOPE_BYTES = 2 * 1024;
+/** A bound of one attachment's metadata and URLs in an event (three thumbnails). */
+const ATTACHMENT_BYTES = 1024;
 /** Rooms whose comment tail is kept; beyond, the oldest is read again on its next turn. */
 const TAIL_CAPACITY = 10_000;
 
@@ -124,7 +126,7 @@ export class CommentSequencer {
   post(command: PostComment, context: CommandContext, keyed: boolean): Promise<CommentView> {
     return new Promise((resolve, reject) => {
       const queue = this.queues.get(command.roomId);
-      const pending = { command, context, keyed, bytes: appendBytes(command.text, command.payload), resolve, reject };
+      const pending = { command, context, keyed, bytes: appendBytes(command.text, command.payload) + ATTACHMENT_BYTES * (command.attachments?.length ?? 0), resolve, reject };
       if (queue) {
         queue.push(pending);
         return;

@@ -1,4 +1,4 @@
-import type { CommentPosted } from '../../../libs/domain/events';
+import type { CommentAttachment, CommentPosted } from '../../../libs/domain/events';
 import type { Position } from '../../../libs/event-store/event-store.port';
 import type { Doc } from '../../../libs/read-store/read-store.port';
 
@@ -16,6 +16,8 @@ export interface CommentView {
   readonly createdAt: string;
   readonly position: string;
   readonly deleted: boolean;
+  /** Media attached: metadata and URLs (GET them with the same token). */
+  readonly attachments: readonly CommentAttachment[];
 }
 
 /**
@@ -37,6 +39,7 @@ export function commentView(d: CommentPosted['data'], position: Position): Comme
     createdAt: d.postedAt,
     position: position.toString(),
     deleted: false,
+    attachments: d.attachments ?? [],
   };
 }
 
@@ -56,6 +59,7 @@ export function commentViewOfDoc(doc: Doc): CommentView {
     createdAt: doc['createdAt'] as string,
     position: doc['position'] as string,
     deleted: doc['deleted'] === true,
+    attachments: doc['deleted'] === true ? [] : ((doc['attachments'] as CommentAttachment[] | undefined) ?? []),
   };
 }
 

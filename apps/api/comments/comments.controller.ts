@@ -39,13 +39,14 @@ export class CommentsController {
     return this.commands.execute(
       new PostCommentCommand(
         roomId,
-        body.text,
+        body.text ?? '',
         body.type ?? 'text',
         body.payload ?? null,
         body.replyTo?.toLowerCase() ?? null,
         body.clientId ?? null,
         idempotencyKey ?? null,
         caller,
+        body.attachments?.map((id) => id.toLowerCase()) ?? [],
       ),
     );
   }

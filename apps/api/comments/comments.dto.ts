@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsInt,
   IsISO8601,
@@ -23,11 +25,23 @@ import { IsText } from '../common/safe-text';
 
 export class PostCommentDto {
   /** The size rule (64 KiB of text + payload, 413 COMMENT.TOO_LARGE) binds first; no longer text fits it. */
-  @ApiProperty({ minLength: 1, maxLength: COMMENT_MAX_BYTES, description: 'At most 64 KiB of UTF-8 text and JSON payload together (413 COMMENT.TOO_LARGE)' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: COMMENT_MAX_BYTES,
+    description: 'At most 64 KiB of UTF-8 text and JSON payload together (413 COMMENT.TOO_LARGE); required unless attachments are given',
+  })
+  @ValidateIf((o: PostCommentDto) => o.text !== undefined || o.attachments === undefined || o.attachments.length === 0)
   @IsString()
   @Length(1, COMMENT_MAX_BYTES, { message: `text must be 1 to ${COMMENT_MAX_BYTES} characters` })
   @IsText()
-  text!: string;
+  text?: string;
+
+  @ApiPropertyOptional({ type: [String], format: 'uuid', maxItems: 10, description: 'Ids of your own uploads (POST /v1/media) to attach' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsUUID('all', { each: true, message: 'attachments must be media ids' })
+  attachments?: string[];
 
   @ApiPropertyOptional({
     description: "The client's own id for the comment (Qiscus unique_temp_id); a retry with it writes nothing new",

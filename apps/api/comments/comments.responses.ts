@@ -7,6 +7,23 @@ import type { DeletedComment } from './delete-comment.command';
 
 const PAYLOAD = { type: 'object', additionalProperties: true, nullable: true, description: 'The application payload, as posted' } as const;
 
+export class AttachmentThumbnailResponse {
+  @ApiProperty({ enum: [64, 256, 1024] }) size!: number;
+  @ApiProperty({ type: 'integer', minimum: 1 }) width!: number;
+  @ApiProperty({ type: 'integer', minimum: 1 }) height!: number;
+  @ApiProperty() url!: string;
+}
+
+export class AttachmentResponse {
+  @ApiProperty(UUID) mediaId!: string;
+  @ApiProperty({ example: 'image/jpeg' }) type!: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) size!: number;
+  @ApiProperty({ type: 'integer', nullable: true }) width!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) height!: number | null;
+  @ApiProperty({ example: '/v1/media/1b4e28ba-2fa1-11d2-883f-0016d3cca427' }) url!: string;
+  @ApiProperty({ type: [AttachmentThumbnailResponse] }) thumbnails!: AttachmentThumbnailResponse[];
+}
+
 export class CommentResponse implements CommentView {
   @ApiProperty(UUID) id!: string;
   @ApiProperty(UUID) roomId!: string;
@@ -21,6 +38,7 @@ export class CommentResponse implements CommentView {
   @ApiProperty(DATE_TIME) createdAt!: string;
   @ApiProperty(POSITION) position!: string;
   @ApiProperty() deleted!: boolean;
+  @ApiProperty({ type: [AttachmentResponse], description: 'Media attached (empty once the comment is deleted)' }) attachments!: AttachmentResponse[];
 }
 
 export class SystemEventResponse {

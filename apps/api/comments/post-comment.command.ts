@@ -3,6 +3,9 @@ import { idFromKey, newId } from '../../../libs/domain/ids';
 import { assertCommentSize } from '../../../libs/domain/comments/comment.decider';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { CommentSequencer } from './comment-sequencer';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import { mediaDecider } from '../../../libs/domain/media/media.decider';
+import { streams } from '../../../libs/domain/streams';
 import type { CommentView } from './comment-views';
 
 export class PostCommentCommand extends Command<CommentView> {
@@ -15,6 +18,7 @@ export class PostCommentCommand extends Command<CommentView> {
     readonly clientId: string | null,
     readonly idempotencyKey: string | null,
     readonly context: CommandContext,
+    readonly attachments: readonly string[] = [],
   ) {
     super();
   }
@@ -30,14 +34,22 @@ export class PostCommentCommand extends Command<CommentView> {
  */
 @CommandHandler(PostCommentCommand)
 export class PostCommentHandler implements ICommandHandler<PostCommentCommand, CommentView> {
-  constructor(private readonly sequencer: CommentSequencer) {}
+  constructor(
+    private readonly sequencer: CommentSequencer,
+    private readonly pipeline: CommandPipeline,
+  ) {}
 
-  execute(command: PostCommentCommand): Promise<CommentView> {
+  async execute(command: PostCommentCommand): Promise<CommentView> {
     const { roomId, context } = command;
     // Refused before it joins a turn: one oversized comment never fails the others.
     assertCommentSize(command.text, command.payload);
     const key = command.clientId ? `client:${command.clientId}` : command.idempotencyKey ? `key:${command.idempotencyKey}` : null;
     const commentId = key ? idFromKey('comment', roomId, context.actor, key) : newId();
+    // Each attachment's state from its own stream (cached); the comments decider rules on them.
+    const media = this.pipeline.states(mediaDecider);
+    const attachments = await Promise.all(
+      command.attachments.map(async (mediaId) => ({ mediaId, media: (await media.load(streams.media(mediaId))).state })),
+    );
     return this.sequencer.post(
       {
         type: 'PostComment',
@@ -49,6 +61,7 @@ export class PostCommentHandler implements ICommandHandler<PostCommentCommand, C
         payload: command.payload,
         replyTo: command.replyTo,
         clientId: command.clientId,
+        attachments,
         now: new Date().toISOString(),
       },
       context,

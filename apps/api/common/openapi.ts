@@ -46,6 +46,7 @@ export const ERROR_RESPONSES = {
   409: 'Conflicts with the current state (taken, already done, changed meanwhile: retry)',
   413: 'The body is larger than this operation accepts',
   415: 'The body is not in a media type this operation accepts',
+  416: 'The range asked for starts beyond the end of the content (Content-Range names its size)',
   429: 'Too many requests: wait for Retry-After seconds',
   503: 'Not available right now (the read models are behind, a store is unreachable): retry after Retry-After',
   507: 'The server has no room left to store this',

@@ -57,7 +57,7 @@ export function canSee(item: Pick<FeedItem, 'audience' | 'position'>, userId: st
  * the room (ids, seq, sender, time) without its content.
  */
 function tombstone(data: CommentPosted['data']): unknown {
-  return { ...data, text: null, payload: null, deleted: true };
+  return { ...data, text: null, payload: null, ...(data.attachments ? { attachments: [] } : {}), deleted: true };
 }
 
 type Target =
@@ -131,6 +131,12 @@ function targetOf(event: ParleyEvent): Target {
     case 'RoomRead':
     case 'RoomMarkedUnread':
       return { kind: 'user', userId: event.data.userId };
+    // An upload and its deletion concern their owner; a room's media its members.
+    case 'MediaUploaded':
+    case 'MediaDeleted':
+      return { kind: 'user', userId: event.data.ownerId };
+    case 'MediaAttached':
+      return { kind: 'room', roomId: event.data.roomId, subject: null };
     default:
       return assertNever(event, 'event');
   }

@@ -1,5 +1,6 @@
 import { forbidden, notFound, tooLarge, validationError } from '../errors';
-import type { CommentDeleted, CommentPosted } from '../events';
+import type { CommentAttachment, CommentDeleted, CommentPosted } from '../events';
+import type { MediaState } from '../media/media.decider';
 import { jsonLimitViolation, PAYLOAD_LIMITS } from '../json-limits';
 import { decideBlocking, type BlockFacts } from '../contacts/blocking.decider';
 import type { Decider } from '../decider';
@@ -32,7 +33,41 @@ export interface PostComment {
   readonly payload: Record<string, unknown> | null;
   readonly replyTo: string | null;
   readonly clientId: string | null;
+  /** Media to attach, each with its state as loaded from its stream; absent or empty for none. */
+  readonly attachments?: readonly { readonly mediaId: string; readonly media: MediaState }[];
   readonly now: string;
+}
+
+/** Most media one comment carries. */
+export const MAX_ATTACHMENTS = 10;
+
+/**
+ * What a comment shows of its media: one's own live uploads only (someone
+ * else's media, or a deleted one, cannot be attached), at most MAX_ATTACHMENTS,
+ * each once.
+ */
+export function decideAttachments(command: PostComment): CommentAttachment[] {
+  const wanted = command.attachments ?? [];
+  const refuse = (field: string, reason: string): never => {
+    throw validationError('COMMENT.ATTACHMENT_INVALID', `${field} ${reason}`, [{ field, reason }]);
+  };
+  if (wanted.length > MAX_ATTACHMENTS) refuse('attachments', `holds at most ${MAX_ATTACHMENTS} media ids`);
+  const seen = new Set<string>();
+  return wanted.map(({ mediaId, media }, index) => {
+    if (seen.has(mediaId)) refuse(`attachments[${index}]`, 'names the same media twice');
+    seen.add(mediaId);
+    if (media.status !== 'live' || media.ownerId !== command.actor) refuse(`attachments[${index}]`, 'is not a media item of yours (upload it first with POST /v1/media)');
+    const live = media as Extract<MediaState, { status: 'live' }>;
+    return {
+      mediaId,
+      type: live.type,
+      size: live.size,
+      width: live.width,
+      height: live.height,
+      url: `/v1/media/${mediaId}`,
+      thumbnails: live.thumbnails.map((t) => ({ size: t.size, width: t.width, height: t.height, url: `/v1/media/${mediaId}/thumbnails/${t.size}` })),
+    };
+  });
 }
 
 /**
@@ -74,6 +109,7 @@ export function decidePostComment(
   }
   assertPayloadWithinLimits(command.payload);
   assertCommentSize(command.text, command.payload);
+  const attachments = decideAttachments(command);
   if (command.replyTo !== null && replyTarget?.roomId !== room.roomId) {
     throw validationError('COMMENT.REPLY_TARGET_UNKNOWN', 'replyTo must name a comment of this room', [
       { field: 'replyTo', reason: 'no such comment in this room' },
@@ -92,6 +128,8 @@ export function decidePostComment(
       payload: command.payload,
       replyTo: command.replyTo,
       clientId: command.clientId,
+      // Absent rather than empty: a comment without media keeps the shape it always had.
+      ...(attachments.length > 0 ? { attachments } : {}),
       postedAt: command.now,
     },
   };

@@ -1,0 +1,49 @@
+import sharp from 'sharp';
+import { validationError } from '../../../libs/domain/errors';
+import { THUMBNAIL_SIZES } from '../../../libs/domain/media/media-type';
+
+export interface ImageFacts {
+  /** As shown: after the EXIF orientation is applied. */
+  readonly width: number;
+  readonly height: number;
+  readonly thumbnails: readonly { readonly size: number; readonly type: string; readonly bytes: Buffer | null; readonly width: number; readonly height: number }[];
+}
+
+/**
+ * What Parley learns from an image and the thumbnails it makes, with sharp
+ * (libvips): its work runs on libuv's thread pool, never on the event loop.
+ * The whole image is decoded (a truncated file fails), at most `maxPixels`
+ * pixels (a decompression bomb fails before it is decoded). A thumbnail's
+ * long side is its documented size; where the original is no larger,
+ * `bytes` is null and the original serves (never enlarged).
+ */
+export async function examineImage(bytes: Buffer, maxPixels: number, field: string): Promise<ImageFacts> {
+  const options = { limitInputPixels: maxPixels, failOn: 'truncated' as const, autoOrient: true };
+  try {
+    const meta = await sharp(bytes, options).metadata();
+    const width = meta.autoOrient?.width ?? meta.width;
+    const height = meta.autoOrient?.height ?? meta.height;
+    if (!width || !height) throw new Error('no dimensions');
+    if (width * height > maxPixels) throw new Error('Input image exceeds pixel limit');
+    const transparent = meta.hasAlpha === true;
+    const thumbnails = await Promise.all(
+      THUMBNAIL_SIZES.map(async (size) => {
+        if (Math.max(width, height) <= size) return { size, type: 'original', bytes: null, width, height };
+        const resized = sharp(bytes, options).resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true });
+        const { data, info } = await (transparent ? resized.png() : resized.jpeg({ quality: 82 })).toBuffer({ resolveWithObject: true });
+        return { size, type: transparent ? 'image/png' : 'image/jpeg', bytes: data, width: info.width, height: info.height };
+      }),
+    );
+    return { width, height, thumbnails };
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/pixel limit/i.test(message)) {
+      throw validationError('MEDIA.TOO_MANY_PIXELS', `${field} is an image of more than ${maxPixels} pixels`, [
+        { field, reason: `the image has more than ${maxPixels} pixels (MEDIA_MAX_PIXELS)` },
+      ]);
+    }
+    throw validationError('MEDIA.IMAGE_INVALID', `${field} is not a whole image: ${message.split('\n', 1)[0]}`, [
+      { field, reason: 'the image cannot be decoded (truncated or corrupt)' },
+    ]);
+  }
+}

@@ -1,0 +1,38 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { BlobStore } from '../../../libs/blob-store/blob-store.port';
+import type { ParleyConfig } from '../../../libs/config/config';
+import { MediaCipher } from '../../../libs/personal-data/media-cipher';
+import { PersonalDataVault } from '../../../libs/personal-data/vault';
+import { createBlobStore } from '../../../libs/wiring/stores';
+import { InfrastructureModule } from '../infrastructure/infrastructure.module';
+import { PARLEY_CONFIG } from '../infrastructure/tokens';
+import { PresenceModule } from '../presence/presence.module';
+import { RoomsModule } from '../rooms/rooms.module';
+import { MediaController } from './media.controller';
+import { RoomMediaController } from './room-media.controller';
+import { MediaLibrary } from './media-library';
+import { BLOB_STORE } from './media-tokens';
+import { MediaUploads } from './media-uploads';
+
+class BlobStoreLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(BLOB_STORE) private readonly blobs: BlobStore) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.blobs.close();
+  }
+}
+
+/** Media (issue #15): uploads, downloads and thumbnails; bytes in the blob store, sealed with their owner's key. */
+@Module({
+  imports: [InfrastructureModule, RoomsModule, PresenceModule],
+  controllers: [MediaController, RoomMediaController],
+  providers: [
+    { provide: BLOB_STORE, inject: [PARLEY_CONFIG], useFactory: (config: ParleyConfig) => createBlobStore(config) },
+    { provide: MediaCipher, inject: [PersonalDataVault], useFactory: (vault: PersonalDataVault) => new MediaCipher(vault) },
+    BlobStoreLifecycle,
+    MediaUploads,
+    MediaLibrary,
+  ],
+  exports: [MediaUploads, MediaLibrary],
+})
+export class MediaModule {}
