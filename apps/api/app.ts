@@ -1,6 +1,7 @@
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
+import { LogController } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -9,7 +10,7 @@ import { AppModule } from './app.module';
 import type { ParleyRequest } from './auth/auth.decorators';
 import { installDepthLimitedJsonParser } from './common/body-depth';
 import { answerClientError } from './common/client-error';
-import { JsonLogger } from '../../libs/logging/json-logger';
+import { logScope, ParleyLogger } from '../../libs/logging/logger';
 import { CONTACTS_IMPORT_MAX_BYTES, CONTACTS_ROUTE } from './contacts/contacts.controller';
 import { answerMethodNotAllowed } from './common/method-not-allowed';
 import { createParleyDocument } from './common/openapi-document';
@@ -20,8 +21,11 @@ const CORRELATION = /^[\x21-\x7e]{1,128}$/;
 
 /** Builds the Parley HTTP application (Fastify) for a configuration; `main.ts` and the tests share it. */
 export async function createParleyApp(config: ParleyConfig): Promise<NestFastifyApplication> {
-  const logger = new JsonLogger(config.logLevel);
+  const logger = new ParleyLogger(config);
   const adapter = new FastifyAdapter({
+    // Fastify's own logger is Parley's: one pino for Nest, Fastify and the workers' lines; requests are logged once, below.
+    loggerInstance: logger.pino,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     genReqId: () => randomUUID(),
     trustProxy: true,
@@ -54,10 +58,16 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     (request as ParleyRequest).correlationId = correlationId;
     void reply.header('x-correlation-id', correlationId);
   });
+  // Every line logged while a handler runs carries its request and correlation ids. Set once the body
+  // is parsed: the parser's stream callbacks would lose a scope entered earlier.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    logScope.run({ reqId: String(request.id), correlationId: (request as ParleyRequest).correlationId ?? String(request.id) }, done);
+  });
   fastify.addHook('onResponse', async (request, reply) => {
     logger.debug(
       {
         msg: 'request',
+        reqId: String(request.id),
         method: request.method,
         // Without the query: it may carry personal data (a phone number to look up).
         url: request.url.split('?', 1)[0],

@@ -90,6 +90,13 @@ export interface ParleyConfig {
    * without transactions (decision 0022); refused by default.
    */
   readonly mongoAllowStandalone: boolean;
+  /**
+   * LOG_REDACT_PATHS: pino paths (`req.headers.cookie`, `*.secret`) censored in
+   * every log line, besides the built-in ones (credentials, phone numbers, codes).
+   */
+  readonly logRedactPaths: readonly string[];
+  /** METRICS: `scope` (GET /metrics needs an API key with admin:metrics, the default) or `off`. */
+  readonly metrics: 'scope' | 'off';
 }
 
 /** See libs/domain/sign-in/attempt-limit.ts. */
@@ -290,6 +297,18 @@ function signInPolicies(env: Env): Pick<ParleyConfig, 'signInAccountPolicy' | 's
   };
 }
 
+const REDACT_PATH = /^(\*|[A-Za-z_$][\w$]*)(\.(\*|[A-Za-z_$][\w$]*)|\["[^"\]]+"\])*$/
+
+/** Extra pino redaction paths, comma-separated; each must be a path pino can compile. */
+function redactPaths(env: Env): readonly string[] {
+  const raw = env['LOG_REDACT_PATHS'];
+  if (raw === undefined || raw.trim() === '') return [];
+  const paths = raw.split(',').map((path) => path.trim());
+  const bad = paths.find((path) => !REDACT_PATH.test(path));
+  if (bad !== undefined) throw new ConfigError('LOG_REDACT_PATHS', `must be comma-separated paths such as req.headers.cookie or *.secret, got "${bad}"`);
+  return paths;
+}
+
 export function loadConfig(env: Env = process.env): ParleyConfig {
   const dataDir = resolve(env['DATA_DIR'] || './data');
   const eventStore = parseEventStoreUrl(env['EVENT_STORE_URL'] || `sqlite:${dataDir}/events.db`);
@@ -344,5 +363,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     },
     feedMaxConnectionsPerUser: integer(env, 'FEED_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
     mongoAllowStandalone: oneOf(env, 'MONGODB_ALLOW_STANDALONE', ['true', 'false'], 'false') === 'true',
+    logRedactPaths: redactPaths(env),
+    metrics: oneOf(env, 'METRICS', ['scope', 'off'], 'scope'),
   };
 }
