@@ -7,6 +7,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { ParleyConfig } from '../../libs/config/config';
 import { AppModule } from './app.module';
+import { ParleyMetrics } from './infrastructure/metrics';
 import type { ParleyRequest } from './auth/auth.decorators';
 import { installDepthLimitedJsonParser } from './common/body-depth';
 import { answerClientError } from './common/client-error';
@@ -36,7 +37,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     bufferLogs: false,
   });
   app.enableShutdownHooks();
-  app.setGlobalPrefix('v1', { exclude: ['health', '.well-known/jwks.json'] });
+  app.setGlobalPrefix('v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics', '.well-known/jwks.json'] });
   installDepthLimitedJsonParser(adapter, 'v1');
   app.useGlobalPipes(createValidationPipe());
 
@@ -63,7 +64,10 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
   fastify.addHook('preHandler', (request, _reply, done) => {
     logScope.run({ reqId: String(request.id), correlationId: (request as ParleyRequest).correlationId ?? String(request.id) }, done);
   });
+  const metrics = app.get(ParleyMetrics);
   fastify.addHook('onResponse', async (request, reply) => {
+    // The route template, never the path: ids in paths would make every room a time series.
+    metrics.request(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
     logger.debug(
       {
         msg: 'request',
