@@ -7,6 +7,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { ParleyConfig } from '../../libs/config/config';
 import { AppModule } from './app.module';
+import { CONSOLE_ROUTES } from './console/console.controller';
 import { ParleyMetrics } from './infrastructure/metrics';
 import type { ParleyRequest } from './auth/auth.decorators';
 import { installDepthLimitedJsonParser } from './common/body-depth';
@@ -37,7 +38,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     bufferLogs: false,
   });
   app.enableShutdownHooks();
-  app.setGlobalPrefix('v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics', '.well-known/jwks.json'] });
+  app.setGlobalPrefix('v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics', ...CONSOLE_ROUTES, '.well-known/jwks.json'] });
   installDepthLimitedJsonParser(adapter, 'v1');
   app.useGlobalPipes(createValidationPipe());
 
