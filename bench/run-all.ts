@@ -7,11 +7,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { runConsole } from './console.bench';
 import { runContacts } from './contacts.bench';
 import { runExport } from './export.bench';
 import { runFeed } from './feed.bench';
 import { runHistory } from './history.bench';
 import { runLag } from './lag.bench';
+import { runMetrics } from './metrics.bench';
 import { runPersonalData } from './personal-data.bench';
 import { runPresence } from './presence.bench';
 import { benchSeconds, printTable, productionStores, skipRow, type BenchOutcome, type SummaryRow } from './lib/common';
@@ -62,6 +64,8 @@ async function main(): Promise<void> {
   outcomes.push(await guarded('tokens', runTokens));
   outcomes.push(await guarded('personal-data', runPersonalData));
   outcomes.push(await guarded('presence', runPresence));
+  outcomes.push(await guarded('console', runConsole));
+  outcomes.push(await guarded('metrics', runMetrics));
 
   const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);
   const seconds = (performance.now() - started) / 1000;

@@ -22,7 +22,7 @@ type Operation = {
 
 const ERROR_BODY = '#/components/schemas/ErrorBodyDto';
 /** Status reports answer 503 with themselves (what a load balancer reads), not with ErrorBody. */
-const STATUS_REPORTS = new Set(['GET /health']);
+const STATUS_REPORTS = new Set(['GET /health', 'GET /health/ready']);
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 describe('the OpenAPI document (GET /docs-json)', () => {

@@ -8,6 +8,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { jwtModuleOptions } from './auth/jwt-keys';
 import { CommentsModule } from './comments/comments.module';
+import { ConsoleModule } from './console/console.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { FeedModule } from './feed/feed.module';
 import { HealthModule } from './health/health.module';
@@ -48,6 +49,7 @@ export class AppModule {
         AuditModule,
         MediaModule,
         HealthModule,
+        ConsoleModule,
       ],
     };
   }

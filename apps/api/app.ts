@@ -1,15 +1,18 @@
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
+import { LogController } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { ParleyConfig } from '../../libs/config/config';
 import { AppModule } from './app.module';
+import { CONSOLE_ROUTES } from './console/console.controller';
+import { ParleyMetrics } from './infrastructure/metrics';
 import type { ParleyRequest } from './auth/auth.decorators';
 import { installDepthLimitedJsonParser } from './common/body-depth';
 import { answerClientError } from './common/client-error';
-import { JsonLogger } from '../../libs/logging/json-logger';
+import { logScope, ParleyLogger } from '../../libs/logging/logger';
 import { CONTACTS_IMPORT_MAX_BYTES, CONTACTS_ROUTE } from './contacts/contacts.controller';
 import { answerMethodNotAllowed } from './common/method-not-allowed';
 import { createParleyDocument } from './common/openapi-document';
@@ -23,8 +26,11 @@ const CORRELATION = /^[\x21-\x7e]{1,128}$/;
 
 /** Builds the Parley HTTP application (Fastify) for a configuration; `main.ts` and the tests share it. */
 export async function createParleyApp(config: ParleyConfig): Promise<NestFastifyApplication> {
-  const logger = new JsonLogger(config.logLevel);
+  const logger = new ParleyLogger(config);
   const adapter = new FastifyAdapter({
+    // Fastify's own logger is Parley's: one pino for Nest, Fastify and the workers' lines; requests are logged once, below.
+    loggerInstance: logger.pino,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     genReqId: () => randomUUID(),
     trustProxy: true,
@@ -35,7 +41,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     bufferLogs: false,
   });
   app.enableShutdownHooks();
-  app.setGlobalPrefix('v1', { exclude: ['health', '.well-known/jwks.json'] });
+  app.setGlobalPrefix('v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics', ...CONSOLE_ROUTES, '.well-known/jwks.json'] });
   installDepthLimitedJsonParser(adapter, 'v1');
   app.useGlobalPipes(createValidationPipe());
 
@@ -62,10 +68,19 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     (request as ParleyRequest).correlationId = correlationId;
     void reply.header('x-correlation-id', correlationId);
   });
+  // Every line logged while a handler runs carries its request and correlation ids. Set once the body
+  // is parsed: the parser's stream callbacks would lose a scope entered earlier.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    logScope.run({ reqId: String(request.id), correlationId: (request as ParleyRequest).correlationId ?? String(request.id) }, done);
+  });
+  const metrics = app.get(ParleyMetrics);
   fastify.addHook('onResponse', async (request, reply) => {
+    // The route template, never the path: ids in paths would make every room a time series.
+    metrics.request(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
     logger.debug(
       {
         msg: 'request',
+        reqId: String(request.id),
         method: request.method,
         // Without the query: it may carry personal data (a phone number to look up).
         url: request.url.split('?', 1)[0],

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from '../../libs/config/config';
 import { Projector } from '../../libs/projection/projector';
 import { parleyProjections } from '../../projections';
-import { JsonLogger } from '../../libs/logging/json-logger';
+import { ParleyLogger } from '../../libs/logging/logger';
 import { createEventStore, createReadStore, withPersonalData } from '../../libs/wiring/stores';
 
 /**
@@ -13,7 +13,7 @@ import { createEventStore, createReadStore, withPersonalData } from '../../libs/
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = new JsonLogger(config.logLevel);
+  const logger = new ParleyLogger(config);
   const store = withPersonalData(config, createEventStore(config));
   const readStore = createReadStore(config);
   const projector = new Projector(store, readStore, parleyProjections, {

@@ -1,4 +1,5 @@
 import type { Decider } from '../domain/decider';
+import { DomainError } from '../domain/errors';
 import type { ParleyEvent } from '../domain/events';
 import type { AppendResult, EventStore } from '../event-store/event-store.port';
 import type { CommandContext } from './command-context';
@@ -44,6 +45,19 @@ export interface HandleOptions<State> {
   readonly ids?: (events: readonly ParleyEvent[]) => readonly string[];
 }
 
+/** How a command ended: events appended, nothing to append, refused by its decider, or failed otherwise. */
+export type CommandOutcome = 'appended' | 'unchanged' | 'conflict_retried' | 'refused' | 'failed';
+
+/** Told of every command the pipeline runs (the API's metrics); each conflict retry is told as `conflict_retried`. */
+export interface CommandObserver {
+  command(type: string, outcome: CommandOutcome): void;
+}
+
+const commandType = (command: unknown): string =>
+  typeof command === 'object' && command !== null && typeof (command as { type?: unknown }).type === 'string'
+    ? (command as { type: string }).type
+    : 'unknown';
+
 /**
  * Parley's one way to write: load the stream's decision state (cached, only
  * what is new is read), decide with a pure decider, append at the expected
@@ -59,6 +73,7 @@ export class CommandPipeline {
     private readonly store: EventStore,
     private readonly writer: EventWriter = new EventWriter(store),
     private readonly locks: KeyedMutex = new KeyedMutex(),
+    private readonly observer: CommandObserver | null = null,
   ) {}
 
   /** The decider's state cache: what handlers decide on and what other features read. */
@@ -80,18 +95,20 @@ export class CommandPipeline {
     options: HandleOptions<State> = {},
   ): Promise<Handled<State, Event>> {
     const states = options.states ?? this.states(decider as Decider<never, State, Event>);
+    let type = typeof command === 'function' ? 'unknown' : commandType(command);
     return this.locks.run(streamId, () =>
       this.turn(states, streamId, async (loaded) => {
         const decided = await (typeof command === 'function'
           ? (command as (loaded: Loaded<State>) => Command | Promise<Command>)(loaded)
           : command);
+        type = commandType(decided);
         const events = decider.decide(decided, loaded.state);
         const ids = options.ids?.(events);
         return {
           events: events.map((event, index) => ({ event, context, id: ids?.[index] })),
           answer: (appended) => ({ events, loaded, state: events.reduce(decider.evolve, loaded.state), appended }),
         };
-      }),
+      }, () => type),
     );
   }
 
@@ -105,12 +122,32 @@ export class CommandPipeline {
     states: StateSource<State>,
     streamId: string,
     decide: (loaded: Loaded<State>) => Turn<Event, Answer> | Promise<Turn<Event, Answer>>,
+    /** The command's type as metrics name it (known once decided, hence a function). */
+    type: () => string = () => 'unknown',
   ): Promise<Answer> {
-    return this.writer.retrying(async () => {
-      const loaded = await states.load(streamId);
-      const { events, answer } = await decide(loaded);
-      if (events.length === 0) return answer(null);
-      return answer(await this.writer.appendEach(streamId, events, loaded.revision ?? 'no_stream'));
-    });
+    const observer = this.observer;
+    let appended = false;
+    const run = this.writer.retrying(
+      async () => {
+        const loaded = await states.load(streamId);
+        const { events, answer } = await decide(loaded);
+        if (events.length === 0) return answer(null);
+        const result = await this.writer.appendEach(streamId, events, loaded.revision ?? 'no_stream');
+        appended = true;
+        return answer(result);
+      },
+      observer === null ? undefined : () => observer.command(type(), 'conflict_retried'),
+    );
+    if (observer === null) return run;
+    return run.then(
+      (answer) => {
+        observer.command(type(), appended ? 'appended' : 'unchanged');
+        return answer;
+      },
+      (error: unknown) => {
+        observer.command(type(), error instanceof DomainError ? 'refused' : 'failed');
+        throw error;
+      },
+    );
   }
 }

@@ -63,12 +63,13 @@ export class EventWriter {
    * A bounded number of times, with a little jitter so that racing writers
    * do not collide in lockstep.
    */
-  async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+  async retrying<T>(attempt: () => Promise<T>, onConflict?: () => void): Promise<T> {
     for (let tries = 1; ; tries++) {
       try {
         return await attempt();
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || tries >= MAX_ATTEMPTS) throw error;
+        onConflict?.();
         if (tries > 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * tries));
       }
     }

@@ -105,6 +105,13 @@ export interface ParleyConfig {
   readonly mongoAllowStandalone: boolean;
   readonly blobStore: BlobStoreUrl;
   readonly media: MediaLimits;
+  /**
+   * LOG_REDACT_PATHS: pino paths (`req.headers.cookie`, `*.secret`) censored in
+   * every log line, besides the built-in ones (credentials, phone numbers, codes).
+   */
+  readonly logRedactPaths: readonly string[];
+  /** METRICS: `scope` (GET /metrics needs an API key with admin:metrics, the default) or `off`. */
+  readonly metrics: 'scope' | 'off';
 }
 
 /** See libs/domain/sign-in/attempt-limit.ts. */
@@ -351,6 +358,18 @@ function mediaLimits(env: Env): MediaLimits {
   };
 }
 
+const REDACT_PATH = /^(\*|[A-Za-z_$][\w$]*)(\.(\*|[A-Za-z_$][\w$]*)|\["[^"\]]+"\])*$/
+
+/** Extra pino redaction paths, comma-separated; each must be a path pino can compile. */
+function redactPaths(env: Env): readonly string[] {
+  const raw = env['LOG_REDACT_PATHS'];
+  if (raw === undefined || raw.trim() === '') return [];
+  const paths = raw.split(',').map((path) => path.trim());
+  const bad = paths.find((path) => !REDACT_PATH.test(path));
+  if (bad !== undefined) throw new ConfigError('LOG_REDACT_PATHS', `must be comma-separated paths such as req.headers.cookie or *.secret, got "${bad}"`);
+  return paths;
+}
+
 export function loadConfig(env: Env = process.env): ParleyConfig {
   const dataDir = resolve(env['DATA_DIR'] || './data');
   const eventStore = parseEventStoreUrl(env['EVENT_STORE_URL'] || `sqlite:${dataDir}/events.db`);
@@ -407,5 +426,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     mongoAllowStandalone: oneOf(env, 'MONGODB_ALLOW_STANDALONE', ['true', 'false'], 'false') === 'true',
     blobStore: blobStore(env, dataDir, readStore),
     media: mediaLimits(env),
+    logRedactPaths: redactPaths(env),
+    metrics: oneOf(env, 'METRICS', ['scope', 'off'], 'scope'),
   };
 }

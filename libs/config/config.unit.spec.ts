@@ -73,4 +73,13 @@ describe('configuration', () => {
     expect(config.readStore.kind).toBe('mongodb');
     expect(config.projectInProcess).toBe(false);
   });
+
+  it('takes extra log redaction paths and the metrics switch, and names the variable of a bad value', () => {
+    const config = loadConfig({ DATA_DIR: dir, LOG_REDACT_PATHS: 'req.headers.cookie, *.secret ,body["card-number"]', METRICS: 'off' });
+    expect(config.logRedactPaths).toEqual(['req.headers.cookie', '*.secret', 'body["card-number"]']);
+    expect(config.metrics).toBe('off');
+    expect(loadConfig({ DATA_DIR: dir }).metrics).toBe('scope');
+    expect(() => loadConfig({ DATA_DIR: dir, LOG_REDACT_PATHS: 'req.headers.x-api-key' })).toThrow(/LOG_REDACT_PATHS/);
+    expect(() => loadConfig({ DATA_DIR: dir, METRICS: 'public' })).toThrow(/METRICS/);
+  });
 });

@@ -18,7 +18,7 @@ import { MongoKeyStore } from '../personal-data/mongo-key-store';
 import { PersonalDataEventStore } from '../personal-data/personal-data-event-store';
 import { SqliteKeyStore } from '../personal-data/sqlite-key-store';
 import { PersonalDataVault } from '../personal-data/vault';
-import { JsonLogger } from '../logging/json-logger';
+import { ParleyLogger } from '../logging/logger';
 
 /** What opening the stores needs from the configuration (a worker thread receives just this). */
 export type StoresConfig = Pick<
@@ -28,7 +28,7 @@ export type StoresConfig = Pick<
 
 /** Connection news of the networked stores, as one JSON line each. */
 function storeLogger(config: Pick<ParleyConfig, 'logLevel'>): StoreLogger {
-  const logger = new JsonLogger(config.logLevel);
+  const logger = new ParleyLogger(config.logLevel);
   return {
     log: (msg, fields) => logger.log({ msg, ...fields }, 'stores'),
     warn: (msg, fields) => logger.warn({ msg, ...fields }, 'stores'),
@@ -111,7 +111,7 @@ export function createKeyStore(config: StoresConfig): KeyStore {
  * exports and imports. Closing the result closes both stores.
  */
 export function withPersonalData(config: StoresConfig, raw: EventStore): PersonalDataEventStore {
-  const logger = new JsonLogger(config.logLevel);
+  const logger = new ParleyLogger(config.logLevel);
   return new PersonalDataEventStore(raw, new PersonalDataVault(createKeyStore(config), config.personalDataKey), {
     warn: (msg, fields) => logger.warn({ msg, ...fields }, 'personal-data'),
   });

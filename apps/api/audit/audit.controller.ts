@@ -1,11 +1,12 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi';
-import { ExportEventLine, ExportHeaderLine, ExportTrailerLine, RoomAsOfResponse, StreamAuditResponse } from './audit.responses';
+import { ExportEventLine, ExportHeaderLine, ExportTrailerLine, LogPageResponse, RoomAsOfResponse, RoomChangesResponse, StreamAuditResponse } from './audit.responses';
+import { LogPages, type RoomChange } from './log-pages';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { isParleyEventType } from '../../../libs/domain/events';
-import { validationError } from '../../../libs/domain/errors';
+import { notFound, validationError } from '../../../libs/domain/errors';
 import { redactSecrets } from '../../../libs/domain/secret-fields';
 import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
 import { exportLog } from '../../../libs/streaming/log-transfer';
@@ -13,7 +14,7 @@ import { RequireScopes } from '../admin/require-scopes';
 import { Public } from '../auth/auth.decorators';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { RAW_EVENT_STORE } from '../infrastructure/tokens';
-import { EventsQueryDto, RoomAuditQueryDto, StreamAuditQueryDto } from './audit.dto';
+import { EventsQueryDto, LogPageQueryDto, RoomAuditQueryDto, StreamAuditQueryDto } from './audit.dto';
 import { RoomHistory, type RoomAsOf } from './room-history';
 
 /**
@@ -30,6 +31,7 @@ export class AuditController {
   constructor(
     @Inject(RAW_EVENT_STORE) private readonly store: EventStore,
     private readonly history: RoomHistory,
+    private readonly pages: LogPages,
   ) {}
 
   /**
@@ -103,6 +105,51 @@ export class AuditController {
       throw validationError('AUDIT.AT_INVALID', 'at is not a valid time', [{ field: 'at', reason: 'is not a valid time' }]);
     }
     return this.history.asOf(roomId, { time: new Date(time).toISOString() }, query.comments ?? 100);
+  }
+
+  /**
+   * The log a page at a time, in log order, for the console's log view:
+   * filtered by type, stream prefix, actor, correlation id, time and position
+   * range. Personal fields show sealed, secrets redacted.
+   */
+  @Get('audit/events')
+  @RequireScopes('admin:audit')
+  @ApiOkResponse({ type: LogPageResponse })
+  @ApiErrors(400)
+  async log(@Query() query: LogPageQueryDto): Promise<{ items: ReturnType<typeof envelope>[]; next: string | null; scanned: number; head: string | null }> {
+    const types = query.types?.split(',');
+    const unknown = types?.filter((type) => !isParleyEventType(type));
+    if (unknown?.length) {
+      throw validationError('EVENTS.UNKNOWN_TYPE', `Unknown event types: ${unknown.join(', ')}`, [
+        { field: 'types', reason: `unknown event type ${unknown.join(', ')}` },
+      ]);
+    }
+    const page = await this.pages.page(query.after ? BigInt(query.after) : 0n, query.limit ?? 50, {
+      types: types ? new Set(types) : undefined,
+      streamPrefix: query.streamPrefix,
+      actor: query.actor,
+      correlationId: query.correlationId,
+      since: query.since ? new Date(query.since).toISOString() : undefined,
+      until: query.until ? new Date(query.until).toISOString() : undefined,
+      to: query.to ? BigInt(query.to) : undefined,
+    });
+    return {
+      items: page.items.map(envelope),
+      next: page.next?.toString() ?? null,
+      scanned: page.scanned,
+      head: page.head?.toString() ?? null,
+    };
+  }
+
+  /** The positions at which the room changed, for a slider over its history. */
+  @Get('audit/rooms/:roomId/changes')
+  @RequireScopes('admin:audit')
+  @ApiOkResponse({ type: RoomChangesResponse })
+  @ApiErrors(400, 404)
+  async roomChanges(@Param('roomId', UuidParamPipe) roomId: string): Promise<{ roomId: string; changes: RoomChange[] }> {
+    const changes = await this.pages.roomChanges(roomId);
+    if (changes === null) throw notFound('ROOM.NOT_FOUND', 'No such room in the log');
+    return { roomId, changes };
   }
 
   /** Raw events of a stream: what happened, who did it, when, and which request (correlation id). */

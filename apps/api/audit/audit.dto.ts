@@ -80,3 +80,56 @@ export class StreamAuditQueryDto {
   @Max(1000)
   limit?: number;
 }
+
+export class LogPageQueryDto {
+  @ApiPropertyOptional({ description: 'Exclusive start: the `next` of the previous page; default the start of the log', pattern: '^\\d{1,40}$' })
+  @IsOptional()
+  @Matches(/^\d{1,40}$/, { message: 'after must be a decimal position' })
+  after?: string;
+
+  @ApiPropertyOptional({ description: 'Inclusive end of the position range', pattern: '^\\d{1,40}$' })
+  @IsOptional()
+  @Matches(/^\d{1,40}$/, { message: 'to must be a decimal position' })
+  to?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Comma-separated event types', pattern: '^[A-Za-z]{1,64}(,[A-Za-z]{1,64}){0,49}$' })
+  @IsOptional()
+  @Matches(/^[A-Za-z]{1,64}(,[A-Za-z]{1,64}){0,49}$/, { message: 'types must be comma-separated event type names' })
+  types?: string;
+
+  @ApiPropertyOptional({ description: 'Only streams whose id starts with this', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  streamPrefix?: string;
+
+  @ApiPropertyOptional({ description: 'metadata.actor: a user id, apikey:<id> or system', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  actor?: string;
+
+  @ApiPropertyOptional({ description: 'metadata.correlationId: the events of one request and what followed from it', maxLength: 128 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  correlationId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 time' })
+  since?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 time' })
+  until?: string;
+}

@@ -84,3 +84,22 @@ export class RoomAsOfResponse implements RoomAsOf {
   @ApiProperty(WHOLE) totalComments!: number;
   @ApiProperty({ ...POSITION, nullable: true }) lastEventPosition!: string | null;
 }
+
+/** A page of the log for the console: events as stored (personal fields sealed, secrets redacted). */
+export class LogPageResponse {
+  @ApiProperty({ type: [EventEnvelopeResponse] }) items!: EventEnvelopeResponse[];
+  @ApiProperty({ ...POSITION, nullable: true, description: 'Pass as `after` for the next page; null once the head (or `to`) was reached' }) next!: string | null;
+  @ApiProperty({ ...WHOLE, description: 'Events read to answer this page (at most 20,000: a rare filter answers a partial page)' }) scanned!: number;
+  @ApiProperty({ ...POSITION, nullable: true, description: 'The log head when the page was read' }) head!: string | null;
+}
+
+export class RoomChangeResponse {
+  @ApiProperty(POSITION) position!: string;
+  @ApiProperty({ example: 'RoomRenamed' }) type!: string;
+  @ApiProperty(DATE_TIME) recordedAt!: string;
+}
+
+export class RoomChangesResponse {
+  @ApiProperty(UUID) roomId!: string;
+  @ApiProperty({ type: [RoomChangeResponse], description: 'Oldest first: every event of the room stream and its latest 1,000 comments' }) changes!: RoomChangeResponse[];
+}

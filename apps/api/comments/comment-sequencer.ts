@@ -145,7 +145,7 @@ export class CommentSequencer {
       }
       const turn = queue.splice(0, turnLength(queue, this.maxBatch));
       try {
-        await this.pipeline.turn(this.tails, streams.comments(roomId), (loaded) => this.decideTurn(roomId, turn, loaded.state));
+        await this.pipeline.turn(this.tails, streams.comments(roomId), (loaded) => this.decideTurn(roomId, turn, loaded.state), () => 'PostComment');
       } catch (error) {
         for (const pending of turn) pending.reject(error);
       }

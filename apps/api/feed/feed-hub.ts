@@ -3,6 +3,7 @@ import type { ParleyConfig } from '../../../libs/config/config';
 import { rateLimited, validationError } from '../../../libs/domain/errors';
 import { parsePosition, type EventStore, type Position, type StoredEvent } from '../../../libs/event-store/event-store.port';
 import { LogFollower } from '../infrastructure/log-follower';
+import { ParleyMetrics } from '../infrastructure/metrics';
 import { EVENT_STORE, PARLEY_CONFIG } from '../infrastructure/tokens';
 import { FeedAudience } from './feed-audience';
 import { FeedSession, type FeedSessionOptions, type FeedSink, type FeedSource } from './feed-session';
@@ -38,7 +39,9 @@ export class FeedHub implements BeforeApplicationShutdown {
     private readonly audience: FeedAudience,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+    metrics: ParleyMetrics,
   ) {
+    metrics.gauge('parley_feed_sessions', 'Open feed sessions (SSE and WebSocket) in this process', [], () => [[{}, this.sessions.size]]);
     follower.listen((events) => this.fanOut(events));
     this.source = {
       position: () => this.position(),

@@ -59,3 +59,15 @@ export class HealthResponse {
   @ApiPropertyOptional({ type: [FailedProjectionResponse], description: 'Projections stopped on an event, with the event and the error' }) failed?: FailedProjectionResponse[];
   @ApiPropertyOptional({ type: [String], description: 'Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS' }) lagging?: string[];
 }
+
+export class LivenessResponse {
+  @ApiProperty({ enum: ['live'] }) status!: 'live';
+}
+
+export class ReadinessResponse {
+  @ApiProperty({ enum: ['ready', 'not_ready'] }) status!: 'ready' | 'not_ready';
+  @ApiPropertyOptional({ type: [String], description: 'What is not ready, naming the store or projection' }) reasons?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'Stores that are down' }) down?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'Projections stopped on an event' }) failed?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS' }) lagging?: string[];
+}

@@ -12,6 +12,7 @@ import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline
 import { EventWriter } from '../../../libs/command-pipeline/event-writer';
 import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { LogFollower } from './log-follower';
+import { ParleyMetrics } from './metrics';
 import { ReadModelGate } from './read-model-gate';
 import { createReadStore, openApiEventStore, withPersonalData } from '../../../libs/wiring/stores';
 import { projectorProvider } from './projector-provider';
@@ -61,9 +62,11 @@ class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
     KeyedMutex,
     {
       provide: CommandPipeline,
-      inject: [EVENT_STORE, EventWriter, KeyedMutex],
-      useFactory: (store: EventStore, writer: EventWriter, locks: KeyedMutex) => new CommandPipeline(store, writer, locks),
+      inject: [EVENT_STORE, EventWriter, KeyedMutex, ParleyMetrics],
+      useFactory: (store: EventStore, writer: EventWriter, locks: KeyedMutex, metrics: ParleyMetrics) =>
+        new CommandPipeline(store, writer, locks, metrics),
     },
+    ParleyMetrics,
     ReadModelGate,
     LogFollower,
     MinPositionInterceptor,
@@ -81,6 +84,7 @@ class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
     ReadModelGate,
     LogFollower,
     MinPositionInterceptor,
+    ParleyMetrics,
   ],
 })
 export class InfrastructureModule {}

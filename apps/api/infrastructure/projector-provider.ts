@@ -7,7 +7,7 @@ import { Projector } from '../../../libs/projection/projector';
 import type { ProjectorHandle } from '../../../libs/projection/projector-handle';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { parleyProjections } from '../../../projections';
-import { JsonLogger } from '../../../libs/logging/json-logger';
+import { ParleyLogger } from '../../../libs/logging/logger';
 import { ProjectorThread } from './projector-thread';
 import { EVENT_STORE, PARLEY_CONFIG, PROJECTOR, RAW_EVENT_STORE, READ_STORE } from './tokens';
 
@@ -23,7 +23,7 @@ export function projectorProvider(): Provider {
     inject: [PARLEY_CONFIG, RAW_EVENT_STORE, EVENT_STORE, READ_STORE],
     useFactory: (config: ParleyConfig, raw: EventStore, store: EventStore, readStore: ReadStore): ProjectorHandle | null => {
       if (!config.projectInProcess) return null;
-      const json = new JsonLogger(config.logLevel);
+      const json = new ParleyLogger(config);
       const logger = {
         log: (msg: string, fields?: Record<string, unknown>) => json.log({ msg, ...fields }, 'projector'),
         error: (msg: string, fields?: Record<string, unknown>) => json.error({ msg, ...fields }, undefined, 'projector'),

@@ -17,6 +17,7 @@ import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { ADMIN_ACTOR } from '../admin/api-key.guard';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
+import { ParleyMetrics } from '../infrastructure/metrics';
 import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
 import { ExecuteExportJobCommand, ExecuteImportJobCommand } from './job-command.command';
 import { JobStates } from './job-states';
@@ -69,7 +70,12 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(PARLEY_CONFIG) config: ParleyConfig,
+    metrics: ParleyMetrics,
   ) {
+    metrics.gauge('parley_job_progress_percent', 'Percentage done of the export or import job running in this process', ['kind'], () =>
+      this.current === null ? [] : [[{ kind: this.current.kind }, this.current.percentage]],
+    );
+    metrics.gauge('parley_jobs_waiting', 'Jobs queued behind the running one in this process', [], () => [[{}, this.queue.length]]);
     this.exportDir = join(config.dataDir, 'exports');
     this.importDir = join(config.dataDir, 'imports');
   }

@@ -10,7 +10,7 @@ import { streams } from '../../../libs/domain/streams';
 import { MediaCipher } from '../../../libs/personal-data/media-cipher';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { asMediaDoc, MEDIA, MEDIA_BLOBS, ROOM_MEDIA, type MediaDoc } from '../../../projections/media.projection';
-import { JsonLogger } from '../../../libs/logging/json-logger';
+import { ParleyLogger } from '../../../libs/logging/logger';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
 import { PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
 import { PrivacyPolicy } from '../presence/privacy-policy';
@@ -36,7 +36,7 @@ const MEDIA_NOT_FOUND = () => notFound('MEDIA.NOT_FOUND', 'Media not found');
  */
 @Injectable()
 export class MediaLibrary {
-  private readonly logger: JsonLogger;
+  private readonly logger: ParleyLogger;
 
   constructor(
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
@@ -48,7 +48,7 @@ export class MediaLibrary {
     private readonly pipeline: CommandPipeline,
     private readonly gate: ReadModelGate,
   ) {
-    this.logger = new JsonLogger(config.logLevel);
+    this.logger = new ParleyLogger(config);
   }
 
   /** The media as `viewer` may see it; 404 when it does not exist, is deleted, or is not theirs to see. */

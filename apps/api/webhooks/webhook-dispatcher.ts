@@ -11,6 +11,7 @@ import { isWebhookEventType } from '../../../libs/domain/webhooks/webhook.decide
 import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { LogFollower } from '../infrastructure/log-follower';
+import { ParleyMetrics } from '../infrastructure/metrics';
 import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
 import { ExecuteWebhookCommand } from './webhook-command.command';
 import { WebhookPayloads } from './webhook-payloads';
@@ -18,6 +19,7 @@ import { WebhookRunner, type DeliveryProgress, type RunnerDeps } from './webhook
 import { WebhookStates } from './webhook-states';
 
 const DISCOVER_MS = 5_000;
+const BACKLOG_CAP = 10_000;
 
 /**
  * The webhook delivery worker of this process: one runner per live
@@ -43,8 +45,17 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(PARLEY_CONFIG) config: ParleyConfig,
+    metrics: ParleyMetrics,
   ) {
+    const deliveries = metrics.counter('parley_webhook_deliveries_total', 'Webhook delivery attempts by outcome (delivered, failed, paused)', ['outcome']);
+    metrics.gauge(
+      'parley_webhook_backlog_events',
+      `Events in the log after each live subscription's checkpoint (counted up to ${BACKLOG_CAP})`,
+      ['subscription'],
+      () => this.backlog(store),
+    );
     this.deps = {
+      attempted: (outcome) => deliveries.inc({ outcome }),
       store,
       readStore,
       states,
@@ -90,6 +101,17 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   /** Where a subscription is retrying right now, if it is. */
   progress(webhookId: string): DeliveryProgress | null {
     return this.runners.get(webhookId)?.progress ?? null;
+  }
+
+  /** What each runner still has to read; the log is counted after its checkpoint, up to a cap, as /health counts lag. */
+  private backlog(store: EventStore): Promise<(readonly [{ subscription: string }, number])[]> {
+    return Promise.all(
+      [...this.runners.entries()].map(async ([webhookId, runner]) => {
+        const after = runner.checkpoint;
+        const events = after === null ? [] : await store.readAll({ after, maxCount: BACKLOG_CAP });
+        return [{ subscription: webhookId }, events.length] as const;
+      }),
+    );
   }
 
   private observe(events: readonly StoredEvent[]): void {

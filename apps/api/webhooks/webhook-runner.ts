@@ -38,6 +38,8 @@ export interface RunnerDeps {
   /** How names resolve; the system's resolver unless a test stands in for DNS. */
   readonly resolve?: Resolver;
   readonly log: (message: string, fields: Record<string, unknown>) => void;
+  /** Told of each attempt's outcome (metrics). */
+  readonly attempted?: (outcome: 'delivered' | 'failed' | 'paused') => void;
 }
 
 /** Where an active subscription is retrying, for the admin view. */
@@ -62,6 +64,7 @@ export class WebhookRunner {
   readonly done: Promise<void>;
   private stopped = false;
   private progressNow: DeliveryProgress | null = null;
+  private checkpointNow: Position | null = null;
   private wake: { resolve: () => void; onLog: boolean } | null = null;
   private logSignalled = false;
   private changeSignalled = false;
@@ -76,6 +79,11 @@ export class WebhookRunner {
 
   get progress(): DeliveryProgress | null {
     return this.progressNow;
+  }
+
+  /** The last position this subscription passed (its committed checkpoint), null before its first. */
+  get checkpoint(): Position | null {
+    return this.checkpointNow;
   }
 
   /** New events in the log. */
@@ -120,6 +128,7 @@ export class WebhookRunner {
     const stored = await readStore.getCheckpoint(webhookCheckpoint(this.webhookId));
     let cursor: Position | null = stored === null ? null : BigInt(stored);
     let committed = cursor;
+    this.checkpointNow = cursor;
     const commit = async () => {
       if (cursor === null || cursor === committed) return;
       await readStore.commit(
@@ -130,6 +139,7 @@ export class WebhookRunner {
         ],
       );
       committed = cursor;
+      this.checkpointNow = cursor;
     };
 
     while (!this.stopped) {
@@ -196,6 +206,7 @@ export class WebhookRunner {
         if (status === null) return 'skipped';
         if (status >= 200 && status < 300) {
           this.progressNow = null;
+          this.deps.attempted?.('delivered');
           return 'delivered';
         }
         error = `HTTP ${status}`;
@@ -204,8 +215,10 @@ export class WebhookRunner {
         error = describeError(caught);
       }
       failures++;
+      this.deps.attempted?.('failed');
       if (failures >= this.deps.maxAttempts) {
         this.progressNow = null;
+        this.deps.attempted?.('paused');
         this.deps.log('webhook paused after failed deliveries', {
           webhookId: this.webhookId,
           position: event.position.toString(),

@@ -24,6 +24,8 @@ export const API_KEY_SCOPES = [
   'admin:audit',
   /** API keys themselves: create, list, revoke. */
   'admin:keys',
+  /** GET /metrics: what a Prometheus server scrapes (nothing else; no personal data). */
+  'admin:metrics',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 export const isApiKeyScope = (value: string): value is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(value);

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { droppedLogLines, JsonLogger } from './json-logger';
+import { droppedLogLines, logScope, ParleyLogger } from './logger';
 import { redact, REDACTED } from './redact';
 
-describe('JsonLogger', () => {
+describe('ParleyLogger', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('drops and counts a line it cannot write instead of throwing (a full disk under stdout)', () => {
@@ -12,12 +12,12 @@ describe('JsonLogger', () => {
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     });
     const before = droppedLogLines();
-    expect(() => new JsonLogger('debug').log({ msg: 'hello' })).not.toThrow();
+    expect(() => new ParleyLogger('debug').log({ msg: 'hello' })).not.toThrow();
     expect(droppedLogLines()).toBe(before + 1);
   });
 
   it("listens for stdout's and stderr's 'error' events, so a failed write does not end the process", () => {
-    new JsonLogger('info');
+    new ParleyLogger('info');
     const before = droppedLogLines();
     expect(() => process.stdout.emit('error', Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }))).not.toThrow();
     expect(() => process.stderr.emit('error', Object.assign(new Error('EPIPE'), { code: 'EPIPE' }))).not.toThrow();
@@ -32,7 +32,7 @@ describe('JsonLogger', () => {
       let fd = full;
       const failedStream = { destroyed: true, get fd() { return fd; }, write: () => true };
       const before = droppedLogLines();
-      const logger = new JsonLogger('info', failedStream);
+      const logger = new ParleyLogger('info', failedStream);
       logger.log({ msg: 'while full' });
       expect(droppedLogLines()).toBe(before + 1);
       fd = roomy;
@@ -49,8 +49,8 @@ describe('JsonLogger', () => {
   it('redacts phone numbers and codes in every line it writes', () => {
     const lines: string[] = [];
     jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string) => lines.push(chunk) > 0) as typeof process.stdout.write);
-    new JsonLogger('debug').debug({ msg: 'request', url: '/v1/lookup/%2B15551234567', phone: '+15551234567', code: '048213' }, 'http');
-    new JsonLogger('debug').error('failed for +447700900123');
+    new ParleyLogger('debug').debug({ msg: 'request', url: '/v1/lookup/%2B15551234567', phone: '+15551234567', code: '048213' }, 'http');
+    new ParleyLogger('debug').error('failed for +447700900123');
     expect(lines.join('')).not.toMatch(/5551234567|048213|7700900123/);
   });
 });
@@ -74,5 +74,43 @@ describe('redact', () => {
       position: '1234567890',
       statusCode: 429,
     });
+  });
+});
+
+describe('ParleyLogger (pino)', () => {
+  const capture = () => {
+    const lines: string[] = [];
+    return { lines, out: { destroyed: false, fd: 1, write: (line: string) => lines.push(line) } };
+  };
+
+  it('writes one JSON object a line with an ISO time, the level by name and the context', () => {
+    const { lines, out } = capture();
+    new ParleyLogger({ logLevel: 'info' }, out).warn({ msg: 'slow', ms: 12 }, 'http');
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 'warn', context: 'http', msg: 'slow', ms: 12 });
+    expect(line['time']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('adds the request and correlation ids of the request being served to every line', () => {
+    const { lines, out } = capture();
+    const logger = new ParleyLogger({ logLevel: 'info' }, out);
+    logScope.run({ reqId: 'req-1', correlationId: 'corr-1' }, () => logger.log('inside'));
+    logger.log('outside');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'inside', reqId: 'req-1', correlationId: 'corr-1' });
+    expect(JSON.parse(lines[1]!)).not.toHaveProperty('reqId');
+  });
+
+  it('redacts tokens in query strings, credentials by name, and the paths the operator configured', () => {
+    const { lines, out } = capture();
+    new ParleyLogger({ logLevel: 'info', logRedactPaths: ['detail.card', '*.pin'] }, out).log({
+      msg: 'GET /v1/me/feed/ws?access_token=eyJhbGciOi.payload.sig&x=1',
+      headers: { authorization: 'Bearer abc.def', 'x-api-key': 'pk_live_1' },
+      refresh_token: 'rt-secret',
+      detail: { card: '4111111111111111' },
+      user: { pin: '9981' },
+    });
+    const text = lines.join('');
+    expect(text).not.toMatch(/eyJhbGciOi|abc\.def|pk_live_1|rt-secret|4111111111111111|9981/);
+    expect(JSON.parse(text)).toMatchObject({ msg: 'GET /v1/me/feed/ws?access_token=[redacted]&x=1', detail: { card: '[redacted]' } });
   });
 });
