@@ -90,6 +90,10 @@ function targetOf(event: ParleyEvent): Target {
     case 'TokenFamilyRevoked':
     case 'ApiKeyCreated':
     case 'ApiKeyRevoked':
+    // Applications carry their public keys; application users are listed through their application.
+    case 'ApplicationRegistered':
+    case 'ApplicationRemoved':
+    case 'ApplicationUserCreated':
     case 'ContactAdded':
     case 'ContactsImported':
     case 'ContactRenamed':
@@ -114,10 +118,12 @@ function targetOf(event: ParleyEvent): Target {
     case 'ImportJobFailed':
       return { kind: 'nobody' };
     case 'MemberAdded':
+    case 'MemberInvited':
     case 'MemberRemoved':
     case 'MemberLeft':
       return { kind: 'room', roomId: event.data.roomId, subject: event.data.userId };
     case 'RoomCreated':
+    case 'RoomClosed':
     case 'MemberRoleChanged':
     case 'MemberMuteChanged':
     case 'RoomRenamed':
