@@ -1,5 +1,6 @@
 import type { Projection } from '../libs/projection/projection';
 import { apiKeysProjection } from './api-keys.projection';
+import { applicationsProjection } from './applications.projection';
 import { contactsProjection } from './contacts.projection';
 import { jobsProjection } from './jobs.projection';
 import { membershipsProjection } from './memberships.projection';
@@ -24,6 +25,7 @@ export const parleyProjections: readonly Projection[] = [
   profileHistoryProjection,
   contactsProjection,
   sessionsProjection,
+  applicationsProjection,
 ];
 
 export { apiKeysProjection, jobsProjection, membershipsProjection, roomsProjection, timelineProjection, usersProjection, webhooksProjection };
@@ -31,3 +33,4 @@ export { profileHistoryProjection };
 export { presenceProjection };
 export { contactsProjection };
 export { sessionsProjection };
+export { applicationsProjection };

@@ -395,6 +395,8 @@ export type RoomCreated = {
      * unique within the application.
      */
     readonly applicationId: string | null;
+    /** The room's handle within its application (Vonage's `name`; `name` above is what people see); absent otherwise. */
+    readonly applicationName?: string;
     readonly createdAt: string;
   };
 };

@@ -40,6 +40,8 @@ export class SenderResponse {
 
 export class TimelineItemResponse extends CommentResponse implements TimelineItemWithSender {
   @ApiProperty({ enum: ['comment', 'system'] }) kind!: TimelineItemView['kind'];
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'The item’s event id in the room: dense and increasing over comments and system items' })
+  eventId!: number;
   @ApiPropertyOptional({ type: SystemEventResponse, description: 'For system items' }) systemEvent?: SystemEventResponse;
   @ApiPropertyOptional(DATE_TIME) deletedAt?: string;
   @ApiPropertyOptional() deletedBy?: string;

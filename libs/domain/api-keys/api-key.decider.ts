@@ -24,6 +24,8 @@ export const API_KEY_SCOPES = [
   'admin:audit',
   /** API keys themselves: create, list, revoke. */
   'admin:keys',
+  /** Applications (Vonage/Nexmo principals that sign their own tokens): register, list, remove. */
+  'admin:applications',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 export const isApiKeyScope = (value: string): value is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(value);

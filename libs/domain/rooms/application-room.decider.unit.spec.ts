@@ -18,6 +18,7 @@ const create = (fields: Partial<Extract<RoomCommand, { type: 'CreateRoom' }>> = 
   actor: ACTOR,
   participants: [],
   applicationId: APP,
+  applicationName: 'support',
   now: NOW,
   ...fields,
 });
@@ -33,6 +34,7 @@ const created: RoomEvent = {
     permissions: DEFAULT_PERMISSIONS,
     historyVisibility: 'shared',
     applicationId: APP,
+    applicationName: 'support',
     createdAt: NOW,
   },
 };
@@ -50,6 +52,7 @@ describe('rooms of an application', () => {
     given([created]).when(create()).thenThrows('ROOM.NAME_TAKEN', 'conflict');
     given([]).when(create({ actor: 'u-1' })).thenThrows('APPLICATION.NOT_OWNER', 'forbidden');
     given([]).when(create({ participants: ['u-1'] })).thenThrows('ROOM.APPLICATION_ROOM_EMPTY', 'validation');
+    given([]).when(create({ applicationName: 'with space' })).thenThrows('ROOM.NAME_INVALID', 'validation');
   });
   it('let the application add and invite members without being one', () => {
     given([created]).when({ type: 'AddMembers', actor: ACTOR, userIds: ['u-1'], now: NOW }).then([joined('u-1')]);

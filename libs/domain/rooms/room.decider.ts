@@ -72,6 +72,8 @@ export type RoomCommand =
       readonly historyVisibility?: HistoryVisibility;
       /** Set when an application creates the room: no member at creation, the actor is the application. */
       readonly applicationId?: string;
+      /** The room's handle within the application, unique there (the room id derives from it). */
+      readonly applicationName?: string;
       readonly now: string;
     }
   | { readonly type: 'InviteMembers'; readonly actor: string; readonly userIds: readonly string[]; readonly now: string }
@@ -322,7 +324,13 @@ function createForApplication(
   applicationId: string,
   state: RoomState,
 ): RoomEvent[] {
-  if (state.status !== 'absent') throw conflict('ROOM.NAME_TAKEN', `The application already has a room named ${command.name}`);
+  const handle = command.applicationName ?? command.name;
+  if (state.status !== 'absent') throw conflict('ROOM.NAME_TAKEN', `The application already has a room named ${handle}`);
+  if (!/^[\x21-\x7e]{1,100}$/.test(handle)) {
+    throw validationError('ROOM.NAME_INVALID', 'A room name within an application is 1 to 100 printable ASCII characters without spaces', [
+      { field: 'applicationName', reason: 'must be 1 to 100 printable ASCII characters without spaces' },
+    ]);
+  }
   if (command.actor !== applicationActor(applicationId)) {
     throw forbidden('APPLICATION.NOT_OWNER', 'Only the application itself creates its rooms');
   }
@@ -348,6 +356,7 @@ function createForApplication(
         permissions: withNamedFlags(DEFAULT_PERMISSIONS, command.permissions),
         historyVisibility: command.historyVisibility ?? DEFAULT_HISTORY_VISIBILITY,
         applicationId,
+        applicationName: handle,
         createdAt: command.now,
       },
     },
