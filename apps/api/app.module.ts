@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import type { ParleyConfig } from '../../libs/config/config';
 import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
+import { ApplicationsModule } from './applications/applications.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { jwtModuleOptions } from './auth/jwt-keys';
@@ -35,6 +36,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         AdminModule,
+        ApplicationsModule,
         AccountsModule,
         ContactsModule,
         PresenceModule,

@@ -12,7 +12,7 @@ export class CommentResponse implements CommentView {
   @ApiProperty(UUID) roomId!: string;
   @ApiProperty({ type: 'integer', minimum: 1, nullable: true, description: 'Order in the room; gap-free' }) seq!: number | null;
   @ApiProperty({ ...UUID, nullable: true, description: 'The comment before it in the room' }) previousId!: string | null;
-  @ApiProperty(UUID) senderId!: string;
+  @ApiProperty({ type: String, description: 'A user id; for system items of an application’s room, application:<id>' }) senderId!: string;
   @ApiProperty({ type: String, nullable: true, description: 'null once deleted' }) text!: string | null;
   @ApiProperty({ example: 'text' }) type!: string;
   @ApiProperty(PAYLOAD) payload!: Record<string, unknown> | null;
@@ -32,7 +32,7 @@ export class SystemEventResponse {
 }
 
 export class SenderResponse {
-  @ApiProperty(UUID) userId!: string;
+  @ApiProperty({ type: String, description: 'A user id, or application:<id>' }) userId!: string;
   @ApiProperty({ type: String, nullable: true }) username!: string | null;
   @ApiProperty({ type: String, nullable: true }) displayName!: string | null;
   @ApiProperty() removed!: boolean;
