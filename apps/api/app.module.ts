@@ -5,6 +5,7 @@ import type { ParleyConfig } from '../../libs/config/config';
 import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { ApplicationsModule } from './applications/applications.module';
+import { VonageModule } from './compat/vonage/vonage.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { jwtModuleOptions } from './auth/jwt-keys';
@@ -48,6 +49,7 @@ export class AppModule {
         JobsModule,
         AuditModule,
         HealthModule,
+        VonageModule,
       ],
     };
   }

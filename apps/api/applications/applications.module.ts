@@ -14,6 +14,10 @@ import {
   ListApplicationsHandler,
   ListApplicationUsersHandler,
   RoomMemberStatesHandler,
+  GetApplicationRoomHandler,
+  ListTimelineEventsHandler,
+  GetTimelineEventHandler,
+  TimelineEventOfCommentHandler,
 } from './applications.queries';
 
 /**
@@ -36,6 +40,10 @@ import {
     GetApplicationUserHandler,
     ListApplicationRoomsHandler,
     RoomMemberStatesHandler,
+    GetApplicationRoomHandler,
+    ListTimelineEventsHandler,
+    GetTimelineEventHandler,
+    TimelineEventOfCommentHandler,
   ],
   exports: [ApplicationStates, ApplicationTokens],
 })

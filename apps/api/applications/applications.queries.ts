@@ -227,3 +227,117 @@ export function memberStatesOf(room: Doc): MemberStateView[] {
 
 export { memberIdOf } from '../../../libs/domain/rooms/member-id';
 import { memberIdOf } from '../../../libs/domain/rooms/member-id';
+
+export class GetApplicationRoomQuery extends Query<ApplicationRoomView> {
+  constructor(
+    readonly applicationId: string,
+    readonly roomId: string,
+  ) {
+    super();
+  }
+}
+
+/** One room of the application; another application's room is as unknown as a missing one. */
+@QueryHandler(GetApplicationRoomQuery)
+export class GetApplicationRoomHandler implements IQueryHandler<GetApplicationRoomQuery, ApplicationRoomView> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  async execute({ applicationId, roomId }: GetApplicationRoomQuery): Promise<ApplicationRoomView & { readonly memberStates: readonly MemberStateView[] }> {
+    const doc = await this.readStore.get('rooms', roomId);
+    if (!doc || doc['applicationId'] !== applicationId) throw notFound('ROOM.NOT_FOUND', 'Room not found');
+    return { ...applicationRoomView(doc), memberStates: memberStatesOf(doc) };
+  }
+}
+
+/** A timeline item as the event-id listings show it. */
+export interface TimelineEventView {
+  readonly eventId: number;
+  readonly kind: 'comment' | 'system';
+  readonly commentId: string | null;
+  readonly senderId: string;
+  readonly text: string | null;
+  readonly type: string;
+  readonly systemEvent: { readonly kind: string; readonly actorId: string; readonly subjectId?: string } | null;
+  readonly createdAt: string;
+  readonly deleted: boolean;
+}
+
+const timelineEventView = (doc: Doc): TimelineEventView => ({
+  eventId: doc['ord'] as number,
+  kind: doc['kind'] as 'comment' | 'system',
+  commentId: doc['kind'] === 'comment' ? doc.id : null,
+  senderId: doc['senderId'] as string,
+  text: (doc['text'] as string | null) ?? null,
+  type: doc['type'] as string,
+  systemEvent: (doc['systemEvent'] as TimelineEventView['systemEvent']) ?? null,
+  createdAt: doc['createdAt'] as string,
+  deleted: doc['deleted'] === true,
+});
+
+export class ListTimelineEventsQuery extends Query<{ readonly items: readonly TimelineEventView[]; readonly more: boolean }> {
+  constructor(
+    readonly actor: string,
+    readonly roomId: string,
+    readonly afterEventId: number,
+    readonly limit: number,
+    readonly order: 'asc' | 'desc' = 'asc',
+  ) {
+    super();
+  }
+}
+
+/** A room's timeline paged by event id (after one, ascending; or before one, descending). */
+@QueryHandler(ListTimelineEventsQuery)
+export class ListTimelineEventsHandler implements IQueryHandler<ListTimelineEventsQuery, { readonly items: readonly TimelineEventView[]; readonly more: boolean }> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  async execute({ actor, roomId, afterEventId, limit, order }: ListTimelineEventsQuery) {
+    await requireMembership(this.readStore, roomId, actor);
+    const ord = order === 'asc' ? { $gt: afterEventId } : afterEventId > 0 ? { $lt: afterEventId } : { $gt: 0 };
+    const found = await this.readStore.find('timeline', { filter: { roomId, ord }, sort: [{ field: 'ord', direction: order }], limit: limit + 1 });
+    return { items: found.slice(0, limit).map(timelineEventView), more: found.length > limit };
+  }
+}
+
+export class GetTimelineEventQuery extends Query<TimelineEventView> {
+  constructor(
+    readonly actor: string,
+    readonly roomId: string,
+    readonly eventId: number,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(GetTimelineEventQuery)
+export class GetTimelineEventHandler implements IQueryHandler<GetTimelineEventQuery, TimelineEventView> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  async execute({ actor, roomId, eventId }: GetTimelineEventQuery): Promise<TimelineEventView> {
+    await requireMembership(this.readStore, roomId, actor);
+    const [doc] = await this.readStore.find('timeline', { filter: { roomId, ord: eventId }, limit: 1 });
+    if (!doc) throw notFound('EVENT.NOT_FOUND', 'No event with that id in this room');
+    return timelineEventView(doc);
+  }
+}
+
+export class TimelineEventOfCommentQuery extends Query<TimelineEventView> {
+  constructor(
+    readonly roomId: string,
+    readonly commentId: string,
+  ) {
+    super();
+  }
+}
+
+/** The event id a comment got in its room's timeline (the caller waited for the projection). */
+@QueryHandler(TimelineEventOfCommentQuery)
+export class TimelineEventOfCommentHandler implements IQueryHandler<TimelineEventOfCommentQuery, TimelineEventView> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  async execute({ roomId, commentId }: TimelineEventOfCommentQuery): Promise<TimelineEventView> {
+    const doc = await this.readStore.get('timeline', commentId);
+    if (!doc || doc['roomId'] !== roomId) throw notFound('EVENT.NOT_FOUND', 'No event for that comment');
+    return timelineEventView(doc);
+  }
+}
