@@ -89,8 +89,9 @@ export class VonageController {
   // ---- users
 
   @Post('users')
+  @HttpCode(200)
   async createUser(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
-    const app = this.application(request);
+    this.application(request);
     const name = str(body, 'name');
     if (name === undefined) throw validationError('REQUEST.VALIDATION_FAILED', 'name is required', [{ field: 'name', reason: 'is required' }]);
     const created = await this.commands.execute(new CreateApplicationUserCommand(name, str(body, 'display_name'), this.context(request)));
@@ -122,6 +123,7 @@ export class VonageController {
   // ---- conversations
 
   @Post('conversations')
+  @HttpCode(200)
   async createConversation(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     this.application(request);
     const handle = str(body, 'name');
@@ -170,6 +172,7 @@ export class VonageController {
   // ---- members
 
   @Post('conversations/:conversationId/members')
+  @HttpCode(201)
   async createMember(@Param('conversationId') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
     const user = await this.userOf(request, (body['user'] ?? {}) as Json);
@@ -242,6 +245,7 @@ export class VonageController {
   // ---- events
 
   @Post('conversations/:conversationId/events')
+  @HttpCode(200)
   async createEvent(@Param('conversationId') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
     const roomId = this.roomIdOf(conversationId);
