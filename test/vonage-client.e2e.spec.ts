@@ -6,10 +6,12 @@ import { applicationToken } from './support/application-tokens';
 
 const API_KEY = 'pk_vonage_client_e2e_0123456789abcdef0123456789abcd';
 const run = promisify(execFile);
+/** What the client flow printed: parsed JSON, shaped by the Vonage clients. */
+type ClientResults = ReturnType<typeof JSON.parse>;
 
 /** Runs the official Vonage clients (unmodified) in a plain Node process against this Parley; answers their results. */
-async function vonageClientFlow(base: string, appId: string, privateKey: string): Promise<Record<string, any>> {
-  const { stdout } = await run(process.execPath, [join(__dirname, 'support', 'vonage-client-flow.cjs')], {
+async function vonageClientFlow(base: string, appId: string, privateKey: string): Promise<ClientResults> {
+  const { stdout } = await run(process.execPath, [join(__dirname, 'support', 'vonage-client-flow.js')], {
     env: { ...process.env, PARLEY_URL: base, APP_ID: appId, PRIVATE_KEY: privateKey },
     timeout: 120_000,
   });
@@ -22,7 +24,7 @@ describe('Vonage Conversation API v1 through the official @vonage clients', () =
   let parley: ParleyHarness;
   let appId: string;
   let privateKey: string;
-  let out: Record<string, any>;
+  let out: ClientResults;
 
   beforeAll(async () => {
     parley = await ParleyHarness.start({ ADMIN_API_KEY: API_KEY });

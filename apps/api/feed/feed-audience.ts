@@ -90,7 +90,6 @@ function targetOf(event: ParleyEvent): Target {
     case 'TokenFamilyRevoked':
     case 'ApiKeyCreated':
     case 'ApiKeyRevoked':
-    // Applications carry their public keys; application users are listed through their application.
     case 'ApplicationRegistered':
     case 'ApplicationRemoved':
     case 'ApplicationUserCreated':

@@ -32,7 +32,6 @@ import {
   CONVERSATION_PREFIX,
   fromVonageId,
   MEMBER_PREFIX,
-  toVonageId,
   USER_PREFIX,
   vonageConversation,
   vonageEvent,
