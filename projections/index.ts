@@ -1,5 +1,6 @@
 import type { Projection } from '../libs/projection/projection';
 import { apiKeysProjection } from './api-keys.projection';
+import { applicationsProjection } from './applications.projection';
 import { contactsProjection } from './contacts.projection';
 import { jobsProjection } from './jobs.projection';
 import { mediaProjection } from './media.projection';
@@ -26,6 +27,7 @@ export const parleyProjections: readonly Projection[] = [
   contactsProjection,
   sessionsProjection,
   mediaProjection,
+  applicationsProjection,
 ];
 
 export { apiKeysProjection, jobsProjection, membershipsProjection, roomsProjection, timelineProjection, usersProjection, webhooksProjection };
@@ -34,3 +36,4 @@ export { presenceProjection };
 export { contactsProjection };
 export { sessionsProjection };
 export { mediaProjection };
+export { applicationsProjection };

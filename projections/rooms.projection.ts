@@ -12,12 +12,35 @@ export interface RoomMemberEntry {
   readonly joinedAt: string;
 }
 
+/**
+ * Everyone who was ever invited to or joined the room, with their state and
+ * its times: what Parley's member states and the Vonage/Nexmo member lists
+ * show (left members included).
+ */
+export interface MemberStateEntry {
+  readonly state: 'invited' | 'joined' | 'left';
+  readonly invitedBy: string | null;
+  readonly invitedAt: string | null;
+  readonly joinedAt: string | null;
+  readonly leftAt: string | null;
+  /** Order of first appearance in the room, for stable paging. */
+  readonly order: number;
+}
+
 const members = (doc: Doc) => (doc['members'] ?? {}) as Record<string, RoomMemberEntry>;
+const memberStates = (doc: Doc) => (doc['memberStates'] ?? {}) as Record<string, MemberStateEntry>;
+
+function withMemberState(doc: Doc, userId: string, change: (entry: MemberStateEntry) => MemberStateEntry): Doc {
+  const all = memberStates(doc);
+  const current = all[userId] ?? { state: 'left', invitedBy: null, invitedAt: null, joinedAt: null, leftAt: null, order: Object.keys(all).length + 1 };
+  return { ...doc, memberStates: { ...all, [userId]: change(current) } };
+}
 
 export const roomsProjection: Projection = {
   name: 'rooms',
-  version: 1,
-  collections: [{ name: 'rooms', indexes: [{ fields: ['lastActivityAt'] }] }],
+  // v2: rooms of applications, member states, closed rooms.
+  version: 2,
+  collections: [{ name: 'rooms', indexes: [{ fields: ['lastActivityAt'] }, { fields: ['applicationId', 'createdAt', 'id'] }] }],
   // A batch's rooms in one read.
   prefetch: (event) => {
     const roomId = (event.data as { roomId?: unknown }).roomId;
@@ -39,6 +62,11 @@ export const roomsProjection: Projection = {
           createdAt: d.createdAt,
           permissions: d.permissions,
           historyVisibility: d.historyVisibility,
+          applicationId: d.applicationId,
+          applicationName: d.applicationName ?? null,
+          closed: false,
+          closedAt: null,
+          memberStates: {},
           members: {},
           memberCount: 0,
           lastSeq: 0,
@@ -52,14 +80,34 @@ export const roomsProjection: Projection = {
       const d = event.data;
       await ctx.update('rooms', d.roomId, (doc) => {
         const next = { ...members(doc), [d.userId]: { role: d.role, muted: false, joinedAt: d.addedAt } };
-        return { ...doc, members: next, memberCount: Object.keys(next).length };
+        const joined = withMemberState(doc, d.userId, (entry) => ({
+          ...entry,
+          state: 'joined',
+          invitedBy: d.invitedBy ?? (entry.state === 'invited' ? entry.invitedBy : null),
+          joinedAt: d.addedAt,
+          leftAt: null,
+        }));
+        return { ...joined, members: next, memberCount: Object.keys(next).length };
       });
     },
+    MemberInvited: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('rooms', d.roomId, (doc) =>
+        withMemberState(doc, d.userId, (entry) => ({ ...entry, state: 'invited', invitedBy: d.invitedBy, invitedAt: d.invitedAt, joinedAt: null, leftAt: null })),
+      );
+    },
+    RoomClosed: async (event, ctx) => {
+      await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, closed: true, closedAt: event.data.closedAt }));
+    },
     MemberRemoved: async (event, ctx) => {
-      await ctx.update('rooms', event.data.roomId, (doc) => withoutMember(doc, event.data.userId));
+      await ctx.update('rooms', event.data.roomId, (doc) =>
+        withMemberState(withoutMember(doc, event.data.userId), event.data.userId, (entry) => ({ ...entry, state: 'left', leftAt: event.data.removedAt })),
+      );
     },
     MemberLeft: async (event, ctx) => {
-      await ctx.update('rooms', event.data.roomId, (doc) => withoutMember(doc, event.data.userId));
+      await ctx.update('rooms', event.data.roomId, (doc) =>
+        withMemberState(withoutMember(doc, event.data.userId), event.data.userId, (entry) => ({ ...entry, state: 'left', leftAt: event.data.leftAt })),
+      );
     },
     MemberRoleChanged: async (event, ctx) => {
       const d = event.data;

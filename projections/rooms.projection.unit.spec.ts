@@ -52,6 +52,11 @@ describe('rooms projection', () => {
       name: 'Us',
       topic: 'Lunch',
       avatarUrl: 'https://a/x.png',
+      applicationId: null,
+      applicationName: null,
+      closed: false,
+      closedAt: null,
+      memberStates: {},
       createdBy: ALICE,
       createdAt: at(2),
       permissions: { ...DEFAULT_PERMISSIONS, send: false },
@@ -226,5 +231,38 @@ describe('rooms projection', () => {
       expect(await roomDoc(scenario)).toEqual(before);
       expect(await scenario.doc('rooms', OTHER)).toMatchObject({ name: 'Other', memberCount: 1, lastSeq: 1 });
     });
+  });
+});
+
+describe('rooms projection: rooms of applications and member states', () => {
+  const APP_ROOM = 'room-app';
+  const ACTOR = 'application:app-1';
+  const invitedEvent = { type: 'MemberInvited', data: { roomId: APP_ROOM, userId: 'u-1', invitedBy: ACTOR, invitedAt: at(2) } } as const;
+  const acceptedEvent = { type: 'MemberAdded', data: { roomId: APP_ROOM, userId: 'u-1', role: 'member', addedBy: 'u-1', invitedBy: ACTOR, addedAt: at(3) } } as const;
+  const leftEvent = { type: 'MemberLeft', data: { roomId: APP_ROOM, userId: 'u-1', leftAt: at(4) } } as const;
+  const closedEvent = { type: 'RoomClosed', data: { roomId: APP_ROOM, closedBy: ACTOR, closedAt: at(5) } } as const;
+  const created = roomCreated(APP_ROOM, { createdBy: ACTOR, applicationId: 'app-1', applicationName: 'support' });
+
+  it('MemberInvited: invited, with who and when; a replay changes nothing', async () => {
+    const scenario = await given(roomsProjection, [created]);
+    await scenario.when(invitedEvent);
+    expect((await scenario.doc('rooms', APP_ROOM))!['memberStates']).toEqual({
+      'u-1': { state: 'invited', invitedBy: ACTOR, invitedAt: at(2), joinedAt: null, leftAt: null, order: 1 },
+    });
+    await thenReplayChangesNothing(scenario, 'MemberInvited');
+  });
+  it('MemberAdded after an invitation: joined, keeping the inviter; MemberLeft: left with its time', async () => {
+    const scenario = await given(roomsProjection, [created, invitedEvent]);
+    await scenario.when(acceptedEvent);
+    expect((await scenario.doc('rooms', APP_ROOM))!['memberStates']).toMatchObject({ 'u-1': { state: 'joined', invitedBy: ACTOR, joinedAt: at(3) } });
+    await scenario.when(leftEvent);
+    expect((await scenario.doc('rooms', APP_ROOM))!['memberStates']).toMatchObject({ 'u-1': { state: 'left', invitedBy: ACTOR, joinedAt: at(3), leftAt: at(4) } });
+    await thenReplayChangesNothing(scenario, 'MemberLeft');
+  });
+  it('RoomClosed: closed, with its time; a replay changes nothing', async () => {
+    const scenario = await given(roomsProjection, [created]);
+    await scenario.when(closedEvent);
+    expect(await scenario.doc('rooms', APP_ROOM)).toMatchObject({ applicationId: 'app-1', applicationName: 'support', closed: true, closedAt: at(5) });
+    await thenReplayChangesNothing(scenario, 'RoomClosed');
   });
 });

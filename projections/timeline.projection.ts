@@ -10,6 +10,8 @@ import type { Projection, ProjectionContext } from '../libs/projection/projectio
 export type SystemEventKind =
   | 'room_created'
   | 'member_added'
+  | 'member_invited'
+  | 'member_joined'
   | 'member_removed'
   | 'member_left'
   | 'room_renamed'
@@ -101,10 +103,23 @@ export const timelineProjection: Projection = {
         (doc) => ({ ...doc, roomId: d.roomId, userId: d.userId, afterOrd: before }),
         () => ({ id: timelineJoinId(d.roomId, d.userId) }),
       );
+      if (d.invitedBy !== undefined) {
+        // An accepted invitation: the member joined by themselves.
+        await system(ctx, event.id, d.roomId, d.addedAt, event.position, { kind: 'member_joined', actorId: d.userId });
+        return;
+      }
       if (d.userId === d.addedBy) return;
       await system(ctx, event.id, d.roomId, d.addedAt, event.position, {
         kind: 'member_added',
         actorId: d.addedBy,
+        subjectId: d.userId,
+      });
+    },
+    MemberInvited: async (event, ctx) => {
+      const d = event.data;
+      await system(ctx, event.id, d.roomId, d.invitedAt, event.position, {
+        kind: 'member_invited',
+        actorId: d.invitedBy,
         subjectId: d.userId,
       });
     },

@@ -84,6 +84,16 @@ describe('timeline projection', () => {
       { senderId: BOB, createdAt: at(5), systemEvent: { kind: 'member_added', actorId: BOB, subjectId: ALICE } },
     ],
     [
+      'MemberInvited',
+      { type: 'MemberInvited', data: { roomId: ROOM, userId: ALICE, invitedBy: OWNER, invitedAt: at(4) } },
+      { senderId: OWNER, createdAt: at(4), systemEvent: { kind: 'member_invited', actorId: OWNER, subjectId: ALICE } },
+    ],
+    [
+      'MemberAdded',
+      memberAdded(ROOM, ALICE, { addedBy: ALICE, invitedBy: OWNER, addedAt: at(6) }),
+      { senderId: ALICE, createdAt: at(6), systemEvent: { kind: 'member_joined', actorId: ALICE } },
+    ],
+    [
       'MemberRemoved',
       memberRemoved(ROOM, ALICE, { removedBy: OWNER, removedAt: at(21) }),
       { senderId: OWNER, createdAt: at(21), systemEvent: { kind: 'member_removed', actorId: OWNER, subjectId: ALICE } },

@@ -10,14 +10,39 @@ import type { Doc } from '../libs/read-store/read-store.port';
  */
 export const usersProjection: Projection = {
   name: 'users',
-  version: 2,
+  // v3: users of applications (`applicationId`, `applicationName`) and their listing index.
+  version: 3,
   collections: [
     {
       name: 'users',
-      indexes: [{ fields: ['usernameKey'], unique: true }, { fields: ['status', 'registeredAt', 'id'] }],
+      indexes: [
+        { fields: ['usernameKey'], unique: true },
+        { fields: ['status', 'registeredAt', 'id'] },
+        { fields: ['applicationId', 'registeredAt', 'id'] },
+      ],
     },
   ],
   handlers: {
+    ApplicationUserCreated: async (event, ctx) => {
+      const { userId, applicationId, name, displayName, createdAt } = event.data;
+      await ctx.update(
+        'users',
+        userId,
+        (doc) => ({
+          ...doc,
+          ...newUser(),
+          username: null,
+          usernameKey: null,
+          displayName,
+          applicationId,
+          applicationName: name,
+          registeredAt: createdAt,
+          status: 'active',
+          searchKey: searchKeyOf(name, displayName),
+        }),
+        () => ({ id: userId }),
+      );
+    },
     UserRegistered: async (event, ctx) => {
       const { userId, username, displayName, registeredAt } = event.data;
       await ctx.update(
@@ -95,6 +120,8 @@ const newUser = () => ({
   privacy: DEFAULT_PRIVACY,
   removed: false,
   searchKey: null,
+  applicationId: null,
+  applicationName: null,
 });
 
 /**

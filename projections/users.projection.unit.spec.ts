@@ -46,6 +46,8 @@ describe('users projection', () => {
       id: 'u-alice',
       username: 'ＡLice',
       usernameKey: 'alice',
+      applicationId: null,
+      applicationName: null,
       displayName: 'Alice A.',
       statusMessage: null,
       photoUrl: null,
@@ -165,6 +167,8 @@ describe('users projection', () => {
       id: 'u-alice',
       username: 'alice',
       usernameKey: 'alice',
+      applicationId: null,
+      applicationName: null,
       displayName: null,
       statusMessage: null,
       photoUrl: null,
@@ -210,5 +214,17 @@ describe('users projection', () => {
     expect(searchKeyOf('ＡLice', 'Alice LIDDELL')).toBe('alice\nalice liddell');
     expect(searchKeyOf(null, 'Nick')).toBe('nick');
     expect(searchKeyOf('bob', null)).toBe('bob');
+  });
+});
+
+describe('users projection: users of applications', () => {
+  it('ApplicationUserCreated: an active user without username, listed under its application; a replay changes nothing', async () => {
+    const scenario = await given(usersProjection);
+    await scenario.when({
+      type: 'ApplicationUserCreated',
+      data: { userId: 'u-app', applicationId: 'app-1', name: 'alice', displayName: 'Alice', createdBy: 'application:app-1', createdAt: at(1) },
+    });
+    expect(await scenario.doc('users', 'u-app')).toMatchObject({ status: 'active', username: null, usernameKey: null, displayName: 'Alice', applicationId: 'app-1', applicationName: 'alice', registeredAt: at(1) });
+    await thenReplayChangesNothing(scenario, 'ApplicationUserCreated');
   });
 });

@@ -4,6 +4,8 @@ import { JwtModule } from '@nestjs/jwt';
 import type { ParleyConfig } from '../../libs/config/config';
 import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
+import { ApplicationsModule } from './applications/applications.module';
+import { VonageModule } from './compat/vonage/vonage.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { jwtModuleOptions } from './auth/jwt-keys';
@@ -37,6 +39,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         AdminModule,
+        ApplicationsModule,
         AccountsModule,
         ContactsModule,
         PresenceModule,
@@ -50,6 +53,7 @@ export class AppModule {
         MediaModule,
         HealthModule,
         ConsoleModule,
+        VonageModule,
       ],
     };
   }

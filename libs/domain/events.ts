@@ -157,8 +157,26 @@ export type UserRemoved = {
     readonly removedAt: string;
   };
 };
+/**
+ * A user an application created by name (Vonage/Nexmo users): no password, no
+ * username; it acts through its application's tokens (`sub`). Its `name` is
+ * unique within the application, which the user id derives from.
+ */
+export type ApplicationUserCreated = {
+  readonly type: 'ApplicationUserCreated';
+  readonly data: {
+    readonly userId: string;
+    readonly applicationId: string;
+    /** The application's handle for the user (the JWT `sub`); public, like a username. */
+    readonly name: string;
+    readonly displayName: Erasable<string>;
+    readonly createdBy: string;
+    readonly createdAt: string;
+  };
+};
 export type UserEvent =
   | UsernameClaimed
+  | ApplicationUserCreated
   | UserRegistered
   | PhoneClaimed
   | PhoneAccountCreated
@@ -243,6 +261,30 @@ export type ApiKeyRevoked = {
   readonly data: { readonly keyId: string; readonly revokedBy: string; readonly revokedAt: string };
 };
 export type ApiKeyEvent = ApiKeyCreated | ApiKeyRevoked;
+
+/**
+ * An application (a principal that is not a user, after Vonage/Nexmo
+ * applications), stream `application-<id>`. It signs its own RS256 tokens;
+ * Parley keeps only the public key.
+ */
+export type ApplicationRegistered = {
+  readonly type: 'ApplicationRegistered';
+  readonly data: {
+    readonly applicationId: string;
+    readonly name: string;
+    /** SPKI PEM of the RS256 key the application signs with. */
+    readonly publicKey: string;
+    /** Whether Parley generated the pair (the private key was answered once, never stored). */
+    readonly keyGenerated: boolean;
+    readonly registeredBy: string;
+    readonly registeredAt: string;
+  };
+};
+export type ApplicationRemoved = {
+  readonly type: 'ApplicationRemoved';
+  readonly data: { readonly applicationId: string; readonly removedBy: string; readonly removedAt: string };
+};
+export type ApplicationEvent = ApplicationRegistered | ApplicationRemoved;
 
 /** One entry of a user's address book (Windu): a phone number, a username or a user id, with a name. */
 export interface ContactEntry {
@@ -347,6 +389,14 @@ export type RoomCreated = {
     readonly permissions: RoomPermissions;
     /** Version 1 had none: those rooms are `shared`. */
     readonly historyVisibility: HistoryVisibility;
+    /**
+     * The application that owns the room (version 3; null before and for
+     * rooms of users). Such a room starts without members and its `name` is
+     * unique within the application.
+     */
+    readonly applicationId: string | null;
+    /** The room's handle within its application (Vonage's `name`; `name` above is what people see); absent otherwise. */
+    readonly applicationName?: string;
     readonly createdAt: string;
   };
 };
@@ -357,8 +407,20 @@ export type MemberAdded = {
     readonly userId: string;
     readonly role: RoomRole;
     readonly addedBy: string;
+    /** Who invited the member, when the member joined by accepting an invitation; absent otherwise. */
+    readonly invitedBy?: string;
     readonly addedAt: string;
   };
+};
+/** Invited, not yet a member: the user accepts (MemberAdded with `invitedBy`) or declines (MemberLeft). */
+export type MemberInvited = {
+  readonly type: 'MemberInvited';
+  readonly data: { readonly roomId: string; readonly userId: string; readonly invitedBy: string; readonly invitedAt: string };
+};
+/** The room is deleted: it stays as read-only history. */
+export type RoomClosed = {
+  readonly type: 'RoomClosed';
+  readonly data: { readonly roomId: string; readonly closedBy: string; readonly closedAt: string };
 };
 export type MemberRemoved = {
   readonly type: 'MemberRemoved';
@@ -430,6 +492,8 @@ export type RoomHistoryVisibilityChanged = {
 };
 export type RoomEvent =
   | RoomCreated
+  | MemberInvited
+  | RoomClosed
   | RoomHistoryVisibilityChanged
   | MemberAdded
   | MemberRemoved
@@ -716,6 +780,7 @@ export type ParleyEvent =
   | UserEvent
   | TokenEvent
   | ApiKeyEvent
+  | ApplicationEvent
   | ContactEvent
   | BlockEvent
   | PresenceEvent
@@ -732,6 +797,7 @@ export type ParleyEventType = ParleyEvent['type'];
 /** Current schema version of each event type; bump it with an upcaster below. */
 export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   UsernameClaimed: 1,
+  ApplicationUserCreated: 1,
   UserRegistered: 1,
   PhoneClaimed: 1,
   PhoneAccountCreated: 1,
@@ -749,6 +815,8 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   TokenFamilyRevoked: 1,
   ApiKeyCreated: 1,
   ApiKeyRevoked: 1,
+  ApplicationRegistered: 1,
+  ApplicationRemoved: 1,
   ContactAdded: 1,
   ContactsImported: 1,
   ContactRenamed: 1,
@@ -758,7 +826,9 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   ContactUnblocked: 1,
   BlockListReplaced: 1,
   PresenceChanged: 1,
-  RoomCreated: 2,
+  RoomCreated: 3,
+  MemberInvited: 1,
+  RoomClosed: 1,
   MemberAdded: 1,
   MemberRemoved: 1,
   MemberLeft: 1,
@@ -805,10 +875,15 @@ export function upcast(type: string, version: number, data: unknown): ParleyEven
   }
   switch (type) {
     case 'RoomCreated':
-      // v1 rooms showed their whole history to every member.
-      return version < 2
-        ? ({ type, data: { historyVisibility: DEFAULT_HISTORY_VISIBILITY, ...(data as object) } } as ParleyEvent)
-        : ({ type, data } as ParleyEvent);
+      // v1 rooms showed their whole history to every member; before v3 no application owned a room.
+      return {
+        type,
+        data: {
+          ...(version < 2 ? { historyVisibility: DEFAULT_HISTORY_VISIBILITY } : {}),
+          ...(version < 3 ? { applicationId: null } : {}),
+          ...(data as object),
+        },
+      } as ParleyEvent;
     case 'TokenFamilyStarted':
       // v1 did not record the client.
       return version < 2 ? ({ type, data: { client: null, ...(data as object) } } as ParleyEvent) : ({ type, data } as ParleyEvent);

@@ -36,6 +36,11 @@ const ofWebhook = (data: { readonly webhookId: string }): string => webhookKeyOw
 
 export const PERSONAL_FIELDS: PersonalFieldMap = {
   UsernameClaimed: null,
+  ApplicationUserCreated: { owner: ofUser, fields: ['displayName'] },
+  ApplicationRegistered: null,
+  ApplicationRemoved: null,
+  MemberInvited: null,
+  RoomClosed: null,
   UserRegistered: { owner: ofUser, fields: ['displayName', 'passwordHash'] },
   PhoneClaimed: null,
   PhoneAccountCreated: { owner: ofUser, fields: ['phone', 'displayName'] },

@@ -10,6 +10,7 @@
  * - `phone-<phoneKey>`: a phone number's claim, by its keyed hash only;
  * - `token-family-<id>`: one sign-in's refresh tokens;
  * - `apikey-<id>`: a server API key;
+ * - `application-<id>`: an application (Vonage/Nexmo) and its public key;
  * - `contacts-<userId>`, `blocks-<userId>`, `presence-<userId>`: a user's
  *   address book, block list and presence, each its own small stream so that
  *   a presence update never loads the address book;
@@ -25,6 +26,7 @@ export const streams = {
   phone: (phoneKey: string) => `phone-${phoneKey}`,
   tokenFamily: (familyId: string) => `token-family-${familyId}`,
   apiKey: (keyId: string) => `apikey-${keyId}`,
+  application: (applicationId: string) => `application-${applicationId}`,
   contacts: (userId: string) => `contacts-${userId}`,
   blocks: (userId: string) => `blocks-${userId}`,
   presence: (userId: string) => `presence-${userId}`,

@@ -130,7 +130,7 @@ describe('every decider that takes a name applies the rule, naming the field', (
     const room = [
       {
         type: 'RoomCreated',
-        data: { roomId: 'r', kind: 'group', name: 'R', topic: null, avatarUrl: null, createdBy: 'u-1', permissions: DEFAULT_PERMISSIONS, historyVisibility: 'shared', createdAt: NOW },
+        data: { roomId: 'r', kind: 'group', name: 'R', topic: null, avatarUrl: null, createdBy: 'u-1', permissions: DEFAULT_PERMISSIONS, historyVisibility: 'shared', applicationId: null, createdAt: NOW },
       },
       { type: 'MemberAdded', data: { roomId: 'r', userId: 'u-1', role: 'owner', addedBy: 'u-1', addedAt: NOW } },
     ] satisfies RoomEvent[];

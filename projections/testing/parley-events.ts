@@ -46,6 +46,7 @@ export const roomCreated = (roomId: string, data: Partial<RoomCreated['data']> =
     createdBy: OWNER,
     permissions: DEFAULT_PERMISSIONS,
     historyVisibility: 'shared',
+    applicationId: null,
     createdAt: at(0),
     ...data,
   },

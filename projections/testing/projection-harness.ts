@@ -121,6 +121,11 @@ export function streamOf(event: ParleyEvent): string {
     case 'ApiKeyCreated':
     case 'ApiKeyRevoked':
       return streams.apiKey(event.data.keyId);
+    case 'ApplicationRegistered':
+    case 'ApplicationRemoved':
+      return streams.application(event.data.applicationId);
+    case 'ApplicationUserCreated':
+      return streams.user(event.data.userId);
     case 'ContactAdded':
     case 'ContactsImported':
     case 'ContactRenamed':

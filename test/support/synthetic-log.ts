@@ -51,7 +51,7 @@ export async function writeSyntheticLog(store: EventStore, shape: SyntheticLogSh
     const events: ParleyEvent[] = [
       {
         type: 'RoomCreated',
-        data: { roomId, kind: 'group', name: `Room ${r}`, topic: null, avatarUrl: null, createdBy: owner!, permissions: DEFAULT_PERMISSIONS, historyVisibility: 'shared', createdAt: at(r) },
+        data: { roomId, kind: 'group', name: `Room ${r}`, topic: null, avatarUrl: null, createdBy: owner!, permissions: DEFAULT_PERMISSIONS, historyVisibility: 'shared', applicationId: null, createdAt: at(r) },
       },
       { type: 'MemberAdded', data: { roomId, userId: owner!, role: 'owner', addedBy: owner!, addedAt: at(r) } },
       ...rest.map((userId): ParleyEvent => ({ type: 'MemberAdded', data: { roomId, userId, role: 'member', addedBy: owner!, addedAt: at(r) } })),

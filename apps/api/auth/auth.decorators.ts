@@ -1,6 +1,7 @@
 import { ApiErrors } from '../common/openapi';
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import type { ApplicationCaller } from '../applications/application-tokens';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 
 export const IS_PUBLIC = 'parley:public';
@@ -14,6 +15,8 @@ export interface AuthenticatedUser {
   readonly scopes: readonly string[];
   /** The sign-in (refresh-token family) the access token belongs to; null for callers without one. */
   readonly familyId: string | null;
+  /** Set when an application's own token authenticated the request. */
+  readonly application?: ApplicationCaller;
 }
 
 export interface ParleyRequest extends FastifyRequest {

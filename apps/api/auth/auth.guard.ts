@@ -5,6 +5,9 @@ import { REQUIRED_SCOPES } from '../admin/require-scopes.metadata';
 import { PublicRateLimit } from '../common/public-rate-limit';
 import { IS_PUBLIC, type ParleyRequest } from './auth.decorators';
 import { TokenService } from './token.service';
+import { ApplicationTokens } from '../applications/application-tokens';
+import { applicationIdOf } from '../../../libs/domain/applications/application-token';
+import { aclPathOf } from '../common/compat-surfaces';
 
 /**
  * Every route needs a Bearer access token unless marked @Public(): signed by
@@ -18,6 +21,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
     private readonly publicRateLimit: PublicRateLimit,
+    private readonly applications: ApplicationTokens,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -32,6 +36,13 @@ export class AuthGuard implements CanActivate {
     if (!header) throw unauthenticated('AUTH.TOKEN_MISSING', 'An Authorization: Bearer <access_token> header is required');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw unauthenticated('AUTH.TOKEN_INVALID', 'The Authorization header must be "Bearer <token>"');
+    const applicationId = applicationIdOf(match[1]);
+    if (applicationId !== null) {
+      // An application's own RS256 token (Vonage/Nexmo): it acts as itself or as its user named by `sub`.
+      const caller = await this.applications.authenticate(match[1], applicationId, aclPathOf(request.url));
+      request.user = { id: caller.actor, scopes: ['application'], familyId: null, application: caller };
+      return true;
+    }
     request.user = await this.tokens.authenticate(match[1]);
     return true;
   }

@@ -7,6 +7,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import { UsersModule } from '../users/users.module';
+import { ApplicationsModule } from '../applications/applications.module';
 import { AuthGuard } from './auth.guard';
 import { JwksController, OauthController } from './oauth.controller';
 import { PasswordGrantHandler } from './password-grant.command';
@@ -17,7 +18,7 @@ import { TokenService } from './token.service';
 
 /** Sign-in (OAuth grants, token families, JWKS) and the guard that asks every route for a Bearer token. */
 @Module({
-  imports: [InfrastructureModule, UsersModule],
+  imports: [InfrastructureModule, UsersModule, ApplicationsModule],
   controllers: [OauthController, JwksController, SessionsController],
   providers: [
     TokenService,

@@ -65,6 +65,8 @@ export function commentViewOfDoc(doc: Doc): CommentView {
 
 export interface TimelineItemView extends CommentView {
   readonly kind: 'comment' | 'system';
+  /** The item's place in the room: dense and increasing over comments and system items alike. */
+  readonly eventId: number;
   readonly systemEvent?: unknown;
   readonly deletedAt?: string;
   readonly deletedBy?: string;
@@ -76,6 +78,7 @@ export function timelineItemView(doc: Doc, names: ReadonlyMap<string, string>): 
     // A system item has no seq: the comment fields otherwise read as for a comment.
     ...commentViewOfDoc(doc),
     kind,
+    eventId: doc['ord'] as number,
     seq: (doc['seq'] as number | null) ?? null,
     ...(doc['deleted'] === true ? { deletedAt: doc['deletedAt'] as string, deletedBy: doc['deletedBy'] as string } : {}),
   };
@@ -95,13 +98,17 @@ function systemText(
   event: { kind: string; actorId: string; subjectId?: string; name?: string; topic?: string | null },
   names: ReadonlyMap<string, string>,
 ): string {
-  const actor = names.get(event.actorId) ?? 'A deleted user';
+  const actor = names.get(event.actorId) ?? (event.actorId.startsWith('application:') ? 'The application' : 'A deleted user');
   const subject = event.subjectId ? (names.get(event.subjectId) ?? 'a deleted user') : '';
   switch (event.kind) {
     case 'room_created':
       return `${actor} created room "${event.name ?? ''}"`;
     case 'member_added':
       return `${actor} added ${subject}`;
+    case 'member_invited':
+      return `${actor} invited ${subject}`;
+    case 'member_joined':
+      return `${actor} joined the room`;
     case 'member_removed':
       return `${actor} removed ${subject}`;
     case 'member_left':

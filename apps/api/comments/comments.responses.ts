@@ -29,7 +29,7 @@ export class CommentResponse implements CommentView {
   @ApiProperty(UUID) roomId!: string;
   @ApiProperty({ type: 'integer', minimum: 1, nullable: true, description: 'Order in the room; gap-free' }) seq!: number | null;
   @ApiProperty({ ...UUID, nullable: true, description: 'The comment before it in the room' }) previousId!: string | null;
-  @ApiProperty(UUID) senderId!: string;
+  @ApiProperty({ type: String, description: 'A user id; for system items of an application’s room, application:<id>' }) senderId!: string;
   @ApiProperty({ type: String, nullable: true, description: 'null once deleted' }) text!: string | null;
   @ApiProperty({ example: 'text' }) type!: string;
   @ApiProperty(PAYLOAD) payload!: Record<string, unknown> | null;
@@ -50,7 +50,7 @@ export class SystemEventResponse {
 }
 
 export class SenderResponse {
-  @ApiProperty(UUID) userId!: string;
+  @ApiProperty({ type: String, description: 'A user id, or application:<id>' }) userId!: string;
   @ApiProperty({ type: String, nullable: true }) username!: string | null;
   @ApiProperty({ type: String, nullable: true }) displayName!: string | null;
   @ApiProperty() removed!: boolean;
@@ -58,6 +58,8 @@ export class SenderResponse {
 
 export class TimelineItemResponse extends CommentResponse implements TimelineItemWithSender {
   @ApiProperty({ enum: ['comment', 'system'] }) kind!: TimelineItemView['kind'];
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'The item’s event id in the room: dense and increasing over comments and system items' })
+  eventId!: number;
   @ApiPropertyOptional({ type: SystemEventResponse, description: 'For system items' }) systemEvent?: SystemEventResponse;
   @ApiPropertyOptional(DATE_TIME) deletedAt?: string;
   @ApiPropertyOptional() deletedBy?: string;

@@ -4,6 +4,7 @@ import { StoreUnavailableError } from '../../../libs/config/store-connection';
 import { DomainError, type ErrorCategory } from '../../../libs/domain/errors';
 import { WrongExpectedRevisionError } from '../../../libs/event-store/event-store.port';
 import { isStorageFull, STORAGE_FULL } from '../../../libs/event-store/storage-full';
+import { surfaceOf } from './compat-surfaces';
 import type { ErrorBody } from './error-body';
 
 const STATUS: { readonly [K in ErrorCategory]: number } = {
@@ -39,6 +40,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(exception.retryAfterSeconds));
+    }
+    const url = host.switchToHttp().getRequest<{ url?: string }>().url ?? '';
+    const surface = surfaceOf(url);
+    if (surface) {
+      const rendered = surface.renderError(body, url);
+      void reply.status(rendered.status).header('content-type', 'application/json; charset=utf-8').send(rendered.body);
+      return;
     }
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }

@@ -90,6 +90,9 @@ function targetOf(event: ParleyEvent): Target {
     case 'TokenFamilyRevoked':
     case 'ApiKeyCreated':
     case 'ApiKeyRevoked':
+    case 'ApplicationRegistered':
+    case 'ApplicationRemoved':
+    case 'ApplicationUserCreated':
     case 'ContactAdded':
     case 'ContactsImported':
     case 'ContactRenamed':
@@ -114,10 +117,12 @@ function targetOf(event: ParleyEvent): Target {
     case 'ImportJobFailed':
       return { kind: 'nobody' };
     case 'MemberAdded':
+    case 'MemberInvited':
     case 'MemberRemoved':
     case 'MemberLeft':
       return { kind: 'room', roomId: event.data.roomId, subject: event.data.userId };
     case 'RoomCreated':
+    case 'RoomClosed':
     case 'MemberRoleChanged':
     case 'MemberMuteChanged':
     case 'RoomRenamed':

@@ -6,6 +6,8 @@ import type { HistoryVisibility, RoomPermissions } from '../../../libs/domain/ev
 import { idFromKey, newId } from '../../../libs/domain/ids';
 import { roomDecider, type RoomCommand, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
+import { applicationOfActor } from '../../../libs/domain/rooms/room.decider';
+import { applicationRoomId } from '../applications/application-users';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { ContactDirectory } from '../contacts/contact-directory';
 import { UserStates } from '../users/user-states';
@@ -28,6 +30,8 @@ export type RoomSpec =
       readonly permissions?: Partial<RoomPermissions>;
       readonly historyVisibility?: HistoryVisibility;
       readonly idempotencyKey?: string;
+      /** An application's room: its handle there (unique in the application); defaults to the name. */
+      readonly applicationName?: string;
     }
   | { readonly kind: 'direct'; readonly userId: string };
 
@@ -75,14 +79,18 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
         decideBlocking(check, await this.contacts.blockFacts([context.actor, spec.userId]));
       }
     }
+    const applicationId = applicationOfActor(context.actor);
     const roomId =
       spec.kind === 'direct'
         ? idFromKey('direct-room', ...[context.actor, spec.userId].sort())
-        : spec.idempotencyKey
-          ? idFromKey('room', context.actor, spec.idempotencyKey)
-          : newId();
+        : applicationId !== null
+          ? applicationRoomId(applicationId, spec.applicationName ?? spec.name)
+          : spec.idempotencyKey
+            ? idFromKey('room', context.actor, spec.idempotencyKey)
+            : newId();
     const existing = await this.rooms.load(roomId);
-    const replay = this.existing(existing.state, spec, context);
+    // An application's room is named by its handle: a second creation is a taken name, unless retried with its key.
+    const replay = applicationId === null || (spec.kind === 'group' && spec.idempotencyKey) ? this.existing(existing.state, spec, context) : null;
     if (replay) return replay;
     const command: RoomCommand = {
       type: 'CreateRoom',
@@ -93,6 +101,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
       avatarUrl: spec.kind === 'direct' ? null : spec.avatarUrl,
       permissions: spec.kind === 'direct' ? undefined : spec.permissions,
       historyVisibility: spec.kind === 'direct' ? undefined : spec.historyVisibility,
+      ...(applicationId !== null && spec.kind === 'group' ? { applicationId, applicationName: spec.applicationName ?? spec.name } : {}),
       actor: context.actor,
       participants,
       now: new Date().toISOString(),

@@ -2,8 +2,17 @@ import { notFound, validationError } from '../../../libs/domain/errors';
 import type { Doc, ReadStore, Scalar } from '../../../libs/read-store/read-store.port';
 import { membershipId } from '../../../projections/memberships.projection';
 
-/** The caller's active membership; a non-member learns nothing about the room (404). */
+/**
+ * The caller's active membership; a non-member learns nothing about the room
+ * (404). The application owning a room reads it as its owner, without being
+ * a member (the room decider's rule, on the read side).
+ */
 export async function requireMembership(readStore: ReadStore, roomId: string, userId: string): Promise<Doc> {
+  if (userId.startsWith('application:')) {
+    const room = await readStore.get('rooms', roomId);
+    if (!room || `application:${String(room['applicationId'])}` !== userId) throw notFound('ROOM.NOT_FOUND', 'Room not found');
+    return { id: membershipId(roomId, userId), roomId, userId, active: true, role: 'owner', muted: false, lastReadSeq: 0, lastSeq: 0, markedUnread: false };
+  }
   const membership = await readStore.get('memberships', membershipId(roomId, userId));
   if (!membership || membership['active'] !== true) throw notFound('ROOM.NOT_FOUND', 'Room not found');
   return membership;

@@ -29,6 +29,9 @@ import {
   type Page,
 } from './rooms.queries';
 import { ReadModelQuery } from '../common/min-position.interceptor';
+import { InviteMembersDto } from '../applications/applications.dto';
+import { RoomMemberStatesQuery, type MemberStateView } from '../applications/applications.queries';
+import { MemberStateListResponse } from '../applications/applications.responses';
 import { contactsProjection, membershipsProjection, presenceProjection, roomsProjection, usersProjection } from '../../../projections';
 
 const now = () => new Date().toISOString();
@@ -73,6 +76,7 @@ export class RoomsController {
           permissions: givenPermissions(body.permissions),
           historyVisibility: body.historyVisibility,
           idempotencyKey,
+          applicationName: body.applicationName,
         },
         caller,
       ),
@@ -201,6 +205,58 @@ export class RoomsController {
         caller,
       ),
     );
+  }
+
+  /** Invites users: they become members when they accept (POST …/invitation/accept). */
+  @Post(':roomId/invitations')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RoomCommandResponse })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
+  invite(
+    @Param('roomId', UuidParamPipe) roomId: string,
+    @Body() body: InviteMembersDto,
+    @Caller() caller: CommandContext,
+  ): Promise<RoomCommandResult> {
+    return this.commands.execute(
+      new ExecuteRoomCommand(
+        roomId,
+        { type: 'InviteMembers', actor: caller.actor, userIds: body.userIds.map((id) => id.toLowerCase()), now: now() },
+        caller,
+      ),
+    );
+  }
+
+  @Post(':roomId/invitation/accept')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RoomCommandResponse })
+  @ApiErrors(400, 403, 404, 409, 503, 507)
+  accept(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<RoomCommandResult> {
+    return this.commands.execute(new ExecuteRoomCommand(roomId, { type: 'AcceptInvitation', actor: caller.actor, now: now() }, caller));
+  }
+
+  @Post(':roomId/invitation/decline')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RoomCommandResponse })
+  @ApiErrors(400, 403, 404, 409, 503, 507)
+  decline(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<RoomCommandResult> {
+    return this.commands.execute(new ExecuteRoomCommand(roomId, { type: 'DeclineInvitation', actor: caller.actor, now: now() }, caller));
+  }
+
+  /** Deletes the room (its owner or its application): it stays as read-only history. */
+  @Delete(':roomId')
+  @ApiOkResponse({ type: RoomCommandResponse })
+  @ApiErrors(400, 403, 404, 409, 503, 507)
+  close(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<RoomCommandResult> {
+    return this.commands.execute(new ExecuteRoomCommand(roomId, { type: 'CloseRoom', actor: caller.actor, now: now() }, caller));
+  }
+
+  /** Everyone ever invited or joined, with their state (invited, joined, left), its times and who invited. */
+  @Get(':roomId/member-states')
+  @ReadModelQuery(roomsProjection, membershipsProjection)
+  @ApiOkResponse({ type: MemberStateListResponse })
+  @ApiErrors(400, 404)
+  memberStates(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<{ readonly items: readonly MemberStateView[] }> {
+    return this.queries.execute(new RoomMemberStatesQuery(caller.actor, roomId));
   }
 
   @Post(':roomId/leave')

@@ -59,6 +59,15 @@ export class CreateRoomDto {
   @IsUUID('all', { each: true, message: 'each participant must be a user id' })
   participants!: string[];
 
+  @ApiPropertyOptional({
+    maxLength: 100,
+    description: 'Rooms of an application only: the room’s handle in the application, unique there (defaults to the name)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  applicationName?: string;
+
   @ApiPropertyOptional({ maxLength: 1000 })
   @IsOptional()
   @IsString()

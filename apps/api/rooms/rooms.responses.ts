@@ -32,9 +32,9 @@ export class CreatedRoomResponse implements CreatedRoom {
   @ApiProperty({ type: String, nullable: true }) topic!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'uri' }) avatarUrl!: string | null;
   @ApiProperty({ enum: HISTORY_VISIBILITIES, description: 'shared: members see history from before they joined; joined: only from their join' }) historyVisibility!: HistoryVisibility;
-  @ApiProperty(UUID) createdBy!: string;
+  @ApiProperty({ type: String, description: 'A user id, or application:<id> for a room of an application' }) createdBy!: string;
   @ApiProperty({ type: RoomPermissionsResponse }) permissions!: RoomPermissionsResponse;
-  @ApiProperty({ type: 'integer', minimum: 1 }) memberCount!: number;
+  @ApiProperty({ ...WHOLE, description: 'A room of an application starts with none' }) memberCount!: number;
   @ApiProperty({ type: [RoomMemberStateResponse] }) members!: RoomMemberStateResponse[];
   @ApiProperty({ description: 'false when the room already existed (a direct room, a retried request)' }) created!: boolean;
   @ApiProperty({ ...POSITION, nullable: true }) position!: string | null;
@@ -63,7 +63,7 @@ export class MyRoomResponse implements MyRoomView {
   @ApiProperty({ type: String, nullable: true }) topic!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'uri' }) avatarUrl!: string | null;
   @ApiProperty({ enum: HISTORY_VISIBILITIES, description: 'shared: members see history from before they joined; joined: only from their join' }) historyVisibility!: HistoryVisibility;
-  @ApiProperty(UUID) createdBy!: string;
+  @ApiProperty({ type: String, description: 'A user id, or application:<id> for a room of an application' }) createdBy!: string;
   @ApiProperty({ ...DATE_TIME, nullable: true }) createdAt!: string | null;
   @ApiProperty({ type: RoomPermissionsResponse }) permissions!: RoomPermissionsResponse;
   @ApiProperty(WHOLE) memberCount!: number;

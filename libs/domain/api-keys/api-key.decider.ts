@@ -26,6 +26,8 @@ export const API_KEY_SCOPES = [
   'admin:keys',
   /** GET /metrics: what a Prometheus server scrapes (nothing else; no personal data). */
   'admin:metrics',
+  /** Applications (Vonage/Nexmo principals that sign their own tokens): register, list, remove. */
+  'admin:applications',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 export const isApiKeyScope = (value: string): value is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(value);

@@ -97,6 +97,7 @@ const roomCreated = (roomId: string, permissions: Partial<RoomPermissions> = {})
     createdBy: OWNER,
     permissions: { ...DEFAULT_PERMISSIONS, ...permissions },
     historyVisibility: 'shared',
+    applicationId: null,
     createdAt: T0,
   },
 });

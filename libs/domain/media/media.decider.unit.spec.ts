@@ -18,7 +18,7 @@ function roomWith(members: readonly [string, RoomRole][]): RoomState {
   const events: RoomEvent[] = [
     {
       type: 'RoomCreated',
-      data: { roomId: ROOM, kind: 'group', name: 'General', topic: null, avatarUrl: null, createdBy: members[0]![0], permissions: DEFAULT_PERMISSIONS, historyVisibility: 'shared', createdAt: NOW },
+      data: { roomId: ROOM, kind: 'group', name: 'General', topic: null, avatarUrl: null, createdBy: members[0]![0], permissions: DEFAULT_PERMISSIONS, historyVisibility: 'shared', applicationId: null, createdAt: NOW },
     },
     ...members.map(([userId, role]): RoomEvent => ({ type: 'MemberAdded', data: { roomId: ROOM, userId, role, addedBy: members[0]![0], addedAt: NOW } })),
   ];

@@ -80,6 +80,7 @@ const room: WorldEvent[] = [
       createdBy: OWNER,
       permissions: DEFAULT_PERMISSIONS,
       historyVisibility: 'shared',
+      applicationId: null,
       createdAt: T0,
     },
   },

@@ -40,7 +40,7 @@ const createRoom = (command: Partial<Extract<RoomCommand, { type: 'CreateRoom' }
 
 const created = (permissions: RoomPermissions, at = NOW): RoomEvent => ({
   type: 'RoomCreated',
-  data: { roomId: ROOM, kind: 'group', name: 'General', topic: null, avatarUrl: null, createdBy: OWNER, permissions, historyVisibility: 'shared', createdAt: at },
+  data: { roomId: ROOM, kind: 'group', name: 'General', topic: null, avatarUrl: null, createdBy: OWNER, permissions, historyVisibility: 'shared', applicationId: null, createdAt: at },
 });
 const ownerAdded = (at = NOW): RoomEvent => ({
   type: 'MemberAdded',
@@ -114,7 +114,7 @@ describe('room decider: what clients send', () => {
         .then([
           {
             type: 'RoomCreated',
-            data: { roomId: ROOM, kind: 'group', name, topic: null, avatarUrl: null, createdBy: OWNER, permissions: DEFAULT_PERMISSIONS, historyVisibility: 'shared', createdAt: NOW },
+            data: { roomId: ROOM, kind: 'group', name, topic: null, avatarUrl: null, createdBy: OWNER, permissions: DEFAULT_PERMISSIONS, historyVisibility: 'shared', applicationId: null, createdAt: NOW },
           },
           ownerAdded(),
         ]);

@@ -34,8 +34,24 @@ export type RoomState =
       readonly historyVisibility: HistoryVisibility;
       readonly members: ReadonlyMap<string, Member>;
       readonly joinCounter: number;
+      /** The application owning the room; it acts on the room as an owner without being a member. */
+      readonly applicationId: string | null;
+      /** Invited users who have not answered yet, with who invited them. */
+      readonly invited: ReadonlyMap<string, Invitation>;
+      /** Deleted: read-only history from then on. */
+      readonly closed: boolean;
     };
 export type ActiveRoom = Extract<RoomState, { status: 'active' }>;
+
+export interface Invitation {
+  readonly invitedBy: string;
+  readonly invitedAt: string;
+}
+
+/** How an application appears as an actor in commands and event metadata. */
+export const applicationActor = (applicationId: string) => `application:${applicationId}`;
+export const applicationOfActor = (actor: string): string | null =>
+  actor.startsWith('application:') ? actor.slice('application:'.length) : null;
 
 export const initialRoomState: RoomState = { status: 'absent' };
 
@@ -54,8 +70,16 @@ export type RoomCommand =
       readonly participants: readonly string[];
       readonly permissions?: Partial<RoomPermissions>;
       readonly historyVisibility?: HistoryVisibility;
+      /** Set when an application creates the room: no member at creation, the actor is the application. */
+      readonly applicationId?: string;
+      /** The room's handle within the application, unique there (the room id derives from it). */
+      readonly applicationName?: string;
       readonly now: string;
     }
+  | { readonly type: 'InviteMembers'; readonly actor: string; readonly userIds: readonly string[]; readonly now: string }
+  | { readonly type: 'AcceptInvitation'; readonly actor: string; readonly now: string }
+  | { readonly type: 'DeclineInvitation'; readonly actor: string; readonly now: string }
+  | { readonly type: 'CloseRoom'; readonly actor: string; readonly now: string }
   | {
       readonly type: 'AddMembers';
       readonly actor: string;
@@ -100,6 +124,9 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
         historyVisibility: event.data.historyVisibility,
         members: new Map(),
         joinCounter: 0,
+        applicationId: event.data.applicationId,
+        invited: new Map(),
+        closed: false,
       };
     default:
       break;
@@ -109,14 +136,21 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
     case 'MemberAdded': {
       const members = new Map(state.members);
       members.set(event.data.userId, { role: event.data.role, muted: false, joined: state.joinCounter + 1 });
-      return { ...state, members, joinCounter: state.joinCounter + 1 };
+      return { ...state, members, joinCounter: state.joinCounter + 1, invited: without(state.invited, event.data.userId) };
+    }
+    case 'MemberInvited': {
+      const invited = new Map(state.invited);
+      invited.set(event.data.userId, { invitedBy: event.data.invitedBy, invitedAt: event.data.invitedAt });
+      return { ...state, invited };
     }
     case 'MemberRemoved':
     case 'MemberLeft': {
       const members = new Map(state.members);
       members.delete(event.data.userId);
-      return { ...state, members };
+      return { ...state, members, invited: without(state.invited, event.data.userId) };
     }
+    case 'RoomClosed':
+      return { ...state, closed: true };
     case 'MemberRoleChanged':
       return withMember(state, event.data.userId, (m) => ({ ...m, role: event.data.role }));
     case 'MemberMuteChanged':
@@ -136,6 +170,13 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
   }
 }
 
+function without<V>(map: ReadonlyMap<string, V>, key: string): ReadonlyMap<string, V> {
+  if (!map.has(key)) return map;
+  const next = new Map(map);
+  next.delete(key);
+  return next;
+}
+
 function withMember(state: ActiveRoom, userId: string, change: (m: Member) => Member): RoomState {
   const member = state.members.get(userId);
   if (!member) return state;
@@ -149,12 +190,27 @@ export function requireRoom(state: RoomState): ActiveRoom {
   return state;
 }
 
+/** An open room: a closed (deleted) one is read-only history. */
+export function requireOpenRoom(state: RoomState): ActiveRoom {
+  const room = requireRoom(state);
+  if (room.closed) throw conflict('ROOM.CLOSED', 'The room was deleted; its history is read-only');
+  return room;
+}
+
+/** The application owning the room acts on it as an owner would, without being a member. */
+const OWNING_APPLICATION: Member = { role: 'owner', muted: false, joined: 0 };
+
 /** The member record of `userId`; a non-member learns nothing about the room (404). */
 export function requireMember(room: ActiveRoom, userId: string): Member {
   const member = room.members.get(userId);
-  if (!member) throw notFound('ROOM.NOT_FOUND', 'Room not found');
-  return member;
+  if (member) return member;
+  if (room.applicationId !== null && userId === applicationActor(room.applicationId)) return OWNING_APPLICATION;
+  throw notFound('ROOM.NOT_FOUND', 'Room not found');
 }
+
+/** Whether `actor` is the application owning the room. */
+export const isOwningApplication = (room: ActiveRoom, actor: string) =>
+  room.applicationId !== null && actor === applicationActor(room.applicationId);
 
 const isPrivileged = (member: Member) => member.role === 'owner' || member.role === 'operator';
 
@@ -183,6 +239,7 @@ function describeFlag(flag: keyof RoomPermissions): string {
 /** Whether `userId` may post in the room now; throws the refusal otherwise. */
 export function assertCanSend(room: ActiveRoom, userId: string): void {
   const member = requireMember(room, userId);
+  if (room.closed) throw conflict('ROOM.CLOSED', 'The room was deleted; its history is read-only');
   if (member.muted) throw forbidden('ROOM.MUTED', 'You are muted in this room');
   requirePermission(room, member, 'send', 'ROOM.SEND_NOT_ALLOWED');
 }
@@ -192,21 +249,30 @@ export function decideRoom(command: RoomCommand, state: RoomState): RoomEvent[] 
     case 'CreateRoom':
       return create(command, state);
     case 'AddMembers':
-      return addMembers(command, requireRoom(state));
+      return addMembers(command, requireOpenRoom(state));
+    case 'InviteMembers':
+      return invite(command, requireOpenRoom(state));
+    case 'AcceptInvitation':
+      return accept(command, requireOpenRoom(state));
+    case 'DeclineInvitation':
+      return decline(command, requireOpenRoom(state));
+    case 'CloseRoom':
+      return close(command, requireRoom(state));
     case 'RemoveMember':
-      return removeMember(command, requireRoom(state));
+      return removeMember(command, requireOpenRoom(state));
     case 'LeaveRoom':
-      return leave(command, requireRoom(state));
+      return leave(command, requireOpenRoom(state));
     case 'UpdateRoom':
-      return update(command, requireRoom(state));
+      return update(command, requireOpenRoom(state));
     case 'ChangeMember':
-      return changeMember(command, requireRoom(state));
+      return changeMember(command, requireOpenRoom(state));
     default:
       return assertNever(command, 'room command');
   }
 }
 
 function create(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: RoomState): RoomEvent[] {
+  if (command.applicationId !== undefined) return createForApplication(command, command.applicationId, state);
   if (state.status !== 'absent') throw conflict('ROOM.ALREADY_EXISTS', 'Room already exists');
   const others = [...new Set(command.participants)].filter((id) => id !== command.actor);
   if (command.kind === 'direct' && others.length !== 1) {
@@ -234,6 +300,7 @@ function create(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: Ro
         createdBy: actor,
         permissions: withNamedFlags(DEFAULT_PERMISSIONS, command.permissions),
         historyVisibility: command.historyVisibility ?? DEFAULT_HISTORY_VISIBILITY,
+        applicationId: null,
         createdAt: now,
       },
     },
@@ -245,6 +312,109 @@ function create(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: Ro
       }),
     ),
   ];
+}
+
+/**
+ * A room of an application: created by the application itself, with no
+ * member, named by a `name` unique within the application (the room id
+ * derives from it, so an existing stream means the name is taken).
+ */
+function createForApplication(
+  command: Extract<RoomCommand, { type: 'CreateRoom' }>,
+  applicationId: string,
+  state: RoomState,
+): RoomEvent[] {
+  const handle = command.applicationName ?? command.name;
+  if (state.status !== 'absent') throw conflict('ROOM.NAME_TAKEN', `The application already has a room named ${handle}`);
+  if (!/^[\x21-\x7e]{1,100}$/.test(handle)) {
+    throw validationError('ROOM.NAME_INVALID', 'A room name within an application is 1 to 100 printable ASCII characters without spaces', [
+      { field: 'applicationName', reason: 'must be 1 to 100 printable ASCII characters without spaces' },
+    ]);
+  }
+  if (command.actor !== applicationActor(applicationId)) {
+    throw forbidden('APPLICATION.NOT_OWNER', 'Only the application itself creates its rooms');
+  }
+  if (command.kind !== 'group') {
+    throw validationError('ROOM.KIND_INVALID', 'An application creates group rooms', [{ field: 'kind', reason: 'must be group' }]);
+  }
+  if (command.participants.length > 0) {
+    throw validationError('ROOM.APPLICATION_ROOM_EMPTY', 'An application room starts without members; add or invite them after', [
+      { field: 'participants', reason: 'must be empty' },
+    ]);
+  }
+  checkNames(command);
+  return [
+    {
+      type: 'RoomCreated',
+      data: {
+        roomId: command.roomId,
+        kind: 'group',
+        name: command.name,
+        topic: command.topic,
+        avatarUrl: command.avatarUrl,
+        createdBy: command.actor,
+        permissions: withNamedFlags(DEFAULT_PERMISSIONS, command.permissions),
+        historyVisibility: command.historyVisibility ?? DEFAULT_HISTORY_VISIBILITY,
+        applicationId,
+        applicationName: handle,
+        createdAt: command.now,
+      },
+    },
+  ];
+}
+
+function invite(command: Extract<RoomCommand, { type: 'InviteMembers' }>, room: ActiveRoom): RoomEvent[] {
+  const actor = requireMember(room, command.actor);
+  refuseDirect(room, 'take more members');
+  requirePermission(room, actor, 'addMembers', 'ROOM.ADD_MEMBERS_NOT_ALLOWED');
+  // Members and those already invited are as asked: nothing to write for them.
+  const fresh = [...new Set(command.userIds)].filter((id) => !room.members.has(id) && !room.invited.has(id));
+  if (room.members.size + room.invited.size + fresh.length > MAX_ROOM_MEMBERS) {
+    throw validationError('ROOM.TOO_MANY_MEMBERS', `A room holds at most ${MAX_ROOM_MEMBERS} members`, [
+      { field: 'userIds', reason: `the room has room for ${MAX_ROOM_MEMBERS - room.members.size - room.invited.size} more` },
+    ]);
+  }
+  return fresh.map((userId) => ({
+    type: 'MemberInvited',
+    data: { roomId: room.roomId, userId, invitedBy: command.actor, invitedAt: command.now },
+  }));
+}
+
+function requireInvitation(room: ActiveRoom, userId: string): Invitation {
+  const invitation = room.invited.get(userId);
+  if (!invitation) throw notFound('ROOM.NOT_INVITED', 'There is no invitation to this room for you');
+  return invitation;
+}
+
+function accept(command: Extract<RoomCommand, { type: 'AcceptInvitation' }>, room: ActiveRoom): RoomEvent[] {
+  if (room.members.has(command.actor)) return [];
+  const invitation = requireInvitation(room, command.actor);
+  return [
+    {
+      type: 'MemberAdded',
+      data: {
+        roomId: room.roomId,
+        userId: command.actor,
+        role: 'member',
+        addedBy: command.actor,
+        invitedBy: invitation.invitedBy,
+        addedAt: command.now,
+      },
+    },
+  ];
+}
+
+function decline(command: Extract<RoomCommand, { type: 'DeclineInvitation' }>, room: ActiveRoom): RoomEvent[] {
+  requireInvitation(room, command.actor);
+  return [{ type: 'MemberLeft', data: { roomId: room.roomId, userId: command.actor, leftAt: command.now } }];
+}
+
+/** Deleting a room: by its owner or its application, once; its history stays readable. */
+function close(command: Extract<RoomCommand, { type: 'CloseRoom' }>, room: ActiveRoom): RoomEvent[] {
+  const actor = requireMember(room, command.actor);
+  if (actor.role !== 'owner') throw forbidden('ROOM.CLOSE_NOT_ALLOWED', 'Only an owner or the owning application deletes a room');
+  if (room.closed) return [];
+  return [{ type: 'RoomClosed', data: { roomId: room.roomId, closedBy: command.actor, closedAt: command.now } }];
 }
 
 /** A room's name and topic are shown in lists and notifications: no characters names may not hold. */
@@ -289,6 +459,11 @@ function removeMember(command: Extract<RoomCommand, { type: 'RemoveMember' }>, r
     ]);
   }
   const target = room.members.get(command.userId);
+  if (!target && room.invited.has(command.userId)) {
+    // Withdrawing an invitation: the invited user ends as having left.
+    requirePermission(room, actor, 'removeMembers', 'ROOM.REMOVE_MEMBERS_NOT_ALLOWED');
+    return [{ type: 'MemberLeft', data: { roomId: room.roomId, userId: command.userId, leftAt: command.now } }];
+  }
   if (!target) throw notFound('ROOM.MEMBER_NOT_FOUND', 'That user is not a member of this room');
   requirePermission(room, actor, 'removeMembers', 'ROOM.REMOVE_MEMBERS_NOT_ALLOWED');
   if (outranks(target, actor)) throw forbidden('ROOM.OUTRANKED', `A ${actor.role} cannot remove a ${target.role}`);
@@ -301,7 +476,9 @@ function removeMember(command: Extract<RoomCommand, { type: 'RemoveMember' }>, r
 }
 
 function leave(command: Extract<RoomCommand, { type: 'LeaveRoom' }>, room: ActiveRoom): RoomEvent[] {
-  const member = requireMember(room, command.actor);
+  // Only members leave; the owning application is none.
+  const member = room.members.get(command.actor);
+  if (!member) throw notFound('ROOM.NOT_FOUND', 'Room not found');
   refuseDirect(room, 'be left');
   const events: RoomEvent[] = [
     { type: 'MemberLeft', data: { roomId: room.roomId, userId: command.actor, leftAt: command.now } },
@@ -437,6 +614,8 @@ const samePermissions = (a: RoomPermissions, b: RoomPermissions) =>
 
 const ROOM_EVENTS: ReadonlySet<string> = new Set<RoomEvent['type']>([
   'RoomCreated',
+  'MemberInvited',
+  'RoomClosed',
   'MemberAdded',
   'MemberRemoved',
   'MemberLeft',

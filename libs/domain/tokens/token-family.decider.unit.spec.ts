@@ -210,6 +210,8 @@ describe('token family decider', () => {
 
   describe('password sign-in and account checks', () => {
     const profile = {
+      applicationId: null,
+      applicationName: null,
       userId: USER,
       username: 'alice',
       displayName: 'Alice',

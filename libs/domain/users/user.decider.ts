@@ -1,5 +1,6 @@
 import { assertNever, conflict, notFound, validationError } from '../errors';
-import { DEFAULT_PRIVACY, type ParleyEvent, type PrivacySettings, type UserEvent, type UserRegistered, type UsernameClaimed, type UserRemoved } from '../events';
+import type { Decider } from '../decider';
+import { DEFAULT_PRIVACY, type ApplicationUserCreated, type ParleyEvent, type PrivacySettings, type UserEvent, type UserRegistered, type UsernameClaimed, type UserRemoved } from '../events';
 import { normalizeUsername } from '../streams';
 import { hasCharactersNotInNames, NAME_CHARACTERS_REASON } from '../text';
 
@@ -14,6 +15,9 @@ export interface PendingCode {
 
 export interface UserProfile {
   readonly userId: string;
+  /** The application that created the user (no password, no username), and its name there; null otherwise. */
+  readonly applicationId: string | null;
+  readonly applicationName: string | null;
   /** Null for accounts created by phone. */
   readonly username: string | null;
   readonly displayName: string | null;
@@ -43,6 +47,7 @@ export type KnownUser = Extract<UserState, { status: 'registered' }>;
 
 const USER_EVENT_TYPES: ReadonlySet<string> = new Set<UserEvent['type']>([
   'UsernameClaimed',
+  'ApplicationUserCreated',
   'UserRegistered',
   'PhoneClaimed',
   'PhoneAccountCreated',
@@ -66,6 +71,8 @@ export const initialUserState: UserState = { status: 'absent' };
 
 const newProfile = (userId: string): UserProfile => ({
   userId,
+  applicationId: null,
+  applicationName: null,
   username: null,
   displayName: null,
   passwordHash: null,
@@ -86,6 +93,14 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
         username: event.data.username,
         displayName: event.data.displayName,
         passwordHash: event.data.passwordHash,
+      };
+    case 'ApplicationUserCreated':
+      return {
+        ...newProfile(event.data.userId),
+        status: 'registered',
+        displayName: event.data.displayName,
+        applicationId: event.data.applicationId,
+        applicationName: event.data.name,
       };
     case 'PhoneAccountCreated':
       return {
@@ -130,6 +145,8 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
         status: 'removed',
         username: state.username,
         phoneKey: state.phoneKey,
+        applicationId: state.applicationId,
+        applicationName: state.applicationName,
       };
     default:
       return assertNever(event, 'user event');
@@ -198,3 +215,50 @@ export function decideRemove(command: RemoveUser, state: UserState): UserRemoved
     },
   };
 }
+
+export interface CreateApplicationUser {
+  readonly type: 'CreateApplicationUser';
+  readonly userId: string;
+  readonly applicationId: string;
+  readonly name: string;
+  readonly displayName: string;
+  readonly actor: string;
+  readonly now: string;
+}
+
+/** An application's handle for a user: printable ASCII without spaces, as JWT `sub` values and URLs carry it. */
+const APPLICATION_USER_NAME = /^[\x21-\x7e]{1,100}$/;
+
+/**
+ * A user of an application, by name (no password). The user id derives from
+ * (application, name), so a second user of that name finds the stream taken.
+ */
+export function decideCreateApplicationUser(command: CreateApplicationUser, state: UserState): ApplicationUserCreated[] {
+  if (state.status !== 'absent') throw conflict('USER.NAME_TAKEN', `The application already has a user named ${command.name}`);
+  const details = [
+    APPLICATION_USER_NAME.test(command.name) ? null : { field: 'name', reason: 'must be 1 to 100 printable ASCII characters without spaces' },
+    hasCharactersNotInNames(command.displayName) ? { field: 'displayName', reason: NAME_CHARACTERS_REASON } : null,
+    command.displayName.length > 100 ? { field: 'displayName', reason: 'must be at most 100 characters' } : null,
+  ].filter((d): d is { field: string; reason: string } => d !== null);
+  if (details.length > 0) throw validationError('USER.INVALID', details.map((d) => `${d.field} ${d.reason}`).join('; '), details);
+  return [
+    {
+      type: 'ApplicationUserCreated',
+      data: {
+        userId: command.userId,
+        applicationId: command.applicationId,
+        name: command.name,
+        displayName: command.displayName,
+        createdBy: command.actor,
+        createdAt: command.now,
+      },
+    },
+  ];
+}
+
+/** Users an application creates, stream `user-<id>`. */
+export const applicationUserDecider: Decider<CreateApplicationUser, UserState, ApplicationUserCreated> = {
+  initialState: initialUserState,
+  evolve: (state, event) => (isUserEvent(event) ? evolveUser(state, event) : state),
+  decide: decideCreateApplicationUser,
+};

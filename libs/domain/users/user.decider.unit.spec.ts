@@ -1,7 +1,7 @@
 import type { UserEvent, UsernameClaimed, UserRegistered } from '../events';
 import { normalizeUsername } from '../streams';
 import { deciderSpec } from '../testing/given-when-then';
-import { decideClaim, decideRegister, decideRemove, evolveUser, initialUserState, type RegisterUser, type RemoveUser, type UserState } from './user.decider';
+import { decideClaim, decideCreateApplicationUser, decideRegister, decideRemove, evolveUser, initialUserState, type CreateApplicationUser, type RegisterUser, type RemoveUser, type UserState } from './user.decider';
 
 /**
  * Registration as the handler runs it: claim the name in `username-<name>`
@@ -140,6 +140,8 @@ describe('user decider', () => {
       expect(evolveUser(initialUserState, registered('u-alice', 'alice'))).toEqual({
         status: 'registered',
         userId: 'u-alice',
+        applicationId: null,
+        applicationName: null,
         username: 'alice',
         displayName: 'alice',
         passwordHash: 'hash-0',
@@ -206,5 +208,32 @@ describe('user decider', () => {
         photoUrl: null,
       });
     });
+  });
+});
+
+describe('users of an application', () => {
+  const create = (name: string, displayName = name): CreateApplicationUser => ({
+    type: 'CreateApplicationUser',
+    userId: 'u-app-alice',
+    applicationId: 'app-1',
+    name,
+    displayName,
+    actor: 'application:app-1',
+    now: '2026-01-01T00:00:00.000Z',
+  });
+  it('are created by name, without password or username', () => {
+    const [event] = decideCreateApplicationUser(create('alice', 'Alice'), initialUserState);
+    expect(event).toEqual({
+      type: 'ApplicationUserCreated',
+      data: { userId: 'u-app-alice', applicationId: 'app-1', name: 'alice', displayName: 'Alice', createdBy: 'application:app-1', createdAt: '2026-01-01T00:00:00.000Z' },
+    });
+    const state = evolveUser(initialUserState, event!);
+    expect(state).toMatchObject({ status: 'registered', username: null, passwordHash: null, applicationId: 'app-1', applicationName: 'alice' });
+  });
+  it('refuse a taken name and names with spaces or control characters', () => {
+    const [event] = decideCreateApplicationUser(create('alice'), initialUserState);
+    expect(() => decideCreateApplicationUser(create('alice'), evolveUser(initialUserState, event!))).toThrow('already has a user named alice');
+    expect(() => decideCreateApplicationUser(create('al ice'), initialUserState)).toThrow(/name must be/);
+    expect(() => decideCreateApplicationUser(create('alice', 'A\u0000'), initialUserState)).toThrow(/displayName/);
   });
 });

@@ -1,0 +1,142 @@
+import type { ErrorBody } from '../../common/error-body';
+import type { ApplicationRoomView, ApplicationUserView, MemberStateView, TimelineEventView } from '../../applications/applications.queries';
+
+/*
+ * Vonage Conversation API v1 shapes (snake_case, HAL `_links`, prefixed ids)
+ * from Parley's views. Pure translation: no rule lives here.
+ */
+
+export const USER_PREFIX = 'USR-';
+export const CONVERSATION_PREFIX = 'CON-';
+export const MEMBER_PREFIX = 'MEM-';
+
+export const toVonageId = (prefix: string, id: string) => `${prefix}${id}`;
+
+/** Parley's id inside a Vonage id; null when the prefix or the UUID is wrong (then: not found). */
+export function fromVonageId(prefix: string, id: string): string | null {
+  if (!id.startsWith(prefix)) return null;
+  const inner = id.slice(prefix.length).toLowerCase();
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(inner) ? inner : null;
+}
+
+export const link = (href: string) => ({ href });
+
+export function vonageUser(base: string, user: ApplicationUserView) {
+  const id = toVonageId(USER_PREFIX, user.id);
+  return {
+    id,
+    name: user.name,
+    display_name: user.displayName ?? user.name,
+    properties: { custom_data: {} },
+    timestamp: { created: user.createdAt },
+    _links: { self: link(`${base}/v1/users/${id}`) },
+  };
+}
+
+export function vonageConversation(base: string, room: ApplicationRoomView) {
+  const id = toVonageId(CONVERSATION_PREFIX, room.id);
+  return {
+    id,
+    name: room.applicationName,
+    display_name: room.name,
+    state: room.closed ? 'INACTIVE' : 'ACTIVE',
+    timestamp: { created: room.createdAt },
+    properties: { custom_data: {} },
+    _links: { self: link(`${base}/v1/conversations/${id}`) },
+  };
+}
+
+export interface VonageUserRef {
+  readonly id: string;
+  readonly name: string;
+  readonly displayName: string | null;
+}
+
+export function vonageMember(base: string, roomId: string, member: MemberStateView, user: VonageUserRef) {
+  const conversationId = toVonageId(CONVERSATION_PREFIX, roomId);
+  const id = toVonageId(MEMBER_PREFIX, member.memberId);
+  const inviter = member.invitedBy;
+  return {
+    id,
+    conversation_id: conversationId,
+    state: member.state.toUpperCase(),
+    timestamp: {
+      ...(member.invitedAt ? { invited: member.invitedAt } : {}),
+      ...(member.joinedAt ? { joined: member.joinedAt } : {}),
+      ...(member.leftAt ? { left: member.leftAt } : {}),
+    },
+    ...(inviter
+      ? {
+          initiator: {
+            invited: inviter.startsWith('application:')
+              ? { is_system: true }
+              : { is_system: false, user_id: toVonageId(USER_PREFIX, inviter), member_id: toVonageId(MEMBER_PREFIX, member.memberId) },
+          },
+        }
+      : {}),
+    channel: { type: 'app' },
+    _embedded: {
+      user: {
+        id: toVonageId(USER_PREFIX, user.id),
+        name: user.name,
+        display_name: user.displayName ?? user.name,
+        _links: { self: link(`${base}/v1/users/${toVonageId(USER_PREFIX, user.id)}`) },
+      },
+    },
+    _links: { href: `${base}/v1/conversations/${conversationId}/members/${id}` },
+  };
+}
+
+const SYSTEM_TYPES: Readonly<Record<string, string>> = {
+  room_created: 'conversation:created',
+  member_invited: 'member:invited',
+  member_added: 'member:joined',
+  member_joined: 'member:joined',
+  member_removed: 'member:left',
+  member_left: 'member:left',
+  room_renamed: 'conversation:updated',
+  topic_changed: 'conversation:updated',
+};
+
+/** A timeline item as a Vonage event; `from` is the sender's member id (none for the application itself). */
+export function vonageEvent(base: string, roomId: string, event: TimelineEventView, memberIdOfUser: (userId: string) => string | null) {
+  const conversationId = toVonageId(CONVERSATION_PREFIX, roomId);
+  const actor = event.systemEvent?.actorId ?? event.senderId;
+  const from = memberIdOfUser(event.systemEvent?.subjectId ?? actor);
+  const common = {
+    id: event.eventId,
+    timestamp: event.createdAt,
+    ...(from ? { from: toVonageId(MEMBER_PREFIX, from) } : {}),
+    _links: { self: link(`${base}/v1/conversations/${conversationId}/events/${event.eventId}`) },
+  };
+  if (event.kind === 'comment') {
+    return event.deleted
+      ? { ...common, type: 'message', body: { message_type: 'text', text: null }, state: 'DELETED' }
+      : { ...common, type: 'message', body: { message_type: 'text', text: event.text } };
+  }
+  return { ...common, type: SYSTEM_TYPES[event.systemEvent?.kind ?? ''] ?? 'conversation:updated', body: {} };
+}
+
+const TYPES: Readonly<Record<number, string>> = {
+  400: 'http://developer.nexmo.com/api-errors#bad-request',
+  401: 'http://developer.nexmo.com/api-errors#unauthorized',
+  403: 'http://developer.nexmo.com/api-errors#forbidden',
+  404: 'http://developer.nexmo.com/api-errors#not-found',
+  409: 'http://developer.nexmo.com/api-errors#conflict',
+  429: 'http://developer.nexmo.com/api-errors#throttled',
+};
+
+/** Vonage's error body: `type`, `title`, `detail`, `instance`; Parley's code stays readable in `code`. */
+export function vonageError(error: ErrorBody, path: string) {
+  return {
+    status: error.statusCode,
+    body: {
+      type: TYPES[error.statusCode] ?? 'http://developer.nexmo.com/api-errors#internal-error',
+      title: error.code,
+      detail: error.message,
+      instance: path.split('?')[0],
+      code: error.code,
+      ...(error.details ? { invalid_parameters: error.details.map((d) => ({ name: d.field, reason: d.reason })) } : {}),
+    },
+  };
+}

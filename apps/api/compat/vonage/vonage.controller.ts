@@ -1,0 +1,410 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
+import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
+import { notFound, unauthenticated, validationError } from '../../../../libs/domain/errors';
+import { applicationActor } from '../../../../libs/domain/rooms/room.decider';
+import type { EventStore } from '../../../../libs/event-store/event-store.port';
+import { CreateApplicationUserCommand } from '../../applications/applications.commands';
+import {
+  GetApplicationRoomQuery,
+  GetApplicationUserQuery,
+  GetTimelineEventQuery,
+  ListApplicationRoomsQuery,
+  ListApplicationUsersQuery,
+  ListTimelineEventsQuery,
+  TimelineEventOfCommentQuery,
+  type ApplicationRoomView,
+  type ApplicationUserView,
+  type CursorPage,
+  type MemberStateView,
+  type TimelineEventView,
+} from '../../applications/applications.queries';
+import { applicationUserId } from '../../applications/application-users';
+import type { ParleyRequest } from '../../auth/auth.decorators';
+import { DeleteCommentCommand } from '../../comments/delete-comment.command';
+import { PostCommentCommand } from '../../comments/post-comment.command';
+import { ReadModelGate } from '../../infrastructure/read-model-gate';
+import { EVENT_STORE } from '../../infrastructure/tokens';
+import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.command';
+import { ExecuteRoomCommand } from '../../rooms/room-command.command';
+import {
+  CONVERSATION_PREFIX,
+  fromVonageId,
+  MEMBER_PREFIX,
+  USER_PREFIX,
+  vonageConversation,
+  vonageEvent,
+  vonageMember,
+  vonageUser,
+  type VonageUserRef,
+} from './vonage-shapes';
+
+type Json = Record<string, unknown>;
+type RoomDetail = ApplicationRoomView & { readonly memberStates: readonly MemberStateView[] };
+
+/** The Vonage API reads what the caller just wrote: queries wait (bounded) for the read models to pass the log's head. */
+const READ_YOUR_WRITES_MS = 10_000;
+const DEFAULT_PAGE_SIZE = 10;
+const MAX_PAGE_SIZE = 100;
+
+const str = (body: Json, field: string): string | undefined => {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw validationError('REQUEST.VALIDATION_FAILED', `${field} must be a string`, [{ field, reason: 'must be a string' }]);
+  return value;
+};
+
+function pageSize(query: Json): number {
+  const raw = query['page_size'];
+  if (raw === undefined) return DEFAULT_PAGE_SIZE;
+  const size = Number(raw);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw validationError('REQUEST.VALIDATION_FAILED', `page_size must be 1 to ${MAX_PAGE_SIZE}`, [{ field: 'page_size', reason: `must be a whole number from 1 to ${MAX_PAGE_SIZE}` }]);
+  }
+  return size;
+}
+
+const cursorOf = (query: Json): string | undefined => (typeof query['cursor'] === 'string' && query['cursor'] !== '' ? query['cursor'] : undefined);
+
+/**
+ * The Vonage Conversation API v1 under `/vonage` (a client configured with
+ * `apiHost: http://<parley>/vonage`): users, conversations, members and
+ * events translated to Parley's commands and queries. The caller is an
+ * application (its RS256 token, checked by AuthGuard); ids carry Vonage's
+ * prefixes around Parley's UUIDs.
+ */
+@ApiExcludeController()
+@ApiBearerAuth()
+@Controller('vonage/v1')
+export class VonageController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly gate: ReadModelGate,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  // ---- users
+
+  @Post('users')
+  @HttpCode(200)
+  async createUser(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+    this.application(request);
+    const name = str(body, 'name');
+    if (name === undefined) throw validationError('REQUEST.VALIDATION_FAILED', 'name is required', [{ field: 'name', reason: 'is required' }]);
+    const created = await this.commands.execute(new CreateApplicationUserCommand(name, str(body, 'display_name'), this.context(request)));
+    return vonageUser(this.base(request), { id: created.id, name: created.name, displayName: created.displayName, createdAt: created.createdAt });
+  }
+
+  @Get('users')
+  async listUsers(@Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const app = this.application(request);
+    await this.settle();
+    const size = pageSize(query);
+    const page: CursorPage<ApplicationUserView> = await this.queries.execute(new ListApplicationUsersQuery(app, cursorOf(query), size));
+    const base = this.base(request);
+    return {
+      page_size: size,
+      _embedded: { users: page.items.map((user) => vonageUser(base, user)) },
+      _links: this.links(base, '/v1/users', size, cursorOf(query), page.next),
+    };
+  }
+
+  @Get('users/:userId')
+  async getUser(@Param('userId') userId: string, @Req() request: ParleyRequest): Promise<Json> {
+    const app = this.application(request);
+    await this.settle();
+    const user: ApplicationUserView = await this.queries.execute(new GetApplicationUserQuery(app, this.userIdOf(userId)));
+    return vonageUser(this.base(request), user);
+  }
+
+  // ---- conversations
+
+  @Post('conversations')
+  @HttpCode(200)
+  async createConversation(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+    this.application(request);
+    const handle = str(body, 'name');
+    if (handle === undefined) throw validationError('REQUEST.VALIDATION_FAILED', 'name is required', [{ field: 'name', reason: 'is required' }]);
+    const displayName = str(body, 'display_name') ?? handle;
+    const room: CreatedRoom = await this.commands.execute(
+      new CreateRoomCommand({ kind: 'group', name: displayName, applicationName: handle, participants: [], topic: null, avatarUrl: null }, this.context(request)),
+    );
+    return vonageConversation(this.base(request), {
+      id: room.id,
+      applicationName: handle,
+      name: room.name,
+      createdAt: new Date().toISOString(),
+      closed: false,
+      memberCount: 0,
+    });
+  }
+
+  @Get('conversations')
+  async listConversations(@Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const app = this.application(request);
+    await this.settle();
+    const size = pageSize(query);
+    const page: CursorPage<ApplicationRoomView> = await this.queries.execute(new ListApplicationRoomsQuery(app, cursorOf(query), size));
+    const base = this.base(request);
+    return {
+      page_size: size,
+      _embedded: { conversations: page.items.filter((room) => !room.closed).map((room) => vonageConversation(base, room)) },
+      _links: this.links(base, '/v1/conversations', size, cursorOf(query), page.next),
+    };
+  }
+
+  @Get('conversations/:conversationId')
+  async getConversation(@Param('conversationId') conversationId: string, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    return vonageConversation(this.base(request), room);
+  }
+
+  @Delete('conversations/:conversationId')
+  @HttpCode(204)
+  async deleteConversation(@Param('conversationId') conversationId: string, @Req() request: ParleyRequest): Promise<void> {
+    const room = await this.room(request, conversationId);
+    await this.commands.execute(new ExecuteRoomCommand(room.id, { type: 'CloseRoom', actor: this.context(request).actor, now: new Date().toISOString() }, this.context(request)));
+  }
+
+  // ---- members
+
+  @Post('conversations/:conversationId/members')
+  @HttpCode(201)
+  async createMember(@Param('conversationId') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    const user = await this.userOf(request, (body['user'] ?? {}) as Json);
+    const state = (str(body, 'state') ?? 'joined').toLowerCase();
+    const context = this.context(request);
+    const now = new Date().toISOString();
+    if (state === 'invited') {
+      await this.commands.execute(new ExecuteRoomCommand(room.id, { type: 'InviteMembers', actor: context.actor, userIds: [user.id], now }, context));
+    } else if (state === 'joined') {
+      await this.commands.execute(new ExecuteRoomCommand(room.id, { type: 'AddMembers', actor: context.actor, userIds: [user.id], now }, context));
+    } else {
+      throw validationError('REQUEST.VALIDATION_FAILED', 'state must be invited or joined', [{ field: 'state', reason: 'must be invited or joined' }]);
+    }
+    return this.memberAnswer(request, room.id, user);
+  }
+
+  @Get('conversations/:conversationId/members')
+  async listMembers(@Param('conversationId') conversationId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    const size = pageSize(query);
+    const start = cursorOf(query) === undefined ? 0 : Number(cursorOf(query));
+    if (!Number.isInteger(start) || start < 0) throw validationError('REQUEST.CURSOR_INVALID', 'The cursor is not one this API returned', [{ field: 'cursor', reason: 'is malformed' }]);
+    const slice = room.memberStates.slice(start, start + size);
+    const users = await this.users(request, slice.map((m) => m.userId));
+    const base = this.base(request);
+    const next = start + size < room.memberStates.length ? String(start + size) : null;
+    return {
+      page_size: size,
+      _embedded: { members: slice.map((m) => vonageMember(base, room.id, m, users.get(m.userId)!)) },
+      _links: this.links(base, `/v1/conversations/${conversationId}/members`, size, cursorOf(query), next),
+    };
+  }
+
+  @Get('conversations/:conversationId/members/:memberId')
+  async getMember(@Param('conversationId') conversationId: string, @Param('memberId') memberId: string, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    const member = this.memberOf(request, room, memberId);
+    const users = await this.users(request, [member.userId]);
+    return vonageMember(this.base(request), room.id, member, users.get(member.userId)!);
+  }
+
+  /** `state: left` ends the membership (or withdraws an invitation); `state: joined` accepts an invitation. */
+  @Patch('conversations/:conversationId/members/:memberId')
+  async updateMember(
+    @Param('conversationId') conversationId: string,
+    @Param('memberId') memberId: string,
+    @Body() body: Json,
+    @Req() request: ParleyRequest,
+  ): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    const member = this.memberOf(request, room, memberId);
+    const state = (str(body, 'state') ?? '').toLowerCase();
+    const context = this.context(request);
+    const now = new Date().toISOString();
+    if (state === 'left') {
+      const command = context.actor === member.userId
+        ? ({ type: 'LeaveRoom', actor: member.userId, now } as const)
+        : ({ type: 'RemoveMember', actor: context.actor, userId: member.userId, now } as const);
+      await this.commands.execute(new ExecuteRoomCommand(room.id, command, context));
+    } else if (state === 'joined') {
+      // The application answers for its users: accepting is done as the invited user.
+      await this.commands.execute(new ExecuteRoomCommand(room.id, { type: 'AcceptInvitation', actor: member.userId, now }, { ...context, actor: member.userId }));
+    } else {
+      throw validationError('REQUEST.VALIDATION_FAILED', 'state must be joined or left', [{ field: 'state', reason: 'must be joined or left' }]);
+    }
+    const users = await this.users(request, [member.userId]);
+    return this.memberAnswer(request, room.id, users.get(member.userId)!);
+  }
+
+  // ---- events
+
+  @Post('conversations/:conversationId/events')
+  @HttpCode(200)
+  async createEvent(@Param('conversationId') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const app = this.application(request);
+    const roomId = this.roomIdOf(conversationId);
+    const type = str(body, 'type');
+    const payload = (body['body'] ?? {}) as Json;
+    const text = typeof payload['text'] === 'string' ? payload['text'] : undefined;
+    if ((type !== 'text' && type !== 'message') || text === undefined || (type === 'message' && (payload['message_type'] ?? 'text') !== 'text')) {
+      throw validationError('REQUEST.VALIDATION_FAILED', 'Parley takes text events: type text (or message with message_type text) and body.text', [
+        { field: 'body.text', reason: 'a text event needs body.text' },
+      ]);
+    }
+    const from = str(body, 'from');
+    const memberUser = from === undefined ? null : await this.userOfMember(request, roomId, from);
+    const context = this.context(request);
+    // The application speaks for the member named in `from`; without one, for the user of its token.
+    const sender = memberUser ?? (context.actor === applicationActor(app) ? null : context.actor);
+    if (sender === null) throw validationError('REQUEST.VALIDATION_FAILED', 'from must name a member', [{ field: 'from', reason: 'is required' }]);
+    const posted = await this.commands.execute(
+      new PostCommentCommand(roomId, text, 'text', null, null, null, null, { ...context, actor: sender }),
+    );
+    await this.gate.waitFor(BigInt(posted.position), READ_YOUR_WRITES_MS);
+    const event: TimelineEventView = await this.queries.execute(new TimelineEventOfCommentQuery(roomId, posted.id));
+    return vonageEvent(this.base(request), roomId, event, (userId) => (userId === sender && from ? fromVonageId(MEMBER_PREFIX, from) : null));
+  }
+
+  @Get('conversations/:conversationId/events')
+  async listEvents(@Param('conversationId') conversationId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    const size = pageSize(query);
+    const order = query['order'] === 'desc' ? 'desc' : 'asc';
+    const cursor = cursorOf(query);
+    const after = cursor === undefined ? 0 : Number(cursor);
+    if (!Number.isInteger(after) || after < 0) throw validationError('REQUEST.CURSOR_INVALID', 'The cursor is not one this API returned', [{ field: 'cursor', reason: 'is malformed' }]);
+    const page: { items: readonly TimelineEventView[]; more: boolean } = await this.queries.execute(
+      new ListTimelineEventsQuery(this.context(request).actor, room.id, after, size, order),
+    );
+    const base = this.base(request);
+    const members = new Map(room.memberStates.map((m) => [m.userId, m.memberId]));
+    const last = page.items[page.items.length - 1];
+    return {
+      page_size: size,
+      _embedded: page.items.map((event) => vonageEvent(base, room.id, event, (userId) => members.get(userId) ?? null)),
+      _links: this.links(base, `/v1/conversations/${conversationId}/events`, size, cursor, page.more && last ? String(last.eventId) : null),
+    };
+  }
+
+  @Get('conversations/:conversationId/events/:eventId')
+  async getEvent(@Param('conversationId') conversationId: string, @Param('eventId') eventId: string, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, this.eventIdOf(eventId)));
+    const members = new Map(room.memberStates.map((m) => [m.userId, m.memberId]));
+    return vonageEvent(this.base(request), room.id, event, (userId) => members.get(userId) ?? null);
+  }
+
+  @Delete('conversations/:conversationId/events/:eventId')
+  @HttpCode(204)
+  async deleteEvent(@Param('conversationId') conversationId: string, @Param('eventId') eventId: string, @Req() request: ParleyRequest): Promise<void> {
+    const room = await this.room(request, conversationId);
+    const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, this.eventIdOf(eventId)));
+    if (event.commentId === null) throw validationError('EVENT.NOT_DELETABLE', 'Only message events are deleted', [{ field: 'eventId', reason: 'is not a message' }]);
+    await this.commands.execute(new DeleteCommentCommand(room.id, event.commentId, this.context(request)));
+  }
+
+  // ---- translation helpers
+
+  private application(request: ParleyRequest): string {
+    const application = request.user?.application;
+    if (!application) throw unauthenticated('APPLICATION.TOKEN_REQUIRED', 'The Vonage API takes an application’s RS256 token');
+    return application.applicationId;
+  }
+
+  private context(request: ParleyRequest): CommandContext {
+    this.application(request);
+    return { actor: request.user!.id, correlationId: request.correlationId ?? String(request.id), causationId: String(request.id) };
+  }
+
+  private base(request: ParleyRequest): string {
+    return `${request.protocol}://${request.headers.host ?? '127.0.0.1'}/vonage`;
+  }
+
+  private links(base: string, path: string, size: number, cursor: string | undefined, next: string | null): Json {
+    const href = (c: string | undefined) => `${base}${path}?page_size=${size}${c ? `&cursor=${encodeURIComponent(c)}` : ''}`;
+    return { first: { href: href(undefined) }, self: { href: href(cursor) }, ...(next ? { next: { href: href(next) } } : {}) };
+  }
+
+  private async settle(): Promise<void> {
+    const head = await this.store.headPosition();
+    if (head !== null) await this.gate.waitFor(head, READ_YOUR_WRITES_MS);
+  }
+
+  private roomIdOf(conversationId: string): string {
+    const id = fromVonageId(CONVERSATION_PREFIX, conversationId);
+    if (id === null) throw notFound('ROOM.NOT_FOUND', 'Conversation not found');
+    return id;
+  }
+
+  private userIdOf(userId: string): string {
+    const id = fromVonageId(USER_PREFIX, userId);
+    if (id === null) throw notFound('USER.NOT_FOUND', 'User not found');
+    return id;
+  }
+
+  private eventIdOf(eventId: string): number {
+    const id = Number(eventId);
+    if (!Number.isSafeInteger(id) || id < 1) throw notFound('EVENT.NOT_FOUND', 'No event with that id in this conversation');
+    return id;
+  }
+
+  private async room(request: ParleyRequest, conversationId: string): Promise<RoomDetail> {
+    const app = this.application(request);
+    await this.settle();
+    const room = (await this.queries.execute(new GetApplicationRoomQuery(app, this.roomIdOf(conversationId)))) as RoomDetail;
+    if (room.closed) throw notFound('ROOM.NOT_FOUND', 'Conversation not found');
+    return room;
+  }
+
+  private memberOf(request: ParleyRequest, room: RoomDetail, memberId: string): MemberStateView {
+    const own = request.user?.application?.userId ?? null;
+    const member =
+      memberId === 'me'
+        ? room.memberStates.find((m) => m.userId === own)
+        : room.memberStates.find((m) => m.memberId === fromVonageId(MEMBER_PREFIX, memberId));
+    if (!member) throw notFound('ROOM.MEMBER_NOT_FOUND', 'Member not found');
+    return member;
+  }
+
+  private async userOfMember(request: ParleyRequest, roomId: string, memberId: string): Promise<string> {
+    const inner = fromVonageId(MEMBER_PREFIX, memberId);
+    await this.settle();
+    const room = (await this.queries.execute(new GetApplicationRoomQuery(this.application(request), roomId))) as RoomDetail;
+    const member = room.memberStates.find((m) => m.memberId === inner);
+    if (!member) throw validationError('EVENT.FROM_UNKNOWN', 'from names no member of this conversation', [{ field: 'from', reason: 'is not a member of this conversation' }]);
+    return member.userId;
+  }
+
+  /** The user a member request names: `user.id` (USR-…) or `user.name`. */
+  private async userOf(request: ParleyRequest, user: Json): Promise<VonageUserRef> {
+    const app = this.application(request);
+    const id = typeof user['id'] === 'string' ? this.userIdOf(user['id']) : typeof user['name'] === 'string' ? applicationUserId(app, user['name']) : null;
+    if (id === null) throw validationError('REQUEST.VALIDATION_FAILED', 'user.id or user.name is required', [{ field: 'user', reason: 'needs id or name' }]);
+    const found: ApplicationUserView = await this.queries.execute(new GetApplicationUserQuery(app, id));
+    return { id: found.id, name: found.name, displayName: found.displayName };
+  }
+
+  private async users(request: ParleyRequest, userIds: readonly string[]): Promise<Map<string, VonageUserRef>> {
+    const app = this.application(request);
+    const found = await Promise.all(
+      userIds.map(async (id) => {
+        const user: ApplicationUserView | null = await this.queries.execute(new GetApplicationUserQuery(app, id)).catch(() => null);
+        return [id, user ? { id, name: user.name, displayName: user.displayName } : { id, name: id, displayName: null }] as const;
+      }),
+    );
+    return new Map(found);
+  }
+
+  private async memberAnswer(request: ParleyRequest, roomId: string, user: VonageUserRef): Promise<Json> {
+    await this.settle();
+    const room = (await this.queries.execute(new GetApplicationRoomQuery(this.application(request), roomId))) as RoomDetail;
+    const member = room.memberStates.find((m) => m.userId === user.id);
+    if (!member) throw new Error(`member ${user.id} missing from room ${roomId} right after the change`);
+    return vonageMember(this.base(request), roomId, member, user);
+  }
+}

@@ -1,0 +1,117 @@
+import { createPublicKey, verify } from 'node:crypto';
+import { forbidden, unauthenticated } from '../errors';
+
+/**
+ * An application's own RS256 token (the Vonage/Nexmo scheme): claims
+ * `application_id`, `iat`, `jti`, optional `exp`, `sub` (act as that user of
+ * the application) and `acl.paths` (what it may call).
+ */
+export interface ApplicationClaims {
+  readonly applicationId: string;
+  readonly issuedAt: number;
+  /** Seconds since the epoch: `exp`, or `iat` + 15 minutes when the token names none. */
+  readonly expiresAt: number;
+  readonly jti: string;
+  readonly sub: string | null;
+  /** Path patterns; null when the token names none (every path). */
+  readonly acl: readonly string[] | null;
+}
+
+/** A token without `exp` is good for 15 minutes after `iat`, as the Nexmo reference says. */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 15 * 60;
+/** A longer life would make the memory of used `jti`s unbounded in time; a day covers every client library's default. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+/** Clocks of the application and Parley may disagree this much. */
+export const CLOCK_SKEW_SECONDS = 60;
+
+const invalid = (message: string) => unauthenticated('APPLICATION.TOKEN_INVALID', message);
+
+function decodePart(part: string | undefined, what: string): Record<string, unknown> {
+  if (part === undefined || !/^[A-Za-z0-9_-]*$/.test(part)) throw invalid(`The token's ${what} is not base64url`);
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch {
+    throw invalid(`The token's ${what} is not a JSON object`);
+  }
+}
+
+/** Whether a bearer token is an application's (it names `application_id`), without trusting it yet. */
+export function applicationIdOf(token: string): string | null {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  try {
+    const payload = decodePart(parts[1], 'payload');
+    return typeof payload['application_id'] === 'string' ? payload['application_id'] : null;
+  } catch {
+    return null;
+  }
+}
+
+const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
+
+/**
+ * Checks the signature with the application's public key and the claims at
+ * `nowSeconds`; answers the claims or throws 401 naming what is wrong. Whether
+ * the `jti` was used before is asked by the caller, who keeps that memory.
+ */
+export function verifyApplicationToken(token: string, publicKeyPem: string, nowSeconds: number): ApplicationClaims {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw invalid('The token is not a JWT (header.payload.signature)');
+  const header = decodePart(parts[0], 'header');
+  if (header['alg'] !== 'RS256') throw invalid('The token must be signed with RS256');
+  const signature = Buffer.from(parts[2] ?? '', 'base64url');
+  const signed = verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), createPublicKey(publicKeyPem), signature);
+  if (!signed) throw invalid('The token is not signed with the application’s key');
+  const payload = decodePart(parts[1], 'payload');
+  const applicationId = payload['application_id'];
+  const iat = payload['iat'];
+  const jti = payload['jti'];
+  if (typeof applicationId !== 'string') throw invalid('The token has no application_id');
+  if (!isInteger(iat)) throw invalid('The token needs iat, in seconds since the epoch');
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > 200) throw invalid('The token needs a jti of 1 to 200 characters');
+  const exp = payload['exp'];
+  if (exp !== undefined && !isInteger(exp)) throw invalid('The token’s exp must be seconds since the epoch');
+  const expiresAt = exp ?? iat + DEFAULT_TOKEN_LIFETIME_SECONDS;
+  if (iat > nowSeconds + CLOCK_SKEW_SECONDS) throw invalid('The token is issued in the future (iat)');
+  if (expiresAt - iat > MAX_TOKEN_LIFETIME_SECONDS) throw invalid('The token may live at most 24 hours after iat');
+  if (expiresAt <= nowSeconds) throw unauthenticated('APPLICATION.TOKEN_EXPIRED', 'The token has expired');
+  const sub = payload['sub'];
+  if (sub !== undefined && (typeof sub !== 'string' || sub.length === 0)) throw invalid('The token’s sub must be a user name');
+  return { applicationId, issuedAt: iat, expiresAt, jti, sub: sub ?? null, acl: aclPaths(payload['acl']) };
+}
+
+function aclPaths(acl: unknown): readonly string[] | null {
+  if (acl === undefined) return null;
+  const paths = (acl as { paths?: unknown } | null)?.paths;
+  if (paths === null || typeof paths !== 'object' || Array.isArray(paths)) throw invalid('The token’s acl must be { paths: { "<pattern>": {} } }');
+  return Object.keys(paths);
+}
+
+/** `**` matches any rest of a path, `*` one segment (or any text within one). */
+function patternToRegExp(pattern: string): RegExp {
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i]!;
+    if (char === '*' && pattern[i + 1] === '*') {
+      source += '.*';
+      i++;
+    } else if (char === '*') {
+      source += '[^/]*';
+    } else {
+      source += char.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    }
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/** Whether the token's acl lets it call `path` (the surface's own path, without query). */
+export function aclAllows(acl: readonly string[] | null, path: string): boolean {
+  if (acl === null) return true;
+  return acl.some((pattern) => patternToRegExp(pattern).test(path) || patternToRegExp(pattern).test(`${path}/`));
+}
+
+export function assertAclAllows(acl: readonly string[] | null, path: string): void {
+  if (!aclAllows(acl, path)) throw forbidden('APPLICATION.ACL_DENIED', `The token's acl does not cover ${path}`);
+}

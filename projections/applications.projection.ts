@@ -1,0 +1,36 @@
+import type { Projection } from '../libs/projection/projection';
+
+/**
+ * One document per application, for the admin listing: name, whether Parley
+ * generated its key pair, its public key, when it was registered and whether
+ * it was removed. Authentication does not read this model: it folds the
+ * application's own stream, so a removal counts at once.
+ */
+export const applicationsProjection: Projection = {
+  name: 'applications',
+  version: 1,
+  collections: [{ name: 'applications', indexes: [{ fields: ['registeredAt', 'id'] }] }],
+  handlers: {
+    ApplicationRegistered: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update(
+        'applications',
+        d.applicationId,
+        (doc) => ({
+          ...doc,
+          name: d.name,
+          publicKey: d.publicKey,
+          keyGenerated: d.keyGenerated,
+          status: 'active',
+          registeredBy: d.registeredBy,
+          registeredAt: d.registeredAt,
+        }),
+        () => ({ id: d.applicationId, removedAt: null }),
+      );
+    },
+    ApplicationRemoved: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('applications', d.applicationId, (doc) => ({ ...doc, status: 'removed', removedAt: d.removedAt }));
+    },
+  },
+};

@@ -1,0 +1,124 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { applicationToken } from './support/application-tokens';
+import { ParleyHarness } from './support/parley-app';
+
+const API_KEY = 'pk_applications_e2e_0123456789abcdef0123456789abcdef';
+
+describe('applications (Parley natively)', () => {
+  let parley: ParleyHarness;
+  const admin = { 'X-Api-Key': API_KEY };
+  let appId: string;
+  let privateKey: string;
+  const asApp = (claims: Parameters<typeof applicationToken>[2] = {}) => ({ Authorization: `Bearer ${applicationToken(appId, privateKey, claims)}` });
+
+  beforeAll(async () => {
+    parley = await ParleyHarness.start({ ADMIN_API_KEY: API_KEY });
+    const created = await parley.http().post('/v1/admin/applications').set(admin).send({ name: 'Support chat' }).expect(201);
+    appId = created.body.id;
+    privateKey = created.body.privateKey;
+  });
+  afterAll(async () => {
+    await parley.stop();
+  });
+
+  it('registers an application, answering a generated private key once, and lists it without it', async () => {
+    expect(privateKey).toContain('BEGIN PRIVATE KEY');
+    const listed = await parley.http().get('/v1/admin/applications').set(admin).expect(200);
+    const mine = listed.body.items.find((a: { id: string }) => a.id === appId);
+    expect(mine).toMatchObject({ name: 'Support chat', keyGenerated: true, status: 'active' });
+    expect(JSON.stringify(listed.body)).not.toContain('PRIVATE KEY');
+    const own = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const withKey = await parley.http().post('/v1/admin/applications').set(admin).send({ name: 'Own key', publicKey: own }).expect(201);
+    expect(withKey.body).toMatchObject({ publicKey: own, privateKey: null });
+  });
+
+  it('refuses a registration without the scope, and a key that is not RSA, naming publicKey', async () => {
+    await parley.http().post('/v1/admin/applications').send({ name: 'x' }).expect(401);
+    const bad = await parley.http().post('/v1/admin/applications').set(admin).send({ name: 'x', publicKey: 'nope' }).expect(400);
+    expect(bad.body).toMatchObject({ code: 'APPLICATION.INVALID', details: [{ field: 'publicKey', reason: 'must be a PEM-encoded RSA public key' }] });
+  });
+
+  it('creates users without password, rooms without members, member states and event ids', async () => {
+    const alice = await parley.http().post('/v1/application/users').set(asApp()).send({ name: 'alice', displayName: 'Alice' }).expect(201);
+    const bob = await parley.http().post('/v1/application/users').set(asApp()).send({ name: 'bob' }).expect(201);
+    const taken = await parley.http().post('/v1/application/users').set(asApp()).send({ name: 'alice' }).expect(409);
+    expect(taken.body.code).toBe('USER.NAME_TAKEN');
+
+    const room = await parley.http().post('/v1/rooms').set(asApp()).send({ name: 'Support', applicationName: 'support', participants: [] }).expect(201);
+    expect(room.body).toMatchObject({ name: 'Support', memberCount: 0 });
+    const again = await parley.http().post('/v1/rooms').set(asApp()).send({ name: 'Support', applicationName: 'support', participants: [] }).expect(409);
+    expect(again.body.code).toBe('ROOM.NAME_TAKEN');
+    const roomId = room.body.id as string;
+
+    await parley.http().post(`/v1/rooms/${roomId}/invitations`).set(asApp()).send({ userIds: [alice.body.id] }).expect(200);
+    await parley.http().post(`/v1/rooms/${roomId}/members`).set(asApp()).send({ userIds: [bob.body.id] }).expect(200);
+    // Alice accepts, acting through the application's token with sub.
+    await parley.http().post(`/v1/rooms/${roomId}/invitation/accept`).set(asApp({ sub: 'alice' })).expect(200);
+    const posted = await parley.http().post(`/v1/rooms/${roomId}/comments`).set(asApp({ sub: 'bob' })).send({ text: 'hello' }).expect(201);
+    const left = await parley.http().post(`/v1/rooms/${roomId}/leave`).set(asApp({ sub: 'bob' })).expect(200);
+    const last = BigInt(left.body.position) > BigInt(posted.body.position) ? left.body.position : posted.body.position;
+
+    const states = await parley.http().get(`/v1/rooms/${roomId}/member-states`).set(asApp()).set('X-Min-Position', last).expect(200);
+    expect(states.body.items).toEqual([
+      expect.objectContaining({ userId: alice.body.id, state: 'joined', invitedBy: `application:${appId}`, invitedAt: expect.any(String), joinedAt: expect.any(String), leftAt: null }),
+      expect.objectContaining({ userId: bob.body.id, state: 'left', invitedBy: null, joinedAt: expect.any(String), leftAt: expect.any(String) }),
+    ]);
+    expect(states.body.items[0].memberId).not.toBe(alice.body.id);
+
+    const timeline = await parley.http().get(`/v1/rooms/${roomId}/comments?after=0&limit=50`).set(asApp()).set('X-Min-Position', last).expect(200);
+    const kinds = timeline.body.items.map((i: { kind: string; systemEvent?: { kind: string }; eventId: number }) => [i.eventId, i.systemEvent?.kind ?? i.kind]);
+    expect(kinds).toEqual([
+      [1, 'room_created'],
+      [2, 'member_invited'],
+      [3, 'member_added'],
+      [4, 'member_joined'],
+      [5, 'comment'],
+      [6, 'member_left'],
+    ]);
+
+    const rooms = await parley.http().get('/v1/application/rooms').set(asApp()).set('X-Min-Position', last).expect(200);
+    expect(rooms.body.items).toEqual([expect.objectContaining({ id: roomId, applicationName: 'support', closed: false })]);
+    const closed = await parley.http().delete(`/v1/rooms/${roomId}`).set(asApp()).expect(200);
+    const refused = await parley.http().post(`/v1/rooms/${roomId}/comments`).set(asApp({ sub: 'alice' })).send({ text: 'late' }).expect(409);
+    expect(refused.body.code).toBe('ROOM.CLOSED');
+    const after = await parley.http().get('/v1/application/rooms').set(asApp()).set('X-Min-Position', closed.body.position).expect(200);
+    expect(after.body.items[0].closed).toBe(true);
+  });
+
+  it('pages the application’s users with a cursor', async () => {
+    const created = await parley.http().post('/v1/application/users').set(asApp()).send({ name: 'carol' }).expect(201);
+    const first = await parley.http().get('/v1/application/users?limit=2').set(asApp()).set('X-Min-Position', created.body.position).expect(200);
+    expect(first.body.items).toHaveLength(2);
+    const second = await parley.http().get(`/v1/application/users?limit=2&cursor=${first.body.next}`).set(asApp()).expect(200);
+    expect(second.body.next).toBeNull();
+    expect([...first.body.items, ...second.body.items].map((u: { name: string }) => u.name)).toEqual(['alice', 'bob', 'carol']);
+  });
+
+  it('refuses replayed, expired and foreign tokens, an unknown application and paths outside the acl', async () => {
+    const token = applicationToken(appId, privateKey);
+    await parley.http().get('/v1/application/users').set('Authorization', `Bearer ${token}`).expect(200);
+    const replay = await parley.http().get('/v1/application/users').set('Authorization', `Bearer ${token}`).expect(401);
+    expect(replay.body.code).toBe('APPLICATION.TOKEN_REPLAYED');
+    const old = Math.floor(Date.now() / 1000) - 1000;
+    expect((await parley.http().get('/v1/application/users').set(asApp({ iat: old })).expect(401)).body.code).toBe('APPLICATION.TOKEN_EXPIRED');
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const foreign = applicationToken(appId, other);
+    expect((await parley.http().get('/v1/application/users').set('Authorization', `Bearer ${foreign}`).expect(401)).body.code).toBe('APPLICATION.TOKEN_INVALID');
+    const unknown = applicationToken('00000000-0000-4000-8000-000000000000', privateKey);
+    expect((await parley.http().get('/v1/application/users').set('Authorization', `Bearer ${unknown}`).expect(401)).body.code).toBe('APPLICATION.UNKNOWN');
+    const narrow = asApp({ acl: { paths: { '/v1/rooms/**': {} } } });
+    expect((await parley.http().post('/v1/application/users').set(narrow).send({ name: 'mallory' }).expect(403)).body.code).toBe('APPLICATION.ACL_DENIED');
+    const users = await parley.http().get('/v1/application/users?limit=100').set(asApp()).expect(200);
+    expect(users.body.items.map((u: { name: string }) => u.name)).not.toContain('mallory');
+  });
+
+  it('remembers used token ids across a restart of the API', async () => {
+    const token = applicationToken(appId, privateKey);
+    await parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${token}`).expect(200);
+    const dir = parley.dataDir;
+    await parley.app.close();
+    parley = await ParleyHarness.start({ ADMIN_API_KEY: API_KEY }, dir);
+    const replay = await parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${token}`).expect(401);
+    expect(replay.body.code).toBe('APPLICATION.TOKEN_REPLAYED');
+  });
+});
