@@ -1,3 +1,4 @@
+import { aliasOf } from '../libs/domain/aliases';
 import type { Projection } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
 
@@ -16,8 +17,9 @@ const members = (doc: Doc) => (doc['members'] ?? {}) as Record<string, RoomMembe
 
 export const roomsProjection: Projection = {
   name: 'rooms',
-  version: 1,
-  collections: [{ name: 'rooms', indexes: [{ fields: ['lastActivityAt'] }] }],
+  // v2: `alias`, the room's integer id (libs/domain/aliases.ts), and the last comment's.
+  version: 2,
+  collections: [{ name: 'rooms', indexes: [{ fields: ['lastActivityAt'] }, { fields: ['alias'] }] }],
   // A batch's rooms in one read.
   prefetch: (event) => {
     const roomId = (event.data as { roomId?: unknown }).roomId;
@@ -31,6 +33,7 @@ export const roomsProjection: Projection = {
         d.roomId,
         (doc) => ({
           ...doc,
+          alias: aliasOf(event.position),
           kind: d.kind,
           name: d.name,
           topic: d.topic,
@@ -92,6 +95,7 @@ export const roomsProjection: Projection = {
         lastActivityAt: d.postedAt,
         lastComment: {
           id: d.commentId,
+          alias: aliasOf(event.position),
           seq: d.seq,
           senderId: d.senderId,
           text: d.text,

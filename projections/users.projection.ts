@@ -10,7 +10,8 @@ import type { Doc } from '../libs/read-store/read-store.port';
  */
 export const usersProjection: Projection = {
   name: 'users',
-  version: 2,
+  // v3: `email` (Qiscus identifies users by it).
+  version: 3,
   collections: [
     {
       name: 'users',
@@ -54,6 +55,9 @@ export const usersProjection: Projection = {
         () => ({ id: userId }),
       );
     },
+    EmailChanged: async (event, ctx) => {
+      await ctx.update('users', event.data.userId, (doc) => ({ ...doc, email: event.data.email }));
+    },
     PhoneVerified: async (event, ctx) => {
       await ctx.update('users', event.data.userId, (doc) => (doc['status'] === 'pending' ? { ...doc, status: 'active' } : doc));
     },
@@ -90,6 +94,7 @@ export const usersProjection: Projection = {
 /** The fields every user document has, as a fresh account has them. */
 const newUser = () => ({
   displayName: null,
+  email: null,
   statusMessage: null,
   photoUrl: null,
   privacy: DEFAULT_PRIVACY,

@@ -47,6 +47,7 @@ describe('users projection', () => {
       username: 'ＡLice',
       usernameKey: 'alice',
       displayName: 'Alice A.',
+      email: null,
       statusMessage: null,
       photoUrl: null,
       privacy: DEFAULT_PRIVACY,
@@ -119,6 +120,19 @@ describe('users projection', () => {
     expect(await scenario.doc('users', 'u-alice')).toMatchObject({ displayName: null, searchKey: 'alice' });
   });
 
+  it('EmailChanged: the address (opened; the log holds it sealed), null once the account is removed', async () => {
+    const changed: ParleyEvent = {
+      type: 'EmailChanged',
+      data: { userId: 'u-alice', emailKey: 'k', email: 'alice@example.com', changedBy: 'u-alice', changedAt: at(4) },
+    };
+    const scenario = await given(usersProjection, [userRegistered('u-alice', 'alice')]);
+    await scenario.when(changed);
+    expect(await scenario.doc('users', 'u-alice')).toMatchObject({ email: 'alice@example.com' });
+    await thenReplayChangesNothing(scenario, 'EmailChanged');
+    await scenario.when(userRemoved('u-alice'));
+    expect(await scenario.doc('users', 'u-alice')).toMatchObject({ email: null, status: 'removed' });
+  });
+
   it('StatusMessageChanged: set, then cleared', async () => {
     const scenario = await given(usersProjection, [userRegistered('u-alice')]);
     await scenario.when(statusChanged('u-alice', 'At tea'));
@@ -166,6 +180,7 @@ describe('users projection', () => {
       username: 'alice',
       usernameKey: 'alice',
       displayName: null,
+      email: null,
       statusMessage: null,
       photoUrl: null,
       privacy: DEFAULT_PRIVACY,

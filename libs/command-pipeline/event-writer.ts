@@ -42,7 +42,8 @@ export class EventWriter {
       version: EVENT_VERSIONS[event.type],
       data: event.data,
       metadata: {
-        actor: context.actor,
+        actor: context.actingKey ?? context.actor,
+        ...(context.actingKey === undefined ? {} : { subject: context.actor }),
         correlationId: context.correlationId,
         causationId: context.causationId,
         ...(context.importId === undefined ? {} : { importId: context.importId }),

@@ -14,6 +14,8 @@ export interface AuthenticatedUser {
   readonly scopes: readonly string[];
   /** The sign-in (refresh-token family) the access token belongs to; null for callers without one. */
   readonly familyId: string | null;
+  /** Set when a server acts for this user (`X-Act-As`): the actor its events record. */
+  readonly actingKey?: string;
 }
 
 export interface ParleyRequest extends FastifyRequest {
@@ -30,6 +32,7 @@ export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): 
     actor: request.user?.id ?? 'anonymous',
     correlationId,
     causationId: String(request.id),
+    ...(request.user?.actingKey === undefined ? {} : { actingKey: request.user.actingKey }),
     clientAddress: request.ip,
     ...(typeof client === 'string' && client !== '' ? { client } : {}),
   };

@@ -82,6 +82,7 @@ export function timelineItemView(doc: Doc, names: ReadonlyMap<string, string>): 
     subjectId?: string;
     name?: string;
     topic?: string | null;
+    avatarUrl?: string | null;
   };
   return { ...base, systemEvent, text: systemText(systemEvent, names) };
 }
@@ -98,6 +99,8 @@ function systemText(
       return `${actor} created room "${event.name ?? ''}"`;
     case 'member_added':
       return `${actor} added ${subject}`;
+    case 'member_joined':
+      return `${actor} joined the room`;
     case 'member_removed':
       return `${actor} removed ${subject}`;
     case 'member_left':
@@ -106,6 +109,8 @@ function systemText(
       return `${actor} renamed the room to "${event.name ?? ''}"`;
     case 'topic_changed':
       return event.topic ? `${actor} changed the topic to "${event.topic}"` : `${actor} cleared the topic`;
+    case 'avatar_changed':
+      return `${actor} changed the room avatar`;
     default:
       return `${actor} changed the room`;
   }

@@ -20,6 +20,10 @@ export interface UserProfile {
   /** Null for phone accounts and after removal. */
   readonly passwordHash: string | null;
   readonly phoneKey: string | null;
+  /** Lower-cased; null when the account has none, and after removal. */
+  readonly email: string | null;
+  /** Keyed hash of `email`: the claim the account holds (kept after removal, like the username). */
+  readonly emailKey: string | null;
   readonly statusMessage: string | null;
   readonly photoUrl: string | null;
   readonly privacy: PrivacySettings;
@@ -45,6 +49,8 @@ const USER_EVENT_TYPES: ReadonlySet<string> = new Set<UserEvent['type']>([
   'UsernameClaimed',
   'UserRegistered',
   'PhoneClaimed',
+  'EmailClaimed',
+  'EmailChanged',
   'PhoneAccountCreated',
   'VerificationCodeIssued',
   'VerificationCodeFailed',
@@ -70,6 +76,8 @@ const newProfile = (userId: string): UserProfile => ({
   displayName: null,
   passwordHash: null,
   phoneKey: null,
+  email: null,
+  emailKey: null,
   statusMessage: null,
   photoUrl: null,
   privacy: DEFAULT_PRIVACY,
@@ -96,6 +104,7 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       };
     case 'UsernameClaimed':
     case 'PhoneClaimed':
+    case 'EmailClaimed':
       return state;
     default:
       break;
@@ -116,6 +125,8 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       return { ...state, status: state.status === 'removed' ? 'removed' : 'registered', code: null };
     case 'PasswordChanged':
       return { ...state, passwordHash: event.data.passwordHash };
+    case 'EmailChanged':
+      return { ...state, email: event.data.email, emailKey: event.data.emailKey };
     case 'ProfileUpdated':
       return { ...state, displayName: event.data.displayName };
     case 'StatusMessageChanged':
@@ -130,6 +141,7 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
         status: 'removed',
         username: state.username,
         phoneKey: state.phoneKey,
+        emailKey: state.emailKey,
       };
     default:
       return assertNever(event, 'user event');
