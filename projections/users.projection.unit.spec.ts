@@ -125,7 +125,7 @@ describe('users projection', () => {
       type: 'EmailChanged',
       data: { userId: 'u-alice', emailKey: 'k', email: 'alice@example.com', changedBy: 'u-alice', changedAt: at(4) },
     };
-    const scenario = await given(usersProjection, [userRegistered('u-alice', 'alice')]);
+    const scenario = await given(usersProjection, [userRegistered('u-alice', { username: 'alice' })]);
     await scenario.when(changed);
     expect(await scenario.doc('users', 'u-alice')).toMatchObject({ email: 'alice@example.com' });
     await thenReplayChangesNothing(scenario, 'EmailChanged');

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { CommandPipeline, type StateSource, type Turn } from '../../../libs/command-pipeline/command-pipeline';
+import { eventPositions } from '../../../libs/command-pipeline/event-writer';
 import type { Loaded } from '../../../libs/command-pipeline/stream-state-cache';
 import { commentsDecider, tailOf, type CommentsTail, type PostComment, type ReplyTarget } from '../../../libs/domain/comments/comment.decider';
 import type { BlockFacts } from '../../../libs/domain/contacts/blocking.decider';
@@ -189,9 +190,11 @@ export class CommentSequencer {
           this.tails.keep(stream, known);
         } else {
           this.tails.keep(stream, { head: { revision: appended.nextRevision, position: appended.position }, tail });
-          // The append answers its last event's position: valid as X-Min-Position for every comment of it.
-          for (const { pending, event } of accepted) {
-            const comment = commentView(event.data, appended.position);
+          // Each comment is answered with its own event's position: its integer alias on the Qiscus
+          // surfaces, and valid as X-Min-Position for it (the projector commits a whole append at once).
+          const positions = eventPositions(appended, accepted.length);
+          for (const [index, { pending, event }] of accepted.entries()) {
+            const comment = commentView(event.data, positions[index]!);
             pending.resolve(comment);
             for (const twin of sameId.get(event.data.commentId) ?? []) twin.resolve(comment);
           }

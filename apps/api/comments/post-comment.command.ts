@@ -50,6 +50,7 @@ export class PostCommentHandler implements ICommandHandler<PostCommentCommand, C
         replyTo: command.replyTo,
         clientId: command.clientId,
         now: new Date().toISOString(),
+        byServer: context.actingKey !== undefined,
       },
       context,
       key !== null,

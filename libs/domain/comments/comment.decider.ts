@@ -33,6 +33,43 @@ export interface PostComment {
   readonly replyTo: string | null;
   readonly clientId: string | null;
   readonly now: string;
+  /**
+   * Posted by a server acting for `actor` (an `act:users` key, a seed
+   * surface's secret): only such a post may be a system event message.
+   */
+  readonly byServer?: boolean;
+}
+
+/** The comment type of system event messages (Qiscus' `post_system_event_message`). */
+export const SYSTEM_EVENT_COMMENT_TYPE = 'system_event';
+/** The system events a server may post, after Qiscus' `system_event_type`. */
+export const SYSTEM_EVENT_TYPES = [
+  'create_room',
+  'add_member',
+  'join_room',
+  'remove_member',
+  'left_room',
+  'change_room_name',
+  'change_room_avatar',
+] as const;
+export type SystemEventType = (typeof SYSTEM_EVENT_TYPES)[number];
+export const isSystemEventType = (value: unknown): value is SystemEventType =>
+  typeof value === 'string' && (SYSTEM_EVENT_TYPES as readonly string[]).includes(value);
+
+/**
+ * A system event message is the server's word ("Yusuf joined room"): members
+ * cannot forge one, and its payload names which event it is.
+ */
+function assertSystemEventAllowed(command: PostComment): void {
+  if (command.commentType !== SYSTEM_EVENT_COMMENT_TYPE) return;
+  if (!command.byServer) {
+    throw forbidden('COMMENT.SYSTEM_EVENT_FORBIDDEN', 'Only a server acting for a user (act:users) posts system event messages');
+  }
+  if (!isSystemEventType(command.payload?.['type'])) {
+    throw validationError('COMMENT.SYSTEM_EVENT_INVALID', `payload.type must be one of ${SYSTEM_EVENT_TYPES.join(', ')}`, [
+      { field: 'payload.type', reason: `must be one of ${SYSTEM_EVENT_TYPES.join(', ')}` },
+    ]);
+  }
 }
 
 /**
@@ -74,6 +111,7 @@ export function decidePostComment(
   }
   assertPayloadWithinLimits(command.payload);
   assertCommentSize(command.text, command.payload);
+  assertSystemEventAllowed(command);
   if (command.replyTo !== null && replyTarget?.roomId !== room.roomId) {
     throw validationError('COMMENT.REPLY_TARGET_UNKNOWN', 'replyTo must name a comment of this room', [
       { field: 'replyTo', reason: 'no such comment in this room' },
