@@ -8,6 +8,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { jwtModuleOptions } from './auth/jwt-keys';
 import { CommentsModule } from './comments/comments.module';
+import { QiscusModule } from './compat/qiscus/qiscus.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { FeedModule } from './feed/feed.module';
 import { HealthModule } from './health/health.module';
@@ -46,6 +47,7 @@ export class AppModule {
         JobsModule,
         AuditModule,
         HealthModule,
+        QiscusModule,
       ],
     };
   }

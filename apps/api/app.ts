@@ -32,7 +32,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     bufferLogs: false,
   });
   app.enableShutdownHooks();
-  app.setGlobalPrefix('v1', { exclude: ['health', '.well-known/jwks.json'] });
+  app.setGlobalPrefix('v1', { exclude: ['health', '.well-known/jwks.json', 'api/v2/{*path}'] });
   installDepthLimitedJsonParser(adapter, 'v1');
   app.useGlobalPipes(createValidationPipe());
 

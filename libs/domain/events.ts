@@ -207,7 +207,8 @@ export type TokenFamilyStarted = {
     readonly userId: string;
     /** The current refresh token's id (its `jti`). */
     readonly tokenId: string;
-    readonly grant: 'password' | 'phone';
+    /** `server`: issued to a server acting for the user (Qiscus' login_or_register with the server secret or an SDK sign-in). */
+    readonly grant: 'password' | 'phone' | 'server';
     /**
      * What signed in, as far as the server knows (the User-Agent); personal
      * data of the user, like a presence device. Version 1 had none (null).

@@ -8,6 +8,15 @@ export const IS_PUBLIC = 'parley:public';
 /** A route open without a Bearer token; the per-address limit on such routes can answer 429 (AuthGuard). */
 export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiErrors(429));
 
+export const OWN_AUTHENTICATION = 'parley:own-authentication';
+/**
+ * A route that authenticates callers its own way (a seed surface's server
+ * secret or its own token header, in its own guard): no Bearer token is asked
+ * and, unlike open routes, no per-address limit applies, since a server calls
+ * from one address.
+ */
+export const OwnAuthentication = () => applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(OWN_AUTHENTICATION, true));
+
 export interface AuthenticatedUser {
   readonly id: string;
   /** The access token's scopes, e.g. `user`. */

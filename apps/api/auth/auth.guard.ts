@@ -5,7 +5,7 @@ import { ApiKeyGuard } from '../admin/api-key.guard';
 import { UserStates } from '../users/user-states';
 import { REQUIRED_SCOPES } from '../admin/require-scopes.metadata';
 import { PublicRateLimit } from '../common/public-rate-limit';
-import { IS_PUBLIC, type AuthenticatedUser, type ParleyRequest } from './auth.decorators';
+import { IS_PUBLIC, OWN_AUTHENTICATION, type AuthenticatedUser, type ParleyRequest } from './auth.decorators';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import { TokenService } from './token.service';
@@ -29,6 +29,7 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<ParleyRequest>();
     const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(OWN_AUTHENTICATION, targets)) return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
       // Admin routes are public to this guard but need an API key (ApiKeyGuard): not a door for anyone.
       if (!this.reflector.getAllAndOverride<unknown>(REQUIRED_SCOPES, targets)) await this.publicRateLimit.enforce(request);
