@@ -14,8 +14,6 @@ describe('Qiscus server REST API (/api/v2/rest)', () => {
     const res = await rest('login_or_register').send({ email, username, ...extra }).expect(200);
     return res.body.results.user as { id: number; email: string; username: string; token: string };
   };
-  const eventsOf = async (streamId: string) =>
-    (await parley.http().get(`/v1/admin/audit/streams/${encodeURIComponent(streamId)}`).set('X-Api-Key', API_KEY).expect(200)).body;
 
   beforeAll(async () => {
     parley = await ParleyHarness.start({ QISCUS_APP_ID: APP_ID, QISCUS_SDK_SECRET: SECRET, ADMIN_API_KEY: API_KEY });

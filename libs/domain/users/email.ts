@@ -14,7 +14,7 @@ export function normalizeEmail(input: string): string | null {
   const email = input.trim().toLowerCase();
   if (email.length < 3 || email.length > EMAIL_MAX || !EMAIL.test(email)) return null;
   // Control characters never belong in an address (and would reach names rendered from it).
-  if (/[\u0000-\u001f\u007f]/.test(email)) return null;
+  if ([...email].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) return null;
   return email;
 }
 
