@@ -63,7 +63,10 @@ export const isSystemEventType = (value: unknown): value is SystemEventType =>
 function assertSystemEventAllowed(command: PostComment): void {
   if (command.commentType !== SYSTEM_EVENT_COMMENT_TYPE) return;
   if (!command.byServer) {
-    throw forbidden('COMMENT.SYSTEM_EVENT_FORBIDDEN', 'Only a server acting for a user (act:users) posts system event messages');
+    // A 400 naming `type`, as the type was refused before servers could post one.
+    throw validationError('COMMENT.SYSTEM_EVENT_FORBIDDEN', 'Only a server acting for a user (act:users) posts system event messages', [
+      { field: 'type', reason: 'system_event is posted only by a server acting for a member (act:users)' },
+    ]);
   }
   if (!isSystemEventType(command.payload?.['type'])) {
     throw validationError('COMMENT.SYSTEM_EVENT_INVALID', `payload.type must be one of ${SYSTEM_EVENT_TYPES.join(', ')}`, [

@@ -227,8 +227,9 @@ describe('comment decider', () => {
           .then([postedNow({ commentType: 'system_event', text: 'Alice joined room', payload })]);
       });
 
-      it('a member cannot forge one: 403 COMMENT.SYSTEM_EVENT_FORBIDDEN', () => {
-        given(room()).when(post({ commentType: 'system_event', payload })).thenThrows('COMMENT.SYSTEM_EVENT_FORBIDDEN', 'forbidden');
+      it('a member cannot forge one: 400 COMMENT.SYSTEM_EVENT_FORBIDDEN naming type', () => {
+        const error = given(room()).when(post({ commentType: 'system_event', payload })).thenThrows('COMMENT.SYSTEM_EVENT_FORBIDDEN', 'validation');
+        expect(error.details?.[0]?.field).toBe('type');
       });
 
       it('one of the known types only: 400 COMMENT.SYSTEM_EVENT_INVALID naming payload.type', () => {

@@ -36,7 +36,7 @@ const ok = <T>(results: T) => ({ results, status: 200 });
 @OwnAuthentication()
 @UseGuards(QiscusServerGuard)
 @UseFilters(QiscusExceptionFilter)
-@QiscusErrors(400, 401, 404, 409, 503)
+@QiscusErrors(400, 401, 404, 409, 413, 415, 503, 507)
 @Controller('api/v2/rest')
 export class QiscusRestController {
   constructor(private readonly rest: QiscusRest) {}
@@ -112,7 +112,6 @@ export class QiscusRestController {
   @HttpCode(200)
   @ApiBody({ type: QiscusSystemEventBody })
   @ApiOkResponse({ type: QiscusSystemEventResponse })
-  @QiscusErrors(403)
   async postSystemEventMessage(@Body() body: unknown, @Caller() caller: CommandContext) {
     return ok((await this.rest.postSystemEvent(QiscusInput.of(body), caller)).results);
   }
