@@ -8,7 +8,7 @@ import { upcast, type EmailClaimed, type UsernameClaimed } from '../../../libs/d
 import { idFromKey } from '../../../libs/domain/ids';
 import { streams } from '../../../libs/domain/streams';
 import { decideEmailChange, decideEmailClaim, type SetEmail } from '../../../libs/domain/users/email';
-import { checkDisplayName } from '../../../libs/domain/users/profile.decider';
+import { checkDisplayName, checkNewPassword } from '../../../libs/domain/users/profile.decider';
 import { decideClaim, decideRegister, type KnownUser, type RegisterUser } from '../../../libs/domain/users/user.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import { LookupKeys } from '../../../libs/personal-data/lookup-keys';
@@ -88,6 +88,7 @@ export class EmailAccounts {
     const emailKey = this.keyOf(account.email);
     const userId = idFromKey('email-account', emailKey);
     const displayName = checkDisplayName(account.displayName);
+    if (account.password !== null) checkNewPassword(account.password, 'password');
     const passwordHash = await hashPassword(account.password ?? randomBytes(32).toString('base64url'));
     const now = new Date().toISOString();
     const setEmail: SetEmail = { type: 'SetEmail', userId, email: account.email, emailKey, actor: context.actor, now };
