@@ -1,3 +1,4 @@
+import { aliasOf } from '../libs/domain/aliases';
 import type { Projection } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
 
@@ -38,9 +39,9 @@ function withMemberState(doc: Doc, userId: string, change: (entry: MemberStateEn
 
 export const roomsProjection: Projection = {
   name: 'rooms',
-  // v2: rooms of applications, member states, closed rooms.
-  version: 2,
-  collections: [{ name: 'rooms', indexes: [{ fields: ['lastActivityAt'] }, { fields: ['applicationId', 'createdAt', 'id'] }] }],
+  // v3: rooms of applications, member states, closed rooms; `alias`, the room's integer id (libs/domain/aliases.ts), and the last comment's.
+  version: 3,
+  collections: [{ name: 'rooms', indexes: [{ fields: ['lastActivityAt'] }, { fields: ['applicationId', 'createdAt', 'id'] }, { fields: ['alias'] }] }],
   // A batch's rooms in one read.
   prefetch: (event) => {
     const roomId = (event.data as { roomId?: unknown }).roomId;
@@ -54,6 +55,7 @@ export const roomsProjection: Projection = {
         d.roomId,
         (doc) => ({
           ...doc,
+          alias: aliasOf(event.position),
           kind: d.kind,
           name: d.name,
           topic: d.topic,
@@ -140,6 +142,7 @@ export const roomsProjection: Projection = {
         lastActivityAt: d.postedAt,
         lastComment: {
           id: d.commentId,
+          alias: aliasOf(event.position),
           seq: d.seq,
           senderId: d.senderId,
           text: d.text,

@@ -48,6 +48,8 @@ describe('rooms projection', () => {
     );
     expect(await roomDoc(scenario)).toEqual({
       id: ROOM,
+      // The room's integer id on the Qiscus surfaces: its creation's log position.
+      alias: Number(stored!.position),
       kind: 'direct',
       name: 'Us',
       topic: 'Lunch',

@@ -1,9 +1,12 @@
+import { aliasOf } from '../libs/domain/aliases';
 import type { Projection, ProjectionContext } from '../libs/projection/projection';
 
 /**
  * A room's timeline: user comments (tombstoned when deleted) and the system
- * comments Qiscus shows for room events (created, member added, removed,
- * left, renamed, topic changed). `ord` orders a room's items densely in log
+ * comments Qiscus shows for room events (created, member added, joined,
+ * removed, left, renamed, topic and avatar changed). Every item carries its
+ * `alias`, the integer id of the Qiscus surfaces (libs/domain/aliases.ts);
+ * comments also the alias of the room's comment before them. `ord` orders a room's items densely in log
  * order; user comments also carry their `seq`. System items name the users
  * by id; the query renders current display names.
  */
@@ -15,7 +18,8 @@ export type SystemEventKind =
   | 'member_removed'
   | 'member_left'
   | 'room_renamed'
-  | 'topic_changed';
+  | 'topic_changed'
+  | 'avatar_changed';
 
 async function nextOrd(ctx: ProjectionContext, roomId: string): Promise<number | null> {
   const room = await ctx.get('timeline_rooms', roomId);
@@ -31,7 +35,14 @@ async function system(
   roomId: string,
   at: string,
   position: bigint,
-  systemEvent: { kind: SystemEventKind; actorId: string; subjectId?: string; name?: string; topic?: string | null },
+  systemEvent: {
+    kind: SystemEventKind;
+    actorId: string;
+    subjectId?: string;
+    name?: string;
+    topic?: string | null;
+    avatarUrl?: string | null;
+  },
 ): Promise<void> {
   const ord = await nextOrd(ctx, roomId);
   if (ord === null) return;
@@ -42,6 +53,7 @@ async function system(
       ...doc,
       roomId,
       ord,
+      alias: aliasOf(position),
       seq: null,
       kind: 'system',
       type: 'system_event',
@@ -62,12 +74,18 @@ export const timelineJoinId = (roomId: string, userId: string) => `${roomId}:${u
 export const timelineProjection: Projection = {
   name: 'timeline',
   // v2: `timeline_joins`, where each member's view of a `joined` room starts.
-  version: 2,
+  // v3: aliases, and the avatar-changed and joined items.
+  version: 3,
   collections: [
     {
       name: 'timeline',
       // Each index ends in `id`, the tie-breaker every sort ends in (decision 0022).
-      indexes: [{ fields: ['roomId', 'ord', 'id'] }, { fields: ['roomId', 'seq'] }, { fields: ['roomId', 'createdAt'] }],
+      indexes: [
+        { fields: ['roomId', 'ord', 'id'] },
+        { fields: ['roomId', 'seq'] },
+        { fields: ['roomId', 'createdAt'] },
+        { fields: ['alias'] },
+      ],
     },
     { name: 'timeline_rooms', indexes: [] },
     { name: 'timeline_joins', indexes: [] },
@@ -77,7 +95,11 @@ export const timelineProjection: Projection = {
     const data = event.data as { roomId?: unknown; commentId?: unknown };
     if (typeof data.roomId !== 'string') return [];
     const keys = [{ collection: 'timeline_rooms', id: data.roomId }];
-    if (event.type === 'CommentPosted' && typeof data.commentId === 'string') keys.push({ collection: 'timeline', id: data.commentId });
+    if (event.type === 'CommentPosted' && typeof data.commentId === 'string') {
+      keys.push({ collection: 'timeline', id: data.commentId });
+      const previousId = (event.data as { previousId?: unknown }).previousId;
+      if (typeof previousId === 'string') keys.push({ collection: 'timeline', id: previousId });
+    }
     return keys;
   },
   handlers: {
@@ -108,7 +130,13 @@ export const timelineProjection: Projection = {
         await system(ctx, event.id, d.roomId, d.addedAt, event.position, { kind: 'member_joined', actorId: d.userId });
         return;
       }
-      if (d.userId === d.addedBy) return;
+      // The creator's own membership is the room's creation; anyone else adding themselves joined.
+      // (Decided from facts that never change, so a replay decides the same.)
+      if (d.userId === d.addedBy && room['createdBy'] === d.userId) return;
+      if (d.userId === d.addedBy) {
+        await system(ctx, event.id, d.roomId, d.addedAt, event.position, { kind: 'member_joined', actorId: d.userId });
+        return;
+      }
       await system(ctx, event.id, d.roomId, d.addedAt, event.position, {
         kind: 'member_added',
         actorId: d.addedBy,
@@ -151,10 +179,19 @@ export const timelineProjection: Projection = {
         topic: d.topic,
       });
     },
+    RoomAvatarChanged: async (event, ctx) => {
+      const d = event.data;
+      await system(ctx, event.id, d.roomId, d.changedAt, event.position, {
+        kind: 'avatar_changed',
+        actorId: d.changedBy,
+        avatarUrl: d.avatarUrl,
+      });
+    },
     CommentPosted: async (event, ctx) => {
       const d = event.data;
       const ord = await nextOrd(ctx, d.roomId);
       if (ord === null) return;
+      const previous = d.previousId === null ? null : await ctx.get('timeline', d.previousId);
       await ctx.update(
         'timeline',
         d.commentId,
@@ -162,6 +199,8 @@ export const timelineProjection: Projection = {
           ...doc,
           roomId: d.roomId,
           ord,
+          alias: aliasOf(event.position),
+          previousAlias: (previous?.['alias'] as number | undefined) ?? null,
           seq: d.seq,
           kind: 'comment',
           type: d.commentType,

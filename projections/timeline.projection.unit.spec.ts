@@ -40,6 +40,8 @@ const systemItem = (stored: StoredEvent, roomId: string, ord: number, fields: Pa
   id: stored.id,
   roomId,
   ord,
+  // The item's integer id on the Qiscus surfaces: its event's log position.
+  alias: Number(stored.position),
   seq: null,
   kind: 'system',
   type: 'system_event',
@@ -118,6 +120,16 @@ describe('timeline projection', () => {
       topicChanged(ROOM, null, ALICE),
       { senderId: ALICE, createdAt: at(10), systemEvent: { kind: 'topic_changed', actorId: ALICE, topic: null } },
     ],
+    [
+      'RoomAvatarChanged',
+      avatarChanged(ROOM, 'https://a/x.png'),
+      { senderId: OWNER, createdAt: expect.any(String), systemEvent: { kind: 'avatar_changed', actorId: OWNER, avatarUrl: 'https://a/x.png' } },
+    ],
+    [
+      'MemberAdded',
+      memberAdded(ROOM, ALICE, { addedBy: ALICE, addedAt: at(6) }),
+      { senderId: ALICE, createdAt: at(6), systemEvent: { kind: 'member_joined', actorId: ALICE } },
+    ],
   ])('%s: a system item after the last one', async (type, event, fields) => {
     const scenario = await given(timelineProjection, [...room, memberAdded(ROOM, BOB), commentPosted(ROOM, 1)]);
     const before = await items(scenario);
@@ -147,6 +159,9 @@ describe('timeline projection', () => {
       id: 'c-2',
       roomId: ROOM,
       ord,
+      alias: Number(stored!.position),
+      // The comment before it in the room, by its own alias.
+      previousAlias: Number((await scenario.doc('timeline', `${ROOM}-c1`))!['position']),
       seq: 2,
       kind: 'comment',
       type: 'custom',
@@ -188,7 +203,6 @@ describe('timeline projection', () => {
   it.each<[string, ParleyEvent]>([
     ['MemberRoleChanged', roleChanged(ROOM, BOB, 'operator')],
     ['MemberMuteChanged', muteChanged(ROOM, BOB, true)],
-    ['RoomAvatarChanged', avatarChanged(ROOM, 'https://a/x.png')],
     ['RoomPermissionsChanged', permissionsChanged(ROOM, { send: false })],
   ])('%s makes no item', async (_, event) => {
     const scenario = await given(timelineProjection, [...room, memberAdded(ROOM, BOB)]);

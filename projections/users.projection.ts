@@ -10,8 +10,8 @@ import type { Doc } from '../libs/read-store/read-store.port';
  */
 export const usersProjection: Projection = {
   name: 'users',
-  // v3: users of applications (`applicationId`, `applicationName`) and their listing index.
-  version: 3,
+  // v3: users of applications (`applicationId`, `applicationName`) and their listing index; v4: `email` (Qiscus identifies users by it).
+  version: 4,
   collections: [
     {
       name: 'users',
@@ -79,6 +79,9 @@ export const usersProjection: Projection = {
         () => ({ id: userId }),
       );
     },
+    EmailChanged: async (event, ctx) => {
+      await ctx.update('users', event.data.userId, (doc) => ({ ...doc, email: event.data.email }));
+    },
     PhoneVerified: async (event, ctx) => {
       await ctx.update('users', event.data.userId, (doc) => (doc['status'] === 'pending' ? { ...doc, status: 'active' } : doc));
     },
@@ -115,6 +118,7 @@ export const usersProjection: Projection = {
 /** The fields every user document has, as a fresh account has them. */
 const newUser = () => ({
   displayName: null,
+  email: null,
   statusMessage: null,
   photoUrl: null,
   privacy: DEFAULT_PRIVACY,

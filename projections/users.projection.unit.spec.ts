@@ -49,6 +49,7 @@ describe('users projection', () => {
       applicationId: null,
       applicationName: null,
       displayName: 'Alice A.',
+      email: null,
       statusMessage: null,
       photoUrl: null,
       privacy: DEFAULT_PRIVACY,
@@ -121,6 +122,19 @@ describe('users projection', () => {
     expect(await scenario.doc('users', 'u-alice')).toMatchObject({ displayName: null, searchKey: 'alice' });
   });
 
+  it('EmailChanged: the address (opened; the log holds it sealed), null once the account is removed', async () => {
+    const changed: ParleyEvent = {
+      type: 'EmailChanged',
+      data: { userId: 'u-alice', emailKey: 'k', email: 'alice@example.com', changedBy: 'u-alice', changedAt: at(4) },
+    };
+    const scenario = await given(usersProjection, [userRegistered('u-alice', { username: 'alice' })]);
+    await scenario.when(changed);
+    expect(await scenario.doc('users', 'u-alice')).toMatchObject({ email: 'alice@example.com' });
+    await thenReplayChangesNothing(scenario, 'EmailChanged');
+    await scenario.when(userRemoved('u-alice'));
+    expect(await scenario.doc('users', 'u-alice')).toMatchObject({ email: null, status: 'removed' });
+  });
+
   it('StatusMessageChanged: set, then cleared', async () => {
     const scenario = await given(usersProjection, [userRegistered('u-alice')]);
     await scenario.when(statusChanged('u-alice', 'At tea'));
@@ -170,6 +184,7 @@ describe('users projection', () => {
       applicationId: null,
       applicationName: null,
       displayName: null,
+      email: null,
       statusMessage: null,
       photoUrl: null,
       privacy: DEFAULT_PRIVACY,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SseClient } from './support/feed-clients';
+import { QISCUS_SEED, shapeOf } from './fixtures/qiscus-seed';
 import { ParleyHarness, type TestUser } from './support/parley-app';
 import { signatureValid, WebhookReceiver } from './support/webhook-receiver';
 
@@ -180,35 +181,40 @@ describe('webhooks', () => {
     expect(JSON.parse(memberAdded!.body)).toMatchObject({ type: 'MemberAdded', position: added.body.position, data: { userId: carol.id } });
     expect(signatureValid(posted!, SECRET)).toBe(true);
     const body = JSON.parse(posted!.body);
+    const integer = expect.any(Number);
     expect(body).toEqual({
       type: 'post_comment',
       payload: {
-        from: { id: alice.id, name: 'Alice' },
+        // Integer ids (the Qiscus aliases: where the user's, room's and comment's streams start in the log) and emails.
+        from: { id: integer, email: '', name: 'Alice' },
         room: {
-          id: room,
-          topic_id: room,
+          id: integer,
+          topic_id: integer,
           type: 'group',
           name: 'Hooked',
           participants: expect.arrayContaining([
-            { id: alice.id, username: 'Alice', avatar_url: null },
-            { id: bob.id, username: 'Bob', avatar_url: null },
-            { id: carol.id, username: 'Carol', avatar_url: null },
+            { id: integer, email: '', username: 'Alice', avatar_url: '' },
+            { id: integer, email: '', username: 'Bob', avatar_url: '' },
+            { id: integer, email: '', username: 'Carol', avatar_url: '' },
           ]),
         },
         message: {
-          id: comment.id,
-          comment_before_id: expect.any(String),
+          id: Number(posted!.headers['x-parley-position']),
+          comment_before_id: integer,
           type: 'custom',
           text: 'ini pesan',
           payload: { kind: 'poll' },
           unique_temp_id: 'CanBeAnything1234321',
           created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
           unix_timestamp: expect.any(Number),
-          room_id: room,
+          room_id: body.payload.room.id,
           reply_to: null,
         },
       },
     });
+    // Every field of the seed's example is there, with the seed's type.
+    expect(shapeOf(body)).toMatchObject(shapeOf(QISCUS_SEED.webhook_post_comment) as object);
+    expect(body.payload.message.comment_before_id).toBeLessThan(body.payload.message.id);
     expect(body.payload.room.participants).toHaveLength(3);
     expect(posted!.headers['x-parley-event']).toBe('CommentPosted');
     await remove(id);

@@ -11,6 +11,7 @@ import { AuthModule } from './auth/auth.module';
 import { jwtModuleOptions } from './auth/jwt-keys';
 import { CommentsModule } from './comments/comments.module';
 import { ConsoleModule } from './console/console.module';
+import { QiscusModule } from './compat/qiscus/qiscus.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { FeedModule } from './feed/feed.module';
 import { HealthModule } from './health/health.module';
@@ -54,6 +55,7 @@ export class AppModule {
         HealthModule,
         ConsoleModule,
         VonageModule,
+        QiscusModule,
       ],
     };
   }

@@ -41,7 +41,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     bufferLogs: false,
   });
   app.enableShutdownHooks();
-  app.setGlobalPrefix('v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics', ...CONSOLE_ROUTES, '.well-known/jwks.json', 'vonage/{*path}'] });
+  app.setGlobalPrefix('v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics', ...CONSOLE_ROUTES, '.well-known/jwks.json', 'vonage/{*path}', 'api/v2/{*path}'] });
   installDepthLimitedJsonParser(adapter, 'v1');
   app.useGlobalPipes(createValidationPipe());
 

@@ -5,6 +5,12 @@ export interface CommandContext {
   readonly causationId: string;
   /** Set by a Qiscus import job: its id, recorded in every event the import writes. */
   readonly importId?: string;
+  /**
+   * A server acting for `actor` (an API key with `act:users`, or a seed
+   * surface's server secret): events record it as `metadata.actor` and the
+   * user as `metadata.subject`, while deciders see `actor`, the user.
+   */
+  readonly actingKey?: string;
   /** The client's address as the HTTP server sees it; for limits, never written to the log. */
   readonly clientAddress?: string;
   /**

@@ -73,6 +73,8 @@ export interface ParleyConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Server API key for `/v1/admin/*`; null disables the admin API. */
   readonly adminApiKey: string | null;
+  /** The Qiscus surfaces' app id and server secret (`/api/v2/*`); null: those surfaces answer 404. */
+  readonly qiscus: { readonly appId: string; readonly secret: string } | null;
   /** First pause between webhook delivery attempts; each retry doubles it. */
   readonly webhookRetryBaseMs: number;
   /** Consecutive failed attempts after which a webhook subscription is paused. */
@@ -298,6 +300,18 @@ function adminApiKey(env: Env): string | null {
   return given;
 }
 
+function qiscus(env: Env): ParleyConfig['qiscus'] {
+  const appId = env['QISCUS_APP_ID'] ?? '';
+  const secret = env['QISCUS_SDK_SECRET'] ?? '';
+  if (appId === '' && secret === '') return null;
+  if (appId === '') throw new ConfigError('QISCUS_APP_ID', 'is required with QISCUS_SDK_SECRET');
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(appId)) throw new ConfigError('QISCUS_APP_ID', 'must be 1-100 letters, digits, ".", "-" or "_"');
+  if (secret === '') throw new ConfigError('QISCUS_SDK_SECRET', 'is required with QISCUS_APP_ID');
+  if (secret.length < 16) throw new ConfigError('QISCUS_SDK_SECRET', 'must be at least 16 characters long');
+  if (!/^[\x21-\x7e]+$/.test(secret)) throw new ConfigError('QISCUS_SDK_SECRET', 'must be printable ASCII without spaces');
+  return { appId, secret };
+}
+
 function signInPolicies(env: Env): Pick<ParleyConfig, 'signInAccountPolicy' | 'signInAddressPolicy'> {
   const windowSeconds = integer(env, 'SIGN_IN_WINDOW', 900, 1, 86_400);
   const lockoutSeconds = integer(env, 'SIGN_IN_LOCKOUT', 900, 1, 86_400);
@@ -407,6 +421,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     healthMaxLagEvents: integer(env, 'HEALTH_MAX_LAG_EVENTS', 10_000, 1, 1_000_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
     adminApiKey: adminApiKey(env),
+    qiscus: qiscus(env),
     webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 1, 3_600_000),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
     webhookAllowPrivateNetworks: flag(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),

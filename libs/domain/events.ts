@@ -60,6 +60,27 @@ export type PhoneClaimed = {
   readonly type: 'PhoneClaimed';
   readonly data: { readonly phoneKey: string; readonly userId: string };
 };
+/**
+ * An email address claimed by an account (Qiscus identifies users by email).
+ * Stream `email-<emailKey>`; only the keyed hash of the lower-cased address
+ * appears, so the claim names nobody once the account is erased.
+ */
+export type EmailClaimed = {
+  readonly type: 'EmailClaimed';
+  readonly data: { readonly emailKey: string; readonly userId: string };
+};
+/** An account's email address, on the user's stream; the address is personal data. */
+export type EmailChanged = {
+  readonly type: 'EmailChanged';
+  readonly data: {
+    readonly userId: string;
+    readonly emailKey: string;
+    /** Lower-cased; sealed with the user's key, null once the account is erased. */
+    readonly email: Erasable<string>;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
 /** Windu: an account by phone number, pending until a code sent to the phone is verified. */
 export type PhoneAccountCreated = {
   readonly type: 'PhoneAccountCreated';
@@ -179,6 +200,8 @@ export type UserEvent =
   | ApplicationUserCreated
   | UserRegistered
   | PhoneClaimed
+  | EmailClaimed
+  | EmailChanged
   | PhoneAccountCreated
   | VerificationCodeIssued
   | VerificationCodeFailed
@@ -202,7 +225,8 @@ export type TokenFamilyStarted = {
     readonly userId: string;
     /** The current refresh token's id (its `jti`). */
     readonly tokenId: string;
-    readonly grant: 'password' | 'phone';
+    /** `server`: issued to a server acting for the user (Qiscus' login_or_register with the server secret or an SDK sign-in). */
+    readonly grant: 'password' | 'phone' | 'server';
     /**
      * What signed in, as far as the server knows (the User-Agent); personal
      * data of the user, like a presence device. Version 1 had none (null).
@@ -800,6 +824,8 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   ApplicationUserCreated: 1,
   UserRegistered: 1,
   PhoneClaimed: 1,
+  EmailClaimed: 1,
+  EmailChanged: 1,
   PhoneAccountCreated: 1,
   VerificationCodeIssued: 1,
   VerificationCodeFailed: 1,

@@ -43,6 +43,8 @@ export const PERSONAL_FIELDS: PersonalFieldMap = {
   RoomClosed: null,
   UserRegistered: { owner: ofUser, fields: ['displayName', 'passwordHash'] },
   PhoneClaimed: null,
+  EmailClaimed: null,
+  EmailChanged: { owner: ofUser, fields: ['email'] },
   PhoneAccountCreated: { owner: ofUser, fields: ['phone', 'displayName'] },
   VerificationCodeIssued: null,
   VerificationCodeFailed: null,

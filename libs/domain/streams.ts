@@ -8,6 +8,7 @@
  * - `read-<roomId>-<userId>`: one member's read marker, state in its last event;
  * - `user-<id>` and `username-<name>` (a uniqueness claim);
  * - `phone-<phoneKey>`: a phone number's claim, by its keyed hash only;
+ * - `email-<emailKey>`: an email address's claim, likewise;
  * - `token-family-<id>`: one sign-in's refresh tokens;
  * - `apikey-<id>`: a server API key;
  * - `application-<id>`: an application (Vonage/Nexmo) and its public key;
@@ -24,6 +25,7 @@ export const streams = {
   comment: (commentId: string) => `comment-${commentId}`,
   readMarker: (roomId: string, userId: string) => `read-${roomId}-${userId}`,
   phone: (phoneKey: string) => `phone-${phoneKey}`,
+  email: (emailKey: string) => `email-${emailKey}`,
   tokenFamily: (familyId: string) => `token-family-${familyId}`,
   apiKey: (keyId: string) => `apikey-${keyId}`,
   application: (applicationId: string) => `application-${applicationId}`,

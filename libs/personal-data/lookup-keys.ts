@@ -9,15 +9,22 @@ import { createHmac, hkdfSync } from 'node:crypto';
 export class LookupKeys {
   private readonly phoneSecret: Buffer;
   private readonly codeSecret: Buffer;
+  private readonly emailSecret: Buffer;
 
   constructor(masterKey: Buffer) {
     this.phoneSecret = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'parley phone lookup v1', 32));
     this.codeSecret = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'parley verification codes v1', 32));
+    this.emailSecret = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'parley email lookup v1', 32));
   }
 
   /** Of an E.164 number (`+` and digits, already normalised): 43 base64url characters. */
   phoneKey(e164: string): string {
     return createHmac('sha256', this.phoneSecret).update(e164, 'utf8').digest('base64url');
+  }
+
+  /** Of an email address already normalised (`normalizeEmail`): 43 base64url characters. */
+  emailKey(email: string): string {
+    return createHmac('sha256', this.emailSecret).update(email, 'utf8').digest('base64url');
   }
 
   /** Of a verification code, bound to the code's id: what the log keeps instead of the code. */

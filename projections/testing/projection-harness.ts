@@ -102,7 +102,10 @@ export function streamOf(event: ParleyEvent): string {
       return streams.username(event.data.username);
     case 'PhoneClaimed':
       return streams.phone(event.data.phoneKey);
+    case 'EmailClaimed':
+      return streams.email(event.data.emailKey);
     case 'UserRegistered':
+    case 'EmailChanged':
     case 'PhoneAccountCreated':
     case 'VerificationCodeIssued':
     case 'VerificationCodeFailed':

@@ -11,6 +11,8 @@ export class EventMetadataResponse {
   @ApiPropertyOptional() correlationId?: string;
   @ApiPropertyOptional() causationId?: string;
   @ApiPropertyOptional({ description: 'The acting user id, apikey:<id> or system' }) actor?: string;
+  @ApiPropertyOptional({ description: 'The user a server acted for (X-Act-As, a seed surface\'s secret); actor is then the server' })
+  subject?: string;
 }
 
 /** A stored event as the audit views show it (webhook secrets redacted). */

@@ -9,6 +9,15 @@ export const IS_PUBLIC = 'parley:public';
 /** A route open without a Bearer token; the per-address limit on such routes can answer 429 (AuthGuard). */
 export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiErrors(429));
 
+export const OWN_AUTHENTICATION = 'parley:own-authentication';
+/**
+ * A route that authenticates callers its own way (a seed surface's server
+ * secret or its own token header, in its own guard): no Bearer token is asked
+ * and, unlike open routes, no per-address limit applies, since a server calls
+ * from one address.
+ */
+export const OwnAuthentication = () => applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(OWN_AUTHENTICATION, true));
+
 export interface AuthenticatedUser {
   readonly id: string;
   /** The access token's scopes, e.g. `user`. */
@@ -17,6 +26,8 @@ export interface AuthenticatedUser {
   readonly familyId: string | null;
   /** Set when an application's own token authenticated the request. */
   readonly application?: ApplicationCaller;
+  /** Set when a server acts for this user (`X-Act-As`): the actor its events record. */
+  readonly actingKey?: string;
 }
 
 export interface ParleyRequest extends FastifyRequest {
@@ -33,6 +44,7 @@ export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): 
     actor: request.user?.id ?? 'anonymous',
     correlationId,
     causationId: String(request.id),
+    ...(request.user?.actingKey === undefined ? {} : { actingKey: request.user.actingKey }),
     clientAddress: request.ip,
     ...(typeof client === 'string' && client !== '' ? { client } : {}),
   };

@@ -1,13 +1,17 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { unauthenticated } from '../../../libs/domain/errors';
+import { DomainError, unauthenticated, validationError } from '../../../libs/domain/errors';
+import { ApiKeyGuard } from '../admin/api-key.guard';
+import { UserStates } from '../users/user-states';
 import { REQUIRED_SCOPES } from '../admin/require-scopes.metadata';
 import { PublicRateLimit } from '../common/public-rate-limit';
-import { IS_PUBLIC, type ParleyRequest } from './auth.decorators';
+import { IS_PUBLIC, OWN_AUTHENTICATION, type AuthenticatedUser, type ParleyRequest } from './auth.decorators';
 import { TokenService } from './token.service';
 import { ApplicationTokens } from '../applications/application-tokens';
 import { applicationIdOf } from '../../../libs/domain/applications/application-token';
 import { aclPathOf } from '../common/compat-surfaces';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Every route needs a Bearer access token unless marked @Public(): signed by
@@ -22,17 +26,25 @@ export class AuthGuard implements CanActivate {
     private readonly tokens: TokenService,
     private readonly publicRateLimit: PublicRateLimit,
     private readonly applications: ApplicationTokens,
+    private readonly apiKeys: ApiKeyGuard,
+    private readonly users: UserStates,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<ParleyRequest>();
     const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(OWN_AUTHENTICATION, targets)) return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
       // Admin routes are public to this guard but need an API key (ApiKeyGuard): not a door for anyone.
       if (!this.reflector.getAllAndOverride<unknown>(REQUIRED_SCOPES, targets)) await this.publicRateLimit.enforce(request);
       return true;
     }
     const header = request.headers.authorization;
+    const actAs = request.headers['x-act-as'];
+    if (!header && actAs !== undefined) {
+      request.user = await this.actingFor(request, actAs);
+      return true;
+    }
     if (!header) throw unauthenticated('AUTH.TOKEN_MISSING', 'An Authorization: Bearer <access_token> header is required');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw unauthenticated('AUTH.TOKEN_INVALID', 'The Authorization header must be "Bearer <token>"');
@@ -45,5 +57,31 @@ export class AuthGuard implements CanActivate {
     }
     request.user = await this.tokens.authenticate(match[1]);
     return true;
+  }
+
+  /**
+   * A server acting for a user: an `X-Api-Key` holding `act:users` and
+   * `X-Act-As: <user id>` of an active account. The route runs as that user;
+   * the events record the key as actor and the user as subject.
+   */
+  private async actingFor(request: ParleyRequest, actAs: string | string[]): Promise<AuthenticatedUser> {
+    const key = request.headers['x-api-key'];
+    if (typeof key !== 'string' || key === '') {
+      throw unauthenticated('AUTH.API_KEY_MISSING', 'X-Act-As needs an X-Api-Key holding the scope act:users');
+    }
+    const caller = await this.apiKeys.authenticate(key);
+    if (!caller.scopes.includes('act:users')) {
+      throw new DomainError('AUTH.SCOPE_MISSING', 'forbidden', 'This API key lacks the scope act:users', [
+        { field: 'X-Api-Key', reason: 'lacks the scope act:users' },
+      ]);
+    }
+    const userId = typeof actAs === 'string' ? actAs : '';
+    const { state } = UUID.test(userId) ? await this.users.load(userId) : { state: { status: 'absent' as const } };
+    if (state.status !== 'registered') {
+      throw validationError('AUTH.ACT_AS_INVALID', 'X-Act-As must name an active user', [
+        { field: 'X-Act-As', reason: 'must be the id of an active user' },
+      ]);
+    }
+    return { id: userId, scopes: ['user'], familyId: null, actingKey: caller.actor };
   }
 }

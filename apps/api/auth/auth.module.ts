@@ -6,6 +6,7 @@ import { UserSessions } from './user-sessions';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
+import { AdminModule } from '../admin/admin.module';
 import { UsersModule } from '../users/users.module';
 import { ApplicationsModule } from '../applications/applications.module';
 import { AuthGuard } from './auth.guard';
@@ -18,7 +19,7 @@ import { TokenService } from './token.service';
 
 /** Sign-in (OAuth grants, token families, JWKS) and the guard that asks every route for a Bearer token. */
 @Module({
-  imports: [InfrastructureModule, UsersModule, ApplicationsModule],
+  imports: [InfrastructureModule, UsersModule, ApplicationsModule, AdminModule],
   controllers: [OauthController, JwksController, SessionsController],
   providers: [
     TokenService,

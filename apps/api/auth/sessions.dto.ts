@@ -14,8 +14,8 @@ export class SessionView {
   @ApiProperty({ format: 'date-time', description: 'Until when it can refresh without being used' })
   expiresAt!: string;
 
-  @ApiProperty({ enum: ['password', 'phone'], description: 'How it signed in' })
-  grant!: 'password' | 'phone';
+  @ApiProperty({ enum: ['password', 'phone', 'server'], description: 'How it signed in (server: through a server acting for the user, such as Qiscus)' })
+  grant!: 'password' | 'phone' | 'server';
 
   @ApiProperty({ type: String, nullable: true, description: 'What signed in, as its User-Agent said; null when unknown' })
   client!: string | null;

@@ -89,6 +89,7 @@ export function timelineItemView(doc: Doc, names: ReadonlyMap<string, string>): 
     subjectId?: string;
     name?: string;
     topic?: string | null;
+    avatarUrl?: string | null;
   };
   return { ...base, systemEvent, text: systemText(systemEvent, names) };
 }
@@ -117,6 +118,8 @@ function systemText(
       return `${actor} renamed the room to "${event.name ?? ''}"`;
     case 'topic_changed':
       return event.topic ? `${actor} changed the topic to "${event.topic}"` : `${actor} cleared the topic`;
+    case 'avatar_changed':
+      return `${actor} changed the room avatar`;
     default:
       return `${actor} changed the room`;
   }

@@ -59,12 +59,13 @@ export class PostCommentDto {
 
   @ApiPropertyOptional({
     default: 'text',
-    description: 'text, or an application type such as custom, location, file_attachment',
-    pattern: '^(?!system)[a-z][a-z0-9_]{0,31}$',
+    description:
+      'text, or an application type such as custom, location, file_attachment; system_event only for a server acting for a member (act:users), with payload.type one of Qiscus\' system event types',
+    pattern: '^((?!system)[a-z][a-z0-9_]{0,31}|system_event)$',
   })
   @IsOptional()
-  @Matches(/^(?!system)[a-z][a-z0-9_]{0,31}$/, {
-    message: 'type must be 1-32 lowercase letters, digits or "_", and not a system type',
+  @Matches(/^((?!system)[a-z][a-z0-9_]{0,31}|system_event)$/, {
+    message: 'type must be 1-32 lowercase letters, digits or "_", and not a system type (system_event is for servers acting for users)',
   })
   type?: string;
 

@@ -47,6 +47,7 @@ export class SystemEventResponse {
   @ApiPropertyOptional() subjectId?: string;
   @ApiPropertyOptional() name?: string;
   @ApiPropertyOptional({ type: String, nullable: true }) topic?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) avatarUrl?: string | null;
 }
 
 export class SenderResponse {

@@ -63,6 +63,7 @@ export class PostCommentHandler implements ICommandHandler<PostCommentCommand, C
         clientId: command.clientId,
         attachments,
         now: new Date().toISOString(),
+        byServer: context.actingKey !== undefined,
       },
       context,
       key !== null,

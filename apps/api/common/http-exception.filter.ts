@@ -51,7 +51,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 
-  private toBody(exception: unknown): ErrorBody {
+  protected toBody(exception: unknown): ErrorBody {
     if (exception instanceof DomainError) {
       return {
         statusCode: STATUS[exception.category],

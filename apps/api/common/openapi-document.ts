@@ -16,6 +16,7 @@ export function createParleyDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     .addBearerAuth()
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'QISCUS_SDK_SECRET', description: 'Qiscus surfaces: the server secret (QISCUS-SDK-SECRET also accepted)' }, 'qiscus-secret')
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto, ErrorDetailDto] });
   closeRequestSchemas(document);

@@ -75,6 +75,8 @@ function targetOf(event: ParleyEvent): Target {
     case 'UsernameClaimed':
     case 'UserRegistered':
     case 'PhoneClaimed':
+    case 'EmailClaimed':
+    case 'EmailChanged':
     case 'PhoneAccountCreated':
     case 'VerificationCodeIssued':
     case 'VerificationCodeFailed':

@@ -50,7 +50,7 @@ export function roomViewFromDoc(doc: Doc): RoomView {
     historyVisibility: (doc['historyVisibility'] as HistoryVisibility | undefined) ?? DEFAULT_HISTORY_VISIBILITY,
     memberCount: (doc['memberCount'] as number) ?? 0,
     lastSeq: (doc['lastSeq'] as number) ?? 0,
-    lastComment: (doc['lastComment'] as LastCommentView | null) ?? null,
+    lastComment: lastCommentView(doc['lastComment'] as (LastCommentView & { alias?: number }) | null | undefined),
     lastActivityAt: (doc['lastActivityAt'] as string) ?? null,
   };
 }
@@ -92,4 +92,11 @@ export function roomViewFromState(room: ActiveRoom): RoomStateView {
     memberCount: room.members.size,
     members: [...room.members.entries()].map(([userId, m]) => ({ userId, role: m.role, muted: m.muted })),
   };
+}
+
+/** The last comment as the room views show it: the document's integer alias is for the Qiscus surfaces only. */
+function lastCommentView(doc: (LastCommentView & { alias?: number }) | null | undefined): LastCommentView | null {
+  if (!doc) return null;
+  const { alias: _alias, ...view } = doc;
+  return view;
 }

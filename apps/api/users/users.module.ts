@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import { AccountRemovalController } from './account-removal.controller';
+import { EmailAccounts } from './email-accounts';
 import { ChangePasswordHandler, ExecuteProfileCommandHandler } from './profile.command';
 import { ProfileController } from './profile.controller';
 import { GetMeHandler, ProfileHistoryHandler } from './profile.queries';
@@ -15,6 +16,7 @@ import { UsersController } from './users.controller';
   controllers: [UsersController, ProfileController, AccountRemovalController],
   providers: [
     UserStates,
+    EmailAccounts,
     RegisterUserHandler,
     ExecuteProfileCommandHandler,
     ChangePasswordHandler,
@@ -22,6 +24,6 @@ import { UsersController } from './users.controller';
     ProfileHistoryHandler,
     RemoveUserHandler,
   ],
-  exports: [UserStates],
+  exports: [UserStates, EmailAccounts],
 })
 export class UsersModule {}

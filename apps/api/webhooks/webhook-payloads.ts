@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { aliasOf } from '../../../libs/domain/aliases';
 import type { CommentPosted, ParleyEvent, WebhookFormat } from '../../../libs/domain/events';
 import { redactSecrets } from '../../../libs/domain/secret-fields';
-import type { StoredEvent } from '../../../libs/event-store/event-store.port';
+import { streams } from '../../../libs/domain/streams';
+import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
+import { EVENT_STORE } from '../infrastructure/tokens';
 import { RoomStates } from '../rooms/room-states';
 import { UserStates } from '../users/user-states';
 
@@ -17,28 +20,34 @@ export interface ParleyDelivery {
   readonly metadata: { readonly correlationId: string | null; readonly actor: string | null };
 }
 
-/** Qiscus' `post_comment` webhook body (shared/seeds: Qiscus REST API, "Webhook"). */
+/**
+ * Qiscus' `post_comment` webhook body (shared/seeds: Qiscus REST API,
+ * "Webhook"): every field of the seed's example, with integer ids (the
+ * aliases of libs/domain/aliases.ts) and emails; the message also carries
+ * its own ids, key and time.
+ */
 export interface QiscusPostComment {
   readonly type: 'post_comment';
   readonly payload: {
-    readonly from: { readonly id: string; readonly name: string };
+    readonly from: { readonly id: number; readonly email: string; readonly name: string };
     readonly room: {
-      readonly id: string;
-      readonly topic_id: string;
+      readonly id: number;
+      readonly topic_id: number;
       readonly type: 'group' | 'single';
       readonly name: string;
-      readonly participants: readonly { readonly id: string; readonly username: string; readonly avatar_url: string | null }[];
+      readonly participants: readonly { readonly id: number; readonly email: string; readonly username: string; readonly avatar_url: string }[];
     };
     readonly message: {
-      readonly id: string;
-      readonly comment_before_id: string | null;
+      readonly id: number;
+      /** 0 for a room's first comment. */
+      readonly comment_before_id: number;
       readonly type: string;
       readonly text: string;
       readonly payload: Record<string, unknown>;
       readonly unique_temp_id: string;
       readonly created_at: string;
       readonly unix_timestamp: number;
-      readonly room_id: string;
+      readonly room_id: number;
       readonly reply_to: string | null;
     };
   };
@@ -50,34 +59,45 @@ export class WebhookPayloads {
   constructor(
     private readonly rooms: RoomStates,
     private readonly users: UserStates,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async render(format: WebhookFormat, stored: StoredEvent, event: ParleyEvent): Promise<ParleyDelivery | QiscusPostComment> {
-    if (format === 'qiscus' && event.type === 'CommentPosted') return this.qiscus(event);
+    if (format === 'qiscus' && event.type === 'CommentPosted') return this.qiscus(stored, event);
     return parleyDelivery(stored, event);
   }
 
-  private async qiscus(event: CommentPosted): Promise<QiscusPostComment> {
+  private async qiscus(stored: StoredEvent, event: CommentPosted): Promise<QiscusPostComment> {
     const d = event.data;
-    const [{ state: room }, sender] = await Promise.all([this.rooms.load(d.roomId), this.displayName(d.senderId)]);
+    const [{ state: room }, sender, roomAlias, before] = await Promise.all([
+      this.rooms.load(d.roomId),
+      this.qiscusUser(d.senderId),
+      this.firstPosition(streams.room(d.roomId)),
+      // The comment before is at the revision before this one's (seq = revision + 1).
+      d.seq > 1 ? this.store.readStream(streams.comments(d.roomId), { fromRevision: d.seq - 2, maxCount: 1 }) : Promise.resolve([]),
+    ]);
     const memberIds = room.status === 'active' ? [...room.members.keys()] : [];
     const participants = await Promise.all(
-      memberIds.map(async (id) => ({ id, username: await this.displayName(id), avatar_url: null })),
+      memberIds.map(async (id) => {
+        const user = await this.qiscusUser(id);
+        return { id: user.id, email: user.email, username: user.name, avatar_url: user.avatarUrl };
+      }),
     );
+    const alias = roomAlias === null ? 0 : aliasOf(roomAlias);
     return {
       type: 'post_comment',
       payload: {
-        from: { id: d.senderId, name: sender },
+        from: { id: sender.id, email: sender.email, name: sender.name },
         room: {
-          id: d.roomId,
-          topic_id: d.roomId,
+          id: alias,
+          topic_id: alias,
           type: room.status === 'active' && room.kind === 'direct' ? 'single' : 'group',
           name: room.status === 'active' ? room.name : '',
           participants,
         },
         message: {
-          id: d.commentId,
-          comment_before_id: d.previousId,
+          id: aliasOf(stored.position),
+          comment_before_id: before[0] ? aliasOf(before[0].position) : 0,
           type: d.commentType,
           text: d.text,
           payload: d.payload ?? {},
@@ -85,16 +105,24 @@ export class WebhookPayloads {
           unique_temp_id: d.clientId ?? d.commentId,
           created_at: d.postedAt,
           unix_timestamp: Math.floor(Date.parse(d.postedAt) / 1000),
-          room_id: d.roomId,
+          room_id: alias,
           reply_to: d.replyTo,
         },
       },
     };
   }
 
-  private async displayName(userId: string): Promise<string> {
-    const { state } = await this.users.load(userId);
-    return state.status === 'registered' ? (state.displayName ?? state.username ?? userId) : userId;
+  private async qiscusUser(userId: string): Promise<{ id: number; email: string; name: string; avatarUrl: string }> {
+    const [{ state }, first] = await Promise.all([this.users.load(userId), this.firstPosition(streams.user(userId))]);
+    const id = first === null ? 0 : aliasOf(first);
+    if (state.status !== 'registered') return { id, email: '', name: userId, avatarUrl: '' };
+    return { id, email: state.email ?? '', name: state.displayName ?? state.username ?? userId, avatarUrl: state.photoUrl ?? '' };
+  }
+
+  /** Where a stream starts in the log: a room's or user's integer id on the Qiscus surfaces. */
+  private async firstPosition(streamId: string): Promise<bigint | null> {
+    const [first] = await this.store.readStream(streamId, { maxCount: 1 });
+    return first?.position ?? null;
   }
 }
 

@@ -28,6 +28,8 @@ export const API_KEY_SCOPES = [
   'admin:metrics',
   /** Applications (Vonage/Nexmo principals that sign their own tokens): register, list, remove. */
   'admin:applications',
+  /** Acting for any user on Parley's own API (`X-Act-As: <user id>`), as Qiscus' server secret does. */
+  'act:users',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 export const isApiKeyScope = (value: string): value is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(value);

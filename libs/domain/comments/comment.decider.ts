@@ -36,6 +36,46 @@ export interface PostComment {
   /** Media to attach, each with its state as loaded from its stream; absent or empty for none. */
   readonly attachments?: readonly { readonly mediaId: string; readonly media: MediaState }[];
   readonly now: string;
+  /**
+   * Posted by a server acting for `actor` (an `act:users` key, a seed
+   * surface's secret): only such a post may be a system event message.
+   */
+  readonly byServer?: boolean;
+}
+
+/** The comment type of system event messages (Qiscus' `post_system_event_message`). */
+export const SYSTEM_EVENT_COMMENT_TYPE = 'system_event';
+/** The system events a server may post, after Qiscus' `system_event_type`. */
+export const SYSTEM_EVENT_TYPES = [
+  'create_room',
+  'add_member',
+  'join_room',
+  'remove_member',
+  'left_room',
+  'change_room_name',
+  'change_room_avatar',
+] as const;
+export type SystemEventType = (typeof SYSTEM_EVENT_TYPES)[number];
+export const isSystemEventType = (value: unknown): value is SystemEventType =>
+  typeof value === 'string' && (SYSTEM_EVENT_TYPES as readonly string[]).includes(value);
+
+/**
+ * A system event message is the server's word ("Yusuf joined room"): members
+ * cannot forge one, and its payload names which event it is.
+ */
+function assertSystemEventAllowed(command: PostComment): void {
+  if (command.commentType !== SYSTEM_EVENT_COMMENT_TYPE) return;
+  if (!command.byServer) {
+    // A 400 naming `type`, as the type was refused before servers could post one.
+    throw validationError('COMMENT.SYSTEM_EVENT_FORBIDDEN', 'Only a server acting for a user (act:users) posts system event messages', [
+      { field: 'type', reason: 'system_event is posted only by a server acting for a member (act:users)' },
+    ]);
+  }
+  if (!isSystemEventType(command.payload?.['type'])) {
+    throw validationError('COMMENT.SYSTEM_EVENT_INVALID', `payload.type must be one of ${SYSTEM_EVENT_TYPES.join(', ')}`, [
+      { field: 'payload.type', reason: `must be one of ${SYSTEM_EVENT_TYPES.join(', ')}` },
+    ]);
+  }
 }
 
 /** Most media one comment carries. */
@@ -110,6 +150,7 @@ export function decidePostComment(
   assertPayloadWithinLimits(command.payload);
   assertCommentSize(command.text, command.payload);
   const attachments = decideAttachments(command);
+  assertSystemEventAllowed(command);
   if (command.replyTo !== null && replyTarget?.roomId !== room.roomId) {
     throw validationError('COMMENT.REPLY_TARGET_UNKNOWN', 'replyTo must name a comment of this room', [
       { field: 'replyTo', reason: 'no such comment in this room' },

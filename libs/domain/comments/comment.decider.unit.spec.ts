@@ -219,6 +219,34 @@ describe('comment decider', () => {
       expect(commentBytes('', { a: 1 })).toBe(7);
     });
 
+    describe('system event messages (Qiscus post_system_event_message)', () => {
+      const payload = { type: 'join_room', subject_email: 'alice@example.com', object_email: '', room_name: 'General' };
+
+      it('a server acting for a member posts one, with its payload', () => {
+        given(room())
+          .when(post({ commentType: 'system_event', text: 'Alice joined room', payload, byServer: true }))
+          .then([postedNow({ commentType: 'system_event', text: 'Alice joined room', payload })]);
+      });
+
+      it('a member cannot forge one: 400 COMMENT.SYSTEM_EVENT_FORBIDDEN naming type', () => {
+        const error = given(room()).when(post({ commentType: 'system_event', payload })).thenThrows('COMMENT.SYSTEM_EVENT_FORBIDDEN', 'validation');
+        expect(error.details?.[0]?.field).toBe('type');
+      });
+
+      it('one of the known types only: 400 COMMENT.SYSTEM_EVENT_INVALID naming payload.type', () => {
+        const error = given(room())
+          .when(post({ commentType: 'system_event', payload: { type: 'explode' }, byServer: true }))
+          .thenThrows('COMMENT.SYSTEM_EVENT_INVALID', 'validation');
+        expect(error.details?.[0]?.field).toBe('payload.type');
+      });
+
+      it('still only in a room where the acted-for user is a member', () => {
+        given(room())
+          .when(post({ actor: 'u-stranger', commentType: 'system_event', payload, byServer: true }))
+          .thenThrows('ROOM.NOT_FOUND', 'not_found');
+      });
+    });
+
     it('the first comment of a room has seq 1 and no previous comment', () => {
       given(room()).when(post()).then([postedNow({ seq: 1, previousId: null })]);
     });

@@ -217,6 +217,8 @@ describe('token family decider', () => {
       displayName: 'Alice',
       passwordHash: 'scrypt$...',
       phoneKey: null,
+      email: null,
+      emailKey: null,
       statusMessage: null,
       photoUrl: null,
       privacy: DEFAULT_PRIVACY,

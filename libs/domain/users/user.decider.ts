@@ -24,6 +24,10 @@ export interface UserProfile {
   /** Null for phone accounts and after removal. */
   readonly passwordHash: string | null;
   readonly phoneKey: string | null;
+  /** Lower-cased; null when the account has none, and after removal. */
+  readonly email: string | null;
+  /** Keyed hash of `email`: the claim the account holds (kept after removal, like the username). */
+  readonly emailKey: string | null;
   readonly statusMessage: string | null;
   readonly photoUrl: string | null;
   readonly privacy: PrivacySettings;
@@ -50,6 +54,8 @@ const USER_EVENT_TYPES: ReadonlySet<string> = new Set<UserEvent['type']>([
   'ApplicationUserCreated',
   'UserRegistered',
   'PhoneClaimed',
+  'EmailClaimed',
+  'EmailChanged',
   'PhoneAccountCreated',
   'VerificationCodeIssued',
   'VerificationCodeFailed',
@@ -77,6 +83,8 @@ const newProfile = (userId: string): UserProfile => ({
   displayName: null,
   passwordHash: null,
   phoneKey: null,
+  email: null,
+  emailKey: null,
   statusMessage: null,
   photoUrl: null,
   privacy: DEFAULT_PRIVACY,
@@ -111,6 +119,7 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       };
     case 'UsernameClaimed':
     case 'PhoneClaimed':
+    case 'EmailClaimed':
       return state;
     default:
       break;
@@ -131,6 +140,8 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       return { ...state, status: state.status === 'removed' ? 'removed' : 'registered', code: null };
     case 'PasswordChanged':
       return { ...state, passwordHash: event.data.passwordHash };
+    case 'EmailChanged':
+      return { ...state, email: event.data.email, emailKey: event.data.emailKey };
     case 'ProfileUpdated':
       return { ...state, displayName: event.data.displayName };
     case 'StatusMessageChanged':
@@ -147,6 +158,7 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
         phoneKey: state.phoneKey,
         applicationId: state.applicationId,
         applicationName: state.applicationName,
+        emailKey: state.emailKey,
       };
     default:
       return assertNever(event, 'user event');

@@ -146,6 +146,8 @@ describe('user decider', () => {
         displayName: 'alice',
         passwordHash: 'hash-0',
         phoneKey: null,
+        email: null,
+        emailKey: null,
         statusMessage: null,
         photoUrl: null,
         privacy: { statusMessage: 'all', photo: 'all', lastSeen: 'all' },

@@ -1,0 +1,118 @@
+import { Body, Controller, Get, HttpCode, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
+import { Caller, OwnAuthentication } from '../../auth/auth.decorators';
+import { QiscusExceptionFilter } from './qiscus-errors';
+import { QiscusInput } from './qiscus-input';
+import { QiscusRest } from './qiscus-rest';
+import {
+  QiscusCommentsResponse,
+  QiscusCreateRoomBody,
+  QiscusErrors,
+  QiscusLoadCommentsBody,
+  QiscusLoginBody,
+  QiscusLoginResponse,
+  QiscusParticipantsBody,
+  QiscusPostCommentBody,
+  QiscusPostCommentResponse,
+  QiscusRoomsInfoBody,
+  QiscusRoomsInfoResponse,
+  QiscusRoomSummaryResponse,
+  QiscusRoomWithCommentsResponse,
+  QiscusSystemEventBody,
+  QiscusSystemEventResponse,
+} from './qiscus.responses';
+import { QiscusServerGuard } from './qiscus-server.guard';
+
+const ok = <T>(results: T) => ({ results, status: 200 });
+
+/**
+ * The seed's server REST API (`/api/v2/rest/*`): a backend written against
+ * Qiscus works with only its base URL changed. Bodies are JSON or forms.
+ */
+@ApiTags('compat: qiscus')
+@ApiSecurity('qiscus-secret')
+@ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+@OwnAuthentication()
+@UseGuards(QiscusServerGuard)
+@UseFilters(QiscusExceptionFilter)
+@QiscusErrors(400, 401, 404, 409, 413, 415, 503, 507)
+@Controller('api/v2/rest')
+export class QiscusRestController {
+  constructor(private readonly rest: QiscusRest) {}
+
+  @Post('login_or_register')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Creates the user with this email, or updates name, avatar and password' })
+  @ApiBody({ type: QiscusLoginBody })
+  @ApiOkResponse({ type: QiscusLoginResponse })
+  async loginOrRegister(@Body() body: unknown, @Caller() caller: CommandContext) {
+    const { user, token } = await this.rest.loginOrRegister(QiscusInput.of(body), caller);
+    return ok({ user: { id: user.id, email: user.email, username: user.username, avatar_url: user.avatarUrl, token } });
+  }
+
+  @Post('create_room')
+  @HttpCode(200)
+  @ApiBody({ type: QiscusCreateRoomBody })
+  @ApiOkResponse({ type: QiscusRoomSummaryResponse })
+  async createRoom(@Body() body: unknown, @Caller() caller: CommandContext) {
+    return ok((await this.rest.createRoom(QiscusInput.of(body), caller)).results);
+  }
+
+  @Get('get_or_create_room_with_target')
+  @ApiOperation({ summary: 'The single room of two users (emails[]), created if needed, with its last comments' })
+  @ApiOkResponse({ type: QiscusRoomWithCommentsResponse })
+  async getOrCreateRoomWithTarget(@Query() query: unknown, @Caller() caller: CommandContext) {
+    return ok(await this.rest.getOrCreateRoomWithTarget(QiscusInput.of(query), caller));
+  }
+
+  @Post('get_rooms_info')
+  @HttpCode(200)
+  @ApiBody({ type: QiscusRoomsInfoBody })
+  @ApiOkResponse({ type: QiscusRoomsInfoResponse })
+  async getRoomsInfo(@Body() body: unknown) {
+    return ok(await this.rest.roomsInfo(QiscusInput.of(body)));
+  }
+
+  @Post('add_room_participants')
+  @HttpCode(200)
+  @ApiBody({ type: QiscusParticipantsBody })
+  @ApiOkResponse({ type: QiscusRoomSummaryResponse })
+  async addRoomParticipants(@Body() body: unknown, @Caller() caller: CommandContext) {
+    return ok((await this.rest.changeParticipants(QiscusInput.of(body), caller, 'add')).results);
+  }
+
+  @Post('remove_room_participants')
+  @HttpCode(200)
+  @ApiBody({ type: QiscusParticipantsBody })
+  @ApiOkResponse({ type: QiscusRoomSummaryResponse })
+  async removeRoomParticipants(@Body() body: unknown, @Caller() caller: CommandContext) {
+    return ok((await this.rest.changeParticipants(QiscusInput.of(body), caller, 'remove')).results);
+  }
+
+  @Post('post_comment')
+  @HttpCode(200)
+  @ApiBody({ type: QiscusPostCommentBody })
+  @ApiOkResponse({ type: QiscusPostCommentResponse })
+  @QiscusErrors(403, 413)
+  async postComment(@Body() body: unknown, @Caller() caller: CommandContext) {
+    const { comment } = await this.rest.postComment(QiscusInput.of(body), caller);
+    return ok({ comment });
+  }
+
+  @Post('load_comments')
+  @HttpCode(200)
+  @ApiBody({ type: QiscusLoadCommentsBody })
+  @ApiOkResponse({ type: QiscusCommentsResponse })
+  async loadComments(@Body() body: unknown) {
+    return ok(await this.rest.loadComments(QiscusInput.of(body)));
+  }
+
+  @Post('post_system_event_message')
+  @HttpCode(200)
+  @ApiBody({ type: QiscusSystemEventBody })
+  @ApiOkResponse({ type: QiscusSystemEventResponse })
+  async postSystemEventMessage(@Body() body: unknown, @Caller() caller: CommandContext) {
+    return ok((await this.rest.postSystemEvent(QiscusInput.of(body), caller)).results);
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Integer ids for rooms and comments (Qiscus' clients sort and de-duplicate
+ * comments by a number and require digits in room ids). A room's alias is
+ * the log position of its `RoomCreated`, a comment's that of its
+ * `CommentPosted`: assigned by the log itself, increasing across the whole
+ * installation, free (no counter stream, still one append per command), and
+ * kept by export, import and rebuild, which keep positions. EventStoreDB packs
+ * `commit << 64 | prepare`; the prepare part alone is unique per event and
+ * ordered like the log (decision DECISION-integer-aliases).
+ */
+export function aliasOf(position: bigint): number {
+  return Number(position & 0xffff_ffff_ffff_ffffn);
+}
+
+/** An alias as clients send it (a number or its digits); null when it cannot be one. */
+export function parseAlias(input: unknown): number | null {
+  const text = typeof input === 'number' ? String(input) : typeof input === 'string' ? input.trim() : '';
+  if (!/^[1-9]\d{0,15}$/.test(text)) return null;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : null;
+}

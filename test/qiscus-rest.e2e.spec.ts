@@ -1,0 +1,215 @@
+import { ParleyHarness } from './support/parley-app';
+import { QISCUS_SEED, QISCUS_TIMESTAMP, shapeOf } from './fixtures/qiscus-seed';
+
+const APP_ID = 'parley-test';
+const SECRET = 'qiscus-secret-0123456789abcdef';
+const API_KEY = 'test-admin-key-0123456789-abcdefghijklmnop';
+
+describe('Qiscus server REST API (/api/v2/rest)', () => {
+  let parley: ParleyHarness;
+  let counter = 0;
+  const unique = (name: string) => `${name}.${Date.now().toString(36)}${++counter}@example.com`;
+  const rest = (path: string) => parley.http().post(`/api/v2/rest/${path}`).set('QISCUS_SDK_SECRET', SECRET);
+  const login = async (email: string, username: string, extra: Record<string, string> = {}) => {
+    const res = await rest('login_or_register').send({ email, username, ...extra }).expect(200);
+    return res.body.results.user as { id: number; email: string; username: string; token: string };
+  };
+
+  beforeAll(async () => {
+    parley = await ParleyHarness.start({ QISCUS_APP_ID: APP_ID, QISCUS_SDK_SECRET: SECRET, ADMIN_API_KEY: API_KEY });
+  });
+  afterAll(async () => {
+    await parley.stop();
+  });
+
+  describe('each seed example, field by field', () => {
+    let abc: string;
+    let kotak: string;
+    let third: string;
+    let groupId: number;
+
+    beforeAll(async () => {
+      abc = unique('abc');
+      kotak = unique('kotak');
+      third = unique('third');
+      await login(abc, 'abc', { avatar_url: 'https://example.com/abc.jpg' });
+      await login(kotak, 'kotak');
+      await login(third, 'third');
+    });
+
+    it('login_or_register: creates by email (case-insensitive), answers an integer id and a token', async () => {
+      const email = unique('Johnny');
+      const res = await rest('login_or_register')
+        .send({ email, password: 'correct horse battery', username: 'Johnny Cage', avatar_url: 'https://myimagebucket.com/image.jpg' })
+        .expect(200);
+      expect(shapeOf(res.body)).toEqual(shapeOf(QISCUS_SEED.login_or_register));
+      expect(res.body.results.user).toMatchObject({ email: email.toLowerCase(), username: 'Johnny Cage', avatar_url: 'https://myimagebucket.com/image.jpg' });
+      // The same address in other letters is the same user; the name is updated.
+      const again = await rest('login_or_register').send({ email: email.toUpperCase(), username: 'Johnny' }).expect(200);
+      expect(again.body.results.user.id).toBe(res.body.results.user.id);
+      expect(again.body.results.user.username).toBe('Johnny');
+    });
+
+    it('create_room', async () => {
+      const res = await rest('create_room').send({ name: 'gege', 'participants[]': [abc, kotak], creator: abc }).expect(200);
+      expect(shapeOf(res.body)).toEqual(shapeOf(QISCUS_SEED.create_room));
+      expect(res.body.results).toMatchObject({ creator: abc, room_name: 'gege', room_type: 'group' });
+      expect([...res.body.results.participants].sort()).toEqual([abc, kotak].sort());
+      groupId = res.body.results.room_id;
+      expect(Number.isSafeInteger(groupId)).toBe(true);
+    });
+
+    it('add_room_participants and remove_room_participants answer the updated participants', async () => {
+      const added = await rest('add_room_participants').send({ room_id: groupId, emails: [third] }).expect(200);
+      expect(shapeOf(added.body)).toEqual(shapeOf(QISCUS_SEED.add_room_participants));
+      expect(added.body.results.participants).toContain(third);
+      const removed = await rest('remove_room_participants').send({ room_id: String(groupId), emails: [third] }).expect(200);
+      expect(shapeOf(removed.body)).toEqual(shapeOf(QISCUS_SEED.remove_room_participants));
+      expect(removed.body.results.participants).not.toContain(third);
+    });
+
+    it('post_comment: integer ids increasing, comment_before_id chaining, unique_temp_id kept', async () => {
+      const first = await rest('post_comment').send({ sender_email: abc, room_id: groupId, message: 'Hello Post 1' }).expect(200);
+      const second = await rest('post_comment')
+        .send({ sender_email: kotak, room_id: groupId, message: 'Hello Post 2', unique_temp_id: 'CanBeAnything1234321' })
+        .expect(200);
+      expect(shapeOf(second.body)).toEqual(shapeOf(QISCUS_SEED.post_comment));
+      const comment = second.body.results.comment;
+      expect(comment).toMatchObject({ message: 'Hello Post 2', email: kotak, username: 'kotak', unique_temp_id: 'CanBeAnything1234321' });
+      expect(comment.id).toBeGreaterThan(first.body.results.comment.id);
+      expect(comment.comment_before_id).toBe(first.body.results.comment.id);
+      expect(comment.timestamp).toMatch(QISCUS_TIMESTAMP);
+      // A retry with the same unique_temp_id is the same comment.
+      const retry = await rest('post_comment')
+        .send({ sender_email: kotak, room_id: groupId, message: 'Hello Post 2', unique_temp_id: 'CanBeAnything1234321' })
+        .expect(200);
+      expect(retry.body.results.comment.id).toBe(comment.id);
+    });
+
+    it('load_comments: newest first, with the room, paged', async () => {
+      const res = await rest('load_comments').send({ room_id: groupId, limit: 2 }).expect(200);
+      expect(shapeOf(res.body)).toEqual(shapeOf(QISCUS_SEED.load_comments));
+      const [newest, before] = res.body.results.comments;
+      expect(newest).toMatchObject({ message: 'Hello Post 2', room_id: groupId, room_name: 'gege' });
+      expect(before.message).toBe('Hello Post 1');
+      expect(newest.comment_before_id).toBe(before.id);
+      const page2 = await rest('load_comments').send({ room_id: groupId, limit: 2, page: 2 }).expect(200);
+      expect(page2.body.results.comments.length).toBeGreaterThan(0);
+      expect(page2.body.results.comments[0].id).toBeLessThan(before.id);
+    });
+
+    it('get_or_create_room_with_target: the single room of two emails, the same one again, with its comments', async () => {
+      const query = `emails[]=${encodeURIComponent(abc)}&emails[]=${encodeURIComponent(kotak)}`;
+      const get = () => parley.http().get(`/api/v2/rest/get_or_create_room_with_target?${query}`).set('QISCUS-SDK-SECRET', SECRET).expect(200);
+      const first = await get();
+      await rest('post_comment').send({ sender_email: abc, room_id: first.body.results.room.id, message: 'testingasdad asdas dasd' }).expect(200);
+      const res = await get();
+      expect(shapeOf(res.body)).toEqual(shapeOf(QISCUS_SEED.get_or_create_room_with_target));
+      expect(res.body.results.room).toMatchObject({ id: first.body.results.room.id, chat_type: 'single', room_name: [abc, kotak].sort().join(' ') });
+      expect(res.body.results.room.last_comment_message).toBe('testingasdad asdas dasd');
+      expect(res.body.results.comments[0].id).toBe(res.body.results.room.last_comment_id);
+    });
+
+    it('get_rooms_info: last comment and the user\'s unread count per room', async () => {
+      const res = await rest('get_rooms_info').send({ 'room_id[]': [String(groupId)], user_email: abc }).expect(200);
+      expect(shapeOf(res.body)).toEqual(shapeOf(QISCUS_SEED.get_rooms_info));
+      expect(res.body.results.rooms_info[0]).toMatchObject({ room_id: groupId, room_name: 'gege', room_type: 'group', last_comment_message: 'Hello Post 2' });
+      // abc posted "Hello Post 1"; kotak's "Hello Post 2" is unread for abc.
+      expect(res.body.results.rooms_info[0].unread_count).toBeGreaterThanOrEqual(1);
+    });
+
+    it('post_system_event_message: a system_event comment of the room, by the server', async () => {
+      const res = await rest('post_system_event_message')
+        .send({ system_event_type: 'join_room', room_id: groupId, subject_email: kotak })
+        .expect(200);
+      expect(shapeOf(res.body)).toEqual(shapeOf(QISCUS_SEED.post_system_event_message));
+      expect(res.body.results.comment).toMatchObject({ type: 'system_event', message: 'kotak joined room', room_id: groupId, username: 'System' });
+      expect(res.body.results.comment.payload).toMatchObject({ type: 'join_room', subject_email: kotak, subject_username: 'kotak' });
+    });
+
+    it('every event the secret wrote records the server as actor and the user as subject (audit)', async () => {
+      const res = await rest('post_comment').send({ sender_email: kotak, room_id: groupId, message: 'audited' }).expect(200);
+      const room = await rest('get_rooms_info').send({ room_id: [groupId], user_email: kotak }).expect(200);
+      expect(room.body.results.rooms_info[0].last_comment_id).toBe(res.body.results.comment.id);
+      const log = await parley.http().get('/v1/admin/events').set('X-Api-Key', API_KEY).expect(200);
+      const lines = log.text.trim().split('\n').map((line) => JSON.parse(line) as { type?: string; position?: string; data?: { text?: string }; metadata?: Record<string, unknown> });
+      const posted = lines.find((line) => line.type === 'CommentPosted' && line.data?.text === 'audited')!;
+      // The comment's integer id is its event's position in the log.
+      expect(Number(posted.position)).toBe(res.body.results.comment.id);
+      expect(posted.metadata).toMatchObject({ actor: 'apikey:qiscus', subject: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      // The email is sealed in the log: the exported line of EmailChanged does not hold it in clear.
+      expect(log.text).not.toContain(abc);
+    });
+  });
+
+  describe('bad input: the seed\'s error answers, nothing written', () => {
+    let alice: string;
+    let roomId: number;
+    beforeAll(async () => {
+      alice = unique('alice');
+      const bob = unique('bob');
+      await login(alice, 'alice');
+      await login(bob, 'bob');
+      roomId = (await rest('create_room').send({ name: 'bad input', participants: [alice, bob], creator: alice }).expect(200)).body.results.room_id;
+    });
+    const head = async () => (await parley.http().get('/health').expect(200)).body.eventStore.head as string;
+
+    it.each([
+      ['no secret', {}],
+      ['a wrong secret', { QISCUS_SDK_SECRET: 'not-the-secret-0123456789' }],
+      ['a wrong secret under the dashed name', { 'QISCUS-SDK-SECRET': 'not-the-secret-0123456789' }],
+    ])('%s: 401 { status, error: { message } }', async (_, headers) => {
+      const before = await head();
+      const res = await parley.http().post('/api/v2/rest/post_comment').set(headers).send({ sender_email: alice, room_id: roomId, message: 'x' });
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ status: 401, error: { message: expect.any(String) }, statusCode: 401 });
+      expect(await head()).toBe(before);
+    });
+
+    it.each([
+      ['an email that is not an email', 'login_or_register', { email: 'not-an-email', username: 'x' }, 400, 'email'],
+      ['an unknown room id', 'post_comment', { room_id: 999999999, message: 'x' }, 404, null],
+      ['a room id that is no number', 'load_comments', { room_id: 'abc' }, 400, 'room_id'],
+      ['a room id of 0', 'post_comment', { room_id: 0, message: 'x' }, 400, 'room_id'],
+      ['no message', 'post_comment', { message: '' }, 400, 'message'],
+      ['participants that are not emails', 'create_room', { name: 'x', participants: ['nope'] }, 400, 'participants[0]'],
+    ])('%s: %s answers %s naming the field', async (_, path, body, status, field) => {
+      const before = await head();
+      const defaults = path === 'post_comment' ? { sender_email: alice, room_id: roomId } : path === 'create_room' ? { creator: alice } : {};
+      const res = await rest(path).send({ ...defaults, ...(body as Record<string, unknown>) });
+      expect(res.status).toBe(status);
+      expect(res.body.status).toBe(status);
+      if (field) expect(res.body.details[0].field).toBe(field);
+      expect(await head()).toBe(before);
+    });
+
+    it('post_comment for a user who is not a participant: 404 (the room is not theirs), nothing written', async () => {
+      const outsider = unique('outsider');
+      await login(outsider, 'outsider');
+      const before = await head();
+      const res = await rest('post_comment').send({ sender_email: outsider, room_id: roomId, message: 'let me in' });
+      expect(res.status).toBe(404);
+      expect(res.body).toMatchObject({ status: 404, code: 'ROOM.NOT_FOUND' });
+      expect(await head()).toBe(before);
+    });
+
+    it('post_comment for an unknown email: 404 USER.NOT_FOUND', async () => {
+      const res = await rest('post_comment').send({ sender_email: 'nobody@example.com', room_id: roomId, message: 'x' });
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('USER.NOT_FOUND');
+    });
+  });
+});
+
+describe('Qiscus server REST API without QISCUS_APP_ID and QISCUS_SDK_SECRET', () => {
+  it('answers 404, as a route that does not exist', async () => {
+    const parley = await ParleyHarness.start();
+    try {
+      const res = await parley.http().post('/api/v2/rest/post_comment').set('QISCUS_SDK_SECRET', 'anything-0123456789').send({});
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('ROUTE.NOT_FOUND');
+    } finally {
+      await parley.stop();
+    }
+  });
+});
