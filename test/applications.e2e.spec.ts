@@ -112,6 +112,19 @@ describe('applications (Parley natively)', () => {
     expect(users.body.items.map((u: { name: string }) => u.name)).not.toContain('mallory');
   });
 
+  it('shows one application and removes it: its tokens are refused from then on', async () => {
+    const other = await parley.http().post('/v1/admin/applications').set(admin).send({ name: 'Short-lived' }).expect(201);
+    const token = () => ({ Authorization: `Bearer ${applicationToken(other.body.id, other.body.privateKey)}` });
+    await parley.http().get('/v1/application/rooms').set(token()).expect(200);
+    const one = await parley.http().get(`/v1/admin/applications/${other.body.id}`).set(admin).set('X-Min-Position', other.body.position).expect(200);
+    expect(one.body).toMatchObject({ id: other.body.id, name: 'Short-lived', status: 'active' });
+    const removed = await parley.http().delete(`/v1/admin/applications/${other.body.id}`).set(admin).expect(200);
+    expect(removed.body).toMatchObject({ status: 'removed', written: 1 });
+    expect((await parley.http().get('/v1/application/rooms').set(token()).expect(401)).body.code).toBe('APPLICATION.UNKNOWN');
+    const after = await parley.http().get(`/v1/admin/applications/${other.body.id}`).set(admin).set('X-Min-Position', removed.body.position).expect(200);
+    expect(after.body.status).toBe('removed');
+  });
+
   it('remembers used token ids across a restart of the API', async () => {
     const token = applicationToken(appId, privateKey);
     await parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${token}`).expect(200);
