@@ -76,16 +76,3 @@ export class EventWriter {
     }
   }
 }
-
-/**
- * The position of each event of one append, in order. The store answers only
- * the last one (the port is gaining per-event positions); on stores whose log
- * is a dense sequence (SQLite, memory: below 2^64) an append's events are
- * consecutive, so each is derived from it. On EventStoreDB's packed positions
- * every event gets the last position until the port answers them all.
- */
-export function eventPositions(appended: AppendResult, count: number): bigint[] {
-  const last = appended.position;
-  const dense = last < 1n << 64n;
-  return Array.from({ length: count }, (_, index) => (dense ? last - BigInt(count - 1 - index) : last));
-}
