@@ -18,6 +18,7 @@ import { PresenceModule } from './presence/presence.module';
 import { ReadStateModule } from './read-state/read-state.module';
 import { RoomsModule } from './rooms/rooms.module';
 import { UsersModule } from './users/users.module';
+import { ThreadsModule } from './threads/threads.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** Parley's HTTP application: the configuration, the buses, and one module per feature. */
@@ -40,6 +41,7 @@ export class AppModule {
         PresenceModule,
         RoomsModule,
         CommentsModule,
+        ThreadsModule,
         ReadStateModule,
         FeedModule,
         WebhooksModule,

@@ -4,7 +4,9 @@
  * versions are upcast when read (see `upcast`).
  */
 export type RoomRole = 'owner' | 'operator' | 'member';
-export type RoomKind = 'group' | 'direct';
+/** `thread`: a private conversation with a subject (Warmshowers' message threads); its participants are fixed. */
+export type RoomKind = 'group' | 'direct' | 'thread';
+export const ROOM_KINDS: readonly RoomKind[] = ['group', 'direct', 'thread'];
 
 /** What plain members (not operators or the owner) may do, after Trillian's group-chat flags. */
 export interface RoomPermissions {
