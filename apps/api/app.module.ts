@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { ParleyConfigModule } from './infrastructure/config.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MembersModule } from './members/members.module';
 import { PresenceModule } from './presence/presence.module';
 import { ReadStateModule } from './read-state/read-state.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -42,6 +43,7 @@ export class AppModule {
         RoomsModule,
         CommentsModule,
         ThreadsModule,
+        MembersModule,
         ReadStateModule,
         FeedModule,
         WebhooksModule,

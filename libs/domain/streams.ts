@@ -27,6 +27,8 @@ export const streams = {
   contacts: (userId: string) => `contacts-${userId}`,
   blocks: (userId: string) => `blocks-${userId}`,
   presence: (userId: string) => `presence-${userId}`,
+  memberProfile: (userId: string) => `member-profile-${userId}`,
+  feedback: (authorId: string, subjectId: string) => `feedback-${authorId}-${subjectId}`,
 } as const;
 
 export function normalizeUsername(username: string): string {

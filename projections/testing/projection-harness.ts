@@ -156,6 +156,10 @@ export function streamOf(event: ParleyEvent): string {
     case 'ImportJobCompleted':
     case 'ImportJobFailed':
       return importJobStream(event.data.jobId);
+    case 'MemberProfileChanged':
+      return streams.memberProfile(event.data.userId);
+    case 'FeedbackLeft':
+      return streams.feedback(event.data.authorId, event.data.subjectId);
     default:
       return streams.room(event.data.roomId);
   }
