@@ -3,6 +3,7 @@ import { apiKeysProjection } from './api-keys.projection';
 import { contactsProjection } from './contacts.projection';
 import { jobsProjection } from './jobs.projection';
 import { membersProjection } from './members.projection';
+import { numericIdsProjection } from './numeric-ids.projection';
 import { membershipsProjection } from './memberships.projection';
 import { presenceProjection } from './presence.projection';
 import { profileHistoryProjection } from './profile-history.projection';
@@ -26,6 +27,7 @@ export const parleyProjections: readonly Projection[] = [
   contactsProjection,
   sessionsProjection,
   membersProjection,
+  numericIdsProjection,
 ];
 
 export { apiKeysProjection, jobsProjection, membershipsProjection, roomsProjection, timelineProjection, usersProjection, webhooksProjection };
@@ -33,4 +35,4 @@ export { profileHistoryProjection };
 export { presenceProjection };
 export { contactsProjection };
 export { sessionsProjection };
-export { membersProjection };
+export { membersProjection, numericIdsProjection };

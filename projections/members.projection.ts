@@ -18,6 +18,7 @@ export interface MemberDoc extends Doc {
   readonly usernameKey: string | null;
   readonly displayName: string | null;
   readonly status: 'pending' | 'active' | 'removed';
+  readonly registeredAt: string | null;
   readonly profile: MemberProfile | null;
   readonly profileUpdatedAt: string | null;
   readonly findable: boolean;
@@ -44,6 +45,7 @@ const blank = (id: string): MemberDoc => ({
   usernameKey: null,
   displayName: null,
   status: 'pending',
+  registeredAt: null,
   profile: null,
   profileUpdatedAt: null,
   findable: false,
@@ -87,9 +89,15 @@ export const membersProjection: Projection = {
         usernameKey: normalizeUsername(event.data.username),
         displayName: event.data.displayName,
         status: 'active',
+        registeredAt: event.data.registeredAt,
       })),
     PhoneAccountCreated: (event, ctx) =>
-      updateMember(ctx, event.data.userId, (doc) => ({ ...doc, displayName: event.data.displayName, status: 'pending' })),
+      updateMember(ctx, event.data.userId, (doc) => ({
+        ...doc,
+        displayName: event.data.displayName,
+        status: 'pending',
+        registeredAt: event.data.createdAt,
+      })),
     PhoneVerified: (event, ctx) =>
       updateMember(ctx, event.data.userId, (doc) => (doc.status === 'pending' ? { ...doc, status: 'active' } : doc)),
     ProfileUpdated: (event, ctx) =>
@@ -130,6 +138,7 @@ export const membersProjection: Projection = {
         ...blank(userId),
         username: current.username,
         usernameKey: current.usernameKey,
+        registeredAt: current.registeredAt,
         status: 'removed',
         authored: current.authored,
       }));

@@ -21,6 +21,7 @@ import { RoomsModule } from './rooms/rooms.module';
 import { UsersModule } from './users/users.module';
 import { ThreadsModule } from './threads/threads.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { WarmshowersModule } from './compat/warmshowers/warmshowers.module';
 
 /** Parley's HTTP application: the configuration, the buses, and one module per feature. */
 @Module({})
@@ -50,6 +51,7 @@ export class AppModule {
         JobsModule,
         AuditModule,
         HealthModule,
+        WarmshowersModule,
       ],
     };
   }

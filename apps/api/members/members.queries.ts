@@ -22,6 +22,7 @@ export interface MemberView {
   /** Null until the member writes one. */
   readonly profile: MemberProfile | null;
   readonly profileUpdatedAt: string | null;
+  readonly registeredAt: string | null;
 }
 
 export class GetMemberQuery extends Query<MemberView> {
@@ -63,6 +64,7 @@ export class GetMemberHandler implements IQueryHandler<GetMemberQuery, MemberVie
       presence: seen.presence,
       profile: doc.profile,
       profileUpdatedAt: doc.profileUpdatedAt,
+      registeredAt: doc.registeredAt,
     };
   }
 }

@@ -55,6 +55,7 @@ export class MemberResponse implements MemberView {
   @ApiProperty({ type: SeenPresenceResponse }) presence!: SeenPresenceResponse;
   @ApiProperty({ type: MemberProfileResponse, nullable: true, description: 'null until the member writes one' }) profile!: MemberProfileResponse | null;
   @ApiProperty({ ...DATE_TIME, nullable: true }) profileUpdatedAt!: string | null;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) registeredAt!: string | null;
 }
 
 export class MemberHitResponse implements MemberHit {
