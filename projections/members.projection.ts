@@ -24,6 +24,8 @@ export interface MemberDoc extends Doc {
   readonly findable: boolean;
   readonly lat: number | null;
   readonly lon: number | null;
+  /** The same place as a GeoJSON point, for MongoDB's 2dsphere index. */
+  readonly location: { readonly type: 'Point'; readonly coordinates: readonly [number, number] } | null;
   readonly searchKey: string | null;
   readonly authored: readonly string[];
 }
@@ -51,6 +53,7 @@ const blank = (id: string): MemberDoc => ({
   findable: false,
   lat: null,
   lon: null,
+  location: null,
   searchKey: null,
   authored: [],
 });
@@ -59,12 +62,19 @@ const blank = (id: string): MemberDoc => ({
 function withSearchFields(doc: MemberDoc): MemberDoc {
   const profile = doc.profile;
   const findable = doc.status === 'active' && profile !== null && profile.findable && profile.latitude !== null && profile.longitude !== null;
-  if (!findable) return { ...doc, findable: false, lat: null, lon: null, searchKey: null };
+  if (!findable) return { ...doc, findable: false, lat: null, lon: null, location: null, searchKey: null };
   const key = [doc.username, doc.displayName, profile.fullName, profile.city]
     .filter((part): part is string => part !== null && part !== '')
     .map((part) => normalizeUsername(part))
     .join('\n');
-  return { ...doc, findable: true, lat: profile.latitude, lon: profile.longitude, searchKey: key };
+  return {
+    ...doc,
+    findable: true,
+    lat: profile.latitude,
+    lon: profile.longitude,
+    location: { type: 'Point', coordinates: [profile.longitude!, profile.latitude!] },
+    searchKey: key,
+  };
 }
 
 const updateMember = (ctx: ProjectionContext, userId: string, change: (doc: MemberDoc) => MemberDoc) =>
@@ -76,10 +86,15 @@ export const membersProjection: Projection = {
   collections: [
     {
       name: MEMBER_PROFILES,
-      // Area search: a range on latitude among findable members; keyword search in username order.
-      indexes: [{ fields: ['findable', 'lat'] }, { fields: ['findable', 'usernameKey'] }],
+      // Area search: a range on latitude among findable members (and MongoDB's 2dsphere on the point);
+      // keyword search in username order.
+      indexes: [
+        { fields: ['findable', 'lat', 'id'] },
+        { fields: ['findable', 'usernameKey', 'id'] },
+        { fields: ['location'], kind: 'geo' },
+      ],
     },
-    { name: FEEDBACK, indexes: [{ fields: ['subjectId', 'leftAt'] }] },
+    { name: FEEDBACK, indexes: [{ fields: ['subjectId', 'leftAt', 'id'] }] },
   ],
   handlers: {
     UserRegistered: (event, ctx) =>
