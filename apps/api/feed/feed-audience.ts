@@ -112,9 +112,9 @@ function targetOf(event: ParleyEvent): Target {
     case 'ImportJobRequested':
     case 'ImportJobCompleted':
     case 'ImportJobFailed':
-    // Profiles and feedback are read where privacy is applied, never pushed.
     case 'MemberProfileChanged':
     case 'FeedbackLeft':
+      // Profiles and feedback are read where privacy is applied, never pushed.
       return { kind: 'nobody' };
     case 'MemberAdded':
     case 'MemberRemoved':
