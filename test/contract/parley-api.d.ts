@@ -2283,18 +2283,22 @@ export interface components {
             /** Format: uuid */
             userId: string;
             username: string | null;
+            /** @description "Deleted user" for a removed account */
             displayName: string | null;
+            removed: boolean;
+            /** @enum {string} */
+            role: "owner" | "operator" | "member";
+            muted: boolean;
+            /** Format: date-time */
+            joinedAt: string;
             /** @description null when hidden from the caller */
             statusMessage: string | null;
-            /** @description null when hidden from the caller */
+            /**
+             * Format: uri
+             * @description null when hidden from the caller
+             */
             photoUrl: string | null;
             presence: components["schemas"]["SeenPresenceResponse"];
-            /** @description null until the member writes one */
-            profile: components["schemas"]["MemberProfileResponse"] | null;
-            /** Format: date-time */
-            profileUpdatedAt: string | null;
-            /** Format: date-time */
-            registeredAt: string | null;
         };
         AddMembersDto: {
             userIds: string[];
@@ -2564,6 +2568,23 @@ export interface components {
             offset: number;
             limit: number;
             items: components["schemas"]["MemberHitResponse"][];
+        };
+        CommunityMemberResponse: {
+            /** Format: uuid */
+            userId: string;
+            username: string | null;
+            displayName: string | null;
+            /** @description null when hidden from the caller */
+            statusMessage: string | null;
+            /** @description null when hidden from the caller */
+            photoUrl: string | null;
+            presence: components["schemas"]["SeenPresenceResponse"];
+            /** @description null until the member writes one */
+            profile: components["schemas"]["MemberProfileResponse"] | null;
+            /** Format: date-time */
+            profileUpdatedAt: string | null;
+            /** Format: date-time */
+            registeredAt: string | null;
         };
         FeedbackResponse: {
             /** Format: uuid */
@@ -8515,7 +8536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MemberResponse"];
+                    "application/json": components["schemas"]["CommunityMemberResponse"];
                 };
             };
             /**
@@ -8579,7 +8600,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MemberResponse"];
+                    "application/json": components["schemas"]["CommunityMemberResponse"];
                 };
             };
             /**

@@ -15,7 +15,7 @@ import {
   FeedbackResponse,
   LeftFeedbackResponse,
   MemberProfileResultResponse,
-  MemberResponse,
+  CommunityMemberResponse,
   MemberSearchPageResponse,
 } from './members.responses';
 
@@ -79,7 +79,7 @@ export class MembersController {
 
   @Get('users/by-username/:username')
   @ReadModelQuery(membersProjection, presenceProjection, contactsProjection)
-  @ApiOkResponse({ type: MemberResponse })
+  @ApiOkResponse({ type: CommunityMemberResponse })
   @ApiErrors(400, 404)
   byUsername(@Param('username') username: string, @Caller() caller: CommandContext): Promise<MemberView> {
     return this.queries.execute(new GetMemberQuery(caller.actor, { username }));
@@ -87,7 +87,7 @@ export class MembersController {
 
   @Get('users/:userId')
   @ReadModelQuery(membersProjection, presenceProjection, contactsProjection)
-  @ApiOkResponse({ type: MemberResponse })
+  @ApiOkResponse({ type: CommunityMemberResponse })
   @ApiErrors(400, 404)
   get(@Param('userId', UuidParamPipe) userId: string, @Caller() caller: CommandContext): Promise<MemberView> {
     return this.queries.execute(new GetMemberQuery(caller.actor, { userId }));

@@ -46,7 +46,7 @@ export class MemberProfileResultResponse implements MemberProfileResult {
   @ApiProperty({ ...POSITION, nullable: true, description: 'null when the profile already was as asked' }) position!: string | null;
 }
 
-export class MemberResponse implements MemberView {
+export class CommunityMemberResponse implements MemberView {
   @ApiProperty(UUID) userId!: string;
   @ApiProperty({ type: String, nullable: true }) username!: string | null;
   @ApiProperty({ type: String, nullable: true }) displayName!: string | null;
