@@ -4,6 +4,8 @@ import { applicationsProjection } from './applications.projection';
 import { contactsProjection } from './contacts.projection';
 import { jobsProjection } from './jobs.projection';
 import { mediaProjection } from './media.projection';
+import { membersProjection } from './members.projection';
+import { numericIdsProjection } from './numeric-ids.projection';
 import { membershipsProjection } from './memberships.projection';
 import { presenceProjection } from './presence.projection';
 import { profileHistoryProjection } from './profile-history.projection';
@@ -28,6 +30,8 @@ export const parleyProjections: readonly Projection[] = [
   sessionsProjection,
   mediaProjection,
   applicationsProjection,
+  membersProjection,
+  numericIdsProjection,
 ];
 
 export { apiKeysProjection, jobsProjection, membershipsProjection, roomsProjection, timelineProjection, usersProjection, webhooksProjection };
@@ -37,3 +41,4 @@ export { contactsProjection };
 export { sessionsProjection };
 export { mediaProjection };
 export { applicationsProjection };
+export { membersProjection, numericIdsProjection };

@@ -19,11 +19,14 @@ import { ParleyConfigModule } from './infrastructure/config.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MediaModule } from './media/media.module';
+import { MembersModule } from './members/members.module';
 import { PresenceModule } from './presence/presence.module';
 import { ReadStateModule } from './read-state/read-state.module';
 import { RoomsModule } from './rooms/rooms.module';
 import { UsersModule } from './users/users.module';
+import { ThreadsModule } from './threads/threads.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { WarmshowersModule } from './compat/warmshowers/warmshowers.module';
 
 /** Parley's HTTP application: the configuration, the buses, and one module per feature. */
 @Module({})
@@ -46,6 +49,8 @@ export class AppModule {
         PresenceModule,
         RoomsModule,
         CommentsModule,
+        ThreadsModule,
+        MembersModule,
         ReadStateModule,
         FeedModule,
         WebhooksModule,
@@ -56,6 +61,7 @@ export class AppModule {
         ConsoleModule,
         VonageModule,
         QiscusModule,
+        WarmshowersModule,
       ],
     };
   }

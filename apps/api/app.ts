@@ -1,5 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
+import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { LogController } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -41,7 +42,19 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     bufferLogs: false,
   });
   app.enableShutdownHooks();
-  app.setGlobalPrefix('v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics', ...CONSOLE_ROUTES, '.well-known/jwks.json', 'vonage/{*path}', 'api/v2/{*path}'] });
+  app.setGlobalPrefix('v1', {
+    exclude: [
+      'health',
+      'health/live',
+      'health/ready',
+      'metrics',
+      ...CONSOLE_ROUTES,
+      '.well-known/jwks.json',
+      'vonage/{*path}',
+      'api/v2/{*path}',
+      { path: 'warmshowers/{*path}', method: RequestMethod.ALL },
+    ],
+  });
   installDepthLimitedJsonParser(adapter, 'v1');
   app.useGlobalPipes(createValidationPipe());
 

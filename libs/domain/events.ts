@@ -4,7 +4,9 @@
  * versions are upcast when read (see `upcast`).
  */
 export type RoomRole = 'owner' | 'operator' | 'member';
-export type RoomKind = 'group' | 'direct';
+/** `thread`: a private conversation with a subject (Warmshowers' message threads); its participants are fixed. */
+export type RoomKind = 'group' | 'direct' | 'thread';
+export const ROOM_KINDS: readonly RoomKind[] = ['group', 'direct', 'thread'];
 
 /** What plain members (not operators or the owner) may do, after Trillian's group-chat flags. */
 export interface RoomPermissions {
@@ -796,6 +798,83 @@ export type ImportJobFailed = {
 };
 export type ImportJobEvent = ImportJobRequested | ImportJobCompleted | ImportJobFailed;
 
+/** Whether a member is away from home (Warmshowers' availability). */
+export interface MemberAvailability {
+  /** True while the member cannot host. */
+  readonly notCurrentlyAvailable: boolean;
+  /** When they expect to host again (a date, YYYY-MM-DD), or null. */
+  readonly becomeAvailable: string | null;
+}
+/** What a host offers guests; every flag false and `maxGuests` 0 offers nothing. */
+export interface HostOffers {
+  readonly maxGuests: number;
+  readonly bed: boolean;
+  readonly shower: boolean;
+  readonly kitchen: boolean;
+  readonly laundry: boolean;
+  readonly lawnSpace: boolean;
+  readonly food: boolean;
+  readonly storage: boolean;
+  readonly sag: boolean;
+  readonly campground: boolean;
+  readonly motel: boolean;
+  readonly bikeShop: boolean;
+}
+/** A member's profile in a community of hosts (Warmshowers); personal data of the member as a whole. */
+export interface MemberProfile {
+  readonly fullName: string;
+  readonly about: string;
+  /** Free text, as members write it ("English, Français"). */
+  readonly languagesSpoken: string;
+  readonly city: string;
+  readonly province: string;
+  /** ISO 3166-1 alpha-2, lower case, or empty. */
+  readonly country: string;
+  readonly postalCode: string;
+  /** Rounded to `coordinatePrecision` decimals when written; null without a place. */
+  readonly latitude: number | null;
+  readonly longitude: number | null;
+  /** Decimals kept of the coordinates (0 = about 100 km, 2 = about 1 km, 6 = exact). */
+  readonly coordinatePrecision: number;
+  /** Listed by search (keyword and map area); a member who is not findable is still shown by id. */
+  readonly findable: boolean;
+  readonly availability: MemberAvailability;
+  readonly offers: HostOffers;
+}
+/** Stream `member-profile-<userId>`: the whole profile after each change. */
+export type MemberProfileChanged = {
+  readonly type: 'MemberProfileChanged';
+  readonly data: {
+    readonly userId: string;
+    readonly profile: Erasable<MemberProfile>;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
+export type FeedbackRating = 'positive' | 'neutral' | 'negative';
+export const FEEDBACK_RATINGS: readonly FeedbackRating[] = ['positive', 'neutral', 'negative'];
+/** How the author met the member the feedback is about. */
+export type FeedbackRelation = 'guest' | 'host' | 'met_traveling' | 'other';
+export const FEEDBACK_RELATIONS: readonly FeedbackRelation[] = ['guest', 'host', 'met_traveling', 'other'];
+/** Stream `feedback-<authorId>-<subjectId>`: one member's feedback about another, one per stay. */
+export type FeedbackLeft = {
+  readonly type: 'FeedbackLeft';
+  readonly data: {
+    readonly feedbackId: string;
+    readonly authorId: string;
+    readonly subjectId: string;
+    readonly rating: FeedbackRating;
+    /** Personal data of the author. */
+    readonly body: Erasable<string>;
+    /** The stay, by month: YYYY-MM. */
+    readonly stay: string;
+    /** What the author was to the subject. */
+    readonly relation: FeedbackRelation;
+    readonly leftAt: string;
+  };
+};
+export type CommunityEvent = MemberProfileChanged | FeedbackLeft;
+
 export type CommentEvent = CommentPosted;
 export type CommentLifecycleEvent = CommentDeleted;
 export type ReadStateEvent = RoomRead | RoomMarkedUnread;
@@ -815,7 +894,8 @@ export type ParleyEvent =
   | WebhookEvent
   | ExportJobEvent
   | ImportJobEvent
-  | MediaEvent;
+  | MediaEvent
+  | CommunityEvent;
 export type ParleyEventType = ParleyEvent['type'];
 
 /** Current schema version of each event type; bump it with an upcaster below. */
@@ -885,6 +965,8 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   MediaUploaded: 1,
   MediaAttached: 1,
   MediaDeleted: 1,
+  MemberProfileChanged: 1,
+  FeedbackLeft: 1,
 };
 
 export const isParleyEventType = (type: string): type is ParleyEventType =>

@@ -102,6 +102,9 @@ export const PERSONAL_FIELDS: PersonalFieldMap = {
   MediaUploaded: { owner: ofOwner, fields: ['sha256', 'name'] },
   MediaAttached: null,
   MediaDeleted: null,
+  MemberProfileChanged: { owner: ofUser, fields: ['profile'] },
+  // The author's words; the rating and the stay stay with the subject's record.
+  FeedbackLeft: { owner: (data) => data.authorId, fields: ['body'] },
 };
 
 /** The personal fields of a stored event type, or null (also for types this build does not know). */

@@ -33,6 +33,8 @@ export const streams = {
   blocks: (userId: string) => `blocks-${userId}`,
   presence: (userId: string) => `presence-${userId}`,
   media: (mediaId: string) => `media-${mediaId}`,
+  memberProfile: (userId: string) => `member-profile-${userId}`,
+  feedback: (authorId: string, subjectId: string) => `feedback-${authorId}-${subjectId}`,
 } as const;
 
 export function normalizeUsername(username: string): string {

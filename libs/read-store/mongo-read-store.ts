@@ -511,6 +511,7 @@ function indexDescription(index: IndexSpec): IndexDescription | null {
   const fields = index.fields.map(storedField);
   // `_id` alone is indexed, and unique, already.
   if (fields.length === 1 && fields[0] === '_id') return null;
+  if (index.kind === 'geo') return { key: { [fields[0]!]: '2dsphere' }, name: `geo__${index.fields[0]!}` };
   const key: Record<string, 1> = {};
   for (const field of fields) key[field] = 1;
   const name = `${index.unique ? 'ux' : 'ix'}__${index.fields.join('__')}`;

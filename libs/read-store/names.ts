@@ -21,4 +21,5 @@ export function assertField(field: string): void {
 export function assertIndex(index: IndexSpec): void {
   if (index.fields.length === 0) throw new Error('An index needs at least one field');
   for (const field of index.fields) assertField(field);
+  if (index.kind === 'geo' && (index.fields.length !== 1 || index.unique)) throw new Error('A geo index names one field and is not unique');
 }

@@ -83,6 +83,7 @@ export function withIdTieBreaker(sort: readonly SortKey[] | undefined): readonly
  * or left to filter the scanned entries (they are not in the index prefix).
  */
 export function indexServes(index: IndexSpec, options: FindOptions): boolean {
+  if (index.kind === 'geo') return false;
   const keys = withIdTieBreaker(options.sort);
   const directions = new Set(keys.map((key) => key.direction));
   if (directions.size > 1) return false;
@@ -107,6 +108,13 @@ function isEquality(condition: FieldCondition): boolean {
 export interface IndexSpec {
   readonly fields: readonly string[];
   readonly unique?: boolean;
+  /**
+   * `geo`: one field holding a GeoJSON point (`{ type: 'Point', coordinates:
+   * [lon, lat] }`, or null); MongoDB builds a `2dsphere` index on it. SQLite
+   * and memory build nothing: area queries there are ranges on a latitude
+   * field, which an ordered index (declared beside it) serves.
+   */
+  readonly kind?: 'ordered' | 'geo';
 }
 
 export interface CollectionSpec {

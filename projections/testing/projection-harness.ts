@@ -168,6 +168,10 @@ export function streamOf(event: ParleyEvent): string {
     case 'MediaAttached':
     case 'MediaDeleted':
       return streams.media(event.data.mediaId);
+    case 'MemberProfileChanged':
+      return streams.memberProfile(event.data.userId);
+    case 'FeedbackLeft':
+      return streams.feedback(event.data.authorId, event.data.subjectId);
     default:
       return streams.room(event.data.roomId);
   }

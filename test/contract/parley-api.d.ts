@@ -779,10 +779,106 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: operations["CommentsController_get"];
         put?: never;
         post?: never;
         delete: operations["CommentsController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ThreadsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/member-profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["MembersController_changeProfile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MembersController_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/by-username/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MembersController_byUsername"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MembersController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MembersController_feedback"];
+        put?: never;
+        post: operations["MembersController_leaveFeedback"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -996,38 +1092,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/audit/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["AuditController_log"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/audit/rooms/{roomId}/changes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["AuditController_roomChanges"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/admin/audit/streams/{streamId}": {
         parameters: {
             query?: never;
@@ -1051,7 +1115,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["HealthController_report"];
+        get: operations["HealthController_health"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1060,14 +1124,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/health/live": {
+    "/warmshowers/services/session/token": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["HealthController_live"];
+        /** The X-CSRF-Token of the session the cookie names (a token no session accepts without one) */
+        get: operations["WarmshowersController_token"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1076,14 +1141,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/health/ready": {
+    "/warmshowers/services/rest/user/login": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["HealthController_ready"];
+        get?: never;
+        put?: never;
+        /** Signs in (a Parley sign-in) and sets the session cookie */
+        post: operations["WarmshowersController_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/user/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ends the session: its Parley sign-in is revoked and the cookie refused from then on */
+        post: operations["WarmshowersController_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/hosts/by_location": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Findable members in a map area, nearest the centre first, with the total */
+        post: operations["WarmshowersController_byLocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/hosts/by_keyword": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Findable members by keyword (username, names, city), with the total */
+        post: operations["WarmshowersController_byKeyword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/user/{uid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member’s user object */
+        get: operations["WarmshowersController_user"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1092,14 +1226,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/metrics": {
+    "/warmshowers/user/{uid}/json_recommendations": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["MetricsController_scrape"];
+        /** Feedback about a member, newest first */
+        get: operations["WarmshowersController_recommendations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1108,128 +1243,119 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/console": {
+    "/warmshowers/services/rest/node": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["ConsoleController_page"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** Leaves feedback (node[type]=trust_referral) about a member named by username */
+        post: operations["WarmshowersController_node"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/console/log": {
+    "/warmshowers/services/rest/message/send": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["ConsoleController_view[0]"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** Opens a thread with a subject for one or more recipients (usernames, comma separated) */
+        post: operations["WarmshowersController_sendMessage"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/console/rooms": {
+    "/warmshowers/services/rest/message/reply": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["ConsoleController_view[1]"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** Replies in a thread */
+        post: operations["WarmshowersController_reply"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/console/verify": {
+    "/warmshowers/services/rest/message/unreadCount": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["ConsoleController_view[2]"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** Unread messages in the session’s threads */
+        post: operations["WarmshowersController_unreadCount"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/console/streams": {
+    "/warmshowers/services/rest/message/get": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["ConsoleController_view[3]"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** The session’s threads, most recent first */
+        post: operations["WarmshowersController_get"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/console/rooms/{roomId}": {
+    "/warmshowers/services/rest/message/getThread": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["ConsoleController_linked[0]"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** A thread and its messages (the latest 100) */
+        post: operations["WarmshowersController_getThread"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/console/streams/{streamId}": {
+    "/warmshowers/services/rest/message/markThreadRead": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["ConsoleController_linked[1]"];
+        get?: never;
         put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/console/assets/{file}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["ConsoleController_asset"];
-        put?: never;
-        post?: never;
+        /** Marks a thread read (status 0, the default) or unread (status 1) */
+        post: operations["WarmshowersController_markThreadRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1531,13 +1657,13 @@ export interface components {
              *       "admin:users"
              *     ]
              */
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
         };
         CreatedApiKeyResponse: {
             /** Format: uuid */
             id: string;
             name: string;
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
             /** @description The key itself: shown this once, stored nowhere */
             key: string;
             /** Format: date-time */
@@ -1552,7 +1678,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
             /** @enum {string} */
             status: "active" | "revoked";
             /** @description The key printed at the first start of the installation */
@@ -2028,7 +2154,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "group" | "direct";
+            kind: "group" | "direct" | "thread";
             name: string;
             topic: string | null;
             /** Format: uri */
@@ -2074,8 +2200,12 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "group" | "direct";
+            kind: "group" | "direct" | "thread";
             name: string;
+            /** @description a thread's subject; null for other rooms */
+            subject: string | null;
+            /** @description the members, in the order they joined */
+            participants: string[];
             topic: string | null;
             /** Format: uri */
             avatarUrl: string | null;
@@ -2310,6 +2440,195 @@ export interface components {
              */
             position: string;
         };
+        CreateThreadDto: {
+            /**
+             * @description The other participants, by username
+             * @example [
+             *       "bob"
+             *     ]
+             */
+            recipients: string[];
+            /** @example A bed for two nights? */
+            subject: string;
+            /** @description The first message */
+            body: string;
+        };
+        CreatedThreadResponse: {
+            /** @description The thread: a room of kind thread, named by its subject */
+            room: components["schemas"]["CreatedRoomResponse"];
+            /** @description The first message */
+            comment: components["schemas"]["CommentResponse"];
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        AvailabilityDto: {
+            notCurrentlyAvailable?: boolean;
+            /**
+             * Format: date
+             * @description When hosting resumes; null clears
+             */
+            becomeAvailable?: string | null;
+        };
+        HostOffersDto: {
+            maxGuests?: number;
+            bed?: boolean;
+            shower?: boolean;
+            kitchen?: boolean;
+            laundry?: boolean;
+            lawnSpace?: boolean;
+            food?: boolean;
+            storage?: boolean;
+            /** @description Support and gear (a vehicle following the ride) */
+            sag?: boolean;
+            campground?: boolean;
+            motel?: boolean;
+            bikeShop?: boolean;
+        };
+        MemberProfileDto: {
+            fullName?: string;
+            about?: string;
+            /** @example English, Français */
+            languagesSpoken?: string;
+            city?: string;
+            province?: string;
+            /**
+             * @description ISO 3166-1 alpha-2, lower case, or empty
+             * @example fr
+             */
+            country?: string;
+            postalCode?: string;
+            /** @description null with longitude: no place */
+            latitude?: number | null;
+            longitude?: number | null;
+            /** @description Decimals of the coordinates kept (2 is about 1 km) */
+            coordinatePrecision?: number;
+            /** @description Listed by search; needs latitude and longitude */
+            findable?: boolean;
+            availability?: components["schemas"]["AvailabilityDto"];
+            offers?: components["schemas"]["HostOffersDto"];
+        };
+        AvailabilityResponse: {
+            notCurrentlyAvailable: boolean;
+            /** Format: date */
+            becomeAvailable: string | null;
+        };
+        HostOffersResponse: {
+            maxGuests: number;
+            bed: boolean;
+            shower: boolean;
+            kitchen: boolean;
+            laundry: boolean;
+            lawnSpace: boolean;
+            food: boolean;
+            storage: boolean;
+            sag: boolean;
+            campground: boolean;
+            motel: boolean;
+            bikeShop: boolean;
+        };
+        MemberProfileResponse: {
+            fullName: string;
+            about: string;
+            languagesSpoken: string;
+            city: string;
+            province: string;
+            /** @description ISO 3166-1 alpha-2, lower case, or empty */
+            country: string;
+            postalCode: string;
+            latitude: number | null;
+            longitude: number | null;
+            coordinatePrecision: number;
+            findable: boolean;
+            availability: components["schemas"]["AvailabilityResponse"];
+            offers: components["schemas"]["HostOffersResponse"];
+        };
+        MemberProfileResultResponse: {
+            profile: components["schemas"]["MemberProfileResponse"];
+            /**
+             * @description null when the profile already was as asked
+             * @example 1234
+             */
+            position: string | null;
+        };
+        MemberHitResponse: {
+            /** Format: uuid */
+            userId: string;
+            username: string | null;
+            displayName: string | null;
+            profile: components["schemas"]["MemberProfileResponse"];
+            /** @description From the centre of the area, in km; null for a keyword search */
+            distanceKm: number | null;
+        };
+        MemberSearchPageResponse: {
+            /** @description Every match, not only this page */
+            total: number;
+            offset: number;
+            limit: number;
+            items: components["schemas"]["MemberHitResponse"][];
+        };
+        CommunityMemberResponse: {
+            /** Format: uuid */
+            userId: string;
+            username: string | null;
+            displayName: string | null;
+            /** @description null when hidden from the caller */
+            statusMessage: string | null;
+            /** @description null when hidden from the caller */
+            photoUrl: string | null;
+            presence: components["schemas"]["SeenPresenceResponse"];
+            /** @description null until the member writes one */
+            profile: components["schemas"]["MemberProfileResponse"] | null;
+            /** Format: date-time */
+            profileUpdatedAt: string | null;
+            /** Format: date-time */
+            registeredAt: string | null;
+        };
+        FeedbackResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            authorId: string;
+            authorUsername: string | null;
+            /** Format: uuid */
+            subjectId: string;
+            /** @enum {string} */
+            rating: "positive" | "neutral" | "negative";
+            /** @description null once its author's account is erased */
+            body: string | null;
+            /** @example 2024-06 */
+            stay: string;
+            /** @enum {string} */
+            relation: "guest" | "host" | "met_traveling" | "other";
+            /** Format: date-time */
+            leftAt: string;
+        };
+        LeaveFeedbackDto: {
+            /** @enum {string} */
+            rating: "positive" | "neutral" | "negative";
+            body: string;
+            /**
+             * @description The month of the stay
+             * @example 2024-06
+             */
+            stay: string;
+            /**
+             * @description What the author was to the member: their guest, their host, met traveling, other
+             * @enum {string}
+             */
+            relation: "guest" | "host" | "met_traveling" | "other";
+        };
+        LeftFeedbackResponse: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
         MarkReadDto: {
             /** @description Mark read up to this seq (required unless unread) */
             seq?: number;
@@ -2351,7 +2670,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
+            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MemberProfileChanged" | "FeedbackLeft")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret: string;
             /**
@@ -2366,7 +2685,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
+            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MemberProfileChanged" | "FeedbackLeft")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -2393,7 +2712,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
+            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MemberProfileChanged" | "FeedbackLeft")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -2434,7 +2753,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events?: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
+            events?: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MemberProfileChanged" | "FeedbackLeft")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret?: string;
             /**
@@ -2763,7 +3082,7 @@ export interface components {
             exists: boolean;
             name: string | null;
             /** @enum {string|null} */
-            kind: "group" | "direct" | null;
+            kind: "group" | "direct" | "thread" | null;
             topic: string | null;
             avatarUrl: string | null;
             /** @description The room permissions then */
@@ -2805,38 +3124,6 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             };
-        };
-        LogPageResponse: {
-            items: components["schemas"]["EventEnvelopeResponse"][];
-            /**
-             * @description Pass as `after` for the next page; null once the head (or `to`) was reached
-             * @example 1234
-             */
-            next: string | null;
-            /** @description Events read to answer this page (at most 20,000: a rare filter answers a partial page) */
-            scanned: number;
-            /**
-             * @description The log head when the page was read
-             * @example 1234
-             */
-            head: string | null;
-        };
-        RoomChangeResponse: {
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-            /** @example RoomRenamed */
-            type: string;
-            /** Format: date-time */
-            recordedAt: string;
-        };
-        RoomChangesResponse: {
-            /** Format: uuid */
-            roomId: string;
-            /** @description Oldest first: every event of the room stream and its latest 1,000 comments */
-            changes: components["schemas"]["RoomChangeResponse"][];
         };
         StreamAuditResponse: {
             streamId: string;
@@ -2917,22 +3204,6 @@ export interface components {
             down?: string[];
             /** @description Projections stopped on an event, with the event and the error */
             failed?: components["schemas"]["FailedProjectionResponse"][];
-            /** @description Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS */
-            lagging?: string[];
-        };
-        LivenessResponse: {
-            /** @enum {string} */
-            status: "live";
-        };
-        ReadinessResponse: {
-            /** @enum {string} */
-            status: "ready" | "not_ready";
-            /** @description What is not ready, naming the store or projection */
-            reasons?: string[];
-            /** @description Stores that are down */
-            down?: string[];
-            /** @description Projections stopped on an event */
-            failed?: string[];
             /** @description Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS */
             lagging?: string[];
         };
@@ -7829,6 +8100,80 @@ export interface operations {
             };
         };
     };
+    CommentsController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+                commentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineItemResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     CommentsController_delete: {
         parameters: {
             query?: never;
@@ -7887,6 +8232,572 @@ export interface operations {
             };
             /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ThreadsController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateThreadDto"];
+            };
+        };
+        responses: {
+            /** @description Opened, with its first message (a retried Idempotency-Key answers the same) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedThreadResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MembersController_changeProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberProfileDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberProfileResultResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MembersController_search: {
+        parameters: {
+            query?: {
+                /** @description Matched in username, names and city, case-insensitive */
+                q?: string;
+                minLat?: number;
+                maxLat?: number;
+                minLon?: number;
+                maxLon?: number;
+                centerLat?: number;
+                centerLon?: number;
+                offset?: number;
+                limit?: number;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Findable members: by keyword in username order, or in a map area nearest the centre first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberSearchPageResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MembersController_byUsername: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityMemberResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MembersController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityMemberResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MembersController_feedback: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackResponse"][];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MembersController_leaveFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaveFeedbackDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeftFeedbackResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9429,143 +10340,6 @@ export interface operations {
             };
         };
     };
-    AuditController_log: {
-        parameters: {
-            query?: {
-                /** @description Exclusive start: the `next` of the previous page; default the start of the log */
-                after?: string;
-                /** @description Inclusive end of the position range */
-                to?: string;
-                limit?: number;
-                /** @description Comma-separated event types */
-                types?: string;
-                /** @description Only streams whose id starts with this */
-                streamPrefix?: string;
-                /** @description metadata.actor: a user id, apikey:<id> or system */
-                actor?: string;
-                /** @description metadata.correlationId: the events of one request and what followed from it */
-                correlationId?: string;
-                since?: string;
-                until?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LogPageResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    AuditController_roomChanges: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                roomId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RoomChangesResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
     AuditController_stream: {
         parameters: {
             query?: {
@@ -9626,7 +10400,7 @@ export interface operations {
             };
         };
     };
-    HealthController_report: {
+    HealthController_health: {
         parameters: {
             query?: never;
             header?: never;
@@ -9652,7 +10426,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description A store is unreachable, or a projection failed or lags: the same report */
+            /** @description A store is unreachable: the same report, status unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9663,7 +10437,7 @@ export interface operations {
             };
         };
     };
-    HealthController_live: {
+    WarmshowersController_token: {
         parameters: {
             query?: never;
             header?: never;
@@ -9672,72 +10446,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LivenessResponse"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    HealthController_ready: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReadinessResponse"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description A store is down, or a projection failed or lags; named */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReadinessResponse"];
-                };
-            };
-        };
-    };
-    MetricsController_scrape: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The Prometheus text format (version 0.0.4) */
+            /** @description The token as plain text */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9746,17 +10455,172 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description sessid, session_name, token and the user object */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The session cookie’s value */
+                        sessid: string;
+                        /** @description The session cookie’s name */
+                        session_name: string;
+                        /** @description The X-CSRF-Token of this session */
+                        token: string;
+                        user: {
+                            uid: string;
+                            name: string;
+                            theme: string;
+                            signature_format: string;
+                            created: string;
+                            access: string;
+                            status: string;
+                            timezone: string;
+                            language: string;
+                            fullname: string;
+                            notcurrentlyavailable: string;
+                            fax_number: string;
+                            mobilephone: string;
+                            workphone: string;
+                            homephone: string;
+                            preferred_notice: string;
+                            maxcyclists: string;
+                            storage: string;
+                            motel: string;
+                            campground: string;
+                            bikeshop: string;
+                            comments: string;
+                            shower: string;
+                            kitchenuse: string;
+                            lawnspace: string;
+                            sag: string;
+                            bed: string;
+                            laundry: string;
+                            food: string;
+                            languagesspoken: string;
+                            URL: string;
+                            becomeavailable: string;
+                            set_unavailable_timestamp: string;
+                            set_available_timestamp: string;
+                            last_unavailability_pester: string;
+                            hide_donation_status: string;
+                            email_opt_out: string;
+                            street: string;
+                            additional: string;
+                            city: string;
+                            province: string;
+                            postal_code: string;
+                            country: string;
+                            latitude: string;
+                            longitude: string;
+                            source: string;
+                            profile_image_mobile_profile_photo_std: string;
+                            profile_image_profile_picture: string;
+                            profile_image_mobile_photo_456: string;
+                            profile_image_map_infoWindow: string;
+                            /** @description Unix time of this sign-in (0 for another member) */
+                            login: number;
+                            picture: {
+                                fid: string;
+                                uid: string;
+                                filename: string;
+                                uri: string;
+                                filemime: string;
+                                filesize: string;
+                                status: string;
+                                timestamp: string;
+                                url: string;
+                            };
+                            comment_notify_settings: {
+                                uid: string;
+                                node_notify: string;
+                                comment_notify: string;
+                            };
+                            privatemsg_disabled: boolean;
+                        };
+                    };
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
+                    "application/json": string[];
+                    "application/xml": string;
                 };
             };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
+            /** @description Already logged in, or not logged in */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9764,8 +10628,95 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description No such resource, or none the caller may see */
-            404: {
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many attempts: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description [true] */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": true[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Already logged in, or not logged in */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9782,28 +10733,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-        };
-    };
-    ConsoleController_page: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The console page */
-            200: {
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": string;
+                    "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9813,7 +10753,7 @@ export interface operations {
             };
         };
     };
-    "ConsoleController_view[0]": {
+    WarmshowersController_byLocation: {
         parameters: {
             query?: never;
             header?: never;
@@ -9822,137 +10762,70 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The console page */
+            /** @description The accounts and a status with delivered and totalresults */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": string;
+                    "application/json": {
+                        status: {
+                            delivered: number;
+                            totalresults: number;
+                        };
+                        accounts: {
+                            uid: string;
+                            name: string;
+                            fullname: string;
+                            city: string;
+                            province: string;
+                            postal_code: string;
+                            country: string;
+                            latitude: string;
+                            longitude: string;
+                            notcurrentlyavailable: string;
+                            maxcyclists: string;
+                            distance: string;
+                        }[];
+                    };
+                    "application/xml": string;
                 };
             };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    "ConsoleController_view[1]": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The console page */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    "ConsoleController_view[2]": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The console page */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    "ConsoleController_view[3]": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The console page */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    "ConsoleController_linked[0]": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The console page, opened on a room (`?at=` a position or time) or a stream */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            /** @description Refused input: the message names the field and the reason; nothing was written */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
@@ -9965,9 +10838,27 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
-    "ConsoleController_linked[1]": {
+    WarmshowersController_byKeyword: {
         parameters: {
             query?: never;
             header?: never;
@@ -9976,17 +10867,66 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The console page, opened on a room (`?at=` a position or time) or a stream */
+            /** @description The accounts and a status with delivered and totalresults */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": string;
+                    "application/json": {
+                        status: {
+                            delivered: number;
+                            totalresults: number;
+                        };
+                        accounts: {
+                            uid: string;
+                            name: string;
+                            fullname: string;
+                            city: string;
+                            province: string;
+                            postal_code: string;
+                            country: string;
+                            latitude: string;
+                            longitude: string;
+                            notcurrentlyavailable: string;
+                            maxcyclists: string;
+                            distance: string;
+                        }[];
+                    };
+                    "application/xml": string;
                 };
             };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            /** @description Refused input: the message names the field and the reason; nothing was written */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10003,32 +10943,149 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
-    ConsoleController_asset: {
+    WarmshowersController_user: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                file: string;
+                uid: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description One of the console's scripts, style sheets or its icon */
+            /** @description The user object */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/javascript": string;
-                    "text/css": string;
-                    "image/svg+xml": string;
+                    "application/json": {
+                        uid: string;
+                        name: string;
+                        theme: string;
+                        signature_format: string;
+                        created: string;
+                        access: string;
+                        status: string;
+                        timezone: string;
+                        language: string;
+                        fullname: string;
+                        notcurrentlyavailable: string;
+                        fax_number: string;
+                        mobilephone: string;
+                        workphone: string;
+                        homephone: string;
+                        preferred_notice: string;
+                        maxcyclists: string;
+                        storage: string;
+                        motel: string;
+                        campground: string;
+                        bikeshop: string;
+                        comments: string;
+                        shower: string;
+                        kitchenuse: string;
+                        lawnspace: string;
+                        sag: string;
+                        bed: string;
+                        laundry: string;
+                        food: string;
+                        languagesspoken: string;
+                        URL: string;
+                        becomeavailable: string;
+                        set_unavailable_timestamp: string;
+                        set_available_timestamp: string;
+                        last_unavailability_pester: string;
+                        hide_donation_status: string;
+                        email_opt_out: string;
+                        street: string;
+                        additional: string;
+                        city: string;
+                        province: string;
+                        postal_code: string;
+                        country: string;
+                        latitude: string;
+                        longitude: string;
+                        source: string;
+                        profile_image_mobile_profile_photo_std: string;
+                        profile_image_profile_picture: string;
+                        profile_image_mobile_photo_456: string;
+                        profile_image_map_infoWindow: string;
+                        /** @description Unix time of this sign-in (0 for another member) */
+                        login: number;
+                        picture: {
+                            fid: string;
+                            uid: string;
+                            filename: string;
+                            uri: string;
+                            filemime: string;
+                            filesize: string;
+                            status: string;
+                            timestamp: string;
+                            url: string;
+                        };
+                        comment_notify_settings: {
+                            uid: string;
+                            node_notify: string;
+                            comment_notify: string;
+                        };
+                        privatemsg_disabled: boolean;
+                    };
+                    "application/xml": string;
                 };
             };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            /** @description Refused input: the message names the field and the reason; nothing was written */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10036,8 +11093,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description No such resource, or none the caller may see */
-            404: {
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10047,6 +11104,811 @@ export interface operations {
             };
             /** @description Too many requests: wait for Retry-After seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_recommendations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                uid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recommendations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recommendations: {
+                            recommendation: {
+                                nid: string;
+                                recommender_uid: string;
+                                recommender_name: string;
+                                recommendee_uid: string;
+                                field_rating_value: string;
+                                field_guest_or_host_value: string;
+                                field_hosting_date_value: string;
+                                body: string;
+                                created: string;
+                            };
+                        }[];
+                    };
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_node: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new node */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nid: string;
+                        uri: string;
+                    };
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Conflicts with what exists (feedback about oneself, or twice for one stay) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_sendMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description [true] */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": true[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description [true] */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": true[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_unreadCount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description [count] */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": number[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The threads */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        thread_id: string;
+                        subject: string;
+                        last_updated: string;
+                        is_new: string;
+                        message_count: string;
+                        participants: {
+                            uid: string;
+                            name: string;
+                        }[];
+                    }[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_getThread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thread */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        thread_id: string;
+                        subject: string;
+                        message_count: string;
+                        participants: {
+                            uid: string;
+                            name: string;
+                        }[];
+                        messages: {
+                            mid: string;
+                            thread_id: string;
+                            subject: string;
+                            body: string;
+                            timestamp: string;
+                            is_new: string;
+                            author: {
+                                uid: string;
+                                name: string;
+                            };
+                        }[];
+                    };
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_markThreadRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description [true] */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": true[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };

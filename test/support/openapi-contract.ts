@@ -1,4 +1,5 @@
 import Ajv, { type ValidateFunction } from 'ajv';
+import { XMLValidator } from 'fast-xml-parser';
 import addFormats from 'ajv-formats';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -122,6 +123,11 @@ export class OpenApiContract {
         .split('\n')
         .filter((line) => line !== '')
         .flatMap((line, index) => this.check(validate, JSON.parse(line), `${where}, line ${index + 1}`));
+    }
+    // XML (the compat surfaces that speak it): declared for this status, and well-formed.
+    if (contentType.endsWith('/xml')) {
+      const verdict = XMLValidator.validate(text ?? '');
+      return verdict === true ? [] : [`${where}: the body is not well-formed XML: ${verdict.err.msg} (line ${verdict.err.line})`];
     }
     if (contentType === 'text/event-stream' || contentType.startsWith('text/')) {
       return this.check(validate, text ?? '', where);

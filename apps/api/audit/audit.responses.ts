@@ -77,7 +77,7 @@ export class RoomAsOfResponse implements RoomAsOf {
   @ApiProperty({ type: AuditMomentResponse }) at!: AuditMomentResponse;
   @ApiProperty({ description: 'false when the room did not exist yet at that moment' }) exists!: boolean;
   @ApiProperty({ type: String, nullable: true }) name!: string | null;
-  @ApiProperty({ type: String, nullable: true, enum: ['group', 'direct'] }) kind!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['group', 'direct', 'thread'] }) kind!: string | null;
   @ApiProperty({ type: String, nullable: true }) topic!: string | null;
   @ApiProperty({ type: String, nullable: true }) avatarUrl!: string | null;
   @ApiProperty({ ...OPEN, nullable: true, description: 'The room permissions then' }) permissions!: unknown;

@@ -184,6 +184,21 @@ export class TokenService {
     return { id: claims.sub, scopes: claims.scope.split(' ').filter(Boolean), familyId: claims.sid };
   }
 
+  /**
+   * The caller of a cookie session (the Warmshowers surface): the cookie
+   * carries the sign-in's refresh token, which is never rotated there; the
+   * session stands while the account is active, the sign-in not revoked and
+   * the token not expired, checked on every request as `authenticate` does.
+   */
+  async authenticateSession(refreshToken: string): Promise<AuthenticatedUser> {
+    const claims = await this.decode(refreshToken, 'refresh');
+    const fresh = { maxAgeMs: GUARD_STATE_MAX_AGE_MS };
+    const [user, family] = await Promise.all([this.users.load(claims.sub, fresh), this.families.load(claims.sid, fresh)]);
+    requireActiveAccount(user.state.status);
+    requireLiveFamily(family.state, claims.sub);
+    return { id: claims.sub, scopes: USER_SCOPES, familyId: claims.sid };
+  }
+
   /** The user id of a valid token of the given type; access tokens get `authenticate`'s full check. */
   async verify(token: string, typ: TokenType): Promise<string> {
     return typ === 'access' ? (await this.authenticate(token)).id : (await this.decode(token, 'refresh')).sub;

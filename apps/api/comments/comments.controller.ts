@@ -2,18 +2,18 @@ import { Body, Controller, Delete, Get, Param, Post, Query, UseInterceptors } fr
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
-import { CommentResponse, DeletedCommentResponse, TimelinePageResponse } from './comments.responses';
+import { CommentResponse, DeletedCommentResponse, TimelineItemResponse, TimelinePageResponse } from './comments.responses';
 import { Caller } from '../auth/auth.decorators';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import type { CommentView } from './comment-views';
 import { ListCommentsQueryDto, PostCommentDto } from './comments.dto';
-import { ListCommentsQuery, type TimelinePage } from './comments.queries';
+import { GetCommentQuery, ListCommentsQuery, type TimelineItemWithSender, type TimelinePage } from './comments.queries';
 import { DeleteCommentCommand, type DeletedComment } from './delete-comment.command';
 import { PostCommentCommand } from './post-comment.command';
 import { ReadModelQuery } from '../common/min-position.interceptor';
-import { membershipsProjection, timelineProjection, usersProjection } from '../../../projections';
+import { membershipsProjection, roomsProjection, timelineProjection, usersProjection } from '../../../projections';
 import { CommentSizeInterceptor } from './comment-size.interceptor';
 
 @ApiTags('comments')
@@ -70,6 +70,18 @@ export class CommentsController {
         limit: query.limit ?? 20,
       }),
     );
+  }
+
+  @Get(':commentId')
+  @ReadModelQuery(membershipsProjection, timelineProjection, usersProjection, roomsProjection)
+  @ApiOkResponse({ type: TimelineItemResponse })
+  @ApiErrors(400, 403, 404)
+  get(
+    @Param('roomId', UuidParamPipe) roomId: string,
+    @Param('commentId', UuidParamPipe) commentId: string,
+    @Caller() caller: CommandContext,
+  ): Promise<TimelineItemWithSender> {
+    return this.queries.execute(new GetCommentQuery(caller.actor, roomId, commentId));
   }
 
   @Delete(':commentId')

@@ -5,7 +5,7 @@ import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { CommentSequencer } from './comment-sequencer';
 import { CommentsController } from './comments.controller';
-import { ListCommentsHandler } from './comments.queries';
+import { GetCommentHandler, ListCommentsHandler } from './comments.queries';
 import { DeleteCommentHandler } from './delete-comment.command';
 import { PostCommentHandler } from './post-comment.command';
 
@@ -13,7 +13,7 @@ import { PostCommentHandler } from './post-comment.command';
 @Module({
   imports: [InfrastructureModule, RoomsModule, ContactsModule],
   controllers: [CommentsController],
-  providers: [CommentSequencer, CommentLookup, PostCommentHandler, DeleteCommentHandler, ListCommentsHandler],
+  providers: [CommentSequencer, CommentLookup, PostCommentHandler, DeleteCommentHandler, ListCommentsHandler, GetCommentHandler],
   exports: [CommentSequencer, CommentLookup],
 })
 export class CommentsModule {}

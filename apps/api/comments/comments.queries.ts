@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { validationError } from '../../../libs/domain/errors';
+import { notFound, validationError } from '../../../libs/domain/errors';
 import { DEFAULT_HISTORY_VISIBILITY } from '../../../libs/domain/events';
 import type { Doc, FindOptions, ReadStore } from '../../../libs/read-store/read-store.port';
 import { timelineJoinId } from '../../../projections/timeline.projection';
@@ -135,3 +135,40 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
 
 /** The name system texts use; a removed account reads "Deleted user". */
 const nameOf = (user: UserSummary): string => user.displayName ?? user.username ?? user.userId;
+
+export class GetCommentQuery extends Query<TimelineItemWithSender> {
+  constructor(
+    readonly userId: string,
+    readonly roomId: string,
+    readonly commentId: string,
+  ) {
+    super();
+  }
+}
+
+/**
+ * One comment of a room by id, as the timeline shows it; a comment the
+ * caller may not see (not a member, before their joining in a `joined`
+ * room, of another room) is a 404 like one that does not exist.
+ */
+@QueryHandler(GetCommentQuery)
+export class GetCommentHandler implements IQueryHandler<GetCommentQuery, TimelineItemWithSender> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  async execute({ userId, roomId, commentId }: GetCommentQuery): Promise<TimelineItemWithSender> {
+    await requireMembership(this.readStore, roomId, userId);
+    const doc = await this.readStore.get('timeline', commentId);
+    if (!doc || doc['roomId'] !== roomId || doc['kind'] !== 'comment') throw notFound('COMMENT.NOT_FOUND', 'Comment not found');
+    const room = await this.readStore.get('rooms', roomId);
+    if ((room?.['historyVisibility'] ?? DEFAULT_HISTORY_VISIBILITY) === 'joined') {
+      const joined = await this.readStore.get('timeline_joins', timelineJoinId(roomId, userId));
+      if ((doc['ord'] as number) <= ((joined?.['afterOrd'] as number | undefined) ?? 0)) {
+        throw notFound('COMMENT.NOT_FOUND', 'Comment not found');
+      }
+    }
+    const senderId = doc['senderId'] as string;
+    const sender = await this.readStore.get('users', senderId);
+    const summary = userSummary(sender, senderId);
+    return { ...timelineItemView(doc, new Map([[senderId, nameOf(summary)]])), sender: summary };
+  }
+}

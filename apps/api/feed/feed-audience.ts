@@ -117,6 +117,9 @@ function targetOf(event: ParleyEvent): Target {
     case 'ImportJobRequested':
     case 'ImportJobCompleted':
     case 'ImportJobFailed':
+    case 'MemberProfileChanged':
+    case 'FeedbackLeft':
+      // Profiles and feedback are read where privacy is applied, never pushed.
       return { kind: 'nobody' };
     case 'MemberAdded':
     case 'MemberInvited':

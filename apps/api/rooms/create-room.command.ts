@@ -33,7 +33,14 @@ export type RoomSpec =
       /** An application's room: its handle there (unique in the application); defaults to the name. */
       readonly applicationName?: string;
     }
-  | { readonly kind: 'direct'; readonly userId: string };
+  | { readonly kind: 'direct'; readonly userId: string }
+  /** A private thread with a subject (the room's name) among fixed participants. */
+  | {
+      readonly kind: 'thread';
+      readonly subject: string;
+      readonly participants: readonly string[];
+      readonly idempotencyKey?: string;
+    };
 
 export class CreateRoomCommand extends Command<CreatedRoom> {
   constructor(
@@ -63,7 +70,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
     const participants = spec.kind === 'direct' ? [spec.userId] : [...new Set(spec.participants)];
     const unknown = await this.users.unknown(participants.filter((id) => id !== context.actor));
     if (unknown.length > 0) {
-      const field = spec.kind === 'direct' ? 'userId' : 'participants';
+      const field = spec.kind === 'direct' ? 'userId' : spec.kind === 'thread' ? 'recipients' : 'participants';
       throw validationError('ROOM.UNKNOWN_USERS', `Unknown users: ${unknown.join(', ')}`, [
         { field, reason: `no registered user with id ${unknown.join(', ')}` },
       ]);
@@ -71,8 +78,9 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
     // Blocking (issue #5): no direct room while either blocks the other, and nobody
     // is put in a room by someone they block. Imports restore history as it was.
     if (!context.importId) {
-      if (spec.kind === 'group') {
-        const check = { type: 'AddToRoom', actor: context.actor, userIds: participants, field: 'participants' } as const;
+      if (spec.kind !== 'direct') {
+        const field = spec.kind === 'thread' ? 'recipients' : 'participants';
+        const check = { type: 'AddToRoom', actor: context.actor, userIds: participants, field } as const;
         decideBlocking(check, await this.contacts.blockFacts(participants));
       } else if (spec.userId !== context.actor) {
         const check = { type: 'OpenDirectRoom', actor: context.actor, other: spec.userId } as const;
@@ -83,25 +91,26 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
     const roomId =
       spec.kind === 'direct'
         ? idFromKey('direct-room', ...[context.actor, spec.userId].sort())
-        : applicationId !== null
+        : applicationId !== null && spec.kind === 'group'
           ? applicationRoomId(applicationId, spec.applicationName ?? spec.name)
           : spec.idempotencyKey
-            ? idFromKey('room', context.actor, spec.idempotencyKey)
+            ? idFromKey(spec.kind === 'thread' ? 'thread' : 'room', context.actor, spec.idempotencyKey)
             : newId();
     const existing = await this.rooms.load(roomId);
     // An application's room is named by its handle: a second creation is a taken name, unless retried with its key.
     const replay = applicationId === null || (spec.kind === 'group' && spec.idempotencyKey) ? this.existing(existing.state, spec, context) : null;
     if (replay) return replay;
+    const group = spec.kind === 'group' ? spec : null;
     const command: RoomCommand = {
       type: 'CreateRoom',
       roomId,
       kind: spec.kind,
-      name: spec.kind === 'direct' ? '' : spec.name,
-      topic: spec.kind === 'direct' ? null : spec.topic,
-      avatarUrl: spec.kind === 'direct' ? null : spec.avatarUrl,
-      permissions: spec.kind === 'direct' ? undefined : spec.permissions,
-      historyVisibility: spec.kind === 'direct' ? undefined : spec.historyVisibility,
-      ...(applicationId !== null && spec.kind === 'group' ? { applicationId, applicationName: spec.applicationName ?? spec.name } : {}),
+      name: spec.kind === 'thread' ? spec.subject : (group?.name ?? ''),
+      topic: group?.topic ?? null,
+      avatarUrl: group?.avatarUrl ?? null,
+      permissions: group?.permissions,
+      historyVisibility: group?.historyVisibility,
+      ...(applicationId !== null && group !== null ? { applicationId, applicationName: group.applicationName ?? group.name } : {}),
       actor: context.actor,
       participants,
       now: new Date().toISOString(),
@@ -121,7 +130,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
 
   private existing(state: RoomState, spec: RoomSpec, context: CommandContext): CreatedRoom | null {
     if (state.status !== 'active') return null;
-    const ownRetry = spec.kind === 'group' && state.createdBy === context.actor;
+    const ownRetry = spec.kind !== 'direct' && state.kind === spec.kind && state.createdBy === context.actor;
     const directPair = spec.kind === 'direct' && state.kind === 'direct' && state.members.has(context.actor);
     if (!ownRetry && !directPair) return null;
     return { ...roomViewFromState(state), created: false, position: null };

@@ -1,4 +1,4 @@
-import { DEFAULT_HISTORY_VISIBILITY, type HistoryVisibility, type RoomPermissions } from '../../../libs/domain/events';
+import { DEFAULT_HISTORY_VISIBILITY, type HistoryVisibility, type RoomKind, type RoomPermissions } from '../../../libs/domain/events';
 import type { ActiveRoom } from '../../../libs/domain/rooms/room.decider';
 import type { Doc } from '../../../libs/read-store/read-store.port';
 import { unreadCount } from '../../../projections/memberships.projection';
@@ -15,8 +15,12 @@ export interface LastCommentView {
 
 export interface RoomView {
   readonly id: string;
-  readonly kind: 'group' | 'direct';
+  readonly kind: RoomKind;
   readonly name: string;
+  /** A thread's subject (its name); null for other rooms. */
+  readonly subject: string | null;
+  /** The current members' ids, in the order they joined. */
+  readonly participants: readonly string[];
   readonly topic: string | null;
   readonly avatarUrl: string | null;
   readonly createdBy: string;
@@ -42,6 +46,10 @@ export function roomViewFromDoc(doc: Doc): RoomView {
     id: doc.id,
     kind: doc['kind'] as RoomView['kind'],
     name: doc['name'] as string,
+    subject: doc['kind'] === 'thread' ? (doc['name'] as string) : null,
+    participants: Object.entries((doc['members'] ?? {}) as Record<string, { joinedAt: string }>)
+      .sort(([, a], [, b]) => (a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : 0))
+      .map(([userId]) => userId),
     topic: (doc['topic'] as string | null) ?? null,
     avatarUrl: (doc['avatarUrl'] as string | null) ?? null,
     createdBy: doc['createdBy'] as string,
@@ -68,7 +76,7 @@ export function myRoomView(room: Doc, membership: Doc): MyRoomView {
 /** The view a command answers with, built from the decision state it just wrote. */
 export interface RoomStateView {
   readonly id: string;
-  readonly kind: 'group' | 'direct';
+  readonly kind: RoomKind;
   readonly name: string;
   readonly topic: string | null;
   readonly avatarUrl: string | null;

@@ -1,4 +1,4 @@
-import { HISTORY_VISIBILITIES, type HistoryVisibility } from '../../../libs/domain/events';
+import { HISTORY_VISIBILITIES, ROOM_KINDS, type HistoryVisibility, type RoomKind } from '../../../libs/domain/events';
 import { ApiProperty } from '@nestjs/swagger';
 import type { RoomPermissions } from '../../../libs/domain/events';
 import { DATE_TIME, POSITION, UUID, WHOLE } from '../common/openapi';
@@ -27,7 +27,7 @@ export class RoomMemberStateResponse {
 /** A room as a command that created it answers. */
 export class CreatedRoomResponse implements CreatedRoom {
   @ApiProperty(UUID) id!: string;
-  @ApiProperty({ enum: ['group', 'direct'] }) kind!: 'group' | 'direct';
+  @ApiProperty({ enum: ROOM_KINDS }) kind!: RoomKind;
   @ApiProperty() name!: string;
   @ApiProperty({ type: String, nullable: true }) topic!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'uri' }) avatarUrl!: string | null;
@@ -58,8 +58,10 @@ export class LastCommentResponse implements LastCommentView {
 
 export class MyRoomResponse implements MyRoomView {
   @ApiProperty(UUID) id!: string;
-  @ApiProperty({ enum: ['group', 'direct'] }) kind!: 'group' | 'direct';
+  @ApiProperty({ enum: ROOM_KINDS }) kind!: RoomKind;
   @ApiProperty() name!: string;
+  @ApiProperty({ type: String, nullable: true, description: "a thread's subject; null for other rooms" }) subject!: string | null;
+  @ApiProperty({ type: [String], format: 'uuid', description: 'the members, in the order they joined' }) participants!: string[];
   @ApiProperty({ type: String, nullable: true }) topic!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'uri' }) avatarUrl!: string | null;
   @ApiProperty({ enum: HISTORY_VISIBILITIES, description: 'shared: members see history from before they joined; joined: only from their join' }) historyVisibility!: HistoryVisibility;

@@ -275,6 +275,11 @@ function create(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: Ro
   if (command.applicationId !== undefined) return createForApplication(command, command.applicationId, state);
   if (state.status !== 'absent') throw conflict('ROOM.ALREADY_EXISTS', 'Room already exists');
   const others = [...new Set(command.participants)].filter((id) => id !== command.actor);
+  if (command.kind === 'thread' && others.length === 0) {
+    throw validationError('ROOM.THREAD_NEEDS_RECIPIENTS', 'A thread has at least one recipient besides the sender', [
+      { field: 'recipients', reason: 'must name at least one other user' },
+    ]);
+  }
   if (command.kind === 'direct' && others.length !== 1) {
     throw validationError('ROOM.DIRECT_NEEDS_ONE_OTHER', 'A direct room has exactly one other member', [
       { field: 'userId', reason: 'must be another user than the caller' },
@@ -287,7 +292,8 @@ function create(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: Ro
   }
   checkNames(command);
   const { roomId, now, actor } = command;
-  const creatorRole: RoomRole = command.kind === 'direct' ? 'member' : 'owner';
+  // A conversation between people (direct, thread) has no hierarchy.
+  const creatorRole: RoomRole = command.kind === 'group' ? 'owner' : 'member';
   return [
     {
       type: 'RoomCreated',
@@ -428,8 +434,10 @@ function checkNames(command: { readonly name?: string; readonly topic?: string |
   }
 }
 
+/** Direct rooms and threads keep the people they were opened with. */
 function refuseDirect(room: ActiveRoom, what: string): void {
   if (room.kind === 'direct') throw forbidden('ROOM.DIRECT_ROOM', `A direct room cannot ${what}`);
+  if (room.kind === 'thread') throw forbidden('ROOM.THREAD', `A thread cannot ${what}`);
 }
 
 function addMembers(command: Extract<RoomCommand, { type: 'AddMembers' }>, room: ActiveRoom): RoomEvent[] {

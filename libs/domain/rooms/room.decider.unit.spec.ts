@@ -851,3 +851,28 @@ function permissions(p: Partial<RoomPermissions>): RoomEvent {
     data: { roomId: ROOM, permissions: { ...DEFAULT_PERMISSIONS, ...p }, changedBy: OWNER, changedAt: T0 },
   };
 }
+
+describe('threads (rooms of kind thread)', () => {
+  const thread = (): RoomEvent[] => [created({ kind: 'thread', name: 'A bed?', topic: null }), added(OWNER, 'member', OWNER), added(ALICE)];
+
+  it('given nothing, when a thread is opened with recipients, then everyone is a plain member', () => {
+    given([])
+      .when(createRoom({ kind: 'thread', name: 'A bed?', topic: null, participants: [ALICE] }))
+      .then([
+        created({ kind: 'thread', name: 'A bed?', topic: null, createdAt: NOW }),
+        { type: 'MemberAdded', data: { roomId: ROOM, userId: OWNER, role: 'member', addedBy: OWNER, addedAt: NOW } },
+        { type: 'MemberAdded', data: { roomId: ROOM, userId: ALICE, role: 'member', addedBy: OWNER, addedAt: NOW } },
+      ]);
+  });
+
+  it('given nothing, when a thread names nobody but its sender, then it is refused naming recipients', () => {
+    const error = given([]).when(createRoom({ kind: 'thread', participants: [OWNER] })).thenThrows('ROOM.THREAD_NEEDS_RECIPIENTS', 'validation');
+    expect(error.details?.[0]?.field).toBe('recipients');
+  });
+
+  it('given a thread, when someone is added, it is left or renamed, then it is refused: its participants and subject are fixed', () => {
+    given(thread()).when({ type: 'AddMembers', actor: OWNER, userIds: [BOB], now: NOW }).thenThrows('ROOM.THREAD', 'forbidden');
+    given(thread()).when({ type: 'LeaveRoom', actor: ALICE, now: NOW }).thenThrows('ROOM.THREAD', 'forbidden');
+    given(thread()).when(updateRoom(ALICE, { name: 'Other' })).thenThrows('ROOM.THREAD', 'forbidden');
+  });
+});

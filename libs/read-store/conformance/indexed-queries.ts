@@ -60,4 +60,23 @@ export const INDEXED_QUERIES: readonly IndexedQuery[] = [
     collection: 'contacts',
     options: { filter: { ownerId: 'u1' }, sort: [{ field: 'contactId', direction: 'asc' }], after: ['c030', 'u1:c030'], limit: 51 },
   },
+  {
+    label: 'members, by map area',
+    collection: 'member_profiles',
+    options: {
+      filter: { findable: true, lat: { $gte: 45.6, $lte: 45.9 }, lon: { $gte: 4.7, $lte: 5 } },
+      sort: [{ field: 'lat', direction: 'asc' }],
+      fields: ['lat', 'lon'],
+    },
+  },
+  {
+    label: 'members, by keyword',
+    collection: 'member_profiles',
+    options: { filter: { findable: true, searchKey: { $contains: 'lyon' } }, sort: [{ field: 'usernameKey', direction: 'asc' }], offset: 0, limit: 20 },
+  },
+  {
+    label: 'feedback about a member',
+    collection: 'feedback',
+    options: { filter: { subjectId: 'u1' }, sort: [{ field: 'leftAt', direction: 'desc' }], limit: 1000 },
+  },
 ];

@@ -86,6 +86,44 @@ export function readStoreConformance<S extends ReadStore>(
       });
     });
 
+    describe('geo: map areas (member search)', () => {
+      const PLACES = 'places';
+      const point = (lon: number, lat: number) => ({ type: 'Point', coordinates: [lon, lat] });
+      const place = (id: string, lat: number | null, lon: number | null): Doc => ({
+        id,
+        findable: lat !== null,
+        lat,
+        lon,
+        location: lat === null || lon === null ? null : point(lon, lat),
+      });
+
+      it('takes a geo index beside an ordered one, holds GeoJSON points (and null), and answers a box by ranges in latitude order', async () => {
+        await store.ensureCollections([{ name: PLACES, indexes: [{ fields: ['findable', 'lat', 'id'] }, { fields: ['location'], kind: 'geo' }] }]);
+        // Again: idempotent, as at every start.
+        await store.ensureCollections([{ name: PLACES, indexes: [{ fields: ['findable', 'lat', 'id'] }, { fields: ['location'], kind: 'geo' }] }]);
+        await putAll(PLACES, [
+          place('lyon', 45.764, 4.8357),
+          place('villeurbanne', 45.7719, 4.8902),
+          place('paris', 48.8566, 2.3522),
+          place('nowhere', null, null),
+          place('south', -33.9, 151.2),
+        ]);
+        expect(await store.get(PLACES, 'lyon')).toMatchObject({ location: point(4.8357, 45.764) });
+        const box = { findable: true, lat: { $gte: 45.6, $lte: 45.9 }, lon: { $gte: 4.7, $lte: 5 } } as const;
+        expect(await findIds(PLACES, { filter: box, sort: [{ field: 'lat', direction: 'asc' }] })).toEqual(['lyon', 'villeurbanne']);
+        expect(await store.count(PLACES, box)).toBe(2);
+        const southern = { findable: true, lat: { $gte: -90, $lte: 0 }, lon: { $gte: -180, $lte: 180 } } as const;
+        expect(await store.find(PLACES, { filter: southern, sort: [{ field: 'lat', direction: 'asc' }], fields: ['lat', 'lon'] })).toEqual([
+          { id: 'south', lat: -33.9, lon: 151.2 },
+        ]);
+      });
+
+      it('refuses a geo index over several fields or a unique one', async () => {
+        await expect(store.ensureCollections([{ name: PLACES, indexes: [{ fields: ['lat', 'lon'], kind: 'geo' }] }])).rejects.toThrow(/geo index/);
+        await expect(store.ensureCollections([{ name: PLACES, indexes: [{ fields: ['location'], kind: 'geo', unique: true }] }])).rejects.toThrow(/geo index/);
+      });
+    });
+
     describe('documents', () => {
       it('get returns null for a missing id', async () => {
         expect(await store.get('rooms', 'nope')).toBeNull();

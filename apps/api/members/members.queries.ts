@@ -1,0 +1,197 @@
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { checkArea, distanceKm, type Area } from '../../../libs/domain/community/area';
+import { notFound } from '../../../libs/domain/errors';
+import type { MemberProfile } from '../../../libs/domain/events';
+import type { SeenPresence } from '../../../libs/domain/presence/visibility';
+import { normalizeUsername } from '../../../libs/domain/streams';
+import type { Filter, ReadStore } from '../../../libs/read-store/read-store.port';
+import { FEEDBACK, MEMBER_PROFILES, type FeedbackDoc, type MemberDoc } from '../../../projections/members.projection';
+import { READ_STORE } from '../infrastructure/tokens';
+import { PrivacyPolicy } from '../presence/privacy-policy';
+
+/** A member as another signed-in member sees them. */
+export interface MemberView {
+  readonly userId: string;
+  readonly username: string | null;
+  readonly displayName: string | null;
+  /** As the member's privacy settings let the viewer see them (null when hidden). */
+  readonly statusMessage: string | null;
+  readonly photoUrl: string | null;
+  readonly presence: SeenPresence;
+  /** Null until the member writes one. */
+  readonly profile: MemberProfile | null;
+  readonly profileUpdatedAt: string | null;
+  readonly registeredAt: string | null;
+}
+
+export class GetMemberQuery extends Query<MemberView> {
+  constructor(
+    readonly viewerId: string,
+    readonly by: { readonly userId: string } | { readonly username: string },
+  ) {
+    super();
+  }
+}
+
+/**
+ * A member's public profile. A removed or pending account, and one that
+ * blocks the viewer or is blocked by them, is a 404 like an unknown one.
+ */
+@QueryHandler(GetMemberQuery)
+export class GetMemberHandler implements IQueryHandler<GetMemberQuery, MemberView> {
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    private readonly privacy: PrivacyPolicy,
+  ) {}
+
+  async execute({ viewerId, by }: GetMemberQuery): Promise<MemberView> {
+    const doc =
+      'userId' in by
+        ? ((await this.readStore.get(MEMBER_PROFILES, by.userId)) as MemberDoc | null)
+        : (((await this.readStore.find(MEMBER_PROFILES, { filter: { usernameKey: normalizeUsername(by.username) }, limit: 1 }))[0] ??
+            null) as MemberDoc | null);
+    if (!doc || doc.status !== 'active') throw notFound('USER.NOT_FOUND', 'No such user');
+    const { relation } = await this.privacy.relation(viewerId, doc.id);
+    if (relation === 'blocked') throw notFound('USER.NOT_FOUND', 'No such user');
+    const seen = await this.privacy.profile(viewerId, doc.id);
+    return {
+      userId: doc.id,
+      username: doc.username,
+      displayName: doc.displayName,
+      statusMessage: seen.statusMessage,
+      photoUrl: seen.photoUrl,
+      presence: seen.presence,
+      profile: doc.profile,
+      profileUpdatedAt: doc.profileUpdatedAt,
+      registeredAt: doc.registeredAt,
+    };
+  }
+}
+
+/** One search result: who, where, and how far from the centre (area searches). */
+export interface MemberHit {
+  readonly userId: string;
+  readonly username: string | null;
+  readonly displayName: string | null;
+  readonly profile: MemberProfile;
+  /** Kilometres from the area's centre; null for a keyword search. */
+  readonly distanceKm: number | null;
+}
+
+export interface MemberSearchPage {
+  readonly total: number;
+  readonly offset: number;
+  readonly limit: number;
+  readonly items: readonly MemberHit[];
+}
+
+export type MemberSearch =
+  | { readonly kind: 'keyword'; readonly q: string }
+  | { readonly kind: 'area'; readonly area: Area };
+
+export class SearchMembersQuery extends Query<MemberSearchPage> {
+  constructor(
+    readonly search: MemberSearch,
+    readonly offset: number,
+    readonly limit: number,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Only findable members (an active account whose profile says so, with a
+ * place). Keyword: username, names and city, in username order. Area: the
+ * box by a range on latitude (the index's), longitude filtered in the scan;
+ * ordered by distance from the centre, which needs every match's
+ * coordinates (two numbers each) before the page's documents are read.
+ */
+@QueryHandler(SearchMembersQuery)
+export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, MemberSearchPage> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  async execute({ search, offset, limit }: SearchMembersQuery): Promise<MemberSearchPage> {
+    if (search.kind === 'keyword') {
+      const filter: Filter = { findable: true, ...(search.q.trim() === '' ? {} : { searchKey: { $contains: normalizeUsername(search.q.trim()) } }) };
+      const [total, docs] = await Promise.all([
+        this.readStore.count(MEMBER_PROFILES, filter),
+        this.readStore.find(MEMBER_PROFILES, { filter, sort: [{ field: 'usernameKey', direction: 'asc' }], offset, limit }),
+      ]);
+      return { total, offset, limit, items: (docs as MemberDoc[]).map((doc) => hit(doc, null)) };
+    }
+    const area = checkArea(search.area);
+    const inBox = await this.readStore.find(MEMBER_PROFILES, {
+      filter: { findable: true, lat: { $gte: area.minLat, $lte: area.maxLat }, lon: { $gte: area.minLon, $lte: area.maxLon } },
+      sort: [{ field: 'lat', direction: 'asc' }],
+      fields: ['lat', 'lon'],
+    });
+    const ranked = inBox
+      .map((doc) => ({ id: doc.id, distance: distanceKm(area.centerLat, area.centerLon, doc['lat'] as number, doc['lon'] as number) }))
+      .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const page = ranked.slice(offset, offset + limit);
+    const docs = new Map(((await this.readStore.getMany(MEMBER_PROFILES, page.map((p) => p.id))) as MemberDoc[]).map((d) => [d.id, d]));
+    const items = page.flatMap((p) => {
+      const doc = docs.get(p.id);
+      return doc && doc.profile ? [hit(doc, Math.round(p.distance * 1000) / 1000)] : [];
+    });
+    return { total: ranked.length, offset, limit, items };
+  }
+}
+
+const hit = (doc: MemberDoc, distance: number | null): MemberHit => ({
+  userId: doc.id,
+  username: doc.username,
+  displayName: doc.displayName,
+  profile: doc.profile!,
+  distanceKm: distance,
+});
+
+export interface FeedbackView {
+  readonly id: string;
+  readonly authorId: string;
+  readonly authorUsername: string | null;
+  readonly subjectId: string;
+  readonly rating: string;
+  /** Null once its author's account is erased. */
+  readonly body: string | null;
+  readonly stay: string;
+  readonly relation: string;
+  readonly leftAt: string;
+}
+
+export class ListFeedbackQuery extends Query<FeedbackView[]> {
+  constructor(readonly subjectId: string) {
+    super();
+  }
+}
+
+/** Feedback about a member, newest first. */
+@QueryHandler(ListFeedbackQuery)
+export class ListFeedbackHandler implements IQueryHandler<ListFeedbackQuery, FeedbackView[]> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  async execute({ subjectId }: ListFeedbackQuery): Promise<FeedbackView[]> {
+    const subject = (await this.readStore.get(MEMBER_PROFILES, subjectId)) as MemberDoc | null;
+    if (!subject || subject.status !== 'active') throw notFound('USER.NOT_FOUND', 'No such user');
+    const docs = (await this.readStore.find(FEEDBACK, {
+      filter: { subjectId },
+      sort: [{ field: 'leftAt', direction: 'desc' }],
+      limit: 1000,
+    })) as FeedbackDoc[];
+    const authors = new Map(
+      ((await this.readStore.getMany(MEMBER_PROFILES, [...new Set(docs.map((d) => d.authorId))])) as MemberDoc[]).map((a) => [a.id, a]),
+    );
+    return docs.map((d) => ({
+      id: d.id,
+      authorId: d.authorId,
+      authorUsername: authors.get(d.authorId)?.username ?? null,
+      subjectId: d.subjectId,
+      rating: d.rating,
+      body: d.body,
+      stay: d.stay,
+      relation: d.relation,
+      leftAt: d.leftAt,
+    }));
+  }
+}
