@@ -91,6 +91,17 @@ export const PERSONAL_FIELDS: PersonalFieldMap = {
   ImportJobRequested: null,
   ImportJobCompleted: null,
   ImportJobFailed: null,
+  // The organisation's structure is the organisation's, not a user's; assignments name users by id only.
+  OrgGroupCreated: null,
+  OrgGroupChanged: null,
+  OrgGroupDeleted: null,
+  OrgGroupsPeered: null,
+  OrgGroupsUnpeered: null,
+  OrgMemberAssigned: null,
+  OrgMemberUnassigned: null,
+  OrgPolicyDefined: null,
+  OrgPolicyChanged: null,
+  OrgPolicyDeleted: null,
 };
 
 /** The personal fields of a stored event type, or null (also for types this build does not know). */

@@ -27,6 +27,8 @@ export const streams = {
   contacts: (userId: string) => `contacts-${userId}`,
   blocks: (userId: string) => `blocks-${userId}`,
   presence: (userId: string) => `presence-${userId}`,
+  /** The organisation: groups, peers, memberships and policies (one small aggregate). */
+  org: () => 'org',
 } as const;
 
 export function normalizeUsername(username: string): string {

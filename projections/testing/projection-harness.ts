@@ -156,6 +156,17 @@ export function streamOf(event: ParleyEvent): string {
     case 'ImportJobCompleted':
     case 'ImportJobFailed':
       return importJobStream(event.data.jobId);
+    case 'OrgGroupCreated':
+    case 'OrgGroupChanged':
+    case 'OrgGroupDeleted':
+    case 'OrgGroupsPeered':
+    case 'OrgGroupsUnpeered':
+    case 'OrgMemberAssigned':
+    case 'OrgMemberUnassigned':
+    case 'OrgPolicyDefined':
+    case 'OrgPolicyChanged':
+    case 'OrgPolicyDeleted':
+      return streams.org();
     default:
       return streams.room(event.data.roomId);
   }

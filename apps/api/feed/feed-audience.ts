@@ -112,6 +112,17 @@ function targetOf(event: ParleyEvent): Target {
     case 'ImportJobRequested':
     case 'ImportJobCompleted':
     case 'ImportJobFailed':
+    // The organisation's structure reaches clients through their directory and policy, read on demand.
+    case 'OrgGroupCreated':
+    case 'OrgGroupChanged':
+    case 'OrgGroupDeleted':
+    case 'OrgGroupsPeered':
+    case 'OrgGroupsUnpeered':
+    case 'OrgMemberAssigned':
+    case 'OrgMemberUnassigned':
+    case 'OrgPolicyDefined':
+    case 'OrgPolicyChanged':
+    case 'OrgPolicyDeleted':
       return { kind: 'nobody' };
     case 'MemberAdded':
     case 'MemberRemoved':

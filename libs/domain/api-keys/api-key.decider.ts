@@ -24,6 +24,10 @@ export const API_KEY_SCOPES = [
   'admin:audit',
   /** API keys themselves: create, list, revoke. */
   'admin:keys',
+  /** The organisation: groups, their peers and members, policies. */
+  'admin:org',
+  /** Every group chat, administered without being a member. */
+  'admin:rooms',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 export const isApiKeyScope = (value: string): value is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(value);
