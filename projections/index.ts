@@ -2,6 +2,7 @@ import type { Projection } from '../libs/projection/projection';
 import { apiKeysProjection } from './api-keys.projection';
 import { contactsProjection } from './contacts.projection';
 import { jobsProjection } from './jobs.projection';
+import { orgProjection } from './org.projection';
 import { membershipsProjection } from './memberships.projection';
 import { presenceProjection } from './presence.projection';
 import { profileHistoryProjection } from './profile-history.projection';
@@ -24,6 +25,7 @@ export const parleyProjections: readonly Projection[] = [
   profileHistoryProjection,
   contactsProjection,
   sessionsProjection,
+  orgProjection,
 ];
 
 export { apiKeysProjection, jobsProjection, membershipsProjection, roomsProjection, timelineProjection, usersProjection, webhooksProjection };
@@ -31,3 +33,4 @@ export { profileHistoryProjection };
 export { presenceProjection };
 export { contactsProjection };
 export { sessionsProjection };
+export { orgProjection };
