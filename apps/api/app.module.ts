@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { ParleyConfigModule } from './infrastructure/config.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { JobsModule } from './jobs/jobs.module';
+import { OrgModule } from './org/org.module';
 import { PresenceModule } from './presence/presence.module';
 import { ReadStateModule } from './read-state/read-state.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -45,6 +46,7 @@ export class AppModule {
         WebhooksModule,
         JobsModule,
         AuditModule,
+        OrgModule,
         HealthModule,
       ],
     };
