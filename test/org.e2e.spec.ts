@@ -125,4 +125,26 @@ describe('organisation: groups, peers, members, policies, directory (issue #16)'
     expect((list.body.items as { name: string }[]).map((p) => p.name)).toEqual(expect.arrayContaining(['Base', 'Lenient']));
     expect((await h.http().get('/v1/me/policy').set(user.auth).expect(200)).body.cloudHistory).toBe(true);
   });
+
+  it('trillian.history.cloud 0: the history is served back only from the current sign-in on', async () => {
+    const [user, other] = await Promise.all([h.user('cloud'), h.user('other')]);
+    const room = await h.http().post('/v1/rooms').set(user.auth).send({ name: 'History', participants: [other.id] }).expect(201);
+    const before = await h.http().post(`/v1/rooms/${room.body.id}/comments`).set(other.auth).send({ text: 'before the policy' }).expect(201);
+    const texts = async (auth: Record<string, string>, position: string) =>
+      ((await h.http().get(`/v1/rooms/${room.body.id}/comments`).set(auth).set('X-Min-Position', position).expect(200)).body.items as { text: string | null; type: string }[])
+        .filter((item) => item.type === 'text')
+        .map((item) => item.text);
+    expect(await texts(user.auth, before.body.position)).toEqual(['before the policy']);
+
+    const off = await h.http().post('/v1/admin/policies').set(admin).send({ name: 'No cloud history', items: { 'trillian.history.cloud': '0' } }).expect(201);
+    const team = await group('No history', { policyId: off.body.policy.id });
+    await assign(team.group.id, user);
+    // A new sign-in starts a new session: what came before it is no longer served.
+    const again = await h.http().post('/v1/oauth/token').send({ grant_type: 'password', username: user.username, password: 'correct horse battery' }).expect(200);
+    const fresh = { Authorization: `Bearer ${again.body.access_token as string}` };
+    const after = await h.http().post(`/v1/rooms/${room.body.id}/comments`).set(other.auth).send({ text: 'after the sign-in' }).expect(201);
+    expect(await texts(fresh, after.body.position)).toEqual(['after the sign-in']);
+    // The other member's history is whole: the policy binds only its own users.
+    expect(await texts(other.auth, after.body.position)).toEqual(['before the policy', 'after the sign-in']);
+  });
 });

@@ -2,6 +2,7 @@ import { CommentLookup } from './comment-lookup';
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
+import { OrgModule } from '../org/org.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { CommentSequencer } from './comment-sequencer';
 import { CommentsController } from './comments.controller';
@@ -11,7 +12,7 @@ import { PostCommentHandler } from './post-comment.command';
 
 /** Posting, deleting and paging comments; the sequencer is also how imports write comments. */
 @Module({
-  imports: [InfrastructureModule, RoomsModule, ContactsModule],
+  imports: [InfrastructureModule, RoomsModule, ContactsModule, OrgModule],
   controllers: [CommentsController],
   providers: [CommentSequencer, CommentLookup, PostCommentHandler, DeleteCommentHandler, ListCommentsHandler],
   exports: [CommentSequencer, CommentLookup],

@@ -37,3 +37,13 @@ export const cloudHistoryOff = (items: readonly PolicyItem[]): boolean =>
 /** `trillian.filetransfer 0` (or `off`/`none`) forbids file transfer; `server` and `1` allow it. */
 export const fileTransferOff = (items: readonly PolicyItem[]): boolean =>
   items.some((item) => item.key === 'trillian.filetransfer' && ['0', 'off', 'none', 'disabled'].includes(item.value.trim().toLowerCase()));
+
+/**
+ * From when a user's history is served back to them: everything (null)
+ * unless their policy turns cloud history off; then only what was posted
+ * since their current sign-in began, and nothing for a caller without one.
+ */
+export function historyServedFrom(items: readonly PolicyItem[], signedInAt: string | null): string | null {
+  if (!cloudHistoryOff(items)) return null;
+  return signedInAt ?? '9999-12-31T23:59:59.999Z';
+}

@@ -1,6 +1,6 @@
 import type { OrgEvent, OrgGroupFields } from '../events';
 import { deciderSpec } from '../testing/given-when-then';
-import { effectivePolicy, cloudHistoryOff } from './effective-policy';
+import { effectivePolicy, cloudHistoryOff, historyServedFrom } from './effective-policy';
 import { decideOrg, evolveOrg, groupsOf, initialOrgState, type OrgCommand, type OrgState } from './org.decider';
 import { parsePolicyData, policyData } from './policy-items';
 
@@ -159,5 +159,14 @@ describe('effective policy', () => {
       { key: 'x.root', value: '1', groupId: 1 },
     ]);
     expect(cloudHistoryOff(items)).toBe(true);
+  });
+});
+
+describe('history served back under trillian.history.cloud', () => {
+  it('serves everything unless cloud history is off, then only from the sign-in on (nothing without one)', () => {
+    expect(historyServedFrom([{ key: 'trillian.history.cloud', value: '1' }], NOW)).toBeNull();
+    expect(historyServedFrom([], NOW)).toBeNull();
+    expect(historyServedFrom([{ key: 'trillian.history.cloud', value: '0' }], NOW)).toBe(NOW);
+    expect(historyServedFrom([{ key: 'trillian.history.cloud', value: '0' }], null)).toBe('9999-12-31T23:59:59.999Z');
   });
 });
