@@ -15,6 +15,7 @@ import { ParleyConfigModule } from './infrastructure/config.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { JobsModule } from './jobs/jobs.module';
 import { OrgModule } from './org/org.module';
+import { TrillianModule } from './compat/trillian/trillian.module';
 import { PresenceModule } from './presence/presence.module';
 import { ReadStateModule } from './read-state/read-state.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -47,6 +48,7 @@ export class AppModule {
         JobsModule,
         AuditModule,
         OrgModule,
+        TrillianModule,
         HealthModule,
       ],
     };

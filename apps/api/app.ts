@@ -15,6 +15,7 @@ import { answerMethodNotAllowed } from './common/method-not-allowed';
 import { createParleyDocument } from './common/openapi-document';
 import { createValidationPipe } from './common/validation';
 import { IMPORT_MAX_BYTES, IMPORTS_ROUTE } from './jobs/imports.controller';
+import { trillianUrl } from './compat/trillian/trillian-wire';
 
 const CORRELATION = /^[\x21-\x7e]{1,128}$/;
 
@@ -26,13 +27,15 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     genReqId: () => randomUUID(),
     trustProxy: true,
     clientErrorHandler: answerClientError,
+    rewriteUrl: (request: { url?: string }) => trillianUrl(request.url ?? '/'),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
     logger,
     bufferLogs: false,
   });
   app.enableShutdownHooks();
-  app.setGlobalPrefix('v1', { exclude: ['health', '.well-known/jwks.json'] });
+  // The seeds' surfaces carry their own version in their own prefix.
+  app.setGlobalPrefix('v1', { exclude: ['health', '.well-known/jwks.json', 'trillian/v1/{*path}'] });
   installDepthLimitedJsonParser(adapter, 'v1');
   app.useGlobalPipes(createValidationPipe());
 
