@@ -3,6 +3,7 @@ import { apiKeysProjection } from './api-keys.projection';
 import { contactsProjection } from './contacts.projection';
 import { jobsProjection } from './jobs.projection';
 import { orgProjection } from './org.projection';
+import { historyWeeksProjection } from './history-weeks.projection';
 import { membershipsProjection } from './memberships.projection';
 import { presenceProjection } from './presence.projection';
 import { profileHistoryProjection } from './profile-history.projection';
@@ -26,6 +27,7 @@ export const parleyProjections: readonly Projection[] = [
   contactsProjection,
   sessionsProjection,
   orgProjection,
+  historyWeeksProjection,
 ];
 
 export { apiKeysProjection, jobsProjection, membershipsProjection, roomsProjection, timelineProjection, usersProjection, webhooksProjection };
@@ -34,3 +36,4 @@ export { presenceProjection };
 export { contactsProjection };
 export { sessionsProjection };
 export { orgProjection };
+export { historyWeeksProjection };

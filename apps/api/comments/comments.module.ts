@@ -7,14 +7,16 @@ import { RoomsModule } from '../rooms/rooms.module';
 import { CommentSequencer } from './comment-sequencer';
 import { CommentsController } from './comments.controller';
 import { ListCommentsHandler } from './comments.queries';
+import { HistoryController } from './history.controller';
+import { HistoryWeekHandler, ListHistoryWeeksHandler } from './history.queries';
 import { DeleteCommentHandler } from './delete-comment.command';
 import { PostCommentHandler } from './post-comment.command';
 
 /** Posting, deleting and paging comments; the sequencer is also how imports write comments. */
 @Module({
   imports: [InfrastructureModule, RoomsModule, ContactsModule, OrgModule],
-  controllers: [CommentsController],
-  providers: [CommentSequencer, CommentLookup, PostCommentHandler, DeleteCommentHandler, ListCommentsHandler],
+  controllers: [CommentsController, HistoryController],
+  providers: [CommentSequencer, CommentLookup, PostCommentHandler, DeleteCommentHandler, ListCommentsHandler, ListHistoryWeeksHandler, HistoryWeekHandler],
   exports: [CommentSequencer, CommentLookup],
 })
 export class CommentsModule {}
