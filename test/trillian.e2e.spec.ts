@@ -71,4 +71,23 @@ describe('Trillian wire surface (issue #16)', () => {
     const res = await h.http().get(`/trillian/v1/groups/?token=${encodeURIComponent(key.body.key as string)}`).expect(403);
     expect(res.body.code).toBe('AUTH.SCOPE_MISSING');
   });
+
+  it('never writes the token of the query string to the log', async () => {
+    const logged = await ParleyHarness.start({ ADMIN_API_KEY: API_KEY, LOG_LEVEL: 'debug' });
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      await logged.http().get(`/trillian/v1/groups/?token=${encodeURIComponent(API_KEY)}`).expect(200);
+      await logged.http().get('/trillian/v1/groups/?token=wrong-secret-token-value').expect(401);
+    } finally {
+      write.mockRestore();
+      await logged.stop();
+    }
+    expect(lines.some((line) => line.includes('/trillian/v1/groups'))).toBe(true);
+    expect(lines.filter((line) => line.includes(API_KEY) || line.includes('wrong-secret-token-value'))).toEqual([]);
+  });
 });
+
