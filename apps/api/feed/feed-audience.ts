@@ -112,7 +112,6 @@ function targetOf(event: ParleyEvent): Target {
     case 'ImportJobRequested':
     case 'ImportJobCompleted':
     case 'ImportJobFailed':
-    // The organisation's structure reaches clients through their directory and policy, read on demand.
     case 'OrgGroupCreated':
     case 'OrgGroupChanged':
     case 'OrgGroupDeleted':
