@@ -72,6 +72,31 @@ describe('Trillian wire surface (issue #16)', () => {
     expect(res.body.code).toBe('AUTH.SCOPE_MISSING');
   });
 
+  it('refuses bad input naming the field, writing nothing: numbers, peering twice, policy data, ids', async () => {
+    const head = async () => (await h.http().get('/health').expect(200)).body.eventStore.head as string | null;
+    const before = await head();
+    const field = async (res: { status: number; body: { details?: { field: string }[] } }, status: number, name: string) => {
+      expect(res.status).toBe(status);
+      expect(res.body.details?.map((d) => d.field)).toContain(name);
+    };
+    await field(await h.http().get(q('groups/?peers=2')), 400, 'peers');
+    await field(await h.http().get(q('groups/?format=yaml')), 400, 'format');
+    await field(await h.http().post(q('groups/')).type('form').send({ displayname: 'X', parent: 'one' }), 400, 'parent');
+    await field(await h.http().post(q('groups/')).type('form').send({ displayname: 'X', parent: '999999' }), 404, 'parent');
+    await field(await h.http().post(q('groups/')).type('form').send({ name: 'no display name' }), 400, 'displayname');
+    await field(await h.http().post(q('policies/')).type('form').send({ name: 'P', data: 'not base64!' }), 400, 'data');
+    await field(await h.http().post(q('policies/')).type('form').send({ name: 'P', data: b64('novalue\n') }), 400, 'data');
+    await field(await h.http().get(q('groups/abc/')), 400, 'group');
+    expect(await head()).toBe(before);
+    const a = await h.http().post(q('groups/')).type('form').send({ displayname: 'A' }).expect(200);
+    const id = /<group id="(\d+)">/.exec(a.text)![1]!;
+    await h.http().post(q(`groups/${id}/peers/${id}/`)).expect(201);
+    const after = await head();
+    await field(await h.http().post(q(`groups/${id}/peers/${id}/`)), 400, 'peer');
+    await field(await h.http().post(q(`groups/${id}/`)).type('form').send({ parent: id }), 400, 'parent');
+    expect(await head()).toBe(after);
+  });
+
   it('never writes the token of the query string to the log', async () => {
     const logged = await ParleyHarness.start({ ADMIN_API_KEY: API_KEY, LOG_LEVEL: 'debug' });
     const lines: string[] = [];

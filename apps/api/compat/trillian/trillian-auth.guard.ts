@@ -2,7 +2,7 @@ import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata
 import { Reflector } from '@nestjs/core';
 import { ApiQuery, ApiSecurity } from '@nestjs/swagger';
 import type { ApiKeyScope } from '../../../../libs/domain/api-keys/api-key.decider';
-import { DomainError, unauthenticated } from '../../../../libs/domain/errors';
+import { DomainError, unauthenticated, validationError } from '../../../../libs/domain/errors';
 import { ApiKeyGuard, type ApiKeyRequest } from '../../admin/api-key.guard';
 import { REQUIRED_SCOPES } from '../../admin/require-scopes.metadata';
 import { Public } from '../../auth/auth.decorators';
@@ -47,6 +47,10 @@ export class TrillianTokenGuard implements CanActivate {
       );
     }
     request.apiKey = caller;
+    const format = (request.query as Record<string, unknown> | undefined)?.['format'];
+    if (format !== undefined && format !== 'xml' && format !== 'json') {
+      throw validationError('REQUEST.VALIDATION_FAILED', 'format must be xml or json', [{ field: 'format', reason: 'must be xml or json' }]);
+    }
     return true;
   }
 }
@@ -60,5 +64,5 @@ export const TrillianToken = (...scopes: ApiKeyScope[]) =>
     ApiSecurity('api-key'),
     ApiQuery({ name: 'token', required: false, description: 'The API token (or send it as Authorization: Bearer / X-Api-Key)', schema: { type: 'string' } }),
     ApiQuery({ name: 'format', required: false, description: 'json for JSON; XML otherwise (or Accept: application/json)', schema: { type: 'string', enum: ['xml', 'json'] } }),
-    ApiErrors(401, 403),
+    ApiErrors(400, 401, 403),
   );

@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiNoContentResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
 import { validationError } from '../../../../libs/domain/errors';
 import type { GroupFieldsChange } from '../../../../libs/domain/org/org.decider';
 import { AdminCaller } from '../../admin/api-key.guard';
+import { ApiEmptyResponse } from '../../common/openapi';
 import { OrgIdParamPipe } from '../../org/org-id.pipe';
 import { OrgAdmin } from '../../org/org-admin';
 import { GetGroupQuery, GetPolicyQuery, ListGroupsQuery, ListPoliciesQuery } from '../../org/org.queries';
@@ -15,7 +16,12 @@ import { TrillianGroupDto, TrillianPolicyDto } from './trillian.dto';
 import { TRILLIAN_ERRORS, TrillianAnswer } from './trillian.openapi';
 import { answer, href, type WireNode } from './trillian-wire';
 
-const flag = (value: string | undefined) => value === '1';
+/** Trillian's 0/1 switches (`peers=1`); anything else names the parameter. */
+function flag(value: string | undefined, field: string): boolean {
+  if (value === undefined || value === '0' || value === '') return false;
+  if (value === '1') return true;
+  throw validationError('REQUEST.VALIDATION_FAILED', `${field} must be 0 or 1`, [{ field, reason: 'must be 0 or 1' }]);
+}
 
 /** Trillian's group fields onto Parley's: 0 means none for parent and policy, type 1 means LDAP. */
 function groupFields(body: TrillianGroupDto): GroupFieldsChange {
@@ -65,10 +71,10 @@ export class TrillianOrgController {
   @Get('groups')
   @ApiOperation({ summary: 'Get all groups' })
   @ApiQuery({ name: 'peers', required: false, schema: { type: 'string', enum: ['0', '1'] } })
-  @TrillianAnswer(200, 'groups')
+  @TrillianAnswer(200, 'groups', 400)
   async groups(@Query('peers') peers: string | undefined, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const { items } = await this.queries.execute(new ListGroupsQuery());
-    return answer(request, reply, 200, { group: items.map((g) => groupNode(request, g, flag(peers))) });
+    return answer(request, reply, 200, { group: items.map((g) => groupNode(request, g, flag(peers, 'peers'))) });
   }
 
   @Post('groups')
@@ -96,7 +102,7 @@ export class TrillianOrgController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
     const group: GroupView = await this.queries.execute(new GetGroupQuery(groupId));
-    return answer(request, reply, 200, { group: groupNode(request, group, flag(peers)) });
+    return answer(request, reply, 200, { group: groupNode(request, group, flag(peers, 'peers')) });
   }
 
   @Patch('groups/:group')
@@ -136,7 +142,7 @@ export class TrillianOrgController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a group' })
   @ApiParam({ name: 'group', schema: { type: 'integer', minimum: 1 } })
-  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiEmptyResponse(204, 'Deleted')
   @TrillianAnswer(null, null, 400, 404, 409)
   async deleteGroup(@Param('group', OrgIdParamPipe) groupId: number, @AdminCaller() caller: CommandContext): Promise<void> {
     await this.org.deleteGroup(groupId, caller);
@@ -174,7 +180,7 @@ export class TrillianOrgController {
   @ApiOperation({ summary: 'Remove a peer from a group' })
   @ApiParam({ name: 'group', schema: { type: 'integer', minimum: 1 } })
   @ApiParam({ name: 'peer', schema: { type: 'integer', minimum: 1 } })
-  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiEmptyResponse(204, 'Removed')
   @TrillianAnswer(null, null, 400, 404)
   async removePeer(@Param('group', OrgIdParamPipe) groupId: number, @Param('peer', OrgIdParamPipe) peerId: number, @AdminCaller() caller: CommandContext): Promise<void> {
     await this.org.unpeer(groupId, peerId, caller);
@@ -182,7 +188,7 @@ export class TrillianOrgController {
 
   @Get('policies')
   @ApiOperation({ summary: 'Get all policies' })
-  @TrillianAnswer(200, 'policies')
+  @TrillianAnswer(200, 'policies', 400)
   async policies(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const { items } = await this.queries.execute(new ListPoliciesQuery());
     return answer(request, reply, 200, { policy: items.map(policyNode) });
@@ -248,7 +254,7 @@ export class TrillianOrgController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a policy' })
   @ApiParam({ name: 'policy', schema: { type: 'integer', minimum: 1 } })
-  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiEmptyResponse(204, 'Deleted')
   @TrillianAnswer(null, null, 400, 404, 409)
   async deletePolicy(@Param('policy', OrgIdParamPipe) policyId: number, @AdminCaller() caller: CommandContext): Promise<void> {
     await this.org.deletePolicy(policyId, caller);
