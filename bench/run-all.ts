@@ -8,6 +8,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runContacts } from './contacts.bench';
+import { runDirectory } from './directory.bench';
 import { runExport } from './export.bench';
 import { runFeed } from './feed.bench';
 import { runHistory } from './history.bench';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   outcomes.push(await guarded('tokens', runTokens));
   outcomes.push(await guarded('personal-data', runPersonalData));
   outcomes.push(await guarded('presence', runPresence));
+  outcomes.push(await guarded('directory', runDirectory));
 
   const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);
   const seconds = (performance.now() - started) / 1000;
