@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runConsole } from './console.bench';
 import { runContacts } from './contacts.bench';
+import { runDirectory } from './directory.bench';
 import { runExport } from './export.bench';
 import { runFeed } from './feed.bench';
 import { runHistory } from './history.bench';
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   outcomes.push(await guarded('presence', runPresence));
   outcomes.push(await guarded('console', runConsole));
   outcomes.push(await guarded('metrics', runMetrics));
+  outcomes.push(await guarded('directory', runDirectory));
 
   const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);
   const seconds = (performance.now() - started) / 1000;

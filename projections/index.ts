@@ -6,6 +6,8 @@ import { jobsProjection } from './jobs.projection';
 import { mediaProjection } from './media.projection';
 import { membersProjection } from './members.projection';
 import { numericIdsProjection } from './numeric-ids.projection';
+import { orgProjection } from './org.projection';
+import { historyWeeksProjection } from './history-weeks.projection';
 import { membershipsProjection } from './memberships.projection';
 import { presenceProjection } from './presence.projection';
 import { profileHistoryProjection } from './profile-history.projection';
@@ -32,6 +34,8 @@ export const parleyProjections: readonly Projection[] = [
   applicationsProjection,
   membersProjection,
   numericIdsProjection,
+  orgProjection,
+  historyWeeksProjection,
 ];
 
 export { apiKeysProjection, jobsProjection, membershipsProjection, roomsProjection, timelineProjection, usersProjection, webhooksProjection };
@@ -42,3 +46,5 @@ export { sessionsProjection };
 export { mediaProjection };
 export { applicationsProjection };
 export { membersProjection, numericIdsProjection };
+export { orgProjection };
+export { historyWeeksProjection };

@@ -20,6 +20,8 @@ import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MediaModule } from './media/media.module';
 import { MembersModule } from './members/members.module';
+import { OrgModule } from './org/org.module';
+import { TrillianModule } from './compat/trillian/trillian.module';
 import { PresenceModule } from './presence/presence.module';
 import { ReadStateModule } from './read-state/read-state.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -57,6 +59,8 @@ export class AppModule {
         JobsModule,
         AuditModule,
         MediaModule,
+        OrgModule,
+        TrillianModule,
         HealthModule,
         ConsoleModule,
         VonageModule,

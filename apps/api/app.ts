@@ -22,6 +22,7 @@ import { IMPORT_MAX_BYTES, IMPORTS_ROUTE } from './jobs/imports.controller';
 import { MEDIA_ROUTE } from './media/media.controller';
 import { ROOM_MEDIA_ROUTE } from './media/room-media.controller';
 import { refuseOversizedUpload, uploadBodyLimit } from './media/upload-body';
+import { trillianUrl } from './compat/trillian/trillian-wire';
 
 const CORRELATION = /^[\x21-\x7e]{1,128}$/;
 
@@ -36,6 +37,7 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
     genReqId: () => randomUUID(),
     trustProxy: true,
     clientErrorHandler: answerClientError,
+    rewriteUrl: (request: { url?: string }) => trillianUrl(request.url ?? '/'),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
     logger,
@@ -53,6 +55,8 @@ export async function createParleyApp(config: ParleyConfig): Promise<NestFastify
       'vonage/{*path}',
       'api/v2/{*path}',
       { path: 'warmshowers/{*path}', method: RequestMethod.ALL },
+      // The seeds' surfaces carry their own version in their own prefix.
+      'trillian/v1/{*path}',
     ],
   });
   installDepthLimitedJsonParser(adapter, 'v1');

@@ -851,6 +851,80 @@ export type MemberProfileChanged = {
     readonly changedAt: string;
   };
 };
+/**
+ * The organisation (Trillian's groups, peers and policies), stream `org`: one
+ * small aggregate, so that a group made its own ancestor, a peer of a group
+ * that does not exist or a policy still bound are decided on one fold. Ids
+ * are small integers the decider hands out in order, as Trillian's are.
+ */
+export interface OrgGroupFields {
+  readonly displayName: string;
+  /** Internal, unique among live groups. */
+  readonly name: string;
+  readonly parentId: number | null;
+  readonly policyId: number | null;
+  /** Higher wins when a user's groups' policies disagree (see effective-policy.ts). */
+  readonly priority: number;
+  /** Bound to an LDAP object (Trillian's `type` 1). */
+  readonly ldap: boolean;
+}
+export type OrgGroupCreated = {
+  readonly type: 'OrgGroupCreated';
+  readonly data: OrgGroupFields & { readonly groupId: number; readonly createdBy: string; readonly createdAt: string };
+};
+/** The whole group after the change. */
+export type OrgGroupChanged = {
+  readonly type: 'OrgGroupChanged';
+  readonly data: OrgGroupFields & { readonly groupId: number; readonly changedBy: string; readonly changedAt: string };
+};
+/** Its peerings (both ways) and memberships end with it. */
+export type OrgGroupDeleted = {
+  readonly type: 'OrgGroupDeleted';
+  readonly data: { readonly groupId: number; readonly deletedBy: string; readonly deletedAt: string };
+};
+/** Members of `groupId` see the members of `peerId` in their directory (one way; a group may peer with itself). */
+export type OrgGroupsPeered = {
+  readonly type: 'OrgGroupsPeered';
+  readonly data: { readonly groupId: number; readonly peerId: number; readonly peeredBy: string; readonly peeredAt: string };
+};
+export type OrgGroupsUnpeered = {
+  readonly type: 'OrgGroupsUnpeered';
+  readonly data: { readonly groupId: number; readonly peerId: number; readonly unpeeredBy: string; readonly unpeeredAt: string };
+};
+export type OrgMemberAssigned = {
+  readonly type: 'OrgMemberAssigned';
+  readonly data: { readonly groupId: number; readonly userId: string; readonly assignedBy: string; readonly assignedAt: string };
+};
+export type OrgMemberUnassigned = {
+  readonly type: 'OrgMemberUnassigned';
+  readonly data: { readonly groupId: number; readonly userId: string; readonly unassignedBy: string; readonly unassignedAt: string };
+};
+/** One `key value` line of a policy, in the order given. */
+export interface PolicyItem {
+  readonly key: string;
+  readonly value: string;
+}
+export type OrgPolicyDefined = {
+  readonly type: 'OrgPolicyDefined';
+  readonly data: {
+    readonly policyId: number;
+    readonly name: string;
+    readonly items: readonly PolicyItem[];
+    readonly definedBy: string;
+    readonly definedAt: string;
+  };
+};
+/** The whole policy after the change. */
+export type OrgPolicyChanged = {
+  readonly type: 'OrgPolicyChanged';
+  readonly data: {
+    readonly policyId: number;
+    readonly name: string;
+    readonly items: readonly PolicyItem[];
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
 export type FeedbackRating = 'positive' | 'neutral' | 'negative';
 export const FEEDBACK_RATINGS: readonly FeedbackRating[] = ['positive', 'neutral', 'negative'];
 /** How the author met the member the feedback is about. */
@@ -874,6 +948,21 @@ export type FeedbackLeft = {
   };
 };
 export type CommunityEvent = MemberProfileChanged | FeedbackLeft;
+export type OrgPolicyDeleted = {
+  readonly type: 'OrgPolicyDeleted';
+  readonly data: { readonly policyId: number; readonly deletedBy: string; readonly deletedAt: string };
+};
+export type OrgEvent =
+  | OrgGroupCreated
+  | OrgGroupChanged
+  | OrgGroupDeleted
+  | OrgGroupsPeered
+  | OrgGroupsUnpeered
+  | OrgMemberAssigned
+  | OrgMemberUnassigned
+  | OrgPolicyDefined
+  | OrgPolicyChanged
+  | OrgPolicyDeleted;
 
 export type CommentEvent = CommentPosted;
 export type CommentLifecycleEvent = CommentDeleted;
@@ -895,7 +984,8 @@ export type ParleyEvent =
   | ExportJobEvent
   | ImportJobEvent
   | MediaEvent
-  | CommunityEvent;
+  | CommunityEvent
+  | OrgEvent;
 export type ParleyEventType = ParleyEvent['type'];
 
 /** Current schema version of each event type; bump it with an upcaster below. */
@@ -967,6 +1057,16 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   MediaDeleted: 1,
   MemberProfileChanged: 1,
   FeedbackLeft: 1,
+  OrgGroupCreated: 1,
+  OrgGroupChanged: 1,
+  OrgGroupDeleted: 1,
+  OrgGroupsPeered: 1,
+  OrgGroupsUnpeered: 1,
+  OrgMemberAssigned: 1,
+  OrgMemberUnassigned: 1,
+  OrgPolicyDefined: 1,
+  OrgPolicyChanged: 1,
+  OrgPolicyDeleted: 1,
 };
 
 export const isParleyEventType = (type: string): type is ParleyEventType =>

@@ -105,6 +105,17 @@ export const PERSONAL_FIELDS: PersonalFieldMap = {
   MemberProfileChanged: { owner: ofUser, fields: ['profile'] },
   // The author's words; the rating and the stay stay with the subject's record.
   FeedbackLeft: { owner: (data) => data.authorId, fields: ['body'] },
+  // The organisation's structure is the organisation's, not a user's; assignments name users by id only.
+  OrgGroupCreated: null,
+  OrgGroupChanged: null,
+  OrgGroupDeleted: null,
+  OrgGroupsPeered: null,
+  OrgGroupsUnpeered: null,
+  OrgMemberAssigned: null,
+  OrgMemberUnassigned: null,
+  OrgPolicyDefined: null,
+  OrgPolicyChanged: null,
+  OrgPolicyDeleted: null,
 };
 
 /** The personal fields of a stored event type, or null (also for types this build does not know). */

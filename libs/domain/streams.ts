@@ -35,6 +35,8 @@ export const streams = {
   media: (mediaId: string) => `media-${mediaId}`,
   memberProfile: (userId: string) => `member-profile-${userId}`,
   feedback: (authorId: string, subjectId: string) => `feedback-${authorId}-${subjectId}`,
+  /** The organisation: groups, peers, memberships and policies (one small aggregate). */
+  org: () => 'org',
 } as const;
 
 export function normalizeUsername(username: string): string {

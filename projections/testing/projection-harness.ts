@@ -172,6 +172,17 @@ export function streamOf(event: ParleyEvent): string {
       return streams.memberProfile(event.data.userId);
     case 'FeedbackLeft':
       return streams.feedback(event.data.authorId, event.data.subjectId);
+    case 'OrgGroupCreated':
+    case 'OrgGroupChanged':
+    case 'OrgGroupDeleted':
+    case 'OrgGroupsPeered':
+    case 'OrgGroupsUnpeered':
+    case 'OrgMemberAssigned':
+    case 'OrgMemberUnassigned':
+    case 'OrgPolicyDefined':
+    case 'OrgPolicyChanged':
+    case 'OrgPolicyDeleted':
+      return streams.org();
     default:
       return streams.room(event.data.roomId);
   }

@@ -1,6 +1,6 @@
 import Ajv, { type ValidateFunction } from 'ajv';
-import { XMLValidator } from 'fast-xml-parser';
 import addFormats from 'ajv-formats';
+import { XMLValidator } from 'fast-xml-parser';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -81,7 +81,8 @@ export class OpenApiContract {
 
   /** What is wrong with this response by the document; an empty list when nothing is. */
   problems(method: string, url: string, res: CheckedResponse): string[] {
-    const path = decodeURI(new URL(url, 'http://parley.invalid').pathname);
+    // A surface that takes its seed's trailing slashes (Trillian) is documented without them.
+    const path = decodeURI(new URL(url, 'http://parley.invalid').pathname).replace(/(.)\/+$/, '$1');
     if (UNDOCUMENTED.has(path) || path.startsWith('/docs/')) return [];
     validated++;
     const verb = method.toLowerCase();

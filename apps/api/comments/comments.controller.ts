@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
 import { CommentResponse, DeletedCommentResponse, TimelineItemResponse, TimelinePageResponse } from './comments.responses';
-import { Caller } from '../auth/auth.decorators';
+import { Caller, CurrentUser, type AuthenticatedUser } from '../auth/auth.decorators';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
@@ -13,7 +13,7 @@ import { GetCommentQuery, ListCommentsQuery, type TimelineItemWithSender, type T
 import { DeleteCommentCommand, type DeletedComment } from './delete-comment.command';
 import { PostCommentCommand } from './post-comment.command';
 import { ReadModelQuery } from '../common/min-position.interceptor';
-import { membershipsProjection, roomsProjection, timelineProjection, usersProjection } from '../../../projections';
+import { membershipsProjection, roomsProjection, sessionsProjection, timelineProjection, usersProjection } from '../../../projections';
 import { CommentSizeInterceptor } from './comment-size.interceptor';
 
 @ApiTags('comments')
@@ -52,7 +52,7 @@ export class CommentsController {
   }
 
   @Get()
-  @ReadModelQuery(membershipsProjection, timelineProjection, usersProjection)
+  @ReadModelQuery(membershipsProjection, timelineProjection, usersProjection, sessionsProjection)
 
   @ApiOkResponse({ type: TimelinePageResponse })
   @ApiErrors(403, 404)
@@ -60,6 +60,7 @@ export class CommentsController {
     @Param('roomId', UuidParamPipe) roomId: string,
     @Query() query: ListCommentsQueryDto,
     @Caller() caller: CommandContext,
+    @CurrentUser() user: AuthenticatedUser | undefined,
   ): Promise<TimelinePage> {
     return this.queries.execute(
       new ListCommentsQuery(caller.actor, roomId, {
@@ -68,7 +69,7 @@ export class CommentsController {
         since: query.since,
         until: query.until,
         limit: query.limit ?? 20,
-      }),
+      }, user?.familyId ?? null),
     );
   }
 

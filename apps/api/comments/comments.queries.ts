@@ -6,6 +6,8 @@ import type { Doc, FindOptions, ReadStore } from '../../../libs/read-store/read-
 import { timelineJoinId } from '../../../projections/timeline.projection';
 import { userSummary, type UserSummary } from '../../../projections/users.projection';
 import { READ_STORE } from '../infrastructure/tokens';
+import { cloudHistoryOff, historyServedFrom } from '../../../libs/domain/org/effective-policy';
+import { OrgStates } from '../org/org-states';
 import { requireMembership } from '../rooms/read-access';
 import { timelineItemView, type TimelineItemView } from './comment-views';
 
@@ -33,6 +35,8 @@ export class ListCommentsQuery extends Query<TimelinePage> {
     readonly userId: string,
     readonly roomId: string,
     readonly range: TimelineRange,
+    /** The caller's sign-in (refresh-token family): a policy without cloud history serves only what came after it began. */
+    readonly sessionId: string | null = null,
   ) {
     super();
   }
@@ -46,10 +50,14 @@ export class ListCommentsQuery extends Query<TimelinePage> {
  */
 @QueryHandler(ListCommentsQuery)
 export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, TimelinePage> {
-  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    private readonly org: OrgStates,
+  ) {}
 
-  async execute({ userId, roomId, range }: ListCommentsQuery): Promise<TimelinePage> {
+  async execute({ userId, roomId, range, sessionId }: ListCommentsQuery): Promise<TimelinePage> {
     await requireMembership(this.readStore, roomId, userId);
+    const servedFrom = await this.servedFrom(userId, sessionId);
     const floor = await this.visibleAfter(roomId, userId);
     if (range.since && range.until && range.since >= range.until) {
       throw validationError('COMMENTS.RANGE_EMPTY', 'since must be earlier than until', [
@@ -63,6 +71,7 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
     const createdAt: { $gte?: string; $lt?: string } = {};
     if (range.since) createdAt.$gte = new Date(range.since).toISOString();
     if (range.until) createdAt.$lt = new Date(range.until).toISOString();
+    if (servedFrom !== null && (createdAt.$gte === undefined || createdAt.$gte < servedFrom)) createdAt.$gte = servedFrom;
     const forwards = range.after !== undefined || (range.since !== undefined && range.before === undefined);
     const options: FindOptions = {
       filter: {
@@ -90,6 +99,14 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
       return { ...timelineItemView(doc, names), sender: userSummary(users.get(senderId), senderId) };
     });
     return { items, hasMoreBefore, hasMoreAfter };
+  }
+
+  /** The organisation's policy (`trillian.history.cloud 0`) may keep the caller's history from before this sign-in. */
+  private async servedFrom(userId: string, sessionId: string | null): Promise<string | null> {
+    const items = await this.org.policyOf(userId);
+    if (!cloudHistoryOff(items)) return null;
+    const session = sessionId === null ? null : await this.readStore.get('sessions', sessionId);
+    return historyServedFrom(items, (session?.['createdAt'] as string | undefined) ?? null);
   }
 
   /**

@@ -120,6 +120,16 @@ function targetOf(event: ParleyEvent): Target {
     case 'MemberProfileChanged':
     case 'FeedbackLeft':
       // Profiles and feedback are read where privacy is applied, never pushed.
+    case 'OrgGroupCreated':
+    case 'OrgGroupChanged':
+    case 'OrgGroupDeleted':
+    case 'OrgGroupsPeered':
+    case 'OrgGroupsUnpeered':
+    case 'OrgMemberAssigned':
+    case 'OrgMemberUnassigned':
+    case 'OrgPolicyDefined':
+    case 'OrgPolicyChanged':
+    case 'OrgPolicyDeleted':
       return { kind: 'nobody' };
     case 'MemberAdded':
     case 'MemberInvited':

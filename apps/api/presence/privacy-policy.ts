@@ -58,6 +58,12 @@ export class PrivacyPolicy {
     return new Map([...owners].map(([id, data]) => [id, profileAsSeen(data, relations.get(id)!)]));
   }
 
+  /** What `viewerId` sees of each owner, with the relation it was decided on (a directory leaves out the blocked). */
+  async seen(viewerId: string, ownerIds: readonly string[]): Promise<Map<string, { readonly profile: SeenProfile; readonly relation: ViewerRelation }>> {
+    const { owners, relations } = await this.load(viewerId, ownerIds);
+    return new Map([...owners].map(([id, data]) => [id, { profile: profileAsSeen(data, relations.get(id)!), relation: relations.get(id)! }]));
+  }
+
   /** What `viewerId` sees of one owner, blocks checked against the log as well. */
   async profile(viewerId: string, ownerId: string): Promise<SeenProfile> {
     const { data, relation } = await this.relation(viewerId, ownerId);

@@ -30,6 +30,10 @@ export const API_KEY_SCOPES = [
   'admin:applications',
   /** Acting for any user on Parley's own API (`X-Act-As: <user id>`), as Qiscus' server secret does. */
   'act:users',
+  /** The organisation: groups, their peers and members, policies. */
+  'admin:org',
+  /** Every group chat, administered without being a member. */
+  'admin:rooms',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 export const isApiKeyScope = (value: string): value is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(value);

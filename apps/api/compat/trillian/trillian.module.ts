@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AdminModule } from '../../admin/admin.module';
+import { InfrastructureModule } from '../../infrastructure/infrastructure.module';
+import { OrgModule } from '../../org/org.module';
+import { TrillianTokenGuard } from './trillian-auth.guard';
+import { TrillianOrgController } from './trillian-org.controller';
+
+/** Trillian Server's wire surface (`/trillian/v1/…`): a translator onto Parley's own commands and queries. */
+@Module({
+  imports: [InfrastructureModule, AdminModule, OrgModule],
+  controllers: [TrillianOrgController],
+  providers: [TrillianTokenGuard],
+})
+export class TrillianModule {}

@@ -1,0 +1,52 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import { ApiErrors, COMMAND_ERRORS, type ErrorStatus } from '../../common/openapi';
+
+type Schema = Record<string, unknown>;
+const int = { type: 'integer' } as const;
+const str = { type: 'string' } as const;
+const closed = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
+});
+const peer = closed({ id: int });
+const peers = closed({ href: { type: 'string', format: 'uri' }, peer: { type: 'array', items: peer } }, ['href']);
+const group = closed({ id: int, displayname: str, name: str, parent: int, peers, policy: int, priority: int, type: { type: 'integer', enum: [0, 1] } });
+const policy = closed({ id: int, data: str, name: str });
+
+/** The JSON form of each answer: `{ response: … }`, attributes as plain keys. */
+const ANSWERS = {
+  groups: closed({ group: { type: 'array', items: group } }, []),
+  group: closed({ group }),
+  peers: closed({ peers }),
+  peer: closed({ peer }),
+  policies: closed({ policy: { type: 'array', items: policy } }, []),
+  policy: closed({ policy }),
+} as const;
+export type TrillianAnswerKind = keyof typeof ANSWERS;
+
+export const TRILLIAN_ERRORS: readonly ErrorStatus[] = COMMAND_ERRORS;
+
+/**
+ * A Trillian success answer: XML shaped as the seed's examples by default
+ * (`application/xml`, described as text: its element structure is checked
+ * against the seed by the e2e suite), JSON on request; and its errors.
+ */
+export const TrillianAnswer = (status: number | null, kind: TrillianAnswerKind | null, ...errors: ErrorStatus[]) =>
+  applyDecorators(
+    ...(status !== null && kind !== null
+      ? [
+          ApiResponse({
+            status,
+            description: `<response> with the ${kind}`,
+            content: {
+              'application/xml': { schema: { type: 'string', description: 'XML: <response>…</response>' } },
+              'application/json': { schema: closed({ response: ANSWERS[kind] }) },
+            },
+          }),
+        ]
+      : []),
+    ApiErrors(...errors),
+  );

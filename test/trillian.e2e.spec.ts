@@ -1,0 +1,118 @@
+import { seedExample } from './fixtures/trillian-examples';
+import { ParleyHarness } from './support/parley-app';
+import { structureDifferences, structureOf } from './support/xml-structure';
+
+const API_KEY = 'trillian-e2e-admin-key-0123456789abcdef0';
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+describe('Trillian wire surface (issue #16)', () => {
+  let h: ParleyHarness;
+  beforeAll(async () => {
+    h = await ParleyHarness.start({ ADMIN_API_KEY: API_KEY });
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  const q = (path: string) => `/trillian/v1/${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(API_KEY)}`;
+  /** The answer is XML whose element structure is the seed example's. */
+  function shapedAs(title: string, res: { status: number; text: string; headers: Record<string, unknown> }) {
+    const example = seedExample(title);
+    expect(res.status).toBe(example.status);
+    expect(String(res.headers['content-type'])).toMatch(/^application\/xml/);
+    expect(structureDifferences(structureOf(res.text), structureOf(example.xml))).toEqual([]);
+  }
+
+  it('groups: create, get all, get one, update (POST and PATCH), in the seed’s XML', async () => {
+    const created = await h.http().post(q('groups/')).type('form').send({ displayname: 'Development', name: `dev-${Date.now()}`, parent: '0', policy: '0', priority: '0', type: '0' });
+    shapedAs('Create a group', created);
+    const id = /<group id="(\d+)">/.exec(created.text)![1]!;
+    const other = await h.http().post(q('groups')).type('form').send({ displayname: 'Sales' }).expect(200);
+    const otherId = /<group id="(\d+)">/.exec(other.text)![1]!;
+    shapedAs('Add a peer to a group', await h.http().post(q(`groups/${id}/peers/${otherId}/`)));
+    shapedAs('Get all peers of a group', await h.http().get(q(`groups/${id}/peers/`)));
+    shapedAs('Get all groups', await h.http().get(q('groups/')));
+    shapedAs('Get a single group', await h.http().get(q(`groups/${id}/`)));
+    const updated = await h.http().post(q(`groups/${id}/`)).type('form').send({ displayname: 'Marketing' });
+    shapedAs('Update a group', updated);
+    expect(updated.text).toContain('<displayname>Marketing</displayname>');
+    const patched = await h.http().patch(q(`groups/${id}`)).type('form').send({ priority: '4' });
+    shapedAs('Update a group', patched);
+    expect(patched.text).toContain('<priority>4</priority>');
+  });
+
+  it('policies: create, get all, get one, update (PATCH and POST), in the seed’s XML; the seed’s data round-trips', async () => {
+    const data = seedExample('Get a single policy').xml.match(/<data>([^<]+)<\/data>/)![1]!;
+    const created = await h.http().post(q('policies/')).type('form').send({ name: 'cerulean-inc.com', data });
+    shapedAs('Create a policy', created);
+    expect(created.text).toContain(`<data>${data}</data>`);
+    const id = /<policy id="(\d+)">/.exec(created.text)![1]!;
+    shapedAs('Get all policies', await h.http().get(q('policies/')));
+    shapedAs('Get a single policy', await h.http().get(q(`policies/${id}/`)));
+    shapedAs('Update a policy', await h.http().patch(q(`policies/${id}/`)).type('form').send({ name: 'Marketing and HR' }));
+    const posted = await h.http().post(q(`policies/${id}`)).type('form').send({ data: b64('trillian.history.cloud 0\n') });
+    shapedAs('Update a policy', posted);
+    expect(posted.text).toContain(`<data>${b64('trillian.history.cloud 0\n')}</data>`);
+    await h.http().delete(q(`policies/${id}/`)).expect(204);
+  });
+
+  it('answers JSON on Accept: application/json or format=json, and takes the token from a header', async () => {
+    const asJson = await h.http().get('/trillian/v1/groups/?format=json').set('Authorization', `Bearer ${API_KEY}`).expect(200);
+    expect(asJson.headers['content-type']).toMatch(/^application\/json/);
+    expect(Array.isArray(asJson.body.response.group)).toBe(true);
+    const accepted = await h.http().get('/trillian/v1/policies').set('X-Api-Key', API_KEY).set('Accept', 'application/json').expect(200);
+    expect(Array.isArray(accepted.body.response.policy)).toBe(true);
+  });
+
+  it('refuses without a token, with a wrong one, and with one lacking admin:org', async () => {
+    expect((await h.http().get('/trillian/v1/groups/').expect(401)).body.code).toBe('AUTH.TOKEN_MISSING');
+    await h.http().get('/trillian/v1/groups/?token=nonsense').expect(401);
+    const key = await h.http().post('/v1/admin/api-keys').set('X-Api-Key', API_KEY).send({ name: 'users', scopes: ['admin:users'] }).expect(201);
+    const res = await h.http().get(`/trillian/v1/groups/?token=${encodeURIComponent(key.body.key as string)}`).expect(403);
+    expect(res.body.code).toBe('AUTH.SCOPE_MISSING');
+  });
+
+  it('refuses bad input naming the field, writing nothing: numbers, peering twice, policy data, ids', async () => {
+    const head = async () => (await h.http().get('/health').expect(200)).body.eventStore.head as string | null;
+    const before = await head();
+    const field = async (res: { status: number; body: { details?: { field: string }[] } }, status: number, name: string) => {
+      expect(res.status).toBe(status);
+      expect(res.body.details?.map((d) => d.field)).toContain(name);
+    };
+    await field(await h.http().get(q('groups/?peers=2')), 400, 'peers');
+    await field(await h.http().get(q('groups/?format=yaml')), 400, 'format');
+    await field(await h.http().post(q('groups/')).type('form').send({ displayname: 'X', parent: 'one' }), 400, 'parent');
+    await field(await h.http().post(q('groups/')).type('form').send({ displayname: 'X', parent: '999999' }), 404, 'parent');
+    await field(await h.http().post(q('groups/')).type('form').send({ name: 'no display name' }), 400, 'displayname');
+    await field(await h.http().post(q('policies/')).type('form').send({ name: 'P', data: 'not base64!' }), 400, 'data');
+    await field(await h.http().post(q('policies/')).type('form').send({ name: 'P', data: b64('novalue\n') }), 400, 'data');
+    await field(await h.http().get(q('groups/abc/')), 400, 'group');
+    expect(await head()).toBe(before);
+    const a = await h.http().post(q('groups/')).type('form').send({ displayname: 'A' }).expect(200);
+    const id = /<group id="(\d+)">/.exec(a.text)![1]!;
+    await h.http().post(q(`groups/${id}/peers/${id}/`)).expect(201);
+    const after = await head();
+    await field(await h.http().post(q(`groups/${id}/peers/${id}/`)), 400, 'peer');
+    await field(await h.http().post(q(`groups/${id}/`)).type('form').send({ parent: id }), 400, 'parent');
+    expect(await head()).toBe(after);
+  });
+
+  it('never writes the token of the query string to the log', async () => {
+    const logged = await ParleyHarness.start({ ADMIN_API_KEY: API_KEY, LOG_LEVEL: 'debug' });
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      await logged.http().get(`/trillian/v1/groups/?token=${encodeURIComponent(API_KEY)}`).expect(200);
+      await logged.http().get('/trillian/v1/groups/?token=wrong-secret-token-value').expect(401);
+    } finally {
+      write.mockRestore();
+      await logged.stop();
+    }
+    expect(lines.some((line) => line.includes('/trillian/v1/groups'))).toBe(true);
+    expect(lines.filter((line) => line.includes(API_KEY) || line.includes('wrong-secret-token-value'))).toEqual([]);
+  });
+});
+
