@@ -292,4 +292,27 @@ describe('media: uploads, downloads and thumbnails in the blob store beside the 
       await h.http().post(`/v1/rooms/${room.id}/comments`).set(alice.auth).send({ text: 'x', attachments: ['not-an-id'] }).expect(400);
     });
   });
+
+  describe('profile photo upload (Windu)', () => {
+    it('PUT /v1/me/photo takes an upload: the photo is the user media, its thumbnails the preview sizes, readable as privacy allows', async () => {
+      const frank = await h.user('frank');
+      const res = await h.http().put('/v1/me/photo').set(frank.auth).attach('photo', photo, 'photo.jpg').expect(200);
+      expect(res.body).toMatchObject({ url: expect.stringMatching(/^\/v1\/media\/[0-9a-f-]{36}$/), media: { type: 'image/jpeg', width: 800 } });
+      const me = await h.http().get('/v1/me').set(frank.auth).set('X-Min-Position', res.body.position).expect(200);
+      expect(me.body.photoUrl).toBe(res.body.url);
+      // Everyone may see the photo by default; the preview size too.
+      expect((await download(bob, `${res.body.url}/thumbnails/64`, res.body.position).expect(200)).headers['content-type']).toBe('image/jpeg');
+      const hidden = await h.http().put('/v1/me/privacy').set(frank.auth).send({ photo: 'none' }).expect(200);
+      await h.http().get(res.body.url).set(bob.auth).set('X-Min-Position', hidden.body.position).expect(404);
+      expect((await download(frank, res.body.url, hidden.body.position).expect(200)).body).toEqual(photo);
+    });
+
+    it('refuses a photo that is not an image, and still takes a URL', async () => {
+      const grace = await h.user('grace');
+      const refused = await h.http().put('/v1/me/photo').set(grace.auth).attach('photo', Buffer.from('not a picture'), 'photo.txt').expect(400);
+      expect(refused.body).toMatchObject({ code: 'MEDIA.NOT_AN_IMAGE', details: [{ field: 'photo' }] });
+      const byUrl = await h.http().put('/v1/me/photo').set(grace.auth).send({ url: 'https://cdn.example.com/grace.png' }).expect(200);
+      expect(byUrl.body.url).toBe('https://cdn.example.com/grace.png');
+    });
+  });
 });

@@ -70,7 +70,7 @@ export async function verifyMediaArchive(dir: string): Promise<ArchiveCheck> {
   }
   let bytes = 0;
   for (const [index, line] of lines.entries()) {
-    const parts = /^([0-9a-f]{64})  (\d+)  blobs\/([0-9a-f]{64})$/.exec(line);
+    const parts = /^([0-9a-f]{64}) {2}(\d+) {2}blobs\/([0-9a-f]{64})$/.exec(line);
     if (parts === null || parts[1] !== parts[3]) return { ok: false, line: index + 1, reason: 'not a manifest line' };
     const file = join(dir, 'blobs', parts[3]!);
     const found = await stat(file).catch(() => null);

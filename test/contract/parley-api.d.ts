@@ -78,7 +78,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: operations["ProfileController_setPhoto"];
+        put: operations["MePhotoController_set"];
         post?: never;
         delete: operations["ProfileController_removePhoto"];
         options?: never;
@@ -788,40 +788,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/rooms/{roomId}/history/weeks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The ISO weeks that hold comments, with counts and revisions */
-        get: operations["HistoryController_weeks"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/rooms/{roomId}/history/weeks/{year}/{week}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One ISO week of the timeline, oldest first (at most 1000 items; hasMoreAfter says when there are more) */
-        get: operations["HistoryController_week"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/rooms/{roomId}/read": {
         parameters: {
             query?: never;
@@ -1046,63 +1012,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/groups": {
+    "/v1/media": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["AdminOrgController_listGroups"];
+        get: operations["MediaController_list"];
         put?: never;
-        post: operations["AdminOrgController_createGroup"];
+        post: operations["MediaController_upload"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/groups/{groupId}": {
+    "/v1/media/{id}/info": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["AdminOrgController_getGroup"];
-        put?: never;
-        post?: never;
-        delete: operations["AdminOrgController_deleteGroup"];
-        options?: never;
-        head?: never;
-        patch: operations["AdminOrgController_changeGroup"];
-        trace?: never;
-    };
-    "/v1/admin/groups/{groupId}/peers/{peerId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Members of the group see the members of the peer in their directory (one way) */
-        put: operations["AdminOrgController_peer"];
-        post?: never;
-        delete: operations["AdminOrgController_unpeer"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/groups/{groupId}/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["AdminOrgController_members"];
+        get: operations["MediaController_info"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1111,213 +1044,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/groups/{groupId}/members/{userId}": {
+    "/v1/media/{id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put: operations["AdminOrgController_assign"];
+        get: operations["MediaController_download"];
+        put?: never;
         post?: never;
-        delete: operations["AdminOrgController_unassign"];
+        delete: operations["MediaController_delete"];
         options?: never;
-        head?: never;
+        head: operations["MediaController_head"];
         patch?: never;
         trace?: never;
     };
-    "/v1/admin/policies": {
+    "/v1/media/{id}/thumbnails/{size}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["AdminOrgController_listPolicies"];
-        put?: never;
-        post: operations["AdminOrgController_definePolicy"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/policies/{policyId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["AdminOrgController_getPolicy"];
-        put?: never;
-        post?: never;
-        delete: operations["AdminOrgController_deletePolicy"];
-        options?: never;
-        head?: never;
-        patch: operations["AdminOrgController_changePolicy"];
-        trace?: never;
-    };
-    "/v1/me/groups": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["MeOrgController_groups"];
+        get: operations["MediaController_thumbnail"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        head: operations["MediaController_headThumbnail"];
         patch?: never;
         trace?: never;
     };
-    "/v1/me/policy": {
+    "/v1/rooms/{roomId}/media": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The caller’s effective policy: each key from the first of their groups by priority (highest first, then lowest id), each group’s own policy before its ancestors’. Parley enforces trillian.history.cloud itself; clients apply the rest. */
-        get: operations["MeOrgController_policy"];
+        get: operations["RoomMediaController_list"];
         put?: never;
+        post: operations["RoomMediaController_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/media/{mediaId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RoomMediaController_get"];
+        put: operations["RoomMediaController_add"];
         post?: never;
-        delete?: never;
+        delete: operations["RoomMediaController_delete"];
         options?: never;
         head?: never;
         patch?: never;
-        trace?: never;
-    };
-    "/v1/me/directory": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Users the caller’s groups peer with, apart from the caller’s own address book; blocked users left out */
-        get: operations["MeOrgController_directory"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/trillian/v1/groups": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get all groups */
-        get: operations["TrillianOrgController_groups"];
-        put?: never;
-        /** Create a group */
-        post: operations["TrillianOrgController_createGroup"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/trillian/v1/groups/{group}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a single group */
-        get: operations["TrillianOrgController_group"];
-        put?: never;
-        /** Update a group (POST, as the seed documents it) */
-        post: operations["TrillianOrgController_updateGroup"];
-        /** Delete a group */
-        delete: operations["TrillianOrgController_deleteGroup"];
-        options?: never;
-        head?: never;
-        /** Update a group (PATCH; POST does the same) */
-        patch: operations["TrillianOrgController_patchGroup"];
-        trace?: never;
-    };
-    "/trillian/v1/groups/{group}/peers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get all peers of a group */
-        get: operations["TrillianOrgController_peers"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/trillian/v1/groups/{group}/peers/{peer}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Add a peer to a group */
-        post: operations["TrillianOrgController_addPeer"];
-        /** Remove a peer from a group */
-        delete: operations["TrillianOrgController_removePeer"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/trillian/v1/policies": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get all policies */
-        get: operations["TrillianOrgController_policies"];
-        put?: never;
-        /** Create a policy */
-        post: operations["TrillianOrgController_createPolicy"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/trillian/v1/policies/{policy}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a single policy */
-        get: operations["TrillianOrgController_policy"];
-        put?: never;
-        /** Update a policy (POST, where PATCH is unavailable) */
-        post: operations["TrillianOrgController_postPolicy"];
-        /** Delete a policy */
-        delete: operations["TrillianOrgController_deletePolicy"];
-        options?: never;
-        head?: never;
-        /** Update a policy */
-        patch: operations["TrillianOrgController_updatePolicy"];
         trace?: never;
     };
     "/health": {
@@ -1376,7 +1164,7 @@ export interface components {
             username: string | null;
             displayName: string | null;
             statusMessage: string | null;
-            /** Format: uri */
+            /** Format: uri-reference */
             photoUrl: string | null;
             privacy: components["schemas"]["PrivacyResponse"];
             /** Format: date-time */
@@ -1426,16 +1214,8 @@ export interface components {
             /** @description Pass as cursor for the next (older) page; null on the last */
             nextCursor: string | null;
         };
-        PhotoDto: {
-            /**
-             * Format: uri
-             * @description An absolute http(s) URL
-             * @example https://cdn.example.com/alice.png
-             */
-            url: string;
-        };
         PhotoSetResponse: {
-            /** Format: uri */
+            /** Format: uri-reference */
             url: string | null;
             /**
              * @description A global log position (decimal); pass it as X-Min-Position
@@ -1445,7 +1225,7 @@ export interface components {
         };
         PhotoEntryResponse: {
             /**
-             * Format: uri
+             * Format: uri-reference
              * @description null: removed
              */
             url: string | null;
@@ -1631,13 +1411,13 @@ export interface components {
              *       "admin:users"
              *     ]
              */
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:org" | "admin:rooms")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
         };
         CreatedApiKeyResponse: {
             /** Format: uuid */
             id: string;
             name: string;
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:org" | "admin:rooms")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
             /** @description The key itself: shown this once, stored nowhere */
             key: string;
             /** Format: date-time */
@@ -1652,7 +1432,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:org" | "admin:rooms")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
             /** @enum {string} */
             status: "active" | "revoked";
             /** @description The key printed at the first start of the installation */
@@ -1688,7 +1468,7 @@ export interface components {
             /** @description "Deleted user" for a removed account */
             displayName: string | null;
             statusMessage: string | null;
-            /** Format: uri */
+            /** Format: uri-reference */
             photoUrl: string | null;
             privacy: components["schemas"]["PrivacyResponse"];
             /** @enum {string} */
@@ -2264,7 +2044,7 @@ export interface components {
             /** @description null when hidden from the caller */
             statusMessage: string | null;
             /**
-             * Format: uri
+             * Format: uri-reference
              * @description null when hidden from the caller
              */
             photoUrl: string | null;
@@ -2279,8 +2059,10 @@ export interface components {
             muted?: boolean;
         };
         PostCommentDto: {
-            /** @description At most 64 KiB of UTF-8 text and JSON payload together (413 COMMENT.TOO_LARGE) */
-            text: string;
+            /** @description At most 64 KiB of UTF-8 text and JSON payload together (413 COMMENT.TOO_LARGE); required unless attachments are given */
+            text?: string;
+            /** @description Ids of your own uploads (POST /v1/media) to attach */
+            attachments?: string[];
             /** @description The client's own id for the comment (Qiscus unique_temp_id); a retry with it writes nothing new */
             clientId?: string;
             /**
@@ -2297,6 +2079,25 @@ export interface components {
             payload?: {
                 [key: string]: unknown;
             };
+        };
+        AttachmentThumbnailResponse: {
+            /** @enum {number} */
+            size: 64 | 256 | 1024;
+            width: number;
+            height: number;
+            url: string;
+        };
+        AttachmentResponse: {
+            /** Format: uuid */
+            mediaId: string;
+            /** @example image/jpeg */
+            type: string;
+            size: number;
+            width: number | null;
+            height: number | null;
+            /** @example /v1/media/1b4e28ba-2fa1-11d2-883f-0016d3cca427 */
+            url: string;
+            thumbnails: components["schemas"]["AttachmentThumbnailResponse"][];
         };
         CommentResponse: {
             /** Format: uuid */
@@ -2331,6 +2132,8 @@ export interface components {
              */
             position: string;
             deleted: boolean;
+            /** @description Media attached (empty once the comment is deleted) */
+            attachments: components["schemas"]["AttachmentResponse"][];
         };
         SystemEventResponse: {
             /** @example member_added */
@@ -2380,6 +2183,8 @@ export interface components {
              */
             position: string;
             deleted: boolean;
+            /** @description Media attached (empty once the comment is deleted) */
+            attachments: components["schemas"]["AttachmentResponse"][];
             /** @enum {string} */
             kind: "comment" | "system";
             /** @description For system items */
@@ -2409,23 +2214,6 @@ export interface components {
              * @example 1234
              */
             position: string;
-        };
-        HistoryWeekResponse: {
-            /** @example 2016 */
-            year: number;
-            /** @example 20 */
-            week: number;
-            /** @description Comments of the week that stand */
-            count: number;
-            /** @description Moves with every comment posted or deleted in the week */
-            revision: number;
-        };
-        HistoryWeeksResponse: {
-            /** Format: uuid */
-            roomId: string;
-            /** @description Moves with any change in the room’s history */
-            revision: number;
-            weeks: components["schemas"]["HistoryWeekResponse"][];
         };
         MarkReadDto: {
             /** @description Mark read up to this seq (required unless unread) */
@@ -2468,7 +2256,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret: string;
             /**
@@ -2483,7 +2271,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -2510,7 +2298,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -2551,7 +2339,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events?: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events?: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret?: string;
             /**
@@ -2927,171 +2715,132 @@ export interface components {
             streamId: string;
             events: components["schemas"]["EventEnvelopeResponse"][];
         };
-        GroupResponse: {
-            id: number;
-            displayName: string;
-            name: string;
-            parentId: number | null;
-            policyId: number | null;
-            priority: number;
-            ldap: boolean;
-            /** @description Groups whose members this group’s members see in their directory */
-            peers: number[];
-        };
-        GroupListResponse: {
-            items: components["schemas"]["GroupResponse"][];
-        };
-        CreateGroupDto: {
-            /**
-             * @description What clients show
-             * @example Sales
-             */
-            displayName: string;
-            /** @description Internal and unique; defaults to group-<id> */
-            name?: string;
-            /** @description The parent group; null for none */
-            parentId?: number | null;
-            /** @description The policy bound to the group; its members inherit it */
-            policyId?: number | null;
-            /** @description Higher wins when a user’s groups’ policies disagree */
-            priority?: number;
-            /** @description Bound to an LDAP object */
-            ldap?: boolean;
-        };
-        GroupCommandResponse: {
-            /** @description The group after the command; null once deleted */
-            group: components["schemas"]["GroupResponse"] | null;
-            /**
-             * @description null when nothing changed
-             * @example 1234
-             */
-            position: string | null;
-        };
-        UpdateGroupDto: {
-            displayName?: string;
-            name?: string;
-            /** @description null detaches the group from its parent */
-            parentId?: number | null;
-            /** @description null unbinds the policy */
-            policyId?: number | null;
-            priority?: number;
-            ldap?: boolean;
-        };
-        GroupMembersResponse: {
-            groupId: number;
-            userIds: string[];
-        };
-        OrgCommandResponse: {
-            written: number;
-            /**
-             * @description null when nothing changed
-             * @example 1234
-             */
-            position: string | null;
-        };
-        PolicyItemResponse: {
-            /** @example trillian.history.cloud */
-            key: string;
-            /** @example 0 */
-            value: string;
-        };
-        PolicyResponse: {
-            id: number;
-            name: string;
-            items: components["schemas"]["PolicyItemResponse"][];
-            /** @description The items as base64 of `key value` lines */
+        UploadMediaBody: {
+            /** @description The bytes, base64 (Trillian sends media this way) */
             data: string;
+            /** @description The type the client believes it is; refused when the bytes say otherwise */
+            type?: string;
+            /** @description A file name, kept with the upload */
+            name?: string;
         };
-        PolicyListResponse: {
-            items: components["schemas"]["PolicyResponse"][];
+        UploadMediaForm: {
+            /** Format: binary */
+            file: string;
         };
-        CreatePolicyDto: {
-            /** @example IT */
-            name: string;
+        ThumbnailResponse: {
             /**
-             * @description Base64 of UTF-8 `key value` lines; give this or items
-             * @example dHJpbGxpYW4uaGlzdG9yeS5jbG91ZCAwCg==
+             * @description The bound of the long side, in pixels
+             * @enum {number}
              */
-            data?: string;
-            /**
-             * @description The items by key; give this or data
-             * @example {
-             *       "trillian.history.cloud": "0"
-             *     }
-             */
-            items?: {
-                [key: string]: string;
-            };
+            size: 64 | 256 | 1024;
+            width: number;
+            height: number;
+            /** @example /v1/media/1b4e28ba-2fa1-11d2-883f-0016d3cca427/thumbnails/256 */
+            url: string;
         };
-        PolicyCommandResponse: {
-            /** @description The policy after the command; null once deleted */
-            policy: components["schemas"]["PolicyResponse"] | null;
+        UploadedMediaResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            ownerId: string;
             /**
-             * @description null when nothing changed
+             * @description Sniffed from the bytes
+             * @example image/jpeg
+             */
+            type: string;
+            /** @description Bytes */
+            size: number;
+            /** @description Images: as shown (EXIF orientation applied) */
+            width: number | null;
+            height: number | null;
+            /** @description SHA-256 of the bytes (the ETag); null once the owner is erased */
+            sha256: string | null;
+            /** @description The file name given at upload */
+            name: string | null;
+            /** @example /v1/media/1b4e28ba-2fa1-11d2-883f-0016d3cca427 */
+            url: string;
+            /** @description Images only: 64, 256 and 1024 px on the long side, never larger than the original */
+            thumbnails: components["schemas"]["ThumbnailResponse"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The owner's account was erased: the bytes can no longer be read */
+            removed: boolean;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
              * @example 1234
              */
-            position: string | null;
+            position: string;
         };
-        UpdatePolicyDto: {
-            name?: string;
-            /** @description Base64 of UTF-8 `key value` lines; replaces every item */
-            data?: string;
-            /** @description Replaces every item */
-            items?: {
-                [key: string]: string;
-            };
-        };
-        EffectiveItemResponse: {
-            /** @example trillian.history.cloud */
-            key: string;
-            /** @example 0 */
-            value: string;
-            policyId: number;
-            /** @description The group whose binding (its own or an ancestor’s) gave the value */
-            groupId: number;
-        };
-        EffectivePolicyResponse: {
-            items: components["schemas"]["EffectiveItemResponse"][];
-            /** @description false under `trillian.history.cloud 0`: history is served only from the current sign-in on */
-            cloudHistory: boolean;
-            /** @description false under `trillian.filetransfer 0` */
-            fileTransfer: boolean;
-        };
-        DirectoryEntryResponse: {
+        MediaResponse: {
             /** Format: uuid */
-            userId: string;
-            username: string | null;
-            displayName: string | null;
-            groups: number[];
-            /** @description null when hidden from the caller */
-            statusMessage: string | null;
+            id: string;
+            /** Format: uuid */
+            ownerId: string;
+            /**
+             * @description Sniffed from the bytes
+             * @example image/jpeg
+             */
+            type: string;
+            /** @description Bytes */
+            size: number;
+            /** @description Images: as shown (EXIF orientation applied) */
+            width: number | null;
+            height: number | null;
+            /** @description SHA-256 of the bytes (the ETag); null once the owner is erased */
+            sha256: string | null;
+            /** @description The file name given at upload */
+            name: string | null;
+            /** @example /v1/media/1b4e28ba-2fa1-11d2-883f-0016d3cca427 */
+            url: string;
+            /** @description Images only: 64, 256 and 1024 px on the long side, never larger than the original */
+            thumbnails: components["schemas"]["ThumbnailResponse"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The owner's account was erased: the bytes can no longer be read */
+            removed: boolean;
+        };
+        MediaListResponse: {
+            items: components["schemas"]["MediaResponse"][];
+        };
+        DeletedMediaResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {boolean} */
+            deleted: true;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        PhotoDto: {
             /**
              * Format: uri
-             * @description null when hidden from the caller
+             * @description An absolute http(s) URL
+             * @example https://cdn.example.com/alice.png
              */
-            photoUrl: string | null;
-            presence: components["schemas"]["SeenPresenceResponse"];
+            url: string;
         };
-        DirectoryResponse: {
-            items: components["schemas"]["DirectoryEntryResponse"][];
+        PhotoUploadForm: {
+            /**
+             * Format: binary
+             * @description An image (Windu: curl -F "photo=@photo.jpg")
+             */
+            photo: string;
         };
-        TrillianGroupDto: {
-            /** @description Shown to clients */
-            displayname?: string;
-            /** @description Internal, unique */
-            name?: string;
-            /** @description Parent group id, 0 for none */
-            parent?: string | number;
-            /** @description Bound policy id, 0 for none */
-            policy?: string | number;
-            priority?: string | number;
-            /** @description 1 when bound to an LDAP object */
-            type?: ("0" | "1") | (0 | 1);
-        };
-        TrillianPolicyDto: {
-            /** @description Base64 of `key value` lines */
-            data?: string;
-            name?: string;
+        PhotoSetWithMediaResponse: {
+            /**
+             * Format: uri-reference
+             * @description An absolute URL, or an upload's /v1/media/<id>
+             */
+            url: string | null;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+            /** @description The uploaded photo, with its preview sizes */
+            media?: components["schemas"]["MediaResponse"];
         };
         StoreHealthResponse: {
             /** @example MongoDB */
@@ -3565,7 +3314,7 @@ export interface operations {
             };
         };
     };
-    ProfileController_setPhoto: {
+    MePhotoController_set: {
         parameters: {
             query?: never;
             header?: never;
@@ -3574,7 +3323,8 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PhotoDto"];
+                "application/json": components["schemas"]["PhotoDto"] | components["schemas"]["PhotoUploadForm"];
+                "multipart/form-data": components["schemas"]["PhotoDto"] | components["schemas"]["PhotoUploadForm"];
             };
         };
         responses: {
@@ -3583,7 +3333,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PhotoSetResponse"];
+                    "application/json": components["schemas"]["PhotoSetWithMediaResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -8131,136 +7881,6 @@ export interface operations {
             };
         };
     };
-    HistoryController_weeks: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                roomId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HistoryWeeksResponse"];
-                };
-            };
-            /**
-             * @description The request is invalid: details name each field and the reason (nothing was written)
-             *
-             *     The request is invalid: details name each field and the reason (nothing was written)
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    HistoryController_week: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                roomId: string;
-                year: number;
-                week: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TimelinePageResponse"];
-                };
-            };
-            /**
-             * @description The request is invalid: details name each field and the reason (nothing was written)
-             *
-             *     The request is invalid: details name each field and the reason (nothing was written)
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
     ReadStateController_mark: {
         parameters: {
             query?: never;
@@ -9854,9 +9474,11 @@ export interface operations {
             };
         };
     };
-    AdminOrgController_listGroups: {
+    MediaController_list: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
@@ -9866,194 +9488,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The caller's own media, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupListResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    AdminOrgController_createGroup: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateGroupDto"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GroupCommandResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    AdminOrgController_getGroup: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                groupId: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GroupResponse"];
+                    "application/json": components["schemas"]["MediaListResponse"];
                 };
             };
             /**
@@ -10078,33 +9519,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -10116,102 +9530,26 @@ export interface operations {
             };
         };
     };
-    AdminOrgController_deleteGroup: {
+    MediaController_upload: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                groupId: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GroupCommandResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    AdminOrgController_changeGroup: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                groupId: number;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdateGroupDto"];
+                "multipart/form-data": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
+                "application/json": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
             };
         };
         responses: {
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupCommandResponse"];
+                    "application/json": components["schemas"]["UploadedMediaResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -10225,15 +9563,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10277,15 +9606,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -10306,195 +9626,7 @@ export interface operations {
             };
         };
     };
-    AdminOrgController_peer: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                groupId: number;
-                peerId: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GroupCommandResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    AdminOrgController_unpeer: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                groupId: number;
-                peerId: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GroupCommandResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    AdminOrgController_members: {
+    MediaController_info: {
         parameters: {
             query?: never;
             header?: {
@@ -10502,7 +9634,7 @@ export interface operations {
                 "X-Min-Position"?: string;
             };
             path: {
-                groupId: number;
+                id: string;
             };
             cookie?: never;
         };
@@ -10513,7 +9645,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupMembersResponse"];
+                    "application/json": components["schemas"]["MediaResponse"];
                 };
             };
             /**
@@ -10538,26 +9670,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description No such resource, or none the caller may see */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10576,25 +9690,128 @@ export interface operations {
             };
         };
     };
-    AdminOrgController_assign: {
+    MediaController_download: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
             path: {
-                groupId: number;
-                userId: string;
+                id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description written is 0 when the user already belonged to the group */
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MediaController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: the bytes are gone from storage; the events stay */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrgCommandResponse"];
+                    "application/json": components["schemas"]["DeletedMediaResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -10635,33 +9852,6 @@ export interface operations {
             };
             /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10689,27 +9879,64 @@ export interface operations {
             };
         };
     };
-    AdminOrgController_unassign: {
+    MediaController_head: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
             path: {
-                groupId: number;
-                userId: string;
+                id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description The bytes */
             200: {
                 headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrgCommandResponse"];
+                    "*/*": string;
                 };
             };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10720,15 +9947,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10745,75 +9963,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    AdminOrgController_listPolicies: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PolicyListResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10832,111 +9983,7 @@ export interface operations {
             };
         };
     };
-    AdminOrgController_definePolicy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreatePolicyDto"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PolicyCommandResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    AdminOrgController_getPolicy: {
+    MediaController_thumbnail: {
         parameters: {
             query?: never;
             header?: {
@@ -10944,18 +9991,231 @@ export interface operations {
                 "X-Min-Position"?: string;
             };
             path: {
-                policyId: number;
+                id: string;
+                size: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MediaController_headThumbnail: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                id: string;
+                size: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomMediaController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The room's media, newest first; an erased uploader's items show `removed` */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PolicyResponse"];
+                    "application/json": components["schemas"]["MediaListResponse"];
                 };
             };
             /**
@@ -10980,26 +10240,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description No such resource, or none the caller may see */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11018,102 +10260,28 @@ export interface operations {
             };
         };
     };
-    AdminOrgController_deletePolicy: {
+    RoomMediaController_upload: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                policyId: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PolicyCommandResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    AdminOrgController_changePolicy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                policyId: number;
+                roomId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdatePolicyDto"];
+                "multipart/form-data": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
+                "application/json": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
             };
         };
         responses: {
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PolicyCommandResponse"];
+                    "application/json": components["schemas"]["UploadedMediaResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -11127,15 +10295,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11179,15 +10338,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -11208,14 +10358,17 @@ export interface operations {
             };
         };
     };
-    MeOrgController_groups: {
+    RoomMediaController_get: {
         parameters: {
             query?: never;
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
             };
-            path?: never;
+            path: {
+                roomId: string;
+                mediaId: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -11225,10 +10378,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupListResponse"];
+                    "application/json": components["schemas"]["MediaResponse"];
                 };
             };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11239,6 +10396,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11257,11 +10423,14 @@ export interface operations {
             };
         };
     };
-    MeOrgController_policy: {
+    RoomMediaController_add: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                roomId: string;
+                mediaId: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -11271,7 +10440,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EffectivePolicyResponse"];
+                    "application/json": components["schemas"]["UploadedMediaResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
@@ -11283,16 +10461,52 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
-    MeOrgController_directory: {
+    RoomMediaController_delete: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
+            header?: never;
+            path: {
+                roomId: string;
+                mediaId: string;
             };
-            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -11302,168 +10516,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DirectoryResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_groups: {
-        parameters: {
-            query?: {
-                peers?: "0" | "1";
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description <response> with the groups */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                    "application/json": {
-                        response: {
-                            group?: {
-                                id: number;
-                                displayname: string;
-                                name: string;
-                                parent: number;
-                                peers: {
-                                    /** Format: uri */
-                                    href: string;
-                                    peer?: {
-                                        id: number;
-                                    }[];
-                                };
-                                policy: number;
-                                priority: number;
-                                /** @enum {integer} */
-                                type: 0 | 1;
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_createGroup: {
-        parameters: {
-            query?: {
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/x-www-form-urlencoded": components["schemas"]["TrillianGroupDto"];
-                "application/json": components["schemas"]["TrillianGroupDto"];
-            };
-        };
-        responses: {
-            /** @description <response> with the group */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                    "application/json": {
-                        response: {
-                            group: {
-                                id: number;
-                                displayname: string;
-                                name: string;
-                                parent: number;
-                                peers: {
-                                    /** Format: uri */
-                                    href: string;
-                                    peer?: {
-                                        id: number;
-                                    }[];
-                                };
-                                policy: number;
-                                priority: number;
-                                /** @enum {integer} */
-                                type: 0 | 1;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["DeletedMediaResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -11504,1383 +10557,6 @@ export interface operations {
             };
             /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_group: {
-        parameters: {
-            query?: {
-                peers?: "0" | "1";
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path: {
-                group: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description <response> with the group */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                    "application/json": {
-                        response: {
-                            group: {
-                                id: number;
-                                displayname: string;
-                                name: string;
-                                parent: number;
-                                peers: {
-                                    /** Format: uri */
-                                    href: string;
-                                    peer?: {
-                                        id: number;
-                                    }[];
-                                };
-                                policy: number;
-                                priority: number;
-                                /** @enum {integer} */
-                                type: 0 | 1;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_updateGroup: {
-        parameters: {
-            query?: {
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path: {
-                group: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/x-www-form-urlencoded": components["schemas"]["TrillianGroupDto"];
-                "application/json": components["schemas"]["TrillianGroupDto"];
-            };
-        };
-        responses: {
-            /** @description <response> with the group */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                    "application/json": {
-                        response: {
-                            group: {
-                                id: number;
-                                displayname: string;
-                                name: string;
-                                parent: number;
-                                peers: {
-                                    /** Format: uri */
-                                    href: string;
-                                    peer?: {
-                                        id: number;
-                                    }[];
-                                };
-                                policy: number;
-                                priority: number;
-                                /** @enum {integer} */
-                                type: 0 | 1;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_deleteGroup: {
-        parameters: {
-            query?: {
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path: {
-                group: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_patchGroup: {
-        parameters: {
-            query?: {
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path: {
-                group: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/x-www-form-urlencoded": components["schemas"]["TrillianGroupDto"];
-                "application/json": components["schemas"]["TrillianGroupDto"];
-            };
-        };
-        responses: {
-            /** @description <response> with the group */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                    "application/json": {
-                        response: {
-                            group: {
-                                id: number;
-                                displayname: string;
-                                name: string;
-                                parent: number;
-                                peers: {
-                                    /** Format: uri */
-                                    href: string;
-                                    peer?: {
-                                        id: number;
-                                    }[];
-                                };
-                                policy: number;
-                                priority: number;
-                                /** @enum {integer} */
-                                type: 0 | 1;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_peers: {
-        parameters: {
-            query?: {
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path: {
-                group: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description <response> with the peers */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                    "application/json": {
-                        response: {
-                            peers: {
-                                /** Format: uri */
-                                href: string;
-                                peer?: {
-                                    id: number;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_addPeer: {
-        parameters: {
-            query?: {
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path: {
-                group: number;
-                peer: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description <response> with the peer */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                    "application/json": {
-                        response: {
-                            peer: {
-                                id: number;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_removePeer: {
-        parameters: {
-            query?: {
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path: {
-                group: number;
-                peer: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Removed */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_policies: {
-        parameters: {
-            query?: {
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description <response> with the policies */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                    "application/json": {
-                        response: {
-                            policy?: {
-                                id: number;
-                                data: string;
-                                name: string;
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_createPolicy: {
-        parameters: {
-            query?: {
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/x-www-form-urlencoded": components["schemas"]["TrillianPolicyDto"];
-                "application/json": components["schemas"]["TrillianPolicyDto"];
-            };
-        };
-        responses: {
-            /** @description <response> with the policy */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                    "application/json": {
-                        response: {
-                            policy: {
-                                id: number;
-                                data: string;
-                                name: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_policy: {
-        parameters: {
-            query?: {
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path: {
-                policy: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description <response> with the policy */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                    "application/json": {
-                        response: {
-                            policy: {
-                                id: number;
-                                data: string;
-                                name: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_postPolicy: {
-        parameters: {
-            query?: {
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path: {
-                policy: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/x-www-form-urlencoded": components["schemas"]["TrillianPolicyDto"];
-                "application/json": components["schemas"]["TrillianPolicyDto"];
-            };
-        };
-        responses: {
-            /** @description <response> with the policy */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                    "application/json": {
-                        response: {
-                            policy: {
-                                id: number;
-                                data: string;
-                                name: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_deletePolicy: {
-        parameters: {
-            query?: {
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path: {
-                policy: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    TrillianOrgController_updatePolicy: {
-        parameters: {
-            query?: {
-                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
-                token?: string;
-                /** @description json for JSON; XML otherwise (or Accept: application/json) */
-                format?: "xml" | "json";
-            };
-            header?: never;
-            path: {
-                policy: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/x-www-form-urlencoded": components["schemas"]["TrillianPolicyDto"];
-                "application/json": components["schemas"]["TrillianPolicyDto"];
-            };
-        };
-        responses: {
-            /** @description <response> with the policy */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                    "application/json": {
-                        response: {
-                            policy: {
-                                id: number;
-                                data: string;
-                                name: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };

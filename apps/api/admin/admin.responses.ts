@@ -10,7 +10,7 @@ export class AdminUserResponse implements AdminUserView {
   @ApiProperty({ type: String, nullable: true }) username!: string | null;
   @ApiProperty({ type: String, nullable: true, description: '"Deleted user" for a removed account' }) displayName!: string | null;
   @ApiProperty({ type: String, nullable: true }) statusMessage!: string | null;
-  @ApiProperty({ type: String, nullable: true, format: 'uri' }) photoUrl!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uri-reference' }) photoUrl!: string | null;
   @ApiProperty({ type: PrivacyResponse }) privacy!: PrivacyResponse;
   @ApiProperty({ enum: ['active', 'pending', 'removed'] }) status!: 'active' | 'pending' | 'removed';
   @ApiProperty() removed!: boolean;

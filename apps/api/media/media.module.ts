@@ -10,6 +10,7 @@ import { PresenceModule } from '../presence/presence.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { MediaController } from './media.controller';
 import { RoomMediaController } from './room-media.controller';
+import { MePhotoController } from './me-photo.controller';
 import { MediaLibrary } from './media-library';
 import { BLOB_STORE } from './media-tokens';
 import { MediaUploads } from './media-uploads';
@@ -25,7 +26,7 @@ class BlobStoreLifecycle implements OnApplicationShutdown {
 /** Media (issue #15): uploads, downloads and thumbnails; bytes in the blob store, sealed with their owner's key. */
 @Module({
   imports: [InfrastructureModule, RoomsModule, PresenceModule],
-  controllers: [MediaController, RoomMediaController],
+  controllers: [MediaController, RoomMediaController, MePhotoController],
   providers: [
     { provide: BLOB_STORE, inject: [PARLEY_CONFIG], useFactory: (config: ParleyConfig) => createBlobStore(config) },
     { provide: MediaCipher, inject: [PersonalDataVault], useFactory: (vault: PersonalDataVault) => new MediaCipher(vault) },

@@ -92,7 +92,7 @@ export class MemberResponse implements MemberView {
   @ApiProperty() muted!: boolean;
   @ApiProperty(DATE_TIME) joinedAt!: string;
   @ApiProperty({ type: String, nullable: true, description: 'null when hidden from the caller' }) statusMessage!: string | null;
-  @ApiProperty({ type: String, nullable: true, format: 'uri', description: 'null when hidden from the caller' }) photoUrl!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uri-reference', description: 'null when hidden from the caller' }) photoUrl!: string | null;
   @ApiProperty({ type: SeenPresenceResponse }) presence!: SeenPresenceResponse;
 }
 

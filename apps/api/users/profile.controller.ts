@@ -18,7 +18,7 @@ import { Caller, CurrentUser, type AuthenticatedUser } from '../auth/auth.decora
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { ChangePasswordCommand, ExecuteProfileCommand, type ProfileCommandResult } from './profile.command';
-import { ChangePasswordDto, HistoryQueryDto, PhotoDto, PrivacyDto, StatusMessageDto, UpdateMeDto } from './profile.dto';
+import { ChangePasswordDto, HistoryQueryDto, PrivacyDto, StatusMessageDto, UpdateMeDto } from './profile.dto';
 import {
   GetMeQuery,
   ProfileHistoryQuery,
@@ -90,13 +90,7 @@ export class ProfileController {
     >;
   }
 
-  @Put('photo')
-  @ApiOkResponse({ type: PhotoSetResponse })
-  @ApiErrors(...COMMAND_ERRORS)
-  async setPhoto(@Body() body: PhotoDto, @Caller() caller: CommandContext) {
-    const { profile, position } = await this.run(caller, { type: 'SetPhoto', actor: caller.actor, url: body.url, now: now() });
-    return { url: profile.photoUrl, position };
-  }
+  // PUT /v1/me/photo (a URL or an upload) lives in the media feature (apps/api/media/me-photo.controller.ts).
 
   @Delete('photo')
   @ApiOkResponse({ type: PhotoSetResponse })

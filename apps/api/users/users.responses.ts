@@ -36,7 +36,7 @@ export class MeResponse implements MeView {
   @ApiProperty({ type: String, nullable: true, description: 'null for a phone account without one' }) username!: string | null;
   @ApiProperty({ type: String, nullable: true }) displayName!: string | null;
   @ApiProperty({ type: String, nullable: true }) statusMessage!: string | null;
-  @ApiProperty({ type: String, nullable: true, format: 'uri' }) photoUrl!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uri-reference' }) photoUrl!: string | null;
   @ApiProperty({ type: PrivacyResponse }) privacy!: PrivacyResponse;
   @ApiProperty(DATE_TIME) registeredAt!: string;
 }
@@ -54,7 +54,7 @@ export class StatusMessageSetResponse {
 }
 
 export class PhotoSetResponse {
-  @ApiProperty({ type: String, nullable: true, format: 'uri' }) url!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uri-reference' }) url!: string | null;
   @ApiProperty(POSITION) position!: string;
 }
 
@@ -68,7 +68,7 @@ export class StatusMessageEntryResponse implements StatusMessageEntry {
 }
 
 export class PhotoEntryResponse implements PhotoEntry {
-  @ApiProperty({ type: String, nullable: true, format: 'uri', description: 'null: removed' }) url!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uri-reference', description: 'null: removed' }) url!: string | null;
   @ApiProperty(DATE_TIME) changedAt!: string;
 }
 

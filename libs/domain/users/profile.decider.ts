@@ -145,8 +145,12 @@ export function checkStatusMessage(raw: string | null): string | null {
   return raw;
 }
 
-/** An absolute http(s) URL without credentials, at most 2048 characters, kept as given. */
+/** A photo uploaded to Parley: its media path (issue #15), which the media read model ties to its owner. */
+export const PARLEY_MEDIA_PATH = /^\/v1\/media\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** An absolute http(s) URL without credentials, at most 2048 characters, kept as given; or an uploaded photo's media path. */
 export function checkPhotoUrl(url: string): string {
+  if (PARLEY_MEDIA_PATH.test(url)) return url;
   if (url.length > MAX_PHOTO_URL) {
     throw validationError('PROFILE.PHOTO_URL_TOO_LONG', `A photo URL has at most ${MAX_PHOTO_URL} characters`, [
       { field: 'url', reason: `must be at most ${MAX_PHOTO_URL} characters` },
