@@ -2813,7 +2813,7 @@ export interface components {
              * @example 1234
              */
             next: string | null;
-            /** @description Events read to answer this page (at most 20,000: a rare filter answers a partial page) */
+            /** @description Events read to answer this page (at most 10,000: a rare filter answers a partial page) */
             scanned: number;
             /**
              * @description The log head when the page was read
