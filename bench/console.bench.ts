@@ -72,7 +72,7 @@ async function paging(dir: string, events: number): Promise<SummaryRow[]> {
     return [
       row(`log first page (${head} events)`, first),
       row('log next page (from the middle)', next),
-      row('log page filtered by a rare type (scans ≤ 20,000)', filtered),
+      row('log page filtered by a rare type (scans ≤ 10,000)', filtered),
     ];
   } finally {
     await store.close();

@@ -78,7 +78,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: operations["MePhotoController_set"];
+        put: operations["ProfileController_setPhoto"];
         post?: never;
         delete: operations["ProfileController_removePhoto"];
         options?: never;
@@ -996,6 +996,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/audit/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/audit/rooms/{roomId}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_roomChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/audit/streams/{streamId}": {
         parameters: {
             query?: never;
@@ -1012,102 +1044,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/media": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["MediaController_list"];
-        put?: never;
-        post: operations["MediaController_upload"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/media/{id}/info": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["MediaController_info"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/media/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["MediaController_download"];
-        put?: never;
-        post?: never;
-        delete: operations["MediaController_delete"];
-        options?: never;
-        head: operations["MediaController_head"];
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/media/{id}/thumbnails/{size}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["MediaController_thumbnail"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head: operations["MediaController_headThumbnail"];
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/rooms/{roomId}/media": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["RoomMediaController_list"];
-        put?: never;
-        post: operations["RoomMediaController_upload"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/rooms/{roomId}/media/{mediaId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["RoomMediaController_get"];
-        put: operations["RoomMediaController_add"];
-        post?: never;
-        delete: operations["RoomMediaController_delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/health": {
         parameters: {
             query?: never;
@@ -1115,7 +1051,183 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["HealthController_health"];
+        get: operations["HealthController_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MetricsController_scrape"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_view[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_view[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_view[2]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/streams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_view[3]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/rooms/{roomId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_linked[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/streams/{streamId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_linked[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/assets/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_asset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1164,7 +1276,7 @@ export interface components {
             username: string | null;
             displayName: string | null;
             statusMessage: string | null;
-            /** Format: uri-reference */
+            /** Format: uri */
             photoUrl: string | null;
             privacy: components["schemas"]["PrivacyResponse"];
             /** Format: date-time */
@@ -1214,8 +1326,16 @@ export interface components {
             /** @description Pass as cursor for the next (older) page; null on the last */
             nextCursor: string | null;
         };
+        PhotoDto: {
+            /**
+             * Format: uri
+             * @description An absolute http(s) URL
+             * @example https://cdn.example.com/alice.png
+             */
+            url: string;
+        };
         PhotoSetResponse: {
-            /** Format: uri-reference */
+            /** Format: uri */
             url: string | null;
             /**
              * @description A global log position (decimal); pass it as X-Min-Position
@@ -1225,7 +1345,7 @@ export interface components {
         };
         PhotoEntryResponse: {
             /**
-             * Format: uri-reference
+             * Format: uri
              * @description null: removed
              */
             url: string | null;
@@ -1411,13 +1531,13 @@ export interface components {
              *       "admin:users"
              *     ]
              */
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics")[];
         };
         CreatedApiKeyResponse: {
             /** Format: uuid */
             id: string;
             name: string;
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics")[];
             /** @description The key itself: shown this once, stored nowhere */
             key: string;
             /** Format: date-time */
@@ -1432,7 +1552,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics")[];
             /** @enum {string} */
             status: "active" | "revoked";
             /** @description The key printed at the first start of the installation */
@@ -1468,7 +1588,7 @@ export interface components {
             /** @description "Deleted user" for a removed account */
             displayName: string | null;
             statusMessage: string | null;
-            /** Format: uri-reference */
+            /** Format: uri */
             photoUrl: string | null;
             privacy: components["schemas"]["PrivacyResponse"];
             /** @enum {string} */
@@ -2044,7 +2164,7 @@ export interface components {
             /** @description null when hidden from the caller */
             statusMessage: string | null;
             /**
-             * Format: uri-reference
+             * Format: uri
              * @description null when hidden from the caller
              */
             photoUrl: string | null;
@@ -2059,10 +2179,8 @@ export interface components {
             muted?: boolean;
         };
         PostCommentDto: {
-            /** @description At most 64 KiB of UTF-8 text and JSON payload together (413 COMMENT.TOO_LARGE); required unless attachments are given */
-            text?: string;
-            /** @description Ids of your own uploads (POST /v1/media) to attach */
-            attachments?: string[];
+            /** @description At most 64 KiB of UTF-8 text and JSON payload together (413 COMMENT.TOO_LARGE) */
+            text: string;
             /** @description The client's own id for the comment (Qiscus unique_temp_id); a retry with it writes nothing new */
             clientId?: string;
             /**
@@ -2079,25 +2197,6 @@ export interface components {
             payload?: {
                 [key: string]: unknown;
             };
-        };
-        AttachmentThumbnailResponse: {
-            /** @enum {number} */
-            size: 64 | 256 | 1024;
-            width: number;
-            height: number;
-            url: string;
-        };
-        AttachmentResponse: {
-            /** Format: uuid */
-            mediaId: string;
-            /** @example image/jpeg */
-            type: string;
-            size: number;
-            width: number | null;
-            height: number | null;
-            /** @example /v1/media/1b4e28ba-2fa1-11d2-883f-0016d3cca427 */
-            url: string;
-            thumbnails: components["schemas"]["AttachmentThumbnailResponse"][];
         };
         CommentResponse: {
             /** Format: uuid */
@@ -2132,8 +2231,6 @@ export interface components {
              */
             position: string;
             deleted: boolean;
-            /** @description Media attached (empty once the comment is deleted) */
-            attachments: components["schemas"]["AttachmentResponse"][];
         };
         SystemEventResponse: {
             /** @example member_added */
@@ -2183,8 +2280,6 @@ export interface components {
              */
             position: string;
             deleted: boolean;
-            /** @description Media attached (empty once the comment is deleted) */
-            attachments: components["schemas"]["AttachmentResponse"][];
             /** @enum {string} */
             kind: "comment" | "system";
             /** @description For system items */
@@ -2256,7 +2351,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted")[];
+            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret: string;
             /**
@@ -2271,7 +2366,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted")[];
+            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -2298,7 +2393,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted")[];
+            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -2339,7 +2434,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events?: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted")[];
+            events?: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret?: string;
             /**
@@ -2711,136 +2806,41 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        LogPageResponse: {
+            items: components["schemas"]["EventEnvelopeResponse"][];
+            /**
+             * @description Pass as `after` for the next page; null once the head (or `to`) was reached
+             * @example 1234
+             */
+            next: string | null;
+            /** @description Events read to answer this page (at most 10,000: a rare filter answers a partial page) */
+            scanned: number;
+            /**
+             * @description The log head when the page was read
+             * @example 1234
+             */
+            head: string | null;
+        };
+        RoomChangeResponse: {
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+            /** @example RoomRenamed */
+            type: string;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        RoomChangesResponse: {
+            /** Format: uuid */
+            roomId: string;
+            /** @description Oldest first: every event of the room stream and its latest 1,000 comments */
+            changes: components["schemas"]["RoomChangeResponse"][];
+        };
         StreamAuditResponse: {
             streamId: string;
             events: components["schemas"]["EventEnvelopeResponse"][];
-        };
-        UploadMediaBody: {
-            /** @description The bytes, base64 (Trillian sends media this way) */
-            data: string;
-            /** @description The type the client believes it is; refused when the bytes say otherwise */
-            type?: string;
-            /** @description A file name, kept with the upload */
-            name?: string;
-        };
-        UploadMediaForm: {
-            /** Format: binary */
-            file: string;
-        };
-        ThumbnailResponse: {
-            /**
-             * @description The bound of the long side, in pixels
-             * @enum {number}
-             */
-            size: 64 | 256 | 1024;
-            width: number;
-            height: number;
-            /** @example /v1/media/1b4e28ba-2fa1-11d2-883f-0016d3cca427/thumbnails/256 */
-            url: string;
-        };
-        UploadedMediaResponse: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            ownerId: string;
-            /**
-             * @description Sniffed from the bytes
-             * @example image/jpeg
-             */
-            type: string;
-            /** @description Bytes */
-            size: number;
-            /** @description Images: as shown (EXIF orientation applied) */
-            width: number | null;
-            height: number | null;
-            /** @description SHA-256 of the bytes (the ETag); null once the owner is erased */
-            sha256: string | null;
-            /** @description The file name given at upload */
-            name: string | null;
-            /** @example /v1/media/1b4e28ba-2fa1-11d2-883f-0016d3cca427 */
-            url: string;
-            /** @description Images only: 64, 256 and 1024 px on the long side, never larger than the original */
-            thumbnails: components["schemas"]["ThumbnailResponse"][];
-            /** Format: date-time */
-            createdAt: string;
-            /** @description The owner's account was erased: the bytes can no longer be read */
-            removed: boolean;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-        };
-        MediaResponse: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            ownerId: string;
-            /**
-             * @description Sniffed from the bytes
-             * @example image/jpeg
-             */
-            type: string;
-            /** @description Bytes */
-            size: number;
-            /** @description Images: as shown (EXIF orientation applied) */
-            width: number | null;
-            height: number | null;
-            /** @description SHA-256 of the bytes (the ETag); null once the owner is erased */
-            sha256: string | null;
-            /** @description The file name given at upload */
-            name: string | null;
-            /** @example /v1/media/1b4e28ba-2fa1-11d2-883f-0016d3cca427 */
-            url: string;
-            /** @description Images only: 64, 256 and 1024 px on the long side, never larger than the original */
-            thumbnails: components["schemas"]["ThumbnailResponse"][];
-            /** Format: date-time */
-            createdAt: string;
-            /** @description The owner's account was erased: the bytes can no longer be read */
-            removed: boolean;
-        };
-        MediaListResponse: {
-            items: components["schemas"]["MediaResponse"][];
-        };
-        DeletedMediaResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {boolean} */
-            deleted: true;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-        };
-        PhotoDto: {
-            /**
-             * Format: uri
-             * @description An absolute http(s) URL
-             * @example https://cdn.example.com/alice.png
-             */
-            url: string;
-        };
-        PhotoUploadForm: {
-            /**
-             * Format: binary
-             * @description An image (Windu: curl -F "photo=@photo.jpg")
-             */
-            photo: string;
-        };
-        PhotoSetWithMediaResponse: {
-            /**
-             * Format: uri-reference
-             * @description An absolute URL, or an upload's /v1/media/<id>
-             */
-            url: string | null;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-            /** @description The uploaded photo, with its preview sizes */
-            media?: components["schemas"]["MediaResponse"];
         };
         StoreHealthResponse: {
             /** @example MongoDB */
@@ -2917,6 +2917,22 @@ export interface components {
             down?: string[];
             /** @description Projections stopped on an event, with the event and the error */
             failed?: components["schemas"]["FailedProjectionResponse"][];
+            /** @description Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS */
+            lagging?: string[];
+        };
+        LivenessResponse: {
+            /** @enum {string} */
+            status: "live";
+        };
+        ReadinessResponse: {
+            /** @enum {string} */
+            status: "ready" | "not_ready";
+            /** @description What is not ready, naming the store or projection */
+            reasons?: string[];
+            /** @description Stores that are down */
+            down?: string[];
+            /** @description Projections stopped on an event */
+            failed?: string[];
             /** @description Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS */
             lagging?: string[];
         };
@@ -3314,7 +3330,7 @@ export interface operations {
             };
         };
     };
-    MePhotoController_set: {
+    ProfileController_setPhoto: {
         parameters: {
             query?: never;
             header?: never;
@@ -3323,8 +3339,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PhotoDto"] | components["schemas"]["PhotoUploadForm"];
-                "multipart/form-data": components["schemas"]["PhotoDto"] | components["schemas"]["PhotoUploadForm"];
+                "application/json": components["schemas"]["PhotoDto"];
             };
         };
         responses: {
@@ -3333,7 +3348,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PhotoSetWithMediaResponse"];
+                    "application/json": components["schemas"]["PhotoSetResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -9414,6 +9429,143 @@ export interface operations {
             };
         };
     };
+    AuditController_log: {
+        parameters: {
+            query?: {
+                /** @description Exclusive start: the `next` of the previous page; default the start of the log */
+                after?: string;
+                /** @description Inclusive end of the position range */
+                to?: string;
+                limit?: number;
+                /** @description Comma-separated event types */
+                types?: string;
+                /** @description Only streams whose id starts with this */
+                streamPrefix?: string;
+                /** @description metadata.actor: a user id, apikey:<id> or system */
+                actor?: string;
+                /** @description metadata.correlationId: the events of one request and what followed from it */
+                correlationId?: string;
+                since?: string;
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogPageResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AuditController_roomChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomChangesResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     AuditController_stream: {
         parameters: {
             query?: {
@@ -9474,1117 +9626,7 @@ export interface operations {
             };
         };
     };
-    MediaController_list: {
-        parameters: {
-            query?: {
-                limit?: number;
-            };
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The caller's own media, newest first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MediaListResponse"];
-                };
-            };
-            /**
-             * @description The request is invalid: details name each field and the reason (nothing was written)
-             *
-             *     The request is invalid: details name each field and the reason (nothing was written)
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    MediaController_upload: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
-                "application/json": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UploadedMediaResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    MediaController_info: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MediaResponse"];
-                };
-            };
-            /**
-             * @description The request is invalid: details name each field and the reason (nothing was written)
-             *
-             *     The request is invalid: details name each field and the reason (nothing was written)
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    MediaController_download: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The bytes */
-            200: {
-                headers: {
-                    /** @description The type sniffed at upload */
-                    "Content-Type"?: string;
-                    "Content-Length"?: number;
-                    /** @description Strong: the SHA-256 of the bytes */
-                    ETag?: string;
-                    "Cache-Control"?: string;
-                    "Accept-Ranges"?: "bytes";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "*/*": string;
-                };
-            };
-            /** @description The range asked for (Range: bytes=start-end) */
-            206: {
-                headers: {
-                    /** @description The type sniffed at upload */
-                    "Content-Type"?: string;
-                    "Content-Length"?: number;
-                    /** @description Strong: the SHA-256 of the bytes */
-                    ETag?: string;
-                    "Cache-Control"?: string;
-                    "Accept-Ranges"?: "bytes";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "*/*": string;
-                };
-            };
-            /** @description If-None-Match named the current ETag */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description The request is invalid: details name each field and the reason (nothing was written)
-             *
-             *     The request is invalid: details name each field and the reason (nothing was written)
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
-            416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    MediaController_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted: the bytes are gone from storage; the events stay */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeletedMediaResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    MediaController_head: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The bytes */
-            200: {
-                headers: {
-                    /** @description The type sniffed at upload */
-                    "Content-Type"?: string;
-                    "Content-Length"?: number;
-                    /** @description Strong: the SHA-256 of the bytes */
-                    ETag?: string;
-                    "Cache-Control"?: string;
-                    "Accept-Ranges"?: "bytes";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "*/*": string;
-                };
-            };
-            /** @description The range asked for (Range: bytes=start-end) */
-            206: {
-                headers: {
-                    /** @description The type sniffed at upload */
-                    "Content-Type"?: string;
-                    "Content-Length"?: number;
-                    /** @description Strong: the SHA-256 of the bytes */
-                    ETag?: string;
-                    "Cache-Control"?: string;
-                    "Accept-Ranges"?: "bytes";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "*/*": string;
-                };
-            };
-            /** @description If-None-Match named the current ETag */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description The request is invalid: details name each field and the reason (nothing was written)
-             *
-             *     The request is invalid: details name each field and the reason (nothing was written)
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
-            416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    MediaController_thumbnail: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                id: string;
-                size: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The bytes */
-            200: {
-                headers: {
-                    /** @description The type sniffed at upload */
-                    "Content-Type"?: string;
-                    "Content-Length"?: number;
-                    /** @description Strong: the SHA-256 of the bytes */
-                    ETag?: string;
-                    "Cache-Control"?: string;
-                    "Accept-Ranges"?: "bytes";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "*/*": string;
-                };
-            };
-            /** @description The range asked for (Range: bytes=start-end) */
-            206: {
-                headers: {
-                    /** @description The type sniffed at upload */
-                    "Content-Type"?: string;
-                    "Content-Length"?: number;
-                    /** @description Strong: the SHA-256 of the bytes */
-                    ETag?: string;
-                    "Cache-Control"?: string;
-                    "Accept-Ranges"?: "bytes";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "*/*": string;
-                };
-            };
-            /** @description If-None-Match named the current ETag */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description The request is invalid: details name each field and the reason (nothing was written)
-             *
-             *     The request is invalid: details name each field and the reason (nothing was written)
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
-            416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    MediaController_headThumbnail: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                id: string;
-                size: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The bytes */
-            200: {
-                headers: {
-                    /** @description The type sniffed at upload */
-                    "Content-Type"?: string;
-                    "Content-Length"?: number;
-                    /** @description Strong: the SHA-256 of the bytes */
-                    ETag?: string;
-                    "Cache-Control"?: string;
-                    "Accept-Ranges"?: "bytes";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "*/*": string;
-                };
-            };
-            /** @description The range asked for (Range: bytes=start-end) */
-            206: {
-                headers: {
-                    /** @description The type sniffed at upload */
-                    "Content-Type"?: string;
-                    "Content-Length"?: number;
-                    /** @description Strong: the SHA-256 of the bytes */
-                    ETag?: string;
-                    "Cache-Control"?: string;
-                    "Accept-Ranges"?: "bytes";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "*/*": string;
-                };
-            };
-            /** @description If-None-Match named the current ETag */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description The request is invalid: details name each field and the reason (nothing was written)
-             *
-             *     The request is invalid: details name each field and the reason (nothing was written)
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
-            416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    RoomMediaController_list: {
-        parameters: {
-            query?: {
-                limit?: number;
-            };
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                roomId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The room's media, newest first; an erased uploader's items show `removed` */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MediaListResponse"];
-                };
-            };
-            /**
-             * @description The request is invalid: details name each field and the reason (nothing was written)
-             *
-             *     The request is invalid: details name each field and the reason (nothing was written)
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    RoomMediaController_upload: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                roomId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
-                "application/json": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UploadedMediaResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    RoomMediaController_get: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
-            };
-            path: {
-                roomId: string;
-                mediaId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MediaResponse"];
-                };
-            };
-            /**
-             * @description The request is invalid: details name each field and the reason (nothing was written)
-             *
-             *     The request is invalid: details name each field and the reason (nothing was written)
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    RoomMediaController_add: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                roomId: string;
-                mediaId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UploadedMediaResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    RoomMediaController_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                roomId: string;
-                mediaId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeletedMediaResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    HealthController_health: {
+    HealthController_report: {
         parameters: {
             query?: never;
             header?: never;
@@ -10610,13 +9652,406 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description A store is unreachable: the same report, status unavailable */
+            /** @description A store is unreachable, or a projection failed or lags: the same report */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HealthResponse"];
+                };
+            };
+        };
+    };
+    HealthController_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LivenessResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    HealthController_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description A store is down, or a projection failed or lags; named */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessResponse"];
+                };
+            };
+        };
+    };
+    MetricsController_scrape: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Prometheus text format (version 0.0.4) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ConsoleController_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    "ConsoleController_view[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    "ConsoleController_view[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    "ConsoleController_view[2]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    "ConsoleController_view[3]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    "ConsoleController_linked[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page, opened on a room (`?at=` a position or time) or a stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    "ConsoleController_linked[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page, opened on a room (`?at=` a position or time) or a stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ConsoleController_asset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One of the console's scripts, style sheets or its icon */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                    "text/css": string;
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
         };
