@@ -16,6 +16,7 @@ import { runPersonalData } from './personal-data.bench';
 import { runPresence } from './presence.bench';
 import { benchSeconds, printTable, productionStores, skipRow, type BenchOutcome, type SummaryRow } from './lib/common';
 import { runRebuild } from './rebuild.bench';
+import { runSearch } from './search.bench';
 import { runSend } from './send.bench';
 import { runTokens } from './tokens.bench';
 
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   outcomes.push(await guarded('tokens', runTokens));
   outcomes.push(await guarded('personal-data', runPersonalData));
   outcomes.push(await guarded('presence', runPresence));
+  outcomes.push(await guarded('search', runSearch));
 
   const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);
   const seconds = (performance.now() - started) / 1000;
