@@ -119,7 +119,6 @@ function targetOf(event: ParleyEvent): Target {
     case 'ImportJobFailed':
     case 'MemberProfileChanged':
     case 'FeedbackLeft':
-      // Profiles and feedback are read where privacy is applied, never pushed.
     case 'OrgGroupCreated':
     case 'OrgGroupChanged':
     case 'OrgGroupDeleted':
@@ -130,6 +129,7 @@ function targetOf(event: ParleyEvent): Target {
     case 'OrgPolicyDefined':
     case 'OrgPolicyChanged':
     case 'OrgPolicyDeleted':
+      // Profiles and feedback are read where privacy is applied, never pushed; the organisation is an admin's.
       return { kind: 'nobody' };
     case 'MemberAdded':
     case 'MemberInvited':
