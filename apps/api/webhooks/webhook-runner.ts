@@ -120,8 +120,15 @@ export class WebhookRunner {
     const stored = await readStore.getCheckpoint(webhookCheckpoint(this.webhookId));
     let cursor: Position | null = stored === null ? null : BigInt(stored);
     let committed = cursor;
+    /**
+     * A replay's start, read inclusively (`readAll({ from })`): no position is
+     * derived from another (EventStoreDB's are packed pairs). The replay counts
+     * as applied only once the checkpoint moves past an event it read, so a
+     * crash before then replays it again.
+     */
+    let replayFrom: Position | null = null;
     const commit = async () => {
-      if (cursor === null || cursor === committed) return;
+      if (cursor === null || cursor === committed || replayFrom !== null) return;
       await readStore.commit(
         [],
         [
@@ -141,11 +148,10 @@ export class WebhookRunner {
         continue;
       }
       if (state.replays > replaysApplied) {
-        const from = BigInt(state.replayFrom ?? '0');
-        cursor = from > 0n ? from - 1n : 0n;
+        replayFrom = BigInt(state.replayFrom ?? '0');
+        cursor = replayFrom;
         replaysApplied = state.replays;
         committed = null;
-        await commit();
         this.progressNow = null;
         this.deps.log('webhook replay', { webhookId: this.webhookId, from: state.replayFrom });
         continue;
@@ -162,7 +168,7 @@ export class WebhookRunner {
         await commit();
       }
       this.logSignalled = false;
-      const batch = await store.readAll({ after: cursor, maxCount: SCAN_BATCH });
+      const batch = await store.readAll(replayFrom === null ? { after: cursor, maxCount: SCAN_BATCH } : { from: replayFrom, maxCount: SCAN_BATCH });
       if (batch.length === 0) {
         if (!this.logSignalled) await this.sleep(IDLE_MS, true);
         continue;
@@ -174,6 +180,7 @@ export class WebhookRunner {
           if (outcome === 'interrupted') break;
         }
         cursor = event.position;
+        replayFrom = null;
         // Deliveries move the checkpoint one by one; skipped events once per batch.
         if (subscribesTo(state, event.type)) await commit();
       }
