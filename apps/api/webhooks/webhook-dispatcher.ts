@@ -9,6 +9,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { ParleyConfig } from '../../../libs/config/config';
 import { isWebhookEventType } from '../../../libs/domain/webhooks/webhook.decider';
 import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
+import { LEASES, LeaseKeeper, leaseHolder } from '../../../libs/read-store/lease-keeper';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { LogFollower } from '../infrastructure/log-follower';
 import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
@@ -25,6 +26,11 @@ const DISCOVER_MS = 5_000;
  * are found in the `webhooks` read model at start and every few seconds, and
  * at once when the live log shows a registration; the live log also wakes
  * idle runners, so a delivery follows its event within milliseconds.
+ *
+ * Among several API processes one delivers: the one holding the webhook
+ * worker's lease (LEASES.webhooks); its checkpoint commits carry the lease's
+ * fencing token, and the others start their runners only if they take it
+ * over. So each event is delivered once per attempt, not once per process.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -34,6 +40,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly unlisten: () => void;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private readonly lease: LeaseKeeper;
 
   constructor(
     follower: LogFollower,
@@ -44,9 +51,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(PARLEY_CONFIG) config: ParleyConfig,
   ) {
+    this.lease = new LeaseKeeper(readStore, LEASES.webhooks, leaseHolder(), {
+      ttlMs: config.leaseTtlMs,
+      log: (msg, fields) => this.logger.log({ msg, ...fields }),
+    });
     this.deps = {
       store,
       readStore,
+      fence: () => this.lease.fence(),
       states,
       payloads,
       retryBaseMs: config.webhookRetryBaseMs,
@@ -74,6 +86,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.lease.onAcquired(() => void this.discover());
+    this.lease.onLost(() => void this.stopRunners());
+    this.lease.start();
+    await this.lease.tick();
     await this.discover();
     this.timer = setInterval(() => void this.discover(), DISCOVER_MS);
     this.timer.unref();
@@ -83,8 +99,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     this.stopped = true;
     this.unlisten();
     if (this.timer !== null) clearInterval(this.timer);
-    await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
+    await this.stopRunners();
+    await this.lease.stop();
+  }
+
+  private async stopRunners(): Promise<void> {
+    const running = [...this.runners.values()];
     this.runners.clear();
+    await Promise.all(running.map((runner) => runner.stop()));
   }
 
   /** Where a subscription is retrying right now, if it is. */
@@ -105,6 +127,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async discover(): Promise<void> {
+    if (!this.lease.held()) return;
     try {
       const docs = await this.readStore.find('webhooks', { filter: { status: { $in: ['active', 'paused'] } } });
       for (const doc of docs) this.ensure(doc.id);
@@ -115,7 +138,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private ensure(webhookId: string): void {
-    if (this.stopped || this.runners.has(webhookId)) return;
+    if (this.stopped || this.runners.has(webhookId) || !this.lease.held()) return;
     const runner = new WebhookRunner(webhookId, this.deps);
     this.runners.set(webhookId, runner);
     void runner.done.finally(() => {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { upcast } from '../../../libs/domain/events';
 import { subscribesTo, webhookStream, type LiveWebhook } from '../../../libs/domain/webhooks/webhook.decider';
 import type { EventStore, Position, StoredEvent } from '../../../libs/event-store/event-store.port';
-import type { ReadStore } from '../../../libs/read-store/read-store.port';
+import type { Fence, ReadStore } from '../../../libs/read-store/read-store.port';
 import { guardedPost, type Resolver } from './guarded-post';
 import type { WebhookCommandResult } from './webhook-command.command';
 import type { WebhookPayloads } from './webhook-payloads';
@@ -25,6 +25,8 @@ const MAX_BACKOFF_MS = 10 * 60_000;
 export interface RunnerDeps {
   readonly store: EventStore;
   readonly readStore: ReadStore;
+  /** The webhook worker lease's fence: checkpoint writes go out only under it. */
+  readonly fence: () => Fence;
   readonly states: WebhookStates;
   readonly payloads: WebhookPayloads;
   readonly pause: (
@@ -103,7 +105,7 @@ export class WebhookRunner {
       try {
         if ((await this.follow()) === 'removed') {
           // A removed subscription's progress means nothing any more.
-          await this.deps.readStore.reset([], [webhookCheckpoint(this.webhookId), webhookReplaysCheckpoint(this.webhookId)]);
+          await this.deps.readStore.reset([], [webhookCheckpoint(this.webhookId), webhookReplaysCheckpoint(this.webhookId)], this.deps.fence());
           return;
         }
       } catch (error) {
@@ -135,6 +137,7 @@ export class WebhookRunner {
           { name: webhookCheckpoint(this.webhookId), position: cursor.toString() },
           { name: webhookReplaysCheckpoint(this.webhookId), position: String(replaysApplied) },
         ],
+        this.deps.fence(),
       );
       committed = cursor;
     };
@@ -197,6 +200,8 @@ export class WebhookRunner {
       const { state } = await this.deps.states.load(this.webhookId);
       if (state.status !== 'active' || state.replays !== replaysApplied) return 'interrupted';
       if (!subscribesTo(state, event.type)) return 'skipped';
+      // Not a POST from a process that no longer holds the worker's lease (throws; the loop retries).
+      this.deps.fence();
       let error: string;
       try {
         const status = await this.post(state, event);
