@@ -359,18 +359,22 @@ describe('the bootstrap key', () => {
     }
   });
 
-  it('is created once when two processes start a fresh installation together', async () => {
+  it('is created once when two processes start a fresh installation together (the second is refused)', async () => {
     const shared = mkdtempSync(join(tmpdir(), 'parley-bootstrap-race-'));
     try {
-      const both = await capturingStdout(() => Promise.all([ParleyHarness.start({}, shared), ParleyHarness.start({}, shared)]));
+      const both = await capturingStdout(() => Promise.allSettled([ParleyHarness.start({}, shared), ParleyHarness.start({}, shared)]));
+      const started = both.result.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const refused = both.result.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
       try {
+        // One API process per embedded DATA_DIR (test/several-api-processes.e2e.spec.ts).
+        expect(started).toHaveLength(1);
+        expect(refused.map((e) => e.message)).toEqual([expect.stringMatching(/already served by another Parley API process/)]);
         expect(both.printed.match(KEY_PATTERN) ?? []).toHaveLength(1);
-        const [one] = both.result;
         const key = both.printed.match(KEY_PATTERN)![0];
-        const stream = await one.http().get(`/v1/admin/audit/streams/apikey-${BOOTSTRAP_API_KEY_ID}`).set('X-Api-Key', key).expect(200);
+        const stream = await started[0]!.http().get(`/v1/admin/audit/streams/apikey-${BOOTSTRAP_API_KEY_ID}`).set('X-Api-Key', key).expect(200);
         expect(stream.body.events).toHaveLength(1);
       } finally {
-        await Promise.all(both.result.map((h) => h.stop()));
+        await Promise.all(started.map((h) => h.stop()));
       }
     } finally {
       rmSync(shared, { recursive: true, force: true });

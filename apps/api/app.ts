@@ -14,6 +14,7 @@ import type { ParleyRequest } from './auth/auth.decorators';
 import { installDepthLimitedJsonParser } from './common/body-depth';
 import { answerClientError } from './common/client-error';
 import { logScope, ParleyLogger } from '../../libs/logging/logger';
+import { claimEmbeddedWriter } from '../../libs/wiring/writer-lock';
 import { CONTACTS_IMPORT_MAX_BYTES, CONTACTS_ROUTE } from './contacts/contacts.controller';
 import { answerMethodNotAllowed } from './common/method-not-allowed';
 import { createParleyDocument } from './common/openapi-document';
@@ -30,6 +31,19 @@ const CORRELATION = /^[\x21-\x7e]{1,128}$/;
 /** Builds the Parley HTTP application (Fastify) for a configuration; `main.ts` and the tests share it. */
 export async function createParleyApp(config: ParleyConfig): Promise<NestFastifyApplication> {
   const logger = new ParleyLogger(config);
+  // One API process per embedded log (docs/architecture.md, "Several API processes").
+  const writer = config.eventStore.kind === 'sqlite' ? claimEmbeddedWriter(config.eventStore.file) : null;
+  try {
+    const app = await buildApp(config, logger);
+    if (writer !== null) app.getHttpAdapter().getInstance().addHook('onClose', async () => writer.release());
+    return app;
+  } catch (error) {
+    writer?.release();
+    throw error;
+  }
+}
+
+async function buildApp(config: ParleyConfig, logger: ParleyLogger): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     // Fastify's own logger is Parley's: one pino for Nest, Fastify and the workers' lines; requests are logged once, below.
     loggerInstance: logger.pino,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, type ParleyConfig } from '../../libs/config/config';
+import { SecondWriterError } from '../../libs/wiring/writer-lock';
 import { createParleyApp } from './app';
 
 async function main(): Promise<void> {
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
       }) + '\n',
     );
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof SecondWriterError) {
       process.stderr.write(`parley: ${error.message}\n`);
       process.exit(2);
     }

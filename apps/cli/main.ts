@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { ConfigError, loadConfig } from '../../libs/config/config';
+import { ConfigError, loadConfig, type ParleyConfig } from '../../libs/config/config';
 import { parsePosition } from '../../libs/event-store/event-store.port';
 import { verifyLogFile } from '../../libs/streaming/parallel-verify';
 import { exportLog, fileLines, importLog } from '../../libs/streaming/log-transfer';
@@ -13,6 +13,8 @@ import { Projector, readProjectionStatus, type ProjectionStatus } from '../../li
 import { parleyProjections } from '../../projections';
 import { createBlobStore, createEventStore, createKeyStore, createReadStore, withPersonalData } from '../../libs/wiring/stores';
 import { exportMedia, importMedia, MANIFEST, verifyMediaArchive } from '../../libs/blob-store/media-archive';
+import { LEASES, LeaseKeeper, leaseHolder } from '../../libs/read-store/lease-keeper';
+import type { ReadStore } from '../../libs/read-store/read-store.port';
 import { exportKeys, importKeys, KeyBackupError } from '../../libs/personal-data/key-backup';
 import { PersonalDataVault } from '../../libs/personal-data/vault';
 import { Progress } from './progress';
@@ -174,14 +176,40 @@ async function importCommand(args: readonly string[]): Promise<number> {
     }
     progress.finish(await store.headPosition(), result.imported + result.skipped);
     process.stdout.write(`imported ${result.imported} events, ${result.skipped} already present\n`);
-    const rebuild = new Progress('rebuild', await store.headPosition());
-    const projector = new Projector(store, readStore, parleyProjections, { batchSize: REBUILD_BATCH });
-    const applied = await projector.rebuild((position, done) => rebuild.update(position, done));
-    rebuild.finish(projector.position(), applied);
-    return reportFailures(projector.status());
+    return await underProjectorLease(config, readStore, async (lease) => {
+      const rebuild = new Progress('rebuild', await store.headPosition());
+      const projector = new Projector(store, readStore, parleyProjections, { batchSize: REBUILD_BATCH, lease });
+      const applied = await projector.rebuild((position, done) => rebuild.update(position, done));
+      rebuild.finish(projector.position(), applied);
+      return reportFailures(projector.status());
+    });
   } finally {
     await store.close();
     await readStore.close();
+  }
+}
+
+/**
+ * Runs a rebuild under the projector lease, so that it never writes beside a
+ * running projector (a stray rebuild used to move checkpoints backwards):
+ * refused with 1 while another process holds it.
+ */
+async function underProjectorLease(
+  config: Pick<ParleyConfig, 'leaseTtlMs'>,
+  readStore: ReadStore,
+  run: (lease: LeaseKeeper) => Promise<number>,
+): Promise<number> {
+  const lease = new LeaseKeeper(readStore, LEASES.projector, leaseHolder(), { ttlMs: config.leaseTtlMs });
+  if (!(await lease.tick())) {
+    const holder = (await readStore.getLease(LEASES.projector))?.holder ?? 'another process';
+    process.stdout.write(`REFUSED: the read models' projector lease is held by ${holder}; stop that projector (or API) first, then run this again\n`);
+    return 1;
+  }
+  lease.start();
+  try {
+    return await run(lease);
+  } finally {
+    await lease.stop();
   }
 }
 
@@ -211,12 +239,14 @@ async function rebuild(args: readonly string[]): Promise<number> {
   const store = withPersonalData(config, createEventStore(config));
   const readStore = createReadStore(config);
   try {
-    const head = await store.headPosition();
-    const progress = new Progress(`rebuild ${projections.map((p) => p.name).join(', ')}`, head);
-    const projector = new Projector(store, readStore, projections, { batchSize: REBUILD_BATCH });
-    const applied = await projector.rebuild((position, done) => progress.update(position, done));
-    progress.finish(projector.position(), applied);
-    return reportFailures(projector.status());
+    return await underProjectorLease(config, readStore, async (lease) => {
+      const head = await store.headPosition();
+      const progress = new Progress(`rebuild ${projections.map((p) => p.name).join(', ')}`, head);
+      const projector = new Projector(store, readStore, projections, { batchSize: REBUILD_BATCH, lease });
+      const applied = await projector.rebuild((position, done) => progress.update(position, done));
+      progress.finish(projector.position(), applied);
+      return reportFailures(projector.status());
+    });
   } finally {
     await store.close();
     await readStore.close();

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from '../../libs/config/config';
 import { Projector } from '../../libs/projection/projector';
+import { LEASES, LeaseKeeper, leaseHolder } from '../../libs/read-store/lease-keeper';
+import { logLag } from '../../libs/event-store/log-lag';
 import { parleyProjections } from '../../projections';
 import { ParleyLogger } from '../../libs/logging/logger';
 import { createEventStore, createReadStore, withPersonalData } from '../../libs/wiring/stores';
@@ -17,6 +19,10 @@ async function main(): Promise<void> {
   const store = withPersonalData(config, createEventStore(config));
   const readStore = createReadStore(config);
   const projector = new Projector(store, readStore, parleyProjections, {
+    lease: new LeaseKeeper(readStore, LEASES.projector, leaseHolder(), {
+      ttlMs: config.leaseTtlMs,
+      log: (msg, fields) => logger.log({ msg, ...fields }, 'projector'),
+    }),
     batchSize: 5000,
     logger: {
       log: (msg, fields) => logger.log({ msg, ...fields }, 'projector'),
@@ -40,20 +46,18 @@ async function main(): Promise<void> {
         return;
       }
       const position = projector.position();
-      const lag = projector.lag();
-      const secondsBehind =
-        lag.lastEventAt && head !== null && position !== null && position < head
-          ? (Date.now() - Date.parse(lag.lastEventAt)) / 1000
-          : 0;
+      const lag = await logLag(store, position).catch(() => null);
       const projections = projector.status();
       const failed = projections.flatMap((p) => (p.failure ? [{ projection: p.name, ...p.failure }] : []));
       response.writeHead(failed.length > 0 ? 503 : 200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
           status: failed.length > 0 ? 'degraded' : 'ok',
+          // standby: another projector holds the lease; this one writes nothing until it takes it.
+          lease: projector.holdsLease() ? 'held' : 'standby',
           head: head?.toString() ?? null,
           position: position?.toString() ?? null,
-          behindBy: head === null ? '0' : (head - (position ?? 0n)).toString(),
-          secondsBehind,
+          behindBy: lag?.events == null ? null : String(lag.events),
+          secondsBehind: lag?.secondsBehind ?? null,
           projections,
           ...(failed.length > 0 ? { failed } : {}),
         }),

@@ -4,7 +4,8 @@ import { dirname, resolve } from 'node:path';
 
 export type EventStoreUrl =
   | { readonly kind: 'sqlite'; readonly file: string }
-  | { readonly kind: 'memory' }
+  /** `memory:packed`: positions in EventStoreDB's packed form, for tests of what clients send. */
+  | { readonly kind: 'memory'; readonly positions?: 'packed' }
   | { readonly kind: 'esdb'; readonly url: string };
 export type ReadStoreUrl =
   | { readonly kind: 'sqlite'; readonly file: string }
@@ -114,6 +115,13 @@ export interface ParleyConfig {
   readonly logRedactPaths: readonly string[];
   /** METRICS: `scope` (GET /metrics needs an API key with admin:metrics, the default) or `off`. */
   readonly metrics: 'scope' | 'off';
+  /**
+   * LEASE_TTL_MS: how long a single writer's lease (projector, webhook worker,
+   * job runner) runs unrenewed; renewed every third of it. A holder that stops
+   * stops writing within one renewal period; a crashed one on another host is
+   * replaced after this long.
+   */
+  readonly leaseTtlMs: number;
 }
 
 /** See libs/domain/sign-in/attempt-limit.ts. */
@@ -164,6 +172,7 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 
 export function parseEventStoreUrl(raw: string, name = 'EVENT_STORE_URL'): EventStoreUrl {
   if (raw === 'memory:') return { kind: 'memory' };
+  if (raw === 'memory:packed') return { kind: 'memory', positions: 'packed' };
   if (raw.startsWith('sqlite:')) {
     const file = raw.slice('sqlite:'.length);
     if (!file) throw new ConfigError(name, 'needs a file after "sqlite:", e.g. sqlite:./data/events.db');
@@ -419,6 +428,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     sqliteWriter: oneOf(env, 'SQLITE_WRITER', ['thread', 'inline'], 'thread'),
     minPositionWaitMs: integer(env, 'MIN_POSITION_WAIT_MS', 5000, 0, 60_000),
     healthMaxLagEvents: integer(env, 'HEALTH_MAX_LAG_EVENTS', 10_000, 1, 1_000_000),
+    leaseTtlMs: integer(env, 'LEASE_TTL_MS', 15_000, 300, 600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
     adminApiKey: adminApiKey(env),
     qiscus: qiscus(env),

@@ -41,6 +41,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type Position,
+  type PositionCheck,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
@@ -239,12 +240,48 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
   async readAll(options: ReadAllOptions): Promise<StoredEvent[]> {
     this.assertOpen();
     checkReadAllOptions(options);
-    return this.track(this.guard(() => this.readAllNow(options.after, options.maxCount)));
+    return this.track(this.guard(() => this.readAllNow(options.after, options.maxCount, options.from)));
   }
 
   async headPosition(): Promise<Position | null> {
     this.assertOpen();
     return this.track(this.guard(() => this.headNow()));
+  }
+
+  /**
+   * A client's position is one of this log when it unpacks into a pair with
+   * prepare <= commit, is not past the head, and the server holds a record at
+   * exactly that pair (one read of one event): anything else would reach the
+   * server as a position it refuses to read from.
+   */
+  async checkPosition(position: Position): Promise<PositionCheck> {
+    this.assertOpen();
+    if (position === 0n) return 'issued';
+    const head = await this.headPosition();
+    if (head === null || position > head) return 'ahead';
+    let pair: EsdbPosition;
+    try {
+      pair = unpackPosition(position);
+    } catch {
+      return 'not_issued';
+    }
+    if (pair.prepare > pair.commit) return 'not_issued';
+    return this.track(
+      this.guard(async () => {
+        try {
+          const [first] = await this.collect(this.client.readAll({ direction: FORWARDS, fromPosition: pair, maxCount: 1 }));
+          return first?.event !== undefined && packPosition(first.event.position) === position ? 'issued' : 'not_issued';
+        } catch (error) {
+          if (isUnavailable(error)) throw error;
+          return 'not_issued';
+        }
+      }),
+    );
+  }
+
+  /** EventStoreDB counts nothing without reading it: lag is told in time instead. */
+  async countAfter(): Promise<null> {
+    return null;
   }
 
   subscribe(options: SubscribeOptions): Subscription {
@@ -409,10 +446,11 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
     }
   }
 
-  private async readAllNow(after: Position | undefined, maxCount: number): Promise<StoredEvent[]> {
+  private async readAllNow(after: Position | undefined, maxCount: number, inclusive?: Position): Promise<StoredEvent[]> {
     const result: StoredEvent[] = [];
     if (maxCount === 0) return result;
-    let from: ReadPosition = after === undefined ? START : unpackPosition(after);
+    const start = inclusive ?? after;
+    let from: ReadPosition = start === undefined || start === 0n ? START : unpackPosition(start);
     // `fromPosition` is inclusive; everything at or before `floor` was seen.
     let floor = after;
     for (;;) {

@@ -111,8 +111,24 @@ export interface ReadStreamOptions {
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. Omit to read from the start. */
   readonly after?: Position;
+  /**
+   * Inclusive, instead of `after`: events at this position and later. It must
+   * be a position the store issued (`checkPosition` answers `issued`): a
+   * caller never derives one position from another (EventStoreDB's are packed
+   * pairs, and `p - 1` is no position of its log).
+   */
+  readonly from?: Position;
   readonly maxCount: number;
 }
+
+/**
+ * What a store says of a position a client sent: `issued` (0, the start, or
+ * one this log can resume after), `ahead` (past the head: nothing has been
+ * written there yet), `not_issued` (at or before the head, yet not a position
+ * this store's form can hold or that any of its events has: on EventStoreDB a
+ * packed pair that names no event, which the server refuses to read from).
+ */
+export type PositionCheck = 'issued' | 'ahead' | 'not_issued';
 
 export interface Subscription {
   /** Resolves once no handler call is running and none will start. */
@@ -154,6 +170,14 @@ export interface EventStore {
   readAll(options: ReadAllOptions): Promise<StoredEvent[]>;
   /** Position of the last event in the log, or null when it is empty. */
   headPosition(): Promise<Position | null>;
+  /** Whether a position a client sent is one this log can read from or after (see PositionCheck). */
+  checkPosition(position: Position): Promise<PositionCheck>;
+  /**
+   * How many events the log holds after `after` (all of them when omitted), or
+   * null where the store cannot count without reading them (EventStoreDB):
+   * lag is then told in time. Positions are not counts: never subtract them.
+   */
+  countAfter(after: Position | undefined): Promise<number | null>;
   /** Catches up from `after`, then follows new events live until closed. */
   subscribe(options: SubscribeOptions): Subscription;
   close(): Promise<void>;

@@ -5,6 +5,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type Position,
+  type PositionCheck,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
@@ -179,6 +180,31 @@ export function checkReadAllOptions(options: ReadAllOptions): void {
   if (options.after !== undefined && (typeof options.after !== 'bigint' || options.after < 0n)) {
     throw new TypeError(`readAll: invalid after ${String(options.after)}`);
   }
+  if (options.from !== undefined && (typeof options.from !== 'bigint' || options.from < 0n)) {
+    throw new TypeError(`readAll: invalid from ${String(options.from)}`);
+  }
+  if (options.after !== undefined && options.from !== undefined) throw new TypeError('readAll: give after or from, not both');
+}
+
+/** Refused read: the position is none the store issued (EventStoreDB's "invalid position"). */
+export class PositionNotIssuedError extends Error {
+  constructor(readonly position: Position) {
+    super(`Position ${position.toString()} is no position of this log`);
+    this.name = 'PositionNotIssuedError';
+  }
+}
+
+/** EventStoreDB's form of the n-th event's position, as a gRPC write reports it: (n, n) packed. */
+const packedPosition = (n: number): Position => (BigInt(n) << 64n) | BigInt(n);
+
+export interface MemoryEventStoreOptions {
+  /**
+   * `dense` (default): 1, 2, 3, as SQLite's. `packed`: EventStoreDB's form
+   * (commit << 64 | prepare), sparse, with reads refused from a position no
+   * event has: lets the API's handling of clients' positions be tested
+   * against what EventStoreDB does, without a server.
+   */
+  readonly positions?: 'dense' | 'packed';
 }
 
 /**
@@ -300,6 +326,7 @@ function backoff(failures: number): number {
 /** Keeps the whole log in arrays: for tests and single-process development. */
 export class MemoryEventStore implements EventStore, EventImporter {
   readonly answersEachPosition = true;
+  private readonly packed: boolean;
   private readonly log: StoredEvent[] = [];
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly byId = new Map<string, StoredEvent>();
@@ -317,8 +344,8 @@ export class MemoryEventStore implements EventStore, EventImporter {
         version: event.version,
         streamId,
         revision,
-        // Positions start at 1, as SQLite's do, and stay dense here.
-        position: BigInt(this.log.length + 1),
+        // Positions start at 1, as SQLite's do, and stay dense unless packed.
+        position: this.packed ? packedPosition(this.log.length + 1) : BigInt(this.log.length + 1),
         recordedAt: event.recordedAt,
         data: JSON.parse(event.data) as unknown,
         metadata: JSON.parse(event.metadata) as EventMetadata,
@@ -342,6 +369,10 @@ export class MemoryEventStore implements EventStore, EventImporter {
       return () => this.listeners.delete(listener);
     },
   };
+
+  constructor(options: MemoryEventStoreOptions = {}) {
+    this.packed = options.positions === 'packed';
+  }
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
@@ -378,13 +409,29 @@ export class MemoryEventStore implements EventStore, EventImporter {
   async readAll(options: ReadAllOptions): Promise<StoredEvent[]> {
     this.assertOpen();
     checkReadAllOptions(options);
-    return this.readAfter(options.after, options.maxCount);
+    if (options.from === undefined) return this.readAfter(options.after, options.maxCount);
+    const start = this.indexOf(options.from);
+    if (start === null) throw new PositionNotIssuedError(options.from);
+    return this.log.slice(start, start + options.maxCount);
   }
 
   async headPosition(): Promise<Position | null> {
     this.assertOpen();
     const last = this.log[this.log.length - 1];
     return last === undefined ? null : last.position;
+  }
+
+  async checkPosition(position: Position): Promise<PositionCheck> {
+    this.assertOpen();
+    const head = this.log[this.log.length - 1]?.position ?? 0n;
+    if (position > head) return 'ahead';
+    if (!this.packed || position === 0n) return 'issued';
+    return this.indexOf(position) === null ? 'not_issued' : 'issued';
+  }
+
+  async countAfter(after: Position | undefined): Promise<number> {
+    this.assertOpen();
+    return this.log.length - this.firstAfter(after);
   }
 
   subscribe(options: SubscribeOptions): Subscription {
@@ -415,6 +462,7 @@ export class MemoryEventStore implements EventStore, EventImporter {
       streamRevision: (streamId) => this.currentRevision(streamId),
       head: () => this.log[this.log.length - 1]?.position ?? null,
       insertAt: (event) => {
+        if (this.packed) throw new ImportConflictError(event.id, event.position, 'a packed memory store takes events through append, with its own positions');
         if (event.position !== BigInt(this.log.length + 1)) {
           throw new ImportConflictError(event.id, event.position, `the memory store needs position ${this.log.length + 1} next`);
         }
@@ -442,9 +490,31 @@ export class MemoryEventStore implements EventStore, EventImporter {
   }
 
   private readAfter(after: Position | undefined, maxCount: number): StoredEvent[] {
-    // Position p sits at index p - 1.
-    const start = after === undefined ? 0 : Number(after);
+    if (this.packed && after !== undefined && after !== 0n && this.indexOf(after) === null) throw new PositionNotIssuedError(after);
+    const start = this.firstAfter(after);
     return this.log.slice(start, start + maxCount);
+  }
+
+  /** Index of the first event after `after`. */
+  private firstAfter(after: Position | undefined): number {
+    if (after === undefined) return 0;
+    // Dense: position p sits at index p - 1.
+    if (!this.packed) return Math.min(this.log.length, Number(after));
+    let low = 0;
+    let high = this.log.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.log[middle] as StoredEvent).position <= after) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /** Index of the event at exactly `position`, or null (0 and the empty log's start are index 0 for `from`). */
+  private indexOf(position: Position): number | null {
+    if (position === 0n) return 0;
+    const index = this.firstAfter(position) - 1;
+    return index >= 0 && (this.log[index] as StoredEvent).position === position ? index : null;
   }
 
   private assertOpen(): void {

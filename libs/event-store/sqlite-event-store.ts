@@ -8,6 +8,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type Position,
+  type PositionCheck,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
@@ -113,6 +114,8 @@ export class SqliteEventStore implements EventStore, EventImporter {
   private readonly selectBackwards: Database.Statement<[string, number, number], EventRow>;
   private readonly selectAfter: Database.Statement<[bigint, number], EventRow>;
   private readonly selectHead: Database.Statement<[], { position: number | bigint | null }>;
+  private readonly selectFrom: Database.Statement<[bigint, number], EventRow>;
+  private readonly countAfterStatement: Database.Statement<[bigint], { count: number }>;
   private readonly flushTransaction: Database.Transaction<(batch: PendingAppend[], outcomes: Outcome[]) => void>;
   private readonly appendTransaction: Database.Transaction<(pending: PendingAppend) => AppendResult>;
 
@@ -179,6 +182,8 @@ export class SqliteEventStore implements EventStore, EventImporter {
       );
       this.selectAfter = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`);
       this.selectHead = this.db.prepare('SELECT MAX(position) AS position FROM events');
+      this.selectFrom = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`);
+      this.countAfterStatement = this.db.prepare('SELECT count(*) AS count FROM events WHERE position > ?');
     } catch (error) {
       this.db.close();
       throw error;
@@ -249,7 +254,20 @@ export class SqliteEventStore implements EventStore, EventImporter {
   async readAll(options: ReadAllOptions): Promise<StoredEvent[]> {
     this.assertOpen();
     checkReadAllOptions(options);
+    if (options.from !== undefined) return this.selectFrom.all(options.from, options.maxCount).map(toStoredEvent);
     return this.source.readAfter(options.after, options.maxCount);
+  }
+
+  /** Any whole number up to the head is a place to read after: the sequence has no other form. */
+  async checkPosition(position: Position): Promise<PositionCheck> {
+    this.assertOpen();
+    const head = (await this.headPosition()) ?? 0n;
+    return position > head ? 'ahead' : 'issued';
+  }
+
+  async countAfter(after: Position | undefined): Promise<number> {
+    this.assertOpen();
+    return this.countAfterStatement.get(after ?? 0n)?.count ?? 0;
   }
 
   async headPosition(): Promise<Position | null> {

@@ -8,6 +8,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type Position,
+  type PositionCheck,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StoredEvent,
@@ -155,6 +156,14 @@ export class ThreadedSqliteEventStore implements EventStore, EventImporter, Moni
 
   headPosition(): Promise<Position | null> {
     return this.reader.headPosition();
+  }
+
+  checkPosition(position: Position): Promise<PositionCheck> {
+    return this.reader.checkPosition(position);
+  }
+
+  countAfter(after: Position | undefined): Promise<number> {
+    return this.reader.countAfter(after);
   }
 
   subscribe(options: SubscribeOptions): Subscription {

@@ -5,6 +5,7 @@ import type {
   ExpectedRevision,
   NewEvent,
   Position,
+  PositionCheck,
   ReadAllOptions,
   ReadStreamOptions,
   StoredEvent,
@@ -81,6 +82,14 @@ export class PersonalDataEventStore implements EventStore {
 
   headPosition(): Promise<Position | null> {
     return this.inner.headPosition();
+  }
+
+  checkPosition(position: Position): Promise<PositionCheck> {
+    return this.inner.checkPosition(position);
+  }
+
+  countAfter(after: Position | undefined): Promise<number | null> {
+    return this.inner.countAfter(after);
   }
 
   subscribe(options: SubscribeOptions): Subscription {

@@ -2,7 +2,8 @@ import { upcast } from '../domain/events';
 import type { EventStore, Position, StoredEvent, Subscription } from '../event-store/event-store.port';
 import { PositionWaiters } from './position-waiters';
 import { checkpointName, type DocumentKey, type ProjectedEvent, type Projection, type ProjectionContext } from './projection';
-import { CommitTooLargeError, type Checkpoint, type Doc, type ReadStore, type WriteOp } from '../read-store/read-store.port';
+import { LeaseNotHeldError, type LeaseKeeper } from '../read-store/lease-keeper';
+import { CommitTooLargeError, FencedOutError, type Checkpoint, type Doc, type Fence, type ReadStore, type WriteOp } from '../read-store/read-store.port';
 
 export interface ProjectorLogger {
   log(message: string, fields?: Record<string, unknown>): void;
@@ -19,7 +20,16 @@ export interface ProjectorOptions {
    */
   readonly yieldEvery?: number;
   readonly logger?: ProjectorLogger;
+  /**
+   * The projector lease (LEASES.projector): when given, this projector writes
+   * only while it holds it, every commit and reset carries its fencing token,
+   * and it reads its checkpoints again each time it takes the lease anew.
+   */
+  readonly lease?: LeaseKeeper;
 }
+
+/** A write refused for want of the lease: not a projection's failure, never isolated or recorded. */
+const isLeaseRefusal = (error: unknown): boolean => error instanceof LeaseNotHeldError || error instanceof FencedOutError;
 
 /** Why a projection stopped: the event it could not apply and the error, as plain data. */
 export interface ProjectionFailure {
@@ -240,6 +250,10 @@ export class Projector {
   private subscription: Subscription | null = null;
   private readonly waiters = new PositionWaiters();
   private lastEventAt: string | null = null;
+  private readonly lease: LeaseKeeper | null;
+  /** Following the log starts and stops with the lease, one change at a time. */
+  private following: Promise<void> = Promise.resolve();
+  private stopping = false;
 
   constructor(
     private readonly eventStore: EventStore,
@@ -250,11 +264,65 @@ export class Projector {
     this.batchSize = options.batchSize ?? 1000;
     this.yieldEvery = options.yieldEvery ?? 0;
     this.logger = options.logger ?? silent;
+    this.lease = options.lease ?? null;
   }
 
-  /** Prepares collections, rebuilds projections whose version changed, and starts following the log. */
+  /**
+   * Prepares collections, rebuilds projections whose version changed, and
+   * starts following the log; with a lease, once it holds it (another
+   * projector may), and again each time it takes it back.
+   */
   async start(): Promise<void> {
-    await this.prepare();
+    const lease = this.lease;
+    if (lease === null) {
+      await this.prepare();
+      this.follow();
+      return;
+    }
+    lease.onAcquired(() => {
+      this.following = this.following.then(() => this.refollow());
+    });
+    lease.onLost(() => {
+      this.logger.log('projector lease lost; writing stops', { lease: lease.name });
+      this.following = this.following.then(() => this.unfollow());
+    });
+    lease.start();
+    await lease.tick();
+    await this.following;
+  }
+
+  /** Whether this projector writes now (always, without a lease). */
+  holdsLease(): boolean {
+    return this.lease === null || this.lease.held();
+  }
+
+  private async refollow(): Promise<void> {
+    await this.unfollow();
+    // Taken anew: another projector may have moved every checkpoint meanwhile.
+    this.checkpoints.clear();
+    while (!this.stopping && this.lease?.held()) {
+      try {
+        await this.prepare();
+        this.follow();
+        return;
+      } catch (error) {
+        this.logger.error('projector could not start under its lease; retrying', { error: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  }
+
+  private async unfollow(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = null;
+    await subscription?.close();
+  }
+
+  private fence(): Fence | undefined {
+    return this.lease?.fence();
+  }
+
+  private follow(): void {
     const after = this.lowestCheckpoint();
     this.subscription = this.eventStore.subscribe({
       after: after ?? undefined,
@@ -265,8 +333,10 @@ export class Projector {
   }
 
   async stop(): Promise<void> {
-    await this.subscription?.close();
-    this.subscription = null;
+    this.stopping = true;
+    await this.following;
+    await this.unfollow();
+    await this.lease?.stop();
     this.waiters.releaseAll();
   }
 
@@ -276,10 +346,12 @@ export class Projector {
     await this.readStore.reset(
       this.projections.flatMap((p) => p.collections.map((c) => c.name)),
       this.projections.map(checkpointName),
+      this.fence(),
     );
     await this.readStore.commit(
       this.projections.map((p) => ({ kind: 'delete', collection: PROJECTION_FAILURES, id: checkpointName(p) })),
       [],
+      this.fence(),
     );
     for (const projection of this.projections) {
       const name = checkpointName(projection);
@@ -369,6 +441,7 @@ export class Projector {
         await this.readStore.reset(
           projection.collections.map((c) => c.name),
           [name],
+          this.fence(),
         );
         this.logger.log('projection starts from position 0', { projection: name });
       }
@@ -393,6 +466,7 @@ export class Projector {
       // The normal path: every running projection, one commit for the batch.
       await this.applyTo(running, events);
     } catch (error) {
+      if (isLeaseRefusal(error)) throw error;
       // Too large for one commit (MongoDB's transaction limits): halves, each its own commit.
       // One event still too large falls through to the isolation below and stops that projection.
       if (error instanceof CommitTooLargeError && events.length > 1) {
@@ -443,7 +517,7 @@ export class Projector {
     }
     const ops = ctx.drain();
     for (const name of cleared) ops.push({ kind: 'delete', collection: PROJECTION_FAILURES, id: name });
-    await this.readStore.commit(ops, checkpoints);
+    await this.readStore.commit(ops, checkpoints, this.fence());
     for (const checkpoint of checkpoints) {
       this.checkpoints.set(checkpoint.name, last.position);
       this.lastEventAtOf.set(checkpoint.name, last.recordedAt);
@@ -472,6 +546,7 @@ export class Projector {
       try {
         await this.applyTo([projection], [stored]);
       } catch (error) {
+        if (isLeaseRefusal(error)) throw error;
         await this.markFailed(projection, stored, error);
         return;
       }
@@ -493,6 +568,7 @@ export class Projector {
     await this.readStore.commit(
       [{ kind: 'put', collection: PROJECTION_FAILURES, doc: { id: name, projection: projection.name, version: projection.version, ...failure } }],
       [],
+      this.fence(),
     );
     this.failures.set(name, failure);
     this.storedFailures.add(name);

@@ -2,17 +2,19 @@ import type {
   Checkpoint,
   CollectionSpec,
   Doc,
+  Fence,
   FieldCondition,
   Filter,
   FindOptions,
   IndexSpec,
+  Lease,
   ReadStore,
   Scalar,
   SortKey,
   WriteOp,
 } from './read-store.port';
 import { assertCollectionName, assertField, assertIndex } from './names';
-import { pickFields, withIdTieBreaker } from './read-store.port';
+import { FencedOutError, nextLease, pickFields, withIdTieBreaker } from './read-store.port';
 
 /**
  * In-process ReadStore for tests and single-process demos.
@@ -27,6 +29,7 @@ export class MemoryReadStore implements ReadStore {
   // Keyed by lower-cased name: SQLite table names are case-insensitive.
   private readonly collections = new Map<string, Collection>();
   private readonly checkpoints = new Map<string, string | null>();
+  private readonly leases = new Map<string, Lease>();
   private closed = false;
 
   async ensureCollections(specs: readonly CollectionSpec[]): Promise<void> {
@@ -101,9 +104,10 @@ export class MemoryReadStore implements ReadStore {
     return n;
   }
 
-  async commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[]): Promise<void> {
+  async commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[], fence?: Fence): Promise<void> {
     this.assertOpen();
     for (const checkpoint of checkpoints) assertCheckpoint(checkpoint);
+    this.checkFence(fence);
     // Applied one by one with an undo log so that a unique violation in op N
     // sees ops 0..N-1 exactly as SQLite's statement-level checks would.
     const undo: { collection: Collection; id: string; previous: Entry | undefined }[] = [];
@@ -140,9 +144,10 @@ export class MemoryReadStore implements ReadStore {
     return this.checkpoints.get(name) ?? null;
   }
 
-  async reset(collections: readonly string[], checkpointNames: readonly string[]): Promise<void> {
+  async reset(collections: readonly string[], checkpointNames: readonly string[], fence?: Fence): Promise<void> {
     this.assertOpen();
     for (const name of collections) assertCollectionName(name);
+    this.checkFence(fence);
     for (const name of collections) {
       const collection = this.lookup(name);
       if (!collection) continue;
@@ -152,8 +157,32 @@ export class MemoryReadStore implements ReadStore {
     for (const name of checkpointNames) this.checkpoints.delete(name);
   }
 
+  async acquireLease(name: string, holder: string, ttlMs: number, now: number = Date.now()): Promise<Lease | null> {
+    this.assertOpen();
+    const next = nextLease(this.leases.get(name) ?? null, name, holder, ttlMs, now);
+    if (next !== null) this.leases.set(name, next);
+    return next;
+  }
+
+  async releaseLease(name: string, holder: string, token: number): Promise<void> {
+    this.assertOpen();
+    const current = this.leases.get(name);
+    if (current !== undefined && current.holder === holder && current.token === token) this.leases.set(name, { ...current, expiresAt: 0 });
+  }
+
+  async getLease(name: string): Promise<Lease | null> {
+    this.assertOpen();
+    return this.leases.get(name) ?? null;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  private checkFence(fence: Fence | undefined): void {
+    if (fence === undefined) return;
+    const current = this.leases.get(fence.lease)?.token ?? null;
+    if (current !== fence.token) throw new FencedOutError(fence, current);
   }
 
   private lookup(name: string): Collection | undefined {

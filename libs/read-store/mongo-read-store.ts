@@ -22,11 +22,13 @@ import {
   type StoreStatus,
 } from '../config/store-connection';
 import { assertCollectionName, assertField, assertIndex } from './names';
-import { CommitTooLargeError, pickFields, withIdTieBreaker } from './read-store.port';
+import { CommitTooLargeError, FencedOutError, pickFields, withIdTieBreaker } from './read-store.port';
 import type {
   Checkpoint,
   CollectionSpec,
   Doc,
+  Fence,
+  Lease,
   FieldCondition,
   Filter,
   FindOptions,
@@ -178,6 +180,20 @@ interface StoredCheckpoint {
   position: string | null;
 }
 
+/** A lease: `commits` is bumped by every fenced commit, inside its transaction, so a takeover conflicts with it. */
+interface StoredLease {
+  _id: string;
+  holder: string;
+  token: number;
+  expiresAt: number;
+  commits?: number;
+}
+
+const LEASES = 'leases';
+const DUPLICATE_KEY = 11000;
+
+const toLease = (stored: StoredLease): Lease => ({ name: stored._id, holder: stored.holder, token: stored.token, expiresAt: stored.expiresAt });
+
 export class MongoReadStore implements ReadStore, MonitoredStore {
   readonly monitor: ConnectionMonitor;
   private readonly client: MongoClient;
@@ -236,6 +252,7 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
       const existing = new Set(await this.collectionNames(true));
       // Created up front: implicit creation inside a transaction is best avoided.
       if (!existing.has(CHECKPOINTS)) await this.createCollection(CHECKPOINTS);
+      if (!existing.has(LEASES)) await this.createCollection(LEASES);
       for (const spec of specs) {
         const name = this.known.get(spec.name.toLowerCase()) ?? spec.name;
         if (!existing.has(name)) await this.createCollection(name);
@@ -311,7 +328,7 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     return this.guard(() => target.countDocuments(query));
   }
 
-  async commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[]): Promise<void> {
+  async commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[], fence?: Fence): Promise<void> {
     this.assertOpen();
     // Everything is checked, and every document converted, before anything is written.
     const groups = new Map<string, AnyBulkWriteOperation<StoredDoc>[]>();
@@ -347,6 +364,9 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     }));
     if (groups.size === 0 && checkpointWrites.length === 0) return;
     const write = async (session: ClientSession | undefined): Promise<void> => {
+      // First, in the same transaction: a writer that lost the lease writes nothing, and a
+      // takeover racing this commit conflicts on the lease document, so one of the two aborts.
+      if (fence !== undefined) await this.touchFence(fence, session);
       // Ordered, so a unique value freed by an earlier op can be taken by a later one, as in SQLite.
       for (const [name, writes] of groups) {
         await this.db.collection<StoredDoc>(name).bulkWrite(writes, { ordered: true, session });
@@ -372,8 +392,55 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
         }
       });
     } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
+      if (error instanceof StoreUnavailableError || error instanceof FencedOutError) throw error;
       throw new Error(`Read store commit rolled back: ${describeError(error)}`, { cause: error });
+    }
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number, now: number = Date.now()): Promise<Lease | null> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new TypeError(`Lease ${name}: ttlMs must be a positive integer`);
+    const leases = this.db.collection<StoredLease>(LEASES);
+    return this.guard(async () => {
+      const renewed = await leases.findOneAndUpdate(
+        { _id: name, holder, expiresAt: { $gt: now } },
+        { $set: { expiresAt: now + ttlMs } },
+        { returnDocument: 'after' },
+      );
+      if (renewed !== null) return toLease(renewed);
+      try {
+        // Free or expired: taken with the next token. Held by another, the filter misses and
+        // the upsert's insert collides with the existing document: not taken.
+        const taken = await leases.findOneAndUpdate(
+          { _id: name, expiresAt: { $lte: now } },
+          { $set: { holder, expiresAt: now + ttlMs }, $inc: { token: 1 } },
+          { upsert: true, returnDocument: 'after' },
+        );
+        return taken === null ? null : toLease(taken);
+      } catch (error) {
+        if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return null;
+        throw error;
+      }
+    });
+  }
+
+  async releaseLease(name: string, holder: string, token: number): Promise<void> {
+    this.assertOpen();
+    await this.guard(() => this.db.collection<StoredLease>(LEASES).updateOne({ _id: name, holder, token }, { $set: { expiresAt: 0 } }));
+  }
+
+  async getLease(name: string): Promise<Lease | null> {
+    this.assertOpen();
+    const stored = await this.guard(() => this.db.collection<StoredLease>(LEASES).findOne({ _id: name }));
+    return stored === null ? null : toLease(stored);
+  }
+
+  private async touchFence(fence: Fence, session: ClientSession | undefined): Promise<void> {
+    const leases = this.db.collection<StoredLease>(LEASES);
+    const result = await leases.updateOne({ _id: fence.lease, token: fence.token }, { $inc: { commits: 1 } }, { session });
+    if (result.matchedCount === 0) {
+      const current = await leases.findOne({ _id: fence.lease }, { session });
+      throw new FencedOutError(fence, current?.token ?? null);
     }
   }
 
@@ -383,10 +450,13 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     return typeof stored?.position === 'string' ? stored.position : null;
   }
 
-  async reset(collections: readonly string[], checkpointNames: readonly string[]): Promise<void> {
+  async reset(collections: readonly string[], checkpointNames: readonly string[], fence?: Fence): Promise<void> {
     this.assertOpen();
     for (const name of collections) assertCollectionName(name);
     await this.guard(async () => {
+      // Drops cannot run in a transaction: the token is checked first, and a holder that
+      // loses the lease meanwhile is still stopped at its next commit.
+      if (fence !== undefined) await this.touchFence(fence, undefined);
       // Checkpoints first: should this stop half-way, the projector finds no
       // checkpoint and resets again, rather than resuming over emptied collections.
       if (checkpointNames.length > 0) {
@@ -435,7 +505,7 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
 
   private async collectionNames(withCheckpoints = false): Promise<string[]> {
     const infos = await this.db.listCollections({}, { nameOnly: true }).toArray();
-    return infos.map((info) => info.name).filter((name) => withCheckpoints || name !== CHECKPOINTS);
+    return infos.map((info) => info.name).filter((name) => withCheckpoints || (name !== CHECKPOINTS && name !== LEASES));
   }
 
   private async createCollection(name: string): Promise<void> {

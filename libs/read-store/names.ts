@@ -9,7 +9,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function assertCollectionName(name: string): void {
   if (typeof name !== 'string' || !NAME.test(name)) throw new Error(`Invalid collection name ${JSON.stringify(name)}`);
   const lower = name.toLowerCase();
-  if (lower === 'checkpoints' || lower.startsWith('sqlite_')) {
+  if (lower === 'checkpoints' || lower === 'leases' || lower.startsWith('sqlite_')) {
     throw new Error(`Collection name ${JSON.stringify(name)} is reserved`);
   }
 }

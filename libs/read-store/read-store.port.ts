@@ -132,6 +132,38 @@ export interface Checkpoint {
   readonly position: string | null;
 }
 
+/**
+ * A named lease in the read store: who may write (one projector, one webhook
+ * worker, one job runner among several processes) and the fencing token that
+ * every guarded write carries. The token grows each time the lease changes
+ * hands, never on a renewal, so a writer that lost the lease (paused, cut off,
+ * past its expiry) is refused by the store even if it does not know yet.
+ */
+export interface Lease {
+  readonly name: string;
+  readonly holder: string;
+  readonly token: number;
+  /** Epoch milliseconds, on the clock of the process that took or renewed it. */
+  readonly expiresAt: number;
+}
+
+/** What a guarded write carries: the lease it writes under and the token it holds. */
+export interface Fence {
+  readonly lease: string;
+  readonly token: number;
+}
+
+/** A guarded write whose token is not the lease's current one: nothing of it was written. */
+export class FencedOutError extends Error {
+  constructor(
+    readonly fence: Fence,
+    readonly current: number | null,
+  ) {
+    super(`Lease ${fence.lease}: token ${fence.token} is fenced out (current ${current === null ? 'none' : current}); nothing was written`);
+    this.name = 'FencedOutError';
+  }
+}
+
 export interface ReadStore {
   /** Creates collections and the indexes each declares; idempotent. */
   ensureCollections(specs: readonly CollectionSpec[]): Promise<void>;
@@ -142,11 +174,23 @@ export interface ReadStore {
   /**
    * Applies the writes and moves the checkpoints in one unit: in SQLite one
    * transaction; in MongoDB position-guarded writes first, checkpoints after.
+   * With a fence, all of it is written only while the fence's token is the
+   * lease's current one, checked inside the same unit; else FencedOutError.
    */
-  commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[]): Promise<void>;
+  commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[], fence?: Fence): Promise<void>;
   getCheckpoint(name: string): Promise<string | null>;
-  /** Empties the collections and removes the named checkpoints (rebuild). */
-  reset(collections: readonly string[], checkpointNames: readonly string[]): Promise<void>;
+  /** Empties the collections and removes the named checkpoints (rebuild); fenced like `commit`. */
+  reset(collections: readonly string[], checkpointNames: readonly string[], fence?: Fence): Promise<void>;
+  /**
+   * Takes or renews the named lease for `holder` until `now + ttlMs`: renewed
+   * (same token) while `holder` holds it; taken (token + 1) when it is free or
+   * expired at `now`; null while another holder's lease runs.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number, now?: number): Promise<Lease | null>;
+  /** Gives the lease up (it expires at once) if `holder` still holds it with `token`. */
+  releaseLease(name: string, holder: string, token: number): Promise<void>;
+  /** The lease as stored, or null when never taken. */
+  getLease(name: string): Promise<Lease | null>;
   /**
    * After an erasure: whatever the store keeps of overwritten or deleted
    * documents outside them (SQLite's write-ahead log) is dropped now, not at
@@ -171,4 +215,16 @@ export class CommitTooLargeError extends Error {
     super(`Read store commit too large (${ops} writes, ${bytes} bytes): ${reason}`);
     this.name = 'CommitTooLargeError';
   }
+}
+
+/**
+ * The lease rule every adapter applies inside its own transaction: renew for
+ * the holder (same token), take when free or expired (token + 1), else null.
+ */
+export function nextLease(current: Lease | null, name: string, holder: string, ttlMs: number, now: number): Lease | null {
+  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw new TypeError(`Lease ${name}: ttlMs must be a positive integer`);
+  if (typeof holder !== 'string' || holder === '') throw new TypeError(`Lease ${name}: holder must be a non-empty string`);
+  if (current !== null && current.holder === holder && current.expiresAt > now) return { ...current, expiresAt: now + ttlMs };
+  if (current !== null && current.expiresAt > now) return null;
+  return { name, holder, token: (current?.token ?? 0) + 1, expiresAt: now + ttlMs };
 }

@@ -5,16 +5,18 @@ import type {
   Checkpoint,
   CollectionSpec,
   Doc,
+  Fence,
   FieldCondition,
   Filter,
   FindOptions,
+  Lease,
   ReadStore,
   Scalar,
   SortKey,
   WriteOp,
 } from './read-store.port';
 import { assertCollectionName, assertField, assertIndex } from './names';
-import { withIdTieBreaker } from './read-store.port';
+import { FencedOutError, nextLease, withIdTieBreaker } from './read-store.port';
 
 export interface SqliteReadStoreOptions {
   /** Database file, or ':memory:'. */
@@ -35,7 +37,7 @@ export class SqliteReadStore implements ReadStore {
   // Lower-cased: SQLite table names are case-insensitive.
   private readonly known = new Set<string>();
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly commitTx: (ops: readonly WriteOp[], checkpoints: readonly Checkpoint[]) => void;
+  private readonly commitTx: (ops: readonly WriteOp[], checkpoints: readonly Checkpoint[], fence: Fence | undefined) => void;
 
   constructor(options: SqliteReadStoreOptions) {
     const file = options.file;
@@ -51,12 +53,15 @@ export class SqliteReadStore implements ReadStore {
     // an erased user's old values must not stay readable in the file.
     this.db.pragma('secure_delete = ON');
     this.db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT)');
+    // Beside the checkpoints, never a collection: a rebuild leaves leases alone.
+    this.db.exec('CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token INTEGER NOT NULL, expires_at INTEGER NOT NULL)');
     const tables = this.db
-      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> 'checkpoints' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT IN ('checkpoints', 'leases') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
       .pluck()
       .all() as string[];
     for (const table of tables) this.known.add(table.toLowerCase());
-    this.commitTx = this.db.transaction((ops: readonly WriteOp[], checkpoints: readonly Checkpoint[]) => {
+    this.commitTx = this.db.transaction((ops: readonly WriteOp[], checkpoints: readonly Checkpoint[], fence: Fence | undefined) => {
+      this.checkFence(fence);
       for (const op of ops) {
         if (op.kind === 'put') {
           this.statement(
@@ -138,7 +143,7 @@ export class SqliteReadStore implements ReadStore {
     return this.statement(sql).pluck().get(...where.params) as number;
   }
 
-  async commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[]): Promise<void> {
+  async commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[], fence?: Fence): Promise<void> {
     // Checked up front so a bad op fails with a clear message before any SQL runs.
     for (const op of ops) {
       if (!this.isKnown(op.collection)) {
@@ -157,8 +162,9 @@ export class SqliteReadStore implements ReadStore {
       }
     }
     try {
-      this.commitTx(ops, checkpoints);
+      this.commitTx(ops, checkpoints, fence);
     } catch (error) {
+      if (error instanceof FencedOutError) throw error;
       // Rethrown as this module's Error: the driver's SqliteError class is bound
       // once per process and fails `instanceof Error` checks in other contexts.
       throw new Error(`Read store commit rolled back: ${(error as Error).message}`, { cause: error });
@@ -172,9 +178,10 @@ export class SqliteReadStore implements ReadStore {
     return row?.position ?? null;
   }
 
-  async reset(collections: readonly string[], checkpointNames: readonly string[]): Promise<void> {
+  async reset(collections: readonly string[], checkpointNames: readonly string[], fence?: Fence): Promise<void> {
     for (const name of collections) assertCollectionName(name);
     this.db.transaction(() => {
+      this.checkFence(fence);
       for (const name of collections) {
         if (this.isKnown(name)) this.statement(`DELETE FROM ${table(name)}`).run();
       }
@@ -184,6 +191,41 @@ export class SqliteReadStore implements ReadStore {
         );
       }
     })();
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number, now: number = Date.now()): Promise<Lease | null> {
+    // IMMEDIATE: two processes sharing the file read and take the lease one after the other.
+    return this.db
+      .transaction(() => {
+        const next = nextLease(this.leaseRow(name), name, holder, ttlMs, now);
+        if (next !== null) {
+          this.statement(
+            'INSERT INTO leases (name, holder, token, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at',
+          ).run(name, next.holder, next.token, next.expiresAt);
+        }
+        return next;
+      })
+      .immediate();
+  }
+
+  async releaseLease(name: string, holder: string, token: number): Promise<void> {
+    this.statement('UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ? AND token = ?').run(name, holder, token);
+  }
+
+  async getLease(name: string): Promise<Lease | null> {
+    return this.leaseRow(name);
+  }
+
+  private leaseRow(name: string): Lease | null {
+    const row = this.statement('SELECT name, holder, token, expires_at AS expiresAt FROM leases WHERE name = ?').get(name) as Lease | undefined;
+    return row ?? null;
+  }
+
+  /** Inside the commit's transaction: the token must still be the lease's. */
+  private checkFence(fence: Fence | undefined): void {
+    if (fence === undefined) return;
+    const current = this.leaseRow(fence.lease)?.token ?? null;
+    if (current !== fence.token) throw new FencedOutError(fence, current);
   }
 
   /** Copies the write-ahead log into the (zeroing) database and empties it: its frames hold old versions of pages. */

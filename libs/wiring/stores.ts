@@ -23,7 +23,7 @@ import { ParleyLogger } from '../logging/logger';
 /** What opening the stores needs from the configuration (a worker thread receives just this). */
 export type StoresConfig = Pick<
   ParleyConfig,
-  'eventStore' | 'readStore' | 'keyStore' | 'sqliteSynchronous' | 'logLevel' | 'personalDataKey' | 'mongoAllowStandalone'
+  'eventStore' | 'readStore' | 'keyStore' | 'sqliteSynchronous' | 'logLevel' | 'personalDataKey' | 'mongoAllowStandalone' | 'leaseTtlMs'
 >;
 
 /** Connection news of the networked stores, as one JSON line each. */
@@ -49,7 +49,7 @@ export function createEventStore(config: StoresConfig, options: { readonly write
         ? new ThreadedSqliteEventStore({ file: target.file, synchronous: config.sqliteSynchronous })
         : new SqliteEventStore({ file: target.file, synchronous: config.sqliteSynchronous });
     case 'memory':
-      return new MemoryEventStore();
+      return new MemoryEventStore({ positions: target.positions ?? 'dense' });
     case 'esdb': {
       let store: EsdbEventStore;
       try {

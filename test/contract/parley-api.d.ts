@@ -2794,8 +2794,10 @@ export interface components {
         ReadModelsHealthResponse: {
             /** @description Position the read models have passed */
             position: string | null;
-            /** @description Events the read models trail the log by */
+            /** @description Events the read models trail the log by, where the event store counts them (embedded); null on EventStoreDB, whose positions are not counts */
             behindBy: string | null;
+            /** @description Seconds since the oldest event the read models have not passed was recorded; 0 when caught up */
+            secondsBehind: number | null;
             /** @description Networked stores only */
             connection?: components["schemas"]["StoreHealthResponse"];
             /** @description Each projection: state, checkpoint, lag and failure */

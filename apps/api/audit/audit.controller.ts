@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi';
+import { clientPosition } from '../common/client-position';
 import { ExportEventLine, ExportHeaderLine, ExportTrailerLine, LogPageResponse, RoomAsOfResponse, RoomChangesResponse, StreamAuditResponse } from './audit.responses';
 import { LogPages, type RoomChange } from './log-pages';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -59,15 +60,9 @@ export class AuditController {
         { field: 'types', reason: `unknown event type ${unknown.join(', ')}` },
       ]);
     }
-    const from = query.from ? BigInt(query.from) : 0n;
-    // Refused before the first line goes out: past the head there is nothing to resume after,
-    // and a position the store cannot even hold would otherwise cut the stream after its header.
-    const head = (await this.store.headPosition()) ?? 0n;
-    if (from > head) {
-      throw validationError('EVENTS.FROM_AHEAD', 'from is past the end of the log', [
-        { field: 'from', reason: `no event has been written at ${from.toString()} yet` },
-      ]);
-    }
+    // Checked before the first line goes out: past the head there is nothing to resume after, and a
+    // position the store cannot read from would otherwise cut the stream after its header.
+    const from = query.from ? await clientPosition(this.store, query.from, 'from', { invalid: 'EVENTS.FROM_INVALID', ahead: 'EVENTS.FROM_AHEAD' }) : 0n;
     const since = query.since ? new Date(query.since).toISOString() : undefined;
     const until = query.until ? new Date(query.until).toISOString() : undefined;
     const wanted = types ? new Set(types) : null;

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { ParleyConfig } from '../../../libs/config/config';
-import { rateLimited, validationError } from '../../../libs/domain/errors';
-import { parsePosition, type EventStore, type Position, type StoredEvent } from '../../../libs/event-store/event-store.port';
+import { rateLimited } from '../../../libs/domain/errors';
+import { type EventStore, type Position, type StoredEvent } from '../../../libs/event-store/event-store.port';
+import { clientPosition } from '../common/client-position';
 import { LogFollower } from '../infrastructure/log-follower';
 import { ParleyMetrics } from '../infrastructure/metrics';
 import { EVENT_STORE, PARLEY_CONFIG } from '../infrastructure/tokens';
@@ -67,19 +68,7 @@ export class FeedHub implements BeforeApplicationShutdown {
    */
   async resumePosition(text: string | undefined, field: string): Promise<Position | null> {
     if (text === undefined || text === '') return null;
-    const position = parsePosition(text.trim());
-    if (position === null) {
-      throw validationError('FEED.FROM_INVALID', `${field} must be a position this API sent`, [
-        { field, reason: 'must be a decimal position' },
-      ]);
-    }
-    const head = (await this.store.headPosition()) ?? 0n;
-    if (position > head) {
-      throw validationError('FEED.FROM_AHEAD', `${field} is past the end of the log`, [
-        { field, reason: `no event has been written at ${position.toString()} yet` },
-      ]);
-    }
-    return position;
+    return clientPosition(this.store, text, field, { invalid: 'FEED.FROM_INVALID', ahead: 'FEED.FROM_AHEAD' });
   }
 
   /**

@@ -7,6 +7,7 @@ import {
 } from '../../../libs/config/store-connection';
 import type { ParleyConfig } from '../../../libs/config/config';
 import type { EventStore, Position } from '../../../libs/event-store/event-store.port';
+import { logLag } from '../../../libs/event-store/log-lag';
 import type { ProjectionFailure, ProjectionStatus } from '../../../libs/projection/projector';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
@@ -50,7 +51,10 @@ export interface HealthView {
   readonly readModels: {
     /** What every running projection has passed. */
     readonly position: string | null;
+    /** Events after `position`, where the store counts them (the embedded ones); null on EventStoreDB. */
     readonly behindBy: string | null;
+    /** Seconds since the first event after `position` was recorded; 0 when caught up. */
+    readonly secondsBehind: number | null;
     readonly connection?: StoreHealth;
     readonly projections?: readonly ProjectionHealth[];
   };
@@ -115,7 +119,10 @@ export class HealthReport {
     if (!position.ok && readStore === undefined) throw position.error;
     const headValue = head.ok ? head.value : null;
     const positionValue = position.ok ? position.value : null;
-    const projections = statuses.ok ? await this.projectionHealth(statuses.value, head.ok ? headValue : undefined) : undefined;
+    const [projections, lag] = await Promise.all([
+      statuses.ok ? this.projectionHealth(statuses.value, head.ok ? headValue : undefined) : undefined,
+      head.ok && position.ok ? logLag(this.store, positionValue).catch(() => null) : null,
+    ]);
     const failed = (projections ?? []).flatMap((p) => (p.failure ? [{ projection: p.name, ...p.failure }] : []));
     const lagging = (projections ?? [])
       .filter((p) => p.state === 'running' && p.eventsBehind !== null && p.eventsBehind > this.config.healthMaxLagEvents)
@@ -126,7 +133,8 @@ export class HealthReport {
       eventStore: { head: headValue === null ? null : headValue.toString(), ...(eventStore ? { connection: eventStore } : {}) },
       readModels: {
         position: positionValue === null ? null : positionValue.toString(),
-        behindBy: !head.ok || headValue === null ? null : (headValue - (positionValue ?? 0n)).toString(),
+        behindBy: lag?.events == null ? null : String(lag.events),
+        secondsBehind: lag === null ? null : lag.secondsBehind,
         ...(readStore ? { connection: readStore } : {}),
         ...(projections ? { projections } : {}),
       },

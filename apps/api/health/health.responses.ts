@@ -42,7 +42,8 @@ export class ProjectionHealthResponse {
 
 export class ReadModelsHealthResponse {
   @ApiProperty({ ...DECIMAL, description: 'Position the read models have passed' }) position!: string | null;
-  @ApiProperty({ ...DECIMAL, description: 'Events the read models trail the log by' }) behindBy!: string | null;
+  @ApiProperty({ ...DECIMAL, description: 'Events the read models trail the log by, where the event store counts them (embedded); null on EventStoreDB, whose positions are not counts' }) behindBy!: string | null;
+  @ApiProperty({ type: Number, minimum: 0, nullable: true, description: 'Seconds since the oldest event the read models have not passed was recorded; 0 when caught up' }) secondsBehind!: number | null;
   @ApiPropertyOptional({ type: StoreHealthResponse, description: 'Networked stores only' }) connection?: StoreHealthResponse;
   @ApiPropertyOptional({ type: [ProjectionHealthResponse], description: 'Each projection: state, checkpoint, lag and failure' }) projections?: ProjectionHealthResponse[];
 }

@@ -5,6 +5,7 @@ import { SqliteEventStore } from '../../../libs/event-store/sqlite-event-store';
 import { ThreadedSqliteEventStore } from '../../../libs/event-store/threaded-sqlite-event-store';
 import { Projector } from '../../../libs/projection/projector';
 import type { ProjectorHandle } from '../../../libs/projection/projector-handle';
+import { LEASES, LeaseKeeper, leaseHolder } from '../../../libs/read-store/lease-keeper';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { parleyProjections } from '../../../projections';
 import { ParleyLogger } from '../../../libs/logging/logger';
@@ -29,7 +30,12 @@ export function projectorProvider(): Provider {
         error: (msg: string, fields?: Record<string, unknown>) => json.error({ msg, ...fields }, undefined, 'projector'),
       };
       if (!config.projectorThread) {
-        return new Projector(store, readStore, parleyProjections, { batchSize: 250, yieldEvery: 50, logger });
+        return new Projector(store, readStore, parleyProjections, {
+          batchSize: 250,
+          yieldEvery: 50,
+          logger,
+          lease: new LeaseKeeper(readStore, LEASES.projector, leaseHolder(), { ttlMs: config.leaseTtlMs, log: logger.log }),
+        });
       }
       const thread = new ProjectorThread(
         {
@@ -40,6 +46,7 @@ export function projectorProvider(): Provider {
           logLevel: config.logLevel,
           personalDataKey: config.personalDataKey,
           mongoAllowStandalone: config.mongoAllowStandalone,
+          leaseTtlMs: config.leaseTtlMs,
           batchSize: 1000,
         },
         readStore,

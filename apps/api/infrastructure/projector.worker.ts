@@ -6,6 +6,7 @@ import { PersonalDataEventStore } from '../../../libs/personal-data/personal-dat
 import { SqliteKeyStore } from '../../../libs/personal-data/sqlite-key-store';
 import { PersonalDataVault } from '../../../libs/personal-data/vault';
 import { Projector } from '../../../libs/projection/projector';
+import { LEASES, LeaseKeeper, leaseHolder } from '../../../libs/read-store/lease-keeper';
 import { SqliteReadStore } from '../../../libs/read-store/sqlite-read-store';
 import { toThreadError } from '../../../libs/threads/start-worker';
 import { parleyProjections } from '../../../projections';
@@ -41,6 +42,10 @@ const store = new PersonalDataEventStore(raw, new PersonalDataVault(keyStore, co
 const readStore = new SqliteReadStore({ file: config.readStore.file });
 const projector = new Projector(store, readStore, parleyProjections, {
   batchSize: data.batchSize,
+  lease: new LeaseKeeper(readStore, LEASES.projector, leaseHolder(), {
+    ttlMs: data.leaseTtlMs,
+    log: (message, fields) => reply({ kind: 'log', level: 'log', message, fields }),
+  }),
   logger: {
     log: (message, fields) => reply({ kind: 'log', level: 'log', message, fields }),
     error: (message, fields) => reply({ kind: 'log', level: 'error', message, fields }),

@@ -13,6 +13,7 @@ import { DomainError } from '../../../libs/domain/errors';
 import { exportJobStream } from '../../../libs/domain/jobs/export-job.decider';
 import { importJobStream } from '../../../libs/domain/jobs/import-job.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
+import { LEASES, LeaseKeeper, leaseHolder } from '../../../libs/read-store/lease-keeper';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { ADMIN_ACTOR } from '../admin/api-key.guard';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
@@ -41,6 +42,8 @@ interface Current {
 
 /** How long an export waits for the read models to reach the log's head before it reads them. */
 const READ_MODEL_WAIT_MS = 60_000;
+/** How often the lease holder looks for jobs requested through other API processes. */
+const JOB_DISCOVERY_MS = 5_000;
 
 export const exportFileName = (jobId: string) => `${jobId}.json`;
 
@@ -51,6 +54,12 @@ export const exportFileName = (jobId: string) => `${jobId}.json`;
  * stopped while they waited or ran) are found in the `jobs` read model and
  * run again: exports write a fresh file, imports skip the rows already
  * written.
+ *
+ * Among several API processes, the one holding the job runner's lease
+ * (LEASES.jobs) runs them: a job requested on another process waits in the
+ * log as `queued` until the holder finds it (at once when it takes the lease,
+ * then every few seconds). Losing the lease stops the running job at its
+ * next page; the next holder runs it again.
  */
 @Injectable()
 export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -59,6 +68,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private current: Current | null = null;
   private pumping: Promise<void> | null = null;
   private stopped = false;
+  private readonly lease: LeaseKeeper;
+  private timer: NodeJS.Timeout | null = null;
   readonly exportDir: string;
   readonly importDir: string;
 
@@ -78,21 +89,40 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     metrics.gauge('parley_jobs_waiting', 'Jobs queued behind the running one in this process', [], () => [[{}, this.queue.length]]);
     this.exportDir = join(config.dataDir, 'exports');
     this.importDir = join(config.dataDir, 'imports');
+    this.lease = new LeaseKeeper(readStore, LEASES.jobs, leaseHolder(), {
+      ttlMs: config.leaseTtlMs,
+      log: (msg, fields) => this.logger.log({ msg, ...fields }),
+    });
   }
 
-  onApplicationBootstrap(): void {
-    void this.recover().catch((error: unknown) => this.logger.error({ msg: 'job recovery failed', error: String(error) }));
+  async onApplicationBootstrap(): Promise<void> {
+    const recover = () =>
+      void this.recover().catch((error: unknown) => this.logger.error({ msg: 'job recovery failed', error: String(error) }));
+    this.lease.onAcquired(recover);
+    this.lease.onLost(() => {
+      this.queue.length = 0;
+      this.current?.abort.abort();
+    });
+    this.lease.start();
+    await this.lease.tick();
+    this.timer = setInterval(() => {
+      if (this.lease.held() && this.pumping === null) recover();
+    }, JOB_DISCOVERY_MS);
+    this.timer.unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    if (this.timer !== null) clearInterval(this.timer);
     this.queue.length = 0;
     this.current?.abort.abort();
     await this.pumping;
+    await this.lease.stop();
   }
 
   enqueue(kind: JobKind, jobId: string): void {
-    if (this.stopped) return;
+    // Another process holds the runner's lease: it finds the job queued in the log.
+    if (this.stopped || !this.lease.held()) return;
     if (this.current?.jobId === jobId || this.queue.some((job) => job.jobId === jobId)) return;
     this.queue.push({ kind, jobId });
     this.pumping ??= this.pump().finally(() => {
@@ -121,7 +151,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   private async pump(): Promise<void> {
-    for (let next = this.queue.shift(); next && !this.stopped; next = this.queue.shift()) {
+    for (let next = this.queue.shift(); next && !this.stopped && this.lease.held(); next = this.queue.shift()) {
       const current: Current = { ...next, percentage: 0, abort: new AbortController() };
       this.current = current;
       try {

@@ -9,6 +9,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { ParleyConfig } from '../../../libs/config/config';
 import { isWebhookEventType } from '../../../libs/domain/webhooks/webhook.decider';
 import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
+import { LEASES, LeaseKeeper, leaseHolder } from '../../../libs/read-store/lease-keeper';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { LogFollower } from '../infrastructure/log-follower';
 import { ParleyMetrics } from '../infrastructure/metrics';
@@ -27,6 +28,11 @@ const BACKLOG_CAP = 10_000;
  * are found in the `webhooks` read model at start and every few seconds, and
  * at once when the live log shows a registration; the live log also wakes
  * idle runners, so a delivery follows its event within milliseconds.
+ *
+ * Among several API processes one delivers: the one holding the webhook
+ * worker's lease (LEASES.webhooks); its checkpoint commits carry the lease's
+ * fencing token, and the others start their runners only if they take it
+ * over. So each event is delivered once per attempt, not once per process.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -36,6 +42,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly unlisten: () => void;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private readonly lease: LeaseKeeper;
 
   constructor(
     follower: LogFollower,
@@ -54,10 +61,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       ['subscription'],
       () => this.backlog(store),
     );
+    this.lease = new LeaseKeeper(readStore, LEASES.webhooks, leaseHolder(), {
+      ttlMs: config.leaseTtlMs,
+      log: (msg, fields) => this.logger.log({ msg, ...fields }),
+    });
     this.deps = {
       attempted: (outcome) => deliveries.inc({ outcome }),
       store,
       readStore,
+      fence: () => this.lease.fence(),
       states,
       payloads,
       retryBaseMs: config.webhookRetryBaseMs,
@@ -85,6 +97,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.lease.onAcquired(() => void this.discover());
+    this.lease.onLost(() => void this.stopRunners());
+    this.lease.start();
+    await this.lease.tick();
     await this.discover();
     this.timer = setInterval(() => void this.discover(), DISCOVER_MS);
     this.timer.unref();
@@ -94,8 +110,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     this.stopped = true;
     this.unlisten();
     if (this.timer !== null) clearInterval(this.timer);
-    await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
+    await this.stopRunners();
+    await this.lease.stop();
+  }
+
+  private async stopRunners(): Promise<void> {
+    const running = [...this.runners.values()];
     this.runners.clear();
+    await Promise.all(running.map((runner) => runner.stop()));
   }
 
   /** Where a subscription is retrying right now, if it is. */
@@ -127,6 +149,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async discover(): Promise<void> {
+    if (!this.lease.held()) return;
     try {
       const docs = await this.readStore.find('webhooks', { filter: { status: { $in: ['active', 'paused'] } } });
       for (const doc of docs) this.ensure(doc.id);
@@ -137,7 +160,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private ensure(webhookId: string): void {
-    if (this.stopped || this.runners.has(webhookId)) return;
+    if (this.stopped || this.runners.has(webhookId) || !this.lease.held()) return;
     const runner = new WebhookRunner(webhookId, this.deps);
     this.runners.set(webhookId, runner);
     void runner.done.finally(() => {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { upcast } from '../../../libs/domain/events';
 import { subscribesTo, webhookStream, type LiveWebhook } from '../../../libs/domain/webhooks/webhook.decider';
 import type { EventStore, Position, StoredEvent } from '../../../libs/event-store/event-store.port';
-import type { ReadStore } from '../../../libs/read-store/read-store.port';
+import type { Fence, ReadStore } from '../../../libs/read-store/read-store.port';
 import { guardedPost, type Resolver } from './guarded-post';
 import type { WebhookCommandResult } from './webhook-command.command';
 import type { WebhookPayloads } from './webhook-payloads';
@@ -25,6 +25,8 @@ const MAX_BACKOFF_MS = 10 * 60_000;
 export interface RunnerDeps {
   readonly store: EventStore;
   readonly readStore: ReadStore;
+  /** The webhook worker lease's fence: checkpoint writes go out only under it. */
+  readonly fence: () => Fence;
   readonly states: WebhookStates;
   readonly payloads: WebhookPayloads;
   readonly pause: (
@@ -111,7 +113,7 @@ export class WebhookRunner {
       try {
         if ((await this.follow()) === 'removed') {
           // A removed subscription's progress means nothing any more.
-          await this.deps.readStore.reset([], [webhookCheckpoint(this.webhookId), webhookReplaysCheckpoint(this.webhookId)]);
+          await this.deps.readStore.reset([], [webhookCheckpoint(this.webhookId), webhookReplaysCheckpoint(this.webhookId)], this.deps.fence());
           return;
         }
       } catch (error) {
@@ -129,14 +131,22 @@ export class WebhookRunner {
     let cursor: Position | null = stored === null ? null : BigInt(stored);
     let committed = cursor;
     this.checkpointNow = cursor;
+    /**
+     * A replay's start, read inclusively (`readAll({ from })`): no position is
+     * derived from another (EventStoreDB's are packed pairs). The replay counts
+     * as applied only once the checkpoint moves past an event it read, so a
+     * crash before then replays it again.
+     */
+    let replayFrom: Position | null = null;
     const commit = async () => {
-      if (cursor === null || cursor === committed) return;
+      if (cursor === null || cursor === committed || replayFrom !== null) return;
       await readStore.commit(
         [],
         [
           { name: webhookCheckpoint(this.webhookId), position: cursor.toString() },
           { name: webhookReplaysCheckpoint(this.webhookId), position: String(replaysApplied) },
         ],
+        this.deps.fence(),
       );
       committed = cursor;
       this.checkpointNow = cursor;
@@ -151,11 +161,10 @@ export class WebhookRunner {
         continue;
       }
       if (state.replays > replaysApplied) {
-        const from = BigInt(state.replayFrom ?? '0');
-        cursor = from > 0n ? from - 1n : 0n;
+        replayFrom = BigInt(state.replayFrom ?? '0');
+        cursor = replayFrom;
         replaysApplied = state.replays;
         committed = null;
-        await commit();
         this.progressNow = null;
         this.deps.log('webhook replay', { webhookId: this.webhookId, from: state.replayFrom });
         continue;
@@ -172,7 +181,7 @@ export class WebhookRunner {
         await commit();
       }
       this.logSignalled = false;
-      const batch = await store.readAll({ after: cursor, maxCount: SCAN_BATCH });
+      const batch = await store.readAll(replayFrom === null ? { after: cursor, maxCount: SCAN_BATCH } : { from: replayFrom, maxCount: SCAN_BATCH });
       if (batch.length === 0) {
         if (!this.logSignalled) await this.sleep(IDLE_MS, true);
         continue;
@@ -184,6 +193,7 @@ export class WebhookRunner {
           if (outcome === 'interrupted') break;
         }
         cursor = event.position;
+        replayFrom = null;
         // Deliveries move the checkpoint one by one; skipped events once per batch.
         if (subscribesTo(state, event.type)) await commit();
       }
@@ -200,6 +210,8 @@ export class WebhookRunner {
       const { state } = await this.deps.states.load(this.webhookId);
       if (state.status !== 'active' || state.replays !== replaysApplied) return 'interrupted';
       if (!subscribesTo(state, event.type)) return 'skipped';
+      // Not a POST from a process that no longer holds the worker's lease (throws; the loop retries).
+      this.deps.fence();
       let error: string;
       try {
         const status = await this.post(state, event);

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { clientPosition } from '../common/client-position';
 import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
 import { RegisteredWebhookResponse, WebhookChangeResponse, WebhookListResponse, WebhookReplayResponse, WebhookResponse } from './webhooks.responses';
-import { validationError } from '../../../libs/domain/errors';
 import type { WebhookFormat } from '../../../libs/domain/events';
 import { newId } from '../../../libs/domain/ids';
 import type { WebhookCommand } from '../../../libs/domain/webhooks/webhook.decider';
@@ -127,12 +127,7 @@ export class WebhooksController {
     @Body() body: ReplayWebhookDto,
     @AdminCaller() caller: CommandContext,
   ): Promise<WebhookChange & { readonly from: string }> {
-    const head = (await this.store.headPosition()) ?? 0n;
-    if (BigInt(body.from) > head + 1n) {
-      throw validationError('WEBHOOK.REPLAY_AHEAD', 'from is past the end of the log', [
-        { field: 'from', reason: `the log ends at ${head.toString()}` },
-      ]);
-    }
+    await clientPosition(this.store, body.from, 'from', { invalid: 'WEBHOOK.REPLAY_INVALID', ahead: 'WEBHOOK.REPLAY_AHEAD' });
     const result = await this.commands.execute(
       new ExecuteWebhookCommand(id, { type: 'ResumeWebhook', from: body.from, actor: caller.actor, now: now() }, caller),
     );

@@ -298,6 +298,53 @@ export function eventStoreConformance(name: string, create: () => Promise<EventS
         expect(positionText(head)).toBe(positionText(all[9]?.position));
         expect(ids(await store.readAll({ after: head as Position, maxCount: 10 }))).toEqual([]);
       });
+
+      it('reads the global log from an inclusive position it issued, without deriving one position from another', async () => {
+        const all = await store.readAll({ maxCount: 100 });
+        const third = all[2] as StoredEvent;
+        expect(ids(await store.readAll({ from: third.position, maxCount: 100 }))).toEqual(ids(all.slice(2)));
+        expect(ids(await store.readAll({ from: third.position, maxCount: 1 }))).toEqual([third.id]);
+        expect(ids(await store.readAll({ from: 0n, maxCount: 2 }))).toEqual(ids(all.slice(0, 2)));
+      });
+    });
+
+    describe("clients' positions", () => {
+      beforeEach(async () => {
+        for (let i = 0; i < 4; i++) await store.append(`pos-${i}`, newEvents(2), 'no_stream');
+      });
+
+      it('answers issued for the start and for every position it gave an event', async () => {
+        expect(await store.checkPosition(0n)).toBe('issued');
+        for (const event of await store.readAll({ maxCount: 100 })) expect(await store.checkPosition(event.position)).toBe('issued');
+      });
+
+      it('answers ahead for a position past the head, even one no store could hold', async () => {
+        const head = (await store.headPosition()) as Position;
+        expect(await store.checkPosition(head + 1n)).toBe('ahead');
+        expect(await store.checkPosition(10n ** 40n - 1n)).toBe('ahead');
+      });
+
+      it('answers issued or not_issued, never an error, for any position up to the head, and reads after each it calls issued', async () => {
+        const all = await store.readAll({ maxCount: 100 });
+        const [first, second] = [all[0] as StoredEvent, all[1] as StoredEvent];
+        // Between two events' positions; on a sparse store (EventStoreDB) no event is there.
+        const between = [first.position + (second.position - first.position) / 2n, second.position - 1n];
+        for (const position of between) {
+          const check = await store.checkPosition(position);
+          expect(['issued', 'not_issued']).toContain(check);
+          if (check === 'issued') expect(ids(await store.readAll({ after: position, maxCount: 1 }))).toEqual([second.id]);
+        }
+      });
+
+      it('counts the events after a position exactly, or answers null where it cannot count', async () => {
+        const all = await store.readAll({ maxCount: 100 });
+        const count = await store.countAfter((all[4] as StoredEvent).position);
+        if (count !== null) {
+          expect(count).toBe(3);
+          expect(await store.countAfter(undefined)).toBe(8);
+          expect(await store.countAfter((all[7] as StoredEvent).position)).toBe(0);
+        }
+      });
     });
 
     it('reads an empty store as empty', async () => {

@@ -1,4 +1,4 @@
-import { withIdTieBreaker } from '../read-store.port';
+import { FencedOutError, withIdTieBreaker } from '../read-store.port';
 import { INDEXED_QUERIES } from './indexed-queries';
 import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Scalar, SortKey, WriteOp } from '../read-store.port';
 
@@ -660,6 +660,68 @@ export function readStoreConformance<S extends ReadStore>(
 
       it('ignores collections that were never ensured', async () => {
         await expect(store.reset(['neverEnsured'], ['nothing'])).resolves.toBeUndefined();
+      });
+    });
+
+    describe('leases and fencing tokens', () => {
+      const TTL = 10_000;
+      const T0 = 1_000_000;
+
+      it('gives a free lease to one holder, renews it with the same token, and refuses another holder while it runs', async () => {
+        const first = await store.acquireLease('projector', 'a', TTL, T0);
+        expect(first).toEqual({ name: 'projector', holder: 'a', token: 1, expiresAt: T0 + TTL });
+        expect(await store.acquireLease('projector', 'b', TTL, T0 + 1)).toBeNull();
+        expect(await store.acquireLease('projector', 'a', TTL, T0 + 5_000)).toEqual({ name: 'projector', holder: 'a', token: 1, expiresAt: T0 + 5_000 + TTL });
+        expect(await store.acquireLease('projector', 'b', TTL, T0 + TTL + 1)).toBeNull();
+        expect(await store.getLease('projector')).toMatchObject({ holder: 'a', token: 1 });
+        // Leases are per name: the webhook worker's is another.
+        expect(await store.acquireLease('webhooks', 'b', TTL, T0)).toMatchObject({ holder: 'b', token: 1 });
+      });
+
+      it('hands an expired or released lease to the next holder with a greater token; the old holder cannot renew it', async () => {
+        await store.acquireLease('projector', 'a', TTL, T0);
+        const taken = await store.acquireLease('projector', 'b', TTL, T0 + TTL);
+        expect(taken).toMatchObject({ holder: 'b', token: 2 });
+        expect(await store.acquireLease('projector', 'a', TTL, T0 + TTL + 1)).toBeNull();
+        await store.releaseLease('projector', 'a', 1);
+        expect(await store.getLease('projector')).toMatchObject({ holder: 'b', token: 2 });
+        await store.releaseLease('projector', 'b', 2);
+        expect(await store.acquireLease('projector', 'a', TTL, T0 + TTL + 2)).toMatchObject({ holder: 'a', token: 3 });
+      });
+
+      it('two projectors at once: exactly one holds the lease and writes; the other\'s writes are refused by the token', async () => {
+        const [a, b] = await Promise.all([store.acquireLease('projector', 'a', TTL, T0), store.acquireLease('projector', 'b', TTL, T0)]);
+        expect([a, b].filter((lease) => lease !== null)).toHaveLength(1);
+        const winner = (a ?? b)!;
+        const loserToken = winner.token - 1;
+        await store.commit([put('things', { id: 'w', by: winner.holder })], [{ name: 'p', position: '10' }], { lease: 'projector', token: winner.token });
+        const refused = await store
+          .commit([put('things', { id: 'w', by: 'loser' }), put('things', { id: 'l' })], [{ name: 'p', position: '3' }], { lease: 'projector', token: loserToken })
+          .then(() => null, (error: unknown) => error);
+        expect(refused).toBeInstanceOf(FencedOutError);
+        expect(await store.get('things', 'w')).toEqual({ id: 'w', by: winner.holder });
+        expect(await store.get('things', 'l')).toBeNull();
+        expect(await store.getCheckpoint('p')).toBe('10');
+        await expect(store.reset(['things'], ['p'], { lease: 'projector', token: loserToken })).rejects.toBeInstanceOf(FencedOutError);
+        expect(await store.count('things')).toBe(1);
+      });
+
+      it('lease loss mid-batch: the first half commits, the rest is refused whole once another took the lease', async () => {
+        const lease = (await store.acquireLease('projector', 'a', TTL, T0))!;
+        const fence = { lease: 'projector', token: lease.token };
+        await store.commit([put('things', { id: 'e1' })], [{ name: 'p', position: '1' }], fence);
+        const next = (await store.acquireLease('projector', 'b', TTL, T0 + TTL))!;
+        await expect(store.commit([put('things', { id: 'e2' })], [{ name: 'p', position: '2' }], fence)).rejects.toBeInstanceOf(FencedOutError);
+        expect(await findIds('things')).toEqual(['e1']);
+        expect(await store.getCheckpoint('p')).toBe('1');
+        await store.commit([put('things', { id: 'e2' })], [{ name: 'p', position: '2' }], { lease: 'projector', token: next.token });
+        expect(await findIds('things')).toEqual(['e1', 'e2']);
+      });
+
+      it('refuses a fenced write under a lease never taken; unfenced writes are not checked', async () => {
+        await expect(store.commit([put('things', { id: 'x' })], [], { lease: 'nobody', token: 1 })).rejects.toBeInstanceOf(FencedOutError);
+        await store.commit([put('things', { id: 'x' })], []);
+        expect(await findIds('things')).toEqual(['x']);
       });
     });
 
