@@ -78,7 +78,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: operations["ProfileController_setPhoto"];
+        put: operations["MePhotoController_set"];
         post?: never;
         delete: operations["ProfileController_removePhoto"];
         options?: never;
@@ -322,6 +322,86 @@ export interface paths {
         head?: never;
         /** Sets the display name, the password, or both; at least one */
         patch: operations["AdminUsersController_update"];
+        trace?: never;
+    };
+    "/v1/admin/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminApplicationsController_list"];
+        put?: never;
+        post: operations["AdminApplicationsController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminApplicationsController_get"];
+        put?: never;
+        post?: never;
+        delete: operations["AdminApplicationsController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/application/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ApplicationController_users"];
+        put?: never;
+        post: operations["ApplicationController_createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/application/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ApplicationController_user"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/application/rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ApplicationController_rooms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/accounts": {
@@ -702,7 +782,7 @@ export interface paths {
         get: operations["RoomsController_get"];
         put?: never;
         post?: never;
-        delete?: never;
+        delete: operations["RoomsController_close"];
         options?: never;
         head?: never;
         patch: operations["RoomsController_update"];
@@ -738,6 +818,70 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["RoomsController_changeMember"];
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["RoomsController_invite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/invitation/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["RoomsController_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/invitation/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["RoomsController_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/member-states": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RoomsController_memberStates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/rooms/{roomId}/leave": {
@@ -779,10 +923,140 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: operations["CommentsController_get"];
         put?: never;
         post?: never;
         delete: operations["CommentsController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/history/weeks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ISO weeks that hold comments, with counts and revisions */
+        get: operations["HistoryController_weeks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/history/weeks/{year}/{week}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One ISO week of the timeline, oldest first (at most 1000 items; hasMoreAfter says when there are more) */
+        get: operations["HistoryController_week"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ThreadsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/member-profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["MembersController_changeProfile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MembersController_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/by-username/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MembersController_byUsername"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MembersController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MembersController_feedback"];
+        put?: never;
+        post: operations["MembersController_leaveFeedback"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -996,6 +1270,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/audit/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/audit/rooms/{roomId}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_roomChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/audit/streams/{streamId}": {
         parameters: {
             query?: never;
@@ -1012,6 +1318,376 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MediaController_list"];
+        put?: never;
+        post: operations["MediaController_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/{id}/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MediaController_info"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MediaController_download"];
+        put?: never;
+        post?: never;
+        delete: operations["MediaController_delete"];
+        options?: never;
+        head: operations["MediaController_head"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/{id}/thumbnails/{size}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MediaController_thumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head: operations["MediaController_headThumbnail"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RoomMediaController_list"];
+        put?: never;
+        post: operations["RoomMediaController_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/media/{mediaId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RoomMediaController_get"];
+        put: operations["RoomMediaController_add"];
+        post?: never;
+        delete: operations["RoomMediaController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminOrgController_listGroups"];
+        put?: never;
+        post: operations["AdminOrgController_createGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/groups/{groupId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminOrgController_getGroup"];
+        put?: never;
+        post?: never;
+        delete: operations["AdminOrgController_deleteGroup"];
+        options?: never;
+        head?: never;
+        patch: operations["AdminOrgController_changeGroup"];
+        trace?: never;
+    };
+    "/v1/admin/groups/{groupId}/peers/{peerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Members of the group see the members of the peer in their directory (one way) */
+        put: operations["AdminOrgController_peer"];
+        post?: never;
+        delete: operations["AdminOrgController_unpeer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/groups/{groupId}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminOrgController_members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/groups/{groupId}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["AdminOrgController_assign"];
+        post?: never;
+        delete: operations["AdminOrgController_unassign"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminOrgController_listPolicies"];
+        put?: never;
+        post: operations["AdminOrgController_definePolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/policies/{policyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminOrgController_getPolicy"];
+        put?: never;
+        post?: never;
+        delete: operations["AdminOrgController_deletePolicy"];
+        options?: never;
+        head?: never;
+        patch: operations["AdminOrgController_changePolicy"];
+        trace?: never;
+    };
+    "/v1/me/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MeOrgController_groups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s effective policy: each key from the first of their groups by priority (highest first, then lowest id), each group’s own policy before its ancestors’. Parley enforces trillian.history.cloud itself; clients apply the rest. */
+        get: operations["MeOrgController_policy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Users the caller’s groups peer with, apart from the caller’s own address book; blocked users left out */
+        get: operations["MeOrgController_directory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trillian/v1/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get all groups */
+        get: operations["TrillianOrgController_groups"];
+        put?: never;
+        /** Create a group */
+        post: operations["TrillianOrgController_createGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trillian/v1/groups/{group}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a single group */
+        get: operations["TrillianOrgController_group"];
+        put?: never;
+        /** Update a group (POST, as the seed documents it) */
+        post: operations["TrillianOrgController_updateGroup"];
+        /** Delete a group */
+        delete: operations["TrillianOrgController_deleteGroup"];
+        options?: never;
+        head?: never;
+        /** Update a group (PATCH; POST does the same) */
+        patch: operations["TrillianOrgController_patchGroup"];
+        trace?: never;
+    };
+    "/trillian/v1/groups/{group}/peers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get all peers of a group */
+        get: operations["TrillianOrgController_peers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trillian/v1/groups/{group}/peers/{peer}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a peer to a group */
+        post: operations["TrillianOrgController_addPeer"];
+        /** Remove a peer from a group */
+        delete: operations["TrillianOrgController_removePeer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trillian/v1/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get all policies */
+        get: operations["TrillianOrgController_policies"];
+        put?: never;
+        /** Create a policy */
+        post: operations["TrillianOrgController_createPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trillian/v1/policies/{policy}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a single policy */
+        get: operations["TrillianOrgController_policy"];
+        put?: never;
+        /** Update a policy (POST, where PATCH is unavailable) */
+        post: operations["TrillianOrgController_postPolicy"];
+        /** Delete a policy */
+        delete: operations["TrillianOrgController_deletePolicy"];
+        options?: never;
+        head?: never;
+        /** Update a policy */
+        patch: operations["TrillianOrgController_updatePolicy"];
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1019,7 +1695,183 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["HealthController_health"];
+        get: operations["HealthController_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MetricsController_scrape"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_view[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_view[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_view[2]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/streams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_view[3]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/rooms/{roomId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_linked[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/streams/{streamId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_linked[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/assets/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ConsoleController_asset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1174,6 +2026,244 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/warmshowers/services/session/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The X-CSRF-Token of the session the cookie names (a token no session accepts without one) */
+        get: operations["WarmshowersController_token"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/user/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Signs in (a Parley sign-in) and sets the session cookie */
+        post: operations["WarmshowersController_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/user/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ends the session: its Parley sign-in is revoked and the cookie refused from then on */
+        post: operations["WarmshowersController_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/hosts/by_location": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Findable members in a map area, nearest the centre first, with the total */
+        post: operations["WarmshowersController_byLocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/hosts/by_keyword": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Findable members by keyword (username, names, city), with the total */
+        post: operations["WarmshowersController_byKeyword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/user/{uid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member’s user object */
+        get: operations["WarmshowersController_user"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/user/{uid}/json_recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Feedback about a member, newest first */
+        get: operations["WarmshowersController_recommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/node": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Leaves feedback (node[type]=trust_referral) about a member named by username */
+        post: operations["WarmshowersController_node"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/message/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Opens a thread with a subject for one or more recipients (usernames, comma separated) */
+        post: operations["WarmshowersController_sendMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/message/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replies in a thread */
+        post: operations["WarmshowersController_reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/message/unreadCount": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unread messages in the session’s threads */
+        post: operations["WarmshowersController_unreadCount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/message/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The session’s threads, most recent first */
+        post: operations["WarmshowersController_get"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/message/getThread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A thread and its messages (the latest 100) */
+        post: operations["WarmshowersController_getThread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/warmshowers/services/rest/message/markThreadRead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks a thread read (status 0, the default) or unread (status 1) */
+        post: operations["WarmshowersController_markThreadRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1214,7 +2304,7 @@ export interface components {
             username: string | null;
             displayName: string | null;
             statusMessage: string | null;
-            /** Format: uri */
+            /** Format: uri-reference */
             photoUrl: string | null;
             privacy: components["schemas"]["PrivacyResponse"];
             /** Format: date-time */
@@ -1264,16 +2354,8 @@ export interface components {
             /** @description Pass as cursor for the next (older) page; null on the last */
             nextCursor: string | null;
         };
-        PhotoDto: {
-            /**
-             * Format: uri
-             * @description An absolute http(s) URL
-             * @example https://cdn.example.com/alice.png
-             */
-            url: string;
-        };
         PhotoSetResponse: {
-            /** Format: uri */
+            /** Format: uri-reference */
             url: string | null;
             /**
              * @description A global log position (decimal); pass it as X-Min-Position
@@ -1283,7 +2365,7 @@ export interface components {
         };
         PhotoEntryResponse: {
             /**
-             * Format: uri
+             * Format: uri-reference
              * @description null: removed
              */
             url: string | null;
@@ -1469,13 +2551,13 @@ export interface components {
              *       "admin:users"
              *     ]
              */
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "act:users")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics" | "admin:applications" | "act:users" | "admin:org" | "admin:rooms")[];
         };
         CreatedApiKeyResponse: {
             /** Format: uuid */
             id: string;
             name: string;
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "act:users")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics" | "admin:applications" | "act:users" | "admin:org" | "admin:rooms")[];
             /** @description The key itself: shown this once, stored nowhere */
             key: string;
             /** Format: date-time */
@@ -1490,7 +2572,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "act:users")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics" | "admin:applications" | "act:users" | "admin:org" | "admin:rooms")[];
             /** @enum {string} */
             status: "active" | "revoked";
             /** @description The key printed at the first start of the installation */
@@ -1526,7 +2608,7 @@ export interface components {
             /** @description "Deleted user" for a removed account */
             displayName: string | null;
             statusMessage: string | null;
-            /** Format: uri */
+            /** Format: uri-reference */
             photoUrl: string | null;
             privacy: components["schemas"]["PrivacyResponse"];
             /** @enum {string} */
@@ -1568,6 +2650,114 @@ export interface components {
              * @example 1234
              */
             position: string;
+        };
+        RegisterApplicationDto: {
+            /** @example Support chat */
+            name: string;
+            /** @description SPKI PEM of an RSA key (at least 2048 bits) the application signs its RS256 tokens with. Without it Parley generates a pair and answers the private key once. */
+            publicKey?: string;
+        };
+        RegisteredApplicationResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description SPKI PEM */
+            publicKey: string;
+            /** @description PKCS#8 PEM when Parley generated the pair: shown this once, stored nowhere */
+            privateKey: string | null;
+            /** Format: date-time */
+            registeredAt: string;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        ApplicationResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description SPKI PEM */
+            publicKey: string;
+            keyGenerated: boolean;
+            /** @enum {string} */
+            status: "active" | "removed";
+            /** Format: date-time */
+            registeredAt: string;
+            /** Format: date-time */
+            removedAt: string | null;
+        };
+        ApplicationListResponse: {
+            items: components["schemas"]["ApplicationResponse"][];
+        };
+        RemovedApplicationResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "removed";
+            /** @description Events written; 0 when it was removed already */
+            written: number;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string | null;
+        };
+        CreateApplicationUserDto: {
+            /**
+             * @description The application’s handle for the user (its tokens’ `sub`); unique in the application
+             * @example alice
+             */
+            name: string;
+            /**
+             * @description Defaults to the name
+             * @example Alice
+             */
+            displayName?: string;
+        };
+        CreatedApplicationUserResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            name: string;
+            displayName: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        ApplicationUserResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            displayName: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ApplicationUserPageResponse: {
+            items: components["schemas"]["ApplicationUserResponse"][];
+            /** @description Pass as cursor for the next page; null on the last */
+            next: string | null;
+        };
+        ApplicationRoomResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @description Unique within the application */
+            applicationName: string;
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Deleted: read-only history */
+            closed: boolean;
+            memberCount: number;
+        };
+        ApplicationRoomPageResponse: {
+            items: components["schemas"]["ApplicationRoomResponse"][];
+            next: string | null;
         };
         CreateAccountDto: {
             /**
@@ -1934,6 +3124,8 @@ export interface components {
             name: string;
             /** @description User ids of the other members */
             participants: string[];
+            /** @description Rooms of an application only: the room’s handle in the application, unique there (defaults to the name) */
+            applicationName?: string;
             topic?: string;
             /**
              * Format: uri
@@ -1966,7 +3158,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "group" | "direct";
+            kind: "group" | "direct" | "thread";
             name: string;
             topic: string | null;
             /** Format: uri */
@@ -1976,9 +3168,10 @@ export interface components {
              * @enum {string}
              */
             historyVisibility: "shared" | "joined";
-            /** Format: uuid */
+            /** @description A user id, or application:<id> for a room of an application */
             createdBy: string;
             permissions: components["schemas"]["RoomPermissionsResponse"];
+            /** @description A room of an application starts with none */
             memberCount: number;
             members: components["schemas"]["RoomMemberStateResponse"][];
             /** @description false when the room already existed (a direct room, a retried request) */
@@ -2012,8 +3205,12 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "group" | "direct";
+            kind: "group" | "direct" | "thread";
             name: string;
+            /** @description a thread's subject; null for other rooms */
+            subject: string | null;
+            /** @description the members, in the order they joined */
+            participants: string[];
             topic: string | null;
             /** Format: uri */
             avatarUrl: string | null;
@@ -2022,7 +3219,7 @@ export interface components {
              * @enum {string}
              */
             historyVisibility: "shared" | "joined";
-            /** Format: uuid */
+            /** @description A user id, or application:<id> for a room of an application */
             createdBy: string;
             /** Format: date-time */
             createdAt: string | null;
@@ -2047,6 +3244,8 @@ export interface components {
         UpdateRoomDto: {
             /** @example Weekend trip */
             name?: string;
+            /** @description Rooms of an application only: the room’s handle in the application, unique there (defaults to the name) */
+            applicationName?: string;
             permissions?: components["schemas"]["RoomPermissionsDto"];
             /**
              * @description Who sees history from before they joined: `shared`, every member sees it all; `joined`, a member sees only what happened from their joining on (feed, comment history). Owners and operators change it.
@@ -2102,7 +3301,7 @@ export interface components {
             /** @description null when hidden from the caller */
             statusMessage: string | null;
             /**
-             * Format: uri
+             * Format: uri-reference
              * @description null when hidden from the caller
              */
             photoUrl: string | null;
@@ -2116,9 +3315,36 @@ export interface components {
             role?: "owner" | "operator" | "member";
             muted?: boolean;
         };
+        InviteMembersDto: {
+            userIds: string[];
+        };
+        MemberStateResponse: {
+            /**
+             * Format: uuid
+             * @description Stable, derived from the room and the user
+             */
+            memberId: string;
+            /** Format: uuid */
+            userId: string;
+            /** @enum {string} */
+            state: "invited" | "joined" | "left";
+            /** @description A user id, or application:<id> */
+            invitedBy: string | null;
+            /** Format: date-time */
+            invitedAt: string | null;
+            /** Format: date-time */
+            joinedAt: string | null;
+            /** Format: date-time */
+            leftAt: string | null;
+        };
+        MemberStateListResponse: {
+            items: components["schemas"]["MemberStateResponse"][];
+        };
         PostCommentDto: {
-            /** @description At most 64 KiB of UTF-8 text and JSON payload together (413 COMMENT.TOO_LARGE) */
-            text: string;
+            /** @description At most 64 KiB of UTF-8 text and JSON payload together (413 COMMENT.TOO_LARGE); required unless attachments are given */
+            text?: string;
+            /** @description Ids of your own uploads (POST /v1/media) to attach */
+            attachments?: string[];
             /** @description The client's own id for the comment (Qiscus unique_temp_id); a retry with it writes nothing new */
             clientId?: string;
             /**
@@ -2136,6 +3362,25 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        AttachmentThumbnailResponse: {
+            /** @enum {number} */
+            size: 64 | 256 | 1024;
+            width: number;
+            height: number;
+            url: string;
+        };
+        AttachmentResponse: {
+            /** Format: uuid */
+            mediaId: string;
+            /** @example image/jpeg */
+            type: string;
+            size: number;
+            width: number | null;
+            height: number | null;
+            /** @example /v1/media/1b4e28ba-2fa1-11d2-883f-0016d3cca427 */
+            url: string;
+            thumbnails: components["schemas"]["AttachmentThumbnailResponse"][];
+        };
         CommentResponse: {
             /** Format: uuid */
             id: string;
@@ -2148,7 +3393,7 @@ export interface components {
              * @description The comment before it in the room
              */
             previousId: string | null;
-            /** Format: uuid */
+            /** @description A user id; for system items of an application’s room, application:<id> */
             senderId: string;
             /** @description null once deleted */
             text: string | null;
@@ -2169,6 +3414,8 @@ export interface components {
              */
             position: string;
             deleted: boolean;
+            /** @description Media attached (empty once the comment is deleted) */
+            attachments: components["schemas"]["AttachmentResponse"][];
         };
         SystemEventResponse: {
             /** @example member_added */
@@ -2180,7 +3427,7 @@ export interface components {
             avatarUrl?: string | null;
         };
         SenderResponse: {
-            /** Format: uuid */
+            /** @description A user id, or application:<id> */
             userId: string;
             username: string | null;
             displayName: string | null;
@@ -2198,7 +3445,7 @@ export interface components {
              * @description The comment before it in the room
              */
             previousId: string | null;
-            /** Format: uuid */
+            /** @description A user id; for system items of an application’s room, application:<id> */
             senderId: string;
             /** @description null once deleted */
             text: string | null;
@@ -2219,8 +3466,12 @@ export interface components {
              */
             position: string;
             deleted: boolean;
+            /** @description Media attached (empty once the comment is deleted) */
+            attachments: components["schemas"]["AttachmentResponse"][];
             /** @enum {string} */
             kind: "comment" | "system";
+            /** @description The item’s event id in the room: dense and increasing over comments and system items */
+            eventId: number;
             /** @description For system items */
             systemEvent?: components["schemas"]["SystemEventResponse"];
             /** Format: date-time */
@@ -2243,6 +3494,212 @@ export interface components {
             seq: number;
             /** @enum {boolean} */
             deleted: true;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        HistoryWeekResponse: {
+            /** @example 2016 */
+            year: number;
+            /** @example 20 */
+            week: number;
+            /** @description Comments of the week that stand */
+            count: number;
+            /** @description Moves with every comment posted or deleted in the week */
+            revision: number;
+        };
+        HistoryWeeksResponse: {
+            /** Format: uuid */
+            roomId: string;
+            /** @description Moves with any change in the room’s history */
+            revision: number;
+            weeks: components["schemas"]["HistoryWeekResponse"][];
+        };
+        CreateThreadDto: {
+            /**
+             * @description The other participants, by username
+             * @example [
+             *       "bob"
+             *     ]
+             */
+            recipients: string[];
+            /** @example A bed for two nights? */
+            subject: string;
+            /** @description The first message */
+            body: string;
+        };
+        CreatedThreadResponse: {
+            /** @description The thread: a room of kind thread, named by its subject */
+            room: components["schemas"]["CreatedRoomResponse"];
+            /** @description The first message */
+            comment: components["schemas"]["CommentResponse"];
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        AvailabilityDto: {
+            notCurrentlyAvailable?: boolean;
+            /**
+             * Format: date
+             * @description When hosting resumes; null clears
+             */
+            becomeAvailable?: string | null;
+        };
+        HostOffersDto: {
+            maxGuests?: number;
+            bed?: boolean;
+            shower?: boolean;
+            kitchen?: boolean;
+            laundry?: boolean;
+            lawnSpace?: boolean;
+            food?: boolean;
+            storage?: boolean;
+            /** @description Support and gear (a vehicle following the ride) */
+            sag?: boolean;
+            campground?: boolean;
+            motel?: boolean;
+            bikeShop?: boolean;
+        };
+        MemberProfileDto: {
+            fullName?: string;
+            about?: string;
+            /** @example English, Français */
+            languagesSpoken?: string;
+            city?: string;
+            province?: string;
+            /**
+             * @description ISO 3166-1 alpha-2, lower case, or empty
+             * @example fr
+             */
+            country?: string;
+            postalCode?: string;
+            /** @description null with longitude: no place */
+            latitude?: number | null;
+            longitude?: number | null;
+            /** @description Decimals of the coordinates kept (2 is about 1 km) */
+            coordinatePrecision?: number;
+            /** @description Listed by search; needs latitude and longitude */
+            findable?: boolean;
+            availability?: components["schemas"]["AvailabilityDto"];
+            offers?: components["schemas"]["HostOffersDto"];
+        };
+        AvailabilityResponse: {
+            notCurrentlyAvailable: boolean;
+            /** Format: date */
+            becomeAvailable: string | null;
+        };
+        HostOffersResponse: {
+            maxGuests: number;
+            bed: boolean;
+            shower: boolean;
+            kitchen: boolean;
+            laundry: boolean;
+            lawnSpace: boolean;
+            food: boolean;
+            storage: boolean;
+            sag: boolean;
+            campground: boolean;
+            motel: boolean;
+            bikeShop: boolean;
+        };
+        MemberProfileResponse: {
+            fullName: string;
+            about: string;
+            languagesSpoken: string;
+            city: string;
+            province: string;
+            /** @description ISO 3166-1 alpha-2, lower case, or empty */
+            country: string;
+            postalCode: string;
+            latitude: number | null;
+            longitude: number | null;
+            coordinatePrecision: number;
+            findable: boolean;
+            availability: components["schemas"]["AvailabilityResponse"];
+            offers: components["schemas"]["HostOffersResponse"];
+        };
+        MemberProfileResultResponse: {
+            profile: components["schemas"]["MemberProfileResponse"];
+            /**
+             * @description null when the profile already was as asked
+             * @example 1234
+             */
+            position: string | null;
+        };
+        MemberHitResponse: {
+            /** Format: uuid */
+            userId: string;
+            username: string | null;
+            displayName: string | null;
+            profile: components["schemas"]["MemberProfileResponse"];
+            /** @description From the centre of the area, in km; null for a keyword search */
+            distanceKm: number | null;
+        };
+        MemberSearchPageResponse: {
+            /** @description Every match, not only this page */
+            total: number;
+            offset: number;
+            limit: number;
+            items: components["schemas"]["MemberHitResponse"][];
+        };
+        CommunityMemberResponse: {
+            /** Format: uuid */
+            userId: string;
+            username: string | null;
+            displayName: string | null;
+            /** @description null when hidden from the caller */
+            statusMessage: string | null;
+            /** @description null when hidden from the caller */
+            photoUrl: string | null;
+            presence: components["schemas"]["SeenPresenceResponse"];
+            /** @description null until the member writes one */
+            profile: components["schemas"]["MemberProfileResponse"] | null;
+            /** Format: date-time */
+            profileUpdatedAt: string | null;
+            /** Format: date-time */
+            registeredAt: string | null;
+        };
+        FeedbackResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            authorId: string;
+            authorUsername: string | null;
+            /** Format: uuid */
+            subjectId: string;
+            /** @enum {string} */
+            rating: "positive" | "neutral" | "negative";
+            /** @description null once its author's account is erased */
+            body: string | null;
+            /** @example 2024-06 */
+            stay: string;
+            /** @enum {string} */
+            relation: "guest" | "host" | "met_traveling" | "other";
+            /** Format: date-time */
+            leftAt: string;
+        };
+        LeaveFeedbackDto: {
+            /** @enum {string} */
+            rating: "positive" | "neutral" | "negative";
+            body: string;
+            /**
+             * @description The month of the stay
+             * @example 2024-06
+             */
+            stay: string;
+            /**
+             * @description What the author was to the member: their guest, their host, met traveling, other
+             * @enum {string}
+             */
+            relation: "guest" | "host" | "met_traveling" | "other";
+        };
+        LeftFeedbackResponse: {
+            /** Format: uuid */
+            id: string;
             /**
              * @description A global log position (decimal); pass it as X-Min-Position
              * @example 1234
@@ -2290,7 +3747,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret: string;
             /**
@@ -2305,7 +3762,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -2332,7 +3789,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -2373,7 +3830,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events?: ("UsernameClaimed" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed")[];
+            events?: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret?: string;
             /**
@@ -2702,7 +4159,7 @@ export interface components {
             exists: boolean;
             name: string | null;
             /** @enum {string|null} */
-            kind: "group" | "direct" | null;
+            kind: "group" | "direct" | "thread" | null;
             topic: string | null;
             avatarUrl: string | null;
             /** @description The room permissions then */
@@ -2745,9 +4202,334 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        LogPageResponse: {
+            items: components["schemas"]["EventEnvelopeResponse"][];
+            /**
+             * @description Pass as `after` for the next page; null once the head (or `to`) was reached
+             * @example 1234
+             */
+            next: string | null;
+            /** @description Events read to answer this page (at most 10,000: a rare filter answers a partial page) */
+            scanned: number;
+            /**
+             * @description The log head when the page was read
+             * @example 1234
+             */
+            head: string | null;
+        };
+        RoomChangeResponse: {
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+            /** @example RoomRenamed */
+            type: string;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        RoomChangesResponse: {
+            /** Format: uuid */
+            roomId: string;
+            /** @description Oldest first: every event of the room stream and its latest 1,000 comments */
+            changes: components["schemas"]["RoomChangeResponse"][];
+        };
         StreamAuditResponse: {
             streamId: string;
             events: components["schemas"]["EventEnvelopeResponse"][];
+        };
+        UploadMediaBody: {
+            /** @description The bytes, base64 (Trillian sends media this way) */
+            data: string;
+            /** @description The type the client believes it is; refused when the bytes say otherwise */
+            type?: string;
+            /** @description A file name, kept with the upload */
+            name?: string;
+        };
+        UploadMediaForm: {
+            /** Format: binary */
+            file: string;
+        };
+        ThumbnailResponse: {
+            /**
+             * @description The bound of the long side, in pixels
+             * @enum {number}
+             */
+            size: 64 | 256 | 1024;
+            width: number;
+            height: number;
+            /** @example /v1/media/1b4e28ba-2fa1-11d2-883f-0016d3cca427/thumbnails/256 */
+            url: string;
+        };
+        UploadedMediaResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            ownerId: string;
+            /**
+             * @description Sniffed from the bytes
+             * @example image/jpeg
+             */
+            type: string;
+            /** @description Bytes */
+            size: number;
+            /** @description Images: as shown (EXIF orientation applied) */
+            width: number | null;
+            height: number | null;
+            /** @description SHA-256 of the bytes (the ETag); null once the owner is erased */
+            sha256: string | null;
+            /** @description The file name given at upload */
+            name: string | null;
+            /** @example /v1/media/1b4e28ba-2fa1-11d2-883f-0016d3cca427 */
+            url: string;
+            /** @description Images only: 64, 256 and 1024 px on the long side, never larger than the original */
+            thumbnails: components["schemas"]["ThumbnailResponse"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The owner's account was erased: the bytes can no longer be read */
+            removed: boolean;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        MediaResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            ownerId: string;
+            /**
+             * @description Sniffed from the bytes
+             * @example image/jpeg
+             */
+            type: string;
+            /** @description Bytes */
+            size: number;
+            /** @description Images: as shown (EXIF orientation applied) */
+            width: number | null;
+            height: number | null;
+            /** @description SHA-256 of the bytes (the ETag); null once the owner is erased */
+            sha256: string | null;
+            /** @description The file name given at upload */
+            name: string | null;
+            /** @example /v1/media/1b4e28ba-2fa1-11d2-883f-0016d3cca427 */
+            url: string;
+            /** @description Images only: 64, 256 and 1024 px on the long side, never larger than the original */
+            thumbnails: components["schemas"]["ThumbnailResponse"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The owner's account was erased: the bytes can no longer be read */
+            removed: boolean;
+        };
+        MediaListResponse: {
+            items: components["schemas"]["MediaResponse"][];
+        };
+        DeletedMediaResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {boolean} */
+            deleted: true;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        PhotoDto: {
+            /**
+             * Format: uri
+             * @description An absolute http(s) URL
+             * @example https://cdn.example.com/alice.png
+             */
+            url: string;
+        };
+        PhotoUploadForm: {
+            /**
+             * Format: binary
+             * @description An image (Windu: curl -F "photo=@photo.jpg")
+             */
+            photo: string;
+        };
+        PhotoSetWithMediaResponse: {
+            /**
+             * Format: uri-reference
+             * @description An absolute URL, or an upload's /v1/media/<id>
+             */
+            url: string | null;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+            /** @description The uploaded photo, with its preview sizes */
+            media?: components["schemas"]["MediaResponse"];
+        };
+        GroupResponse: {
+            id: number;
+            displayName: string;
+            name: string;
+            parentId: number | null;
+            policyId: number | null;
+            priority: number;
+            ldap: boolean;
+            /** @description Groups whose members this group’s members see in their directory */
+            peers: number[];
+        };
+        GroupListResponse: {
+            items: components["schemas"]["GroupResponse"][];
+        };
+        CreateGroupDto: {
+            /**
+             * @description What clients show
+             * @example Sales
+             */
+            displayName: string;
+            /** @description Internal and unique; defaults to group-<id> */
+            name?: string;
+            /** @description The parent group; null for none */
+            parentId?: number | null;
+            /** @description The policy bound to the group; its members inherit it */
+            policyId?: number | null;
+            /** @description Higher wins when a user’s groups’ policies disagree */
+            priority?: number;
+            /** @description Bound to an LDAP object */
+            ldap?: boolean;
+        };
+        GroupCommandResponse: {
+            /** @description The group after the command; null once deleted */
+            group: components["schemas"]["GroupResponse"] | null;
+            /**
+             * @description null when nothing changed
+             * @example 1234
+             */
+            position: string | null;
+        };
+        UpdateGroupDto: {
+            displayName?: string;
+            name?: string;
+            /** @description null detaches the group from its parent */
+            parentId?: number | null;
+            /** @description null unbinds the policy */
+            policyId?: number | null;
+            priority?: number;
+            ldap?: boolean;
+        };
+        GroupMembersResponse: {
+            groupId: number;
+            userIds: string[];
+        };
+        OrgCommandResponse: {
+            written: number;
+            /**
+             * @description null when nothing changed
+             * @example 1234
+             */
+            position: string | null;
+        };
+        PolicyItemResponse: {
+            /** @example trillian.history.cloud */
+            key: string;
+            /** @example 0 */
+            value: string;
+        };
+        PolicyResponse: {
+            id: number;
+            name: string;
+            items: components["schemas"]["PolicyItemResponse"][];
+            /** @description The items as base64 of `key value` lines */
+            data: string;
+        };
+        PolicyListResponse: {
+            items: components["schemas"]["PolicyResponse"][];
+        };
+        CreatePolicyDto: {
+            /** @example IT */
+            name: string;
+            /**
+             * @description Base64 of UTF-8 `key value` lines; give this or items
+             * @example dHJpbGxpYW4uaGlzdG9yeS5jbG91ZCAwCg==
+             */
+            data?: string;
+            /**
+             * @description The items by key; give this or data
+             * @example {
+             *       "trillian.history.cloud": "0"
+             *     }
+             */
+            items?: {
+                [key: string]: string;
+            };
+        };
+        PolicyCommandResponse: {
+            /** @description The policy after the command; null once deleted */
+            policy: components["schemas"]["PolicyResponse"] | null;
+            /**
+             * @description null when nothing changed
+             * @example 1234
+             */
+            position: string | null;
+        };
+        UpdatePolicyDto: {
+            name?: string;
+            /** @description Base64 of UTF-8 `key value` lines; replaces every item */
+            data?: string;
+            /** @description Replaces every item */
+            items?: {
+                [key: string]: string;
+            };
+        };
+        EffectiveItemResponse: {
+            /** @example trillian.history.cloud */
+            key: string;
+            /** @example 0 */
+            value: string;
+            policyId: number;
+            /** @description The group whose binding (its own or an ancestor’s) gave the value */
+            groupId: number;
+        };
+        EffectivePolicyResponse: {
+            items: components["schemas"]["EffectiveItemResponse"][];
+            /** @description false under `trillian.history.cloud 0`: history is served only from the current sign-in on */
+            cloudHistory: boolean;
+            /** @description false under `trillian.filetransfer 0` */
+            fileTransfer: boolean;
+        };
+        DirectoryEntryResponse: {
+            /** Format: uuid */
+            userId: string;
+            username: string | null;
+            displayName: string | null;
+            groups: number[];
+            /** @description null when hidden from the caller */
+            statusMessage: string | null;
+            /**
+             * Format: uri
+             * @description null when hidden from the caller
+             */
+            photoUrl: string | null;
+            presence: components["schemas"]["SeenPresenceResponse"];
+        };
+        DirectoryResponse: {
+            items: components["schemas"]["DirectoryEntryResponse"][];
+        };
+        TrillianGroupDto: {
+            /** @description Shown to clients */
+            displayname?: string;
+            /** @description Internal, unique */
+            name?: string;
+            /** @description Parent group id, 0 for none */
+            parent?: string | number;
+            /** @description Bound policy id, 0 for none */
+            policy?: string | number;
+            priority?: string | number;
+            /** @description 1 when bound to an LDAP object */
+            type?: ("0" | "1") | (0 | 1);
+        };
+        TrillianPolicyDto: {
+            /** @description Base64 of `key value` lines */
+            data?: string;
+            name?: string;
         };
         StoreHealthResponse: {
             /** @example MongoDB */
@@ -2826,6 +4608,22 @@ export interface components {
             down?: string[];
             /** @description Projections stopped on an event, with the event and the error */
             failed?: components["schemas"]["FailedProjectionResponse"][];
+            /** @description Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS */
+            lagging?: string[];
+        };
+        LivenessResponse: {
+            /** @enum {string} */
+            status: "live";
+        };
+        ReadinessResponse: {
+            /** @enum {string} */
+            status: "ready" | "not_ready";
+            /** @description What is not ready, naming the store or projection */
+            reasons?: string[];
+            /** @description Stores that are down */
+            down?: string[];
+            /** @description Projections stopped on an event */
+            failed?: string[];
             /** @description Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS */
             lagging?: string[];
         };
@@ -3433,7 +5231,7 @@ export interface operations {
             };
         };
     };
-    ProfileController_setPhoto: {
+    MePhotoController_set: {
         parameters: {
             query?: never;
             header?: never;
@@ -3442,7 +5240,8 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PhotoDto"];
+                "application/json": components["schemas"]["PhotoDto"] | components["schemas"]["PhotoUploadForm"];
+                "multipart/form-data": components["schemas"]["PhotoDto"] | components["schemas"]["PhotoUploadForm"];
             };
         };
         responses: {
@@ -3451,7 +5250,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PhotoSetResponse"];
+                    "application/json": components["schemas"]["PhotoSetWithMediaResponse"];
                 };
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
@@ -4947,6 +6746,643 @@ export interface operations {
             };
             /** @description The server has no room left to store this */
             507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminApplicationsController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationListResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminApplicationsController_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterApplicationDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredApplicationResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminApplicationsController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminApplicationsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemovedApplicationResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ApplicationController_users: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description From the previous page’s `next` */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationUserPageResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ApplicationController_createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApplicationUserDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApplicationUserResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ApplicationController_user: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationUserResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ApplicationController_rooms: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description From the previous page’s `next` */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationRoomPageResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7223,6 +9659,90 @@ export interface operations {
             };
         };
     };
+    RoomsController_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     RoomsController_update: {
         parameters: {
             query?: never;
@@ -7678,6 +10198,344 @@ export interface operations {
             };
         };
     };
+    RoomsController_invite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InviteMembersDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomsController_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomsController_decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomsController_memberStates: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberStateListResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     RoomsController_leave: {
         parameters: {
             query?: never;
@@ -7932,6 +10790,80 @@ export interface operations {
             };
         };
     };
+    CommentsController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+                commentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineItemResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     CommentsController_delete: {
         parameters: {
             query?: never;
@@ -7990,6 +10922,702 @@ export interface operations {
             };
             /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    HistoryController_weeks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryWeeksResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    HistoryController_week: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+                year: number;
+                week: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelinePageResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ThreadsController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateThreadDto"];
+            };
+        };
+        responses: {
+            /** @description Opened, with its first message (a retried Idempotency-Key answers the same) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedThreadResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MembersController_changeProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberProfileDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberProfileResultResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MembersController_search: {
+        parameters: {
+            query?: {
+                /** @description Matched in username, names and city, case-insensitive */
+                q?: string;
+                minLat?: number;
+                maxLat?: number;
+                minLon?: number;
+                maxLon?: number;
+                centerLat?: number;
+                centerLon?: number;
+                offset?: number;
+                limit?: number;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Findable members: by keyword in username order, or in a map area nearest the centre first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberSearchPageResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MembersController_byUsername: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityMemberResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MembersController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityMemberResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MembersController_feedback: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackResponse"][];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MembersController_leaveFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaveFeedbackDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeftFeedbackResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9532,6 +13160,143 @@ export interface operations {
             };
         };
     };
+    AuditController_log: {
+        parameters: {
+            query?: {
+                /** @description Exclusive start: the `next` of the previous page; default the start of the log */
+                after?: string;
+                /** @description Inclusive end of the position range */
+                to?: string;
+                limit?: number;
+                /** @description Comma-separated event types */
+                types?: string;
+                /** @description Only streams whose id starts with this */
+                streamPrefix?: string;
+                /** @description metadata.actor: a user id, apikey:<id> or system */
+                actor?: string;
+                /** @description metadata.correlationId: the events of one request and what followed from it */
+                correlationId?: string;
+                since?: string;
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogPageResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AuditController_roomChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomChangesResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     AuditController_stream: {
         parameters: {
             query?: {
@@ -9592,7 +13357,4171 @@ export interface operations {
             };
         };
     };
-    HealthController_health: {
+    MediaController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's own media, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaListResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MediaController_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
+                "application/json": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadedMediaResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MediaController_info: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MediaController_download: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MediaController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: the bytes are gone from storage; the events stay */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedMediaResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MediaController_head: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MediaController_thumbnail: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                id: string;
+                size: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MediaController_headThumbnail: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                id: string;
+                size: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomMediaController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The room's media, newest first; an erased uploader's items show `removed` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaListResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomMediaController_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
+                "application/json": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadedMediaResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomMediaController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomMediaController_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadedMediaResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomMediaController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedMediaResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_listGroups: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupListResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_createGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateGroupDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_getGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                groupId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_deleteGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                groupId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_changeGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                groupId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateGroupDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_peer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                groupId: number;
+                peerId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_unpeer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                groupId: number;
+                peerId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_members: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                groupId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupMembersResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_assign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                groupId: number;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description written is 0 when the user already belonged to the group */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_unassign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                groupId: number;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_listPolicies: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyListResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_definePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePolicyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_getPolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                policyId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_deletePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policyId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminOrgController_changePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policyId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePolicyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MeOrgController_groups: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupListResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MeOrgController_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EffectivePolicyResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MeOrgController_directory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_groups: {
+        parameters: {
+            query?: {
+                peers?: "0" | "1";
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the groups */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            group?: {
+                                id: number;
+                                displayname: string;
+                                name: string;
+                                parent: number;
+                                peers: {
+                                    /** Format: uri */
+                                    href: string;
+                                    peer?: {
+                                        id: number;
+                                    }[];
+                                };
+                                policy: number;
+                                priority: number;
+                                /** @enum {integer} */
+                                type: 0 | 1;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_createGroup: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TrillianGroupDto"];
+                "application/json": components["schemas"]["TrillianGroupDto"];
+            };
+        };
+        responses: {
+            /** @description <response> with the group */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            group: {
+                                id: number;
+                                displayname: string;
+                                name: string;
+                                parent: number;
+                                peers: {
+                                    /** Format: uri */
+                                    href: string;
+                                    peer?: {
+                                        id: number;
+                                    }[];
+                                };
+                                policy: number;
+                                priority: number;
+                                /** @enum {integer} */
+                                type: 0 | 1;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_group: {
+        parameters: {
+            query?: {
+                peers?: "0" | "1";
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                group: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the group */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            group: {
+                                id: number;
+                                displayname: string;
+                                name: string;
+                                parent: number;
+                                peers: {
+                                    /** Format: uri */
+                                    href: string;
+                                    peer?: {
+                                        id: number;
+                                    }[];
+                                };
+                                policy: number;
+                                priority: number;
+                                /** @enum {integer} */
+                                type: 0 | 1;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_updateGroup: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                group: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TrillianGroupDto"];
+                "application/json": components["schemas"]["TrillianGroupDto"];
+            };
+        };
+        responses: {
+            /** @description <response> with the group */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            group: {
+                                id: number;
+                                displayname: string;
+                                name: string;
+                                parent: number;
+                                peers: {
+                                    /** Format: uri */
+                                    href: string;
+                                    peer?: {
+                                        id: number;
+                                    }[];
+                                };
+                                policy: number;
+                                priority: number;
+                                /** @enum {integer} */
+                                type: 0 | 1;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_deleteGroup: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                group: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_patchGroup: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                group: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TrillianGroupDto"];
+                "application/json": components["schemas"]["TrillianGroupDto"];
+            };
+        };
+        responses: {
+            /** @description <response> with the group */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            group: {
+                                id: number;
+                                displayname: string;
+                                name: string;
+                                parent: number;
+                                peers: {
+                                    /** Format: uri */
+                                    href: string;
+                                    peer?: {
+                                        id: number;
+                                    }[];
+                                };
+                                policy: number;
+                                priority: number;
+                                /** @enum {integer} */
+                                type: 0 | 1;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_peers: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                group: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the peers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            peers: {
+                                /** Format: uri */
+                                href: string;
+                                peer?: {
+                                    id: number;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_addPeer: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                group: number;
+                peer: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the peer */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            peer: {
+                                id: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_removePeer: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                group: number;
+                peer: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_policies: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the policies */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            policy?: {
+                                id: number;
+                                data: string;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_createPolicy: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TrillianPolicyDto"];
+                "application/json": components["schemas"]["TrillianPolicyDto"];
+            };
+        };
+        responses: {
+            /** @description <response> with the policy */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            policy: {
+                                id: number;
+                                data: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_policy: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                policy: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            policy: {
+                                id: number;
+                                data: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_postPolicy: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                policy: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TrillianPolicyDto"];
+                "application/json": components["schemas"]["TrillianPolicyDto"];
+            };
+        };
+        responses: {
+            /** @description <response> with the policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            policy: {
+                                id: number;
+                                data: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_deletePolicy: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                policy: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianOrgController_updatePolicy: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                policy: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TrillianPolicyDto"];
+                "application/json": components["schemas"]["TrillianPolicyDto"];
+            };
+        };
+        responses: {
+            /** @description <response> with the policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            policy: {
+                                id: number;
+                                data: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    HealthController_report: {
         parameters: {
             query?: never;
             header?: never;
@@ -9618,13 +17547,406 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description A store is unreachable: the same report, status unavailable */
+            /** @description A store is unreachable, or a projection failed or lags: the same report */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HealthResponse"];
+                };
+            };
+        };
+    };
+    HealthController_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LivenessResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    HealthController_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description A store is down, or a projection failed or lags; named */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessResponse"];
+                };
+            };
+        };
+    };
+    MetricsController_scrape: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Prometheus text format (version 0.0.4) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ConsoleController_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    "ConsoleController_view[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    "ConsoleController_view[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    "ConsoleController_view[2]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    "ConsoleController_view[3]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    "ConsoleController_linked[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page, opened on a room (`?at=` a position or time) or a stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    "ConsoleController_linked[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page, opened on a room (`?at=` a position or time) or a stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ConsoleController_asset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One of the console's scripts, style sheets or its icon */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                    "text/css": string;
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
         };
@@ -10493,6 +18815,1487 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    WarmshowersController_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token as plain text */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description sessid, session_name, token and the user object */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The session cookie’s value */
+                        sessid: string;
+                        /** @description The session cookie’s name */
+                        session_name: string;
+                        /** @description The X-CSRF-Token of this session */
+                        token: string;
+                        user: {
+                            uid: string;
+                            name: string;
+                            theme: string;
+                            signature_format: string;
+                            created: string;
+                            access: string;
+                            status: string;
+                            timezone: string;
+                            language: string;
+                            fullname: string;
+                            notcurrentlyavailable: string;
+                            fax_number: string;
+                            mobilephone: string;
+                            workphone: string;
+                            homephone: string;
+                            preferred_notice: string;
+                            maxcyclists: string;
+                            storage: string;
+                            motel: string;
+                            campground: string;
+                            bikeshop: string;
+                            comments: string;
+                            shower: string;
+                            kitchenuse: string;
+                            lawnspace: string;
+                            sag: string;
+                            bed: string;
+                            laundry: string;
+                            food: string;
+                            languagesspoken: string;
+                            URL: string;
+                            becomeavailable: string;
+                            set_unavailable_timestamp: string;
+                            set_available_timestamp: string;
+                            last_unavailability_pester: string;
+                            hide_donation_status: string;
+                            email_opt_out: string;
+                            street: string;
+                            additional: string;
+                            city: string;
+                            province: string;
+                            postal_code: string;
+                            country: string;
+                            latitude: string;
+                            longitude: string;
+                            source: string;
+                            profile_image_mobile_profile_photo_std: string;
+                            profile_image_profile_picture: string;
+                            profile_image_mobile_photo_456: string;
+                            profile_image_map_infoWindow: string;
+                            /** @description Unix time of this sign-in (0 for another member) */
+                            login: number;
+                            picture: {
+                                fid: string;
+                                uid: string;
+                                filename: string;
+                                uri: string;
+                                filemime: string;
+                                filesize: string;
+                                status: string;
+                                timestamp: string;
+                                url: string;
+                            };
+                            comment_notify_settings: {
+                                uid: string;
+                                node_notify: string;
+                                comment_notify: string;
+                            };
+                            privatemsg_disabled: boolean;
+                        };
+                    };
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Already logged in, or not logged in */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many attempts: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description [true] */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": true[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Already logged in, or not logged in */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_byLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The accounts and a status with delivered and totalresults */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status: {
+                            delivered: number;
+                            totalresults: number;
+                        };
+                        accounts: {
+                            uid: string;
+                            name: string;
+                            fullname: string;
+                            city: string;
+                            province: string;
+                            postal_code: string;
+                            country: string;
+                            latitude: string;
+                            longitude: string;
+                            notcurrentlyavailable: string;
+                            maxcyclists: string;
+                            distance: string;
+                        }[];
+                    };
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_byKeyword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The accounts and a status with delivered and totalresults */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status: {
+                            delivered: number;
+                            totalresults: number;
+                        };
+                        accounts: {
+                            uid: string;
+                            name: string;
+                            fullname: string;
+                            city: string;
+                            province: string;
+                            postal_code: string;
+                            country: string;
+                            latitude: string;
+                            longitude: string;
+                            notcurrentlyavailable: string;
+                            maxcyclists: string;
+                            distance: string;
+                        }[];
+                    };
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                uid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user object */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        uid: string;
+                        name: string;
+                        theme: string;
+                        signature_format: string;
+                        created: string;
+                        access: string;
+                        status: string;
+                        timezone: string;
+                        language: string;
+                        fullname: string;
+                        notcurrentlyavailable: string;
+                        fax_number: string;
+                        mobilephone: string;
+                        workphone: string;
+                        homephone: string;
+                        preferred_notice: string;
+                        maxcyclists: string;
+                        storage: string;
+                        motel: string;
+                        campground: string;
+                        bikeshop: string;
+                        comments: string;
+                        shower: string;
+                        kitchenuse: string;
+                        lawnspace: string;
+                        sag: string;
+                        bed: string;
+                        laundry: string;
+                        food: string;
+                        languagesspoken: string;
+                        URL: string;
+                        becomeavailable: string;
+                        set_unavailable_timestamp: string;
+                        set_available_timestamp: string;
+                        last_unavailability_pester: string;
+                        hide_donation_status: string;
+                        email_opt_out: string;
+                        street: string;
+                        additional: string;
+                        city: string;
+                        province: string;
+                        postal_code: string;
+                        country: string;
+                        latitude: string;
+                        longitude: string;
+                        source: string;
+                        profile_image_mobile_profile_photo_std: string;
+                        profile_image_profile_picture: string;
+                        profile_image_mobile_photo_456: string;
+                        profile_image_map_infoWindow: string;
+                        /** @description Unix time of this sign-in (0 for another member) */
+                        login: number;
+                        picture: {
+                            fid: string;
+                            uid: string;
+                            filename: string;
+                            uri: string;
+                            filemime: string;
+                            filesize: string;
+                            status: string;
+                            timestamp: string;
+                            url: string;
+                        };
+                        comment_notify_settings: {
+                            uid: string;
+                            node_notify: string;
+                            comment_notify: string;
+                        };
+                        privatemsg_disabled: boolean;
+                    };
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_recommendations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                uid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recommendations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recommendations: {
+                            recommendation: {
+                                nid: string;
+                                recommender_uid: string;
+                                recommender_name: string;
+                                recommendee_uid: string;
+                                field_rating_value: string;
+                                field_guest_or_host_value: string;
+                                field_hosting_date_value: string;
+                                body: string;
+                                created: string;
+                            };
+                        }[];
+                    };
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_node: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new node */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nid: string;
+                        uri: string;
+                    };
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Conflicts with what exists (feedback about oneself, or twice for one stay) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_sendMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description [true] */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": true[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description [true] */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": true[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_unreadCount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description [count] */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": number[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The threads */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        thread_id: string;
+                        subject: string;
+                        last_updated: string;
+                        is_new: string;
+                        message_count: string;
+                        participants: {
+                            uid: string;
+                            name: string;
+                        }[];
+                    }[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_getThread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thread */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        thread_id: string;
+                        subject: string;
+                        message_count: string;
+                        participants: {
+                            uid: string;
+                            name: string;
+                        }[];
+                        messages: {
+                            mid: string;
+                            thread_id: string;
+                            subject: string;
+                            body: string;
+                            timestamp: string;
+                            is_new: string;
+                            author: {
+                                uid: string;
+                                name: string;
+                            };
+                        }[];
+                    };
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WarmshowersController_markThreadRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description [true] */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": true[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Refused input: the message names the field and the reason; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No session, a session that ended, wrong credentials, or CSRF validation failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description No such member or thread, or none the session may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                    "application/xml": string;
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge (body too large or not a form, a store unavailable or full) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
         };
