@@ -13,7 +13,7 @@ export interface ByteRange {
 }
 
 /**
- * Media bytes beside the log (decision DECISION-media-blob-store). Content
+ * Media bytes beside the log (decision 0023-media-blob-store). Content
  * addressed: a blob's address is the SHA-256 of its bytes, so the same bytes
  * stored twice are kept once. `put` resolves only once the bytes are durable,
  * which is what lets a handler append the event that names them afterwards

@@ -18,7 +18,7 @@ export type KeyStoreUrl =
   | { readonly kind: 'memory' }
   | { readonly kind: 'mongodb'; readonly url: string };
 
-/** Where media bytes live (decision DECISION-media-blob-store): files under DATA_DIR/media, or MongoDB GridFS. */
+/** Where media bytes live (decision 0023-media-blob-store): files under DATA_DIR/media, or MongoDB GridFS. */
 export type BlobStoreUrl = { readonly kind: 'disk'; readonly dir: string } | { readonly kind: 'gridfs'; readonly url: string };
 
 /** What an upload may be (issue #15). */

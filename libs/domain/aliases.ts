@@ -6,7 +6,7 @@
  * installation, free (no counter stream, still one append per command), and
  * kept by export, import and rebuild, which keep positions. EventStoreDB packs
  * `commit << 64 | prepare`; the prepare part alone is unique per event and
- * ordered like the log (decision DECISION-integer-aliases).
+ * ordered like the log (decision 0026-integer-aliases).
  */
 export function aliasOf(position: bigint): number {
   return Number(position & 0xffff_ffff_ffff_ffffn);

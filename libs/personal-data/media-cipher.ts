@@ -16,7 +16,7 @@ const mediaKey = (userKey: Buffer): Buffer => Buffer.from(hkdfSync('sha256', use
 
 /**
  * The owner's media, sealed with their personal-data key (decision
- * DECISION-media-blob-store): AES-256-GCM, the owner as associated data, and
+ * 0023-media-blob-store): AES-256-GCM, the owner as associated data, and
  * an IV derived from the owner's key and the SHA-256 of the bytes, so one
  * owner uploading the same bytes twice seals them the same way and the
  * content-addressed store keeps them once, while two owners never share a

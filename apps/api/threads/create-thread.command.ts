@@ -31,7 +31,7 @@ export class CreateThreadCommand extends Command<CreatedThread> {
  * first message. Two appends on two streams (`room-<id>`, then
  * `comments-<id>`): the first message's id derives from the room's, so a
  * retry with the same Idempotency-Key finds both and completes what a
- * failure between them left (decision DECISION-threads).
+ * failure between them left (decision 0027).
  */
 @CommandHandler(CreateThreadCommand)
 export class CreateThreadHandler implements ICommandHandler<CreateThreadCommand, CreatedThread> {
