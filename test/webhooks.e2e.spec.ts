@@ -352,7 +352,9 @@ describe('webhooks', () => {
       expect(hook.accepted.map((r) => r.position)).toEqual([c1.position, c2.position]);
 
       await app.http().post(`/v1/admin/webhooks/${id}/replay`).set(admin).send({ from: c1.position }).expect(200);
-      await hook.waitFor((r) => r.accepted.length === 4, 'the replay');
+      // Delivery is at least once: a checkpoint commit that fails right after a 2xx (seen once
+      // in a loaded full run) repeats that delivery at once. The order and the ends stay exact.
+      await hook.waitFor((r) => r.accepted.slice(2).some((a) => a.position === c2.position), 'the replay');
       // Delivery is at least once: stopping between the receiver's 2xx and the
       // checkpoint's commit would send c2 again. Stop once the checkpoint is there.
       const deadline = Date.now() + 10_000;
@@ -365,7 +367,8 @@ describe('webhooks', () => {
       app = await ParleyHarness.start(env, dir);
       const c3 = await say('three');
       await hook.waitForAccepted(c3.position);
-      expect(hook.accepted.map((r) => r.position)).toEqual([c1.position, c2.position, c1.position, c2.position, c3.position]);
+      const delivered = hook.accepted.map((r) => r.position).filter((position, i, all) => i === 0 || all[i - 1] !== position);
+      expect(delivered).toEqual([c1.position, c2.position, c1.position, c2.position, c3.position]);
     } finally {
       await app.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -169,7 +169,8 @@ describe('PersonalDataEventStore', () => {
       return open(events);
     };
     const result = await store.append('user-u1', [envelope(registered('u1', 'Alice'))], 'any');
-    expect(result).toEqual({ nextRevision: 0, position: (await raw.readStream('user-u1'))[0]?.position });
+    const position = (await raw.readStream('user-u1'))[0]?.position;
+    expect(result).toEqual({ nextRevision: 0, position, positions: [position] });
     expect(opened).toEqual([]);
   });
 });
