@@ -37,7 +37,7 @@ export class SqliteReadStore implements ReadStore {
   // Lower-cased: SQLite table names are case-insensitive.
   private readonly known = new Set<string>();
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly commitTx: (ops: readonly WriteOp[], checkpoints: readonly Checkpoint[], fence: Fence | undefined) => void;
+  private readonly commitTx: Database.Transaction<(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[], fence: Fence | undefined) => void>;
 
   constructor(options: SqliteReadStoreOptions) {
     const file = options.file;
@@ -162,7 +162,11 @@ export class SqliteReadStore implements ReadStore {
       }
     }
     try {
-      this.commitTx(ops, checkpoints, fence);
+      // IMMEDIATE: the fence is read inside the transaction, and a read that
+      // turns into a write fails at once (SQLITE_BUSY, no waiting) when another
+      // connection (a lease renewal) wrote in between; taking the write lock
+      // first makes it wait its turn instead.
+      this.commitTx.immediate(ops, checkpoints, fence);
     } catch (error) {
       if (error instanceof FencedOutError) throw error;
       // Rethrown as this module's Error: the driver's SqliteError class is bound
@@ -190,7 +194,7 @@ export class SqliteReadStore implements ReadStore {
           JSON.stringify(checkpointNames),
         );
       }
-    })();
+    }).immediate();
   }
 
   async acquireLease(name: string, holder: string, ttlMs: number, now: number = Date.now()): Promise<Lease | null> {

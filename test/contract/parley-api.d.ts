@@ -13023,17 +13023,17 @@ export interface operations {
     AuditController_events: {
         parameters: {
             query?: {
-                /** @description Exclusive start: the position of the last line already received */
-                from?: string;
-                /** @description The hash of the last line already received, to continue its chain */
-                prevHash?: string;
-                limit?: number;
                 /** @description Comma-separated event types */
                 types?: string;
                 /** @description Only streams whose id starts with this */
                 streamPrefix?: string;
                 since?: string;
                 until?: string;
+                /** @description Exclusive start: the position of the last line already received */
+                from?: string;
+                /** @description The hash of the last line already received, to continue its chain */
+                prevHash?: string;
+                limit?: number;
                 /** @description true keeps the response open and streams new events (continuous backup) */
                 follow?: "true" | "false";
             };
@@ -13163,21 +13163,21 @@ export interface operations {
     AuditController_log: {
         parameters: {
             query?: {
+                /** @description Comma-separated event types */
+                types?: string;
+                /** @description Only streams whose id starts with this */
+                streamPrefix?: string;
+                since?: string;
+                until?: string;
                 /** @description Exclusive start: the `next` of the previous page; default the start of the log */
                 after?: string;
                 /** @description Inclusive end of the position range */
                 to?: string;
                 limit?: number;
-                /** @description Comma-separated event types */
-                types?: string;
-                /** @description Only streams whose id starts with this */
-                streamPrefix?: string;
                 /** @description metadata.actor: a user id, apikey:<id> or system */
                 actor?: string;
                 /** @description metadata.correlationId: the events of one request and what followed from it */
                 correlationId?: string;
-                since?: string;
-                until?: string;
             };
             header?: never;
             path?: never;

@@ -2,25 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
-export class EventsQueryDto {
-  @ApiPropertyOptional({ description: 'Exclusive start: the position of the last line already received', pattern: '^\\d{1,40}$' })
-  @IsOptional()
-  @Matches(/^\d{1,40}$/, { message: 'from must be a decimal position' })
-  from?: string;
-
-  @ApiPropertyOptional({ description: 'The hash of the last line already received, to continue its chain', pattern: '^[0-9a-f]{64}$' })
-  @IsOptional()
-  @Matches(/^[0-9a-f]{64}$/, { message: 'prevHash must be a SHA-256 hex digest' })
-  prevHash?: string;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_000_000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1)
-  @Max(1_000_000)
-  limit?: number;
-
+/** The filters the export and the console's log pages share. */
+class LogFilterDto {
   @ApiPropertyOptional({ description: 'Comma-separated event types', pattern: '^[A-Za-z]{1,64}(,[A-Za-z]{1,64}){0,49}$' })
   @IsOptional()
   @Matches(/^[A-Za-z]{1,64}(,[A-Za-z]{1,64}){0,49}$/, { message: 'types must be comma-separated event type names' })
@@ -41,6 +24,26 @@ export class EventsQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 time' })
   until?: string;
+}
+
+export class EventsQueryDto extends LogFilterDto {
+  @ApiPropertyOptional({ description: 'Exclusive start: the position of the last line already received', pattern: '^\\d{1,40}$' })
+  @IsOptional()
+  @Matches(/^\d{1,40}$/, { message: 'from must be a decimal position' })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'The hash of the last line already received, to continue its chain', pattern: '^[0-9a-f]{64}$' })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'prevHash must be a SHA-256 hex digest' })
+  prevHash?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_000_000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(1_000_000)
+  limit?: number;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true keeps the response open and streams new events (continuous backup)' })
   @IsOptional()
@@ -81,7 +84,7 @@ export class StreamAuditQueryDto {
   limit?: number;
 }
 
-export class LogPageQueryDto {
+export class LogPageQueryDto extends LogFilterDto {
   @ApiPropertyOptional({ description: 'Exclusive start: the `next` of the previous page; default the start of the log', pattern: '^\\d{1,40}$' })
   @IsOptional()
   @Matches(/^\d{1,40}$/, { message: 'after must be a decimal position' })
@@ -100,17 +103,6 @@ export class LogPageQueryDto {
   @Max(500)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Comma-separated event types', pattern: '^[A-Za-z]{1,64}(,[A-Za-z]{1,64}){0,49}$' })
-  @IsOptional()
-  @Matches(/^[A-Za-z]{1,64}(,[A-Za-z]{1,64}){0,49}$/, { message: 'types must be comma-separated event type names' })
-  types?: string;
-
-  @ApiPropertyOptional({ description: 'Only streams whose id starts with this', maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  streamPrefix?: string;
-
   @ApiPropertyOptional({ description: 'metadata.actor: a user id, apikey:<id> or system', maxLength: 200 })
   @IsOptional()
   @IsString()
@@ -123,13 +115,4 @@ export class LogPageQueryDto {
   @MaxLength(128)
   correlationId?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 time' })
-  since?: string;
-
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 time' })
-  until?: string;
 }
