@@ -2,7 +2,7 @@ import { EVENT_VERSIONS, type ParleyEvent } from '../domain/events';
 import { newId } from '../domain/ids';
 import type { Position, StoredEvent } from '../event-store/event-store.port';
 import { MemoryEventStore } from '../event-store/memory-event-store';
-import type { Checkpoint, WriteOp } from '../read-store/read-store.port';
+import { ReadStoreBusyError, type Checkpoint, type WriteOp } from '../read-store/read-store.port';
 import { SqliteReadStore } from '../read-store/sqlite-read-store';
 import { parleyProjections } from '../../projections';
 import { commentPosted, memberAdded, roomCreated, userRegistered } from '../../projections/testing/parley-events';
@@ -32,9 +32,15 @@ async function append(store: MemoryEventStore, ...events: ParleyEvent[]): Promis
 class CountingReadStore extends SqliteReadStore {
   commits = 0;
   failAll = false;
+  /** Answers busy to the n-th commit that carries only the timeline's checkpoint (0: never). */
+  busyOnTimelineCommit = 0;
+  private timelineCommits = 0;
   override async commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[]): Promise<void> {
     this.commits++;
     if (this.failAll) throw new Error('read store unreachable');
+    if (checkpoints.length === 1 && checkpoints[0]!.name.startsWith('timeline') && ++this.timelineCommits === this.busyOnTimelineCommit) {
+      throw new ReadStoreBusyError('Read store busy, nothing written: database is locked');
+    }
     return super.commit(ops, checkpoints);
   }
 }
@@ -100,6 +106,22 @@ describe('Projector: a projection that fails on an event stops alone', () => {
     const stored = await readProjectionStatus(reads, parleyProjections);
     expect(byName(stored, 'timeline')).toMatchObject({ state: 'failed', failure: timeline.failure });
     expect(byName(stored, 'rooms')).toMatchObject({ state: 'running', checkpoint: head.toString() });
+  });
+
+  it('never blames an event for a busy read store: the batch is retried and the failure names the event at fault', async () => {
+    await append(events, userRegistered('u-1'), roomCreated('r-1', { createdBy: 'u-1' }), memberAdded('r-1', 'u-1', { addedBy: 'u-1' }));
+    const projector = new Projector(events, reads, parleyProjections, { batchSize: 100 });
+    await projector.catchUp();
+    const [good] = await append(events, commentPosted('r-1', 1, { senderId: 'u-1', text: 'fine' }));
+    const [bad] = await append(events, commentPosted('r-1', 2, { senderId: 'u-1', payload: tooDeep() }));
+    // The batch fails on `bad`; the timeline alone fails too; its first event-by-event commit (`good`) meets a busy store.
+    reads.busyOnTimelineCommit = 2;
+    await expect(projector.catchUp()).rejects.toThrow(ReadStoreBusyError);
+    expect(byName(projector.status(), 'timeline')).toMatchObject({ state: 'running', failure: null });
+    await projector.catchUp();
+    const timeline = byName(projector.status(), 'timeline');
+    expect(timeline).toMatchObject({ state: 'failed', checkpoint: good!.position.toString(), failure: { eventId: bad!.id } });
+    expect(timeline.failure!.error).toMatch(/malformed JSON/);
   });
 
   it('keeps to one commit per batch while nothing fails', async () => {

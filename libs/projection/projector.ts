@@ -3,7 +3,7 @@ import type { EventStore, Position, StoredEvent, Subscription } from '../event-s
 import { PositionWaiters } from './position-waiters';
 import { checkpointName, type DocumentKey, type ProjectedEvent, type Projection, type ProjectionContext } from './projection';
 import { LeaseNotHeldError, type LeaseKeeper } from '../read-store/lease-keeper';
-import { CommitTooLargeError, FencedOutError, type Checkpoint, type Doc, type Fence, type ReadStore, type WriteOp } from '../read-store/read-store.port';
+import { CommitTooLargeError, FencedOutError, ReadStoreBusyError, type Checkpoint, type Doc, type Fence, type ReadStore, type WriteOp } from '../read-store/read-store.port';
 
 export interface ProjectorLogger {
   log(message: string, fields?: Record<string, unknown>): void;
@@ -30,6 +30,8 @@ export interface ProjectorOptions {
 
 /** A write refused for want of the lease: not a projection's failure, never isolated or recorded. */
 const isLeaseRefusal = (error: unknown): boolean => error instanceof LeaseNotHeldError || error instanceof FencedOutError;
+/** Not the event's fault: the batch is retried as a whole, nothing is isolated or recorded. */
+const isRetryable = (error: unknown): boolean => isLeaseRefusal(error) || error instanceof ReadStoreBusyError;
 
 /** Why a projection stopped: the event it could not apply and the error, as plain data. */
 export interface ProjectionFailure {
@@ -466,7 +468,7 @@ export class Projector {
       // The normal path: every running projection, one commit for the batch.
       await this.applyTo(running, events);
     } catch (error) {
-      if (isLeaseRefusal(error)) throw error;
+      if (isRetryable(error)) throw error;
       // Too large for one commit (MongoDB's transaction limits): halves, each its own commit.
       // One event still too large falls through to the isolation below and stops that projection.
       if (error instanceof CommitTooLargeError && events.length > 1) {
@@ -546,7 +548,7 @@ export class Projector {
       try {
         await this.applyTo([projection], [stored]);
       } catch (error) {
-        if (isLeaseRefusal(error)) throw error;
+        if (isRetryable(error)) throw error;
         await this.markFailed(projection, stored, error);
         return;
       }

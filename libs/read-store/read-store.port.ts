@@ -164,6 +164,18 @@ export class FencedOutError extends Error {
   }
 }
 
+/**
+ * The store could not take the write now (SQLite busy or locked past its
+ * timeout): nothing was written, and the same write may succeed later. Never a
+ * projection's failure: the projector retries the batch.
+ */
+export class ReadStoreBusyError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReadStoreBusyError';
+  }
+}
+
 export interface ReadStore {
   /** Creates collections and the indexes each declares; idempotent. */
   ensureCollections(specs: readonly CollectionSpec[]): Promise<void>;

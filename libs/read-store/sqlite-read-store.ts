@@ -16,7 +16,7 @@ import type {
   WriteOp,
 } from './read-store.port';
 import { assertCollectionName, assertField, assertIndex } from './names';
-import { FencedOutError, nextLease, withIdTieBreaker } from './read-store.port';
+import { FencedOutError, nextLease, ReadStoreBusyError, withIdTieBreaker } from './read-store.port';
 
 export interface SqliteReadStoreOptions {
   /** Database file, or ':memory:'. */
@@ -169,6 +169,10 @@ export class SqliteReadStore implements ReadStore {
       this.commitTx.immediate(ops, checkpoints, fence);
     } catch (error) {
       if (error instanceof FencedOutError) throw error;
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) {
+        throw new ReadStoreBusyError(`Read store busy, nothing written: ${(error as Error).message}`, { cause: error });
+      }
       // Rethrown as this module's Error: the driver's SqliteError class is bound
       // once per process and fails `instanceof Error` checks in other contexts.
       throw new Error(`Read store commit rolled back: ${(error as Error).message}`, { cause: error });
