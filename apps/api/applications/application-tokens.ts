@@ -3,6 +3,9 @@ import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { assertAclAllows, verifyApplicationToken, type ApplicationClaims } from '../../../libs/domain/applications/application-token';
 import { unauthenticated } from '../../../libs/domain/errors';
 import { applicationActor } from '../../../libs/domain/rooms/room.decider';
+
+/** The actor an application's own token acts as (surfaces compare callers with it). */
+export { applicationActor };
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { READ_STORE } from '../infrastructure/tokens';
 import { UserStates } from '../users/user-states';

@@ -1,10 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Position } from '../../../libs/event-store/event-store.port';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { EventStore, Position } from '../../../libs/event-store/event-store.port';
 import { readProjectionStatus, type ProjectionStatus } from '../../../libs/projection/projector';
 import type { ProjectorHandle } from '../../../libs/projection/projector-handle';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { parleyProjections } from '../../../projections';
-import { PROJECTOR, READ_STORE } from './tokens';
+import { EVENT_STORE, PROJECTOR, READ_STORE } from './tokens';
 
 const POLL_MS = 10;
 
@@ -27,7 +27,19 @@ export class ReadModelGate {
   constructor(
     @Inject(PROJECTOR) private readonly projector: ProjectorHandle | null,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Optional() @Inject(EVENT_STORE) private readonly events?: EventStore,
   ) {}
+
+  /**
+   * Waits (bounded) until the read models passed the log's head as it is now:
+   * for a surface whose clients read right after they write and carry no
+   * position (the seeds' APIs). False when the time ran out.
+   */
+  async waitForHead(timeoutMs: number): Promise<boolean> {
+    if (!this.events) throw new Error('ReadModelGate.waitForHead needs the event store');
+    const head = await this.events.headPosition();
+    return head === null ? true : this.waitFor(head, timeoutMs);
+  }
 
   /** Each projection's checkpoint and state (failure included). */
   async status(): Promise<ProjectionStatus[]> {

@@ -4,12 +4,12 @@ import { PresenceModule } from '../presence/presence.module';
 import { UsersModule } from '../users/users.module';
 import { ChangeMemberProfileHandler, LeaveFeedbackHandler } from './members.commands';
 import { MembersController } from './members.controller';
-import { GetMemberHandler, ListFeedbackHandler, SearchMembersHandler } from './members.queries';
+import { GetMemberHandler, ListFeedbackHandler, ResolveNumericIdHandler, SearchMembersHandler } from './members.queries';
 
 /** Member profiles of a community of hosts, search by keyword and by place, feedback. */
 @Module({
   imports: [InfrastructureModule, UsersModule, PresenceModule],
   controllers: [MembersController],
-  providers: [ChangeMemberProfileHandler, LeaveFeedbackHandler, GetMemberHandler, SearchMembersHandler, ListFeedbackHandler],
+  providers: [ChangeMemberProfileHandler, LeaveFeedbackHandler, GetMemberHandler, SearchMembersHandler, ListFeedbackHandler, ResolveNumericIdHandler],
 })
 export class MembersModule {}

@@ -7,6 +7,7 @@ import type { SeenPresence } from '../../../libs/domain/presence/visibility';
 import { normalizeUsername } from '../../../libs/domain/streams';
 import type { Filter, ReadStore } from '../../../libs/read-store/read-store.port';
 import { FEEDBACK, MEMBER_PROFILES, type FeedbackDoc, type MemberDoc } from '../../../projections/members.projection';
+import { NUMERIC_IDS, numericKey } from '../../../projections/numeric-ids.projection';
 import { READ_STORE } from '../infrastructure/tokens';
 import { PrivacyPolicy } from '../presence/privacy-policy';
 
@@ -193,5 +194,25 @@ export class ListFeedbackHandler implements IQueryHandler<ListFeedbackQuery, Fee
       relation: d.relation,
       leftAt: d.leftAt,
     }));
+  }
+}
+
+/** The Parley id behind a numeric user or thread id (Warmshowers' `uid`, thread ids); null when none. */
+export class ResolveNumericIdQuery extends Query<string | null> {
+  constructor(
+    readonly kind: 'user' | 'room',
+    readonly numeric: number,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(ResolveNumericIdQuery)
+export class ResolveNumericIdHandler implements IQueryHandler<ResolveNumericIdQuery, string | null> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  async execute({ kind, numeric }: ResolveNumericIdQuery): Promise<string | null> {
+    const doc = await this.readStore.get(NUMERIC_IDS, numericKey(kind, numeric));
+    return doc ? (doc['target'] as string) : null;
   }
 }

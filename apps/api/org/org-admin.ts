@@ -3,6 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { notFound } from '../../../libs/domain/errors';
 import type { GroupFieldsChange, OrgCommand, PolicySource } from '../../../libs/domain/org/org.decider';
+
+/** What a group change names, for the surfaces that translate to it. */
+export type { GroupFieldsChange };
 import { UserStates } from '../users/user-states';
 import { ExecuteOrgCommand } from './org-command.command';
 import { groupView, policyView, type GroupView, type PolicyView } from './org-views';

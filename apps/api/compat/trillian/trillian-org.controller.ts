@@ -4,7 +4,7 @@ import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiQuery, Ap
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
 import { validationError } from '../../../../libs/domain/errors';
-import type { GroupFieldsChange } from '../../../../libs/domain/org/org.decider';
+import type { GroupFieldsChange } from '../../org/org-admin';
 import { AdminCaller } from '../../admin/api-key.guard';
 import { ApiEmptyResponse } from '../../common/openapi';
 import { OrgIdParamPipe } from '../../org/org-id.pipe';

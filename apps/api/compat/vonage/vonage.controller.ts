@@ -1,10 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
 import { notFound, unauthenticated, validationError } from '../../../../libs/domain/errors';
-import { applicationActor } from '../../../../libs/domain/rooms/room.decider';
-import type { EventStore } from '../../../../libs/event-store/event-store.port';
 import { CreateApplicationUserCommand } from '../../applications/applications.commands';
 import {
   GetApplicationRoomQuery,
@@ -21,11 +19,11 @@ import {
   type TimelineEventView,
 } from '../../applications/applications.queries';
 import { applicationUserId } from '../../applications/application-users';
+import { applicationActor } from '../../applications/application-tokens';
 import type { ParleyRequest } from '../../auth/auth.decorators';
 import { DeleteCommentCommand } from '../../comments/delete-comment.command';
 import { PostCommentCommand } from '../../comments/post-comment.command';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
-import { EVENT_STORE } from '../../infrastructure/tokens';
 import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.command';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
 import {
@@ -82,7 +80,6 @@ export class VonageController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     private readonly gate: ReadModelGate,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   // ---- users
@@ -331,8 +328,7 @@ export class VonageController {
   }
 
   private async settle(): Promise<void> {
-    const head = await this.store.headPosition();
-    if (head !== null) await this.gate.waitFor(head, READ_YOUR_WRITES_MS);
+    await this.gate.waitForHead(READ_YOUR_WRITES_MS);
   }
 
   private roomIdOf(conversationId: string): string {

@@ -5,16 +5,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ParleyConfig } from '../../../../libs/config/config';
 import { DomainError, type ErrorCategory } from '../../../../libs/domain/errors';
 import type { FeedbackRating, FeedbackRelation } from '../../../../libs/domain/events';
-import type { ReadStore } from '../../../../libs/read-store/read-store.port';
-import { NUMERIC_IDS, numericKey } from '../../../../projections/numeric-ids.projection';
 import { Public } from '../../auth/auth.decorators';
 import { PasswordGrantCommand } from '../../auth/password-grant.command';
 import { RevokeTokenCommand } from '../../auth/revoke-token.command';
 import { ListCommentsQuery } from '../../comments/comments.queries';
 import { PostCommentCommand } from '../../comments/post-comment.command';
-import { PARLEY_CONFIG, READ_STORE } from '../../infrastructure/tokens';
+import { PARLEY_CONFIG } from '../../infrastructure/tokens';
 import { LeaveFeedbackCommand } from '../../members/members.commands';
-import { GetMemberQuery, ListFeedbackQuery, SearchMembersQuery, type MemberView } from '../../members/members.queries';
+import { GetMemberQuery, ListFeedbackQuery, ResolveNumericIdQuery, SearchMembersQuery, type MemberView } from '../../members/members.queries';
 import { MarkReadCommand } from '../../read-state/mark-read.command';
 import { GetRoomQuery, ListMembersQuery, ListMyRoomsQuery } from '../../rooms/rooms.queries';
 import { CreateThreadCommand } from '../../threads/create-thread.command';
@@ -64,7 +62,6 @@ export class WarmshowersController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     private readonly sessions: WarmshowersSessions,
-    @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
 
@@ -117,9 +114,9 @@ export class WarmshowersController {
 
   private async resolve(kind: 'user' | 'room', numeric: string, field: string): Promise<string> {
     if (!/^\d{1,16}$/.test(numeric)) throw new WarmshowersRefusal(400, `${field}: must be a number`);
-    const doc = await this.readStore.get(NUMERIC_IDS, numericKey(kind, Number(numeric)));
-    if (!doc) throw new WarmshowersRefusal(404, kind === 'user' ? 'There is no user with ID ' + numeric + '.' : 'Thread not found.');
-    return doc['target'] as string;
+    const target = await this.queries.execute(new ResolveNumericIdQuery(kind, Number(numeric)));
+    if (target === null) throw new WarmshowersRefusal(404, kind === 'user' ? 'There is no user with ID ' + numeric + '.' : 'Thread not found.');
+    return target;
   }
 
   private member(viewerId: string, userId: string): Promise<MemberView> {
