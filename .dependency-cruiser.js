@@ -67,6 +67,14 @@ module.exports = {
       },
     },
     {
+      name: 'surfaces-are-translators',
+      comment:
+        "A seed's surface (apps/api/compat) translates to Parley's commands and queries: it reaches no store and no decider; what it needs is a query or command of a feature.",
+      severity: 'error',
+      from: { path: '^apps/api/compat/' },
+      to: { path: ['^libs/event-store/', '^libs/read-store/', '^libs/domain/.+\\.decider\\.ts$'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

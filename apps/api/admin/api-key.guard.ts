@@ -102,3 +102,6 @@ export const AdminKey = createParamDecorator((_: unknown, ctx: ExecutionContext)
   if (request.apiKey === undefined) throw new Error('AdminKey is for routes behind @RequireScopes (ApiKeyGuard)');
   return request.apiKey;
 });
+
+/** The scopes an API key may hold, for the surfaces that check them. */
+export type { ApiKeyScope };

@@ -70,3 +70,6 @@ export class PostCommentHandler implements ICommandHandler<PostCommentCommand, C
     );
   }
 }
+
+/** The system event messages a server may post (Qiscus' `post_system_event_message`), for the surfaces that accept them. */
+export { SYSTEM_EVENT_COMMENT_TYPE, SYSTEM_EVENT_TYPES, isSystemEventType } from '../../../libs/domain/comments/comment.decider';

@@ -58,3 +58,6 @@ export class RoomStates {
     return this.cache.load(streams.room(roomId));
   }
 }
+
+/** A room that exists and is open, as the surfaces that translate to rooms see it. */
+export type { ActiveRoom } from '../../../libs/domain/rooms/room.decider';

@@ -8,6 +8,7 @@ import { ExecuteRoomCommandHandler } from './room-command.command';
 import { RoomStates } from './room-states';
 import { RoomsController } from './rooms.controller';
 import { GetRoomHandler, ListMembersHandler, ListMyRoomsHandler, UnreadHandler } from './rooms.queries';
+import { ROOM_LOOKUP_HANDLERS } from './room-lookups.queries';
 
 /** Rooms, their settings and members; RoomStates is what comments, read state, feeds and webhooks decide on. */
 @Module({
@@ -21,6 +22,7 @@ import { GetRoomHandler, ListMembersHandler, ListMyRoomsHandler, UnreadHandler }
     GetRoomHandler,
     ListMembersHandler,
     UnreadHandler,
+    ...ROOM_LOOKUP_HANDLERS,
   ],
   exports: [RoomStates],
 })

@@ -1,15 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { aliasOf } from '../../../../libs/domain/aliases';
+import { Injectable } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { notFound, validationError } from '../../../../libs/domain/errors';
 import { streams } from '../../../../libs/domain/streams';
 import { normalizeEmail } from '../../../../libs/domain/users/email';
-import type { ActiveRoom } from '../../../../libs/domain/rooms/room.decider';
-import type { EventStore } from '../../../../libs/event-store/event-store.port';
-import type { Doc, ReadStore } from '../../../../libs/read-store/read-store.port';
-import { ReadModelGate } from '../../infrastructure/read-model-gate';
-import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../../infrastructure/tokens';
-import type { ParleyConfig } from '../../../../libs/config/config';
-import { RoomStates } from '../../rooms/room-states';
+import { RoomDocumentsQuery, RoomIdByAliasQuery, StreamAliasQuery, type Doc } from '../../rooms/room-lookups.queries';
+import { RoomStates, type ActiveRoom } from '../../rooms/room-states';
 import { EmailAccounts } from '../../users/email-accounts';
 import { UserStates } from '../../users/user-states';
 
@@ -38,10 +33,7 @@ export class QiscusDirectory {
   private readonly userAliases = new Map<string, number>();
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_STORE) private readonly readStore: ReadStore,
-    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
-    private readonly gate: ReadModelGate,
+    private readonly queries: QueryBus,
     private readonly emails: EmailAccounts,
     private readonly users: UserStates,
     private readonly rooms: RoomStates,
@@ -75,44 +67,36 @@ export class QiscusDirectory {
 
   /** The room an alias names; 404 when none does (an alias past the log's head included). */
   async roomByAlias(alias: number): Promise<ActiveRoom & { readonly alias: number }> {
-    const head = await this.store.headPosition();
-    if (head === null || BigInt(alias) > aliasLimit(head)) throw roomNotFound(alias);
-    // The alias is the position of the room's creation: once the read model passed it, the room is there.
-    const wait = await this.gate.waitForReadModels(BigInt(alias), this.config.minPositionWaitMs, ['rooms']);
-    if (!wait.reached) throw roomNotFound(alias);
-    const [doc] = await this.readStore.find('rooms', { filter: { alias }, limit: 1 });
-    if (!doc) throw roomNotFound(alias);
-    const { state } = await this.rooms.load(doc.id);
+    const roomId = await this.queries.execute(new RoomIdByAliasQuery(alias));
+    if (roomId === null) throw roomNotFound(alias);
+    const { state } = await this.rooms.load(roomId);
     if (state.status !== 'active') throw roomNotFound(alias);
     return { ...state, alias };
   }
 
   /** A room's alias from the log: its first event's position. */
   async roomAlias(roomId: string): Promise<number> {
-    const [first] = await this.store.readStream(streams.room(roomId), { maxCount: 1 });
-    if (!first) throw new Error(`room ${roomId} has no stream`);
-    return aliasOf(first.position);
+    const alias = await this.queries.execute(new StreamAliasQuery(streams.room(roomId)));
+    if (alias === null) throw new Error(`room ${roomId} has no stream`);
+    return alias;
   }
 
   /** The rooms read model's document of a room (name, last comment), if projected. */
-  roomDoc(roomId: string): Promise<Doc | null> {
-    return this.readStore.get('rooms', roomId);
+  async roomDoc(roomId: string): Promise<Doc | null> {
+    return (await this.queries.execute(new RoomDocumentsQuery(roomId, null))).room;
   }
 
   private async userAlias(userId: string): Promise<number> {
     const known = this.userAliases.get(userId);
     if (known !== undefined) return known;
-    const [first] = await this.store.readStream(streams.user(userId), { maxCount: 1 });
-    const alias = first ? aliasOf(first.position) : 0;
-    if (first) {
+    const found = await this.queries.execute(new StreamAliasQuery(streams.user(userId)));
+    const alias = found ?? 0;
+    if (found !== null) {
       this.userAliases.set(userId, alias);
       if (this.userAliases.size > 50_000) this.userAliases.delete(this.userAliases.keys().next().value!);
     }
     return alias;
   }
 }
-
-/** The largest alias a head position can have made. */
-const aliasLimit = (head: bigint): bigint => BigInt(aliasOf(head));
 
 const roomNotFound = (alias: number) => notFound('ROOM.NOT_FOUND', `No room with id ${alias}`);

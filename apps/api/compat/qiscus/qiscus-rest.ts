@@ -1,19 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
 import type { ParleyConfig } from '../../../../libs/config/config';
 import { aliasOf } from '../../../../libs/domain/aliases';
-import { SYSTEM_EVENT_COMMENT_TYPE, SYSTEM_EVENT_TYPES, isSystemEventType } from '../../../../libs/domain/comments/comment.decider';
-import type { ActiveRoom } from '../../../../libs/domain/rooms/room.decider';
 import { requireEmail } from '../../../../libs/domain/users/email';
-import type { Doc, ReadStore } from '../../../../libs/read-store/read-store.port';
-import { membershipId, unreadCount } from '../../../../projections/memberships.projection';
+import { unreadCount } from '../../../../projections/memberships.projection';
 import { TokenService } from '../../auth/token.service';
 import { CommentLookup } from '../../comments/comment-lookup';
 import type { CommentView } from '../../comments/comment-views';
-import { PostCommentCommand } from '../../comments/post-comment.command';
+import { PostCommentCommand, SYSTEM_EVENT_COMMENT_TYPE, SYSTEM_EVENT_TYPES, isSystemEventType } from '../../comments/post-comment.command';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
-import { PARLEY_CONFIG, READ_STORE } from '../../infrastructure/tokens';
+import { PARLEY_CONFIG } from '../../infrastructure/tokens';
+import { RoomDocumentsQuery, TimelineDocumentsQuery, type Doc } from '../../rooms/room-lookups.queries';
+import type { ActiveRoom } from '../../rooms/room-states';
 import { CreateRoomCommand } from '../../rooms/create-room.command';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
 import { ChangePasswordCommand, ExecuteProfileCommand } from '../../users/profile.command';
@@ -69,7 +68,7 @@ export class QiscusRest {
     private readonly emails: EmailAccounts,
     private readonly tokens: TokenService,
     private readonly lookup: CommentLookup,
-    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    private readonly queries: QueryBus,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
     private readonly gate: ReadModelGate,
   ) {}
@@ -190,9 +189,8 @@ export class QiscusRest {
     for (const alias of aliases) {
       const room = await this.directory.roomByAlias(alias);
       await this.settled(room.roomId);
-      const [doc, membership, participants] = await Promise.all([
-        this.directory.roomDoc(room.roomId),
-        this.readStore.get('memberships', membershipId(room.roomId, user.userId)),
+      const [{ room: doc, membership }, participants] = await Promise.all([
+        this.queries.execute(new RoomDocumentsQuery(room.roomId, user.userId)),
         Promise.all([...room.members.keys()].map((id) => this.directory.user(id))),
       ]);
       const last = lastComment(doc);
@@ -312,12 +310,7 @@ export class QiscusRest {
 
   /** A page of the room's timeline, newest first, as Qiscus comments. */
   async comments(room: ActiveRoom & { alias: number }, page: number, limit: number, withRoom: boolean): Promise<QiscusComment[]> {
-    const docs = await this.readStore.find('timeline', {
-      filter: { roomId: room.roomId },
-      sort: [{ field: 'ord', direction: 'desc' }],
-      offset: (page - 1) * limit,
-      limit,
-    });
+    const docs = await this.queries.execute(new TimelineDocumentsQuery(room.roomId, (page - 1) * limit, limit));
     const senders = new Map<string, QiscusUser>();
     for (const id of new Set(docs.map((doc) => doc['senderId'] as string))) senders.set(id, await this.directory.user(id));
     const participants = withRoom ? await Promise.all([...room.members.keys()].map((id) => this.directory.user(id))) : [];

@@ -1,7 +1,7 @@
 import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiQuery, ApiSecurity } from '@nestjs/swagger';
-import type { ApiKeyScope } from '../../../../libs/domain/api-keys/api-key.decider';
+import type { ApiKeyScope } from '../../admin/api-key.guard';
 import { DomainError, unauthenticated, validationError } from '../../../../libs/domain/errors';
 import { ApiKeyGuard, type ApiKeyRequest } from '../../admin/api-key.guard';
 import { REQUIRED_SCOPES } from '../../admin/require-scopes.metadata';

@@ -1,0 +1,107 @@
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { ParleyConfig } from '../../../libs/config/config';
+import { aliasOf } from '../../../libs/domain/aliases';
+import type { EventStore } from '../../../libs/event-store/event-store.port';
+import type { Doc, ReadStore } from '../../../libs/read-store/read-store.port';
+import { membershipId } from '../../../projections/memberships.projection';
+import { ReadModelGate } from '../infrastructure/read-model-gate';
+import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
+
+/**
+ * Lookups the seeds' surfaces need by the keys their clients hold (integer
+ * aliases, raw read-model documents), answered here so that a surface asks the
+ * query bus and never a store.
+ */
+
+/** The room an integer alias names (the position of its creation); null when none, an alias past the log's head included. */
+export class RoomIdByAliasQuery extends Query<string | null> {
+  constructor(readonly alias: number) {
+    super();
+  }
+}
+
+@QueryHandler(RoomIdByAliasQuery)
+export class RoomIdByAliasHandler implements IQueryHandler<RoomIdByAliasQuery, string | null> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+    private readonly gate: ReadModelGate,
+  ) {}
+
+  async execute({ alias }: RoomIdByAliasQuery): Promise<string | null> {
+    const head = await this.store.headPosition();
+    if (head === null || alias > aliasOf(head)) return null;
+    // The alias is the position of the room's creation: once the read model passed it, the room is there.
+    const wait = await this.gate.waitForReadModels(BigInt(alias), this.config.minPositionWaitMs, ['rooms']);
+    if (!wait.reached) return null;
+    const [doc] = await this.readStore.find('rooms', { filter: { alias }, limit: 1 });
+    return doc ? doc.id : null;
+  }
+}
+
+/** A stream's integer alias: the position of its first event; null for a stream that does not exist. */
+export class StreamAliasQuery extends Query<number | null> {
+  constructor(readonly streamId: string) {
+    super();
+  }
+}
+
+@QueryHandler(StreamAliasQuery)
+export class StreamAliasHandler implements IQueryHandler<StreamAliasQuery, number | null> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ streamId }: StreamAliasQuery): Promise<number | null> {
+    const [first] = await this.store.readStream(streamId, { maxCount: 1 });
+    return first ? aliasOf(first.position) : null;
+  }
+}
+
+/** The rooms read model's document of a room and, when `userId` is given, that member's membership document. */
+export class RoomDocumentsQuery extends Query<{ readonly room: Doc | null; readonly membership: Doc | null }> {
+  constructor(
+    readonly roomId: string,
+    readonly userId: string | null,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(RoomDocumentsQuery)
+export class RoomDocumentsHandler implements IQueryHandler<RoomDocumentsQuery, { readonly room: Doc | null; readonly membership: Doc | null }> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  async execute({ roomId, userId }: RoomDocumentsQuery): Promise<{ readonly room: Doc | null; readonly membership: Doc | null }> {
+    const [room, membership] = await Promise.all([
+      this.readStore.get('rooms', roomId),
+      userId === null ? null : this.readStore.get('memberships', membershipId(roomId, userId)),
+    ]);
+    return { room, membership };
+  }
+}
+
+/** A page of a room's timeline documents, newest first, by offset (the seeds page by page number). */
+export class TimelineDocumentsQuery extends Query<Doc[]> {
+  constructor(
+    readonly roomId: string,
+    readonly offset: number,
+    readonly limit: number,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(TimelineDocumentsQuery)
+export class TimelineDocumentsHandler implements IQueryHandler<TimelineDocumentsQuery, Doc[]> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  execute({ roomId, offset, limit }: TimelineDocumentsQuery): Promise<Doc[]> {
+    return this.readStore.find('timeline', { filter: { roomId }, sort: [{ field: 'ord', direction: 'desc' }], offset, limit });
+  }
+}
+
+export const ROOM_LOOKUP_HANDLERS = [RoomIdByAliasHandler, StreamAliasHandler, RoomDocumentsHandler, TimelineDocumentsHandler];
+
+/** The documents these lookups answer. */
+export type { Doc };
