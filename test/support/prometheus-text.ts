@@ -27,9 +27,12 @@ const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 export class PrometheusParseError extends Error {}
 
 function parseValue(text: string, line: number): number {
-  if (text === '+Inf' || text === 'Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  // Prometheus reads values with Go's ParseFloat: NaN and Inf in any case
+  // (prom-client writes an unsampled event-loop gauge as "Nan").
+  const special = text.toLowerCase();
+  if (special === '+inf' || special === 'inf') return Infinity;
+  if (special === '-inf') return -Infinity;
+  if (special === 'nan') return NaN;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) throw new PrometheusParseError(`line ${line}: "${text}" is not a value`);
   return Number(text);
 }
