@@ -85,6 +85,8 @@ export const timelineProjection: Projection = {
         { fields: ['roomId', 'seq'] },
         { fields: ['roomId', 'createdAt'] },
         { fields: ['alias'] },
+        // A client's own key for its comment (Qiscus deletes by `unique_temp_id`).
+        { fields: ['senderId', 'clientId'] },
       ],
     },
     { name: 'timeline_rooms', indexes: [] },

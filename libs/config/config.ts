@@ -74,8 +74,11 @@ export interface ParleyConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Server API key for `/v1/admin/*`; null disables the admin API. */
   readonly adminApiKey: string | null;
-  /** The Qiscus surfaces' app id and server secret (`/api/v2/*`); null: those surfaces answer 404. */
-  readonly qiscus: { readonly appId: string; readonly secret: string } | null;
+  /**
+   * The Qiscus surfaces' app id and server secret (`/api/v2/*`); null: those surfaces answer 404.
+   * `syncIntervalMs`: how often the client SDK is told to poll, having no realtime connection.
+   */
+  readonly qiscus: { readonly appId: string; readonly secret: string; readonly syncIntervalMs: number } | null;
   /** First pause between webhook delivery attempts; each retry doubles it. */
   readonly webhookRetryBaseMs: number;
   /** Consecutive failed attempts after which a webhook subscription is paused. */
@@ -318,7 +321,7 @@ function qiscus(env: Env): ParleyConfig['qiscus'] {
   if (secret === '') throw new ConfigError('QISCUS_SDK_SECRET', 'is required with QISCUS_APP_ID');
   if (secret.length < 16) throw new ConfigError('QISCUS_SDK_SECRET', 'must be at least 16 characters long');
   if (!/^[\x21-\x7e]+$/.test(secret)) throw new ConfigError('QISCUS_SDK_SECRET', 'must be printable ASCII without spaces');
-  return { appId, secret };
+  return { appId, secret, syncIntervalMs: integer(env, 'QISCUS_SYNC_INTERVAL_MS', 5000, 100, 600_000) };
 }
 
 function signInPolicies(env: Env): Pick<ParleyConfig, 'signInAccountPolicy' | 'signInAddressPolicy'> {

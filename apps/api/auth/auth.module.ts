@@ -12,6 +12,7 @@ import { ApplicationsModule } from '../applications/applications.module';
 import { AuthGuard } from './auth.guard';
 import { JwksController, OauthController } from './oauth.controller';
 import { PasswordGrantHandler } from './password-grant.command';
+import { EmailPasswordGrantHandler } from './email-password-grant.command';
 import { RefreshGrantHandler } from './refresh-grant.command';
 import { RevokeTokenHandler } from './revoke-token.command';
 import { TokenFamilyStates } from './token-family-states';
@@ -25,6 +26,7 @@ import { TokenService } from './token.service';
     TokenService,
     TokenFamilyStates,
     PasswordGrantHandler,
+    EmailPasswordGrantHandler,
     RefreshGrantHandler,
     RevokeTokenHandler,
     UserSessions,

@@ -25,6 +25,9 @@ export interface TimelinePage {
 export interface TimelineRange {
   readonly before?: number;
   readonly after?: number;
+  /** Items before or after this `eventId` (an item's `ord`), system items included: for clients that name items, not comments. */
+  readonly beforeEventId?: number;
+  readonly afterEventId?: number;
   readonly since?: string;
   readonly until?: string;
   readonly limit: number;
@@ -67,12 +70,17 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
     const ord: { $gt?: number; $lt?: number } = {};
     if (range.before !== undefined) ord.$lt = await this.ordOf(roomId, range.before, 'before');
     if (range.after !== undefined) ord.$gt = range.after === 0 ? 0 : await this.ordOf(roomId, range.after, 'after');
+    if (range.beforeEventId !== undefined) ord.$lt = Math.min(ord.$lt ?? Infinity, range.beforeEventId);
+    if (range.afterEventId !== undefined) ord.$gt = Math.max(ord.$gt ?? 0, range.afterEventId);
     if (floor > 0) ord.$gt = Math.max(ord.$gt ?? 0, floor);
     const createdAt: { $gte?: string; $lt?: string } = {};
     if (range.since) createdAt.$gte = new Date(range.since).toISOString();
     if (range.until) createdAt.$lt = new Date(range.until).toISOString();
     if (servedFrom !== null && (createdAt.$gte === undefined || createdAt.$gte < servedFrom)) createdAt.$gte = servedFrom;
-    const forwards = range.after !== undefined || (range.since !== undefined && range.before === undefined);
+    const forwards =
+      range.after !== undefined ||
+      range.afterEventId !== undefined ||
+      (range.since !== undefined && range.before === undefined && range.beforeEventId === undefined);
     const options: FindOptions = {
       filter: {
         roomId,

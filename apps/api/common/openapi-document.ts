@@ -17,6 +17,7 @@ export function createParleyDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth()
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'QISCUS_SDK_SECRET', description: 'Qiscus surfaces: the server secret (QISCUS-SDK-SECRET also accepted)' }, 'qiscus-secret')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'QISCUS-SDK-TOKEN', description: 'Qiscus client SDK: the access token login_or_register answered (a Parley access token)' }, 'qiscus-sdk-token')
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto, ErrorDetailDto] });
   closeRequestSchemas(document);

@@ -4,13 +4,14 @@ import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { FeedAudience } from './feed-audience';
 import { FeedHub } from './feed-hub';
+import { FeedHeadHandler, FeedPageHandler } from './feed-page.query';
 import { FeedWsGateway } from './feed-ws.gateway';
 import { FeedController } from './feed.controller';
 
-/** Live delivery over SSE and WebSocket. */
+/** Live delivery over SSE and WebSocket, and the same feed in pages for clients that poll (FeedPageQuery). */
 @Module({
   imports: [InfrastructureModule, RoomsModule, AuthModule],
   controllers: [FeedController],
-  providers: [FeedAudience, FeedHub, FeedWsGateway],
+  providers: [FeedAudience, FeedHub, FeedWsGateway, FeedPageHandler, FeedHeadHandler],
 })
 export class FeedModule {}

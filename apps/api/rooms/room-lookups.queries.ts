@@ -101,7 +101,81 @@ export class TimelineDocumentsHandler implements IQueryHandler<TimelineDocuments
   }
 }
 
-export const ROOM_LOOKUP_HANDLERS = [RoomIdByAliasHandler, StreamAliasHandler, RoomDocumentsHandler, TimelineDocumentsHandler];
+/**
+ * Timeline items by their integer aliases (the position of the event that
+ * made each); an alias that names no item, or one past the log's head, is
+ * absent from the answer. Waits (bounded) until the timeline passed them.
+ */
+export class TimelineItemsByAliasQuery extends Query<Doc[]> {
+  constructor(readonly aliases: readonly number[]) {
+    super();
+  }
+}
+
+@QueryHandler(TimelineItemsByAliasQuery)
+export class TimelineItemsByAliasHandler implements IQueryHandler<TimelineItemsByAliasQuery, Doc[]> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+    private readonly gate: ReadModelGate,
+  ) {}
+
+  async execute({ aliases }: TimelineItemsByAliasQuery): Promise<Doc[]> {
+    const head = await this.store.headPosition();
+    const known = head === null ? [] : [...new Set(aliases)].filter((alias) => alias <= aliasOf(head));
+    if (known.length === 0) return [];
+    const wait = await this.gate.waitForReadModels(BigInt(Math.max(...known)), this.config.minPositionWaitMs, ['timeline']);
+    if (!wait.reached) return [];
+    return this.readStore.find('timeline', { filter: { alias: { $in: known } } });
+  }
+}
+
+/** Timeline items by id (comment ids, or the ids of the events behind system items), in no particular order. */
+export class TimelineItemsQuery extends Query<Doc[]> {
+  constructor(readonly ids: readonly string[]) {
+    super();
+  }
+}
+
+@QueryHandler(TimelineItemsQuery)
+export class TimelineItemsHandler implements IQueryHandler<TimelineItemsQuery, Doc[]> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  execute({ ids }: TimelineItemsQuery): Promise<Doc[]> {
+    return this.readStore.getMany('timeline', [...ids]);
+  }
+}
+
+/** A sender's comments by the keys their client gave them (Qiscus' `unique_temp_id`), in any room. */
+export class CommentsByClientIdQuery extends Query<Doc[]> {
+  constructor(
+    readonly senderId: string,
+    readonly clientIds: readonly string[],
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(CommentsByClientIdQuery)
+export class CommentsByClientIdHandler implements IQueryHandler<CommentsByClientIdQuery, Doc[]> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  execute({ senderId, clientIds }: CommentsByClientIdQuery): Promise<Doc[]> {
+    if (clientIds.length === 0) return Promise.resolve([]);
+    return this.readStore.find('timeline', { filter: { senderId, clientId: { $in: [...clientIds] } } });
+  }
+}
+
+export const ROOM_LOOKUP_HANDLERS = [
+  RoomIdByAliasHandler,
+  StreamAliasHandler,
+  RoomDocumentsHandler,
+  TimelineDocumentsHandler,
+  TimelineItemsByAliasHandler,
+  TimelineItemsHandler,
+  CommentsByClientIdHandler,
+];
 
 /** The documents these lookups answer. */
 export type { Doc };

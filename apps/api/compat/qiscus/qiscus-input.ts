@@ -27,9 +27,13 @@ export class QiscusInput {
     return value;
   }
 
-  /** A list under `field[]` or `field`, a lone value counting as a list of one. */
+  /**
+   * A list under `field[]` or `field`, a lone value counting as a list of one,
+   * or indexed as the client SDK's form encoder writes arrays
+   * (`participants[][0]=a&participants[][1]=b`, or `field[0]=`).
+   */
   list(field: string, max = 5000): string[] {
-    const value = this.body[`${field}[]`] ?? this.body[field];
+    const value = this.body[`${field}[]`] ?? this.body[field] ?? this.indexed(field);
     if (value === undefined || value === null || value === '') throw invalid(field, 'is required');
     const items = Array.isArray(value) ? value : [value];
     if (items.length > max) throw invalid(field, `holds at most ${max} items`);
@@ -37,6 +41,16 @@ export class QiscusInput {
       if (typeof item !== 'string' && typeof item !== 'number') throw invalid(`${field}[${index}]`, 'must be a string');
     });
     return items.map(String);
+  }
+
+  private indexed(field: string): unknown[] | undefined {
+    const pattern = new RegExp(`^${field.replace(/[^a-z_]/gi, '')}(?:\\[\\])?\\[(\\d{1,6})\\]$`);
+    const items: [number, unknown][] = [];
+    for (const [key, value] of Object.entries(this.body)) {
+      const match = pattern.exec(key);
+      if (match) items.push([Number(match[1]), value]);
+    }
+    return items.length === 0 ? undefined : items.sort(([a], [b]) => a - b).map(([, value]) => value);
   }
 
   /** A room's integer id. */

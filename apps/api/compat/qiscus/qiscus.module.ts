@@ -2,17 +2,25 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../../auth/auth.module';
 import { CommentsModule } from '../../comments/comments.module';
 import { InfrastructureModule } from '../../infrastructure/infrastructure.module';
+import { FeedModule } from '../../feed/feed.module';
+import { ReadStateModule } from '../../read-state/read-state.module';
 import { RoomsModule } from '../../rooms/rooms.module';
 import { UsersModule } from '../../users/users.module';
 import { QiscusDirectory } from './qiscus-directory';
 import { QiscusRest } from './qiscus-rest';
 import { QiscusRestController } from './qiscus-rest.controller';
 import { QiscusServerGuard } from './qiscus-server.guard';
+import { QiscusSdk } from './qiscus-sdk';
+import { QiscusSdkController } from './qiscus-sdk.controller';
+import { QiscusSdkGuard } from './qiscus-sdk.guard';
 
-/** Qiscus' wire surfaces: the server REST API (`/api/v2/rest`). A translator onto Parley's commands and queries. */
+/**
+ * Qiscus' wire surfaces: the server REST API (`/api/v2/rest`) and the client
+ * SDK's API (`/api/v2/sdk`). Translators onto Parley's commands and queries.
+ */
 @Module({
-  imports: [InfrastructureModule, UsersModule, AuthModule, RoomsModule, CommentsModule],
-  controllers: [QiscusRestController],
-  providers: [QiscusDirectory, QiscusRest, QiscusServerGuard],
+  imports: [InfrastructureModule, UsersModule, AuthModule, RoomsModule, CommentsModule, ReadStateModule, FeedModule],
+  controllers: [QiscusRestController, QiscusSdkController],
+  providers: [QiscusDirectory, QiscusRest, QiscusServerGuard, QiscusSdk, QiscusSdkGuard],
 })
 export class QiscusModule {}
