@@ -357,3 +357,31 @@ describe('Qiscus imports (API key)', () => {
     expect(tooLargeJson.status).toBe(413);
   });
 });
+
+describe('Qiscus imports write through the one write path', () => {
+  it('registers users and creates rooms as pipeline commands (one append each), which the command metrics count', async () => {
+    const parley = await ParleyHarness.start({ ADMIN_API_KEY: KEY });
+    try {
+      const run = async (type: string, rows: unknown[]) => {
+        const res = await parley.http().post('/v1/admin/imports').set('X-Api-Key', KEY).send({ type, rows }).expect(202);
+        const deadline = Date.now() + 20_000;
+        for (;;) {
+          const job = await parley.http().get(`/v1/admin/imports/${res.body.id}`).set('X-Api-Key', KEY).expect(200);
+          if (job.body.status !== 'queued' && job.body.status !== 'running') return job.body as JobBody;
+          if (Date.now() > deadline) throw new Error(`import ${res.body.id} still ${job.body.status}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      expect(await run('users', [{ Email: 'dee@example.com', Name: 'Dee' }, { Email: 'eve@example.com', Name: 'Eve' }])).toMatchObject({ status: 'done', written: 2 });
+      const rooms = [{ Name: 'Pipeline', Type: 'group', CreatorEmail: 'dee@example.com', UniqueId: 'pipeline-1', ParticipantEmails: ['dee@example.com', 'eve@example.com'] }];
+      expect(await run('rooms', rooms)).toMatchObject({ status: 'done', written: 1 });
+      const metrics = (await parley.http().get('/metrics').set('X-Api-Key', KEY).expect(200)).text;
+      const count = (command: string) => Number(new RegExp(`parley_commands_total\\{command="${command}",outcome="appended"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+      // Each user: its username claim, then its registration; the room: one CreateRoom (RoomCreated and its members in one append).
+      expect(count('RegisterUser')).toBe(4);
+      expect(count('CreateRoom')).toBe(1);
+    } finally {
+      await parley.stop();
+    }
+  });
+});

@@ -10,14 +10,14 @@ import {
   type QiscusRoomRow,
   type QiscusUserRow,
 } from '../../../libs/domain/jobs/qiscus-rows';
-import { decideRoom, type RoomState } from '../../../libs/domain/rooms/room.decider';
+import { decideRoom, roomDecider, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
-import { decideClaim, decideRegister, type RegisterUser } from '../../../libs/domain/users/user.decider';
-import { WrongExpectedRevisionError, type EventStore } from '../../../libs/event-store/event-store.port';
+import { registrationDecider, usernameClaimDecider, type RegisterUser } from '../../../libs/domain/users/user.decider';
+import type { EventStore } from '../../../libs/event-store/event-store.port';
 import { CommentLookup } from '../comments/comment-lookup';
 import { CommentSequencer } from '../comments/comment-sequencer';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { checkpointName } from '../../../libs/projection/projection';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { timelineProjection } from '../../../projections/timeline.projection';
@@ -76,14 +76,16 @@ type CommentWrite = { readonly row: QiscusCommentRow; readonly command: PostComm
  * Every row is checked first (shape, duplicates, then what must exist); a
  * file with any refused row writes nothing. Rows whose content key was
  * imported before are skipped, so importing a file twice adds nothing and a
- * job cut short by a crash resumes when it runs again.
+ * job cut short by a crash resumes when it runs again. Every write goes
+ * through the one write path (CommandPipeline: a decider on one stream, one
+ * append per command, again on a conflict); event ids derive from the rows.
  */
 @Injectable()
 export class QiscusImporter {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
     private readonly users: UserStates,
     private readonly rooms: RoomStates,
     private readonly sequencer: CommentSequencer,
@@ -153,20 +155,15 @@ export class QiscusImporter {
       now: row.createdAt ?? new Date().toISOString(),
     };
     if (!claimed) {
-      const claim = decideClaim(register, null)!;
-      try {
-        await this.writer.append(streams.username(row.email), [claim], 'no_stream', context, [importIds.userClaimEvent(row.email)]);
-      } catch (error) {
-        // Someone took the name between the check and the write.
-        if (!(error instanceof WrongExpectedRevisionError) || (await this.claimOf(row.email)) !== userId) {
-          return { row: row.row, field: 'Email', reason: 'was registered by someone else during the import' };
-        }
-      }
+      // A claim someone made between the check and this write decides nothing: the claim's holder says whose it is.
+      const { state: claim } = await this.pipeline.handle(usernameClaimDecider, streams.username(row.email), register, context, {
+        ids: () => [importIds.userClaimEvent(row.email)],
+      });
+      if (claim?.data.userId !== userId) return { row: row.row, field: 'Email', reason: 'was registered by someone else during the import' };
     }
     const { state } = await this.users.load(userId);
     if (state.status === 'registered') return null;
-    const registered = decideRegister(register, userId, state);
-    await this.writer.append(streams.user(userId), [registered], 'no_stream', context, [importIds.userEvent(row.email)]);
+    await this.pipeline.handle(registrationDecider, streams.user(userId), register, context, { ids: () => [importIds.userEvent(row.email)] });
     return null;
   }
 
@@ -248,9 +245,9 @@ export class QiscusImporter {
         if (await this.isImportedRoom(write.row.uniqueId, write.roomId)) continue;
         return failed([{ row: write.row.row, field: 'UniqueId', reason: 'the room was created by someone else during the import' }], written);
       }
-      const events = decideRoom(createRoom(write.row, write.roomId, write.creatorId, write.others), state);
-      const ids = events.map((_, i) => importIds.roomEvent(write.row.uniqueId, i));
-      await this.writer.append(streams.room(write.roomId), events, 'no_stream', context, ids);
+      await this.pipeline.handle(roomDecider, streams.room(write.roomId), createRoom(write.row, write.roomId, write.creatorId, write.others), context, {
+        ids: (events) => events.map((_, i) => importIds.roomEvent(write.row.uniqueId, i)),
+      });
       written++;
     }
     return { ok: true, written, skipped: plan.skipped };

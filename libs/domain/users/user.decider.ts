@@ -274,3 +274,20 @@ export const applicationUserDecider: Decider<CreateApplicationUser, UserState, A
   evolve: (state, event) => (isUserEvent(event) ? evolveUser(state, event) : state),
   decide: decideCreateApplicationUser,
 };
+
+/** A username's claim, stream `username-<name>`: the first claim holds it; claiming it again decides nothing. */
+export const usernameClaimDecider: Decider<RegisterUser, UsernameClaimed | null, UsernameClaimed> = {
+  initialState: null,
+  evolve: (state, event) => state ?? (event.type === 'UsernameClaimed' ? event : null),
+  decide: (command, state) => {
+    const claim = decideClaim(command, state);
+    return claim ? [claim] : [];
+  },
+};
+
+/** A registration on the user's stream `user-<id>`, once the username is claimed for that id. */
+export const registrationDecider: Decider<RegisterUser, UserState, UserRegistered> = {
+  initialState: initialUserState,
+  evolve: (state, event) => (isUserEvent(event) ? evolveUser(state, event) : state),
+  decide: (command, state) => [decideRegister(command, command.userId, state)],
+};
