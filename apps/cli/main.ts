@@ -8,6 +8,8 @@ import { ConfigError, loadConfig, type ParleyConfig } from '../../libs/config/co
 import { parsePosition } from '../../libs/event-store/event-store.port';
 import { verifyLogFile } from '../../libs/streaming/parallel-verify';
 import { exportLog, fileLines, importLog } from '../../libs/streaming/log-transfer';
+import { compareStreams } from '../../libs/streaming/log-migration';
+import { PositionMap } from '../../libs/streaming/position-map';
 import { checkpointName } from '../../libs/projection/projection';
 import { Projector, readProjectionStatus, type ProjectionStatus } from '../../libs/projection/projector';
 import { parleyProjections } from '../../projections';
@@ -38,7 +40,12 @@ commands:
                                   (given a media archive's directory: its manifest and every blob's SHA-256)
   export-media --out <dir>        back up the blob store (media, still sealed) with a SHA-256 manifest
   import-media <dir>              verify a media archive, then restore its blobs (those present are kept once)
-  import <file>                   verify, then restore an export (ids, positions, times kept), then rebuild
+  import <file>                   verify, then restore an export (ids, positions, times kept), then rebuild;
+                                  into a store with positions of its own (EventStoreDB) the events are appended
+                                  with their ids, revisions and times, old -> new positions are recorded in the
+                                  read store, and every stream is read back and compared event by event
+  positions translate <old>...    the new position for a position of the log before an import moved it
+                                  (a feed cursor, X-Min-Position, a webhook or backup checkpoint)
   rebuild [--projection <name>]   drop read models and project them again from the log; a projection
                                   that fails on an event is named with the event (exit 1), the others are built
   status                          log head, and each projection's checkpoint and state (failed: on which event)
@@ -169,13 +176,27 @@ async function importCommand(args: readonly string[]): Promise<number> {
   const readStore = createReadStore(config);
   try {
     const progress = new Progress('import', null);
-    const result = await importLog(store.inner, () => fileLines(file), { onProgress: (position, done) => progress.update(position, done) });
+    const result = await importLog(store.inner, () => fileLines(file), {
+      onProgress: (position, done) => progress.update(position, done),
+      positionMap: new PositionMap(readStore),
+    });
     if (!result.verify.ok) {
       process.stdout.write(`REFUSED: line ${result.verify.line}: ${result.verify.reason}; nothing was written\n`);
       return 1;
     }
     progress.finish(await store.headPosition(), result.imported + result.skipped);
     process.stdout.write(`imported ${result.imported} events, ${result.skipped} already present\n`);
+    if (result.moved !== undefined) {
+      const mismatches = await compareStreams(store.inner, result.moved);
+      for (const m of mismatches) {
+        process.stdout.write(`FAILED: stream ${m.streamId} reads back ${m.found.count} events (hash ${m.found.hash}), the export has ${m.expected.count} (hash ${m.expected.hash})\n`);
+      }
+      if (mismatches.length > 0) return 1;
+      process.stdout.write(
+        `positions are this store's own: ${result.moved.streams.size} streams (${result.moved.events} events) read back and compared event by event; ` +
+          `translate positions held outside with: parley positions translate <old>\n`,
+      );
+    }
     return await underProjectorLease(config, readStore, async (lease) => {
       const rebuild = new Progress('rebuild', await store.headPosition());
       const projector = new Projector(store, readStore, parleyProjections, { batchSize: REBUILD_BATCH, lease });
@@ -369,6 +390,41 @@ async function keys(args: readonly string[]): Promise<number> {
   }
 }
 
+/** `parley positions translate <old>...`: positions of the log before an import gave it new ones. */
+async function positions(args: readonly string[]): Promise<number> {
+  const [action, ...olds] = args;
+  if (action !== 'translate' || olds.length === 0) throw new UsageError('positions needs translate <old position>...');
+  const parsed = olds.map((text) => {
+    const position = parsePosition(text);
+    if (position === null) throw new UsageError(`a position is a decimal number, got "${text}"`);
+    return position;
+  });
+  const readStore = createReadStore(loadConfig());
+  try {
+    const map = new PositionMap(readStore);
+    if ((await map.size()) === 0) {
+      process.stdout.write('REFUSED: no import recorded new positions in this read store; positions are unchanged\n');
+      return 1;
+    }
+    let refused = 0;
+    for (const old of parsed) {
+      const translation = await map.translate(old);
+      if (translation.kind === 'mapped') {
+        process.stdout.write(`${old.toString()} -> ${translation.position.toString()}\n`);
+      } else {
+        refused++;
+        process.stdout.write(
+          `${old.toString()} REFUSED: after the last imported event (${translation.lastImported?.toString() ?? 'none'}); ` +
+            `the events it stands after were not imported\n`,
+        );
+      }
+    }
+    return refused > 0 ? 1 : 0;
+  } finally {
+    await readStore.close();
+  }
+}
+
 class UsageError extends Error {}
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -395,6 +451,8 @@ async function main(argv: readonly string[]): Promise<number> {
         return await keys(args);
       case 'personal-data-keys':
         return await personalDataKeys(args);
+      case 'positions':
+        return await positions(args);
       default:
         process.stderr.write(USAGE);
         return command === undefined || command === '--help' ? 0 : 2;

@@ -125,6 +125,12 @@ export interface ParleyConfig {
    * replaced after this long.
    */
   readonly leaseTtlMs: number;
+  /**
+   * STORE_DEADLINE_MS: the longest one call to a networked store
+   * (EventStoreDB) may take before it counts as failed; an append whose
+   * answer did not come in time is checked and retried, never repeated blind.
+   */
+  readonly storeDeadlineMs: number;
 }
 
 /** See libs/domain/sign-in/attempt-limit.ts. */
@@ -432,6 +438,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     minPositionWaitMs: integer(env, 'MIN_POSITION_WAIT_MS', 5000, 0, 60_000),
     healthMaxLagEvents: integer(env, 'HEALTH_MAX_LAG_EVENTS', 10_000, 1, 1_000_000),
     leaseTtlMs: integer(env, 'LEASE_TTL_MS', 15_000, 300, 600_000),
+    storeDeadlineMs: integer(env, 'STORE_DEADLINE_MS', 10_000, 100, 600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
     adminApiKey: adminApiKey(env),
     qiscus: qiscus(env),

@@ -122,6 +122,15 @@ describe('EsdbEventStore without a server', () => {
       expect(store.connectionStatus()).toMatchObject({ store: 'EventStoreDB', url, state: 'down' });
     });
 
+    it('an append to a server that refused the connection was never sent: it is "unavailable" (503 STORE.UNAVAILABLE), not of unknown outcome', async () => {
+      const error: unknown = await store.append('room-1', [event()], 'no_stream').catch((rejection: unknown) => rejection);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toContain(url);
+      // While the monitor knows it is down, every call is refused before it reaches the network.
+      await expect(store.append('room-1', [event()], 'no_stream')).rejects.toThrow(StoreUnavailableError);
+      await expect(store.readAll({ maxCount: 1 })).rejects.toThrow(StoreUnavailableError);
+    });
+
     it('still validates input before touching the network', async () => {
       await expect(store.append('room-1', [], 'any')).rejects.toThrow(TypeError);
       await expect(store.append('$system', [event()], 'any')).rejects.toThrow(/\$/);

@@ -57,6 +57,7 @@ import {
   storeClosedError,
   type PreparedEvent,
 } from './memory-event-store';
+import { settleAppend } from './settle-append';
 
 /*
  * EventStore on EventStoreDB through the official gRPC client
@@ -164,6 +165,16 @@ export function isUnavailable(error: unknown): boolean {
   return code === 14 || code === 4;
 }
 
+/**
+ * Whether a failed call never left this process: gRPC found no connection to
+ * send it on (refused, unresolvable, unreachable). Anything else that fails
+ * after the call started may have reached the server.
+ */
+export function neverSent(error: unknown): boolean {
+  const text = error instanceof Error ? error.message : String(error);
+  return /No connection established|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH/.test(text);
+}
+
 interface ParleyMetadata {
   readonly parley?: { readonly id?: unknown; readonly version?: unknown; readonly recordedAt?: unknown };
   readonly metadata?: unknown;
@@ -179,6 +190,8 @@ export interface EsdbEventStoreOptions {
    */
   readonly streamPrefix?: string;
   readonly logger?: StoreLogger;
+  /** The longest one call may take (STORE_DEADLINE_MS); subscriptions have none. */
+  readonly deadlineMs?: number;
 }
 
 export class EsdbEventStore implements EventStore, MonitoredStore {
@@ -191,6 +204,9 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly subscriptions = new Set<EsdbSubscription>();
   private closed = false;
+  private readonly deadline: number;
+  /** Refusals made without calling the server (it is known down): such an append was never sent. */
+  private readonly notSent = new WeakSet<object>();
 
   static fromConnectionString(connectionString: string, options: Omit<EsdbEventStoreOptions, 'connectionString'> = {}): EsdbEventStore {
     return new EsdbEventStore({ ...options, connectionString });
@@ -200,13 +216,14 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
     const url = options.connectionString.replace(/^kurrentdb(\+discover)?:\/\//, 'esdb$1://');
     this.client = EventStoreDBClient.connectionString(url);
     this.prefix = options.streamPrefix ?? '';
+    this.deadline = options.deadlineMs ?? 10_000;
     if (this.prefix.startsWith('$')) throw new TypeError('EsdbEventStore: streamPrefix must not start with $');
     this.monitor = new ConnectionMonitor({
       store: 'EventStoreDB',
       url: options.connectionString,
       logger: options.logger,
       probe: async () => {
-        await this.collect(this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }));
+        await this.collect(this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, deadline: this.deadline }));
       },
     });
   }
@@ -223,7 +240,29 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
     this.assertOpen();
     this.checkStreamId(streamId);
     const prepared = prepareAppend(streamId, events, expected, new Date().toISOString());
-    return this.track(this.serialised(streamId, () => this.guard(() => this.appendNow(streamId, prepared, expected))));
+    const once = {
+      append: () => this.guard(() => this.appendNow(streamId, prepared, expected)),
+      readStream: (id: string, options?: ReadStreamOptions) => this.readStream(id, options),
+    };
+    return this.track(
+      this.serialised(streamId, () =>
+        settleAppend(once, streamId, events, expected, {
+          store: this.monitor.store,
+          // Sent and unanswered (a deadline, a broken connection): it may have been written.
+          ambiguous: (error) => error instanceof StoreUnavailableError && !this.notSent.has(error),
+          eachPosition: false,
+          pause: (retry) => this.pauseForRetry(retry),
+        }),
+      ),
+    );
+  }
+
+  /** Until the server answers the monitor's probe again, or a backoff, whichever comes first; never past one deadline. */
+  private async pauseForRetry(retry: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const wait = Math.min(this.deadline, backoff(retry));
+    await Promise.race([this.monitor.untilUp(), new Promise<void>((resolve) => (timer = setTimeout(resolve, wait)))]);
+    clearTimeout(timer);
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
@@ -269,7 +308,7 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
     return this.track(
       this.guard(async () => {
         try {
-          const [first] = await this.collect(this.client.readAll({ direction: FORWARDS, fromPosition: pair, maxCount: 1 }));
+          const [first] = await this.collect(this.client.readAll({ direction: FORWARDS, fromPosition: pair, maxCount: 1, deadline: this.deadline }));
           return first?.event !== undefined && packPosition(first.event.position) === position ? 'issued' : 'not_issued';
         } catch (error) {
           if (isUnavailable(error)) throw error;
@@ -351,6 +390,12 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
 
   /** Runs a call to the server, keeping the connection monitor informed. */
   private async guard<T>(call: () => Promise<T>): Promise<T> {
+    // Known down: fail now with the store named (503) rather than wait out a deadline per request.
+    if (this.monitor.isDown()) {
+      const refusal = new StoreUnavailableError(this.monitor.store, this.monitor.url, this.monitor.status().error ?? 'unreachable');
+      this.notSent.add(refusal);
+      throw refusal;
+    }
     try {
       const result = await call();
       this.monitor.succeeded();
@@ -361,7 +406,9 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
         throw error;
       }
       this.monitor.failed(error);
-      throw new StoreUnavailableError(this.monitor.store, this.monitor.url, describeError(error));
+      const unavailable = new StoreUnavailableError(this.monitor.store, this.monitor.url, describeError(error));
+      if (neverSent(error)) this.notSent.add(unavailable);
+      throw unavailable;
     }
   }
 
@@ -377,6 +424,7 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
     try {
       result = await this.client.appendToStream(this.streamName(streamId), events.map((event) => this.toEventData(event)), {
         expectedRevision: toEsdbExpectedRevision(expected),
+        deadline: this.deadline,
       });
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
@@ -438,7 +486,7 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
   /** One page of a stream; a missing or deleted stream reads as empty. */
   private async readPage(stream: string, direction: typeof FORWARDS | typeof BACKWARDS, from: ReadRevision, maxCount: number): Promise<RecordedEvent[]> {
     try {
-      const resolved = await this.collect(this.client.readStream(stream, { direction, fromRevision: from, maxCount }));
+      const resolved = await this.collect(this.client.readStream(stream, { direction, fromRevision: from, maxCount, deadline: this.deadline }));
       return resolved.flatMap((entry) => (entry.event === undefined ? [] : [entry.event as RecordedEvent]));
     } catch (error) {
       if (error instanceof StreamNotFoundError || error instanceof StreamDeletedError) return [];
@@ -456,7 +504,7 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
     for (;;) {
       // A prefixed store skips other stores' events, so it reads full pages.
       const want = this.prefix === '' ? Math.min(PAGE_SIZE, maxCount - result.length) : PAGE_SIZE;
-      const page = await this.collect(this.client.readAll({ direction: FORWARDS, fromPosition: from, maxCount: want }));
+      const page = await this.collect(this.client.readAll({ direction: FORWARDS, fromPosition: from, maxCount: want, deadline: this.deadline }));
       let lastRaw: EsdbPosition | undefined;
       for (const entry of page) {
         const recorded = entry.event;
@@ -480,7 +528,7 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
     for (;;) {
       // The head is among the last few events, unless a prefixed store shares the server.
       const want = this.prefix === '' ? 64 : PAGE_SIZE;
-      const page = await this.collect(this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: want }));
+      const page = await this.collect(this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: want, deadline: this.deadline }));
       let lastRaw: EsdbPosition | undefined;
       for (const entry of page) {
         const recorded = entry.event;

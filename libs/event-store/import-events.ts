@@ -3,10 +3,17 @@ import type { Position, StoredEvent } from './event-store.port';
 /**
  * Restoring a log as it was: ids, positions, revisions and timestamps kept.
  * The embedded adapters offer it; EventStoreDB assigns its own positions, so an
- * import there goes through `append` instead.
+ * import there goes through `append` (libs/streaming/log-migration.ts) and
+ * records old -> new positions.
  */
 export interface EventImporter {
   importEvents(events: readonly StoredEvent[]): Promise<ImportOutcome>;
+  /** False where the store cannot hold the exported positions (a packed memory store): imports append instead. */
+  readonly restoresPositions?: boolean;
+}
+
+export function restoresPositions(store: EventImporter): boolean {
+  return store.restoresPositions !== false;
 }
 
 export interface ImportOutcome {

@@ -374,6 +374,11 @@ export class MemoryEventStore implements EventStore, EventImporter {
     this.packed = options.positions === 'packed';
   }
 
+  /** A packed store gives events positions of its own, as EventStoreDB does. */
+  get restoresPositions(): boolean {
+    return !this.packed;
+  }
+
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertOpen();
     const prepared = prepareAppend(streamId, events, expected, new Date().toISOString());

@@ -534,6 +534,10 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
 
   /** Runs a call to the server, keeping the connection monitor informed. */
   private async guard<T>(call: () => Promise<T>): Promise<T> {
+    // Known down: fail now with the store named (503 STORE.UNAVAILABLE) rather than wait out server selection per request.
+    if (!this.closed && this.monitor.isDown()) {
+      throw new StoreUnavailableError(this.monitor.store, this.monitor.url, this.monitor.status().error ?? 'unreachable');
+    }
     try {
       const result = await call();
       this.monitor.succeeded();

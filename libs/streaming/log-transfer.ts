@@ -2,7 +2,9 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { EventStore, Position, StoredEvent } from '../event-store/event-store.port';
-import { canImport, type ImportOutcome } from '../event-store/import-events';
+import { canImport, restoresPositions, type ImportOutcome } from '../event-store/import-events';
+import { LogMigration, StreamDigests } from './log-migration';
+import type { PositionMap } from './position-map';
 import { GENESIS_HASH, LogEncoder, LogFormatError, verifyLog, type VerifyResult } from './log-codec';
 
 export interface ExportOptions {
@@ -105,6 +107,8 @@ export async function* fileLines(file: string): AsyncGenerator<string> {
 
 export interface ImportLogResult extends ImportOutcome {
   readonly verify: VerifyResult;
+  /** Set when the store gave the events positions of its own: what each stream must read back as. */
+  readonly moved?: StreamDigests;
 }
 
 /**
@@ -117,20 +121,29 @@ export interface ImportLogResult extends ImportOutcome {
 export async function importLog(
   store: EventStore,
   open: () => AsyncIterable<string>,
-  options: { batchSize?: number; onProgress?: (position: Position, done: number) => void } = {},
+  options: {
+    batchSize?: number;
+    onProgress?: (position: Position, done: number) => void;
+    /** Where the pairs (old, new) go when the store assigns positions of its own; required then. */
+    positionMap?: PositionMap;
+  } = {},
 ): Promise<ImportLogResult> {
-  if (!canImport(store)) {
-    throw new Error('This event store cannot restore positions; import into the embedded (SQLite) profile');
+  const keep = canImport(store) && restoresPositions(store) ? store : null;
+  const map = options.positionMap;
+  if (keep === null && map === undefined) {
+    throw new Error('This event store assigns its own positions: the import needs a position map (the read store) to record old -> new');
   }
   const verify = await verifyLog(open());
   if (!verify.ok) return { verify, imported: 0, skipped: 0 };
+  const migration = keep === null ? new LogMigration(store, map!) : null;
+  const moved = migration === null ? undefined : new StreamDigests();
   const batchSize = options.batchSize ?? 1000;
   let imported = 0;
   let skipped = 0;
   let batch: StoredEvent[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const outcome = await store.importEvents(batch);
+    const outcome = keep !== null ? await keep.importEvents(batch) : await migration!.apply(batch);
     imported += outcome.imported;
     skipped += outcome.skipped;
     options.onProgress?.(batch[batch.length - 1]!.position, imported + skipped);
@@ -139,9 +152,10 @@ export async function importLog(
   // Second pass: the file was proven whole above; a file changed in between
   // fails this pass's own verification and stops at the batch it reached.
   const second = await verifyLog(open(), async (event) => {
+    moved?.add(event);
     batch.push(event);
     if (batch.length >= batchSize) await flush();
   });
   if (second.ok) await flush();
-  return { verify: second, imported, skipped };
+  return { verify: second, imported, skipped, ...(moved === undefined ? {} : { moved }) };
 }

@@ -1,6 +1,9 @@
 import type { BlobStore } from '../blob-store/blob-store.port';
 import { DiskBlobStore } from '../blob-store/disk-blob-store';
 import { GridFsBlobStore } from '../blob-store/gridfs-blob-store';
+import { DiskJobFileStore } from '../blob-store/disk-job-file-store';
+import { GridFsJobFileStore } from '../blob-store/gridfs-job-file-store';
+import type { JobFileStore } from '../blob-store/job-file-store.port';
 import { ConfigError, type ParleyConfig } from '../config/config';
 import { describeError, type StoreLogger } from '../config/store-connection';
 import { EsdbEventStore } from '../event-store/esdb-event-store';
@@ -23,7 +26,7 @@ import { ParleyLogger } from '../logging/logger';
 /** What opening the stores needs from the configuration (a worker thread receives just this). */
 export type StoresConfig = Pick<
   ParleyConfig,
-  'eventStore' | 'readStore' | 'keyStore' | 'sqliteSynchronous' | 'logLevel' | 'personalDataKey' | 'mongoAllowStandalone' | 'leaseTtlMs'
+  'eventStore' | 'readStore' | 'keyStore' | 'sqliteSynchronous' | 'logLevel' | 'personalDataKey' | 'mongoAllowStandalone' | 'leaseTtlMs' | 'storeDeadlineMs'
 >;
 
 /** Connection news of the networked stores, as one JSON line each. */
@@ -53,7 +56,7 @@ export function createEventStore(config: StoresConfig, options: { readonly write
     case 'esdb': {
       let store: EsdbEventStore;
       try {
-        store = EsdbEventStore.fromConnectionString(target.url, { logger: storeLogger(config) });
+        store = EsdbEventStore.fromConnectionString(target.url, { logger: storeLogger(config), deadlineMs: config.storeDeadlineMs });
       } catch (error) {
         throw new ConfigError('EVENT_STORE_URL', `is not a valid EventStoreDB connection string: ${describeError(error)}`);
       }
@@ -135,6 +138,26 @@ export function createBlobStore(config: Pick<ParleyConfig, 'blobStore'>): BlobSt
     case 'gridfs':
       try {
         return new GridFsBlobStore({ url: target.url });
+      } catch (error) {
+        throw new ConfigError('BLOB_STORE_URL', `is not a valid MongoDB connection string: ${describeError(error)}`);
+      }
+  }
+}
+
+/**
+ * Where export and import jobs keep their files: beside the media bytes. With
+ * media in GridFS (the production profile's default) they are in GridFS too,
+ * so any API process serves them and no container's disk holds one; on the
+ * embedded profile they stay under DATA_DIR.
+ */
+export function createJobFileStore(config: Pick<ParleyConfig, 'blobStore' | 'dataDir'>): JobFileStore {
+  const target = config.blobStore;
+  switch (target.kind) {
+    case 'disk':
+      return new DiskJobFileStore(config.dataDir);
+    case 'gridfs':
+      try {
+        return new GridFsJobFileStore({ url: target.url });
       } catch (error) {
         throw new ConfigError('BLOB_STORE_URL', `is not a valid MongoDB connection string: ${describeError(error)}`);
       }

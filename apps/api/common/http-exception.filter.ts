@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { StoreUnavailableError } from '../../../libs/config/store-connection';
+import { AppendOutcomeUnknownError } from '../../../libs/event-store/settle-append';
 import { DomainError, type ErrorCategory } from '../../../libs/domain/errors';
 import { WrongExpectedRevisionError } from '../../../libs/event-store/event-store.port';
 import { isStorageFull, STORAGE_FULL } from '../../../libs/event-store/storage-full';
@@ -59,6 +60,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
         message: exception.message,
         ...(exception.details ? { details: exception.details } : {}),
       };
+    }
+    if (exception instanceof AppendOutcomeUnknownError) {
+      // Sent, unanswered, and not found when checked: the client must not assume either outcome.
+      return { statusCode: 503, code: 'STORE.OUTCOME_UNKNOWN', message: exception.message };
     }
     if (exception instanceof StoreUnavailableError) {
       // Nothing was acknowledged: the client may retry (an Idempotency-Key makes that safe).

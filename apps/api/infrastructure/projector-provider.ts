@@ -47,6 +47,7 @@ export function projectorProvider(): Provider {
           personalDataKey: config.personalDataKey,
           mongoAllowStandalone: config.mongoAllowStandalone,
           leaseTtlMs: config.leaseTtlMs,
+          storeDeadlineMs: config.storeDeadlineMs,
           batchSize: 1000,
         },
         readStore,

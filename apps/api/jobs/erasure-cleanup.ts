@@ -1,6 +1,6 @@
 import { Inject, Logger } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { readFile, rm } from 'node:fs/promises';
+import { exportJobFile, readJobFile } from '../../../libs/blob-store/job-file-store.port';
 import type { ParleyConfig } from '../../../libs/config/config';
 import type { Position } from '../../../libs/event-store/event-store.port';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
@@ -55,16 +55,11 @@ export class ErasureCleanup implements ICommandHandler<CleanUpAfterErasureComman
     const jobs = await this.readStore.find('export_jobs', { filter: { status: 'done' }, limit: EXPORTS_SCANNED, fields: ['purgedAt'] });
     for (const job of jobs) {
       if (job['purgedAt']) continue;
-      const file = this.runner.exportFile(job.id);
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch {
-        continue;
-      }
+      const name = exportJobFile(job.id);
+      const bytes = await readJobFile(this.runner.jobFiles, name);
       // Every export row names users by id: a file without the id holds nothing of them.
-      if (!text.includes(userId)) continue;
-      await rm(file, { force: true });
+      if (bytes === null || !bytes.includes(userId)) continue;
+      await this.runner.jobFiles.delete(name);
       await this.commands.execute(new ExecuteExportJobCommand(job.id, { type: 'PurgeExport', now: new Date().toISOString() }, context));
     }
   }

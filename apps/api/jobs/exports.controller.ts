@@ -4,8 +4,7 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestj
 import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
 import { DeletedExportResponse, ExportJobListResponse, ExportJobResponse, QueuedExportResponse } from './jobs.responses';
 import type { FastifyReply } from 'fastify';
-import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { exportJobFile } from '../../../libs/blob-store/job-file-store.port';
 import { conflict } from '../../../libs/domain/errors';
 import { newId } from '../../../libs/domain/ids';
 import { AdminCaller } from '../admin/api-key.guard';
@@ -86,7 +85,7 @@ export class ExportsController {
     const before = exportViewFromState((await this.jobs.loadExport(id)).state, this.runner.progress(id));
     const result = await this.commands.execute(new ExecuteExportJobCommand(id, { type: 'DeleteExport', actor: caller.actor, now: now() }, caller));
     this.runner.cancel(id);
-    await rm(this.runner.exportFile(id), { force: true });
+    await this.runner.jobFiles.delete(exportJobFile(id));
     return { ...before, deleted: true, position: result.position };
   }
 
@@ -104,18 +103,13 @@ export class ExportsController {
     if (view.purgedAt !== null) {
       throw conflict('EXPORT.FILE_ERASED', 'The export file was removed because an account it named was erased; request a new export');
     }
-    const file = createReadStream(this.runner.exportFile(id));
-    await new Promise<void>((resolve, reject) => {
-      file.once('open', () => resolve());
-      file.once('error', reject);
-    }).catch(() => {
-      throw conflict('EXPORT.FILE_MISSING', 'The export file is gone from this server; request a new export');
-    });
+    const file = await this.runner.jobFiles.read(exportJobFile(id));
+    if (file === null) throw conflict('EXPORT.FILE_MISSING', 'The export file is gone; request a new export');
     void reply
       .header('content-type', 'application/json; charset=utf-8')
-      .header('content-length', String(view.size))
+      .header('content-length', String(file.size))
       .header('content-disposition', `attachment; filename="parley-export-${view.type}-${id}.json"`)
       .header('cache-control', 'no-store')
-      .send(file);
+      .send(file.stream);
   }
 }

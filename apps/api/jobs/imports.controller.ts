@@ -6,7 +6,7 @@ import { ImportJobListResponse, ImportJobResponse, ImportRowsBody, ImportUploadB
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { importJobFile } from '../../../libs/blob-store/job-file-store.port';
 import { basename } from 'node:path';
 import { DomainError, validationError } from '../../../libs/domain/errors';
 import type { JobResource } from '../../../libs/domain/events';
@@ -84,8 +84,7 @@ export class ImportsController {
     const upload = request.isMultipart() ? await multipartUpload(request) : jsonUpload(request.body);
     const id = newId();
     const stored = JSON.stringify(upload.rows);
-    await mkdir(this.runner.importDir, { recursive: true });
-    await writeFile(this.runner.importFile(id), stored, 'utf8');
+    await this.runner.jobFiles.put(importJobFile(id), Buffer.from(stored, 'utf8'));
     const result = await this.commands.execute(
       new ExecuteImportJobCommand(
         id,

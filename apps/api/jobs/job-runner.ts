@@ -6,8 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { exportJobFile, importJobFile, readJobFile, type JobFileStore, type JobFileWriter } from '../../../libs/blob-store/job-file-store.port';
 import type { ParleyConfig } from '../../../libs/config/config';
 import { DomainError } from '../../../libs/domain/errors';
 import { exportJobStream } from '../../../libs/domain/jobs/export-job.decider';
@@ -20,6 +19,7 @@ import type { CommandContext } from '../../../libs/command-pipeline/command-cont
 import { ReadModelGate } from '../infrastructure/read-model-gate';
 import { ParleyMetrics } from '../infrastructure/metrics';
 import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
+import { JOB_FILES } from './job-files';
 import { ExecuteExportJobCommand, ExecuteImportJobCommand } from './job-command.command';
 import { JobStates } from './job-states';
 import { writeQiscusExport } from './qiscus-export';
@@ -70,8 +70,6 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private stopped = false;
   private readonly lease: LeaseKeeper;
   private timer: NodeJS.Timeout | null = null;
-  readonly exportDir: string;
-  readonly importDir: string;
 
   constructor(
     private readonly commands: CommandBus,
@@ -81,14 +79,13 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(PARLEY_CONFIG) config: ParleyConfig,
+    @Inject(JOB_FILES) private readonly files: JobFileStore,
     metrics: ParleyMetrics,
   ) {
     metrics.gauge('parley_job_progress_percent', 'Percentage done of the export or import job running in this process', ['kind'], () =>
       this.current === null ? [] : [[{ kind: this.current.kind }, this.current.percentage]],
     );
     metrics.gauge('parley_jobs_waiting', 'Jobs queued behind the running one in this process', [], () => [[{}, this.queue.length]]);
-    this.exportDir = join(config.dataDir, 'exports');
-    this.importDir = join(config.dataDir, 'imports');
     this.lease = new LeaseKeeper(readStore, LEASES.jobs, leaseHolder(), {
       ttlMs: config.leaseTtlMs,
       log: (msg, fields) => this.logger.log({ msg, ...fields }),
@@ -142,12 +139,9 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     if (this.current?.jobId === jobId) this.current.abort.abort();
   }
 
-  exportFile(jobId: string): string {
-    return join(this.exportDir, exportFileName(jobId));
-  }
-
-  importFile(jobId: string): string {
-    return join(this.importDir, `${jobId}.json`);
+  /** Where the job's file lives (the job file store: DATA_DIR on the embedded profile, GridFS in production). */
+  get jobFiles(): JobFileStore {
+    return this.files;
   }
 
   private async pump(): Promise<void> {
@@ -182,43 +176,36 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const { state } = await this.jobs.loadExport(job.jobId);
     if (state.status !== 'queued') return;
     const context = await this.contextOf(exportJobStream(job.jobId), job.jobId);
-    const file = this.exportFile(job.jobId);
-    const partial = `${file}.part`;
+    const name = exportJobFile(job.jobId);
+    let out: JobFileWriter | null = null;
     try {
-      await mkdir(this.exportDir, { recursive: true });
       const head = await this.store.headPosition();
       if (head !== null && !(await this.gate.waitFor(head, READ_MODEL_WAIT_MS))) {
         throw new Error('the read models did not reach the log head in time');
       }
-      const out = await open(partial, 'w');
-      let totalRows: number;
-      try {
-        totalRows = await writeQiscusExport(
-          state,
-          { store: this.store, readStore: this.readStore, head },
-          out,
-          (percentage) => {
-            job.percentage = percentage;
-          },
-          job.abort.signal,
-        );
-        await out.sync();
-      } finally {
-        await out.close();
-      }
-      await rename(partial, file);
-      const { size } = await stat(file);
+      out = await this.files.create(name);
+      const totalRows = await writeQiscusExport(
+        state,
+        { store: this.store, readStore: this.readStore, head },
+        out,
+        (percentage) => {
+          job.percentage = percentage;
+        },
+        job.abort.signal,
+      );
+      const { size } = await out.finish();
+      out = null;
       await this.commands.execute(
         new ExecuteExportJobCommand(job.jobId, { type: 'CompleteExport', totalRows, size, file: exportFileName(job.jobId), now: now() }, context),
       );
     } catch (error) {
-      await rm(partial, { force: true });
+      await out?.abort();
       if (job.abort.signal.aborted) {
-        if (!this.stopped) await rm(file, { force: true });
+        if (!this.stopped) await this.files.delete(name);
         return;
       }
       if (error instanceof DomainError && error.code === 'EXPORT.DELETED') {
-        await rm(file, { force: true });
+        await this.files.delete(name);
         return;
       }
       await this.commands.execute(
@@ -231,10 +218,12 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const { state } = await this.jobs.loadImport(job.jobId);
     if (state.status !== 'queued') return;
     const context = await this.contextOf(importJobStream(job.jobId), job.jobId, job.jobId);
-    const file = this.importFile(job.jobId);
+    const name = importJobFile(job.jobId);
     let rows: unknown[];
     try {
-      rows = JSON.parse(await readFile(file, 'utf8')) as unknown[];
+      const bytes = await readJobFile(this.files, name);
+      if (bytes === null) throw new Error('the uploaded file is gone');
+      rows = JSON.parse(bytes.toString('utf8')) as unknown[];
     } catch (error) {
       await this.commands.execute(
         new ExecuteImportJobCommand(
@@ -263,7 +252,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       ),
     );
     job.percentage = 100;
-    await rm(file, { force: true });
+    await this.files.delete(name);
   }
 
   private async recover(): Promise<void> {

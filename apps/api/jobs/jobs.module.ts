@@ -1,5 +1,9 @@
 import { ErasureCleanup } from './erasure-cleanup';
 import { Module } from '@nestjs/common';
+import type { ParleyConfig } from '../../../libs/config/config';
+import { createJobFileStore } from '../../../libs/wiring/stores';
+import { PARLEY_CONFIG } from '../infrastructure/tokens';
+import { JOB_FILES, JobFilesLifecycle } from './job-files';
 import { AdminModule } from '../admin/admin.module';
 import { CommentsModule } from '../comments/comments.module';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
@@ -18,6 +22,8 @@ import { QiscusImporter } from './qiscus-import';
   imports: [InfrastructureModule, AdminModule, UsersModule, RoomsModule, CommentsModule],
   controllers: [ExportsController, ImportsController],
   providers: [
+    { provide: JOB_FILES, inject: [PARLEY_CONFIG], useFactory: (config: ParleyConfig) => createJobFileStore(config) },
+    JobFilesLifecycle,
     JobStates,
     ExecuteExportJobCommandHandler,
     ExecuteImportJobCommandHandler,

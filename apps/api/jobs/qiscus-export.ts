@@ -1,4 +1,3 @@
-import type { FileHandle } from 'node:fs/promises';
 import type { CommentPosted, JobResource } from '../../../libs/domain/events';
 import type { EventStore, Position } from '../../../libs/event-store/event-store.port';
 import type { Doc, Filter, ReadStore } from '../../../libs/read-store/read-store.port';
@@ -60,7 +59,7 @@ export function qiscusUser(doc: Doc | undefined, userId: string): QiscusUser {
 export async function writeQiscusExport(
   spec: ExportSpec,
   sources: ExportSources,
-  out: FileHandle,
+  out: { write(text: string): Promise<unknown> },
   progress: ExportProgress,
   signal: AbortSignal,
 ): Promise<number> {

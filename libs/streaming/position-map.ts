@@ -1,0 +1,82 @@
+import type { Position } from '../event-store/event-store.port';
+import type { CollectionSpec, ReadStore } from '../read-store/read-store.port';
+
+/**
+ * Old position -> new position, written by an import that could not keep the
+ * exported positions (a move from the embedded profile to EventStoreDB, whose
+ * positions are its own). Kept in the read store beside checkpoints and
+ * leases: not a read model (no projection owns it, a rebuild never drops it),
+ * and readable by every API process and the CLI.
+ */
+export const POSITION_MAP = 'position_map';
+
+export const positionMapSpec: CollectionSpec = { name: POSITION_MAP, indexes: [{ fields: ['old'] }] };
+
+/** Fixed-width decimal: the read store orders these strings as the positions they spell. */
+const key = (position: Position): string => position.toString(10).padStart(40, '0');
+
+/**
+ * What a client's old position becomes: `mapped` (read "after" it in the new
+ * log to see exactly what it had not seen in the old one), or `beyond` (after
+ * the last event the import carried: events the client saw are not in the new
+ * log, so no position there stands for it).
+ */
+export type Translation =
+  | { readonly kind: 'mapped'; readonly position: Position }
+  | { readonly kind: 'beyond'; readonly lastImported: Position | null };
+
+export class PositionMap {
+  private ready: Promise<void> | null = null;
+
+  constructor(private readonly readStore: ReadStore) {}
+
+  /** Records pairs in old-position order, after their events are appended. */
+  async record(pairs: readonly (readonly [old: Position, new: Position])[]): Promise<void> {
+    if (pairs.length === 0) return;
+    await this.open();
+    await this.readStore.commit(
+      pairs.map(([old, next]) => ({
+        kind: 'put' as const,
+        collection: POSITION_MAP,
+        doc: { id: key(old), old: key(old), new: next.toString(10) },
+      })),
+      [],
+    );
+  }
+
+  /** The last old position mapped, or null: an import resumes after it. */
+  async lastOld(): Promise<Position | null> {
+    await this.open();
+    const [last] = await this.readStore.find(POSITION_MAP, { sort: [{ field: 'old', direction: 'desc' }], limit: 1 });
+    return last === undefined ? null : BigInt(last['old'] as string);
+  }
+
+  async size(): Promise<number> {
+    await this.open();
+    return this.readStore.count(POSITION_MAP);
+  }
+
+  /**
+   * The new position after which a client that had read up to `old` goes on:
+   * the new position of the last imported event at or before `old` (0 before
+   * the first). Positions of the old log that name no event (a gap, or an
+   * event the export left out) land on the event before them.
+   */
+  async translate(old: Position): Promise<Translation> {
+    await this.open();
+    const last = await this.lastOld();
+    if (old === 0n) return { kind: 'mapped', position: 0n };
+    if (last === null || old > last) return { kind: 'beyond', lastImported: last };
+    const [at] = await this.readStore.find(POSITION_MAP, {
+      filter: { old: { $lte: key(old) } },
+      sort: [{ field: 'old', direction: 'desc' }],
+      limit: 1,
+    });
+    return { kind: 'mapped', position: at === undefined ? 0n : BigInt(at['new'] as string) };
+  }
+
+  private open(): Promise<void> {
+    this.ready ??= this.readStore.ensureCollections([positionMapSpec]);
+    return this.ready;
+  }
+}
