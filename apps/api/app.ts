@@ -25,7 +25,8 @@ import { ROOM_MEDIA_ROUTE } from './media/room-media.controller';
 import { ME_PHOTO_ROUTE } from './media/me-photo.controller';
 import { ROOM_AVATAR_ROUTE } from './media/room-avatar.controller';
 import { ADMIN_USER_MEDIA_ROUTE } from './media/admin-user-media.controller';
-import { refuseOversizedUpload, uploadBodyLimit } from './media/upload-body';
+import { mediaTooLarge, refuseOversizedUpload, uploadBodyLimit } from './media/upload-body';
+import { streamJsonUpload } from './media/streamed-json-upload';
 import { trillianUrl } from './compat/trillian/trillian-wire';
 
 const CORRELATION = /^[\x21-\x7e]{1,128}$/;
@@ -97,6 +98,11 @@ async function buildApp(config: ParleyConfig, logger: ParleyLogger): Promise<Nes
     ) {
       route.bodyLimit = uploadBodyLimit(config.media.maxBytes);
       route.onRequest = [refuseOversizedUpload(config.media.maxBytes), ...(Array.isArray(route.onRequest) ? route.onRequest : route.onRequest ? [route.onRequest] : [])];
+      // A base64 body is decoded as it streams in, never parsed as one string on the event loop.
+      route.preParsing = [
+        streamJsonUpload(config.media.maxBytes, uploadBodyLimit(config.media.maxBytes), (field) => mediaTooLarge(config.media.maxBytes, field)),
+        ...(Array.isArray(route.preParsing) ? route.preParsing : route.preParsing ? [route.preParsing] : []),
+      ];
     }
   });
   fastify.addHook('onRequest', async (request, reply) => {

@@ -15,6 +15,7 @@ import { MediaCipher } from '../../../libs/personal-data/media-cipher';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { OrgStates } from '../org/org-states';
 import { RoomStates } from '../rooms/room-states';
+import { refuseZipBomb } from './archive-check';
 import { examineImage } from './image-work';
 import { BLOB_STORE } from './media-tokens';
 import { mediaTooLarge, type UploadBody } from './upload-body';
@@ -74,6 +75,7 @@ export class MediaUploads {
         { field: body.field, reason: `${type} is not among the accepted types (${allowedTypes.join(', ')})` },
       ]);
     }
+    if (type === 'application/zip') await refuseZipBomb(body.bytes, body.field, this.config.media.maxZipRatio, maxBytes);
     const image = isImageType(type) ? await examineImage(body.bytes, maxPixels, body.field) : null;
     const sha256 = await sha256Of(body.bytes);
     const blob = await this.store(context.actor, body.bytes, sha256);
