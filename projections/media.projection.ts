@@ -6,8 +6,22 @@ export const MEDIA = 'media';
 export const MEDIA_BLOBS = 'mediaBlobs';
 /** One document per (room, media item): a room's media (Trillian group-chat media), its avatar and comment attachments. */
 export const ROOM_MEDIA = 'roomMedia';
+/** One document per room avatar change: a room's avatar history, links and uploads alike. */
+export const ROOM_AVATARS = 'roomAvatars';
 /** Per user: their media ids, so that erasure marks them removed. */
 export const MEDIA_OWNERS = 'mediaOwners';
+
+/** One change of a room's avatar, as the read model holds it. */
+export interface RoomAvatarDoc {
+  readonly id: string;
+  readonly roomId: string;
+  readonly url: string | null;
+  /** The upload it shows, when the avatar is Parley media. */
+  readonly mediaId: string | null;
+  readonly changedBy: string;
+  readonly changedAt: string;
+  readonly position: string;
+}
 
 /** A media item as the read model holds it. */
 export interface MediaDoc {
@@ -40,12 +54,14 @@ export const asMediaDoc = (doc: { readonly [field: string]: unknown } | null): M
  */
 export const mediaProjection: Projection = {
   name: 'media',
-  version: 1,
+  // v2: roomAvatars, a room's avatar history.
+  version: 2,
   collections: [
     { name: MEDIA, indexes: [{ fields: ['ownerId', 'deleted', 'uploadedAt', 'id'] }] },
     { name: MEDIA_BLOBS, indexes: [{ fields: ['address', 'id'] }] },
     { name: ROOM_MEDIA, indexes: [{ fields: ['roomId', 'attachedAt', 'id'] }] },
     { name: MEDIA_OWNERS, indexes: [] },
+    { name: ROOM_AVATARS, indexes: [{ fields: ['roomId', 'position', 'id'] }] },
   ],
   handlers: {
     MediaUploaded: async (event, ctx) => {
@@ -100,6 +116,14 @@ export const mediaProjection: Projection = {
         await inRoom(ctx, attachment.mediaId, event.data.roomId, 'attachment', event.data.postedAt, event.data.commentId);
       }
     },
+    RoomCreated: async (event, ctx) => {
+      const d = event.data;
+      if (d.avatarUrl !== null) await avatarChanged(ctx, event.id, event.position, d.roomId, d.avatarUrl, d.createdBy, d.createdAt);
+    },
+    RoomAvatarChanged: async (event, ctx) => {
+      const d = event.data;
+      await avatarChanged(ctx, event.id, event.position, d.roomId, d.avatarUrl, d.changedBy, d.changedAt);
+    },
     ProfilePhotoChanged: async (event, ctx) => {
       const mediaId = mediaIdOfUrl(event.data.photoUrl);
       if (mediaId !== null) await ctx.update(MEDIA, mediaId, (doc) => (doc['ownerId'] === event.data.userId ? { ...doc, photo: true } : doc));
@@ -114,6 +138,32 @@ export const mediaProjection: Projection = {
     },
   },
 };
+
+async function avatarChanged(
+  ctx: ProjectionContext,
+  eventId: string,
+  position: bigint,
+  roomId: string,
+  url: string | null,
+  changedBy: string,
+  changedAt: string,
+): Promise<void> {
+  await ctx.update(
+    ROOM_AVATARS,
+    eventId,
+    (doc) => ({
+      ...doc,
+      roomId,
+      url,
+      mediaId: mediaIdOfUrl(url),
+      changedBy,
+      changedAt,
+      // Sorted as text: zero-padded, so that text order is log order.
+      position: position.toString().padStart(20, '0'),
+    }),
+    () => ({ id: eventId }),
+  );
+}
 
 async function inRoom(ctx: ProjectionContext, mediaId: string, roomId: string, purpose: string, at: string, commentId: string | null): Promise<void> {
   const media = await ctx.get(MEDIA, mediaId);

@@ -4,6 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ParleyHarness, type TestUser } from './support/parley-app';
+import { zipArchive } from './support/zip';
 
 const MAX_BYTES = 2 * 1024 * 1024;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -146,6 +147,18 @@ describe('media: uploads, downloads and thumbnails in the blob store beside the 
       await refused(() => upload(alice, bomb, 'bomb.png'), 400, 'MEDIA.TOO_MANY_PIXELS', 'file');
     });
 
+    it('a zip bomb: entries that overlap and expand far beyond the archive, or that lie about their size', async () => {
+      const zeros = Buffer.alloc(1024 * 1024);
+      const overlapping = zipArchive(Array.from({ length: 200 }, (_, i) => ({ name: `part-${i}.bin`, data: zeros })), { overlapping: true });
+      expect(overlapping.length).toBeLessThan(MAX_BYTES);
+      await refused(() => upload(alice, overlapping, 'bomb.zip'), 400, 'MEDIA.ZIP_BOMB', 'file');
+      const lying = zipArchive([{ name: 'small.txt', data: Buffer.alloc(8 * 1024 * 1024), declaredSize: 100 }]);
+      await refused(() => h.http().post('/v1/media').set(alice.auth).send({ data: lying.toString('base64'), type: 'application/zip' }), 400, 'MEDIA.ZIP_BOMB', 'data');
+      // A plain archive is kept as it is.
+      const plain = zipArchive([{ name: 'goals.txt', data: Buffer.from('Sales goals\n'.repeat(50)) }]);
+      expect((await upload(alice, plain, 'goals.zip').expect(201)).body).toMatchObject({ type: 'application/zip', size: plain.length });
+    });
+
     it('a type not among the accepted ones', async () => {
       await refused(() => upload(alice, Buffer.from([0, 1, 2, 3, 4, 5, 6, 7]), 'blob.bin'), 400, 'MEDIA.TYPE_NOT_ALLOWED', 'file');
     });
@@ -173,6 +186,38 @@ describe('media: uploads, downloads and thumbnails in the blob store beside the 
     });
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toMatchObject({ code: 'MEDIA.TOO_LARGE', details: [{ field: 'data' }] });
+  });
+
+  it('decodes a base64 body as it streams in: 413 as soon as the decoded bytes pass the limit, before the body ends', async () => {
+    const base = await h.listen();
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      // Chunked, no Content-Length: only reading the body can tell its size.
+      const req = httpRequest(`${base}/v1/media`, { method: 'POST', headers: { ...alice.auth, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      // More than the limit decoded, still within the body limit, and the body never ends: only a streaming reader answers.
+      req.write('{"type":"text/plain","data":"');
+      req.write(Buffer.alloc(MAX_BYTES + 3000, 0x41).toString('base64'));
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'MEDIA.TOO_LARGE', details: [{ field: 'data' }] });
+  });
+
+  it('takes a base64 body whose fields come in any order, with escaped slashes', async () => {
+    // Base64 "Pz8/Cg==": a slash to escape.
+    const bytes = Buffer.from('???\n');
+    const json = `{"name":"odd.bin","data":"${Buffer.from('text\n').toString('base64')}","type":"text/plain"}`;
+    const res = await h.http().post('/v1/media').set(alice.auth).set('content-type', 'application/json').send(json).expect(201);
+    expect(res.body).toMatchObject({ name: 'odd.bin', type: 'text/plain', size: 5 });
+    const escaped = `{"data":"${bytes.toString('base64').replace(/\//g, '\\/')}"}`;
+    expect(escaped).toContain('\\/');
+    const back = await h.http().post('/v1/media').set(alice.auth).set('content-type', 'application/json').send(escaped).expect(201);
+    expect(back.body).toMatchObject({ type: 'text/plain', size: 4 });
+    expect((await download(alice, back.body.url, back.body.position).expect(200)).body).toEqual(bytes);
   });
 
   it("another user's private upload is not found, bytes, info and thumbnails alike", async () => {

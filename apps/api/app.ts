@@ -23,7 +23,10 @@ import { IMPORT_MAX_BYTES, IMPORTS_ROUTE } from './jobs/imports.controller';
 import { MEDIA_ROUTE } from './media/media.controller';
 import { ROOM_MEDIA_ROUTE } from './media/room-media.controller';
 import { ME_PHOTO_ROUTE } from './media/me-photo.controller';
-import { refuseOversizedUpload, uploadBodyLimit } from './media/upload-body';
+import { ROOM_AVATAR_ROUTE } from './media/room-avatar.controller';
+import { ADMIN_USER_MEDIA_ROUTE } from './media/admin-user-media.controller';
+import { mediaTooLarge, refuseOversizedUpload, uploadBodyLimit } from './media/upload-body';
+import { streamJsonUpload } from './media/streamed-json-upload';
 import { trillianUrl } from './compat/trillian/trillian-wire';
 
 const CORRELATION = /^[\x21-\x7e]{1,128}$/;
@@ -89,9 +92,17 @@ async function buildApp(config: ParleyConfig, logger: ParleyLogger): Promise<Nes
     // A whole address book (10,000 entries) in one PUT.
     if (route.url === CONTACTS_ROUTE && methods.includes('PUT')) route.bodyLimit = CONTACTS_IMPORT_MAX_BYTES;
     // Media uploads: base64 JSON up to the configured size; a declared length beyond it is refused before the body is read.
-    if (((route.url === MEDIA_ROUTE || route.url === ROOM_MEDIA_ROUTE) && methods.includes('POST')) || (route.url === ME_PHOTO_ROUTE && methods.includes('PUT'))) {
+    if (
+      ((route.url === MEDIA_ROUTE || route.url === ROOM_MEDIA_ROUTE || route.url === ADMIN_USER_MEDIA_ROUTE) && methods.includes('POST')) ||
+      ((route.url === ME_PHOTO_ROUTE || route.url === ROOM_AVATAR_ROUTE) && methods.includes('PUT'))
+    ) {
       route.bodyLimit = uploadBodyLimit(config.media.maxBytes);
       route.onRequest = [refuseOversizedUpload(config.media.maxBytes), ...(Array.isArray(route.onRequest) ? route.onRequest : route.onRequest ? [route.onRequest] : [])];
+      // A base64 body is decoded as it streams in, never parsed as one string on the event loop.
+      route.preParsing = [
+        streamJsonUpload(config.media.maxBytes, uploadBodyLimit(config.media.maxBytes), (field) => mediaTooLarge(config.media.maxBytes, field)),
+        ...(Array.isArray(route.preParsing) ? route.preParsing : route.preParsing ? [route.preParsing] : []),
+      ];
     }
   });
   fastify.addHook('onRequest', async (request, reply) => {

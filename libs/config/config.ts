@@ -29,6 +29,18 @@ export interface MediaLimits {
   readonly maxPixels: number;
   /** Types (sniffed from the bytes) accepted. */
   readonly allowedTypes: readonly string[];
+  /**
+   * MEDIA_MAX_ZIP_RATIO: a zip archive may expand to at most this many times
+   * its own size (or a mebibyte, if larger); beyond is a zip bomb, refused.
+   */
+  readonly maxZipRatio: number;
+  /**
+   * MEDIA_SWEEP_GRACE_SECONDS: a blob no media names is swept only once it is
+   * this old, so an upload whose event is not appended yet is never touched.
+   */
+  readonly sweepGraceSeconds: number;
+  /** MEDIA_SWEEP_INTERVAL_SECONDS: how often an API process sweeps unnamed blobs (under a lease); 0: never (the CLI's sweep-media still does). */
+  readonly sweepIntervalSeconds: number;
 }
 
 /** How access and refresh tokens are signed. */
@@ -387,6 +399,9 @@ function mediaLimits(env: Env): MediaLimits {
     maxBytes: integer(env, 'MEDIA_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxPixels: integer(env, 'MEDIA_MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
     allowedTypes,
+    maxZipRatio: integer(env, 'MEDIA_MAX_ZIP_RATIO', 100, 1, 100_000),
+    sweepGraceSeconds: integer(env, 'MEDIA_SWEEP_GRACE_SECONDS', 3600, 0, 30 * 24 * 3600),
+    sweepIntervalSeconds: integer(env, 'MEDIA_SWEEP_INTERVAL_SECONDS', 3600, 0, 7 * 24 * 3600),
   };
 }
 

@@ -105,7 +105,22 @@ export class ContactStatusMessageListResponse {
 export class ContactPhotoResponse implements ContactPhotoView {
   @ApiProperty() contactId!: string;
   @ApiProperty(UUID) userId!: string;
-  @ApiProperty({ type: String, nullable: true, format: 'uri' }) url!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uri-reference', description: 'An absolute URL, or an uploaded photo\'s /v1/media/<id>' }) url!: string | null;
+}
+
+export class PreviewPhotoResponse {
+  @ApiProperty({ format: 'uri-reference', description: "An uploaded photo's thumbnail at the size asked for, or a linked photo's URL" }) url!: string;
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 1, description: 'Known for uploaded photos' }) width!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 1 }) height!: number | null;
+}
+
+export class ContactPreviewPhotoResponse extends ContactPhotoResponse {
+  @ApiProperty({ type: PreviewPhotoResponse, nullable: true, description: 'null when there is no photo to show' }) preview!: PreviewPhotoResponse | null;
+}
+
+export class ContactPreviewPhotoListResponse {
+  @ApiProperty({ enum: [64, 256, 1024], description: 'The preview size: the bound of the long side, in pixels' }) size!: number;
+  @ApiProperty({ type: [ContactPreviewPhotoResponse] }) items!: ContactPreviewPhotoResponse[];
 }
 
 export class StatusMessageChangeResponse implements StatusMessageChange {
@@ -114,7 +129,7 @@ export class StatusMessageChangeResponse implements StatusMessageChange {
 }
 
 export class PhotoChangeResponse implements PhotoChange {
-  @ApiProperty({ type: String, nullable: true, format: 'uri' }) url!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uri-reference' }) url!: string | null;
   @ApiProperty(DATE_TIME) changedAt!: string;
 }
 

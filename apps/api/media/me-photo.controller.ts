@@ -48,7 +48,7 @@ export class MePhotoController {
   @ApiExtraModels(PhotoDto, PhotoUploadForm)
   @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(PhotoDto) }, { $ref: getSchemaPath(PhotoUploadForm) }] } })
   @ApiOkResponse({ type: PhotoSetWithMediaResponse })
-  @ApiErrors(...COMMAND_ERRORS)
+  @ApiErrors(...COMMAND_ERRORS, 403)
   async set(@Req() request: FastifyRequest, @Caller() caller: CommandContext): Promise<{ url: string | null; position: string; media?: MediaView }> {
     let url: string;
     let media: MediaView | undefined;

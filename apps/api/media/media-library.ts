@@ -62,9 +62,27 @@ export class MediaLibrary {
     return mediaView(await this.readable(viewer, mediaId));
   }
 
+  /**
+   * An administrator's view of `ownerId`'s media (`admin:media`): any of the
+   * owner's live media, whatever its audience; 404 when it is not theirs.
+   */
+  async ofOwnerForAdministrator(ownerId: string, mediaId: string): Promise<MediaDoc> {
+    const doc = asMediaDoc(await this.readStore.get(MEDIA, mediaId));
+    if (doc === null || doc.deleted || doc.ownerId !== ownerId) throw MEDIA_NOT_FOUND();
+    return doc;
+  }
+
   /** The bytes of the media (or of one of its thumbnails) for a download. */
   async servable(viewer: string, mediaId: string, size: number | null): Promise<Servable> {
-    const doc = await this.readable(viewer, mediaId);
+    return this.servableOf(await this.readable(viewer, mediaId), size);
+  }
+
+  /** The bytes of `ownerId`'s media for an administrator. */
+  async servableForAdministrator(ownerId: string, mediaId: string, size: number | null): Promise<Servable> {
+    return this.servableOf(await this.ofOwnerForAdministrator(ownerId, mediaId), size);
+  }
+
+  private servableOf(doc: MediaDoc, size: number | null): Servable {
     if (doc.removed || doc.sha256 === null) throw notFound('MEDIA.REMOVED', "The media's owner was erased: its bytes are gone");
     if (size === null) {
       return { type: doc.type, size: doc.size, etag: `"${doc.sha256}"`, open: (range) => this.cipher.open(this.blobs, doc.ownerId, doc.blob, range) };
@@ -108,7 +126,7 @@ export class MediaLibrary {
    * it (one owner's same bytes uploaded twice share a blob), which the read
    * model tells once it has passed the deletion.
    */
-  async delete(mediaId: string, context: CommandContext, viaRoomId: string | null): Promise<{ readonly position: string }> {
+  async delete(mediaId: string, context: CommandContext, viaRoomId: string | null, asAdministrator = false): Promise<{ readonly position: string }> {
     const { events, appended } = await this.pipeline.handle(
       mediaDecider,
       streams.media(mediaId),
@@ -117,6 +135,7 @@ export class MediaLibrary {
         mediaId,
         actor: context.actor,
         viaRoom: viaRoomId === null ? null : { roomId: viaRoomId, state: (await this.rooms.load(viaRoomId)).state },
+        asAdministrator,
         now: new Date().toISOString(),
       }),
       context,

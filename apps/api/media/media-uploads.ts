@@ -7,13 +7,15 @@ import type { ParleyConfig } from '../../../libs/config/config';
 import { notFound, validationError } from '../../../libs/domain/errors';
 import type { MediaAttached, MediaThumbnail } from '../../../libs/domain/events';
 import { newId } from '../../../libs/domain/ids';
-import { mediaDecider } from '../../../libs/domain/media/media.decider';
+import { mediaDecider, requireFileTransfer, requireRoomUse } from '../../../libs/domain/media/media.decider';
+import { fileTransferOff } from '../../../libs/domain/org/effective-policy';
 import { claimAgrees, isImageType, sniffMediaType } from '../../../libs/domain/media/media-type';
-import { requireMember, requireRoom } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
 import { MediaCipher } from '../../../libs/personal-data/media-cipher';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
+import { OrgStates } from '../org/org-states';
 import { RoomStates } from '../rooms/room-states';
+import { refuseZipBomb } from './archive-check';
 import { examineImage } from './image-work';
 import { BLOB_STORE } from './media-tokens';
 import { mediaTooLarge, type UploadBody } from './upload-body';
@@ -40,17 +42,27 @@ export class MediaUploads {
     private readonly cipher: MediaCipher,
     private readonly pipeline: CommandPipeline,
     private readonly rooms: RoomStates,
+    private readonly org: OrgStates,
   ) {}
 
+  /**
+   * Stores an upload as `context.actor`'s media. `byAdministrator`: an API
+   * key with `admin:media` adds it for the user (`context.actor`), which is
+   * not the user transferring a file, so their file-transfer policy does not
+   * bind it.
+   */
   async upload(
     body: UploadBody,
     context: CommandContext,
     room: { readonly roomId: string; readonly purpose: MediaAttached['data']['purpose'] } | null = null,
+    byAdministrator = false,
   ): Promise<UploadedMedia> {
     const { maxBytes, maxPixels, allowedTypes } = this.config.media;
     if (body.bytes.length > maxBytes) throw mediaTooLarge(maxBytes, body.field);
-    // A room one may not use is refused before any byte is stored.
-    if (room) requireMember(requireRoom((await this.rooms.load(room.roomId)).state), context.actor);
+    // What the policy or the room forbids is refused before any byte is stored (and again in the decision).
+    const fileTransfer = byAdministrator || !fileTransferOff(await this.org.policyOf(context.actor));
+    requireFileTransfer(fileTransfer);
+    if (room) requireRoomUse((await this.rooms.load(room.roomId)).state, context.actor, room.purpose);
     const type = sniffMediaType(body.bytes);
     if (!claimAgrees(body.claimedType, type)) {
       const field = body.field === 'data' ? 'type' : body.field;
@@ -63,6 +75,7 @@ export class MediaUploads {
         { field: body.field, reason: `${type} is not among the accepted types (${allowedTypes.join(', ')})` },
       ]);
     }
+    if (type === 'application/zip') await refuseZipBomb(body.bytes, body.field, this.config.media.maxZipRatio, maxBytes);
     const image = isImageType(type) ? await examineImage(body.bytes, maxPixels, body.field) : null;
     const sha256 = await sha256Of(body.bytes);
     const blob = await this.store(context.actor, body.bytes, sha256);
@@ -95,6 +108,7 @@ export class MediaUploads {
         height: image?.height ?? null,
         blob,
         thumbnails,
+        fileTransfer: byAdministrator || !fileTransferOff(await this.org.policyOf(context.actor)),
         room: room && { roomId: room.roomId, state: (await this.rooms.load(room.roomId)).state, purpose: room.purpose },
         now,
       }),

@@ -31,7 +31,7 @@ const DOWNLOAD_HEADERS = {
   'Accept-Ranges': { schema: { type: 'string', enum: ['bytes'] } },
 };
 
-const Download = () => (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
+export const Download = () => (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
   ApiResponse({ status: 200, description: 'The bytes', headers: DOWNLOAD_HEADERS, ...BYTES })(target, key, descriptor);
   ApiResponse({ status: 206, description: 'The range asked for (Range: bytes=start-end)', headers: DOWNLOAD_HEADERS, ...BYTES })(target, key, descriptor);
   ApiResponse({ status: 304, description: 'If-None-Match named the current ETag' })(target, key, descriptor);
@@ -59,7 +59,7 @@ export class MediaController {
   @ApiExtraModels(UploadMediaBody, UploadMediaForm)
   @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(UploadMediaBody) }, { $ref: getSchemaPath(UploadMediaForm) }] } })
   @ApiCreatedResponse({ type: UploadedMediaResponse })
-  @ApiErrors(...COMMAND_ERRORS, 404)
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
   async upload(@Req() request: FastifyRequest, @Caller() caller: CommandContext): Promise<UploadedMedia> {
     return this.uploads.upload(await readUpload(request, this.config.media.maxBytes), caller);
   }
@@ -83,13 +83,13 @@ export class MediaController {
   @Head(':id')
   @Download()
   head(@Param('id', UuidParamPipe) id: string, @Caller() caller: CommandContext, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.serve(this.library.servable(caller.actor, id, null), request, reply, false);
+    return serveMedia(this.library.servable(caller.actor, id, null), request, reply, false);
   }
 
   @Get(':id')
   @Download()
   download(@Param('id', UuidParamPipe) id: string, @Caller() caller: CommandContext, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.serve(this.library.servable(caller.actor, id, null), request, reply, true);
+    return serveMedia(this.library.servable(caller.actor, id, null), request, reply, true);
   }
 
   @Head(':id/thumbnails/:size')
@@ -101,7 +101,7 @@ export class MediaController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    return this.serve(this.library.servable(caller.actor, id, size), request, reply, false);
+    return serveMedia(this.library.servable(caller.actor, id, size), request, reply, false);
   }
 
   @Get(':id/thumbnails/:size')
@@ -113,7 +113,7 @@ export class MediaController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    return this.serve(this.library.servable(caller.actor, id, size), request, reply, true);
+    return serveMedia(this.library.servable(caller.actor, id, size), request, reply, true);
   }
 
   @Delete(':id')
@@ -124,40 +124,40 @@ export class MediaController {
     const { position } = await this.library.delete(id, caller, null);
     return { id, deleted: true, position };
   }
+}
 
-  /** Streams the bytes with their validators; a range beyond the end is 416. */
-  private async serve(found: Promise<Servable>, request: FastifyRequest, reply: FastifyReply, body: boolean): Promise<void> {
-    const media = await found;
-    void reply
-      .header('etag', media.etag)
-      .header('cache-control', 'private, max-age=31536000, immutable')
-      .header('accept-ranges', 'bytes')
-      .header('x-content-type-options', 'nosniff');
-    if (request.headers['if-none-match'] === media.etag) {
-      void reply.status(304).send();
-      return;
-    }
-    const range = parseRange(request.headers['range'], media.size);
-    if (range === 'unsatisfiable') {
-      void reply
-        .status(416)
-        .header('content-range', `bytes */${media.size}`)
-        .header('content-type', 'application/json; charset=utf-8')
-        .send({ statusCode: 416, code: 'MEDIA.RANGE_NOT_SATISFIABLE', message: `The content has ${media.size} bytes`, details: [{ field: 'Range', reason: `starts beyond the last byte (${media.size - 1})` }] });
-      return;
-    }
-    const length = range ? range.end - range.start + 1 : media.size;
-    void reply
-      .status(range ? 206 : 200)
-      .header('content-type', media.type)
-      .header('content-length', String(length));
-    if (range) void reply.header('content-range', `bytes ${range.start}-${range.end}/${media.size}`);
-    if (!body) {
-      void reply.send();
-      return;
-    }
-    const stream = await media.open(range ?? undefined);
-    if (stream === null) throw notFound('MEDIA.NOT_FOUND', 'Media not found');
-    void reply.send(stream);
+/** Streams the bytes with their validators; a range beyond the end is 416. */
+export async function serveMedia(found: Promise<Servable>, request: FastifyRequest, reply: FastifyReply, body: boolean): Promise<void> {
+  const media = await found;
+  void reply
+    .header('etag', media.etag)
+    .header('cache-control', 'private, max-age=31536000, immutable')
+    .header('accept-ranges', 'bytes')
+    .header('x-content-type-options', 'nosniff');
+  if (request.headers['if-none-match'] === media.etag) {
+    void reply.status(304).send();
+    return;
   }
+  const range = parseRange(request.headers['range'], media.size);
+  if (range === 'unsatisfiable') {
+    void reply
+      .status(416)
+      .header('content-range', `bytes */${media.size}`)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send({ statusCode: 416, code: 'MEDIA.RANGE_NOT_SATISFIABLE', message: `The content has ${media.size} bytes`, details: [{ field: 'Range', reason: `starts beyond the last byte (${media.size - 1})` }] });
+    return;
+  }
+  const length = range ? range.end - range.start + 1 : media.size;
+  void reply
+    .status(range ? 206 : 200)
+    .header('content-type', media.type)
+    .header('content-length', String(length));
+  if (range) void reply.header('content-range', `bytes ${range.start}-${range.end}/${media.size}`);
+  if (!body) {
+    void reply.send();
+    return;
+  }
+  const stream = await media.open(range ?? undefined);
+  if (stream === null) throw notFound('MEDIA.NOT_FOUND', 'Media not found');
+  void reply.send(stream);
 }

@@ -8,6 +8,10 @@ import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { PresenceModule } from '../presence/presence.module';
 import { RoomsModule } from '../rooms/rooms.module';
+import { OrgModule } from '../org/org.module';
+import { AdminModule } from '../admin/admin.module';
+import { AdminUserMediaController } from './admin-user-media.controller';
+import { RoomAvatarController } from './room-avatar.controller';
 import { MediaController } from './media.controller';
 import { RoomMediaController } from './room-media.controller';
 import { MePhotoController } from './me-photo.controller';
@@ -25,8 +29,8 @@ class BlobStoreLifecycle implements OnApplicationShutdown {
 
 /** Media (issue #15): uploads, downloads and thumbnails; bytes in the blob store, sealed with their owner's key. */
 @Module({
-  imports: [InfrastructureModule, RoomsModule, PresenceModule],
-  controllers: [MediaController, RoomMediaController, MePhotoController],
+  imports: [InfrastructureModule, RoomsModule, PresenceModule, OrgModule, AdminModule],
+  controllers: [MediaController, RoomMediaController, MePhotoController, RoomAvatarController, AdminUserMediaController],
   providers: [
     { provide: BLOB_STORE, inject: [PARLEY_CONFIG], useFactory: (config: ParleyConfig) => createBlobStore(config) },
     { provide: MediaCipher, inject: [PersonalDataVault], useFactory: (vault: PersonalDataVault) => new MediaCipher(vault) },

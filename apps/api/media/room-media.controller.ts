@@ -55,7 +55,7 @@ export class RoomMediaController {
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(UploadMediaBody) }, { $ref: getSchemaPath(UploadMediaForm) }] } })
   @ApiCreatedResponse({ type: UploadedMediaResponse })
-  @ApiErrors(...COMMAND_ERRORS, 404)
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
   async upload(@Param('roomId', UuidParamPipe) roomId: string, @Req() request: FastifyRequest, @Caller() caller: CommandContext): Promise<UploadedMedia> {
     return this.uploads.upload(await readUpload(request, this.config.media.maxBytes), caller, { roomId, purpose: 'room_media' });
   }

@@ -3,6 +3,7 @@ import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DomainError, tooLarge, validationError } from '../../../libs/domain/errors';
+import { streamedData } from './streamed-json-upload';
 
 /** An upload as it arrived: the bytes, what the client claims they are, and the name it gave. */
 export interface UploadBody {
@@ -40,21 +41,23 @@ async function decodeBase64(text: string, field: string): Promise<Buffer> {
  * The upload of a request: `multipart/form-data` with one file in `fileField`,
  * or JSON `{ data: <base64>, type?, name? }` as Trillian sends it. Nothing
  * larger than `maxBytes` is read whole: the form's file stream stops at the
- * limit (413), a JSON body's size was bounded by the route.
+ * limit (413), a JSON body's `data` was decoded as it streamed in.
  */
 export async function readUpload(request: FastifyRequest, maxBytes: number, fileField = 'file'): Promise<UploadBody> {
   if (request.isMultipart()) return readForm(request, maxBytes, fileField);
-  const body = request.body;
+  // Decoded as it streamed in (streamJsonUpload): the body holds the other fields; else decoded from the parsed body.
+  const streamed = streamedData(request);
+  const body = streamed ? { ...(request.body as object), data: '' } : request.body;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw invalid('body', `must be multipart/form-data with "${fileField}" or a JSON object { data, type?, name? }`);
   }
   const fields = body as Record<string, unknown>;
   for (const key of Object.keys(fields)) if (!['data', 'type', 'name'].includes(key)) throw invalid(key, 'is not a field of an upload (data, type, name)');
   const { data, type, name } = fields;
-  if (typeof data !== 'string') throw invalid('data', 'is required: the bytes in base64');
+  if (!streamed && typeof data !== 'string') throw invalid('data', 'is required: the bytes in base64');
   if (type !== undefined && typeof type !== 'string') throw invalid('type', 'must be a media type such as image/png');
   if (name !== undefined && typeof name !== 'string') throw invalid('name', 'must be a file name');
-  const bytes = await decodeBase64(data, 'data');
+  const bytes = streamed ?? (await decodeBase64(data as string, 'data'));
   if (bytes.length > maxBytes) throw mediaTooLarge(maxBytes, 'data');
   return { bytes, claimedType: type ?? null, name: name ?? null, field: 'data' };
 }

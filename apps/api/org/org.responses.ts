@@ -68,7 +68,7 @@ export class DirectoryEntryResponse implements DirectoryEntryView {
   @ApiProperty({ type: String, nullable: true }) displayName!: string | null;
   @ApiProperty({ type: 'array', items: ID }) groups!: number[];
   @ApiProperty({ type: String, nullable: true, description: 'null when hidden from the caller' }) statusMessage!: string | null;
-  @ApiProperty({ type: String, nullable: true, format: 'uri', description: 'null when hidden from the caller' }) photoUrl!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uri-reference', description: 'null when hidden from the caller' }) photoUrl!: string | null;
   @ApiProperty({ type: SeenPresenceResponse }) presence!: SeenPresenceResponse;
 }
 

@@ -5,13 +5,17 @@ import { ApiErrors, UserApi } from '../common/openapi';
 import {
   ContactPhotoHistoryResponse,
   ContactPhotoResponse,
+  ContactPreviewPhotoListResponse,
   ContactPresenceListResponse,
   ContactPresenceResponse,
   ContactStatusHistoryResponse,
   ContactStatusMessageListResponse,
   ContactStatusMessageResponse,
 } from '../contacts/contacts.responses';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { THUMBNAIL_SIZES } from '../../../libs/domain/media/media-type';
+import { mediaProjection } from '../../../projections';
 import { validationError } from '../../../libs/domain/errors';
 import { Caller } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
@@ -19,6 +23,8 @@ import { PageQueryDto } from '../common/page-query.dto';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import {
   AllContactsPresenceQuery,
+  AllContactsPreviewPhotosQuery,
+  type ContactPreviewPhotoView,
   AllContactsStatusesQuery,
   ContactHistoryQuery,
   ContactPhotoQuery,
@@ -59,6 +65,14 @@ export class HistoryQueryDto extends PageQueryDto {
   cursor?: string;
 }
 
+export class PreviewPhotosQueryDto {
+  @ApiPropertyOptional({ enum: [...THUMBNAIL_SIZES], default: 256, description: 'The preview size: the bound of the long side, in pixels' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsIn([...THUMBNAIL_SIZES], { message: `size must be one of ${THUMBNAIL_SIZES.join(', ')}` })
+  size?: number;
+}
+
 /**
  * Contacts' presence, status messages and photos (Windu), as the caller may
  * see them: only for entries of the caller's address book matched to an
@@ -86,6 +100,17 @@ export class ContactPresenceController {
   @ApiOkResponse({ type: ContactStatusMessageListResponse })
   allStatuses(@Caller() caller: CommandContext): Promise<{ readonly items: readonly ContactStatusMessageView[] }> {
     return this.queries.execute(new AllContactsStatusesQuery(caller.actor));
+  }
+
+  @Get('photos')
+  @ReadModelQuery(contactsProjection, presenceProjection, usersProjection, mediaProjection)
+  @ApiOkResponse({ type: ContactPreviewPhotoListResponse, description: "Every matched contact's photo at one preview size, privacy and blocks applied" })
+  @ApiErrors(400)
+  allPreviewPhotos(
+    @Query() query: PreviewPhotosQueryDto,
+    @Caller() caller: CommandContext,
+  ): Promise<{ readonly size: number; readonly items: readonly ContactPreviewPhotoView[] }> {
+    return this.queries.execute(new AllContactsPreviewPhotosQuery(caller.actor, query.size ?? 256));
   }
 
   @Get(':contactId/presence')

@@ -4,6 +4,7 @@ import { notFound } from '../../../libs/domain/errors';
 import { canSee, type SeenPresence } from '../../../libs/domain/presence/visibility';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { PROFILE_HISTORY } from '../../../projections/profile-history.projection';
+import { MEDIA, mediaIdOfUrl, type MediaDoc } from '../../../projections/media.projection';
 import { READ_STORE } from '../infrastructure/tokens';
 import { decodeCursor, encodeCursor } from '../rooms/read-access';
 import { PrivacyPolicy } from './privacy-policy';
@@ -189,6 +190,69 @@ export class ContactPhotoHandler implements IQueryHandler<ContactPhotoQuery, Con
   async execute({ viewerId, contactId }: ContactPhotoQuery): Promise<ContactPhotoView> {
     const { ref, seen } = await seenContact(this.directory, this.policy, viewerId, contactId);
     return { ...ref, url: seen.photoUrl };
+  }
+}
+
+/** A contact's photo at a preview size: where to fetch it, and its pixels when Parley holds the image. */
+export interface ContactPreviewPhotoView extends ContactRef {
+  /** The photo as set (an absolute URL or an upload's /v1/media/<id>); null when unset or hidden from the viewer. */
+  readonly url: string | null;
+  /**
+   * The preview: for an uploaded photo, its thumbnail at the size asked for
+   * (never larger than the original); for a linked photo, the link itself
+   * (Parley does not fetch other servers' images); null with `url`.
+   */
+  readonly preview: { readonly url: string; readonly width: number | null; readonly height: number | null } | null;
+}
+
+export class AllContactsPreviewPhotosQuery extends Query<{ readonly size: number; readonly items: readonly ContactPreviewPhotoView[] }> {
+  constructor(
+    readonly viewerId: string,
+    readonly size: number,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Every matched contact's photo at one preview size, in one answer (Windu's
+ * preview-photos list), under each owner's photo privacy and the blocks
+ * between them and the viewer, as one contact's photo is. One read of the
+ * media read model for all the uploaded photos.
+ */
+@QueryHandler(AllContactsPreviewPhotosQuery)
+export class AllContactsPreviewPhotosHandler
+  implements IQueryHandler<AllContactsPreviewPhotosQuery, { readonly size: number; readonly items: readonly ContactPreviewPhotoView[] }>
+{
+  constructor(
+    private readonly directory: ContactDirectory,
+    private readonly policy: PrivacyPolicy,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {}
+
+  async execute({ viewerId, size }: AllContactsPreviewPhotosQuery): Promise<{ readonly size: number; readonly items: readonly ContactPreviewPhotoView[] }> {
+    const contacts = await seenContacts(this.directory, this.policy, viewerId);
+    const mediaIds = contacts.map(({ seen }) => mediaIdOfUrl(seen.photoUrl)).filter((id): id is string => id !== null);
+    const docs = mediaIds.length === 0 ? [] : ((await this.readStore.getMany(MEDIA, mediaIds)) as unknown as MediaDoc[]);
+    const media = new Map(docs.map((doc) => [doc.id, doc]));
+    const items = contacts.map(({ ref, seen }): ContactPreviewPhotoView => {
+      const url = seen.photoUrl;
+      if (url === null) return { ...ref, url: null, preview: null };
+      const mediaId = mediaIdOfUrl(url);
+      if (mediaId === null) return { ...ref, url, preview: { url, width: null, height: null } };
+      const doc = media.get(mediaId);
+      // Deleted, or its owner erased: nothing left to show.
+      if (doc === undefined || doc.deleted || doc.removed || doc.ownerId !== ref.userId) return { ...ref, url: null, preview: null };
+      const thumbnail = doc.thumbnails.find((t) => t.size === size);
+      return {
+        ...ref,
+        url,
+        preview: thumbnail
+          ? { url: `${url}/thumbnails/${size}`, width: thumbnail.width, height: thumbnail.height }
+          : { url, width: doc.width, height: doc.height },
+      };
+    });
+    return { size, items };
   }
 }
 

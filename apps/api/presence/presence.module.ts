@@ -7,6 +7,7 @@ import { AdminPresenceController } from './admin-presence.controller';
 import { ContactPresenceController } from './contact-presence.controller';
 import {
   AllContactsPresenceHandler,
+  AllContactsPreviewPhotosHandler,
   AllContactsStatusesHandler,
   ContactHistoryHandler,
   ContactPhotoHandler,
@@ -36,6 +37,7 @@ import { SetPresenceHandler } from './set-presence.command';
     ListPresenceHandler,
     ContactPresenceHandler,
     AllContactsPresenceHandler,
+    AllContactsPreviewPhotosHandler,
     ContactStatusMessageHandler,
     AllContactsStatusesHandler,
     ContactPhotoHandler,

@@ -30,7 +30,7 @@ export class CreatedRoomResponse implements CreatedRoom {
   @ApiProperty({ enum: ROOM_KINDS }) kind!: RoomKind;
   @ApiProperty() name!: string;
   @ApiProperty({ type: String, nullable: true }) topic!: string | null;
-  @ApiProperty({ type: String, nullable: true, format: 'uri' }) avatarUrl!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uri-reference', description: 'An absolute URL, or an uploaded avatar\'s /v1/media/<id>' }) avatarUrl!: string | null;
   @ApiProperty({ enum: HISTORY_VISIBILITIES, description: 'shared: members see history from before they joined; joined: only from their join' }) historyVisibility!: HistoryVisibility;
   @ApiProperty({ type: String, description: 'A user id, or application:<id> for a room of an application' }) createdBy!: string;
   @ApiProperty({ type: RoomPermissionsResponse }) permissions!: RoomPermissionsResponse;
@@ -63,7 +63,7 @@ export class MyRoomResponse implements MyRoomView {
   @ApiProperty({ type: String, nullable: true, description: "a thread's subject; null for other rooms" }) subject!: string | null;
   @ApiProperty({ type: [String], format: 'uuid', description: 'the members, in the order they joined' }) participants!: string[];
   @ApiProperty({ type: String, nullable: true }) topic!: string | null;
-  @ApiProperty({ type: String, nullable: true, format: 'uri' }) avatarUrl!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uri-reference', description: 'An absolute URL, or an uploaded avatar\'s /v1/media/<id>' }) avatarUrl!: string | null;
   @ApiProperty({ enum: HISTORY_VISIBILITIES, description: 'shared: members see history from before they joined; joined: only from their join' }) historyVisibility!: HistoryVisibility;
   @ApiProperty({ type: String, description: 'A user id, or application:<id> for a room of an application' }) createdBy!: string;
   @ApiProperty({ ...DATE_TIME, nullable: true }) createdAt!: string | null;

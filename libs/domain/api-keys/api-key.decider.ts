@@ -34,6 +34,8 @@ export const API_KEY_SCOPES = [
   'admin:org',
   /** Every group chat, administered without being a member. */
   'admin:rooms',
+  /** Any user's media (Trillian user media): list, read, add, delete. */
+  'admin:media',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 export const isApiKeyScope = (value: string): value is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(value);

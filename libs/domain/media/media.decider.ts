@@ -1,7 +1,7 @@
 import type { Decider } from '../decider';
 import { assertNever, conflict, forbidden, notFound, validationError, type ErrorDetail } from '../errors';
 import type { MediaAttached, MediaDeleted, MediaEvent, MediaThumbnail, MediaUploaded, ParleyEvent } from '../events';
-import { requireMember, requireRoom, type RoomState } from '../rooms/room.decider';
+import { requireAvatarChange, requireMember, requireRoom, type RoomState } from '../rooms/room.decider';
 import { hasCharactersNotInNames, NAME_CHARACTERS_REASON } from '../text';
 import { isImageType, KNOWN_MEDIA_TYPES, THUMBNAIL_SIZES } from './media-type';
 
@@ -41,6 +41,12 @@ export interface UploadMedia {
   readonly height: number | null;
   readonly blob: string;
   readonly thumbnails: readonly MediaThumbnail[];
+  /**
+   * Whether the uploader's organisation policy lets them transfer files
+   * (`trillian.filetransfer 0` forbids it). An administrator adding media
+   * for a user is not the user transferring a file: true there.
+   */
+  readonly fileTransfer: boolean;
   /** Upload straight into a room's media (Trillian's group-chat media): the room as it is now. */
   readonly room: { readonly roomId: string; readonly state: RoomState; readonly purpose: MediaAttached['data']['purpose'] } | null;
   readonly now: string;
@@ -62,6 +68,8 @@ export interface DeleteMedia {
   readonly actor: string;
   /** Deleting a room's media as that room's operator or owner: the room as it is now. */
   readonly viaRoom: { readonly roomId: string; readonly state: RoomState } | null;
+  /** An administrator (an API key with `admin:media`) deleting a user's media: no ownership asked. */
+  readonly asAdministrator?: boolean;
   readonly now: string;
 }
 
@@ -73,6 +81,24 @@ const MEDIA_NOT_FOUND = () => notFound('MEDIA.NOT_FOUND', 'Media not found');
 function requireOwnMedia(state: MediaState, actor: string): LiveMedia {
   if (state.status !== 'live' || state.ownerId !== actor) throw MEDIA_NOT_FOUND();
   return state;
+}
+
+/**
+ * Whether `actor` may put media into the room for `purpose`: a member for the
+ * room's media; for its avatar, a member who may change it (the rename
+ * permission). Checked before any byte is stored and again in the decision.
+ */
+export function requireRoomUse(room: RoomState, actor: string, purpose: MediaAttached['data']['purpose']): void {
+  const active = requireRoom(room);
+  if (purpose === 'avatar') requireAvatarChange(active, actor);
+  else requireMember(active, actor);
+}
+
+/** Refuses an upload the uploader's organisation policy forbids (`trillian.filetransfer 0`). */
+export function requireFileTransfer(allowed: boolean): void {
+  if (!allowed) {
+    throw forbidden('MEDIA.FILE_TRANSFER_DISABLED', "Your organisation's policy (trillian.filetransfer 0) does not allow file transfer");
+  }
 }
 
 function checkUpload(command: UploadMedia): void {
@@ -105,6 +131,7 @@ function checkUpload(command: UploadMedia): void {
 
 export function decideUploadMedia(command: UploadMedia, state: MediaState): MediaEvent[] {
   if (state.status !== 'absent') throw conflict('MEDIA.ALREADY_EXISTS', 'A media item with this id exists');
+  requireFileTransfer(command.fileTransfer);
   checkUpload(command);
   const uploaded: MediaUploaded = {
     type: 'MediaUploaded',
@@ -123,7 +150,7 @@ export function decideUploadMedia(command: UploadMedia, state: MediaState): Medi
     },
   };
   if (command.room === null) return [uploaded];
-  requireMember(requireRoom(command.room.state), command.actor);
+  requireRoomUse(command.room.state, command.actor, command.room.purpose);
   return [uploaded, attached(command.mediaId, command.actor, command.room.roomId, command.room.purpose, command.actor, command.now)];
 }
 
@@ -134,7 +161,7 @@ function attached(mediaId: string, ownerId: string, roomId: string, purpose: Med
 /** Only one's own media goes into a room, and only into a room one belongs to; attaching again changes nothing. */
 export function decideAttachMedia(command: AttachMedia, state: MediaState): MediaEvent[] {
   const media = requireOwnMedia(state, command.actor);
-  requireMember(requireRoom(command.room), command.actor);
+  requireRoomUse(command.room, command.actor, command.purpose);
   if (media.rooms.includes(command.roomId) && command.purpose === 'room_media') return [];
   return [attached(media.mediaId, media.ownerId, command.roomId, command.purpose, command.actor, command.now)];
 }
@@ -142,7 +169,7 @@ export function decideAttachMedia(command: AttachMedia, state: MediaState): Medi
 /** The uploader deletes their media; an operator or owner of a room deletes that room's media. */
 export function decideDeleteMedia(command: DeleteMedia, state: MediaState): MediaEvent[] {
   if (state.status !== 'live') throw MEDIA_NOT_FOUND();
-  if (state.ownerId !== command.actor) {
+  if (state.ownerId !== command.actor && command.asAdministrator !== true) {
     const via = command.viaRoom;
     if (via === null || !state.rooms.includes(via.roomId)) throw MEDIA_NOT_FOUND();
     const member = requireMember(requireRoom(via.state), command.actor);

@@ -37,6 +37,7 @@ const upload = (overrides: Partial<UploadMedia> = {}): UploadMedia => ({
   height: 480,
   blob: BLOB,
   thumbnails: [{ size: 64, type: 'image/jpeg', width: 64, height: 48, bytes: 900, blob: THUMB }],
+  fileTransfer: true,
   room: null,
   now: NOW,
   ...overrides,
@@ -80,6 +81,26 @@ describe('media decider', () => {
       given([])
         .when(upload({ room: { roomId: ROOM, state: roomWith([[OTHER, 'owner']]), purpose: 'room_media' } }))
         .thenThrows('ROOM.NOT_FOUND', 'not_found');
+    });
+
+    it("given nothing, when uploaded as a room's avatar by a member who may change it, then it is attached as the avatar", () => {
+      given([])
+        .when(upload({ room: { roomId: ROOM, state: roomWith([[OWNER, 'owner']]), purpose: 'avatar' } }))
+        .then([uploaded(), attachedTo(ROOM, 'avatar')]);
+    });
+
+    it("given nothing, when a plain member uploads the avatar of a room whose members may not rename it, then it is forbidden", () => {
+      const locked = evolveRoom(roomWith([[OTHER, 'owner'], [OWNER, 'member']]), {
+        type: 'RoomPermissionsChanged',
+        data: { roomId: ROOM, permissions: { ...DEFAULT_PERMISSIONS, rename: false }, changedBy: OTHER, changedAt: NOW },
+      });
+      given([])
+        .when(upload({ room: { roomId: ROOM, state: locked, purpose: 'avatar' } }))
+        .thenThrows('ROOM.RENAME_NOT_ALLOWED', 'forbidden');
+    });
+
+    it('given nothing, when a user whose policy forbids file transfer uploads, then it is forbidden', () => {
+      given([]).when(upload({ fileTransfer: false })).thenThrows('MEDIA.FILE_TRANSFER_DISABLED', 'forbidden');
     });
 
     it('given an upload, when the same id is uploaded again, then it conflicts', () => {
@@ -166,6 +187,10 @@ describe('media decider', () => {
 
     it("given someone's private upload, when another user deletes it, then it is not found", () => {
       given([uploaded()]).when(del(OTHER)).thenThrows('MEDIA.NOT_FOUND', 'not_found');
+    });
+
+    it("given someone's private upload, when an administrator deletes it, then MediaDeleted names the administrator", () => {
+      given([uploaded()]).when({ ...(del('apikey:admin') as Extract<MediaCommand, { type: 'DeleteMedia' }>), asAdministrator: true }).then([deleted('apikey:admin')]);
     });
 
     it('given deleted media, when deleted again, then it is not found', () => {

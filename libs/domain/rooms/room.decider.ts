@@ -236,6 +236,15 @@ function describeFlag(flag: keyof RoomPermissions): string {
   }
 }
 
+/**
+ * Whether `actor` may change the room's avatar (a link or an upload): the
+ * rename permission covers name and avatar alike; a direct room has neither.
+ */
+export function requireAvatarChange(room: ActiveRoom, actor: string): void {
+  const member = requireMember(room, actor);
+  requirePermission(room, member, 'rename', 'ROOM.RENAME_NOT_ALLOWED');
+}
+
 /** Whether `userId` may post in the room now; throws the refusal otherwise. */
 export function assertCanSend(room: ActiveRoom, userId: string): void {
   const member = requireMember(room, userId);
@@ -525,7 +534,7 @@ function update(command: Extract<RoomCommand, { type: 'UpdateRoom' }>, room: Act
     events.push({ type: 'RoomTopicChanged', data: { ...base, topic: command.topic } });
   }
   if (command.avatarUrl !== undefined && command.avatarUrl !== room.avatarUrl) {
-    requirePermission(room, actor, 'rename', 'ROOM.RENAME_NOT_ALLOWED');
+    requireAvatarChange(room, command.actor);
     events.push({ type: 'RoomAvatarChanged', data: { ...base, avatarUrl: command.avatarUrl } });
   }
   if (command.permissions !== undefined) {
