@@ -93,6 +93,10 @@ export const membershipsProjection: Projection = {
       const d = event.data;
       await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({ ...doc, muted: d.muted }));
     },
+    MemberVoiceChanged: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({ ...doc, voice: d.voice }));
+    },
     CommentPosted: async (event, ctx) => {
       const d = event.data;
       await ctx.update('membership_rooms', d.roomId, (doc) => ({

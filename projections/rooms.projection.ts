@@ -10,6 +10,8 @@ import type { Doc } from '../libs/read-store/read-store.port';
 export interface RoomMemberEntry {
   readonly role: string;
   readonly muted: boolean;
+  /** Absent before VOICE existed: false. */
+  readonly voice?: boolean;
   readonly joinedAt: string;
 }
 
@@ -41,7 +43,12 @@ export const roomsProjection: Projection = {
   name: 'rooms',
   // v3: rooms of applications, member states, closed rooms; `alias`, the room's integer id (libs/domain/aliases.ts), and the last comment's.
   version: 3,
-  collections: [{ name: 'rooms', indexes: [{ fields: ['lastActivityAt'] }, { fields: ['applicationId', 'createdAt', 'id'] }, { fields: ['alias'] }] }],
+  collections: [
+    {
+      name: 'rooms',
+      indexes: [{ fields: ['lastActivityAt'] }, { fields: ['applicationId', 'createdAt', 'id'] }, { fields: ['alias'] }, { fields: ['kind', 'closed', 'createdAt', 'id'] }],
+    },
+  ],
   // A batch's rooms in one read.
   prefetch: (event) => {
     const roomId = (event.data as { roomId?: unknown }).roomId;
@@ -68,6 +75,7 @@ export const roomsProjection: Projection = {
           applicationName: d.applicationName ?? null,
           closed: false,
           closedAt: null,
+          unlisted: false,
           memberStates: {},
           members: {},
           memberCount: 0,
@@ -130,6 +138,25 @@ export const roomsProjection: Projection = {
     },
     RoomPermissionsChanged: async (event, ctx) => {
       await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, permissions: event.data.permissions }));
+    },
+    RoomListingChanged: async (event, ctx) => {
+      await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, unlisted: event.data.unlisted }));
+    },
+    MemberVoiceChanged: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('rooms', d.roomId, (doc) => withMember(doc, d.userId, (m) => ({ ...m, voice: d.voice })));
+    },
+    HistoryDeleted: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('rooms', d.roomId, (doc) => {
+        const last = doc['lastComment'] as { id: string; seq: number; createdAt: string; deleted: boolean } | null;
+        if (!last || last.deleted) return doc;
+        const covered =
+          d.scope === 'comments'
+            ? d.commentIds.includes(last.id)
+            : last.seq >= d.fromSeq && last.seq <= d.throughSeq && (d.week === null || (last.createdAt >= d.week.from && last.createdAt < d.week.until));
+        return covered ? { ...doc, lastComment: { ...last, text: null, deleted: true } } : doc;
+      });
     },
     RoomHistoryVisibilityChanged: async (event, ctx) => {
       await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, historyVisibility: event.data.historyVisibility }));

@@ -58,6 +58,7 @@ describe('rooms projection', () => {
       applicationName: null,
       closed: false,
       closedAt: null,
+      unlisted: false,
       memberStates: {},
       createdBy: ALICE,
       createdAt: at(2),
@@ -266,5 +267,32 @@ describe('rooms projection: rooms of applications and member states', () => {
     await scenario.when(closedEvent);
     expect(await scenario.doc('rooms', APP_ROOM)).toMatchObject({ applicationId: 'app-1', applicationName: 'support', closed: true, closedAt: at(5) });
     await thenReplayChangesNothing(scenario, 'RoomClosed');
+  });
+});
+
+describe('rooms projection: administered group chats', () => {
+  const base = [roomCreated(ROOM, { createdAt: at(0) }), memberAdded(ROOM, OWNER)];
+
+  it('RoomListingChanged: the room is (un)listed', async () => {
+    const scenario = await given(roomsProjection, base);
+    await scenario.when({ type: 'RoomListingChanged', data: { roomId: ROOM, unlisted: true, changedBy: OWNER, changedAt: at(5) } });
+    expect((await scenario.doc('rooms', ROOM))?.['unlisted']).toBe(true);
+    await thenReplayChangesNothing(scenario, 'RoomListingChanged');
+  });
+
+  it('MemberVoiceChanged: the member is voiced', async () => {
+    const scenario = await given(roomsProjection, base);
+    await scenario.when({ type: 'MemberVoiceChanged', data: { roomId: ROOM, userId: OWNER, voice: true, changedBy: OWNER, changedAt: at(5) } });
+    expect((await scenario.doc('rooms', ROOM))?.['members']).toMatchObject({ [OWNER]: { voice: true } });
+    await thenReplayChangesNothing(scenario, 'MemberVoiceChanged');
+  });
+
+  it('HistoryDeleted: the last comment, when in the block, shows as deleted; otherwise it stays', async () => {
+    const scenario = await given(roomsProjection, [...base, commentPosted(ROOM, 1), commentPosted(ROOM, 2)]);
+    await scenario.when({ type: 'HistoryDeleted', data: { roomId: ROOM, scope: 'comments', commentIds: [`${ROOM}-c1`], week: null, fromSeq: 1, throughSeq: 1, deletedBy: OWNER, deletedAt: at(50) } });
+    expect((await scenario.doc('rooms', ROOM))?.['lastComment']).toMatchObject({ text: 'comment 2', deleted: false });
+    await scenario.when({ type: 'HistoryDeleted', data: { roomId: ROOM, scope: 'all', commentIds: [], week: null, fromSeq: 1, throughSeq: 2, deletedBy: OWNER, deletedAt: at(51) } });
+    expect((await scenario.doc('rooms', ROOM))?.['lastComment']).toMatchObject({ text: null, deleted: true });
+    await thenReplayChangesNothing(scenario, 'HistoryDeleted');
   });
 });

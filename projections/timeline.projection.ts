@@ -1,5 +1,6 @@
 import { aliasOf } from '../libs/domain/aliases';
 import type { Projection, ProjectionContext } from '../libs/projection/projection';
+import type { Doc } from '../libs/read-store/read-store.port';
 
 /**
  * A room's timeline: user comments (tombstoned when deleted) and the system
@@ -68,6 +69,26 @@ async function system(
   );
 }
 
+/** Id of a comment's entry in `timeline_seqs` (room, seq → comment id): what a deleted block of seqs is found by. */
+export const timelineSeqId = (roomId: string, seq: number) => `${roomId}:${seq}`;
+
+/** How many documents a deleted block reads and writes at a time. */
+const BLOCK_CHUNK = 1000;
+
+/** A comment's tombstone: its content gone, the fact and who deleted it kept. */
+function tombstone(doc: Doc, deletedBy: string, deletedAt: string): Doc {
+  if (doc['deleted'] === true) return doc;
+  return {
+    ...doc,
+    text: null,
+    payload: null,
+    ...(doc['attachments'] ? { attachments: [] } : {}),
+    deleted: true,
+    deletedBy,
+    deletedAt,
+  };
+}
+
 /** Id of a member's joining in `timeline_joins`: the last `ord` of the room before they (last) joined. */
 export const timelineJoinId = (roomId: string, userId: string) => `${roomId}:${userId}`;
 
@@ -75,7 +96,8 @@ export const timelineProjection: Projection = {
   name: 'timeline',
   // v2: `timeline_joins`, where each member's view of a `joined` room starts.
   // v3: aliases, and the avatar-changed and joined items.
-  version: 3,
+  // v4: `timeline_seqs`, so that a deleted block of history (HistoryDeleted) finds its comments.
+  version: 4,
   collections: [
     {
       name: 'timeline',
@@ -91,6 +113,7 @@ export const timelineProjection: Projection = {
     },
     { name: 'timeline_rooms', indexes: [] },
     { name: 'timeline_joins', indexes: [] },
+    { name: 'timeline_seqs', indexes: [] },
   ],
   // A batch's room counters and comment entries in one read per collection.
   prefetch: (event) => {
@@ -219,18 +242,39 @@ export const timelineProjection: Projection = {
         }),
         () => ({ id: d.commentId }),
       );
+      const seqId = timelineSeqId(d.roomId, d.seq);
+      await ctx.update('timeline_seqs', seqId, (doc) => ({ ...doc, commentId: d.commentId }), () => ({ id: seqId }));
     },
     CommentDeleted: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('timeline', d.commentId, (doc) => ({
-        ...doc,
-        text: null,
-        payload: null,
-        ...(doc['attachments'] ? { attachments: [] } : {}),
-        deleted: true,
-        deletedBy: d.deletedBy,
-        deletedAt: d.deletedAt,
-      }));
+      await ctx.update('timeline', d.commentId, (doc) => tombstone(doc, d.deletedBy, d.deletedAt));
+    },
+    HistoryDeleted: async (event, ctx) => {
+      const d = event.data;
+      if (d.scope === 'comments') {
+        await ctx.prefetch('timeline', d.commentIds);
+        for (const commentId of d.commentIds) await ctx.update('timeline', commentId, (doc) => tombstone(doc, d.deletedBy, d.deletedAt));
+        return;
+      }
+      // A week or everything: the block's seqs, a chunk at a time; a week's own instants decide at its edges.
+      const week = d.week;
+      for (let first = d.fromSeq; first <= d.throughSeq; first += BLOCK_CHUNK) {
+        const last = Math.min(d.throughSeq, first + BLOCK_CHUNK - 1);
+        const seqIds = Array.from({ length: last - first + 1 }, (_, i) => timelineSeqId(d.roomId, first + i));
+        await ctx.prefetch('timeline_seqs', seqIds);
+        const commentIds: string[] = [];
+        for (const seqId of seqIds) {
+          const entry = await ctx.get('timeline_seqs', seqId);
+          if (entry) commentIds.push(entry['commentId'] as string);
+        }
+        await ctx.prefetch('timeline', commentIds);
+        for (const commentId of commentIds) {
+          await ctx.update('timeline', commentId, (doc) => {
+            const at = doc['createdAt'] as string;
+            return week === null || (at >= week.from && at < week.until) ? tombstone(doc, d.deletedBy, d.deletedAt) : doc;
+          });
+        }
+      }
     },
   },
 };

@@ -1,4 +1,4 @@
-import type { ParleyEvent, ParleyEventType } from '../libs/domain/events';
+import type { HistoryDeleted, ParleyEvent, ParleyEventType } from '../libs/domain/events';
 import type { StoredEvent } from '../libs/event-store/event-store.port';
 import type { Doc } from '../libs/read-store/read-store.port';
 import {
@@ -287,5 +287,43 @@ describe('timeline projection: where each member joined', () => {
     // Before the comment (ord 2) and the "added" item (ord 3): they see from ord 3 on.
     expect(await scenario.doc('timeline_joins', timelineJoinId('r-join', 'u-late'))).toMatchObject({ roomId: 'r-join', userId: 'u-late', afterOrd: 2 });
     await thenReplayChangesNothing(scenario, 'MemberAdded');
+  });
+});
+
+describe('timeline projection: deleted blocks of history', () => {
+  const block = (data: Partial<HistoryDeleted['data']>): HistoryDeleted => ({
+    type: 'HistoryDeleted',
+    data: { roomId: ROOM, scope: 'all', commentIds: [], week: null, fromSeq: 1, throughSeq: 3, deletedBy: ALICE, deletedAt: at(50), ...data },
+  });
+  const posted = [
+    ...room,
+    commentPosted(ROOM, 1, { postedAt: '2016-05-16T08:00:00.000Z' }),
+    commentPosted(ROOM, 2, { postedAt: '2016-05-17T08:00:00.000Z', payload: { a: 1 } }),
+    commentPosted(ROOM, 3, { postedAt: '2016-05-23T08:00:00.000Z' }),
+  ];
+  const state = async (scenario: ProjectionScenario) =>
+    Promise.all([1, 2, 3].map(async (seq) => (await scenario.doc('timeline', `${ROOM}-c${seq}`))?.['text'] ?? null));
+
+  it('HistoryDeleted by ids: the named comments are tombstoned in place, with who deleted them', async () => {
+    const scenario = await given(timelineProjection, posted);
+    await scenario.when(block({ scope: 'comments', commentIds: [`${ROOM}-c2`], fromSeq: 2, throughSeq: 2 }));
+    expect(await state(scenario)).toEqual(['comment 1', null, 'comment 3']);
+    expect(await scenario.doc('timeline', `${ROOM}-c2`)).toMatchObject({ payload: null, deleted: true, deletedBy: ALICE, deletedAt: at(50) });
+    await thenReplayChangesNothing(scenario, 'HistoryDeleted');
+  });
+
+  it('HistoryDeleted by week: the week’s comments among the seqs go, the next week’s stay', async () => {
+    const scenario = await given(timelineProjection, posted);
+    await scenario.when(block({ scope: 'week', week: { year: 2016, week: 20, from: '2016-05-16T00:00:00.000Z', until: '2016-05-23T00:00:00.000Z' }, fromSeq: 1, throughSeq: 3 }));
+    expect(await state(scenario)).toEqual([null, null, 'comment 3']);
+    await thenReplayChangesNothing(scenario, 'HistoryDeleted');
+  });
+
+  it('HistoryDeleted of all: every comment up to throughSeq; a later post stands', async () => {
+    const scenario = await given(timelineProjection, posted);
+    await scenario.when(block({ scope: 'all', throughSeq: 3 }), commentPosted(ROOM, 4));
+    expect(await state(scenario)).toEqual([null, null, null]);
+    expect((await scenario.doc('timeline', `${ROOM}-c4`))?.['text']).toBe('comment 4');
+    await thenReplayChangesNothing(scenario, 'HistoryDeleted');
   });
 });

@@ -516,8 +516,50 @@ export type RoomHistoryVisibilityChanged = {
     readonly changedAt: string;
   };
 };
+/** DISABLE_LIST: the room is not listed to those who are not its members (admins list it). */
+export type RoomListingChanged = {
+  readonly type: 'RoomListingChanged';
+  readonly data: { readonly roomId: string; readonly unlisted: boolean; readonly changedBy: string; readonly changedAt: string };
+};
+/** VOICE: the member posts where plain members may not (`permissions.send` false: a moderated room). */
+export type MemberVoiceChanged = {
+  readonly type: 'MemberVoiceChanged';
+  readonly data: {
+    readonly roomId: string;
+    readonly userId: string;
+    readonly voice: boolean;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
+/** What a deletion of history covers: named comments, one ISO week, or everything up to then. */
+export type HistoryDeletionScope = 'comments' | 'week' | 'all';
+/**
+ * A block of a room's comments is deleted (decision DECISION-history-deletion):
+ * the comments named, or those of one ISO week, or all, among the comments
+ * with `fromSeq <= seq <= throughSeq`. The posts stay in the log; read models
+ * and exports stop serving their content from this event on.
+ */
+export type HistoryDeleted = {
+  readonly type: 'HistoryDeleted';
+  readonly data: {
+    readonly roomId: string;
+    readonly scope: HistoryDeletionScope;
+    /** The comments deleted (scope `comments`), without those deleted before; empty otherwise. */
+    readonly commentIds: readonly string[];
+    /** Scope `week`: the ISO week and the instants it covers, `[from, until)`; null otherwise. */
+    readonly week: { readonly year: number; readonly week: number; readonly from: string; readonly until: string } | null;
+    readonly fromSeq: number;
+    readonly throughSeq: number;
+    readonly deletedBy: string;
+    readonly deletedAt: string;
+  };
+};
 export type RoomEvent =
   | RoomCreated
+  | RoomListingChanged
+  | MemberVoiceChanged
+  | HistoryDeleted
   | MemberInvited
   | RoomClosed
   | RoomHistoryVisibilityChanged
@@ -1035,6 +1077,9 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   RoomAvatarChanged: 1,
   RoomPermissionsChanged: 1,
   RoomHistoryVisibilityChanged: 1,
+  RoomListingChanged: 1,
+  MemberVoiceChanged: 1,
+  HistoryDeleted: 1,
   CommentPosted: 1,
   CommentDeleted: 1,
   RoomRead: 1,

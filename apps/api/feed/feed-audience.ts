@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertNever } from '../../../libs/domain/errors';
 import { upcast, type CommentPosted, type ParleyEvent } from '../../../libs/domain/events';
-import { historyVisibleFrom } from '../../../libs/domain/rooms/room.decider';
+import { historyVisibleFrom, inDeletedHistory, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
 import { redactSecrets } from '../../../libs/domain/secret-fields';
 import type { EventStore, Position, StoredEvent } from '../../../libs/event-store/event-store.port';
@@ -145,6 +145,9 @@ function targetOf(event: ParleyEvent): Target {
     case 'RoomAvatarChanged':
     case 'RoomPermissionsChanged':
     case 'RoomHistoryVisibilityChanged':
+    case 'RoomListingChanged':
+    case 'MemberVoiceChanged':
+    case 'HistoryDeleted':
     case 'CommentPosted':
     case 'CommentDeleted':
       return { kind: 'room', roomId: event.data.roomId, subject: null };
@@ -192,9 +195,11 @@ export class FeedAudience {
     }
     const members = new Map<string, ReadonlyMap<string, Position | null>>();
     const deleted = new Set<string>();
+    const rooms = new Map<string, RoomState>();
     await Promise.all([
       ...[...roomIds].map(async (roomId) => {
         const { state } = await this.rooms.loadWithJoins(roomId);
+        rooms.set(roomId, state.room);
         members.set(roomId, visibleFrom(state));
       }),
       ...targeted.map(async ({ event }) => {
@@ -204,6 +209,12 @@ export class FeedAudience {
         }
       }),
     ]);
+    // A block of history deleted since (the room's state is read at the head): its comments go out as tombstones too.
+    for (const { event } of targeted) {
+      if (event.type !== 'CommentPosted') continue;
+      const room = rooms.get(event.data.roomId);
+      if (room?.status === 'active' && inDeletedHistory(room, event.data)) deleted.add(event.data.commentId);
+    }
     return targeted.map(({ stored, event, target }) => ({
       position: stored.position,
       message: {

@@ -1,4 +1,4 @@
-import { assertNever, conflict, forbidden, notFound, validationError, type ErrorDetail } from '../errors';
+import { assertNever, conflict, DomainError, forbidden, notFound, validationError, type ErrorDetail } from '../errors';
 import {
   DEFAULT_HISTORY_VISIBILITY,
   DEFAULT_PERMISSIONS,
@@ -9,6 +9,7 @@ import {
   type RoomRole,
 } from '../events';
 import { nameCharactersDetail } from '../text';
+import { weekRange } from '../history-weeks';
 import type { Decider } from '../decider';
 import type { ParleyEvent } from '../events';
 import { decideBlocking, type BlockFacts } from '../contacts/blocking.decider';
@@ -16,6 +17,8 @@ import { decideBlocking, type BlockFacts } from '../contacts/blocking.decider';
 export interface Member {
   readonly role: RoomRole;
   readonly muted: boolean;
+  /** Trillian's VOICE: posts in a moderated room (one whose members may not send). */
+  readonly voice: boolean;
   /** Order of joining, used to pick a new owner when the last one leaves. */
   readonly joined: number;
 }
@@ -40,6 +43,10 @@ export type RoomState =
       readonly invited: ReadonlyMap<string, Invitation>;
       /** Deleted: read-only history from then on. */
       readonly closed: boolean;
+      /** Not listed to non-members (Trillian's DISABLE_LIST). */
+      readonly unlisted: boolean;
+      /** The blocks of history deleted so far, so that what reads the log (the feed, webhooks) serves their comments as tombstones. */
+      readonly deletedHistory: readonly DeletedBlock[];
     };
 export type ActiveRoom = Extract<RoomState, { status: 'active' }>;
 
@@ -55,7 +62,54 @@ export const applicationOfActor = (actor: string): string | null =>
 
 export const initialRoomState: RoomState = { status: 'absent' };
 
+/** A block of deleted history: comments by id, or the seqs `fromSeq..throughSeq` (within `[from, until)` for a week). */
+export type DeletedBlock =
+  | { readonly kind: 'comments'; readonly commentIds: ReadonlySet<string> }
+  | { readonly kind: 'range'; readonly fromSeq: number; readonly throughSeq: number; readonly from: string | null; readonly until: string | null };
+
+/** Whether a comment of the room was deleted with a block of its history. */
+export function inDeletedHistory(room: ActiveRoom, comment: { readonly commentId: string; readonly seq: number; readonly postedAt: string }): boolean {
+  return room.deletedHistory.some((block) =>
+    block.kind === 'comments'
+      ? block.commentIds.has(comment.commentId)
+      : comment.seq >= block.fromSeq &&
+        comment.seq <= block.throughSeq &&
+        (block.from === null || (comment.postedAt >= block.from && block.until !== null && comment.postedAt < block.until)),
+  );
+}
+
 export const MAX_ROOM_MEMBERS = 5000;
+
+/** Most comments one deletion by ids names. */
+export const MAX_DELETED_COMMENTS = 1000;
+
+/**
+ * Set on a command given by an administrator (an API key holding
+ * `admin:rooms`): it acts on the room as an owner would, without being a
+ * member. The key's scope is checked at the edge; the decider trusts the flag
+ * as it trusts `actor`.
+ */
+export interface AsAdmin {
+  readonly admin?: boolean;
+}
+
+/** A comment a deletion by ids names, as the handler found it (null: no comment of that id anywhere). */
+export interface NamedComment {
+  readonly commentId: string;
+  readonly found: { readonly roomId: string; readonly seq: number; readonly deleted: boolean } | null;
+}
+
+export type DeleteHistoryCommand = AsAdmin & {
+  readonly type: 'DeleteHistory';
+  readonly actor: string;
+  readonly now: string;
+} & (
+    | { readonly scope: 'comments'; readonly comments: readonly NamedComment[] }
+    /** The seqs of the week's first and last comments as the handler found them; null when the week holds none. */
+    | { readonly scope: 'week'; readonly year: number; readonly week: number; readonly seqs: { readonly first: number; readonly last: number } | null }
+    /** The room's last comment seq when asked (0: no comment yet). */
+    | { readonly scope: 'all'; readonly lastSeq: number }
+  );
 
 export type RoomCommand =
   | {
@@ -74,23 +128,26 @@ export type RoomCommand =
       readonly applicationId?: string;
       /** The room's handle within the application, unique there (the room id derives from it). */
       readonly applicationName?: string;
+      /** Created by an administrator for the organisation: nobody is its owner; `participants` are its members. */
+      readonly administered?: boolean;
+      readonly unlisted?: boolean;
       readonly now: string;
     }
   | { readonly type: 'InviteMembers'; readonly actor: string; readonly userIds: readonly string[]; readonly now: string }
   | { readonly type: 'AcceptInvitation'; readonly actor: string; readonly now: string }
   | { readonly type: 'DeclineInvitation'; readonly actor: string; readonly now: string }
-  | { readonly type: 'CloseRoom'; readonly actor: string; readonly now: string }
-  | {
+  | (AsAdmin & { readonly type: 'CloseRoom'; readonly actor: string; readonly now: string })
+  | (AsAdmin & {
       readonly type: 'AddMembers';
       readonly actor: string;
       readonly userIds: readonly string[];
       /** The block lists of those being added; absent for an import, which restores history as it was. */
       readonly blocks?: BlockFacts;
       readonly now: string;
-    }
-  | { readonly type: 'RemoveMember'; readonly actor: string; readonly userId: string; readonly now: string }
+    })
+  | (AsAdmin & { readonly type: 'RemoveMember'; readonly actor: string; readonly userId: string; readonly now: string })
   | { readonly type: 'LeaveRoom'; readonly actor: string; readonly now: string }
-  | {
+  | (AsAdmin & {
       readonly type: 'UpdateRoom';
       readonly actor: string;
       readonly name?: string;
@@ -98,16 +155,19 @@ export type RoomCommand =
       readonly avatarUrl?: string | null;
       readonly permissions?: Partial<RoomPermissions>;
       readonly historyVisibility?: HistoryVisibility;
+      readonly unlisted?: boolean;
       readonly now: string;
-    }
-  | {
+    })
+  | (AsAdmin & {
       readonly type: 'ChangeMember';
       readonly actor: string;
       readonly userId: string;
       readonly role?: RoomRole;
       readonly muted?: boolean;
+      readonly voice?: boolean;
       readonly now: string;
-    };
+    })
+  | DeleteHistoryCommand;
 
 export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
   switch (event.type) {
@@ -127,6 +187,8 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
         applicationId: event.data.applicationId,
         invited: new Map(),
         closed: false,
+        unlisted: false,
+        deletedHistory: [],
       };
     default:
       break;
@@ -135,7 +197,7 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
   switch (event.type) {
     case 'MemberAdded': {
       const members = new Map(state.members);
-      members.set(event.data.userId, { role: event.data.role, muted: false, joined: state.joinCounter + 1 });
+      members.set(event.data.userId, { role: event.data.role, muted: false, voice: false, joined: state.joinCounter + 1 });
       return { ...state, members, joinCounter: state.joinCounter + 1, invited: without(state.invited, event.data.userId) };
     }
     case 'MemberInvited': {
@@ -155,6 +217,18 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
       return withMember(state, event.data.userId, (m) => ({ ...m, role: event.data.role }));
     case 'MemberMuteChanged':
       return withMember(state, event.data.userId, (m) => ({ ...m, muted: event.data.muted }));
+    case 'MemberVoiceChanged':
+      return withMember(state, event.data.userId, (m) => ({ ...m, voice: event.data.voice }));
+    case 'RoomListingChanged':
+      return { ...state, unlisted: event.data.unlisted };
+    case 'HistoryDeleted': {
+      const d = event.data;
+      const block: DeletedBlock =
+        d.scope === 'comments'
+          ? { kind: 'comments', commentIds: new Set(d.commentIds) }
+          : { kind: 'range', fromSeq: d.fromSeq, throughSeq: d.throughSeq, from: d.week?.from ?? null, until: d.week?.until ?? null };
+      return { ...state, deletedHistory: [...state.deletedHistory, block] };
+    }
     case 'RoomRenamed':
       return { ...state, name: event.data.name };
     case 'RoomTopicChanged':
@@ -198,7 +272,15 @@ export function requireOpenRoom(state: RoomState): ActiveRoom {
 }
 
 /** The application owning the room acts on it as an owner would, without being a member. */
-const OWNING_APPLICATION: Member = { role: 'owner', muted: false, joined: 0 };
+const OWNING_APPLICATION: Member = { role: 'owner', muted: false, voice: true, joined: 0 };
+
+/** An administrator (`admin:rooms`) acts on any room as an owner would, without being a member. */
+const ADMINISTRATOR: Member = { role: 'owner', muted: false, voice: true, joined: 0 };
+
+/** Who the command's actor is in the room: the administrator, or a member (a non-member learns nothing: 404). */
+function actorIn(room: ActiveRoom, command: AsAdmin & { readonly actor: string }): Member {
+  return command.admin === true ? ADMINISTRATOR : requireMember(room, command.actor);
+}
 
 /** The member record of `userId`; a non-member learns nothing about the room (404). */
 export function requireMember(room: ActiveRoom, userId: string): Member {
@@ -250,6 +332,8 @@ export function assertCanSend(room: ActiveRoom, userId: string): void {
   const member = requireMember(room, userId);
   if (room.closed) throw conflict('ROOM.CLOSED', 'The room was deleted; its history is read-only');
   if (member.muted) throw forbidden('ROOM.MUTED', 'You are muted in this room');
+  // A moderated room (members may not send): voiced members post as operators do.
+  if (member.voice) return;
   requirePermission(room, member, 'send', 'ROOM.SEND_NOT_ALLOWED');
 }
 
@@ -275,6 +359,9 @@ export function decideRoom(command: RoomCommand, state: RoomState): RoomEvent[] 
       return update(command, requireOpenRoom(state));
     case 'ChangeMember':
       return changeMember(command, requireOpenRoom(state));
+    case 'DeleteHistory':
+      // A deleted room's history may still be deleted: it is read-only to members, not to its operators.
+      return deleteHistory(command, requireRoom(state));
     default:
       return assertNever(command, 'room command');
   }
@@ -282,6 +369,7 @@ export function decideRoom(command: RoomCommand, state: RoomState): RoomEvent[] 
 
 function create(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: RoomState): RoomEvent[] {
   if (command.applicationId !== undefined) return createForApplication(command, command.applicationId, state);
+  if (command.administered === true) return createAdministered(command, state);
   if (state.status !== 'absent') throw conflict('ROOM.ALREADY_EXISTS', 'Room already exists');
   const others = [...new Set(command.participants)].filter((id) => id !== command.actor);
   if (command.kind === 'thread' && others.length === 0) {
@@ -378,6 +466,45 @@ function createForApplication(
   ];
 }
 
+/**
+ * A group chat the organisation owns (Trillian's POST /v1/groupchats): made
+ * by an administrator, who does not become a member; those named are its
+ * members. Nobody owns it: administrators, and operators they appoint, run it.
+ */
+function createAdministered(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: RoomState): RoomEvent[] {
+  if (state.status !== 'absent') throw conflict('ROOM.ALREADY_EXISTS', 'Room already exists');
+  if (command.kind !== 'group') {
+    throw validationError('ROOM.KIND_INVALID', 'An administrator creates group rooms', [{ field: 'kind', reason: 'must be group' }]);
+  }
+  const members = [...new Set(command.participants)];
+  if (members.length > MAX_ROOM_MEMBERS) {
+    throw validationError('ROOM.TOO_MANY_MEMBERS', `A room holds at most ${MAX_ROOM_MEMBERS} members`, [
+      { field: 'participants', reason: `at most ${MAX_ROOM_MEMBERS} participants` },
+    ]);
+  }
+  checkNames(command);
+  const { roomId, now, actor } = command;
+  return [
+    {
+      type: 'RoomCreated',
+      data: {
+        roomId,
+        kind: 'group',
+        name: command.name,
+        topic: command.topic,
+        avatarUrl: command.avatarUrl,
+        createdBy: actor,
+        permissions: withNamedFlags(DEFAULT_PERMISSIONS, command.permissions),
+        historyVisibility: command.historyVisibility ?? DEFAULT_HISTORY_VISIBILITY,
+        applicationId: null,
+        createdAt: now,
+      },
+    },
+    ...(command.unlisted === true ? [{ type: 'RoomListingChanged', data: { roomId, unlisted: true, changedBy: actor, changedAt: now } } as const] : []),
+    ...members.map((userId): RoomEvent => ({ type: 'MemberAdded', data: { roomId, userId, role: 'member', addedBy: actor, addedAt: now } })),
+  ];
+}
+
 function invite(command: Extract<RoomCommand, { type: 'InviteMembers' }>, room: ActiveRoom): RoomEvent[] {
   const actor = requireMember(room, command.actor);
   refuseDirect(room, 'take more members');
@@ -426,7 +553,7 @@ function decline(command: Extract<RoomCommand, { type: 'DeclineInvitation' }>, r
 
 /** Deleting a room: by its owner or its application, once; its history stays readable. */
 function close(command: Extract<RoomCommand, { type: 'CloseRoom' }>, room: ActiveRoom): RoomEvent[] {
-  const actor = requireMember(room, command.actor);
+  const actor = actorIn(room, command);
   if (actor.role !== 'owner') throw forbidden('ROOM.CLOSE_NOT_ALLOWED', 'Only an owner or the owning application deletes a room');
   if (room.closed) return [];
   return [{ type: 'RoomClosed', data: { roomId: room.roomId, closedBy: command.actor, closedAt: command.now } }];
@@ -450,7 +577,7 @@ function refuseDirect(room: ActiveRoom, what: string): void {
 }
 
 function addMembers(command: Extract<RoomCommand, { type: 'AddMembers' }>, room: ActiveRoom): RoomEvent[] {
-  const actor = requireMember(room, command.actor);
+  const actor = actorIn(room, command);
   refuseDirect(room, 'take more members');
   requirePermission(room, actor, 'addMembers', 'ROOM.ADD_MEMBERS_NOT_ALLOWED');
   const fresh = [...new Set(command.userIds)].filter((id) => !room.members.has(id));
@@ -468,9 +595,9 @@ function addMembers(command: Extract<RoomCommand, { type: 'AddMembers' }>, room:
 }
 
 function removeMember(command: Extract<RoomCommand, { type: 'RemoveMember' }>, room: ActiveRoom): RoomEvent[] {
-  const actor = requireMember(room, command.actor);
+  const actor = actorIn(room, command);
   refuseDirect(room, 'lose members');
-  if (command.userId === command.actor) {
+  if (command.userId === command.actor && command.admin !== true) {
     throw validationError('ROOM.USE_LEAVE', 'Use POST /v1/rooms/:roomId/leave to leave a room', [
       { field: 'userId', reason: 'is the caller' },
     ]);
@@ -517,7 +644,7 @@ function leave(command: Extract<RoomCommand, { type: 'LeaveRoom' }>, room: Activ
 }
 
 function update(command: Extract<RoomCommand, { type: 'UpdateRoom' }>, room: ActiveRoom): RoomEvent[] {
-  const actor = requireMember(room, command.actor);
+  const actor = actorIn(room, command);
   const base = { roomId: room.roomId, changedBy: command.actor, changedAt: command.now };
   const events: RoomEvent[] = [];
   checkNames(command);
@@ -553,6 +680,10 @@ function update(command: Extract<RoomCommand, { type: 'UpdateRoom' }>, room: Act
     }
     events.push({ type: 'RoomHistoryVisibilityChanged', data: { ...base, historyVisibility: command.historyVisibility } });
   }
+  if (command.unlisted !== undefined && command.unlisted !== room.unlisted) {
+    if (!isPrivileged(actor)) throw forbidden('ROOM.LISTING_NOT_ALLOWED', 'Only operators and owners change whether the room is listed');
+    events.push({ type: 'RoomListingChanged', data: { ...base, unlisted: command.unlisted } });
+  }
   return events;
 }
 
@@ -566,7 +697,7 @@ export function historyVisibleFrom<J>(room: ActiveRoom, joinedAt: J): J | null {
 }
 
 function changeMember(command: Extract<RoomCommand, { type: 'ChangeMember' }>, room: ActiveRoom): RoomEvent[] {
-  const actor = requireMember(room, command.actor);
+  const actor = actorIn(room, command);
   const target = room.members.get(command.userId);
   if (!target) throw notFound('ROOM.MEMBER_NOT_FOUND', 'That user is not a member of this room');
   const base = { roomId: room.roomId, userId: command.userId, changedBy: command.actor, changedAt: command.now };
@@ -584,7 +715,77 @@ function changeMember(command: Extract<RoomCommand, { type: 'ChangeMember' }>, r
     if (outranks(target, actor)) throw forbidden('ROOM.OUTRANKED', `A ${actor.role} cannot mute a ${target.role}`);
     events.push({ type: 'MemberMuteChanged', data: { ...base, muted: command.muted } });
   }
+  if (command.voice !== undefined && command.voice !== target.voice) {
+    refuseDirect(room, 'have voiced members');
+    if (!isPrivileged(actor)) throw forbidden('ROOM.VOICE_NOT_ALLOWED', 'Only operators and owners give or take voice');
+    events.push({ type: 'MemberVoiceChanged', data: { ...base, voice: command.voice } });
+  }
   return events;
+}
+
+/**
+ * Deleting a block of history: operators and owners of the room, or an
+ * administrator. Comments named by id must be comments of this room (404
+ * naming the entry otherwise); those deleted already are left out, so a
+ * retry writes nothing. A week or the whole history covers the comments
+ * posted up to now (`throughSeq`); an empty block writes nothing.
+ */
+function deleteHistory(command: DeleteHistoryCommand, room: ActiveRoom): RoomEvent[] {
+  const actor = actorIn(room, command);
+  if (!isPrivileged(actor)) throw forbidden('HISTORY.DELETE_NOT_ALLOWED', 'Only operators and owners of the room, or an administrator, delete its history');
+  const base = { roomId: room.roomId, deletedBy: command.actor, deletedAt: command.now };
+  switch (command.scope) {
+    case 'comments': {
+      if (command.comments.length === 0 || command.comments.length > MAX_DELETED_COMMENTS) {
+        throw validationError('HISTORY.BLOCK_INVALID', `A block names 1 to ${MAX_DELETED_COMMENTS} comments`, [
+          { field: 'commentIds', reason: `must name 1 to ${MAX_DELETED_COMMENTS} comments` },
+        ]);
+      }
+      const missing = command.comments
+        .map((c, index) => ({ c, index }))
+        .filter(({ c }) => c.found === null || c.found.roomId !== room.roomId);
+      if (missing.length > 0) {
+        throw new DomainError(
+          'COMMENT.NOT_FOUND',
+          'not_found',
+          `No comment ${missing.map(({ c }) => c.commentId).join(', ')} in this room`,
+          missing.map(({ index }) => ({ field: `commentIds[${index}]`, reason: 'is not a comment of this room' })),
+        );
+      }
+      const standing = new Map<string, number>();
+      for (const { commentId, found } of command.comments) if (found && !found.deleted) standing.set(commentId, found.seq);
+      if (standing.size === 0) return [];
+      const seqs = [...standing.values()];
+      return [
+        {
+          type: 'HistoryDeleted',
+          data: { ...base, scope: 'comments', commentIds: [...standing.keys()], week: null, fromSeq: Math.min(...seqs), throughSeq: Math.max(...seqs) },
+        },
+      ];
+    }
+    case 'week': {
+      const range = weekRange(command.year, command.week);
+      if (command.seqs === null) return [];
+      return [
+        {
+          type: 'HistoryDeleted',
+          data: {
+            ...base,
+            scope: 'week',
+            commentIds: [],
+            week: { year: command.year, week: command.week, ...range },
+            fromSeq: command.seqs.first,
+            throughSeq: command.seqs.last,
+          },
+        },
+      ];
+    }
+    case 'all':
+      if (command.lastSeq === 0) return [];
+      return [{ type: 'HistoryDeleted', data: { ...base, scope: 'all', commentIds: [], week: null, fromSeq: 1, throughSeq: command.lastSeq } }];
+    default:
+      return assertNever(command, 'history deletion');
+  }
 }
 
 const rank = (role: RoomRole): number => {
@@ -643,6 +844,9 @@ const ROOM_EVENTS: ReadonlySet<string> = new Set<RoomEvent['type']>([
   'RoomAvatarChanged',
   'RoomPermissionsChanged',
   'RoomHistoryVisibilityChanged',
+  'RoomListingChanged',
+  'MemberVoiceChanged',
+  'HistoryDeleted',
 ]);
 export const isRoomEvent = (event: ParleyEvent): event is RoomEvent => ROOM_EVENTS.has(event.type);
 
