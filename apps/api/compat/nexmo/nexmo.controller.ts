@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiExcludeController, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
 import { notFound, unauthenticated, validationError } from '../../../../libs/domain/errors';
 import { CreateApplicationUserCommand } from '../../applications/applications.commands';
@@ -27,6 +27,8 @@ import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.command';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
 import type { VonageUserRef } from '../vonage/vonage-shapes';
+import { requestBody } from '../vonage/vonage.openapi';
+import { CUSTOM_DATA, NEXMO_SCHEMAS, NexmoOperation, STRING } from './nexmo.openapi';
 import {
   CONVERSATION_PREFIX,
   conversationHref,
@@ -114,7 +116,6 @@ function offsetLimit(paging: Paging): number {
  * `/beta`). The caller is an application (its RS256 token, checked by
  * AuthGuard); ids carry `CON-`/`USR-`/`MEM-` around Parley's UUIDs.
  */
-@ApiExcludeController()
 @ApiTags('compat: nexmo beta')
 @ApiBearerAuth()
 @Controller()
@@ -127,6 +128,7 @@ export class NexmoController {
 
   // ---- users
 
+  @NexmoOperation('/users', { status: 201, description: 'The user created: its id and where it lives', schema: NEXMO_SCHEMAS.createdUser, body: requestBody({ name: STRING, display_name: STRING }, ['name']) })
   @Post('beta/users')
   @HttpCode(201)
   async createUser(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
@@ -136,6 +138,7 @@ export class NexmoController {
     return created(`${USER_PREFIX}${user.id}`, userHref(this.base(request), user.id));
   }
 
+  @NexmoOperation('/users', { status: 200, description: 'A page of the application’s users', schema: NEXMO_SCHEMAS.users, query: ['page_size', 'record_index', 'cursor'] })
   @Get(['beta2/users', 'beta/users'])
   async listUsers(@Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
@@ -156,8 +159,9 @@ export class NexmoController {
     );
   }
 
-  @Get(['beta2/users/:userId', 'beta/users/:userId'])
-  async getUser(@Param('userId') userId: string, @Req() request: ParleyRequest): Promise<Json> {
+  @NexmoOperation('/users/:user_id', { status: 200, description: 'The user', schema: NEXMO_SCHEMAS.user })
+  @Get(['beta2/users/:user_id', 'beta/users/:user_id'])
+  async getUser(@Param('user_id') userId: string, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
     await this.settle();
     const user: ApplicationUserView = await this.queries.execute(new GetApplicationUserQuery(app, this.userIdOf(userId)));
@@ -166,6 +170,7 @@ export class NexmoController {
 
   // ---- conversations
 
+  @NexmoOperation('/conversations', { status: 201, description: 'The conversation created: its id and where it lives', schema: NEXMO_SCHEMAS.createdConversation, body: requestBody({ name: STRING, display_name: STRING }, ['name']) })
   @Post('beta/conversations')
   @HttpCode(201)
   async createConversation(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
@@ -181,6 +186,7 @@ export class NexmoController {
   }
 
   /** The seed's query: all the application's conversations, or the one of a `name`. */
+  @NexmoOperation('/conversations', { status: 200, description: 'A page of the application’s conversations, or the one of a name', schema: NEXMO_SCHEMAS.conversations, query: ['name', 'page_size', 'record_index', 'cursor'] })
   @Get(['beta2/conversations', 'beta/conversations'])
   async listConversations(@Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
@@ -208,8 +214,9 @@ export class NexmoController {
     );
   }
 
-  @Get(['beta/conversations/:conversationId', 'beta2/conversations/:conversationId'])
-  async getConversation(@Param('conversationId') conversationId: string, @Req() request: ParleyRequest): Promise<Json> {
+  @NexmoOperation('/conversations/:conversation_id', { status: 200, description: 'The conversation with its members', schema: NEXMO_SCHEMAS.conversation })
+  @Get(['beta/conversations/:conversation_id', 'beta2/conversations/:conversation_id'])
+  async getConversation(@Param('conversation_id') conversationId: string, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
     const users = await this.users(request, room.memberStates.map((m) => m.userId));
     const last: { items: readonly TimelineEventView[] } = await this.queries.execute(
@@ -223,9 +230,10 @@ export class NexmoController {
     );
   }
 
-  @Delete('beta/conversations/:conversationId')
+  @NexmoOperation('/conversations/:conversation_id', { status: 204, description: 'Deleted: its history stays in Parley, read-only', schema: null, writes: true })
+  @Delete('beta/conversations/:conversation_id')
   @HttpCode(204)
-  async deleteConversation(@Param('conversationId') conversationId: string, @Req() request: ParleyRequest): Promise<void> {
+  async deleteConversation(@Param('conversation_id') conversationId: string, @Req() request: ParleyRequest): Promise<void> {
     const room = await this.room(request, conversationId);
     const context = this.context(request);
     await this.commands.execute(new ExecuteRoomCommand(room.id, { type: 'CloseRoom', actor: context.actor, now: new Date().toISOString() }, context));
@@ -234,9 +242,10 @@ export class NexmoController {
   // ---- members
 
   /** `action: join` adds the user, `action: invite` invites them; the user is named by `user_id` (USR-…) or `user_name`. */
-  @Post('beta/conversations/:conversationId/members')
+  @NexmoOperation('/conversations/:conversation_id/members', { status: 200, description: 'The member, joined or invited', schema: NEXMO_SCHEMAS.member, body: requestBody({ action: { type: 'string', enum: ['join', 'invite'] }, user_id: STRING, user_name: STRING, channel: CUSTOM_DATA }) })
+  @Post('beta/conversations/:conversation_id/members')
   @HttpCode(200)
-  async createMember(@Param('conversationId') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+  async createMember(@Param('conversation_id') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
     const user = await this.userOf(request, body);
     const action = str(body, 'action') ?? 'join';
@@ -252,8 +261,9 @@ export class NexmoController {
     return this.memberAnswer(request, room.id, user);
   }
 
-  @Get(['beta2/conversations/:conversationId/members', 'beta/conversations/:conversationId/members'])
-  async listMembers(@Param('conversationId') conversationId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+  @NexmoOperation('/conversations/:conversation_id/members', { status: 200, description: 'A page of the members, with their states', schema: NEXMO_SCHEMAS.members, query: ['page_size', 'record_index', 'cursor'] })
+  @Get(['beta2/conversations/:conversation_id/members', 'beta/conversations/:conversation_id/members'])
+  async listMembers(@Param('conversation_id') conversationId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
     const page = paging(query);
     // Members are listed from the room's own document: the cursor is the record index.
@@ -274,8 +284,9 @@ export class NexmoController {
     );
   }
 
-  @Get(['beta2/conversations/:conversationId/members/:memberId', 'beta/conversations/:conversationId/members/:memberId'])
-  async getMember(@Param('conversationId') conversationId: string, @Param('memberId') memberId: string, @Req() request: ParleyRequest): Promise<Json> {
+  @NexmoOperation('/conversations/:conversation_id/members/:member_id', { status: 200, description: 'The member', schema: NEXMO_SCHEMAS.member })
+  @Get(['beta2/conversations/:conversation_id/members/:member_id', 'beta/conversations/:conversation_id/members/:member_id'])
+  async getMember(@Param('conversation_id') conversationId: string, @Param('member_id') memberId: string, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
     const member = this.memberOf(room, memberId);
     const users = await this.users(request, [member.userId]);
@@ -283,10 +294,11 @@ export class NexmoController {
   }
 
   /** `action: join` accepts an invitation (as the invited user, whom the application answers for); `action: leave` ends the membership. */
-  @Put('beta/conversations/:conversationId/members/:memberId')
+  @NexmoOperation('/conversations/:conversation_id/members/:member_id', { status: 200, description: 'The member in its new state', schema: NEXMO_SCHEMAS.member, body: requestBody({ action: { type: 'string', enum: ['join', 'leave'] } }, ['action']) })
+  @Put('beta/conversations/:conversation_id/members/:member_id')
   async updateMember(
-    @Param('conversationId') conversationId: string,
-    @Param('memberId') memberId: string,
+    @Param('conversation_id') conversationId: string,
+    @Param('member_id') memberId: string,
     @Body() body: Json,
     @Req() request: ParleyRequest,
   ): Promise<Json> {
@@ -304,9 +316,10 @@ export class NexmoController {
     return this.memberAnswer(request, room.id, users.get(member.userId)!);
   }
 
-  @Delete('beta/conversations/:conversationId/members/:memberId')
+  @NexmoOperation('/conversations/:conversation_id/members/:member_id', { status: 204, description: 'The member left (or was removed)', schema: null, writes: true })
+  @Delete('beta/conversations/:conversation_id/members/:member_id')
   @HttpCode(204)
-  async deleteMember(@Param('conversationId') conversationId: string, @Param('memberId') memberId: string, @Req() request: ParleyRequest): Promise<void> {
+  async deleteMember(@Param('conversation_id') conversationId: string, @Param('member_id') memberId: string, @Req() request: ParleyRequest): Promise<void> {
     const room = await this.room(request, conversationId);
     await this.leave(request, room, this.memberOf(room, memberId));
   }
@@ -314,9 +327,10 @@ export class NexmoController {
   // ---- events
 
   /** A `text` event `from` a member: a comment of that member's user, posted by the application for them. */
-  @Post('beta/conversations/:conversationId/events')
+  @NexmoOperation('/conversations/:conversation_id/events', { status: 200, description: 'The event sent', schema: NEXMO_SCHEMAS.event, body: requestBody({ type: STRING, from: STRING, body: CUSTOM_DATA }, ['type']) })
+  @Post('beta/conversations/:conversation_id/events')
   @HttpCode(200)
-  async createEvent(@Param('conversationId') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+  async createEvent(@Param('conversation_id') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
     const roomId = this.roomIdOf(conversationId);
     const type = str(body, 'type');
@@ -339,8 +353,9 @@ export class NexmoController {
     return nexmoEvent(this.base(request), roomId, event, (userId) => (userId === sender && from ? fromNexmoId(MEMBER_PREFIX, from) : null));
   }
 
-  @Get(['beta2/conversations/:conversationId/events', 'beta/conversations/:conversationId/events'])
-  async listEvents(@Param('conversationId') conversationId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+  @NexmoOperation('/conversations/:conversation_id/events', { status: 200, description: 'A page of the conversation’s events', schema: NEXMO_SCHEMAS.events, query: ['page_size', 'record_index', 'cursor'] })
+  @Get(['beta2/conversations/:conversation_id/events', 'beta/conversations/:conversation_id/events'])
+  async listEvents(@Param('conversation_id') conversationId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
     const page = paging(query);
     // Event ids are dense from 1: the record index is the id before the page, and so is the cursor.
@@ -363,20 +378,22 @@ export class NexmoController {
     );
   }
 
-  @Get(['beta2/conversations/:conversationId/events/:eventId', 'beta/conversations/:conversationId/events/:eventId'])
-  async getEvent(@Param('conversationId') conversationId: string, @Param('eventId') eventId: string, @Req() request: ParleyRequest): Promise<Json> {
+  @NexmoOperation('/conversations/:conversation_id/events/:event_id', { status: 200, description: 'The event', schema: NEXMO_SCHEMAS.event })
+  @Get(['beta2/conversations/:conversation_id/events/:event_id', 'beta/conversations/:conversation_id/events/:event_id'])
+  async getEvent(@Param('conversation_id') conversationId: string, @Param('event_id') eventId: string, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
     const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, this.eventIdOf(eventId)));
     const members = new Map(room.memberStates.map((m) => [m.userId, m.memberId]));
     return nexmoEvent(this.base(request), room.id, event, (userId) => members.get(userId) ?? null);
   }
 
-  @Delete('beta/conversations/:conversationId/events/:eventId')
+  @NexmoOperation('/conversations/:conversation_id/events/:event_id', { status: 204, description: 'Deleted: it lists as DELETED from then on', schema: null, writes: true })
+  @Delete('beta/conversations/:conversation_id/events/:event_id')
   @HttpCode(204)
-  async deleteEvent(@Param('conversationId') conversationId: string, @Param('eventId') eventId: string, @Req() request: ParleyRequest): Promise<void> {
+  async deleteEvent(@Param('conversation_id') conversationId: string, @Param('event_id') eventId: string, @Req() request: ParleyRequest): Promise<void> {
     const room = await this.room(request, conversationId);
     const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, this.eventIdOf(eventId)));
-    if (event.commentId === null) throw validationError('EVENT.NOT_DELETABLE', 'Only text events are deleted', [{ field: 'eventId', reason: 'is not a text event' }]);
+    if (event.commentId === null) throw validationError('EVENT.NOT_DELETABLE', 'Only text events are deleted', [{ field: 'event_id', reason: 'is not a text event' }]);
     await this.commands.execute(new DeleteCommentCommand(room.id, event.commentId, this.context(request)));
   }
 
