@@ -6,6 +6,7 @@ import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { ApplicationsModule } from './applications/applications.module';
 import { VonageModule } from './compat/vonage/vonage.module';
+import { NexmoModule } from './compat/nexmo/nexmo.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { jwtModuleOptions } from './auth/jwt-keys';
@@ -64,6 +65,7 @@ export class AppModule {
         HealthModule,
         ConsoleModule,
         VonageModule,
+        NexmoModule,
         QiscusModule,
         WarmshowersModule,
       ],

@@ -71,6 +71,9 @@ async function buildApp(config: ParleyConfig, logger: ParleyLogger): Promise<Nes
       ...CONSOLE_ROUTES,
       '.well-known/jwks.json',
       'vonage/{*path}',
+      // The Nexmo beta's own paths: its client takes a host, no path prefix.
+      'beta/{*path}',
+      'beta2/{*path}',
       'api/v2/{*path}',
       { path: 'warmshowers/{*path}', method: RequestMethod.ALL },
       // The seeds' surfaces carry their own version in their own prefix.

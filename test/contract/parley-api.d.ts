@@ -1880,6 +1880,390 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/vonage/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listUsers"];
+        put?: never;
+        post: operations["VonageController_createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_getUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listConversations"];
+        put?: never;
+        post: operations["VonageController_createConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_getConversation"];
+        put?: never;
+        post?: never;
+        delete: operations["VonageController_deleteConversation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listMembers"];
+        put?: never;
+        post: operations["VonageController_createMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_getMember"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["VonageController_updateMember"];
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listEvents"];
+        put?: never;
+        post: operations["VonageController_createEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_getEvent"];
+        put?: never;
+        post?: never;
+        delete: operations["VonageController_deleteEvent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listUsers[1]"];
+        put?: never;
+        post: operations["NexmoController_createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listUsers[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getUser[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getUser[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listConversations[1]"];
+        put?: never;
+        post: operations["NexmoController_createConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listConversations[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getConversation[0]"];
+        put?: never;
+        post?: never;
+        delete: operations["NexmoController_deleteConversation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getConversation[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listMembers[1]"];
+        put?: never;
+        post: operations["NexmoController_createMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listMembers[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getMember[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getMember[1]"];
+        put: operations["NexmoController_updateMember"];
+        post?: never;
+        delete: operations["NexmoController_deleteMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listEvents[1]"];
+        put?: never;
+        post: operations["NexmoController_createEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listEvents[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getEvent[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getEvent[1]"];
+        put?: never;
+        post?: never;
+        delete: operations["NexmoController_deleteEvent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/rest/login_or_register": {
         parameters: {
             query?: never;
@@ -4627,9 +5011,6 @@ export interface components {
             /** @description Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS */
             lagging?: string[];
         };
-        QiscusErrorMessage: {
-            message: string;
-        };
         ErrorDetailDto: {
             /**
              * @description The field, header or parameter refused (a path such as contacts[3].contactId)
@@ -4638,6 +5019,43 @@ export interface components {
             field: string;
             /** @example must be 3-32 letters, digits, ".", "-" or "_" */
             reason: string;
+        };
+        VonageInvalidParameterDto: {
+            name: string;
+            reason: string;
+        };
+        VonageErrorDto: {
+            /** @example http://developer.nexmo.com/api-errors#not-found */
+            type: string;
+            /**
+             * @description Parley’s code
+             * @example ROOM.NOT_FOUND
+             */
+            title: string;
+            detail: string;
+            /** @example /vonage/v1/conversations/CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+            instance: string;
+            statusCode: number;
+            /** @example ROOM.NOT_FOUND */
+            code: string;
+            message: string;
+            details?: components["schemas"]["ErrorDetailDto"][];
+            /** @description The refused fields, as Vonage names them */
+            invalid_parameters?: components["schemas"]["VonageInvalidParameterDto"][];
+        };
+        NexmoErrorDto: {
+            /**
+             * @description Parley’s code
+             * @example ROOM.NOT_FOUND
+             */
+            code: string;
+            message: string;
+            description: string;
+            statusCode: number;
+            details?: components["schemas"]["ErrorDetailDto"][];
+        };
+        QiscusErrorMessage: {
+            message: string;
         };
         QiscusErrorResponse: {
             status: number;
@@ -17947,6 +18365,4383 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    VonageController_listUsers: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            users: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                properties: {
+                                    /** @description The application’s own JSON */
+                                    custom_data: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                timestamp: {
+                                    /** Format: date-time */
+                                    created: string;
+                                };
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    display_name?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The user created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_listConversations: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s conversations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                /** @enum {string} */
+                                state: "ACTIVE" | "INACTIVE";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    created: string;
+                                };
+                                properties: {
+                                    /** @description The application’s own JSON */
+                                    custom_data: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_createConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    display_name?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @enum {string} */
+                        state: "ACTIVE" | "INACTIVE";
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_getConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @enum {string} */
+                        state: "ACTIVE" | "INACTIVE";
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_deleteConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: its history stays in Parley, read-only */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_listMembers: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the members, with their states */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            members: {
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                conversation_id: string;
+                                /** @enum {string} */
+                                state: "INVITED" | "JOINED" | "LEFT";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    invited?: string;
+                                    /** Format: date-time */
+                                    joined?: string;
+                                    /** Format: date-time */
+                                    left?: string;
+                                };
+                                initiator?: {
+                                    invited: {
+                                        is_system: boolean;
+                                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                        user_id?: string;
+                                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                        member_id?: string;
+                                    };
+                                };
+                                channel: {
+                                    /** @enum {string} */
+                                    type: "app";
+                                };
+                                _embedded: {
+                                    user: {
+                                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                        id: string;
+                                        name: string;
+                                        display_name: string;
+                                        _links: {
+                                            self: {
+                                                /** @description Absolute URL */
+                                                href: string;
+                                            };
+                                        };
+                                    };
+                                };
+                                _links: {
+                                    /** @description Absolute URL */
+                                    href: string;
+                                };
+                            }[];
+                        };
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_createMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    state?: "invited" | "joined" | "INVITED" | "JOINED";
+                    user: {
+                        id?: string;
+                        name?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @description The application’s own JSON */
+                    channel?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The member, invited or joined */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id?: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                member_id?: string;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        _embedded: {
+                            user: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            };
+                        };
+                        _links: {
+                            /** @description Absolute URL */
+                            href: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_getMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id?: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                member_id?: string;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        _embedded: {
+                            user: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            };
+                        };
+                        _links: {
+                            /** @description Absolute URL */
+                            href: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_updateMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    state: "joined" | "left" | "JOINED" | "LEFT";
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The member in its new state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id?: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                member_id?: string;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        _embedded: {
+                            user: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            };
+                        };
+                        _links: {
+                            /** @description Absolute URL */
+                            href: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_listEvents: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversation’s events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            /** @description Dense and increasing within the conversation */
+                            id: number;
+                            /** @description `message` for a text message; `member:*`, `conversation:*` for what happened in the conversation; `custom:*` for the application’s own */
+                            type: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            from?: string;
+                            /** @description A message: message_type and text (null once deleted); a custom event: the application’s JSON */
+                            body: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            state?: "DELETED";
+                            _links: {
+                                self: {
+                                    /** @description Absolute URL */
+                                    href: string;
+                                };
+                            };
+                        }[];
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_createEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    type: string;
+                    from?: string;
+                    /** @description The application’s own JSON */
+                    body?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The event sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `message` for a text message; `member:*`, `conversation:*` for what happened in the conversation; `custom:*` for the application’s own */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description A message: message_type and text (null once deleted); a custom event: the application’s JSON */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_getEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `message` for a text message; `member:*`, `conversation:*` for what happened in the conversation; `custom:*` for the application’s own */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description A message: message_type and text (null once deleted); a custom event: the application’s JSON */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_deleteEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: it lists as DELETED from then on */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listUsers[1]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            users: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    display_name?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The user created: its id and where it lives */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @description Absolute URL */
+                        href: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listUsers[0]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            users: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getUser[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getUser[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listConversations[1]": {
+        parameters: {
+            query?: {
+                name?: string;
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s conversations, or the one of a name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                uuid: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_createConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    display_name?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation created: its id and where it lives */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @description Absolute URL */
+                        href: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listConversations[0]": {
+        parameters: {
+            query?: {
+                name?: string;
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s conversations, or the one of a name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                uuid: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getConversation[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation with its members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        uuid: string;
+                        name: string;
+                        display_name: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        /** @description The id of the conversation’s last event */
+                        sequence_number: number;
+                        members: {
+                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            member_id: string;
+                            /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            user_id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "INVITED" | "JOINED" | "LEFT";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_deleteConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: its history stays in Parley, read-only */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getConversation[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation with its members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        uuid: string;
+                        name: string;
+                        display_name: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        /** @description The id of the conversation’s last event */
+                        sequence_number: number;
+                        members: {
+                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            member_id: string;
+                            /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            user_id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "INVITED" | "JOINED" | "LEFT";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listMembers[1]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the members, with their states */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            members: {
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                conversation_id: string;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "INVITED" | "JOINED" | "LEFT";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    invited?: string;
+                                    /** Format: date-time */
+                                    joined?: string;
+                                    /** Format: date-time */
+                                    left?: string;
+                                };
+                                initiator?: {
+                                    invited: {
+                                        is_system: boolean;
+                                    };
+                                };
+                                channel: {
+                                    /** @enum {string} */
+                                    type: "app";
+                                };
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_createMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action?: "join" | "invite";
+                    user_id?: string;
+                    user_name?: string;
+                    /** @description The application’s own JSON */
+                    channel?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The member, joined or invited */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        user_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listMembers[0]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the members, with their states */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            members: {
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                conversation_id: string;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "INVITED" | "JOINED" | "LEFT";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    invited?: string;
+                                    /** Format: date-time */
+                                    joined?: string;
+                                    /** Format: date-time */
+                                    left?: string;
+                                };
+                                initiator?: {
+                                    invited: {
+                                        is_system: boolean;
+                                    };
+                                };
+                                channel: {
+                                    /** @enum {string} */
+                                    type: "app";
+                                };
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getMember[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        user_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getMember[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        user_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_updateMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "join" | "leave";
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The member in its new state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        user_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_deleteMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member left (or was removed) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listEvents[1]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversation’s events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            events: {
+                                /** @description Dense and increasing within the conversation */
+                                id: number;
+                                /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                                type: string;
+                                /** Format: date-time */
+                                timestamp: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                from?: string;
+                                /** @description `text` for a text event (none once deleted) */
+                                body: {
+                                    [key: string]: unknown;
+                                };
+                                /** @enum {string} */
+                                state?: "DELETED";
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_createEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    type: string;
+                    from?: string;
+                    /** @description The application’s own JSON */
+                    body?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The event sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description `text` for a text event (none once deleted) */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listEvents[0]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversation’s events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            events: {
+                                /** @description Dense and increasing within the conversation */
+                                id: number;
+                                /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                                type: string;
+                                /** Format: date-time */
+                                timestamp: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                from?: string;
+                                /** @description `text` for a text event (none once deleted) */
+                                body: {
+                                    [key: string]: unknown;
+                                };
+                                /** @enum {string} */
+                                state?: "DELETED";
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getEvent[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description `text` for a text event (none once deleted) */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getEvent[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description `text` for a text event (none once deleted) */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_deleteEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: it lists as DELETED from then on */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
                 };
             };
         };

@@ -11,6 +11,12 @@ export interface CompatSurface {
   readonly prefix: string;
   /** The surface's error for Parley's: status and body. */
   readonly renderError: (error: ErrorBody, path: string) => { readonly status: number; readonly body: unknown };
+  /**
+   * Where the surface's paths sit in its tokens' `acl` when that is not the
+   * prefix stripped: Nexmo's beta paths (`/beta/users`) are named
+   * `/v1/users/**` in the seed's tokens.
+   */
+  readonly aclPrefix?: string;
 }
 
 const surfaces: CompatSurface[] = [];
@@ -33,5 +39,7 @@ export function surfaceOf(url: string): CompatSurface | null {
 export function aclPathOf(url: string): string {
   const path = pathOf(url);
   const surface = surfaceOf(path);
-  return surface ? path.slice(surface.prefix.length) || '/' : path;
+  if (!surface) return path;
+  const rest = path.slice(surface.prefix.length);
+  return `${surface.aclPrefix ?? ''}${rest}` || '/';
 }

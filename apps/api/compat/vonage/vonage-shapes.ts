@@ -126,7 +126,7 @@ const TYPES: Readonly<Record<number, string>> = {
   429: 'http://developer.nexmo.com/api-errors#throttled',
 };
 
-/** Vonage's error body: `type`, `title`, `detail`, `instance`; Parley's code stays readable in `code`. */
+/** Vonage's error body: `type`, `title`, `detail`, `instance`; Parley's error body beside it, so one client reads every surface's refusals. */
 export function vonageError(error: ErrorBody, path: string) {
   return {
     status: error.statusCode,
@@ -135,7 +135,10 @@ export function vonageError(error: ErrorBody, path: string) {
       title: error.code,
       detail: error.message,
       instance: path.split('?')[0],
+      statusCode: error.statusCode,
       code: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
       ...(error.details ? { invalid_parameters: error.details.map((d) => ({ name: d.field, reason: d.reason })) } : {}),
     },
   };

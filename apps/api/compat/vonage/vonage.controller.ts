@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
 import { notFound, unauthenticated, validationError } from '../../../../libs/domain/errors';
 import { CreateApplicationUserCommand } from '../../applications/applications.commands';
@@ -26,6 +26,7 @@ import { PostCommentCommand } from '../../comments/post-comment.command';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.command';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
+import { CUSTOM_DATA, requestBody, STRING, VONAGE_SCHEMAS, VonageOperation } from './vonage.openapi';
 import {
   CONVERSATION_PREFIX,
   fromVonageId,
@@ -72,7 +73,7 @@ const cursorOf = (query: Json): string | undefined => (typeof query['cursor'] ==
  * application (its RS256 token, checked by AuthGuard); ids carry Vonage's
  * prefixes around Parley's UUIDs.
  */
-@ApiExcludeController()
+@ApiTags('compat: vonage')
 @ApiBearerAuth()
 @Controller('vonage/v1')
 export class VonageController {
@@ -84,6 +85,7 @@ export class VonageController {
 
   // ---- users
 
+  @VonageOperation('/users', { status: 200, description: 'The user created', schema: VONAGE_SCHEMAS.user, body: requestBody({ name: STRING, display_name: STRING }, ['name']) })
   @Post('users')
   @HttpCode(200)
   async createUser(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
@@ -94,6 +96,7 @@ export class VonageController {
     return vonageUser(this.base(request), { id: created.id, name: created.name, displayName: created.displayName, createdAt: created.createdAt });
   }
 
+  @VonageOperation('/users', { status: 200, description: 'A page of the application’s users', schema: VONAGE_SCHEMAS.users, query: ['page_size', 'cursor'] })
   @Get('users')
   async listUsers(@Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
@@ -108,8 +111,9 @@ export class VonageController {
     };
   }
 
-  @Get('users/:userId')
-  async getUser(@Param('userId') userId: string, @Req() request: ParleyRequest): Promise<Json> {
+  @VonageOperation('/users/:user_id', { status: 200, description: 'The user', schema: VONAGE_SCHEMAS.user })
+  @Get('users/:user_id')
+  async getUser(@Param('user_id') userId: string, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
     await this.settle();
     const user: ApplicationUserView = await this.queries.execute(new GetApplicationUserQuery(app, this.userIdOf(userId)));
@@ -118,6 +122,7 @@ export class VonageController {
 
   // ---- conversations
 
+  @VonageOperation('/conversations', { status: 200, description: 'The conversation created', schema: VONAGE_SCHEMAS.conversation, body: requestBody({ name: STRING, display_name: STRING }, ['name']) })
   @Post('conversations')
   @HttpCode(200)
   async createConversation(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
@@ -138,6 +143,7 @@ export class VonageController {
     });
   }
 
+  @VonageOperation('/conversations', { status: 200, description: 'A page of the application’s conversations', schema: VONAGE_SCHEMAS.conversations, query: ['page_size', 'cursor'] })
   @Get('conversations')
   async listConversations(@Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
@@ -152,24 +158,27 @@ export class VonageController {
     };
   }
 
-  @Get('conversations/:conversationId')
-  async getConversation(@Param('conversationId') conversationId: string, @Req() request: ParleyRequest): Promise<Json> {
+  @VonageOperation('/conversations/:conversation_id', { status: 200, description: 'The conversation', schema: VONAGE_SCHEMAS.conversation })
+  @Get('conversations/:conversation_id')
+  async getConversation(@Param('conversation_id') conversationId: string, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
     return vonageConversation(this.base(request), room);
   }
 
-  @Delete('conversations/:conversationId')
+  @VonageOperation('/conversations/:conversation_id', { status: 204, description: 'Deleted: its history stays in Parley, read-only', schema: null, writes: true })
+  @Delete('conversations/:conversation_id')
   @HttpCode(204)
-  async deleteConversation(@Param('conversationId') conversationId: string, @Req() request: ParleyRequest): Promise<void> {
+  async deleteConversation(@Param('conversation_id') conversationId: string, @Req() request: ParleyRequest): Promise<void> {
     const room = await this.room(request, conversationId);
     await this.commands.execute(new ExecuteRoomCommand(room.id, { type: 'CloseRoom', actor: this.context(request).actor, now: new Date().toISOString() }, this.context(request)));
   }
 
   // ---- members
 
-  @Post('conversations/:conversationId/members')
+  @VonageOperation('/conversations/:conversation_id/members', { status: 201, description: 'The member, invited or joined', schema: VONAGE_SCHEMAS.member, body: requestBody({ state: { type: 'string', enum: ['invited', 'joined', 'INVITED', 'JOINED'] }, user: requestBody({ id: STRING, name: STRING }), channel: CUSTOM_DATA }, ['user']) })
+  @Post('conversations/:conversation_id/members')
   @HttpCode(201)
-  async createMember(@Param('conversationId') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+  async createMember(@Param('conversation_id') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
     const user = await this.userOf(request, (body['user'] ?? {}) as Json);
     const state = (str(body, 'state') ?? 'joined').toLowerCase();
@@ -185,8 +194,9 @@ export class VonageController {
     return this.memberAnswer(request, room.id, user);
   }
 
-  @Get('conversations/:conversationId/members')
-  async listMembers(@Param('conversationId') conversationId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+  @VonageOperation('/conversations/:conversation_id/members', { status: 200, description: 'A page of the members, with their states', schema: VONAGE_SCHEMAS.members, query: ['page_size', 'cursor'] })
+  @Get('conversations/:conversation_id/members')
+  async listMembers(@Param('conversation_id') conversationId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
     const size = pageSize(query);
     const start = cursorOf(query) === undefined ? 0 : Number(cursorOf(query));
@@ -202,8 +212,9 @@ export class VonageController {
     };
   }
 
-  @Get('conversations/:conversationId/members/:memberId')
-  async getMember(@Param('conversationId') conversationId: string, @Param('memberId') memberId: string, @Req() request: ParleyRequest): Promise<Json> {
+  @VonageOperation('/conversations/:conversation_id/members/:member_id', { status: 200, description: 'The member', schema: VONAGE_SCHEMAS.member })
+  @Get('conversations/:conversation_id/members/:member_id')
+  async getMember(@Param('conversation_id') conversationId: string, @Param('member_id') memberId: string, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
     const member = this.memberOf(request, room, memberId);
     const users = await this.users(request, [member.userId]);
@@ -211,10 +222,11 @@ export class VonageController {
   }
 
   /** `state: left` ends the membership (or withdraws an invitation); `state: joined` accepts an invitation. */
-  @Patch('conversations/:conversationId/members/:memberId')
+  @VonageOperation('/conversations/:conversation_id/members/:member_id', { status: 200, description: 'The member in its new state', schema: VONAGE_SCHEMAS.member, body: requestBody({ state: { type: 'string', enum: ['joined', 'left', 'JOINED', 'LEFT'] } }, ['state']) })
+  @Patch('conversations/:conversation_id/members/:member_id')
   async updateMember(
-    @Param('conversationId') conversationId: string,
-    @Param('memberId') memberId: string,
+    @Param('conversation_id') conversationId: string,
+    @Param('member_id') memberId: string,
     @Body() body: Json,
     @Req() request: ParleyRequest,
   ): Promise<Json> {
@@ -240,9 +252,10 @@ export class VonageController {
 
   // ---- events
 
-  @Post('conversations/:conversationId/events')
+  @VonageOperation('/conversations/:conversation_id/events', { status: 200, description: 'The event sent', schema: VONAGE_SCHEMAS.event, body: requestBody({ type: STRING, from: STRING, body: CUSTOM_DATA }, ['type']) })
+  @Post('conversations/:conversation_id/events')
   @HttpCode(200)
-  async createEvent(@Param('conversationId') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+  async createEvent(@Param('conversation_id') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
     const roomId = this.roomIdOf(conversationId);
     const type = str(body, 'type');
@@ -267,8 +280,9 @@ export class VonageController {
     return vonageEvent(this.base(request), roomId, event, (userId) => (userId === sender && from ? fromVonageId(MEMBER_PREFIX, from) : null));
   }
 
-  @Get('conversations/:conversationId/events')
-  async listEvents(@Param('conversationId') conversationId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+  @VonageOperation('/conversations/:conversation_id/events', { status: 200, description: 'A page of the conversation’s events', schema: VONAGE_SCHEMAS.events, query: ['page_size', 'cursor', 'order'] })
+  @Get('conversations/:conversation_id/events')
+  async listEvents(@Param('conversation_id') conversationId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
     const size = pageSize(query);
     const order = query['order'] === 'desc' ? 'desc' : 'asc';
@@ -288,20 +302,22 @@ export class VonageController {
     };
   }
 
-  @Get('conversations/:conversationId/events/:eventId')
-  async getEvent(@Param('conversationId') conversationId: string, @Param('eventId') eventId: string, @Req() request: ParleyRequest): Promise<Json> {
+  @VonageOperation('/conversations/:conversation_id/events/:event_id', { status: 200, description: 'The event', schema: VONAGE_SCHEMAS.event })
+  @Get('conversations/:conversation_id/events/:event_id')
+  async getEvent(@Param('conversation_id') conversationId: string, @Param('event_id') eventId: string, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
     const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, this.eventIdOf(eventId)));
     const members = new Map(room.memberStates.map((m) => [m.userId, m.memberId]));
     return vonageEvent(this.base(request), room.id, event, (userId) => members.get(userId) ?? null);
   }
 
-  @Delete('conversations/:conversationId/events/:eventId')
+  @VonageOperation('/conversations/:conversation_id/events/:event_id', { status: 204, description: 'Deleted: it lists as DELETED from then on', schema: null, writes: true })
+  @Delete('conversations/:conversation_id/events/:event_id')
   @HttpCode(204)
-  async deleteEvent(@Param('conversationId') conversationId: string, @Param('eventId') eventId: string, @Req() request: ParleyRequest): Promise<void> {
+  async deleteEvent(@Param('conversation_id') conversationId: string, @Param('event_id') eventId: string, @Req() request: ParleyRequest): Promise<void> {
     const room = await this.room(request, conversationId);
     const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, this.eventIdOf(eventId)));
-    if (event.commentId === null) throw validationError('EVENT.NOT_DELETABLE', 'Only message events are deleted', [{ field: 'eventId', reason: 'is not a message' }]);
+    if (event.commentId === null) throw validationError('EVENT.NOT_DELETABLE', 'Only message events are deleted', [{ field: 'event_id', reason: 'is not a message' }]);
     await this.commands.execute(new DeleteCommentCommand(room.id, event.commentId, this.context(request)));
   }
 

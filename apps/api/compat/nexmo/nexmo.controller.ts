@@ -1,0 +1,508 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
+import { notFound, unauthenticated, validationError } from '../../../../libs/domain/errors';
+import { CreateApplicationUserCommand } from '../../applications/applications.commands';
+import {
+  GetApplicationRoomQuery,
+  GetApplicationUserQuery,
+  GetTimelineEventQuery,
+  ListApplicationRoomsQuery,
+  ListApplicationUsersQuery,
+  ListTimelineEventsQuery,
+  TimelineEventOfCommentQuery,
+  type ApplicationRoomView,
+  type ApplicationUserView,
+  type CursorPage,
+  type MemberStateView,
+  type TimelineEventView,
+} from '../../applications/applications.queries';
+import { applicationRoomId, applicationUserId } from '../../applications/application-users';
+import { applicationActor } from '../../applications/application-tokens';
+import type { ParleyRequest } from '../../auth/auth.decorators';
+import { DeleteCommentCommand } from '../../comments/delete-comment.command';
+import { PostCommentCommand } from '../../comments/post-comment.command';
+import { ReadModelGate } from '../../infrastructure/read-model-gate';
+import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.command';
+import { ExecuteRoomCommand } from '../../rooms/room-command.command';
+import type { VonageUserRef } from '../vonage/vonage-shapes';
+import { requestBody } from '../vonage/vonage.openapi';
+import { CUSTOM_DATA, NEXMO_SCHEMAS, NexmoOperation, STRING } from './nexmo.openapi';
+import {
+  CONVERSATION_PREFIX,
+  conversationHref,
+  created,
+  fromNexmoId,
+  MEMBER_PREFIX,
+  nexmoConversation,
+  nexmoConversationSummary,
+  nexmoEvent,
+  nexmoMember,
+  nexmoPage,
+  nexmoUser,
+  USER_PREFIX,
+  userHref,
+} from './nexmo-shapes';
+
+type Json = Record<string, unknown>;
+type RoomDetail = ApplicationRoomView & { readonly memberStates: readonly MemberStateView[] };
+
+/** The beta API reads what the caller just wrote: queries wait (bounded) for the read models to pass the log's head. */
+const READ_YOUR_WRITES_MS = 10_000;
+const DEFAULT_PAGE_SIZE = 10;
+const MAX_PAGE_SIZE = 100;
+/** `record_index` without a cursor is served by reading from the start: bounded so a page never reads more than this. */
+const MAX_RECORD_INDEX = 1000;
+
+const str = (body: Json, field: string): string | undefined => {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw validationError('REQUEST.VALIDATION_FAILED', `${field} must be a string`, [{ field, reason: 'must be a string' }]);
+  return value;
+};
+
+const required = (body: Json, field: string): string => {
+  const value = str(body, field);
+  if (value === undefined) throw validationError('REQUEST.VALIDATION_FAILED', `${field} is required`, [{ field, reason: 'is required' }]);
+  return value;
+};
+
+function whole(query: Json, field: string, fallback: number, min: number, max: number): number {
+  const raw = query[field];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw validationError('REQUEST.VALIDATION_FAILED', `${field} must be a whole number from ${min} to ${max}`, [
+      { field, reason: `must be a whole number from ${min} to ${max}` },
+    ]);
+  }
+  return value;
+}
+
+interface Paging {
+  readonly size: number;
+  readonly recordIndex: number;
+  /** Parley's own cursor, carried hex-encoded: the beta client looks for `USR-`/`CON-` in a next link, hex never holds them. */
+  readonly cursor: string | undefined;
+}
+
+function paging(query: Json): Paging {
+  const size = whole(query, 'page_size', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+  const recordIndex = whole(query, 'record_index', 0, 0, Number.MAX_SAFE_INTEGER);
+  const raw = query['cursor'];
+  if (raw === undefined || raw === '') return { size, recordIndex, cursor: undefined };
+  if (typeof raw !== 'string' || !/^(?:[0-9a-f]{2})+$/.test(raw) || raw.length > 2000) {
+    throw validationError('REQUEST.CURSOR_INVALID', 'The cursor is not one this API returned', [{ field: 'cursor', reason: 'is malformed' }]);
+  }
+  return { size, recordIndex, cursor: Buffer.from(raw, 'hex').toString('utf8') };
+}
+
+const hex = (cursor: string) => Buffer.from(cursor, 'utf8').toString('hex');
+
+/** Reading from the start to `record_index` (no cursor): bounded. */
+function offsetLimit(paging: Paging): number {
+  if (paging.recordIndex > MAX_RECORD_INDEX) {
+    throw validationError('REQUEST.VALIDATION_FAILED', `record_index beyond ${MAX_RECORD_INDEX} needs the cursor of the page before`, [
+      { field: 'record_index', reason: `must be at most ${MAX_RECORD_INDEX} without a cursor (follow _links.next)` },
+    ]);
+  }
+  return paging.recordIndex + paging.size;
+}
+
+/**
+ * The Nexmo Conversation beta (the seed, and the `nexmo@2.7.0-beta-1`
+ * client) at its own paths: writes under `/beta`, reads under `/beta2` (and
+ * `/beta`). The caller is an application (its RS256 token, checked by
+ * AuthGuard); ids carry `CON-`/`USR-`/`MEM-` around Parley's UUIDs.
+ */
+@ApiTags('compat: nexmo beta')
+@ApiBearerAuth()
+@Controller()
+export class NexmoController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly gate: ReadModelGate,
+  ) {}
+
+  // ---- users
+
+  @NexmoOperation('/users', { status: 201, description: 'The user created: its id and where it lives', schema: NEXMO_SCHEMAS.createdUser, body: requestBody({ name: STRING, display_name: STRING }, ['name']) })
+  @Post('beta/users')
+  @HttpCode(201)
+  async createUser(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+    this.application(request);
+    const name = required(body, 'name');
+    const user = await this.commands.execute(new CreateApplicationUserCommand(name, str(body, 'display_name'), this.context(request)));
+    return created(`${USER_PREFIX}${user.id}`, userHref(this.base(request), user.id));
+  }
+
+  @NexmoOperation('/users', { status: 200, description: 'A page of the application’s users', schema: NEXMO_SCHEMAS.users, query: ['page_size', 'record_index', 'cursor'] })
+  @Get(['beta2/users', 'beta/users'])
+  async listUsers(@Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const app = this.application(request);
+    await this.settle();
+    const page = paging(query);
+    const found: CursorPage<ApplicationUserView> = page.cursor
+      ? await this.queries.execute(new ListApplicationUsersQuery(app, page.cursor, page.size))
+      : await this.queries.execute(new ListApplicationUsersQuery(app, undefined, offsetLimit(page)));
+    const items = page.cursor ? found.items : found.items.slice(page.recordIndex);
+    const base = this.base(request);
+    return nexmoPage(
+      this.listHref(base, '/users', page, page.recordIndex, page.cursor),
+      found.next ? this.listHref(base, '/users', page, page.recordIndex + items.length, found.next) : null,
+      page.recordIndex,
+      page.size,
+      'users',
+      items.map((user) => nexmoUser(base, user)),
+    );
+  }
+
+  @NexmoOperation('/users/:user_id', { status: 200, description: 'The user', schema: NEXMO_SCHEMAS.user })
+  @Get(['beta2/users/:user_id', 'beta/users/:user_id'])
+  async getUser(@Param('user_id') userId: string, @Req() request: ParleyRequest): Promise<Json> {
+    const app = this.application(request);
+    await this.settle();
+    const user: ApplicationUserView = await this.queries.execute(new GetApplicationUserQuery(app, this.userIdOf(userId)));
+    return nexmoUser(this.base(request), user);
+  }
+
+  // ---- conversations
+
+  @NexmoOperation('/conversations', { status: 201, description: 'The conversation created: its id and where it lives', schema: NEXMO_SCHEMAS.createdConversation, body: requestBody({ name: STRING, display_name: STRING }, ['name']) })
+  @Post('beta/conversations')
+  @HttpCode(201)
+  async createConversation(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+    this.application(request);
+    const handle = required(body, 'name');
+    const room: CreatedRoom = await this.commands.execute(
+      new CreateRoomCommand(
+        { kind: 'group', name: str(body, 'display_name') ?? handle, applicationName: handle, participants: [], topic: null, avatarUrl: null },
+        this.context(request),
+      ),
+    );
+    return created(`${CONVERSATION_PREFIX}${room.id}`, conversationHref(this.base(request), room.id));
+  }
+
+  /** The seed's query: all the application's conversations, or the one of a `name`. */
+  @NexmoOperation('/conversations', { status: 200, description: 'A page of the application’s conversations, or the one of a name', schema: NEXMO_SCHEMAS.conversations, query: ['name', 'page_size', 'record_index', 'cursor'] })
+  @Get(['beta2/conversations', 'beta/conversations'])
+  async listConversations(@Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const app = this.application(request);
+    await this.settle();
+    const page = paging(query);
+    const base = this.base(request);
+    const name = str(query, 'name');
+    if (name !== undefined) {
+      const room = await this.queries.execute(new GetApplicationRoomQuery(app, applicationRoomId(app, name))).catch(() => null);
+      const items = room && !room.closed && page.recordIndex === 0 ? [nexmoConversationSummary(base, room)] : [];
+      return nexmoPage(this.listHref(base, '/conversations', page, page.recordIndex, undefined, { name }), null, page.recordIndex, page.size, 'conversations', items);
+    }
+    const found: CursorPage<ApplicationRoomView> = page.cursor
+      ? await this.queries.execute(new ListApplicationRoomsQuery(app, page.cursor, page.size))
+      : await this.queries.execute(new ListApplicationRoomsQuery(app, undefined, offsetLimit(page)));
+    const items = page.cursor ? found.items : found.items.slice(page.recordIndex);
+    return nexmoPage(
+      this.listHref(base, '/conversations', page, page.recordIndex, page.cursor),
+      found.next ? this.listHref(base, '/conversations', page, page.recordIndex + items.length, found.next) : null,
+      page.recordIndex,
+      page.size,
+      'conversations',
+      // Deleted conversations are history for Parley's own API, gone for the beta's.
+      items.filter((room) => !room.closed).map((room) => nexmoConversationSummary(base, room)),
+    );
+  }
+
+  @NexmoOperation('/conversations/:conversation_id', { status: 200, description: 'The conversation with its members', schema: NEXMO_SCHEMAS.conversation })
+  @Get(['beta/conversations/:conversation_id', 'beta2/conversations/:conversation_id'])
+  async getConversation(@Param('conversation_id') conversationId: string, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    const users = await this.users(request, room.memberStates.map((m) => m.userId));
+    const last: { items: readonly TimelineEventView[] } = await this.queries.execute(
+      new ListTimelineEventsQuery(this.context(request).actor, room.id, 0, 1, 'desc'),
+    );
+    return nexmoConversation(
+      this.base(request),
+      room,
+      room.memberStates.map((member) => ({ member, user: users.get(member.userId)! })),
+      last.items[0]?.eventId ?? 0,
+    );
+  }
+
+  @NexmoOperation('/conversations/:conversation_id', { status: 204, description: 'Deleted: its history stays in Parley, read-only', schema: null, writes: true })
+  @Delete('beta/conversations/:conversation_id')
+  @HttpCode(204)
+  async deleteConversation(@Param('conversation_id') conversationId: string, @Req() request: ParleyRequest): Promise<void> {
+    const room = await this.room(request, conversationId);
+    const context = this.context(request);
+    await this.commands.execute(new ExecuteRoomCommand(room.id, { type: 'CloseRoom', actor: context.actor, now: new Date().toISOString() }, context));
+  }
+
+  // ---- members
+
+  /** `action: join` adds the user, `action: invite` invites them; the user is named by `user_id` (USR-…) or `user_name`. */
+  @NexmoOperation('/conversations/:conversation_id/members', { status: 200, description: 'The member, joined or invited', schema: NEXMO_SCHEMAS.member, body: requestBody({ action: { type: 'string', enum: ['join', 'invite'] }, user_id: STRING, user_name: STRING, channel: CUSTOM_DATA }) })
+  @Post('beta/conversations/:conversation_id/members')
+  @HttpCode(200)
+  async createMember(@Param('conversation_id') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    const user = await this.userOf(request, body);
+    const action = str(body, 'action') ?? 'join';
+    const context = this.context(request);
+    const now = new Date().toISOString();
+    if (action === 'invite') {
+      await this.commands.execute(new ExecuteRoomCommand(room.id, { type: 'InviteMembers', actor: context.actor, userIds: [user.id], now }, context));
+    } else if (action === 'join') {
+      await this.commands.execute(new ExecuteRoomCommand(room.id, { type: 'AddMembers', actor: context.actor, userIds: [user.id], now }, context));
+    } else {
+      throw validationError('REQUEST.VALIDATION_FAILED', 'action must be join or invite', [{ field: 'action', reason: 'must be join or invite' }]);
+    }
+    return this.memberAnswer(request, room.id, user);
+  }
+
+  @NexmoOperation('/conversations/:conversation_id/members', { status: 200, description: 'A page of the members, with their states', schema: NEXMO_SCHEMAS.members, query: ['page_size', 'record_index', 'cursor'] })
+  @Get(['beta2/conversations/:conversation_id/members', 'beta/conversations/:conversation_id/members'])
+  async listMembers(@Param('conversation_id') conversationId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    const page = paging(query);
+    // Members are listed from the room's own document: the cursor is the record index.
+    const start = page.cursor === undefined ? page.recordIndex : Number(page.cursor);
+    if (!Number.isSafeInteger(start) || start < 0) throw validationError('REQUEST.CURSOR_INVALID', 'The cursor is not one this API returned', [{ field: 'cursor', reason: 'is malformed' }]);
+    const slice = room.memberStates.slice(start, start + page.size);
+    const users = await this.users(request, slice.map((m) => m.userId));
+    const base = this.base(request);
+    const path = `/conversations/${conversationId}/members`;
+    const next = start + page.size < room.memberStates.length ? String(start + page.size) : null;
+    return nexmoPage(
+      this.listHref(base, path, page, start, page.cursor),
+      next ? this.listHref(base, path, page, Number(next), next) : null,
+      start,
+      page.size,
+      'members',
+      slice.map((m) => nexmoMember(base, room.id, m, users.get(m.userId)!)),
+    );
+  }
+
+  @NexmoOperation('/conversations/:conversation_id/members/:member_id', { status: 200, description: 'The member', schema: NEXMO_SCHEMAS.member })
+  @Get(['beta2/conversations/:conversation_id/members/:member_id', 'beta/conversations/:conversation_id/members/:member_id'])
+  async getMember(@Param('conversation_id') conversationId: string, @Param('member_id') memberId: string, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    const member = this.memberOf(room, memberId);
+    const users = await this.users(request, [member.userId]);
+    return nexmoMember(this.base(request), room.id, member, users.get(member.userId)!);
+  }
+
+  /** `action: join` accepts an invitation (as the invited user, whom the application answers for); `action: leave` ends the membership. */
+  @NexmoOperation('/conversations/:conversation_id/members/:member_id', { status: 200, description: 'The member in its new state', schema: NEXMO_SCHEMAS.member, body: requestBody({ action: { type: 'string', enum: ['join', 'leave'] } }, ['action']) })
+  @Put('beta/conversations/:conversation_id/members/:member_id')
+  async updateMember(
+    @Param('conversation_id') conversationId: string,
+    @Param('member_id') memberId: string,
+    @Body() body: Json,
+    @Req() request: ParleyRequest,
+  ): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    const member = this.memberOf(room, memberId);
+    const action = str(body, 'action');
+    if (action === 'leave') await this.leave(request, room, member);
+    else if (action === 'join') {
+      const context = { ...this.context(request), actor: member.userId };
+      await this.commands.execute(new ExecuteRoomCommand(room.id, { type: 'AcceptInvitation', actor: member.userId, now: new Date().toISOString() }, context));
+    } else {
+      throw validationError('REQUEST.VALIDATION_FAILED', 'action must be join or leave', [{ field: 'action', reason: 'must be join or leave' }]);
+    }
+    const users = await this.users(request, [member.userId]);
+    return this.memberAnswer(request, room.id, users.get(member.userId)!);
+  }
+
+  @NexmoOperation('/conversations/:conversation_id/members/:member_id', { status: 204, description: 'The member left (or was removed)', schema: null, writes: true })
+  @Delete('beta/conversations/:conversation_id/members/:member_id')
+  @HttpCode(204)
+  async deleteMember(@Param('conversation_id') conversationId: string, @Param('member_id') memberId: string, @Req() request: ParleyRequest): Promise<void> {
+    const room = await this.room(request, conversationId);
+    await this.leave(request, room, this.memberOf(room, memberId));
+  }
+
+  // ---- events
+
+  /** A `text` event `from` a member: a comment of that member's user, posted by the application for them. */
+  @NexmoOperation('/conversations/:conversation_id/events', { status: 200, description: 'The event sent', schema: NEXMO_SCHEMAS.event, body: requestBody({ type: STRING, from: STRING, body: CUSTOM_DATA }, ['type']) })
+  @Post('beta/conversations/:conversation_id/events')
+  @HttpCode(200)
+  async createEvent(@Param('conversation_id') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const app = this.application(request);
+    const roomId = this.roomIdOf(conversationId);
+    const type = str(body, 'type');
+    const payload = body['body'];
+    const text = payload !== null && typeof payload === 'object' && typeof (payload as Json)['text'] === 'string' ? ((payload as Json)['text'] as string) : undefined;
+    if (type !== 'text' || text === undefined) {
+      throw validationError('REQUEST.VALIDATION_FAILED', 'A text event has type text and body.text', [
+        ...(type !== 'text' ? [{ field: 'type', reason: 'must be text' }] : []),
+        ...(text === undefined ? [{ field: 'body.text', reason: 'must be a string' }] : []),
+      ]);
+    }
+    const from = str(body, 'from');
+    const memberUser = from === undefined ? null : await this.userOfMember(request, roomId, from);
+    const context = this.context(request);
+    const sender = memberUser ?? (context.actor === applicationActor(app) ? null : context.actor);
+    if (sender === null) throw validationError('REQUEST.VALIDATION_FAILED', 'from must name a member', [{ field: 'from', reason: 'is required' }]);
+    const posted = await this.commands.execute(new PostCommentCommand(roomId, text, 'text', null, null, null, null, { ...context, actor: sender }));
+    await this.gate.waitFor(BigInt(posted.position), READ_YOUR_WRITES_MS);
+    const event: TimelineEventView = await this.queries.execute(new TimelineEventOfCommentQuery(roomId, posted.id));
+    return nexmoEvent(this.base(request), roomId, event, (userId) => (userId === sender && from ? fromNexmoId(MEMBER_PREFIX, from) : null));
+  }
+
+  @NexmoOperation('/conversations/:conversation_id/events', { status: 200, description: 'A page of the conversation’s events', schema: NEXMO_SCHEMAS.events, query: ['page_size', 'record_index', 'cursor'] })
+  @Get(['beta2/conversations/:conversation_id/events', 'beta/conversations/:conversation_id/events'])
+  async listEvents(@Param('conversation_id') conversationId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    const page = paging(query);
+    // Event ids are dense from 1: the record index is the id before the page, and so is the cursor.
+    const after = page.cursor === undefined ? page.recordIndex : Number(page.cursor);
+    if (!Number.isSafeInteger(after) || after < 0) throw validationError('REQUEST.CURSOR_INVALID', 'The cursor is not one this API returned', [{ field: 'cursor', reason: 'is malformed' }]);
+    const found: { items: readonly TimelineEventView[]; more: boolean } = await this.queries.execute(
+      new ListTimelineEventsQuery(this.context(request).actor, room.id, after, page.size, 'asc'),
+    );
+    const base = this.base(request);
+    const members = new Map(room.memberStates.map((m) => [m.userId, m.memberId]));
+    const last = found.items[found.items.length - 1];
+    const path = `/conversations/${conversationId}/events`;
+    return nexmoPage(
+      this.listHref(base, path, page, after, page.cursor),
+      found.more && last ? this.listHref(base, path, page, last.eventId, String(last.eventId)) : null,
+      after,
+      page.size,
+      'events',
+      found.items.map((event) => nexmoEvent(base, room.id, event, (userId) => members.get(userId) ?? null)),
+    );
+  }
+
+  @NexmoOperation('/conversations/:conversation_id/events/:event_id', { status: 200, description: 'The event', schema: NEXMO_SCHEMAS.event })
+  @Get(['beta2/conversations/:conversation_id/events/:event_id', 'beta/conversations/:conversation_id/events/:event_id'])
+  async getEvent(@Param('conversation_id') conversationId: string, @Param('event_id') eventId: string, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, this.eventIdOf(eventId)));
+    const members = new Map(room.memberStates.map((m) => [m.userId, m.memberId]));
+    return nexmoEvent(this.base(request), room.id, event, (userId) => members.get(userId) ?? null);
+  }
+
+  @NexmoOperation('/conversations/:conversation_id/events/:event_id', { status: 204, description: 'Deleted: it lists as DELETED from then on', schema: null, writes: true })
+  @Delete('beta/conversations/:conversation_id/events/:event_id')
+  @HttpCode(204)
+  async deleteEvent(@Param('conversation_id') conversationId: string, @Param('event_id') eventId: string, @Req() request: ParleyRequest): Promise<void> {
+    const room = await this.room(request, conversationId);
+    const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, this.eventIdOf(eventId)));
+    if (event.commentId === null) throw validationError('EVENT.NOT_DELETABLE', 'Only text events are deleted', [{ field: 'event_id', reason: 'is not a text event' }]);
+    await this.commands.execute(new DeleteCommentCommand(room.id, event.commentId, this.context(request)));
+  }
+
+  // ---- translation helpers
+
+  private application(request: ParleyRequest): string {
+    const application = request.user?.application;
+    if (!application) throw unauthenticated('APPLICATION.TOKEN_REQUIRED', 'The Nexmo API takes an application’s RS256 token');
+    return application.applicationId;
+  }
+
+  private context(request: ParleyRequest): CommandContext {
+    this.application(request);
+    return { actor: request.user!.id, correlationId: request.correlationId ?? String(request.id), causationId: String(request.id) };
+  }
+
+  private base(request: ParleyRequest): string {
+    return `${request.protocol}://${request.headers.host ?? '127.0.0.1'}`;
+  }
+
+  /** A `/beta2` listing's link: the query the client sends back, Parley's cursor carried hex-encoded. */
+  private listHref(base: string, path: string, page: Paging, recordIndex: number, cursor: string | undefined, extra: Record<string, string> = {}): string {
+    const query = new URLSearchParams({ ...extra, page_size: String(page.size), record_index: String(recordIndex), ...(cursor ? { cursor: hex(cursor) } : {}) });
+    return `${base}/beta2${path}?${query.toString()}`;
+  }
+
+  private async settle(): Promise<void> {
+    await this.gate.waitForHead(READ_YOUR_WRITES_MS);
+  }
+
+  private roomIdOf(conversationId: string): string {
+    const id = fromNexmoId(CONVERSATION_PREFIX, conversationId);
+    if (id === null) throw notFound('ROOM.NOT_FOUND', 'Conversation not found');
+    return id;
+  }
+
+  private userIdOf(userId: string): string {
+    const id = fromNexmoId(USER_PREFIX, userId);
+    if (id === null) throw notFound('USER.NOT_FOUND', 'User not found');
+    return id;
+  }
+
+  private eventIdOf(eventId: string): number {
+    const id = Number(eventId);
+    if (!Number.isSafeInteger(id) || id < 1) throw notFound('EVENT.NOT_FOUND', 'No event with that id in this conversation');
+    return id;
+  }
+
+  private async room(request: ParleyRequest, conversationId: string): Promise<RoomDetail> {
+    const app = this.application(request);
+    await this.settle();
+    const room = (await this.queries.execute(new GetApplicationRoomQuery(app, this.roomIdOf(conversationId)))) as RoomDetail;
+    if (room.closed) throw notFound('ROOM.NOT_FOUND', 'Conversation not found');
+    return room;
+  }
+
+  private memberOf(room: RoomDetail, memberId: string): MemberStateView {
+    const member = room.memberStates.find((m) => m.memberId === fromNexmoId(MEMBER_PREFIX, memberId));
+    if (!member) throw notFound('ROOM.MEMBER_NOT_FOUND', 'Member not found');
+    return member;
+  }
+
+  /** A member leaving: the application's own token removes them (or withdraws the invitation), a user's token leaves. */
+  private async leave(request: ParleyRequest, room: RoomDetail, member: MemberStateView): Promise<void> {
+    const context = this.context(request);
+    const now = new Date().toISOString();
+    const command =
+      context.actor === member.userId
+        ? ({ type: 'LeaveRoom', actor: member.userId, now } as const)
+        : ({ type: 'RemoveMember', actor: context.actor, userId: member.userId, now } as const);
+    await this.commands.execute(new ExecuteRoomCommand(room.id, command, context));
+  }
+
+  private async userOfMember(request: ParleyRequest, roomId: string, memberId: string): Promise<string> {
+    const inner = fromNexmoId(MEMBER_PREFIX, memberId);
+    await this.settle();
+    const room = (await this.queries.execute(new GetApplicationRoomQuery(this.application(request), roomId))) as RoomDetail;
+    const member = room.memberStates.find((m) => m.memberId === inner);
+    if (!member) throw validationError('EVENT.FROM_UNKNOWN', 'from names no member of this conversation', [{ field: 'from', reason: 'is not a member of this conversation' }]);
+    return member.userId;
+  }
+
+  /** The user a member request names: `user_id` (USR-…) or `user_name`. */
+  private async userOf(request: ParleyRequest, body: Json): Promise<VonageUserRef> {
+    const app = this.application(request);
+    const byId = str(body, 'user_id');
+    const byName = str(body, 'user_name');
+    const id = byId !== undefined ? this.userIdOf(byId) : byName !== undefined ? applicationUserId(app, byName) : null;
+    if (id === null) throw validationError('REQUEST.VALIDATION_FAILED', 'user_id or user_name is required', [{ field: 'user_id', reason: 'is required (or user_name)' }]);
+    const found: ApplicationUserView = await this.queries.execute(new GetApplicationUserQuery(app, id));
+    return { id: found.id, name: found.name, displayName: found.displayName };
+  }
+
+  private async users(request: ParleyRequest, userIds: readonly string[]): Promise<Map<string, VonageUserRef>> {
+    const app = this.application(request);
+    const found = await Promise.all(
+      userIds.map(async (id) => {
+        const user: ApplicationUserView | null = await this.queries.execute(new GetApplicationUserQuery(app, id)).catch(() => null);
+        return [id, user ? { id, name: user.name, displayName: user.displayName } : { id, name: id, displayName: null }] as const;
+      }),
+    );
+    return new Map(found);
+  }
+
+  private async memberAnswer(request: ParleyRequest, roomId: string, user: VonageUserRef): Promise<Json> {
+    await this.settle();
+    const room = (await this.queries.execute(new GetApplicationRoomQuery(this.application(request), roomId))) as RoomDetail;
+    const member = room.memberStates.find((m) => m.userId === user.id);
+    if (!member) throw new Error(`member ${user.id} missing from room ${roomId} right after the change`);
+    return nexmoMember(this.base(request), roomId, member, user);
+  }
+}

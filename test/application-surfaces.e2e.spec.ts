@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { applicationToken } from './support/application-tokens';
+import { ParleyHarness } from './support/parley-app';
+
+const API_KEY = 'pk_app_surfaces_e2e_0123456789abcdef0123456789abcde';
+
+/**
+ * The Vonage v1 and Nexmo beta surfaces through supertest: every answer here
+ * is checked against the OpenAPI document (test/support/openapi-contract.ts),
+ * so the document's schemas for these surfaces are the ones they answer.
+ * The real clients' suites (over a socket) prove the wire; this one the
+ * contract.
+ */
+describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says', () => {
+  let parley: ParleyHarness;
+  let appId: string;
+  let privateKey: string;
+
+  beforeAll(async () => {
+    parley = await ParleyHarness.start({ ADMIN_API_KEY: API_KEY });
+    const app = await parley.http().post('/v1/admin/applications').set('X-Api-Key', API_KEY).send({ name: 'Surfaces' }).expect(201);
+    appId = app.body.id;
+    privateKey = app.body.privateKey;
+  });
+  afterAll(async () => {
+    await parley.stop();
+  });
+
+  const asApp = () => ({ Authorization: `Bearer ${applicationToken(appId, privateKey)}` });
+
+  describe('Vonage v1', () => {
+    it('creates, lists and gets users; creates, lists and gets a conversation', async () => {
+      const alice = await parley.http().post('/vonage/v1/users').set(asApp()).send({ name: 'v-alice', display_name: 'Alice' }).expect(200);
+      await parley.http().post('/vonage/v1/users').set(asApp()).send({ name: 'v-bob' }).expect(200);
+      const page = await parley.http().get('/vonage/v1/users?page_size=1').set(asApp()).expect(200);
+      expect(page.body._embedded.users).toHaveLength(1);
+      expect(page.body._links.next.href).toMatch(/^http:\/\/.+\/vonage\/v1\/users\?page_size=1&cursor=/);
+      const cursor = new URL(page.body._links.next.href).searchParams.get('cursor')!;
+      const second = await parley.http().get(`/vonage/v1/users?page_size=1&cursor=${encodeURIComponent(cursor)}`).set(asApp()).expect(200);
+      expect(second.body._embedded.users.map((u: { name: string }) => u.name)).toEqual(['v-bob']);
+      await parley.http().get(`/vonage/v1/users/${alice.body.id}`).set(asApp()).expect(200);
+
+      const conversation = await parley.http().post('/vonage/v1/conversations').set(asApp()).send({ name: 'v-room', display_name: 'Room' }).expect(200);
+      await parley.http().get('/vonage/v1/conversations').set(asApp()).expect(200);
+      const got = await parley.http().get(`/vonage/v1/conversations/${conversation.body.id}`).set(asApp()).expect(200);
+      expect(got.body).toMatchObject({ name: 'v-room', display_name: 'Room', state: 'ACTIVE' });
+    });
+
+    it('adds members, sends, lists, gets and deletes events, lets a member leave, deletes the conversation', async () => {
+      const carol = await parley.http().post('/vonage/v1/users').set(asApp()).send({ name: 'v-carol' }).expect(200);
+      const dave = await parley.http().post('/vonage/v1/users').set(asApp()).send({ name: 'v-dave' }).expect(200);
+      const { body: conversation } = await parley.http().post('/vonage/v1/conversations').set(asApp()).send({ name: 'v-chat' }).expect(200);
+      const base = `/vonage/v1/conversations/${conversation.id}`;
+      const invited = await parley.http().post(`${base}/members`).set(asApp()).send({ state: 'invited', user: { id: carol.body.id }, channel: { type: 'app' } }).expect(201);
+      expect(invited.body).toMatchObject({ state: 'INVITED', initiator: { invited: { is_system: true } } });
+      await parley.http().patch(`${base}/members/${invited.body.id}`).set(asApp()).send({ state: 'joined' }).expect(200);
+      const joined = await parley.http().post(`${base}/members`).set(asApp()).send({ state: 'joined', user: { name: 'v-dave' } }).expect(201);
+      expect(joined.body._embedded.user.id).toBe(dave.body.id);
+      await parley.http().get(`${base}/members?page_size=1`).set(asApp()).expect(200);
+      await parley.http().get(`${base}/members/${joined.body.id}`).set(asApp()).expect(200);
+
+      const sent = await parley.http().post(`${base}/events`).set(asApp()).send({ type: 'message', from: invited.body.id, body: { message_type: 'text', text: 'hi' } }).expect(200);
+      expect(sent.body).toMatchObject({ type: 'message', from: invited.body.id, body: { message_type: 'text', text: 'hi' } });
+      const events = await parley.http().get(`${base}/events?page_size=2`).set(asApp()).expect(200);
+      expect(events.body._links.next.href).toContain('cursor=');
+      await parley.http().get(`${base}/events?order=desc`).set(asApp()).expect(200);
+      await parley.http().get(`${base}/events/${sent.body.id}`).set(asApp()).expect(200);
+      await parley.http().delete(`${base}/events/${sent.body.id}`).set(asApp()).expect(204);
+      const deleted = await parley.http().get(`${base}/events/${sent.body.id}`).set(asApp()).expect(200);
+      expect(deleted.body).toMatchObject({ state: 'DELETED', body: { text: null } });
+
+      const left = await parley.http().patch(`${base}/members/${joined.body.id}`).set(asApp()).send({ state: 'left' }).expect(200);
+      expect(left.body.state).toBe('LEFT');
+      await parley.http().delete(base).set(asApp()).expect(204);
+      await parley.http().get(base).set(asApp()).expect(404);
+    });
+
+    it('refuses in Vonage’s error body, as the document declares it', async () => {
+      const missing = await parley.http().get(`/vonage/v1/conversations/CON-${randomUUID()}`).set(asApp()).expect(404);
+      expect(missing.body).toMatchObject({ title: 'ROOM.NOT_FOUND', code: 'ROOM.NOT_FOUND', statusCode: 404 });
+      const bad = await parley.http().post('/vonage/v1/users').set(asApp()).send({ display_name: 'no name' }).expect(400);
+      expect(bad.body).toMatchObject({ details: [{ field: 'name', reason: 'is required' }], invalid_parameters: [{ name: 'name', reason: 'is required' }] });
+      await parley.http().get('/vonage/v1/users').expect(401);
+      await parley.http().get('/vonage/v1/users?page_size=0').set(asApp()).expect(400);
+    });
+  });
+
+  describe('Nexmo beta', () => {
+    it('creates users and conversations as the seed answers ({ id, href }), lists and gets them', async () => {
+      const user = await parley.http().post('/beta/users').set(asApp()).send({ name: 'n-alice', display_name: 'Alice' }).expect(201);
+      expect(user.body).toEqual({ id: expect.stringMatching(/^USR-/), href: expect.stringContaining(`/beta/users/${user.body.id}`) });
+      await parley.http().post('/beta/users').set(asApp()).send({ name: 'n-bob' }).expect(201);
+      const users = await parley.http().get('/beta2/users?page_size=1').set(asApp()).expect(200);
+      expect(users.body).toMatchObject({ count: 1, page_size: 1, record_index: 0 });
+      expect(users.body._links.next.href).not.toMatch(/USR-/);
+      const next = new URL(users.body._links.next.href);
+      await parley.http().get(`${next.pathname}${next.search}`).set(asApp()).expect(200);
+      await parley.http().get('/beta2/users?page_size=1&record_index=1').set(asApp()).expect(200);
+      await parley.http().get(`/beta2/users/${user.body.id}`).set(asApp()).expect(200);
+
+      const conversation = await parley.http().post('/beta/conversations').set(asApp()).send({ name: 'n-room', display_name: 'Room' }).expect(201);
+      await parley.http().get('/beta2/conversations').set(asApp()).expect(200);
+      const byName = await parley.http().get('/beta2/conversations?name=n-room').set(asApp()).expect(200);
+      expect(byName.body._embedded.conversations).toEqual([expect.objectContaining({ uuid: conversation.body.id, display_name: 'Room' })]);
+      const got = await parley.http().get(`/beta/conversations/${conversation.body.id}`).set(asApp()).expect(200);
+      expect(got.body).toMatchObject({ uuid: conversation.body.id, name: 'n-room', members: [], sequence_number: 1 });
+    });
+
+    it('adds members, sends, lists, gets and deletes text events, lets members leave, deletes the conversation', async () => {
+      const carol = await parley.http().post('/beta/users').set(asApp()).send({ name: 'n-carol' }).expect(201);
+      await parley.http().post('/beta/users').set(asApp()).send({ name: 'n-dave' }).expect(201);
+      const { body: conversation } = await parley.http().post('/beta/conversations').set(asApp()).send({ name: 'n-chat' }).expect(201);
+      const base = `/beta/conversations/${conversation.id}`;
+      const read = `/beta2/conversations/${conversation.id}`;
+      const invited = await parley.http().post(`${base}/members`).set(asApp()).send({ action: 'invite', user_id: carol.body.id, channel: { type: 'app' } }).expect(200);
+      expect(invited.body).toMatchObject({ state: 'INVITED', initiator: { invited: { is_system: true } } });
+      await parley.http().put(`${base}/members/${invited.body.id}`).set(asApp()).send({ action: 'join' }).expect(200);
+      const joined = await parley.http().post(`${base}/members`).set(asApp()).send({ action: 'join', user_name: 'n-dave' }).expect(200);
+      await parley.http().get(`${read}/members?page_size=1`).set(asApp()).expect(200);
+      await parley.http().get(`${read}/members/${joined.body.id}`).set(asApp()).expect(200);
+
+      const sent = await parley.http().post(`${base}/events`).set(asApp()).send({ type: 'text', from: joined.body.id, body: { text: 'hi' } }).expect(200);
+      expect(sent.body).toMatchObject({ type: 'text', from: joined.body.id, body: { text: 'hi' } });
+      const events = await parley.http().get(`${read}/events?page_size=2`).set(asApp()).expect(200);
+      expect(events.body).toMatchObject({ count: 2, record_index: 0 });
+      await parley.http().get(`${read}/events/${sent.body.id}`).set(asApp()).expect(200);
+      await parley.http().delete(`${base}/events/${sent.body.id}`).set(asApp()).expect(204);
+      const detail = await parley.http().get(base).set(asApp()).expect(200);
+      expect(detail.body.sequence_number).toBeGreaterThanOrEqual(sent.body.id);
+
+      await parley.http().put(`${base}/members/${joined.body.id}`).set(asApp()).send({ action: 'leave' }).expect(200);
+      await parley.http().delete(`${base}/members/${invited.body.id}`).set(asApp()).expect(204);
+      await parley.http().delete(base).set(asApp()).expect(204);
+      await parley.http().get(base).set(asApp()).expect(404);
+    });
+
+    it('refuses in the seed’s error body, as the document declares it', async () => {
+      const missing = await parley.http().get(`/beta/conversations/CON-${randomUUID()}`).set(asApp()).expect(404);
+      expect(missing.body).toEqual({ code: 'ROOM.NOT_FOUND', message: expect.any(String), description: expect.any(String), statusCode: 404 });
+      const bad = await parley.http().post('/beta/conversations').set(asApp()).send({}).expect(400);
+      expect(bad.body).toMatchObject({ code: 'REQUEST.VALIDATION_FAILED', details: [{ field: 'name', reason: 'is required' }] });
+      await parley.http().get('/beta2/users').expect(401);
+      await parley.http().get('/beta2/users?record_index=5000').set(asApp()).expect(400);
+      await parley.http().get('/beta2/users?cursor=not-hex').set(asApp()).expect(400);
+    });
+  });
+});
