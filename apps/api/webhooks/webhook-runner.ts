@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import { upcast } from '../../../libs/domain/events';
 import { subscribesTo, webhookStream, type LiveWebhook } from '../../../libs/domain/webhooks/webhook.decider';
 import type { EventStore, Position, StoredEvent } from '../../../libs/event-store/event-store.port';
-import type { Fence, ReadStore } from '../../../libs/read-store/read-store.port';
+import { LeaseNotHeldError } from '../../../libs/read-store/lease-keeper';
+import { FencedOutError, type Fence, type ReadStore } from '../../../libs/read-store/read-store.port';
 import { guardedPost, type Resolver } from './guarded-post';
 import type { WebhookCommandResult } from './webhook-command.command';
 import type { WebhookPayloads } from './webhook-payloads';
@@ -18,6 +19,7 @@ export const webhookCheckpoint = (webhookId: string) => `webhook:${webhookId}`;
 export const webhookReplaysCheckpoint = (webhookId: string) => `webhook-replays:${webhookId}`;
 
 const SCAN_BATCH = 200;
+const COMMIT_RETRY_MS = 50;
 const IDLE_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 const MAX_BACKOFF_MS = 10 * 60_000;
@@ -138,18 +140,34 @@ export class WebhookRunner {
      * crash before then replays it again.
      */
     let replayFrom: Position | null = null;
+    /**
+     * Retried in place until it is written: leaving `follow` would restart it
+     * from the stored checkpoint, delivering again what was just delivered (a
+     * replay's first event, with its replay not yet counted as applied). Only
+     * a lost lease ends it (fence() or the store refuses the token): the next
+     * holder goes on from the stored checkpoint, at least once.
+     */
     const commit = async () => {
-      if (cursor === null || cursor === committed || replayFrom !== null) return;
-      await readStore.commit(
-        [],
-        [
-          { name: webhookCheckpoint(this.webhookId), position: cursor.toString() },
-          { name: webhookReplaysCheckpoint(this.webhookId), position: String(replaysApplied) },
-        ],
-        this.deps.fence(),
-      );
-      committed = cursor;
-      this.checkpointNow = cursor;
+      for (let failures = 0; ; failures++) {
+        if (cursor === null || cursor === committed || replayFrom !== null || this.stopped) return;
+        try {
+          await readStore.commit(
+            [],
+            [
+              { name: webhookCheckpoint(this.webhookId), position: cursor.toString() },
+              { name: webhookReplaysCheckpoint(this.webhookId), position: String(replaysApplied) },
+            ],
+            this.deps.fence(),
+          );
+          committed = cursor;
+          this.checkpointNow = cursor;
+          return;
+        } catch (error) {
+          if (error instanceof FencedOutError || error instanceof LeaseNotHeldError) throw error;
+          this.deps.log('webhook checkpoint not written; retrying', { webhookId: this.webhookId, error: String(error) });
+          await this.sleep(Math.min(IDLE_MS * 5, COMMIT_RETRY_MS * 2 ** Math.min(failures, 10)), false);
+        }
+      }
     };
 
     while (!this.stopped) {
