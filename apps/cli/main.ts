@@ -15,6 +15,8 @@ import { Projector, readProjectionStatus, type ProjectionStatus } from '../../li
 import { parleyProjections } from '../../projections';
 import { createBlobStore, createEventStore, createKeyStore, createReadStore, withPersonalData } from '../../libs/wiring/stores';
 import { exportMedia, importMedia, MANIFEST, verifyMediaArchive } from '../../libs/blob-store/media-archive';
+import { sweepUnnamedBlobs } from '../../libs/blob-store/blob-sweep';
+import { MEDIA_BLOBS, mediaProjection } from '../../projections/media.projection';
 import { LEASES, LeaseKeeper, leaseHolder } from '../../libs/read-store/lease-keeper';
 import type { ReadStore } from '../../libs/read-store/read-store.port';
 import { exportKeys, importKeys, KeyBackupError } from '../../libs/personal-data/key-backup';
@@ -40,6 +42,8 @@ commands:
                                   (given a media archive's directory: its manifest and every blob's SHA-256)
   export-media --out <dir>        back up the blob store (media, still sealed) with a SHA-256 manifest
   import-media <dir>              verify a media archive, then restore its blobs (those present are kept once)
+  sweep-media [--grace-seconds N] delete blobs no media names (an upload whose append failed), older than
+                                  the grace (MEDIA_SWEEP_GRACE_SECONDS by default); needs the read models at the log's head
   import <file>                   verify, then restore an export (ids, positions, times kept), then rebuild;
                                   into a store with positions of its own (EventStoreDB) the events are appended
                                   with their ids, revisions and times, old -> new positions are recorded in the
@@ -138,6 +142,45 @@ async function importMediaCommand(args: readonly string[]): Promise<number> {
     return 0;
   } finally {
     await blobs.close();
+  }
+}
+
+async function sweepMediaCommand(args: readonly string[]): Promise<number> {
+  const config = loadConfig();
+  const given = option(args, '--grace-seconds');
+  if (given !== undefined && !/^\d+$/.test(given)) throw new UsageError('--grace-seconds needs a whole number of seconds');
+  const graceMs = (given === undefined ? config.media.sweepGraceSeconds : Number(given)) * 1000;
+  const store = createEventStore(config);
+  const readStore = createReadStore(config);
+  const blobs = createBlobStore(config);
+  const lease = new LeaseKeeper(readStore, LEASES.mediaSweep, leaseHolder(), { ttlMs: config.leaseTtlMs });
+  try {
+    // A blob is unnamed only if the read model has seen every upload appended so far.
+    const head = await store.headPosition();
+    const checkpoint = await readStore.getCheckpoint(checkpointName(mediaProjection));
+    if (head !== null && (checkpoint === null || BigInt(checkpoint) < head)) {
+      process.stdout.write(`REFUSED: the media read model is at ${checkpoint ?? 'nothing'}, the log at ${head}: start the API (it projects) or rebuild first; nothing was deleted\n`);
+      return 1;
+    }
+    if (!(await lease.tick())) {
+      process.stdout.write(`REFUSED: another process is sweeping (lease ${LEASES.mediaSweep}); nothing was deleted\n`);
+      return 1;
+    }
+    const result = await sweepUnnamedBlobs(blobs, {
+      named: async (address) => (await readStore.count(MEDIA_BLOBS, { address })) > 0,
+      graceMs,
+      now: Date.now(),
+      proceed: () => lease.held(),
+    });
+    process.stdout.write(
+      `swept ${result.swept} unnamed blobs (${result.sweptBytes} bytes) of ${result.examined}; ${result.young} unnamed within the grace of ${graceMs / 1000} s kept${result.stopped ? '; stopped early (lease lost)' : ''}\n`,
+    );
+    return result.stopped ? 1 : 0;
+  } finally {
+    await lease.stop();
+    await blobs.close();
+    await readStore.close();
+    await store.close();
   }
 }
 
@@ -445,6 +488,8 @@ async function main(argv: readonly string[]): Promise<number> {
         return await exportMediaCommand(args);
       case 'import-media':
         return await importMediaCommand(args);
+      case 'sweep-media':
+        return await sweepMediaCommand(args);
       case 'import':
         return await importCommand(args);
       case 'keys':

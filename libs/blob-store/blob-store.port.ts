@@ -6,6 +6,11 @@ export interface BlobInfo {
   readonly size: number;
 }
 
+/** A blob as a listing shows it: also when its bytes were last put (ms since the epoch), for the sweep's grace. */
+export interface ListedBlob extends BlobInfo {
+  readonly storedAt: number;
+}
+
 /** Inclusive byte range, as HTTP's `Range: bytes=start-end` names it. */
 export interface ByteRange {
   readonly start: number;
@@ -20,7 +25,11 @@ export interface ByteRange {
  * (an acknowledged upload is never lost).
  */
 export interface BlobStore {
-  /** Stores the bytes; `created` is false when they were already there (nothing written). */
+  /**
+   * Stores the bytes; `created` is false when they were already there
+   * (nothing written but the time they were last put, which the sweep of
+   * unnamed blobs reads: an upload reusing an old blob is in flight too).
+   */
   put(bytes: Buffer): Promise<BlobInfo & { readonly created: boolean }>;
   /** The blob's size, or null when no blob has this address. */
   stat(address: string): Promise<BlobInfo | null>;
@@ -28,8 +37,8 @@ export interface BlobStore {
   read(address: string, range?: ByteRange): Promise<Readable | null>;
   /** Removes the blob; false when there was none. */
   delete(address: string): Promise<boolean>;
-  /** Every blob in address order, a page at a time (a backup of the store). */
-  list(afterAddress: string | null, limit: number): Promise<BlobInfo[]>;
+  /** Every blob in address order, a page at a time (a backup of the store, the sweep). */
+  list(afterAddress: string | null, limit: number): Promise<ListedBlob[]>;
   close(): Promise<void>;
 }
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { assertBlobAddress, type BlobInfo, type BlobStore, type ByteRange } from './blob-store.port';
+import { assertBlobAddress, type BlobInfo, type BlobStore, type ByteRange, type ListedBlob } from './blob-store.port';
 import { sha256Of } from './chunked-hash';
 
 /** fsync of a directory, so that a rename or a new entry in it survives a crash. */
@@ -38,7 +38,14 @@ export class DiskBlobStore implements BlobStore {
     const address = await sha256Of(bytes);
     const info = { address, size: bytes.length };
     const final = this.pathOf(address);
-    if (await this.exists(final)) return { ...info, created: false };
+    if (await this.exists(final)) {
+      // Put again: the sweep's grace starts over (the upload reusing it is in flight).
+      const now = new Date();
+      await utimes(final, now, now).catch((error: unknown) => {
+        if (!missing(error)) throw error;
+      });
+      if (await this.exists(final)) return { ...info, created: false };
+    }
     const shard = join(this.root, address.slice(0, 2), address.slice(2, 4));
     await mkdir(shard, { recursive: true });
     const temp = join(this.temp, `${address}.${randomUUID()}`);
@@ -95,16 +102,19 @@ export class DiskBlobStore implements BlobStore {
     return true;
   }
 
-  async list(afterAddress: string | null, limit: number): Promise<BlobInfo[]> {
+  async list(afterAddress: string | null, limit: number): Promise<ListedBlob[]> {
     await this.start();
-    const found: BlobInfo[] = [];
+    const found: ListedBlob[] = [];
     const after = afterAddress ?? '';
     for (const first of await this.shards(this.root, (name) => name >= after.slice(0, 2))) {
       for (const second of await this.shards(join(this.root, first), (name) => first + name >= after.slice(0, 4))) {
         const names = (await readdir(join(this.root, first, second))).filter((name) => /^[0-9a-f]{64}$/.test(name) && name > after).sort();
         for (const name of names) {
-          const info = await this.stat(name);
-          if (info) found.push(info);
+          const info = await stat(this.pathOf(name)).catch((error: unknown) => {
+            if (missing(error)) return null;
+            throw error;
+          });
+          if (info) found.push({ address: name, size: info.size, storedAt: info.mtimeMs });
           if (found.length >= limit) return found;
         }
       }

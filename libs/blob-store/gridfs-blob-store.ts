@@ -2,7 +2,7 @@ import { GridFSBucket, MongoClient, type Db } from 'mongodb';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { databaseFromUrl } from '../read-store/mongo-read-store';
-import { assertBlobAddress, type BlobInfo, type BlobStore, type ByteRange } from './blob-store.port';
+import { assertBlobAddress, type BlobInfo, type BlobStore, type ByteRange, type ListedBlob } from './blob-store.port';
 import { sha256Of } from './chunked-hash';
 
 /** The bucket's collections are `media.files` and `media.chunks`: not read models, so a rebuild never drops them. */
@@ -32,7 +32,11 @@ export class GridFsBlobStore implements BlobStore {
 
   async put(bytes: Buffer): Promise<BlobInfo & { readonly created: boolean }> {
     const address = await sha256Of(bytes);
-    if (await this.stat(address)) return { address, size: bytes.length, created: false };
+    if (await this.stat(address)) {
+      // Put again: the sweep's grace starts over (the upload reusing it is in flight).
+      await this.db.collection(`${MEDIA_BUCKET}.files`).updateMany({ filename: address }, { $set: { 'metadata.storedAt': new Date() } }, { writeConcern: { w: 'majority', journal: true } });
+      return { address, size: bytes.length, created: false };
+    }
     await pipeline(Readable.from(chunksOf(bytes)), this.bucket.openUploadStream(address, { metadata: { sha256: address } }));
     return { address, size: bytes.length, created: true };
   }
@@ -60,16 +64,18 @@ export class GridFsBlobStore implements BlobStore {
     return files.length > 0;
   }
 
-  async list(afterAddress: string | null, limit: number): Promise<BlobInfo[]> {
+  async list(afterAddress: string | null, limit: number): Promise<ListedBlob[]> {
     const files = await this.bucket
       .find(afterAddress === null ? {} : { filename: { $gt: afterAddress } })
       .sort({ filename: 1, uploadDate: -1 })
       .limit(limit * 2)
       .toArray();
-    const found: BlobInfo[] = [];
+    const found: ListedBlob[] = [];
     for (const file of files) {
       if (found.at(-1)?.address === file.filename) continue;
-      found.push({ address: file.filename, size: file.length });
+      const putAgain = (file.metadata as { storedAt?: unknown } | undefined)?.storedAt;
+      const storedAt = Math.max(file.uploadDate.getTime(), putAgain instanceof Date ? putAgain.getTime() : 0);
+      found.push({ address: file.filename, size: file.length, storedAt });
       if (found.length >= limit) break;
     }
     return found;

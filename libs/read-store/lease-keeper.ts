@@ -25,7 +25,7 @@ export function holderMayBeAlive(holder: string): boolean {
 }
 
 /** Names of the leases Parley's single writers hold, one each. */
-export const LEASES = { projector: 'projector', webhooks: 'webhook-worker', jobs: 'job-runner' } as const;
+export const LEASES = { projector: 'projector', webhooks: 'webhook-worker', jobs: 'job-runner', mediaSweep: 'media-sweep' } as const;
 
 export interface LeaseKeeperOptions {
   /** How long a taken or renewed lease runs without a renewal. */

@@ -36,6 +36,13 @@ export interface UploadedMedia extends MediaView {
  */
 @Injectable()
 export class MediaUploads {
+  /** Uploads of this process between their first read and their append: the sweep deletes nothing meanwhile. */
+  private uploading = 0;
+
+  get inFlight(): number {
+    return this.uploading;
+  }
+
   constructor(
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
@@ -56,6 +63,20 @@ export class MediaUploads {
     context: CommandContext,
     room: { readonly roomId: string; readonly purpose: MediaAttached['data']['purpose'] } | null = null,
     byAdministrator = false,
+  ): Promise<UploadedMedia> {
+    this.uploading++;
+    try {
+      return await this.admit(body, context, room, byAdministrator);
+    } finally {
+      this.uploading--;
+    }
+  }
+
+  private async admit(
+    body: UploadBody,
+    context: CommandContext,
+    room: { readonly roomId: string; readonly purpose: MediaAttached['data']['purpose'] } | null,
+    byAdministrator: boolean,
   ): Promise<UploadedMedia> {
     const { maxBytes, maxPixels, allowedTypes } = this.config.media;
     if (body.bytes.length > maxBytes) throw mediaTooLarge(maxBytes, body.field);

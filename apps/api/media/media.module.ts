@@ -18,6 +18,7 @@ import { MePhotoController } from './me-photo.controller';
 import { MediaLibrary } from './media-library';
 import { BLOB_STORE } from './media-tokens';
 import { MediaUploads } from './media-uploads';
+import { MediaSweeper } from './media-sweeper';
 
 class BlobStoreLifecycle implements OnApplicationShutdown {
   constructor(@Inject(BLOB_STORE) private readonly blobs: BlobStore) {}
@@ -37,6 +38,7 @@ class BlobStoreLifecycle implements OnApplicationShutdown {
     BlobStoreLifecycle,
     MediaUploads,
     MediaLibrary,
+    MediaSweeper,
   ],
   exports: [MediaUploads, MediaLibrary],
 })
