@@ -29,6 +29,7 @@ import { UsersModule } from './users/users.module';
 import { ThreadsModule } from './threads/threads.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { WarmshowersModule } from './compat/warmshowers/warmshowers.module';
+import { WinduModule } from './compat/windu/windu.module';
 
 /** Parley's HTTP application: the configuration, the buses, and one module per feature. */
 @Module({})
@@ -66,6 +67,7 @@ export class AppModule {
         VonageModule,
         QiscusModule,
         WarmshowersModule,
+        WinduModule,
       ],
     };
   }

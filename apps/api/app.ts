@@ -25,6 +25,7 @@ import { ROOM_MEDIA_ROUTE } from './media/room-media.controller';
 import { ME_PHOTO_ROUTE } from './media/me-photo.controller';
 import { refuseOversizedUpload, uploadBodyLimit } from './media/upload-body';
 import { trillianUrl } from './compat/trillian/trillian-wire';
+import { winduUrl } from './compat/windu/windu-shapes';
 
 const CORRELATION = /^[\x21-\x7e]{1,128}$/;
 
@@ -52,7 +53,7 @@ async function buildApp(config: ParleyConfig, logger: ParleyLogger): Promise<Nes
     genReqId: () => randomUUID(),
     trustProxy: true,
     clientErrorHandler: answerClientError,
-    rewriteUrl: (request: { url?: string }) => trillianUrl(request.url ?? '/'),
+    rewriteUrl: (request: { url?: string }) => winduUrl(trillianUrl(request.url ?? '/')),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
     logger,
@@ -72,6 +73,7 @@ async function buildApp(config: ParleyConfig, logger: ParleyLogger): Promise<Nes
       { path: 'warmshowers/{*path}', method: RequestMethod.ALL },
       // The seeds' surfaces carry their own version in their own prefix.
       'trillian/v1/{*path}',
+      { path: 'windu/{*path}', method: RequestMethod.ALL },
     ],
   });
   installDepthLimitedJsonParser(adapter, 'v1');

@@ -34,6 +34,8 @@ function declareAccountSelector(document: OpenAPIObject): void {
   for (const path of Object.values(document.paths)) {
     for (const operation of [path.get, path.put, path.post, path.delete, path.patch]) {
       if (!operation?.security?.some((requirement) => 'bearer' in requirement)) continue;
+      // The seeds' surfaces choose accounts their own way (Windu's account=).
+      if ((operation as { 'x-parley-compat'?: unknown })['x-parley-compat'] !== undefined) continue;
       operation.parameters = [
         ...(operation.parameters ?? []),
         {
