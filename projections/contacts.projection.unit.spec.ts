@@ -43,7 +43,7 @@ const syncRequested = (): ParleyEvent => ({ type: 'ContactsSyncRequested', data:
 const benRegistered = () => userRegistered(BEN_ID, { username: 'Ben' });
 const phoneCreated = (): PhoneAccountCreated => ({
   type: 'PhoneAccountCreated',
-  data: { userId: PHONE_ID, phoneKey: PHONE_KEY, phone: '+15551230001', displayName: 'Pat', createdAt: at(6) },
+  data: { userId: PHONE_ID, phoneKey: PHONE_KEY, phone: '+15551230001', displayName: 'Pat', createdAt: at(6), loginId: null },
 });
 const phoneVerified = (codeId = 'code-1'): PhoneVerified => ({
   type: 'PhoneVerified',

@@ -10,8 +10,9 @@ import type { Doc } from '../libs/read-store/read-store.port';
  */
 export const usersProjection: Projection = {
   name: 'users',
-  // v3: users of applications (`applicationId`, `applicationName`) and their listing index; v4: `email` (Qiscus identifies users by it).
-  version: 4,
+  // v3: users of applications (`applicationId`, `applicationName`) and their listing index; v4: `email` (Qiscus identifies users by it);
+  // v5: `loginId`, the login holding a phone account, and the index that lists a login's accounts.
+  version: 5,
   collections: [
     {
       name: 'users',
@@ -19,6 +20,7 @@ export const usersProjection: Projection = {
         { fields: ['usernameKey'], unique: true },
         { fields: ['status', 'registeredAt', 'id'] },
         { fields: ['applicationId', 'registeredAt', 'id'] },
+        { fields: ['loginId', 'registeredAt', 'id'] },
       ],
     },
   ],
@@ -62,13 +64,14 @@ export const usersProjection: Projection = {
       );
     },
     PhoneAccountCreated: async (event, ctx) => {
-      const { userId, displayName, createdAt } = event.data;
+      const { userId, displayName, createdAt, loginId } = event.data;
       await ctx.update(
         'users',
         userId,
         (doc) => ({
           ...doc,
           ...newUser(),
+          loginId,
           username: null,
           usernameKey: null,
           displayName,

@@ -5,7 +5,7 @@ import { DELETED_USER_NAME, searchKeyOf, userSummary, usersProjection } from './
 
 const phoneAccount = (userId: string, displayName: string | null = 'Nick'): ParleyEvent => ({
   type: 'PhoneAccountCreated',
-  data: { userId, phoneKey: `pk-${userId}`, phone: '+15550001', displayName, createdAt: at(2) },
+  data: { userId, phoneKey: `pk-${userId}`, phone: '+15550001', displayName, createdAt: at(2), loginId: null },
 });
 const phoneVerified = (userId: string): ParleyEvent => ({
   type: 'PhoneVerified',

@@ -75,6 +75,16 @@ describe('Warmshowers under /warmshowers (seed 003)', () => {
       const cookie = String(res.headers['set-cookie']);
       expect(cookie).toContain(`${res.body.session_name}=${res.body.sessid}`);
       expect(cookie).toMatch(/HttpOnly/);
+      // Served over plain HTTP (WARMSHOWERS_SECURE_COOKIE=auto): a Secure cookie would never come back.
+      expect(cookie).not.toMatch(/;\s*Secure/i);
+    });
+
+    it('marks the session cookie Secure when Parley is served over TLS (here behind a proxy saying X-Forwarded-Proto: https), the cleared one too', async () => {
+      const res = await login(alice).set('X-Forwarded-Proto', 'https').expect(200);
+      expect(String(res.headers['set-cookie'])).toMatch(/; HttpOnly; Secure; SameSite=Lax$/);
+      const s = { cookie: `${res.body.session_name}=${res.body.sessid}`, token: res.body.token as string };
+      const out = await call('user/logout', s).set('X-Forwarded-Proto', 'https').expect(200);
+      expect(String(out.headers['set-cookie'])).toMatch(/Max-Age=0; HttpOnly; Secure; SameSite=Lax$/);
     });
 
     it('login answers XML by default, with the seed’s elements in the seed’s order', async () => {

@@ -30,6 +30,7 @@ import { UsersModule } from './users/users.module';
 import { ThreadsModule } from './threads/threads.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { WarmshowersModule } from './compat/warmshowers/warmshowers.module';
+import { WinduModule } from './compat/windu/windu.module';
 
 /** Parley's HTTP application: the configuration, the buses, and one module per feature. */
 @Module({})
@@ -68,6 +69,7 @@ export class AppModule {
         NexmoModule,
         QiscusModule,
         WarmshowersModule,
+        WinduModule,
       ],
     };
   }

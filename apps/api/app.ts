@@ -28,6 +28,7 @@ import { ADMIN_USER_MEDIA_ROUTE } from './media/admin-user-media.controller';
 import { mediaTooLarge, refuseOversizedUpload, uploadBodyLimit } from './media/upload-body';
 import { streamJsonUpload } from './media/streamed-json-upload';
 import { trillianUrl } from './compat/trillian/trillian-wire';
+import { winduUrl } from './compat/windu/windu-shapes';
 
 const CORRELATION = /^[\x21-\x7e]{1,128}$/;
 
@@ -55,7 +56,7 @@ async function buildApp(config: ParleyConfig, logger: ParleyLogger): Promise<Nes
     genReqId: () => randomUUID(),
     trustProxy: true,
     clientErrorHandler: answerClientError,
-    rewriteUrl: (request: { url?: string }) => trillianUrl(request.url ?? '/'),
+    rewriteUrl: (request: { url?: string }) => winduUrl(trillianUrl(request.url ?? '/')),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
     logger,
@@ -78,6 +79,7 @@ async function buildApp(config: ParleyConfig, logger: ParleyLogger): Promise<Nes
       { path: 'warmshowers/{*path}', method: RequestMethod.ALL },
       // The seeds' surfaces carry their own version in their own prefix.
       'trillian/v1/{*path}',
+      { path: 'windu/{*path}', method: RequestMethod.ALL },
     ],
   });
   installDepthLimitedJsonParser(adapter, 'v1');

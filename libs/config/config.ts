@@ -91,6 +91,14 @@ export interface ParleyConfig {
    * `syncIntervalMs`: how often the client SDK is told to poll, having no realtime connection.
    */
   readonly qiscus: { readonly appId: string; readonly secret: string; readonly syncIntervalMs: number } | null;
+  /** The OAuth client ids Windu's `/windu/o/token/` accepts (public clients: no secret). */
+  readonly winduClientIds: readonly string[];
+  /**
+   * Whether the Warmshowers session cookie carries `Secure`: `auto` sets it
+   * when the request came over TLS (directly or as X-Forwarded-Proto says),
+   * `always` / `never` regardless.
+   */
+  readonly warmshowersSecureCookie: 'auto' | 'always' | 'never';
   /** First pause between webhook delivery attempts; each retry doubles it. */
   readonly webhookRetryBaseMs: number;
   /** Consecutive failed attempts after which a webhook subscription is paused. */
@@ -330,6 +338,18 @@ function adminApiKey(env: Env): string | null {
   return given;
 }
 
+/** The seed's own public client id, so that a Windu app works unchanged. */
+const WINDU_SEED_CLIENT_ID = 'RoVMZF1EIpC2vcfGC864gr4NZsv0mJlyPlE3gtQY';
+
+function winduClientIds(env: Env): readonly string[] {
+  const raw = env['WINDU_CLIENT_IDS'];
+  if (raw === undefined || raw === '') return [WINDU_SEED_CLIENT_ID];
+  const ids = raw.split(',').map((id) => id.trim());
+  const bad = ids.find((id) => !/^[A-Za-z0-9._~-]{1,100}$/.test(id));
+  if (bad !== undefined) throw new ConfigError('WINDU_CLIENT_IDS', `must be client ids (letters, digits, . _ ~ -) separated by commas, got "${bad}"`);
+  return ids;
+}
+
 function qiscus(env: Env): ParleyConfig['qiscus'] {
   const appId = env['QISCUS_APP_ID'] ?? '';
   const secret = env['QISCUS_SDK_SECRET'] ?? '';
@@ -457,6 +477,8 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
     adminApiKey: adminApiKey(env),
     qiscus: qiscus(env),
+    winduClientIds: winduClientIds(env),
+    warmshowersSecureCookie: oneOf(env, 'WARMSHOWERS_SECURE_COOKIE', ['auto', 'always', 'never'], 'auto'),
     webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 1, 3_600_000),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
     webhookAllowPrivateNetworks: flag(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),

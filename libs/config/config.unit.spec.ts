@@ -82,4 +82,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATA_DIR: dir, LOG_REDACT_PATHS: 'req.headers.x-api-key' })).toThrow(/LOG_REDACT_PATHS/);
     expect(() => loadConfig({ DATA_DIR: dir, METRICS: 'public' })).toThrow(/METRICS/);
   });
+
+  it('takes the Warmshowers cookie policy and the Windu client ids, naming the variable of a bad value', () => {
+    const defaults = loadConfig({ DATA_DIR: dir });
+    expect(defaults.warmshowersSecureCookie).toBe('auto');
+    expect(defaults.winduClientIds).toEqual(['RoVMZF1EIpC2vcfGC864gr4NZsv0mJlyPlE3gtQY']);
+    const set = loadConfig({ DATA_DIR: dir, WARMSHOWERS_SECURE_COOKIE: 'always', WINDU_CLIENT_IDS: 'app-one, app.two' });
+    expect(set.warmshowersSecureCookie).toBe('always');
+    expect(set.winduClientIds).toEqual(['app-one', 'app.two']);
+    expect(() => loadConfig({ DATA_DIR: dir, WARMSHOWERS_SECURE_COOKIE: 'yes' })).toThrow(/WARMSHOWERS_SECURE_COOKIE/);
+    expect(() => loadConfig({ DATA_DIR: dir, WINDU_CLIENT_IDS: 'ok,bad id' })).toThrow(/WINDU_CLIENT_IDS/);
+  });
 });

@@ -93,6 +93,11 @@ export type PhoneAccountCreated = {
     readonly phone: Erasable<string>;
     readonly displayName: Erasable<string>;
     readonly createdAt: string;
+    /**
+     * The login (a user) holding this phone account, null for an account that
+     * is its own login (created without signing in). v1 had none.
+     */
+    readonly loginId: string | null;
   };
 };
 export type VerificationChannel = 'sms' | 'voice';
@@ -1038,7 +1043,7 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   PhoneClaimed: 1,
   EmailClaimed: 1,
   EmailChanged: 1,
-  PhoneAccountCreated: 1,
+  PhoneAccountCreated: 2,
   VerificationCodeIssued: 1,
   VerificationCodeFailed: 1,
   PhoneVerified: 1,
@@ -1137,6 +1142,9 @@ export function upcast(type: string, version: number, data: unknown): ParleyEven
           ...(data as object),
         },
       } as ParleyEvent;
+    case 'PhoneAccountCreated':
+      // v1 accounts were each their own login.
+      return version < 2 ? ({ type, data: { loginId: null, ...(data as object) } } as ParleyEvent) : ({ type, data } as ParleyEvent);
     case 'TokenFamilyStarted':
       // v1 did not record the client.
       return version < 2 ? ({ type, data: { client: null, ...(data as object) } } as ParleyEvent) : ({ type, data } as ParleyEvent);

@@ -92,8 +92,8 @@ describe('every decider that takes a name applies the rule, naming the field', (
           hash: (codeId, code) => `${codeId}:${code}`,
           policy: { ttlSeconds: 600, maxAttempts: 5, minIntervalSeconds: 30, perHour: 5 },
           now: NOW,
+          loginId: null,
         },
-        'u-1',
         initialUserState,
       ),
     );

@@ -61,3 +61,17 @@ export class VerificationCodesQueryDto {
   @IsPhoneNumber()
   phone?: string;
 }
+
+export class AddAccountDto extends CreateAccountDto {}
+
+export class AccountCodeDto extends RequestCodeDto {}
+
+export class VerifyAccountDto extends VerifyCodeDto {}
+
+export class RemoveAccountDto {
+  @ApiPropertyOptional({ maxLength: 1000, description: 'Why the account goes (Windu asks for it); kept with the removal' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 1000, { message: 'feedback must be at most 1000 characters' })
+  feedback?: string;
+}

@@ -11,12 +11,15 @@ import { CreatePhoneAccountHandler } from './create-phone-account.command';
 import { AccountsClock, PhoneAccounts } from './phone-accounts';
 import { RequestCodeHandler } from './request-code.command';
 import { VerificationCodesController } from './verification-codes.controller';
-import { VerifyCodeHandler } from './verify-code.command';
+import { VerifyAccountCodeHandler, VerifyCodeHandler } from './verify-code.command';
+import { MyAccountsController } from './my-accounts.controller';
+import { ListMyAccountsHandler } from './my-accounts.queries';
+import { AccountOwnership } from './account-selector';
 
 /** Accounts by phone (issue #4): verification codes and the accounts they open. */
 @Module({
   imports: [InfrastructureModule, UsersModule, AuthModule, AdminModule],
-  controllers: [AccountsController, VerificationCodesController],
+  controllers: [AccountsController, MyAccountsController, VerificationCodesController],
   providers: [
     { provide: CODE_SENDER, inject: [PARLEY_CONFIG], useFactory: (config: ParleyConfig) => createCodeSender(config.codeSender) },
     AccountsClock,
@@ -24,6 +27,10 @@ import { VerifyCodeHandler } from './verify-code.command';
     CreatePhoneAccountHandler,
     RequestCodeHandler,
     VerifyCodeHandler,
+    VerifyAccountCodeHandler,
+    ListMyAccountsHandler,
+    AccountOwnership,
   ],
+  exports: [AccountOwnership],
 })
 export class AccountsModule {}

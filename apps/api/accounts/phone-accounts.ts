@@ -2,15 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import type { ParleyConfig } from '../../../libs/config/config';
 import { DomainError } from '../../../libs/domain/errors';
-import { upcast, type PhoneClaimed, type VerificationChannel } from '../../../libs/domain/events';
+import type { VerificationChannel } from '../../../libs/domain/events';
 import { newId } from '../../../libs/domain/ids';
-import { streams } from '../../../libs/domain/streams';
 import { checkCodeRate, type CodeHasher, type CodePolicy, type NewCode } from '../../../libs/domain/users/phone-account.decider';
-import { initialUserState, type UserState } from '../../../libs/domain/users/user.decider';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
+import type { UserState } from '../../../libs/domain/users/user.decider';
 import { LookupKeys } from '../../../libs/personal-data/lookup-keys';
 import type { Loaded } from '../../../libs/command-pipeline/stream-state-cache';
-import { EVENT_STORE, PARLEY_CONFIG } from '../infrastructure/tokens';
+import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { UserStates } from '../users/user-states';
 import { CODE_SENDER, CodeNotSentError, type CodeMessage, type CodeSender } from './code-sender';
 
@@ -20,12 +18,6 @@ export class AccountsClock {
   now(): Date {
     return new Date();
   }
-}
-
-export interface PhoneClaim {
-  readonly event: PhoneClaimed;
-  /** Revision of the claim in `phone-<phoneKey>`. */
-  readonly revision: number;
 }
 
 /** Remembered numbers without an account, at most this many (oldest dropped). */
@@ -41,7 +33,6 @@ export class PhoneAccounts {
   private readonly unknown = new Map<string, string[]>();
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PARLEY_CONFIG) config: ParleyConfig,
     @Inject(CODE_SENDER) private readonly sender: CodeSender,
     private readonly users: UserStates,
@@ -70,19 +61,15 @@ export class PhoneAccounts {
     return { codeId: newId(), code: randomInt(0, 1_000_000).toString().padStart(6, '0'), channel };
   }
 
-  /** The number's current claim: the last event of `phone-<phoneKey>`. */
-  async claim(phoneKey: string): Promise<PhoneClaim | null> {
-    const [stored] = await this.store.readStream(streams.phone(phoneKey), { direction: 'backwards', maxCount: 1 });
-    if (!stored) return null;
-    const event = upcast(stored.type, stored.version, stored.data);
-    return event?.type === 'PhoneClaimed' ? { event, revision: stored.revision } : null;
+  /** The number's account (absent when none holds it now) and the stream it lives in. */
+  async account(phoneKey: string): Promise<Loaded<UserState> & { readonly accountId: string }> {
+    const { slot, loaded } = await this.users.byPhoneKey(phoneKey);
+    return { ...loaded, accountId: slot };
   }
 
-  /** The account holding the number, absent when none does (or its stream was never written). */
-  async account(phoneKey: string): Promise<Loaded<UserState> & { readonly claim: PhoneClaim | null }> {
-    const claim = await this.claim(phoneKey);
-    if (!claim) return { claim, state: initialUserState, revision: null };
-    return { claim, ...(await this.users.load(claim.event.data.userId)) };
+  /** The state source the pipeline decides on: the same cache the auth guard reads. */
+  states(accountId: string): { load: () => Promise<Loaded<UserState>> } {
+    return { load: () => this.users.load(accountId) };
   }
 
   /**

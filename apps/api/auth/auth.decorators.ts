@@ -28,6 +28,11 @@ export interface AuthenticatedUser {
   readonly application?: ApplicationCaller;
   /** Set when a server acts for this user (`X-Act-As`): the actor its events record. */
   readonly actingKey?: string;
+  /**
+   * Set when the request acts as one of the login's phone accounts
+   * (`X-Parley-Account`): `id` is then the account, this the signed-in login.
+   */
+  readonly loginId?: string;
 }
 
 export interface ParleyRequest extends FastifyRequest {

@@ -10,6 +10,10 @@ import { TokenService } from './token.service';
 import { ApplicationTokens } from '../applications/application-tokens';
 import { applicationIdOf } from '../../../libs/domain/applications/application-token';
 import { aclPathOf } from '../common/compat-surfaces';
+import { checkAccountSelection } from '../../../libs/domain/users/phone-account.decider';
+
+/** Names the phone account of the signed-in login a request acts as. */
+export const ACCOUNT_HEADER = 'x-parley-account';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -55,8 +59,27 @@ export class AuthGuard implements CanActivate {
       request.user = { id: caller.actor, scopes: ['application'], familyId: null, application: caller };
       return true;
     }
-    request.user = await this.tokens.authenticate(match[1]);
+    const user = await this.tokens.authenticate(match[1]);
+    const selected = request.headers[ACCOUNT_HEADER];
+    request.user = selected === undefined ? user : await this.asAccount(user, selected);
     return true;
+  }
+
+  /**
+   * The account selector: a login acts as one of its verified phone accounts
+   * (decision: accounts per login). Any other value is 404, the same whether
+   * the id is unknown or another login's.
+   */
+  private async asAccount(login: AuthenticatedUser, selected: string | string[]): Promise<AuthenticatedUser> {
+    const accountId = typeof selected === 'string' ? selected.trim().toLowerCase() : '';
+    if (!UUID.test(accountId)) {
+      throw validationError('ACCOUNT.SELECTOR_INVALID', 'X-Parley-Account must be the id of one of your accounts', [
+        { field: 'X-Parley-Account', reason: 'must be a UUID, given once' },
+      ]);
+    }
+    if (accountId === login.id) return login;
+    checkAccountSelection(login.id, (await this.users.load(accountId)).state);
+    return { ...login, id: accountId, loginId: login.id };
   }
 
   /**

@@ -22,7 +22,42 @@ export function createParleyDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto, ErrorDetailDto] });
   closeRequestSchemas(document);
   declareIdParameters(document);
+  declareAccountSelector(document);
   return document;
+}
+
+/**
+ * Every operation a Bearer token opens may act as one of the login's phone
+ * accounts (AuthGuard): the header is declared there, with the 400 a
+ * malformed value and the 404 an account not the login's answer.
+ */
+function declareAccountSelector(document: OpenAPIObject): void {
+  for (const path of Object.values(document.paths)) {
+    for (const operation of [path.get, path.put, path.post, path.delete, path.patch]) {
+      if (!operation?.security?.some((requirement) => 'bearer' in requirement)) continue;
+      // The seeds' surfaces choose accounts their own way (Windu's account=).
+      if ((operation as { 'x-parley-compat'?: unknown })['x-parley-compat'] !== undefined) continue;
+      operation.parameters = [
+        ...(operation.parameters ?? []),
+        {
+          name: 'X-Parley-Account',
+          in: 'header',
+          required: false,
+          description: 'Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent',
+          schema: { type: 'string', format: 'uuid' },
+        },
+      ];
+      for (const [status, description] of [
+        ['400', 'X-Parley-Account is not an id (or the request is invalid otherwise)'],
+        ['404', 'X-Parley-Account names no verified account of this login (or no such resource)'],
+      ] as const) {
+        operation.responses[status] ??= {
+          description,
+          content: { 'application/json': { schema: { $ref: `${REF}ErrorBodyDto` } } },
+        };
+      }
+    }
+  }
 }
 
 /** Path parameters that UuidParamPipe reads: ids this API issued. */

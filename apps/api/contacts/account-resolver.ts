@@ -9,8 +9,7 @@ import { ContactIds } from './contact-ids';
 /**
  * The account a contact id names, from the log: a user id directly, a
  * username through its claim (`username-<name>`), a phone number through the
- * claim of its keyed hash (`phone-<phoneKey>`, whose last event is the
- * number's current holder).
+ * accounts of its keyed hash (`UserStates.byPhoneKey`).
  */
 @Injectable()
 export class AccountResolver {
@@ -28,7 +27,7 @@ export class AccountResolver {
       case 'username':
         return this.claimedIn(streams.username(parsed.contactId), 'forwards');
       case 'phone':
-        return this.claimedIn(streams.phone(this.ids.phoneKeyOf(parsed.contactId)), 'backwards');
+        return (await this.users.byPhoneKey(this.ids.phoneKeyOf(parsed.contactId))).claimant;
     }
   }
 

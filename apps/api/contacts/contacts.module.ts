@@ -30,6 +30,6 @@ import { GetContactHandler, ListBlockedHandler, ListContactsHandler } from './co
     GetContactHandler,
     ListBlockedHandler,
   ],
-  exports: [ContactDirectory],
+  exports: [ContactDirectory, ContactIds, ContactBooks, AccountResolver],
 })
 export class ContactsModule {}

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ParleyEvent } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
+import { phoneAccountId } from '../../../libs/domain/users/phone-account.decider';
 import { evolveUser, initialUserState, isUserEvent, type KnownUser, type UserState } from '../../../libs/domain/users/user.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import { StreamStateCache, type Loaded } from '../../../libs/command-pipeline/stream-state-cache';
@@ -27,6 +28,27 @@ export class UserStates {
     if (!claim) return null;
     const { state } = await this.load((claim.data as { userId: string }).userId);
     return state.status === 'registered' ? state : null;
+  }
+
+  /**
+   * The number's accounts in order: `slot` is where the number's account is
+   * now (pending or verified) or where a new one goes (absent); `claimant` the
+   * last account that held it, removed or not, null when none ever did.
+   * Numbers claimed before derived ids (`PhoneClaimed`) start at the claim.
+   */
+  async byPhoneKey(phoneKey: string): Promise<{ readonly slot: string; readonly loaded: Loaded<UserState>; readonly claimant: string | null }> {
+    const [legacy] = await this.store.readStream(streams.phone(phoneKey), { direction: 'backwards', maxCount: 1 });
+    const claimed = (legacy?.data as { userId?: unknown } | undefined)?.userId;
+    let id = typeof claimed === 'string' ? claimed : phoneAccountId(phoneKey, null);
+    let claimant: string | null = null;
+    // Each removal of the number's account moves the slot on by one; a number is not removed thousands of times.
+    for (let step = 0; step < 10_000; step++) {
+      const loaded = await this.load(id);
+      if (loaded.state.status !== 'removed') return { slot: id, loaded, claimant: loaded.state.status === 'absent' ? claimant : id };
+      claimant = id;
+      id = phoneAccountId(phoneKey, id);
+    }
+    throw new Error(`phone account chain of ${phoneKey} longer than 10000`);
   }
 
   /** Ids among `userIds` that are not registered users. */

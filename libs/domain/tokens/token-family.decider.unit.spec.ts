@@ -219,6 +219,8 @@ describe('token family decider', () => {
       phoneKey: null,
       email: null,
       emailKey: null,
+      loginId: null,
+      phone: null,
       statusMessage: null,
       photoUrl: null,
       privacy: DEFAULT_PRIVACY,

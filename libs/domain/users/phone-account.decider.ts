@@ -1,20 +1,24 @@
 import { timingSafeEqual } from 'node:crypto';
 import { conflict, DomainError, notFound, rateLimited, unauthenticated, validationError } from '../errors';
+import type { Decider } from '../decider';
+import { idFromKey } from '../ids';
 import type {
+  ParleyEvent,
   PhoneAccountCreated,
-  PhoneClaimed,
   PhoneVerified,
   VerificationChannel,
   VerificationCodeFailed,
   VerificationCodeIssued,
 } from '../events';
-import type { UserState } from './user.decider';
+import { evolveUser, initialUserState, isUserEvent, type UserState } from './user.decider';
 import { hasCharactersNotInNames, NAME_CHARACTERS_REASON } from '../text';
 
 /**
- * Accounts by phone number (Windu). The number is claimed in `phone-<phoneKey>`
- * (its keyed hash only), the account lives in `user-<id>`: pending until a code
- * sent to the phone is verified. Requesting and verifying a code is also how a
+ * Accounts by phone number (Windu). The account lives in `user-<id>`, its id
+ * derived from the number's keyed hash (`phoneAccountId`): pending until a
+ * code sent to the phone is verified. A login may hold several of them
+ * (`loginId`), each its own identity with its own profile, contacts, presence
+ * and blocks. Requesting and verifying a code is also how a
  * phone account signs in later. The log never holds a code, only its keyed
  * hash; the clock, the code and its id come in with the command.
  */
@@ -42,8 +46,10 @@ export interface NewCode {
 
 export interface CreatePhoneAccount {
   readonly type: 'CreatePhoneAccount';
-  /** The id a new account gets; ignored when the number's claim names another account. */
+  /** The number's slot (`phoneAccountId`): the account there, or the id a new one gets. */
   readonly userId: string;
+  /** The signed-in user adding the number to their login; null when the account is to be its own login. */
+  readonly loginId: string | null;
   readonly phoneKey: string;
   /** E.164; goes into `PhoneAccountCreated.phone` only (a personal field). */
   readonly phone: string;
@@ -74,28 +80,26 @@ export interface VerifyCode {
 const HOUR_MS = 3_600_000;
 
 /**
- * The claim a creation writes, or null when the number's current claim stands.
- * A claim whose account was removed is taken over by a new claim in the same
- * stream (the stream's last event is the number's owner): a number outlives
- * the account that once used it.
+ * The id of the account a number gets: derived from the number's key, and
+ * after a removal from the removed account's id, so each holder of a number
+ * has one predictable stream and creating the account is one append that
+ * expects `no_stream` (the store refuses a second creation). Numbers claimed
+ * before this (a `PhoneClaimed` in `phone-<phoneKey>`) start their chain at
+ * the claimed id.
  */
-export function decidePhoneClaim(
-  command: CreatePhoneAccount,
-  claim: PhoneClaimed | null,
-  claimant: UserState,
-): PhoneClaimed | null {
-  if (claim && claimant.status !== 'removed') return null;
-  return { type: 'PhoneClaimed', data: { phoneKey: command.phoneKey, userId: command.userId } };
+export function phoneAccountId(phoneKey: string, previous: string | null): string {
+  return previous === null ? idFromKey('phone-account', phoneKey) : idFromKey('phone-account', phoneKey, previous);
 }
 
 /**
- * Creation in `user-<claimedFor>`: a new pending account and its first code.
- * A pending account for the number gets a new code instead (the user tried
- * again before verifying; the first nickname stays). A verified number is taken.
+ * Creation in `user-<command.userId>`, the number's current slot: a new
+ * pending account and its first code. A pending account for the number gets a
+ * new code instead when the same login (or, for accounts that are their own
+ * login, anyone: the code proves the number) asks again; the first nickname
+ * stays. A number pending under another login, or verified, is taken.
  */
 export function decideCreatePhoneAccount(
   command: CreatePhoneAccount,
-  claimedFor: string,
   user: UserState,
 ): (PhoneAccountCreated | VerificationCodeIssued)[] {
   switch (user.status) {
@@ -109,16 +113,20 @@ export function decideCreatePhoneAccount(
         {
           type: 'PhoneAccountCreated',
           data: {
-            userId: claimedFor,
+            userId: command.userId,
             phoneKey: command.phoneKey,
             phone: command.phone,
             displayName: command.displayName,
             createdAt: command.now,
+            loginId: command.loginId,
           },
         },
-        issue(claimedFor, command),
+        issue(command.userId, command),
       ];
     case 'pending':
+      if (user.loginId !== command.loginId) {
+        throw conflict('ACCOUNT.PHONE_TAKEN', 'This phone number is being added by another login');
+      }
       checkCodeRate(user.codesIssuedAt, command.now, command.policy);
       return [issue(user.userId, command)];
     case 'registered':
@@ -229,3 +237,52 @@ const removed = () => notFound('ACCOUNT.REMOVED', 'This account was removed');
 const notRequested = () => unauthenticated('ACCOUNT.CODE_NOT_REQUESTED', 'No code is waiting for this phone number: request one');
 const attemptsExceeded = () =>
   unauthenticated('ACCOUNT.CODE_ATTEMPTS_EXCEEDED', 'Too many wrong codes: this code is void, request a new one');
+
+/** The refusal a recorded wrong code answers with, once it is appended. */
+export function wrongCodeRefusal(event: VerificationCodeFailed, policy: CodePolicy): DomainError {
+  const left = policy.maxAttempts - event.data.attempt;
+  return left > 0
+    ? new DomainError('ACCOUNT.CODE_INVALID', 'unauthenticated', `Wrong code: ${left} attempt${left === 1 ? '' : 's'} left`, [
+        { field: 'code', reason: `wrong code; attemptsLeft=${left}` },
+      ])
+    : attemptsExceeded();
+}
+
+export type PhoneAccountCommand = CreatePhoneAccount | RequestCode | VerifyCode;
+export type PhoneAccountEvent = PhoneAccountCreated | VerificationCodeIssued | PhoneVerified | VerificationCodeFailed;
+
+/**
+ * The phone account's rules on `user-<id>` as the command pipeline runs them.
+ * A wrong code decides `VerificationCodeFailed` (appended, so attempts count
+ * everywhere); the handler then refuses with `wrongCodeRefusal`.
+ */
+export const phoneAccountDecider: Decider<PhoneAccountCommand, UserState, PhoneAccountEvent> = {
+  initialState: initialUserState,
+  evolve: (state: UserState, event: ParleyEvent) => (isUserEvent(event) ? evolveUser(state, event) : state),
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'CreatePhoneAccount':
+        return decideCreatePhoneAccount(command, state);
+      case 'RequestCode':
+        return decideRequestCode(command, state);
+      case 'VerifyCode':
+        // A removed account answers like a number without one.
+        return decideVerifyCode(command, state.status === 'removed' ? initialUserState : state).events;
+    }
+  },
+};
+
+/**
+ * Whether a login may act as the account it names (the account selector):
+ * only a verified account it holds (a pending one too where the call is about
+ * the account itself: its code, its removal). Anything else is 404, the same for an
+ * account of another login as for none, so the answer tells nobody's accounts.
+ */
+export function checkAccountSelection(loginId: string, account: UserState, options: { readonly pendingToo?: boolean } = {}): void {
+  const usable = account.status === 'registered' || (options.pendingToo === true && account.status === 'pending');
+  if (!usable || account.loginId !== loginId) {
+    throw new DomainError('ACCOUNT.NOT_FOUND', 'not_found', 'None of your accounts has this id', [
+      { field: 'account', reason: 'is not a verified account of this login' },
+    ]);
+  }
+}

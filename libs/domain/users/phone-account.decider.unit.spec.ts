@@ -3,8 +3,11 @@ import type { PhoneClaimed, UserEvent, UserRemoved, VerificationCodeFailed, Veri
 import { deciderSpec } from '../testing/given-when-then';
 import {
   checkCodeRate,
+  checkAccountSelection,
   decideCreatePhoneAccount,
-  decidePhoneClaim,
+  phoneAccountDecider,
+  phoneAccountId,
+  wrongCodeRefusal,
   decideRequestCode,
   decideVerifyCode,
   type CodePolicy,
@@ -15,9 +18,10 @@ import {
 import { evolveUser, initialUserState, type UserState } from './user.decider';
 
 /**
- * The handlers' path: a creation claims `phone-<key>` unless an account that
- * is not removed holds it, then writes `user-<id>` of the claimant; code
- * requests and verifications go to the account the claim names.
+ * The handlers' path: the number's accounts form a chain of derived ids
+ * (`phoneAccountId`), starting at a legacy `PhoneClaimed` where one exists; a
+ * creation goes to the first slot whose account is not removed; code requests
+ * and verifications go to the last account the number had.
  */
 interface World {
   readonly claims: ReadonlyMap<string, PhoneClaimed>;
@@ -25,10 +29,17 @@ interface World {
 }
 type Command = CreatePhoneAccount | (RequestCode & { readonly phoneKey: string }) | (VerifyCode & { readonly phoneKey: string });
 
-const userOf = (world: World, phoneKey: string): UserState => {
-  const claim = world.claims.get(phoneKey);
-  return (claim && world.users.get(claim.data.userId)) ?? initialUserState;
-};
+function chain(world: World, phoneKey: string): { slot: string; last: UserState } {
+  let id = world.claims.get(phoneKey)?.data.userId ?? phoneAccountId(phoneKey, null);
+  let last: UserState = initialUserState;
+  for (;;) {
+    const user = world.users.get(id) ?? initialUserState;
+    if (user.status !== 'removed') return { slot: id, last: user.status === 'absent' ? last : user };
+    last = user;
+    id = phoneAccountId(phoneKey, id);
+  }
+}
+const userOf = (world: World, phoneKey: string): UserState => chain(world, phoneKey).last;
 
 const { given, fold } = deciderSpec<Command, UserEvent, World>({
   initialState: { claims: new Map(), users: new Map() },
@@ -40,12 +51,8 @@ const { given, fold } = deciderSpec<Command, UserEvent, World>({
   decide: (command, world) => {
     switch (command.type) {
       case 'CreatePhoneAccount': {
-        const claim = world.claims.get(command.phoneKey) ?? null;
-        const claimant = claim ? (world.users.get(claim.data.userId) ?? initialUserState) : initialUserState;
-        const claimed = decidePhoneClaim(command, claim, claimant);
-        const userId = claimed ? command.userId : claim!.data.userId;
-        const events = decideCreatePhoneAccount(command, userId, claimed ? initialUserState : claimant);
-        return claimed ? [claimed, ...events] : events;
+        const slot = chain(world, command.phoneKey).slot;
+        return decideCreatePhoneAccount({ ...command, userId: slot }, world.users.get(slot) ?? initialUserState);
       }
       case 'RequestCode':
         return decideRequestCode(command, userOf(world, command.phoneKey));
@@ -66,7 +73,8 @@ const hash = (codeId: string, code: string) => `h(${codeId}:${code})`;
 
 const create = (command: Partial<CreatePhoneAccount> = {}): CreatePhoneAccount => ({
   type: 'CreatePhoneAccount',
-  userId: 'u-new',
+  userId: 'u-ignored',
+  loginId: null,
   phoneKey: KEY,
   phone: '+15551234567',
   displayName: 'Alice',
@@ -94,10 +102,11 @@ const verify = (code: string, seconds: number): VerifyCode & { phoneKey: string 
 });
 
 const claimed = (userId = 'u1'): PhoneClaimed => ({ type: 'PhoneClaimed', data: { phoneKey: KEY, userId } });
-const created = (userId = 'u1'): UserEvent => ({
+const created = (userId = 'u1', loginId: string | null = null): UserEvent => ({
   type: 'PhoneAccountCreated',
-  data: { userId, phoneKey: KEY, phone: '+15551234567', displayName: 'Alice', createdAt: T0 },
+  data: { userId, phoneKey: KEY, phone: '+15551234567', displayName: 'Alice', createdAt: T0, loginId },
 });
+const FIRST = phoneAccountId(KEY, null);
 const issued = (codeId: string, seconds: number, code = '123456', userId = 'u1'): VerificationCodeIssued => ({
   type: 'VerificationCodeIssued',
   data: {
@@ -131,20 +140,40 @@ function verifyRefusal(history: readonly UserEvent[], command: VerifyCode & { ph
 
 describe('phone account decider', () => {
   describe('creation', () => {
-    it('claims the number by its key, creates a pending account and issues a code holding only its hash', () => {
+    it("creates a pending account at the id derived from the number's key, with a code holding only its hash (one stream, no claim)", () => {
       given([])
         .when(create())
         .then([
-          { type: 'PhoneClaimed', data: { phoneKey: KEY, userId: 'u-new' } },
           {
             type: 'PhoneAccountCreated',
-            data: { userId: 'u-new', phoneKey: KEY, phone: '+15551234567', displayName: 'Alice', createdAt: T0 },
+            data: { userId: FIRST, phoneKey: KEY, phone: '+15551234567', displayName: 'Alice', createdAt: T0, loginId: null },
           },
           {
             type: 'VerificationCodeIssued',
-            data: { userId: 'u-new', codeId: 'c1', channel: 'sms', codeHash: 'h(c1:123456)', expiresAt: at(600), issuedAt: T0 },
+            data: { userId: FIRST, codeId: 'c1', channel: 'sms', codeHash: 'h(c1:123456)', expiresAt: at(600), issuedAt: T0 },
           },
         ]);
+      expect(FIRST).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(phoneAccountId('pk-other', null)).not.toBe(FIRST);
+    });
+
+    it('records the login that adds the number', () => {
+      given([])
+        .when(create({ loginId: 'login-1' }))
+        .then([
+          { ...created(FIRST, 'login-1') },
+          { ...issued('c1', 0, '123456', FIRST) },
+        ]);
+      expect(fold([created(FIRST, 'login-1')]).users.get(FIRST)).toMatchObject({ status: 'pending', loginId: 'login-1' });
+    });
+
+    it('sends the same login a new code for its pending number, and refuses the number to another login', () => {
+      const pendingForLogin = [created(FIRST, 'login-1'), issued('c1', 0, '123456', FIRST)];
+      given(pendingForLogin)
+        .when(create({ loginId: 'login-1', newCode: { codeId: 'c2', code: '111111', channel: 'sms' }, now: at(31) }))
+        .then([issued('c2', 31, '111111', FIRST)]);
+      given(pendingForLogin).when(create({ loginId: 'login-2', now: at(31) })).thenThrows('ACCOUNT.PHONE_TAKEN', 'conflict');
+      given(pendingForLogin).when(create({ loginId: null, now: at(31) })).thenThrows('ACCOUNT.PHONE_TAKEN', 'conflict');
     });
 
     it('folds to a pending account with the code waiting', () => {
@@ -163,7 +192,7 @@ describe('phone account decider', () => {
       expect(error.retryAfterSeconds).toBe(18);
     });
 
-    it('completes a claim whose account stream was never written', () => {
+    it('completes a legacy claim whose account stream was never written', () => {
       given([claimed('u-orphan')])
         .when(create())
         .then([
@@ -176,13 +205,14 @@ describe('phone account decider', () => {
       given(verifiedAccount).when(create({ now: at(100) })).thenThrows('ACCOUNT.PHONE_TAKEN', 'conflict');
     });
 
-    it('gives the number of a removed account to a new account, in the same claim stream', () => {
+    it('gives the number of a removed account to a new account, at the id derived from the removed one', () => {
+      const next = phoneAccountId(KEY, 'u1');
+      expect(next).not.toBe(FIRST);
       given([...verifiedAccount, removedAccount])
         .when(create({ now: at(100) }))
         .then([
-          { type: 'PhoneClaimed', data: { phoneKey: KEY, userId: 'u-new' } },
-          { ...created('u-new'), data: { ...created('u-new').data, createdAt: at(100) } } as UserEvent,
-          { ...issued('c1', 100, '123456', 'u-new') },
+          { ...created(next), data: { ...created(next).data, createdAt: at(100) } } as UserEvent,
+          { ...issued('c1', 100, '123456', next) },
         ]);
     });
   });
@@ -283,6 +313,46 @@ describe('phone account decider', () => {
 
     it('refuses a removed account', () => {
       given([...pendingAccount, removedAccount]).when(verify('123456', 60)).thenThrows('ACCOUNT.REMOVED', 'not_found');
+    });
+  });
+
+  describe('as the command pipeline runs it', () => {
+    const state = (events: readonly UserEvent[]) => events.reduce(phoneAccountDecider.evolve, phoneAccountDecider.initialState);
+
+    it('decides a wrong code as the event to append, and the refusal follows from it', () => {
+      const [event] = phoneAccountDecider.decide(verify('000000', 5), state([created(), issued('c1', 0)]));
+      expect(event).toEqual(failed('c1', 1, 5));
+      expect(wrongCodeRefusal(failed('c1', 1, 5), POLICY)).toMatchObject({ code: 'ACCOUNT.CODE_INVALID', details: [{ field: 'code', reason: 'wrong code; attemptsLeft=2' }] });
+      expect(wrongCodeRefusal(failed('c1', 3, 7), POLICY)).toMatchObject({ code: 'ACCOUNT.CODE_ATTEMPTS_EXCEEDED' });
+    });
+
+    it('answers a removed account like a number without one when verifying', () => {
+      expect(() => phoneAccountDecider.decide(verify('123456', 60), state([created(), issued('c1', 0), removedAccount]))).toThrow(
+        expect.objectContaining({ code: 'ACCOUNT.CODE_NOT_REQUESTED' }),
+      );
+    });
+  });
+
+  describe('the account selector', () => {
+    const state = (events: readonly UserEvent[]) => events.reduce(phoneAccountDecider.evolve, phoneAccountDecider.initialState);
+    const linked = [created('u1', 'login-1'), issued('c1', 0), verified('c1', 10)];
+
+    it("lets a login act as its own verified account", () => {
+      expect(() => checkAccountSelection('login-1', state(linked))).not.toThrow();
+    });
+
+    it("answers 404 alike for another login's account, a pending one, a removed one and none", () => {
+      for (const [login, events] of [
+        ['login-2', linked],
+        ['login-1', linked.slice(0, 2)],
+        ['login-1', [...linked, removedAccount]],
+        ['login-1', []],
+        ['u1', [created('u1'), issued('c1', 0), verified('c1', 10)]],
+      ] as const) {
+        expect(() => checkAccountSelection(login, state(events))).toThrow(
+          expect.objectContaining({ code: 'ACCOUNT.NOT_FOUND', category: 'not_found', details: [{ field: 'account', reason: 'is not a verified account of this login' }] }),
+        );
+      }
     });
   });
 });

@@ -27,7 +27,7 @@ const registered: UserEvent = {
 };
 const phoneAccount: UserEvent = {
   type: 'PhoneAccountCreated',
-  data: { userId: ALICE, phoneKey: 'pk', phone: '+15550001', displayName: 'Ali', createdAt: T0 },
+  data: { userId: ALICE, phoneKey: 'pk', phone: '+15550001', displayName: 'Ali', createdAt: T0, loginId: null },
 };
 const phoneVerified: UserEvent = { type: 'PhoneVerified', data: { userId: ALICE, codeId: 'c1', verifiedAt: T0 } };
 const removed: UserEvent = {

@@ -24,6 +24,10 @@ export interface UserProfile {
   /** Null for phone accounts and after removal. */
   readonly passwordHash: string | null;
   readonly phoneKey: string | null;
+  /** A phone account's login (the user holding it); null for every other account and for a phone account that is its own login. */
+  readonly loginId: string | null;
+  /** A phone account's number (E.164) as its login reads it back; null when erased and for other accounts. */
+  readonly phone: string | null;
   /** Lower-cased; null when the account has none, and after removal. */
   readonly email: string | null;
   /** Keyed hash of `email`: the claim the account holds (kept after removal, like the username). */
@@ -83,6 +87,8 @@ const newProfile = (userId: string): UserProfile => ({
   displayName: null,
   passwordHash: null,
   phoneKey: null,
+  loginId: null,
+  phone: null,
   email: null,
   emailKey: null,
   statusMessage: null,
@@ -116,6 +122,8 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
         status: 'pending',
         displayName: event.data.displayName,
         phoneKey: event.data.phoneKey,
+        loginId: event.data.loginId,
+        phone: event.data.phone,
       };
     case 'UsernameClaimed':
     case 'PhoneClaimed':
@@ -156,6 +164,7 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
         status: 'removed',
         username: state.username,
         phoneKey: state.phoneKey,
+        loginId: state.loginId,
         applicationId: state.applicationId,
         applicationName: state.applicationName,
         emailKey: state.emailKey,

@@ -148,6 +148,8 @@ describe('user decider', () => {
         phoneKey: null,
         email: null,
         emailKey: null,
+        loginId: null,
+        phone: null,
         statusMessage: null,
         photoUrl: null,
         privacy: { statusMessage: 'all', photo: 'all', lastSeen: 'all' },

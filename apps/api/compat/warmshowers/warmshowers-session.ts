@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ParleyConfig } from '../../../../libs/config/config';
+import { PARLEY_CONFIG } from '../../infrastructure/tokens';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
@@ -38,7 +40,10 @@ export class WarmshowersRefusal extends Error {
  */
 @Injectable()
 export class WarmshowersSessions {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(
+    private readonly tokens: TokenService,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+  ) {}
 
   cookieOf(request: FastifyRequest): string | null {
     const header = request.headers.cookie;
@@ -95,12 +100,22 @@ export class WarmshowersSessions {
     return randomBytes(32).toString('base64url');
   }
 
-  cookie(sessid: string, maxAgeSeconds: number): string {
-    return `${SESSION_NAME}=${sessid}; Path=${COOKIE_PATH}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax`;
+  cookie(request: FastifyRequest, sessid: string, maxAgeSeconds: number): string {
+    return `${SESSION_NAME}=${sessid}; Path=${COOKIE_PATH}; Max-Age=${maxAgeSeconds}; HttpOnly${this.secure(request)}; SameSite=Lax`;
   }
 
-  clearedCookie(): string {
-    return `${SESSION_NAME}=; Path=${COOKIE_PATH}; Max-Age=0; HttpOnly; SameSite=Lax`;
+  clearedCookie(request: FastifyRequest): string {
+    return `${SESSION_NAME}=; Path=${COOKIE_PATH}; Max-Age=0; HttpOnly${this.secure(request)}; SameSite=Lax`;
+  }
+
+  /**
+   * A cookie sent over TLS must not travel over plain HTTP too. Fastify's
+   * `protocol` reads X-Forwarded-Proto (trustProxy), so Parley behind a TLS
+   * proxy counts as served over TLS.
+   */
+  private secure(request: FastifyRequest): string {
+    const setting = this.config.warmshowersSecureCookie;
+    return setting === 'always' || (setting === 'auto' && request.protocol === 'https') ? '; Secure' : '';
   }
 
   context(request: FastifyRequest, actor: string): CommandContext {

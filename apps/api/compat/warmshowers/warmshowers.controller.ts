@@ -156,7 +156,7 @@ export class WarmshowersController {
       }
       const session = await this.sessions.session({ ...request, headers: { cookie: `${SESSION_NAME}=${sessid}` } } as FastifyRequest);
       if (!session) throw new Error('a session just started does not authenticate');
-      void reply.header('set-cookie', this.sessions.cookie(sessid, this.config.refreshTokenTtlSeconds));
+      void reply.header('set-cookie', this.sessions.cookie(request, sessid, this.config.refreshTokenTtlSeconds));
       const me = await this.member(session.user.id, session.user.id);
       return { sessid, session_name: SESSION_NAME, token: this.sessions.csrfToken(sessid), user: userObject(me, new Date()) };
     });
@@ -171,7 +171,7 @@ export class WarmshowersController {
       if (!session) throw new WarmshowersRefusal(406, 'User is not logged in.');
       if (!this.sessions.csrfMatches(session.sessid, request.headers['x-csrf-token'])) throw new WarmshowersRefusal(401, 'CSRF validation failed');
       await this.commands.execute(new RevokeTokenCommand(session.sessid, this.sessions.context(request, session.user.id)));
-      void reply.header('set-cookie', this.sessions.clearedCookie());
+      void reply.header('set-cookie', this.sessions.clearedCookie(request));
       return [true];
     });
   }
