@@ -3,9 +3,11 @@
  *
  * 1. The log view's pages over a log of BENCH_CONSOLE_EVENTS (default
  *    1,000,000) synthetic events: server time of the first page, of a next
- *    page from the middle, and of a page filtered by a rare type (which scans
- *    up to its bound), through `LogPages` as the controller calls it; the
- *    raw baseline is one `readAll` of the same 50 events. Goal ≤ 300 ms.
+ *    page from the middle, and of pages filtered by a rare type and by a
+ *    stream prefix, through `LogPages` as the controller calls it; the
+ *    raw baseline is one `readAll` of the same 50 events. Goal ≤ 300 ms. The
+ *    filtered pages read what the embedded store's type and stream indexes
+ *    name (LogIndex).
  * 2. Verifying a BENCH_CONSOLE_VERIFY_EVENTS (default 200,000) event export in
  *    headless Chromium with the console's own `verify-core.js` (the file held
  *    as a Blob, as a chosen file is; Web Workers over byte ranges) against
@@ -60,7 +62,11 @@ async function paging(dir: string, events: number): Promise<SummaryRow[]> {
     const middle = head / 2n;
     const first = await median(7, () => pages.page(0n, 50, {}));
     const next = await median(7, () => pages.page(middle, 50, {}));
-    const filtered = await median(3, () => pages.page(middle, 50, { types: new Set(['RoomRenamed']) }));
+    // The synthetic log's rooms and renames come first: from the middle none follows, and the page says so (next: null).
+    const filtered = await median(3, () => pages.page(0n, 50, { types: new Set(['RoomRenamed']) }));
+    const noneLeft = await median(3, () => pages.page(middle, 50, { types: new Set(['RoomRenamed']) }));
+    const filteredLate = await median(3, () => pages.page(middle, 50, { types: new Set(['CommentDeleted']) }));
+    const byPrefix = await median(3, () => pages.page(0n, 50, { streamPrefix: 'room-' }));
     const raw = await median(7, () => store.readAll({ after: middle, maxCount: 50 }));
     const row = (metric: string, ms: number): SummaryRow => ({
       bench: NAME,
@@ -74,7 +80,10 @@ async function paging(dir: string, events: number): Promise<SummaryRow[]> {
     return [
       row(`log first page (${head} events)`, first),
       row('log next page (from the middle)', next),
-      row('log page filtered by a rare type (scans ≤ 10,000)', filtered),
+      row('log page filtered by a rare type (RoomRenamed, type index)', filtered),
+      row('log page from the middle filtered by a rare type (CommentDeleted, type index)', filteredLate),
+      row('log page from the middle filtered by a type none of the rest has (RoomRenamed)', noneLeft),
+      row('log page filtered by a stream prefix (room-, stream index)', byPrefix),
     ];
   } finally {
     await store.close();

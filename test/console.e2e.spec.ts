@@ -330,6 +330,10 @@ describe("the console's reads: the log in pages and a room's changes", () => {
     const range = await parley.http().get('/v1/admin/audit/events').query({ after: BigInt(first!.position) - 1n + '', to: third!.position, streamPrefix: 'comments-' }).set(admin).expect(200);
     expect(range.body.items.map((e: { position: string }) => e.position)).toEqual(mine.body.items.slice(0, 3).map((e: { position: string }) => e.position));
     expect(range.body.next).toBeNull();
+    // A rare type is looked up in the embedded store's index: only its own events are read.
+    const rare = await parley.http().get('/v1/admin/audit/events').query({ types: 'RoomTopicChanged,RoomCreated' }).set(admin).expect(200);
+    expect(rare.body.items.map((e: { type: string }) => e.type)).toEqual(['RoomCreated', 'RoomTopicChanged']);
+    expect(rare.body).toMatchObject({ scanned: 2, next: null });
     const bad = await parley.http().get('/v1/admin/audit/events').query({ types: 'NoSuchThing' }).set(admin).expect(400);
     expect(bad.body).toMatchObject({ code: 'EVENTS.UNKNOWN_TYPE', details: [{ field: 'types', reason: 'unknown event type NoSuchThing' }] });
   });
