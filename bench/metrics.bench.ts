@@ -1,12 +1,16 @@
 /**
  * Bench: what /metrics costs (issue 18). The send bench's load (POST
- * comments, 50 connections over 100 rooms) against Parley twice in the same
- * run: once alone, once while a scraper GETs /metrics every second, as a
- * Prometheus server would. Goal: throughput with scrapes ÷ without ≥ 0.95.
+ * comments, 50 connections over 100 rooms) against one Parley, in segments
+ * that alternate: not scraped, then scraped every second as a Prometheus
+ * server would, BENCH_METRICS_ROUNDS times (default 3), each BENCH_SECONDS
+ * long. Alternating on one server keeps a shared machine's changing load and
+ * the growing log from deciding the ratio. Also printed: how long a scrape
+ * took. Goal: throughput scraped ÷ not scraped ≥ 0.95.
  */
-import { benchSeconds, envWithoutStores, fmt, goalText, makeTempDir, removeTempDir, runStandalone, say, verdict, type BenchOutcome, type Goal } from './lib/common';
+import { performance } from 'node:perf_hooks';
+import { benchSeconds, envInt, envWithoutStores, fmt, goalText, makeTempDir, percentile, removeTempDir, runStandalone, say, sortedCopy, verdict, type BenchOutcome, type Goal } from './lib/common';
 import { describeLoad, postLoad, type LoadSummary } from './lib/load';
-import { setupWorkload, startParley } from './lib/parley';
+import { setupWorkload, startParley, type BenchRoom } from './lib/parley';
 
 const NAME = 'metrics';
 const CONNECTIONS = 50;
@@ -16,63 +20,95 @@ const WARMUP_SECONDS = 2;
 const KEY = 'bench-metrics-key-0123456789abcdefghij';
 export const SCRAPE_COST_GOAL: Goal = { op: '>=', target: 0.95 };
 
-async function measure(seconds: number, scrape: boolean): Promise<{ load: LoadSummary; scrapes: number }> {
-  const dataDir = makeTempDir('metrics');
-  const server = await startParley({ dataDir, env: { ...envWithoutStores(), ADMIN_API_KEY: KEY }, label: scrape ? 'parley (scraped every second)' : 'parley (not scraped)' });
-  let scrapes = 0;
-  let timer: NodeJS.Timeout | null = null;
+interface Segment {
+  readonly load: LoadSummary;
+  /** Milliseconds each answered scrape took; empty when not scraped. */
+  readonly scrapes: number[];
+}
+
+async function segment(url: string, rooms: readonly BenchRoom[], seconds: number, scrape: boolean): Promise<Segment> {
+  const scrapes: number[] = [];
   const inFlight = new Set<Promise<void>>();
-  try {
-    const workload = await setupWorkload(server.url, USERS, ROOMS, 3);
-    await postLoad({ url: server.url, rooms: workload.rooms, connections: CONNECTIONS, seconds: WARMUP_SECONDS });
-    if (scrape) {
-      timer = setInterval(() => {
-        const scrapeOnce = fetch(`${server.url}/metrics`, { headers: { 'X-Api-Key': KEY } })
+  const timer = scrape
+    ? setInterval(() => {
+        const started = performance.now();
+        const scrapeOnce = fetch(`${url}/metrics`, { headers: { 'X-Api-Key': KEY } })
           .then(async (response) => {
             await response.text();
-            if (response.ok) scrapes++;
+            if (response.ok) scrapes.push(performance.now() - started);
           })
           .catch(() => undefined)
           .finally(() => inFlight.delete(scrapeOnce));
         inFlight.add(scrapeOnce);
-      }, 1000);
-    }
-    const load = await postLoad({ url: server.url, rooms: workload.rooms, connections: CONNECTIONS, seconds });
+      }, 1000)
+    : null;
+  try {
+    const load = await postLoad({ url, rooms, connections: CONNECTIONS, seconds });
     if (timer) clearInterval(timer);
-    // Scrapes answered after the load still happened during it: count them before stopping.
+    // Scrapes answered after the load still happened during it: count them before going on.
     await Promise.all([...inFlight]);
     return { load, scrapes };
   } finally {
     if (timer) clearInterval(timer);
-    await server.stop();
-    removeTempDir(dataDir);
   }
 }
 
 export async function runMetrics(): Promise<BenchOutcome> {
   const seconds = benchSeconds();
-  const without = await measure(seconds, false);
-  say(NAME, `not scraped: ${describeLoad(without.load)}`);
-  const scraped = await measure(seconds, true);
-  say(NAME, `scraped every second (${scraped.scrapes} scrapes): ${describeLoad(scraped.load)}`);
-  const ratio = scraped.load.rps / without.load.rps;
+  const rounds = envInt('BENCH_METRICS_ROUNDS', 3, 1, 20);
+  const dataDir = makeTempDir('metrics');
+  const server = await startParley({ dataDir, env: { ...envWithoutStores(), ADMIN_API_KEY: KEY }, label: 'parley (scraped in every other segment)' });
+  const without: Segment[] = [];
+  const scraped: Segment[] = [];
+  try {
+    const workload = await setupWorkload(server.url, USERS, ROOMS, 3);
+    await postLoad({ url: server.url, rooms: workload.rooms, connections: CONNECTIONS, seconds: WARMUP_SECONDS });
+    for (let round = 1; round <= rounds; round++) {
+      const quiet = await segment(server.url, workload.rooms, seconds, false);
+      without.push(quiet);
+      say(NAME, `round ${round}, not scraped: ${describeLoad(quiet.load)}`);
+      const busy = await segment(server.url, workload.rooms, seconds, true);
+      scraped.push(busy);
+      say(NAME, `round ${round}, scraped every second (${busy.scrapes.length} scrapes): ${describeLoad(busy.load)}`);
+    }
+  } finally {
+    await server.stop();
+    removeTempDir(dataDir);
+  }
+  const rate = (segments: readonly Segment[]) =>
+    segments.reduce((sum, s) => sum + s.load.ok, 0) / segments.reduce((sum, s) => sum + s.load.seconds, 0);
+  const withoutRps = rate(without);
+  const scrapedRps = rate(scraped);
+  const ratio = scrapedRps / withoutRps;
+  const scrapeTimes = sortedCopy(scraped.flatMap((s) => s.scrapes));
+  const answered = scrapeTimes.length;
+  say(NAME, `scrape time: p50 ${fmt(percentile(scrapeTimes, 50), 1)} ms, max ${fmt(scrapeTimes[answered - 1] ?? 0, 1)} ms over ${answered} scrapes`);
   // A loaded machine can starve the scraper: then the run says nothing about the cost of scraping.
-  const starved = scraped.scrapes < seconds / 2;
-  if (starved) say(NAME, `only ${scraped.scrapes} scrapes were answered in ${seconds} s: the machine is too loaded for this figure`);
+  const starved = answered < (seconds * rounds) / 2;
+  if (starved) say(NAME, `only ${answered} scrapes were answered in ${seconds * rounds} s: the machine is too loaded for this figure`);
   return {
     name: NAME,
     rows: [
       {
         bench: NAME,
-        metric: 'send throughput scraped every second ÷ not scraped',
-        figure: `${fmt(scraped.load.rps)} req/s`,
-        baseline: `${fmt(without.load.rps)} req/s`,
+        metric: `send throughput scraped every second ÷ not scraped (${rounds} alternating rounds)`,
+        figure: `${fmt(scrapedRps)} req/s`,
+        baseline: `${fmt(withoutRps)} req/s`,
         ratio: ratio.toFixed(2),
         goal: goalText(SCRAPE_COST_GOAL),
         verdict: starved ? 'INFO' : verdict(ratio, SCRAPE_COST_GOAL),
       },
+      {
+        bench: NAME,
+        metric: 'time to answer a scrape under the send load (p50)',
+        figure: `${fmt(percentile(scrapeTimes, 50), 1)} ms`,
+        baseline: '-',
+        ratio: '-',
+        goal: '-',
+        verdict: 'INFO',
+      },
     ],
-    data: { without: without.load, scraped: scraped.load, scrapes: scraped.scrapes },
+    data: { without: without.map((s) => s.load), scraped: scraped.map((s) => s.load), scrapes: answered, scrapeTimes },
   };
 }
 

@@ -32,6 +32,7 @@ inChromium('the audit console in a real headless Chromium', () => {
   let roomId: string;
   let createdAt: string;
   const requested: string[] = [];
+  let workersStarted = 0;
   const problems: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'parley-console-'));
 
@@ -53,6 +54,7 @@ inChromium('the audit console in a real headless Chromium', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     page = await browser.newPage();
     page.on('request', (request) => requested.push(request.url()));
+    page.on('worker', () => workersStarted++);
     // A Content-Security-Policy violation, a failed script or an uncaught error shows here.
     page.on('console', (message) => {
       if (message.type() === 'error' && !/status of 40[13]/.test(message.text())) problems.push(message.text());
@@ -171,6 +173,84 @@ inChromium('the audit console in a real headless Chromium', () => {
     await shot('verify-broken');
   });
 
+  /** The log's export as the admin API serves it. */
+  const exportNow = async (): Promise<string> => {
+    await parley.settled();
+    const exported = await parley.http().get('/v1/admin/events').set(admin).buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => done(null, Buffer.concat(chunks).toString('utf8')));
+    }).expect(200);
+    return exported.body as string;
+  };
+
+  /** `verifyExport` in the page for each file, in order on the page's thread and with two workers over byte ranges. */
+  const verdictsInPage = async (files: readonly Buffer[]): Promise<{ inOrder: string; workers: string }[]> =>
+    (await page.evaluate(`(async () => {
+      const { verifyExport, describeResult } = await import('/console/assets/verify-core.js');
+      const out = [];
+      for (const base64 of ${JSON.stringify(files.map((file) => file.toString('base64')))}) {
+        const blob = new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))]);
+        out.push({
+          inOrder: describeResult(await verifyExport(blob, { threads: 1 })),
+          workers: describeResult(await verifyExport(blob, { threads: 2, minParallelBytes: 0 })),
+        });
+      }
+      return out;
+    })()`)) as { inOrder: string; workers: string }[];
+
+  it('verifies with Web Workers over byte ranges as the CLI does with threads, and a file changed anywhere gets the CLI\'s verdict', async () => {
+    // Multi-byte text, and a U+FFFD the CLI also reads back from an invalid byte.
+    await parley.http().post(`/v1/rooms/${roomId}/comments`).set(alice.auth).send({ text: 'héllo 😀 wörld' }).expect(201);
+    await parley.http().post(`/v1/rooms/${roomId}/comments`).set(alice.auth).send({ text: 'replaced \uFFFD here' }).expect(201);
+    for (let i = 0; i < 12; i++) await parley.http().post(`/v1/rooms/${roomId}/comments`).set(alice.auth).send({ text: `more ${i}` }).expect(201);
+    const text = await exportNow();
+    const good = Buffer.from(text, 'utf8');
+    const lines = text.split('\n');
+    const events = lines.length - 3; // header, trailer, and the empty piece after the last newline
+    const withLines = (change: (copy: string[]) => void) => {
+      const copy = [...lines];
+      change(copy);
+      return Buffer.from(copy.join('\n'), 'utf8');
+    };
+    const at = (needle: string) => good.indexOf(Buffer.from(needle, 'utf8'));
+    const variants: Buffer[] = [
+      good,
+      withLines((copy) => (copy[events] = copy[events]!.replace('"revision":', '"revision": '))), // the last event line
+      withLines((copy) => (copy[Math.floor(events * 0.75)] = copy[Math.floor(events * 0.75)]!.replace('"type":"', '"type":"X'))),
+      withLines((copy) => copy.splice(Math.floor(events / 2), 1)), // a line dropped
+      withLines((copy) => ([copy[5], copy[6]] = [copy[6]!, copy[5]!])), // two lines swapped
+      withLines((copy) => copy.splice(events - 2, 0, '')), // an empty line
+      withLines((copy) => copy.splice(events + 1, 0, copy[3]!)), // a line after the trailer's place
+      withLines((copy) => (copy[events + 1] = copy[events + 1]!.replace('"count":', '"count":1'))), // the trailer
+      withLines((copy) => (copy[0] = copy[0]!.replace('parley-log/1', 'parley-log/2'))), // the header
+      Buffer.from(text.replace(/\n/g, '\r\n'), 'utf8'), // CRLF line ends: still valid
+      Buffer.concat([good.subarray(0, at('"revision":') + 3), Buffer.from('\r'), good.subarray(at('"revision":') + 3)]), // a lone CR
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), good]), // a byte-order mark
+      Buffer.concat([good.subarray(0, at('héllo')), Buffer.from([0xff]), good.subarray(at('héllo') + 1)]), // invalid UTF-8
+      Buffer.concat([good.subarray(0, at('\uFFFD')), Buffer.from([0xff]), good.subarray(at('\uFFFD') + 3)]), // U+FFFD written as an invalid byte
+      Buffer.concat([good.subarray(0, at('😀') + 2), good.subarray(at('😀') + 4)]), // a character cut short
+      good.subarray(0, Math.floor(good.length * 0.6)), // truncated
+    ];
+    const files = variants.map((bytes, i) => {
+      const file = join(dir, `variant-${i}.ndjson`);
+      writeFileSync(file, bytes);
+      return file;
+    });
+    const expected = await Promise.all(files.map((file) => cliVerdict(file)));
+    expect(expected[0]).toMatch(/^OK: \d+ events/);
+    expect(expected[9]).toBe(expected[0]);
+    expect(expected[13]).toBe(expected[0]);
+    expect(expected.filter((verdict) => verdict.startsWith('FAILED: line '))).toHaveLength(variants.length - 3);
+
+    await page.goto(`${base}/console/verify`);
+    const workersBefore = workersStarted;
+    const verdicts = await verdictsInPage(variants);
+    expect(verdicts).toEqual(expected.map((verdict) => ({ inOrder: verdict, workers: verdict })));
+    // The file that verifies was checked by workers, not by the fallback in order.
+    expect(workersStarted - workersBefore).toBeGreaterThanOrEqual(2);
+  });
+
   it("browses a stream's events", async () => {
     await page.goto(`${base}/console/streams/room-${roomId}`);
     await page.locator('ol[aria-label="Stream events"] li').first().waitFor();
@@ -250,6 +330,10 @@ describe("the console's reads: the log in pages and a room's changes", () => {
     const range = await parley.http().get('/v1/admin/audit/events').query({ after: BigInt(first!.position) - 1n + '', to: third!.position, streamPrefix: 'comments-' }).set(admin).expect(200);
     expect(range.body.items.map((e: { position: string }) => e.position)).toEqual(mine.body.items.slice(0, 3).map((e: { position: string }) => e.position));
     expect(range.body.next).toBeNull();
+    // A rare type is looked up in the embedded store's index: only its own events are read.
+    const rare = await parley.http().get('/v1/admin/audit/events').query({ types: 'RoomTopicChanged,RoomCreated' }).set(admin).expect(200);
+    expect(rare.body.items.map((e: { type: string }) => e.type)).toEqual(['RoomCreated', 'RoomTopicChanged']);
+    expect(rare.body).toMatchObject({ scanned: 2, next: null });
     const bad = await parley.http().get('/v1/admin/audit/events').query({ types: 'NoSuchThing' }).set(admin).expect(400);
     expect(bad.body).toMatchObject({ code: 'EVENTS.UNKNOWN_TYPE', details: [{ field: 'types', reason: 'unknown event type NoSuchThing' }] });
   });

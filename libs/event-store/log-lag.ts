@@ -21,3 +21,16 @@ export async function logLag(store: EventStore, after: Position | null, now: num
     secondsBehind: oldest === undefined ? 0 : Math.max(0, Math.round((now - Date.parse(oldest.recordedAt)) / 1000)),
   };
 }
+
+/**
+ * Events after `after`, counted up to `cap` (a larger count reads as `cap`):
+ * the store's own count where it has one (the embedded stores count index
+ * entries, reading no event), else the events themselves, at most `cap`.
+ * A scrape of /metrics or a call of /health asks this for every checkpoint,
+ * so it must not read thousands of envelopes while the projector trails.
+ */
+export async function countBehind(store: EventStore, after: Position | undefined, cap: number): Promise<number> {
+  const counted = await store.countAfter(after);
+  if (counted !== null) return Math.min(counted, cap);
+  return (await store.readAll({ after, maxCount: cap })).length;
+}

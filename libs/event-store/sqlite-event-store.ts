@@ -28,6 +28,7 @@ import {
   storeClosedError,
 } from './memory-event-store';
 import { applyImport, type EventImporter, type ImportOutcome, type ImportTarget } from './import-events';
+import { prefixUpperBound, type LogIndex } from './log-index';
 
 export interface SqliteEventStoreOptions {
   /** A path, or ':memory:'. */
@@ -39,6 +40,12 @@ export interface SqliteEventStoreOptions {
 /** Another process may append to a shared file; nothing notifies us of that. */
 const FOREIGN_WRITE_POLL_MS = 100;
 const BUSY_TIMEOUT_MS = 5_000;
+/**
+ * A stream prefix covering more events than this is read in log order: its
+ * events are then common enough that a page finds them soon, and sorting all
+ * of them would cost more.
+ */
+const STREAM_PREFIX_INDEXED = 20_000;
 
 interface EventRow {
   position: number | bigint;
@@ -76,7 +83,9 @@ CREATE TABLE IF NOT EXISTS events (
   metadata    TEXT    NOT NULL,
   recorded_at TEXT    NOT NULL,
   UNIQUE (stream_id, revision)
-)`;
+);
+-- The audit console's pages filtered by type (LogIndex): the rowid makes it (type, position).
+CREATE INDEX IF NOT EXISTS events_by_type ON events (type)`;
 
 function toStoredEvent(row: EventRow): StoredEvent {
   return {
@@ -104,7 +113,7 @@ function isDuplicateId(error: unknown): boolean {
  * checked on its own, inside that transaction, so it sees the appends queued
  * before it; a failed check rejects only that append.
  */
-export class SqliteEventStore implements EventStore, EventImporter {
+export class SqliteEventStore implements EventStore, EventImporter, LogIndex {
   readonly answersEachPosition = true;
   private readonly db: Database.Database;
   private readonly selectById: Database.Statement<[string], EventRow>;
@@ -116,6 +125,9 @@ export class SqliteEventStore implements EventStore, EventImporter {
   private readonly selectHead: Database.Statement<[], { position: number | bigint | null }>;
   private readonly selectFrom: Database.Statement<[bigint, number], EventRow>;
   private readonly countAfterStatement: Database.Statement<[bigint], { count: number }>;
+  private readonly selectTypePositions: Database.Statement<[string, bigint, bigint, number], { position: number | bigint }>;
+  private readonly countInStreams: Database.Statement<[string, string, number], { count: number }>;
+  private readonly selectStreamPositions: Database.Statement<[string, string, bigint, bigint, number], { position: number | bigint }>;
   private readonly flushTransaction: Database.Transaction<(batch: PendingAppend[], outcomes: Outcome[]) => void>;
   private readonly appendTransaction: Database.Transaction<(pending: PendingAppend) => AppendResult>;
 
@@ -184,6 +196,16 @@ export class SqliteEventStore implements EventStore, EventImporter {
       this.selectHead = this.db.prepare('SELECT MAX(position) AS position FROM events');
       this.selectFrom = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`);
       this.countAfterStatement = this.db.prepare('SELECT count(*) AS count FROM events WHERE position > ?');
+      this.selectTypePositions = this.db.prepare(
+        'SELECT position FROM events WHERE type = ? AND position > ? AND position <= ? ORDER BY position LIMIT ?',
+      );
+      this.countInStreams = this.db.prepare(
+        'SELECT count(*) AS count FROM (SELECT 1 FROM events WHERE stream_id >= ? AND stream_id < ? LIMIT ?)',
+      );
+      // `+position` keeps SQLite on the stream index (then a sort of the few it finds) instead of walking the log.
+      this.selectStreamPositions = this.db.prepare(
+        'SELECT position FROM events WHERE stream_id >= ? AND stream_id < ? AND +position > ? AND +position <= ? ORDER BY position LIMIT ?',
+      );
     } catch (error) {
       this.db.close();
       throw error;
@@ -274,6 +296,21 @@ export class SqliteEventStore implements EventStore, EventImporter {
     this.assertOpen();
     const position = this.selectHead.get()?.position;
     return position === null || position === undefined ? null : BigInt(position);
+  }
+
+  /** LogIndex: from the type index, without touching the events between. */
+  async positionsOfType(type: string, after: Position, to: Position, maxCount: number): Promise<Position[]> {
+    this.assertOpen();
+    return this.selectTypePositions.all(type, after, to, maxCount).map((row) => BigInt(row.position));
+  }
+
+  /** LogIndex: from the stream index while the prefix covers at most STREAM_PREFIX_INDEXED events. */
+  async positionsInStreams(prefix: string, after: Position, to: Position, maxCount: number): Promise<Position[] | null> {
+    this.assertOpen();
+    const upper = prefixUpperBound(prefix);
+    if (upper === null) return null;
+    if ((this.countInStreams.get(prefix, upper, STREAM_PREFIX_INDEXED + 1)?.count ?? 0) > STREAM_PREFIX_INDEXED) return null;
+    return this.selectStreamPositions.all(prefix, upper, after, to, maxCount).map((row) => BigInt(row.position));
   }
 
   /** Writes exported events as they were, in one transaction per call (see applyImport). */

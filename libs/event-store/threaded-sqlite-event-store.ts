@@ -16,6 +16,7 @@ import {
   type Subscription,
 } from './event-store.port';
 import { ImportConflictError, type EventImporter, type ImportOutcome } from './import-events';
+import type { LogIndex } from './log-index';
 import { prepareAppend, storeClosedError } from './memory-event-store';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
 import type { WriterOptions, WriterReply, WriterRequest } from './sqlite-writer.protocol';
@@ -71,7 +72,7 @@ export function fromThreadError(error: ThreadError): Error {
  * If the writer thread dies, appends fail with StoreUnavailableError (HTTP
  * 503) instead of waiting, and /health reports the writer down.
  */
-export class ThreadedSqliteEventStore implements EventStore, EventImporter, MonitoredStore {
+export class ThreadedSqliteEventStore implements EventStore, EventImporter, MonitoredStore, LogIndex {
   readonly answersEachPosition = true;
   private readonly reader: SqliteEventStore;
   /** The writer thread; tests end it to see a crash answered. */
@@ -164,6 +165,14 @@ export class ThreadedSqliteEventStore implements EventStore, EventImporter, Moni
 
   countAfter(after: Position | undefined): Promise<number> {
     return this.reader.countAfter(after);
+  }
+
+  positionsOfType(type: string, after: Position, to: Position, maxCount: number): Promise<Position[]> {
+    return this.reader.positionsOfType(type, after, to, maxCount);
+  }
+
+  positionsInStreams(prefix: string, after: Position, to: Position, maxCount: number): Promise<Position[] | null> {
+    return this.reader.positionsInStreams(prefix, after, to, maxCount);
   }
 
   subscribe(options: SubscribeOptions): Subscription {

@@ -4593,7 +4593,7 @@ export interface components {
              * @example 1234
              */
             next: string | null;
-            /** @description Events read to answer this page (at most 10,000: a rare filter answers a partial page) */
+            /** @description Events read to answer this page (at most 10,000: a rare filter the store cannot look up by index answers a partial page; a type or stream prefix looked up in the embedded store reads only its own events) */
             scanned: number;
             /**
              * @description The log head when the page was read

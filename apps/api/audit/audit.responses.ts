@@ -91,7 +91,7 @@ export class RoomAsOfResponse implements RoomAsOf {
 export class LogPageResponse {
   @ApiProperty({ type: [EventEnvelopeResponse] }) items!: EventEnvelopeResponse[];
   @ApiProperty({ ...POSITION, nullable: true, description: 'Pass as `after` for the next page; null once the head (or `to`) was reached' }) next!: string | null;
-  @ApiProperty({ ...WHOLE, description: 'Events read to answer this page (at most 10,000: a rare filter answers a partial page)' }) scanned!: number;
+  @ApiProperty({ ...WHOLE, description: 'Events read to answer this page (at most 10,000: a rare filter the store cannot look up by index answers a partial page; a type or stream prefix looked up in the embedded store reads only its own events)' }) scanned!: number;
   @ApiProperty({ ...POSITION, nullable: true, description: 'The log head when the page was read' }) head!: string | null;
 }
 

@@ -7,7 +7,7 @@ import {
 } from '../../../libs/config/store-connection';
 import type { ParleyConfig } from '../../../libs/config/config';
 import type { EventStore, Position } from '../../../libs/event-store/event-store.port';
-import { logLag } from '../../../libs/event-store/log-lag';
+import { countBehind, logLag } from '../../../libs/event-store/log-lag';
 import type { ProjectionFailure, ProjectionStatus } from '../../../libs/projection/projector';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
@@ -144,8 +144,14 @@ export class HealthReport {
     };
   }
 
+  /** Events after a checkpoint (up to `cap`) and when the first of them was recorded: a count and one event read, not the events between. */
+  private async lagAfter(after: Position | undefined, cap: number): Promise<{ events: number; oldest: string | null }> {
+    const [events, [oldest]] = await Promise.all([countBehind(this.store, after, cap), this.store.readAll({ after, maxCount: 1 })]);
+    return { events: oldest === undefined ? 0 : events, oldest: oldest?.recordedAt ?? null };
+  }
+
   /**
-   * Lag per projection, read from the log after each distinct checkpoint (the
+   * Lag per projection, from the log after each distinct checkpoint (the
    * projections usually share one): positions are not event counts on every
    * store, so events are counted, up to one past the threshold.
    */
@@ -161,10 +167,7 @@ export class HealthReport {
             ? Promise.resolve(null)
             : head === null || (checkpoint !== null && BigInt(checkpoint) >= head)
               ? Promise.resolve({ events: 0, oldest: null })
-              : this.store
-                  .readAll({ after: checkpoint === null ? undefined : BigInt(checkpoint), maxCount: cap })
-                  .then((events) => ({ events: events.length, oldest: events[0]?.recordedAt ?? null }))
-                  .catch(() => null);
+              : this.lagAfter(checkpoint === null ? undefined : BigInt(checkpoint), cap).catch(() => null);
         behind.set(key, found);
       }
       return found;

@@ -9,6 +9,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { ParleyConfig } from '../../../libs/config/config';
 import { isWebhookEventType } from '../../../libs/domain/webhooks/webhook.decider';
 import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
+import { countBehind } from '../../../libs/event-store/log-lag';
 import { LEASES, LeaseKeeper, leaseHolder } from '../../../libs/read-store/lease-keeper';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { LogFollower } from '../infrastructure/log-follower';
@@ -130,8 +131,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return Promise.all(
       [...this.runners.entries()].map(async ([webhookId, runner]) => {
         const after = runner.checkpoint;
-        const events = after === null ? [] : await store.readAll({ after, maxCount: BACKLOG_CAP });
-        return [{ subscription: webhookId }, events.length] as const;
+        return [{ subscription: webhookId }, after === null ? 0 : await countBehind(store, after, BACKLOG_CAP)] as const;
       }),
     );
   }
