@@ -8,6 +8,7 @@ import {
   tooManyAttempts,
   type AttemptRecord,
 } from '../../../libs/domain/sign-in/attempt-limit';
+import { leaseHolder } from '../../../libs/read-store/lease-keeper';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
@@ -20,6 +21,10 @@ import { PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
  * username, phone number or address.
  */
 export const SIGN_IN_ATTEMPTS = 'sign_in_attempts';
+
+/** A count's lease outlives one read and one write by far; a holder that died frees it after this. */
+const COUNT_LEASE_TTL_MS = 5_000;
+const COUNT_LEASE_WAIT_MS = 5_000;
 
 /** Who is trying: the account as its sign-in names it (e.g. `password:<username>`), and from where. */
 export interface SignInAttempt {
@@ -70,9 +75,33 @@ export class SignInLimiter {
     });
   }
 
+  /**
+   * Read, then written: under a lease of the key in the read store, so that
+   * failures counted at once by several API processes are each counted (the
+   * mutex above orders only this process's). A lease that cannot be had in
+   * time (its holder died on another host) does not stop the count.
+   */
   private async fail(id: string, policy: SignInPolicy): Promise<void> {
-    const record = afterFailure(await this.load(id), Date.now(), policy);
-    await this.store.commit([{ kind: 'put', collection: SIGN_IN_ATTEMPTS, doc: { id, ...record } }], []);
+    await this.acrossProcesses(id, async () => {
+      const record = afterFailure(await this.load(id), Date.now(), policy);
+      await this.store.commit([{ kind: 'put', collection: SIGN_IN_ATTEMPTS, doc: { id, ...record } }], []);
+    });
+  }
+
+  private async acrossProcesses(id: string, update: () => Promise<void>): Promise<void> {
+    const name = `${SIGN_IN_ATTEMPTS}:${id}`;
+    const holder = leaseHolder();
+    const deadline = Date.now() + COUNT_LEASE_WAIT_MS;
+    let lease = await this.store.acquireLease(name, holder, COUNT_LEASE_TTL_MS);
+    while (lease === null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+      lease = await this.store.acquireLease(name, holder, COUNT_LEASE_TTL_MS);
+    }
+    try {
+      await update();
+    } finally {
+      if (lease !== null) await this.store.releaseLease(name, holder, lease.token);
+    }
   }
 
   private async load(id: string): Promise<AttemptRecord | null> {
