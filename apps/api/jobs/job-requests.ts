@@ -13,6 +13,9 @@ import { JobRunner } from './job-runner';
 import { JobStates } from './job-states';
 import { exportViewFromState, importViewFromState, type ExportJobView, type ImportJobView } from './jobs.queries';
 
+/** Which resources a job exports or imports, for the surfaces that name them. */
+export { isJobResource } from '../../../libs/domain/jobs/export-job.decider';
+
 const now = () => new Date().toISOString();
 
 /**

@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
-import { isJobResource } from '../../../../libs/domain/jobs/export-job.decider';
 import { importUpload } from '../../jobs/import-upload';
-import { JobRequests } from '../../jobs/job-requests';
+import { isJobResource, JobRequests } from '../../jobs/job-requests';
 import { GetExportQuery, ListExportsQuery, ListImportsQuery, type ExportJobView, type ImportJobView } from '../../jobs/jobs.queries';
 import { QiscusInput, invalid } from './qiscus-input';
 
