@@ -17,6 +17,7 @@ import { runLag } from './lag.bench';
 import { runMetrics } from './metrics.bench';
 import { runPersonalData } from './personal-data.bench';
 import { runPresence } from './presence.bench';
+import { runQiscus } from './qiscus.bench';
 import { benchSeconds, printTable, productionStores, skipRow, type BenchOutcome, type SummaryRow } from './lib/common';
 import { runRebuild } from './rebuild.bench';
 import { runSearch } from './search.bench';
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
   outcomes.push(await guarded('metrics', runMetrics));
   outcomes.push(await guarded('directory', runDirectory));
   outcomes.push(await guarded('search', runSearch));
+  outcomes.push(await guarded('qiscus', runQiscus));
 
   const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);
   const seconds = (performance.now() - started) / 1000;

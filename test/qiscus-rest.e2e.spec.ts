@@ -142,6 +142,73 @@ describe('Qiscus server REST API (/api/v2/rest)', () => {
     });
   });
 
+  describe('backups: exports and imports onto Parley\'s jobs', () => {
+    const finished = async (path: string, id: string) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const res = await parley.http().get(`/api/v2/rest/${path}`).set('QISCUS_SDK_SECRET', SECRET).expect(200);
+        const found = path.startsWith('exports/') ? res.body.results.backup_history : res.body.results.backup_histories.find((b: { unique_id: string }) => b.unique_id === id);
+        if (found && found.status !== 'started') return { body: res.body, job: found };
+        if (Date.now() > deadline) throw new Error(`backup ${id} still started`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+
+    it('exports: request, get, list, download and delete, in the seed\'s shapes', async () => {
+      await login(unique('exported'), 'exported');
+      const today = new Date().toISOString().slice(0, 10);
+      const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+      const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+      const created = await rest('exports').send({ type: 'users', start_date: monthAgo, end_date: tomorrow }).expect(200);
+      expect(shapeOf(created.body)).toEqual(shapeOf(QISCUS_SEED.exports_create));
+      expect(created.body.results).toMatchObject({ resource_name: 'users', status: 'started', download_url: '' });
+      const id = created.body.results.unique_id as string;
+      const { body, job } = await finished(`exports/${id}`, id);
+      expect(shapeOf(body)).toEqual(shapeOf(QISCUS_SEED.exports_get));
+      expect(job).toMatchObject({ status: 'finished', percentage: 100, download_url: `/api/v2/rest/exports/${id}/download` });
+      expect(job.total_rows).toBeGreaterThan(0);
+      const list = await parley.http().get('/api/v2/rest/exports?page=1').set('QISCUS_SDK_SECRET', SECRET).expect(200);
+      expect(shapeOf(list.body)).toEqual(shapeOf(QISCUS_SEED.exports_list));
+      expect(list.body.results.backup_histories[0].unique_id).toBe(id);
+      const file = await parley.http().get(job.download_url).set('QISCUS_SDK_SECRET', SECRET).expect(200);
+      expect(Array.isArray(JSON.parse(file.text))).toBe(true);
+      expect(file.text).toContain(today.slice(0, 4));
+      const deleted = await parley.http().delete(`/api/v2/rest/exports/${id}`).set('QISCUS_SDK_SECRET', SECRET).expect(200);
+      expect(deleted.body.results.backup_history.unique_id).toBe(id);
+      expect((await parley.http().get(`/api/v2/rest/exports/${id}`).set('QISCUS_SDK_SECRET', SECRET)).status).toBe(404);
+    });
+
+    it('imports: a multipart file of users, in the seed\'s shape, written as Parley users', async () => {
+      const email = unique('imported');
+      const rows = [{ Email: email, Name: 'Imported', Password: 'imported secret 1', CreateAt: '2017-05-10T11:46:30Z' }];
+      const created = await parley
+        .http()
+        .post('/api/v2/rest/imports')
+        .set('QISCUS_SDK_SECRET', SECRET)
+        .field('type', 'users')
+        .attach('file', Buffer.from(JSON.stringify(rows)), { filename: 'users.json', contentType: 'application/json' })
+        .expect(200);
+      expect(shapeOf(created.body)).toEqual(shapeOf(QISCUS_SEED.imports_create));
+      const id = created.body.results.backup_history.unique_id as string;
+      const { job } = await finished('imports', id);
+      expect(job).toMatchObject({ status: 'finished', resource_name: 'users', total_rows: 1, errors: { Message: '', Data: null } });
+      await parley.settled();
+      const token = await parley.http().post('/v1/oauth/token').send({ grant_type: 'password', username: email, password: 'imported secret 1' });
+      expect(token.status).toBe(200);
+    });
+
+    it('refuses an export of an unknown type and an import without a file: 400 naming the field, nothing written', async () => {
+      const before = (await parley.http().get('/health').expect(200)).body.eventStore.head;
+      const bad = await rest('exports').send({ type: 'secrets', start_date: '2020-01-01', end_date: '2020-02-01' });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ status: 400, details: [{ field: 'type' }] });
+      const noFile = await parley.http().post('/api/v2/rest/imports').set('QISCUS_SDK_SECRET', SECRET).field('type', 'users');
+      expect(noFile.status).toBe(400);
+      expect(noFile.body.details[0].field).toBe('file');
+      expect((await parley.http().get('/health').expect(200)).body.eventStore.head).toBe(before);
+    });
+  });
+
   describe('bad input: the seed\'s error answers, nothing written', () => {
     let alice: string;
     let roomId: number;

@@ -135,6 +135,22 @@ describe('Qiscus client SDK API (/api/v2/sdk)', () => {
       expect(events.body.events.at(-1)).toMatchObject({ action_topic: 'sync_cursor' });
     });
 
+    it('my_profile (PATCH) renames; block_user, get_blocked_users and unblock_user keep Parley\'s block list', async () => {
+      const user = await login(unique('erin'), 'Erin');
+      const renamed = await parley.http().patch('/api/v2/sdk/my_profile').set(as(user.token)).type('form').send({ name: 'Erin E.', avatar_url: 'https://example.com/erin.png', extras: '' }).expect(200);
+      expect(renamed.body.results.user).toMatchObject({ username: 'Erin E.', avatar_url: 'https://example.com/erin.png' });
+      const blocked = await parley.http().post('/api/v2/sdk/block_user').set(as(user.token)).type('form').send({ user_email: carol.email }).expect(200);
+      expect(blocked.body.results.user.email).toBe(carol.email);
+      const list = await parley.http().get('/api/v2/sdk/get_blocked_users?page=1&limit=20').set(as(user.token)).expect(200);
+      expect(list.body.results.blocked_users.map((u: { email: string }) => u.email)).toEqual([carol.email]);
+      // Parley's own rule: a blocked user cannot open a single room with the one who blocked them.
+      const refused = await parley.http().post('/api/v2/sdk/get_or_create_room_with_target').set(as(carol.token)).type('form').send({ emails: user.email });
+      expect(refused.status).toBe(403);
+      await parley.http().post('/api/v2/sdk/unblock_user').set(as(user.token)).type('form').send({ user_email: carol.email }).expect(200);
+      const after = await parley.http().get('/api/v2/sdk/get_blocked_users').set(as(user.token)).expect(200);
+      expect(after.body.results.blocked_users).toEqual([]);
+    });
+
     it('refresh_user_token rotates the sign-in; logout ends it', async () => {
       const user = await login(unique('dave'), 'Dave');
       const refreshed = await parley.http().post('/api/v2/sdk/refresh_user_token').set('QISCUS-SDK-APP-ID', APP_ID).type('form').send({ user_id: user.email, refresh_token: user.refresh_token }).expect(200);

@@ -19,7 +19,7 @@ import { CONTACTS_IMPORT_MAX_BYTES, CONTACTS_ROUTE } from './contacts/contacts.c
 import { answerMethodNotAllowed } from './common/method-not-allowed';
 import { createParleyDocument } from './common/openapi-document';
 import { createValidationPipe } from './common/validation';
-import { IMPORT_MAX_BYTES, IMPORTS_ROUTE } from './jobs/imports.controller';
+import { IMPORT_MAX_BYTES, IMPORTS_ROUTE } from './jobs/import-upload';
 import { MEDIA_ROUTE } from './media/media.controller';
 import { ROOM_MEDIA_ROUTE } from './media/room-media.controller';
 import { ME_PHOTO_ROUTE } from './media/me-photo.controller';

@@ -1,53 +1,19 @@
-import { Controller, Get, HttpCode, HttpException, Param, PayloadTooLargeException, Post, Req } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
-import { ImportJobListResponse, ImportJobResponse, ImportRowsBody, ImportUploadBody, QueuedImportResponse } from './jobs.responses';
-import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
-import { importJobFile } from '../../../libs/blob-store/job-file-store.port';
-import { basename } from 'node:path';
-import { DomainError, validationError } from '../../../libs/domain/errors';
-import type { JobResource } from '../../../libs/domain/events';
-import { newId } from '../../../libs/domain/ids';
-import { isJobResource } from '../../../libs/domain/jobs/export-job.decider';
-import { hasCharactersNotInNames } from '../../../libs/domain/text';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { jobsProjection } from '../../../projections';
 import { AdminCaller } from '../admin/api-key.guard';
 import { RequireScopes } from '../admin/require-scopes';
 import { Public } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
+import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { ExecuteImportJobCommand } from './job-command.command';
-import { JobRunner } from './job-runner';
-import { JobStates } from './job-states';
-import { GetImportQuery, importViewFromState, ListImportsQuery, type ImportJobView } from './jobs.queries';
-import { jobsProjection } from '../../../projections';
-
-/** Largest import file (multipart) or JSON body. */
-export const IMPORT_MAX_BYTES = 10 * 1024 * 1024;
-export const IMPORTS_ROUTE = '/v1/admin/imports';
-const MAX_ROWS = 100_000;
-
-const now = () => new Date().toISOString();
-
-const invalid = (field: string, reason: string) =>
-  validationError('IMPORT.INVALID', `${field} ${reason}`, [{ field, reason }]);
-
-const tooLarge = () =>
-  new PayloadTooLargeException({
-    statusCode: 413,
-    code: 'IMPORT.TOO_LARGE',
-    message: `The import file is larger than ${IMPORT_MAX_BYTES / (1024 * 1024)} MB`,
-  });
-
-interface Upload {
-  readonly type: JobResource;
-  readonly filename: string;
-  readonly size: number;
-  readonly rows: readonly unknown[];
-}
+import { importUpload } from './import-upload';
+import { JobRequests } from './job-requests';
+import { GetImportQuery, ListImportsQuery, type ImportJobView } from './jobs.queries';
+import { ImportJobListResponse, ImportJobResponse, ImportRowsBody, ImportUploadBody, QueuedImportResponse } from './jobs.responses';
 
 /**
  * Qiscus-format imports of users, rooms and comments: the file is checked row
@@ -59,10 +25,8 @@ interface Upload {
 @Controller('admin/imports')
 export class ImportsController {
   constructor(
-    private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    private readonly jobs: JobStates,
-    private readonly runner: JobRunner,
+    private readonly requests: JobRequests,
   ) {}
 
   /**
@@ -81,31 +45,7 @@ export class ImportsController {
   @ApiAcceptedResponse({ type: QueuedImportResponse, description: 'The job, queued' })
   @ApiErrors(...COMMAND_ERRORS)
   async create(@Req() request: FastifyRequest, @AdminCaller() caller: CommandContext): Promise<ImportJobView & { position: string }> {
-    const upload = request.isMultipart() ? await multipartUpload(request) : jsonUpload(request.body);
-    const id = newId();
-    const stored = JSON.stringify(upload.rows);
-    await this.runner.jobFiles.put(importJobFile(id), Buffer.from(stored, 'utf8'));
-    const result = await this.commands.execute(
-      new ExecuteImportJobCommand(
-        id,
-        {
-          type: 'RequestImport',
-          jobId: id,
-          resource: upload.type,
-          filename: upload.filename,
-          size: upload.size,
-          rows: upload.rows.length,
-          sha256: createHash('sha256').update(stored).digest('hex'),
-          actor: caller.actor,
-          now: now(),
-        },
-        caller,
-      ),
-    );
-    const { state } = await this.jobs.loadImport(id);
-    const view = importViewFromState(state, null);
-    this.runner.enqueue('import', id);
-    return { ...view, position: result.position };
+    return this.requests.requestImport(await importUpload(request), caller);
   }
 
   /** The 100 most recent imports, newest first, with their row errors. */
@@ -123,77 +63,4 @@ export class ImportsController {
   get(@Param('id', UuidParamPipe) id: string): Promise<ImportJobView> {
     return this.queries.execute(new GetImportQuery(id));
   }
-}
-
-async function multipartUpload(request: FastifyRequest): Promise<Upload> {
-  let type: unknown;
-  let content: Buffer | null = null;
-  let filename = 'import.json';
-  try {
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'file' || content !== null) {
-          part.file.resume();
-          throw invalid('file', 'must be one file, sent in the field "file"');
-        }
-        content = await part.toBuffer();
-        filename = cleanName(part.filename) ?? filename;
-      } else if (part.fieldname === 'type') {
-        type = part.value;
-      } else {
-        throw invalid(part.fieldname, 'is not a field of an import (file, type)');
-      }
-    }
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
-    if (error instanceof DomainError || error instanceof HttpException || typeof (error as { statusCode?: unknown }).statusCode === 'number') {
-      throw error;
-    }
-    // The multipart parser's own refusals (no boundary, a truncated or malformed part) are the client's.
-    throw invalid('body', `is not valid multipart/form-data: ${(error as Error).message}`);
-  }
-  if (!isJobResource(type)) throw invalid('type', 'must be users, rooms or comments');
-  if (content === null) throw invalid('file', 'is required (a JSON file)');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(content.toString('utf8'));
-  } catch (error) {
-    throw invalid('file', `is not valid JSON: ${(error as Error).message}`);
-  }
-  return { type, filename, size: content.length, rows: rowsOf(parsed, 'file') };
-}
-
-function jsonUpload(body: unknown): Upload {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw invalid('body', 'must be multipart/form-data (file, type) or a JSON object { type, rows }');
-  }
-  const fields = body as Record<string, unknown>;
-  for (const key of Object.keys(fields)) {
-    if (!['type', 'rows', 'filename'].includes(key)) throw invalid(key, 'is not a field of an import (type, rows, filename)');
-  }
-  if (!isJobResource(fields['type'])) throw invalid('type', 'must be users, rooms or comments');
-  const filename = fields['filename'];
-  if (filename !== undefined && (typeof filename !== 'string' || cleanName(filename) === null)) {
-    throw invalid('filename', 'must be a file name of 1 to 200 characters');
-  }
-  const rows = rowsOf(fields['rows'], 'rows');
-  return {
-    type: fields['type'],
-    filename: typeof filename === 'string' ? cleanName(filename)! : 'rows.json',
-    size: Buffer.byteLength(JSON.stringify(rows)),
-    rows,
-  };
-}
-
-function rowsOf(value: unknown, field: string): readonly unknown[] {
-  if (!Array.isArray(value)) throw invalid(field, 'must be a JSON array of rows');
-  if (value.length === 0) throw invalid(field, 'must hold at least one row');
-  if (value.length > MAX_ROWS) throw invalid(field, `must hold at most ${MAX_ROWS} rows`);
-  return value;
-}
-
-function cleanName(name: string | undefined): string | null {
-  // An uploaded file's name is kept for display: what no name may hold (controls, bidi overrides) is dropped.
-  const base = name ? [...basename(name.replace(/\\/g, '/'))].filter((c) => c !== '"' && !hasCharactersNotInNames(c)).join('').trim() : '';
-  return base.length > 0 && base.length <= 200 ? base : null;
 }

@@ -12,6 +12,7 @@ import { UsersModule } from '../users/users.module';
 import { ExportsController } from './exports.controller';
 import { ImportsController } from './imports.controller';
 import { ExecuteExportJobCommandHandler, ExecuteImportJobCommandHandler } from './job-command.command';
+import { JobRequests } from './job-requests';
 import { JobRunner } from './job-runner';
 import { JobStates } from './job-states';
 import { GetExportHandler, GetImportHandler, ListExportsHandler, ListImportsHandler } from './jobs.queries';
@@ -29,11 +30,13 @@ import { QiscusImporter } from './qiscus-import';
     ExecuteImportJobCommandHandler,
     QiscusImporter,
     JobRunner,
+    JobRequests,
     ErasureCleanup,
     ListExportsHandler,
     GetExportHandler,
     ListImportsHandler,
     GetImportHandler,
   ],
+  exports: [JobRequests],
 })
 export class JobsModule {}

@@ -1,5 +1,8 @@
-import { Body, Controller, Get, HttpCode, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { UuidParamPipe } from '../../common/uuid-param.pipe';
+import { QiscusBackups } from './qiscus-backups';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
 import { Caller, OwnAuthentication } from '../../auth/auth.decorators';
 import { QiscusExceptionFilter } from './qiscus-errors';
@@ -8,6 +11,13 @@ import { QiscusRest } from './qiscus-rest';
 import {
   QiscusCommentsResponse,
   QiscusCreateRoomBody,
+  QiscusExportBody,
+  QiscusExportHistoriesResponse,
+  QiscusExportHistoryResponse,
+  QiscusExportResponse,
+  QiscusImportBody,
+  QiscusImportHistoriesResponse,
+  QiscusImportHistoryResponse,
   QiscusErrors,
   QiscusLoadCommentsBody,
   QiscusLoginBody,
@@ -22,7 +32,7 @@ import {
   QiscusSystemEventBody,
   QiscusSystemEventResponse,
 } from './qiscus.responses';
-import { QiscusServerGuard } from './qiscus-server.guard';
+import { QISCUS_SERVER_ACTOR, QiscusServerGuard } from './qiscus-server.guard';
 
 const ok = <T>(results: T) => ({ results, status: 200 });
 
@@ -39,7 +49,10 @@ const ok = <T>(results: T) => ({ results, status: 200 });
 @QiscusErrors(400, 401, 404, 409, 413, 415, 503, 507)
 @Controller('api/v2/rest')
 export class QiscusRestController {
-  constructor(private readonly rest: QiscusRest) {}
+  constructor(
+    private readonly rest: QiscusRest,
+    private readonly backups: QiscusBackups,
+  ) {}
 
   @Post('login_or_register')
   @HttpCode(200)
@@ -114,5 +127,64 @@ export class QiscusRestController {
   @ApiOkResponse({ type: QiscusSystemEventResponse })
   async postSystemEventMessage(@Body() body: unknown, @Caller() caller: CommandContext) {
     return ok((await this.rest.postSystemEvent(QiscusInput.of(body), caller)).results);
+  }
+
+  @Post('exports')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Requests a backup of users, rooms or comments (a Parley export job)' })
+  @ApiBody({ type: QiscusExportBody })
+  @ApiOkResponse({ type: QiscusExportResponse })
+  async requestExport(@Body() body: unknown, @Caller() caller: CommandContext) {
+    return ok(await this.backups.requestExport(QiscusInput.of(body), { ...caller, actor: QISCUS_SERVER_ACTOR }));
+  }
+
+  @Get('exports')
+  @ApiOperation({ summary: 'The 20 most recent backups of a page' })
+  @ApiOkResponse({ type: QiscusExportHistoriesResponse })
+  async listExports(@Query() query: unknown) {
+    return ok(await this.backups.exports(QiscusInput.of(query)));
+  }
+
+  @Get('exports/:id')
+  @ApiOkResponse({ type: QiscusExportHistoryResponse })
+  async getExport(@Param('id', UuidParamPipe) id: string) {
+    return ok(await this.backups.export(id));
+  }
+
+  @Delete('exports/:id')
+  @ApiOperation({ summary: 'Cancels a backup, or removes a finished one and its file' })
+  @ApiOkResponse({ type: QiscusExportHistoryResponse })
+  async deleteExport(@Param('id', UuidParamPipe) id: string, @Caller() caller: CommandContext) {
+    return ok(await this.backups.deleteExport(id, { ...caller, actor: QISCUS_SERVER_ACTOR }));
+  }
+
+  @Get('exports/:id/download')
+  @ApiOperation({ summary: "A finished backup's rows (the download_url of a backup)" })
+  @ApiProduces('application/json')
+  @ApiOkResponse({ description: 'The rows, as an attachment', schema: { type: 'array', items: { type: 'object', additionalProperties: true } } })
+  async downloadExport(@Param('id', UuidParamPipe) id: string, @Res() reply: FastifyReply): Promise<void> {
+    const { view, file } = await this.backups.exportFile(id);
+    void reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-length', String(file.size))
+      .header('content-disposition', `attachment; filename="exported_${view.type}_${id}.json"`)
+      .header('cache-control', 'no-store')
+      .send(file.stream);
+  }
+
+  @Post('imports')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Imports users, rooms or comments from a JSON file (a Parley import job: every row checked before any is written)' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: QiscusImportBody })
+  @ApiOkResponse({ type: QiscusImportHistoryResponse })
+  async requestImport(@Req() request: FastifyRequest, @Caller() caller: CommandContext) {
+    return ok(await this.backups.requestImport(request, { ...caller, actor: QISCUS_SERVER_ACTOR }));
+  }
+
+  @Get('imports')
+  @ApiOkResponse({ type: QiscusImportHistoriesResponse })
+  async listImports(@Query() query: unknown) {
+    return ok(await this.backups.imports(QiscusInput.of(query)));
   }
 }

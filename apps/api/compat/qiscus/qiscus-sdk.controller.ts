@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
 import { Caller, OwnAuthentication, type ParleyRequest } from '../../auth/auth.decorators';
@@ -7,6 +7,8 @@ import { QiscusInput } from './qiscus-input';
 import { QiscusSdk } from './qiscus-sdk';
 import { QiscusSdkGuard, QiscusSdkOpen } from './qiscus-sdk.guard';
 import {
+  QiscusSdkBlockBody,
+  QiscusSdkBlockedResponse,
   QiscusSdkCommentResponse,
   QiscusSdkCommentsResponse,
   QiscusSdkCommentStatusBody,
@@ -22,6 +24,7 @@ import {
   QiscusSdkParticipantsBody,
   QiscusSdkParticipantsRemovedResponse,
   QiscusSdkPostCommentBody,
+  QiscusSdkProfileBody,
   QiscusSdkProfileResponse,
   QiscusSdkRefreshBody,
   QiscusSdkRoomResponse,
@@ -49,7 +52,7 @@ const ok = <T>(results: T) => ({ results, status: 200 });
 @OwnAuthentication()
 @UseGuards(QiscusSdkGuard)
 @UseFilters(QiscusExceptionFilter)
-@QiscusErrors(400, 401, 404, 409, 413, 415, 429, 503, 507)
+@QiscusErrors(400, 401, 403, 404, 409, 413, 415, 429, 503, 507)
 @Controller('api/v2/sdk')
 export class QiscusSdkController {
   constructor(private readonly sdk: QiscusSdk) {}
@@ -97,6 +100,37 @@ export class QiscusSdkController {
     return ok({ user: await this.sdk.profile(caller.actor) });
   }
 
+  @Patch('my_profile')
+  @ApiOperation({ summary: "Changes the caller's name and avatar" })
+  @ApiBody({ type: QiscusSdkProfileBody })
+  @ApiOkResponse({ type: QiscusSdkProfileResponse })
+  async updateProfile(@Body() body: unknown, @Caller() caller: CommandContext) {
+    return ok(await this.sdk.updateProfile(QiscusInput.of(body), caller));
+  }
+
+  @Post('block_user')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Adds the user to the caller's block list" })
+  @ApiBody({ type: QiscusSdkBlockBody })
+  @ApiOkResponse({ type: QiscusSdkProfileResponse })
+  async blockUser(@Body() body: unknown, @Caller() caller: CommandContext) {
+    return ok(await this.sdk.block(QiscusInput.of(body), caller, 'Block'));
+  }
+
+  @Post('unblock_user')
+  @HttpCode(200)
+  @ApiBody({ type: QiscusSdkBlockBody })
+  @ApiOkResponse({ type: QiscusSdkProfileResponse })
+  async unblockUser(@Body() body: unknown, @Caller() caller: CommandContext) {
+    return ok(await this.sdk.block(QiscusInput.of(body), caller, 'Unblock'));
+  }
+
+  @Get('get_blocked_users')
+  @ApiOkResponse({ type: QiscusSdkBlockedResponse })
+  async blockedUsers(@Query() query: unknown, @Caller() caller: CommandContext) {
+    return ok(await this.sdk.blockedUsers(QiscusInput.of(query), caller.actor));
+  }
+
   @Post('create_room')
   @HttpCode(200)
   @ApiOperation({ summary: 'A group room of the caller and the participants (emails)' })
@@ -140,7 +174,6 @@ export class QiscusSdkController {
   @ApiOperation({ summary: 'Posts a comment as the caller; unique_temp_id is Parley’s clientId (a retry is the same comment)' })
   @ApiBody({ type: QiscusSdkPostCommentBody })
   @ApiOkResponse({ type: QiscusSdkCommentResponse })
-  @QiscusErrors(403)
   async postComment(@Body() body: unknown, @Caller() caller: CommandContext) {
     return ok(await this.sdk.postComment(QiscusInput.of(body), caller));
   }
@@ -179,7 +212,6 @@ export class QiscusSdkController {
   @ApiOperation({ summary: 'Deletes the caller’s comments named by unique_temp_id, for everyone' })
   @ApiBody({ type: QiscusSdkDeleteBody })
   @ApiOkResponse({ type: QiscusSdkCommentsResponse })
-  @QiscusErrors(403)
   async deleteMessages(@Body() body: unknown, @Caller() caller: CommandContext) {
     return ok(await this.sdk.deleteMessages(QiscusInput.of(body), caller));
   }
@@ -188,7 +220,6 @@ export class QiscusSdkController {
   @HttpCode(200)
   @ApiBody({ type: QiscusSdkParticipantsBody })
   @ApiOkResponse({ type: QiscusSdkParticipantsAddedResponse })
-  @QiscusErrors(403)
   async addRoomParticipants(@Body() body: unknown, @Caller() caller: CommandContext) {
     return ok(await this.sdk.changeParticipants(QiscusInput.of(body), caller, 'add'));
   }
@@ -197,7 +228,6 @@ export class QiscusSdkController {
   @HttpCode(200)
   @ApiBody({ type: QiscusSdkParticipantsBody })
   @ApiOkResponse({ type: QiscusSdkParticipantsRemovedResponse })
-  @QiscusErrors(403)
   async removeRoomParticipants(@Body() body: unknown, @Caller() caller: CommandContext) {
     return ok(await this.sdk.changeParticipants(QiscusInput.of(body), caller, 'remove'));
   }

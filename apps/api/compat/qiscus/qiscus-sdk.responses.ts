@@ -49,6 +49,14 @@ export class QiscusSdkProfileResponse {
   @ApiProperty(STATUS) status!: number;
 }
 
+export class QiscusSdkBlockedResults {
+  @ApiProperty({ type: [QiscusSdkProfileView] }) blocked_users!: QiscusSdkProfileView[];
+}
+export class QiscusSdkBlockedResponse {
+  @ApiProperty({ type: QiscusSdkBlockedResults }) results!: QiscusSdkBlockedResults;
+  @ApiProperty(STATUS) status!: number;
+}
+
 export class QiscusSdkAppView {
   @ApiProperty() code!: string;
   @ApiProperty(INT) id!: number;
@@ -323,4 +331,12 @@ export class QiscusSdkDeleteBody {
 export class QiscusSdkParticipantsBody {
   @ApiProperty({ type: 'integer' }) room_id!: number;
   @ApiProperty({ type: [String], description: 'As emails[]' }) emails!: string[];
+}
+export class QiscusSdkProfileBody {
+  @ApiPropertyOptional() name?: string;
+  @ApiPropertyOptional() avatar_url?: string;
+  @ApiPropertyOptional({ description: 'JSON text; not kept' }) extras?: string;
+}
+export class QiscusSdkBlockBody {
+  @ApiProperty() user_email!: string;
 }

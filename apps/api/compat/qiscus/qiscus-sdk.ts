@@ -6,6 +6,8 @@ import { aliasOf } from '../../../../libs/domain/aliases';
 import { notFound } from '../../../../libs/domain/errors';
 import { requireEmail } from '../../../../libs/domain/users/email';
 import { EmailPasswordGrantCommand } from '../../auth/email-password-grant.command';
+import { ExecuteBlocksCommand } from '../../contacts/contacts.commands';
+import { ListBlockedQuery } from '../../contacts/contacts.queries';
 import { RefreshGrantCommand } from '../../auth/refresh-grant.command';
 import { RevokeTokenCommand } from '../../auth/revoke-token.command';
 import { ListCommentsQuery, type TimelineRange } from '../../comments/comments.queries';
@@ -174,6 +176,40 @@ export class QiscusSdk {
       avatar: { avatar: { url: user.avatarUrl } },
       extras: {},
     };
+  }
+
+  /** Changes the caller's name and avatar (`my_profile`, PATCH); `extras` are not kept. */
+  async updateProfile(input: QiscusInput, request: CommandContext) {
+    const name = input.optionalString('name', 200);
+    const avatarUrl = input.optionalString('avatar_url', 2048);
+    const current = await this.directory.user(request.actor);
+    const now = new Date().toISOString();
+    if (name !== null && name !== current.username) {
+      const changed = await this.commands.execute(new ExecuteProfileCommand(request.actor, { type: 'UpdateDisplayName', actor: request.actor, displayName: name, now }, request));
+      this.noteWrite(request.actor, changed.position);
+    }
+    if (avatarUrl !== null && avatarUrl !== current.avatarUrl) {
+      const changed = await this.commands.execute(new ExecuteProfileCommand(request.actor, { type: 'SetPhoto', actor: request.actor, url: avatarUrl, now }, request));
+      this.noteWrite(request.actor, changed.position);
+    }
+    return { user: await this.profile(request.actor) };
+  }
+
+  /** Blocks or unblocks the user `user_email` names (Parley's block list: no direct messages either way). */
+  async block(input: QiscusInput, request: CommandContext, change: 'Block' | 'Unblock') {
+    const target = await this.directory.userByEmail(input.optionalString('user_email', 254), 'user_email');
+    const now = new Date().toISOString();
+    const done = await this.commands.execute(new ExecuteBlocksCommand(request.actor, { type: change, userId: request.actor, target: target.userId, now }, request));
+    this.noteWrite(request.actor, done.position);
+    return { user: await this.profile(target.userId) };
+  }
+
+  async blockedUsers(input: QiscusInput, userId: string) {
+    const page = input.optionalInteger('page', 1, 100_000) ?? 1;
+    const limit = input.optionalInteger('limit', 1, 100) ?? 20;
+    const { items } = await this.queries.execute(new ListBlockedQuery(userId));
+    const blocked_users = await Promise.all(items.slice((page - 1) * limit, page * limit).map((item) => this.profile(item.userId)));
+    return { blocked_users };
   }
 
   async createRoom(input: QiscusInput, request: CommandContext) {

@@ -3,9 +3,11 @@ import { AuthModule } from '../../auth/auth.module';
 import { CommentsModule } from '../../comments/comments.module';
 import { InfrastructureModule } from '../../infrastructure/infrastructure.module';
 import { FeedModule } from '../../feed/feed.module';
+import { JobsModule } from '../../jobs/jobs.module';
 import { ReadStateModule } from '../../read-state/read-state.module';
 import { RoomsModule } from '../../rooms/rooms.module';
 import { UsersModule } from '../../users/users.module';
+import { QiscusBackups } from './qiscus-backups';
 import { QiscusDirectory } from './qiscus-directory';
 import { QiscusRest } from './qiscus-rest';
 import { QiscusRestController } from './qiscus-rest.controller';
@@ -19,8 +21,8 @@ import { QiscusSdkGuard } from './qiscus-sdk.guard';
  * SDK's API (`/api/v2/sdk`). Translators onto Parley's commands and queries.
  */
 @Module({
-  imports: [InfrastructureModule, UsersModule, AuthModule, RoomsModule, CommentsModule, ReadStateModule, FeedModule],
+  imports: [InfrastructureModule, UsersModule, AuthModule, RoomsModule, CommentsModule, ReadStateModule, FeedModule, JobsModule],
   controllers: [QiscusRestController, QiscusSdkController],
-  providers: [QiscusDirectory, QiscusRest, QiscusServerGuard, QiscusSdk, QiscusSdkGuard],
+  providers: [QiscusBackups, QiscusDirectory, QiscusRest, QiscusServerGuard, QiscusSdk, QiscusSdkGuard],
 })
 export class QiscusModule {}

@@ -201,3 +201,77 @@ export class QiscusSystemEventBody {
   @ApiPropertyOptional({ type: [String] }) object_email?: string[];
   @ApiPropertyOptional() updated_room_name?: string;
 }
+
+/** The seed's backups (exports and imports). */
+export class QiscusExportView {
+  @ApiProperty({ example: '2017-07-17T10:19:44+00:00' }) created_at!: string;
+  @ApiProperty({ description: 'Empty until finished; then a path of this server (same secret)' }) download_url!: string;
+  @ApiProperty() error_message!: string;
+  @ApiProperty() original_filename!: string;
+  @ApiProperty({ ...INT, maximum: 100 }) percentage!: number;
+  @ApiProperty({ enum: ['users', 'rooms', 'comments'] }) resource_name!: string;
+  @ApiProperty(INT) size!: number;
+  @ApiProperty({ enum: ['started', 'finished', 'failed'] }) status!: string;
+  @ApiProperty(INT) total_rows!: number;
+  @ApiProperty({ format: 'uuid' }) unique_id!: string;
+}
+export class QiscusExportResponse {
+  @ApiProperty({ type: QiscusExportView }) results!: QiscusExportView;
+  @ApiProperty({ example: 200 }) status!: number;
+}
+export class QiscusExportHistory {
+  @ApiProperty({ type: QiscusExportView }) backup_history!: QiscusExportView;
+}
+export class QiscusExportHistoryResponse {
+  @ApiProperty({ type: QiscusExportHistory }) results!: QiscusExportHistory;
+  @ApiProperty({ example: 200 }) status!: number;
+}
+export class QiscusExportHistories {
+  @ApiProperty({ type: [QiscusExportView] }) backup_histories!: QiscusExportView[];
+}
+export class QiscusExportHistoriesResponse {
+  @ApiProperty({ type: QiscusExportHistories }) results!: QiscusExportHistories;
+  @ApiProperty({ example: 200 }) status!: number;
+}
+export class QiscusImportRowError {
+  @ApiProperty({ type: 'integer', minimum: 1 }) row!: number;
+  @ApiProperty() field!: string;
+  @ApiProperty() reason!: string;
+}
+export class QiscusImportErrors {
+  @ApiProperty() Message!: string;
+  @ApiProperty({ type: [QiscusImportRowError], nullable: true }) Data!: QiscusImportRowError[] | null;
+}
+export class QiscusImportView {
+  @ApiProperty() created_at!: string;
+  @ApiProperty({ type: QiscusImportErrors }) errors!: QiscusImportErrors;
+  @ApiProperty() original_filename!: string;
+  @ApiProperty({ enum: ['users', 'rooms', 'comments'] }) resource_name!: string;
+  @ApiProperty(INT) size!: number;
+  @ApiProperty({ enum: ['started', 'finished', 'failed'] }) status!: string;
+  @ApiProperty(INT) total_rows!: number;
+  @ApiProperty({ format: 'uuid' }) unique_id!: string;
+}
+export class QiscusImportHistory {
+  @ApiProperty({ type: QiscusImportView }) backup_history!: QiscusImportView;
+}
+export class QiscusImportHistoryResponse {
+  @ApiProperty({ type: QiscusImportHistory }) results!: QiscusImportHistory;
+  @ApiProperty({ example: 200 }) status!: number;
+}
+export class QiscusImportHistories {
+  @ApiProperty({ type: [QiscusImportView] }) backup_histories!: QiscusImportView[];
+}
+export class QiscusImportHistoriesResponse {
+  @ApiProperty({ type: QiscusImportHistories }) results!: QiscusImportHistories;
+  @ApiProperty({ example: 200 }) status!: number;
+}
+export class QiscusExportBody {
+  @ApiProperty({ enum: ['users', 'rooms', 'comments'] }) type!: string;
+  @ApiProperty({ example: '2017-07-01' }) start_date!: string;
+  @ApiProperty({ example: '2017-08-01' }) end_date!: string;
+}
+export class QiscusImportBody {
+  @ApiProperty({ enum: ['users', 'rooms', 'comments'] }) type!: string;
+  @ApiProperty({ type: 'string', format: 'binary', description: 'A JSON array of rows in the seed’s import format' }) file!: string;
+}
