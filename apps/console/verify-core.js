@@ -596,7 +596,13 @@ async function verifyInWorkers(blob, threads, onProgress) {
     ranges.map(
       ([start, end]) =>
         new Promise((resolve) => {
-          const worker = new Worker(new URL('./verify-worker.js', import.meta.url), { type: 'module' });
+          let worker;
+          try {
+            worker = new Worker(new URL('./verify-worker.js', import.meta.url), { type: 'module' });
+          } catch {
+            resolve({ kind: 'irregular' });
+            return;
+          }
           const done = (report) => {
             worker.terminate();
             resolve(report);
