@@ -258,6 +258,21 @@ inChromium('the audit console in a real headless Chromium', () => {
     await shot('streams');
   });
 
+  it("shows a removed user's profile history with the fact of erasure, never the erased values", async () => {
+    const carol = await parley.user('carol', 'Carol Erasable');
+    await parley.http().patch('/v1/me').set(carol.auth).send({ displayName: 'Carol Renamed' }).expect(200);
+    await parley.http().post('/v1/me/remove').set(carol.auth).send({ feedback: 'leaving' }).expect(200);
+    await parley.settled();
+    await page.goto(`${base}/console/streams/user-${carol.id}`);
+    await page.locator('#main p.status').filter({ hasText: 'This user was removed' }).waitFor();
+    const summaries = await page.locator('ol[aria-label="Stream events"] summary').allTextContents();
+    expect(summaries.map((text) => text.split(' ')[0])).toEqual(expect.arrayContaining(['UserRegistered', 'UserRemoved']));
+    const shown = (await page.locator('#main').textContent()) ?? '';
+    expect(shown).not.toContain('Carol Erasable');
+    expect(shown).not.toContain('Carol Renamed');
+    await shot('streams-erased');
+  });
+
   it('asked no host but Parley for anything, and broke no rule of its Content-Security-Policy', () => {
     expect(requested.length).toBeGreaterThan(10);
     expect(requested.filter((url) => !url.startsWith(`${base}/`))).toEqual([]);

@@ -229,8 +229,11 @@ class Chain {
       this.first = { body: bytes.slice(start, cut), hash: textOf(bytes, cut + 9, cut + 73), position: textOf(bytes, from, quote) };
       this.started = true;
     }
-    this.prefix.set(bytes.subarray(cut + 9, cut + 73), 0);
-    this.position.set(bytes.subarray(from, quote), 0);
+    // Copied byte by byte: a subarray view for each would be garbage on every line.
+    const prefix = this.prefix;
+    for (let i = 0, at = cut + 9; i < 64; i++, at++) prefix[i] = bytes[at];
+    const position = this.position;
+    for (let i = 0; i < length; i++) position[i] = bytes[from + i];
     this.positionLength = length;
     this.firstPosition ??= textOf(bytes, from, quote);
     this.lastBytes = bytes;
@@ -596,7 +599,13 @@ async function verifyInWorkers(blob, threads, onProgress) {
     ranges.map(
       ([start, end]) =>
         new Promise((resolve) => {
-          const worker = new Worker(new URL('./verify-worker.js', import.meta.url), { type: 'module' });
+          let worker;
+          try {
+            worker = new Worker(new URL('./verify-worker.js', import.meta.url), { type: 'module' });
+          } catch {
+            resolve({ kind: 'irregular' });
+            return;
+          }
           const done = (report) => {
             worker.terminate();
             resolve(report);
