@@ -19,6 +19,7 @@ import { runPersonalData } from './personal-data.bench';
 import { runPresence } from './presence.bench';
 import { benchSeconds, printTable, productionStores, skipRow, type BenchOutcome, type SummaryRow } from './lib/common';
 import { runRebuild } from './rebuild.bench';
+import { runMedia } from './media.bench';
 import { runSearch } from './search.bench';
 import { runSend } from './send.bench';
 import { runTokens } from './tokens.bench';
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
   outcomes.push(await guarded('metrics', runMetrics));
   outcomes.push(await guarded('directory', runDirectory));
   outcomes.push(await guarded('search', runSearch));
+  outcomes.push(await guarded('media', runMedia));
 
   const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);
   const seconds = (performance.now() - started) / 1000;
