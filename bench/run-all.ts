@@ -20,6 +20,7 @@ import { runPresence } from './presence.bench';
 import { runQiscus } from './qiscus.bench';
 import { benchSeconds, printTable, productionStores, skipRow, type BenchOutcome, type SummaryRow } from './lib/common';
 import { runRebuild } from './rebuild.bench';
+import { runMedia } from './media.bench';
 import { runSearch } from './search.bench';
 import { runSend } from './send.bench';
 import { runTokens } from './tokens.bench';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   outcomes.push(await guarded('directory', runDirectory));
   outcomes.push(await guarded('search', runSearch));
   outcomes.push(await guarded('qiscus', runQiscus));
+  outcomes.push(await guarded('media', runMedia));
 
   const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);
   const seconds = (performance.now() - started) / 1000;

@@ -97,7 +97,11 @@ function emptyStream(): Readable {
 
 /** `source` through `transform`, the first `skip` bytes of the output dropped; errors reach the reader. */
 function pipe(source: Readable, transform: NodeJS.ReadWriteStream, skip = 0): Readable {
-  const out = new PassThrough();
+  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+  if (skip === 0) {
+    pipeline(source, transform, out).catch((error: unknown) => out.destroy(error as Error));
+    return out;
+  }
   let toSkip = skip;
   const skipper = new Transform({
     transform(chunk: Buffer, _encoding, done) {

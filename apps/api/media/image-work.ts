@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import { validationError } from '../../../libs/domain/errors';
 import { THUMBNAIL_SIZES } from '../../../libs/domain/media/media-type';
@@ -10,6 +11,29 @@ export interface ImageFacts {
 }
 
 /**
+ * Image work shares the machine with the event loop: libvips runs one thread
+ * per image, and at most half the cores' worth of images are worked on at
+ * once (the others wait their turn), so sends keep a core while uploads
+ * arrive (bench/media.bench.ts measures it).
+ */
+sharp.concurrency(1);
+const IMAGE_WORK_SLOTS = Math.max(1, Math.floor(availableParallelism() / 2));
+let busySlots = 0;
+const waiting: (() => void)[] = [];
+
+async function inImageSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (busySlots >= IMAGE_WORK_SLOTS) await new Promise<void>((resolve) => waiting.push(resolve));
+  else busySlots++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else busySlots--;
+  }
+}
+
+/**
  * What Parley learns from an image and the thumbnails it makes, with sharp
  * (libvips): its work runs on libuv's thread pool, never on the event loop.
  * The whole image is decoded (a truncated file fails), at most `maxPixels`
@@ -17,7 +41,11 @@ export interface ImageFacts {
  * long side is its documented size; where the original is no larger,
  * `bytes` is null and the original serves (never enlarged).
  */
-export async function examineImage(bytes: Buffer, maxPixels: number, field: string): Promise<ImageFacts> {
+export function examineImage(bytes: Buffer, maxPixels: number, field: string): Promise<ImageFacts> {
+  return inImageSlot(() => examine(bytes, maxPixels, field));
+}
+
+async function examine(bytes: Buffer, maxPixels: number, field: string): Promise<ImageFacts> {
   const options = { limitInputPixels: maxPixels, failOn: 'truncated' as const, autoOrient: true };
   try {
     const meta = await sharp(bytes, options).metadata();
@@ -26,14 +54,21 @@ export async function examineImage(bytes: Buffer, maxPixels: number, field: stri
     if (!width || !height) throw new Error('no dimensions');
     if (width * height > maxPixels) throw new Error('Input image exceeds pixel limit');
     const transparent = meta.hasAlpha === true;
-    const thumbnails = await Promise.all(
-      THUMBNAIL_SIZES.map(async (size) => {
-        if (Math.max(width, height) <= size) return { size, type: 'original', bytes: null, width, height };
-        const resized = sharp(bytes, options).resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true });
-        const { data, info } = await (transparent ? resized.png() : resized.jpeg({ quality: 82 })).toBuffer({ resolveWithObject: true });
-        return { size, type: transparent ? 'image/png' : 'image/jpeg', bytes: data, width: info.width, height: info.height };
-      }),
-    );
+    // The original is decoded once, to the largest size; each smaller size is made from the one before.
+    const made: ImageFacts['thumbnails'][number][] = [];
+    let source: { bytes: Buffer; options: typeof options | { failOn: 'truncated' } } = { bytes, options };
+    for (const size of [...THUMBNAIL_SIZES].sort((a, b) => b - a)) {
+      if (Math.max(width, height) <= size) {
+        made.push({ size, type: 'original', bytes: null, width, height });
+        continue;
+      }
+      const resized = sharp(source.bytes, source.options).resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true });
+      const { data, info } = await (transparent ? resized.png() : resized.jpeg({ quality: 82 })).toBuffer({ resolveWithObject: true });
+      made.push({ size, type: transparent ? 'image/png' : 'image/jpeg', bytes: data, width: info.width, height: info.height });
+      // A thumbnail is already oriented: read as it is.
+      source = { bytes: data, options: { failOn: 'truncated' } };
+    }
+    const thumbnails = THUMBNAIL_SIZES.map((size) => made.find((t) => t.size === size)!);
     return { width, height, thumbnails };
   } catch (error) {
     const message = (error as Error).message;
