@@ -452,6 +452,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The login's phone accounts, oldest first (pending ones included); removed ones never show */
+        get: operations["MyAccountsController_list"];
+        put?: never;
+        /** Adds a phone number to the login: a pending account, and a code sent to the phone */
+        post: operations["MyAccountsController_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/accounts/request-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new code for one of the login's numbers, by SMS or voice */
+        post: operations["MyAccountsController_requestCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/accounts/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verifies one of the login's numbers with the code sent to it: the account becomes usable */
+        post: operations["MyAccountsController_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/accounts/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes one of the login’s accounts: its personal data is erased, the number is free again */
+        delete: operations["MyAccountsController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/verification-codes": {
         parameters: {
             query?: never;
@@ -2264,6 +2333,541 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/windu/o/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OAuth token: password and refresh_token grants of a public client (client_id, no secret) */
+        post: operations["WinduController_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/create-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adds a number to the login: a pending account, and a code by SMS */
+        post: operations["WinduController_createAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/request-sms-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new code by SMS for one of the login’s numbers */
+        post: operations["WinduController_requestSms"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/request-voice-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new code by voice call for one of the login’s numbers */
+        post: operations["WinduController_requestVoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/register-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Registers (verifies) the account with the code it received */
+        post: operations["WinduController_registerCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/remove-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Removes the account: its personal data is erased and the number is free again */
+        post: operations["WinduController_removeAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/status-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account’s status message */
+        get: operations["WinduController_statusMessage"];
+        put?: never;
+        /** Sets the account’s status message (empty clears it) */
+        post: operations["WinduController_setStatusMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/profile-photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account’s profile photo URL */
+        get: operations["WinduController_photo"];
+        put?: never;
+        post?: never;
+        /** Removes the account’s profile photo */
+        delete: operations["WinduController_removePhoto"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/connected-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account’s connected status */
+        get: operations["WinduController_connectedStatus"];
+        put?: never;
+        /** Sets the account’s connected status: online or offline */
+        post: operations["WinduController_setConnectedStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/nickname": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account’s nickname */
+        get: operations["WinduController_nickname"];
+        put?: never;
+        /** Sets the account’s nickname (shown on its notifications) */
+        post: operations["WinduController_setNickname"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/privacy-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who sees the account’s status message, photo and last seen */
+        get: operations["WinduController_privacy"];
+        put?: never;
+        /** Changes the levels given (status_message, photo, last_seen: none, contacts or all) */
+        post: operations["WinduController_setPrivacy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/add-contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adds one contact (the book is matched again) */
+        post: operations["WinduController_addContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/import-contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replaces every contact with the list given (JSON) */
+        post: operations["WinduController_importContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every contact of the account */
+        get: operations["WinduController_contacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/remove-contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Removes several contacts (JSON list of contact ids) */
+        post: operations["WinduController_removeContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/force-sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Matches every contact again */
+        post: operations["WinduController_forceSync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/statuses-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every contact’s status message, as each contact’s privacy allows */
+        get: operations["WinduController_statusesMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/connected-statuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every contact’s connected status and last seen, as each contact’s privacy allows */
+        get: operations["WinduController_connectedStatuses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/preview-photos-urls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every contact’s preview photo URL (the same image as the full one: Parley keeps one size) */
+        get: operations["WinduController_previewPhotos"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/photos-urls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every contact’s photo URL, as each contact’s privacy allows */
+        get: operations["WinduController_photos"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/blocked-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The numbers the account blocks */
+        get: operations["WinduController_blockedList"];
+        put?: never;
+        /** Replaces every blocked number with the list given (JSON) */
+        post: operations["WinduController_replaceBlocked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One contact */
+        get: operations["WinduController_showContact"];
+        put?: never;
+        post?: never;
+        /** Removes one contact */
+        delete: operations["WinduController_removeContact"];
+        options?: never;
+        head?: never;
+        /** Renames a contact (first_name and/or last_name); no sync */
+        patch: operations["WinduController_renameContact"];
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/status-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s latest status message, as their privacy allows */
+        get: operations["WinduController_contactStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/status-message-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s status messages, newest first, as their privacy allows */
+        get: operations["WinduController_contactStatusHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/connected-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s connected status, and last seen while offline, as their privacy allows */
+        get: operations["WinduController_contactConnected"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/preview-photo-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s preview photo URL, as their privacy allows */
+        get: operations["WinduController_previewPhoto"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/photo-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s photo URL, as their privacy allows */
+        get: operations["WinduController_photoUrl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/preview-photo-history-urls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s earlier photo URLs, newest first, as their privacy allows */
+        get: operations["WinduController_previewPhotoHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/photo-history-urls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s earlier photo URLs, newest first, as their privacy allows */
+        get: operations["WinduController_photoHistoryUrls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Blocks the number (it need not be a contact) */
+        post: operations["WinduController_block"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/unblock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unblocks the number */
+        post: operations["WinduController_unblock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2419,7 +3023,7 @@ export interface components {
             position: string;
         };
         RemoveAccountDto: {
-            /** @description Why you leave; kept for the Parley operators with your account id only; leave it out rather than null */
+            /** @description Why the account goes (Windu asks for it); kept with the removal */
             feedback?: string;
         };
         RemovedUserResponse: {
@@ -2826,6 +3430,80 @@ export interface components {
             /** @example user */
             scope?: string;
             user: components["schemas"]["SignedInUserResponse"];
+        };
+        PhoneAccountResponse: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Null once erased
+             * @example +15551234567
+             */
+            phone: string | null;
+            nickname: string | null;
+            /** @enum {string} */
+            status: "pending" | "verified";
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PhoneAccountListResponse: {
+            /** @description Oldest first */
+            items: components["schemas"]["PhoneAccountResponse"][];
+        };
+        AddAccountDto: {
+            /**
+             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
+             * @example +15551234567
+             */
+            phone: string;
+            /** @example Alice */
+            nickname: string;
+        };
+        AccountCodeDto: {
+            /**
+             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
+             * @example +15551234567
+             */
+            phone: string;
+            /**
+             * @default sms
+             * @enum {string}
+             */
+            channel?: "sms" | "voice";
+        };
+        VerifyAccountDto: {
+            /**
+             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
+             * @example +15551234567
+             */
+            phone: string;
+            /**
+             * @description The code sent to the phone
+             * @example 123456
+             */
+            code: string;
+        };
+        VerifiedAccountResponse: {
+            /** Format: uuid */
+            id: string;
+            nickname: string | null;
+            /** @enum {string} */
+            status: "verified";
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        RemovedAccountResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {boolean} */
+            removed: true;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
         };
         RecordedCodeResponse: {
             /** @example +15551234567 */
@@ -4963,6 +5641,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -4995,6 +5675,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -5009,7 +5698,10 @@ export interface operations {
     ProfileController_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5038,6 +5730,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5095,7 +5796,10 @@ export interface operations {
     ProfileController_setStatusMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5124,6 +5828,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5188,6 +5901,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5220,6 +5935,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -5234,7 +5958,10 @@ export interface operations {
     MePhotoController_set: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5264,6 +5991,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5321,7 +6057,10 @@ export interface operations {
     ProfileController_removePhoto: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5335,8 +6074,26 @@ export interface operations {
                     "application/json": components["schemas"]["PhotoSetResponse"];
                 };
             };
+            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5365,6 +6122,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5397,6 +6156,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -5414,6 +6182,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5446,6 +6216,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -5460,7 +6239,10 @@ export interface operations {
     ProfileController_setPrivacy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5489,6 +6271,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5546,7 +6337,10 @@ export interface operations {
     ProfileController_changePassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5575,6 +6369,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5632,7 +6435,10 @@ export interface operations {
     AccountRemovalController_remove: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5661,6 +6467,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5900,7 +6715,10 @@ export interface operations {
     OauthController_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5914,8 +6732,26 @@ export interface operations {
                     "application/json": components["schemas"]["SessionResponse"];
                 };
             };
+            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5965,7 +6801,10 @@ export interface operations {
     SessionsController_list: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5979,8 +6818,26 @@ export interface operations {
                     "application/json": components["schemas"]["SessionListView"];
                 };
             };
+            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6002,7 +6859,10 @@ export interface operations {
     SessionsController_end: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 id: string;
             };
@@ -7102,6 +7962,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7147,6 +8009,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -7161,7 +8032,10 @@ export interface operations {
     ApplicationController_createUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7199,6 +8073,15 @@ export interface operations {
             };
             /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7259,6 +8142,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 userId: string;
@@ -7336,6 +8221,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7374,6 +8261,15 @@ export interface operations {
             };
             /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7687,6 +8583,497 @@ export interface operations {
             };
         };
     };
+    MyAccountsController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneAccountListResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MyAccountsController_add: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddAccountDto"];
+            };
+        };
+        responses: {
+            /** @description The login's pending account of the number got a new code instead */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingAccountResponse"];
+                };
+            };
+            /** @description A new pending account; a code is on its way */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingAccountResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MyAccountsController_requestCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountCodeDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeRequestedResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MyAccountsController_verify: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifiedAccountResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MyAccountsController_remove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemoveAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemovedAccountResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     VerificationCodesController_list: {
         parameters: {
             query?: {
@@ -7764,6 +9151,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7796,6 +9185,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -7810,7 +9208,10 @@ export interface operations {
     ContactsController_import: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7839,6 +9240,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7896,7 +9306,10 @@ export interface operations {
     ContactsController_add: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7935,6 +9348,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7992,7 +9414,10 @@ export interface operations {
     ContactsController_removeMany: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8021,6 +9446,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8078,7 +9512,10 @@ export interface operations {
     ContactsController_sync: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8092,8 +9529,26 @@ export interface operations {
                     "application/json": components["schemas"]["SyncResultResponse"];
                 };
             };
+            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8130,6 +9585,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -8190,7 +9647,10 @@ export interface operations {
                 /** @description How to read the path id (a username of digits needs it) */
                 kind?: "phone" | "username" | "user";
             };
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 contactId: string;
             };
@@ -8250,7 +9710,10 @@ export interface operations {
                 /** @description How to read the path id (a username of digits needs it) */
                 kind?: "phone" | "username" | "user";
             };
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 contactId: string;
             };
@@ -8350,7 +9813,10 @@ export interface operations {
                 /** @description How to read the path id (a username of digits needs it) */
                 kind?: "phone" | "username" | "user";
             };
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 contactId: string;
             };
@@ -8410,7 +9876,10 @@ export interface operations {
                 /** @description How to read the path id (a username of digits needs it) */
                 kind?: "phone" | "username" | "user";
             };
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 contactId: string;
             };
@@ -8467,7 +9936,10 @@ export interface operations {
     ContactsController_blocked: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8481,8 +9953,26 @@ export interface operations {
                     "application/json": components["schemas"]["BlockedListResponse"];
                 };
             };
+            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8495,7 +9985,10 @@ export interface operations {
     ContactsController_replaceBlocked: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8524,6 +10017,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8584,6 +10086,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8616,6 +10120,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -8630,7 +10143,10 @@ export interface operations {
     PresenceController_set: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8659,6 +10175,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8907,6 +10432,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8939,6 +10466,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -8956,6 +10492,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8988,6 +10526,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -9005,6 +10552,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -9065,6 +10614,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -9129,6 +10680,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -9189,6 +10742,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -9253,6 +10808,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -9317,6 +10874,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9349,6 +10908,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -9365,6 +10933,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9479,7 +11049,10 @@ export interface operations {
     RoomsController_direct: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9596,6 +11169,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -9662,7 +11237,10 @@ export interface operations {
     RoomsController_close: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -9746,7 +11324,10 @@ export interface operations {
     RoomsController_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -9855,6 +11436,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -9921,7 +11504,10 @@ export interface operations {
     RoomsController_addMembers: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -10027,7 +11613,10 @@ export interface operations {
     RoomsController_removeMember: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
                 userId: string;
@@ -10094,7 +11683,10 @@ export interface operations {
     RoomsController_changeMember: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
                 userId: string;
@@ -10201,7 +11793,10 @@ export interface operations {
     RoomsController_invite: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -10307,7 +11902,10 @@ export interface operations {
     RoomsController_accept: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -10391,7 +11989,10 @@ export interface operations {
     RoomsController_decline: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -10478,6 +12079,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -10539,7 +12142,10 @@ export interface operations {
     RoomsController_leave: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -10618,6 +12224,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -10686,6 +12294,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -10796,6 +12406,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -10867,7 +12479,10 @@ export interface operations {
     CommentsController_delete: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
                 commentId: string;
@@ -10937,6 +12552,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -11001,6 +12618,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -11066,6 +12685,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -11171,7 +12792,10 @@ export interface operations {
     MembersController_changeProfile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11289,6 +12913,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -11326,6 +12952,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -11343,6 +12978,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 username: string;
@@ -11407,6 +13044,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 userId: string;
@@ -11471,6 +13110,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 userId: string;
@@ -11533,7 +13174,10 @@ export interface operations {
     MembersController_leaveFeedback: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 userId: string;
             };
@@ -11630,7 +13274,10 @@ export interface operations {
     ReadStateController_mark: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -11739,6 +13386,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -11771,6 +13420,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -11791,6 +13449,8 @@ export interface operations {
             header?: {
                 /** @description Resume strictly after this position */
                 "Last-Event-ID"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -11817,6 +13477,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13365,6 +15034,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -13402,6 +15073,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -13416,7 +15096,10 @@ export interface operations {
     MediaController_upload: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -13515,6 +15198,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 id: string;
@@ -13579,6 +15264,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 id: string;
@@ -13680,7 +15367,10 @@ export interface operations {
     MediaController_delete: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 id: string;
             };
@@ -13872,6 +15562,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 id: string;
@@ -14084,6 +15776,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -14146,7 +15840,10 @@ export interface operations {
     RoomMediaController_upload: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -14247,6 +15944,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -14309,7 +16008,10 @@ export interface operations {
     RoomMediaController_add: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
                 mediaId: string;
@@ -14385,7 +16087,10 @@ export interface operations {
     RoomMediaController_delete: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
                 mediaId: string;
@@ -15827,6 +17532,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -15859,6 +17566,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -15873,7 +17589,10 @@ export interface operations {
     MeOrgController_policy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -15887,8 +17606,26 @@ export interface operations {
                     "application/json": components["schemas"]["EffectivePolicyResponse"];
                 };
             };
+            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15904,6 +17641,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -15929,6 +17668,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20296,6 +22044,4110 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A token pair (password or refresh grant) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        /** @enum {string} */
+                        token_type: "Bearer";
+                        expires_in: number;
+                        refresh_token: string;
+                        scope: string;
+                    };
+                };
+            };
+            /** @description invalid_request, invalid_grant or unsupported_grant_type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        error_description: string;
+                    };
+                };
+            };
+            /** @description invalid_client: a client_id this server does not know */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        error_description: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /**
+             * @description Too many sign-in attempts
+             *
+             *     Too many requests: wait for Retry-After seconds
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_createAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new pending account (200: the login’s pending account of the number got a new code) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: string;
+                        nickname: string | null;
+                        /** @enum {string} */
+                        status: "pending" | "registered";
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Conflicts with what exists (a number taken, a pending account of another login) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many codes or attempts: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_requestSms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The code is on its way */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: string;
+                        /** @enum {string} */
+                        method: "sms" | "voice";
+                        expires_in: number;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many codes or attempts: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_requestVoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call is on its way */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: string;
+                        /** @enum {string} */
+                        method: "sms" | "voice";
+                        expires_in: number;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many codes or attempts: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_registerCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account is registered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: string;
+                        nickname: string | null;
+                        /** @enum {string} */
+                        status: "pending" | "registered";
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many codes or attempts: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_removeAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: string;
+                        /** @enum {boolean} */
+                        removed: true;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_statusMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status message */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_message: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_setStatusMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status message now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_message: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo URL, null without one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        photo: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_removePhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No photo now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        photo: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_connectedStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description online or offline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        connected_status: "online" | "offline";
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_setConnectedStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connected status now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        connected_status: "online" | "offline";
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_nickname: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The nickname */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nickname: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_setNickname: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The nickname now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nickname: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_privacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The privacy settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status_message: "none" | "contacts" | "all";
+                        /** @enum {string} */
+                        photo: "none" | "contacts" | "all";
+                        /** @enum {string} */
+                        last_seen: "none" | "contacts" | "all";
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_setPrivacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The privacy settings now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status_message: "none" | "contacts" | "all";
+                        /** @enum {string} */
+                        photo: "none" | "contacts" | "all";
+                        /** @enum {string} */
+                        last_seen: "none" | "contacts" | "all";
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_addContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Added (200: it was there already, as given) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        first_name: string;
+                        last_name: string;
+                        registered: boolean;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Conflicts with what exists (a number taken, a pending account of another login) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_importContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The address book now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contacts: {
+                            contact_id: string;
+                            first_name: string;
+                            last_name: string;
+                            registered: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_contacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contacts, by contact id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        first_name: string;
+                        last_name: string;
+                        registered: boolean;
+                    }[];
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_removeContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Which were removed and which were not there */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        removed: string[];
+                        missing: string[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_forceSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The address book after the sync */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contacts: {
+                            contact_id: string;
+                            first_name: string;
+                            last_name: string;
+                            registered: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Conflicts with what exists (a number taken, a pending account of another login) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_statusesMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per contact with an account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        status_message: string | null;
+                    }[];
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_connectedStatuses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per contact with an account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        /** @enum {string} */
+                        connected_status: "online" | "offline";
+                        /** Format: date-time */
+                        last_seen: string | null;
+                    }[];
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_previewPhotos: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per contact with an account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        url: string | null;
+                    }[];
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_photos: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per contact with an account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        url: string | null;
+                    }[];
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_blockedList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The blocked numbers (or ids of accounts without one) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        numbers: string[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_replaceBlocked: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The blocked numbers now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        numbers: string[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_showContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        first_name: string;
+                        last_name: string;
+                        registered: boolean;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_removeContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_renameContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        first_name: string;
+                        last_name: string;
+                        registered: boolean;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_contactStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status message, null when hidden or none */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        status_message: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_contactStatusHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history (empty when hidden) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        history: {
+                            status_message: string | null;
+                            /** Format: date-time */
+                            date: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_contactConnected: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description online or offline, with last seen */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        /** @enum {string} */
+                        connected_status: "online" | "offline";
+                        /** Format: date-time */
+                        last_seen: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_previewPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The URL, null when hidden or none */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        url: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_photoUrl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The URL, null when hidden or none */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        url: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_previewPhotoHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The URLs (empty when hidden) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        urls: string[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_photoHistoryUrls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The URLs (empty when hidden) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        urls: string[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_block: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Blocked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        blocked: boolean;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_unblock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unblocked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        blocked: boolean;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
                 };
             };
         };
