@@ -23,6 +23,7 @@ import { MEMBER_PROFILES, membersProjection } from '../projections/members.proje
 import { SearchMembersHandler, SearchMembersQuery } from '../apps/api/members/members.queries';
 import { envInt, fmt, goalText, makeTempDir, percentile, removeTempDir, say, sortedCopy, verdict, type BenchOutcome, type Goal } from './lib/common';
 
+const VIEWER = '00000000-0000-4000-8000-000000000000';
 const NAME = 'search';
 const GOAL: Goal = { op: '<=', target: 50 };
 
@@ -86,18 +87,18 @@ export async function runSearch(): Promise<BenchOutcome> {
     const pick = random(99);
     const centres = Array.from({ length: runs }, () => docs[Math.floor(pick() * docs.length)]!);
     // Warm the statement cache and the page cache as a running server would be.
-    for (let i = 0; i < 20; i++) await handler.execute(new SearchMembersQuery({ kind: 'keyword', q: 'city1' }, 0, 20));
+    for (let i = 0; i < 20; i++) await handler.execute(new SearchMembersQuery({ kind: 'keyword', q: 'city1' }, 0, 20, VIEWER));
     let hits = 0;
     const area = await timed(runs, async (i) => {
       const c = centres[i]!;
       const lat = c['lat'] as number;
       const lon = c['lon'] as number;
       const page = await handler.execute(
-        new SearchMembersQuery({ kind: 'area', area: { minLat: lat - 0.1, maxLat: lat + 0.1, minLon: lon - 0.15, maxLon: lon + 0.15, centerLat: lat, centerLon: lon } }, 0, 20),
+        new SearchMembersQuery({ kind: 'area', area: { minLat: lat - 0.1, maxLat: lat + 0.1, minLon: lon - 0.15, maxLon: lon + 0.15, centerLat: lat, centerLon: lon } }, 0, 20, VIEWER),
       );
       hits += page.total;
     });
-    const keyword = await timed(runs, (i) => handler.execute(new SearchMembersQuery({ kind: 'keyword', q: `city${i % 200}` }, 0, 20)));
+    const keyword = await timed(runs, (i) => handler.execute(new SearchMembersQuery({ kind: 'keyword', q: `city${i % 200}` }, 0, 20, VIEWER)));
     const baseline = await timed(runs, (i) => store.getMany(MEMBER_PROFILES, docs.slice((i * 20) % (members - 20), ((i * 20) % (members - 20)) + 20).map((d) => d.id)));
     const base99 = percentile(baseline, 99);
     say(NAME, `area: ${fmt(hits / runs, 1)} members per box on average`);

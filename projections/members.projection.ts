@@ -5,6 +5,24 @@ import type { Doc } from '../libs/read-store/read-store.port';
 
 export const MEMBER_PROFILES = 'member_profiles';
 export const FEEDBACK = 'feedback';
+/**
+ * Blocks seen from both ends, so that search can leave out whoever blocks
+ * the viewer: `of:<userId>` lists the members who block that user,
+ * `by:<userId>` the members that user blocks (what a replaced list undoes).
+ */
+export const MEMBER_BLOCKS = 'member_blocks';
+
+/** The members who block `userId`, for search. */
+export const blockersOf = (doc: Doc | null): readonly string[] => ((doc?.['ids'] as string[] | undefined) ?? []);
+
+const setBlocker = (ctx: ProjectionContext, blocker: string, blocked: string, on: boolean) =>
+  ctx.update(MEMBER_BLOCKS, `of:${blocked}`, (doc) => ({ ...doc, ids: toggled(blockersOf(doc), blocker, on) }), () => ({ id: `of:${blocked}`, ids: [] }));
+// One update per document per event: a second one would be skipped as already seen.
+const setBlocked = (ctx: ProjectionContext, blocker: string, ids: (current: readonly string[]) => string[]) =>
+  ctx.update(MEMBER_BLOCKS, `by:${blocker}`, (doc) => ({ ...doc, ids: ids(blockersOf(doc)) }), () => ({ id: `by:${blocker}`, ids: [] }));
+const setBlock = (ctx: ProjectionContext, blocker: string, blocked: string, on: boolean) =>
+  Promise.all([setBlocker(ctx, blocker, blocked, on), setBlocked(ctx, blocker, (current) => toggled(current, blocked, on))]);
+const toggled = (ids: readonly string[], id: string, on: boolean): string[] => [...ids.filter((other) => other !== id), ...(on ? [id] : [])];
 
 /**
  * A member as a community of hosts sees them (issue #17): handle, name, the
@@ -82,7 +100,8 @@ const updateMember = (ctx: ProjectionContext, userId: string, change: (doc: Memb
 
 export const membersProjection: Projection = {
   name: 'members',
-  version: 1,
+  // v2: member_blocks (search leaves out members who block the viewer).
+  version: 2,
   collections: [
     {
       name: MEMBER_PROFILES,
@@ -95,8 +114,23 @@ export const membersProjection: Projection = {
       ],
     },
     { name: FEEDBACK, indexes: [{ fields: ['subjectId', 'leftAt', 'id'] }] },
+    { name: MEMBER_BLOCKS, indexes: [] },
   ],
   handlers: {
+    ContactBlocked: async (event, ctx) => {
+      await setBlock(ctx, event.data.userId, event.data.blockedUserId, true);
+    },
+    ContactUnblocked: async (event, ctx) => {
+      await setBlock(ctx, event.data.userId, event.data.blockedUserId, false);
+    },
+    BlockListReplaced: async (event, ctx) => {
+      const blocker = event.data.userId;
+      const before = new Set(blockersOf(await ctx.get(MEMBER_BLOCKS, `by:${blocker}`)));
+      const after = new Set(event.data.blockedUserIds);
+      for (const id of before) if (!after.has(id)) await setBlocker(ctx, blocker, id, false);
+      for (const id of after) if (!before.has(id)) await setBlocker(ctx, blocker, id, true);
+      await setBlocked(ctx, blocker, () => [...after]);
+    },
     UserRegistered: (event, ctx) =>
       updateMember(ctx, event.data.userId, (doc) => ({
         ...doc,

@@ -1,6 +1,6 @@
 import type { ParleyEvent } from '../libs/domain/events';
 import { EMPTY_MEMBER_PROFILE } from '../libs/domain/community/member-profile.decider';
-import { FEEDBACK, MEMBER_PROFILES, membersProjection } from './members.projection';
+import { FEEDBACK, MEMBER_BLOCKS, MEMBER_PROFILES, membersProjection } from './members.projection';
 import { NUMERIC_IDS, numericId, numericIdsProjection, numericKey } from './numeric-ids.projection';
 import { at, roomCreated, userRegistered } from './testing/parley-events';
 import { given, thenReplayChangesNothing } from './testing/projection-harness';
@@ -19,7 +19,39 @@ const removed = (userId: string): ParleyEvent => ({
   data: { userId, reason: 'self', feedback: null, removedBy: userId, removedAt: at(30) },
 });
 
+const blocked = (userId: string, blockedUserId: string): ParleyEvent => ({ type: 'ContactBlocked', data: { userId, blockedUserId, blockedAt: at(7) } });
+const unblocked = (userId: string, blockedUserId: string): ParleyEvent => ({ type: 'ContactUnblocked', data: { userId, blockedUserId, unblockedAt: at(8) } });
+const replaced = (userId: string, blockedUserIds: string[]): ParleyEvent => ({ type: 'BlockListReplaced', data: { userId, blockedUserIds, replacedAt: at(9) } });
+
 describe('members projection', () => {
+  describe('who blocks whom, for search', () => {
+    it('ContactBlocked: the blocker joins the blocked member’s blockers', async () => {
+      const scenario = await given(membersProjection, [blocked('u-carol', 'u-dan')]);
+      await scenario.when(blocked('u-bob', 'u-dan'));
+      expect(await scenario.doc(MEMBER_BLOCKS, 'of:u-dan')).toMatchObject({ ids: ['u-carol', 'u-bob'] });
+      expect(await scenario.doc(MEMBER_BLOCKS, 'by:u-bob')).toMatchObject({ ids: ['u-dan'] });
+      await thenReplayChangesNothing(scenario, 'ContactBlocked');
+    });
+
+    it('ContactUnblocked: the blocker leaves', async () => {
+      const scenario = await given(membersProjection, [blocked('u-carol', 'u-dan'), blocked('u-bob', 'u-dan')]);
+      await scenario.when(unblocked('u-carol', 'u-dan'));
+      expect(await scenario.doc(MEMBER_BLOCKS, 'of:u-dan')).toMatchObject({ ids: ['u-bob'] });
+      expect(await scenario.doc(MEMBER_BLOCKS, 'by:u-carol')).toMatchObject({ ids: [] });
+      await thenReplayChangesNothing(scenario, 'ContactUnblocked');
+    });
+
+    it('BlockListReplaced: those no longer blocked lose the blocker, the new ones gain it', async () => {
+      const scenario = await given(membersProjection, [blocked('u-carol', 'u-dan'), blocked('u-carol', 'u-erin')]);
+      await scenario.when(replaced('u-carol', ['u-erin', 'u-finn']));
+      expect(await scenario.doc(MEMBER_BLOCKS, 'of:u-dan')).toMatchObject({ ids: [] });
+      expect(await scenario.doc(MEMBER_BLOCKS, 'of:u-erin')).toMatchObject({ ids: ['u-carol'] });
+      expect(await scenario.doc(MEMBER_BLOCKS, 'of:u-finn')).toMatchObject({ ids: ['u-carol'] });
+      expect(await scenario.doc(MEMBER_BLOCKS, 'by:u-carol')).toMatchObject({ ids: ['u-erin', 'u-finn'] });
+      await thenReplayChangesNothing(scenario, 'BlockListReplaced');
+    });
+  });
+
   it('UserRegistered: an active member, not findable until their profile says so', async () => {
     const scenario = await given(membersProjection);
     await scenario.when(userRegistered('u-alice', { username: 'Alice' }));

@@ -65,6 +65,35 @@ describe('member profiles, search by keyword and by place, feedback (issue #17)'
     expect((await parley.http().get(`/v1/users/${carol.id}`).set(alice.auth)).status).toBe(200);
   });
 
+  it('leaves members who block the viewer out of search, by area and by keyword, totals and pages included', async () => {
+    // Carol (findable, Paris) blocks Hidden in the test above; blocks by list replace too.
+    const france = { minLat: 40, maxLat: 52, minLon: -5, maxLon: 9, centerLat: 48.85, centerLon: 2.35 };
+    const settled = await parley.http().post(`/v1/contacts/${hidden.id}/block`).set(carol.auth).expect(200);
+    const area = await parley.http().get('/v1/users/search').query(france).set(hidden.auth).set('X-Min-Position', settled.body.position ?? '0').expect(200);
+    expect(area.body.total).toBe(2);
+    expect(area.body.items.map((i: { userId: string }) => i.userId)).toEqual([alice.id, bob.id]);
+    const byName = await parley.http().get('/v1/users/search').query({ q: 'petit' }).set(hidden.auth).expect(200);
+    expect(byName.body).toMatchObject({ total: 0, items: [] });
+    const all = await parley.http().get('/v1/users/search').query({ q: 'a', offset: 0, limit: 1 }).set(hidden.auth).expect(200);
+    const everyone = await parley.http().get('/v1/users/search').query({ q: 'a', limit: 100 }).set(alice.auth).expect(200);
+    const visible = (everyone.body.items as { userId: string }[]).map((i) => i.userId).filter((id) => id !== carol.id);
+    expect(everyone.body.total).toBe(3);
+    expect(all.body.total).toBe(2);
+    const second = await parley.http().get('/v1/users/search').query({ q: 'a', offset: 1, limit: 1 }).set(hidden.auth).expect(200);
+    expect([...all.body.items, ...second.body.items].map((i: { userId: string }) => i.userId)).toEqual(visible.slice(0, 2));
+    // Others still find Carol; once she unblocks, so does Hidden.
+    expect((await parley.http().get('/v1/users/search').query({ q: 'petit' }).set(alice.auth).expect(200)).body.total).toBe(1);
+    const unblocked = await parley.http().post(`/v1/contacts/${hidden.id}/unblock`).set(carol.auth).expect(200);
+    const again = await parley.http().get('/v1/users/search').query({ q: 'petit' }).set(hidden.auth).set('X-Min-Position', unblocked.body.position).expect(200);
+    expect(again.body.total).toBe(1);
+    const replaced = await parley.http().put('/v1/blocked').set(carol.auth).send({ users: [hidden.id] }).expect(200);
+    const listed = await parley.http().get('/v1/users/search').query({ q: 'petit' }).set(hidden.auth).set('X-Min-Position', replaced.body.position).expect(200);
+    expect(listed.body.total).toBe(0);
+    const cleared = await parley.http().put('/v1/blocked').set(carol.auth).send({ users: [] }).expect(200);
+    const back = await parley.http().get('/v1/users/search').query({ q: 'petit' }).set(hidden.auth).set('X-Min-Position', cleared.body.position ?? '0').expect(200);
+    expect(back.body.total).toBe(1);
+  });
+
   it('finds findable members in a map area, nearest the centre first, with a total', async () => {
     const res = await parley
       .http()

@@ -73,8 +73,8 @@ export class MembersController {
   @ReadModelQuery(membersProjection)
   @ApiOkResponse({ type: MemberSearchPageResponse, description: 'Findable members: by keyword in username order, or in a map area nearest the centre first' })
   @ApiErrors(400)
-  search(@Query() query: SearchMembersQueryDto): Promise<MemberSearchPage> {
-    return this.queries.execute(new SearchMembersQuery(searchOf(query), query.offset ?? 0, query.limit ?? 20));
+  search(@Query() query: SearchMembersQueryDto, @Caller() caller: CommandContext): Promise<MemberSearchPage> {
+    return this.queries.execute(new SearchMembersQuery(searchOf(query), query.offset ?? 0, query.limit ?? 20, caller.actor));
   }
 
   @Get('users/by-username/:username')

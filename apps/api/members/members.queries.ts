@@ -6,7 +6,7 @@ import type { MemberProfile } from '../../../libs/domain/events';
 import type { SeenPresence } from '../../../libs/domain/presence/visibility';
 import { normalizeUsername } from '../../../libs/domain/streams';
 import type { Filter, ReadStore } from '../../../libs/read-store/read-store.port';
-import { FEEDBACK, MEMBER_PROFILES, type FeedbackDoc, type MemberDoc } from '../../../projections/members.projection';
+import { blockersOf, FEEDBACK, MEMBER_BLOCKS, MEMBER_PROFILES, type FeedbackDoc, type MemberDoc } from '../../../projections/members.projection';
 import { NUMERIC_IDS, numericKey } from '../../../projections/numeric-ids.projection';
 import { READ_STORE } from '../infrastructure/tokens';
 import { PrivacyPolicy } from '../presence/privacy-policy';
@@ -96,6 +96,8 @@ export class SearchMembersQuery extends Query<MemberSearchPage> {
     readonly search: MemberSearch,
     readonly offset: number,
     readonly limit: number,
+    /** Who searches: members who block them are left out. */
+    readonly viewerId: string,
   ) {
     super();
   }
@@ -112,14 +114,28 @@ export class SearchMembersQuery extends Query<MemberSearchPage> {
 export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, MemberSearchPage> {
   constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
 
-  async execute({ search, offset, limit }: SearchMembersQuery): Promise<MemberSearchPage> {
+  async execute({ search, offset, limit, viewerId }: SearchMembersQuery): Promise<MemberSearchPage> {
+    // A member who blocks the viewer is not there for them (promise 7); usually nobody does, and nothing changes.
+    const hidden = new Set(blockersOf(await this.readStore.get(MEMBER_BLOCKS, `of:${viewerId}`)));
     if (search.kind === 'keyword') {
       const filter: Filter = { findable: true, ...(search.q.trim() === '' ? {} : { searchKey: { $contains: normalizeUsername(search.q.trim()) } }) };
-      const [total, docs] = await Promise.all([
+      const sort = [{ field: 'usernameKey', direction: 'asc' } as const];
+      if (hidden.size === 0) {
+        const [total, docs] = await Promise.all([
+          this.readStore.count(MEMBER_PROFILES, filter),
+          this.readStore.find(MEMBER_PROFILES, { filter, sort, offset, limit }),
+        ]);
+        return { total, offset, limit, items: (docs as MemberDoc[]).map((doc) => hit(doc, null)) };
+      }
+      // The hidden few may sit anywhere before the page: read ids up to its end plus them, then the page's documents.
+      const [total, hiddenMatches, ids] = await Promise.all([
         this.readStore.count(MEMBER_PROFILES, filter),
-        this.readStore.find(MEMBER_PROFILES, { filter, sort: [{ field: 'usernameKey', direction: 'asc' }], offset, limit }),
+        this.readStore.count(MEMBER_PROFILES, { ...filter, id: { $in: [...hidden] } }),
+        this.readStore.find(MEMBER_PROFILES, { filter, sort, limit: offset + limit + hidden.size, fields: [] }),
       ]);
-      return { total, offset, limit, items: (docs as MemberDoc[]).map((doc) => hit(doc, null)) };
+      const page = ids.filter((doc) => !hidden.has(doc.id)).slice(offset, offset + limit).map((doc) => doc.id);
+      const docs = new Map(((await this.readStore.getMany(MEMBER_PROFILES, page)) as MemberDoc[]).map((d) => [d.id, d]));
+      return { total: total - hiddenMatches, offset, limit, items: page.flatMap((id) => (docs.has(id) ? [hit(docs.get(id)!, null)] : [])) };
     }
     const area = checkArea(search.area);
     const inBox = await this.readStore.find(MEMBER_PROFILES, {
@@ -128,6 +144,7 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
       fields: ['lat', 'lon'],
     });
     const ranked = inBox
+      .filter((doc) => !hidden.has(doc.id))
       .map((doc) => ({ id: doc.id, distance: distanceKm(area.centerLat, area.centerLon, doc['lat'] as number, doc['lon'] as number) }))
       .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const page = ranked.slice(offset, offset + limit);

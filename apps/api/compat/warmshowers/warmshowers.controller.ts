@@ -181,7 +181,7 @@ export class WarmshowersController {
   @WarmshowersAnswer('The accounts and a status with delivered and totalresults', ACCOUNTS_SCHEMA, [400, 401], { form: true })
   byLocation(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.answer(request, reply, async () => {
-      await this.sessions.requireWithCsrf(request);
+      const session = await this.sessions.requireWithCsrf(request);
       const form = this.form(request);
       const area = {
         minLat: this.number(form, 'minlat'),
@@ -194,7 +194,7 @@ export class WarmshowersController {
       const offset = this.number(form, 'offset', { integer: true, min: 0, max: 1_000_000, fallback: 0 });
       const limit = this.number(form, 'limit', { integer: true, min: 1, max: 100, fallback: 50 });
       try {
-        const page = await this.queries.execute(new SearchMembersQuery({ kind: 'area', area }, offset, limit));
+        const page = await this.queries.execute(new SearchMembersQuery({ kind: 'area', area }, offset, limit, session.user.id));
         return { status: { delivered: page.items.length, totalresults: page.total }, accounts: page.items.map(account) };
       } catch (error) {
         // Parley names its fields in camel case; the client sent Drupal's.
@@ -211,12 +211,12 @@ export class WarmshowersController {
   @WarmshowersAnswer('The accounts and a status with delivered and totalresults', ACCOUNTS_SCHEMA, [400, 401], { form: true })
   byKeyword(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.answer(request, reply, async () => {
-      await this.sessions.requireWithCsrf(request);
+      const session = await this.sessions.requireWithCsrf(request);
       const form = this.form(request);
       const keyword = this.text(form, 'keyword', { required: true, max: 100 });
       const offset = this.number(form, 'offset', { integer: true, min: 0, max: 1_000_000, fallback: 0 });
       const limit = this.number(form, 'limit', { integer: true, min: 1, max: 100, fallback: 50 });
-      const page = await this.queries.execute(new SearchMembersQuery({ kind: 'keyword', q: keyword }, offset, limit));
+      const page = await this.queries.execute(new SearchMembersQuery({ kind: 'keyword', q: keyword }, offset, limit, session.user.id));
       return { status: { delivered: page.items.length, totalresults: page.total }, accounts: page.items.map(account) };
     });
   }
