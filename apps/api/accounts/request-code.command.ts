@@ -1,10 +1,12 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { VerificationChannel } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
-import { decideRequestCode } from '../../../libs/domain/users/phone-account.decider';
+import { DomainError } from '../../../libs/domain/errors';
+import { phoneCodeDecider } from '../../../libs/domain/users/phone-account.decider';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
+import { UserStates } from '../users/user-states';
 import { PhoneAccounts } from './phone-accounts';
 
 /** The same answer whether or not the number has an account. */
@@ -34,32 +36,40 @@ export class RequestCodeCommand extends Command<CodeRequested> {
 export class RequestCodeHandler implements ICommandHandler<RequestCodeCommand, CodeRequested> {
   constructor(
     private readonly accounts: PhoneAccounts,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
     private readonly locks: KeyedMutex,
+    private readonly users: UserStates,
   ) {}
 
   async execute({ phone, channel, context }: RequestCodeCommand): Promise<CodeRequested> {
     const phoneKey = this.accounts.phoneKey(phone);
     const newCode = this.accounts.newCode(channel);
     const answer: CodeRequested = { channel, expiresIn: this.accounts.policy.ttlSeconds };
-    const issued = await this.locks.run(streams.phone(phoneKey), () =>
-      this.writer.retrying(async () => {
-        const user = await this.accounts.account(phoneKey);
-        if (user.state.status === 'absent' || user.state.status === 'removed') {
-          this.accounts.requestForUnknown(phoneKey);
-          return null;
-        }
-        const [event] = decideRequestCode(
-          { type: 'RequestCode', newCode, hash: this.accounts.hash, policy: this.accounts.policy, now: this.accounts.now() },
-          user.state,
+    // The number's lock keeps a request from interleaving with the number's account creation.
+    const issued = await this.locks.run(streams.phone(phoneKey), async () => {
+      const user = await this.accounts.account(phoneKey);
+      if (user.state.status === 'absent' || user.state.status === 'removed') {
+        this.accounts.requestForUnknown(phoneKey);
+        return null;
+      }
+      const userId = user.state.userId;
+      try {
+        const { events } = await this.pipeline.handle(
+          phoneCodeDecider,
+          streams.user(userId),
+          () => ({ type: 'RequestCode', newCode, hash: this.accounts.hash, policy: this.accounts.policy, now: this.accounts.now() }) as const,
+          { ...context, actor: userId },
+          { states: { load: () => this.users.load(userId) } },
         );
-        await this.writer.append(streams.user(user.state.userId), [event], user.revision ?? 'no_stream', {
-          ...context,
-          actor: user.state.userId,
-        });
-        return event;
-      }),
-    );
+        const [event] = events;
+        return event?.type === 'VerificationCodeIssued' ? event : null;
+      } catch (error) {
+        // Removed meanwhile: answered like a number without an account.
+        if (!(error instanceof DomainError && error.code === 'ACCOUNT.REMOVED')) throw error;
+        this.accounts.requestForUnknown(phoneKey);
+        return null;
+      }
+    });
     if (issued) await this.accounts.send({ phone, channel, code: newCode.code, expiresAt: issued.data.expiresAt });
     return answer;
   }

@@ -1,12 +1,12 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { streams } from '../../../libs/domain/streams';
-import { decideVerifyCode } from '../../../libs/domain/users/phone-account.decider';
-import { initialUserState } from '../../../libs/domain/users/user.decider';
+import { decideVerifyCode, phoneCodeDecider, verifyingState, type VerifyCode } from '../../../libs/domain/users/phone-account.decider';
 import { SignInLimiter } from '../auth/sign-in-limiter';
 import { TokenService, type TokenPair } from '../auth/token.service';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
+import { UserStates } from '../users/user-states';
 import { PhoneAccounts } from './phone-accounts';
 
 export interface PhoneSignIn extends TokenPair {
@@ -33,8 +33,9 @@ export class VerifyCodeCommand extends Command<PhoneSignIn> {
 export class VerifyCodeHandler implements ICommandHandler<VerifyCodeCommand, PhoneSignIn> {
   constructor(
     private readonly accounts: PhoneAccounts,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
     private readonly locks: KeyedMutex,
+    private readonly users: UserStates,
     private readonly tokens: TokenService,
     private readonly limiter: SignInLimiter,
   ) {}
@@ -47,24 +48,29 @@ export class VerifyCodeHandler implements ICommandHandler<VerifyCodeCommand, Pho
   }
 
   private async verify(phoneKey: string, code: string, context: CommandContext): Promise<PhoneSignIn> {
-    const outcome = await this.locks.run(streams.phone(phoneKey), () =>
-      this.writer.retrying(async () => {
-        const user = await this.accounts.account(phoneKey);
-        // A removed account answers like a number without one.
-        const state = user.state.status === 'removed' ? initialUserState : user.state;
-        const decision = decideVerifyCode(
-          { type: 'VerifyCode', code, hash: this.accounts.hash, policy: this.accounts.policy, now: this.accounts.now() },
-          state,
-        );
-        // One event either way (PhoneVerified or VerificationCodeFailed); it names the account.
-        const userId = decision.events[0]!.data.userId;
-        await this.writer.append(streams.user(userId), decision.events, user.revision ?? 'no_stream', {
-          ...context,
-          actor: userId,
-        });
-        return { decision, userId, displayName: state.status === 'absent' ? null : state.displayName };
-      }),
-    );
+    const outcome = await this.locks.run(streams.phone(phoneKey), async () => {
+      const account = await this.accounts.account(phoneKey);
+      const verify = (): VerifyCode => ({ type: 'VerifyCode', code, hash: this.accounts.hash, policy: this.accounts.policy, now: this.accounts.now() });
+      // No account (or a removed one): refused before anything is written.
+      const state = verifyingState(account.state);
+      if (state.status === 'absent') {
+        decideVerifyCode(verify(), state);
+        throw new Error('a verification without an account was not refused');
+      }
+      const { userId } = state;
+      let command: VerifyCode | null = null;
+      const { loaded } = await this.pipeline.handle(
+        phoneCodeDecider,
+        streams.user(userId),
+        () => (command = verify()),
+        { ...context, actor: userId },
+        { states: { load: () => this.users.load(userId) } },
+      );
+      // One event either way (PhoneVerified or VerificationCodeFailed); a wrong code is refused after it is written.
+      const decided = verifyingState(loaded.state);
+      const decision = decideVerifyCode(command!, decided);
+      return { decision, userId, displayName: decided.status === 'absent' ? null : decided.displayName };
+    });
     if (outcome.decision.refusal) throw outcome.decision.refusal;
     const userContext = { ...context, actor: outcome.userId };
     const pair = await this.tokens.issue(outcome.userId, 'phone', userContext);

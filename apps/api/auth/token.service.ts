@@ -5,14 +5,14 @@ import { unauthenticated } from '../../../libs/domain/errors';
 import { newId } from '../../../libs/domain/ids';
 import { streams } from '../../../libs/domain/streams';
 import {
-  decideTokenFamily,
   initialTokenFamilyState,
   requireActiveAccount,
   requireLiveFamily,
+  tokenFamilyDecider,
   type TokenGrant,
 } from '../../../libs/domain/tokens/token-family.decider';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { UserStates } from '../users/user-states';
 import type { AuthenticatedUser } from './auth.decorators';
@@ -61,7 +61,7 @@ export class TokenService {
   constructor(
     private readonly jwt: JwtService,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
     private readonly families: TokenFamilyStates,
     private readonly users: UserStates,
   ) {
@@ -74,7 +74,10 @@ export class TokenService {
     const tokenId = newId();
     const now = new Date();
     const expiresAt = this.refreshExpiry(now);
-    const events = decideTokenFamily(
+    const requestId = newId();
+    await this.pipeline.handle(
+      tokenFamilyDecider,
+      streams.tokenFamily(familyId),
       {
         type: 'StartTokenFamily',
         familyId,
@@ -85,14 +88,9 @@ export class TokenService {
         expiresAt: expiresAt.toISOString(),
         now: now.toISOString(),
       },
-      initialTokenFamilyState,
-    );
-    const requestId = newId();
-    await this.writer.append(
-      streams.tokenFamily(familyId),
-      events,
-      'no_stream',
       context ?? { actor: userId, correlationId: requestId, causationId: requestId },
+      // The family's id is new: nothing to read, and the append expects no stream.
+      { states: { load: () => Promise.resolve({ state: initialTokenFamilyState, revision: null }) } },
     );
     return this.sign(userId, familyId, tokenId, expiresAt);
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ParleyEvent } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
+import { evolveUsernameClaim, initialUsernameClaimState, type UsernameClaimState } from '../../../libs/domain/users/username-claim.decider';
 import { evolveUser, initialUserState, isUserEvent, type KnownUser, type UserState } from '../../../libs/domain/users/user.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import { StreamStateCache, type Loaded } from '../../../libs/command-pipeline/stream-state-cache';
@@ -10,15 +11,25 @@ import { EVENT_STORE } from '../infrastructure/tokens';
 @Injectable()
 export class UserStates {
   private readonly cache: StreamStateCache<UserState>;
+  /** Username claims, with the time each was recorded (an orphaned claim is told by its age). */
+  private readonly claims: StreamStateCache<UsernameClaimState>;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
     this.cache = new StreamStateCache<UserState>(store, initialUserState, (state, event: ParleyEvent) =>
       isUserEvent(event) ? evolveUser(state, event) : state,
     );
+    this.claims = new StreamStateCache<UsernameClaimState>(store, initialUsernameClaimState, (state, event, stored) =>
+      evolveUsernameClaim(state, event, stored.recordedAt),
+    );
   }
 
   load(userId: string, options?: { readonly maxAgeMs?: number }): Promise<Loaded<UserState>> {
     return this.cache.load(streams.user(userId), options);
+  }
+
+  /** The claim of `username`: who holds it and since when. */
+  claimOf(username: string): Promise<Loaded<UsernameClaimState>> {
+    return this.claims.load(streams.username(username));
   }
 
   /** The registered user owning `username`, or null. */

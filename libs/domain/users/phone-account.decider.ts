@@ -8,7 +8,8 @@ import type {
   VerificationCodeFailed,
   VerificationCodeIssued,
 } from '../events';
-import type { UserState } from './user.decider';
+import type { Decider } from '../decider';
+import { evolveUser, initialUserState, isUserEvent, type UserState } from './user.decider';
 import { hasCharactersNotInNames, NAME_CHARACTERS_REASON } from '../text';
 
 /**
@@ -229,3 +230,19 @@ const removed = () => notFound('ACCOUNT.REMOVED', 'This account was removed');
 const notRequested = () => unauthenticated('ACCOUNT.CODE_NOT_REQUESTED', 'No code is waiting for this phone number: request one');
 const attemptsExceeded = () =>
   unauthenticated('ACCOUNT.CODE_ATTEMPTS_EXCEEDED', 'Too many wrong codes: this code is void, request a new one');
+
+/**
+ * Codes of an existing account in `user-<id>`: requesting one and checking
+ * one. A removed account answers a verification like a number without one.
+ * A wrong code's refusal comes after its `VerificationCodeFailed` is
+ * appended: `decideVerifyCode(command, state).refusal` on the state decided on.
+ */
+export const phoneCodeDecider: Decider<RequestCode | VerifyCode, UserState, VerificationCodeIssued | PhoneVerified | VerificationCodeFailed> = {
+  initialState: initialUserState,
+  evolve: (state, event) => (isUserEvent(event) ? evolveUser(state, event) : state),
+  decide: (command, state) =>
+    command.type === 'RequestCode' ? decideRequestCode(command, state) : decideVerifyCode(command, verifyingState(state)).events,
+};
+
+/** The state a verification is decided on: a removed account is no account. */
+export const verifyingState = (state: UserState): UserState => (state.status === 'removed' ? initialUserState : state);

@@ -274,3 +274,14 @@ export const applicationUserDecider: Decider<CreateApplicationUser, UserState, A
   evolve: (state, event) => (isUserEvent(event) ? evolveUser(state, event) : state),
   decide: decideCreateApplicationUser,
 };
+
+/**
+ * An account's life in `user-<id>`: registration (under the id its username
+ * claim names, see `usernameClaimDecider`) and removal.
+ */
+export const userAccountDecider: Decider<RegisterUser | RemoveUser, UserState, UserRegistered | UserRemoved> = {
+  initialState: initialUserState,
+  evolve: (state, event) => (isUserEvent(event) ? evolveUser(state, event) : state),
+  decide: (command, state) =>
+    command.type === 'RegisterUser' ? [decideRegister(command, command.userId, state)] : [decideRemove(command, state)],
+};
