@@ -18,7 +18,7 @@ import { UserStates } from '../users/user-states';
 import type { AuthenticatedUser } from './auth.decorators';
 import { jwtKeys, type JwtKeys, type PublishedJwk } from './jwt-keys';
 
-/** How long the guard trusts a user's and a sign-in's state without reading their streams. */
+/** How long the guard trusts a user's and a sign-in's state without reading their streams while the live log is not followed. */
 const GUARD_STATE_MAX_AGE_MS = 1000;
 const VERIFIED_TOKENS_CAPACITY = 10_000;
 import { TokenFamilyStates } from './token-family-states';
@@ -166,6 +166,12 @@ export class TokenService {
     return { sub, typ: kind, sid, jti, scope: typeof scope === 'string' ? scope : '' };
   }
 
+  /** Whether this server verified the token's signature before and it has not expired (no verification now). */
+  verifiedBefore(token: string): boolean {
+    const known = this.verified.get(token);
+    return known !== undefined && Date.now() < known.expiresAtMs;
+  }
+
   /**
    * The caller of a request: a valid access token whose account is active and
    * whose sign-in (token family) is not revoked. Both states come from small
@@ -173,8 +179,8 @@ export class TokenService {
    */
   async authenticate(accessToken: string): Promise<AuthenticatedUser> {
     const claims = await this.decode(accessToken, 'access');
-    // Trusted for a second without a read; a change made by this process is seen at once,
-    // one made by another process (or the CLI) within that second.
+    // Kept current by the live log, so no read; a change made by this process is read at once. While the
+    // log is not followed, trusted for a second: another process's change (or the CLI's) within that second.
     const fresh = { maxAgeMs: GUARD_STATE_MAX_AGE_MS };
     const [user, family] = await Promise.all([this.users.load(claims.sub, fresh), this.families.load(claims.sid, fresh)]);
     requireActiveAccount(user.state.status);

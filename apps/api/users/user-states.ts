@@ -5,22 +5,29 @@ import { evolveUsernameClaim, initialUsernameClaimState, type UsernameClaimState
 import { evolveUser, initialUserState, isUserEvent, type KnownUser, type UserState } from '../../../libs/domain/users/user.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import { StreamStateCache, type Loaded } from '../../../libs/command-pipeline/stream-state-cache';
+import { LogFollower } from '../infrastructure/log-follower';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
-/** Users' decision state, folded from `user-<id>` streams. */
+/**
+ * Users' decision state, folded from `user-<id>` streams. The auth guard asks
+ * for the caller's state on every request: the live log keeps the cached
+ * states current, so that costs no read unless this process changed the user.
+ */
 @Injectable()
 export class UserStates {
   private readonly cache: StreamStateCache<UserState>;
   /** Username claims, with the time each was recorded (an orphaned claim is told by its age). */
   private readonly claims: StreamStateCache<UsernameClaimState>;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, follower: LogFollower) {
     this.cache = new StreamStateCache<UserState>(store, initialUserState, (state, event: ParleyEvent) =>
       isUserEvent(event) ? evolveUser(state, event) : state,
     );
     this.claims = new StreamStateCache<UsernameClaimState>(store, initialUsernameClaimState, (state, event, stored) =>
       evolveUsernameClaim(state, event, stored.recordedAt),
     );
+    this.cache.follow(() => follower.live);
+    follower.listen(async (events) => this.cache.advance(events));
   }
 
   load(userId: string, options?: { readonly maxAgeMs?: number }): Promise<Loaded<UserState>> {
