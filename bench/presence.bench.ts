@@ -155,7 +155,8 @@ interface Population {
 }
 
 /** Appends in groups of `width` concurrent appends: the SQLite adapter commits each group in one transaction. */
-async function appendAll(store: EventStore, items: readonly { stream: string; events: ParleyEvent[] }[], width = 500): Promise<number> {
+/** `phase` keeps event ids of separate calls apart: a stream written by two calls (a user's registration, then its profile) gets distinct ids. */
+async function appendAll(store: EventStore, phase: string, items: readonly { stream: string; events: ParleyEvent[] }[], width = 500): Promise<number> {
   let written = 0;
   for (let i = 0; i < items.length; i += width) {
     await Promise.all(
@@ -163,7 +164,7 @@ async function appendAll(store: EventStore, items: readonly { stream: string; ev
         store.append(
           stream,
           events.map((event, e) => ({
-            id: idFromKey('bench-presence', String(i + j), String(e), stream),
+            id: idFromKey('bench-presence', phase, String(i + j), String(e), stream),
             type: event.type,
             version: EVENT_VERSIONS[event.type],
             data: event.data,
@@ -196,8 +197,8 @@ export async function writePopulation(dataDir: string, contacts: number): Promis
         events: [{ type: 'UserRegistered', data: { userId, username, displayName: username, passwordHash, registeredAt: at(n) } } as ParleyEvent],
       },
     ];
-    let events = await appendAll(store, account(ownerId, ownerName, await hashPassword(PASSWORD), 0));
-    events += await appendAll(store, contactIds.flatMap((id, i) => account(id, `c${i}x${stamp}`, 'not-a-password-hash', i + 1)));
+    let events = await appendAll(store, 'owner', account(ownerId, ownerName, await hashPassword(PASSWORD), 0));
+    events += await appendAll(store, 'contacts', contactIds.flatMap((id, i) => account(id, `c${i}x${stamp}`, 'not-a-password-hash', i + 1)));
     const later: { stream: string; events: ParleyEvent[] }[] = [];
     contactIds.forEach((userId, i) => {
       const status = (['online', 'away', 'busy', 'invisible', 'offline'] as const)[i % 5]!;
@@ -241,7 +242,7 @@ export async function writePopulation(dataDir: string, contacts: number): Promis
         });
       }
     });
-    events += await appendAll(store, later);
+    events += await appendAll(store, 'later', later);
     return { ownerId, ownerName, contactIds, events };
   } finally {
     await store.close();

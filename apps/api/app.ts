@@ -125,6 +125,8 @@ async function buildApp(config: ParleyConfig, logger: ParleyLogger): Promise<Nes
   fastify.addHook('onResponse', async (request, reply) => {
     // The route template, never the path: ids in paths would make every room a time series.
     metrics.request(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+    // The line is built only when it is written: request lines are debug, and a busy API logs at info or above.
+    if (!logger.pino.isLevelEnabled('debug')) return;
     logger.debug(
       {
         msg: 'request',

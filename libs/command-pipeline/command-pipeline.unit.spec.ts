@@ -53,6 +53,23 @@ describe('CommandPipeline', () => {
     ]);
   });
 
+  it('appends all the events a command decides in one append', async () => {
+    const several: Decider<{ readonly names: readonly string[] }, readonly string[], RoomRenamed> = {
+      ...names,
+      decide: (command) => command.names.flatMap((name) => names.decide({ name }, [])),
+    };
+    const appends: string[] = [];
+    const append = store.append.bind(store);
+    store.append = (streamId, events, expected) => {
+      appends.push(streamId);
+      return append(streamId, events, expected);
+    };
+    const id = stream();
+    const { appended } = await pipeline.handle(several, id, { names: ['a', 'b', 'c'] }, context('u1'));
+    expect(appends).toEqual([id]);
+    expect(appended?.nextRevision).toBe(2);
+  });
+
   it('writes nothing when the stream already is as asked', async () => {
     const id = stream();
     await pipeline.handle(names, id, { name: 'a' }, context('u1'));

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ParleyConfig } from '../../../libs/config/config';
-import { API_KEY_SCOPES, BOOTSTRAP_API_KEY_ID, decideApiKey } from '../../../libs/domain/api-keys/api-key.decider';
+import { API_KEY_SCOPES, apiKeyDecider, BOOTSTRAP_API_KEY_ID } from '../../../libs/domain/api-keys/api-key.decider';
 import { mintApiKey } from '../../../libs/domain/api-keys/api-key-secret';
 import { streams } from '../../../libs/domain/streams';
-import { WrongExpectedRevisionError } from '../../../libs/event-store/event-store.port';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { DomainError } from '../../../libs/domain/errors';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { ApiKeyStates } from './api-key-states';
 
@@ -27,7 +27,7 @@ export class ApiKeyBootstrap implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
     private readonly keys: ApiKeyStates,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -42,28 +42,30 @@ export class ApiKeyBootstrap implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Creates and prints the bootstrap key unless the installation has one; answers the key when it did. */
   async bootstrap(): Promise<string | null> {
-    const { state, revision } = await this.keys.load(BOOTSTRAP_API_KEY_ID);
+    const { revision } = await this.keys.load(BOOTSTRAP_API_KEY_ID);
     if (revision !== null) return null;
     const { key, secretHash } = mintApiKey(BOOTSTRAP_API_KEY_ID);
-    const events = decideApiKey(
-      {
-        type: 'CreateApiKey',
-        keyId: BOOTSTRAP_API_KEY_ID,
-        name: 'bootstrap',
-        scopes: API_KEY_SCOPES,
-        secretHash,
-        bootstrap: true,
-        creatorScopes: API_KEY_SCOPES,
-        actor: CONTEXT.actor,
-        now: new Date().toISOString(),
-      },
-      state,
-    );
     try {
-      await this.writer.append(streams.apiKey(BOOTSTRAP_API_KEY_ID), events, 'no_stream', CONTEXT);
+      await this.pipeline.handle(
+        apiKeyDecider,
+        streams.apiKey(BOOTSTRAP_API_KEY_ID),
+        {
+          type: 'CreateApiKey',
+          keyId: BOOTSTRAP_API_KEY_ID,
+          name: 'bootstrap',
+          scopes: API_KEY_SCOPES,
+          secretHash,
+          bootstrap: true,
+          creatorScopes: API_KEY_SCOPES,
+          actor: CONTEXT.actor,
+          now: new Date().toISOString(),
+        },
+        CONTEXT,
+        { states: { load: () => this.keys.load(BOOTSTRAP_API_KEY_ID) } },
+      );
     } catch (error) {
       // Another process created it first; that one prints it.
-      if (error instanceof WrongExpectedRevisionError) return null;
+      if (error instanceof DomainError && error.code === 'API_KEY.EXISTS') return null;
       throw error;
     }
     process.stdout.write(announcement(key));

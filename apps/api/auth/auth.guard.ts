@@ -52,7 +52,8 @@ export class AuthGuard implements CanActivate {
     if (!header) throw unauthenticated('AUTH.TOKEN_MISSING', 'An Authorization: Bearer <access_token> header is required');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw unauthenticated('AUTH.TOKEN_INVALID', 'The Authorization header must be "Bearer <token>"');
-    const applicationId = applicationIdOf(match[1]);
+    // A token this server verified before is its own: only an unknown one may be an application's.
+    const applicationId = this.tokens.verifiedBefore(match[1]) ? null : applicationIdOf(match[1]);
     if (applicationId !== null) {
       // An application's own RS256 token (Vonage/Nexmo): it acts as itself or as its user named by `sub`.
       const caller = await this.applications.authenticate(match[1], applicationId, aclPathOf(request.url));

@@ -5,20 +5,20 @@ import { unauthenticated } from '../../../libs/domain/errors';
 import { newId } from '../../../libs/domain/ids';
 import { streams } from '../../../libs/domain/streams';
 import {
-  decideTokenFamily,
   initialTokenFamilyState,
   requireActiveAccount,
   requireLiveFamily,
+  tokenFamilyDecider,
   type TokenGrant,
 } from '../../../libs/domain/tokens/token-family.decider';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { UserStates } from '../users/user-states';
 import type { AuthenticatedUser } from './auth.decorators';
 import { jwtKeys, type JwtKeys, type PublishedJwk } from './jwt-keys';
 
-/** How long the guard trusts a user's and a sign-in's state without reading their streams. */
+/** How long the guard trusts a user's and a sign-in's state without reading their streams while the live log is not followed. */
 const GUARD_STATE_MAX_AGE_MS = 1000;
 const VERIFIED_TOKENS_CAPACITY = 10_000;
 import { TokenFamilyStates } from './token-family-states';
@@ -61,7 +61,7 @@ export class TokenService {
   constructor(
     private readonly jwt: JwtService,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
     private readonly families: TokenFamilyStates,
     private readonly users: UserStates,
   ) {
@@ -74,7 +74,10 @@ export class TokenService {
     const tokenId = newId();
     const now = new Date();
     const expiresAt = this.refreshExpiry(now);
-    const events = decideTokenFamily(
+    const requestId = newId();
+    await this.pipeline.handle(
+      tokenFamilyDecider,
+      streams.tokenFamily(familyId),
       {
         type: 'StartTokenFamily',
         familyId,
@@ -85,14 +88,9 @@ export class TokenService {
         expiresAt: expiresAt.toISOString(),
         now: now.toISOString(),
       },
-      initialTokenFamilyState,
-    );
-    const requestId = newId();
-    await this.writer.append(
-      streams.tokenFamily(familyId),
-      events,
-      'no_stream',
       context ?? { actor: userId, correlationId: requestId, causationId: requestId },
+      // The family's id is new: nothing to read, and the append expects no stream.
+      { states: { load: () => Promise.resolve({ state: initialTokenFamilyState, revision: null }) } },
     );
     return this.sign(userId, familyId, tokenId, expiresAt);
   }
@@ -168,6 +166,12 @@ export class TokenService {
     return { sub, typ: kind, sid, jti, scope: typeof scope === 'string' ? scope : '' };
   }
 
+  /** Whether this server verified the token's signature before and it has not expired (no verification now). */
+  verifiedBefore(token: string): boolean {
+    const known = this.verified.get(token);
+    return known !== undefined && Date.now() < known.expiresAtMs;
+  }
+
   /**
    * The caller of a request: a valid access token whose account is active and
    * whose sign-in (token family) is not revoked. Both states come from small
@@ -175,8 +179,8 @@ export class TokenService {
    */
   async authenticate(accessToken: string): Promise<AuthenticatedUser> {
     const claims = await this.decode(accessToken, 'access');
-    // Trusted for a second without a read; a change made by this process is seen at once,
-    // one made by another process (or the CLI) within that second.
+    // Kept current by the live log, so no read; a change made by this process is read at once. While the
+    // log is not followed, trusted for a second: another process's change (or the CLI's) within that second.
     const fresh = { maxAgeMs: GUARD_STATE_MAX_AGE_MS };
     const [user, family] = await Promise.all([this.users.load(claims.sub, fresh), this.families.load(claims.sid, fresh)]);
     requireActiveAccount(user.state.status);

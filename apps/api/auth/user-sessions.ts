@@ -2,12 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ParleyConfig } from '../../../libs/config/config';
 import { DomainError } from '../../../libs/domain/errors';
 import { streams } from '../../../libs/domain/streams';
-import { decideTokenFamily, type RevocationReason } from '../../../libs/domain/tokens/token-family.decider';
+import { tokenFamilyDecider, type RevocationReason } from '../../../libs/domain/tokens/token-family.decider';
 import type { EventStore, Position } from '../../../libs/event-store/event-store.port';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import type { SessionDoc } from '../../../projections/sessions.projection';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
 import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
 import { TokenFamilyStates } from './token-family-states';
@@ -35,7 +35,7 @@ export class UserSessions {
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
     private readonly gate: ReadModelGate,
     private readonly families: TokenFamilyStates,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
   ) {}
 
   /**
@@ -56,14 +56,15 @@ export class UserSessions {
   }
 
   /** Ends one sign-in of `userId`; another user's or an unknown one is a 404 SESSION.NOT_FOUND. */
-  end(userId: string, familyId: string, reason: Extract<RevocationReason, 'session' | 'password'>, context: CommandContext): Promise<EndedSession> {
-    return this.writer.retrying(async () => {
-      const family = await this.families.load(familyId);
-      const events = decideTokenFamily({ type: 'EndTokenFamily', userId, reason, now: new Date().toISOString() }, family.state);
-      if (events.length === 0) return { written: 0, position: null };
-      const result = await this.writer.append(streams.tokenFamily(familyId), events, family.revision ?? 'no_stream', context);
-      return { written: events.length, position: result.position.toString() };
-    });
+  async end(userId: string, familyId: string, reason: Extract<RevocationReason, 'session' | 'password'>, context: CommandContext): Promise<EndedSession> {
+    const { events, appended } = await this.pipeline.handle(
+      tokenFamilyDecider,
+      streams.tokenFamily(familyId),
+      () => ({ type: 'EndTokenFamily', userId, reason, now: new Date().toISOString() }) as const,
+      context,
+      { states: { load: () => this.families.load(familyId) } },
+    );
+    return { written: events.length, position: appended === null ? null : appended.position.toString() };
   }
 
   /**

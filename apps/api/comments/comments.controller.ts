@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
@@ -14,7 +14,7 @@ import { DeleteCommentCommand, type DeletedComment } from './delete-comment.comm
 import { PostCommentCommand } from './post-comment.command';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { membershipsProjection, roomsProjection, sessionsProjection, timelineProjection, usersProjection } from '../../../projections';
-import { CommentSizeInterceptor } from './comment-size.interceptor';
+import { CommentSizeGuard } from './comment-size.guard';
 
 @ApiTags('comments')
 @UserApi()
@@ -26,7 +26,7 @@ export class CommentsController {
   ) {}
 
   @Post()
-  @UseInterceptors(CommentSizeInterceptor)
+  @UseGuards(CommentSizeGuard)
   @ApiHeader({ name: 'Idempotency-Key', required: false, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' } })
   @ApiCreatedResponse({ type: CommentResponse, description: 'Posted (a retry with the same clientId or Idempotency-Key answers the same)' })
   @ApiErrors(...COMMAND_ERRORS, 403, 404)

@@ -6,6 +6,7 @@ import { rawJsonFields } from './bounded-json';
 import { DECORATORS } from '@nestjs/swagger';
 import { validationError, type ErrorDetail } from '../../../libs/domain/errors';
 import type { ErrorBody } from './error-body';
+import { cacheValidationMetadata } from './validation-metadata-cache';
 
 function flatten(errors: readonly ValidationError[], prefix = ''): ErrorDetail[] {
   const details: ErrorDetail[] = [];
@@ -126,6 +127,7 @@ const transformer: TransformerPackage = {
 };
 
 export function createValidationPipe(): ValidationPipe {
+  cacheValidationMetadata();
   return new ParleyValidationPipe({
     transformerPackage: transformer,
     whitelist: true,

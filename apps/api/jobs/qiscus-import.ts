@@ -12,7 +12,8 @@ import {
 } from '../../../libs/domain/jobs/qiscus-rows';
 import { decideRoom, roomDecider, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
-import { registrationDecider, usernameClaimDecider, type RegisterUser } from '../../../libs/domain/users/user.decider';
+import { userAccountDecider, type RegisterUser } from '../../../libs/domain/users/user.decider';
+import { usernameClaimDecider, type ClaimUsername } from '../../../libs/domain/users/username-claim.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import { CommentLookup } from '../comments/comment-lookup';
 import { CommentSequencer } from '../comments/comment-sequencer';
@@ -155,15 +156,22 @@ export class QiscusImporter {
       now: row.createdAt ?? new Date().toISOString(),
     };
     if (!claimed) {
-      // A claim someone made between the check and this write decides nothing: the claim's holder says whose it is.
-      const { state: claim } = await this.pipeline.handle(usernameClaimDecider, streams.username(row.email), register, context, {
-        ids: () => [importIds.userClaimEvent(row.email)],
-      });
-      if (claim?.data.userId !== userId) return { row: row.row, field: 'Email', reason: 'was registered by someone else during the import' };
+      // A claim someone made between the check and this write is theirs: the claim's holder says whose it is.
+      const claim: ClaimUsername = { type: 'ClaimUsername', username: row.email, userId, now: new Date().toISOString() };
+      const takenMeanwhile: ImportRowError = { row: row.row, field: 'Email', reason: 'was registered by someone else during the import' };
+      try {
+        const { state } = await this.pipeline.handle(usernameClaimDecider, streams.username(row.email), claim, context, {
+          ids: () => [importIds.userClaimEvent(row.email)],
+        });
+        if (state.holder?.userId !== userId) return takenMeanwhile;
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'USER.USERNAME_TAKEN') return takenMeanwhile;
+        throw error;
+      }
     }
     const { state } = await this.users.load(userId);
     if (state.status === 'registered') return null;
-    await this.pipeline.handle(registrationDecider, streams.user(userId), register, context, { ids: () => [importIds.userEvent(row.email)] });
+    await this.pipeline.handle(userAccountDecider, streams.user(userId), register, context, { ids: () => [importIds.userEvent(row.email)] });
     return null;
   }
 

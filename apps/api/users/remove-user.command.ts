@@ -1,10 +1,10 @@
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { streams } from '../../../libs/domain/streams';
-import { decideRemove } from '../../../libs/domain/users/user.decider';
+import { decideRemove, userAccountDecider, type RemoveUser } from '../../../libs/domain/users/user.decider';
 import { PersonalDataVault } from '../../../libs/personal-data/vault';
 import { CleanUpAfterErasureCommand } from '../jobs/erasure-cleanup';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { UserStates } from './user-states';
 
 export interface RemovedUser {
@@ -37,28 +37,21 @@ export class RemoveUserCommand extends Command<RemovedUser> {
 export class RemoveUserHandler implements ICommandHandler<RemoveUserCommand, RemovedUser> {
   constructor(
     private readonly users: UserStates,
-    private readonly writer: EventWriter,
+    private readonly pipeline: CommandPipeline,
     private readonly vault: PersonalDataVault,
     private readonly commands: CommandBus,
   ) {}
 
   async execute({ userId, reason, feedback, context }: RemoveUserCommand): Promise<RemovedUser> {
-    const decide = async () => {
-      const { state, revision } = await this.users.load(userId);
-      const removed = decideRemove(
-        { type: 'RemoveUser', userId, reason, feedback, removedBy: context.actor, now: new Date().toISOString() },
-        state,
-      );
-      return { removed, revision };
-    };
+    const remove: RemoveUser = { type: 'RemoveUser', userId, reason, feedback, removedBy: context.actor, now: new Date().toISOString() };
     // Refusals (unknown or already removed) must not touch the key.
-    await decide();
+    decideRemove(remove, (await this.users.load(userId)).state);
     await this.vault.destroy(userId);
-    const result = await this.writer.retrying(async () => {
-      const { removed, revision } = await decide();
-      return this.writer.append(streams.user(userId), [removed], revision ?? 'no_stream', context);
+    const { appended } = await this.pipeline.handle(userAccountDecider, streams.user(userId), remove, context, {
+      states: { load: () => this.users.load(userId) },
     });
-    await this.commands.execute(new CleanUpAfterErasureCommand(userId, result.position, context));
-    return { id: userId, removed: true, position: result.position.toString() };
+    if (appended === null) throw new Error(`user ${userId} not removed`);
+    await this.commands.execute(new CleanUpAfterErasureCommand(userId, appended.position, context));
+    return { id: userId, removed: true, position: appended.position.toString() };
   }
 }

@@ -2,24 +2,42 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ParleyEvent } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import { phoneAccountId } from '../../../libs/domain/users/phone-account.decider';
+import { evolveUsernameClaim, initialUsernameClaimState, type UsernameClaimState } from '../../../libs/domain/users/username-claim.decider';
 import { evolveUser, initialUserState, isUserEvent, type KnownUser, type UserState } from '../../../libs/domain/users/user.decider';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import { StreamStateCache, type Loaded } from '../../../libs/command-pipeline/stream-state-cache';
+import { LogFollower } from '../infrastructure/log-follower';
 import { EVENT_STORE } from '../infrastructure/tokens';
 
-/** Users' decision state, folded from `user-<id>` streams. */
+/**
+ * Users' decision state, folded from `user-<id>` streams. The auth guard asks
+ * for the caller's state on every request: the live log keeps the cached
+ * states current, so that costs no read unless this process changed the user.
+ */
 @Injectable()
 export class UserStates {
   private readonly cache: StreamStateCache<UserState>;
+  /** Username claims, with the time each was recorded (an orphaned claim is told by its age). */
+  private readonly claims: StreamStateCache<UsernameClaimState>;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, follower: LogFollower) {
     this.cache = new StreamStateCache<UserState>(store, initialUserState, (state, event: ParleyEvent) =>
       isUserEvent(event) ? evolveUser(state, event) : state,
     );
+    this.claims = new StreamStateCache<UsernameClaimState>(store, initialUsernameClaimState, (state, event, stored) =>
+      evolveUsernameClaim(state, event, stored.recordedAt),
+    );
+    this.cache.follow(() => follower.live);
+    follower.listen(async (events) => this.cache.advance(events));
   }
 
   load(userId: string, options?: { readonly maxAgeMs?: number }): Promise<Loaded<UserState>> {
     return this.cache.load(streams.user(userId), options);
+  }
+
+  /** The claim of `username`: who holds it and since when. */
+  claimOf(username: string): Promise<Loaded<UsernameClaimState>> {
+    return this.claims.load(streams.username(username));
   }
 
   /** The registered user owning `username`, or null. */

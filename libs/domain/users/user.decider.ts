@@ -284,19 +284,13 @@ export const applicationUserDecider: Decider<CreateApplicationUser, UserState, A
   decide: decideCreateApplicationUser,
 };
 
-/** A username's claim, stream `username-<name>`: the first claim holds it; claiming it again decides nothing. */
-export const usernameClaimDecider: Decider<RegisterUser, UsernameClaimed | null, UsernameClaimed> = {
-  initialState: null,
-  evolve: (state, event) => state ?? (event.type === 'UsernameClaimed' ? event : null),
-  decide: (command, state) => {
-    const claim = decideClaim(command, state);
-    return claim ? [claim] : [];
-  },
-};
-
-/** A registration on the user's stream `user-<id>`, once the username is claimed for that id. */
-export const registrationDecider: Decider<RegisterUser, UserState, UserRegistered> = {
+/**
+ * An account's life in `user-<id>`: registration (under the id its username
+ * claim names, see `usernameClaimDecider`) and removal.
+ */
+export const userAccountDecider: Decider<RegisterUser | RemoveUser, UserState, UserRegistered | UserRemoved> = {
   initialState: initialUserState,
   evolve: (state, event) => (isUserEvent(event) ? evolveUser(state, event) : state),
-  decide: (command, state) => [decideRegister(command, command.userId, state)],
+  decide: (command, state) =>
+    command.type === 'RegisterUser' ? [decideRegister(command, command.userId, state)] : [decideRemove(command, state)],
 };

@@ -1,7 +1,7 @@
 import type { UserEvent, UsernameClaimed, UserRegistered } from '../events';
 import { normalizeUsername } from '../streams';
 import { deciderSpec } from '../testing/given-when-then';
-import { decideClaim, decideCreateApplicationUser, decideRegister, decideRemove, evolveUser, initialUserState, registrationDecider, usernameClaimDecider, type CreateApplicationUser, type RegisterUser, type RemoveUser, type UserState } from './user.decider';
+import { decideClaim, decideCreateApplicationUser, decideRegister, decideRemove, evolveUser, initialUserState, type CreateApplicationUser, type RegisterUser, type RemoveUser, type UserState } from './user.decider';
 
 /**
  * Registration as the handler runs it: claim the name in `username-<name>`
@@ -239,30 +239,5 @@ describe('users of an application', () => {
     expect(() => decideCreateApplicationUser(create('alice'), evolveUser(initialUserState, event!))).toThrow('already has a user named alice');
     expect(() => decideCreateApplicationUser(create('al ice'), initialUserState)).toThrow(/name must be/);
     expect(() => decideCreateApplicationUser(create('alice', 'A\u0000'), initialUserState)).toThrow(/displayName/);
-  });
-});
-
-describe('the username claim and registration deciders (one stream each, as the Qiscus importer writes through the pipeline)', () => {
-  const claimSpec = deciderSpec<RegisterUser, UsernameClaimed, UsernameClaimed | null>(usernameClaimDecider);
-  const registrationSpec = deciderSpec<RegisterUser, UserEvent, UserState>(registrationDecider);
-
-  it('claims an unclaimed name for the user', () => {
-    claimSpec.given([]).when(register()).then([claimed('alice', 'u-new')]);
-  });
-
-  it('decides nothing on a name claimed before, whoever holds it', () => {
-    claimSpec.given([claimed('alice', 'u-other')]).when(register()).then([]);
-    claimSpec.given([claimed('alice', 'u-new')]).when(register()).then([]);
-  });
-
-  it('registers a user whose stream is empty', () => {
-    registrationSpec
-      .given([])
-      .when(register())
-      .then([{ type: 'UserRegistered', data: { userId: 'u-new', username: 'Alice', displayName: 'Alice A.', passwordHash: 'hash-1', registeredAt: NOW } }]);
-  });
-
-  it('refuses to register a user twice', () => {
-    registrationSpec.given([registered('u-new', 'Alice')]).when(register()).thenThrows('USER.USERNAME_TAKEN', 'conflict');
   });
 });

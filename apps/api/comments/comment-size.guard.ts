@@ -1,5 +1,4 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import type { Observable } from 'rxjs';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { assertCommentSize } from '../../../libs/domain/comments/comment.decider';
 import { DomainError } from '../../../libs/domain/errors';
 
@@ -10,10 +9,14 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * The size rule (COMMENT_MAX_BYTES) before the body's validation: a comment
  * too big is 413 COMMENT.TOO_LARGE whatever else is wrong with it, not a 400
  * about the text's length. Bodies it cannot measure are left to validation.
+ * A guard rather than an interceptor: it runs after the authentication guard
+ * and before the pipes all the same, and a route without interceptors spares
+ * Nest its RxJS chain and two async-resource bindings per request, a tenth
+ * of the send path's CPU (issue #12).
  */
 @Injectable()
-export class CommentSizeInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+export class CommentSizeGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
     const body = context.switchToHttp().getRequest<{ body?: unknown }>().body;
     if (isObject(body) && typeof body['text'] === 'string') {
       const payload = isObject(body['payload']) ? body['payload'] : null;
@@ -24,6 +27,6 @@ export class CommentSizeInterceptor implements NestInterceptor {
         if (error instanceof DomainError) throw error;
       }
     }
-    return next.handle();
+    return true;
   }
 }
