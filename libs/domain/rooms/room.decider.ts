@@ -8,6 +8,7 @@ import {
   type RoomPermissions,
   type RoomRole,
 } from '../events';
+import { jsonLimitViolation, PROPERTIES_LIMITS } from '../json-limits';
 import { nameCharactersDetail } from '../text';
 import type { Decider } from '../decider';
 import type { ParleyEvent } from '../events';
@@ -40,6 +41,8 @@ export type RoomState =
       readonly invited: ReadonlyMap<string, Invitation>;
       /** Deleted: read-only history from then on. */
       readonly closed: boolean;
+      /** The application's `custom_data` on the room. */
+      readonly properties: Readonly<Record<string, unknown>>;
     };
 export type ActiveRoom = Extract<RoomState, { status: 'active' }>;
 
@@ -74,6 +77,8 @@ export type RoomCommand =
       readonly applicationId?: string;
       /** The room's handle within the application, unique there (the room id derives from it). */
       readonly applicationName?: string;
+      /** The application's `custom_data` (application rooms only). */
+      readonly properties?: Record<string, unknown>;
       readonly now: string;
     }
   | { readonly type: 'InviteMembers'; readonly actor: string; readonly userIds: readonly string[]; readonly now: string }
@@ -98,6 +103,8 @@ export type RoomCommand =
       readonly avatarUrl?: string | null;
       readonly permissions?: Partial<RoomPermissions>;
       readonly historyVisibility?: HistoryVisibility;
+      /** Replaces the room's `custom_data` whole. */
+      readonly properties?: Record<string, unknown>;
       readonly now: string;
     }
   | {
@@ -127,6 +134,7 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
         applicationId: event.data.applicationId,
         invited: new Map(),
         closed: false,
+        properties: {},
       };
     default:
       break;
@@ -151,6 +159,8 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
     }
     case 'RoomClosed':
       return { ...state, closed: true };
+    case 'RoomPropertiesChanged':
+      return { ...state, properties: event.data.properties };
     case 'MemberRoleChanged':
       return withMember(state, event.data.userId, (m) => ({ ...m, role: event.data.role }));
     case 'MemberMuteChanged':
@@ -349,6 +359,7 @@ function createForApplication(
     ]);
   }
   checkNames(command);
+  if (command.properties !== undefined) checkProperties(command.properties);
   return [
     {
       type: 'RoomCreated',
@@ -366,7 +377,22 @@ function createForApplication(
         createdAt: command.now,
       },
     },
+    ...(command.properties !== undefined && Object.keys(command.properties).length > 0
+      ? [propertiesChanged(command.roomId, command.properties, command.actor, command.now)]
+      : []),
   ];
+}
+
+const propertiesChanged = (roomId: string, properties: Record<string, unknown>, changedBy: string, changedAt: string): RoomEvent => ({
+  type: 'RoomPropertiesChanged',
+  data: { roomId, properties, changedBy, changedAt },
+});
+
+/** `custom_data` is free JSON an application keeps on the room: an object, bounded so every read store holds it. */
+function checkProperties(properties: unknown): void {
+  const reason =
+    properties === null || typeof properties !== 'object' || Array.isArray(properties) ? 'must be a JSON object' : jsonLimitViolation(properties, PROPERTIES_LIMITS);
+  if (reason !== null) throw validationError('ROOM.PROPERTIES_INVALID', `properties ${reason}`, [{ field: 'properties', reason }]);
 }
 
 function invite(command: Extract<RoomCommand, { type: 'InviteMembers' }>, room: ActiveRoom): RoomEvent[] {
@@ -537,6 +563,14 @@ function update(command: Extract<RoomCommand, { type: 'UpdateRoom' }>, room: Act
       events.push({ type: 'RoomPermissionsChanged', data: { ...base, permissions } });
     }
   }
+  if (command.properties !== undefined) {
+    checkProperties(command.properties);
+    // The application's own data: it (or an owner or operator) keeps it.
+    if (!isPrivileged(actor)) throw forbidden('ROOM.PROPERTIES_NOT_ALLOWED', 'Only operators, owners and the owning application change a room’s custom data');
+    if (JSON.stringify(command.properties) !== JSON.stringify(room.properties)) {
+      events.push(propertiesChanged(room.roomId, command.properties, command.actor, command.now));
+    }
+  }
   if (command.historyVisibility !== undefined && command.historyVisibility !== room.historyVisibility) {
     // Who sees the past is the room's policy, as its permissions are.
     if (!isPrivileged(actor)) {
@@ -624,6 +658,7 @@ const ROOM_EVENTS: ReadonlySet<string> = new Set<RoomEvent['type']>([
   'RoomCreated',
   'MemberInvited',
   'RoomClosed',
+  'RoomPropertiesChanged',
   'MemberAdded',
   'MemberRemoved',
   'MemberLeft',
