@@ -22,6 +22,7 @@ import { runRebuild } from './rebuild.bench';
 import { runSearch } from './search.bench';
 import { runSend } from './send.bench';
 import { runTokens } from './tokens.bench';
+import { runVonageSend } from './vonage-send.bench';
 
 /** The rebuild's log size in `npm run bench` unless BENCH_REBUILD_EVENTS says otherwise (1M takes ~8 min here). */
 const RUN_ALL_REBUILD_EVENTS = 150_000;
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
   outcomes.push(await guarded('metrics', runMetrics));
   outcomes.push(await guarded('directory', runDirectory));
   outcomes.push(await guarded('search', runSearch));
+  outcomes.push(await guarded('vonage-send', runVonageSend));
 
   const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);
   const seconds = (performance.now() - started) / 1000;
