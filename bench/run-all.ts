@@ -24,6 +24,7 @@ import { runMedia } from './media.bench';
 import { runSearch } from './search.bench';
 import { runSend } from './send.bench';
 import { runTokens } from './tokens.bench';
+import { runVonageSend } from './vonage-send.bench';
 
 /** The rebuild's log size in `npm run bench` unless BENCH_REBUILD_EVENTS says otherwise (1M takes ~8 min here). */
 const RUN_ALL_REBUILD_EVENTS = 150_000;
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
   outcomes.push(await guarded('search', runSearch));
   outcomes.push(await guarded('qiscus', runQiscus));
   outcomes.push(await guarded('media', runMedia));
+  outcomes.push(await guarded('vonage-send', runVonageSend));
 
   const rows: SummaryRow[] = outcomes.flatMap((o) => o.rows);
   const seconds = (performance.now() - started) / 1000;

@@ -109,6 +109,9 @@ export const roomsProjection: Projection = {
     RoomClosed: async (event, ctx) => {
       await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, closed: true, closedAt: event.data.closedAt }));
     },
+    RoomPropertiesChanged: async (event, ctx) => {
+      await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, properties: event.data.properties }));
+    },
     MemberRemoved: async (event, ctx) => {
       await ctx.update('rooms', event.data.roomId, (doc) =>
         withMemberState(withoutMember(doc, event.data.userId), event.data.userId, (entry) => ({ ...entry, state: 'left', leftAt: event.data.removedAt })),

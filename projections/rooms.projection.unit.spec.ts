@@ -268,6 +268,13 @@ describe('rooms projection: rooms of applications and member states', () => {
     expect(await scenario.doc('rooms', APP_ROOM)).toMatchObject({ applicationId: 'app-1', applicationName: 'support', closed: true, closedAt: at(5) });
     await thenReplayChangesNothing(scenario, 'RoomClosed');
   });
+  it('RoomPropertiesChanged: the application’s custom data, replaced whole; a replay changes nothing', async () => {
+    const scenario = await given(roomsProjection, [created]);
+    await scenario.when({ type: 'RoomPropertiesChanged', data: { roomId: APP_ROOM, properties: { tier: 'gold', n: 1 }, changedBy: ACTOR, changedAt: at(2) } });
+    await scenario.when({ type: 'RoomPropertiesChanged', data: { roomId: APP_ROOM, properties: { tier: 'silver' }, changedBy: ACTOR, changedAt: at(3) } });
+    expect((await scenario.doc('rooms', APP_ROOM))!['properties']).toEqual({ tier: 'silver' });
+    await thenReplayChangesNothing(scenario, 'RoomPropertiesChanged');
+  });
 });
 
 describe('rooms projection: administered group chats', () => {

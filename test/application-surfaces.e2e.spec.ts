@@ -27,6 +27,7 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
   });
 
   const asApp = () => ({ Authorization: `Bearer ${applicationToken(appId, privateKey)}` });
+  const head = async () => (await parley.http().get('/health')).body.eventStore.head as string;
 
   describe('Vonage v1', () => {
     it('creates, lists and gets users; creates, lists and gets a conversation', async () => {
@@ -73,6 +74,39 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
       expect(left.body.state).toBe('LEFT');
       await parley.http().delete(base).set(asApp()).expect(204);
       await parley.http().get(base).set(asApp()).expect(404);
+    });
+
+    it('keeps custom_data on a conversation (Parley’s room properties) and updates it with the display name by PUT', async () => {
+      const created = await parley.http().post('/vonage/v1/conversations').set(asApp())
+        .send({ name: 'v-props', display_name: 'Props', properties: { custom_data: { tier: 'gold' } } }).expect(200);
+      expect(created.body.properties).toEqual({ custom_data: { tier: 'gold' } });
+      const path = `/vonage/v1/conversations/${created.body.id}`;
+      const updated = await parley.http().put(path).set(asApp()).send({ display_name: 'Renamed', properties: { custom_data: { tier: 'silver', seats: 3 } } }).expect(200);
+      expect(updated.body).toMatchObject({ name: 'v-props', display_name: 'Renamed', properties: { custom_data: { tier: 'silver', seats: 3 } } });
+      const rooms = await parley.http().get('/v1/application/rooms').set(asApp()).expect(200);
+      expect(rooms.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ applicationName: 'v-props', name: 'Renamed', properties: { tier: 'silver', seats: 3 } })]));
+
+      const before = await head();
+      const renamed = await parley.http().put(path).set(asApp()).send({ name: 'other' }).expect(400);
+      expect(renamed.body.details).toEqual([{ field: 'name', reason: 'cannot change (use display_name)' }]);
+      const tooBig = await parley.http().put(path).set(asApp()).send({ properties: { custom_data: { blob: 'x'.repeat(9000) } } }).expect(400);
+      expect(tooBig.body).toMatchObject({ code: 'ROOM.PROPERTIES_INVALID', details: [{ field: 'properties' }] });
+      await parley.http().put(path).set(asApp()).send({ properties: { custom_data: [1] } }).expect(400);
+      expect(await head()).toBe(before);
+    });
+
+    it('sends the application’s own custom:<name> events and lists them beside messages', async () => {
+      await parley.http().post('/vonage/v1/users').set(asApp()).send({ name: 'v-erin' }).expect(200);
+      const { body: conversation } = await parley.http().post('/vonage/v1/conversations').set(asApp()).send({ name: 'v-custom' }).expect(200);
+      const base = `/vonage/v1/conversations/${conversation.id}`;
+      const member = await parley.http().post(`${base}/members`).set(asApp()).send({ state: 'joined', user: { name: 'v-erin' } }).expect(201);
+      const custom = await parley.http().post(`${base}/events`).set(asApp()).send({ type: 'custom:location', from: member.body.id, body: { lat: 52.5, lon: 13.4 } }).expect(200);
+      expect(custom.body).toMatchObject({ type: 'custom:location', from: member.body.id, body: { lat: 52.5, lon: 13.4 } });
+      const listed = await parley.http().get(`${base}/events`).set(asApp()).expect(200);
+      expect(listed.body._embedded.map((e: { type: string }) => e.type)).toEqual(['conversation:created', 'member:joined', 'custom:location']);
+      await parley.http().post(`${base}/events`).set(asApp()).send({ type: 'audio', from: member.body.id, body: {} }).expect(400);
+      const mine = await parley.http().get(`/vonage/v1/users/${member.body._embedded.user.id}/conversations`).set(asApp()).expect(200);
+      expect(mine.body._embedded.conversations.map((c: { name: string }) => c.name)).toEqual(['v-custom']);
     });
 
     it('refuses in Vonage’s error body, as the document declares it', async () => {
@@ -132,6 +166,22 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
       await parley.http().delete(`${base}/members/${invited.body.id}`).set(asApp()).expect(204);
       await parley.http().delete(base).set(asApp()).expect(204);
       await parley.http().get(base).set(asApp()).expect(404);
+    });
+
+    it('updates a conversation by PUT (display name, custom_data) and sends custom:<name> events', async () => {
+      await parley.http().post('/beta/users').set(asApp()).send({ name: 'n-erin' }).expect(201);
+      const { body: conversation } = await parley.http().post('/beta/conversations').set(asApp()).send({ name: 'n-props', properties: { custom_data: { a: 1 } } }).expect(201);
+      const base = `/beta/conversations/${conversation.id}`;
+      const updated = await parley.http().put(base).set(asApp()).send({ display_name: 'Props', properties: { custom_data: { a: 2 } } }).expect(200);
+      expect(updated.body).toMatchObject({ uuid: conversation.id, name: 'n-props', display_name: 'Props', properties: { custom_data: { a: 2 } } });
+      const member = await parley.http().post(`${base}/members`).set(asApp()).send({ action: 'join', user_name: 'n-erin' }).expect(200);
+      const custom = await parley.http().post(`${base}/events`).set(asApp()).send({ type: 'custom:typing', from: member.body.id, body: { on: true } }).expect(200);
+      expect(custom.body).toMatchObject({ type: 'custom:typing', from: member.body.id, body: { on: true } });
+      const events = await parley.http().get(`/beta2/conversations/${conversation.id}/events`).set(asApp()).expect(200);
+      expect(events.body._embedded.events.map((e: { type: string }) => e.type)).toEqual(['conversation:created', 'conversation:updated', 'member:joined', 'custom:typing']);
+      const mine = await parley.http().get(`/beta2/users/${member.body.user_id}/conversations?page_size=5`).set(asApp()).expect(200);
+      expect(mine.body).toMatchObject({ count: 1, _embedded: { conversations: [{ uuid: conversation.id, name: 'n-props' }] } });
+      await parley.http().get(`/beta2/users/USR-${randomUUID()}/conversations`).set(asApp()).expect(404);
     });
 
     it('refuses in the seed’s error body, as the document declares it', async () => {

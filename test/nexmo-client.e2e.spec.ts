@@ -67,6 +67,9 @@ describe('the Nexmo Conversation beta through the nexmo@2.7.0-beta-1 client', ()
         'members.get(id)',
         'members.delete',
         'conversations.delete',
+        'conversations.update',
+        'events.create(custom)',
+        'users.getConversations',
       ]),
     );
   });
@@ -120,6 +123,12 @@ describe('the Nexmo Conversation beta through the nexmo@2.7.0-beta-1 client', ()
     expect(out['left']).toMatchObject({ id: out['joined'].id, state: 'LEFT', timestamp: { left: expect.any(String) } });
     expect(out['memberPages']).toEqual([[{ name: 'alice', state: 'JOINED' }], [{ name: 'bob', state: 'LEFT' }]]);
     expect(out['member']).toMatchObject({ id: out['invited'].id, state: 'JOINED' });
+  });
+
+  it('updates a conversation’s display name and custom_data, sends a custom event, and pages a user’s conversations with next()', () => {
+    expect(out['updated']).toMatchObject({ name: 'second', display_name: 'Second desk', properties: { custom_data: { tier: 'gold' } } });
+    expect(out['custom']).toMatchObject({ type: 'custom:ping', body: { n: 1 } });
+    expect(out['aliceConversationPages']).toEqual([['second'], ['support']]);
   });
 
   it('deletes the conversation: the beta answers 404 in the seed’s error body', () => {

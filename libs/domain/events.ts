@@ -453,6 +453,11 @@ export type RoomClosed = {
   readonly type: 'RoomClosed';
   readonly data: { readonly roomId: string; readonly closedBy: string; readonly closedAt: string };
 };
+/** The room's `custom_data` replaced whole: free JSON its application keeps on it (bounded by PROPERTIES_LIMITS). */
+export type RoomPropertiesChanged = {
+  readonly type: 'RoomPropertiesChanged';
+  readonly data: { readonly roomId: string; readonly properties: Record<string, unknown>; readonly changedBy: string; readonly changedAt: string };
+};
 export type MemberRemoved = {
   readonly type: 'MemberRemoved';
   readonly data: { readonly roomId: string; readonly userId: string; readonly removedBy: string; readonly removedAt: string };
@@ -567,6 +572,7 @@ export type RoomEvent =
   | HistoryDeleted
   | MemberInvited
   | RoomClosed
+  | RoomPropertiesChanged
   | RoomHistoryVisibilityChanged
   | MemberAdded
   | MemberRemoved
@@ -1072,6 +1078,7 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   RoomCreated: 3,
   MemberInvited: 1,
   RoomClosed: 1,
+  RoomPropertiesChanged: 1,
   MemberAdded: 1,
   MemberRemoved: 1,
   MemberLeft: 1,

@@ -30,6 +30,16 @@ export const PAYLOAD_LIMITS: JsonLimits = {
   maxBytes: 32 * 1024,
 };
 
+/** A room's or a user's `custom_data`: kept in the room's or user's document and read with it, so smaller than a comment's payload. */
+export const PROPERTIES_LIMITS: JsonLimits = {
+  maxDepth: 16,
+  maxKeysPerObject: 128,
+  maxItemsPerArray: 256,
+  maxStringLength: 4_096,
+  maxKeyLength: 128,
+  maxBytes: 8 * 1024,
+};
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**

@@ -41,6 +41,7 @@ export const PERSONAL_FIELDS: PersonalFieldMap = {
   ApplicationRemoved: null,
   MemberInvited: null,
   RoomClosed: null,
+  RoomPropertiesChanged: null,
   UserRegistered: { owner: ofUser, fields: ['displayName', 'passwordHash'] },
   PhoneClaimed: null,
   EmailClaimed: null,

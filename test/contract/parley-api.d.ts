@@ -452,75 +452,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/me/accounts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The login's phone accounts, oldest first (pending ones included); removed ones never show */
-        get: operations["MyAccountsController_list"];
-        put?: never;
-        /** Adds a phone number to the login: a pending account, and a code sent to the phone */
-        post: operations["MyAccountsController_add"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/me/accounts/request-code": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** A new code for one of the login's numbers, by SMS or voice */
-        post: operations["MyAccountsController_requestCode"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/me/accounts/verify": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Verifies one of the login's numbers with the code sent to it: the account becomes usable */
-        post: operations["MyAccountsController_verify"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/me/accounts/{accountId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Removes one of the login’s accounts: its personal data is erased, the number is free again */
-        delete: operations["MyAccountsController_remove"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/admin/verification-codes": {
         parameters: {
             query?: never;
@@ -1949,6 +1880,438 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/vonage/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listUsers"];
+        put?: never;
+        post: operations["VonageController_createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_getUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/users/{user_id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listUserConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listConversations"];
+        put?: never;
+        post: operations["VonageController_createConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_getConversation"];
+        put: operations["VonageController_updateConversation"];
+        post?: never;
+        delete: operations["VonageController_deleteConversation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listMembers"];
+        put?: never;
+        post: operations["VonageController_createMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_getMember"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["VonageController_updateMember"];
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listEvents"];
+        put?: never;
+        post: operations["VonageController_createEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_getEvent"];
+        put?: never;
+        post?: never;
+        delete: operations["VonageController_deleteEvent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listUsers[1]"];
+        put?: never;
+        post: operations["NexmoController_createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listUsers[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getUser[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getUser[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/users/{user_id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listUserConversations[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/users/{user_id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listUserConversations[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listConversations[1]"];
+        put?: never;
+        post: operations["NexmoController_createConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listConversations[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getConversation[0]"];
+        put: operations["NexmoController_updateConversation"];
+        post?: never;
+        delete: operations["NexmoController_deleteConversation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getConversation[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listMembers[1]"];
+        put?: never;
+        post: operations["NexmoController_createMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listMembers[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getMember[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getMember[1]"];
+        put: operations["NexmoController_updateMember"];
+        post?: never;
+        delete: operations["NexmoController_deleteMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listEvents[1]"];
+        put?: never;
+        post: operations["NexmoController_createEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listEvents[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getEvent[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getEvent[1]"];
+        put?: never;
+        post?: never;
+        delete: operations["NexmoController_deleteEvent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/rest/login_or_register": {
         parameters: {
             query?: never;
@@ -2333,541 +2696,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/windu/o/token": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** OAuth token: password and refresh_token grants of a public client (client_id, no secret) */
-        post: operations["WinduController_token"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/account/create-account": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Adds a number to the login: a pending account, and a code by SMS */
-        post: operations["WinduController_createAccount"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/account/request-sms-code": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** A new code by SMS for one of the login’s numbers */
-        post: operations["WinduController_requestSms"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/account/request-voice-code": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** A new code by voice call for one of the login’s numbers */
-        post: operations["WinduController_requestVoice"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/account/register-code": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Registers (verifies) the account with the code it received */
-        post: operations["WinduController_registerCode"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/account/remove-account": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Removes the account: its personal data is erased and the number is free again */
-        post: operations["WinduController_removeAccount"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/account/status-message": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The account’s status message */
-        get: operations["WinduController_statusMessage"];
-        put?: never;
-        /** Sets the account’s status message (empty clears it) */
-        post: operations["WinduController_setStatusMessage"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/account/profile-photo": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The account’s profile photo URL */
-        get: operations["WinduController_photo"];
-        put?: never;
-        post?: never;
-        /** Removes the account’s profile photo */
-        delete: operations["WinduController_removePhoto"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/account/connected-status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The account’s connected status */
-        get: operations["WinduController_connectedStatus"];
-        put?: never;
-        /** Sets the account’s connected status: online or offline */
-        post: operations["WinduController_setConnectedStatus"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/account/nickname": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The account’s nickname */
-        get: operations["WinduController_nickname"];
-        put?: never;
-        /** Sets the account’s nickname (shown on its notifications) */
-        post: operations["WinduController_setNickname"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/account/privacy-settings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Who sees the account’s status message, photo and last seen */
-        get: operations["WinduController_privacy"];
-        put?: never;
-        /** Changes the levels given (status_message, photo, last_seen: none, contacts or all) */
-        post: operations["WinduController_setPrivacy"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/add-contact": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Adds one contact (the book is matched again) */
-        post: operations["WinduController_addContact"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/import-contacts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Replaces every contact with the list given (JSON) */
-        post: operations["WinduController_importContacts"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every contact of the account */
-        get: operations["WinduController_contacts"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/remove-contacts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Removes several contacts (JSON list of contact ids) */
-        post: operations["WinduController_removeContacts"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/force-sync": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Matches every contact again */
-        post: operations["WinduController_forceSync"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/statuses-messages": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every contact’s status message, as each contact’s privacy allows */
-        get: operations["WinduController_statusesMessages"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/connected-statuses": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every contact’s connected status and last seen, as each contact’s privacy allows */
-        get: operations["WinduController_connectedStatuses"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/preview-photos-urls": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every contact’s preview photo URL (the same image as the full one: Parley keeps one size) */
-        get: operations["WinduController_previewPhotos"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/photos-urls": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every contact’s photo URL, as each contact’s privacy allows */
-        get: operations["WinduController_photos"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/blocked-list": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The numbers the account blocks */
-        get: operations["WinduController_blockedList"];
-        put?: never;
-        /** Replaces every blocked number with the list given (JSON) */
-        post: operations["WinduController_replaceBlocked"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/{contactId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One contact */
-        get: operations["WinduController_showContact"];
-        put?: never;
-        post?: never;
-        /** Removes one contact */
-        delete: operations["WinduController_removeContact"];
-        options?: never;
-        head?: never;
-        /** Renames a contact (first_name and/or last_name); no sync */
-        patch: operations["WinduController_renameContact"];
-        trace?: never;
-    };
-    "/windu/api/contacts/{contactId}/status-message": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A contact’s latest status message, as their privacy allows */
-        get: operations["WinduController_contactStatus"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/{contactId}/status-message-history": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A contact’s status messages, newest first, as their privacy allows */
-        get: operations["WinduController_contactStatusHistory"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/{contactId}/connected-status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A contact’s connected status, and last seen while offline, as their privacy allows */
-        get: operations["WinduController_contactConnected"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/{contactId}/preview-photo-url": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A contact’s preview photo URL, as their privacy allows */
-        get: operations["WinduController_previewPhoto"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/{contactId}/photo-url": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A contact’s photo URL, as their privacy allows */
-        get: operations["WinduController_photoUrl"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/{contactId}/preview-photo-history-urls": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A contact’s earlier photo URLs, newest first, as their privacy allows */
-        get: operations["WinduController_previewPhotoHistory"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/{contactId}/photo-history-urls": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A contact’s earlier photo URLs, newest first, as their privacy allows */
-        get: operations["WinduController_photoHistoryUrls"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/{contactId}/block": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Blocks the number (it need not be a contact) */
-        post: operations["WinduController_block"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/windu/api/contacts/{contactId}/unblock": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Unblocks the number */
-        post: operations["WinduController_unblock"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3023,7 +2851,7 @@ export interface components {
             position: string;
         };
         RemoveAccountDto: {
-            /** @description Why the account goes (Windu asks for it); kept with the removal */
+            /** @description Why you leave; kept for the Parley operators with your account id only; leave it out rather than null */
             feedback?: string;
         };
         RemovedUserResponse: {
@@ -3358,6 +3186,10 @@ export interface components {
             /** @description Deleted: read-only history */
             closed: boolean;
             memberCount: number;
+            /** @description The application’s custom_data on the room */
+            properties: {
+                [key: string]: unknown;
+            };
         };
         ApplicationRoomPageResponse: {
             items: components["schemas"]["ApplicationRoomResponse"][];
@@ -3430,80 +3262,6 @@ export interface components {
             /** @example user */
             scope?: string;
             user: components["schemas"]["SignedInUserResponse"];
-        };
-        PhoneAccountResponse: {
-            /** Format: uuid */
-            id: string;
-            /**
-             * @description Null once erased
-             * @example +15551234567
-             */
-            phone: string | null;
-            nickname: string | null;
-            /** @enum {string} */
-            status: "pending" | "verified";
-            /** Format: date-time */
-            createdAt: string;
-        };
-        PhoneAccountListResponse: {
-            /** @description Oldest first */
-            items: components["schemas"]["PhoneAccountResponse"][];
-        };
-        AddAccountDto: {
-            /**
-             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
-             * @example +15551234567
-             */
-            phone: string;
-            /** @example Alice */
-            nickname: string;
-        };
-        AccountCodeDto: {
-            /**
-             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
-             * @example +15551234567
-             */
-            phone: string;
-            /**
-             * @default sms
-             * @enum {string}
-             */
-            channel?: "sms" | "voice";
-        };
-        VerifyAccountDto: {
-            /**
-             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
-             * @example +15551234567
-             */
-            phone: string;
-            /**
-             * @description The code sent to the phone
-             * @example 123456
-             */
-            code: string;
-        };
-        VerifiedAccountResponse: {
-            /** Format: uuid */
-            id: string;
-            nickname: string | null;
-            /** @enum {string} */
-            status: "verified";
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
-        };
-        RemovedAccountResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {boolean} */
-            removed: true;
-            /**
-             * @description A global log position (decimal); pass it as X-Min-Position
-             * @example 1234
-             */
-            position: string;
         };
         RecordedCodeResponse: {
             /** @example +15551234567 */
@@ -4425,7 +4183,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret: string;
             /**
@@ -4440,7 +4198,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -4467,7 +4225,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -4508,7 +4266,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events?: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events?: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret?: string;
             /**
@@ -5305,9 +5063,6 @@ export interface components {
             /** @description Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS */
             lagging?: string[];
         };
-        QiscusErrorMessage: {
-            message: string;
-        };
         ErrorDetailDto: {
             /**
              * @description The field, header or parameter refused (a path such as contacts[3].contactId)
@@ -5316,6 +5071,43 @@ export interface components {
             field: string;
             /** @example must be 3-32 letters, digits, ".", "-" or "_" */
             reason: string;
+        };
+        VonageInvalidParameterDto: {
+            name: string;
+            reason: string;
+        };
+        VonageErrorDto: {
+            /** @example http://developer.nexmo.com/api-errors#not-found */
+            type: string;
+            /**
+             * @description Parley’s code
+             * @example ROOM.NOT_FOUND
+             */
+            title: string;
+            detail: string;
+            /** @example /vonage/v1/conversations/CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+            instance: string;
+            statusCode: number;
+            /** @example ROOM.NOT_FOUND */
+            code: string;
+            message: string;
+            details?: components["schemas"]["ErrorDetailDto"][];
+            /** @description The refused fields, as Vonage names them */
+            invalid_parameters?: components["schemas"]["VonageInvalidParameterDto"][];
+        };
+        NexmoErrorDto: {
+            /**
+             * @description Parley’s code
+             * @example ROOM.NOT_FOUND
+             */
+            code: string;
+            message: string;
+            description: string;
+            statusCode: number;
+            details?: components["schemas"]["ErrorDetailDto"][];
+        };
+        QiscusErrorMessage: {
+            message: string;
         };
         QiscusErrorResponse: {
             status: number;
@@ -5641,8 +5433,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5675,15 +5465,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -5698,10 +5479,7 @@ export interface operations {
     ProfileController_update: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -5730,15 +5508,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5796,10 +5565,7 @@ export interface operations {
     ProfileController_setStatusMessage: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -5828,15 +5594,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5901,8 +5658,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5935,15 +5690,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -5958,10 +5704,7 @@ export interface operations {
     MePhotoController_set: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -5991,15 +5734,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6057,10 +5791,7 @@ export interface operations {
     ProfileController_removePhoto: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -6074,26 +5805,8 @@ export interface operations {
                     "application/json": components["schemas"]["PhotoSetResponse"];
                 };
             };
-            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6122,8 +5835,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -6156,15 +5867,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -6182,8 +5884,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -6216,15 +5916,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -6239,10 +5930,7 @@ export interface operations {
     ProfileController_setPrivacy: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -6271,15 +5959,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6337,10 +6016,7 @@ export interface operations {
     ProfileController_changePassword: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -6369,15 +6045,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6435,10 +6102,7 @@ export interface operations {
     AccountRemovalController_remove: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -6467,15 +6131,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6715,10 +6370,7 @@ export interface operations {
     OauthController_session: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -6732,26 +6384,8 @@ export interface operations {
                     "application/json": components["schemas"]["SessionResponse"];
                 };
             };
-            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6801,10 +6435,7 @@ export interface operations {
     SessionsController_list: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -6818,26 +6449,8 @@ export interface operations {
                     "application/json": components["schemas"]["SessionListView"];
                 };
             };
-            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6859,10 +6472,7 @@ export interface operations {
     SessionsController_end: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 id: string;
             };
@@ -7962,8 +7572,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8009,15 +7617,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -8032,10 +7631,7 @@ export interface operations {
     ApplicationController_createUser: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -8073,15 +7669,6 @@ export interface operations {
             };
             /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8142,8 +7729,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 userId: string;
@@ -8221,8 +7806,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8261,15 +7844,6 @@ export interface operations {
             };
             /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8583,497 +8157,6 @@ export interface operations {
             };
         };
     };
-    MyAccountsController_list: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
-                "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PhoneAccountListResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    MyAccountsController_add: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AddAccountDto"];
-            };
-        };
-        responses: {
-            /** @description The login's pending account of the number got a new code instead */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PendingAccountResponse"];
-                };
-            };
-            /** @description A new pending account; a code is on its way */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PendingAccountResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    MyAccountsController_requestCode: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AccountCodeDto"];
-            };
-        };
-        responses: {
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CodeRequestedResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    MyAccountsController_verify: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["VerifyAccountDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VerifiedAccountResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many requests: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    MyAccountsController_remove: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
-            path: {
-                accountId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RemoveAccountDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RemovedAccountResponse"];
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
     VerificationCodesController_list: {
         parameters: {
             query?: {
@@ -9151,8 +8234,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9185,15 +8266,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -9208,10 +8280,7 @@ export interface operations {
     ContactsController_import: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -9240,15 +8309,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9306,10 +8366,7 @@ export interface operations {
     ContactsController_add: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -9348,15 +8405,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9414,10 +8462,7 @@ export interface operations {
     ContactsController_removeMany: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -9446,15 +8491,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9512,10 +8548,7 @@ export interface operations {
     ContactsController_sync: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -9529,26 +8562,8 @@ export interface operations {
                     "application/json": components["schemas"]["SyncResultResponse"];
                 };
             };
-            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9585,8 +8600,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -9647,10 +8660,7 @@ export interface operations {
                 /** @description How to read the path id (a username of digits needs it) */
                 kind?: "phone" | "username" | "user";
             };
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 contactId: string;
             };
@@ -9710,10 +8720,7 @@ export interface operations {
                 /** @description How to read the path id (a username of digits needs it) */
                 kind?: "phone" | "username" | "user";
             };
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 contactId: string;
             };
@@ -9813,10 +8820,7 @@ export interface operations {
                 /** @description How to read the path id (a username of digits needs it) */
                 kind?: "phone" | "username" | "user";
             };
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 contactId: string;
             };
@@ -9876,10 +8880,7 @@ export interface operations {
                 /** @description How to read the path id (a username of digits needs it) */
                 kind?: "phone" | "username" | "user";
             };
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 contactId: string;
             };
@@ -9936,10 +8937,7 @@ export interface operations {
     ContactsController_blocked: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -9953,26 +8951,8 @@ export interface operations {
                     "application/json": components["schemas"]["BlockedListResponse"];
                 };
             };
-            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9985,10 +8965,7 @@ export interface operations {
     ContactsController_replaceBlocked: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -10017,15 +8994,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10086,8 +9054,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -10120,15 +9086,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -10143,10 +9100,7 @@ export interface operations {
     PresenceController_set: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -10175,15 +9129,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10432,8 +9377,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -10466,15 +9409,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -10492,8 +9426,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -10526,15 +9458,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -10552,8 +9475,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -10614,8 +9535,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -10680,8 +9599,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -10742,8 +9659,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -10808,8 +9723,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -10874,8 +9787,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -10908,15 +9819,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -10933,8 +9835,6 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -11049,10 +9949,7 @@ export interface operations {
     RoomsController_direct: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -11169,8 +10066,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -11237,10 +10132,7 @@ export interface operations {
     RoomsController_close: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
             };
@@ -11324,10 +10216,7 @@ export interface operations {
     RoomsController_update: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
             };
@@ -11436,8 +10325,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -11504,10 +10391,7 @@ export interface operations {
     RoomsController_addMembers: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
             };
@@ -11613,10 +10497,7 @@ export interface operations {
     RoomsController_removeMember: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
                 userId: string;
@@ -11683,10 +10564,7 @@ export interface operations {
     RoomsController_changeMember: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
                 userId: string;
@@ -11793,10 +10671,7 @@ export interface operations {
     RoomsController_invite: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
             };
@@ -11902,10 +10777,7 @@ export interface operations {
     RoomsController_accept: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
             };
@@ -11989,10 +10861,7 @@ export interface operations {
     RoomsController_decline: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
             };
@@ -12079,8 +10948,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -12142,10 +11009,7 @@ export interface operations {
     RoomsController_leave: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
             };
@@ -12224,8 +11088,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -12294,8 +11156,6 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -12406,8 +11266,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -12479,10 +11337,7 @@ export interface operations {
     CommentsController_delete: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
                 commentId: string;
@@ -12552,8 +11407,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -12618,8 +11471,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -12685,8 +11536,6 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -12792,10 +11641,7 @@ export interface operations {
     MembersController_changeProfile: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -12913,8 +11759,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -12952,15 +11796,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -12978,8 +11813,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 username: string;
@@ -13044,8 +11877,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 userId: string;
@@ -13110,8 +11941,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 userId: string;
@@ -13174,10 +12003,7 @@ export interface operations {
     MembersController_leaveFeedback: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 userId: string;
             };
@@ -13274,10 +12100,7 @@ export interface operations {
     ReadStateController_mark: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
             };
@@ -13386,8 +12209,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -13420,15 +12241,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -13449,8 +12261,6 @@ export interface operations {
             header?: {
                 /** @description Resume strictly after this position */
                 "Last-Event-ID"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -13477,15 +12287,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15034,8 +13835,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -15073,15 +13872,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -15096,10 +13886,7 @@ export interface operations {
     MediaController_upload: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -15198,8 +13985,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 id: string;
@@ -15264,8 +14049,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 id: string;
@@ -15367,10 +14150,7 @@ export interface operations {
     MediaController_delete: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 id: string;
             };
@@ -15562,8 +14342,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 id: string;
@@ -15776,8 +14554,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -15840,10 +14616,7 @@ export interface operations {
     RoomMediaController_upload: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
             };
@@ -15944,8 +14717,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -16008,10 +14779,7 @@ export interface operations {
     RoomMediaController_add: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
                 mediaId: string;
@@ -16087,10 +14855,7 @@ export interface operations {
     RoomMediaController_delete: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path: {
                 roomId: string;
                 mediaId: string;
@@ -17532,8 +16297,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17566,15 +16329,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -17589,10 +16343,7 @@ export interface operations {
     MeOrgController_policy: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -17606,26 +16357,8 @@ export interface operations {
                     "application/json": components["schemas"]["EffectivePolicyResponse"];
                 };
             };
-            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17641,8 +16374,6 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
-                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
-                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17668,15 +16399,6 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19695,6 +18417,5024 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    VonageController_listUsers: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            users: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                properties: {
+                                    /** @description The application’s own JSON */
+                                    custom_data: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                timestamp: {
+                                    /** Format: date-time */
+                                    created: string;
+                                };
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    display_name?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The user created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_listUserConversations: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversations the user is a member of */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                /** @enum {string} */
+                                state: "ACTIVE" | "INACTIVE";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    created: string;
+                                };
+                                properties: {
+                                    /** @description The application’s own JSON */
+                                    custom_data: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_listConversations: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s conversations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                /** @enum {string} */
+                                state: "ACTIVE" | "INACTIVE";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    created: string;
+                                };
+                                properties: {
+                                    /** @description The application’s own JSON */
+                                    custom_data: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_createConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    display_name?: string;
+                    properties?: {
+                        /** @description The application’s own JSON */
+                        custom_data?: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @enum {string} */
+                        state: "ACTIVE" | "INACTIVE";
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_getConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @enum {string} */
+                        state: "ACTIVE" | "INACTIVE";
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_updateConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    display_name?: string;
+                    properties?: {
+                        /** @description The application’s own JSON */
+                        custom_data?: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @enum {string} */
+                        state: "ACTIVE" | "INACTIVE";
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_deleteConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: its history stays in Parley, read-only */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_listMembers: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the members, with their states */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            members: {
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                conversation_id: string;
+                                /** @enum {string} */
+                                state: "INVITED" | "JOINED" | "LEFT";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    invited?: string;
+                                    /** Format: date-time */
+                                    joined?: string;
+                                    /** Format: date-time */
+                                    left?: string;
+                                };
+                                initiator?: {
+                                    invited: {
+                                        is_system: boolean;
+                                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                        user_id?: string;
+                                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                        member_id?: string;
+                                    };
+                                };
+                                channel: {
+                                    /** @enum {string} */
+                                    type: "app";
+                                };
+                                _embedded: {
+                                    user: {
+                                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                        id: string;
+                                        name: string;
+                                        display_name: string;
+                                        _links: {
+                                            self: {
+                                                /** @description Absolute URL */
+                                                href: string;
+                                            };
+                                        };
+                                    };
+                                };
+                                _links: {
+                                    /** @description Absolute URL */
+                                    href: string;
+                                };
+                            }[];
+                        };
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_createMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    state?: "invited" | "joined" | "INVITED" | "JOINED";
+                    user: {
+                        id?: string;
+                        name?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @description The application’s own JSON */
+                    channel?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The member, invited or joined */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id?: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                member_id?: string;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        _embedded: {
+                            user: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            };
+                        };
+                        _links: {
+                            /** @description Absolute URL */
+                            href: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_getMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id?: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                member_id?: string;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        _embedded: {
+                            user: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            };
+                        };
+                        _links: {
+                            /** @description Absolute URL */
+                            href: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_updateMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    state: "joined" | "left" | "JOINED" | "LEFT";
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The member in its new state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id?: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                member_id?: string;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        _embedded: {
+                            user: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            };
+                        };
+                        _links: {
+                            /** @description Absolute URL */
+                            href: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_listEvents: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversation’s events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            /** @description Dense and increasing within the conversation */
+                            id: number;
+                            /** @description `message` for a text message; `member:*`, `conversation:*` for what happened in the conversation; `custom:*` for the application’s own */
+                            type: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            from?: string;
+                            /** @description A message: message_type and text (null once deleted); a custom event: the application’s JSON */
+                            body: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            state?: "DELETED";
+                            _links: {
+                                self: {
+                                    /** @description Absolute URL */
+                                    href: string;
+                                };
+                            };
+                        }[];
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_createEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    type: string;
+                    from?: string;
+                    /** @description The application’s own JSON */
+                    body?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The event sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `message` for a text message; `member:*`, `conversation:*` for what happened in the conversation; `custom:*` for the application’s own */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description A message: message_type and text (null once deleted); a custom event: the application’s JSON */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_getEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `message` for a text message; `member:*`, `conversation:*` for what happened in the conversation; `custom:*` for the application’s own */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description A message: message_type and text (null once deleted); a custom event: the application’s JSON */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_deleteEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: it lists as DELETED from then on */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listUsers[1]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            users: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    display_name?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The user created: its id and where it lives */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @description Absolute URL */
+                        href: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listUsers[0]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            users: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getUser[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getUser[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listUserConversations[0]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversations the user is a member of */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                uuid: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listUserConversations[1]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversations the user is a member of */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                uuid: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listConversations[1]": {
+        parameters: {
+            query?: {
+                name?: string;
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s conversations, or the one of a name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                uuid: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_createConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    display_name?: string;
+                    properties?: {
+                        /** @description The application’s own JSON */
+                        custom_data?: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation created: its id and where it lives */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @description Absolute URL */
+                        href: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listConversations[0]": {
+        parameters: {
+            query?: {
+                name?: string;
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s conversations, or the one of a name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                uuid: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getConversation[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation with its members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        uuid: string;
+                        name: string;
+                        display_name: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @description The id of the conversation’s last event */
+                        sequence_number: number;
+                        members: {
+                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            member_id: string;
+                            /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            user_id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "INVITED" | "JOINED" | "LEFT";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_updateConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    display_name?: string;
+                    properties?: {
+                        /** @description The application’s own JSON */
+                        custom_data?: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        uuid: string;
+                        name: string;
+                        display_name: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @description The id of the conversation’s last event */
+                        sequence_number: number;
+                        members: {
+                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            member_id: string;
+                            /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            user_id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "INVITED" | "JOINED" | "LEFT";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_deleteConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: its history stays in Parley, read-only */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getConversation[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation with its members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        uuid: string;
+                        name: string;
+                        display_name: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @description The id of the conversation’s last event */
+                        sequence_number: number;
+                        members: {
+                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            member_id: string;
+                            /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            user_id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "INVITED" | "JOINED" | "LEFT";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listMembers[1]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the members, with their states */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            members: {
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                conversation_id: string;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "INVITED" | "JOINED" | "LEFT";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    invited?: string;
+                                    /** Format: date-time */
+                                    joined?: string;
+                                    /** Format: date-time */
+                                    left?: string;
+                                };
+                                initiator?: {
+                                    invited: {
+                                        is_system: boolean;
+                                    };
+                                };
+                                channel: {
+                                    /** @enum {string} */
+                                    type: "app";
+                                };
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_createMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action?: "join" | "invite";
+                    user_id?: string;
+                    user_name?: string;
+                    /** @description The application’s own JSON */
+                    channel?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The member, joined or invited */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        user_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listMembers[0]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the members, with their states */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            members: {
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                conversation_id: string;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "INVITED" | "JOINED" | "LEFT";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    invited?: string;
+                                    /** Format: date-time */
+                                    joined?: string;
+                                    /** Format: date-time */
+                                    left?: string;
+                                };
+                                initiator?: {
+                                    invited: {
+                                        is_system: boolean;
+                                    };
+                                };
+                                channel: {
+                                    /** @enum {string} */
+                                    type: "app";
+                                };
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getMember[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        user_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getMember[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        user_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_updateMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "join" | "leave";
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The member in its new state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        user_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_deleteMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member left (or was removed) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listEvents[1]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversation’s events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            events: {
+                                /** @description Dense and increasing within the conversation */
+                                id: number;
+                                /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                                type: string;
+                                /** Format: date-time */
+                                timestamp: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                from?: string;
+                                /** @description `text` for a text event (none once deleted) */
+                                body: {
+                                    [key: string]: unknown;
+                                };
+                                /** @enum {string} */
+                                state?: "DELETED";
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_createEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    type: string;
+                    from?: string;
+                    /** @description The application’s own JSON */
+                    body?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The event sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description `text` for a text event (none once deleted) */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listEvents[0]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversation’s events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            events: {
+                                /** @description Dense and increasing within the conversation */
+                                id: number;
+                                /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                                type: string;
+                                /** Format: date-time */
+                                timestamp: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                from?: string;
+                                /** @description `text` for a text event (none once deleted) */
+                                body: {
+                                    [key: string]: unknown;
+                                };
+                                /** @enum {string} */
+                                state?: "DELETED";
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getEvent[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description `text` for a text event (none once deleted) */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getEvent[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description `text` for a text event (none once deleted) */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_deleteEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: it lists as DELETED from then on */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
                 };
             };
         };
@@ -22044,4110 +25784,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_token: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A token pair (password or refresh grant) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        access_token: string;
-                        /** @enum {string} */
-                        token_type: "Bearer";
-                        expires_in: number;
-                        refresh_token: string;
-                        scope: string;
-                    };
-                };
-            };
-            /** @description invalid_request, invalid_grant or unsupported_grant_type */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        error_description: string;
-                    };
-                };
-            };
-            /** @description invalid_client: a client_id this server does not know */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: string;
-                        error_description: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /**
-             * @description Too many sign-in attempts
-             *
-             *     Too many requests: wait for Retry-After seconds
-             */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_createAccount: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A new pending account (200: the login’s pending account of the number got a new code) */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        account: string;
-                        nickname: string | null;
-                        /** @enum {string} */
-                        status: "pending" | "registered";
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Conflicts with what exists (a number taken, a pending account of another login) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many codes or attempts: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_requestSms: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The code is on its way */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        account: string;
-                        /** @enum {string} */
-                        method: "sms" | "voice";
-                        expires_in: number;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many codes or attempts: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_requestVoice: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The call is on its way */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        account: string;
-                        /** @enum {string} */
-                        method: "sms" | "voice";
-                        expires_in: number;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many codes or attempts: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_registerCode: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The account is registered */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        account: string;
-                        nickname: string | null;
-                        /** @enum {string} */
-                        status: "pending" | "registered";
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Too many codes or attempts: wait for Retry-After seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_removeAccount: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Removed */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        account: string;
-                        /** @enum {boolean} */
-                        removed: true;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_statusMessage: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The status message */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_message: string | null;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_setStatusMessage: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The status message now */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        status_message: string | null;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_photo: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The photo URL, null without one */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        photo: string | null;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_removePhoto: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description No photo now */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        photo: string | null;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_connectedStatus: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description online or offline */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        connected_status: "online" | "offline";
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_setConnectedStatus: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The connected status now */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        connected_status: "online" | "offline";
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_nickname: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The nickname */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        nickname: string | null;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_setNickname: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The nickname now */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        nickname: string | null;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_privacy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The privacy settings */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status_message: "none" | "contacts" | "all";
-                        /** @enum {string} */
-                        photo: "none" | "contacts" | "all";
-                        /** @enum {string} */
-                        last_seen: "none" | "contacts" | "all";
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_setPrivacy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The privacy settings now */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status_message: "none" | "contacts" | "all";
-                        /** @enum {string} */
-                        photo: "none" | "contacts" | "all";
-                        /** @enum {string} */
-                        last_seen: "none" | "contacts" | "all";
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_addContact: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Added (200: it was there already, as given) */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        first_name: string;
-                        last_name: string;
-                        registered: boolean;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Conflicts with what exists (a number taken, a pending account of another login) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_importContacts: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The address book now */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contacts: {
-                            contact_id: string;
-                            first_name: string;
-                            last_name: string;
-                            registered: boolean;
-                        }[];
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_contacts: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The contacts, by contact id */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        first_name: string;
-                        last_name: string;
-                        registered: boolean;
-                    }[];
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_removeContacts: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Which were removed and which were not there */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        removed: string[];
-                        missing: string[];
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_forceSync: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The address book after the sync */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contacts: {
-                            contact_id: string;
-                            first_name: string;
-                            last_name: string;
-                            registered: boolean;
-                        }[];
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Conflicts with what exists (a number taken, a pending account of another login) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_statusesMessages: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One entry per contact with an account */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        status_message: string | null;
-                    }[];
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_connectedStatuses: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One entry per contact with an account */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        /** @enum {string} */
-                        connected_status: "online" | "offline";
-                        /** Format: date-time */
-                        last_seen: string | null;
-                    }[];
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_previewPhotos: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One entry per contact with an account */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        url: string | null;
-                    }[];
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_photos: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One entry per contact with an account */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        url: string | null;
-                    }[];
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_blockedList: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The blocked numbers (or ids of accounts without one) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        numbers: string[];
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_replaceBlocked: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The blocked numbers now */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        numbers: string[];
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_showContact: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contactId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The contact */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        first_name: string;
-                        last_name: string;
-                        registered: boolean;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_removeContact: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contactId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Removed */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_renameContact: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contactId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The contact now */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        first_name: string;
-                        last_name: string;
-                        registered: boolean;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_contactStatus: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contactId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The status message, null when hidden or none */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        status_message: string | null;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_contactStatusHistory: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contactId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The history (empty when hidden) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        history: {
-                            status_message: string | null;
-                            /** Format: date-time */
-                            date: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_contactConnected: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contactId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description online or offline, with last seen */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        /** @enum {string} */
-                        connected_status: "online" | "offline";
-                        /** Format: date-time */
-                        last_seen: string | null;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_previewPhoto: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contactId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The URL, null when hidden or none */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        url: string | null;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_photoUrl: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contactId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The URL, null when hidden or none */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        url: string | null;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_previewPhotoHistory: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contactId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The URLs (empty when hidden) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        urls: string[];
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_photoHistoryUrls: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contactId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The URLs (empty when hidden) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        urls: string[];
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_block: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contactId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Blocked */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        blocked: boolean;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    WinduController_unblock: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contactId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Unblocked */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        contact_id: string;
-                        blocked: boolean;
-                    };
-                };
-            };
-            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: string[];
-                    } | {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description No valid Bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    };
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
-                };
-            };
-            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        detail: string;
-                    } | components["schemas"]["ErrorBodyDto"];
                 };
             };
         };

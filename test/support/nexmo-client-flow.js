@@ -86,7 +86,16 @@ async function main() {
   );
   out.member = await call('members.get(id)', (cb) => members.get(id, out.invited.id, cb));
 
-  await call('conversations.create', (cb) => conversations.create({ name: 'second', display_name: 'Second' }, cb));
+  const second = (await call('conversations.create', (cb) => conversations.create({ name: 'second', display_name: 'Second' }, cb))).id;
+  out.updated = await call('conversations.update', (cb) =>
+    conversations.update(second, { display_name: 'Second desk', properties: { custom_data: { tier: 'gold' } } }, cb),
+  );
+  const there = await call('members.create(join)', (cb) => members.create(second, { action: 'join', user_id: alice.id }, cb));
+  out.custom = await call('events.create(custom)', (cb) => events.create(second, { type: 'custom:ping', from: there.id, body: { n: 1 } }, cb));
+  const firstOfAlice = await call('users.getConversations', (cb) => users.getConversations(alice.id, { page_size: 1 }, cb));
+  out.aliceConversationPages = (await allPages('users', firstOfAlice, (page, cb) => users.next(page, cb))).map((page) =>
+    page._embedded.conversations.map((c) => c.name),
+  );
   const firstConversations = await call('conversations.get(query)', (cb) => conversations.get({ page_size: 1 }, cb));
   out.conversationPages = (await allPages('conversations', firstConversations, (page, cb) => conversations.next(page, cb))).map((page) =>
     page._embedded.conversations.map((c) => c.name),

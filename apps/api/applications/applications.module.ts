@@ -18,6 +18,7 @@ import {
   ListTimelineEventsHandler,
   GetTimelineEventHandler,
   TimelineEventOfCommentHandler,
+  ListUserRoomsHandler,
 } from './applications.queries';
 
 /**
@@ -44,6 +45,7 @@ import {
     ListTimelineEventsHandler,
     GetTimelineEventHandler,
     TimelineEventOfCommentHandler,
+    ListUserRoomsHandler,
   ],
   exports: [ApplicationStates, ApplicationTokens],
 })

@@ -145,6 +145,8 @@ export interface ApplicationRoomView {
   readonly createdAt: string;
   readonly closed: boolean;
   readonly memberCount: number;
+  /** The application's `custom_data`. */
+  readonly properties: Readonly<Record<string, unknown>>;
 }
 
 export const applicationRoomView = (doc: Doc): ApplicationRoomView => ({
@@ -154,6 +156,7 @@ export const applicationRoomView = (doc: Doc): ApplicationRoomView => ({
   createdAt: doc['createdAt'] as string,
   closed: doc['closed'] === true,
   memberCount: (doc['memberCount'] as number | undefined) ?? 0,
+  properties: (doc['properties'] as Record<string, unknown> | undefined) ?? {},
 });
 
 export class ListApplicationRoomsQuery extends Query<CursorPage<ApplicationRoomView>> {
@@ -257,6 +260,8 @@ export interface TimelineEventView {
   readonly senderId: string;
   readonly text: string | null;
   readonly type: string;
+  /** A comment's free JSON (null when it has none, and once deleted). */
+  readonly payload: Record<string, unknown> | null;
   readonly systemEvent: { readonly kind: string; readonly actorId: string; readonly subjectId?: string } | null;
   readonly createdAt: string;
   readonly deleted: boolean;
@@ -269,6 +274,7 @@ const timelineEventView = (doc: Doc): TimelineEventView => ({
   senderId: doc['senderId'] as string,
   text: (doc['text'] as string | null) ?? null,
   type: doc['type'] as string,
+  payload: (doc['payload'] as Record<string, unknown> | null | undefined) ?? null,
   systemEvent: (doc['systemEvent'] as TimelineEventView['systemEvent']) ?? null,
   createdAt: doc['createdAt'] as string,
   deleted: doc['deleted'] === true,
@@ -339,5 +345,42 @@ export class TimelineEventOfCommentHandler implements IQueryHandler<TimelineEven
     const doc = await this.readStore.get('timeline', commentId);
     if (!doc || doc['roomId'] !== roomId) throw notFound('EVENT.NOT_FOUND', 'No event for that comment');
     return timelineEventView(doc);
+  }
+}
+
+export class ListUserRoomsQuery extends Query<CursorPage<ApplicationRoomView>> {
+  constructor(
+    readonly applicationId: string,
+    readonly userId: string,
+    readonly cursor: string | undefined,
+    readonly limit: number,
+  ) {
+    super();
+  }
+}
+
+/** The rooms of the application that its user is a member of now, most recently active first (Vonage's and Nexmo's user conversations). */
+@QueryHandler(ListUserRoomsQuery)
+export class ListUserRoomsHandler implements IQueryHandler<ListUserRoomsQuery, CursorPage<ApplicationRoomView>> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  async execute({ applicationId, userId, cursor, limit }: ListUserRoomsQuery): Promise<CursorPage<ApplicationRoomView>> {
+    const user = await this.readStore.get('users', userId);
+    if (!user || user['applicationId'] !== applicationId || user['status'] !== 'active') throw notFound('USER.NOT_FOUND', 'User not found');
+    const memberships = await this.readStore.find('memberships', {
+      filter: { userId, active: true },
+      sort: [{ field: 'lastActivityAt', direction: 'desc' }],
+      after: cursor ? decodeCursor(cursor, ['string', 'string']) : undefined,
+      limit: limit + 1,
+    });
+    const page = memberships.slice(0, limit);
+    const rooms = new Map((await this.readStore.getMany('rooms', page.map((m) => m['roomId'] as string))).map((room) => [room.id, room]));
+    // A user of the application is a member of its rooms only; the filter keeps that true whatever the log holds.
+    const items = page.flatMap((m) => {
+      const room = rooms.get(m['roomId'] as string);
+      return room && room['applicationId'] === applicationId ? [applicationRoomView(room)] : [];
+    });
+    const last = page[page.length - 1];
+    return { items, next: memberships.length > limit && last ? encodeCursor([last['lastActivityAt'] as string, last.id]) : null };
   }
 }

@@ -60,6 +60,7 @@ export class ApplicationRoomResponse {
   @ApiProperty(DATE_TIME) createdAt!: string;
   @ApiProperty({ description: 'Deleted: read-only history' }) closed!: boolean;
   @ApiProperty(WHOLE) memberCount!: number;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The application’s custom_data on the room' }) properties!: Record<string, unknown>;
 }
 
 export class ApplicationRoomPageResponse {

@@ -138,6 +138,7 @@ function targetOf(event: ParleyEvent): Target {
       return { kind: 'room', roomId: event.data.roomId, subject: event.data.userId };
     case 'RoomCreated':
     case 'RoomClosed':
+    case 'RoomPropertiesChanged':
     case 'MemberRoleChanged':
     case 'MemberMuteChanged':
     case 'RoomRenamed':

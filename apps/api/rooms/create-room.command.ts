@@ -32,6 +32,8 @@ export type RoomSpec =
       readonly idempotencyKey?: string;
       /** An application's room: its handle there (unique in the application); defaults to the name. */
       readonly applicationName?: string;
+      /** An application's room: its `custom_data`. */
+      readonly properties?: Record<string, unknown>;
     }
   | { readonly kind: 'direct'; readonly userId: string }
   /** A private thread with a subject (the room's name) among fixed participants. */
@@ -111,6 +113,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
       permissions: group?.permissions,
       historyVisibility: group?.historyVisibility,
       ...(applicationId !== null && group !== null ? { applicationId, applicationName: group.applicationName ?? group.name } : {}),
+      ...(applicationId !== null && group?.properties !== undefined ? { properties: group.properties } : {}),
       actor: context.actor,
       participants,
       now: new Date().toISOString(),

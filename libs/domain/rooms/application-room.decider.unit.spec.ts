@@ -79,4 +79,23 @@ describe('rooms of an application', () => {
     given([created, joined('u-1')]).when({ type: 'CloseRoom', actor: 'u-1', now: NOW }).thenThrows('ROOM.CLOSE_NOT_ALLOWED', 'forbidden');
     given([created, closed]).when({ type: 'AddMembers', actor: ACTOR, userIds: ['u-1'], now: NOW }).thenThrows('ROOM.CLOSED', 'conflict');
   });
+  describe('custom data (properties)', () => {
+    const changed = (properties: Record<string, unknown>, changedBy = ACTOR): RoomEvent => ({
+      type: 'RoomPropertiesChanged',
+      data: { roomId: ROOM, properties, changedBy, changedAt: NOW },
+    });
+    it('are set at creation in the same append, and not written when empty', () => {
+      given([]).when(create({ properties: { tier: 'gold' } })).then([created, changed({ tier: 'gold' })]);
+      given([]).when(create({ properties: {} })).then([created]);
+    });
+    it('are replaced whole by an update, and an update to the same data writes nothing', () => {
+      given([created, changed({ tier: 'gold' })]).when({ type: 'UpdateRoom', actor: ACTOR, properties: { tier: 'silver' }, now: NOW }).then([changed({ tier: 'silver' })]);
+      given([created, changed({ tier: 'gold' })]).when({ type: 'UpdateRoom', actor: ACTOR, properties: { tier: 'gold' }, now: NOW }).then([]);
+    });
+    it('refuse what is not a bounded JSON object, and a plain member', () => {
+      given([]).when(create({ properties: [] as unknown as Record<string, unknown> })).thenThrows('ROOM.PROPERTIES_INVALID', 'validation');
+      given([created]).when({ type: 'UpdateRoom', actor: ACTOR, properties: { deep: 'x'.repeat(9000) }, now: NOW }).thenThrows('ROOM.PROPERTIES_INVALID', 'validation');
+      given([created, joined('u-1')]).when({ type: 'UpdateRoom', actor: 'u-1', properties: { mine: true }, now: NOW }).thenThrows('ROOM.PROPERTIES_NOT_ALLOWED', 'forbidden');
+    });
+  });
 });

@@ -8,6 +8,7 @@ import {
   type RoomPermissions,
   type RoomRole,
 } from '../events';
+import { jsonLimitViolation, PROPERTIES_LIMITS } from '../json-limits';
 import { nameCharactersDetail } from '../text';
 import { weekRange } from '../history-weeks';
 import type { Decider } from '../decider';
@@ -47,6 +48,8 @@ export type RoomState =
       readonly unlisted: boolean;
       /** The blocks of history deleted so far, so that what reads the log (the feed, webhooks) serves their comments as tombstones. */
       readonly deletedHistory: readonly DeletedBlock[];
+      /** The application's `custom_data` on the room. */
+      readonly properties: Readonly<Record<string, unknown>>;
     };
 export type ActiveRoom = Extract<RoomState, { status: 'active' }>;
 
@@ -131,6 +134,8 @@ export type RoomCommand =
       /** Created by an administrator for the organisation: nobody is its owner; `participants` are its members. */
       readonly administered?: boolean;
       readonly unlisted?: boolean;
+      /** The application's `custom_data` (application rooms only). */
+      readonly properties?: Record<string, unknown>;
       readonly now: string;
     }
   | { readonly type: 'InviteMembers'; readonly actor: string; readonly userIds: readonly string[]; readonly now: string }
@@ -156,6 +161,8 @@ export type RoomCommand =
       readonly permissions?: Partial<RoomPermissions>;
       readonly historyVisibility?: HistoryVisibility;
       readonly unlisted?: boolean;
+      /** Replaces the room's `custom_data` whole. */
+      readonly properties?: Record<string, unknown>;
       readonly now: string;
     })
   | (AsAdmin & {
@@ -189,6 +196,7 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
         closed: false,
         unlisted: false,
         deletedHistory: [],
+        properties: {},
       };
     default:
       break;
@@ -213,6 +221,8 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
     }
     case 'RoomClosed':
       return { ...state, closed: true };
+    case 'RoomPropertiesChanged':
+      return { ...state, properties: event.data.properties };
     case 'MemberRoleChanged':
       return withMember(state, event.data.userId, (m) => ({ ...m, role: event.data.role }));
     case 'MemberMuteChanged':
@@ -446,6 +456,7 @@ function createForApplication(
     ]);
   }
   checkNames(command);
+  if (command.properties !== undefined) checkProperties(command.properties);
   return [
     {
       type: 'RoomCreated',
@@ -463,6 +474,9 @@ function createForApplication(
         createdAt: command.now,
       },
     },
+    ...(command.properties !== undefined && Object.keys(command.properties).length > 0
+      ? [propertiesChanged(command.roomId, command.properties, command.actor, command.now)]
+      : []),
   ];
 }
 
@@ -503,6 +517,18 @@ function createAdministered(command: Extract<RoomCommand, { type: 'CreateRoom' }
     ...(command.unlisted === true ? [{ type: 'RoomListingChanged', data: { roomId, unlisted: true, changedBy: actor, changedAt: now } } as const] : []),
     ...members.map((userId): RoomEvent => ({ type: 'MemberAdded', data: { roomId, userId, role: 'member', addedBy: actor, addedAt: now } })),
   ];
+}
+
+const propertiesChanged = (roomId: string, properties: Record<string, unknown>, changedBy: string, changedAt: string): RoomEvent => ({
+  type: 'RoomPropertiesChanged',
+  data: { roomId, properties, changedBy, changedAt },
+});
+
+/** `custom_data` is free JSON an application keeps on the room: an object, bounded so every read store holds it. */
+function checkProperties(properties: unknown): void {
+  const reason =
+    properties === null || typeof properties !== 'object' || Array.isArray(properties) ? 'must be a JSON object' : jsonLimitViolation(properties, PROPERTIES_LIMITS);
+  if (reason !== null) throw validationError('ROOM.PROPERTIES_INVALID', `properties ${reason}`, [{ field: 'properties', reason }]);
 }
 
 function invite(command: Extract<RoomCommand, { type: 'InviteMembers' }>, room: ActiveRoom): RoomEvent[] {
@@ -673,6 +699,14 @@ function update(command: Extract<RoomCommand, { type: 'UpdateRoom' }>, room: Act
       events.push({ type: 'RoomPermissionsChanged', data: { ...base, permissions } });
     }
   }
+  if (command.properties !== undefined) {
+    checkProperties(command.properties);
+    // The application's own data: it (or an owner or operator) keeps it.
+    if (!isPrivileged(actor)) throw forbidden('ROOM.PROPERTIES_NOT_ALLOWED', 'Only operators, owners and the owning application change a room’s custom data');
+    if (JSON.stringify(command.properties) !== JSON.stringify(room.properties)) {
+      events.push(propertiesChanged(room.roomId, command.properties, command.actor, command.now));
+    }
+  }
   if (command.historyVisibility !== undefined && command.historyVisibility !== room.historyVisibility) {
     // Who sees the past is the room's policy, as its permissions are.
     if (!isPrivileged(actor)) {
@@ -834,6 +868,7 @@ const ROOM_EVENTS: ReadonlySet<string> = new Set<RoomEvent['type']>([
   'RoomCreated',
   'MemberInvited',
   'RoomClosed',
+  'RoomPropertiesChanged',
   'MemberAdded',
   'MemberRemoved',
   'MemberLeft',

@@ -1,6 +1,6 @@
 import type { ErrorBody } from '../../common/error-body';
 import type { ApplicationRoomView, ApplicationUserView, MemberStateView, TimelineEventView } from '../../applications/applications.queries';
-import { CONVERSATION_PREFIX, MEMBER_PREFIX, toVonageId, USER_PREFIX, type VonageUserRef } from '../vonage/vonage-shapes';
+import { CONVERSATION_PREFIX, customEventOf, MEMBER_PREFIX, toVonageId, USER_PREFIX, type VonageUserRef } from '../vonage/vonage-shapes';
 
 /*
  * The Nexmo Conversation beta's shapes (the seed's `/beta` and `/beta2`
@@ -41,6 +41,7 @@ export function nexmoConversation(base: string, room: ApplicationRoomView, membe
   return {
     ...nexmoConversationSummary(base, room),
     timestamp: { created: room.createdAt },
+    properties: { custom_data: room.properties },
     sequence_number: sequenceNumber,
     members: members.map(({ member, user }) => ({
       member_id: toVonageId(MEMBER_PREFIX, member.memberId),
@@ -83,7 +84,7 @@ const SYSTEM_TYPES: Readonly<Record<string, string>> = {
   topic_changed: 'conversation:updated',
 };
 
-/** A timeline item as a beta event: `text` for a message, `member:*` for membership, `from` the member id of who caused it. */
+/** A timeline item as a beta event: `text` for a message, `custom:*` for the application's own, `member:*` for membership, `from` the member id of who caused it. */
 export function nexmoEvent(base: string, roomId: string, event: TimelineEventView, memberIdOfUser: (userId: string) => string | null) {
   const actor = event.systemEvent?.actorId ?? event.senderId;
   const from = memberIdOfUser(event.systemEvent?.subjectId ?? actor);
@@ -95,6 +96,8 @@ export function nexmoEvent(base: string, roomId: string, event: TimelineEventVie
     href,
     _links: self(href),
   };
+  const custom = customEventOf(event);
+  if (custom) return { ...common, type: custom.type, body: custom.body };
   if (event.kind === 'comment') {
     return event.deleted ? { ...common, type: 'text', body: {}, state: 'DELETED' } : { ...common, type: 'text', body: { text: event.text } };
   }

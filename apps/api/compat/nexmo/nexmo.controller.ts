@@ -11,6 +11,7 @@ import {
   ListApplicationRoomsQuery,
   ListApplicationUsersQuery,
   ListTimelineEventsQuery,
+  ListUserRoomsQuery,
   TimelineEventOfCommentQuery,
   type ApplicationRoomView,
   type ApplicationUserView,
@@ -26,8 +27,8 @@ import { PostCommentCommand } from '../../comments/post-comment.command';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.command';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
-import type { VonageUserRef } from '../vonage/vonage-shapes';
-import { requestBody } from '../vonage/vonage.openapi';
+import { customDataOf, eventContent, roomUpdate, type VonageUserRef } from '../vonage/vonage-shapes';
+import { CONVERSATION_BODY, requestBody } from '../vonage/vonage.openapi';
 import { CUSTOM_DATA, NEXMO_SCHEMAS, NexmoOperation, STRING } from './nexmo.openapi';
 import {
   CONVERSATION_PREFIX,
@@ -168,17 +169,42 @@ export class NexmoController {
     return nexmoUser(this.base(request), user);
   }
 
+  /** The conversations the user is a member of; the beta client pages them by the `USR-` id in the next link. */
+  @NexmoOperation('/users/:user_id/conversations', { status: 200, description: 'A page of the conversations the user is a member of', schema: NEXMO_SCHEMAS.conversations, query: ['page_size', 'record_index', 'cursor'] })
+  @Get(['beta2/users/:user_id/conversations', 'beta/users/:user_id/conversations'])
+  async listUserConversations(@Param('user_id') userId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const app = this.application(request);
+    await this.settle();
+    const page = paging(query);
+    const id = this.userIdOf(userId);
+    const found: CursorPage<ApplicationRoomView> = page.cursor
+      ? await this.queries.execute(new ListUserRoomsQuery(app, id, page.cursor, page.size))
+      : await this.queries.execute(new ListUserRoomsQuery(app, id, undefined, offsetLimit(page)));
+    const items = page.cursor ? found.items : found.items.slice(page.recordIndex);
+    const base = this.base(request);
+    const path = `/users/${userId}/conversations`;
+    return nexmoPage(
+      this.listHref(base, path, page, page.recordIndex, page.cursor),
+      found.next ? this.listHref(base, path, page, page.recordIndex + items.length, found.next) : null,
+      page.recordIndex,
+      page.size,
+      'conversations',
+      items.filter((room) => !room.closed).map((room) => nexmoConversationSummary(base, room)),
+    );
+  }
+
   // ---- conversations
 
-  @NexmoOperation('/conversations', { status: 201, description: 'The conversation created: its id and where it lives', schema: NEXMO_SCHEMAS.createdConversation, body: requestBody({ name: STRING, display_name: STRING }, ['name']) })
+  @NexmoOperation('/conversations', { status: 201, description: 'The conversation created: its id and where it lives', schema: NEXMO_SCHEMAS.createdConversation, body: CONVERSATION_BODY })
   @Post('beta/conversations')
   @HttpCode(201)
   async createConversation(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     this.application(request);
     const handle = required(body, 'name');
+    const properties = customDataOf(body);
     const room: CreatedRoom = await this.commands.execute(
       new CreateRoomCommand(
-        { kind: 'group', name: str(body, 'display_name') ?? handle, applicationName: handle, participants: [], topic: null, avatarUrl: null },
+        { kind: 'group', name: str(body, 'display_name') ?? handle, applicationName: handle, participants: [], topic: null, avatarUrl: null, ...(properties ? { properties } : {}) },
         this.context(request),
       ),
     );
@@ -228,6 +254,15 @@ export class NexmoController {
       room.memberStates.map((member) => ({ member, user: users.get(member.userId)! })),
       last.items[0]?.eventId ?? 0,
     );
+  }
+
+  /** `display_name` renames the room, `properties.custom_data` replaces the application's data on it. */
+  @NexmoOperation('/conversations/:conversation_id', { status: 200, description: 'The conversation as it is now', schema: NEXMO_SCHEMAS.conversation, body: CONVERSATION_BODY })
+  @Put('beta/conversations/:conversation_id')
+  async updateConversation(@Param('conversation_id') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    await this.commands.execute(new ExecuteRoomCommand(room.id, roomUpdate(room, body, this.context(request).actor), this.context(request)));
+    return this.getConversation(conversationId, request);
   }
 
   @NexmoOperation('/conversations/:conversation_id', { status: 204, description: 'Deleted: its history stays in Parley, read-only', schema: null, writes: true })
@@ -326,28 +361,20 @@ export class NexmoController {
 
   // ---- events
 
-  /** A `text` event `from` a member: a comment of that member's user, posted by the application for them. */
+  /** A `text` (or `custom:<name>`) event `from` a member: a comment of that member's user, posted by the application for them. */
   @NexmoOperation('/conversations/:conversation_id/events', { status: 200, description: 'The event sent', schema: NEXMO_SCHEMAS.event, body: requestBody({ type: STRING, from: STRING, body: CUSTOM_DATA }, ['type']) })
   @Post('beta/conversations/:conversation_id/events')
   @HttpCode(200)
   async createEvent(@Param('conversation_id') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
     const roomId = this.roomIdOf(conversationId);
-    const type = str(body, 'type');
-    const payload = body['body'];
-    const text = payload !== null && typeof payload === 'object' && typeof (payload as Json)['text'] === 'string' ? ((payload as Json)['text'] as string) : undefined;
-    if (type !== 'text' || text === undefined) {
-      throw validationError('REQUEST.VALIDATION_FAILED', 'A text event has type text and body.text', [
-        ...(type !== 'text' ? [{ field: 'type', reason: 'must be text' }] : []),
-        ...(text === undefined ? [{ field: 'body.text', reason: 'must be a string' }] : []),
-      ]);
-    }
+    const content = eventContent(str(body, 'type'), body['body'], ['text']);
     const from = str(body, 'from');
     const memberUser = from === undefined ? null : await this.userOfMember(request, roomId, from);
     const context = this.context(request);
     const sender = memberUser ?? (context.actor === applicationActor(app) ? null : context.actor);
     if (sender === null) throw validationError('REQUEST.VALIDATION_FAILED', 'from must name a member', [{ field: 'from', reason: 'is required' }]);
-    const posted = await this.commands.execute(new PostCommentCommand(roomId, text, 'text', null, null, null, null, { ...context, actor: sender }));
+    const posted = await this.commands.execute(new PostCommentCommand(roomId, content.text, content.commentType, content.payload, null, null, null, { ...context, actor: sender }));
     await this.gate.waitFor(BigInt(posted.position), READ_YOUR_WRITES_MS);
     const event: TimelineEventView = await this.queries.execute(new TimelineEventOfCommentQuery(roomId, posted.id));
     return nexmoEvent(this.base(request), roomId, event, (userId) => (userId === sender && from ? fromNexmoId(MEMBER_PREFIX, from) : null));

@@ -21,6 +21,7 @@ const CONVERSATION_SUMMARY = { uuid: CONVERSATION_ID, name: STRING, display_name
 const CONVERSATION = closed({
   ...CONVERSATION_SUMMARY,
   timestamp: closed({ created: DATE_TIME }),
+  properties: closed({ custom_data: CUSTOM_DATA }),
   sequence_number: { ...WHOLE, description: 'The id of the conversation’s last event' },
   members: { type: 'array', items: closed({ member_id: MEMBER_ID, user_id: USER_ID, name: STRING, state: STATE }) },
 });

@@ -1,4 +1,8 @@
+import { validationError } from '../../../../libs/domain/errors';
 import type { ErrorBody } from '../../common/error-body';
+import type { ExecuteRoomCommand } from '../../rooms/room-command.command';
+
+type RoomCommand = ExecuteRoomCommand['command'];
 import type { ApplicationRoomView, ApplicationUserView, MemberStateView, TimelineEventView } from '../../applications/applications.queries';
 
 /*
@@ -21,6 +25,36 @@ export function fromVonageId(prefix: string, id: string): string | null {
 
 export const link = (href: string) => ({ href });
 
+/**
+ * A conversation update as Parley's room update: `display_name` renames,
+ * `properties.custom_data` replaces the application's data; `name` is the
+ * handle the conversation's id derives from, so only its present value passes.
+ */
+export function roomUpdate(room: ApplicationRoomView, body: Record<string, unknown>, actor: string): RoomCommand {
+  const name = body['name'];
+  if (name !== undefined && name !== room.applicationName) {
+    throw validationError('REQUEST.VALIDATION_FAILED', 'name is the conversation’s handle and does not change', [{ field: 'name', reason: 'cannot change (use display_name)' }]);
+  }
+  const displayName = body['display_name'];
+  if (displayName !== undefined && typeof displayName !== 'string') {
+    throw validationError('REQUEST.VALIDATION_FAILED', 'display_name must be a string', [{ field: 'display_name', reason: 'must be a string' }]);
+  }
+  const properties = customDataOf(body);
+  return { type: 'UpdateRoom', actor, ...(displayName !== undefined ? { name: displayName } : {}), ...(properties ? { properties } : {}), now: new Date().toISOString() };
+}
+
+/** `properties.custom_data` of a request (Vonage's place for an application's own JSON); undefined when it names none. */
+export function customDataOf(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  const properties = body['properties'];
+  if (properties === undefined || properties === null) return undefined;
+  const customData = typeof properties === 'object' && !Array.isArray(properties) ? (properties as Record<string, unknown>)['custom_data'] : null;
+  if (customData === undefined) return undefined;
+  if (customData === null || typeof customData !== 'object' || Array.isArray(customData)) {
+    throw validationError('REQUEST.VALIDATION_FAILED', 'properties.custom_data must be a JSON object', [{ field: 'properties.custom_data', reason: 'must be a JSON object' }]);
+  }
+  return customData as Record<string, unknown>;
+}
+
 export function vonageUser(base: string, user: ApplicationUserView) {
   const id = toVonageId(USER_PREFIX, user.id);
   return {
@@ -41,7 +75,7 @@ export function vonageConversation(base: string, room: ApplicationRoomView) {
     display_name: room.name,
     state: room.closed ? 'INACTIVE' : 'ACTIVE',
     timestamp: { created: room.createdAt },
-    properties: { custom_data: {} },
+    properties: { custom_data: room.properties },
     _links: { self: link(`${base}/v1/conversations/${id}`) },
   };
 }
@@ -98,6 +132,52 @@ const SYSTEM_TYPES: Readonly<Record<string, string>> = {
   topic_changed: 'conversation:updated',
 };
 
+/** The comment type an application's own event (`custom:<name>`) is kept as; its payload is `{ type, body }`. */
+export const CUSTOM_EVENT_COMMENT_TYPE = 'custom';
+const CUSTOM_EVENT = /^custom:[A-Za-z0-9_.:-]{1,100}$/;
+export const isCustomEventType = (type: string | undefined): type is string => type !== undefined && CUSTOM_EVENT.test(type);
+
+/** An application's own event as Parley keeps it: a comment of type `custom`, its payload the event's type and body. */
+export function customEventPayload(type: string, body: unknown): Record<string, unknown> {
+  return { type, body: body ?? {} };
+}
+
+/** What a new event becomes in Parley: a text comment, or a `custom` comment holding the application's event. */
+export interface EventContent {
+  readonly text: string;
+  readonly commentType: string;
+  readonly payload: Record<string, unknown> | null;
+}
+
+/**
+ * A new event's type and body as a comment: `text` events (and Vonage's
+ * `message` with message_type text) carry `body.text`; `custom:<name>`
+ * events carry any JSON object as `body` (bounded by the comment rules).
+ */
+export function eventContent(type: string | undefined, body: unknown, textTypes: readonly string[]): EventContent {
+  const payload = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  if (isCustomEventType(type)) {
+    if (body !== undefined && payload === undefined) throw validationError('REQUEST.VALIDATION_FAILED', 'body must be a JSON object', [{ field: 'body', reason: 'must be a JSON object' }]);
+    return { text: type, commentType: CUSTOM_EVENT_COMMENT_TYPE, payload: customEventPayload(type, payload ?? {}) };
+  }
+  const text = payload?.['text'];
+  const textual = type !== undefined && textTypes.includes(type) && (type !== 'message' || (payload?.['message_type'] ?? 'text') === 'text');
+  if (!textual) {
+    throw validationError('REQUEST.VALIDATION_FAILED', `type must be ${textTypes.join(' or ')} (text) or custom:<name>`, [
+      { field: 'type', reason: `must be ${textTypes.join(', ')} or custom:<name>` },
+    ]);
+  }
+  if (typeof text !== 'string') throw validationError('REQUEST.VALIDATION_FAILED', 'A text event needs body.text', [{ field: 'body.text', reason: 'must be a string' }]);
+  return { text, commentType: 'text', payload: null };
+}
+
+/** The application's own event a timeline item holds; null for anything else (a deleted one kept neither type nor body: it lists as a deleted message). */
+export function customEventOf(event: TimelineEventView): { type: string; body: unknown } | null {
+  if (event.kind !== 'comment' || event.type !== CUSTOM_EVENT_COMMENT_TYPE) return null;
+  const type = event.payload?.['type'];
+  return typeof type === 'string' && isCustomEventType(type) ? { type, body: event.payload?.['body'] ?? {} } : null;
+}
+
 /** A timeline item as a Vonage event; `from` is the sender's member id (none for the application itself). */
 export function vonageEvent(base: string, roomId: string, event: TimelineEventView, memberIdOfUser: (userId: string) => string | null) {
   const conversationId = toVonageId(CONVERSATION_PREFIX, roomId);
@@ -109,6 +189,8 @@ export function vonageEvent(base: string, roomId: string, event: TimelineEventVi
     ...(from ? { from: toVonageId(MEMBER_PREFIX, from) } : {}),
     _links: { self: link(`${base}/v1/conversations/${conversationId}/events/${event.eventId}`) },
   };
+  const custom = customEventOf(event);
+  if (custom) return { ...common, type: custom.type, body: custom.body };
   if (event.kind === 'comment') {
     return event.deleted
       ? { ...common, type: 'message', body: { message_type: 'text', text: null }, state: 'DELETED' }

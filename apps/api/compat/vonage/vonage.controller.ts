@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
@@ -11,6 +11,7 @@ import {
   ListApplicationRoomsQuery,
   ListApplicationUsersQuery,
   ListTimelineEventsQuery,
+  ListUserRoomsQuery,
   TimelineEventOfCommentQuery,
   type ApplicationRoomView,
   type ApplicationUserView,
@@ -26,9 +27,12 @@ import { PostCommentCommand } from '../../comments/post-comment.command';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.command';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
-import { CUSTOM_DATA, requestBody, STRING, VONAGE_SCHEMAS, VonageOperation } from './vonage.openapi';
+import { CONVERSATION_BODY, CUSTOM_DATA, requestBody, STRING, VONAGE_SCHEMAS, VonageOperation } from './vonage.openapi';
 import {
   CONVERSATION_PREFIX,
+  customDataOf,
+  eventContent,
+  roomUpdate,
   fromVonageId,
   MEMBER_PREFIX,
   USER_PREFIX,
@@ -120,9 +124,24 @@ export class VonageController {
     return vonageUser(this.base(request), user);
   }
 
+  @VonageOperation('/users/:user_id/conversations', { status: 200, description: 'A page of the conversations the user is a member of', schema: VONAGE_SCHEMAS.conversations, query: ['page_size', 'cursor'] })
+  @Get('users/:user_id/conversations')
+  async listUserConversations(@Param('user_id') userId: string, @Query() query: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const app = this.application(request);
+    await this.settle();
+    const size = pageSize(query);
+    const page: CursorPage<ApplicationRoomView> = await this.queries.execute(new ListUserRoomsQuery(app, this.userIdOf(userId), cursorOf(query), size));
+    const base = this.base(request);
+    return {
+      page_size: size,
+      _embedded: { conversations: page.items.filter((room) => !room.closed).map((room) => vonageConversation(base, room)) },
+      _links: this.links(base, `/v1/users/${userId}/conversations`, size, cursorOf(query), page.next),
+    };
+  }
+
   // ---- conversations
 
-  @VonageOperation('/conversations', { status: 200, description: 'The conversation created', schema: VONAGE_SCHEMAS.conversation, body: requestBody({ name: STRING, display_name: STRING }, ['name']) })
+  @VonageOperation('/conversations', { status: 200, description: 'The conversation created', schema: VONAGE_SCHEMAS.conversation, body: CONVERSATION_BODY })
   @Post('conversations')
   @HttpCode(200)
   async createConversation(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
@@ -130,8 +149,12 @@ export class VonageController {
     const handle = str(body, 'name');
     if (handle === undefined) throw validationError('REQUEST.VALIDATION_FAILED', 'name is required', [{ field: 'name', reason: 'is required' }]);
     const displayName = str(body, 'display_name') ?? handle;
+    const properties = customDataOf(body);
     const room: CreatedRoom = await this.commands.execute(
-      new CreateRoomCommand({ kind: 'group', name: displayName, applicationName: handle, participants: [], topic: null, avatarUrl: null }, this.context(request)),
+      new CreateRoomCommand(
+        { kind: 'group', name: displayName, applicationName: handle, participants: [], topic: null, avatarUrl: null, ...(properties ? { properties } : {}) },
+        this.context(request),
+      ),
     );
     return vonageConversation(this.base(request), {
       id: room.id,
@@ -140,7 +163,17 @@ export class VonageController {
       createdAt: new Date().toISOString(),
       closed: false,
       memberCount: 0,
+      properties: properties ?? {},
     });
+  }
+
+  /** `display_name` renames the room; `properties.custom_data` replaces the application's data on it; `name` (the handle) stays. */
+  @VonageOperation('/conversations/:conversation_id', { status: 200, description: 'The conversation as it is now', schema: VONAGE_SCHEMAS.conversation, body: CONVERSATION_BODY })
+  @Put('conversations/:conversation_id')
+  async updateConversation(@Param('conversation_id') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const room = await this.room(request, conversationId);
+    await this.commands.execute(new ExecuteRoomCommand(room.id, roomUpdate(room, body, this.context(request).actor), this.context(request)));
+    return vonageConversation(this.base(request), await this.room(request, conversationId));
   }
 
   @VonageOperation('/conversations', { status: 200, description: 'A page of the application’s conversations', schema: VONAGE_SCHEMAS.conversations, query: ['page_size', 'cursor'] })
@@ -258,14 +291,7 @@ export class VonageController {
   async createEvent(@Param('conversation_id') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
     const roomId = this.roomIdOf(conversationId);
-    const type = str(body, 'type');
-    const payload = (body['body'] ?? {}) as Json;
-    const text = typeof payload['text'] === 'string' ? payload['text'] : undefined;
-    if ((type !== 'text' && type !== 'message') || text === undefined || (type === 'message' && (payload['message_type'] ?? 'text') !== 'text')) {
-      throw validationError('REQUEST.VALIDATION_FAILED', 'Parley takes text events: type text (or message with message_type text) and body.text', [
-        { field: 'body.text', reason: 'a text event needs body.text' },
-      ]);
-    }
+    const content = eventContent(str(body, 'type'), body['body'], ['text', 'message']);
     const from = str(body, 'from');
     const memberUser = from === undefined ? null : await this.userOfMember(request, roomId, from);
     const context = this.context(request);
@@ -273,7 +299,7 @@ export class VonageController {
     const sender = memberUser ?? (context.actor === applicationActor(app) ? null : context.actor);
     if (sender === null) throw validationError('REQUEST.VALIDATION_FAILED', 'from must name a member', [{ field: 'from', reason: 'is required' }]);
     const posted = await this.commands.execute(
-      new PostCommentCommand(roomId, text, 'text', null, null, null, null, { ...context, actor: sender }),
+      new PostCommentCommand(roomId, content.text, content.commentType, content.payload, null, null, null, { ...context, actor: sender }),
     );
     await this.gate.waitFor(BigInt(posted.position), READ_YOUR_WRITES_MS);
     const event: TimelineEventView = await this.queries.execute(new TimelineEventOfCommentQuery(roomId, posted.id));

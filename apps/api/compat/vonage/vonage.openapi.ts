@@ -175,3 +175,6 @@ export const requestBody = (properties: Record<string, Schema>, required: readon
   required: [...required],
   additionalProperties: true,
 });
+
+/** A conversation's fields as Vonage (and the later Nexmo API) sends them. */
+export const CONVERSATION_BODY: Schema = requestBody({ name: STRING, display_name: STRING, properties: requestBody({ custom_data: CUSTOM_DATA }) });

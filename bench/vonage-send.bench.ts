@@ -1,0 +1,130 @@
+/**
+ * Issue 14's figure: text messages sent through the Vonage surface
+ * (POST /vonage/v1/conversations/:id/events) at 50 connections, each request
+ * with a fresh RS256 application token signed by the load generator, ÷
+ * Parley's own POST /v1/rooms/:roomId/comments at 50 connections on the same
+ * server in the same run. The translation must be thin: goal ≥ 0.8.
+ */
+import autocannon from 'autocannon';
+import { randomUUID, sign } from 'node:crypto';
+import { benchSeconds, envWithoutStores, fmt, goalText, makeTempDir, removeTempDir, runStandalone, say, verdict, type BenchOutcome, type Goal, type SummaryRow } from './lib/common';
+import { HttpClient } from './lib/http';
+import { describeLoad, finishLoad, postLoad, type LoadSummary } from './lib/load';
+import { setupWorkload, startParley } from './lib/parley';
+
+const NAME = 'vonage-send';
+const CONNECTIONS = 50;
+const CONVERSATIONS = 20;
+const USERS = 30;
+const MEMBERS_PER_CONVERSATION = 3;
+const WARMUP_SECONDS = 2;
+const ADMIN_KEY = `pk_bench_vonage_${'0'.repeat(40)}`;
+export const RATIO_GOAL: Goal = { op: '>=', target: 0.8 };
+
+/** An application's token as a Vonage application signs it: RS256, a fresh jti each time. */
+function token(applicationId: string, privateKey: string): string {
+  const header = Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ application_id: applicationId, iat: Math.floor(Date.now() / 1000), jti: randomUUID() })).toString('base64url');
+  return `${header}.${payload}.${sign('RSA-SHA256', Buffer.from(`${header}.${payload}`), privateKey).toString('base64url')}`;
+}
+
+interface VonageWorkload {
+  readonly applicationId: string;
+  readonly privateKey: string;
+  readonly conversations: readonly { readonly id: string; readonly members: readonly string[] }[];
+}
+
+async function setupVonage(baseUrl: string): Promise<VonageWorkload> {
+  const client = new HttpClient(baseUrl, 4);
+  try {
+    const app = await client.json<{ id: string; privateKey: string }>('POST', '/v1/admin/applications', 201, {
+      headers: { 'x-api-key': ADMIN_KEY },
+      body: { name: 'bench' },
+    });
+    const auth = () => ({ authorization: `Bearer ${token(app.id, app.privateKey)}` });
+    const users = await Promise.all(
+      Array.from({ length: USERS }, (_, i) => client.json<{ id: string }>('POST', '/vonage/v1/users', 200, { headers: auth(), body: { name: `bench-${i}` } })),
+    );
+    const conversations = [];
+    for (let c = 0; c < CONVERSATIONS; c++) {
+      const conversation = await client.json<{ id: string }>('POST', '/vonage/v1/conversations', 200, { headers: auth(), body: { name: `bench-${c}` } });
+      const members: string[] = [];
+      for (let m = 0; m < MEMBERS_PER_CONVERSATION; m++) {
+        const user = users[(c + m) % users.length]!;
+        const member = await client.json<{ id: string }>('POST', `/vonage/v1/conversations/${conversation.id}/members`, 201, {
+          headers: auth(),
+          body: { state: 'joined', user: { id: user.id } },
+        });
+        members.push(member.id);
+      }
+      conversations.push({ id: conversation.id, members });
+    }
+    return { applicationId: app.id, privateKey: app.privateKey, conversations };
+  } finally {
+    client.close();
+  }
+}
+
+/** POST …/events from `connections` connections: each request names the next conversation and member, and signs its own token. */
+function vonageLoad(url: string, workload: VonageWorkload, seconds: number): Promise<LoadSummary> {
+  let k = 0;
+  const instance = autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const n = k++;
+          const conversation = workload.conversations[n % workload.conversations.length]!;
+          const from = conversation.members[Math.floor(n / workload.conversations.length) % conversation.members.length]!;
+          return {
+            ...request,
+            method: 'POST',
+            path: `/vonage/v1/conversations/${conversation.id}/events`,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token(workload.applicationId, workload.privateKey)}` },
+            body: JSON.stringify({ type: 'message', from, body: { message_type: 'text', text: `bench message ${n} ${'lorem ipsum '.repeat(4)}`.trim() } }),
+          };
+        },
+      },
+    ],
+  });
+  return finishLoad(instance, seconds);
+}
+
+export async function runVonageSend(): Promise<BenchOutcome> {
+  const seconds = benchSeconds();
+  const dataDir = makeTempDir(NAME);
+  const server = await startParley({ dataDir, env: { ...envWithoutStores(), ADMIN_API_KEY: ADMIN_KEY }, label: 'parley' });
+  const rows: SummaryRow[] = [];
+  try {
+    say(NAME, `${CONNECTIONS} connections; Vonage: ${CONVERSATIONS} conversations × ${MEMBERS_PER_CONVERSATION} members, a fresh RS256 token per request; native: the send bench's workload on the same server`);
+    const vonage = await setupVonage(server.url);
+    const native = await setupWorkload(server.url, USERS, CONVERSATIONS, MEMBERS_PER_CONVERSATION);
+    await postLoad({ url: server.url, rooms: native.rooms, connections: CONNECTIONS, seconds: WARMUP_SECONDS });
+    const own = await postLoad({ url: server.url, rooms: native.rooms, connections: CONNECTIONS, seconds });
+    say(NAME, `Parley's own POST comment: ${describeLoad(own)}`);
+    await vonageLoad(server.url, vonage, WARMUP_SECONDS);
+    const surface = await vonageLoad(server.url, vonage, seconds);
+    say(NAME, `Vonage POST events: ${describeLoad(surface)}`);
+    if (surface.non2xx > 0 || surface.errors > 0) say(NAME, 'WARNING: the Vonage surface answered errors; figures count only 2xx');
+    const ratio = surface.rps / Math.max(own.rps, 1e-9);
+    rows.push({
+      bench: NAME,
+      metric: 'Vonage events ÷ own comments',
+      figure: `${fmt(surface.rps)} req/s`,
+      baseline: `${fmt(own.rps)} req/s`,
+      ratio: ratio.toFixed(2),
+      goal: goalText(RATIO_GOAL),
+      verdict: verdict(ratio, RATIO_GOAL),
+    });
+    return { name: NAME, rows, data: { vonageRps: surface.rps, ownRps: own.rps, vonageP99: surface.p99, ownP99: own.p99 } };
+  } finally {
+    await server.stop();
+    removeTempDir(dataDir);
+  }
+}
+
+if (require.main === module) runStandalone(runVonageSend);
