@@ -32,6 +32,9 @@ export type RoomSpec =
       readonly idempotencyKey?: string;
       /** An application's room: its handle there (unique in the application); defaults to the name. */
       readonly applicationName?: string;
+      /** Created by an administrator (`admin:rooms`) for the organisation: the caller is no member. */
+      readonly administered?: boolean;
+      readonly unlisted?: boolean;
     }
   | { readonly kind: 'direct'; readonly userId: string }
   /** A private thread with a subject (the room's name) among fixed participants. */
@@ -111,6 +114,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
       permissions: group?.permissions,
       historyVisibility: group?.historyVisibility,
       ...(applicationId !== null && group !== null ? { applicationId, applicationName: group.applicationName ?? group.name } : {}),
+      ...(group?.administered === true ? { administered: true, unlisted: group.unlisted } : {}),
       actor: context.actor,
       participants,
       now: new Date().toISOString(),
