@@ -147,4 +147,25 @@ describe('organisation: groups, peers, members, policies, directory (issue #16)'
     // The other member's history is whole: the policy binds only its own users.
     expect(await texts(other.auth, after.body.position)).toEqual(['before the policy', 'after the sign-in']);
   });
+
+  it('pages the directory by user id: a page reads only its own users, a cursor carries on, a bad one is refused', async () => {
+    const [me, ann, bob, cid] = await Promise.all([h.user('me'), h.user('ann'), h.user('bob'), h.user('cid')]);
+    const mine = await group('Paged mine');
+    const theirs = await group('Paged theirs');
+    await assign(mine.group.id, me);
+    await Promise.all([ann, bob, cid].map((u) => assign(theirs.group.id, u)));
+    const peered = await h.http().put(`/v1/admin/groups/${mine.group.id}/peers/${theirs.group.id}`).set(admin).expect(200);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '?limit=2' : `?limit=2&cursor=${cursor}`;
+      const page = await h.http().get(`/v1/me/directory${query}`).set(me.auth).set('X-Min-Position', peered.body.position as string).expect(200);
+      expect((page.body.items as unknown[]).length).toBeLessThanOrEqual(2);
+      seen.push(...(page.body.items as { userId: string }[]).map((e) => e.userId));
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor !== null);
+    expect(seen).toEqual([ann.id, bob.id, cid.id].sort());
+    await refused(() => h.http().get('/v1/me/directory?limit=0').set(me.auth), 400, 'REQUEST.VALIDATION_FAILED', 'limit');
+    await refused(() => h.http().get(`/v1/me/directory?cursor=${Buffer.from('\u0001').toString('base64url')}`).set(me.auth), 400, 'REQUEST.CURSOR_INVALID', 'cursor');
+  });
 });

@@ -97,6 +97,93 @@ describe('Trillian wire surface (issue #16)', () => {
     expect(await head()).toBe(after);
   });
 
+  describe('group chats, members and messages', () => {
+    const ROOMS_KEY = 'trillian-e2e-rooms-key';
+    let token = '';
+    const g = (path: string) => `/trillian/v1/${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+    beforeAll(async () => {
+      const key = await h.http().post('/v1/admin/api-keys').set('X-Api-Key', API_KEY).send({ name: ROOMS_KEY, scopes: ['admin:rooms', 'act:users'] }).expect(201);
+      token = key.body.key as string;
+    });
+    const nameOf = (xml: string) => /<groupchat name="([^"]+)">/.exec(xml)![1]!;
+    const path = (name: string) => `groupchats/${encodeURIComponent(name)}`;
+
+    it('creates, lists, gets and updates group chats with the seed’s flags, in the seed’s XML', async () => {
+      const created = await h.http().post(g('groupchats/')).type('form').send({ displayname: 'Sales', flags: '0' });
+      shapedAs('Create a group chat', created);
+      expect(created.text).toContain('<flags>0</flags>');
+      const name = nameOf(created.text);
+      shapedAs('Get all group chats', await h.http().get(g('groupchats/')));
+      shapedAs('Get a single group chat', await h.http().get(g(`${path(name)}/`)));
+      const updated = await h.http().patch(g(`${path(name)}/`)).type('form').send({ flags: '7936', topic: 'This is a brand new topic!' });
+      shapedAs('Update a group chat', updated);
+      expect(updated.text).toContain('<flags>7936</flags>');
+      expect(updated.text).toContain('<topic>This is a brand new topic!</topic>');
+      const admin = await h.http().get(`/v1/admin/rooms/${name.slice(1, 37)}`).set('X-Api-Key', token).expect(200);
+      expect(admin.body).toMatchObject({ unlisted: true, permissions: { rename: false, changeTopic: false, addMembers: false, removeMembers: false, send: true } });
+      const posted = await h.http().post(g(`${path(name)}`)).type('form').send({ flags: String(0x2000 | 0x400) });
+      expect(posted.status).toBe(200);
+      expect(posted.text).toContain(`<flags>${0x2400}</flags>`);
+    });
+
+    it('adds and removes members, and shows OP and VOICE as member flags', async () => {
+      const [ann, bob] = await Promise.all([h.user('ann'), h.user('bob')]);
+      const name = nameOf((await h.http().post(g('groupchats/')).type('form').send({ displayname: 'Development' }).expect(201)).text);
+      shapedAs('Add a member to a group chat', await h.http().post(g(`${path(name)}/${ann.id}/`)));
+      await h.http().post(g(`${path(name)}/${bob.id}`)).expect(201);
+      await h.http().put(`/v1/admin/rooms/${name.slice(1, 37)}/members/${bob.id}`).set('X-Api-Key', token).send({ role: 'operator', voice: true }).expect(200);
+      const members = await h.http().get(g(`${path(name)}/members/`));
+      shapedAs('Get all members of a group chat', members);
+      expect(members.text).toContain(`<member name="${bob.id}"><flags>3</flags></member>`);
+      await h.http().delete(g(`${path(name)}/${ann.id}/`)).expect(204);
+      expect((await h.http().get(g(`${path(name)}/members`))).text).not.toContain(ann.id);
+    });
+
+    it('sends as a member, browses weeks and a week’s messages, deletes a block, a week and all', async () => {
+      const [ann, bob] = await Promise.all([h.user('ann'), h.user('bob')]);
+      const name = nameOf((await h.http().post(g('groupchats/')).type('form').send({ displayname: 'General' }).expect(201)).text);
+      await h.http().post(g(`${path(name)}/${ann.id}/`)).expect(201);
+      await h.http().post(g(`${path(name)}/${bob.id}/`)).expect(201);
+      const sent = await h.http().post(g(`${path(name)}/messages/`)).type('form').send({ from: ann.id, message: 'This is a test of our new group chat.' });
+      shapedAs('Send a message to a group chat', sent);
+      await h.http().post(g(`${path(name)}/messages/`)).type('form').send({ from: bob.id, message: 'Looks like it’s working.' }).expect(200);
+      const third = await h.http().post(`/v1/rooms/${name.slice(1, 37)}/comments`).set(ann.auth).send({ text: 'Great - have a lovely day!' }).expect(201);
+      const weeks = await h.http().get(g(`${path(name)}/messages/`)).set('X-Min-Position', third.body.position as string);
+      shapedAs('Get all message weeks from a group chat', weeks);
+      const week = /<week [^>]*href="[^"]*\/messages\/([0-9a-f]+)\/(\d+)\/(\d+)\/"[^>]*messages="3"/.exec(weeks.text)!;
+      const [, conversation, year, weekNo] = week;
+      const messages = await h.http().get(g(`${path(name)}/messages/${conversation}/${year}/${weekNo}/`));
+      shapedAs('Get messages from a group chat by week', messages);
+      expect(messages.text).toContain('Great - have a lovely day!');
+      const block = Buffer.from(String(third.body.id)).toString('base64');
+      await h.http().delete(g(`${path(name)}/messages/${conversation}/${year}/${weekNo}/?block=${encodeURIComponent(block)}`)).expect(204);
+      const after = await h.http().get(g(`${path(name)}/messages/${conversation}/${year}/${weekNo}/`)).set('Accept', 'application/json').expect(200);
+      expect(after.body.response.messages.message).toHaveLength(2);
+      await h.http().delete(g(`${path(name)}/messages/${conversation}/${year}/${weekNo}/`)).expect(204);
+      expect((await h.http().get(g(`${path(name)}/messages/${conversation}/${year}/${weekNo}/`))).text).not.toContain('<message ');
+      await h.http().post(g(`${path(name)}/messages/`)).type('form').send({ from: bob.id, message: 'again' }).expect(200);
+      await h.http().delete(g(`${path(name)}/messages/${conversation}/`)).expect(204);
+      const none = await h.http().get(g(`${path(name)}/messages/`)).set('Accept', 'application/json').expect(200);
+      expect(none.body.response.messages.week ?? []).toEqual([]);
+    });
+
+    it('refuses unknown flag bits, a bad block, another conversation and a bad name, naming the field and writing nothing', async () => {
+      const name = nameOf((await h.http().post(g('groupchats/')).type('form').send({ displayname: 'Refusals' }).expect(201)).text);
+      const head = async () => (await h.http().get('/health').expect(200)).body.eventStore.head as string | null;
+      const before = await head();
+      const field = async (res: { status: number; body: { details?: { field: string }[] } }, status: number, fieldName: string) => {
+        expect(res.status).toBe(status);
+        expect(res.body.details?.map((d) => d.field)).toContain(fieldName);
+      };
+      await field(await h.http().post(g('groupchats/')).type('form').send({ displayname: 'X', flags: '2' }), 400, 'flags');
+      await field(await h.http().patch(g(`${path(name)}`)).type('form').send({ flags: 'many' }), 400, 'flags');
+      await field(await h.http().get(g('groupchats/not-a-room/')), 400, 'groupchat');
+      await field(await h.http().delete(g(`${path(name)}/messages/${name.slice(1, 37).replace(/-/g, '')}/2016/20/?block=${encodeURIComponent('!!')}`)), 400, 'block');
+      expect((await h.http().delete(g(`${path(name)}/messages/0000/2016/20/`))).status).toBe(404);
+      expect(await head()).toBe(before);
+    });
+  });
+
   it('never writes the token of the query string to the log', async () => {
     const logged = await ParleyHarness.start({ ADMIN_API_KEY: API_KEY, LOG_LEVEL: 'debug' });
     const lines: string[] = [];

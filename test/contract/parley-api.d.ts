@@ -900,6 +900,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every group chat, oldest first, listed or not (deleted ones with deleted=1) */
+        get: operations["AdminRoomsController_list"];
+        put?: never;
+        /** Create a group chat for the organisation (the caller is no member) */
+        post: operations["AdminRoomsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/rooms/{roomId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminRoomsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a room: name, topic, permissions (send false moderates it), listing; deleted: true deletes it */
+        patch: operations["AdminRoomsController_update"];
+        trace?: never;
+    };
+    "/v1/admin/rooms/{roomId}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Make a user a member (added if need be) with this role, voice and mute */
+        put: operations["AdminRoomsController_putMember"];
+        post?: never;
+        delete: operations["AdminRoomsController_removeMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/rooms/{roomId}/comments": {
         parameters: {
             query?: never;
@@ -960,6 +1012,46 @@ export interface paths {
         get: operations["HistoryController_week"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/history/deletions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete a block of history (operators and owners)
+         * @description Deletes a block of the room’s history: the comments named, an ISO week, or all of it up to now. One HistoryDeleted event; the comments show as tombstones in every page, week, feed and export from then on, the log keeps the posts. Comments deleted before are left out (written 0 when nothing stood).
+         */
+        post: operations["HistoryDeletionController_delete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/rooms/{roomId}/history/deletions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete a block of any room’s history
+         * @description Deletes a block of the room’s history: the comments named, an ISO week, or all of it up to now. One HistoryDeleted event; the comments show as tombstones in every page, week, feed and export from then on, the log keeps the posts. Comments deleted before are left out (written 0 when nothing stood).
+         */
+        post: operations["AdminHistoryDeletionController_delete"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1688,6 +1780,131 @@ export interface paths {
         patch: operations["TrillianOrgController_updatePolicy"];
         trace?: never;
     };
+    "/trillian/v1/groupchats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get all group chats */
+        get: operations["TrillianGroupchatsController_list"];
+        put?: never;
+        /** Create a group chat */
+        post: operations["TrillianGroupchatsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trillian/v1/groupchats/{groupchat}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a single group chat */
+        get: operations["TrillianGroupchatsController_get"];
+        put?: never;
+        /** Update a group chat (POST, where PATCH is unavailable) */
+        post: operations["TrillianGroupchatsController_update"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update a group chat */
+        patch: operations["TrillianGroupchatsController_patch"];
+        trace?: never;
+    };
+    "/trillian/v1/groupchats/{groupchat}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get all members of a group chat */
+        get: operations["TrillianGroupchatsController_members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trillian/v1/groupchats/{groupchat}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get all message weeks from a group chat */
+        get: operations["TrillianGroupchatsController_weeks"];
+        put?: never;
+        /** Send a message to a group chat (the token also holds act:users; from names the sending member) */
+        post: operations["TrillianGroupchatsController_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trillian/v1/groupchats/{groupchat}/messages/{conversation}/{year}/{week}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get messages from a group chat by week */
+        get: operations["TrillianGroupchatsController_week"];
+        put?: never;
+        post?: never;
+        /** Delete one or more messages (block) or all of a week from a group chat */
+        delete: operations["TrillianGroupchatsController_deleteWeek"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trillian/v1/groupchats/{groupchat}/messages/{conversation}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete all messages from a group chat */
+        delete: operations["TrillianGroupchatsController_deleteAll"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trillian/v1/groupchats/{groupchat}/{member}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a member to a group chat */
+        post: operations["TrillianGroupchatsController_addMember"];
+        /** Delete a member from a group chat */
+        delete: operations["TrillianGroupchatsController_removeMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1875,438 +2092,6 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/vonage/v1/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["VonageController_listUsers"];
-        put?: never;
-        post: operations["VonageController_createUser"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/vonage/v1/users/{user_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["VonageController_getUser"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/vonage/v1/users/{user_id}/conversations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["VonageController_listUserConversations"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/vonage/v1/conversations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["VonageController_listConversations"];
-        put?: never;
-        post: operations["VonageController_createConversation"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/vonage/v1/conversations/{conversation_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["VonageController_getConversation"];
-        put: operations["VonageController_updateConversation"];
-        post?: never;
-        delete: operations["VonageController_deleteConversation"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/vonage/v1/conversations/{conversation_id}/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["VonageController_listMembers"];
-        put?: never;
-        post: operations["VonageController_createMember"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/vonage/v1/conversations/{conversation_id}/members/{member_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["VonageController_getMember"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch: operations["VonageController_updateMember"];
-        trace?: never;
-    };
-    "/vonage/v1/conversations/{conversation_id}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["VonageController_listEvents"];
-        put?: never;
-        post: operations["VonageController_createEvent"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/vonage/v1/conversations/{conversation_id}/events/{event_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["VonageController_getEvent"];
-        put?: never;
-        post?: never;
-        delete: operations["VonageController_deleteEvent"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_listUsers[1]"];
-        put?: never;
-        post: operations["NexmoController_createUser"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta2/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_listUsers[0]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta2/users/{user_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_getUser[0]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta/users/{user_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_getUser[1]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta2/users/{user_id}/conversations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_listUserConversations[0]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta/users/{user_id}/conversations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_listUserConversations[1]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta/conversations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_listConversations[1]"];
-        put?: never;
-        post: operations["NexmoController_createConversation"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta2/conversations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_listConversations[0]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta/conversations/{conversation_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_getConversation[0]"];
-        put: operations["NexmoController_updateConversation"];
-        post?: never;
-        delete: operations["NexmoController_deleteConversation"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta2/conversations/{conversation_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_getConversation[1]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta/conversations/{conversation_id}/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_listMembers[1]"];
-        put?: never;
-        post: operations["NexmoController_createMember"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta2/conversations/{conversation_id}/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_listMembers[0]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta2/conversations/{conversation_id}/members/{member_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_getMember[0]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta/conversations/{conversation_id}/members/{member_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_getMember[1]"];
-        put: operations["NexmoController_updateMember"];
-        post?: never;
-        delete: operations["NexmoController_deleteMember"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta/conversations/{conversation_id}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_listEvents[1]"];
-        put?: never;
-        post: operations["NexmoController_createEvent"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta2/conversations/{conversation_id}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_listEvents[0]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta2/conversations/{conversation_id}/events/{event_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_getEvent[0]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta/conversations/{conversation_id}/events/{event_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_getEvent[1]"];
-        put?: never;
-        post?: never;
-        delete: operations["NexmoController_deleteEvent"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3186,10 +2971,6 @@ export interface components {
             /** @description Deleted: read-only history */
             closed: boolean;
             memberCount: number;
-            /** @description The application’s custom_data on the room */
-            properties: {
-                [key: string]: unknown;
-            };
         };
         ApplicationRoomPageResponse: {
             items: components["schemas"]["ApplicationRoomResponse"][];
@@ -3696,6 +3477,8 @@ export interface components {
              * @description An absolute http(s) URL; null clears it
              */
             avatarUrl?: string | null;
+            /** @description Not listed to non-members (operators and owners) */
+            unlisted?: boolean;
         };
         RoomCommandResponse: {
             /** Format: uuid */
@@ -3732,6 +3515,8 @@ export interface components {
             /** @enum {string} */
             role: "owner" | "operator" | "member";
             muted: boolean;
+            /** @description Posts in a moderated room (one whose members may not send) */
+            voice: boolean;
             /** Format: date-time */
             joinedAt: string;
             /** @description null when hidden from the caller */
@@ -3750,6 +3535,8 @@ export interface components {
             /** @enum {string} */
             role?: "owner" | "operator" | "member";
             muted?: boolean;
+            /** @description Posts in a moderated room (members may not send); operators and owners give it */
+            voice?: boolean;
         };
         InviteMembersDto: {
             userIds: string[];
@@ -3775,6 +3562,114 @@ export interface components {
         };
         MemberStateListResponse: {
             items: components["schemas"]["MemberStateResponse"][];
+        };
+        AdminRoomMemberResponse: {
+            /** Format: uuid */
+            userId: string;
+            /** @enum {string} */
+            role: "owner" | "operator" | "member";
+            muted: boolean;
+            /** @description Posts in a moderated room (one whose members may not send) */
+            voice: boolean;
+        };
+        AdminRoomResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            topic: string | null;
+            avatarUrl: string | null;
+            /** @description A user id, or apikey:<id> for a group chat an administrator made */
+            createdBy: string;
+            /** @description Deleted: read-only history, left out of listings unless asked for */
+            deleted: boolean;
+            /** @description Not listed to non-members */
+            unlisted: boolean;
+            /** @description send false: a moderated room, where only voiced members, operators and owners post */
+            permissions: components["schemas"]["RoomPermissionsResponse"];
+            /** @enum {string} */
+            historyVisibility: "shared" | "joined";
+            memberCount: number;
+            /** @description In the order they joined; null unless asked for (members=1) */
+            members: components["schemas"]["AdminRoomMemberResponse"][] | null;
+        };
+        AdminRoomPageResponse: {
+            items: components["schemas"]["AdminRoomResponse"][];
+            nextCursor: string | null;
+        };
+        AdminCreateRoomDto: {
+            /** @example Weekend trip */
+            name: string;
+            topic?: string;
+            /**
+             * Format: uri
+             * @description An absolute http(s) URL
+             */
+            avatarUrl?: string;
+            permissions?: components["schemas"]["RoomPermissionsDto"];
+            /**
+             * @description Who sees history from before they joined: `shared`, every member sees it all; `joined`, a member sees only what happened from their joining on (feed, comment history). Owners and operators change it.
+             * @default shared
+             * @enum {string}
+             */
+            historyVisibility?: "shared" | "joined";
+            /** @description User ids of its members */
+            participants?: string[];
+            /** @description Not listed to non-members (Trillian’s DISABLE_LIST) */
+            unlisted?: boolean;
+        };
+        CreatedAdminRoomResponse: {
+            room: components["schemas"]["AdminRoomResponse"];
+            /** @description false when a retried Idempotency-Key found the room made already */
+            created: boolean;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string | null;
+        };
+        AdminUpdateRoomDto: {
+            /** @example Weekend trip */
+            name?: string;
+            /** @description Rooms of an application only: the room’s handle in the application, unique there (defaults to the name) */
+            applicationName?: string;
+            permissions?: components["schemas"]["RoomPermissionsDto"];
+            /**
+             * @description Who sees history from before they joined: `shared`, every member sees it all; `joined`, a member sees only what happened from their joining on (feed, comment history). Owners and operators change it.
+             * @default shared
+             * @enum {string}
+             */
+            historyVisibility?: "shared" | "joined";
+            /** @description null clears it */
+            topic?: string | null;
+            /**
+             * Format: uri
+             * @description An absolute http(s) URL; null clears it
+             */
+            avatarUrl?: string | null;
+            /** @description Not listed to non-members (operators and owners) */
+            unlisted?: boolean;
+            /**
+             * @description Deletes the room: read-only history, left out of listings (Trillian’s DELETED); it cannot be undone
+             * @enum {boolean}
+             */
+            deleted?: true;
+        };
+        AdministeredRoomResponse: {
+            room: components["schemas"]["AdminRoomResponse"];
+            /** @description Events written; 0 when the room already was as asked */
+            written: number;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string | null;
+        };
+        AdminPutMemberDto: {
+            /** @enum {string} */
+            role?: "owner" | "operator" | "member";
+            /** @description Posts in a moderated room (one whose members may not send) */
+            voice?: boolean;
+            muted?: boolean;
         };
         PostCommentDto: {
             /** @description At most 64 KiB of UTF-8 text and JSON payload together (413 COMMENT.TOO_LARGE); required unless attachments are given */
@@ -3952,6 +3847,23 @@ export interface components {
             /** @description Moves with any change in the room’s history */
             revision: number;
             weeks: components["schemas"]["HistoryWeekResponse"][];
+        };
+        IsoWeekDto: {
+            /** @example 2016 */
+            year?: number;
+            /** @example 20 */
+            week?: number;
+        };
+        DeleteHistoryDto: {
+            /** @description Comments of this room */
+            commentIds?: string[];
+            /** @description Every comment of this ISO week */
+            week?: components["schemas"]["IsoWeekDto"];
+            /**
+             * @description The whole history up to now
+             * @enum {boolean}
+             */
+            all?: true;
         };
         CreateThreadDto: {
             /**
@@ -4183,7 +4095,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret: string;
             /**
@@ -4198,7 +4110,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -4225,7 +4137,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -4266,7 +4178,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events?: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events?: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret?: string;
             /**
@@ -4948,6 +4860,8 @@ export interface components {
         };
         DirectoryResponse: {
             items: components["schemas"]["DirectoryEntryResponse"][];
+            /** @description The next page’s cursor (entries by user id); null on the last page */
+            nextCursor: string | null;
         };
         TrillianGroupDto: {
             /** @description Shown to clients */
@@ -4966,6 +4880,19 @@ export interface components {
             /** @description Base64 of `key value` lines */
             data?: string;
             name?: string;
+        };
+        TrillianGroupchatDto: {
+            /** @description Shown to members */
+            displayname?: string;
+            /** @description GROUPCHAT_* flags: DELETED 0x1, DISABLE_DISPLAYNAME_SET 0x100, DISABLE_TOPIC_SET 0x200, DISABLE_LIST 0x400, DISABLE_MEMBER_ADD 0x800, DISABLE_MEMBER_REMOVE 0x1000, DISABLE_MESSAGE_SEND 0x2000 */
+            flags?: string | number;
+            /** @description Shown at the top of the message window; empty clears it */
+            topic?: string;
+        };
+        TrillianMessageDto: {
+            /** @description The sending member (a user id) */
+            from?: string;
+            message?: string;
         };
         StoreHealthResponse: {
             /** @example MongoDB */
@@ -5063,6 +4990,9 @@ export interface components {
             /** @description Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS */
             lagging?: string[];
         };
+        QiscusErrorMessage: {
+            message: string;
+        };
         ErrorDetailDto: {
             /**
              * @description The field, header or parameter refused (a path such as contacts[3].contactId)
@@ -5071,43 +5001,6 @@ export interface components {
             field: string;
             /** @example must be 3-32 letters, digits, ".", "-" or "_" */
             reason: string;
-        };
-        VonageInvalidParameterDto: {
-            name: string;
-            reason: string;
-        };
-        VonageErrorDto: {
-            /** @example http://developer.nexmo.com/api-errors#not-found */
-            type: string;
-            /**
-             * @description Parley’s code
-             * @example ROOM.NOT_FOUND
-             */
-            title: string;
-            detail: string;
-            /** @example /vonage/v1/conversations/CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-            instance: string;
-            statusCode: number;
-            /** @example ROOM.NOT_FOUND */
-            code: string;
-            message: string;
-            details?: components["schemas"]["ErrorDetailDto"][];
-            /** @description The refused fields, as Vonage names them */
-            invalid_parameters?: components["schemas"]["VonageInvalidParameterDto"][];
-        };
-        NexmoErrorDto: {
-            /**
-             * @description Parley’s code
-             * @example ROOM.NOT_FOUND
-             */
-            code: string;
-            message: string;
-            description: string;
-            statusCode: number;
-            details?: components["schemas"]["ErrorDetailDto"][];
-        };
-        QiscusErrorMessage: {
-            message: string;
         };
         QiscusErrorResponse: {
             status: number;
@@ -11072,6 +10965,598 @@ export interface operations {
             };
         };
     };
+    AdminRoomsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description 1: each room with its members */
+                members?: "0" | "1";
+                /** @description 1: deleted rooms too */
+                deleted?: "0" | "1";
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminRoomPageResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminRoomsController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminCreateRoomDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedAdminRoomResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminRoomsController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminRoomResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminRoomsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminUpdateRoomDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdministeredRoomResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminRoomsController_putMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminPutMemberDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdministeredRoomResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminRoomsController_removeMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdministeredRoomResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     CommentsController_list: {
         parameters: {
             query?: {
@@ -11522,6 +12007,227 @@ export interface operations {
             };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    HistoryDeletionController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteHistoryDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminHistoryDeletionController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteHistoryDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomCommandResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16370,7 +17076,11 @@ export interface operations {
     };
     MeOrgController_directory: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
@@ -17991,6 +18701,1404 @@ export interface operations {
             };
         };
     };
+    TrillianGroupchatsController_list: {
+        parameters: {
+            query?: {
+                members?: "0" | "1";
+                groups?: "0" | "1";
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the groupchats */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            groupchat?: {
+                                name: string;
+                                displayname: string;
+                                flags: number;
+                                groups: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                media: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                members: {
+                                    /** Format: uri */
+                                    href: string;
+                                    member?: {
+                                        name: string;
+                                        flags: number;
+                                    }[];
+                                };
+                                messageTimestamp: number;
+                                messages: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                topic: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianGroupchatsController_create: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TrillianGroupchatDto"];
+                "application/json": components["schemas"]["TrillianGroupchatDto"];
+            };
+        };
+        responses: {
+            /** @description <response> with the groupchat */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            groupchat: {
+                                name: string;
+                                displayname: string;
+                                flags: number;
+                                groups: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                media: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                members: {
+                                    /** Format: uri */
+                                    href: string;
+                                    member?: {
+                                        name: string;
+                                        flags: number;
+                                    }[];
+                                };
+                                messageTimestamp: number;
+                                messages: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                topic: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianGroupchatsController_get: {
+        parameters: {
+            query?: {
+                members?: "0" | "1";
+                groups?: "0" | "1";
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                groupchat: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the groupchat */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            groupchat: {
+                                name: string;
+                                displayname: string;
+                                flags: number;
+                                groups: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                media: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                members: {
+                                    /** Format: uri */
+                                    href: string;
+                                    member?: {
+                                        name: string;
+                                        flags: number;
+                                    }[];
+                                };
+                                messageTimestamp: number;
+                                messages: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                topic: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianGroupchatsController_update: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                groupchat: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TrillianGroupchatDto"];
+                "application/json": components["schemas"]["TrillianGroupchatDto"];
+            };
+        };
+        responses: {
+            /** @description <response> with the groupchat */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            groupchat: {
+                                name: string;
+                                displayname: string;
+                                flags: number;
+                                groups: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                media: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                members: {
+                                    /** Format: uri */
+                                    href: string;
+                                    member?: {
+                                        name: string;
+                                        flags: number;
+                                    }[];
+                                };
+                                messageTimestamp: number;
+                                messages: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                topic: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianGroupchatsController_patch: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                groupchat: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TrillianGroupchatDto"];
+                "application/json": components["schemas"]["TrillianGroupchatDto"];
+            };
+        };
+        responses: {
+            /** @description <response> with the groupchat */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            groupchat: {
+                                name: string;
+                                displayname: string;
+                                flags: number;
+                                groups: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                media: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                members: {
+                                    /** Format: uri */
+                                    href: string;
+                                    member?: {
+                                        name: string;
+                                        flags: number;
+                                    }[];
+                                };
+                                messageTimestamp: number;
+                                messages: {
+                                    /** Format: uri */
+                                    href: string;
+                                };
+                                topic: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianGroupchatsController_members: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                groupchat: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            members: {
+                                /** Format: uri */
+                                href: string;
+                                member?: {
+                                    name: string;
+                                    flags: number;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianGroupchatsController_weeks: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                groupchat: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the weeks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            messages: {
+                                conversation: string;
+                                medium: string;
+                                name: string;
+                                revision: number;
+                                week?: {
+                                    flags: number;
+                                    /** Format: uri */
+                                    href: string;
+                                    messages: number;
+                                    week: number;
+                                    year: number;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianGroupchatsController_send: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                groupchat: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TrillianMessageDto"];
+                "application/json": components["schemas"]["TrillianMessageDto"];
+            };
+        };
+        responses: {
+            /** @description <response> with the message */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            message: {
+                                timestamp: number;
+                                from: string;
+                                text: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianGroupchatsController_week: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                groupchat: string;
+                conversation: string;
+                year: number;
+                week: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the week */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            messages: string | {
+                                message: {
+                                    timestamp: number;
+                                    from: string;
+                                    text: string;
+                                } | {
+                                    timestamp: number;
+                                    from: string;
+                                    text: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianGroupchatsController_deleteWeek: {
+        parameters: {
+            query?: {
+                /** @description Base64 of the comment ids to delete (commas or new lines between them); without it, the whole week */
+                block?: string;
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                groupchat: string;
+                conversation: string;
+                year: number;
+                week: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianGroupchatsController_deleteAll: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                groupchat: string;
+                conversation: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianGroupchatsController_addMember: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                groupchat: string;
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the member */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            member: {
+                                name: string;
+                                flags: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianGroupchatsController_removeMember: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                groupchat: string;
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     HealthController_report: {
         parameters: {
             query?: never;
@@ -18417,5024 +20525,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBodyDto"];
-                };
-            };
-        };
-    };
-    VonageController_listUsers: {
-        parameters: {
-            query?: {
-                page_size?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the application’s users */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        page_size: number;
-                        _embedded: {
-                            users: {
-                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                id: string;
-                                name: string;
-                                display_name: string;
-                                properties: {
-                                    /** @description The application’s own JSON */
-                                    custom_data: {
-                                        [key: string]: unknown;
-                                    };
-                                };
-                                timestamp: {
-                                    /** Format: date-time */
-                                    created: string;
-                                };
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            }[];
-                        };
-                        _links: {
-                            first: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            prev?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_createUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name: string;
-                    display_name?: string;
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The user created */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        name: string;
-                        display_name: string;
-                        properties: {
-                            /** @description The application’s own JSON */
-                            custom_data: {
-                                [key: string]: unknown;
-                            };
-                        };
-                        timestamp: {
-                            /** Format: date-time */
-                            created: string;
-                        };
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_getUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The user */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        name: string;
-                        display_name: string;
-                        properties: {
-                            /** @description The application’s own JSON */
-                            custom_data: {
-                                [key: string]: unknown;
-                            };
-                        };
-                        timestamp: {
-                            /** Format: date-time */
-                            created: string;
-                        };
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_listUserConversations: {
-        parameters: {
-            query?: {
-                page_size?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the conversations the user is a member of */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        page_size: number;
-                        _embedded: {
-                            conversations: {
-                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                id: string;
-                                name: string;
-                                display_name: string;
-                                /** @enum {string} */
-                                state: "ACTIVE" | "INACTIVE";
-                                timestamp: {
-                                    /** Format: date-time */
-                                    created: string;
-                                };
-                                properties: {
-                                    /** @description The application’s own JSON */
-                                    custom_data: {
-                                        [key: string]: unknown;
-                                    };
-                                };
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            }[];
-                        };
-                        _links: {
-                            first: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            prev?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_listConversations: {
-        parameters: {
-            query?: {
-                page_size?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the application’s conversations */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        page_size: number;
-                        _embedded: {
-                            conversations: {
-                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                id: string;
-                                name: string;
-                                display_name: string;
-                                /** @enum {string} */
-                                state: "ACTIVE" | "INACTIVE";
-                                timestamp: {
-                                    /** Format: date-time */
-                                    created: string;
-                                };
-                                properties: {
-                                    /** @description The application’s own JSON */
-                                    custom_data: {
-                                        [key: string]: unknown;
-                                    };
-                                };
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            }[];
-                        };
-                        _links: {
-                            first: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            prev?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_createConversation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name?: string;
-                    display_name?: string;
-                    properties?: {
-                        /** @description The application’s own JSON */
-                        custom_data?: {
-                            [key: string]: unknown;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The conversation created */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        name: string;
-                        display_name: string;
-                        /** @enum {string} */
-                        state: "ACTIVE" | "INACTIVE";
-                        timestamp: {
-                            /** Format: date-time */
-                            created: string;
-                        };
-                        properties: {
-                            /** @description The application’s own JSON */
-                            custom_data: {
-                                [key: string]: unknown;
-                            };
-                        };
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_getConversation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The conversation */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        name: string;
-                        display_name: string;
-                        /** @enum {string} */
-                        state: "ACTIVE" | "INACTIVE";
-                        timestamp: {
-                            /** Format: date-time */
-                            created: string;
-                        };
-                        properties: {
-                            /** @description The application’s own JSON */
-                            custom_data: {
-                                [key: string]: unknown;
-                            };
-                        };
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_updateConversation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name?: string;
-                    display_name?: string;
-                    properties?: {
-                        /** @description The application’s own JSON */
-                        custom_data?: {
-                            [key: string]: unknown;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The conversation as it is now */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        name: string;
-                        display_name: string;
-                        /** @enum {string} */
-                        state: "ACTIVE" | "INACTIVE";
-                        timestamp: {
-                            /** Format: date-time */
-                            created: string;
-                        };
-                        properties: {
-                            /** @description The application’s own JSON */
-                            custom_data: {
-                                [key: string]: unknown;
-                            };
-                        };
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_deleteConversation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted: its history stays in Parley, read-only */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_listMembers: {
-        parameters: {
-            query?: {
-                page_size?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the members, with their states */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        page_size: number;
-                        _embedded: {
-                            members: {
-                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                id: string;
-                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                conversation_id: string;
-                                /** @enum {string} */
-                                state: "INVITED" | "JOINED" | "LEFT";
-                                timestamp: {
-                                    /** Format: date-time */
-                                    invited?: string;
-                                    /** Format: date-time */
-                                    joined?: string;
-                                    /** Format: date-time */
-                                    left?: string;
-                                };
-                                initiator?: {
-                                    invited: {
-                                        is_system: boolean;
-                                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                        user_id?: string;
-                                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                        member_id?: string;
-                                    };
-                                };
-                                channel: {
-                                    /** @enum {string} */
-                                    type: "app";
-                                };
-                                _embedded: {
-                                    user: {
-                                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                        id: string;
-                                        name: string;
-                                        display_name: string;
-                                        _links: {
-                                            self: {
-                                                /** @description Absolute URL */
-                                                href: string;
-                                            };
-                                        };
-                                    };
-                                };
-                                _links: {
-                                    /** @description Absolute URL */
-                                    href: string;
-                                };
-                            }[];
-                        };
-                        _links: {
-                            first: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            prev?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_createMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    state?: "invited" | "joined" | "INVITED" | "JOINED";
-                    user: {
-                        id?: string;
-                        name?: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    /** @description The application’s own JSON */
-                    channel?: {
-                        [key: string]: unknown;
-                    };
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The member, invited or joined */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        conversation_id: string;
-                        /** @enum {string} */
-                        state: "INVITED" | "JOINED" | "LEFT";
-                        timestamp: {
-                            /** Format: date-time */
-                            invited?: string;
-                            /** Format: date-time */
-                            joined?: string;
-                            /** Format: date-time */
-                            left?: string;
-                        };
-                        initiator?: {
-                            invited: {
-                                is_system: boolean;
-                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                user_id?: string;
-                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                member_id?: string;
-                            };
-                        };
-                        channel: {
-                            /** @enum {string} */
-                            type: "app";
-                        };
-                        _embedded: {
-                            user: {
-                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                id: string;
-                                name: string;
-                                display_name: string;
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            };
-                        };
-                        _links: {
-                            /** @description Absolute URL */
-                            href: string;
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_getMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-                member_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The member */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        conversation_id: string;
-                        /** @enum {string} */
-                        state: "INVITED" | "JOINED" | "LEFT";
-                        timestamp: {
-                            /** Format: date-time */
-                            invited?: string;
-                            /** Format: date-time */
-                            joined?: string;
-                            /** Format: date-time */
-                            left?: string;
-                        };
-                        initiator?: {
-                            invited: {
-                                is_system: boolean;
-                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                user_id?: string;
-                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                member_id?: string;
-                            };
-                        };
-                        channel: {
-                            /** @enum {string} */
-                            type: "app";
-                        };
-                        _embedded: {
-                            user: {
-                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                id: string;
-                                name: string;
-                                display_name: string;
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            };
-                        };
-                        _links: {
-                            /** @description Absolute URL */
-                            href: string;
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_updateMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-                member_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    state: "joined" | "left" | "JOINED" | "LEFT";
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The member in its new state */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        conversation_id: string;
-                        /** @enum {string} */
-                        state: "INVITED" | "JOINED" | "LEFT";
-                        timestamp: {
-                            /** Format: date-time */
-                            invited?: string;
-                            /** Format: date-time */
-                            joined?: string;
-                            /** Format: date-time */
-                            left?: string;
-                        };
-                        initiator?: {
-                            invited: {
-                                is_system: boolean;
-                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                user_id?: string;
-                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                member_id?: string;
-                            };
-                        };
-                        channel: {
-                            /** @enum {string} */
-                            type: "app";
-                        };
-                        _embedded: {
-                            user: {
-                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                id: string;
-                                name: string;
-                                display_name: string;
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            };
-                        };
-                        _links: {
-                            /** @description Absolute URL */
-                            href: string;
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_listEvents: {
-        parameters: {
-            query?: {
-                page_size?: number;
-                cursor?: string;
-                order?: "asc" | "desc";
-            };
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the conversation’s events */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        page_size: number;
-                        _embedded: {
-                            /** @description Dense and increasing within the conversation */
-                            id: number;
-                            /** @description `message` for a text message; `member:*`, `conversation:*` for what happened in the conversation; `custom:*` for the application’s own */
-                            type: string;
-                            /** Format: date-time */
-                            timestamp: string;
-                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                            from?: string;
-                            /** @description A message: message_type and text (null once deleted); a custom event: the application’s JSON */
-                            body: {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            state?: "DELETED";
-                            _links: {
-                                self: {
-                                    /** @description Absolute URL */
-                                    href: string;
-                                };
-                            };
-                        }[];
-                        _links: {
-                            first: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            prev?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_createEvent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    type: string;
-                    from?: string;
-                    /** @description The application’s own JSON */
-                    body?: {
-                        [key: string]: unknown;
-                    };
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The event sent */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Dense and increasing within the conversation */
-                        id: number;
-                        /** @description `message` for a text message; `member:*`, `conversation:*` for what happened in the conversation; `custom:*` for the application’s own */
-                        type: string;
-                        /** Format: date-time */
-                        timestamp: string;
-                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        from?: string;
-                        /** @description A message: message_type and text (null once deleted); a custom event: the application’s JSON */
-                        body: {
-                            [key: string]: unknown;
-                        };
-                        /** @enum {string} */
-                        state?: "DELETED";
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_getEvent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-                event_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The event */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Dense and increasing within the conversation */
-                        id: number;
-                        /** @description `message` for a text message; `member:*`, `conversation:*` for what happened in the conversation; `custom:*` for the application’s own */
-                        type: string;
-                        /** Format: date-time */
-                        timestamp: string;
-                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        from?: string;
-                        /** @description A message: message_type and text (null once deleted); a custom event: the application’s JSON */
-                        body: {
-                            [key: string]: unknown;
-                        };
-                        /** @enum {string} */
-                        state?: "DELETED";
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    VonageController_deleteEvent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-                event_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted: it lists as DELETED from then on */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VonageErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_listUsers[1]": {
-        parameters: {
-            query?: {
-                page_size?: number;
-                record_index?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the application’s users */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Records in this page */
-                        count: number;
-                        page_size: number;
-                        /** @description The index of this page’s first record */
-                        record_index: number;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                        _embedded: {
-                            users: {
-                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                id: string;
-                                name: string;
-                                display_name: string;
-                                /** @description Absolute URL */
-                                href: string;
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    NexmoController_createUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name: string;
-                    display_name?: string;
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The user created: its id and where it lives */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        /** @description Absolute URL */
-                        href: string;
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_listUsers[0]": {
-        parameters: {
-            query?: {
-                page_size?: number;
-                record_index?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the application’s users */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Records in this page */
-                        count: number;
-                        page_size: number;
-                        /** @description The index of this page’s first record */
-                        record_index: number;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                        _embedded: {
-                            users: {
-                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                id: string;
-                                name: string;
-                                display_name: string;
-                                /** @description Absolute URL */
-                                href: string;
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_getUser[0]": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The user */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        name: string;
-                        display_name: string;
-                        /** @description Absolute URL */
-                        href: string;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_getUser[1]": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The user */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        name: string;
-                        display_name: string;
-                        /** @description Absolute URL */
-                        href: string;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_listUserConversations[0]": {
-        parameters: {
-            query?: {
-                page_size?: number;
-                record_index?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the conversations the user is a member of */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Records in this page */
-                        count: number;
-                        page_size: number;
-                        /** @description The index of this page’s first record */
-                        record_index: number;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                        _embedded: {
-                            conversations: {
-                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                uuid: string;
-                                name: string;
-                                display_name: string;
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_listUserConversations[1]": {
-        parameters: {
-            query?: {
-                page_size?: number;
-                record_index?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the conversations the user is a member of */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Records in this page */
-                        count: number;
-                        page_size: number;
-                        /** @description The index of this page’s first record */
-                        record_index: number;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                        _embedded: {
-                            conversations: {
-                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                uuid: string;
-                                name: string;
-                                display_name: string;
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_listConversations[1]": {
-        parameters: {
-            query?: {
-                name?: string;
-                page_size?: number;
-                record_index?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the application’s conversations, or the one of a name */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Records in this page */
-                        count: number;
-                        page_size: number;
-                        /** @description The index of this page’s first record */
-                        record_index: number;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                        _embedded: {
-                            conversations: {
-                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                uuid: string;
-                                name: string;
-                                display_name: string;
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    NexmoController_createConversation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name?: string;
-                    display_name?: string;
-                    properties?: {
-                        /** @description The application’s own JSON */
-                        custom_data?: {
-                            [key: string]: unknown;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The conversation created: its id and where it lives */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        /** @description Absolute URL */
-                        href: string;
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_listConversations[0]": {
-        parameters: {
-            query?: {
-                name?: string;
-                page_size?: number;
-                record_index?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the application’s conversations, or the one of a name */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Records in this page */
-                        count: number;
-                        page_size: number;
-                        /** @description The index of this page’s first record */
-                        record_index: number;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                        _embedded: {
-                            conversations: {
-                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                uuid: string;
-                                name: string;
-                                display_name: string;
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_getConversation[0]": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The conversation with its members */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        uuid: string;
-                        name: string;
-                        display_name: string;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                        timestamp: {
-                            /** Format: date-time */
-                            created: string;
-                        };
-                        properties: {
-                            /** @description The application’s own JSON */
-                            custom_data: {
-                                [key: string]: unknown;
-                            };
-                        };
-                        /** @description The id of the conversation’s last event */
-                        sequence_number: number;
-                        members: {
-                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                            member_id: string;
-                            /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                            user_id: string;
-                            name: string;
-                            /** @enum {string} */
-                            state: "INVITED" | "JOINED" | "LEFT";
-                        }[];
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    NexmoController_updateConversation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    name?: string;
-                    display_name?: string;
-                    properties?: {
-                        /** @description The application’s own JSON */
-                        custom_data?: {
-                            [key: string]: unknown;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The conversation as it is now */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        uuid: string;
-                        name: string;
-                        display_name: string;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                        timestamp: {
-                            /** Format: date-time */
-                            created: string;
-                        };
-                        properties: {
-                            /** @description The application’s own JSON */
-                            custom_data: {
-                                [key: string]: unknown;
-                            };
-                        };
-                        /** @description The id of the conversation’s last event */
-                        sequence_number: number;
-                        members: {
-                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                            member_id: string;
-                            /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                            user_id: string;
-                            name: string;
-                            /** @enum {string} */
-                            state: "INVITED" | "JOINED" | "LEFT";
-                        }[];
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    NexmoController_deleteConversation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted: its history stays in Parley, read-only */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_getConversation[1]": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The conversation with its members */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        uuid: string;
-                        name: string;
-                        display_name: string;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                        timestamp: {
-                            /** Format: date-time */
-                            created: string;
-                        };
-                        properties: {
-                            /** @description The application’s own JSON */
-                            custom_data: {
-                                [key: string]: unknown;
-                            };
-                        };
-                        /** @description The id of the conversation’s last event */
-                        sequence_number: number;
-                        members: {
-                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                            member_id: string;
-                            /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                            user_id: string;
-                            name: string;
-                            /** @enum {string} */
-                            state: "INVITED" | "JOINED" | "LEFT";
-                        }[];
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_listMembers[1]": {
-        parameters: {
-            query?: {
-                page_size?: number;
-                record_index?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the members, with their states */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Records in this page */
-                        count: number;
-                        page_size: number;
-                        /** @description The index of this page’s first record */
-                        record_index: number;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                        _embedded: {
-                            members: {
-                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                id: string;
-                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                conversation_id: string;
-                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                user_id: string;
-                                name: string;
-                                /** @enum {string} */
-                                state: "INVITED" | "JOINED" | "LEFT";
-                                timestamp: {
-                                    /** Format: date-time */
-                                    invited?: string;
-                                    /** Format: date-time */
-                                    joined?: string;
-                                    /** Format: date-time */
-                                    left?: string;
-                                };
-                                initiator?: {
-                                    invited: {
-                                        is_system: boolean;
-                                    };
-                                };
-                                channel: {
-                                    /** @enum {string} */
-                                    type: "app";
-                                };
-                                /** @description Absolute URL */
-                                href: string;
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    NexmoController_createMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    action?: "join" | "invite";
-                    user_id?: string;
-                    user_name?: string;
-                    /** @description The application’s own JSON */
-                    channel?: {
-                        [key: string]: unknown;
-                    };
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The member, joined or invited */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        conversation_id: string;
-                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        user_id: string;
-                        name: string;
-                        /** @enum {string} */
-                        state: "INVITED" | "JOINED" | "LEFT";
-                        timestamp: {
-                            /** Format: date-time */
-                            invited?: string;
-                            /** Format: date-time */
-                            joined?: string;
-                            /** Format: date-time */
-                            left?: string;
-                        };
-                        initiator?: {
-                            invited: {
-                                is_system: boolean;
-                            };
-                        };
-                        channel: {
-                            /** @enum {string} */
-                            type: "app";
-                        };
-                        /** @description Absolute URL */
-                        href: string;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_listMembers[0]": {
-        parameters: {
-            query?: {
-                page_size?: number;
-                record_index?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the members, with their states */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Records in this page */
-                        count: number;
-                        page_size: number;
-                        /** @description The index of this page’s first record */
-                        record_index: number;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                        _embedded: {
-                            members: {
-                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                id: string;
-                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                conversation_id: string;
-                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                user_id: string;
-                                name: string;
-                                /** @enum {string} */
-                                state: "INVITED" | "JOINED" | "LEFT";
-                                timestamp: {
-                                    /** Format: date-time */
-                                    invited?: string;
-                                    /** Format: date-time */
-                                    joined?: string;
-                                    /** Format: date-time */
-                                    left?: string;
-                                };
-                                initiator?: {
-                                    invited: {
-                                        is_system: boolean;
-                                    };
-                                };
-                                channel: {
-                                    /** @enum {string} */
-                                    type: "app";
-                                };
-                                /** @description Absolute URL */
-                                href: string;
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_getMember[0]": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-                member_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The member */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        conversation_id: string;
-                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        user_id: string;
-                        name: string;
-                        /** @enum {string} */
-                        state: "INVITED" | "JOINED" | "LEFT";
-                        timestamp: {
-                            /** Format: date-time */
-                            invited?: string;
-                            /** Format: date-time */
-                            joined?: string;
-                            /** Format: date-time */
-                            left?: string;
-                        };
-                        initiator?: {
-                            invited: {
-                                is_system: boolean;
-                            };
-                        };
-                        channel: {
-                            /** @enum {string} */
-                            type: "app";
-                        };
-                        /** @description Absolute URL */
-                        href: string;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_getMember[1]": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-                member_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The member */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        conversation_id: string;
-                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        user_id: string;
-                        name: string;
-                        /** @enum {string} */
-                        state: "INVITED" | "JOINED" | "LEFT";
-                        timestamp: {
-                            /** Format: date-time */
-                            invited?: string;
-                            /** Format: date-time */
-                            joined?: string;
-                            /** Format: date-time */
-                            left?: string;
-                        };
-                        initiator?: {
-                            invited: {
-                                is_system: boolean;
-                            };
-                        };
-                        channel: {
-                            /** @enum {string} */
-                            type: "app";
-                        };
-                        /** @description Absolute URL */
-                        href: string;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    NexmoController_updateMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-                member_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    action: "join" | "leave";
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The member in its new state */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        conversation_id: string;
-                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        user_id: string;
-                        name: string;
-                        /** @enum {string} */
-                        state: "INVITED" | "JOINED" | "LEFT";
-                        timestamp: {
-                            /** Format: date-time */
-                            invited?: string;
-                            /** Format: date-time */
-                            joined?: string;
-                            /** Format: date-time */
-                            left?: string;
-                        };
-                        initiator?: {
-                            invited: {
-                                is_system: boolean;
-                            };
-                        };
-                        channel: {
-                            /** @enum {string} */
-                            type: "app";
-                        };
-                        /** @description Absolute URL */
-                        href: string;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    NexmoController_deleteMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-                member_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The member left (or was removed) */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_listEvents[1]": {
-        parameters: {
-            query?: {
-                page_size?: number;
-                record_index?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the conversation’s events */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Records in this page */
-                        count: number;
-                        page_size: number;
-                        /** @description The index of this page’s first record */
-                        record_index: number;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                        _embedded: {
-                            events: {
-                                /** @description Dense and increasing within the conversation */
-                                id: number;
-                                /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
-                                type: string;
-                                /** Format: date-time */
-                                timestamp: string;
-                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                from?: string;
-                                /** @description `text` for a text event (none once deleted) */
-                                body: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                state?: "DELETED";
-                                /** @description Absolute URL */
-                                href: string;
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    NexmoController_createEvent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    type: string;
-                    from?: string;
-                    /** @description The application’s own JSON */
-                    body?: {
-                        [key: string]: unknown;
-                    };
-                } & {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The event sent */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Dense and increasing within the conversation */
-                        id: number;
-                        /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
-                        type: string;
-                        /** Format: date-time */
-                        timestamp: string;
-                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        from?: string;
-                        /** @description `text` for a text event (none once deleted) */
-                        body: {
-                            [key: string]: unknown;
-                        };
-                        /** @enum {string} */
-                        state?: "DELETED";
-                        /** @description Absolute URL */
-                        href: string;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_listEvents[0]": {
-        parameters: {
-            query?: {
-                page_size?: number;
-                record_index?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                conversation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the conversation’s events */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Records in this page */
-                        count: number;
-                        page_size: number;
-                        /** @description The index of this page’s first record */
-                        record_index: number;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                            next?: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                        _embedded: {
-                            events: {
-                                /** @description Dense and increasing within the conversation */
-                                id: number;
-                                /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
-                                type: string;
-                                /** Format: date-time */
-                                timestamp: string;
-                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                                from?: string;
-                                /** @description `text` for a text event (none once deleted) */
-                                body: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                state?: "DELETED";
-                                /** @description Absolute URL */
-                                href: string;
-                                _links: {
-                                    self: {
-                                        /** @description Absolute URL */
-                                        href: string;
-                                    };
-                                };
-                            }[];
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_getEvent[0]": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-                event_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The event */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Dense and increasing within the conversation */
-                        id: number;
-                        /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
-                        type: string;
-                        /** Format: date-time */
-                        timestamp: string;
-                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        from?: string;
-                        /** @description `text` for a text event (none once deleted) */
-                        body: {
-                            [key: string]: unknown;
-                        };
-                        /** @enum {string} */
-                        state?: "DELETED";
-                        /** @description Absolute URL */
-                        href: string;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_getEvent[1]": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-                event_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The event */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Dense and increasing within the conversation */
-                        id: number;
-                        /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
-                        type: string;
-                        /** Format: date-time */
-                        timestamp: string;
-                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        from?: string;
-                        /** @description `text` for a text event (none once deleted) */
-                        body: {
-                            [key: string]: unknown;
-                        };
-                        /** @enum {string} */
-                        state?: "DELETED";
-                        /** @description Absolute URL */
-                        href: string;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    NexmoController_deleteEvent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                conversation_id: string;
-                event_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted: it lists as DELETED from then on */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is larger than this operation accepts */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The body is not in a media type this operation accepts */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The server has no room left to store this */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
                 };
             };
         };

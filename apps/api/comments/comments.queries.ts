@@ -8,7 +8,7 @@ import { userSummary, type UserSummary } from '../../../projections/users.projec
 import { READ_STORE } from '../infrastructure/tokens';
 import { cloudHistoryOff, historyServedFrom } from '../../../libs/domain/org/effective-policy';
 import { OrgStates } from '../org/org-states';
-import { requireMembership } from '../rooms/read-access';
+import { requireMembership, requireRoomDoc } from '../rooms/read-access';
 import { timelineItemView, type TimelineItemView } from './comment-views';
 
 /** A timeline item with its sender as views show users: a removed account is "Deleted user". */
@@ -40,6 +40,8 @@ export class ListCommentsQuery extends Query<TimelinePage> {
     readonly range: TimelineRange,
     /** The caller's sign-in (refresh-token family): a policy without cloud history serves only what came after it began. */
     readonly sessionId: string | null = null,
+    /** An administrator (`admin:rooms`): any room's whole history, without being a member. */
+    readonly administrator = false,
   ) {
     super();
   }
@@ -58,10 +60,11 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
     private readonly org: OrgStates,
   ) {}
 
-  async execute({ userId, roomId, range, sessionId }: ListCommentsQuery): Promise<TimelinePage> {
-    await requireMembership(this.readStore, roomId, userId);
-    const servedFrom = await this.servedFrom(userId, sessionId);
-    const floor = await this.visibleAfter(roomId, userId);
+  async execute({ userId, roomId, range, sessionId, administrator }: ListCommentsQuery): Promise<TimelinePage> {
+    if (administrator) await requireRoomDoc(this.readStore, roomId);
+    else await requireMembership(this.readStore, roomId, userId);
+    const servedFrom = administrator ? null : await this.servedFrom(userId, sessionId);
+    const floor = administrator ? 0 : await this.visibleAfter(roomId, userId);
     if (range.since && range.until && range.since >= range.until) {
       throw validationError('COMMENTS.RANGE_EMPTY', 'since must be earlier than until', [
         { field: 'since', reason: 'must be earlier than until' },

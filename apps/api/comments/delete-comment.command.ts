@@ -47,7 +47,9 @@ export class DeleteCommentHandler implements ICommandHandler<DeleteCommentComman
         return {
           command: { type: 'DeleteComment', roomId, commentId, actor: context.actor, now: new Date().toISOString() },
           room: state,
-          posted: posted ? { data: { commentId: posted.id, roomId: posted.roomId, seq: posted.seq as number, senderId: posted.senderId } } : null,
+          posted: posted
+            ? { data: { commentId: posted.id, roomId: posted.roomId, seq: posted.seq as number, senderId: posted.senderId, postedAt: posted.createdAt } }
+            : null,
         };
       },
       context,

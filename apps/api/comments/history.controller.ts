@@ -1,12 +1,18 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { validationError } from '../../../libs/domain/errors';
 import { historyWeeksProjection, membershipsProjection, sessionsProjection, timelineProjection, usersProjection } from '../../../projections';
 import { Caller, CurrentUser, type AuthenticatedUser } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
-import { ApiErrors, UserApi } from '../common/openapi';
+import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
+import { AdminCaller } from '../admin/api-key.guard';
+import { RequireScopes } from '../admin/require-scopes';
+import { Public } from '../auth/auth.decorators';
+import { RoomCommandResponse } from '../rooms/rooms.responses';
+import { DeleteHistoryCommand, type DeletedHistory } from './delete-history.command';
+import { DeleteHistoryDto, historyBlockOf } from './history.dto';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import type { TimelinePage } from './comments.queries';
 import { HistoryWeeksResponse } from './history.responses';
@@ -49,5 +55,45 @@ export class HistoryController {
     @CurrentUser() user: AuthenticatedUser | undefined,
   ): Promise<TimelinePage> {
     return this.queries.execute(new HistoryWeekQuery(caller.actor, roomId, whole(year, 'year'), whole(week, 'week'), user?.familyId ?? null));
+  }
+}
+
+const DELETE_HISTORY =
+  'Deletes a block of the room’s history: the comments named, an ISO week, or all of it up to now. One HistoryDeleted event; ' +
+  'the comments show as tombstones in every page, week, feed and export from then on, the log keeps the posts. ' +
+  'Comments deleted before are left out (written 0 when nothing stood).';
+
+/** Deleting history by its operators and owners. */
+@ApiTags('comments')
+@UserApi()
+@Controller('rooms/:roomId/history/deletions')
+export class HistoryDeletionController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Delete a block of history (operators and owners)', description: DELETE_HISTORY })
+  @ApiOkResponse({ type: RoomCommandResponse })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
+  delete(@Param('roomId', UuidParamPipe) roomId: string, @Body() body: DeleteHistoryDto, @Caller() caller: CommandContext): Promise<DeletedHistory> {
+    return this.commands.execute(new DeleteHistoryCommand(roomId, historyBlockOf(body), caller));
+  }
+}
+
+/** Deleting any room's history as an administrator (`admin:rooms`), without being a member. */
+@ApiTags('admin: rooms')
+@Public()
+@RequireScopes('admin:rooms')
+@Controller('admin/rooms/:roomId/history/deletions')
+export class AdminHistoryDeletionController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Delete a block of any room’s history', description: DELETE_HISTORY })
+  @ApiOkResponse({ type: RoomCommandResponse })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
+  delete(@Param('roomId', UuidParamPipe) roomId: string, @Body() body: DeleteHistoryDto, @AdminCaller() caller: CommandContext): Promise<DeletedHistory> {
+    return this.commands.execute(new DeleteHistoryCommand(roomId, historyBlockOf(body), caller, true));
   }
 }

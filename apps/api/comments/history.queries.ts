@@ -4,7 +4,7 @@ import { weekRange } from '../../../libs/domain/history-weeks';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { HISTORY_ROOMS, HISTORY_WEEKS } from '../../../projections/history-weeks.projection';
 import { READ_STORE } from '../infrastructure/tokens';
-import { requireMembership } from '../rooms/read-access';
+import { requireMembership, requireRoomDoc } from '../rooms/read-access';
 import { ListCommentsQuery, type TimelinePage } from './comments.queries';
 
 export interface HistoryWeekView {
@@ -30,6 +30,8 @@ export class ListHistoryWeeksQuery extends Query<HistoryWeeksView> {
   constructor(
     readonly userId: string,
     readonly roomId: string,
+    /** An administrator (`admin:rooms`), who reads any room without being a member. */
+    readonly administrator = false,
   ) {
     super();
   }
@@ -40,8 +42,9 @@ export class ListHistoryWeeksQuery extends Query<HistoryWeeksView> {
 export class ListHistoryWeeksHandler implements IQueryHandler<ListHistoryWeeksQuery, HistoryWeeksView> {
   constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
 
-  async execute({ userId, roomId }: ListHistoryWeeksQuery): Promise<HistoryWeeksView> {
-    await requireMembership(this.readStore, roomId, userId);
+  async execute({ userId, roomId, administrator }: ListHistoryWeeksQuery): Promise<HistoryWeeksView> {
+    if (administrator) await requireRoomDoc(this.readStore, roomId);
+    else await requireMembership(this.readStore, roomId, userId);
     const [room, weeks] = await Promise.all([
       this.readStore.get(HISTORY_ROOMS, roomId),
       this.readStore.find(HISTORY_WEEKS, { filter: { roomId }, sort: [{ field: 'key', direction: 'asc' }], fields: ['year', 'week', 'count', 'revision'] }),
@@ -63,6 +66,7 @@ export class HistoryWeekQuery extends Query<TimelinePage> {
     readonly year: number,
     readonly week: number,
     readonly sessionId: string | null,
+    readonly administrator = false,
   ) {
     super();
   }
@@ -73,8 +77,8 @@ export class HistoryWeekQuery extends Query<TimelinePage> {
 export class HistoryWeekHandler implements IQueryHandler<HistoryWeekQuery, TimelinePage> {
   constructor(private readonly queries: QueryBus) {}
 
-  execute({ userId, roomId, year, week, sessionId }: HistoryWeekQuery): Promise<TimelinePage> {
+  execute({ userId, roomId, year, week, sessionId, administrator }: HistoryWeekQuery): Promise<TimelinePage> {
     const { from, until } = weekRange(year, week);
-    return this.queries.execute(new ListCommentsQuery(userId, roomId, { since: from, until, limit: WEEK_PAGE_MAX }, sessionId));
+    return this.queries.execute(new ListCommentsQuery(userId, roomId, { since: from, until, limit: WEEK_PAGE_MAX }, sessionId, administrator));
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
@@ -6,9 +6,29 @@ import { contactsProjection, orgProjection, presenceProjection, usersProjection 
 import { Caller } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { UserApi } from '../common/openapi';
-import { MyDirectoryQuery, MyGroupsQuery, MyPolicyQuery } from './org.queries';
+import { DIRECTORY_PAGE_MAX, MyDirectoryQuery, MyGroupsQuery, MyPolicyQuery, type DirectoryPage } from './org.queries';
+import { validationError } from '../../../libs/domain/errors';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DirectoryResponse, EffectivePolicyResponse, GroupListResponse } from './org.responses';
-import type { DirectoryEntryView, EffectivePolicyView, GroupView } from './org-views';
+import type { EffectivePolicyView, GroupView } from './org-views';
+
+export class DirectoryQueryDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: DIRECTORY_PAGE_MAX, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(DIRECTORY_PAGE_MAX)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}
 
 /** What the organisation means for the caller: their groups, the policy that binds them, the directory their groups' peers give. */
 @ApiTags('organisation')
@@ -39,7 +59,11 @@ export class MeOrgController {
   @ReadModelQuery(orgProjection, usersProjection, presenceProjection, contactsProjection)
   @ApiOperation({ summary: 'Users the caller’s groups peer with, apart from the caller’s own address book; blocked users left out' })
   @ApiOkResponse({ type: DirectoryResponse })
-  directory(@Caller() caller: CommandContext): Promise<{ items: DirectoryEntryView[] }> {
-    return this.queries.execute(new MyDirectoryQuery(caller.actor));
+  directory(@Query() query: DirectoryQueryDto, @Caller() caller: CommandContext): Promise<DirectoryPage> {
+    const after = query.cursor === undefined ? null : Buffer.from(query.cursor, 'base64url').toString('utf8');
+    if (after !== null && !/^[\x21-\x7e]{1,200}$/.test(after)) {
+      throw validationError('REQUEST.CURSOR_INVALID', 'The cursor is not one this API returned', [{ field: 'cursor', reason: 'is malformed' }]);
+    }
+    return this.queries.execute(new MyDirectoryQuery(caller.actor, { after, limit: query.limit ?? 100 }));
   }
 }

@@ -147,11 +147,23 @@ export class MyPolicyHandler implements IQueryHandler<MyPolicyQuery, EffectivePo
   }
 }
 
-export class MyDirectoryQuery extends Query<{ items: DirectoryEntryView[] }> {
-  constructor(readonly userId: string) {
+export interface DirectoryPage {
+  readonly items: DirectoryEntryView[];
+  /** The cursor of the next page (pass it as `cursor`), null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+export class MyDirectoryQuery extends Query<DirectoryPage> {
+  constructor(
+    readonly userId: string,
+    readonly page: { readonly after: string | null; readonly limit: number } = { after: null, limit: DIRECTORY_PAGE_MAX },
+  ) {
     super();
   }
 }
+
+/** Most entries one page of the directory holds. */
+export const DIRECTORY_PAGE_MAX = 500;
 
 /**
  * The caller's directory: the members of every live group that one of the
@@ -162,13 +174,13 @@ export class MyDirectoryQuery extends Query<{ items: DirectoryEntryView[] }> {
  * privacy decides what is shown of the others (PrivacyPolicy).
  */
 @QueryHandler(MyDirectoryQuery)
-export class MyDirectoryHandler implements IQueryHandler<MyDirectoryQuery, { items: DirectoryEntryView[] }> {
+export class MyDirectoryHandler implements IQueryHandler<MyDirectoryQuery, DirectoryPage> {
   constructor(
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     private readonly privacy: PrivacyPolicy,
   ) {}
 
-  async execute({ userId }: MyDirectoryQuery): Promise<{ items: DirectoryEntryView[] }> {
+  async execute({ userId, page }: MyDirectoryQuery): Promise<DirectoryPage> {
     const mine = await groupsOfUser(this.readStore, userId);
     const peerIds = [...new Set(mine.flatMap((group) => group.peers))];
     const peers = (await this.readStore.getMany(ORG_GROUPS, peerIds.map(orgGroupDocId))).flatMap((doc) => liveGroup(doc) ?? []);
@@ -187,7 +199,10 @@ export class MyDirectoryHandler implements IQueryHandler<MyDirectoryQuery, { ite
         through.set(member, groups);
       }
     }
-    const ids = [...through.keys()];
+    // Pages by user id: only a page's users are read and judged by privacy, whatever the directory's size.
+    const all = [...through.keys()].filter((id) => page.after === null || id > page.after).sort();
+    const ids = all.slice(0, page.limit);
+    const nextCursor = all.length > page.limit ? ids[ids.length - 1]! : null;
     const users = new Map<string, Doc>();
     for (let i = 0; i < ids.length; i += IN_CHUNK) {
       for (const doc of await this.readStore.getMany('users', ids.slice(i, i + IN_CHUNK))) users.set(doc.id, doc);
@@ -206,7 +221,6 @@ export class MyDirectoryHandler implements IQueryHandler<MyDirectoryQuery, { ite
         ...view.profile,
       });
     }
-    items.sort((a, b) => ((a.username ?? '') < (b.username ?? '') ? -1 : (a.username ?? '') > (b.username ?? '') ? 1 : 0));
-    return { items };
+    return { items, nextCursor: nextCursor === null ? null : Buffer.from(nextCursor, 'utf8').toString('base64url') };
   }
 }

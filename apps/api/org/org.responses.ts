@@ -74,6 +74,7 @@ export class DirectoryEntryResponse implements DirectoryEntryView {
 
 export class DirectoryResponse {
   @ApiProperty({ type: [DirectoryEntryResponse] }) items!: DirectoryEntryResponse[];
+  @ApiProperty({ type: String, nullable: true, description: 'The next page’s cursor (entries by user id); null on the last page' }) nextCursor!: string | null;
 }
 
 export class OrgCommandResponse {

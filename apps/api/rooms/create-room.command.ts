@@ -34,6 +34,9 @@ export type RoomSpec =
       readonly applicationName?: string;
       /** An application's room: its `custom_data`. */
       readonly properties?: Record<string, unknown>;
+      /** Created by an administrator (`admin:rooms`) for the organisation: the caller is no member. */
+      readonly administered?: boolean;
+      readonly unlisted?: boolean;
     }
   | { readonly kind: 'direct'; readonly userId: string }
   /** A private thread with a subject (the room's name) among fixed participants. */
@@ -114,6 +117,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
       historyVisibility: group?.historyVisibility,
       ...(applicationId !== null && group !== null ? { applicationId, applicationName: group.applicationName ?? group.name } : {}),
       ...(applicationId !== null && group?.properties !== undefined ? { properties: group.properties } : {}),
+      ...(group?.administered === true ? { administered: true, unlisted: group.unlisted } : {}),
       actor: context.actor,
       participants,
       now: new Date().toISOString(),

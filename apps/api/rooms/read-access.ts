@@ -18,6 +18,13 @@ export async function requireMembership(readStore: ReadStore, roomId: string, us
   return membership;
 }
 
+/** The room, for an administrator who reads any room without being a member. */
+export async function requireRoomDoc(readStore: ReadStore, roomId: string): Promise<Doc> {
+  const room = await readStore.get('rooms', roomId);
+  if (!room) throw notFound('ROOM.NOT_FOUND', 'Room not found');
+  return room;
+}
+
 export const encodeCursor = (values: readonly Scalar[]): string =>
   Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 

@@ -38,7 +38,9 @@ export class ExecuteRoomCommandHandler implements ICommandHandler<ExecuteRoomCom
       // Blocking (issue #5): the decider asks the block lists of those it adds. Imports restore history as it was.
       command.type === 'AddMembers' && !context.importId
         ? async () => ({ ...command, blocks: await this.contacts.blockFacts(command.userIds) })
-        : command,
+        : command.type === 'PutMember'
+          ? async () => ({ ...command, blocks: await this.contacts.blockFacts([command.userId]) })
+          : command,
       context,
     );
     return { roomId, written: events.length, position: appended ? appended.position.toString() : null };

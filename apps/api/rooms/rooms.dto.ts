@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  Equals,
   IsArray,
   IsBoolean,
   IsIn,
@@ -117,6 +118,11 @@ export class UpdateRoomDto extends PartialType(OmitType(CreateRoomDto, ['partici
   @IsUrl({ require_protocol: true, protocols: ['http', 'https'] })
   @MaxLength(2000)
   avatarUrl?: string | null;
+
+  @ApiPropertyOptional({ description: 'Not listed to non-members (operators and owners)' })
+  @IsOptional()
+  @IsBoolean()
+  unlisted?: boolean;
 }
 
 export class AddMembersDto {
@@ -138,6 +144,11 @@ export class ChangeMemberDto {
   @IsOptional()
   @IsBoolean()
   muted?: boolean;
+
+  @ApiPropertyOptional({ description: 'Posts in a moderated room (members may not send); operators and owners give it' })
+  @IsOptional()
+  @IsBoolean()
+  voice?: boolean;
 }
 
 export class ListRoomsQueryDto extends PageQueryDto {
@@ -146,4 +157,57 @@ export class ListRoomsQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(500)
   cursor?: string;
+}
+
+/** An administrator's group chat (`admin:rooms`): the caller is no member; `participants` are its members. */
+export class AdminCreateRoomDto extends OmitType(CreateRoomDto, ['applicationName', 'participants'] as const) {
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uuid' }, maxItems: MAX_ROOM_MEMBERS, description: 'User ids of its members' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ROOM_MEMBERS)
+  @IsUUID('all', { each: true, message: 'each participant must be a user id' })
+  participants?: string[];
+
+  @ApiPropertyOptional({ description: 'Not listed to non-members (Trillian’s DISABLE_LIST)' })
+  @IsOptional()
+  @IsBoolean()
+  unlisted?: boolean;
+}
+
+/** An administrator's change of a room: its settings, listing, and deleting it (`deleted: true`, once). */
+export class AdminUpdateRoomDto extends UpdateRoomDto {
+  @ApiPropertyOptional({ enum: [true], description: 'Deletes the room: read-only history, left out of listings (Trillian’s DELETED); it cannot be undone' })
+  @IsOptional()
+  @Equals(true, { message: 'deleted can only be set to true: a deleted room is not restored' })
+  deleted?: true;
+}
+
+/** A member as an administrator puts them: added if need be, with this role, voice and mute. */
+export class AdminPutMemberDto {
+  @ApiPropertyOptional({ enum: ['owner', 'operator', 'member'] })
+  @IsOptional()
+  @IsIn(['owner', 'operator', 'member'], { message: 'role must be owner, operator or member' })
+  role?: 'owner' | 'operator' | 'member';
+
+  @ApiPropertyOptional({ description: 'Posts in a moderated room (one whose members may not send)' })
+  @IsOptional()
+  @IsBoolean()
+  voice?: boolean;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  muted?: boolean;
+}
+
+export class AdminListRoomsQueryDto extends ListRoomsQueryDto {
+  @ApiPropertyOptional({ enum: ['0', '1'], description: '1: each room with its members' })
+  @IsOptional()
+  @IsIn(['0', '1'], { message: 'members must be 0 or 1' })
+  members?: '0' | '1';
+
+  @ApiPropertyOptional({ enum: ['0', '1'], description: '1: deleted rooms too' })
+  @IsOptional()
+  @IsIn(['0', '1'], { message: 'deleted must be 0 or 1' })
+  deleted?: '0' | '1';
 }

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AdminModule } from '../admin/admin.module';
+import { ADMIN_ROOM_HANDLERS } from './admin-rooms';
+import { AdminRoomsController } from './admin-rooms.controller';
 import { ContactsModule } from '../contacts/contacts.module';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import { PresenceModule } from '../presence/presence.module';
@@ -12,8 +15,8 @@ import { ROOM_LOOKUP_HANDLERS } from './room-lookups.queries';
 
 /** Rooms, their settings and members; RoomStates is what comments, read state, feeds and webhooks decide on. */
 @Module({
-  imports: [InfrastructureModule, UsersModule, ContactsModule, PresenceModule],
-  controllers: [RoomsController],
+  imports: [InfrastructureModule, AdminModule, UsersModule, ContactsModule, PresenceModule],
+  controllers: [RoomsController, AdminRoomsController],
   providers: [
     RoomStates,
     CreateRoomHandler,
@@ -23,6 +26,7 @@ import { ROOM_LOOKUP_HANDLERS } from './room-lookups.queries';
     ListMembersHandler,
     UnreadHandler,
     ...ROOM_LOOKUP_HANDLERS,
+    ...ADMIN_ROOM_HANDLERS,
   ],
   exports: [RoomStates],
 })

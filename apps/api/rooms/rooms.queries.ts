@@ -82,6 +82,8 @@ export interface MemberView {
   readonly removed: boolean;
   readonly role: string;
   readonly muted: boolean;
+  /** Posts in a moderated room (one whose members may not send). */
+  readonly voice: boolean;
   readonly joinedAt: string;
   /** Status message, photo and presence as the caller may see them (PrivacyPolicy): null when hidden. */
   readonly statusMessage: string | null;
@@ -129,6 +131,7 @@ export class ListMembersHandler implements IQueryHandler<ListMembersQuery, Membe
         removed: summary.removed,
         role: m['role'] as string,
         muted: m['muted'] === true,
+        voice: m['voice'] === true,
         joinedAt: m['joinedAt'] as string,
         statusMessage: profile.statusMessage,
         photoUrl: profile.photoUrl,

@@ -90,6 +90,7 @@ export class MemberResponse implements MemberView {
   @ApiProperty() removed!: boolean;
   @ApiProperty({ enum: ROLES }) role!: string;
   @ApiProperty() muted!: boolean;
+  @ApiProperty({ description: 'Posts in a moderated room (one whose members may not send)' }) voice!: boolean;
   @ApiProperty(DATE_TIME) joinedAt!: string;
   @ApiProperty({ type: String, nullable: true, description: 'null when hidden from the caller' }) statusMessage!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'uri-reference', description: 'null when hidden from the caller' }) photoUrl!: string | null;

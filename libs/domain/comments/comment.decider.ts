@@ -4,7 +4,7 @@ import type { MediaState } from '../media/media.decider';
 import { jsonLimitViolation, PAYLOAD_LIMITS } from '../json-limits';
 import { decideBlocking, type BlockFacts } from '../contacts/blocking.decider';
 import type { Decider } from '../decider';
-import { assertCanSend, requireMember, requireRoom, type RoomState } from '../rooms/room.decider';
+import { assertCanSend, inDeletedHistory, requireMember, requireRoom, type RoomState } from '../rooms/room.decider';
 import { hasCharactersNotInText, TEXT_CHARACTERS_REASON } from '../text';
 
 /**
@@ -200,7 +200,7 @@ export type CommentLifeState = { readonly status: 'live' } | { readonly status: 
 
 /** What a deletion needs of the comment (a CommentPosted, or the same fields from the timeline read model). */
 export interface DeletableComment {
-  readonly data: Pick<CommentPosted['data'], 'commentId' | 'roomId' | 'seq' | 'senderId'>;
+  readonly data: Pick<CommentPosted['data'], 'commentId' | 'roomId' | 'seq' | 'senderId' | 'postedAt'>;
 }
 
 export function decideDeleteComment(
@@ -211,7 +211,8 @@ export function decideDeleteComment(
 ): CommentDeleted {
   const room = requireRoom(roomState);
   const actor = requireMember(room, command.actor);
-  if (!posted || posted.data.roomId !== room.roomId || life.status === 'deleted') {
+  // A comment deleted with a block of history is gone as if deleted alone.
+  if (!posted || posted.data.roomId !== room.roomId || life.status === 'deleted' || inDeletedHistory(room, posted.data)) {
     throw notFound('COMMENT.NOT_FOUND', 'Comment not found');
   }
   const privileged = actor.role === 'owner' || actor.role === 'operator';

@@ -82,7 +82,7 @@ describe('group chats an administrator runs (admin:rooms)', () => {
 
 describe('deleting history', () => {
   const base = { roomId: ROOM, deletedBy: ADMIN, deletedAt: NOW };
-  const found = (seq: number, roomId = ROOM, deleted = false) => ({ roomId, seq, deleted });
+  const found = (seq: number, roomId = ROOM, deleted = false) => ({ roomId, seq, postedAt: NOW, deleted });
 
   it('by ids: comments of this room, leaving out those already deleted; a retry writes nothing', () => {
     given([created])

@@ -99,7 +99,7 @@ export interface AsAdmin {
 /** A comment a deletion by ids names, as the handler found it (null: no comment of that id anywhere). */
 export interface NamedComment {
   readonly commentId: string;
-  readonly found: { readonly roomId: string; readonly seq: number; readonly deleted: boolean } | null;
+  readonly found: { readonly roomId: string; readonly seq: number; readonly postedAt: string; readonly deleted: boolean } | null;
 }
 
 export type DeleteHistoryCommand = AsAdmin & {
@@ -163,6 +163,19 @@ export type RoomCommand =
       readonly unlisted?: boolean;
       /** Replaces the room's `custom_data` whole. */
       readonly properties?: Record<string, unknown>;
+      /** Delete the room with the same decision (Trillian's DELETED flag); once deleted, asking again changes nothing. */
+      readonly close?: boolean;
+      readonly now: string;
+    })
+  | (AsAdmin & {
+      /** Makes `userId` a member as described: added if they are not one, then changed (an administrator's PUT). */
+      readonly type: 'PutMember';
+      readonly actor: string;
+      readonly userId: string;
+      readonly role?: RoomRole;
+      readonly muted?: boolean;
+      readonly voice?: boolean;
+      readonly blocks?: BlockFacts;
       readonly now: string;
     })
   | (AsAdmin & {
@@ -365,8 +378,22 @@ export function decideRoom(command: RoomCommand, state: RoomState): RoomEvent[] 
       return removeMember(command, requireOpenRoom(state));
     case 'LeaveRoom':
       return leave(command, requireOpenRoom(state));
-    case 'UpdateRoom':
-      return update(command, requireOpenRoom(state));
+    case 'UpdateRoom': {
+      const onlyClose = Object.entries(command).every(([key, value]) => value === undefined || ['type', 'actor', 'admin', 'now', 'close'].includes(key));
+      if (command.close === true && onlyClose && requireRoom(state).closed) return [];
+      const room = requireOpenRoom(state);
+      const events = update(command, room);
+      return command.close === true ? [...events, ...close({ type: 'CloseRoom', actor: command.actor, admin: command.admin, now: command.now }, room)] : events;
+    }
+    case 'PutMember': {
+      const room = requireOpenRoom(state);
+      const added = room.members.has(command.userId)
+        ? []
+        : addMembers({ type: 'AddMembers', admin: command.admin, actor: command.actor, userIds: [command.userId], blocks: command.blocks, now: command.now }, room);
+      const after = added.reduce<RoomState>(evolveRoom, room) as ActiveRoom;
+      const { role, muted, voice } = command;
+      return [...added, ...changeMember({ type: 'ChangeMember', admin: command.admin, actor: command.actor, userId: command.userId, role, muted, voice, now: command.now }, after)];
+    }
     case 'ChangeMember':
       return changeMember(command, requireOpenRoom(state));
     case 'DeleteHistory':
@@ -787,7 +814,9 @@ function deleteHistory(command: DeleteHistoryCommand, room: ActiveRoom): RoomEve
         );
       }
       const standing = new Map<string, number>();
-      for (const { commentId, found } of command.comments) if (found && !found.deleted) standing.set(commentId, found.seq);
+      for (const { commentId, found } of command.comments) {
+        if (found && !found.deleted && !inDeletedHistory(room, { commentId, seq: found.seq, postedAt: found.postedAt })) standing.set(commentId, found.seq);
+      }
       if (standing.size === 0) return [];
       const seqs = [...standing.values()];
       return [

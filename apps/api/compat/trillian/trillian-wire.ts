@@ -25,7 +25,9 @@ export const wantsJson = (request: FastifyRequest): boolean => {
 function asJson(value: WireValue): unknown {
   if (typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((node) => asJson(node as WireNode));
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key.startsWith('@_') ? key.slice(2) : key, asJson(inner as WireValue)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key === '#text' ? 'text' : key.startsWith('@_') ? key.slice(2) : key, asJson(inner as WireValue)]),
+  );
 }
 
 /** Writes `<response>…</response>` (or its JSON) with the status. */

@@ -63,3 +63,38 @@ export class TrillianPolicyDto {
   @MaxLength(200)
   name?: string;
 }
+
+export class TrillianGroupchatDto {
+  @ApiPropertyOptional({ description: 'Shown to members' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  displayname?: string;
+
+  @ApiPropertyOptional({ ...WIRE_INT, description: 'GROUPCHAT_* flags: DELETED 0x1, DISABLE_DISPLAYNAME_SET 0x100, DISABLE_TOPIC_SET 0x200, DISABLE_LIST 0x400, DISABLE_MEMBER_ADD 0x800, DISABLE_MEMBER_REMOVE 0x1000, DISABLE_MESSAGE_SEND 0x2000' })
+  @IsOptional()
+  @AsText()
+  @IsString()
+  @Matches(INTEGER, { message: 'flags must be an unsigned 32-bit integer' })
+  flags?: string;
+
+  @ApiPropertyOptional({ description: 'Shown at the top of the message window; empty clears it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  topic?: string;
+}
+
+export class TrillianMessageDto {
+  @ApiPropertyOptional({ description: 'The sending member (a user id)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  from?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(65536)
+  message?: string;
+}

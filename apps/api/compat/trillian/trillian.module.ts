@@ -3,12 +3,13 @@ import { AdminModule } from '../../admin/admin.module';
 import { InfrastructureModule } from '../../infrastructure/infrastructure.module';
 import { OrgModule } from '../../org/org.module';
 import { TrillianTokenGuard } from './trillian-auth.guard';
+import { TrillianGroupchatsController } from './trillian-groupchats.controller';
 import { TrillianOrgController } from './trillian-org.controller';
 
 /** Trillian Server's wire surface (`/trillian/v1/…`): a translator onto Parley's own commands and queries. */
 @Module({
   imports: [InfrastructureModule, AdminModule, OrgModule],
-  controllers: [TrillianOrgController],
+  controllers: [TrillianOrgController, TrillianGroupchatsController],
   providers: [TrillianTokenGuard],
 })
 export class TrillianModule {}

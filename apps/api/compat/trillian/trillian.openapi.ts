@@ -16,6 +16,14 @@ const peers = closed({ href: { type: 'string', format: 'uri' }, peer: { type: 'a
 const group = closed({ id: int, displayname: str, name: str, parent: int, peers, policy: int, priority: int, type: { type: 'integer', enum: [0, 1] } });
 const policy = closed({ id: int, data: str, name: str });
 
+const link = closed({ href: { type: 'string', format: 'uri' } });
+const member = closed({ name: str, flags: int });
+const members = closed({ href: { type: 'string', format: 'uri' }, member: { type: 'array', items: member } }, ['href']);
+const groupchat = closed({ name: str, displayname: str, flags: int, groups: link, media: link, members, messageTimestamp: int, messages: link, topic: str });
+const message = closed({ timestamp: int, from: str, text: str });
+const week = closed({ flags: int, href: { type: 'string', format: 'uri' }, messages: int, week: int, year: int });
+const weeks = closed({ conversation: str, medium: str, name: str, revision: int, week: { type: 'array', items: week } }, ['conversation', 'medium', 'name', 'revision']);
+
 /** The JSON form of each answer: `{ response: … }`, attributes as plain keys. */
 const ANSWERS = {
   groups: closed({ group: { type: 'array', items: group } }, []),
@@ -24,6 +32,13 @@ const ANSWERS = {
   peer: closed({ peer }),
   policies: closed({ policy: { type: 'array', items: policy } }, []),
   policy: closed({ policy }),
+  groupchats: closed({ groupchat: { type: 'array', items: groupchat } }, []),
+  groupchat: closed({ groupchat }),
+  members: closed({ members }),
+  member: closed({ member }),
+  weeks: closed({ messages: weeks }),
+  week: closed({ messages: { oneOf: [str, closed({ message: { oneOf: [message, { type: 'array', items: message }] } })] } }),
+  message: closed({ message }),
 } as const;
 export type TrillianAnswerKind = keyof typeof ANSWERS;
 
