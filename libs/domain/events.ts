@@ -545,7 +545,7 @@ export type MemberVoiceChanged = {
 /** What a deletion of history covers: named comments, one ISO week, or everything up to then. */
 export type HistoryDeletionScope = 'comments' | 'week' | 'all';
 /**
- * A block of a room's comments is deleted (decision DECISION-history-deletion):
+ * A block of a room's comments is deleted (decision 0034-history-deletion):
  * the comments named, or those of one ISO week, or all, among the comments
  * with `fromSeq <= seq <= throughSeq`. The posts stay in the log; read models
  * and exports stop serving their content from this event on.

@@ -31,7 +31,7 @@ const e164 = (phone: string): string => normalizePhone(phone)!;
  * The phone accounts a login holds (Windu): each number is an account of its
  * own, with its own nickname, status message, photo, privacy, presence,
  * contacts and blocks. Any route acts as one of them when the request names
- * it in `X-Parley-Account` (docs/decisions/DECISION-accounts-per-login.md).
+ * it in `X-Parley-Account` (docs/decisions/0033-accounts-per-login.md).
  */
 @ApiTags('accounts')
 @UserApi()
