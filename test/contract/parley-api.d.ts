@@ -452,6 +452,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The login's phone accounts, oldest first (pending ones included); removed ones never show */
+        get: operations["MyAccountsController_list"];
+        put?: never;
+        /** Adds a phone number to the login: a pending account, and a code sent to the phone */
+        post: operations["MyAccountsController_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/accounts/request-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new code for one of the login's numbers, by SMS or voice */
+        post: operations["MyAccountsController_requestCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/accounts/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verifies one of the login's numbers with the code sent to it: the account becomes usable */
+        post: operations["MyAccountsController_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/accounts/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes one of the login’s accounts: its personal data is erased, the number is free again */
+        delete: operations["MyAccountsController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/verification-codes": {
         parameters: {
             query?: never;
@@ -652,6 +721,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["ContactPresenceController_allStatuses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ContactPresenceController_allPreviewPhotos"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1506,6 +1591,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rooms/{roomId}/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["RoomAvatarController_set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{roomId}/avatar/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RoomAvatarController_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{userId}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminUserMediaController_list"];
+        put?: never;
+        /** Adds media to the user's own (the same bodies as POST /v1/media) */
+        post: operations["AdminUserMediaController_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{userId}/media/{mediaId}/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminUserMediaController_info"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{userId}/media/{mediaId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminUserMediaController_download"];
+        put?: never;
+        post?: never;
+        delete: operations["AdminUserMediaController_delete"];
+        options?: never;
+        head: operations["AdminUserMediaController_head"];
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/groups": {
         parameters: {
             query?: never;
@@ -2097,6 +2263,438 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/vonage/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listUsers"];
+        put?: never;
+        post: operations["VonageController_createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_getUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/users/{user_id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listUserConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listConversations"];
+        put?: never;
+        post: operations["VonageController_createConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_getConversation"];
+        put: operations["VonageController_updateConversation"];
+        post?: never;
+        delete: operations["VonageController_deleteConversation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listMembers"];
+        put?: never;
+        post: operations["VonageController_createMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_getMember"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["VonageController_updateMember"];
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_listEvents"];
+        put?: never;
+        post: operations["VonageController_createEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vonage/v1/conversations/{conversation_id}/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["VonageController_getEvent"];
+        put?: never;
+        post?: never;
+        delete: operations["VonageController_deleteEvent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listUsers[1]"];
+        put?: never;
+        post: operations["NexmoController_createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listUsers[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getUser[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getUser[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/users/{user_id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listUserConversations[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/users/{user_id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listUserConversations[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listConversations[1]"];
+        put?: never;
+        post: operations["NexmoController_createConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listConversations[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getConversation[0]"];
+        put: operations["NexmoController_updateConversation"];
+        post?: never;
+        delete: operations["NexmoController_deleteConversation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getConversation[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listMembers[1]"];
+        put?: never;
+        post: operations["NexmoController_createMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listMembers[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getMember[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getMember[1]"];
+        put: operations["NexmoController_updateMember"];
+        post?: never;
+        delete: operations["NexmoController_deleteMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listEvents[1]"];
+        put?: never;
+        post: operations["NexmoController_createEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_listEvents[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta2/conversations/{conversation_id}/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getEvent[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/beta/conversations/{conversation_id}/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getEvent[1]"];
+        put?: never;
+        post?: never;
+        delete: operations["NexmoController_deleteEvent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/rest/login_or_register": {
         parameters: {
             query?: never;
@@ -2237,6 +2835,427 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["QiscusRestController_postSystemEventMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/rest/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 20 most recent backups of a page */
+        get: operations["QiscusRestController_listExports"];
+        put?: never;
+        /** Requests a backup of users, rooms or comments (a Parley export job) */
+        post: operations["QiscusRestController_requestExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/rest/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["QiscusRestController_getExport"];
+        put?: never;
+        post?: never;
+        /** Cancels a backup, or removes a finished one and its file */
+        delete: operations["QiscusRestController_deleteExport"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/rest/exports/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A finished backup's rows (the download_url of a backup) */
+        get: operations["QiscusRestController_downloadExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/rest/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["QiscusRestController_listImports"];
+        put?: never;
+        /** Imports users, rooms or comments from a JSON file (a Parley import job: every row checked before any is written) */
+        post: operations["QiscusRestController_requestImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The app's configuration: no realtime connection, sync over HTTP every sync_interval ms */
+        get: operations["QiscusSdkController_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/login_or_register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Signs in by email and password (the SDK’s user key), registering the address first if nobody holds it */
+        post: operations["QiscusSdkController_loginOrRegister"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/refresh_user_token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotates the refresh token (Parley’s refresh grant) and answers a new access token */
+        post: operations["QiscusSdkController_refreshUserToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ends the sign-in the token belongs to */
+        post: operations["QiscusSdkController_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/my_profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["QiscusSdkController_myProfile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes the caller's name and avatar */
+        patch: operations["QiscusSdkController_updateProfile"];
+        trace?: never;
+    };
+    "/api/v2/sdk/block_user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adds the user to the caller's block list */
+        post: operations["QiscusSdkController_blockUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/unblock_user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["QiscusSdkController_unblockUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/get_blocked_users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["QiscusSdkController_blockedUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/create_room": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A group room of the caller and the participants (emails) */
+        post: operations["QiscusSdkController_createRoom"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/get_or_create_room_with_target": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The single room of the caller and the user `emails` names, created when needed, with its last comments */
+        post: operations["QiscusSdkController_getOrCreateRoomWithTarget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/get_room_by_id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A room of the caller by its integer id, with its last comments */
+        get: operations["QiscusSdkController_getRoomById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/user_rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's rooms, most recent activity first, with unread counts and last comments */
+        get: operations["QiscusSdkController_userRooms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/total_unread_count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["QiscusSdkController_totalUnreadCount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/post_comment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Posts a comment as the caller; unique_temp_id is Parley’s clientId (a retry is the same comment) */
+        post: operations["QiscusSdkController_postComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/load_comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Comments of a room of the caller: newest first before last_comment_id, or oldest first after it (after=true) */
+        get: operations["QiscusSdkController_loadComments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/update_comment_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Moves the caller’s read marker to last_comment_read_id */
+        post: operations["QiscusSdkController_updateCommentStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Comments after last_received_comment_id in the caller’s rooms (Parley’s feed, in pages) */
+        get: operations["QiscusSdkController_sync"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/sync_event": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deletions after start_event_id in the caller’s rooms; the last event carries how far the log was read */
+        get: operations["QiscusSdkController_syncEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/delete_messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes the caller’s comments named by unique_temp_id, for everyone */
+        delete: operations["QiscusSdkController_deleteMessages"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/add_room_participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["QiscusSdkController_addRoomParticipants"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/sdk/remove_room_participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["QiscusSdkController_removeRoomParticipants"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2481,6 +3500,541 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/windu/o/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OAuth token: password and refresh_token grants of a public client (client_id, no secret) */
+        post: operations["WinduController_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/create-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adds a number to the login: a pending account, and a code by SMS */
+        post: operations["WinduController_createAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/request-sms-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new code by SMS for one of the login’s numbers */
+        post: operations["WinduController_requestSms"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/request-voice-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new code by voice call for one of the login’s numbers */
+        post: operations["WinduController_requestVoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/register-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Registers (verifies) the account with the code it received */
+        post: operations["WinduController_registerCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/remove-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Removes the account: its personal data is erased and the number is free again */
+        post: operations["WinduController_removeAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/status-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account’s status message */
+        get: operations["WinduController_statusMessage"];
+        put?: never;
+        /** Sets the account’s status message (empty clears it) */
+        post: operations["WinduController_setStatusMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/profile-photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account’s profile photo URL */
+        get: operations["WinduController_photo"];
+        put?: never;
+        post?: never;
+        /** Removes the account’s profile photo */
+        delete: operations["WinduController_removePhoto"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/connected-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account’s connected status */
+        get: operations["WinduController_connectedStatus"];
+        put?: never;
+        /** Sets the account’s connected status: online or offline */
+        post: operations["WinduController_setConnectedStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/nickname": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account’s nickname */
+        get: operations["WinduController_nickname"];
+        put?: never;
+        /** Sets the account’s nickname (shown on its notifications) */
+        post: operations["WinduController_setNickname"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/account/privacy-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who sees the account’s status message, photo and last seen */
+        get: operations["WinduController_privacy"];
+        put?: never;
+        /** Changes the levels given (status_message, photo, last_seen: none, contacts or all) */
+        post: operations["WinduController_setPrivacy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/add-contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adds one contact (the book is matched again) */
+        post: operations["WinduController_addContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/import-contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replaces every contact with the list given (JSON) */
+        post: operations["WinduController_importContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every contact of the account */
+        get: operations["WinduController_contacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/remove-contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Removes several contacts (JSON list of contact ids) */
+        post: operations["WinduController_removeContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/force-sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Matches every contact again */
+        post: operations["WinduController_forceSync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/statuses-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every contact’s status message, as each contact’s privacy allows */
+        get: operations["WinduController_statusesMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/connected-statuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every contact’s connected status and last seen, as each contact’s privacy allows */
+        get: operations["WinduController_connectedStatuses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/preview-photos-urls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every contact’s preview photo URL (the same image as the full one: Parley keeps one size) */
+        get: operations["WinduController_previewPhotos"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/photos-urls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every contact’s photo URL, as each contact’s privacy allows */
+        get: operations["WinduController_photos"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/blocked-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The numbers the account blocks */
+        get: operations["WinduController_blockedList"];
+        put?: never;
+        /** Replaces every blocked number with the list given (JSON) */
+        post: operations["WinduController_replaceBlocked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One contact */
+        get: operations["WinduController_showContact"];
+        put?: never;
+        post?: never;
+        /** Removes one contact */
+        delete: operations["WinduController_removeContact"];
+        options?: never;
+        head?: never;
+        /** Renames a contact (first_name and/or last_name); no sync */
+        patch: operations["WinduController_renameContact"];
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/status-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s latest status message, as their privacy allows */
+        get: operations["WinduController_contactStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/status-message-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s status messages, newest first, as their privacy allows */
+        get: operations["WinduController_contactStatusHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/connected-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s connected status, and last seen while offline, as their privacy allows */
+        get: operations["WinduController_contactConnected"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/preview-photo-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s preview photo URL, as their privacy allows */
+        get: operations["WinduController_previewPhoto"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/photo-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s photo URL, as their privacy allows */
+        get: operations["WinduController_photoUrl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/preview-photo-history-urls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s earlier photo URLs, newest first, as their privacy allows */
+        get: operations["WinduController_previewPhotoHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/photo-history-urls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact’s earlier photo URLs, newest first, as their privacy allows */
+        get: operations["WinduController_photoHistoryUrls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Blocks the number (it need not be a contact) */
+        post: operations["WinduController_block"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/windu/api/contacts/{contactId}/unblock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unblocks the number */
+        post: operations["WinduController_unblock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2636,7 +4190,7 @@ export interface components {
             position: string;
         };
         RemoveAccountDto: {
-            /** @description Why you leave; kept for the Parley operators with your account id only; leave it out rather than null */
+            /** @description Why the account goes (Windu asks for it); kept with the removal */
             feedback?: string;
         };
         RemovedUserResponse: {
@@ -2768,13 +4322,13 @@ export interface components {
              *       "admin:users"
              *     ]
              */
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics" | "admin:applications" | "act:users" | "admin:org" | "admin:rooms")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics" | "admin:applications" | "act:users" | "admin:org" | "admin:rooms" | "admin:media")[];
         };
         CreatedApiKeyResponse: {
             /** Format: uuid */
             id: string;
             name: string;
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics" | "admin:applications" | "act:users" | "admin:org" | "admin:rooms")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics" | "admin:applications" | "act:users" | "admin:org" | "admin:rooms" | "admin:media")[];
             /** @description The key itself: shown this once, stored nowhere */
             key: string;
             /** Format: date-time */
@@ -2789,7 +4343,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics" | "admin:applications" | "act:users" | "admin:org" | "admin:rooms")[];
+            scopes: ("admin:users" | "admin:presence" | "admin:webhooks" | "admin:export" | "admin:audit" | "admin:keys" | "admin:metrics" | "admin:applications" | "act:users" | "admin:org" | "admin:rooms" | "admin:media")[];
             /** @enum {string} */
             status: "active" | "revoked";
             /** @description The key printed at the first start of the installation */
@@ -2971,6 +4525,10 @@ export interface components {
             /** @description Deleted: read-only history */
             closed: boolean;
             memberCount: number;
+            /** @description The application’s custom_data on the room */
+            properties: {
+                [key: string]: unknown;
+            };
         };
         ApplicationRoomPageResponse: {
             items: components["schemas"]["ApplicationRoomResponse"][];
@@ -3043,6 +4601,80 @@ export interface components {
             /** @example user */
             scope?: string;
             user: components["schemas"]["SignedInUserResponse"];
+        };
+        PhoneAccountResponse: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Null once erased
+             * @example +15551234567
+             */
+            phone: string | null;
+            nickname: string | null;
+            /** @enum {string} */
+            status: "pending" | "verified";
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PhoneAccountListResponse: {
+            /** @description Oldest first */
+            items: components["schemas"]["PhoneAccountResponse"][];
+        };
+        AddAccountDto: {
+            /**
+             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
+             * @example +15551234567
+             */
+            phone: string;
+            /** @example Alice */
+            nickname: string;
+        };
+        AccountCodeDto: {
+            /**
+             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
+             * @example +15551234567
+             */
+            phone: string;
+            /**
+             * @default sms
+             * @enum {string}
+             */
+            channel?: "sms" | "voice";
+        };
+        VerifyAccountDto: {
+            /**
+             * @description International form (E.164); spaces, dashes and a leading 00 are accepted
+             * @example +15551234567
+             */
+            phone: string;
+            /**
+             * @description The code sent to the phone
+             * @example 123456
+             */
+            code: string;
+        };
+        VerifiedAccountResponse: {
+            /** Format: uuid */
+            id: string;
+            nickname: string | null;
+            /** @enum {string} */
+            status: "verified";
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
+        };
+        RemovedAccountResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {boolean} */
+            removed: true;
+            /**
+             * @description A global log position (decimal); pass it as X-Min-Position
+             * @example 1234
+             */
+            position: string;
         };
         RecordedCodeResponse: {
             /** @example +15551234567 */
@@ -3296,6 +4928,36 @@ export interface components {
         ContactStatusMessageListResponse: {
             items: components["schemas"]["ContactStatusMessageResponse"][];
         };
+        PreviewPhotoResponse: {
+            /**
+             * Format: uri-reference
+             * @description An uploaded photo's thumbnail at the size asked for, or a linked photo's URL
+             */
+            url: string;
+            /** @description Known for uploaded photos */
+            width: number | null;
+            height: number | null;
+        };
+        ContactPreviewPhotoResponse: {
+            contactId: string;
+            /** Format: uuid */
+            userId: string;
+            /**
+             * Format: uri-reference
+             * @description An absolute URL, or an uploaded photo's /v1/media/<id>
+             */
+            url: string | null;
+            /** @description null when there is no photo to show */
+            preview: components["schemas"]["PreviewPhotoResponse"] | null;
+        };
+        ContactPreviewPhotoListResponse: {
+            /**
+             * @description The preview size: the bound of the long side, in pixels
+             * @enum {number}
+             */
+            size: 64 | 256 | 1024;
+            items: components["schemas"]["ContactPreviewPhotoResponse"][];
+        };
         StatusMessageChangeResponse: {
             message: string | null;
             /** Format: date-time */
@@ -3310,11 +4972,14 @@ export interface components {
             contactId: string;
             /** Format: uuid */
             userId: string;
-            /** Format: uri */
+            /**
+             * Format: uri-reference
+             * @description An absolute URL, or an uploaded photo's /v1/media/<id>
+             */
             url: string | null;
         };
         PhotoChangeResponse: {
-            /** Format: uri */
+            /** Format: uri-reference */
             url: string | null;
             /** Format: date-time */
             changedAt: string;
@@ -3378,7 +5043,10 @@ export interface components {
             kind: "group" | "direct" | "thread";
             name: string;
             topic: string | null;
-            /** Format: uri */
+            /**
+             * Format: uri-reference
+             * @description An absolute URL, or an uploaded avatar's /v1/media/<id>
+             */
             avatarUrl: string | null;
             /**
              * @description shared: members see history from before they joined; joined: only from their join
@@ -3429,7 +5097,10 @@ export interface components {
             /** @description the members, in the order they joined */
             participants: string[];
             topic: string | null;
-            /** Format: uri */
+            /**
+             * Format: uri-reference
+             * @description An absolute URL, or an uploaded avatar's /v1/media/<id>
+             */
             avatarUrl: string | null;
             /**
              * @description shared: members see history from before they joined; joined: only from their join
@@ -4095,7 +5766,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret: string;
             /**
@@ -4110,7 +5781,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -4137,7 +5808,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -4178,7 +5849,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events?: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events?: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret?: string;
             /**
@@ -4557,7 +6228,7 @@ export interface components {
              * @example 1234
              */
             next: string | null;
-            /** @description Events read to answer this page (at most 10,000: a rare filter answers a partial page) */
+            /** @description Events read to answer this page (at most 10,000: a rare filter the store cannot look up by index answers a partial page; a type or stream prefix looked up in the embedded store reads only its own events) */
             scanned: number;
             /**
              * @description The log head when the page was read
@@ -4713,6 +6384,55 @@ export interface components {
             /** @description The uploaded photo, with its preview sizes */
             media?: components["schemas"]["MediaResponse"];
         };
+        RoomAvatarUploadForm: {
+            /**
+             * Format: binary
+             * @description An image
+             */
+            avatar: string;
+        };
+        RoomAvatarLink: {
+            /**
+             * Format: uri
+             * @description An absolute http(s) URL; null clears the avatar
+             */
+            url: string | null;
+        };
+        RoomAvatarSetResponse: {
+            /** Format: uuid */
+            roomId: string;
+            /**
+             * Format: uri-reference
+             * @description An absolute URL, or the upload's /v1/media/<id>
+             */
+            avatarUrl: string | null;
+            /**
+             * @description Of the avatar change; null when the room already showed it
+             * @example 1234
+             */
+            position: string | null;
+            /** @description The uploaded avatar, with its thumbnails */
+            media?: components["schemas"]["MediaResponse"];
+        };
+        RoomAvatarChangeResponse: {
+            /**
+             * Format: uri-reference
+             * @description null: the avatar was cleared
+             */
+            url: string | null;
+            /**
+             * Format: uuid
+             * @description The upload it shows, when it is Parley media
+             */
+            mediaId: string | null;
+            changedBy: string;
+            /** Format: date-time */
+            changedAt: string;
+        };
+        RoomAvatarHistoryResponse: {
+            /** @description Newest first */
+            items: components["schemas"]["RoomAvatarChangeResponse"][];
+        };
         GroupResponse: {
             id: number;
             displayName: string;
@@ -4852,7 +6572,7 @@ export interface components {
             /** @description null when hidden from the caller */
             statusMessage: string | null;
             /**
-             * Format: uri
+             * Format: uri-reference
              * @description null when hidden from the caller
              */
             photoUrl: string | null;
@@ -4990,9 +6710,6 @@ export interface components {
             /** @description Projections trailing the log by more than HEALTH_MAX_LAG_EVENTS */
             lagging?: string[];
         };
-        QiscusErrorMessage: {
-            message: string;
-        };
         ErrorDetailDto: {
             /**
              * @description The field, header or parameter refused (a path such as contacts[3].contactId)
@@ -5001,6 +6718,43 @@ export interface components {
             field: string;
             /** @example must be 3-32 letters, digits, ".", "-" or "_" */
             reason: string;
+        };
+        VonageInvalidParameterDto: {
+            name: string;
+            reason: string;
+        };
+        VonageErrorDto: {
+            /** @example http://developer.nexmo.com/api-errors#not-found */
+            type: string;
+            /**
+             * @description Parley’s code
+             * @example ROOM.NOT_FOUND
+             */
+            title: string;
+            detail: string;
+            /** @example /vonage/v1/conversations/CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+            instance: string;
+            statusCode: number;
+            /** @example ROOM.NOT_FOUND */
+            code: string;
+            message: string;
+            details?: components["schemas"]["ErrorDetailDto"][];
+            /** @description The refused fields, as Vonage names them */
+            invalid_parameters?: components["schemas"]["VonageInvalidParameterDto"][];
+        };
+        NexmoErrorDto: {
+            /**
+             * @description Parley’s code
+             * @example ROOM.NOT_FOUND
+             */
+            code: string;
+            message: string;
+            description: string;
+            statusCode: number;
+            details?: components["schemas"]["ErrorDetailDto"][];
+        };
+        QiscusErrorMessage: {
+            message: string;
         };
         QiscusErrorResponse: {
             status: number;
@@ -5209,6 +6963,532 @@ export interface components {
             /** @example 200 */
             status: number;
         };
+        QiscusExportBody: {
+            /** @enum {string} */
+            type: "users" | "rooms" | "comments";
+            /** @example 2017-07-01 */
+            start_date: string;
+            /** @example 2017-08-01 */
+            end_date: string;
+        };
+        QiscusExportView: {
+            /** @example 2017-07-17T10:19:44+00:00 */
+            created_at: string;
+            /** @description Empty until finished; then a path of this server (same secret) */
+            download_url: string;
+            error_message: string;
+            original_filename: string;
+            percentage: number;
+            /** @enum {string} */
+            resource_name: "users" | "rooms" | "comments";
+            size: number;
+            /** @enum {string} */
+            status: "started" | "finished" | "failed";
+            total_rows: number;
+            /** Format: uuid */
+            unique_id: string;
+        };
+        QiscusExportResponse: {
+            results: components["schemas"]["QiscusExportView"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusExportHistories: {
+            backup_histories: components["schemas"]["QiscusExportView"][];
+        };
+        QiscusExportHistoriesResponse: {
+            results: components["schemas"]["QiscusExportHistories"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusExportHistory: {
+            backup_history: components["schemas"]["QiscusExportView"];
+        };
+        QiscusExportHistoryResponse: {
+            results: components["schemas"]["QiscusExportHistory"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusImportBody: {
+            /** @enum {string} */
+            type: "users" | "rooms" | "comments";
+            /**
+             * Format: binary
+             * @description A JSON array of rows in the seed’s import format
+             */
+            file: string;
+        };
+        QiscusImportRowError: {
+            row: number;
+            field: string;
+            reason: string;
+        };
+        QiscusImportErrors: {
+            Message: string;
+            Data: components["schemas"]["QiscusImportRowError"][] | null;
+        };
+        QiscusImportView: {
+            created_at: string;
+            errors: components["schemas"]["QiscusImportErrors"];
+            original_filename: string;
+            /** @enum {string} */
+            resource_name: "users" | "rooms" | "comments";
+            size: number;
+            /** @enum {string} */
+            status: "started" | "finished" | "failed";
+            total_rows: number;
+            /** Format: uuid */
+            unique_id: string;
+        };
+        QiscusImportHistory: {
+            backup_history: components["schemas"]["QiscusImportView"];
+        };
+        QiscusImportHistoryResponse: {
+            results: components["schemas"]["QiscusImportHistory"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusImportHistories: {
+            backup_histories: components["schemas"]["QiscusImportView"][];
+        };
+        QiscusImportHistoriesResponse: {
+            results: components["schemas"]["QiscusImportHistories"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkConfigView: {
+            /** @description Empty: the client keeps the base URL it was given */
+            base_url: string;
+            broker_lb_url: string;
+            broker_url: string;
+            enable_event_report: boolean;
+            /** @description Always false: Parley runs no MQTT broker; the SDK syncs over HTTP */
+            enable_realtime: boolean;
+            enable_realtime_check: boolean;
+            enable_sync: boolean;
+            enable_sync_event: boolean;
+            auto_refresh_token: boolean;
+            extras: string;
+            /** @description Milliseconds between sync polls (QISCUS_SYNC_INTERVAL_MS) */
+            sync_interval: number;
+            sync_on_connect: number;
+        };
+        QiscusSdkConfigResponse: {
+            results: components["schemas"]["QiscusSdkConfigView"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkLoginBody: {
+            email: string;
+            /** @description The SDK's user key: the account's password */
+            password: string;
+            username?: string;
+            avatar_url?: string;
+            /** @description JSON text; not kept */
+            extras?: string;
+        };
+        QiscusSdkAvatarUrl: {
+            url: string;
+        };
+        QiscusSdkAvatar: {
+            avatar: components["schemas"]["QiscusSdkAvatarUrl"];
+        };
+        QiscusSdkAppView: {
+            code: string;
+            id: number;
+            id_str: string;
+            name: string;
+        };
+        QiscusSdkSignedInView: {
+            /** @description The user's integer id */
+            id: number;
+            id_str: string;
+            email: string;
+            /** @description The display name */
+            username: string;
+            avatar_url: string;
+            avatar: components["schemas"]["QiscusSdkAvatar"];
+            extras: {
+                [key: string]: unknown;
+            };
+            /** @description A Parley access token, sent back as QISCUS-SDK-TOKEN */
+            token: string;
+            /** @description A Parley refresh token, for refresh_user_token */
+            refresh_token: string;
+            /** Format: date-time */
+            token_expires_at: string;
+            /** @description Where sync starts: the log position at sign-in */
+            last_comment_id: number;
+            last_sync_event_id: number;
+            pn_android_configured: boolean;
+            pn_ios_configured: boolean;
+            rtKey: string;
+            app: components["schemas"]["QiscusSdkAppView"];
+        };
+        QiscusSdkLoginResults: {
+            user: components["schemas"]["QiscusSdkSignedInView"];
+        };
+        QiscusSdkLoginResponse: {
+            results: components["schemas"]["QiscusSdkLoginResults"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkRefreshBody: {
+            user_id?: string;
+            refresh_token: string;
+        };
+        QiscusSdkTokenView: {
+            token: string;
+            refresh_token: string;
+            /** Format: date-time */
+            token_expires_at: string;
+        };
+        QiscusSdkTokenResponse: {
+            results: components["schemas"]["QiscusSdkTokenView"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkLogoutBody: {
+            user_id?: string;
+            token?: string;
+        };
+        QiscusSdkEmptyResponse: {
+            results: {
+                [key: string]: unknown;
+            };
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkProfileView: {
+            /** @description The user's integer id */
+            id: number;
+            id_str: string;
+            email: string;
+            /** @description The display name */
+            username: string;
+            avatar_url: string;
+            avatar: components["schemas"]["QiscusSdkAvatar"];
+            extras: {
+                [key: string]: unknown;
+            };
+        };
+        QiscusSdkProfileResults: {
+            user: components["schemas"]["QiscusSdkProfileView"];
+        };
+        QiscusSdkProfileResponse: {
+            results: components["schemas"]["QiscusSdkProfileResults"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkProfileBody: {
+            name?: string;
+            avatar_url?: string;
+            /** @description JSON text; not kept */
+            extras?: string;
+        };
+        QiscusSdkBlockBody: {
+            user_email: string;
+        };
+        QiscusSdkBlockedResults: {
+            blocked_users: components["schemas"]["QiscusSdkProfileView"][];
+        };
+        QiscusSdkBlockedResponse: {
+            results: components["schemas"]["QiscusSdkBlockedResults"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkCreateRoomBody: {
+            name: string;
+            /** @description Emails; as participants[][0]=… from the SDK */
+            participants: string[];
+            avatar_url?: string;
+            /** @description JSON text; not kept */
+            options?: string;
+        };
+        QiscusSdkParticipantView: {
+            id: number;
+            id_str: string;
+            email: string;
+            username: string;
+            avatar_url: string;
+            extras: {
+                [key: string]: unknown;
+            };
+        };
+        QiscusSdkRoomView: {
+            /** @description The room's integer id: the log position of its creation */
+            id: number;
+            id_str: string;
+            room_name: string;
+            /** @enum {string} */
+            chat_type: "group" | "single";
+            /** @enum {string} */
+            room_type: "group" | "single";
+            avatar_url: string;
+            options: string;
+            /** @description Parley's room id */
+            unique_id: string;
+            is_public_channel: boolean;
+            room_total_participants: number;
+            participants: components["schemas"]["QiscusSdkParticipantView"][];
+            last_comment_id: number;
+            last_comment_message: string;
+            last_topic_id: number;
+        };
+        QiscusSdkCommentView: {
+            /** @description The log position of the comment: increasing across the installation */
+            id: number;
+            /** @description 0 for the first comment of a room */
+            comment_before_id: number;
+            message: string;
+            /** @example text */
+            type: string;
+            payload: {
+                [key: string]: unknown;
+            };
+            extras: {
+                [key: string]: unknown;
+            };
+            email: string;
+            /** @description The sender's email, as the SDK names users */
+            user_id: string;
+            username: string;
+            user_avatar_url: string;
+            user_extras: {
+                [key: string]: unknown;
+            };
+            room_id: number;
+            topic_id: number;
+            room_name: string;
+            /** @enum {string} */
+            room_type: "group" | "single";
+            /** @enum {string} */
+            chat_type: "group" | "single";
+            /** @description The client's key (Parley's clientId), or Parley's comment id */
+            unique_temp_id: string;
+            unique_id: string;
+            /** @example 2017-02-07T19:01:00Z */
+            timestamp: string;
+            unix_timestamp: number;
+            unix_nano_timestamp: string;
+            /** @enum {string} */
+            status: "sent";
+            is_deleted: boolean;
+            is_public_channel: boolean;
+            disable_link_preview: boolean;
+        };
+        QiscusSdkRoomResults: {
+            room: components["schemas"]["QiscusSdkRoomView"];
+            /** @description Newest first */
+            comments: components["schemas"]["QiscusSdkCommentView"][];
+        };
+        QiscusSdkRoomResponse: {
+            results: components["schemas"]["QiscusSdkRoomResults"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkTargetBody: {
+            /** @description The other user's email */
+            emails: string;
+            /** @description JSON text; not kept */
+            options?: string;
+        };
+        QiscusSdkRoomsMeta: {
+            current_page: number;
+            total_room: number;
+        };
+        QiscusSdkLastCommentView: {
+            id: number;
+            comment_before_id: number;
+            message: string;
+            type: string;
+            payload: {
+                [key: string]: unknown;
+            };
+            room_id: number;
+            room_name: string;
+            timestamp: string;
+            unix_timestamp: number;
+            unique_temp_id: string;
+            email: string;
+            username: string;
+            extras?: {
+                [key: string]: unknown;
+            };
+            user_id?: string;
+            user_avatar_url?: string;
+            user_extras?: {
+                [key: string]: unknown;
+            };
+            topic_id?: number;
+            /** @enum {string} */
+            room_type?: "group" | "single";
+            /** @enum {string} */
+            chat_type?: "group" | "single";
+            unique_id?: string;
+            unix_nano_timestamp?: string;
+            status?: string;
+            is_deleted?: boolean;
+            is_public_channel?: boolean;
+            disable_link_preview?: boolean;
+        };
+        QiscusSdkRoomInfoView: {
+            /** @description The room's integer id: the log position of its creation */
+            id: number;
+            id_str: string;
+            room_name: string;
+            /** @enum {string} */
+            chat_type: "group" | "single";
+            /** @enum {string} */
+            room_type: "group" | "single";
+            avatar_url: string;
+            options: string;
+            /** @description Parley's room id */
+            unique_id: string;
+            is_public_channel: boolean;
+            room_total_participants: number;
+            participants: components["schemas"]["QiscusSdkParticipantView"][];
+            /** @description id 0 when the room has no comment */
+            last_comment: components["schemas"]["QiscusSdkLastCommentView"];
+            unread_count: number;
+        };
+        QiscusSdkRoomsResults: {
+            meta: components["schemas"]["QiscusSdkRoomsMeta"];
+            rooms_info: components["schemas"]["QiscusSdkRoomInfoView"][];
+        };
+        QiscusSdkRoomsResponse: {
+            results: components["schemas"]["QiscusSdkRoomsResults"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkUnreadResults: {
+            total_unread_count: number;
+        };
+        QiscusSdkUnreadResponse: {
+            results: components["schemas"]["QiscusSdkUnreadResults"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkPostCommentBody: {
+            comment: string;
+            /** @description The room id */
+            topic_id: string;
+            /** @description The client's key: a retry with it yields the same comment */
+            unique_temp_id?: string;
+            /** @example text */
+            type?: string;
+            payload?: {
+                [key: string]: unknown;
+            };
+            /** @description Not kept */
+            extras?: {
+                [key: string]: unknown;
+            };
+        };
+        QiscusSdkCommentResults: {
+            comment: components["schemas"]["QiscusSdkCommentView"];
+        };
+        QiscusSdkCommentResponse: {
+            results: components["schemas"]["QiscusSdkCommentResults"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkCommentsResults: {
+            comments: components["schemas"]["QiscusSdkCommentView"][];
+        };
+        QiscusSdkCommentsResponse: {
+            results: components["schemas"]["QiscusSdkCommentsResults"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkCommentStatusBody: {
+            room_id: number;
+            last_comment_read_id?: number;
+            last_comment_received_id?: number;
+        };
+        QiscusSdkCommentStatusResults: {
+            /** @description Whether the read marker moved */
+            changed: boolean;
+            last_comment_read_id: number;
+            /** @description Echoed: Parley keeps no delivery receipts */
+            last_comment_received_id: number;
+            user_id: string;
+        };
+        QiscusSdkCommentStatusResponse: {
+            results: components["schemas"]["QiscusSdkCommentStatusResults"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkSyncMeta: {
+            /** @description Where the next sync starts (how far the log was read) */
+            last_received_comment_id: number;
+            need_clear: boolean;
+        };
+        QiscusSdkSyncResults: {
+            /** @description Oldest first */
+            comments: components["schemas"]["QiscusSdkCommentView"][];
+            meta: components["schemas"]["QiscusSdkSyncMeta"];
+        };
+        QiscusSdkSyncResponse: {
+            results: components["schemas"]["QiscusSdkSyncResults"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkEventActor: {
+            id: string;
+            email: string;
+            name: string;
+        };
+        QiscusSdkEventPayload: {
+            actor: components["schemas"]["QiscusSdkEventActor"];
+            /** @description delete_message: { deleted_messages: [{ room_id, message_unique_ids }], is_hard_delete } */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        QiscusSdkEventView: {
+            /** @description The log position of the event */
+            id: number;
+            /**
+             * @description `sync_cursor` carries only how far the log was read
+             * @enum {string}
+             */
+            action_topic: "delete_message" | "sync_cursor";
+            /** @description Nanoseconds since the epoch */
+            timestamp: number;
+            payload: components["schemas"]["QiscusSdkEventPayload"];
+        };
+        QiscusSdkSyncEventResponse: {
+            events: components["schemas"]["QiscusSdkEventView"][];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkDeleteBody: {
+            unique_ids: string[];
+            is_delete_for_everyone?: boolean;
+            is_hard_delete?: boolean;
+        };
+        QiscusSdkParticipantsBody: {
+            room_id: number;
+            /** @description As emails[] */
+            emails: string[];
+        };
+        QiscusSdkParticipantsAddedResults: {
+            participants_added: components["schemas"]["QiscusSdkParticipantView"][];
+        };
+        QiscusSdkParticipantsAddedResponse: {
+            results: components["schemas"]["QiscusSdkParticipantsAddedResults"];
+            /** @example 200 */
+            status: number;
+        };
+        QiscusSdkParticipantsRemovedResults: {
+            participants_removed: string[];
+        };
+        QiscusSdkParticipantsRemovedResponse: {
+            results: components["schemas"]["QiscusSdkParticipantsRemovedResults"];
+            /** @example 200 */
+            status: number;
+        };
         ErrorBodyDto: {
             /** @example 400 */
             statusCode: number;
@@ -5326,6 +7606,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5358,6 +7640,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -5372,7 +7663,10 @@ export interface operations {
     ProfileController_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5401,6 +7695,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5458,7 +7761,10 @@ export interface operations {
     ProfileController_setStatusMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5487,6 +7793,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5551,6 +7866,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5583,6 +7900,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -5597,7 +7923,10 @@ export interface operations {
     MePhotoController_set: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5627,6 +7956,24 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5684,7 +8031,10 @@ export interface operations {
     ProfileController_removePhoto: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5698,8 +8048,26 @@ export interface operations {
                     "application/json": components["schemas"]["PhotoSetResponse"];
                 };
             };
+            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5728,6 +8096,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5760,6 +8130,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -5777,6 +8156,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5809,6 +8190,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -5823,7 +8213,10 @@ export interface operations {
     ProfileController_setPrivacy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5852,6 +8245,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5909,7 +8311,10 @@ export interface operations {
     ProfileController_changePassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5938,6 +8343,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5995,7 +8409,10 @@ export interface operations {
     AccountRemovalController_remove: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6024,6 +8441,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6263,7 +8689,10 @@ export interface operations {
     OauthController_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6277,8 +8706,26 @@ export interface operations {
                     "application/json": components["schemas"]["SessionResponse"];
                 };
             };
+            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6328,7 +8775,10 @@ export interface operations {
     SessionsController_list: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6342,8 +8792,26 @@ export interface operations {
                     "application/json": components["schemas"]["SessionListView"];
                 };
             };
+            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6365,7 +8833,10 @@ export interface operations {
     SessionsController_end: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 id: string;
             };
@@ -7465,6 +9936,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7510,6 +9983,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -7524,7 +10006,10 @@ export interface operations {
     ApplicationController_createUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7562,6 +10047,15 @@ export interface operations {
             };
             /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7622,6 +10116,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 userId: string;
@@ -7699,6 +10195,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7737,6 +10235,15 @@ export interface operations {
             };
             /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8050,6 +10557,497 @@ export interface operations {
             };
         };
     };
+    MyAccountsController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneAccountListResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MyAccountsController_add: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddAccountDto"];
+            };
+        };
+        responses: {
+            /** @description The login's pending account of the number got a new code instead */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingAccountResponse"];
+                };
+            };
+            /** @description A new pending account; a code is on its way */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingAccountResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MyAccountsController_requestCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountCodeDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeRequestedResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MyAccountsController_verify: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifiedAccountResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    MyAccountsController_remove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemoveAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemovedAccountResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     VerificationCodesController_list: {
         parameters: {
             query?: {
@@ -8127,6 +11125,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8159,6 +11159,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -8173,7 +11182,10 @@ export interface operations {
     ContactsController_import: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8202,6 +11214,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8259,7 +11280,10 @@ export interface operations {
     ContactsController_add: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8298,6 +11322,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8355,7 +11388,10 @@ export interface operations {
     ContactsController_removeMany: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8384,6 +11420,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8441,7 +11486,10 @@ export interface operations {
     ContactsController_sync: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8455,8 +11503,26 @@ export interface operations {
                     "application/json": components["schemas"]["SyncResultResponse"];
                 };
             };
+            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8493,6 +11559,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -8553,7 +11621,10 @@ export interface operations {
                 /** @description How to read the path id (a username of digits needs it) */
                 kind?: "phone" | "username" | "user";
             };
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 contactId: string;
             };
@@ -8613,7 +11684,10 @@ export interface operations {
                 /** @description How to read the path id (a username of digits needs it) */
                 kind?: "phone" | "username" | "user";
             };
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 contactId: string;
             };
@@ -8713,7 +11787,10 @@ export interface operations {
                 /** @description How to read the path id (a username of digits needs it) */
                 kind?: "phone" | "username" | "user";
             };
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 contactId: string;
             };
@@ -8773,7 +11850,10 @@ export interface operations {
                 /** @description How to read the path id (a username of digits needs it) */
                 kind?: "phone" | "username" | "user";
             };
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 contactId: string;
             };
@@ -8830,7 +11910,10 @@ export interface operations {
     ContactsController_blocked: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8844,8 +11927,26 @@ export interface operations {
                     "application/json": components["schemas"]["BlockedListResponse"];
                 };
             };
+            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8858,7 +11959,10 @@ export interface operations {
     ContactsController_replaceBlocked: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8887,6 +11991,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8947,6 +12060,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8979,6 +12094,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -8993,7 +12117,10 @@ export interface operations {
     PresenceController_set: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9022,6 +12149,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9270,6 +12406,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9302,6 +12440,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -9319,6 +12466,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9351,6 +12500,83 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ContactPresenceController_allPreviewPhotos: {
+        parameters: {
+            query?: {
+                /** @description The preview size: the bound of the long side, in pixels */
+                size?: 64 | 256 | 1024;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matched contact's photo at one preview size, privacy and blocks applied */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactPreviewPhotoListResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -9368,6 +12594,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -9428,6 +12656,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -9492,6 +12722,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -9552,6 +12784,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -9616,6 +12850,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 contactId: string;
@@ -9680,6 +12916,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9712,6 +12950,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -9728,6 +12975,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9842,7 +13091,10 @@ export interface operations {
     RoomsController_direct: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9959,6 +13211,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -10025,7 +13279,10 @@ export interface operations {
     RoomsController_close: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -10109,7 +13366,10 @@ export interface operations {
     RoomsController_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -10218,6 +13478,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -10284,7 +13546,10 @@ export interface operations {
     RoomsController_addMembers: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -10390,7 +13655,10 @@ export interface operations {
     RoomsController_removeMember: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
                 userId: string;
@@ -10457,7 +13725,10 @@ export interface operations {
     RoomsController_changeMember: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
                 userId: string;
@@ -10564,7 +13835,10 @@ export interface operations {
     RoomsController_invite: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -10670,7 +13944,10 @@ export interface operations {
     RoomsController_accept: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -10754,7 +14031,10 @@ export interface operations {
     RoomsController_decline: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -10841,6 +14121,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -10902,7 +14184,10 @@ export interface operations {
     RoomsController_leave: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -11573,6 +14858,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -11641,6 +14928,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -11751,6 +15040,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -11822,7 +15113,10 @@ export interface operations {
     CommentsController_delete: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
                 commentId: string;
@@ -11892,6 +15186,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -11956,6 +15252,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -12019,7 +15317,10 @@ export interface operations {
     HistoryDeletionController_delete: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -12242,6 +15543,8 @@ export interface operations {
             query?: never;
             header?: {
                 "Idempotency-Key"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -12347,7 +15650,10 @@ export interface operations {
     MembersController_changeProfile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -12465,6 +15771,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -12502,6 +15810,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -12519,6 +15836,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 username: string;
@@ -12583,6 +15902,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 userId: string;
@@ -12647,6 +15968,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 userId: string;
@@ -12709,7 +16032,10 @@ export interface operations {
     MembersController_leaveFeedback: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 userId: string;
             };
@@ -12806,7 +16132,10 @@ export interface operations {
     ReadStateController_mark: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -12915,6 +16244,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -12947,6 +16278,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -12967,6 +16307,8 @@ export interface operations {
             header?: {
                 /** @description Resume strictly after this position */
                 "Last-Event-ID"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -12993,6 +16335,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14541,6 +17892,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -14578,6 +17931,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -14592,7 +17954,10 @@ export interface operations {
     MediaController_upload: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -14622,6 +17987,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14691,6 +18065,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 id: string;
@@ -14755,6 +18131,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 id: string;
@@ -14856,7 +18234,10 @@ export interface operations {
     MediaController_delete: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 id: string;
             };
@@ -15048,6 +18429,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 id: string;
@@ -15260,6 +18643,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -15322,7 +18707,10 @@ export interface operations {
     RoomMediaController_upload: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
             };
@@ -15354,6 +18742,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15423,6 +18820,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path: {
                 roomId: string;
@@ -15485,7 +18884,10 @@ export interface operations {
     RoomMediaController_add: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
                 mediaId: string;
@@ -15561,7 +18963,10 @@ export interface operations {
     RoomMediaController_delete: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path: {
                 roomId: string;
                 mediaId: string;
@@ -15634,6 +19039,821 @@ export interface operations {
             };
             /** @description The server has no room left to store this */
             507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomAvatarController_set: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["RoomAvatarUploadForm"] | components["schemas"]["UploadMediaBody"] | components["schemas"]["RoomAvatarLink"];
+                "application/json": components["schemas"]["RoomAvatarUploadForm"] | components["schemas"]["UploadMediaBody"] | components["schemas"]["RoomAvatarLink"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomAvatarSetResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RoomAvatarController_history: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The room's avatars, newest first; members only */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomAvatarHistoryResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminUserMediaController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's media, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaListResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminUserMediaController_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
+                "application/json": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadedMediaResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminUserMediaController_info: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                userId: string;
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminUserMediaController_download: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                userId: string;
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminUserMediaController_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                userId: string;
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: the bytes are gone from storage; the events stay */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedMediaResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /**
+             * @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After
+             *
+             *     Not available right now (the read models are behind, a store is unreachable): retry after Retry-After
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminUserMediaController_head: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                userId: string;
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17003,6 +21223,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17035,6 +21257,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
                 headers: {
@@ -17049,7 +21280,10 @@ export interface operations {
     MeOrgController_policy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -17063,8 +21297,26 @@ export interface operations {
                     "application/json": components["schemas"]["EffectivePolicyResponse"];
                 };
             };
+            /** @description X-Parley-Account is not an id (or the request is invalid otherwise) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17084,6 +21336,8 @@ export interface operations {
             header?: {
                 /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
                 "X-Min-Position"?: string;
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17109,6 +21363,15 @@ export interface operations {
             };
             /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description X-Parley-Account names no verified account of this login (or no such resource) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20529,6 +24792,5024 @@ export interface operations {
             };
         };
     };
+    VonageController_listUsers: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            users: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                properties: {
+                                    /** @description The application’s own JSON */
+                                    custom_data: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                timestamp: {
+                                    /** Format: date-time */
+                                    created: string;
+                                };
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    display_name?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The user created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_listUserConversations: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversations the user is a member of */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                /** @enum {string} */
+                                state: "ACTIVE" | "INACTIVE";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    created: string;
+                                };
+                                properties: {
+                                    /** @description The application’s own JSON */
+                                    custom_data: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_listConversations: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s conversations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                /** @enum {string} */
+                                state: "ACTIVE" | "INACTIVE";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    created: string;
+                                };
+                                properties: {
+                                    /** @description The application’s own JSON */
+                                    custom_data: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_createConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    display_name?: string;
+                    properties?: {
+                        /** @description The application’s own JSON */
+                        custom_data?: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @enum {string} */
+                        state: "ACTIVE" | "INACTIVE";
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_getConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @enum {string} */
+                        state: "ACTIVE" | "INACTIVE";
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_updateConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    display_name?: string;
+                    properties?: {
+                        /** @description The application’s own JSON */
+                        custom_data?: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @enum {string} */
+                        state: "ACTIVE" | "INACTIVE";
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_deleteConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: its history stays in Parley, read-only */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_listMembers: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the members, with their states */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            members: {
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                conversation_id: string;
+                                /** @enum {string} */
+                                state: "INVITED" | "JOINED" | "LEFT";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    invited?: string;
+                                    /** Format: date-time */
+                                    joined?: string;
+                                    /** Format: date-time */
+                                    left?: string;
+                                };
+                                initiator?: {
+                                    invited: {
+                                        is_system: boolean;
+                                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                        user_id?: string;
+                                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                        member_id?: string;
+                                    };
+                                };
+                                channel: {
+                                    /** @enum {string} */
+                                    type: "app";
+                                };
+                                _embedded: {
+                                    user: {
+                                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                        id: string;
+                                        name: string;
+                                        display_name: string;
+                                        _links: {
+                                            self: {
+                                                /** @description Absolute URL */
+                                                href: string;
+                                            };
+                                        };
+                                    };
+                                };
+                                _links: {
+                                    /** @description Absolute URL */
+                                    href: string;
+                                };
+                            }[];
+                        };
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_createMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    state?: "invited" | "joined" | "INVITED" | "JOINED";
+                    user: {
+                        id?: string;
+                        name?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @description The application’s own JSON */
+                    channel?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The member, invited or joined */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id?: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                member_id?: string;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        _embedded: {
+                            user: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            };
+                        };
+                        _links: {
+                            /** @description Absolute URL */
+                            href: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_getMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id?: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                member_id?: string;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        _embedded: {
+                            user: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            };
+                        };
+                        _links: {
+                            /** @description Absolute URL */
+                            href: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_updateMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    state: "joined" | "left" | "JOINED" | "LEFT";
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The member in its new state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id?: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                member_id?: string;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        _embedded: {
+                            user: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            };
+                        };
+                        _links: {
+                            /** @description Absolute URL */
+                            href: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_listEvents: {
+        parameters: {
+            query?: {
+                page_size?: number;
+                cursor?: string;
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversation’s events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        page_size: number;
+                        _embedded: {
+                            /** @description Dense and increasing within the conversation */
+                            id: number;
+                            /** @description `message` for a text message; `member:*`, `conversation:*` for what happened in the conversation; `custom:*` for the application’s own */
+                            type: string;
+                            /** Format: date-time */
+                            timestamp: string;
+                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            from?: string;
+                            /** @description A message: message_type and text (null once deleted); a custom event: the application’s JSON */
+                            body: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            state?: "DELETED";
+                            _links: {
+                                self: {
+                                    /** @description Absolute URL */
+                                    href: string;
+                                };
+                            };
+                        }[];
+                        _links: {
+                            first: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            prev?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_createEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    type: string;
+                    from?: string;
+                    /** @description The application’s own JSON */
+                    body?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The event sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `message` for a text message; `member:*`, `conversation:*` for what happened in the conversation; `custom:*` for the application’s own */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description A message: message_type and text (null once deleted); a custom event: the application’s JSON */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_getEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `message` for a text message; `member:*`, `conversation:*` for what happened in the conversation; `custom:*` for the application’s own */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description A message: message_type and text (null once deleted); a custom event: the application’s JSON */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_deleteEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: it lists as DELETED from then on */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listUsers[1]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            users: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    display_name?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The user created: its id and where it lives */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @description Absolute URL */
+                        href: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listUsers[0]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            users: {
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                name: string;
+                                display_name: string;
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getUser[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getUser[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listUserConversations[0]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversations the user is a member of */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                uuid: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listUserConversations[1]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversations the user is a member of */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                uuid: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listConversations[1]": {
+        parameters: {
+            query?: {
+                name?: string;
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s conversations, or the one of a name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                uuid: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_createConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    display_name?: string;
+                    properties?: {
+                        /** @description The application’s own JSON */
+                        custom_data?: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation created: its id and where it lives */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @description Absolute URL */
+                        href: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listConversations[0]": {
+        parameters: {
+            query?: {
+                name?: string;
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the application’s conversations, or the one of a name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            conversations: {
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                uuid: string;
+                                name: string;
+                                display_name: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getConversation[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation with its members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        uuid: string;
+                        name: string;
+                        display_name: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @description The id of the conversation’s last event */
+                        sequence_number: number;
+                        members: {
+                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            member_id: string;
+                            /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            user_id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "INVITED" | "JOINED" | "LEFT";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_updateConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    display_name?: string;
+                    properties?: {
+                        /** @description The application’s own JSON */
+                        custom_data?: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        uuid: string;
+                        name: string;
+                        display_name: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @description The id of the conversation’s last event */
+                        sequence_number: number;
+                        members: {
+                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            member_id: string;
+                            /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            user_id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "INVITED" | "JOINED" | "LEFT";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_deleteConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: its history stays in Parley, read-only */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getConversation[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation with its members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        uuid: string;
+                        name: string;
+                        display_name: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @description The id of the conversation’s last event */
+                        sequence_number: number;
+                        members: {
+                            /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            member_id: string;
+                            /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                            user_id: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "INVITED" | "JOINED" | "LEFT";
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listMembers[1]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the members, with their states */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            members: {
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                conversation_id: string;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "INVITED" | "JOINED" | "LEFT";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    invited?: string;
+                                    /** Format: date-time */
+                                    joined?: string;
+                                    /** Format: date-time */
+                                    left?: string;
+                                };
+                                initiator?: {
+                                    invited: {
+                                        is_system: boolean;
+                                    };
+                                };
+                                channel: {
+                                    /** @enum {string} */
+                                    type: "app";
+                                };
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_createMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action?: "join" | "invite";
+                    user_id?: string;
+                    user_name?: string;
+                    /** @description The application’s own JSON */
+                    channel?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The member, joined or invited */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        user_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listMembers[0]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the members, with their states */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            members: {
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                id: string;
+                                /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                conversation_id: string;
+                                /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                user_id: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "INVITED" | "JOINED" | "LEFT";
+                                timestamp: {
+                                    /** Format: date-time */
+                                    invited?: string;
+                                    /** Format: date-time */
+                                    joined?: string;
+                                    /** Format: date-time */
+                                    left?: string;
+                                };
+                                initiator?: {
+                                    invited: {
+                                        is_system: boolean;
+                                    };
+                                };
+                                channel: {
+                                    /** @enum {string} */
+                                    type: "app";
+                                };
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getMember[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        user_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getMember[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        user_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_updateMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "join" | "leave";
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The member in its new state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        /** @example CON-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        conversation_id: string;
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        user_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        state: "INVITED" | "JOINED" | "LEFT";
+                        timestamp: {
+                            /** Format: date-time */
+                            invited?: string;
+                            /** Format: date-time */
+                            joined?: string;
+                            /** Format: date-time */
+                            left?: string;
+                        };
+                        initiator?: {
+                            invited: {
+                                is_system: boolean;
+                            };
+                        };
+                        channel: {
+                            /** @enum {string} */
+                            type: "app";
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_deleteMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member left (or was removed) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listEvents[1]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversation’s events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            events: {
+                                /** @description Dense and increasing within the conversation */
+                                id: number;
+                                /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                                type: string;
+                                /** Format: date-time */
+                                timestamp: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                from?: string;
+                                /** @description `text` for a text event (none once deleted) */
+                                body: {
+                                    [key: string]: unknown;
+                                };
+                                /** @enum {string} */
+                                state?: "DELETED";
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_createEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    type: string;
+                    from?: string;
+                    /** @description The application’s own JSON */
+                    body?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The event sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description `text` for a text event (none once deleted) */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_listEvents[0]": {
+        parameters: {
+            query?: {
+                page_size?: number;
+                record_index?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the conversation’s events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records in this page */
+                        count: number;
+                        page_size: number;
+                        /** @description The index of this page’s first record */
+                        record_index: number;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                            next?: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                        _embedded: {
+                            events: {
+                                /** @description Dense and increasing within the conversation */
+                                id: number;
+                                /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                                type: string;
+                                /** Format: date-time */
+                                timestamp: string;
+                                /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                                from?: string;
+                                /** @description `text` for a text event (none once deleted) */
+                                body: {
+                                    [key: string]: unknown;
+                                };
+                                /** @enum {string} */
+                                state?: "DELETED";
+                                /** @description Absolute URL */
+                                href: string;
+                                _links: {
+                                    self: {
+                                        /** @description Absolute URL */
+                                        href: string;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getEvent[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description `text` for a text event (none once deleted) */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getEvent[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Dense and increasing within the conversation */
+                        id: number;
+                        /** @description `text`; `member:*`, `conversation:*` for what happened in the conversation */
+                        type: string;
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @example MEM-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        from?: string;
+                        /** @description `text` for a text event (none once deleted) */
+                        body: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state?: "DELETED";
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_deleteEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: it lists as DELETED from then on */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
     QiscusRestController_loginOrRegister: {
         parameters: {
             query?: never;
@@ -21370,6 +30651,3191 @@ export interface operations {
             };
             /** @description The body is not in a media type this operation accepts */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusRestController_listExports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusExportHistoriesResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusRestController_requestExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QiscusExportBody"];
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusExportBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusExportResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusRestController_getExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusExportHistoryResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusRestController_deleteExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusExportHistoryResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusRestController_downloadExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rows, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    }[];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusRestController_listImports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusImportHistoriesResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusRestController_requestImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["QiscusImportBody"];
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusImportBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusImportHistoryResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_config: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkConfigResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_loginOrRegister: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusSdkLoginBody"];
+                "application/json": components["schemas"]["QiscusSdkLoginBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkLoginResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_refreshUserToken: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusSdkRefreshBody"];
+                "application/json": components["schemas"]["QiscusSdkRefreshBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkTokenResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_logout: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusSdkLogoutBody"];
+                "application/json": components["schemas"]["QiscusSdkLogoutBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkEmptyResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_myProfile: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkProfileResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_updateProfile: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusSdkProfileBody"];
+                "application/json": components["schemas"]["QiscusSdkProfileBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkProfileResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_blockUser: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusSdkBlockBody"];
+                "application/json": components["schemas"]["QiscusSdkBlockBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkProfileResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_unblockUser: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusSdkBlockBody"];
+                "application/json": components["schemas"]["QiscusSdkBlockBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkProfileResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_blockedUsers: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkBlockedResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_createRoom: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusSdkCreateRoomBody"];
+                "application/json": components["schemas"]["QiscusSdkCreateRoomBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkRoomResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_getOrCreateRoomWithTarget: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusSdkTargetBody"];
+                "application/json": components["schemas"]["QiscusSdkTargetBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkRoomResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_getRoomById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkRoomResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_userRooms: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkRoomsResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_totalUnreadCount: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkUnreadResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_postComment: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusSdkPostCommentBody"];
+                "application/json": components["schemas"]["QiscusSdkPostCommentBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkCommentResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_loadComments: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkCommentsResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_updateCommentStatus: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusSdkCommentStatusBody"];
+                "application/json": components["schemas"]["QiscusSdkCommentStatusBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkCommentStatusResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_sync: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkSyncResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_syncEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkSyncEventResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_deleteMessages: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusSdkDeleteBody"];
+                "application/json": components["schemas"]["QiscusSdkDeleteBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkCommentsResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_addRoomParticipants: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusSdkParticipantsBody"];
+                "application/json": components["schemas"]["QiscusSdkParticipantsBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkParticipantsAddedResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+        };
+    };
+    QiscusSdkController_removeRoomParticipants: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description QISCUS_APP_ID */
+                "QISCUS-SDK-APP-ID": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["QiscusSdkParticipantsBody"];
+                "application/json": components["schemas"]["QiscusSdkParticipantsBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusSdkParticipantsRemovedResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QiscusErrorResponse"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22874,6 +35340,4110 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A token pair (password or refresh grant) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        /** @enum {string} */
+                        token_type: "Bearer";
+                        expires_in: number;
+                        refresh_token: string;
+                        scope: string;
+                    };
+                };
+            };
+            /** @description invalid_request, invalid_grant or unsupported_grant_type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        error_description: string;
+                    };
+                };
+            };
+            /** @description invalid_client: a client_id this server does not know */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        error_description: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /**
+             * @description Too many sign-in attempts
+             *
+             *     Too many requests: wait for Retry-After seconds
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_createAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new pending account (200: the login’s pending account of the number got a new code) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: string;
+                        nickname: string | null;
+                        /** @enum {string} */
+                        status: "pending" | "registered";
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Conflicts with what exists (a number taken, a pending account of another login) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many codes or attempts: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_requestSms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The code is on its way */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: string;
+                        /** @enum {string} */
+                        method: "sms" | "voice";
+                        expires_in: number;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many codes or attempts: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_requestVoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call is on its way */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: string;
+                        /** @enum {string} */
+                        method: "sms" | "voice";
+                        expires_in: number;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many codes or attempts: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_registerCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account is registered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: string;
+                        nickname: string | null;
+                        /** @enum {string} */
+                        status: "pending" | "registered";
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many codes or attempts: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_removeAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        account: string;
+                        /** @enum {boolean} */
+                        removed: true;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_statusMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status message */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_message: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_setStatusMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status message now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status_message: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo URL, null without one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        photo: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_removePhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No photo now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        photo: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_connectedStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description online or offline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        connected_status: "online" | "offline";
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_setConnectedStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connected status now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        connected_status: "online" | "offline";
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_nickname: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The nickname */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nickname: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_setNickname: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The nickname now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nickname: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_privacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The privacy settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status_message: "none" | "contacts" | "all";
+                        /** @enum {string} */
+                        photo: "none" | "contacts" | "all";
+                        /** @enum {string} */
+                        last_seen: "none" | "contacts" | "all";
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_setPrivacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The privacy settings now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status_message: "none" | "contacts" | "all";
+                        /** @enum {string} */
+                        photo: "none" | "contacts" | "all";
+                        /** @enum {string} */
+                        last_seen: "none" | "contacts" | "all";
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_addContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Added (200: it was there already, as given) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        first_name: string;
+                        last_name: string;
+                        registered: boolean;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Conflicts with what exists (a number taken, a pending account of another login) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_importContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The address book now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contacts: {
+                            contact_id: string;
+                            first_name: string;
+                            last_name: string;
+                            registered: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_contacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contacts, by contact id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        first_name: string;
+                        last_name: string;
+                        registered: boolean;
+                    }[];
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_removeContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Which were removed and which were not there */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        removed: string[];
+                        missing: string[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_forceSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The address book after the sync */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contacts: {
+                            contact_id: string;
+                            first_name: string;
+                            last_name: string;
+                            registered: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Conflicts with what exists (a number taken, a pending account of another login) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_statusesMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per contact with an account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        status_message: string | null;
+                    }[];
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_connectedStatuses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per contact with an account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        /** @enum {string} */
+                        connected_status: "online" | "offline";
+                        /** Format: date-time */
+                        last_seen: string | null;
+                    }[];
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_previewPhotos: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per contact with an account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        url: string | null;
+                    }[];
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_photos: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per contact with an account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        url: string | null;
+                    }[];
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_blockedList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The blocked numbers (or ids of accounts without one) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        numbers: string[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_replaceBlocked: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The blocked numbers now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        numbers: string[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_showContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        first_name: string;
+                        last_name: string;
+                        registered: boolean;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_removeContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_renameContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        first_name: string;
+                        last_name: string;
+                        registered: boolean;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_contactStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status message, null when hidden or none */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        status_message: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_contactStatusHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history (empty when hidden) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        history: {
+                            status_message: string | null;
+                            /** Format: date-time */
+                            date: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_contactConnected: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description online or offline, with last seen */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        /** @enum {string} */
+                        connected_status: "online" | "offline";
+                        /** Format: date-time */
+                        last_seen: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_previewPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The URL, null when hidden or none */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        url: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_photoUrl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The URL, null when hidden or none */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        url: string | null;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_previewPhotoHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The URLs (empty when hidden) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        urls: string[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_photoHistoryUrls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The URLs (empty when hidden) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        urls: string[];
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_block: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Blocked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        blocked: boolean;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    WinduController_unblock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unblocked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact_id: string;
+                        blocked: boolean;
+                    };
+                };
+            };
+            /** @description A field refused (each named with the reason), or a malformed account=; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string[];
+                    } | {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No valid Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description account= names none of this login’s accounts (or the login has none yet), or no such contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Parley’s edge or stores: body too large, not a form, a store unavailable or full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    } | components["schemas"]["ErrorBodyDto"];
                 };
             };
         };
