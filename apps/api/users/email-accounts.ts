@@ -2,17 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../../../libs/auth/password';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { EventWriter } from '../../../libs/command-pipeline/event-writer';
+import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
+import type { StreamStateCache } from '../../../libs/command-pipeline/stream-state-cache';
 import type { ParleyConfig } from '../../../libs/config/config';
-import { upcast, type EmailClaimed, type UsernameClaimed } from '../../../libs/domain/events';
+import { conflict } from '../../../libs/domain/errors';
 import { idFromKey } from '../../../libs/domain/ids';
 import { streams } from '../../../libs/domain/streams';
-import { decideEmailChange, decideEmailClaim, type SetEmail } from '../../../libs/domain/users/email';
+import type { SetEmail } from '../../../libs/domain/users/email';
+import { emailClaimDecider, type EmailClaimState } from '../../../libs/domain/users/email-claim.decider';
 import { checkDisplayName, checkNewPassword } from '../../../libs/domain/users/profile.decider';
-import { decideClaim, decideRegister, type KnownUser, type RegisterUser } from '../../../libs/domain/users/user.decider';
-import type { EventStore } from '../../../libs/event-store/event-store.port';
+import { userAccountDecider, type KnownUser, type RegisterUser } from '../../../libs/domain/users/user.decider';
+import { usernameClaimDecider } from '../../../libs/domain/users/username-claim.decider';
 import { LookupKeys } from '../../../libs/personal-data/lookup-keys';
-import { EVENT_STORE, PARLEY_CONFIG } from '../infrastructure/tokens';
+import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { UserStates } from './user-states';
 
 export interface NewEmailAccount {
@@ -34,25 +36,28 @@ export interface EmailAccount {
 const OWNER_CACHE = 50_000;
 
 /**
- * Accounts by email address (Qiscus identifies users by email). The address
- * is claimed in `email-<emailKey>` (a keyed hash: the stream id names nobody)
- * before the user's stream records it, sealed with the user's key. The claim
- * is the lookup, read from the log, so a lagging read model never hides an
- * account; claims are permanent, so an owner once found is remembered.
+ * Accounts by email address (Qiscus identifies users by email). Registering
+ * one is a reservation and a registration, as `RegisterUserHandler`'s is,
+ * three commands through the pipeline, one append each: the address is
+ * claimed in `email-<emailKey>` (a keyed hash: the stream id names nobody),
+ * then the account's handle in `username-<handle>`, then the account and its
+ * address (sealed with the user's key) in `user-<id>`. The claim is the
+ * lookup, read from the log, so a lagging read model never hides an account;
+ * claims are permanent, so an owner once found is remembered.
  */
 @Injectable()
 export class EmailAccounts {
   private readonly keys: LookupKeys;
-  private readonly writer: EventWriter;
+  private readonly claims: StreamStateCache<EmailClaimState>;
   private readonly owners = new Map<string, string>();
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly pipeline: CommandPipeline,
     @Inject(PARLEY_CONFIG) config: ParleyConfig,
     private readonly users: UserStates,
   ) {
     this.keys = new LookupKeys(config.personalDataKey);
-    this.writer = new EventWriter(store);
+    this.claims = pipeline.states(emailClaimDecider);
   }
 
   keyOf(email: string): string {
@@ -64,11 +69,11 @@ export class EmailAccounts {
     const emailKey = this.keyOf(email);
     const known = this.owners.get(emailKey);
     if (known !== undefined) return known;
-    const claim = await this.claimOf(emailKey);
-    if (claim === null) return null;
-    this.owners.set(emailKey, claim.data.userId);
+    const { state } = await this.claims.load(streams.email(emailKey));
+    if (state.holder === null) return null;
+    this.owners.set(emailKey, state.holder);
     if (this.owners.size > OWNER_CACHE) this.owners.delete(this.owners.keys().next().value!);
-    return claim.data.userId;
+    return state.holder;
   }
 
   /** The active account with this address, or null. */
@@ -82,7 +87,8 @@ export class EmailAccounts {
   /**
    * Registers an account for the address, or answers the one that holds it.
    * The user id derives from the address's key, so two racing registrations,
-   * or one retried after a crash between its appends, end with one account.
+   * or one retried after a crash between its appends, find every claim their
+   * own and end with one account: each command then appends nothing.
    */
   async register(account: NewEmailAccount, context: CommandContext): Promise<EmailAccount> {
     const emailKey = this.keyOf(account.email);
@@ -91,34 +97,20 @@ export class EmailAccounts {
     if (account.password !== null) checkNewPassword(account.password, 'password');
     const passwordHash = await hashPassword(account.password ?? randomBytes(32).toString('base64url'));
     const now = new Date().toISOString();
-    const setEmail: SetEmail = { type: 'SetEmail', userId, email: account.email, emailKey, actor: context.actor, now };
-    return this.writer.retrying(async () => {
-      const claim = decideEmailClaim(setEmail, await this.claimOf(emailKey));
-      if (claim) await this.writer.append(streams.email(emailKey), [claim], 'no_stream', context);
-      const loaded = await this.users.load(userId);
-      if (loaded.state.status === 'registered') return { user: loaded.state, created: false, position: null };
-      // A handle nobody chooses: email accounts sign in by address, and the username is public.
-      const register: RegisterUser = { type: 'RegisterUser', userId, username: `e.${userId.replace(/-/g, '').slice(0, 24)}`, displayName, passwordHash, now };
-      const usernameClaim = decideClaim(register, await this.usernameClaimOf(register.username));
-      if (usernameClaim) await this.writer.append(streams.username(register.username), [usernameClaim], 'no_stream', context);
-      const registered = decideRegister(register, userId, loaded.state);
-      const events = [registered, ...decideEmailChange(setEmail, { emailKey: null })];
-      const appended = await this.writer.append(streams.user(userId), events, loaded.revision ?? 'no_stream', context);
-      const { state } = await this.users.load(userId);
-      if (state.status !== 'registered') throw new Error(`user ${userId} missing right after its registration`);
-      return { user: state, created: true, position: appended.position.toString() };
+    await this.pipeline.handle(emailClaimDecider, streams.email(emailKey), { type: 'ClaimEmail', emailKey, userId }, context);
+    // A handle nobody chooses: email accounts sign in by address, and the username is public.
+    const username = `e.${userId.replace(/-/g, '').slice(0, 24)}`;
+    const handle = await this.pipeline.handle(usernameClaimDecider, streams.username(username), { type: 'ClaimUsername', username, userId, now }, context, {
+      states: { load: () => this.users.claimOf(username) },
     });
-  }
-
-  private async claimOf(emailKey: string): Promise<EmailClaimed | null> {
-    const [stored] = await this.store.readStream(streams.email(emailKey), { maxCount: 1 });
-    const event = stored ? upcast(stored.type, stored.version, stored.data) : null;
-    return event?.type === 'EmailClaimed' ? event : null;
-  }
-
-  private async usernameClaimOf(username: string): Promise<UsernameClaimed | null> {
-    const [stored] = await this.store.readStream(streams.username(username), { maxCount: 1 });
-    const event = stored ? upcast(stored.type, stored.version, stored.data) : null;
-    return event?.type === 'UsernameClaimed' ? event : null;
+    // The handle is a valid username anyone may register; the address's account cannot take one another account holds.
+    if (handle.state.holder?.userId !== userId) throw conflict('USER.USERNAME_TAKEN', `Username ${username} is taken`);
+    const email: SetEmail = { type: 'SetEmail', userId, email: account.email, emailKey, actor: context.actor, now };
+    const register: RegisterUser = { type: 'RegisterUser', userId, username, displayName, passwordHash, now, email };
+    const { state, appended } = await this.pipeline.handle(userAccountDecider, streams.user(userId), register, context, {
+      states: { load: () => this.users.load(userId) },
+    });
+    if (state.status !== 'registered') throw new Error(`user ${userId} missing right after its registration`);
+    return { user: state, created: appended !== null, position: appended === null ? null : appended.position.toString() };
   }
 }

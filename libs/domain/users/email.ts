@@ -1,5 +1,5 @@
-import { conflict, validationError } from '../errors';
-import type { EmailChanged, EmailClaimed } from '../events';
+import { validationError } from '../errors';
+import type { EmailChanged } from '../events';
 
 /** RFC 5321's limit on a whole address. */
 export const EMAIL_MAX = 254;
@@ -34,17 +34,6 @@ export interface SetEmail {
   readonly emailKey: string;
   readonly actor: string;
   readonly now: string;
-}
-
-/**
- * An address is claimed in its own stream (`email-<emailKey>`) before the
- * user's stream names it, as usernames and phones are. Claimed already by the
- * same user: nothing to claim. By another: taken.
- */
-export function decideEmailClaim(command: SetEmail, claim: EmailClaimed | null): EmailClaimed | null {
-  if (claim === null) return { type: 'EmailClaimed', data: { emailKey: command.emailKey, userId: command.userId } };
-  if (claim.data.userId === command.userId) return null;
-  throw conflict('USER.EMAIL_TAKEN', 'This email address belongs to another account');
 }
 
 /** The user's stream records the address once it is theirs; the same address again changes nothing. */

@@ -1,28 +1,10 @@
-import type { EmailChanged, EmailClaimed, UserEvent } from '../events';
+import type { EmailChanged, ParleyEvent, UserEvent } from '../events';
 import { deciderSpec } from '../testing/given-when-then';
-import { decideEmailChange, decideEmailClaim, normalizeEmail, type SetEmail } from './email';
-import { evolveUser, initialUserState, type UserState } from './user.decider';
+import { normalizeEmail, type SetEmail } from './email';
+import { evolveUser, initialUserState, userAccountDecider, type RegisterUser, type RemoveUser, type UserState } from './user.decider';
 
-/** The claim stream and the user's stream, as EmailAccounts writes them: claim first, then the user's record. */
-interface World {
-  readonly claims: ReadonlyMap<string, EmailClaimed>;
-  readonly users: ReadonlyMap<string, UserState>;
-}
-
-const { given } = deciderSpec<SetEmail, UserEvent, World>({
-  initialState: { claims: new Map(), users: new Map() },
-  evolve: (world, event) => {
-    if (event.type === 'EmailClaimed') return { ...world, claims: new Map(world.claims).set(event.data.emailKey, event) };
-    const user = world.users.get(event.data.userId) ?? initialUserState;
-    return { ...world, users: new Map(world.users).set(event.data.userId, evolveUser(user, event)) };
-  },
-  decide: (command, world) => {
-    const claim = decideEmailClaim(command, world.claims.get(command.emailKey) ?? null);
-    const user = world.users.get(command.userId);
-    const current = user && user.status !== 'absent' ? user : { emailKey: null };
-    return [...(claim ? [claim] : []), ...decideEmailChange(command, current)];
-  },
-});
+/** An email account's registration in `user-<id>` (its address claimed before, see emailClaimDecider): the account and its address in one append. */
+const { given } = deciderSpec<RegisterUser | RemoveUser, ParleyEvent, UserState>(userAccountDecider);
 
 const NOW = '2026-01-01T00:00:00.000Z';
 const setEmail = (userId: string, email: string, emailKey = `key(${email})`): SetEmail => ({
@@ -30,44 +12,49 @@ const setEmail = (userId: string, email: string, emailKey = `key(${email})`): Se
   userId,
   email,
   emailKey,
-  actor: userId,
+  actor: 'qiscus:server',
   now: NOW,
 });
-const claimed = (userId: string, email: string): EmailClaimed => ({ type: 'EmailClaimed', data: { emailKey: `key(${email})`, userId } });
-const changed = (userId: string, email: string): EmailChanged => ({
+const register = (userId: string, email?: string): RegisterUser => ({
+  type: 'RegisterUser',
+  userId,
+  username: `e.${userId}`,
+  displayName: 'Alice',
+  passwordHash: 'h',
+  now: NOW,
+  ...(email === undefined ? {} : { email: setEmail(userId, email) }),
+});
+const registered = (userId: string): UserEvent => ({
+  type: 'UserRegistered',
+  data: { userId, username: `e.${userId}`, displayName: 'Alice', passwordHash: 'h', registeredAt: NOW },
+});
+const changed = (userId: string, email: string, changedBy = 'qiscus:server'): EmailChanged => ({
   type: 'EmailChanged',
-  data: { userId, emailKey: `key(${email})`, email, changedBy: userId, changedAt: NOW },
+  data: { userId, emailKey: `key(${email})`, email, changedBy, changedAt: NOW },
 });
 
 describe('email identities', () => {
-  it('an unclaimed address: claimed in its own stream, then recorded on the user', () => {
-    given([]).when(setEmail('u-alice', 'alice@example.com')).then([claimed('u-alice', 'alice@example.com'), changed('u-alice', 'alice@example.com')]);
+  it('registers the account with its address in one append', () => {
+    given([]).when(register('u-alice', 'alice@example.com')).then([registered('u-alice'), changed('u-alice', 'alice@example.com')]);
   });
 
-  it('an address another account claimed: 409 USER.EMAIL_TAKEN, nothing written', () => {
-    given([claimed('u-bob', 'alice@example.com')]).when(setEmail('u-alice', 'alice@example.com')).thenThrows('USER.EMAIL_TAKEN', 'conflict');
+  it('the account of the address registered already (a retry, a racing registration of the same address): nothing new', () => {
+    given([registered('u-alice'), changed('u-alice', 'alice@example.com')]).when(register('u-alice', 'alice@example.com')).then([]);
   });
 
-  it('the same address again for its owner: nothing new', () => {
-    const registered: UserEvent = {
-      type: 'UserRegistered',
-      data: { userId: 'u-alice', username: 'alice', displayName: 'Alice', passwordHash: 'h', registeredAt: NOW },
-    };
-    given([claimed('u-alice', 'alice@example.com'), registered, changed('u-alice', 'alice@example.com')])
-      .when(setEmail('u-alice', 'alice@example.com'))
-      .then([]);
+  it('an account of another address, or of none, in the stream: refused as taken', () => {
+    given([registered('u-alice'), changed('u-alice', 'bob@example.com')])
+      .when(register('u-alice', 'alice@example.com'))
+      .thenThrows('USER.USERNAME_TAKEN', 'conflict');
+    given([registered('u-alice')]).when(register('u-alice', 'alice@example.com')).thenThrows('USER.USERNAME_TAKEN', 'conflict');
   });
 
-  it('a claim whose user record a crash cut off is completed by the next attempt', () => {
-    given([claimed('u-alice', 'alice@example.com')]).when(setEmail('u-alice', 'alice@example.com')).then([changed('u-alice', 'alice@example.com')]);
+  it('a registration without an address records none', () => {
+    given([]).when(register('u-alice')).then([registered('u-alice')]);
   });
 
   it('the user state holds the address and its key; removal forgets the address, keeps the claim key', () => {
-    const registered: UserEvent = {
-      type: 'UserRegistered',
-      data: { userId: 'u-alice', username: 'alice', displayName: 'Alice', passwordHash: 'h', registeredAt: NOW },
-    };
-    const withEmail = [registered, changed('u-alice', 'alice@example.com')].reduce(evolveUser, initialUserState);
+    const withEmail = [registered('u-alice'), changed('u-alice', 'alice@example.com', 'u-alice')].reduce(evolveUser, initialUserState);
     expect(withEmail).toMatchObject({ email: 'alice@example.com', emailKey: 'key(alice@example.com)' });
     const removed = evolveUser(withEmail, {
       type: 'UserRemoved',

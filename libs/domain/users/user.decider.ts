@@ -1,8 +1,9 @@
 import { assertNever, conflict, notFound, validationError } from '../errors';
 import type { Decider } from '../decider';
-import { DEFAULT_PRIVACY, type ApplicationUserCreated, type ParleyEvent, type PrivacySettings, type UserEvent, type UserRegistered, type UsernameClaimed, type UserRemoved } from '../events';
+import { DEFAULT_PRIVACY, type ApplicationUserCreated, type EmailChanged, type ParleyEvent, type PrivacySettings, type UserEvent, type UserRegistered, type UsernameClaimed, type UserRemoved } from '../events';
 import { normalizeUsername } from '../streams';
 import { hasCharactersNotInNames, NAME_CHARACTERS_REASON } from '../text';
+import { decideEmailChange, type SetEmail } from './email';
 
 /** A verification code waiting to be entered (Windu); only its keyed hash is known. */
 export interface PendingCode {
@@ -181,6 +182,11 @@ export interface RegisterUser {
   readonly displayName: string;
   readonly passwordHash: string;
   readonly now: string;
+  /**
+   * An email account's address (claimed already in `email-<key>`, see
+   * `emailClaimDecider`), recorded with the registration in the same append.
+   */
+  readonly email?: SetEmail;
 }
 
 /**
@@ -288,9 +294,21 @@ export const applicationUserDecider: Decider<CreateApplicationUser, UserState, A
  * An account's life in `user-<id>`: registration (under the id its username
  * claim names, see `usernameClaimDecider`) and removal.
  */
-export const userAccountDecider: Decider<RegisterUser | RemoveUser, UserState, UserRegistered | UserRemoved> = {
+export const userAccountDecider: Decider<RegisterUser | RemoveUser, UserState, UserRegistered | EmailChanged | UserRemoved> = {
   initialState: initialUserState,
   evolve: (state, event) => (isUserEvent(event) ? evolveUser(state, event) : state),
-  decide: (command, state) =>
-    command.type === 'RegisterUser' ? [decideRegister(command, command.userId, state)] : [decideRemove(command, state)],
+  decide: (command, state) => (command.type === 'RegisterUser' ? decideRegisterAccount(command, state) : [decideRemove(command, state)]),
 };
+
+/**
+ * Registration, with the address of an email account when there is one. The
+ * account of that address registered already (a retry, or a race with
+ * another registration of the same address, whose id is the same) is
+ * answered as it is: nothing to append.
+ */
+export function decideRegisterAccount(command: RegisterUser, state: UserState): (UserRegistered | EmailChanged)[] {
+  const { email } = command;
+  if (email === undefined) return [decideRegister(command, command.userId, state)];
+  if (state.status === 'registered' && state.emailKey === email.emailKey) return [];
+  return [decideRegister(command, command.userId, state), ...decideEmailChange(email, { emailKey: null })];
+}
