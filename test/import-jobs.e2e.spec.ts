@@ -378,7 +378,8 @@ describe('Qiscus imports write through the one write path', () => {
       const metrics = (await parley.http().get('/metrics').set('X-Api-Key', KEY).expect(200)).text;
       const count = (command: string) => Number(new RegExp(`parley_commands_total\\{command="${command}",outcome="appended"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
       // Each user: its username claim, then its registration; the room: one CreateRoom (RoomCreated and its members in one append).
-      expect(count('RegisterUser')).toBe(4);
+      expect(count('ClaimUsername')).toBe(2);
+      expect(count('RegisterUser')).toBe(2);
       expect(count('CreateRoom')).toBe(1);
     } finally {
       await parley.stop();
