@@ -157,12 +157,15 @@ describe('Trillian wire surface (issue #16)', () => {
       expect(messages.text).toContain('Great - have a lovely day!');
       const block = Buffer.from(String(third.body.id)).toString('base64');
       await h.http().delete(g(`${path(name)}/messages/${conversation}/${year}/${weekNo}/?block=${encodeURIComponent(block)}`)).expect(204);
+      await h.settled(); // a 204 carries no position: wait for the read models to pass the log's head
       const after = await h.http().get(g(`${path(name)}/messages/${conversation}/${year}/${weekNo}/`)).set('Accept', 'application/json').expect(200);
       expect(after.body.response.messages.message).toHaveLength(2);
       await h.http().delete(g(`${path(name)}/messages/${conversation}/${year}/${weekNo}/`)).expect(204);
+      await h.settled(); // a 204 carries no position: wait for the read models to pass the log's head
       expect((await h.http().get(g(`${path(name)}/messages/${conversation}/${year}/${weekNo}/`))).text).not.toContain('<message ');
       await h.http().post(g(`${path(name)}/messages/`)).type('form').send({ from: bob.id, message: 'again' }).expect(200);
       await h.http().delete(g(`${path(name)}/messages/${conversation}/`)).expect(204);
+      await h.settled(); // a 204 carries no position: wait for the read models to pass the log's head
       const none = await h.http().get(g(`${path(name)}/messages/`)).set('Accept', 'application/json').expect(200);
       expect(none.body.response.messages.week ?? []).toEqual([]);
     });
