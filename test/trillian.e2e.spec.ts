@@ -157,12 +157,15 @@ describe('Trillian wire surface (issue #16)', () => {
       expect(messages.text).toContain('Great - have a lovely day!');
       const block = Buffer.from(String(third.body.id)).toString('base64');
       await h.http().delete(g(`${path(name)}/messages/${conversation}/${year}/${weekNo}/?block=${encodeURIComponent(block)}`)).expect(204);
+      await h.settled(); // a 204 carries no position: wait for the read models to pass the log's head
       const after = await h.http().get(g(`${path(name)}/messages/${conversation}/${year}/${weekNo}/`)).set('Accept', 'application/json').expect(200);
       expect(after.body.response.messages.message).toHaveLength(2);
       await h.http().delete(g(`${path(name)}/messages/${conversation}/${year}/${weekNo}/`)).expect(204);
+      await h.settled(); // a 204 carries no position: wait for the read models to pass the log's head
       expect((await h.http().get(g(`${path(name)}/messages/${conversation}/${year}/${weekNo}/`))).text).not.toContain('<message ');
       await h.http().post(g(`${path(name)}/messages/`)).type('form').send({ from: bob.id, message: 'again' }).expect(200);
       await h.http().delete(g(`${path(name)}/messages/${conversation}/`)).expect(204);
+      await h.settled(); // a 204 carries no position: wait for the read models to pass the log's head
       const none = await h.http().get(g(`${path(name)}/messages/`)).set('Accept', 'application/json').expect(200);
       expect(none.body.response.messages.week ?? []).toEqual([]);
     });
@@ -181,6 +184,99 @@ describe('Trillian wire surface (issue #16)', () => {
       await field(await h.http().delete(g(`${path(name)}/messages/${name.slice(1, 37).replace(/-/g, '')}/2016/20/?block=${encodeURIComponent('!!')}`)), 400, 'block');
       expect((await h.http().delete(g(`${path(name)}/messages/0000/2016/20/`))).status).toBe(404);
       expect(await head()).toBe(before);
+    });
+  });
+
+  describe('presence and users', () => {
+    const head = async () => (await h.http().get('/health').expect(200)).body.eventStore.head as string | null;
+    const field = async (res: { status: number; body: { details?: { field: string }[] } }, status: number, name: string) => {
+      expect(res.status).toBe(status);
+      expect(res.body.details?.map((d) => d.field)).toContain(name);
+    };
+    type PresenceJson = { name: string; status: number; message: string; timestamp: number; devices: string | { device: { name: string }[] } };
+    const presenceOf = async (userId: string): Promise<PresenceJson | undefined> => {
+      await h.settled();
+      const all = await h.http().get(q('presence/?format=json')).expect(200);
+      return (all.body.response.presence as PresenceJson[]).find((p) => p.name === userId);
+    };
+
+    it('presence: get all in the seed’s XML; an admin token updates status and message by PATCH and POST, keeping what it leaves out', async () => {
+      const ann = await h.user('ann');
+      const set = await h.http().put('/v1/me/presence').set(ann.auth).send({ status: 'away', message: 'Away since 10:49 AM EDT', device: { name: 'BONECRUSHER.D899F043', platform: 'Windows', version: '6.0' } }).expect(200);
+      const all = await h.http().get(q('presence/')).set('X-Min-Position', set.body.position as string);
+      shapedAs('Get all presence', all);
+      expect(all.text).toMatch(new RegExp(`<presence name="${ann.id}" status="2" message="Away since 10:49 AM EDT" timestamp="\\d+"><devices><device ip="0" name="BONECRUSHER.D899F043" platform="Windows" version="6.0" build="0"/></devices></presence>`));
+      const patched = await h.http().patch(q(`presence/${ann.id}/`)).type('form').send({ status: '3', message: 'In a meeting' });
+      expect(patched.status).toBe(204);
+      expect(await presenceOf(ann.id)).toMatchObject({ status: 3, message: 'In a meeting', devices: { device: [{ name: 'BONECRUSHER.D899F043' }] } });
+      await h.http().post(q(`presence/${ann.id}`)).type('form').send({ message: 'Back at 3' }).expect(204);
+      expect(await presenceOf(ann.id)).toMatchObject({ status: 3, message: 'Back at 3' });
+      await h.http().post(q(`presence/${ann.id}@cerulean-inc.com/`)).send({ status: 1 }).expect(204);
+      expect(await presenceOf(ann.id)).toMatchObject({ status: 1, message: 'Back at 3' });
+      const own = await h.http().get('/v1/me/presence').set(ann.auth).expect(200);
+      expect(own.body).toMatchObject({ status: 'online', message: 'Back at 3' });
+    });
+
+    it('users: create (201), get all, get one, update by PATCH and POST (200), delete (200); im is the username, email is not kept', async () => {
+      const im = `smw${Date.now().toString(36)}`;
+      const created = await h.http().post(q('users/')).type('form').send({ im, password: 'xhTTrDc#p\\8P9=4B', email: 'smw@ceruleanstudios.com' });
+      expect(created.status).toBe(201);
+      expect(String(created.headers['content-type'])).toMatch(/^application\/xml/);
+      const id = /<user name="([0-9a-f-]{36})"><im>([^<]+)<\/im><displayname>([^<]+)<\/displayname><\/user>/.exec(created.text)!;
+      expect(id.slice(2)).toEqual([im, im]);
+      const userId = id[1]!;
+      expect(created.text).not.toContain('ceruleanstudios');
+      await h.http().post('/v1/oauth/token').send({ grant_type: 'password', username: im, password: 'xhTTrDc#p\\8P9=4B' }).expect(200);
+      await h.settled();
+      expect((await h.http().get(q('users/')).expect(200)).text).toContain(`<user name="${userId}"><im>${im}</im>`);
+      const one = await h.http().get(q(`users/${userId}/`)).expect(200);
+      expect(one.text).toContain(`<im>${im}</im>`);
+      const patched = await h.http().patch(q(`users/${userId}/`)).type('form').send({ displayname: 'Scott Werndorfer' }).expect(200);
+      expect(patched.text).toContain('<displayname>Scott Werndorfer</displayname>');
+      await h.http().post(q(`users/${userId}`)).type('form').send({ password: 'a brand new password' }).expect(200);
+      await h.http().post('/v1/oauth/token').send({ grant_type: 'password', username: im, password: 'a brand new password' }).expect(200);
+      const json = await h.http().get(q(`users/${userId}/`)).set('Accept', 'application/json').expect(200);
+      expect(json.body.response.user).toEqual({ name: userId, im, displayname: 'Scott Werndorfer' });
+      const deleted = await h.http().delete(q(`users/${userId}/`));
+      expect(deleted.status).toBe(200);
+      expect(deleted.text).toContain(`<user name="${userId}"/>`);
+      await h.settled();
+      expect((await h.http().get(q(`users/${userId}/`)).expect(404)).body.code).toBe('USER.REMOVED');
+      expect((await h.http().get(q('users/'))).text).not.toContain(userId);
+    });
+
+    it('refuses a bad token, an unknown user and bad fields in the surface’s error shape, writing nothing', async () => {
+      const ann = await h.user('ann');
+      await h.settled();
+      const before = await head();
+      expect((await h.http().get('/trillian/v1/presence/').expect(401)).body.code).toBe('AUTH.TOKEN_MISSING');
+      await h.http().post(`/trillian/v1/users/?token=nonsense`).type('form').send({ im: 'nobody1', password: 'long enough pass' }).expect(401);
+      const key = await h.http().post('/v1/admin/api-keys').set('X-Api-Key', API_KEY).send({ name: 'org only', scopes: ['admin:org'] }).expect(201);
+      const orgOnly = encodeURIComponent(key.body.key as string);
+      expect((await h.http().patch(`/trillian/v1/presence/${ann.id}/?token=${orgOnly}`).type('form').send({ status: '1' }).expect(403)).body.code).toBe('AUTH.SCOPE_MISSING');
+      await h.http().delete(`/trillian/v1/users/${ann.id}/?token=${orgOnly}`).expect(403);
+      const afterKey = await head();
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      const error = await h.http().patch(q(`presence/${unknown}/`)).type('form').send({ status: '1' });
+      expect(error.status).toBe(404);
+      expect(Object.keys(error.body as object).sort()).toEqual(['code', 'message', 'statusCode']);
+      expect((await h.http().get(q(`users/${unknown}/`))).status).toBe(404);
+      expect((await h.http().patch(q(`users/${unknown}/`)).type('form').send({ displayname: 'X' })).status).toBe(404);
+      expect((await h.http().delete(q(`users/${unknown}/`))).status).toBe(404);
+      await field(await h.http().patch(q(`presence/${ann.id}/`)).type('form').send({ status: '7' }), 400, 'status');
+      await field(await h.http().patch(q(`presence/${ann.id}/`)).type('form').send({}), 400, 'status');
+      await field(await h.http().patch(q('presence/nobody/')).type('form').send({ status: '1' }), 400, 'imaddress');
+      await field(await h.http().post(q('users/')).type('form').send({ im: 'smw@ceruleanstudios.com', password: 'long enough pass' }), 400, 'im');
+      await field(await h.http().post(q('users/')).type('form').send({ im: 'smwsmw' }), 400, 'password');
+      await field(await h.http().post(q('users/')).type('form').send({ im: 'smwsmw', password: 'short' }), 400, 'password');
+      await field(await h.http().post(q('users/')).type('form').send({ im: 'smwsmw', password: 'long enough pass', email: 'not an address' }), 400, 'email');
+      expect((await h.http().post(q('users/')).type('form').send({ im: ann.username, password: 'long enough pass' }).expect(409)).body.code).toBe('USER.USERNAME_TAKEN');
+      await field(await h.http().patch(q(`users/${ann.id}/`)).type('form').send({ im: 'renamed' }), 400, 'im');
+      await field(await h.http().patch(q(`users/${ann.id}/`)).type('form').send({}), 400, 'displayname');
+      await field(await h.http().post(q(`users/${ann.id}/`)).type('form').send({ displayname: '' }), 400, 'displayname');
+      await field(await h.http().get(q('users/nobody/')), 400, 'user');
+      expect(await head()).toBe(afterKey);
+      expect(afterKey).not.toBe(before);
     });
   });
 

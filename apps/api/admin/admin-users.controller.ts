@@ -4,16 +4,14 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
 import { RegisteredUserResponse, RemovedUserResponse } from '../users/users.responses';
 import { AdminUpdatedUserResponse, AdminUserPageResponse, AdminUserResponse } from './admin.responses';
-import { validationError } from '../../../libs/domain/errors';
-import { checkDisplayName, checkNewPassword } from '../../../libs/domain/users/profile.decider';
 import { Public } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { ChangePasswordCommand, ExecuteProfileCommand, type ProfileCommandResult } from '../users/profile.command';
 import { RegisterUserCommand, type RegisteredUser } from '../users/register-user.command';
 import { RemoveUserCommand, type RemovedUser } from '../users/remove-user.command';
 import { AdminCaller } from './api-key.guard';
+import { AdminUserUpdates, type AdminUpdatedUser } from './admin-user-updates';
 import { AdminCreateUserDto, AdminUpdateUserDto, ListAdminUsersQueryDto } from './admin-users.dto';
 import {
   GetAdminUserQuery,
@@ -23,13 +21,6 @@ import {
 } from './admin-users.queries';
 import { RequireScopes } from './require-scopes';
 import { usersProjection } from '../../../projections';
-
-export interface AdminUpdatedUser {
-  readonly id: string;
-  readonly username: string | null;
-  readonly displayName: string | null;
-  readonly position: string;
-}
 
 /**
  * Users, for holders of a key with `admin:users` (Nexmo's users CRUD,
@@ -44,6 +35,7 @@ export class AdminUsersController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly updates: AdminUserUpdates,
   ) {}
 
   @Get()
@@ -76,34 +68,12 @@ export class AdminUsersController {
   @ApiOkResponse({ type: AdminUpdatedUserResponse })
   @ApiErrors(...COMMAND_ERRORS, 404)
   @ApiOperation({ summary: 'Sets the display name, the password, or both; at least one' })
-  async update(
+  update(
     @Param('id', UuidParamPipe) id: string,
     @Body() body: AdminUpdateUserDto,
     @AdminCaller() caller: CommandContext,
   ): Promise<AdminUpdatedUser> {
-    if (body.displayName === undefined && body.password === undefined) {
-      throw validationError('ADMIN.USER_UPDATE_EMPTY', 'Give displayName, password or both', [
-        { field: 'displayName', reason: 'or password is required' },
-      ]);
-    }
-    // Both checked before either is written, and the password (which a phone account refuses) first.
-    if (body.displayName !== undefined) checkDisplayName(body.displayName);
-    if (body.password !== undefined) checkNewPassword(body.password, 'password');
-    let result: ProfileCommandResult | undefined;
-    if (body.password !== undefined) {
-      result = await this.commands.execute(new ChangePasswordCommand(id, null, body.password, caller));
-    }
-    if (body.displayName !== undefined) {
-      result = await this.commands.execute(
-        new ExecuteProfileCommand(
-          id,
-          { type: 'UpdateDisplayName', actor: caller.actor, displayName: body.displayName, now: new Date().toISOString() },
-          caller,
-        ),
-      );
-    }
-    const { profile, position } = result!;
-    return { id: profile.id, username: profile.username, displayName: profile.displayName, position };
+    return this.updates.update(id, { displayName: body.displayName, password: body.password }, caller);
   }
 
   @Delete(':id')

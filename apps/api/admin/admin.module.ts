@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
+import { AdminUserUpdates } from './admin-user-updates';
 import { AdminUsersController } from './admin-users.controller';
 import { GetAdminUserHandler, ListAdminUsersHandler } from './admin-users.queries';
 import { ApiKeyBootstrap } from './api-key-bootstrap';
@@ -25,7 +26,8 @@ import { ListApiKeysHandler } from './api-keys.queries';
     ApiKeyBootstrap,
     ListAdminUsersHandler,
     GetAdminUserHandler,
+    AdminUserUpdates,
   ],
-  exports: [ApiKeyStates, ApiKeyGuard],
+  exports: [ApiKeyStates, ApiKeyGuard, AdminUserUpdates],
 })
 export class AdminModule {}

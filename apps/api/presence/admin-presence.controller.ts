@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
+import { validationError } from '../../../libs/domain/errors';
 import { AdminPresencePageResponse, PresenceResultResponse } from './presence.responses';
 import { AdminCaller } from '../admin/api-key.guard';
 import { RequireScopes } from '../admin/require-scopes';
@@ -9,7 +10,7 @@ import { Public } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { AdminPresenceQueryDto, AdminSetPresenceDto } from './presence.dto';
+import { AdminPatchPresenceDto, AdminPresenceQueryDto, AdminSetPresenceDto } from './presence.dto';
 import { ListPresenceQuery, type AdminPresencePage } from './presence.queries';
 import { SetPresenceCommand, type PresenceResult } from './set-presence.command';
 import { presenceProjection } from '../../../projections';
@@ -45,5 +46,20 @@ export class AdminPresenceController {
     return this.commands.execute(
       new SetPresenceCommand(userId, { status: body.status, message: body.message ?? null, device: undefined }, caller),
     );
+  }
+
+  /** Status, message or both; what is left out stays (Trillian's PATCH /presence/:imaddress). */
+  @Patch('users/:id/presence')
+  @ApiOkResponse({ type: PresenceResultResponse })
+  @ApiErrors(...COMMAND_ERRORS, 404)
+  patch(
+    @Param('id', UuidParamPipe) userId: string,
+    @Body() body: AdminPatchPresenceDto,
+    @AdminCaller() caller: CommandContext,
+  ): Promise<PresenceResult> {
+    if (body.status === undefined && body.message === undefined) {
+      throw validationError('PRESENCE.UPDATE_EMPTY', 'Give status, message or both', [{ field: 'status', reason: 'or message is required' }]);
+    }
+    return this.commands.execute(new SetPresenceCommand(userId, { status: body.status, message: body.message, device: undefined }, caller));
   }
 }

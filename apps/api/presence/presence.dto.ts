@@ -67,6 +67,21 @@ export class AdminSetPresenceDto {
   message?: string | null;
 }
 
+/** A partial update by an administrator (Trillian's PATCH): what is left out stays as it is. */
+export class AdminPatchPresenceDto {
+  @ApiPropertyOptional({ enum: PRESENCE_STATUSES, description: 'Left out: the status stays' })
+  @IsOptional()
+  @IsIn(PRESENCE_STATUSES, { message: `status must be one of ${PRESENCE_STATUSES.join(', ')}` })
+  status?: PresenceStatus;
+
+  @ApiPropertyOptional({ nullable: true, maxLength: PRESENCE_MESSAGE_MAX, description: 'Left out: the message stays; null or "" clears it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(PRESENCE_MESSAGE_MAX)
+  @IsText()
+  message?: string | null;
+}
+
 export class AdminPresenceQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: PRESENCE_STATUSES, description: 'Only users with this status (as set, invisible included)' })
   @IsOptional()

@@ -8,8 +8,10 @@ import { UserStates } from '../users/user-states';
 import { PresenceStates } from './presence-states';
 
 export interface PresenceChange {
-  readonly status: string;
-  readonly message: string | null;
+  /** `undefined` keeps the current status (an administrator's partial update). */
+  readonly status: string | undefined;
+  /** `undefined` keeps the current message (an administrator's partial update). */
+  readonly message: string | null | undefined;
   /** `undefined` keeps the device the user's client set (administrators set status and message only). */
   readonly device: PresenceDevice | null | undefined;
 }
@@ -67,8 +69,8 @@ export class SetPresenceHandler implements ICommandHandler<SetPresenceCommand, P
         type: 'SetPresence',
         userId,
         account: (await this.users.load(userId)).state.status,
-        status: change.status,
-        message: change.message,
+        status: change.status ?? state.status,
+        message: change.message === undefined ? state.message : change.message,
         device: change.device === undefined ? state.device : change.device,
         actor: context.actor,
         now: new Date().toISOString(),

@@ -17,7 +17,7 @@ import { TrillianToken } from './trillian-auth.guard';
 import { flagsOf, memberFlagsOf, parseFlags, settingsOf } from './trillian-flags';
 import { TrillianGroupchatDto, TrillianMessageDto } from './trillian.dto';
 import { TRILLIAN_ERRORS, TrillianAnswer } from './trillian.openapi';
-import { answer, href, type WireNode } from './trillian-wire';
+import { answer, href, userIdOf, type WireNode } from './trillian-wire';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const now = () => new Date().toISOString();
@@ -28,12 +28,6 @@ function roomIdOf(name: string, field = 'groupchat'): string {
   if (!UUID.test(id)) throw validationError('REQUEST.VALIDATION_FAILED', `${field} must name a group chat`, [{ field, reason: 'must be #<room id>@<domain> or a room id' }]);
   return id;
 }
-/** A member's Trillian name: their user id (an `@domain` after it is ignored). */
-const userIdOf = (name: string, field = 'member'): string => {
-  const id = name.replace(/@.*$/, '').toLowerCase();
-  if (!UUID.test(id)) throw validationError('REQUEST.VALIDATION_FAILED', `${field} must name a user`, [{ field, reason: 'must be a user id' }]);
-  return id;
-};
 /** A conversation is the room's history: its id without dashes (the room id itself is taken too). */
 const conversationOf = (roomId: string) => roomId.replace(/-/g, '');
 function requireConversation(roomId: string, conversation: string): void {

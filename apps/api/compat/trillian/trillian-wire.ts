@@ -1,5 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { validationError } from '../../../../libs/domain/errors';
 
 /**
  * A Trillian answer before it is written: elements by name, attributes as
@@ -57,4 +58,13 @@ export function trillianUrl(url: string): string {
   const path = at === -1 ? url : url.slice(0, at);
   const trimmed = path.replace(/\/+$/, '');
   return trimmed === path ? url : trimmed + (at === -1 ? '' : url.slice(at));
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A user's Trillian name (member, IM address, `:user`): their user id (an `@domain` after it is ignored). */
+export function userIdOf(name: string, field = 'member'): string {
+  const id = name.replace(/@.*$/, '').toLowerCase();
+  if (!UUID.test(id)) throw validationError('REQUEST.VALIDATION_FAILED', `${field} must name a user`, [{ field, reason: 'must be a user id' }]);
+  return id;
 }

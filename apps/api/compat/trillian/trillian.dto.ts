@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsName } from '../../common/safe-text';
 
 /** Form bodies carry every value as text; a JSON body may carry numbers. Both arrive here as text. */
 const AsText = () => Transform(({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : value));
@@ -97,4 +98,48 @@ export class TrillianMessageDto {
   @IsString()
   @MaxLength(65536)
   message?: string;
+}
+
+export class TrillianPresenceDto {
+  @ApiPropertyOptional({ oneOf: [{ type: 'string', pattern: '^[0-4]$' }, { type: 'integer', minimum: 0, maximum: 4 }], description: '0 offline, 1 online, 2 away, 3 busy, 4 invisible' })
+  @IsOptional()
+  @AsText()
+  @IsString()
+  @Matches(/^[0-4]$/, { message: 'status must be 0 (offline), 1 (online), 2 (away), 3 (busy) or 4 (invisible)' })
+  status?: string;
+
+  @ApiPropertyOptional({ description: 'The status message; empty clears it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  message?: string;
+}
+
+/** Trillian's user fields: `im` is the Parley username; `email` is checked but not kept (Parley's users have none of their own). */
+export class TrillianUserDto {
+  @ApiPropertyOptional({ pattern: '^[A-Za-z0-9_.-]{3,32}$', description: 'The Parley username (3-32 letters, digits, ".", "-" or "_"; an IM address with @domain is not one); set at creation only' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.-]{3,32}$/, { message: 'im must be a username: 3-32 letters, digits, ".", "-" or "_"' })
+  im?: string;
+
+  @ApiPropertyOptional({ minLength: 8, maxLength: 200, description: 'Required at creation; sets a new password on update' })
+  @IsOptional()
+  @IsString()
+  @Length(8, 200, { message: 'password must be 8 to 200 characters' })
+  password?: string;
+
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, description: 'Shown to other users' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100, { message: 'displayname must be 1 to 100 characters' })
+  @IsName()
+  displayname?: string;
+
+  @ApiPropertyOptional({ format: 'email', description: 'Checked as an address, not kept' })
+  @IsOptional()
+  @IsString()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email?: string;
 }

@@ -5,11 +5,13 @@ import { OrgModule } from '../../org/org.module';
 import { TrillianTokenGuard } from './trillian-auth.guard';
 import { TrillianGroupchatsController } from './trillian-groupchats.controller';
 import { TrillianOrgController } from './trillian-org.controller';
+import { TrillianPresenceController } from './trillian-presence.controller';
+import { TrillianUsersController } from './trillian-users.controller';
 
 /** Trillian Server's wire surface (`/trillian/v1/…`): a translator onto Parley's own commands and queries. */
 @Module({
   imports: [InfrastructureModule, AdminModule, OrgModule],
-  controllers: [TrillianOrgController, TrillianGroupchatsController],
+  controllers: [TrillianOrgController, TrillianGroupchatsController, TrillianPresenceController, TrillianUsersController],
   providers: [TrillianTokenGuard],
 })
 export class TrillianModule {}

@@ -24,6 +24,16 @@ const message = closed({ timestamp: int, from: str, text: str });
 const week = closed({ flags: int, href: { type: 'string', format: 'uri' }, messages: int, week: int, year: int });
 const weeks = closed({ conversation: str, medium: str, name: str, revision: int, week: { type: 'array', items: week } }, ['conversation', 'medium', 'name', 'revision']);
 
+const device = closed({ ip: int, name: str, platform: str, version: str, build: int });
+const presence = closed({
+  name: str,
+  status: { type: 'integer', enum: [0, 1, 2, 3, 4], description: '0 offline, 1 online, 2 away, 3 busy, 4 invisible' },
+  message: str,
+  timestamp: int,
+  devices: { oneOf: [str, closed({ device: { type: 'array', items: device } })] },
+});
+const user = closed({ name: str, im: str, displayname: str }, ['name']);
+
 /** The JSON form of each answer: `{ response: … }`, attributes as plain keys. */
 const ANSWERS = {
   groups: closed({ group: { type: 'array', items: group } }, []),
@@ -39,6 +49,9 @@ const ANSWERS = {
   weeks: closed({ messages: weeks }),
   week: closed({ messages: { oneOf: [str, closed({ message: { oneOf: [message, { type: 'array', items: message }] } })] } }),
   message: closed({ message }),
+  presences: closed({ presence: { type: 'array', items: presence } }, []),
+  users: closed({ user: { type: 'array', items: user } }, []),
+  user: closed({ user }),
 } as const;
 export type TrillianAnswerKind = keyof typeof ANSWERS;
 
