@@ -11,6 +11,31 @@ export const FEEDBACK = 'feedback';
  * `by:<userId>` the members that user blocks (what a replaced list undoes).
  */
 export const MEMBER_BLOCKS = 'member_blocks';
+/**
+ * Keyword search's index: one row `{ term, userId }` per distinct trigram of
+ * a findable member's search key. Trigrams, not words or prefixes, because
+ * keyword search matches any substring of the key (a word's middle too): a
+ * substring of three characters or more has all its trigrams in the key, so
+ * the members holding its rarest trigram are a superset of the matches.
+ */
+export const MEMBER_TERMS = 'member_terms';
+/** Length of an indexed term; shorter queries cannot use the index. */
+export const TERM_LENGTH = 3;
+
+/** The distinct trigrams of a search key (by code point, so a term is always well-formed text). */
+export function searchTerms(key: string | null): string[] {
+  if (key === null) return [];
+  const chars = Array.from(key);
+  const terms = new Set<string>();
+  for (let i = 0; i + TERM_LENGTH <= chars.length; i++) terms.add(chars.slice(i, i + TERM_LENGTH).join(''));
+  return [...terms];
+}
+
+export const memberTermId = (userId: string, term: string) => `${userId}:${term}`;
+
+/** The index rows of a member document, as the projection writes them. */
+export const memberTermRows = (doc: Pick<MemberDoc, 'id' | 'searchKey'>): Doc[] =>
+  searchTerms(doc.searchKey).map((term) => ({ id: memberTermId(doc.id, term), term, userId: doc.id }));
 
 /** The members who block `userId`, for search. */
 export const blockersOf = (doc: Doc | null): readonly string[] => ((doc?.['ids'] as string[] | undefined) ?? []);
@@ -95,13 +120,38 @@ function withSearchFields(doc: MemberDoc): MemberDoc {
   };
 }
 
-const updateMember = (ctx: ProjectionContext, userId: string, change: (doc: MemberDoc) => MemberDoc) =>
-  ctx.update(MEMBER_PROFILES, userId, (doc) => withSearchFields(change(doc as MemberDoc)), () => blank(userId));
+/**
+ * Writes the member and keeps their index rows in step: the terms of the key
+ * before and after the change decide which rows go and which come. A replay
+ * finds the key already changed, so it writes no row.
+ */
+async function updateMember(ctx: ProjectionContext, userId: string, change: (doc: MemberDoc) => MemberDoc): Promise<void> {
+  const before = (((await ctx.get(MEMBER_PROFILES, userId)) as MemberDoc | null) ?? blank(userId)).searchKey;
+  let after = before;
+  await ctx.update(
+    MEMBER_PROFILES,
+    userId,
+    (doc) => {
+      const next = withSearchFields(change(doc as MemberDoc));
+      after = next.searchKey;
+      return next;
+    },
+    () => blank(userId),
+  );
+  if (after === before) return;
+  const kept = new Set(searchTerms(after));
+  const gone = searchTerms(before).filter((term) => !kept.has(term));
+  const old = new Set(searchTerms(before));
+  for (const term of gone) await ctx.update(MEMBER_TERMS, memberTermId(userId, term), () => null);
+  for (const term of kept) {
+    if (!old.has(term)) await ctx.update(MEMBER_TERMS, memberTermId(userId, term), (doc) => doc, () => ({ id: memberTermId(userId, term), term, userId }));
+  }
+}
 
 export const membersProjection: Projection = {
   name: 'members',
-  // v2: member_blocks (search leaves out members who block the viewer).
-  version: 2,
+  // v2: member_blocks (search leaves out members who block the viewer); v3: member_terms (keyword search's index).
+  version: 3,
   collections: [
     {
       name: MEMBER_PROFILES,
@@ -115,6 +165,8 @@ export const membersProjection: Projection = {
     },
     { name: FEEDBACK, indexes: [{ fields: ['subjectId', 'leftAt', 'id'] }] },
     { name: MEMBER_BLOCKS, indexes: [] },
+    // Keyword search: how many members hold a term, and which (MongoDB builds the same index from this spec).
+    { name: MEMBER_TERMS, indexes: [{ fields: ['term', 'id'] }] },
   ],
   handlers: {
     ContactBlocked: async (event, ctx) => {

@@ -6,7 +6,16 @@ import type { MemberProfile } from '../../../libs/domain/events';
 import type { SeenPresence } from '../../../libs/domain/presence/visibility';
 import { normalizeUsername } from '../../../libs/domain/streams';
 import type { Filter, ReadStore } from '../../../libs/read-store/read-store.port';
-import { blockersOf, FEEDBACK, MEMBER_BLOCKS, MEMBER_PROFILES, type FeedbackDoc, type MemberDoc } from '../../../projections/members.projection';
+import {
+  blockersOf,
+  FEEDBACK,
+  MEMBER_BLOCKS,
+  MEMBER_PROFILES,
+  MEMBER_TERMS,
+  searchTerms,
+  type FeedbackDoc,
+  type MemberDoc,
+} from '../../../projections/members.projection';
 import { NUMERIC_IDS, numericKey } from '../../../projections/numeric-ids.projection';
 import { READ_STORE } from '../infrastructure/tokens';
 import { PrivacyPolicy } from '../presence/privacy-policy';
@@ -105,7 +114,9 @@ export class SearchMembersQuery extends Query<MemberSearchPage> {
 
 /**
  * Only findable members (an active account whose profile says so, with a
- * place). Keyword: username, names and city, in username order. Area: the
+ * place). Keyword: username, names and city, in username order; the
+ * members holding the query's rarest trigram (member_terms) are the only
+ * ones the match is checked on. Area: the
  * box by a range on latitude (the index's), longitude filtered in the scan;
  * ordered by distance from the centre, which needs every match's
  * coordinates (two numbers each) before the page's documents are read.
@@ -118,7 +129,17 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
     // A member who blocks the viewer is not there for them (promise 7); usually nobody does, and nothing changes.
     const hidden = new Set(blockersOf(await this.readStore.get(MEMBER_BLOCKS, `of:${viewerId}`)));
     if (search.kind === 'keyword') {
-      const filter: Filter = { findable: true, ...(search.q.trim() === '' ? {} : { searchKey: { $contains: normalizeUsername(search.q.trim()) } }) };
+      const key = normalizeUsername(search.q.trim());
+      const candidates = key === '' ? null : await this.candidates(key);
+      const filter: Filter = {
+        findable: true,
+        ...(key === '' ? {} : { searchKey: { $contains: key } }),
+        ...(candidates === null ? {} : { id: { $in: candidates } }),
+      };
+      if (candidates !== null) {
+        const among = new Set(candidates);
+        for (const id of hidden) if (!among.has(id)) hidden.delete(id);
+      }
       const sort = [{ field: 'usernameKey', direction: 'asc' } as const];
       if (hidden.size === 0) {
         const [total, docs] = await Promise.all([
@@ -155,7 +176,34 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
     });
     return { total: ranked.length, offset, limit, items };
   }
+
+  /**
+   * The members whose key holds the query's rarest trigram, a superset of
+   * the matches; null when the index cannot narrow the search (a query
+   * under three characters, or a term so common that reading its rows would
+   * cost more than the scan).
+   */
+  private async candidates(key: string): Promise<string[] | null> {
+    const terms = searchTerms(key);
+    if (terms.length === 0) return null;
+    const counts = await Promise.all(terms.map((term) => this.readStore.count(MEMBER_TERMS, { term })));
+    let rarest = 0;
+    counts.forEach((count, i) => {
+      if (count < counts[rarest]!) rarest = i;
+    });
+    const fewest = counts[rarest]!;
+    if (fewest > MAX_CANDIDATES) return null;
+    if (fewest === 0) return [];
+    const rows = await this.readStore.find(MEMBER_TERMS, { filter: { term: terms[rarest]! }, fields: ['userId'], limit: MAX_CANDIDATES });
+    return rows.map((row) => row['userId'] as string);
+  }
 }
+
+/**
+ * Past this many candidates, checking each by id costs about what scanning
+ * the findable members does, and the list of ids itself grows large.
+ */
+const MAX_CANDIDATES = 20_000;
 
 const hit = (doc: MemberDoc, distance: number | null): MemberHit => ({
   userId: doc.id,
