@@ -19,6 +19,12 @@ export const MEMBER_BLOCKS = 'member_blocks';
  * the members holding its rarest trigram are a superset of the matches.
  */
 export const MEMBER_TERMS = 'member_terms';
+/**
+ * How many members hold each term (`{ id: term, members }`, absent at
+ * zero): search picks a query's rarest term with one read by ids instead
+ * of counting the rows of terms every member shares.
+ */
+export const MEMBER_TERM_COUNTS = 'member_term_counts';
 /** Length of an indexed term; shorter queries cannot use the index. */
 export const TERM_LENGTH = 3;
 
@@ -142,11 +148,27 @@ async function updateMember(ctx: ProjectionContext, userId: string, change: (doc
   const kept = new Set(searchTerms(after));
   const gone = searchTerms(before).filter((term) => !kept.has(term));
   const old = new Set(searchTerms(before));
-  for (const term of gone) await ctx.update(MEMBER_TERMS, memberTermId(userId, term), () => null);
+  for (const term of gone) {
+    await ctx.update(MEMBER_TERMS, memberTermId(userId, term), () => null);
+    await countTerm(ctx, term, -1);
+  }
   for (const term of kept) {
-    if (!old.has(term)) await ctx.update(MEMBER_TERMS, memberTermId(userId, term), (doc) => doc, () => ({ id: memberTermId(userId, term), term, userId }));
+    if (old.has(term)) continue;
+    await ctx.update(MEMBER_TERMS, memberTermId(userId, term), (doc) => doc, () => ({ id: memberTermId(userId, term), term, userId }));
+    await countTerm(ctx, term, 1);
   }
 }
+
+const countTerm = (ctx: ProjectionContext, term: string, by: 1 | -1) =>
+  ctx.update(
+    MEMBER_TERM_COUNTS,
+    term,
+    (doc) => {
+      const members = ((doc['members'] as number | undefined) ?? 0) + by;
+      return members > 0 ? { ...doc, members } : null;
+    },
+    () => ({ id: term, members: 0 }),
+  );
 
 export const membersProjection: Projection = {
   name: 'members',
@@ -165,8 +187,9 @@ export const membersProjection: Projection = {
     },
     { name: FEEDBACK, indexes: [{ fields: ['subjectId', 'leftAt', 'id'] }] },
     { name: MEMBER_BLOCKS, indexes: [] },
-    // Keyword search: how many members hold a term, and which (MongoDB builds the same index from this spec).
+    // Keyword search: which members hold a term (MongoDB builds the same index from this spec).
     { name: MEMBER_TERMS, indexes: [{ fields: ['term', 'id'] }] },
+    { name: MEMBER_TERM_COUNTS, indexes: [] },
   ],
   handlers: {
     ContactBlocked: async (event, ctx) => {

@@ -1,6 +1,6 @@
 import type { ParleyEvent } from '../libs/domain/events';
 import { EMPTY_MEMBER_PROFILE } from '../libs/domain/community/member-profile.decider';
-import { FEEDBACK, MEMBER_BLOCKS, MEMBER_PROFILES, MEMBER_TERMS, membersProjection, searchTerms } from './members.projection';
+import { FEEDBACK, MEMBER_BLOCKS, MEMBER_PROFILES, MEMBER_TERM_COUNTS, MEMBER_TERMS, membersProjection, searchTerms } from './members.projection';
 import { NUMERIC_IDS, numericId, numericIdsProjection, numericKey } from './numeric-ids.projection';
 import { at, roomCreated, userRegistered } from './testing/parley-events';
 import { given, thenReplayChangesNothing, type ProjectionScenario } from './testing/projection-harness';
@@ -147,6 +147,23 @@ describe('members projection: keyword search index (member_terms)', () => {
     await thenReplayChangesNothing(scenario, 'MemberProfileChanged');
   });
 
+  it('MemberProfileChanged: each term counts the members holding it, and a term nobody holds any more is gone', async () => {
+    const scenario = await given(membersProjection, [userRegistered('u-alice'), userRegistered('u-bob'), profileChanged('u-alice'), profileChanged('u-bob')]);
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'lyo')).toMatchObject({ members: 2 });
+    await scenario.when(profileChanged('u-alice', PARIS));
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'lyo')).toMatchObject({ members: 1 });
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'par')).toMatchObject({ members: 1 });
+    await thenReplayChangesNothing(scenario, 'MemberProfileChanged');
+    await scenario.when(profileChanged('u-bob', PARIS));
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'lyo')).toBeNull();
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'par')).toMatchObject({ members: 2 });
+    // Every count is the number of rows with that term.
+    const rows = await scenario.docs(MEMBER_TERMS);
+    for (const count of await scenario.docs(MEMBER_TERM_COUNTS)) {
+      expect(rows.filter((row) => row['term'] === count.id).length).toBe(count['members']);
+    }
+  });
+
   it('UserRemoved: a removed member leaves no row, and the others keep theirs', async () => {
     const scenario = await given(membersProjection, [userRegistered('u-alice'), userRegistered('u-bob'), profileChanged('u-alice'), profileChanged('u-bob', PARIS)]);
     const bob = await termsOf(scenario, 'u-bob');
@@ -154,6 +171,8 @@ describe('members projection: keyword search index (member_terms)', () => {
     expect(await termsOf(scenario, 'u-alice')).toEqual([]);
     expect(await termsOf(scenario, 'u-bob')).toEqual(bob);
     expect(bob).not.toEqual([]);
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'lyo')).toBeNull();
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'par')).toMatchObject({ members: 1 });
     await thenReplayChangesNothing(scenario, 'UserRemoved');
   });
 });

@@ -11,6 +11,7 @@ import {
   FEEDBACK,
   MEMBER_BLOCKS,
   MEMBER_PROFILES,
+  MEMBER_TERM_COUNTS,
   MEMBER_TERMS,
   searchTerms,
   type FeedbackDoc,
@@ -186,15 +187,16 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
   private async candidates(key: string): Promise<string[] | null> {
     const terms = searchTerms(key);
     if (terms.length === 0) return null;
-    const counts = await Promise.all(terms.map((term) => this.readStore.count(MEMBER_TERMS, { term })));
-    let rarest = 0;
-    counts.forEach((count, i) => {
-      if (count < counts[rarest]!) rarest = i;
-    });
-    const fewest = counts[rarest]!;
-    if (fewest > MAX_CANDIDATES) return null;
+    const counted = new Map((await this.readStore.getMany(MEMBER_TERM_COUNTS, terms)).map((doc) => [doc.id, doc['members'] as number]));
+    let rarest = terms[0]!;
+    let fewest = Infinity;
+    for (const term of terms) {
+      const members = counted.get(term) ?? 0;
+      if (members < fewest) [rarest, fewest] = [term, members];
+    }
     if (fewest === 0) return [];
-    const rows = await this.readStore.find(MEMBER_TERMS, { filter: { term: terms[rarest]! }, fields: ['userId'], limit: MAX_CANDIDATES });
+    if (fewest > MAX_CANDIDATES) return null;
+    const rows = await this.readStore.find(MEMBER_TERMS, { filter: { term: rarest }, fields: ['userId'], limit: MAX_CANDIDATES });
     return rows.map((row) => row['userId'] as string);
   }
 }
