@@ -132,15 +132,8 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
     if (search.kind === 'keyword') {
       const key = normalizeUsername(search.q.trim());
       const candidates = key === '' ? null : await this.candidates(key);
-      const filter: Filter = {
-        findable: true,
-        ...(key === '' ? {} : { searchKey: { $contains: key } }),
-        ...(candidates === null ? {} : { id: { $in: candidates } }),
-      };
-      if (candidates !== null) {
-        const among = new Set(candidates);
-        for (const id of hidden) if (!among.has(id)) hidden.delete(id);
-      }
+      if (candidates !== null) return this.amongCandidates(candidates, key, hidden, offset, limit);
+      const filter: Filter = { findable: true, ...(key === '' ? {} : { searchKey: { $contains: key } }) };
       const sort = [{ field: 'usernameKey', direction: 'asc' } as const];
       if (hidden.size === 0) {
         const [total, docs] = await Promise.all([
@@ -179,6 +172,24 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
   }
 
   /**
+   * The keyword match checked on the candidates alone, in the order the
+   * store's sort gives (username key, nulls first, then id, by code point).
+   * Read by id with three fields each: a filtered, sorted query over them
+   * would let the store walk its username index through every findable
+   * member instead.
+   */
+  private async amongCandidates(candidates: readonly string[], key: string, hidden: ReadonlySet<string>, offset: number, limit: number): Promise<MemberSearchPage> {
+    const rows = candidates.length === 0 ? [] : await this.readStore.find(MEMBER_PROFILES, { filter: { id: { $in: candidates } }, fields: ['findable', 'searchKey', 'usernameKey'] });
+    const matches = rows
+      .filter((row) => row['findable'] === true && typeof row['searchKey'] === 'string' && row['searchKey'].includes(key) && !hidden.has(row.id))
+      .map((row) => ({ id: row.id, usernameKey: row['usernameKey'] as string | null }))
+      .sort((a, b) => byNullFirst(a.usernameKey, b.usernameKey) || byCodePoint(a.id, b.id));
+    const page = matches.slice(offset, offset + limit).map((m) => m.id);
+    const docs = new Map(((await this.readStore.getMany(MEMBER_PROFILES, page)) as MemberDoc[]).map((d) => [d.id, d]));
+    return { total: matches.length, offset, limit, items: page.flatMap((id) => (docs.has(id) ? [hit(docs.get(id)!, null)] : [])) };
+  }
+
+  /**
    * The members whose key holds the query's rarest trigram, a superset of
    * the matches; null when the index cannot narrow the search (a query
    * under three characters, or a term so common that reading its rows would
@@ -200,6 +211,22 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
     return rows.map((row) => row['userId'] as string);
   }
 }
+
+const byNullFirst = (a: string | null, b: string | null): number => (a === null ? (b === null ? 0 : -1) : b === null ? 1 : byCodePoint(a, b));
+
+/** Strings by code point, as SQLite (UTF-8 bytes) and MongoDB order them; JavaScript's `<` orders UTF-16 units. */
+function byCodePoint(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+// Surrogates stand for code points above U+FFFF: they sort after U+E000–U+FFFF.
+const codePointRank = (unit: number): number => (unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit);
 
 /**
  * Past this many candidates, checking each by id costs about what scanning
