@@ -39,9 +39,21 @@ export function searchTerms(key: string | null): string[] {
 
 export const memberTermId = (userId: string, term: string) => `${userId}:${term}`;
 
+/**
+ * An index row: the term, its member, and what search checks and orders by
+ * (the whole key, the username), so a query reads the term's rows alone.
+ */
+export const memberTermRow = (doc: Pick<MemberDoc, 'id' | 'searchKey' | 'usernameKey'>, term: string): Doc => ({
+  id: memberTermId(doc.id, term),
+  term,
+  userId: doc.id,
+  usernameKey: doc.usernameKey,
+  searchKey: doc.searchKey,
+});
+
 /** The index rows of a member document, as the projection writes them. */
-export const memberTermRows = (doc: Pick<MemberDoc, 'id' | 'searchKey'>): Doc[] =>
-  searchTerms(doc.searchKey).map((term) => ({ id: memberTermId(doc.id, term), term, userId: doc.id }));
+export const memberTermRows = (doc: Pick<MemberDoc, 'id' | 'searchKey' | 'usernameKey'>): Doc[] =>
+  searchTerms(doc.searchKey).map((term) => memberTermRow(doc, term));
 
 /** The members who block `userId`, for search. */
 export const blockersOf = (doc: Doc | null): readonly string[] => ((doc?.['ids'] as string[] | undefined) ?? []);
@@ -132,30 +144,26 @@ function withSearchFields(doc: MemberDoc): MemberDoc {
  * finds the key already changed, so it writes no row.
  */
 async function updateMember(ctx: ProjectionContext, userId: string, change: (doc: MemberDoc) => MemberDoc): Promise<void> {
-  const before = (((await ctx.get(MEMBER_PROFILES, userId)) as MemberDoc | null) ?? blank(userId)).searchKey;
-  let after = before;
+  const previous = ((await ctx.get(MEMBER_PROFILES, userId)) as MemberDoc | null) ?? blank(userId);
+  let next = previous;
   await ctx.update(
     MEMBER_PROFILES,
     userId,
-    (doc) => {
-      const next = withSearchFields(change(doc as MemberDoc));
-      after = next.searchKey;
-      return next;
-    },
+    (doc) => (next = withSearchFields(change(doc as MemberDoc))),
     () => blank(userId),
   );
-  if (after === before) return;
-  const kept = new Set(searchTerms(after));
-  const gone = searchTerms(before).filter((term) => !kept.has(term));
-  const old = new Set(searchTerms(before));
+  // The username is part of the key: an unchanged key leaves every row as it is.
+  if (next.searchKey === previous.searchKey) return;
+  const kept = new Set(searchTerms(next.searchKey));
+  const gone = searchTerms(previous.searchKey).filter((term) => !kept.has(term));
+  const old = new Set(searchTerms(previous.searchKey));
   for (const term of gone) {
     await ctx.update(MEMBER_TERMS, memberTermId(userId, term), () => null);
     await countTerm(ctx, term, -1);
   }
   for (const term of kept) {
-    if (old.has(term)) continue;
-    await ctx.update(MEMBER_TERMS, memberTermId(userId, term), (doc) => doc, () => ({ id: memberTermId(userId, term), term, userId }));
-    await countTerm(ctx, term, 1);
+    await ctx.update(MEMBER_TERMS, memberTermId(userId, term), () => memberTermRow(next, term), () => memberTermRow(next, term));
+    if (!old.has(term)) await countTerm(ctx, term, 1);
   }
 }
 
@@ -187,8 +195,8 @@ export const membersProjection: Projection = {
     },
     { name: FEEDBACK, indexes: [{ fields: ['subjectId', 'leftAt', 'id'] }] },
     { name: MEMBER_BLOCKS, indexes: [] },
-    // Keyword search: which members hold a term (MongoDB builds the same index from this spec).
-    { name: MEMBER_TERMS, indexes: [{ fields: ['term', 'id'] }] },
+    // Keyword search: a term's rows in username order (MongoDB builds the same index from this spec).
+    { name: MEMBER_TERMS, indexes: [{ fields: ['term', 'usernameKey', 'id'] }] },
     { name: MEMBER_TERM_COUNTS, indexes: [] },
   ],
   handlers: {

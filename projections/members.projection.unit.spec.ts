@@ -128,6 +128,8 @@ describe('members projection: keyword search index (member_terms)', () => {
     expect(terms).toEqual(expect.arrayContaining(['par', 'ari', 'ris']));
     expect(terms).not.toContain('lyo');
     expect(terms).not.toContain('yon');
+    // A kept term's row carries the new key, which search checks.
+    expect(await scenario.doc(MEMBER_TERMS, 'u-alice:ali')).toMatchObject({ term: 'ali', userId: 'u-alice', usernameKey: 'alice', searchKey: 'alice\nali\nalice martin\nparis' });
     await thenReplayChangesNothing(scenario, 'MemberProfileChanged');
   });
 

@@ -116,8 +116,8 @@ export class SearchMembersQuery extends Query<MemberSearchPage> {
 /**
  * Only findable members (an active account whose profile says so, with a
  * place). Keyword: username, names and city, in username order; the
- * members holding the query's rarest trigram (member_terms) are the only
- * ones the match is checked on. Area: the
+ * match is checked only on the index rows of the query's rarest trigram
+ * (member_terms), which carry the key and the username. Area: the
  * box by a range on latitude (the index's), longitude filtered in the scan;
  * ordered by distance from the centre, which needs every match's
  * coordinates (two numbers each) before the page's documents are read.
@@ -131,24 +131,22 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
     const hidden = new Set(blockersOf(await this.readStore.get(MEMBER_BLOCKS, `of:${viewerId}`)));
     if (search.kind === 'keyword') {
       const key = normalizeUsername(search.q.trim());
-      const candidates = key === '' ? null : await this.candidates(key);
-      if (candidates !== null) return this.amongCandidates(candidates, key, hidden, offset, limit);
-      const filter: Filter = { findable: true, ...(key === '' ? {} : { searchKey: { $contains: key } }) };
+      const rarest = key === '' ? null : await this.rarestTerm(key);
+      if (rarest === NOBODY) return { total: 0, offset, limit, items: [] };
+      // Through the index: the rows of the rarest term carry the key and the order, one per findable member holding it.
+      const [collection, idField, filter]: [string, string, Filter] =
+        rarest === null
+          ? [MEMBER_PROFILES, 'id', { findable: true, ...(key === '' ? {} : { searchKey: { $contains: key } }) }]
+          : [MEMBER_TERMS, 'userId', { term: rarest, searchKey: { $contains: key } }];
       const sort = [{ field: 'usernameKey', direction: 'asc' } as const];
-      if (hidden.size === 0) {
-        const [total, docs] = await Promise.all([
-          this.readStore.count(MEMBER_PROFILES, filter),
-          this.readStore.find(MEMBER_PROFILES, { filter, sort, offset, limit }),
-        ]);
-        return { total, offset, limit, items: (docs as MemberDoc[]).map((doc) => hit(doc, null)) };
-      }
       // The hidden few may sit anywhere before the page: read ids up to its end plus them, then the page's documents.
-      const [total, hiddenMatches, ids] = await Promise.all([
-        this.readStore.count(MEMBER_PROFILES, filter),
-        this.readStore.count(MEMBER_PROFILES, { ...filter, id: { $in: [...hidden] } }),
-        this.readStore.find(MEMBER_PROFILES, { filter, sort, limit: offset + limit + hidden.size, fields: [] }),
+      const [total, hiddenMatches, rows] = await Promise.all([
+        this.readStore.count(collection, filter),
+        hidden.size === 0 ? 0 : this.readStore.count(collection, { ...filter, [idField]: { $in: [...hidden] } }),
+        this.readStore.find(collection, { filter, sort, ...(hidden.size === 0 ? { offset, limit } : { limit: offset + limit + hidden.size }), fields: [idField] }),
       ]);
-      const page = ids.filter((doc) => !hidden.has(doc.id)).slice(offset, offset + limit).map((doc) => doc.id);
+      const ids = rows.map((row) => row[idField] as string).filter((id) => !hidden.has(id));
+      const page = hidden.size === 0 ? ids : ids.slice(offset, offset + limit);
       const docs = new Map(((await this.readStore.getMany(MEMBER_PROFILES, page)) as MemberDoc[]).map((d) => [d.id, d]));
       return { total: total - hiddenMatches, offset, limit, items: page.flatMap((id) => (docs.has(id) ? [hit(docs.get(id)!, null)] : [])) };
     }
@@ -172,30 +170,11 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
   }
 
   /**
-   * The keyword match checked on the candidates alone, in the order the
-   * store's sort gives (username key, nulls first, then id, by code point).
-   * Read by id with three fields each: a filtered, sorted query over them
-   * would let the store walk its username index through every findable
-   * member instead.
+   * The query's term held by the fewest members: its rows hold every match.
+   * Null when the query is too short to have a term (the scan answers);
+   * NOBODY when some term of it no member holds.
    */
-  private async amongCandidates(candidates: readonly string[], key: string, hidden: ReadonlySet<string>, offset: number, limit: number): Promise<MemberSearchPage> {
-    const rows = candidates.length === 0 ? [] : await this.readStore.find(MEMBER_PROFILES, { filter: { id: { $in: candidates } }, fields: ['findable', 'searchKey', 'usernameKey'] });
-    const matches = rows
-      .filter((row) => row['findable'] === true && typeof row['searchKey'] === 'string' && row['searchKey'].includes(key) && !hidden.has(row.id))
-      .map((row) => ({ id: row.id, usernameKey: row['usernameKey'] as string | null }))
-      .sort((a, b) => byNullFirst(a.usernameKey, b.usernameKey) || byCodePoint(a.id, b.id));
-    const page = matches.slice(offset, offset + limit).map((m) => m.id);
-    const docs = new Map(((await this.readStore.getMany(MEMBER_PROFILES, page)) as MemberDoc[]).map((d) => [d.id, d]));
-    return { total: matches.length, offset, limit, items: page.flatMap((id) => (docs.has(id) ? [hit(docs.get(id)!, null)] : [])) };
-  }
-
-  /**
-   * The members whose key holds the query's rarest trigram, a superset of
-   * the matches; null when the index cannot narrow the search (a query
-   * under three characters, or a term so common that reading its rows would
-   * cost more than the scan).
-   */
-  private async candidates(key: string): Promise<string[] | null> {
+  private async rarestTerm(key: string): Promise<string | typeof NOBODY | null> {
     const terms = searchTerms(key);
     if (terms.length === 0) return null;
     const counted = new Map((await this.readStore.getMany(MEMBER_TERM_COUNTS, terms)).map((doc) => [doc.id, doc['members'] as number]));
@@ -205,34 +184,11 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
       const members = counted.get(term) ?? 0;
       if (members < fewest) [rarest, fewest] = [term, members];
     }
-    if (fewest === 0) return [];
-    if (fewest > MAX_CANDIDATES) return null;
-    const rows = await this.readStore.find(MEMBER_TERMS, { filter: { term: rarest }, fields: ['userId'], limit: MAX_CANDIDATES });
-    return rows.map((row) => row['userId'] as string);
+    return fewest === 0 ? NOBODY : rarest;
   }
 }
 
-const byNullFirst = (a: string | null, b: string | null): number => (a === null ? (b === null ? 0 : -1) : b === null ? 1 : byCodePoint(a, b));
-
-/** Strings by code point, as SQLite (UTF-8 bytes) and MongoDB order them; JavaScript's `<` orders UTF-16 units. */
-function byCodePoint(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointRank(x) - codePointRank(y);
-  }
-  return a.length - b.length;
-}
-
-// Surrogates stand for code points above U+FFFF: they sort after U+E000–U+FFFF.
-const codePointRank = (unit: number): number => (unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit);
-
-/**
- * Past this many candidates, checking each by id costs about what scanning
- * the findable members does, and the list of ids itself grows large.
- */
-const MAX_CANDIDATES = 20_000;
+const NOBODY = Symbol('no member holds a term of the query');
 
 const hit = (doc: MemberDoc, distance: number | null): MemberHit => ({
   userId: doc.id,

@@ -75,9 +75,9 @@ export const INDEXED_QUERIES: readonly IndexedQuery[] = [
     options: { filter: { findable: true, searchKey: { $contains: 'lyon' } }, sort: [{ field: 'usernameKey', direction: 'asc' }], offset: 0, limit: 20 },
   },
   {
-    label: 'members, keyword candidates by their rarest term',
+    label: 'members, by keyword through the rows of its rarest term',
     collection: 'member_terms',
-    options: { filter: { term: 'yon' }, fields: ['userId'], limit: 20000 },
+    options: { filter: { term: 'yon', searchKey: { $contains: 'lyon' } }, sort: [{ field: 'usernameKey', direction: 'asc' }], offset: 0, limit: 20, fields: ['userId'] },
   },
   {
     label: 'feedback about a member',
