@@ -10,16 +10,17 @@
  *   p50/p99, goal p99 ≤ 50 ms.
  *
  * Baseline, same run and store: one page's documents by id (`getMany` of 20),
- * the floor of any search that answers 20 members. The documents are written
- * straight into the read store in the projection's shape (the projection's
- * own collections and indexes); no HTTP, so the figures are the query's.
+ * the floor of any search that answers 20 members. The documents and keyword
+ * search's index rows (member_terms, member_term_counts) are written straight into the read
+ * store in the projection's shape (the projection's own collections and
+ * indexes); no HTTP, so the figures are the query's.
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EMPTY_MEMBER_PROFILE } from '../libs/domain/community/member-profile.decider';
 import { SqliteReadStore } from '../libs/read-store/sqlite-read-store';
 import type { Doc, WriteOp } from '../libs/read-store/read-store.port';
-import { MEMBER_PROFILES, membersProjection } from '../projections/members.projection';
+import { MEMBER_PROFILES, MEMBER_TERM_COUNTS, MEMBER_TERMS, memberTermRows, membersProjection, type MemberDoc } from '../projections/members.projection';
 import { SearchMembersHandler, SearchMembersQuery } from '../apps/api/members/members.queries';
 import { envInt, fmt, goalText, makeTempDir, percentile, removeTempDir, say, sortedCopy, verdict, type BenchOutcome, type Goal } from './lib/common';
 
@@ -80,8 +81,21 @@ export async function runSearch(): Promise<BenchOutcome> {
     const docs: Doc[] = [];
     for (let i = 0; i < members; i++) docs.push(member(i, next));
     for (let i = 0; i < docs.length; i += 5_000) {
-      await store.commit(docs.slice(i, i + 5_000).map((doc): WriteOp => ({ kind: 'put', collection: MEMBER_PROFILES, doc })), []);
+      const slice = docs.slice(i, i + 5_000);
+      await store.commit(
+        [
+          ...slice.map((doc): WriteOp => ({ kind: 'put', collection: MEMBER_PROFILES, doc })),
+          ...slice.flatMap((doc) => memberTermRows(doc as MemberDoc).map((row): WriteOp => ({ kind: 'put', collection: MEMBER_TERMS, doc: row }))),
+        ],
+        [],
+      );
     }
+    const counts = new Map<string, number>();
+    for (const doc of docs) for (const row of memberTermRows(doc as MemberDoc)) counts.set(row['term'] as string, (counts.get(row['term'] as string) ?? 0) + 1);
+    await store.commit(
+      [...counts].map(([term, n]): WriteOp => ({ kind: 'put', collection: MEMBER_TERM_COUNTS, doc: { id: term, members: n } })),
+      [],
+    );
     say(NAME, `${members} findable members written`);
     const handler = new SearchMembersHandler(store);
     const pick = random(99);

@@ -11,6 +11,49 @@ export const FEEDBACK = 'feedback';
  * `by:<userId>` the members that user blocks (what a replaced list undoes).
  */
 export const MEMBER_BLOCKS = 'member_blocks';
+/**
+ * Keyword search's index: one row `{ term, userId }` per distinct trigram of
+ * a findable member's search key. Trigrams, not words or prefixes, because
+ * keyword search matches any substring of the key (a word's middle too): a
+ * substring of three characters or more has all its trigrams in the key, so
+ * the members holding its rarest trigram are a superset of the matches.
+ */
+export const MEMBER_TERMS = 'member_terms';
+/**
+ * How many members hold each term (`{ id: term, members }`, absent at
+ * zero): search picks a query's rarest term with one read by ids instead
+ * of counting the rows of terms every member shares.
+ */
+export const MEMBER_TERM_COUNTS = 'member_term_counts';
+/** Length of an indexed term; shorter queries cannot use the index. */
+export const TERM_LENGTH = 3;
+
+/** The distinct trigrams of a search key (by code point, so a term is always well-formed text). */
+export function searchTerms(key: string | null): string[] {
+  if (key === null) return [];
+  const chars = Array.from(key);
+  const terms = new Set<string>();
+  for (let i = 0; i + TERM_LENGTH <= chars.length; i++) terms.add(chars.slice(i, i + TERM_LENGTH).join(''));
+  return [...terms];
+}
+
+export const memberTermId = (userId: string, term: string) => `${userId}:${term}`;
+
+/**
+ * An index row: the term, its member, and what search checks and orders by
+ * (the whole key, the username), so a query reads the term's rows alone.
+ */
+export const memberTermRow = (doc: Pick<MemberDoc, 'id' | 'searchKey' | 'usernameKey'>, term: string): Doc => ({
+  id: memberTermId(doc.id, term),
+  term,
+  userId: doc.id,
+  usernameKey: doc.usernameKey,
+  searchKey: doc.searchKey,
+});
+
+/** The index rows of a member document, as the projection writes them. */
+export const memberTermRows = (doc: Pick<MemberDoc, 'id' | 'searchKey' | 'usernameKey'>): Doc[] =>
+  searchTerms(doc.searchKey).map((term) => memberTermRow(doc, term));
 
 /** The members who block `userId`, for search. */
 export const blockersOf = (doc: Doc | null): readonly string[] => ((doc?.['ids'] as string[] | undefined) ?? []);
@@ -95,13 +138,50 @@ function withSearchFields(doc: MemberDoc): MemberDoc {
   };
 }
 
-const updateMember = (ctx: ProjectionContext, userId: string, change: (doc: MemberDoc) => MemberDoc) =>
-  ctx.update(MEMBER_PROFILES, userId, (doc) => withSearchFields(change(doc as MemberDoc)), () => blank(userId));
+/**
+ * Writes the member and keeps their index rows in step: the terms of the key
+ * before and after the change decide which rows go and which come. A replay
+ * finds the key already changed, so it writes no row.
+ */
+async function updateMember(ctx: ProjectionContext, userId: string, change: (doc: MemberDoc) => MemberDoc): Promise<void> {
+  const previous = ((await ctx.get(MEMBER_PROFILES, userId)) as MemberDoc | null) ?? blank(userId);
+  let next = previous;
+  await ctx.update(
+    MEMBER_PROFILES,
+    userId,
+    (doc) => (next = withSearchFields(change(doc as MemberDoc))),
+    () => blank(userId),
+  );
+  // The username is part of the key: an unchanged key leaves every row as it is.
+  if (next.searchKey === previous.searchKey) return;
+  const kept = new Set(searchTerms(next.searchKey));
+  const gone = searchTerms(previous.searchKey).filter((term) => !kept.has(term));
+  const old = new Set(searchTerms(previous.searchKey));
+  for (const term of gone) {
+    await ctx.update(MEMBER_TERMS, memberTermId(userId, term), () => null);
+    await countTerm(ctx, term, -1);
+  }
+  for (const term of kept) {
+    await ctx.update(MEMBER_TERMS, memberTermId(userId, term), () => memberTermRow(next, term), () => memberTermRow(next, term));
+    if (!old.has(term)) await countTerm(ctx, term, 1);
+  }
+}
+
+const countTerm = (ctx: ProjectionContext, term: string, by: 1 | -1) =>
+  ctx.update(
+    MEMBER_TERM_COUNTS,
+    term,
+    (doc) => {
+      const members = ((doc['members'] as number | undefined) ?? 0) + by;
+      return members > 0 ? { ...doc, members } : null;
+    },
+    () => ({ id: term, members: 0 }),
+  );
 
 export const membersProjection: Projection = {
   name: 'members',
-  // v2: member_blocks (search leaves out members who block the viewer).
-  version: 2,
+  // v2: member_blocks (search leaves out members who block the viewer); v3: member_terms (keyword search's index).
+  version: 3,
   collections: [
     {
       name: MEMBER_PROFILES,
@@ -115,6 +195,9 @@ export const membersProjection: Projection = {
     },
     { name: FEEDBACK, indexes: [{ fields: ['subjectId', 'leftAt', 'id'] }] },
     { name: MEMBER_BLOCKS, indexes: [] },
+    // Keyword search: a term's rows in username order (MongoDB builds the same index from this spec).
+    { name: MEMBER_TERMS, indexes: [{ fields: ['term', 'usernameKey', 'id'] }] },
+    { name: MEMBER_TERM_COUNTS, indexes: [] },
   ],
   handlers: {
     ContactBlocked: async (event, ctx) => {

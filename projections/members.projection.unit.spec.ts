@@ -1,9 +1,9 @@
 import type { ParleyEvent } from '../libs/domain/events';
 import { EMPTY_MEMBER_PROFILE } from '../libs/domain/community/member-profile.decider';
-import { FEEDBACK, MEMBER_BLOCKS, MEMBER_PROFILES, membersProjection } from './members.projection';
+import { FEEDBACK, MEMBER_BLOCKS, MEMBER_PROFILES, MEMBER_TERM_COUNTS, MEMBER_TERMS, membersProjection, searchTerms } from './members.projection';
 import { NUMERIC_IDS, numericId, numericIdsProjection, numericKey } from './numeric-ids.projection';
 import { at, roomCreated, userRegistered } from './testing/parley-events';
-import { given, thenReplayChangesNothing } from './testing/projection-harness';
+import { given, thenReplayChangesNothing, type ProjectionScenario } from './testing/projection-harness';
 
 const LYON = { ...EMPTY_MEMBER_PROFILE, fullName: 'Alice Martin', city: 'Lyon', latitude: 45.76, longitude: 4.84, findable: true };
 const profileChanged = (userId: string, profile = LYON): ParleyEvent => ({
@@ -88,6 +88,93 @@ describe('members projection', () => {
     await scenario.when(removed('u-bob'));
     expect(await scenario.doc(MEMBER_PROFILES, 'u-bob')).toMatchObject({ status: 'removed', profile: null, displayName: null, findable: false, searchKey: null });
     expect(await scenario.doc(FEEDBACK, 'f1')).toMatchObject({ body: null, rating: 'positive' });
+    await thenReplayChangesNothing(scenario, 'UserRemoved');
+  });
+});
+
+describe('members projection: keyword search index (member_terms)', () => {
+  const PARIS = { ...LYON, city: 'Paris', latitude: 48.85, longitude: 2.35 };
+  const renamed = (userId: string, displayName: string): ParleyEvent => ({
+    type: 'ProfileUpdated',
+    data: { userId, displayName, updatedBy: userId, updatedAt: at(10) },
+  });
+  /** A member's index rows, as sorted terms; each row's id names its member and term. */
+  const termsOf = async (scenario: ProjectionScenario, userId: string): Promise<string[]> => {
+    const rows = (await scenario.docs(MEMBER_TERMS)).filter((row) => row['userId'] === userId);
+    for (const row of rows) expect(row.id).toBe(`${userId}:${row['term'] as string}`);
+    return rows.map((row) => row['term'] as string).sort();
+  };
+  /** What the index must hold for a member: every distinct trigram of their search key, once. */
+  const expectedTerms = async (scenario: ProjectionScenario, userId: string): Promise<string[]> =>
+    searchTerms(((await scenario.doc(MEMBER_PROFILES, userId))?.['searchKey'] as string | null) ?? null).sort();
+
+  it('MemberProfileChanged: a findable member gets one row per distinct trigram of their key, a word’s middle included', async () => {
+    const scenario = await given(membersProjection, [userRegistered('u-alice', { username: 'alice', displayName: 'Ali' }), userRegistered('u-bob')]);
+    expect(await termsOf(scenario, 'u-alice')).toEqual([]);
+    await scenario.when(profileChanged('u-alice'));
+    const terms = await termsOf(scenario, 'u-alice');
+    expect(terms).toEqual(await expectedTerms(scenario, 'u-alice'));
+    expect(terms).toEqual(expect.arrayContaining(['ali', 'lic', 'ice', 'mar', 'art', 'tin', 'lyo', 'yon']));
+    expect(new Set(terms).size).toBe(terms.length);
+    expect(await termsOf(scenario, 'u-bob')).toEqual([]);
+    await thenReplayChangesNothing(scenario, 'MemberProfileChanged');
+  });
+
+  it('MemberProfileChanged: a move to another city drops the old city’s terms and adds the new one’s, nothing stale', async () => {
+    const scenario = await given(membersProjection, [userRegistered('u-alice', { username: 'alice', displayName: 'Ali' }), profileChanged('u-alice')]);
+    await scenario.when(profileChanged('u-alice', PARIS));
+    const terms = await termsOf(scenario, 'u-alice');
+    expect(terms).toEqual(await expectedTerms(scenario, 'u-alice'));
+    expect(terms).toEqual(expect.arrayContaining(['par', 'ari', 'ris']));
+    expect(terms).not.toContain('lyo');
+    expect(terms).not.toContain('yon');
+    // A kept term's row carries the new key, which search checks.
+    expect(await scenario.doc(MEMBER_TERMS, 'u-alice:ali')).toMatchObject({ term: 'ali', userId: 'u-alice', usernameKey: 'alice', searchKey: 'alice\nali\nalice martin\nparis' });
+    await thenReplayChangesNothing(scenario, 'MemberProfileChanged');
+  });
+
+  it('ProfileUpdated: a new display name re-indexes the member', async () => {
+    const scenario = await given(membersProjection, [userRegistered('u-alice', { username: 'alice', displayName: 'Ali' }), profileChanged('u-alice')]);
+    await scenario.when(renamed('u-alice', 'Zoé'));
+    const terms = await termsOf(scenario, 'u-alice');
+    expect(terms).toEqual(await expectedTerms(scenario, 'u-alice'));
+    expect(terms).toContain('zoé');
+    await thenReplayChangesNothing(scenario, 'ProfileUpdated');
+  });
+
+  it('MemberProfileChanged: a member who stops being findable leaves no row', async () => {
+    const scenario = await given(membersProjection, [userRegistered('u-alice'), profileChanged('u-alice')]);
+    await scenario.when(profileChanged('u-alice', { ...LYON, findable: false }));
+    expect(await termsOf(scenario, 'u-alice')).toEqual([]);
+    await thenReplayChangesNothing(scenario, 'MemberProfileChanged');
+  });
+
+  it('MemberProfileChanged: each term counts the members holding it, and a term nobody holds any more is gone', async () => {
+    const scenario = await given(membersProjection, [userRegistered('u-alice'), userRegistered('u-bob'), profileChanged('u-alice'), profileChanged('u-bob')]);
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'lyo')).toMatchObject({ members: 2 });
+    await scenario.when(profileChanged('u-alice', PARIS));
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'lyo')).toMatchObject({ members: 1 });
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'par')).toMatchObject({ members: 1 });
+    await thenReplayChangesNothing(scenario, 'MemberProfileChanged');
+    await scenario.when(profileChanged('u-bob', PARIS));
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'lyo')).toBeNull();
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'par')).toMatchObject({ members: 2 });
+    // Every count is the number of rows with that term.
+    const rows = await scenario.docs(MEMBER_TERMS);
+    for (const count of await scenario.docs(MEMBER_TERM_COUNTS)) {
+      expect(rows.filter((row) => row['term'] === count.id).length).toBe(count['members']);
+    }
+  });
+
+  it('UserRemoved: a removed member leaves no row, and the others keep theirs', async () => {
+    const scenario = await given(membersProjection, [userRegistered('u-alice'), userRegistered('u-bob'), profileChanged('u-alice'), profileChanged('u-bob', PARIS)]);
+    const bob = await termsOf(scenario, 'u-bob');
+    await scenario.when(removed('u-alice'));
+    expect(await termsOf(scenario, 'u-alice')).toEqual([]);
+    expect(await termsOf(scenario, 'u-bob')).toEqual(bob);
+    expect(bob).not.toEqual([]);
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'lyo')).toBeNull();
+    expect(await scenario.doc(MEMBER_TERM_COUNTS, 'par')).toMatchObject({ members: 1 });
     await thenReplayChangesNothing(scenario, 'UserRemoved');
   });
 });

@@ -213,4 +213,30 @@ describe('member profiles, search by keyword and by place, feedback (issue #17)'
     expect(bad.status).toBe(400);
     expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['rating', 'stay']);
   });
+
+  it('finds by keyword through the index as it did by scanning: a word in the middle of a field, a word’s middle, a prefix, across words, and never by a city left behind', async () => {
+    const ids = async (q: string, position = '0') => {
+      const res = await parley.http().get('/v1/users/search').query({ q, limit: 100 }).set(carol.auth).set('X-Min-Position', position).expect(200);
+      expect(res.body.total).toBe(res.body.items.length);
+      return (res.body.items as { userId: string }[]).map((i) => i.userId);
+    };
+    // 'Martin' is the second word of Alice's full name; 'urand' the middle of Bob's family name.
+    expect(await ids('Martin')).toEqual([alice.id]);
+    expect(await ids('urand')).toEqual([bob.id]);
+    expect(await ids('villeur')).toEqual([bob.id]);
+    expect(await ids('ice mar')).toEqual([alice.id]);
+    // Under three characters the index cannot narrow: the scan answers, with the same meaning.
+    expect(await ids('du')).toContain(bob.id);
+    expect(await ids('xq')).toEqual([]);
+
+    const dora = await parley.user('dora', 'Dora');
+    const there = await profile(dora, { fullName: 'Dora Lefèvre', city: 'Grenoble', country: 'fr', latitude: 45.19, longitude: 5.72, findable: true });
+    expect(await ids('renob', there.position!)).toEqual([dora.id]);
+    expect(await ids('lefèv')).toEqual([dora.id]);
+    const moved = await profile(dora, { city: 'Annecy', latitude: 45.9, longitude: 6.13 });
+    expect(await ids('renob', moved.position!)).toEqual([]);
+    expect(await ids('annec')).toEqual([dora.id]);
+    const hiddenAgain = await profile(dora, { findable: false });
+    expect(await ids('annec', hiddenAgain.position!)).toEqual([]);
+  });
 });

@@ -6,7 +6,17 @@ import type { MemberProfile } from '../../../libs/domain/events';
 import type { SeenPresence } from '../../../libs/domain/presence/visibility';
 import { normalizeUsername } from '../../../libs/domain/streams';
 import type { Filter, ReadStore } from '../../../libs/read-store/read-store.port';
-import { blockersOf, FEEDBACK, MEMBER_BLOCKS, MEMBER_PROFILES, type FeedbackDoc, type MemberDoc } from '../../../projections/members.projection';
+import {
+  blockersOf,
+  FEEDBACK,
+  MEMBER_BLOCKS,
+  MEMBER_PROFILES,
+  MEMBER_TERM_COUNTS,
+  MEMBER_TERMS,
+  searchTerms,
+  type FeedbackDoc,
+  type MemberDoc,
+} from '../../../projections/members.projection';
 import { NUMERIC_IDS, numericKey } from '../../../projections/numeric-ids.projection';
 import { READ_STORE } from '../infrastructure/tokens';
 import { PrivacyPolicy } from '../presence/privacy-policy';
@@ -105,7 +115,9 @@ export class SearchMembersQuery extends Query<MemberSearchPage> {
 
 /**
  * Only findable members (an active account whose profile says so, with a
- * place). Keyword: username, names and city, in username order. Area: the
+ * place). Keyword: username, names and city, in username order; the
+ * match is checked only on the index rows of the query's rarest trigram
+ * (member_terms), which carry the key and the username. Area: the
  * box by a range on latitude (the index's), longitude filtered in the scan;
  * ordered by distance from the centre, which needs every match's
  * coordinates (two numbers each) before the page's documents are read.
@@ -118,22 +130,23 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
     // A member who blocks the viewer is not there for them (promise 7); usually nobody does, and nothing changes.
     const hidden = new Set(blockersOf(await this.readStore.get(MEMBER_BLOCKS, `of:${viewerId}`)));
     if (search.kind === 'keyword') {
-      const filter: Filter = { findable: true, ...(search.q.trim() === '' ? {} : { searchKey: { $contains: normalizeUsername(search.q.trim()) } }) };
+      const key = normalizeUsername(search.q.trim());
+      const rarest = key === '' ? null : await this.rarestTerm(key);
+      if (rarest === NOBODY) return { total: 0, offset, limit, items: [] };
+      // Through the index: the rows of the rarest term carry the key and the order, one per findable member holding it.
+      const [collection, idField, filter]: [string, string, Filter] =
+        rarest === null
+          ? [MEMBER_PROFILES, 'id', { findable: true, ...(key === '' ? {} : { searchKey: { $contains: key } }) }]
+          : [MEMBER_TERMS, 'userId', { term: rarest, searchKey: { $contains: key } }];
       const sort = [{ field: 'usernameKey', direction: 'asc' } as const];
-      if (hidden.size === 0) {
-        const [total, docs] = await Promise.all([
-          this.readStore.count(MEMBER_PROFILES, filter),
-          this.readStore.find(MEMBER_PROFILES, { filter, sort, offset, limit }),
-        ]);
-        return { total, offset, limit, items: (docs as MemberDoc[]).map((doc) => hit(doc, null)) };
-      }
       // The hidden few may sit anywhere before the page: read ids up to its end plus them, then the page's documents.
-      const [total, hiddenMatches, ids] = await Promise.all([
-        this.readStore.count(MEMBER_PROFILES, filter),
-        this.readStore.count(MEMBER_PROFILES, { ...filter, id: { $in: [...hidden] } }),
-        this.readStore.find(MEMBER_PROFILES, { filter, sort, limit: offset + limit + hidden.size, fields: [] }),
+      const [total, hiddenMatches, rows] = await Promise.all([
+        this.readStore.count(collection, filter),
+        hidden.size === 0 ? 0 : this.readStore.count(collection, { ...filter, [idField]: { $in: [...hidden] } }),
+        this.readStore.find(collection, { filter, sort, ...(hidden.size === 0 ? { offset, limit } : { limit: offset + limit + hidden.size }), fields: [idField] }),
       ]);
-      const page = ids.filter((doc) => !hidden.has(doc.id)).slice(offset, offset + limit).map((doc) => doc.id);
+      const ids = rows.map((row) => row[idField] as string).filter((id) => !hidden.has(id));
+      const page = hidden.size === 0 ? ids : ids.slice(offset, offset + limit);
       const docs = new Map(((await this.readStore.getMany(MEMBER_PROFILES, page)) as MemberDoc[]).map((d) => [d.id, d]));
       return { total: total - hiddenMatches, offset, limit, items: page.flatMap((id) => (docs.has(id) ? [hit(docs.get(id)!, null)] : [])) };
     }
@@ -155,7 +168,27 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
     });
     return { total: ranked.length, offset, limit, items };
   }
+
+  /**
+   * The query's term held by the fewest members: its rows hold every match.
+   * Null when the query is too short to have a term (the scan answers);
+   * NOBODY when some term of it no member holds.
+   */
+  private async rarestTerm(key: string): Promise<string | typeof NOBODY | null> {
+    const terms = searchTerms(key);
+    if (terms.length === 0) return null;
+    const counted = new Map((await this.readStore.getMany(MEMBER_TERM_COUNTS, terms)).map((doc) => [doc.id, doc['members'] as number]));
+    let rarest = terms[0]!;
+    let fewest = Infinity;
+    for (const term of terms) {
+      const members = counted.get(term) ?? 0;
+      if (members < fewest) [rarest, fewest] = [term, members];
+    }
+    return fewest === 0 ? NOBODY : rarest;
+  }
 }
+
+const NOBODY = Symbol('no member holds a term of the query');
 
 const hit = (doc: MemberDoc, distance: number | null): MemberHit => ({
   userId: doc.id,

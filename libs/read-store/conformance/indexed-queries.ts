@@ -75,6 +75,11 @@ export const INDEXED_QUERIES: readonly IndexedQuery[] = [
     options: { filter: { findable: true, searchKey: { $contains: 'lyon' } }, sort: [{ field: 'usernameKey', direction: 'asc' }], offset: 0, limit: 20 },
   },
   {
+    label: 'members, by keyword through the rows of its rarest term',
+    collection: 'member_terms',
+    options: { filter: { term: 'yon', searchKey: { $contains: 'lyon' } }, sort: [{ field: 'usernameKey', direction: 'asc' }], offset: 0, limit: 20, fields: ['userId'] },
+  },
+  {
     label: 'feedback about a member',
     collection: 'feedback',
     options: { filter: { subjectId: 'u1' }, sort: [{ field: 'leftAt', direction: 'desc' }], limit: 1000 },
