@@ -66,3 +66,10 @@ export const TrillianToken = (...scopes: ApiKeyScope[]) =>
     ApiQuery({ name: 'format', required: false, description: 'json for JSON; XML otherwise (or Accept: application/json)', schema: { type: 'string', enum: ['xml', 'json'] } }),
     ApiErrors(400, 401, 403),
   );
+
+/**
+ * A further scope for one operation of a controller that already carries
+ * `TrillianToken` (the guard merges the method's scopes with the class's), so
+ * the document names the token once.
+ */
+export const TrillianAlsoNeeds = (...scopes: ApiKeyScope[]) => SetMetadata(REQUIRED_SCOPES, scopes);

@@ -13,7 +13,7 @@ import { PostCommentCommand } from '../../comments/post-comment.command';
 import type { CommentView } from '../../comments/comment-views';
 import { AdministerRoomCommand, CreateAdministeredRoomCommand, GetAdminRoomQuery, ListAdminRoomsQuery, type AdminRoomView } from '../../rooms/admin-rooms';
 import type { Page } from '../../rooms/rooms.queries';
-import { TrillianToken } from './trillian-auth.guard';
+import { TrillianAlsoNeeds, TrillianToken } from './trillian-auth.guard';
 import { flagsOf, memberFlagsOf, parseFlags, settingsOf } from './trillian-flags';
 import { TrillianGroupchatDto, TrillianMessageDto } from './trillian.dto';
 import { TRILLIAN_ERRORS, TrillianAnswer } from './trillian.openapi';
@@ -207,7 +207,7 @@ export class TrillianGroupchatsController {
 
   @Post(':groupchat/messages')
   @HttpCode(200)
-  @TrillianToken('act:users')
+  @TrillianAlsoNeeds('act:users')
   @ApiOperation({ summary: 'Send a message to a group chat (the token also holds act:users; from names the sending member)' })
   @ApiParam({ name: 'groupchat', schema: { type: 'string' } })
   @ApiBody({ type: TrillianMessageDto })
