@@ -179,13 +179,20 @@ export class TokenService {
    */
   async authenticate(accessToken: string): Promise<AuthenticatedUser> {
     const claims = await this.decode(accessToken, 'access');
-    // Kept current by the live log, so no read; a change made by this process is read at once. While the
-    // log is not followed, trusted for a second: another process's change (or the CLI's) within that second.
-    const fresh = { maxAgeMs: GUARD_STATE_MAX_AGE_MS };
-    const [user, family] = await Promise.all([this.users.load(claims.sub, fresh), this.families.load(claims.sid, fresh)]);
-    requireActiveAccount(user.state.status);
-    requireLiveFamily(family.state, claims.sub);
+    await this.requireLiveSignIn(claims.sub, claims.sid);
     return { id: claims.sub, scopes: claims.scope.split(' ').filter(Boolean), familyId: claims.sid };
+  }
+
+  /**
+   * The account is active and its sign-in not revoked. Kept current by the live log, so no read; a change
+   * made by this process is read at once. While the log is not followed, trusted for a second: another
+   * process's change (or the CLI's) within that second.
+   */
+  private async requireLiveSignIn(userId: string, familyId: string): Promise<void> {
+    const fresh = { maxAgeMs: GUARD_STATE_MAX_AGE_MS };
+    const [user, family] = await Promise.all([this.users.load(userId, fresh), this.families.load(familyId, fresh)]);
+    requireActiveAccount(user.state.status);
+    requireLiveFamily(family.state, userId);
   }
 
   /**
@@ -196,10 +203,7 @@ export class TokenService {
    */
   async authenticateSession(refreshToken: string): Promise<AuthenticatedUser> {
     const claims = await this.decode(refreshToken, 'refresh');
-    const fresh = { maxAgeMs: GUARD_STATE_MAX_AGE_MS };
-    const [user, family] = await Promise.all([this.users.load(claims.sub, fresh), this.families.load(claims.sid, fresh)]);
-    requireActiveAccount(user.state.status);
-    requireLiveFamily(family.state, claims.sub);
+    await this.requireLiveSignIn(claims.sub, claims.sid);
     return { id: claims.sub, scopes: USER_SCOPES, familyId: claims.sid };
   }
 
