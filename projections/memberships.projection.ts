@@ -124,6 +124,16 @@ export const membershipsProjection: Projection = {
       const d = event.data;
       await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({ ...doc, markedUnread: true }));
     },
+    HistoryCleared: async (event, ctx) => {
+      const d = event.data;
+      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({
+        ...doc,
+        // Reads hide the comments up to here from this member alone; what is cleared is read.
+        clearedThroughSeq: Math.max((doc['clearedThroughSeq'] as number | undefined) ?? 0, d.throughSeq),
+        lastReadSeq: Math.max((doc['lastReadSeq'] as number) ?? 0, d.throughSeq),
+        markedUnread: false,
+      }));
+    },
   },
 };
 

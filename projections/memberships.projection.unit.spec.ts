@@ -5,6 +5,7 @@ import {
   at,
   commentDeleted,
   commentPosted,
+  historyCleared,
   markedUnread,
   memberAdded,
   memberLeft,
@@ -236,6 +237,29 @@ describe('memberships projection', () => {
     await thenReplayChangesNothing(scenario, 'RoomMarkedUnread');
   });
 
+  it('HistoryCleared: the member alone has the history cleared up to the seq, and read', async () => {
+    const scenario = await given(membershipsProjection, [...room, ...comments(1, 2, 3), roomRead(ROOM, BOB, 1)]);
+    const alice = await membership(scenario, ALICE);
+    const before = await membership(scenario, BOB);
+    const [stored] = await scenario.when(historyCleared(ROOM, BOB, 3));
+    expect(await membership(scenario, BOB)).toEqual({
+      ...before,
+      clearedThroughSeq: 3,
+      lastReadSeq: 3,
+      markedUnread: false,
+      _position: stored!.position.toString(),
+    });
+    expect(await unread(scenario, BOB)).toBe(0);
+    expect(await membership(scenario, ALICE)).toEqual(alice);
+    await thenReplayChangesNothing(scenario, 'HistoryCleared');
+  });
+
+  it('HistoryCleared never moves back', async () => {
+    const scenario = await given(membershipsProjection, [...room, ...comments(1, 2, 3), historyCleared(ROOM, BOB, 3)]);
+    await scenario.when(historyCleared(ROOM, BOB, 2));
+    expect(await membership(scenario, BOB)).toMatchObject({ clearedThroughSeq: 3, lastReadSeq: 3 });
+  });
+
   describe('unreadCount', () => {
     it.each<[string, Record<string, unknown>, number]>([
       ['nothing posted', {}, 0],
@@ -260,6 +284,7 @@ describe('memberships projection', () => {
       ['CommentPosted', commentPosted(OTHER, 1, { senderId: ALICE })],
       ['RoomRead', roomRead(OTHER, ALICE, 1)],
       ['RoomMarkedUnread', markedUnread(OTHER, ALICE, 0)],
+      ['HistoryCleared', historyCleared(OTHER, ALICE, 1)],
     ];
 
     it.each(foreign)('%s of an unknown room: nothing changes and no document appears', async (_, event) => {
@@ -272,6 +297,7 @@ describe('memberships projection', () => {
     it.each<[string, ParleyEvent]>([
       ['RoomRead', roomRead(ROOM, CAROL, 1)],
       ['RoomMarkedUnread', markedUnread(ROOM, CAROL, 0)],
+      ['HistoryCleared', historyCleared(ROOM, CAROL, 1)],
       ['MemberRoleChanged', roleChanged(ROOM, CAROL, 'operator')],
       ['MemberMuteChanged', muteChanged(ROOM, CAROL, true)],
     ])('%s of a non-member makes no membership', async (_, event) => {

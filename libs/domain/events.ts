@@ -699,6 +699,16 @@ export type RoomMarkedUnread = {
     readonly markedAt: string;
   };
 };
+/**
+ * One member cleared a room's history for themselves (Qiscus'
+ * `clear_room_messages`): the comments up to `throughSeq` no longer show to
+ * them; the room and the other members keep them. Stream
+ * `history-cleared-<roomId>-<userId>`, whose last event is its whole state.
+ */
+export type HistoryCleared = {
+  readonly type: 'HistoryCleared';
+  readonly data: { readonly roomId: string; readonly userId: string; readonly throughSeq: number; readonly clearedAt: string };
+};
 
 /** How a webhook renders comment events; every other event goes out as a Parley envelope. */
 export type WebhookFormat = 'parley' | 'qiscus';
@@ -1020,6 +1030,7 @@ export type OrgEvent =
 export type CommentEvent = CommentPosted;
 export type CommentLifecycleEvent = CommentDeleted;
 export type ReadStateEvent = RoomRead | RoomMarkedUnread;
+export type HistoryClearEvent = HistoryCleared;
 
 export type ParleyEvent =
   | UserEvent
@@ -1033,6 +1044,7 @@ export type ParleyEvent =
   | CommentEvent
   | CommentLifecycleEvent
   | ReadStateEvent
+  | HistoryClearEvent
   | WebhookEvent
   | ExportJobEvent
   | ImportJobEvent
@@ -1096,6 +1108,7 @@ export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   CommentDeleted: 1,
   RoomRead: 1,
   RoomMarkedUnread: 1,
+  HistoryCleared: 1,
   WebhookRegistered: 1,
   WebhookUpdated: 1,
   WebhookRemoved: 1,

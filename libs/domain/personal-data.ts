@@ -89,6 +89,7 @@ export const PERSONAL_FIELDS: PersonalFieldMap = {
   CommentDeleted: null,
   RoomRead: null,
   RoomMarkedUnread: null,
+  HistoryCleared: null,
   WebhookRegistered: { owner: ofWebhook, fields: ['secret'] },
   WebhookUpdated: { owner: ofWebhook, fields: ['secret'] },
   WebhookRemoved: null,

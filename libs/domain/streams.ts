@@ -6,6 +6,7 @@
  *   decision state of a post is the stream's last event, read backwards;
  * - `comment-<id>`: a comment's later life (deletion), created on demand;
  * - `read-<roomId>-<userId>`: one member's read marker, state in its last event;
+ * - `history-cleared-<roomId>-<userId>`: how far one member cleared a room's history for themselves;
  * - `user-<id>` and `username-<name>` (a uniqueness claim);
  * - `phone-<phoneKey>`: a phone number's claim, by its keyed hash only;
  * - `email-<emailKey>`: an email address's claim, likewise;
@@ -24,6 +25,7 @@ export const streams = {
   comments: (roomId: string) => `comments-${roomId}`,
   comment: (commentId: string) => `comment-${commentId}`,
   readMarker: (roomId: string, userId: string) => `read-${roomId}-${userId}`,
+  historyCleared: (roomId: string, userId: string) => `history-cleared-${roomId}-${userId}`,
   phone: (phoneKey: string) => `phone-${phoneKey}`,
   email: (emailKey: string) => `email-${emailKey}`,
   tokenFamily: (familyId: string) => `token-family-${familyId}`,

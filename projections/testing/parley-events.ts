@@ -10,6 +10,7 @@ import {
   type RoomAvatarChanged,
   type RoomCreated,
   type RoomMarkedUnread,
+  type HistoryCleared,
   type RoomPermissions,
   type RoomPermissionsChanged,
   type RoomRead,
@@ -132,4 +133,9 @@ export const roomRead = (roomId: string, userId: string, seq: number): RoomRead 
 export const markedUnread = (roomId: string, userId: string, lastReadSeq: number): RoomMarkedUnread => ({
   type: 'RoomMarkedUnread',
   data: { roomId, userId, lastReadSeq, markedAt: at(56) },
+});
+
+export const historyCleared = (roomId: string, userId: string, throughSeq: number): HistoryCleared => ({
+  type: 'HistoryCleared',
+  data: { roomId, userId, throughSeq, clearedAt: at(57) },
 });

@@ -148,6 +148,8 @@ export function streamOf(event: ParleyEvent): string {
     case 'RoomRead':
     case 'RoomMarkedUnread':
       return streams.readMarker(event.data.roomId, event.data.userId);
+    case 'HistoryCleared':
+      return streams.historyCleared(event.data.roomId, event.data.userId);
     case 'WebhookRegistered':
     case 'WebhookUpdated':
     case 'WebhookRemoved':

@@ -61,10 +61,10 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
   ) {}
 
   async execute({ userId, roomId, range, sessionId, administrator }: ListCommentsQuery): Promise<TimelinePage> {
+    const membership = administrator ? null : await requireMembership(this.readStore, roomId, userId);
     if (administrator) await requireRoomDoc(this.readStore, roomId);
-    else await requireMembership(this.readStore, roomId, userId);
     const servedFrom = administrator ? null : await this.servedFrom(userId, sessionId);
-    const floor = administrator ? 0 : await this.visibleAfter(roomId, userId);
+    const floor = membership === null ? 0 : Math.max(await this.visibleAfter(roomId, userId), await this.clearedThrough(roomId, membership));
     if (range.since && range.until && range.since >= range.until) {
       throw validationError('COMMENTS.RANGE_EMPTY', 'since must be earlier than until', [
         { field: 'since', reason: 'must be earlier than until' },
@@ -131,6 +131,14 @@ export class ListCommentsHandler implements IQueryHandler<ListCommentsQuery, Tim
     return (joined?.['afterOrd'] as number | undefined) ?? 0;
   }
 
+  /** The last `ord` the member cleared for themselves (HistoryCleared): their comment at that seq. */
+  private async clearedThrough(roomId: string, membership: Doc): Promise<number> {
+    const seq = (membership['clearedThroughSeq'] as number | undefined) ?? 0;
+    if (seq === 0) return 0;
+    const [comment] = await this.readStore.find('timeline', { filter: { roomId, seq }, limit: 1 });
+    return (comment?.['ord'] as number | undefined) ?? 0;
+  }
+
   private async ordOf(roomId: string, seq: number, field: string): Promise<number> {
     const [comment] = await this.readStore.find('timeline', { filter: { roomId, seq }, limit: 1 });
     if (!comment) {
@@ -184,9 +192,11 @@ export class GetCommentHandler implements IQueryHandler<GetCommentQuery, Timelin
   constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
 
   async execute({ userId, roomId, commentId }: GetCommentQuery): Promise<TimelineItemWithSender> {
-    await requireMembership(this.readStore, roomId, userId);
+    const membership = await requireMembership(this.readStore, roomId, userId);
     const doc = await this.readStore.get('timeline', commentId);
     if (!doc || doc['roomId'] !== roomId || doc['kind'] !== 'comment') throw notFound('COMMENT.NOT_FOUND', 'Comment not found');
+    // A comment the caller cleared for themselves is gone for them.
+    if ((doc['seq'] as number) <= ((membership['clearedThroughSeq'] as number | undefined) ?? 0)) throw notFound('COMMENT.NOT_FOUND', 'Comment not found');
     const room = await this.readStore.get('rooms', roomId);
     if ((room?.['historyVisibility'] ?? DEFAULT_HISTORY_VISIBILITY) === 'joined') {
       const joined = await this.readStore.get('timeline_joins', timelineJoinId(roomId, userId));

@@ -1,3 +1,4 @@
+import type { ClearHistoryResult } from '../read-state/clear-history.command';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DATE_TIME, POSITION, UUID, WHOLE } from '../common/openapi';
 import type { ReadResult } from '../read-state/mark-read.command';
@@ -86,4 +87,10 @@ export class ReadResultResponse implements ReadResult {
   @ApiProperty(WHOLE) lastReadSeq!: number;
   @ApiProperty() unread!: boolean;
   @ApiProperty({ ...POSITION, nullable: true, description: 'null when the marker already was there' }) position!: string | null;
+}
+
+export class ClearHistoryResultResponse implements ClearHistoryResult {
+  @ApiProperty(UUID) roomId!: string;
+  @ApiProperty({ ...WHOLE, description: 'The comments up to this seq no longer show to the caller (0: none yet)' }) clearedThroughSeq!: number;
+  @ApiProperty({ ...POSITION, nullable: true, description: 'null when nothing was posted since the last clear' }) position!: string | null;
 }

@@ -154,6 +154,7 @@ function targetOf(event: ParleyEvent): Target {
       return { kind: 'room', roomId: event.data.roomId, subject: null };
     case 'RoomRead':
     case 'RoomMarkedUnread':
+    case 'HistoryCleared':
       return { kind: 'user', userId: event.data.userId };
     // An upload and its deletion concern their owner; a room's media its members.
     case 'MediaUploaded':

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
-import { ReadResultResponse } from '../comments/comments.responses';
+import { ClearHistoryResultResponse, ReadResultResponse } from '../comments/comments.responses';
+import { ClearHistoryCommand, type ClearHistoryResult } from './clear-history.command';
 import { UnreadResponse } from '../rooms/rooms.responses';
 import { validationError } from '../../../libs/domain/errors';
 import { Caller } from '../auth/auth.decorators';
@@ -39,6 +40,18 @@ export class ReadStateController {
     }
     const mark = body.unread ? ({ unread: true } as const) : { seq: body.seq! };
     return this.commands.execute(new MarkReadCommand(roomId, mark, caller));
+  }
+
+  @Post('rooms/:roomId/history/clear')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Clears the room's history for the caller alone, up to its last comment: those comments no longer show to them (comments, rooms' last comment) and count as read; the other members keep them, and the log keeps everything.",
+  })
+  @ApiOkResponse({ type: ClearHistoryResultResponse })
+  @ApiErrors(...COMMAND_ERRORS, 404)
+  clearHistory(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<ClearHistoryResult> {
+    return this.commands.execute(new ClearHistoryCommand(roomId, caller));
   }
 
   @Get('me/unread')

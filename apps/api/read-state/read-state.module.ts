@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import { RoomsModule } from '../rooms/rooms.module';
+import { ClearHistoryHandler } from './clear-history.command';
 import { MarkReadHandler } from './mark-read.command';
 import { ReadStateController } from './read-state.controller';
 
-/** Read markers and unread counts. */
+/** Read markers, unread counts, and a member's own clearing of a room's history. */
 @Module({
   imports: [InfrastructureModule, RoomsModule],
   controllers: [ReadStateController],
-  providers: [MarkReadHandler],
+  providers: [MarkReadHandler, ClearHistoryHandler],
 })
 export class ReadStateModule {}

@@ -39,6 +39,8 @@ export interface MyRoomView extends RoomView {
   readonly muted: boolean;
   readonly unreadCount: number;
   readonly lastReadSeq: number;
+  /** The member cleared the history up to this seq for themselves (0: never). */
+  readonly clearedThroughSeq: number;
 }
 
 export function roomViewFromDoc(doc: Doc): RoomView {
@@ -64,12 +66,17 @@ export function roomViewFromDoc(doc: Doc): RoomView {
 }
 
 export function myRoomView(room: Doc, membership: Doc): MyRoomView {
+  const view = roomViewFromDoc(room);
+  const clearedThroughSeq = (membership['clearedThroughSeq'] as number | undefined) ?? 0;
   return {
-    ...roomViewFromDoc(room),
+    ...view,
+    // A last comment the member cleared for themselves is not theirs to see.
+    lastComment: view.lastComment !== null && view.lastComment.seq <= clearedThroughSeq ? null : view.lastComment,
     role: membership['role'] as string,
     muted: membership['muted'] === true,
     unreadCount: unreadCount(membership),
     lastReadSeq: (membership['lastReadSeq'] as number) ?? 0,
+    clearedThroughSeq,
   };
 }
 

@@ -76,6 +76,8 @@ export class MyRoomResponse implements MyRoomView {
   @ApiProperty() muted!: boolean;
   @ApiProperty(WHOLE) unreadCount!: number;
   @ApiProperty(WHOLE) lastReadSeq!: number;
+  @ApiProperty({ ...WHOLE, description: 'The caller cleared the history up to this seq for themselves (0: never); those comments no longer show to them' })
+  clearedThroughSeq!: number;
 }
 
 export class MyRoomPageResponse implements Page<MyRoomView> {
