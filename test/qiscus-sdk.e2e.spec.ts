@@ -101,6 +101,14 @@ describe('the Qiscus client SDK (qiscus-sdk-core, unmodified) against Parley', (
     expect(out.profile).toMatchObject({ email: bob, username: 'Bob' });
   });
 
+  it("clears a room's history for the caller alone (clear_room_messages): their SDK learns it through sync_event, loads nothing from before, and the other keeps theirs", () => {
+    expect(out.clearAnswer).toMatchObject({ status: 200, results: { rooms: [{ id: out.group.id, unique_id: out.groupUniqueId }] } });
+    expect(out.bobCleared).toMatchObject({ id: out.group.id, unique_id: out.groupUniqueId, room_name: 'Team' });
+    expect(out.bobAfterClear).toEqual([]);
+    expect(out.aliceAfterClear.map((c: { message: string }) => c.message)).toContain('hi alice');
+    expect(out.bobAfterNew.map((c: { message: string }) => c.message)).toEqual(['after the clearing']);
+  });
+
   it('lands as ordinary Parley events: the SDK token is a Parley sign-in, the rooms and comments are Parley’s', async () => {
     await parley.settled();
     const auth = { Authorization: `Bearer ${out.login.alice.token}` };
@@ -115,9 +123,13 @@ describe('the Qiscus client SDK (qiscus-sdk-core, unmodified) against Parley', (
     expect(posted.map((c: { text: string | null; deleted: boolean }) => [c.text, c.deleted])).toEqual([
       [null, true],
       ['hi alice', false],
+      ['after the clearing', false],
     ]);
     // The Qiscus ids are the comments' log positions.
-    expect(posted.map((c: { position: string }) => Number(c.position))).toEqual(out.sent.map((c: { id: number }) => c.id));
+    expect(posted.slice(0, 2).map((c: { position: string }) => Number(c.position))).toEqual(out.sent.map((c: { id: number }) => c.id));
     expect(posted[0].clientId).toBe('alice-key-1');
+    // Bob cleared the group for himself: through Parley's own API too, he sees only what came after.
+    const bobs = await parley.http().get(`/v1/rooms/${group.id}/comments?limit=50`).set({ Authorization: `Bearer ${out.login.bob.token}` }).expect(200);
+    expect(bobs.body.items.filter((i: { kind: string }) => i.kind === 'comment').map((c: { text: string }) => c.text)).toEqual(['after the clearing']);
   });
 });

@@ -27,6 +27,7 @@ async function client(email, name) {
   const qiscus = new QiscusSDK();
   const received = [];
   const deleted = [];
+  const cleared = [];
   await qiscus.init({
     AppId: process.env.APP_ID,
     baseURL: process.env.PARLEY_URL,
@@ -34,10 +35,11 @@ async function client(email, name) {
     options: {
       newMessagesCallback: (messages) => received.push(...messages),
       commentDeletedCallback: (data) => deleted.push(data),
+      roomClearedCallback: (room) => cleared.push(room),
     },
   });
   const login = await qiscus.setUser(email, KEY, name);
-  return { qiscus, received, deleted, login };
+  return { qiscus, received, deleted, cleared, login };
 }
 
 const summary = (comment) => ({ id: comment.id, message: comment.message, email: comment.email, room_id: comment.room_id, unique_id: comment.unique_id ?? comment.unique_temp_id, before_id: comment.before_id ?? comment.comment_before_id });
@@ -85,6 +87,18 @@ async function main() {
   out.bobDeleted = await eventually('bob to learn of the deletion', () => bob.deleted.find((d) => d.commentUniqueIds.includes('alice-key-1')));
   out.afterDelete = (await bob.qiscus.loadComments(group.id, { limit: 10 })).map(summary);
   out.profile = await bob.qiscus.getUserProfile();
+
+  // Bob clears the group's history for himself (clear_room_messages, by the room's unique id): Alice keeps hers.
+  out.groupUniqueId = bobGroup.unique_id;
+  out.clearAnswer = await bob.qiscus.clearRoomMessages([bobGroup.unique_id]);
+  out.bobCleared = await eventually('bob to learn of the clearing through sync_event', () => bob.cleared.find((room) => room.unique_id === bobGroup.unique_id));
+  out.bobAfterClear = (await bob.qiscus.loadComments(group.id, { limit: 10 })).map(summary);
+  out.aliceAfterClear = (await alice.qiscus.loadComments(group.id, { limit: 10 })).map(summary);
+  await alice.qiscus.sendComment(group.id, 'after the clearing');
+  out.bobAfterNew = (await eventually('bob to see the next comment', async () => {
+    const comments = await bob.qiscus.loadComments(group.id, { limit: 10 });
+    return comments.some((c) => c.message === 'after the clearing') ? comments : null;
+  })).map(summary);
   return out;
 }
 

@@ -74,6 +74,19 @@ export class QiscusDirectory {
     return { ...state, alias };
   }
 
+  /**
+   * The room a Qiscus room reference names: its integer id, or its unique id
+   * (`room_channel_ids`, Parley's room id). 404 when none does; `field` is
+   * named when the value is neither.
+   */
+  async roomByReference(value: string, field: string): Promise<ActiveRoom & { readonly alias: number }> {
+    if (/^\d{1,15}$/.test(value)) return this.roomByAlias(Number(value));
+    if (!UUID.test(value)) throw validationError('QISCUS.INVALID_PARAMETER', `${field} must be a room id or unique id`, [{ field, reason: 'must be a room id or unique id' }]);
+    const alias = await this.queries.execute(new StreamAliasQuery(streams.room(value.toLowerCase())));
+    if (alias === null) throw notFound('ROOM.NOT_FOUND', `No room with unique id ${value}`);
+    return this.roomByAlias(alias);
+  }
+
   /** A room's alias from the log: its first event's position. */
   async roomAlias(roomId: string): Promise<number> {
     const alias = await this.queries.execute(new StreamAliasQuery(streams.room(roomId)));
@@ -98,5 +111,7 @@ export class QiscusDirectory {
     return alias;
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const roomNotFound = (alias: number) => notFound('ROOM.NOT_FOUND', `No room with id ${alias}`);

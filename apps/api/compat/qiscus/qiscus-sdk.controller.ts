@@ -9,6 +9,8 @@ import { QiscusSdkGuard, QiscusSdkOpen } from './qiscus-sdk.guard';
 import {
   QiscusSdkBlockBody,
   QiscusSdkBlockedResponse,
+  QiscusSdkClearedRoomsResponse,
+  QiscusSdkClearRoomsBody,
   QiscusSdkCommentResponse,
   QiscusSdkCommentsResponse,
   QiscusSdkCommentStatusBody,
@@ -202,7 +204,7 @@ export class QiscusSdkController {
   }
 
   @Get('sync_event')
-  @ApiOperation({ summary: 'Deletions after start_event_id in the caller’s rooms; the last event carries how far the log was read' })
+  @ApiOperation({ summary: 'Deletions and the caller’s own clearings after start_event_id in the caller’s rooms; the last event carries how far the log was read' })
   @ApiOkResponse({ type: QiscusSdkSyncEventResponse })
   async syncEvent(@Query() query: unknown, @Caller() caller: CommandContext) {
     return { ...(await this.sdk.syncEvent(QiscusInput.of(query), caller.actor)), status: 200 };
@@ -214,6 +216,16 @@ export class QiscusSdkController {
   @ApiOkResponse({ type: QiscusSdkCommentsResponse })
   async deleteMessages(@Body() body: unknown, @Caller() caller: CommandContext) {
     return ok(await this.sdk.deleteMessages(QiscusInput.of(body), caller));
+  }
+
+  @Delete('clear_room_messages')
+  @ApiOperation({
+    summary: "Clears the rooms' history for the caller alone (Parley's HistoryCleared): the other participants keep theirs; the caller's other sessions learn of it through sync_event (clear_room)",
+  })
+  @ApiBody({ type: QiscusSdkClearRoomsBody })
+  @ApiOkResponse({ type: QiscusSdkClearedRoomsResponse })
+  async clearRoomMessages(@Body() body: unknown, @Caller() caller: CommandContext) {
+    return ok(await this.sdk.clearRoomMessages(QiscusInput.of(body), caller));
   }
 
   @Post('add_room_participants')

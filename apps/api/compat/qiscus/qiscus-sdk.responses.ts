@@ -164,6 +164,14 @@ export class QiscusSdkRoomView extends QiscusSdkRoomBase {
   @ApiProperty() last_comment_message!: string;
   @ApiProperty(INT) last_topic_id!: number;
 }
+export class QiscusSdkRoomInfoBaseView extends QiscusSdkRoomBase {}
+export class QiscusSdkClearedRoomsResults {
+  @ApiProperty({ type: [QiscusSdkRoomInfoBaseView], description: 'The rooms whose history was cleared for the caller' }) rooms!: QiscusSdkRoomInfoBaseView[];
+}
+export class QiscusSdkClearedRoomsResponse {
+  @ApiProperty({ type: QiscusSdkClearedRoomsResults }) results!: QiscusSdkClearedRoomsResults;
+  @ApiProperty(STATUS) status!: number;
+}
 export class QiscusSdkRoomResults {
   @ApiProperty({ type: QiscusSdkRoomView }) room!: QiscusSdkRoomView;
   @ApiProperty({ type: [QiscusSdkCommentView], description: 'Newest first' }) comments!: QiscusSdkCommentView[];
@@ -256,11 +264,11 @@ export class QiscusSdkEventActor {
 }
 export class QiscusSdkEventPayload {
   @ApiProperty({ type: QiscusSdkEventActor }) actor!: QiscusSdkEventActor;
-  @ApiProperty({ ...OPEN, description: 'delete_message: { deleted_messages: [{ room_id, message_unique_ids }], is_hard_delete }' }) data!: Record<string, unknown>;
+  @ApiProperty({ ...OPEN, description: 'delete_message: { deleted_messages: [{ room_id, message_unique_ids }], is_hard_delete }; clear_room: { deleted_rooms: [room] }' }) data!: Record<string, unknown>;
 }
 export class QiscusSdkEventView {
   @ApiProperty({ ...INT, description: 'The log position of the event' }) id!: number;
-  @ApiProperty({ enum: ['delete_message', 'sync_cursor'], description: '`sync_cursor` carries only how far the log was read' }) action_topic!: string;
+  @ApiProperty({ enum: ['delete_message', 'clear_room', 'sync_cursor'], description: '`sync_cursor` carries only how far the log was read' }) action_topic!: string;
   @ApiProperty({ ...INT, description: 'Nanoseconds since the epoch' }) timestamp!: number;
   @ApiProperty({ type: QiscusSdkEventPayload }) payload!: QiscusSdkEventPayload;
 }
@@ -327,6 +335,9 @@ export class QiscusSdkDeleteBody {
   @ApiProperty({ type: [String] }) unique_ids!: string[];
   @ApiPropertyOptional() is_delete_for_everyone?: boolean;
   @ApiPropertyOptional() is_hard_delete?: boolean;
+}
+export class QiscusSdkClearRoomsBody {
+  @ApiProperty({ type: [String], description: "The rooms' unique ids (or integer ids), at most 100" }) room_channel_ids!: string[];
 }
 export class QiscusSdkParticipantsBody {
   @ApiProperty({ type: 'integer' }) room_id!: number;

@@ -16,6 +16,7 @@ import { PostCommentCommand, SYSTEM_EVENT_COMMENT_TYPE } from '../../comments/po
 import { FeedHeadQuery, FeedPageQuery } from '../../feed/feed-page.query';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { PARLEY_CONFIG } from '../../infrastructure/tokens';
+import { ClearHistoryCommand } from '../../read-state/clear-history.command';
 import { MarkReadCommand } from '../../read-state/mark-read.command';
 import { CreateRoomCommand } from '../../rooms/create-room.command';
 import { CommentsByClientIdQuery, TimelineItemsByAliasQuery, TimelineItemsQuery, type Doc } from '../../rooms/room-lookups.queries';
@@ -370,12 +371,19 @@ export class QiscusSdk {
     const head = await this.queries.execute(new FeedHeadQuery());
     // A client's first poll starts now: events from before its sign-in concern what it loads with the rooms.
     if (start === 0) return { events: head === null ? [] : [cursorEvent(aliasOf(head))] };
-    const page = await this.queries.execute(new FeedPageQuery(userId, BigInt(start), ['CommentDeleted'], SYNC_LIMIT));
-    const docs = await this.itemsThrough(page.items.map((item) => (item.data as { commentId: string }).commentId), page.through);
+    const page = await this.queries.execute(new FeedPageQuery(userId, BigInt(start), ['CommentDeleted', 'HistoryCleared'], SYNC_LIMIT));
+    const deletions = page.items.filter((item) => item.type === 'CommentDeleted');
+    const docs = await this.itemsThrough(deletions.map((item) => (item.data as { commentId: string }).commentId), page.through);
     const byId = new Map(docs.map((doc) => [doc.id, doc]));
     const rooms = new Map<string, Room | null>();
     const events = [];
     for (const item of page.items) {
+      if (item.type === 'HistoryCleared') {
+        // The feed shows a member only their own clearing: the SDK's other sessions of the same user learn of it.
+        const room = await this.roomOf((item.data as { roomId: string }).roomId, rooms);
+        if (room) events.push(clearRoomEvent(aliasOf(BigInt(item.position)), Date.parse(item.recordedAt), await this.roomInfo(room)));
+        continue;
+      }
       const data = item.data as { commentId: string; roomId: string };
       const room = await this.roomOf(data.roomId, rooms);
       const doc = byId.get(data.commentId);
@@ -417,6 +425,33 @@ export class QiscusSdk {
       this.noteWrite(request.actor, deleted.position);
     }
     return { comments };
+  }
+
+  /**
+   * Clears the rooms' history for the caller alone (Parley's HistoryCleared):
+   * the other participants keep theirs. Every room is found, and must be the
+   * caller's, before any is cleared.
+   */
+  async clearRoomMessages(input: QiscusInput, request: CommandContext) {
+    const rooms = await this.roomsOfCaller(input.list('room_channel_ids', 100), 'room_channel_ids', request.actor);
+    const cleared = [];
+    for (const room of rooms) {
+      const done = await this.commands.execute(new ClearHistoryCommand(room.roomId, request));
+      this.noteWrite(request.actor, done.position);
+      cleared.push(await this.roomInfo(room));
+    }
+    return { rooms: cleared };
+  }
+
+  /** The rooms named (integer or unique ids), each one the caller is in; 404 naming the first that is not. */
+  private async roomsOfCaller(references: readonly string[], field: string, userId: string): Promise<Room[]> {
+    const rooms: Room[] = [];
+    for (const [index, reference] of references.entries()) {
+      const room = await this.directory.roomByReference(reference, `${field}[${index}]`);
+      if (!room.members.has(userId)) throw notFound('ROOM.NOT_FOUND', `No room with id ${reference}`);
+      if (!rooms.some((r) => r.roomId === room.roomId)) rooms.push(room);
+    }
+    return rooms;
   }
 
   async changeParticipants(input: QiscusInput, request: CommandContext, change: 'add' | 'remove') {
@@ -568,6 +603,11 @@ function roomName(room: ActiveRoom, participants: readonly QiscusUser[]): string
 /** What a room without comments shows as its last comment (the SDK reads `last_comment.id` of every room). */
 function emptyComment(room: Room, name: string) {
   return { id: 0, comment_before_id: 0, message: '', type: 'text', payload: {}, room_id: room.alias, room_name: name, timestamp: NO_TIME, unix_timestamp: 0, unique_temp_id: '', email: '', username: '' };
+}
+
+/** The SDK's `clear_room` event: it hands each of `deleted_rooms` to its room-cleared callback. */
+function clearRoomEvent(id: number, millis: number, room: object) {
+  return { id, action_topic: 'clear_room', timestamp: millis * 1_000_000, payload: { actor: { id: '', email: '', name: '' }, data: { deleted_rooms: [room] } } };
 }
 
 /** An event the SDK does not act on whose id carries the sync position (see syncEvent). */
