@@ -209,6 +209,85 @@ describe('Qiscus server REST API (/api/v2/rest)', () => {
     });
   });
 
+  describe('clear_room_messages: the server clears rooms for one user, for them alone', () => {
+    let carol: string;
+    let dave: string;
+    let first: number;
+    let second: number;
+    const clear = (body: Record<string, unknown>) => parley.http().delete('/api/v2/rest/clear_room_messages').set('QISCUS_SDK_SECRET', SECRET).send(body);
+    const head = async () => (await parley.http().get('/health').expect(200)).body.eventStore.head as string;
+    const info = async (email: string, roomId: number) =>
+      (await rest('get_rooms_info').send({ 'room_id[]': [String(roomId)], user_email: email }).expect(200)).body.results.rooms_info[0];
+
+    beforeAll(async () => {
+      carol = unique('carol');
+      dave = unique('dave');
+      await login(carol, 'carol');
+      await login(dave, 'dave');
+      first = (await rest('create_room').send({ name: 'first', participants: [carol, dave], creator: carol }).expect(200)).body.results.room_id;
+      second = (await rest('create_room').send({ name: 'second', participants: [carol, dave], creator: carol }).expect(200)).body.results.room_id;
+      for (const room of [first, second]) await rest('post_comment').send({ sender_email: carol, room_id: room, message: `in ${room}` }).expect(200);
+    });
+
+    it('clears several rooms (room_channel_ids or room_ids) for the user: their last comment and unread are gone, the others keep theirs', async () => {
+      expect(await info(dave, first)).toMatchObject({ last_comment_message: `in ${first}`, unread_count: 1 });
+      const res = await clear({ user_id: dave, room_channel_ids: [String(first), String(second)] }).expect(200);
+      expect(res.body).toEqual({
+        status: 200,
+        results: {
+          rooms: [
+            { creator: carol, participants: expect.any(Array), room_id: first, room_name: 'first', room_type: 'group' },
+            { creator: carol, participants: expect.any(Array), room_id: second, room_name: 'second', room_type: 'group' },
+          ],
+        },
+      });
+      expect(await info(dave, first)).toMatchObject({ last_comment_id: 0, last_comment_message: '', unread_count: 0 });
+      expect(await info(dave, second)).toMatchObject({ last_comment_id: 0, last_comment_message: '' });
+      expect(await info(carol, first)).toMatchObject({ last_comment_message: `in ${first}` });
+      // Parley's own API agrees: Dave's rooms show nothing before the clearing.
+      const token = (await login(dave, 'dave')).token;
+      await parley.settled();
+      const rooms = await parley.http().get('/v1/rooms').set('Authorization', `Bearer ${token}`).expect(200);
+      const mine = rooms.body.items.filter((r: { name: string }) => r.name === 'first' || r.name === 'second');
+      expect(mine.map((r: { lastComment: unknown; clearedThroughSeq: number }) => [r.lastComment, r.clearedThroughSeq])).toEqual([
+        [null, 1],
+        [null, 1],
+      ]);
+      // Again: nothing new, nothing written.
+      const before = await head();
+      await clear({ user_id: dave, room_ids: [first] }).expect(200);
+      expect(await head()).toBe(before);
+    });
+
+    it.each([
+      ['no user', { user_id: '', room_ids: [1] }, 400, 'user_id'],
+      ['no rooms', {}, 400, 'room_ids'],
+      ['a room reference that is neither id', { room_channel_ids: ['nope'] }, 400, 'room_channel_ids[0]'],
+      ['an unknown room', { room_ids: [999999999] }, 404, null],
+      ['an unknown unique id', { room_channel_ids: ['00000000-0000-4000-8000-000000000000'] }, 404, null],
+    ])('%s: %s, nothing written', async (_, body, status, field) => {
+      const before = await head();
+      const res = await clear({ user_id: dave, ...(body as Record<string, unknown>) });
+      expect(res.status).toBe(status);
+      expect(res.body).toMatchObject({ status, error: { message: expect.any(String) } });
+      if (field !== null) expect(res.body.details[0].field).toBe(field);
+      expect(await head()).toBe(before);
+    });
+
+    it('a room the user is not in: 404, and no other room of the request is cleared', async () => {
+      const erin = unique('erin');
+      await login(erin, 'erin');
+      const before = await head();
+      const res = await clear({ user_id: erin, room_ids: [first] });
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('ROOM.NOT_FOUND');
+      const mixed = await clear({ user_id: carol, room_ids: [first, 999999999] });
+      expect(mixed.status).toBe(404);
+      expect(await head()).toBe(before);
+      expect(await info(carol, first)).toMatchObject({ last_comment_message: `in ${first}` });
+    });
+  });
+
   describe('bad input: the seed\'s error answers, nothing written', () => {
     let alice: string;
     let roomId: number;

@@ -53,6 +53,11 @@ export class QiscusInput {
     return items.length === 0 ? undefined : items.sort(([a], [b]) => a - b).map(([, value]) => value);
   }
 
+  /** Whether the body carries `field`, as a value or as a list in any of the forms `list` reads. */
+  has(field: string): boolean {
+    return this.body[field] !== undefined || this.body[`${field}[]`] !== undefined || this.indexed(field) !== undefined;
+  }
+
   /** A room's integer id. */
   alias(field: string): number {
     const alias = parseAlias(this.body[field]);

@@ -9,6 +9,8 @@ import { QiscusExceptionFilter } from './qiscus-errors';
 import { QiscusInput } from './qiscus-input';
 import { QiscusRest } from './qiscus-rest';
 import {
+  QiscusClearedRoomsResponse,
+  QiscusClearRoomsBody,
   QiscusCommentsResponse,
   QiscusCreateRoomBody,
   QiscusExportBody,
@@ -119,6 +121,16 @@ export class QiscusRestController {
   @ApiOkResponse({ type: QiscusCommentsResponse })
   async loadComments(@Body() body: unknown) {
     return ok(await this.rest.loadComments(QiscusInput.of(body)));
+  }
+
+  @Delete('clear_room_messages')
+  @ApiOperation({
+    summary: "Clears the rooms' history for the user `user_id` names, for them alone (Parley's HistoryCleared): the other participants keep theirs",
+  })
+  @ApiBody({ type: QiscusClearRoomsBody })
+  @ApiOkResponse({ type: QiscusClearedRoomsResponse })
+  async clearRoomMessages(@Body() body: unknown, @Caller() caller: CommandContext) {
+    return ok(await this.rest.clearRoomMessages(QiscusInput.of(body), caller));
   }
 
   @Post('post_system_event_message')

@@ -3,6 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
 import type { ParleyConfig } from '../../../../libs/config/config';
 import { aliasOf } from '../../../../libs/domain/aliases';
+import { notFound } from '../../../../libs/domain/errors';
 import { requireEmail } from '../../../../libs/domain/users/email';
 import { unreadCount } from '../../../../projections/memberships.projection';
 import { TokenService } from '../../auth/token.service';
@@ -10,6 +11,7 @@ import { CommentLookup } from '../../comments/comment-lookup';
 import type { CommentView } from '../../comments/comment-views';
 import { PostCommentCommand, SYSTEM_EVENT_COMMENT_TYPE, SYSTEM_EVENT_TYPES, isSystemEventType } from '../../comments/post-comment.command';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
+import { ClearHistoryCommand } from '../../read-state/clear-history.command';
 import { PARLEY_CONFIG } from '../../infrastructure/tokens';
 import { RoomDocumentsQuery, TimelineDocumentsQuery, type Doc } from '../../rooms/room-lookups.queries';
 import type { ActiveRoom } from '../../rooms/room-states';
@@ -193,7 +195,7 @@ export class QiscusRest {
         this.queries.execute(new RoomDocumentsQuery(room.roomId, user.userId)),
         Promise.all([...room.members.keys()].map((id) => this.directory.user(id))),
       ]);
-      const last = lastComment(doc);
+      const last = lastComment(doc, (membership?.['clearedThroughSeq'] as number | undefined) ?? 0);
       rooms_info.push({
         last_comment_id: last.id,
         last_comment_message: last.message,
@@ -228,6 +230,30 @@ export class QiscusRest {
     }
     this.noteWrite(room.roomId, position);
     return { results: await this.summary(await this.activeRoom(room.roomId)), position };
+  }
+
+  /**
+   * Clears the rooms' history for the user `user_id` names, for them alone
+   * (Parley's HistoryCleared), the server acting for them. The rooms are
+   * `room_channel_ids` (unique ids or integer ids) or `room_ids`; every one
+   * is found, and must be the user's, before any is cleared.
+   */
+  async clearRoomMessages(input: QiscusInput, request: CommandContext) {
+    const user = await this.directory.userByEmail(input.optionalString('user_id', 254), 'user_id');
+    const field = input.has('room_channel_ids') ? 'room_channel_ids' : 'room_ids';
+    const rooms: (ActiveRoom & { alias: number })[] = [];
+    for (const [index, reference] of input.list(field, 100).entries()) {
+      const room = await this.directory.roomByReference(reference, `${field}[${index}]`);
+      if (!room.members.has(user.userId)) throw notFound('ROOM.NOT_FOUND', `No room with id ${reference} for ${user.email}`);
+      if (!rooms.some((r) => r.roomId === room.roomId)) rooms.push(room);
+    }
+    const acting = this.actingFor(request, user.userId);
+    const cleared = [];
+    for (const room of rooms) {
+      this.noteWrite(room.roomId, (await this.commands.execute(new ClearHistoryCommand(room.roomId, acting))).position);
+      cleared.push(await this.summary(room));
+    }
+    return { rooms: cleared };
   }
 
   async postComment(input: QiscusInput, request: CommandContext): Promise<{ comment: QiscusComment; position: string }> {
@@ -395,9 +421,10 @@ function roomName(room: ActiveRoom, participants: readonly QiscusUser[]): string
   return participants.map((p) => p.email).sort().join(' ');
 }
 
-function lastComment(doc: Doc | null): { id: number; message: string; timestamp: string } {
-  const last = doc?.['lastComment'] as { alias?: number; text: string | null; createdAt: string; deleted: boolean } | null | undefined;
-  if (!last) return { id: 0, message: '', timestamp: NO_TIME };
+/** The room's last comment as the user sees it: none when they cleared the history through it. */
+function lastComment(doc: Doc | null, clearedThroughSeq = 0): { id: number; message: string; timestamp: string } {
+  const last = doc?.['lastComment'] as { alias?: number; seq: number; text: string | null; createdAt: string; deleted: boolean } | null | undefined;
+  if (!last || last.seq <= clearedThroughSeq) return { id: 0, message: '', timestamp: NO_TIME };
   return { id: last.alias ?? 0, message: last.deleted ? '' : (last.text ?? ''), timestamp: qiscusTime(last.createdAt) };
 }
 

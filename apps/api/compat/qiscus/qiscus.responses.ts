@@ -54,6 +54,14 @@ export class QiscusRoomSummaryResponse {
   @ApiProperty({ example: 200 }) status!: number;
 }
 
+export class QiscusClearedRoomsResults {
+  @ApiProperty({ type: [QiscusRoomSummaryView], description: "The rooms whose history was cleared for the user" }) rooms!: QiscusRoomSummaryView[];
+}
+export class QiscusClearedRoomsResponse {
+  @ApiProperty({ type: QiscusClearedRoomsResults }) results!: QiscusClearedRoomsResults;
+  @ApiProperty({ example: 200 }) status!: number;
+}
+
 export class QiscusCommentView {
   @ApiProperty(INT) id!: number;
   @ApiProperty({ ...INT, description: '0 for the first comment of a room' }) comment_before_id!: number;
@@ -175,6 +183,11 @@ export class QiscusCreateRoomBody {
 export class QiscusRoomsInfoBody {
   @ApiProperty({ type: [String], description: 'Room ids; also as room_id[]' }) room_id!: string[];
   @ApiProperty() user_email!: string;
+}
+export class QiscusClearRoomsBody {
+  @ApiProperty({ description: 'The email of the user whose history is cleared' }) user_id!: string;
+  @ApiPropertyOptional({ type: [String], description: "The rooms' unique ids (or integer ids), at most 100" }) room_channel_ids?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'The rooms’ integer ids, when room_channel_ids is absent' }) room_ids?: string[];
 }
 export class QiscusParticipantsBody {
   @ApiProperty({ type: 'integer' }) room_id!: number;
