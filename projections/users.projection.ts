@@ -11,8 +11,9 @@ import type { Doc } from '../libs/read-store/read-store.port';
 export const usersProjection: Projection = {
   name: 'users',
   // v3: users of applications (`applicationId`, `applicationName`) and their listing index; v4: `email` (Qiscus identifies users by it);
-  // v5: `loginId`, the login holding a phone account, and the index that lists a login's accounts.
-  version: 5,
+  // v5: `loginId`, the login holding a phone account, and the index that lists a login's accounts;
+  // v6: `properties`, the custom_data an application keeps on its users.
+  version: 6,
   collections: [
     {
       name: 'users',
@@ -105,6 +106,9 @@ export const usersProjection: Projection = {
     PrivacySettingsChanged: async (event, ctx) => {
       await ctx.update('users', event.data.userId, (doc) => ({ ...doc, privacy: event.data.settings }));
     },
+    UserPropertiesChanged: async (event, ctx) => {
+      await ctx.update('users', event.data.userId, (doc) => ({ ...doc, properties: event.data.properties }));
+    },
     UserRemoved: async (event, ctx) => {
       // The username stays (a public handle, still claimed in the log); everything personal goes.
       await ctx.update('users', event.data.userId, (doc) => ({
@@ -129,6 +133,7 @@ const newUser = () => ({
   searchKey: null,
   applicationId: null,
   applicationName: null,
+  properties: null,
 });
 
 /**

@@ -36,7 +36,21 @@ const passwordChanged = (userId: string): ParleyEvent => ({
   data: { userId, passwordHash: 'new-secret-hash', changedBy: userId, changedAt: at(10) },
 });
 
+const propertiesChanged = (userId: string, properties: Record<string, unknown> | null): ParleyEvent => ({
+  type: 'UserPropertiesChanged',
+  data: { userId, properties, changedBy: 'application:app-1', changedAt: at(11) },
+});
+
 describe('users projection', () => {
+  it('UserPropertiesChanged: the application’s custom_data on its user, replaced whole; a removal blanks it', async () => {
+    const scenario = await given(usersProjection, [userRegistered('u-alice'), propertiesChanged('u-alice', { a: 1, b: [2] })]);
+    await scenario.when(propertiesChanged('u-alice', { c: true }));
+    expect(await scenario.doc('users', 'u-alice')).toMatchObject({ properties: { c: true } });
+    await thenReplayChangesNothing(scenario, 'UserPropertiesChanged');
+    await scenario.when(userRemoved('u-alice'));
+    expect(await scenario.doc('users', 'u-alice')).toMatchObject({ status: 'removed', properties: null });
+  });
+
   it('UserRegistered: an active user without credentials, keyed by the normalised name, with a search key', async () => {
     const scenario = await given(usersProjection, [usernameClaimed('ａlice', 'u-alice')]);
     const [stored] = await scenario.when(
@@ -52,6 +66,7 @@ describe('users projection', () => {
       email: null,
       statusMessage: null,
       photoUrl: null,
+      properties: null,
       privacy: DEFAULT_PRIVACY,
       registeredAt: at(3),
       status: 'active',
@@ -187,6 +202,7 @@ describe('users projection', () => {
       email: null,
       statusMessage: null,
       photoUrl: null,
+      properties: null,
       privacy: DEFAULT_PRIVACY,
       registeredAt: at(0),
       status: 'removed',

@@ -109,6 +109,31 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
       expect(mine.body._embedded.conversations.map((c: { name: string }) => c.name)).toEqual(['v-custom']);
     });
 
+    it('creates a user with image and custom_data, updates it by PATCH and deletes it', async () => {
+      const created = await parley.http().post('/vonage/v1/users').set(asApp())
+        .send({ name: 'v-fay', display_name: 'Fay', image_url: 'https://img.example/fay.png', properties: { custom_data: { plan: 'pro' } } }).expect(200);
+      expect(created.body).toMatchObject({ image_url: 'https://img.example/fay.png', properties: { custom_data: { plan: 'pro' } } });
+      const path = `/vonage/v1/users/${created.body.id}`;
+      const updated = await parley.http().patch(path).set(asApp())
+        .send({ name: 'v-fay', display_name: 'Fay F.', image_url: null, properties: { custom_data: { plan: 'team', seats: 2 } } }).expect(200);
+      expect(updated.body).toMatchObject({ id: created.body.id, name: 'v-fay', display_name: 'Fay F.', properties: { custom_data: { plan: 'team', seats: 2 } } });
+      expect(updated.body.image_url).toBeUndefined();
+      const got = await parley.http().get(path).set(asApp()).expect(200);
+      expect(got.body).toMatchObject({ display_name: 'Fay F.', properties: { custom_data: { plan: 'team', seats: 2 } } });
+
+      const before = await head();
+      const renamed = await parley.http().patch(path).set(asApp()).send({ name: 'v-other' }).expect(400);
+      expect(renamed.body.invalid_parameters).toEqual([{ name: 'name', reason: 'cannot change (use display_name)' }]);
+      const tooBig = await parley.http().patch(path).set(asApp()).send({ properties: { custom_data: { blob: 'x'.repeat(9000) } } }).expect(400);
+      expect(tooBig.body).toMatchObject({ title: 'USER.PROPERTIES_INVALID', details: [{ field: 'properties' }] });
+      expect(await head()).toBe(before);
+
+      await parley.http().delete(path).set(asApp()).expect(204);
+      const gone = await parley.http().get(path).set(asApp()).expect(404);
+      expect(gone.body).toMatchObject({ title: 'USER.NOT_FOUND' });
+      await parley.http().delete(path).set(asApp()).expect(404);
+    });
+
     it('refuses in Vonage’s error body, as the document declares it', async () => {
       const missing = await parley.http().get(`/vonage/v1/conversations/CON-${randomUUID()}`).set(asApp()).expect(404);
       expect(missing.body).toMatchObject({ title: 'ROOM.NOT_FOUND', code: 'ROOM.NOT_FOUND', statusCode: 404 });
@@ -182,6 +207,20 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
       const mine = await parley.http().get(`/beta2/users/${member.body.user_id}/conversations?page_size=5`).set(asApp()).expect(200);
       expect(mine.body).toMatchObject({ count: 1, _embedded: { conversations: [{ uuid: conversation.id, name: 'n-props' }] } });
       await parley.http().get(`/beta2/users/USR-${randomUUID()}/conversations`).set(asApp()).expect(404);
+    });
+
+    it('updates a user by PUT (display name, image, custom_data) and deletes it', async () => {
+      const created = await parley.http().post('/beta/users').set(asApp()).send({ name: 'n-gus', display_name: 'Gus' }).expect(201);
+      const path = `/beta/users/${created.body.id}`;
+      const updated = await parley.http().put(path).set(asApp())
+        .send({ display_name: 'Gus G.', image_url: 'https://img.example/gus.png', properties: { custom_data: { vip: true } } }).expect(200);
+      expect(updated.body).toMatchObject({ id: created.body.id, name: 'n-gus', display_name: 'Gus G.', image_url: 'https://img.example/gus.png', properties: { custom_data: { vip: true } } });
+      const got = await parley.http().get(`/beta2/users/${created.body.id}`).set(asApp()).expect(200);
+      expect(got.body).toMatchObject({ display_name: 'Gus G.', properties: { custom_data: { vip: true } } });
+      const bad = await parley.http().put(path).set(asApp()).send({ image_url: 'not a url' }).expect(400);
+      expect(bad.body).toMatchObject({ code: 'PROFILE.PHOTO_URL_INVALID', details: [{ field: 'imageUrl' }] });
+      await parley.http().delete(path).set(asApp()).expect(204);
+      expect((await parley.http().get(`/beta2/users/${created.body.id}`).set(asApp()).expect(404)).body.code).toBe('USER.NOT_FOUND');
     });
 
     it('refuses in the seed’s error body, as the document declares it', async () => {

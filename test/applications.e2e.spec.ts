@@ -112,6 +112,55 @@ describe('applications (Parley natively)', () => {
     expect(users.body.items.map((u: { name: string }) => u.name)).not.toContain('mallory');
   });
 
+  it('updates a user it created (display name, image, custom_data) and refuses bad values naming the field, writing nothing', async () => {
+    const dora = await parley.http().post('/v1/application/users').set(asApp()).send({ name: 'dora', displayName: 'Dora' }).expect(201);
+    const path = `/v1/application/users/${dora.body.id}`;
+    const updated = await parley.http().patch(path).set(asApp())
+      .send({ displayName: 'Dora D.', imageUrl: 'https://img.example/dora.png', properties: { tier: 'gold', tags: ['a'] } }).expect(200);
+    expect(updated.body).toMatchObject({ id: dora.body.id, name: 'dora', displayName: 'Dora D.', imageUrl: 'https://img.example/dora.png', properties: { tier: 'gold', tags: ['a'] } });
+    const got = await parley.http().get(path).set(asApp()).set('X-Min-Position', updated.body.position).expect(200);
+    expect(got.body).toMatchObject({ displayName: 'Dora D.', imageUrl: 'https://img.example/dora.png', properties: { tier: 'gold', tags: ['a'] } });
+    const same = await parley.http().patch(path).set(asApp()).send({ displayName: 'Dora D.' }).expect(200);
+    expect(same.body.position).toBe(updated.body.position);
+    const cleared = await parley.http().patch(path).set(asApp()).send({ imageUrl: null }).expect(200);
+    expect(cleared.body).toMatchObject({ imageUrl: null, displayName: 'Dora D.' });
+
+    const head = async () => (await parley.http().get('/health')).body.eventStore.head as string;
+    const before = await head();
+    const tooBig = await parley.http().patch(path).set(asApp()).send({ displayName: 'Never', properties: { blob: 'x'.repeat(9000) } }).expect(400);
+    expect(tooBig.body).toMatchObject({ code: 'USER.PROPERTIES_INVALID', details: [{ field: 'properties' }] });
+    const badUrl = await parley.http().patch(path).set(asApp()).send({ imageUrl: 'javascript:alert(1)' }).expect(400);
+    expect(badUrl.body.details).toEqual([{ field: 'imageUrl', reason: expect.any(String) }]);
+    const notObject = await parley.http().patch(path).set(asApp()).send({ properties: 'gold' }).expect(400);
+    expect(notObject.body.details).toEqual([expect.objectContaining({ field: 'properties' })]);
+    await parley.http().patch(path).set(asApp()).send({ name: 'renamed' }).expect(400);
+    expect(await head()).toBe(before);
+  });
+
+  it('removes a user it created: the user’s tokens stop working and it is gone from its lists; another application cannot touch it', async () => {
+    const erin = await parley.http().post('/v1/application/users').set(asApp()).send({ name: 'erin' }).expect(201);
+    await parley.http().patch(`/v1/application/users/${erin.body.id}`).set(asApp()).send({ properties: { secret: 'erin-private-note' } }).expect(200);
+    await parley.http().get('/v1/rooms').set(asApp({ sub: 'erin' })).expect(200);
+
+    const other = await parley.http().post('/v1/admin/applications').set(admin).send({ name: 'Other' }).expect(201);
+    const asOther = () => ({ Authorization: `Bearer ${applicationToken(other.body.id, other.body.privateKey)}` });
+    expect((await parley.http().patch(`/v1/application/users/${erin.body.id}`).set(asOther()).send({ displayName: 'Eve' }).expect(404)).body.code).toBe('USER.NOT_FOUND');
+    expect((await parley.http().delete(`/v1/application/users/${erin.body.id}`).set(asOther()).expect(404)).body.code).toBe('USER.NOT_FOUND');
+    // A user acting through the application's token is not the application.
+    expect((await parley.http().delete(`/v1/application/users/${erin.body.id}`).set(asApp({ sub: 'erin' })).expect(403)).body.code).toBe('APPLICATION.REQUIRED');
+
+    const removed = await parley.http().delete(`/v1/application/users/${erin.body.id}`).set(asApp()).expect(200);
+    expect(removed.body).toMatchObject({ id: erin.body.id, removed: true });
+    expect((await parley.http().get('/v1/rooms').set(asApp({ sub: 'erin' })).expect(401)).body.code).toBe('APPLICATION.UNKNOWN_USER');
+    await parley.http().get(`/v1/application/users/${erin.body.id}`).set(asApp()).set('X-Min-Position', removed.body.position).expect(404);
+    const users = await parley.http().get('/v1/application/users?limit=100').set(asApp()).expect(200);
+    expect(users.body.items.map((u: { name: string }) => u.name)).not.toContain('erin');
+    expect(JSON.stringify(users.body)).not.toContain('erin-private-note');
+    expect((await parley.http().delete(`/v1/application/users/${erin.body.id}`).set(asApp()).expect(404)).body.code).toBe('USER.REMOVED');
+    // The name stays taken, as a removed account's username does.
+    await parley.http().post('/v1/application/users').set(asApp()).send({ name: 'erin' }).expect(409);
+  });
+
   it('shows one application and removes it: its tokens are refused from then on', async () => {
     const other = await parley.http().post('/v1/admin/applications').set(admin).send({ name: 'Short-lived' }).expect(201);
     const token = () => ({ Authorization: `Bearer ${applicationToken(other.body.id, other.body.privateKey)}` });

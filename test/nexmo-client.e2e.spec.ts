@@ -70,6 +70,8 @@ describe('the Nexmo Conversation beta through the nexmo@2.7.0-beta-1 client', ()
         'conversations.update',
         'events.create(custom)',
         'users.getConversations',
+        'users.update',
+        'users.delete',
       ]),
     );
   });
@@ -133,6 +135,11 @@ describe('the Nexmo Conversation beta through the nexmo@2.7.0-beta-1 client', ()
 
   it('deletes the conversation: the beta answers 404 in the seed’s error body', () => {
     expect(out['afterDelete']).toEqual({ status: 404, body: expect.objectContaining({ code: 'ROOM.NOT_FOUND', message: expect.any(String) }) });
+  });
+
+  it('updates a user with users.update (display name, image, custom_data) and deletes it with users.delete', () => {
+    expect(out['updatedUser']).toMatchObject({ name: 'dave', display_name: 'Dave D.', image_url: 'https://img.example/dave.png', properties: { custom_data: { plan: 'pro' } } });
+    expect(out['afterUserDelete']).toEqual({ status: 404, body: expect.objectContaining({ code: 'USER.NOT_FOUND' }) });
   });
 
   it('shows it all through Parley’s own API: the closed room, its member states and its comments', async () => {

@@ -78,6 +78,12 @@ describe('Vonage Conversation API v1 through the official @vonage clients', () =
     expect(out['afterDelete']).toMatchObject({ status: 404, body: { title: 'ROOM.NOT_FOUND', type: expect.stringContaining('not-found') } });
   });
 
+  it('updates a user (display name, image, custom_data) and deletes it', () => {
+    expect(out['updatedUser']).toMatchObject({ name: 'dave', displayName: 'Dave D.', imageUrl: 'https://img.example/dave.png', properties: { customData: { plan: 'pro' } } });
+    expect(out['gotUser']).toMatchObject({ id: out['updatedUser'].id, displayName: 'Dave D.', imageUrl: 'https://img.example/dave.png', properties: { customData: { plan: 'pro' } } });
+    expect(out['afterUserDelete']).toMatchObject({ status: 404, body: { title: 'USER.NOT_FOUND' } });
+  });
+
   it('shows it all through Parley’s own API: the room, its member states and its comments', async () => {
     const roomId = (out['conversation'].id as string).slice('CON-'.length);
     const rooms = await parley.http().get('/v1/application/rooms').set(asApp()).expect(200);

@@ -177,8 +177,8 @@ export type UserRemoved = {
   readonly type: 'UserRemoved';
   readonly data: {
     readonly userId: string;
-    /** `self`: POST /v1/me/remove; `admin`: an API-key caller. */
-    readonly reason: 'self' | 'admin';
+    /** `self`: POST /v1/me/remove; `admin`: an API-key caller; `application`: the application that created the user. */
+    readonly reason: 'self' | 'admin' | 'application';
     /** Why they left, if they said; kept (it is about the product), with the account id only. */
     readonly feedback: string | null;
     readonly removedBy: string;
@@ -202,9 +202,24 @@ export type ApplicationUserCreated = {
     readonly createdAt: string;
   };
 };
+/**
+ * A user's `custom_data` replaced whole: free JSON the user's application
+ * keeps on it (bounded by PROPERTIES_LIMITS). Personal data of the user:
+ * sealed with their key, so their removal erases it.
+ */
+export type UserPropertiesChanged = {
+  readonly type: 'UserPropertiesChanged';
+  readonly data: {
+    readonly userId: string;
+    readonly properties: Erasable<Record<string, unknown>>;
+    readonly changedBy: string;
+    readonly changedAt: string;
+  };
+};
 export type UserEvent =
   | UsernameClaimed
   | ApplicationUserCreated
+  | UserPropertiesChanged
   | UserRegistered
   | PhoneClaimed
   | EmailClaimed
@@ -1057,6 +1072,7 @@ export type ParleyEventType = ParleyEvent['type'];
 export const EVENT_VERSIONS: { readonly [K in ParleyEventType]: number } = {
   UsernameClaimed: 1,
   ApplicationUserCreated: 1,
+  UserPropertiesChanged: 1,
   UserRegistered: 1,
   PhoneClaimed: 1,
   EmailClaimed: 1,

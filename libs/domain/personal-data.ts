@@ -37,6 +37,7 @@ const ofWebhook = (data: { readonly webhookId: string }): string => webhookKeyOw
 export const PERSONAL_FIELDS: PersonalFieldMap = {
   UsernameClaimed: null,
   ApplicationUserCreated: { owner: ofUser, fields: ['displayName'] },
+  UserPropertiesChanged: { owner: ofUser, fields: ['properties'] },
   ApplicationRegistered: null,
   ApplicationRemoved: null,
   MemberInvited: null,

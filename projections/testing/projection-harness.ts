@@ -115,6 +115,7 @@ export function streamOf(event: ParleyEvent): string {
     case 'StatusMessageChanged':
     case 'ProfilePhotoChanged':
     case 'PrivacySettingsChanged':
+    case 'UserPropertiesChanged':
     case 'UserRemoved':
       return streams.user(event.data.userId);
     case 'TokenFamilyStarted':

@@ -111,6 +111,18 @@ async function main() {
     out.afterDelete = error.nexmo;
   }
   out.bob = bob.id;
+  const dave = await call('users.create', (cb) => users.create({ name: 'dave', display_name: 'Dave' }, cb));
+  out.updatedUser = await call('users.update', (cb) =>
+    users.update(dave.id, { display_name: 'Dave D.', image_url: 'https://img.example/dave.png', properties: { custom_data: { plan: 'pro' } } }, cb),
+  );
+  await call('users.delete', (cb) => users.delete(dave.id, cb));
+  try {
+    await call('users.get(id) after delete', (cb) => users.get(dave.id, cb));
+    out.afterUserDelete = 'found';
+  } catch (error) {
+    calls.pop();
+    out.afterUserDelete = error.nexmo;
+  }
   return out;
 }
 

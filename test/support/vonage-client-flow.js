@@ -66,6 +66,16 @@ async function main() {
   } catch (error) {
     out.afterDelete = { status: error.response?.status, body: await error.response?.json?.().catch(() => null) };
   }
+  const dave = await users.createUser({ name: 'dave', displayName: 'Dave' });
+  out.updatedUser = await users.updateUser({ id: dave.id, name: 'dave', displayName: 'Dave D.', imageUrl: 'https://img.example/dave.png', properties: { customData: { plan: 'pro' } } });
+  out.gotUser = await users.getUser(dave.id);
+  await users.deleteUser(dave.id);
+  try {
+    await users.getUser(dave.id);
+    out.afterUserDelete = 'found';
+  } catch (error) {
+    out.afterUserDelete = { status: error.response?.status, body: await error.response?.json?.().catch(() => null) };
+  }
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
@@ -7,8 +7,17 @@ import { Caller } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import { callingApplication, CreateApplicationUserCommand, type CreatedApplicationUser } from './applications.commands';
-import { CreateApplicationUserDto, CursorPageQueryDto } from './applications.dto';
+import {
+  callingApplication,
+  CreateApplicationUserCommand,
+  RemoveApplicationUserCommand,
+  UpdateApplicationUserCommand,
+  type CreatedApplicationUser,
+  type UpdatedApplicationUser,
+} from './applications.commands';
+import type { RemovedUser } from '../users/remove-user.command';
+import { RemovedUserResponse } from '../users/users.responses';
+import { CreateApplicationUserDto, CursorPageQueryDto, UpdateApplicationUserDto } from './applications.dto';
 import {
   GetApplicationUserQuery,
   ListApplicationRoomsQuery,
@@ -17,7 +26,7 @@ import {
   type ApplicationUserView,
   type CursorPage,
 } from './applications.queries';
-import { ApplicationRoomPageResponse, ApplicationUserPageResponse, ApplicationUserResponse, CreatedApplicationUserResponse } from './applications.responses';
+import { ApplicationRoomPageResponse, ApplicationUserPageResponse, ApplicationUserResponse, CreatedApplicationUserResponse, UpdatedApplicationUserResponse } from './applications.responses';
 
 /**
  * What an application does as itself (its RS256 token without `sub`): its
@@ -54,6 +63,33 @@ export class ApplicationController {
   @ApiErrors(400, 403, 404)
   user(@Param('userId', UuidParamPipe) userId: string, @Caller() caller: CommandContext): Promise<ApplicationUserView> {
     return this.queries.execute(new GetApplicationUserQuery(callingApplication(caller), userId));
+  }
+
+  /** Changes a user the application created: display name, image, custom_data (`properties`, replaced whole); only the fields given. */
+  @Patch('users/:userId')
+  @ApiOkResponse({ type: UpdatedApplicationUserResponse })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
+  updateUser(
+    @Param('userId', UuidParamPipe) userId: string,
+    @Body() body: UpdateApplicationUserDto,
+    @Caller() caller: CommandContext,
+  ): Promise<UpdatedApplicationUser> {
+    const { displayName, imageUrl, properties } = body;
+    return this.commands.execute(
+      new UpdateApplicationUserCommand(
+        userId,
+        { ...(displayName !== undefined ? { displayName } : {}), ...(imageUrl !== undefined ? { imageUrl } : {}), ...(properties !== undefined ? { properties } : {}) },
+        caller,
+      ),
+    );
+  }
+
+  /** Removes a user the application created, as any account is removed: its tokens (`sub`) stop working and its personal data is erased. */
+  @Delete('users/:userId')
+  @ApiOkResponse({ type: RemovedUserResponse })
+  @ApiErrors(...COMMAND_ERRORS, 403, 404)
+  removeUser(@Param('userId', UuidParamPipe) userId: string, @Caller() caller: CommandContext): Promise<RemovedUser> {
+    return this.commands.execute(new RemoveApplicationUserCommand(userId, caller));
   }
 
   /** The application's rooms, oldest first, deleted ones included. */

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Inject } from '@nestjs/common';
+import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { applicationDecider, requireActiveApplication, type ApplicationCommand, type ApplicationState } from '../../../libs/domain/applications/application.decider';
@@ -7,7 +8,12 @@ import { forbidden } from '../../../libs/domain/errors';
 import { newId } from '../../../libs/domain/ids';
 import { applicationOfActor } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
-import { applicationUserDecider, type UserState } from '../../../libs/domain/users/user.decider';
+import type { EventStore } from '../../../libs/event-store/event-store.port';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import { applicationUserDecider, requireUserOfApplication } from '../../../libs/domain/users/application-user.decider';
+import type { UserState } from '../../../libs/domain/users/user.decider';
+import { RemoveUserCommand, type RemovedUser } from '../users/remove-user.command';
+import { UserStates } from '../users/user-states';
 import { ApplicationStates } from './application-states';
 import { applicationUserId } from './application-users';
 
@@ -101,6 +107,8 @@ export class CreateApplicationUserCommand extends Command<CreatedApplicationUser
     readonly name: string,
     readonly displayName: string | undefined,
     readonly context: CommandContext,
+    /** Set in the same append as the creation. */
+    readonly extras: { readonly imageUrl?: string; readonly properties?: Record<string, unknown> } = {},
   ) {
     super();
   }
@@ -121,7 +129,7 @@ export class CreateApplicationUserHandler implements ICommandHandler<CreateAppli
     private readonly applications: ApplicationStates,
   ) {}
 
-  async execute({ name, displayName, context }: CreateApplicationUserCommand): Promise<CreatedApplicationUser> {
+  async execute({ name, displayName, context, extras }: CreateApplicationUserCommand): Promise<CreatedApplicationUser> {
     const applicationId = callingApplication(context);
     requireActiveApplication((await this.applications.load(applicationId)).state as ApplicationState);
     const userId = applicationUserId(applicationId, name);
@@ -129,10 +137,91 @@ export class CreateApplicationUserHandler implements ICommandHandler<CreateAppli
     const { state, appended } = await this.pipeline.handle(
       applicationUserDecider,
       streams.user(userId),
-      { type: 'CreateApplicationUser', userId, applicationId, name, displayName: displayName ?? name, actor: context.actor, now },
+      { type: 'CreateApplicationUser', userId, applicationId, name, displayName: displayName ?? name, ...extras, actor: context.actor, now },
       context,
     );
     const user = state as Extract<UserState, { status: 'registered' }>;
     return { id: userId, applicationId, name, displayName: user.displayName, createdAt: now, position: appended!.position.toString() };
+  }
+}
+
+/** A user of an application as its application sees it, right after a change (from the log, not a read model). */
+export interface UpdatedApplicationUser {
+  readonly id: string;
+  readonly applicationId: string;
+  readonly name: string;
+  readonly displayName: string | null;
+  readonly imageUrl: string | null;
+  readonly properties: Readonly<Record<string, unknown>>;
+  /** Of the change, or of the user's last event when nothing changed: queries passed it show the user as answered. */
+  readonly position: string;
+}
+
+export interface ApplicationUserChange {
+  readonly displayName?: string;
+  readonly imageUrl?: string | null;
+  readonly properties?: Record<string, unknown>;
+}
+
+export class UpdateApplicationUserCommand extends Command<UpdatedApplicationUser> {
+  constructor(
+    readonly userId: string,
+    readonly change: ApplicationUserChange,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+/** The calling application changes a user it created: display name, image, custom_data. */
+@CommandHandler(UpdateApplicationUserCommand)
+export class UpdateApplicationUserHandler implements ICommandHandler<UpdateApplicationUserCommand, UpdatedApplicationUser> {
+  constructor(
+    private readonly pipeline: CommandPipeline,
+    private readonly users: UserStates,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute({ userId, change, context }: UpdateApplicationUserCommand): Promise<UpdatedApplicationUser> {
+    const applicationId = callingApplication(context);
+    const { state, appended } = await this.pipeline.handle(
+      applicationUserDecider,
+      streams.user(userId),
+      { type: 'UpdateApplicationUser', applicationId, ...change, actor: context.actor, now: new Date().toISOString() },
+      context,
+      // The state the auth guard reads: a change shows on the user's next request.
+      { states: { load: () => this.users.load(userId) } },
+    );
+    const user = requireUserOfApplication(state, applicationId);
+    const position = appended?.position ?? (await this.store.readStream(streams.user(userId), { direction: 'backwards', maxCount: 1 }))[0]!.position;
+    return {
+      id: userId,
+      applicationId,
+      name: user.applicationName ?? '',
+      displayName: user.displayName,
+      imageUrl: user.photoUrl,
+      properties: user.properties,
+      position: position.toString(),
+    };
+  }
+}
+
+export class RemoveApplicationUserCommand extends Command<RemovedUser> {
+  constructor(
+    readonly userId: string,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+/** The calling application removes a user it created: the account's removal, personal data erased with it. */
+@CommandHandler(RemoveApplicationUserCommand)
+export class RemoveApplicationUserHandler implements ICommandHandler<RemoveApplicationUserCommand, RemovedUser> {
+  constructor(private readonly commands: CommandBus) {}
+
+  execute({ userId, context }: RemoveApplicationUserCommand): Promise<RemovedUser> {
+    const applicationId = callingApplication(context);
+    return this.commands.execute(new RemoveUserCommand(userId, 'application', null, context, applicationId));
   }
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, IsUUID, MaxLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../common/page-query.dto';
 
 export class RegisterApplicationDto {
@@ -29,6 +29,30 @@ export class CreateApplicationUserDto {
   @IsString()
   @MaxLength(100)
   displayName?: string;
+}
+
+/** What an application changes on a user it created; only the fields given change. */
+export class UpdateApplicationUserDto {
+  @ApiPropertyOptional({ example: 'Alice B.', maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  displayName?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2048, description: 'An absolute http(s) URL; null removes it' })
+  @ValidateIf((_, value) => value !== undefined && value !== null)
+  @IsString()
+  @MaxLength(2048)
+  imageUrl?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The application’s custom_data on the user, replaced whole; bounded like a room’s (8 KiB as JSON, 16 levels)',
+  })
+  @IsOptional()
+  @IsObject()
+  properties?: Record<string, unknown>;
 }
 
 export class CursorPageQueryDto extends PageQueryDto {

@@ -6,7 +6,13 @@ import { AdminApplicationsController } from './admin-applications.controller';
 import { ApplicationController } from './application.controller';
 import { ApplicationStates } from './application-states';
 import { ApplicationTokens } from './application-tokens';
-import { CreateApplicationUserHandler, RegisterApplicationHandler, RemoveApplicationHandler } from './applications.commands';
+import {
+  CreateApplicationUserHandler,
+  RegisterApplicationHandler,
+  RemoveApplicationHandler,
+  RemoveApplicationUserHandler,
+  UpdateApplicationUserHandler,
+} from './applications.commands';
 import {
   GetApplicationHandler,
   GetApplicationUserHandler,
@@ -35,6 +41,8 @@ import {
     RegisterApplicationHandler,
     RemoveApplicationHandler,
     CreateApplicationUserHandler,
+    UpdateApplicationUserHandler,
+    RemoveApplicationUserHandler,
     ListApplicationsHandler,
     GetApplicationHandler,
     ListApplicationUsersHandler,

@@ -65,6 +65,9 @@ export interface ApplicationUserView {
   readonly id: string;
   readonly name: string;
   readonly displayName: string | null;
+  readonly imageUrl: string | null;
+  /** The application's `custom_data` on the user. */
+  readonly properties: Readonly<Record<string, unknown>>;
   readonly createdAt: string;
 }
 
@@ -72,6 +75,8 @@ const applicationUserView = (doc: Doc): ApplicationUserView => ({
   id: doc.id,
   name: doc['applicationName'] as string,
   displayName: (doc['displayName'] as string | null) ?? null,
+  imageUrl: (doc['photoUrl'] as string | null | undefined) ?? null,
+  properties: (doc['properties'] as Record<string, unknown> | null | undefined) ?? {},
   createdAt: doc['registeredAt'] as string,
 });
 

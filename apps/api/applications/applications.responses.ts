@@ -45,7 +45,19 @@ export class ApplicationUserResponse {
   @ApiProperty(UUID) id!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ type: String, nullable: true }) displayName!: string | null;
+  @ApiProperty({ type: String, nullable: true }) imageUrl!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The application’s custom_data on the user' }) properties!: Record<string, unknown>;
   @ApiProperty(DATE_TIME) createdAt!: string;
+}
+
+export class UpdatedApplicationUserResponse {
+  @ApiProperty(UUID) id!: string;
+  @ApiProperty(UUID) applicationId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: String, nullable: true }) displayName!: string | null;
+  @ApiProperty({ type: String, nullable: true }) imageUrl!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The application’s custom_data on the user' }) properties!: Record<string, unknown>;
+  @ApiProperty({ ...POSITION, description: 'Of the change, or of the user’s last event when nothing changed' }) position!: string;
 }
 
 export class ApplicationUserPageResponse {

@@ -95,6 +95,7 @@ function targetOf(event: ParleyEvent): Target {
     case 'ApplicationRegistered':
     case 'ApplicationRemoved':
     case 'ApplicationUserCreated':
+    case 'UserPropertiesChanged':
     case 'ContactAdded':
     case 'ContactsImported':
     case 'ContactRenamed':

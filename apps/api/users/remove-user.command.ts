@@ -17,9 +17,11 @@ export interface RemovedUser {
 export class RemoveUserCommand extends Command<RemovedUser> {
   constructor(
     readonly userId: string,
-    readonly reason: 'self' | 'admin',
+    readonly reason: 'self' | 'admin' | 'application',
     readonly feedback: string | null,
     readonly context: CommandContext,
+    /** An application's removal: only a user it created. */
+    readonly ofApplication?: string,
   ) {
     super();
   }
@@ -42,8 +44,16 @@ export class RemoveUserHandler implements ICommandHandler<RemoveUserCommand, Rem
     private readonly commands: CommandBus,
   ) {}
 
-  async execute({ userId, reason, feedback, context }: RemoveUserCommand): Promise<RemovedUser> {
-    const remove: RemoveUser = { type: 'RemoveUser', userId, reason, feedback, removedBy: context.actor, now: new Date().toISOString() };
+  async execute({ userId, reason, feedback, context, ofApplication }: RemoveUserCommand): Promise<RemovedUser> {
+    const remove: RemoveUser = {
+      type: 'RemoveUser',
+      userId,
+      reason,
+      feedback,
+      removedBy: context.actor,
+      now: new Date().toISOString(),
+      ...(ofApplication !== undefined ? { ofApplication } : {}),
+    };
     // Refusals (unknown or already removed) must not touch the key.
     decideRemove(remove, (await this.users.load(userId)).state);
     await this.vault.destroy(userId);

@@ -226,6 +226,7 @@ describe('token family decider', () => {
       privacy: DEFAULT_PRIVACY,
       code: null,
       codesIssuedAt: [],
+      properties: {},
     };
     const user = (status: 'registered' | 'pending' | 'removed'): UserState => ({ ...profile, status });
     const refusal = (run: () => unknown): string => {

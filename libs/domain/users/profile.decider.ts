@@ -149,11 +149,11 @@ export function checkStatusMessage(raw: string | null): string | null {
 export const PARLEY_MEDIA_PATH = /^\/v1\/media\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** An absolute http(s) URL without credentials, at most 2048 characters, kept as given; or an uploaded photo's media path. */
-export function checkPhotoUrl(url: string): string {
+export function checkPhotoUrl(url: string, field = 'url'): string {
   if (PARLEY_MEDIA_PATH.test(url)) return url;
   if (url.length > MAX_PHOTO_URL) {
     throw validationError('PROFILE.PHOTO_URL_TOO_LONG', `A photo URL has at most ${MAX_PHOTO_URL} characters`, [
-      { field: 'url', reason: `must be at most ${MAX_PHOTO_URL} characters` },
+      { field, reason: `must be at most ${MAX_PHOTO_URL} characters` },
     ]);
   }
   let parsed: URL | null = null;
@@ -166,12 +166,12 @@ export function checkPhotoUrl(url: string): string {
   }
   const invalid = () =>
     validationError('PROFILE.PHOTO_URL_INVALID', 'The photo URL is not a valid absolute URL', [
-      { field: 'url', reason: 'must be an absolute URL with a host and without credentials' },
+      { field, reason: 'must be an absolute URL with a host and without credentials' },
     ]);
   if (parsed === null) throw invalid();
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw validationError('PROFILE.PHOTO_URL_SCHEME', 'A photo URL must use http or https', [
-      { field: 'url', reason: 'must start with http:// or https://' },
+      { field, reason: 'must start with http:// or https://' },
     ]);
   }
   if (parsed.hostname === '' || parsed.username !== '' || parsed.password !== '') throw invalid();

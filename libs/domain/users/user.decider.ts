@@ -40,6 +40,8 @@ export interface UserProfile {
   readonly code: PendingCode | null;
   /** When codes were sent, newest last (the last hundred): what request limits are counted on. */
   readonly codesIssuedAt: readonly string[];
+  /** The `custom_data` the user's application keeps on them (users of applications only; empty otherwise and after removal). */
+  readonly properties: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -57,6 +59,7 @@ export type KnownUser = Extract<UserState, { status: 'registered' }>;
 const USER_EVENT_TYPES: ReadonlySet<string> = new Set<UserEvent['type']>([
   'UsernameClaimed',
   'ApplicationUserCreated',
+  'UserPropertiesChanged',
   'UserRegistered',
   'PhoneClaimed',
   'EmailClaimed',
@@ -97,6 +100,7 @@ const newProfile = (userId: string): UserProfile => ({
   privacy: DEFAULT_PRIVACY,
   code: null,
   codesIssuedAt: [],
+  properties: {},
 });
 
 export function evolveUser(state: UserState, event: UserEvent): UserState {
@@ -159,6 +163,9 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       return { ...state, photoUrl: event.data.photoUrl };
     case 'PrivacySettingsChanged':
       return { ...state, privacy: event.data.settings };
+    case 'UserPropertiesChanged':
+      // Null once the user's key is destroyed: erased data reads as none.
+      return { ...state, properties: event.data.properties ?? {} };
     case 'UserRemoved':
       return {
         ...newProfile(state.userId),
@@ -221,15 +228,20 @@ export function decideRegister(command: RegisterUser, claimedFor: string, user: 
 export interface RemoveUser {
   readonly type: 'RemoveUser';
   readonly userId: string;
-  readonly reason: 'self' | 'admin';
+  readonly reason: 'self' | 'admin' | 'application';
   readonly feedback: string | null;
   readonly removedBy: string;
   readonly now: string;
+  /** An application removing a user: only one it created; another's user is as unknown as a missing one. */
+  readonly ofApplication?: string;
 }
 
 /** Windu's account removal: once, for an account that exists (pending ones too). */
 export function decideRemove(command: RemoveUser, state: UserState): UserRemoved {
   if (state.status === 'absent') throw notFound('USER.NOT_FOUND', `User ${command.userId} does not exist`);
+  if (command.ofApplication !== undefined && state.applicationId !== command.ofApplication) {
+    throw notFound('USER.NOT_FOUND', `User ${command.userId} does not exist`);
+  }
   if (state.status === 'removed') throw notFound('USER.REMOVED', `User ${command.userId} was removed`);
   return {
     type: 'UserRemoved',
@@ -249,6 +261,9 @@ export interface CreateApplicationUser {
   readonly applicationId: string;
   readonly name: string;
   readonly displayName: string;
+  /** Set in the same append as the creation (application-user.decider.ts). */
+  readonly imageUrl?: string;
+  readonly properties?: Record<string, unknown>;
   readonly actor: string;
   readonly now: string;
 }
@@ -283,12 +298,6 @@ export function decideCreateApplicationUser(command: CreateApplicationUser, stat
   ];
 }
 
-/** Users an application creates, stream `user-<id>`. */
-export const applicationUserDecider: Decider<CreateApplicationUser, UserState, ApplicationUserCreated> = {
-  initialState: initialUserState,
-  evolve: (state, event) => (isUserEvent(event) ? evolveUser(state, event) : state),
-  decide: decideCreateApplicationUser,
-};
 
 /**
  * An account's life in `user-<id>`: registration (under the id its username

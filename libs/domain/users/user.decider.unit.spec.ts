@@ -155,6 +155,7 @@ describe('user decider', () => {
         privacy: { statusMessage: 'all', photo: 'all', lastSeen: 'all' },
         code: null,
         codesIssuedAt: [],
+        properties: {},
       });
     });
   });

@@ -22,7 +22,15 @@ export const created = (id: string, href: string) => ({ id, href });
 
 export function nexmoUser(base: string, user: ApplicationUserView) {
   const href = userHref(base, user.id);
-  return { id: toVonageId(USER_PREFIX, user.id), name: user.name, display_name: user.displayName ?? user.name, href, _links: self(href) };
+  return {
+    id: toVonageId(USER_PREFIX, user.id),
+    name: user.name,
+    display_name: user.displayName ?? user.name,
+    ...(user.imageUrl !== null ? { image_url: user.imageUrl } : {}),
+    properties: { custom_data: user.properties },
+    href,
+    _links: self(href),
+  };
 }
 
 /** A conversation as the seed's list shows it. */

@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
 import { notFound, unauthenticated, validationError } from '../../../../libs/domain/errors';
-import { CreateApplicationUserCommand } from '../../applications/applications.commands';
+import { CreateApplicationUserCommand, RemoveApplicationUserCommand, UpdateApplicationUserCommand, type UpdatedApplicationUser } from '../../applications/applications.commands';
 import {
   GetApplicationRoomQuery,
   GetApplicationUserQuery,
@@ -27,8 +27,8 @@ import { PostCommentCommand } from '../../comments/post-comment.command';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.command';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
-import { customDataOf, eventContent, roomUpdate, type VonageUserRef } from '../vonage/vonage-shapes';
-import { CONVERSATION_BODY, requestBody } from '../vonage/vonage.openapi';
+import { applicationUserChange, applicationUserExtras, customDataOf, eventContent, roomUpdate, type VonageUserRef } from '../vonage/vonage-shapes';
+import { CONVERSATION_BODY, requestBody, USER_BODY } from '../vonage/vonage.openapi';
 import { CUSTOM_DATA, NEXMO_SCHEMAS, NexmoOperation, STRING } from './nexmo.openapi';
 import {
   CONVERSATION_PREFIX,
@@ -129,14 +129,34 @@ export class NexmoController {
 
   // ---- users
 
-  @NexmoOperation('/users', { status: 201, description: 'The user created: its id and where it lives', schema: NEXMO_SCHEMAS.createdUser, body: requestBody({ name: STRING, display_name: STRING }, ['name']) })
+  @NexmoOperation('/users', { status: 201, description: 'The user created: its id and where it lives', schema: NEXMO_SCHEMAS.createdUser, body: { ...USER_BODY, required: ['name'] } })
   @Post('beta/users')
   @HttpCode(201)
   async createUser(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     this.application(request);
     const name = required(body, 'name');
-    const user = await this.commands.execute(new CreateApplicationUserCommand(name, str(body, 'display_name'), this.context(request)));
+    const user = await this.commands.execute(new CreateApplicationUserCommand(name, str(body, 'display_name'), this.context(request), applicationUserExtras(body)));
     return created(`${USER_PREFIX}${user.id}`, userHref(this.base(request), user.id));
+  }
+
+  /** `display_name`, `image_url` and `properties.custom_data` change; `name` (the user's handle) stays. */
+  @NexmoOperation('/users/:user_id', { status: 200, description: 'The user as it is now', schema: NEXMO_SCHEMAS.user, body: USER_BODY })
+  @Put('beta/users/:user_id')
+  async updateUser(@Param('user_id') userId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const app = this.application(request);
+    await this.settle();
+    const user: ApplicationUserView = await this.queries.execute(new GetApplicationUserQuery(app, this.userIdOf(userId)));
+    const updated: UpdatedApplicationUser = await this.commands.execute(new UpdateApplicationUserCommand(user.id, applicationUserChange(user, body), this.context(request)));
+    return nexmoUser(this.base(request), { ...user, displayName: updated.displayName, imageUrl: updated.imageUrl, properties: updated.properties });
+  }
+
+  /** The user is removed as Parley removes an account: its tokens (`sub`) stop working, its personal data is erased, rooms keep its messages. */
+  @NexmoOperation('/users/:user_id', { status: 204, description: 'Deleted', schema: null, writes: true })
+  @Delete('beta/users/:user_id')
+  @HttpCode(204)
+  async deleteUser(@Param('user_id') userId: string, @Req() request: ParleyRequest): Promise<void> {
+    this.application(request);
+    await this.commands.execute(new RemoveApplicationUserCommand(this.userIdOf(userId), this.context(request)));
   }
 
   @NexmoOperation('/users', { status: 200, description: 'A page of the application’s users', schema: NEXMO_SCHEMAS.users, query: ['page_size', 'record_index', 'cursor'] })

@@ -16,7 +16,10 @@ const SELF = closed({ self: LINK });
 const WHOLE: Schema = { type: 'integer', minimum: 0 };
 
 const CREATED = (id: Schema) => closed({ id, href: HREF });
-const USER = closed({ id: USER_ID, name: STRING, display_name: STRING, href: HREF, _links: SELF });
+const USER = closed(
+  { id: USER_ID, name: STRING, display_name: STRING, image_url: STRING, properties: closed({ custom_data: CUSTOM_DATA }), href: HREF, _links: SELF },
+  ['id', 'name', 'display_name', 'properties', 'href', '_links'],
+);
 const CONVERSATION_SUMMARY = { uuid: CONVERSATION_ID, name: STRING, display_name: STRING, _links: SELF };
 const CONVERSATION = closed({
   ...CONVERSATION_SUMMARY,

@@ -1,6 +1,7 @@
 import { validationError } from '../../../../libs/domain/errors';
 import type { ErrorBody } from '../../common/error-body';
 import type { ExecuteRoomCommand } from '../../rooms/room-command.command';
+import type { ApplicationUserChange } from '../../applications/applications.commands';
 
 type RoomCommand = ExecuteRoomCommand['command'];
 import type { ApplicationRoomView, ApplicationUserView, MemberStateView, TimelineEventView } from '../../applications/applications.queries';
@@ -55,13 +56,51 @@ export function customDataOf(body: Record<string, unknown>): Record<string, unkn
   return customData as Record<string, unknown>;
 }
 
+/**
+ * A user update as Parley's application-user change: `display_name`,
+ * `image_url` (null removes it) and `properties.custom_data` (replaced
+ * whole); `name` is the handle the user's id and tokens derive from, so only
+ * its present value passes.
+ */
+export function applicationUserChange(user: ApplicationUserView, body: Record<string, unknown>): ApplicationUserChange {
+  const name = body['name'];
+  if (name !== undefined && name !== user.name) {
+    throw validationError('REQUEST.VALIDATION_FAILED', 'name is the user’s handle and does not change', [{ field: 'name', reason: 'cannot change (use display_name)' }]);
+  }
+  const displayName = body['display_name'];
+  if (displayName !== undefined && typeof displayName !== 'string') {
+    throw validationError('REQUEST.VALIDATION_FAILED', 'display_name must be a string', [{ field: 'display_name', reason: 'must be a string' }]);
+  }
+  const imageUrl = body['image_url'];
+  if (imageUrl !== undefined && imageUrl !== null && typeof imageUrl !== 'string') {
+    throw validationError('REQUEST.VALIDATION_FAILED', 'image_url must be a string or null', [{ field: 'image_url', reason: 'must be a string or null' }]);
+  }
+  const properties = customDataOf(body);
+  return {
+    ...(displayName !== undefined ? { displayName } : {}),
+    ...(imageUrl !== undefined ? { imageUrl } : {}),
+    ...(properties ? { properties } : {}),
+  };
+}
+
+/** A new user's image and custom_data, set with its creation. */
+export function applicationUserExtras(body: Record<string, unknown>): { imageUrl?: string; properties?: Record<string, unknown> } {
+  const imageUrl = body['image_url'];
+  if (imageUrl !== undefined && imageUrl !== null && typeof imageUrl !== 'string') {
+    throw validationError('REQUEST.VALIDATION_FAILED', 'image_url must be a string', [{ field: 'image_url', reason: 'must be a string' }]);
+  }
+  const properties = customDataOf(body);
+  return { ...(typeof imageUrl === 'string' ? { imageUrl } : {}), ...(properties ? { properties } : {}) };
+}
+
 export function vonageUser(base: string, user: ApplicationUserView) {
   const id = toVonageId(USER_PREFIX, user.id);
   return {
     id,
     name: user.name,
     display_name: user.displayName ?? user.name,
-    properties: { custom_data: {} },
+    ...(user.imageUrl !== null ? { image_url: user.imageUrl } : {}),
+    properties: { custom_data: user.properties },
     timestamp: { created: user.createdAt },
     _links: { self: link(`${base}/v1/users/${id}`) },
   };

@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
 import { notFound, unauthenticated, validationError } from '../../../../libs/domain/errors';
-import { CreateApplicationUserCommand } from '../../applications/applications.commands';
+import { CreateApplicationUserCommand, RemoveApplicationUserCommand, UpdateApplicationUserCommand, type UpdatedApplicationUser } from '../../applications/applications.commands';
 import {
   GetApplicationRoomQuery,
   GetApplicationUserQuery,
@@ -27,8 +27,10 @@ import { PostCommentCommand } from '../../comments/post-comment.command';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.command';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
-import { CONVERSATION_BODY, CUSTOM_DATA, requestBody, STRING, VONAGE_SCHEMAS, VonageOperation } from './vonage.openapi';
+import { CONVERSATION_BODY, CUSTOM_DATA, requestBody, STRING, USER_BODY, VONAGE_SCHEMAS, VonageOperation } from './vonage.openapi';
 import {
+  applicationUserChange,
+  applicationUserExtras,
   CONVERSATION_PREFIX,
   customDataOf,
   eventContent,
@@ -89,15 +91,43 @@ export class VonageController {
 
   // ---- users
 
-  @VonageOperation('/users', { status: 200, description: 'The user created', schema: VONAGE_SCHEMAS.user, body: requestBody({ name: STRING, display_name: STRING }, ['name']) })
+  @VonageOperation('/users', { status: 200, description: 'The user created', schema: VONAGE_SCHEMAS.user, body: { ...USER_BODY, required: ['name'] } })
   @Post('users')
   @HttpCode(200)
   async createUser(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     this.application(request);
     const name = str(body, 'name');
     if (name === undefined) throw validationError('REQUEST.VALIDATION_FAILED', 'name is required', [{ field: 'name', reason: 'is required' }]);
-    const created = await this.commands.execute(new CreateApplicationUserCommand(name, str(body, 'display_name'), this.context(request)));
-    return vonageUser(this.base(request), { id: created.id, name: created.name, displayName: created.displayName, createdAt: created.createdAt });
+    const extras = applicationUserExtras(body);
+    const created = await this.commands.execute(new CreateApplicationUserCommand(name, str(body, 'display_name'), this.context(request), extras));
+    return vonageUser(this.base(request), {
+      id: created.id,
+      name: created.name,
+      displayName: created.displayName,
+      imageUrl: extras.imageUrl ?? null,
+      properties: extras.properties ?? {},
+      createdAt: created.createdAt,
+    });
+  }
+
+  /** `display_name`, `image_url` and `properties.custom_data` change; `name` (the user's handle) stays. */
+  @VonageOperation('/users/:user_id', { status: 200, description: 'The user as it is now', schema: VONAGE_SCHEMAS.user, body: USER_BODY })
+  @Patch('users/:user_id')
+  async updateUser(@Param('user_id') userId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
+    const app = this.application(request);
+    await this.settle();
+    const user: ApplicationUserView = await this.queries.execute(new GetApplicationUserQuery(app, this.userIdOf(userId)));
+    const updated: UpdatedApplicationUser = await this.commands.execute(new UpdateApplicationUserCommand(user.id, applicationUserChange(user, body), this.context(request)));
+    return vonageUser(this.base(request), { ...user, displayName: updated.displayName, imageUrl: updated.imageUrl, properties: updated.properties });
+  }
+
+  /** The user is removed as Parley removes an account: its tokens (`sub`) stop working, its personal data is erased, rooms keep its messages. */
+  @VonageOperation('/users/:user_id', { status: 204, description: 'Deleted', schema: null, writes: true })
+  @Delete('users/:user_id')
+  @HttpCode(204)
+  async deleteUser(@Param('user_id') userId: string, @Req() request: ParleyRequest): Promise<void> {
+    this.application(request);
+    await this.commands.execute(new RemoveApplicationUserCommand(this.userIdOf(userId), this.context(request)));
   }
 
   @VonageOperation('/users', { status: 200, description: 'A page of the application’s users', schema: VONAGE_SCHEMAS.users, query: ['page_size', 'cursor'] })

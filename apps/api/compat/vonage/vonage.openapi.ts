@@ -30,14 +30,18 @@ const MEMBER_ID = prefixedId('MEM-');
 const EVENT_ID: Schema = { type: 'integer', minimum: 1, description: 'Dense and increasing within the conversation' };
 const STATE: Schema = { type: 'string', enum: ['INVITED', 'JOINED', 'LEFT'] };
 
-const USER = closed({
-  id: USER_ID,
-  name: STRING,
-  display_name: STRING,
-  properties: closed({ custom_data: CUSTOM_DATA }),
-  timestamp: closed({ created: DATE_TIME }),
-  _links: closed({ self: LINK }),
-});
+const USER = closed(
+  {
+    id: USER_ID,
+    name: STRING,
+    display_name: STRING,
+    image_url: STRING,
+    properties: closed({ custom_data: CUSTOM_DATA }),
+    timestamp: closed({ created: DATE_TIME }),
+    _links: closed({ self: LINK }),
+  },
+  ['id', 'name', 'display_name', 'properties', 'timestamp', '_links'],
+);
 const CONVERSATION = closed({
   id: CONVERSATION_ID,
   name: STRING,
@@ -174,6 +178,14 @@ export const requestBody = (properties: Record<string, Schema>, required: readon
   properties,
   required: [...required],
   additionalProperties: true,
+});
+
+/** A user's fields as Vonage (and the later Nexmo API) sends them. */
+export const USER_BODY: Schema = requestBody({
+  name: STRING,
+  display_name: STRING,
+  image_url: { type: 'string', nullable: true, description: 'null removes it' },
+  properties: requestBody({ custom_data: CUSTOM_DATA }),
 });
 
 /** A conversation's fields as Vonage (and the later Nexmo API) sends them. */
