@@ -1,4 +1,6 @@
 import { aliasOf } from '../libs/domain/aliases';
+import { inDirectory } from '../libs/domain/rooms/room.decider';
+import type { RoomKind } from '../libs/domain/events';
 import type { Projection } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
 
@@ -30,6 +32,17 @@ export interface MemberStateEntry {
   readonly order: number;
 }
 
+/** Whether the room directory lists the room (the decider's rule, on the room's document). */
+const listedIn = (doc: Doc): boolean =>
+  inDirectory({
+    kind: doc['kind'] as RoomKind,
+    createdBy: doc['createdBy'] as string,
+    applicationId: (doc['applicationId'] as string | null) ?? null,
+    closed: doc['closed'] === true,
+    unlisted: doc['unlisted'] === true,
+  });
+const withListing = (doc: Doc): Doc => ({ ...doc, listed: listedIn(doc) });
+
 const members = (doc: Doc) => (doc['members'] ?? {}) as Record<string, RoomMemberEntry>;
 const memberStates = (doc: Doc) => (doc['memberStates'] ?? {}) as Record<string, MemberStateEntry>;
 
@@ -42,11 +55,12 @@ function withMemberState(doc: Doc, userId: string, change: (entry: MemberStateEn
 export const roomsProjection: Projection = {
   name: 'rooms',
   // v3: rooms of applications, member states, closed rooms; `alias`, the room's integer id (libs/domain/aliases.ts), and the last comment's.
-  version: 3,
+  // v4: `listed`, in the room directory (organisation group chats, open, DISABLE_LIST off).
+  version: 4,
   collections: [
     {
       name: 'rooms',
-      indexes: [{ fields: ['lastActivityAt'] }, { fields: ['applicationId', 'createdAt', 'id'] }, { fields: ['alias'] }, { fields: ['kind', 'closed', 'createdAt', 'id'] }],
+      indexes: [{ fields: ['lastActivityAt'] }, { fields: ['applicationId', 'createdAt', 'id'] }, { fields: ['alias'] }, { fields: ['kind', 'closed', 'createdAt', 'id'] }, { fields: ['listed', 'name', 'id'] }],
     },
   ],
   // A batch's rooms in one read.
@@ -60,7 +74,7 @@ export const roomsProjection: Projection = {
       await ctx.update(
         'rooms',
         d.roomId,
-        (doc) => ({
+        (doc) => withListing({
           ...doc,
           alias: aliasOf(event.position),
           kind: d.kind,
@@ -107,7 +121,7 @@ export const roomsProjection: Projection = {
       );
     },
     RoomClosed: async (event, ctx) => {
-      await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, closed: true, closedAt: event.data.closedAt }));
+      await ctx.update('rooms', event.data.roomId, (doc) => withListing({ ...doc, closed: true, closedAt: event.data.closedAt }));
     },
     RoomPropertiesChanged: async (event, ctx) => {
       await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, properties: event.data.properties }));
@@ -143,7 +157,7 @@ export const roomsProjection: Projection = {
       await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, permissions: event.data.permissions }));
     },
     RoomListingChanged: async (event, ctx) => {
-      await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, unlisted: event.data.unlisted }));
+      await ctx.update('rooms', event.data.roomId, (doc) => withListing({ ...doc, unlisted: event.data.unlisted }));
     },
     MemberVoiceChanged: async (event, ctx) => {
       const d = event.data;

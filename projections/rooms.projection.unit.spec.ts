@@ -59,6 +59,8 @@ describe('rooms projection', () => {
       closed: false,
       closedAt: null,
       unlisted: false,
+      // A direct room is in no directory.
+      listed: false,
       memberStates: {},
       createdBy: ALICE,
       createdAt: at(2),
@@ -285,6 +287,21 @@ describe('rooms projection: administered group chats', () => {
     await scenario.when({ type: 'RoomListingChanged', data: { roomId: ROOM, unlisted: true, changedBy: OWNER, changedAt: at(5) } });
     expect((await scenario.doc('rooms', ROOM))?.['unlisted']).toBe(true);
     await thenReplayChangesNothing(scenario, 'RoomListingChanged');
+  });
+
+  it('the room directory: an organisation’s group chat is listed until DISABLE_LIST or its deletion; a user’s group never', async () => {
+    const ORG = 'apikey:k-1';
+    const scenario = await given(roomsProjection, [roomCreated(OTHER, { createdBy: ORG, createdAt: at(0) }), roomCreated(ROOM, { createdAt: at(0) })]);
+    expect((await scenario.doc('rooms', OTHER))?.['listed']).toBe(true);
+    expect((await scenario.doc('rooms', ROOM))?.['listed']).toBe(false);
+    await scenario.when({ type: 'RoomListingChanged', data: { roomId: OTHER, unlisted: true, changedBy: ORG, changedAt: at(5) } });
+    expect((await scenario.doc('rooms', OTHER))?.['listed']).toBe(false);
+    await scenario.when({ type: 'RoomListingChanged', data: { roomId: OTHER, unlisted: false, changedBy: ORG, changedAt: at(6) } });
+    expect((await scenario.doc('rooms', OTHER))?.['listed']).toBe(true);
+    await thenReplayChangesNothing(scenario, 'RoomListingChanged');
+    await scenario.when({ type: 'RoomClosed', data: { roomId: OTHER, closedBy: ORG, closedAt: at(7) } });
+    expect((await scenario.doc('rooms', OTHER))?.['listed']).toBe(false);
+    await thenReplayChangesNothing(scenario, 'RoomClosed');
   });
 
   it('MemberVoiceChanged: the member is voiced', async () => {

@@ -25,6 +25,8 @@ import { ROOM_MEDIA_ROUTE } from './media/room-media.controller';
 import { ME_PHOTO_ROUTE } from './media/me-photo.controller';
 import { ROOM_AVATAR_ROUTE } from './media/room-avatar.controller';
 import { ADMIN_USER_MEDIA_ROUTE } from './media/admin-user-media.controller';
+import { ADMIN_USER_PHOTO_ROUTE } from './media/admin-user-photo.controller';
+import { TRILLIAN_AVATAR_ROUTE } from './compat/trillian/trillian-addressbook.controller';
 import { mediaTooLarge, refuseOversizedUpload, uploadBodyLimit } from './media/upload-body';
 import { streamJsonUpload } from './media/streamed-json-upload';
 import { trillianUrl } from './compat/trillian/trillian-wire';
@@ -99,7 +101,7 @@ async function buildApp(config: ParleyConfig, logger: ParleyLogger): Promise<Nes
     // Media uploads: base64 JSON up to the configured size; a declared length beyond it is refused before the body is read.
     if (
       ((route.url === MEDIA_ROUTE || route.url === ROOM_MEDIA_ROUTE || route.url === ADMIN_USER_MEDIA_ROUTE) && methods.includes('POST')) ||
-      ((route.url === ME_PHOTO_ROUTE || route.url === ROOM_AVATAR_ROUTE) && methods.includes('PUT'))
+      ((route.url === ME_PHOTO_ROUTE || route.url === ROOM_AVATAR_ROUTE || route.url === ADMIN_USER_PHOTO_ROUTE || route.url === TRILLIAN_AVATAR_ROUTE) && methods.includes('PUT'))
     ) {
       route.bodyLimit = uploadBodyLimit(config.media.maxBytes);
       route.onRequest = [refuseOversizedUpload(config.media.maxBytes), ...(Array.isArray(route.onRequest) ? route.onRequest : route.onRequest ? [route.onRequest] : [])];

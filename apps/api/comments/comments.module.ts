@@ -9,7 +9,7 @@ import { CommentSequencer } from './comment-sequencer';
 import { CommentsController } from './comments.controller';
 import { GetCommentHandler, ListCommentsHandler } from './comments.queries';
 import { DeleteHistoryHandler } from './delete-history.command';
-import { AdminHistoryDeletionController, HistoryController, HistoryDeletionController } from './history.controller';
+import { AdminHistoryController, AdminHistoryDeletionController, HistoryController, HistoryDeletionController } from './history.controller';
 import { HistoryWeekHandler, ListHistoryWeeksHandler } from './history.queries';
 import { DeleteCommentHandler } from './delete-comment.command';
 import { PostCommentHandler } from './post-comment.command';
@@ -17,7 +17,7 @@ import { PostCommentHandler } from './post-comment.command';
 /** Posting, deleting and paging comments; the sequencer is also how imports write comments. */
 @Module({
   imports: [InfrastructureModule, AdminModule, RoomsModule, ContactsModule, OrgModule],
-  controllers: [CommentsController, HistoryController, HistoryDeletionController, AdminHistoryDeletionController],
+  controllers: [CommentsController, HistoryController, HistoryDeletionController, AdminHistoryController, AdminHistoryDeletionController],
   providers: [
     CommentSequencer,
     CommentLookup,

@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { validationError } from '../../../libs/domain/errors';
-import { historyWeeksProjection, membershipsProjection, sessionsProjection, timelineProjection, usersProjection } from '../../../projections';
+import { historyWeeksProjection, membershipsProjection, roomsProjection, sessionsProjection, timelineProjection, usersProjection } from '../../../projections';
 import { Caller, CurrentUser, type AuthenticatedUser } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
@@ -55,6 +55,35 @@ export class HistoryController {
     @CurrentUser() user: AuthenticatedUser | undefined,
   ): Promise<TimelinePage> {
     return this.queries.execute(new HistoryWeekQuery(caller.actor, roomId, whole(year, 'year'), whole(week, 'week'), user?.familyId ?? null));
+  }
+}
+
+/** Any room's history by ISO week for administrators (`admin:rooms`), member or not: group chats and a user's direct conversations alike. */
+@ApiTags('admin: rooms')
+@Public()
+@RequireScopes('admin:rooms')
+@Controller('admin/rooms/:roomId/history/weeks')
+export class AdminHistoryController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @ReadModelQuery(roomsProjection, historyWeeksProjection)
+  @ApiOperation({ summary: 'The ISO weeks of any room that hold comments, with counts and revisions' })
+  @ApiOkResponse({ type: HistoryWeeksResponse })
+  @ApiErrors(400, 404)
+  weeks(@Param('roomId', UuidParamPipe) roomId: string, @AdminCaller() caller: CommandContext): Promise<HistoryWeeksView> {
+    return this.queries.execute(new ListHistoryWeeksQuery(caller.actor, roomId, true));
+  }
+
+  @Get(':year/:week')
+  @ReadModelQuery(roomsProjection, timelineProjection, usersProjection)
+  @ApiOperation({ summary: `One ISO week of any room's timeline, oldest first (at most ${WEEK_PAGE_MAX} items)` })
+  @ApiParam({ name: 'year', schema: { type: 'integer', minimum: 1970, maximum: 9999 } })
+  @ApiParam({ name: 'week', schema: { type: 'integer', minimum: 1, maximum: 53 } })
+  @ApiOkResponse({ type: TimelinePageResponse })
+  @ApiErrors(400, 404)
+  week(@Param('roomId', UuidParamPipe) roomId: string, @Param('year') year: string, @Param('week') week: string, @AdminCaller() caller: CommandContext): Promise<TimelinePage> {
+    return this.queries.execute(new HistoryWeekQuery(caller.actor, roomId, whole(year, 'year'), whole(week, 'week'), null, true));
   }
 }
 

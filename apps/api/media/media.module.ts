@@ -19,6 +19,8 @@ import { MediaLibrary } from './media-library';
 import { BLOB_STORE } from './media-tokens';
 import { MediaUploads } from './media-uploads';
 import { MediaSweeper } from './media-sweeper';
+import { AdminUserPhotoController } from './admin-user-photo.controller';
+import { UserPhotos } from './user-photos';
 
 class BlobStoreLifecycle implements OnApplicationShutdown {
   constructor(@Inject(BLOB_STORE) private readonly blobs: BlobStore) {}
@@ -31,7 +33,7 @@ class BlobStoreLifecycle implements OnApplicationShutdown {
 /** Media (issue #15): uploads, downloads and thumbnails; bytes in the blob store, sealed with their owner's key. */
 @Module({
   imports: [InfrastructureModule, RoomsModule, PresenceModule, OrgModule, AdminModule],
-  controllers: [MediaController, RoomMediaController, MePhotoController, RoomAvatarController, AdminUserMediaController],
+  controllers: [MediaController, RoomMediaController, MePhotoController, RoomAvatarController, AdminUserMediaController, AdminUserPhotoController],
   providers: [
     { provide: BLOB_STORE, inject: [PARLEY_CONFIG], useFactory: (config: ParleyConfig) => createBlobStore(config) },
     { provide: MediaCipher, inject: [PersonalDataVault], useFactory: (vault: PersonalDataVault) => new MediaCipher(vault) },
@@ -39,7 +41,8 @@ class BlobStoreLifecycle implements OnApplicationShutdown {
     MediaUploads,
     MediaLibrary,
     MediaSweeper,
+    UserPhotos,
   ],
-  exports: [MediaUploads, MediaLibrary],
+  exports: [MediaUploads, MediaLibrary, UserPhotos],
 })
 export class MediaModule {}

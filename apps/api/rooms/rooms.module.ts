@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
 import { ADMIN_ROOM_HANDLERS } from './admin-rooms';
 import { AdminRoomsController } from './admin-rooms.controller';
+import { AdminConversationsController } from './admin-conversations.controller';
+import { ListUserConversationsHandler } from './admin-conversations';
+import { RoomDirectoryController } from './room-directory.controller';
+import { ListRoomDirectoryHandler } from './room-directory';
 import { ContactsModule } from '../contacts/contacts.module';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import { PresenceModule } from '../presence/presence.module';
@@ -16,7 +20,7 @@ import { ROOM_LOOKUP_HANDLERS } from './room-lookups.queries';
 /** Rooms, their settings and members; RoomStates is what comments, read state, feeds and webhooks decide on. */
 @Module({
   imports: [InfrastructureModule, AdminModule, UsersModule, ContactsModule, PresenceModule],
-  controllers: [RoomsController, AdminRoomsController],
+  controllers: [RoomsController, RoomDirectoryController, AdminRoomsController, AdminConversationsController],
   providers: [
     RoomStates,
     CreateRoomHandler,
@@ -27,6 +31,8 @@ import { ROOM_LOOKUP_HANDLERS } from './room-lookups.queries';
     UnreadHandler,
     ...ROOM_LOOKUP_HANDLERS,
     ...ADMIN_ROOM_HANDLERS,
+    ListUserConversationsHandler,
+    ListRoomDirectoryHandler,
   ],
   exports: [RoomStates],
 })

@@ -152,6 +152,8 @@ export type RoomCommand =
     })
   | (AsAdmin & { readonly type: 'RemoveMember'; readonly actor: string; readonly userId: string; readonly now: string })
   | { readonly type: 'LeaveRoom'; readonly actor: string; readonly now: string }
+  /** A user joining a room of the directory by themselves (see `inDirectory`). */
+  | { readonly type: 'JoinRoom'; readonly actor: string; readonly now: string }
   | (AsAdmin & {
       readonly type: 'UpdateRoom';
       readonly actor: string;
@@ -378,6 +380,8 @@ export function decideRoom(command: RoomCommand, state: RoomState): RoomEvent[] 
       return removeMember(command, requireOpenRoom(state));
     case 'LeaveRoom':
       return leave(command, requireOpenRoom(state));
+    case 'JoinRoom':
+      return join(command, requireOpenRoom(state));
     case 'UpdateRoom': {
       const onlyClose = Object.entries(command).every(([key, value]) => value === undefined || ['type', 'actor', 'admin', 'now', 'close'].includes(key));
       if (command.close === true && onlyClose && requireRoom(state).closed) return [];
@@ -645,6 +649,35 @@ function addMembers(command: Extract<RoomCommand, { type: 'AddMembers' }>, room:
     type: 'MemberAdded',
     data: { roomId: room.roomId, userId, role: 'member', addedBy: command.actor, addedAt: command.now },
   }));
+}
+
+/** Who made a room for the organisation: an administrator's API key (`apikey:<id>`), as an administered room records it. */
+export const isOrganisationActor = (actor: string): boolean => actor.startsWith('apikey:');
+
+/**
+ * The room directory (what signed-in users discover without being members):
+ * the organisation's open group chats, unless listing is disabled (Trillian's
+ * DISABLE_LIST). Rooms users make stay known to their members only, and an
+ * application's rooms to its users.
+ */
+export function inDirectory(room: { readonly kind: RoomKind; readonly createdBy: string; readonly applicationId: string | null; readonly closed: boolean; readonly unlisted: boolean }): boolean {
+  return room.kind === 'group' && room.applicationId === null && isOrganisationActor(room.createdBy) && !room.closed && !room.unlisted;
+}
+
+/**
+ * Joining from the directory: a room it lists (anything else is not found,
+ * as to any non-member) whose members may add members (no DISABLE_MEMBER_ADD):
+ * what any member could do for the user, the user does for themselves.
+ * Joining again changes nothing.
+ */
+function join(command: Extract<RoomCommand, { type: 'JoinRoom' }>, room: ActiveRoom): RoomEvent[] {
+  if (room.members.has(command.actor)) return [];
+  if (!inDirectory(room)) throw notFound('ROOM.NOT_FOUND', 'Room not found');
+  if (!room.permissions.addMembers) throw forbidden('ROOM.JOIN_NOT_ALLOWED', 'This room takes new members from its operators only');
+  if (room.members.size + 1 > MAX_ROOM_MEMBERS) {
+    throw conflict('ROOM.FULL', `A room holds at most ${MAX_ROOM_MEMBERS} members`);
+  }
+  return [{ type: 'MemberAdded', data: { roomId: room.roomId, userId: command.actor, role: 'member', addedBy: command.actor, addedAt: command.now } }];
 }
 
 function removeMember(command: Extract<RoomCommand, { type: 'RemoveMember' }>, room: ActiveRoom): RoomEvent[] {

@@ -46,6 +46,11 @@ export const INDEXED_QUERIES: readonly IndexedQuery[] = [
     },
   },
   {
+    label: 'room directory, next page',
+    collection: 'rooms',
+    options: { filter: { listed: true }, sort: [{ field: 'name', direction: 'asc' }], after: ['General', 'r1'], limit: 21 },
+  },
+  {
     label: 'room members',
     collection: 'memberships',
     options: { filter: { roomId: 'r1', active: true }, sort: [{ field: 'joinedAt', direction: 'asc' }] },

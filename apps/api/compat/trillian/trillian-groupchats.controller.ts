@@ -18,6 +18,7 @@ import { flagsOf, memberFlagsOf, parseFlags, settingsOf } from './trillian-flags
 import { TrillianGroupchatDto, TrillianMessageDto } from './trillian.dto';
 import { TRILLIAN_ERRORS, TrillianAnswer } from './trillian.openapi';
 import { answer, href, userIdOf, type WireNode } from './trillian-wire';
+import { blockOf, messageNode, weekMessagesNode, weeksNode, whole } from './trillian-history';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const now = () => new Date().toISOString();
@@ -38,19 +39,6 @@ function switchOf(value: string | undefined, field: string): boolean {
   if (value === '1') return true;
   throw validationError('REQUEST.VALIDATION_FAILED', `${field} must be 0 or 1`, [{ field, reason: 'must be 0 or 1' }]);
 }
-const whole = (value: string, field: string): number => {
-  if (!/^[0-9]{1,4}$/.test(value)) throw validationError('HISTORY.WEEK_INVALID', `${field} must be a number`, [{ field, reason: 'must be a whole number' }]);
-  return Number(value);
-};
-/** Trillian's `block`: base64 of the comment ids to delete, separated by commas, spaces or new lines. */
-function blockOf(block: string): string[] {
-  const text = /^[A-Za-z0-9+/]+={0,2}$/.test(block) ? Buffer.from(block, 'base64').toString('utf8') : '';
-  const ids = text.split(/[\s,]+/).filter((id) => id !== '');
-  if (ids.length === 0 || ids.some((id) => !UUID.test(id.toLowerCase()))) {
-    throw validationError('REQUEST.VALIDATION_FAILED', 'block must be base64 of comment ids', [{ field: 'block', reason: 'must be base64 of comment ids separated by commas or new lines' }]);
-  }
-  return ids.map((id) => id.toLowerCase());
-}
 
 function groupchatNode(request: FastifyRequest, room: AdminRoomView, members: boolean): WireNode {
   const base = `groupchats/${encodeURIComponent(`#${room.id}@${request.hostname}`)}/`;
@@ -68,11 +56,6 @@ function groupchatNode(request: FastifyRequest, room: AdminRoomView, members: bo
   };
 }
 const memberNode = (member: NonNullable<AdminRoomView['members']>[number]): WireNode => ({ '@_name': member.userId, flags: memberFlagsOf(member) });
-const messageNode = (item: { readonly createdAt: string; readonly senderId: string; readonly text: string | null }): WireNode => ({
-  '@_timestamp': Date.parse(item.createdAt),
-  '@_from': item.senderId,
-  '#text': item.text ?? '',
-});
 
 /**
  * Trillian's group chats (`/trillian/v1/groupchats`) over Parley's rooms run by
@@ -194,15 +177,7 @@ export class TrillianGroupchatsController {
     const view: HistoryWeeksView = await this.queries.execute(new ListHistoryWeeksQuery(caller.actor, roomId, true));
     const conversation = conversationOf(roomId);
     const base = `groupchats/${encodeURIComponent(`#${roomId}@${request.hostname}`)}/messages/${conversation}`;
-    return answer(request, reply, 200, {
-      messages: {
-        '@_conversation': conversation,
-        '@_medium': 'astra',
-        '@_name': `#${roomId}@${request.hostname}`,
-        '@_revision': view.revision,
-        week: view.weeks.map((w) => ({ '@_flags': 0, '@_href': href(request, `${base}/${w.year}/${w.week}/`), '@_messages': w.count, '@_week': w.week, '@_year': w.year })),
-      },
-    });
+    return answer(request, reply, 200, { messages: weeksNode(request, view, conversation, `#${roomId}@${request.hostname}`, base) });
   }
 
   @Post(':groupchat/messages')
@@ -241,8 +216,7 @@ export class TrillianGroupchatsController {
     const roomId = roomIdOf(name);
     requireConversation(roomId, conversation);
     const page: TimelinePage = await this.queries.execute(new HistoryWeekQuery(caller.actor, roomId, whole(year, 'year'), whole(week, 'week'), null, true));
-    const messages = page.items.filter((item) => item.kind === 'comment' && !item.deleted).map(messageNode);
-    return answer(request, reply, 200, { messages: messages.length > 0 ? { message: messages } : '' });
+    return answer(request, reply, 200, { messages: weekMessagesNode(page) });
   }
 
   @Delete(':groupchat/messages/:conversation/:year/:week')

@@ -33,6 +33,7 @@ const presence = closed({
   devices: { oneOf: [str, closed({ device: { type: 'array', items: device } })] },
 });
 const user = closed({ name: str, im: str, displayname: str }, ['name']);
+const avatar = closed({ href: { type: 'string', format: 'uri' }, type: str, size: int });
 
 /** The JSON form of each answer: `{ response: … }`, attributes as plain keys. */
 const ANSWERS = {
@@ -47,11 +48,14 @@ const ANSWERS = {
   members: closed({ members }),
   member: closed({ member }),
   weeks: closed({ messages: weeks }),
+  /** A user's conversations, each with its weeks. */
+  conversations: closed({ messages: { type: 'array', items: weeks } }, []),
   week: closed({ messages: { oneOf: [str, closed({ message: { oneOf: [message, { type: 'array', items: message }] } })] } }),
   message: closed({ message }),
   presences: closed({ presence: { type: 'array', items: presence } }, []),
   users: closed({ user: { type: 'array', items: user } }, []),
   user: closed({ user }),
+  avatar: closed({ avatar }),
 } as const;
 export type TrillianAnswerKind = keyof typeof ANSWERS;
 
