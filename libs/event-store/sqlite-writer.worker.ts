@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from './sqlite-event-store';
-import type { WriterOptions, WriterReply, WriterRequest } from './sqlite-writer.protocol';
+import type { AppendAnswer, WriterOptions, WriterReply, WriterRequest } from './sqlite-writer.protocol';
 import { toThreadError } from '../threads/start-worker';
 
 /*
@@ -15,21 +15,31 @@ const options = workerData as WriterOptions;
 const store = new SqliteEventStore({ file: options.file, synchronous: options.synchronous });
 
 const reply = (message: WriterReply): void => port.postMessage(message);
+/** Answers not yet sent; the thread ends only after them. */
+const unanswered = new Set<Promise<void>>();
+const answering = (answer: Promise<void>): void => {
+  unanswered.add(answer);
+  void answer.finally(() => unanswered.delete(answer));
+};
 reply({ kind: 'ready' });
 port.on('message', (request: WriterRequest) => {
   switch (request.kind) {
-    case 'append':
-      store.appendPrepared(request.streamId, request.events, request.expected).then(
-        (result) =>
-          reply({
-            kind: 'appended',
-            id: request.id,
-            nextRevision: result.nextRevision,
-            position: result.position,
-            positions: result.positions ?? [result.position],
-          }),
-        (error: unknown) => reply({ kind: 'failed', id: request.id, error: toThreadError(error) }),
-      );
+    case 'appends':
+      // All of one message's appends join the same group commit, so they settle together: one answer.
+      answering(Promise.all(
+        request.appends.map(({ id, streamId, events, expected }) =>
+          store.appendPrepared(streamId, events, expected).then(
+            (result): AppendAnswer => ({
+              id,
+              ok: true,
+              nextRevision: result.nextRevision,
+              position: result.position,
+              positions: result.positions ?? [result.position],
+            }),
+            (error: unknown): AppendAnswer => ({ id, ok: false, error: toThreadError(error) }),
+          ),
+        ),
+      ).then((answers) => reply({ kind: 'committed', answers })));
       return;
     case 'import':
       store.importEvents(request.events).then(
@@ -39,7 +49,8 @@ port.on('message', (request: WriterRequest) => {
       return;
     case 'close':
       // Commits what was accepted, then lets the thread end.
-      void store.close().then(() => {
+      void store.close().then(async () => {
+        await Promise.all(unanswered);
         reply({ kind: 'closed' });
         port.close();
       });

@@ -62,6 +62,40 @@ describe('ThreadedSqliteEventStore', () => {
     }
   });
 
+  it('sends the appends of one turn of the event loop in one message and hears them answered in one, waking the subscribers once', async () => {
+    const store = new ThreadedSqliteEventStore({ file: nextFile(), synchronous: 'normal' });
+    try {
+      await store.ready();
+      const sent: string[] = [];
+      const post = store.writer.postMessage.bind(store.writer);
+      jest.spyOn(store.writer, 'postMessage').mockImplementation((message: { kind: string; appends?: unknown[] }) => {
+        sent.push(`${message.kind}:${message.appends?.length ?? 0}`);
+        post(message);
+      });
+      const replies: string[] = [];
+      store.writer.on('message', (reply: { kind: string; answers?: unknown[] }) => replies.push(`${reply.kind}:${reply.answers?.length ?? 0}`));
+      let wakes = 0;
+      store.onCommit(() => wakes++);
+
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(`room-${i}`, [event(i)], 'no_stream')));
+
+      expect(sent).toEqual(['appends:20']);
+      expect(replies).toEqual(['committed:20']);
+      expect(wakes).toBe(1);
+      expect(new Set(results.map((r) => r.position)).size).toBe(20);
+      // A refused append of a turn fails alone; the others of its message are acknowledged.
+      const mixed = await Promise.allSettled([
+        store.append('room-0', [event()], 'no_stream'),
+        store.append('room-1', [event()], 0),
+      ]);
+      expect(mixed[0]).toMatchObject({ status: 'rejected', reason: { name: 'WrongExpectedRevisionError' } });
+      expect(mixed[1]).toMatchObject({ status: 'fulfilled', value: { nextRevision: 1 } });
+      expect(sent).toEqual(['appends:20', 'appends:2']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('fails appends with StoreUnavailableError once the writer thread is gone, and reports it down', async () => {
     const store = new ThreadedSqliteEventStore({ file: nextFile(), synchronous: 'normal' });
     try {

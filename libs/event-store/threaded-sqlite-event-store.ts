@@ -19,13 +19,13 @@ import { ImportConflictError, type EventImporter, type ImportOutcome } from './i
 import type { LogIndex } from './log-index';
 import { prepareAppend, storeClosedError } from './memory-event-store';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
-import type { WriterOptions, WriterReply, WriterRequest } from './sqlite-writer.protocol';
+import type { AppendAnswer, AppendRequest, WriterOptions, WriterReply, WriterRequest } from './sqlite-writer.protocol';
 import { startWorker, type ThreadError } from '../threads/start-worker';
 
 const STORE_NAME = 'SQLite event writer';
 
 interface Waiting {
-  readonly resolve: (reply: WriterReply) => void;
+  readonly resolve: (reply: AppendAnswer | WriterReply) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -64,10 +64,14 @@ export function fromThreadError(error: ThreadError): Error {
  * thread owns the write connection and runs SqliteEventStore's group commit
  * there; this thread serialises each append, sends it, and resolves it when
  * the writer answers, which it does only after the commit (a 2xx means
- * durable). Reads, subscriptions and the live log use this thread's own
- * connection: WAL lets it read while the writer commits, and each answer
- * wakes the subscriptions at once. Expected revisions are checked by the
- * writer inside its transaction, as before.
+ * durable). The appends of one turn of this thread's event loop leave in one
+ * message, and the writer answers them in one message after their commit:
+ * under load the API pays a message per turn, not per append, and the
+ * subscriptions and the projector are woken once per commit. Reads,
+ * subscriptions and the live log use this thread's own connection: WAL lets
+ * it read while the writer commits, and each answer wakes the subscriptions
+ * at once. Expected revisions are checked by the writer inside its
+ * transaction, as before.
  *
  * If the writer thread dies, appends fail with StoreUnavailableError (HTTP
  * 503) instead of waiting, and /health reports the writer down.
@@ -79,6 +83,9 @@ export class ThreadedSqliteEventStore implements EventStore, EventImporter, Moni
   readonly writer: Worker;
   private readonly waiting = new Map<number, Waiting>();
   private nextRequest = 1;
+  /** Appends of this turn of the event loop, sent together at its end (see sendAppends). */
+  private outbox: AppendRequest[] = [];
+  private sendScheduled = false;
   private failure: string | null = null;
   private failedAt: string | null = null;
   private readonly startedAt = new Date().toISOString();
@@ -127,10 +134,16 @@ export class ThreadedSqliteEventStore implements EventStore, EventImporter, Moni
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     this.assertWritable();
     const prepared = prepareAppend(streamId, events, expected, new Date().toISOString());
-    const reply = await this.request((id) => ({ kind: 'append', id, streamId, events: prepared, expected }));
-    if (reply.kind !== 'appended') throw new Error(`the writer answered an append with ${reply.kind}`);
-    this.reader.signalCommit();
-    return { nextRevision: reply.nextRevision, position: reply.position, positions: reply.positions };
+    const answer = await new Promise<AppendAnswer | WriterReply>((resolve, reject) => {
+      const id = this.await({ resolve, reject });
+      this.outbox.push({ id, streamId, events: prepared, expected });
+      if (!this.sendScheduled) {
+        this.sendScheduled = true;
+        setImmediate(this.sendAppends);
+      }
+    });
+    if (!('ok' in answer) || !answer.ok) throw new Error('the writer answered an append with something else');
+    return { nextRevision: answer.nextRevision, position: answer.position, positions: answer.positions };
   }
 
   /** Restores exported events through the writer, in one transaction per call. */
@@ -204,6 +217,8 @@ export class ThreadedSqliteEventStore implements EventStore, EventImporter, Moni
       this.closed = true;
       this.closing = (async () => {
         this.writer.ref();
+        // Appends accepted before close go first: the writer commits them, then ends.
+        this.sendAppends();
         if (this.failure === null) this.writer.postMessage({ kind: 'close' } satisfies WriterRequest);
         await this.exited;
         this.rejectWaiting(storeClosedError('ThreadedSqliteEventStore'));
@@ -214,28 +229,77 @@ export class ThreadedSqliteEventStore implements EventStore, EventImporter, Moni
   }
 
   private request(build: (id: number) => WriterRequest): Promise<WriterReply> {
-    const id = this.nextRequest++;
-    return new Promise<WriterReply>((resolve, reject) => {
-      if (this.waiting.size === 0) this.writer.ref();
-      this.waiting.set(id, { resolve, reject });
+    return new Promise<AppendAnswer | WriterReply>((resolve, reject) => {
+      const id = this.await({ resolve, reject });
       this.writer.postMessage(build(id));
-    });
+    }) as Promise<WriterReply>;
   }
 
+  /** Registers an answer awaited from the writer; the thread is referenced while any is. */
+  private await(waiting: Waiting): number {
+    const id = this.nextRequest++;
+    if (this.waiting.size === 0) this.writer.ref();
+    this.waiting.set(id, waiting);
+    return id;
+  }
+
+  private readonly sendAppends = (): void => {
+    this.sendScheduled = false;
+    if (this.outbox.length === 0) return;
+    const appends = this.outbox;
+    this.outbox = [];
+    // After a failure the waiting appends were rejected already; nothing is sent to a dead thread.
+    if (this.failure !== null) return;
+    this.writer.postMessage({ kind: 'appends', appends } satisfies WriterRequest);
+  };
+
   private answer(reply: WriterReply): void {
-    if (reply.kind === 'closed' || reply.kind === 'ready') return;
-    const waiting = this.waiting.get(reply.id);
-    if (waiting === undefined) return;
-    this.waiting.delete(reply.id);
+    switch (reply.kind) {
+      case 'closed':
+      case 'ready':
+        return;
+      case 'committed': {
+        let wrote = false;
+        for (const answer of reply.answers) {
+          const waiting = this.take(answer.id);
+          if (waiting === undefined) continue;
+          if (answer.ok) {
+            wrote = true;
+            waiting.resolve(answer);
+          } else {
+            waiting.reject(fromThreadError(answer.error));
+          }
+        }
+        // One wake-up per commit for the subscriptions and the projector, not one per append.
+        if (wrote) this.reader.signalCommit();
+        return;
+      }
+      case 'failed':
+        this.take(reply.id)?.reject(fromThreadError(reply.error));
+        return;
+      case 'imported':
+        this.take(reply.id)?.resolve(reply);
+        return;
+      default: {
+        const unknown: never = reply;
+        throw new Error(`unknown writer reply ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  private take(id: number): Waiting | undefined {
+    const waiting = this.waiting.get(id);
+    if (waiting === undefined) return undefined;
+    this.waiting.delete(id);
     if (this.waiting.size === 0 && !this.closed) this.writer.unref();
-    if (reply.kind === 'failed') waiting.reject(fromThreadError(reply.error));
-    else waiting.resolve(reply);
+    return waiting;
   }
 
   private fail(reason: string): void {
     if (this.failure !== null) return;
     this.failure = reason;
     this.failedAt = new Date().toISOString();
+    this.outbox = [];
     // Whether these committed is unknown: none may be acknowledged as durable.
     this.rejectWaiting(this.unavailable());
   }
