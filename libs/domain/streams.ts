@@ -1,9 +1,11 @@
 /**
  * One stream-id helper per aggregate. The cut of the streams is what keeps the
  * cost of a command flat in the history behind it (docs/architecture.md):
- * - `room-<id>`: the room's settings and membership, small and cached;
- * - `comments-<roomId>`: only CommentPosted, so `seq` is revision + 1 and the
- *   decision state of a post is the stream's last event, read backwards;
+ * - `room-<id>`: the room's settings and membership, small and cached; a
+ *   thread's creation append also carries its first message (seq 1);
+ * - `comments-<roomId>`: only CommentPosted, so `seq` is revision + 1 (+ 1 in
+ *   a thread) and the decision state of a post is the stream's last event,
+ *   read backwards;
  * - `comment-<id>`: a comment's later life (deletion), created on demand;
  * - `read-<roomId>-<userId>`: one member's read marker, state in its last event;
  * - `history-cleared-<roomId>-<userId>`: how far one member cleared a room's history for themselves;

@@ -111,4 +111,10 @@ describe('the one write path', () => {
     const several = [...calls].filter(([key, count]) => count > 1 && !SEVERAL_COMMANDS.has(key)).map(([key]) => key);
     expect(several).toEqual([]);
   });
+
+  it('opens a thread with one command: one pipeline call and no other command sent (decision: thread opening in one append)', () => {
+    const handler = sites.filter((site) => site.file === 'apps/api/threads/create-thread.command.ts' && site.className === 'CreateThreadHandler');
+    expect(handler.filter((site) => PIPELINE_METHODS.has(site.method) && /pipeline$/i.test(site.receiver))).toHaveLength(1);
+    expect(handler.filter((site) => site.method === 'execute')).toEqual([]);
+  });
 });

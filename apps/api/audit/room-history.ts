@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { notFound } from '../../../libs/domain/errors';
-import { upcast, type CommentDeleted, type CommentPosted, type RoomEvent } from '../../../libs/domain/events';
-import { evolveRoom, initialRoomState, type RoomState } from '../../../libs/domain/rooms/room.decider';
+import { upcast, type CommentDeleted, type CommentPosted } from '../../../libs/domain/events';
+import { evolveRoomStream, initialRoomState, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore, Position, StoredEvent } from '../../../libs/event-store/event-store.port';
 import { EVENT_STORE } from '../infrastructure/tokens';
@@ -57,6 +57,8 @@ export class RoomHistory {
 
     let state: RoomState = initialRoomState;
     let last: StoredEvent | null = null;
+    // A thread's first message came with the room's creation, in its stream.
+    let opening: StoredEvent | null = null;
     for (let from = 0; ; from += PAGE) {
       const page = await this.store.readStream(streams.room(roomId), { fromRevision: from, maxCount: PAGE });
       let stop = false;
@@ -66,7 +68,8 @@ export class RoomHistory {
           break;
         }
         const event = upcast(stored.type, stored.version, stored.data);
-        if (event) state = evolveRoom(state, event as RoomEvent);
+        if (event) state = evolveRoomStream(state, event);
+        if (event?.type === 'CommentPosted') opening = stored;
         last = stored;
       }
       if (stop || page.length < PAGE) break;
@@ -88,11 +91,15 @@ export class RoomHistory {
       });
       for (const stored of page) {
         if (!within(stored)) continue;
-        // Revisions are dense and seq = revision + 1: the first comment in range tells the total.
-        if (total === 0) total = stored.revision + 1;
+        // Revisions are dense and seq = revision + 1 (+ the opening): the first comment in range tells the total.
+        if (total === 0) total = stored.revision + 1 + (opening === null ? 0 : 1);
         if (comments.length < commentLimit) comments.push(stored);
       }
       if (page.length < PAGE) break;
+    }
+    if (opening !== null) {
+      if (total === 0) total = 1;
+      if (comments.length < commentLimit) comments.push(opening);
     }
     comments.reverse();
     const deletions = await Promise.all(

@@ -1,10 +1,12 @@
-import { EVENT_VERSIONS, type CommentPosted } from '../../../libs/domain/events';
+import { DEFAULT_PERMISSIONS, EVENT_VERSIONS, type CommentPosted } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
 import type { NewEvent, Position } from '../../../libs/event-store/event-store.port';
 import { MemoryEventStore } from '../../../libs/event-store/memory-event-store';
 import { checkpointName } from '../../../libs/projection/projection';
 import { MemoryReadStore } from '../../../libs/read-store/memory-read-store';
 import { timelineProjection } from '../../../projections/timeline.projection';
+import { LogFollower } from '../infrastructure/log-follower';
+import { RoomStates } from '../rooms/room-states';
 import { CommentLookup } from './comment-lookup';
 
 const ROOM = 'room-a';
@@ -27,7 +29,7 @@ describe('CommentLookup: the read model up to its checkpoint, the stream after i
     store = new MemoryEventStore();
     readStore = new MemoryReadStore();
     await readStore.ensureCollections(timelineProjection.collections);
-    lookup = new CommentLookup(store, readStore);
+    lookup = new CommentLookup(store, readStore, new RoomStates(store, new LogFollower(store)));
     for (const [i, id] of ['c1', 'c2', 'c3', 'c4'].entries()) {
       positions.set(id, (await store.append(streams.comments(ROOM), [posted(id, i + 1)], i === 0 ? 'no_stream' : i - 1)).position);
     }
@@ -60,12 +62,32 @@ describe('CommentLookup: the read model up to its checkpoint, the stream after i
     expect(reads.mock.calls[0]?.[1]).toMatchObject({ direction: 'backwards' });
   });
 
-  it('reads no stream when the known head is already projected, or the stream is empty', async () => {
+  it('reads no comment stream when the known head is already projected, or the stream is empty', async () => {
     const reads = jest.spyOn(store, 'readStream');
     expect((await lookup.find(ROOM, ['c9'], { revision: 1, position: positions.get('c2')! })).size).toBe(0);
     expect((await lookup.find(ROOM, ['c9'], null)).size).toBe(0);
     expect((await lookup.find(ROOM, [])).size).toBe(0);
-    expect(reads).not.toHaveBeenCalled();
+    expect(reads.mock.calls.filter(([streamId]) => streamId.startsWith('comments-'))).toEqual([]);
+  });
+
+  it("finds a thread's first message in the room's creation append, before the comment stream", async () => {
+    const thread = 'thread-t';
+    const opening = { ...posted('t1', 1, thread), id: 't1' };
+    const created: NewEvent[] = [
+      { id: 'r0', type: 'RoomCreated', version: EVENT_VERSIONS.RoomCreated, metadata: {}, data: {
+        roomId: thread, kind: 'thread', name: 'Subject', topic: null, avatarUrl: null, createdBy: 'u1',
+        permissions: DEFAULT_PERMISSIONS, historyVisibility: 'shared', applicationId: null, createdAt: '2026-01-01T00:00:00.000Z',
+      } },
+      { id: 'r1', type: 'MemberAdded', version: EVENT_VERSIONS.MemberAdded, metadata: {}, data: { roomId: thread, userId: 'u1', role: 'member', addedBy: 'u1', addedAt: '2026-01-01T00:00:00.000Z' } },
+      opening,
+    ];
+    const { position } = await store.append(streams.room(thread), created, 'no_stream');
+    // Nothing in comments-<thread> yet: the sequencer knows an empty stream (head null).
+    expect(await lookup.find(thread, ['t1'], null)).toEqual(new Map([['t1', expect.objectContaining({ id: 't1', seq: 1, roomId: thread, position: position.toString() })]]));
+    await store.append(streams.comments(thread), [posted('t2', 2, thread)], 'no_stream');
+    expect([...(await lookup.find(thread, ['t1', 't2'])).keys()].sort()).toEqual(['t1', 't2']);
+    // Not a comment of another room, whatever its id.
+    expect((await lookup.find(ROOM, ['t1'])).size).toBe(0);
   });
 
   it('scans from the known head, not the stream end', async () => {

@@ -6,6 +6,7 @@ import { checkpointName } from '../../../libs/projection/projection';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { timelineProjection } from '../../../projections/timeline.projection';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
+import { RoomStates } from '../rooms/room-states';
 import { commentView, commentViewOfDoc, type CommentView } from './comment-views';
 
 /** The last event of `comments-<roomId>` as the caller knows it; null for an empty stream. */
@@ -24,13 +25,16 @@ const TIMELINE_CHECKPOINT = checkpointName(timelineProjection);
  * to its checkpoint; the events it has not seen yet are the tail of
  * `comments-<roomId>` after that checkpoint, read backwards from the head. So
  * the answer is exact however far the read model lags, and costs no store
- * read when the caller's known head is already projected.
+ * read when the caller's known head is already projected. A thread's first
+ * message came with the room's creation: it is the one comment before that
+ * stream, in `room-<id>` where the room's state says.
  */
 @Injectable()
 export class CommentLookup {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
+    private readonly rooms: RoomStates,
   ) {}
 
   /**
@@ -51,7 +55,8 @@ export class CommentLookup {
       if (doc['kind'] !== 'comment' || doc['roomId'] !== roomId || !wanted.delete(doc.id)) continue;
       found.set(doc.id, commentViewOfDoc(doc));
     }
-    if (wanted.size === 0 || head === null) return found;
+    if (wanted.size === 0) return found;
+    if (head === null) return this.opening(roomId, wanted, found, checkpoint);
     if (head !== undefined && checkpoint !== null && head.position <= checkpoint) return found;
 
     let from = head?.revision;
@@ -70,9 +75,23 @@ export class CommentLookup {
         if (wanted.size === 0) return found;
       }
       const last = events[events.length - 1];
-      if (last === undefined || events.length < page || last.revision === 0) return found;
+      if (last === undefined || events.length < page || last.revision === 0) return this.opening(roomId, wanted, found, checkpoint);
       from = last.revision - 1;
       page = Math.min(MAX_PAGE, page * 2);
     }
+  }
+
+  /** What is still wanted after the whole comment stream: a thread's first message, if it is the one. */
+  private async opening(roomId: string, wanted: ReadonlySet<string>, found: Map<string, CommentView>, checkpoint: bigint | null): Promise<Map<string, CommentView>> {
+    const { state } = await this.rooms.loadWithJoins(roomId);
+    const at = state.openingAt;
+    const id = state.room.status === 'active' ? state.room.openingComment?.commentId : undefined;
+    if (id === undefined || at === null || !wanted.has(id)) return found;
+    // Projected already: the documents answered it, or it is not this room's.
+    if (checkpoint !== null && at.position <= checkpoint) return found;
+    const [stored] = await this.store.readStream(streams.room(roomId), { fromRevision: at.revision, maxCount: 1 });
+    const event = stored ? upcast(stored.type, stored.version, stored.data) : null;
+    if (stored && event?.type === 'CommentPosted' && event.data.commentId === id) found.set(id, commentView(event.data, stored.position));
+    return found;
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import { CommandPipeline, type StateSource, type Turn } from '../../../libs/command-pipeline/command-pipeline';
 import type { Loaded } from '../../../libs/command-pipeline/stream-state-cache';
-import { commentsDecider, tailOf, type CommentsTail, type PostComment, type ReplyTarget } from '../../../libs/domain/comments/comment.decider';
+import { commentsDecider, roomOpeningTail, tailOf, type CommentsTail, type PostComment, type ReplyTarget } from '../../../libs/domain/comments/comment.decider';
 import type { BlockFacts } from '../../../libs/domain/contacts/blocking.decider';
 import { upcast, type CommentPosted } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
@@ -155,7 +155,8 @@ export class CommentSequencer {
   /** The turn's posts decided one after another on the advancing tail; one append answers them all. */
   private async decideTurn(roomId: string, turn: readonly Pending[], known: Tail): Promise<Turn<CommentPosted, void>> {
     const [{ state }, earlier] = await Promise.all([this.rooms.load(roomId), this.lookup.find(roomId, lookedUp(turn), known.head)]);
-    let tail = known.tail;
+    // An empty comment stream continues the room's: a thread's first message came with the room.
+    let tail = known.head === null ? roomOpeningTail(state) : known.tail;
     let blocks: BlockFacts | null = null;
     const accepted: { pending: Pending; event: CommentPosted }[] = [];
     const refused: { pending: Pending; error: unknown }[] = [];

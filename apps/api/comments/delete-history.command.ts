@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { roomOpeningTail } from '../../../libs/domain/comments/comment.decider';
 import { upcast } from '../../../libs/domain/events';
 import { weekRange } from '../../../libs/domain/history-weeks';
 import { roomDecider, type DeleteHistoryCommand as DeleteHistoryDecision } from '../../../libs/domain/rooms/room.decider';
@@ -96,9 +97,13 @@ export class DeleteHistoryHandler implements ICommandHandler<DeleteHistoryComman
         return { ...base, scope: 'week', year: block.year, week: block.week, seqs };
       }
       case 'all': {
-        const [tail] = await this.store.readStream(streams.comments(roomId), { direction: 'backwards', maxCount: 1 });
+        const [[tail], { state: room }] = await Promise.all([
+          this.store.readStream(streams.comments(roomId), { direction: 'backwards', maxCount: 1 }),
+          this.pipeline.states(roomDecider).load(streams.room(roomId)),
+        ]);
         const event = tail ? upcast(tail.type, tail.version, tail.data) : null;
-        return { ...base, scope: 'all', lastSeq: event?.type === 'CommentPosted' ? event.data.seq : 0 };
+        // No comment in the stream yet: a thread's first message came with the room.
+        return { ...base, scope: 'all', lastSeq: event?.type === 'CommentPosted' ? event.data.seq : roomOpeningTail(room).lastSeq };
       }
       default:
         return assertNever(block, 'history block');

@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { TailStates } from '../../../libs/command-pipeline/tail-states';
+import { roomOpeningTail } from '../../../libs/domain/comments/comment.decider';
 import type { CommentPosted } from '../../../libs/domain/events';
 import {
   readMarkerDecider,
@@ -60,7 +61,8 @@ export class MarkReadHandler implements ICommandHandler<MarkReadCommand, ReadRes
           'seq' in mark
             ? { type: 'MarkRead', roomId, actor: context.actor, seq: mark.seq, now }
             : { type: 'MarkUnread', roomId, actor: context.actor, now };
-        return { command, room, lastSeq: lastComment ? (lastComment.data as CommentPosted['data']).seq : 0 };
+        // No comment in the stream yet: a thread's first message came with the room.
+        return { command, room, lastSeq: lastComment ? (lastComment.data as CommentPosted['data']).seq : roomOpeningTail(room).lastSeq };
       },
       context,
       { states: this.markers },

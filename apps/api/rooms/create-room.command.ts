@@ -20,6 +20,7 @@ export interface CreatedRoom extends RoomStateView {
   readonly position: string | null;
 }
 
+/** A group or a direct room; a thread opens with its first message in one append (CreateThreadCommand). */
 export type RoomSpec =
   | {
       readonly kind: 'group';
@@ -38,14 +39,7 @@ export type RoomSpec =
       readonly administered?: boolean;
       readonly unlisted?: boolean;
     }
-  | { readonly kind: 'direct'; readonly userId: string }
-  /** A private thread with a subject (the room's name) among fixed participants. */
-  | {
-      readonly kind: 'thread';
-      readonly subject: string;
-      readonly participants: readonly string[];
-      readonly idempotencyKey?: string;
-    };
+  | { readonly kind: 'direct'; readonly userId: string };
 
 export class CreateRoomCommand extends Command<CreatedRoom> {
   constructor(
@@ -75,7 +69,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
     const participants = spec.kind === 'direct' ? [spec.userId] : [...new Set(spec.participants)];
     const unknown = await this.users.unknown(participants.filter((id) => id !== context.actor));
     if (unknown.length > 0) {
-      const field = spec.kind === 'direct' ? 'userId' : spec.kind === 'thread' ? 'recipients' : 'participants';
+      const field = spec.kind === 'direct' ? 'userId' : 'participants';
       throw validationError('ROOM.UNKNOWN_USERS', `Unknown users: ${unknown.join(', ')}`, [
         { field, reason: `no registered user with id ${unknown.join(', ')}` },
       ]);
@@ -84,8 +78,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
     // is put in a room by someone they block. Imports restore history as it was.
     if (!context.importId) {
       if (spec.kind !== 'direct') {
-        const field = spec.kind === 'thread' ? 'recipients' : 'participants';
-        const check = { type: 'AddToRoom', actor: context.actor, userIds: participants, field } as const;
+        const check = { type: 'AddToRoom', actor: context.actor, userIds: participants, field: 'participants' } as const;
         decideBlocking(check, await this.contacts.blockFacts(participants));
       } else if (spec.userId !== context.actor) {
         const check = { type: 'OpenDirectRoom', actor: context.actor, other: spec.userId } as const;
@@ -99,7 +92,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
         : applicationId !== null && spec.kind === 'group'
           ? applicationRoomId(applicationId, spec.applicationName ?? spec.name)
           : spec.idempotencyKey
-            ? idFromKey(spec.kind === 'thread' ? 'thread' : 'room', context.actor, spec.idempotencyKey)
+            ? idFromKey('room', context.actor, spec.idempotencyKey)
             : newId();
     const existing = await this.rooms.load(roomId);
     // An application's room is named by its handle: a second creation is a taken name, unless retried with its key.
@@ -110,7 +103,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
       type: 'CreateRoom',
       roomId,
       kind: spec.kind,
-      name: spec.kind === 'thread' ? spec.subject : (group?.name ?? ''),
+      name: group?.name ?? '',
       topic: group?.topic ?? null,
       avatarUrl: group?.avatarUrl ?? null,
       permissions: group?.permissions,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ParleyEvent } from '../../../libs/domain/events';
-import { evolveRoom, initialRoomState, isRoomEvent, type RoomState } from '../../../libs/domain/rooms/room.decider';
+import { evolveRoomStream, initialRoomState, isRoomEvent, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore, Position, StoredEvent } from '../../../libs/event-store/event-store.port';
 import { LogFollower } from '../infrastructure/log-follower';
@@ -12,24 +12,30 @@ export interface RoomWithJoins {
   readonly room: RoomState;
   /** Where in the log each current member joined: a `joined` room shows them the history from there on. */
   readonly joinedAt: ReadonlyMap<string, Position>;
+  /** Where a thread's first message is in `room-<id>` (it came with the room's creation); null for other rooms. */
+  readonly openingAt: { readonly revision: number; readonly position: Position } | null;
 }
 
-const EMPTY: RoomWithJoins = { room: initialRoomState, joinedAt: new Map() };
+const EMPTY: RoomWithJoins = { room: initialRoomState, joinedAt: new Map(), openingAt: null };
 
 function evolve(fold: RoomWithJoins, event: ParleyEvent, stored: StoredEvent): RoomWithJoins {
-  if (!isRoomEvent(event)) return fold;
-  const room = evolveRoom(fold.room, event);
+  if (!isRoomEvent(event)) {
+    const room = evolveRoomStream(fold.room, event);
+    if (room === fold.room) return fold;
+    return { ...fold, room, openingAt: { revision: stored.revision, position: stored.position } };
+  }
+  const room = evolveRoomStream(fold.room, event);
   if (event.type === 'MemberAdded') {
     const joinedAt = new Map(fold.joinedAt);
     joinedAt.set(event.data.userId, stored.position);
-    return { room, joinedAt };
+    return { ...fold, room, joinedAt };
   }
   if (event.type === 'MemberRemoved' || event.type === 'MemberLeft') {
     const joinedAt = new Map(fold.joinedAt);
     joinedAt.delete(event.data.userId);
-    return { room, joinedAt };
+    return { ...fold, room, joinedAt };
   }
-  return { room, joinedAt: fold.joinedAt };
+  return { ...fold, room };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { aliasOf } from '../../../libs/domain/aliases';
+import { commentsBeforeStream } from '../../../libs/domain/comments/comment.decider';
 import type { CommentPosted, ParleyEvent, WebhookFormat } from '../../../libs/domain/events';
 import { redactSecrets } from '../../../libs/domain/secret-fields';
 import { streams } from '../../../libs/domain/streams';
@@ -69,13 +70,21 @@ export class WebhookPayloads {
 
   private async qiscus(stored: StoredEvent, event: CommentPosted): Promise<QiscusPostComment> {
     const d = event.data;
-    const [{ state: room }, sender, roomAlias, before] = await Promise.all([
-      this.rooms.load(d.roomId),
+    const [{ state: joins }, sender, roomAlias] = await Promise.all([
+      this.rooms.loadWithJoins(d.roomId),
       this.qiscusUser(d.senderId),
       this.firstPosition(streams.room(d.roomId)),
-      // The comment before is at the revision before this one's (seq = revision + 1).
-      d.seq > 1 ? this.store.readStream(streams.comments(d.roomId), { fromRevision: d.seq - 2, maxCount: 1 }) : Promise.resolve([]),
     ]);
+    const room = joins.room;
+    const beforeStream = commentsBeforeStream(room);
+    // The comment before is at the revision before this one's (seq = revision + 1 + the comments before the stream:
+    // a thread's first message, in the room's creation append).
+    const before =
+      d.seq - 1 > beforeStream
+        ? await this.store.readStream(streams.comments(d.roomId), { fromRevision: d.seq - 2 - beforeStream, maxCount: 1 })
+        : d.seq > 1 && joins.openingAt !== null
+          ? [{ position: joins.openingAt.position }]
+          : [];
     const memberIds = room.status === 'active' ? [...room.members.keys()] : [];
     const participants = await Promise.all(
       memberIds.map(async (id) => {

@@ -10,7 +10,9 @@ import { hasCharactersNotInText, TEXT_CHARACTERS_REASON } from '../text';
 /**
  * What a post decides on besides the room: the comment stream's tail. Only
  * CommentPosted lives in `comments-<roomId>`, so the tail is its last event
- * and `seq` is the stream revision + 1; loading it costs one backwards read.
+ * and `seq` is the stream revision + 1 (+ 1 again in a thread, whose first
+ * message came with the room: see commentsBeforeStream); loading it costs
+ * one backwards read.
  */
 export interface CommentsTail {
   readonly lastSeq: number;
@@ -21,6 +23,24 @@ export const emptyTail: CommentsTail = { lastSeq: 0, lastCommentId: null };
 
 export function tailOf(last: CommentPosted | undefined): CommentsTail {
   return last ? { lastSeq: last.data.seq, lastCommentId: last.data.commentId } : emptyTail;
+}
+
+/**
+ * The tail while `comments-<roomId>` is empty: a thread's first message,
+ * appended with the room in `room-<id>`, or no comment yet.
+ */
+export function roomOpeningTail(room: RoomState): CommentsTail {
+  const opening = room.status === 'active' ? room.openingComment : null;
+  return opening ? { lastSeq: opening.seq, lastCommentId: opening.commentId } : emptyTail;
+}
+
+/**
+ * How many of a room's comments live in `room-<id>` rather than in
+ * `comments-<roomId>`: 1 for a thread (its first message), 0 otherwise. The
+ * comment of seq n is at revision n - 1 - this of `comments-<roomId>`.
+ */
+export function commentsBeforeStream(room: RoomState): number {
+  return room.status === 'active' && room.openingComment !== null ? room.openingComment.seq : 0;
 }
 
 export interface PostComment {

@@ -50,8 +50,19 @@ export type RoomState =
       readonly deletedHistory: readonly DeletedBlock[];
       /** The application's `custom_data` on the room. */
       readonly properties: Readonly<Record<string, unknown>>;
+      /**
+       * The first message a thread's creation carried in `room-<id>` (seq 1),
+       * null for every other room; `comments-<roomId>` then starts after it.
+       */
+      readonly openingComment: OpeningComment | null;
     };
 export type ActiveRoom = Extract<RoomState, { status: 'active' }>;
+
+/** A comment appended with the room's creation: a thread opens with its first message in one append. */
+export interface OpeningComment {
+  readonly commentId: string;
+  readonly seq: number;
+}
 
 export interface Invitation {
   readonly invitedBy: string;
@@ -212,6 +223,7 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
         unlisted: false,
         deletedHistory: [],
         properties: {},
+        openingComment: null,
       };
     default:
       break;
@@ -947,9 +959,21 @@ const ROOM_EVENTS: ReadonlySet<string> = new Set<RoomEvent['type']>([
 ]);
 export const isRoomEvent = (event: ParleyEvent): event is RoomEvent => ROOM_EVENTS.has(event.type);
 
+/**
+ * Every event `room-<id>` holds: the room's own, and the first message a
+ * thread's creation carried (the one CommentPosted outside `comments-<roomId>`).
+ */
+export function evolveRoomStream(state: RoomState, event: ParleyEvent): RoomState {
+  if (isRoomEvent(event)) return evolveRoom(state, event);
+  if (event.type === 'CommentPosted' && state.status === 'active' && state.openingComment === null && event.data.roomId === state.roomId) {
+    return { ...state, openingComment: { commentId: event.data.commentId, seq: event.data.seq } };
+  }
+  return state;
+}
+
 /** A room's settings and membership, stream `room-<id>`. */
 export const roomDecider: Decider<RoomCommand, RoomState, RoomEvent> = {
   initialState: initialRoomState,
-  evolve: (state, event) => (isRoomEvent(event) ? evolveRoom(state, event) : state),
+  evolve: evolveRoomStream,
   decide: decideRoom,
 };
