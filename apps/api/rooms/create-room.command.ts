@@ -33,7 +33,7 @@ export type RoomSpec =
       readonly idempotencyKey?: string;
       /** An application's room: its handle there (unique in the application); defaults to the name. */
       readonly applicationName?: string;
-      /** An application's room: its `custom_data`. */
+      /** The room's `custom_data` (free JSON its application, owners and operators keep). */
       readonly properties?: Record<string, unknown>;
       /** Created by an administrator (`admin:rooms`) for the organisation: the caller is no member. */
       readonly administered?: boolean;
@@ -109,7 +109,7 @@ export class CreateRoomHandler implements ICommandHandler<CreateRoomCommand, Cre
       permissions: group?.permissions,
       historyVisibility: group?.historyVisibility,
       ...(applicationId !== null && group !== null ? { applicationId, applicationName: group.applicationName ?? group.name } : {}),
-      ...(applicationId !== null && group?.properties !== undefined ? { properties: group.properties } : {}),
+      ...(group?.properties !== undefined ? { properties: group.properties } : {}),
       ...(group?.administered === true ? { administered: true, unlisted: group.unlisted } : {}),
       actor: context.actor,
       participants,

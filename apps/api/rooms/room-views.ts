@@ -32,6 +32,8 @@ export interface RoomView {
   readonly lastSeq: number;
   readonly lastComment: LastCommentView | null;
   readonly lastActivityAt: string | null;
+  /** The room's `custom_data`. */
+  readonly properties: Readonly<Record<string, unknown>>;
 }
 
 export interface MyRoomView extends RoomView {
@@ -62,6 +64,7 @@ export function roomViewFromDoc(doc: Doc): RoomView {
     lastSeq: (doc['lastSeq'] as number) ?? 0,
     lastComment: lastCommentView(doc['lastComment'] as (LastCommentView & { alias?: number }) | null | undefined),
     lastActivityAt: (doc['lastActivityAt'] as string) ?? null,
+    properties: (doc['properties'] as Record<string, unknown> | undefined) ?? {},
   };
 }
 
@@ -92,6 +95,8 @@ export interface RoomStateView {
   readonly historyVisibility: HistoryVisibility;
   readonly memberCount: number;
   readonly members: readonly { readonly userId: string; readonly role: string; readonly muted: boolean }[];
+  /** The room's `custom_data`. */
+  readonly properties: Readonly<Record<string, unknown>>;
 }
 
 export function roomViewFromState(room: ActiveRoom): RoomStateView {
@@ -106,6 +111,7 @@ export function roomViewFromState(room: ActiveRoom): RoomStateView {
     historyVisibility: room.historyVisibility,
     memberCount: room.members.size,
     members: [...room.members.entries()].map(([userId, m]) => ({ userId, role: m.role, muted: m.muted })),
+    properties: room.properties,
   };
 }
 

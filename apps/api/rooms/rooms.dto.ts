@@ -7,6 +7,7 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   IsUrl,
@@ -87,6 +88,15 @@ export class CreateRoomDto {
   @ValidateNested()
   @Type(() => RoomPermissionsDto)
   permissions?: RoomPermissionsDto;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The room’s custom_data (Vonage/Nexmo `properties.custom_data`), replaced whole on update: a JSON object of at most 8 KiB as JSON, 16 levels deep',
+  })
+  @IsOptional()
+  @IsObject()
+  properties?: Record<string, unknown>;
 
   @ApiPropertyOptional({
     enum: HISTORY_VISIBILITIES,

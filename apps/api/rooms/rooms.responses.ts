@@ -36,6 +36,7 @@ export class CreatedRoomResponse implements CreatedRoom {
   @ApiProperty({ type: RoomPermissionsResponse }) permissions!: RoomPermissionsResponse;
   @ApiProperty({ ...WHOLE, description: 'A room of an application starts with none' }) memberCount!: number;
   @ApiProperty({ type: [RoomMemberStateResponse] }) members!: RoomMemberStateResponse[];
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The room’s custom_data: free JSON its application, owners and operators keep' }) properties!: Record<string, unknown>;
   @ApiProperty({ description: 'false when the room already existed (a direct room, a retried request)' }) created!: boolean;
   @ApiProperty({ ...POSITION, nullable: true }) position!: string | null;
 }
@@ -72,6 +73,7 @@ export class MyRoomResponse implements MyRoomView {
   @ApiProperty({ ...WHOLE, description: 'seq of the last comment' }) lastSeq!: number;
   @ApiProperty({ type: LastCommentResponse, nullable: true }) lastComment!: LastCommentResponse | null;
   @ApiProperty({ ...DATE_TIME, nullable: true }) lastActivityAt!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The room’s custom_data: free JSON its application, owners and operators keep' }) properties!: Record<string, unknown>;
   @ApiProperty({ enum: ROLES }) role!: string;
   @ApiProperty() muted!: boolean;
   @ApiProperty(WHOLE) unreadCount!: number;

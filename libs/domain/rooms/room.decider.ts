@@ -145,7 +145,7 @@ export type RoomCommand =
       /** Created by an administrator for the organisation: nobody is its owner; `participants` are its members. */
       readonly administered?: boolean;
       readonly unlisted?: boolean;
-      /** The application's `custom_data` (application rooms only). */
+      /** The room's `custom_data` (group rooms only). */
       readonly properties?: Record<string, unknown>;
       readonly now: string;
     }
@@ -441,6 +441,7 @@ function create(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: Ro
     ]);
   }
   checkNames(command);
+  const properties = groupProperties(command);
   const { roomId, now, actor } = command;
   // A conversation between people (direct, thread) has no hierarchy.
   const creatorRole: RoomRole = command.kind === 'group' ? 'owner' : 'member';
@@ -460,6 +461,7 @@ function create(command: Extract<RoomCommand, { type: 'CreateRoom' }>, state: Ro
         createdAt: now,
       },
     },
+    ...properties.map((props) => propertiesChanged(roomId, props, actor, now)),
     { type: 'MemberAdded', data: { roomId, userId: actor, role: creatorRole, addedBy: actor, addedAt: now } },
     ...others.map(
       (userId): RoomEvent => ({
@@ -540,6 +542,7 @@ function createAdministered(command: Extract<RoomCommand, { type: 'CreateRoom' }
     ]);
   }
   checkNames(command);
+  const properties = groupProperties(command);
   const { roomId, now, actor } = command;
   return [
     {
@@ -557,6 +560,7 @@ function createAdministered(command: Extract<RoomCommand, { type: 'CreateRoom' }
         createdAt: now,
       },
     },
+    ...properties.map((props) => propertiesChanged(roomId, props, actor, now)),
     ...(command.unlisted === true ? [{ type: 'RoomListingChanged', data: { roomId, unlisted: true, changedBy: actor, changedAt: now } } as const] : []),
     ...members.map((userId): RoomEvent => ({ type: 'MemberAdded', data: { roomId, userId, role: 'member', addedBy: actor, addedAt: now } })),
   ];
@@ -566,6 +570,16 @@ const propertiesChanged = (roomId: string, properties: Record<string, unknown>, 
   type: 'RoomPropertiesChanged',
   data: { roomId, properties, changedBy, changedAt },
 });
+
+/** The `custom_data` a new group room starts with (none when empty); a conversation between people (direct, thread) keeps none. */
+function groupProperties(command: Extract<RoomCommand, { type: 'CreateRoom' }>): Record<string, unknown>[] {
+  if (command.properties === undefined) return [];
+  if (command.kind !== 'group') {
+    throw validationError('ROOM.PROPERTIES_INVALID', 'Only a group room keeps custom data', [{ field: 'properties', reason: 'only a group room has them' }]);
+  }
+  checkProperties(command.properties);
+  return Object.keys(command.properties).length > 0 ? [command.properties] : [];
+}
 
 /** `custom_data` is free JSON an application keeps on the room: an object, bounded so every read store holds it. */
 function checkProperties(properties: unknown): void {
