@@ -13,6 +13,7 @@ import { runDirectory } from './directory.bench';
 import { runExport } from './export.bench';
 import { runFeed } from './feed.bench';
 import { runHistory } from './history.bench';
+import { runHistoryWeeks } from './history-weeks.bench';
 import { runLag } from './lag.bench';
 import { runMetrics } from './metrics.bench';
 import { runPersonalData } from './personal-data.bench';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   outcomes.push(await guarded('console', runConsole));
   outcomes.push(await guarded('metrics', runMetrics));
   outcomes.push(await guarded('directory', runDirectory));
+  outcomes.push(await guarded('history-weeks', runHistoryWeeks));
   outcomes.push(await guarded('search', runSearch));
   outcomes.push(await guarded('qiscus', runQiscus));
   outcomes.push(await guarded('media', runMedia));
