@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../../admin/admin.module';
 import { InfrastructureModule } from '../../infrastructure/infrastructure.module';
+import { MediaModule } from '../../media/media.module';
 import { OrgModule } from '../../org/org.module';
 import { TrillianTokenGuard } from './trillian-auth.guard';
 import { TrillianGroupchatsController } from './trillian-groupchats.controller';
+import { TrillianMediaController } from './trillian-media.controller';
 import { TrillianOrgController } from './trillian-org.controller';
 import { TrillianPresenceController } from './trillian-presence.controller';
 import { TrillianUsersController } from './trillian-users.controller';
 
 /** Trillian Server's wire surface (`/trillian/v1/…`): a translator onto Parley's own commands and queries. */
 @Module({
-  imports: [InfrastructureModule, AdminModule, OrgModule],
-  controllers: [TrillianOrgController, TrillianGroupchatsController, TrillianPresenceController, TrillianUsersController],
+  imports: [InfrastructureModule, AdminModule, OrgModule, MediaModule],
+  controllers: [TrillianOrgController, TrillianGroupchatsController, TrillianPresenceController, TrillianUsersController, TrillianMediaController],
   providers: [TrillianTokenGuard],
 })
 export class TrillianModule {}
