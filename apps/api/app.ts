@@ -27,7 +27,9 @@ import { ROOM_AVATAR_ROUTE } from './media/room-avatar.controller';
 import { ADMIN_USER_MEDIA_ROUTE } from './media/admin-user-media.controller';
 import { ADMIN_USER_PHOTO_ROUTE } from './media/admin-user-photo.controller';
 import { TRILLIAN_AVATAR_ROUTE } from './compat/trillian/trillian-addressbook.controller';
-import { mediaTooLarge, refuseOversizedUpload, uploadBodyLimit } from './media/upload-body';
+import { ADMIN_ROOM_MEDIA_ROUTE } from './media/admin-room-media.controller';
+import { TRILLIAN_GROUPCHAT_MEDIA_ROUTE, TRILLIAN_UPLOAD_FIELD_LIMITS, TRILLIAN_USER_MEDIA_ROUTE } from './compat/trillian/trillian-media.controller';
+import { formUploadBodyLimit, mediaTooLarge, refuseOversizedUpload, uploadBodyLimit } from './media/upload-body';
 import { streamJsonUpload } from './media/streamed-json-upload';
 import { trillianUrl } from './compat/trillian/trillian-wire';
 import { winduUrl } from './compat/windu/windu-shapes';
@@ -98,16 +100,24 @@ async function buildApp(config: ParleyConfig, logger: ParleyLogger): Promise<Nes
     if (route.url === IMPORTS_ROUTE && methods.includes('POST')) route.bodyLimit = IMPORT_MAX_BYTES;
     // A whole address book (10,000 entries) in one PUT.
     if (route.url === CONTACTS_ROUTE && methods.includes('PUT')) route.bodyLimit = CONTACTS_IMPORT_MAX_BYTES;
-    // Media uploads: base64 JSON up to the configured size; a declared length beyond it is refused before the body is read.
+    // Media uploads: base64 JSON (or a form, on Trillian's) up to the configured size; a declared length beyond it is refused before the body is read.
+    const trillianUpload = (route.url === TRILLIAN_GROUPCHAT_MEDIA_ROUTE || route.url === TRILLIAN_USER_MEDIA_ROUTE) && methods.includes('POST');
     if (
-      ((route.url === MEDIA_ROUTE || route.url === ROOM_MEDIA_ROUTE || route.url === ADMIN_USER_MEDIA_ROUTE) && methods.includes('POST')) ||
-      ((route.url === ME_PHOTO_ROUTE || route.url === ROOM_AVATAR_ROUTE || route.url === ADMIN_USER_PHOTO_ROUTE || route.url === TRILLIAN_AVATAR_ROUTE) && methods.includes('PUT'))
+      trillianUpload ||
+      ([MEDIA_ROUTE, ROOM_MEDIA_ROUTE, ADMIN_USER_MEDIA_ROUTE, ADMIN_ROOM_MEDIA_ROUTE].includes(route.url) && methods.includes('POST')) ||
+      ([ME_PHOTO_ROUTE, ROOM_AVATAR_ROUTE, ADMIN_USER_PHOTO_ROUTE, TRILLIAN_AVATAR_ROUTE].includes(route.url) && methods.includes('PUT'))
     ) {
-      route.bodyLimit = uploadBodyLimit(config.media.maxBytes);
-      route.onRequest = [refuseOversizedUpload(config.media.maxBytes), ...(Array.isArray(route.onRequest) ? route.onRequest : route.onRequest ? [route.onRequest] : [])];
+      const bodyLimit = trillianUpload ? formUploadBodyLimit(config.media.maxBytes, TRILLIAN_UPLOAD_FIELD_LIMITS.thumbnail) : uploadBodyLimit(config.media.maxBytes);
+      route.bodyLimit = bodyLimit;
+      route.onRequest = [refuseOversizedUpload(config.media.maxBytes, bodyLimit), ...(Array.isArray(route.onRequest) ? route.onRequest : route.onRequest ? [route.onRequest] : [])];
       // A base64 body is decoded as it streams in, never parsed as one string on the event loop.
       route.preParsing = [
-        streamJsonUpload(config.media.maxBytes, uploadBodyLimit(config.media.maxBytes), (field) => mediaTooLarge(config.media.maxBytes, field)),
+        streamJsonUpload(
+          config.media.maxBytes,
+          bodyLimit,
+          (field) => mediaTooLarge(config.media.maxBytes, field),
+          trillianUpload ? TRILLIAN_UPLOAD_FIELD_LIMITS : {},
+        ),
         ...(Array.isArray(route.preParsing) ? route.preParsing : route.preParsing ? [route.preParsing] : []),
       ];
     }

@@ -1672,6 +1672,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/rooms/{roomId}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminRoomMediaController_list"];
+        put?: never;
+        /** Adds media the room owns (the same bodies as POST /v1/media) */
+        post: operations["AdminRoomMediaController_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/rooms/{roomId}/media/{mediaId}/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminRoomMediaController_info"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/rooms/{roomId}/media/{mediaId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminRoomMediaController_download"];
+        put?: never;
+        post?: never;
+        delete: operations["AdminRoomMediaController_delete"];
+        options?: never;
+        head: operations["AdminRoomMediaController_head"];
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/groups": {
         parameters: {
             query?: never;
@@ -2163,6 +2212,80 @@ export interface paths {
          * @description displayname, password or both; im cannot change.
          */
         patch: operations["TrillianUsersController_patch"];
+        trace?: never;
+    };
+    "/trillian/v1/groupchats/{groupchat}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get all media owned by a group chat */
+        get: operations["TrillianMediaController_listOfGroupchat"];
+        put?: never;
+        /** Create a media item owned by a group chat */
+        post: operations["TrillianMediaController_addToGroupchat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trillian/v1/groupchats/{groupchat}/media/{item}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a single media item owned by a group chat (its bytes in base64 data) */
+        get: operations["TrillianMediaController_getOfGroupchat"];
+        put?: never;
+        post?: never;
+        /** Delete a media item owned by a group chat (its bytes are gone from storage) */
+        delete: operations["TrillianMediaController_deleteOfGroupchat"];
+        options?: never;
+        /** Information about a group chat's media item before retrieving it: its type, length and ETag */
+        head: operations["TrillianMediaController_headOfGroupchat"];
+        patch?: never;
+        trace?: never;
+    };
+    "/trillian/v1/users/{user}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get all media owned by a user */
+        get: operations["TrillianMediaController_listOfUser"];
+        put?: never;
+        /** Create a media item owned by a user (the user’s own: sealed with their key, erased with them) */
+        post: operations["TrillianMediaController_addToUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trillian/v1/users/{user}/media/{item}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a single media item owned by a user (its bytes in base64 data) */
+        get: operations["TrillianMediaController_getOfUser"];
+        put?: never;
+        post?: never;
+        /** Delete a media item owned by a user (its bytes are gone from storage) */
+        delete: operations["TrillianMediaController_deleteOfUser"];
+        options?: never;
+        /** Information about a user's media item before retrieving it: its type, length and ETag */
+        head: operations["TrillianMediaController_headOfUser"];
+        patch?: never;
         trace?: never;
     };
     "/health": {
@@ -20100,6 +20223,632 @@ export interface operations {
             };
         };
     };
+    AdminRoomMediaController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The room's media (its own, its members' uploads into it, its avatar, comment attachments), newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaListResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminRoomMediaController_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
+                "application/json": components["schemas"]["UploadMediaBody"] | components["schemas"]["UploadMediaForm"];
+            };
+        };
+        responses: {
+            /** @description The room's own media: ownerId is the room */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadedMediaResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminRoomMediaController_info: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaResponse"];
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminRoomMediaController_download: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminRoomMediaController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                roomId: string;
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: the bytes are gone from storage; the events stay */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedMediaResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminRoomMediaController_head: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                roomId: string;
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     AdminOrgController_listGroups: {
         parameters: {
             query?: never;
@@ -25587,6 +26336,1216 @@ export interface operations {
             };
             /** @description The server has no room left to store this */
             507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianMediaController_listOfGroupchat: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                groupchat: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the medias */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            media?: {
+                                /** Format: uuid */
+                                m: string;
+                                createdAt: number;
+                                expiresAt: number;
+                                size: number;
+                                owner: string;
+                                type: string;
+                                name: string;
+                                /** @description Base64 of the 64 px thumbnail (images); empty otherwise */
+                                thumbnail: string;
+                                /** @description A list: base64 of the SHA-256 of the bytes. A single item: base64 of the bytes */
+                                data: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianMediaController_addToGroupchat: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                groupchat: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description The bytes, base64 (in a form, a bare + is taken as base64, not a space) */
+                    data: string;
+                    /** @description The MIME type the client believes it is; refused when the bytes say otherwise */
+                    type?: string;
+                    /** @description The file name */
+                    name?: string;
+                    /** @description Refused when the image is another size */
+                    imagewidth?: string | number;
+                    /** @description Refused when the image is another size */
+                    imageheight?: string | number;
+                    /** @description Base64 of an image of at most 65,535 bytes: checked, not kept (Parley makes thumbnails of images itself) */
+                    thumbnail?: string;
+                };
+                "application/json": {
+                    /** @description The bytes, base64 (in a form, a bare + is taken as base64, not a space) */
+                    data: string;
+                    /** @description The MIME type the client believes it is; refused when the bytes say otherwise */
+                    type?: string;
+                    /** @description The file name */
+                    name?: string;
+                    /** @description Refused when the image is another size */
+                    imagewidth?: string | number;
+                    /** @description Refused when the image is another size */
+                    imageheight?: string | number;
+                    /** @description Base64 of an image of at most 65,535 bytes: checked, not kept (Parley makes thumbnails of images itself) */
+                    thumbnail?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description <response> with the media */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            media: {
+                                /** Format: uuid */
+                                m: string;
+                                createdAt: number;
+                                expiresAt: number;
+                                size: number;
+                                owner: string;
+                                type: string;
+                                name: string;
+                                /** @description Base64 of the 64 px thumbnail (images); empty otherwise */
+                                thumbnail: string;
+                                /** @description A list: base64 of the SHA-256 of the bytes. A single item: base64 of the bytes */
+                                data: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianMediaController_getOfGroupchat: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                groupchat: string;
+                item: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the media */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            media: {
+                                /** Format: uuid */
+                                m: string;
+                                createdAt: number;
+                                expiresAt: number;
+                                size: number;
+                                owner: string;
+                                type: string;
+                                name: string;
+                                /** @description Base64 of the 64 px thumbnail (images); empty otherwise */
+                                thumbnail: string;
+                                /** @description A list: base64 of the SHA-256 of the bytes. A single item: base64 of the bytes */
+                                data: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianMediaController_deleteOfGroupchat: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                groupchat: string;
+                item: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianMediaController_headOfGroupchat: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                groupchat: string;
+                item: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianMediaController_listOfUser: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the medias */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            media?: {
+                                /** Format: uuid */
+                                m: string;
+                                createdAt: number;
+                                expiresAt: number;
+                                size: number;
+                                owner: string;
+                                type: string;
+                                name: string;
+                                /** @description Base64 of the 64 px thumbnail (images); empty otherwise */
+                                thumbnail: string;
+                                /** @description A list: base64 of the SHA-256 of the bytes. A single item: base64 of the bytes */
+                                data: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianMediaController_addToUser: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description The bytes, base64 (in a form, a bare + is taken as base64, not a space) */
+                    data: string;
+                    /** @description The MIME type the client believes it is; refused when the bytes say otherwise */
+                    type?: string;
+                    /** @description The file name */
+                    name?: string;
+                    /** @description Refused when the image is another size */
+                    imagewidth?: string | number;
+                    /** @description Refused when the image is another size */
+                    imageheight?: string | number;
+                    /** @description Base64 of an image of at most 65,535 bytes: checked, not kept (Parley makes thumbnails of images itself) */
+                    thumbnail?: string;
+                };
+                "application/json": {
+                    /** @description The bytes, base64 (in a form, a bare + is taken as base64, not a space) */
+                    data: string;
+                    /** @description The MIME type the client believes it is; refused when the bytes say otherwise */
+                    type?: string;
+                    /** @description The file name */
+                    name?: string;
+                    /** @description Refused when the image is another size */
+                    imagewidth?: string | number;
+                    /** @description Refused when the image is another size */
+                    imageheight?: string | number;
+                    /** @description Base64 of an image of at most 65,535 bytes: checked, not kept (Parley makes thumbnails of images itself) */
+                    thumbnail?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description <response> with the media */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            media: {
+                                /** Format: uuid */
+                                m: string;
+                                createdAt: number;
+                                expiresAt: number;
+                                size: number;
+                                owner: string;
+                                type: string;
+                                name: string;
+                                /** @description Base64 of the 64 px thumbnail (images); empty otherwise */
+                                thumbnail: string;
+                                /** @description A list: base64 of the SHA-256 of the bytes. A single item: base64 of the bytes */
+                                data: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianMediaController_getOfUser: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                user: string;
+                item: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description <response> with the media */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        response: {
+                            media: {
+                                /** Format: uuid */
+                                m: string;
+                                createdAt: number;
+                                expiresAt: number;
+                                size: number;
+                                owner: string;
+                                type: string;
+                                name: string;
+                                /** @description Base64 of the 64 px thumbnail (images); empty otherwise */
+                                thumbnail: string;
+                                /** @description A list: base64 of the SHA-256 of the bytes. A single item: base64 of the bytes */
+                                data: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianMediaController_deleteOfUser: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: never;
+            path: {
+                user: string;
+                item: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TrillianMediaController_headOfUser: {
+        parameters: {
+            query?: {
+                /** @description The API token (or send it as Authorization: Bearer / X-Api-Key) */
+                token?: string;
+                /** @description json for JSON; XML otherwise (or Accept: application/json) */
+                format?: "xml" | "json";
+            };
+            header?: {
+                /** @description Wait (bounded) until the read models this query reads have passed this position, as returned by a command; 503 READ_MODEL.BEHIND when the wait runs out, 503 READ_MODEL.FAILED at once when one of them is stopped before it */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                user: string;
+                item: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The range asked for (Range: bytes=start-end) */
+            206: {
+                headers: {
+                    /** @description The type sniffed at upload */
+                    "Content-Type"?: string;
+                    "Content-Length"?: number;
+                    /** @description Strong: the SHA-256 of the bytes */
+                    ETag?: string;
+                    "Cache-Control"?: string;
+                    "Accept-Ranges"?: "bytes";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description If-None-Match named the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request is invalid: details name each field and the reason (nothing was written)
+             *
+             *     The request is invalid: details name each field and the reason (nothing was written)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The range asked for starts beyond the end of the content (Content-Range names its size) */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,7 +17,7 @@ import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { MediaLibrary } from './media-library';
 import { MediaUploads, type UploadedMedia } from './media-uploads';
-import { Download, serveMedia } from './media.controller';
+import { Download, serveMedia } from './media-download';
 import { DeletedMediaResponse, MediaListResponse, MediaResponse, UploadedMediaResponse, UploadMediaBody, UploadMediaForm } from './media.responses';
 import { mediaView, type MediaView } from './media-views';
 import { readUpload } from './upload-body';

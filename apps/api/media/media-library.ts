@@ -77,12 +77,33 @@ export class MediaLibrary {
     return this.servableOf(await this.readable(viewer, mediaId), size);
   }
 
+  /** An administrator's view of a room's media (`admin:media`): any live media of the room; 404 when it is not the room's. */
+  async inRoomForAdministrator(roomId: string, mediaId: string): Promise<MediaDoc> {
+    const doc = asMediaDoc(await this.readStore.get(MEDIA, mediaId));
+    if (doc === null || doc.deleted || !doc.rooms.includes(roomId)) throw MEDIA_NOT_FOUND();
+    return doc;
+  }
+
+  /** The bytes of a room's media for an administrator. */
+  async servableInRoomForAdministrator(roomId: string, mediaId: string, size: number | null): Promise<Servable> {
+    return this.servableOf(await this.inRoomForAdministrator(roomId, mediaId), size);
+  }
+
+  /** The whole bytes of what a download serves, for answers that carry them inline (Trillian's base64 `data`). */
+  async bytesOf(servable: Servable): Promise<Buffer> {
+    const stream = await servable.open();
+    if (stream === null) throw notFound('MEDIA.REMOVED', 'The media\'s bytes are gone');
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+    return Buffer.concat(chunks);
+  }
+
   /** The bytes of `ownerId`'s media for an administrator. */
   async servableForAdministrator(ownerId: string, mediaId: string, size: number | null): Promise<Servable> {
     return this.servableOf(await this.ofOwnerForAdministrator(ownerId, mediaId), size);
   }
 
-  private servableOf(doc: MediaDoc, size: number | null): Servable {
+  servableOf(doc: MediaDoc, size: number | null): Servable {
     if (doc.removed || doc.sha256 === null) throw notFound('MEDIA.REMOVED', "The media's owner was erased: its bytes are gone");
     if (size === null) {
       return { type: doc.type, size: doc.size, etag: `"${doc.sha256}"`, open: (range) => this.cipher.open(this.blobs, doc.ownerId, doc.blob, range) };
@@ -111,14 +132,23 @@ export class MediaLibrary {
   async ofRoom(viewer: string, roomId: string, limit: number): Promise<MediaView[]> {
     const room = (await this.rooms.load(roomId)).state;
     if (room.status !== 'active' || !room.members.has(viewer)) throw notFound('ROOM.NOT_FOUND', 'Room not found');
+    return (await this.roomMedia(roomId, limit)).map(mediaView);
+  }
+
+  /** A room's media for an administrator (`admin:media`), newest first, whoever the members are; a closed room's too. */
+  async ofRoomForAdministrator(roomId: string, limit: number): Promise<MediaDoc[]> {
+    if ((await this.rooms.load(roomId)).state.status === 'absent') throw notFound('ROOM.NOT_FOUND', 'Room not found');
+    return this.roomMedia(roomId, limit);
+  }
+
+  private async roomMedia(roomId: string, limit: number): Promise<MediaDoc[]> {
     const entries = await this.readStore.find(ROOM_MEDIA, { filter: { roomId }, sort: [{ field: 'attachedAt', direction: 'desc' }], limit: limit * 2 });
     const docs = await this.readStore.getMany(MEDIA, entries.map((entry) => entry['mediaId'] as string));
     const byId = new Map(docs.map((doc) => [doc.id, doc as unknown as MediaDoc]));
     return entries
       .map((entry) => byId.get(entry['mediaId'] as string))
       .filter((doc): doc is MediaDoc => doc !== undefined && !doc.deleted)
-      .slice(0, limit)
-      .map(mediaView);
+      .slice(0, limit);
   }
 
   /**

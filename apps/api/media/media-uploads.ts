@@ -7,9 +7,9 @@ import type { ParleyConfig } from '../../../libs/config/config';
 import { notFound, validationError } from '../../../libs/domain/errors';
 import type { MediaAttached, MediaThumbnail } from '../../../libs/domain/events';
 import { newId } from '../../../libs/domain/ids';
-import { mediaDecider, requireFileTransfer, requireRoomUse } from '../../../libs/domain/media/media.decider';
+import { mediaDecider, requireFileTransfer, requireUploadTarget } from '../../../libs/domain/media/media.decider';
 import { fileTransferOff } from '../../../libs/domain/org/effective-policy';
-import { claimAgrees, isImageType, sniffMediaType } from '../../../libs/domain/media/media-type';
+import { claimAgrees, dimensionsDisagree, isImageType, sniffMediaType } from '../../../libs/domain/media/media-type';
 import { streams } from '../../../libs/domain/streams';
 import { MediaCipher } from '../../../libs/personal-data/media-cipher';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
@@ -23,6 +23,13 @@ import { mediaUrl, thumbnailViews, type MediaView } from './media-views';
 
 export interface UploadedMedia extends MediaView {
   readonly position: string;
+}
+
+/** Where an upload goes besides its owner's media: a room's media or avatar; `ownedByRoom`, an administrator's upload the room owns. */
+export interface UploadTarget {
+  readonly roomId: string;
+  readonly purpose: MediaAttached['data']['purpose'];
+  readonly ownedByRoom?: boolean;
 }
 
 /**
@@ -61,7 +68,7 @@ export class MediaUploads {
   async upload(
     body: UploadBody,
     context: CommandContext,
-    room: { readonly roomId: string; readonly purpose: MediaAttached['data']['purpose'] } | null = null,
+    room: UploadTarget | null = null,
     byAdministrator = false,
   ): Promise<UploadedMedia> {
     this.uploading++;
@@ -75,7 +82,7 @@ export class MediaUploads {
   private async admit(
     body: UploadBody,
     context: CommandContext,
-    room: { readonly roomId: string; readonly purpose: MediaAttached['data']['purpose'] } | null,
+    room: UploadTarget | null,
     byAdministrator: boolean,
   ): Promise<UploadedMedia> {
     const { maxBytes, maxPixels, allowedTypes } = this.config.media;
@@ -83,7 +90,10 @@ export class MediaUploads {
     // What the policy or the room forbids is refused before any byte is stored (and again in the decision).
     const fileTransfer = byAdministrator || !fileTransferOff(await this.org.policyOf(context.actor));
     requireFileTransfer(fileTransfer);
-    if (room) requireRoomUse((await this.rooms.load(room.roomId)).state, context.actor, room.purpose);
+    const ownedByRoom = room?.ownedByRoom === true;
+    if (room) requireUploadTarget((await this.rooms.load(room.roomId)).state, context.actor, room.purpose, ownedByRoom);
+    // A room's own media is sealed with the room's key: it belongs to no member.
+    const ownerId = ownedByRoom ? room!.roomId : context.actor;
     const type = sniffMediaType(body.bytes);
     if (!claimAgrees(body.claimedType, type)) {
       const field = body.field === 'data' ? 'type' : body.field;
@@ -98,11 +108,13 @@ export class MediaUploads {
     }
     if (type === 'application/zip') await refuseZipBomb(body.bytes, body.field, this.config.media.maxZipRatio, maxBytes);
     const image = isImageType(type) ? await examineImage(body.bytes, maxPixels, body.field) : null;
+    const disagreement = body.claimedDimensions ? dimensionsDisagree(body.claimedDimensions, image) : null;
+    if (disagreement) throw validationError('MEDIA.DIMENSIONS_MISMATCH', `${disagreement.field}: ${disagreement.reason}`, [disagreement]);
     const sha256 = await sha256Of(body.bytes);
-    const blob = await this.store(context.actor, body.bytes, sha256);
+    const blob = await this.store(ownerId, body.bytes, sha256);
     const thumbnails: MediaThumbnail[] = [];
     for (const thumbnail of image?.thumbnails ?? []) {
-      const own = thumbnail.bytes === null ? null : await this.store(context.actor, thumbnail.bytes, await sha256Of(thumbnail.bytes));
+      const own = thumbnail.bytes === null ? null : await this.store(ownerId, thumbnail.bytes, await sha256Of(thumbnail.bytes));
       thumbnails.push({
         size: thumbnail.size,
         type: thumbnail.bytes === null ? type : thumbnail.type,
@@ -131,13 +143,14 @@ export class MediaUploads {
         thumbnails,
         fileTransfer: byAdministrator || !fileTransferOff(await this.org.policyOf(context.actor)),
         room: room && { roomId: room.roomId, state: (await this.rooms.load(room.roomId)).state, purpose: room.purpose },
+        ownedByRoom,
         now,
       }),
       context,
     );
     return {
       id: mediaId,
-      ownerId: context.actor,
+      ownerId,
       type,
       size: body.bytes.length,
       width: image?.width ?? null,

@@ -10,6 +10,7 @@ import { PresenceModule } from '../presence/presence.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { OrgModule } from '../org/org.module';
 import { AdminModule } from '../admin/admin.module';
+import { AdminRoomMediaController } from './admin-room-media.controller';
 import { AdminUserMediaController } from './admin-user-media.controller';
 import { RoomAvatarController } from './room-avatar.controller';
 import { MediaController } from './media.controller';
@@ -33,7 +34,15 @@ class BlobStoreLifecycle implements OnApplicationShutdown {
 /** Media (issue #15): uploads, downloads and thumbnails; bytes in the blob store, sealed with their owner's key. */
 @Module({
   imports: [InfrastructureModule, RoomsModule, PresenceModule, OrgModule, AdminModule],
-  controllers: [MediaController, RoomMediaController, MePhotoController, RoomAvatarController, AdminUserMediaController, AdminUserPhotoController],
+  controllers: [
+    MediaController,
+    RoomMediaController,
+    MePhotoController,
+    RoomAvatarController,
+    AdminUserMediaController,
+    AdminUserPhotoController,
+    AdminRoomMediaController,
+  ],
   providers: [
     { provide: BLOB_STORE, inject: [PARLEY_CONFIG], useFactory: (config: ParleyConfig) => createBlobStore(config) },
     { provide: MediaCipher, inject: [PersonalDataVault], useFactory: (vault: PersonalDataVault) => new MediaCipher(vault) },

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { DomainError, validationError } from '../../../libs/domain/errors';
+import { UploadFormReader } from './streamed-form-upload';
 
 /** The most bytes a field other than `data` may take in an upload's JSON (a type, a name, a URL). */
 const SMALL_FIELD_MAX = 4096;
@@ -55,6 +56,8 @@ export class UploadJsonReader {
   constructor(
     private readonly maxBytes: number,
     private readonly tooLarge: () => DomainError,
+    /** Fields allowed more than SMALL_FIELD_MAX characters (Trillian's base64 `thumbnail`). */
+    private readonly fieldLimits: Readonly<Record<string, number>> = {},
   ) {}
 
   push(chunk: Buffer): void {
@@ -125,7 +128,9 @@ export class UploadJsonReader {
             continue;
           }
           this.raw.push(byte);
-          if (this.raw.length > SMALL_FIELD_MAX) throw invalid(this.currentKey, `must be at most ${SMALL_FIELD_MAX} characters`);
+          if (this.raw.length > (this.fieldLimits[this.currentKey] ?? SMALL_FIELD_MAX)) {
+            throw invalid(this.currentKey, `must be at most ${this.fieldLimits[this.currentKey] ?? SMALL_FIELD_MAX} characters`);
+          }
           continue;
         case 'data': {
           // The run of plain base64 bytes from here, handled at once.
@@ -243,19 +248,28 @@ export function streamedData(request: FastifyRequest): Buffer | null | undefined
 }
 
 const isJson = (type: string | undefined) => typeof type === 'string' && /^application\/json\s*(;|$)/i.test(type);
+const isForm = (type: string | undefined) => typeof type === 'string' && /^application\/x-www-form-urlencoded\s*(;|$)/i.test(type);
+
+/** Beyond `data`: fields an upload route takes that may be longer than a few kilobytes (Trillian's base64 `thumbnail`). */
+export interface UploadFieldLimits {
+  readonly [field: string]: number;
+}
 
 /**
- * A preParsing hook for upload routes: a JSON body is read by
- * UploadJsonReader as it streams in, `data` decoded on the way; what reaches
+ * A preParsing hook for upload routes: a JSON body (or a form, through
+ * UploadFormReader) is read by UploadJsonReader as it streams in, `data` decoded on the way; what reaches
  * the JSON parser is only the small fields. Over `bodyLimit` bytes, or
  * `data` decoding to more than `maxBytes`, the answer is 413 at once (the
  * rest is not read); a refusal of the content waits for the handler, which
  * reports it with the field named.
  */
-export function streamJsonUpload(maxBytes: number, bodyLimit: number, tooLarge: (field: string) => DomainError) {
+export function streamJsonUpload(maxBytes: number, bodyLimit: number, tooLarge: (field: string) => DomainError, fieldLimits: UploadFieldLimits = {}) {
   return async (request: FastifyRequest, reply: FastifyReply, payload: Readable): Promise<Readable> => {
-    if (!isJson(request.headers['content-type'])) return payload;
-    const reader = new UploadJsonReader(maxBytes, () => tooLarge('data'));
+    const form = isForm(request.headers['content-type']);
+    if (!form && !isJson(request.headers['content-type'])) return payload;
+    const json = new UploadJsonReader(maxBytes, () => tooLarge('data'), fieldLimits);
+    // A form is read as the JSON object it means: one reader checks and decodes both.
+    const reader = form ? new UploadFormReader(json, ['data', ...Object.keys(fieldLimits)]) : json;
     let received = 0;
     let refused: DomainError | null = null;
     for await (const chunk of payload as AsyncIterable<Buffer>) {
@@ -290,7 +304,7 @@ export function streamJsonUpload(maxBytes: number, bodyLimit: number, tooLarge: 
       }
     }
     if (refused !== null) (request as unknown as StreamedRequest)[STREAMED_UPLOAD] = { error: refused };
-    const text = Buffer.from(JSON.stringify(body));
+    const text = Buffer.from(form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body));
     // Fastify compares what it received with Content-Length: it received the whole body, through this hook.
     return Object.assign(Readable.from([text]), { receivedEncodedLength: received });
   };

@@ -3,6 +3,7 @@ import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DomainError, tooLarge, validationError } from '../../../libs/domain/errors';
+import type { ClaimedDimensions } from '../../../libs/domain/media/media-type';
 import { streamedData } from './streamed-json-upload';
 
 /** An upload as it arrived: the bytes, what the client claims they are, and the name it gave. */
@@ -12,6 +13,10 @@ export interface UploadBody {
   readonly name: string | null;
   /** Where the bytes came in (`file` or `data`): the field a refusal names. */
   readonly field: string;
+  /** Dimensions the client stated (Trillian's `imagewidth` / `imageheight`): refused when the bytes disagree. */
+  readonly claimedDimensions?: ClaimedDimensions;
+  /** The route's own further fields (`readUpload`'s `extraFields`), as they came: strings from a form, any JSON value otherwise. */
+  readonly extra: Readonly<Record<string, unknown>>;
 }
 
 const invalid = (field: string, reason: string) =>
@@ -22,6 +27,13 @@ export const mediaTooLarge = (maxBytes: number, field = 'file') =>
 
 /** The largest body an upload may come in: base64 grows the bytes by a third; a form adds its boundaries. */
 export const uploadBodyLimit = (maxBytes: number): number => Math.ceil(maxBytes / 3) * 4 + 64 * 1024;
+
+/**
+ * The same for a urlencoded form carrying base64 fields of `extra` characters
+ * besides `data`: each character may come as a three-character % escape.
+ * The decoded bytes are still held to `maxBytes` as they stream in.
+ */
+export const formUploadBodyLimit = (maxBytes: number, extra: number): number => 3 * (Math.ceil(maxBytes / 3) * 4 + extra) + 64 * 1024;
 
 const BASE64_SLICE = 1024 * 1024;
 
@@ -41,9 +53,11 @@ async function decodeBase64(text: string, field: string): Promise<Buffer> {
  * The upload of a request: `multipart/form-data` with one file in `fileField`,
  * or JSON `{ data: <base64>, type?, name? }` as Trillian sends it. Nothing
  * larger than `maxBytes` is read whole: the form's file stream stops at the
- * limit (413), a JSON body's `data` was decoded as it streamed in.
+ * limit (413), a JSON body's `data` was decoded as it streamed in (a
+ * urlencoded form's too). `extraFields`: further fields the route takes,
+ * handed back as they came.
  */
-export async function readUpload(request: FastifyRequest, maxBytes: number, fileField = 'file'): Promise<UploadBody> {
+export async function readUpload(request: FastifyRequest, maxBytes: number, fileField = 'file', extraFields: readonly string[] = []): Promise<UploadBody> {
   if (request.isMultipart()) return readForm(request, maxBytes, fileField);
   // Decoded as it streamed in (streamJsonUpload): the body holds the other fields; else decoded from the parsed body.
   const streamed = streamedData(request);
@@ -52,14 +66,16 @@ export async function readUpload(request: FastifyRequest, maxBytes: number, file
     throw invalid('body', `must be multipart/form-data with "${fileField}" or a JSON object { data, type?, name? }`);
   }
   const fields = body as Record<string, unknown>;
-  for (const key of Object.keys(fields)) if (!['data', 'type', 'name'].includes(key)) throw invalid(key, 'is not a field of an upload (data, type, name)');
+  const known = ['data', 'type', 'name', ...extraFields];
+  for (const key of Object.keys(fields)) if (!known.includes(key)) throw invalid(key, `is not a field of an upload (${known.join(', ')})`);
   const { data, type, name } = fields;
   if (!streamed && typeof data !== 'string') throw invalid('data', 'is required: the bytes in base64');
   if (type !== undefined && typeof type !== 'string') throw invalid('type', 'must be a media type such as image/png');
   if (name !== undefined && typeof name !== 'string') throw invalid('name', 'must be a file name');
   const bytes = streamed ?? (await decodeBase64(data as string, 'data'));
   if (bytes.length > maxBytes) throw mediaTooLarge(maxBytes, 'data');
-  return { bytes, claimedType: type ?? null, name: name ?? null, field: 'data' };
+  const extra = Object.fromEntries(extraFields.filter((key) => fields[key] !== undefined).map((key) => [key, fields[key]]));
+  return { bytes, claimedType: type ?? null, name: name ?? null, field: 'data', extra };
 }
 
 async function readForm(request: FastifyRequest, maxBytes: number, fileField: string): Promise<UploadBody> {
@@ -75,7 +91,7 @@ async function readForm(request: FastifyRequest, maxBytes: number, fileField: st
         throw invalid(part.fieldname, `must be one file, sent in the field "${fileField}"`);
       }
       const bytes = await part.toBuffer();
-      found = { bytes, claimedType: part.mimetype || null, name: part.filename || null, field: fileField };
+      found = { bytes, claimedType: part.mimetype || null, name: part.filename || null, field: fileField, extra: {} };
     }
   } catch (error) {
     if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') throw mediaTooLarge(maxBytes, fileField);
@@ -92,8 +108,7 @@ async function readForm(request: FastifyRequest, maxBytes: number, fileField: st
  * upload of `maxBytes` can take is answered 413 at once, before any of the
  * body is read (a chunked body is cut off at the limit as it streams in).
  */
-export function refuseOversizedUpload(maxBytes: number) {
-  const limit = uploadBodyLimit(maxBytes);
+export function refuseOversizedUpload(maxBytes: number, limit = uploadBodyLimit(maxBytes)) {
   return async (request: FastifyRequest, reply: import('fastify').FastifyReply): Promise<void> => {
     const declared = Number(request.headers['content-length'] ?? NaN);
     if (!Number.isFinite(declared) || declared <= limit) return;

@@ -76,3 +76,24 @@ export function claimAgrees(claimed: string | null, sniffed: string): boolean {
   return aliases[bare] === sniffed;
 }
 
+
+/** Dimensions a client states for an upload (Trillian's `imagewidth` / `imageheight`). */
+export interface ClaimedDimensions {
+  readonly width: number | null;
+  readonly height: number | null;
+}
+
+/**
+ * Where a client's stated dimensions disagree with what the bytes are, as
+ * the field and the reason; null when they agree. Only an image has
+ * dimensions; either orientation is taken (a client may state the stored
+ * pixels before EXIF turns them).
+ */
+export function dimensionsDisagree(claim: ClaimedDimensions, image: { readonly width: number; readonly height: number } | null): { field: string; reason: string } | null {
+  if (claim.width === null && claim.height === null) return null;
+  const field = claim.width !== null ? 'imagewidth' : 'imageheight';
+  if (image === null) return { field, reason: 'only an image has dimensions' };
+  const fits = (w: number, h: number) => (claim.width === null || claim.width === w) && (claim.height === null || claim.height === h);
+  if (fits(image.width, image.height) || fits(image.height, image.width)) return null;
+  return { field, reason: `the image is ${image.width}×${image.height} pixels` };
+}

@@ -1,4 +1,4 @@
-import { claimAgrees, sniffMediaType } from './media-type';
+import { claimAgrees, dimensionsDisagree, sniffMediaType } from './media-type';
 
 describe('sniffMediaType: the type is what the bytes say', () => {
   const bytes = (...parts: (string | number[])[]) =>
@@ -38,5 +38,19 @@ describe('claimAgrees', () => {
   it('refuses a claim the bytes contradict', () => {
     expect(claimAgrees('image/png', 'image/jpeg')).toBe(false);
     expect(claimAgrees('image/jpeg', 'text/plain')).toBe(false);
+  });
+});
+
+describe('dimensionsDisagree', () => {
+  it('agrees with no claim, with the dimensions either way round, and with one side stated', () => {
+    expect(dimensionsDisagree({ width: null, height: null }, null)).toBeNull();
+    expect(dimensionsDisagree({ width: 640, height: 480 }, { width: 640, height: 480 })).toBeNull();
+    expect(dimensionsDisagree({ width: 480, height: 640 }, { width: 640, height: 480 })).toBeNull();
+    expect(dimensionsDisagree({ width: null, height: 480 }, { width: 640, height: 480 })).toBeNull();
+  });
+
+  it('names the field when the image is another size, or when what is stated is not an image', () => {
+    expect(dimensionsDisagree({ width: 641, height: 480 }, { width: 640, height: 480 })).toEqual({ field: 'imagewidth', reason: 'the image is 640×480 pixels' });
+    expect(dimensionsDisagree({ width: null, height: 10 }, null)).toEqual({ field: 'imageheight', reason: 'only an image has dimensions' });
   });
 });

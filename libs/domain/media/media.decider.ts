@@ -49,6 +49,12 @@ export interface UploadMedia {
   readonly fileTransfer: boolean;
   /** Upload straight into a room's media (Trillian's group-chat media): the room as it is now. */
   readonly room: { readonly roomId: string; readonly state: RoomState; readonly purpose: MediaAttached['data']['purpose'] } | null;
+  /**
+   * An administrator's upload into a room's media (`admin:media`, Trillian's
+   * "media owned by a group chat"): the room owns it, not the actor, so it is
+   * sealed with the room's key and outlives any member; no membership asked.
+   */
+  readonly ownedByRoom?: boolean;
   readonly now: string;
 }
 
@@ -68,7 +74,10 @@ export interface DeleteMedia {
   readonly actor: string;
   /** Deleting a room's media as that room's operator or owner: the room as it is now. */
   readonly viaRoom: { readonly roomId: string; readonly state: RoomState } | null;
-  /** An administrator (an API key with `admin:media`) deleting a user's media: no ownership asked. */
+  /**
+   * An administrator (an API key with `admin:media`) deleting a user's or a
+   * room's media: no ownership asked; through a room, only that room's media.
+   */
   readonly asAdministrator?: boolean;
   readonly now: string;
 }
@@ -129,15 +138,25 @@ function checkUpload(command: UploadMedia): void {
   if (details.length > 0) throw validationError('MEDIA.INVALID', `${details[0]!.field} ${details[0]!.reason}`, details);
 }
 
+/** Where an upload may go: an administrator's room-owned upload needs only a live room, for its media. */
+export function requireUploadTarget(room: RoomState, actor: string, purpose: MediaAttached['data']['purpose'], ownedByRoom: boolean): void {
+  if (!ownedByRoom) return requireRoomUse(room, actor, purpose);
+  requireRoom(room);
+  if (purpose !== 'room_media') throw validationError('MEDIA.INVALID', "A room owns only its media, not its avatar", [{ field: 'purpose', reason: 'must be room_media' }]);
+}
+
 export function decideUploadMedia(command: UploadMedia, state: MediaState): MediaEvent[] {
   if (state.status !== 'absent') throw conflict('MEDIA.ALREADY_EXISTS', 'A media item with this id exists');
   requireFileTransfer(command.fileTransfer);
   checkUpload(command);
+  const ownedByRoom = command.ownedByRoom === true;
+  if (ownedByRoom && command.room === null) throw validationError('MEDIA.INVALID', 'Media owned by a room names the room', [{ field: 'roomId', reason: 'is required' }]);
+  const ownerId = ownedByRoom ? command.room!.roomId : command.actor;
   const uploaded: MediaUploaded = {
     type: 'MediaUploaded',
     data: {
       mediaId: command.mediaId,
-      ownerId: command.actor,
+      ownerId,
       type: command.mediaType,
       size: command.size,
       sha256: command.sha256,
@@ -150,8 +169,8 @@ export function decideUploadMedia(command: UploadMedia, state: MediaState): Medi
     },
   };
   if (command.room === null) return [uploaded];
-  requireRoomUse(command.room.state, command.actor, command.room.purpose);
-  return [uploaded, attached(command.mediaId, command.actor, command.room.roomId, command.room.purpose, command.actor, command.now)];
+  requireUploadTarget(command.room.state, command.actor, command.room.purpose, ownedByRoom);
+  return [uploaded, attached(command.mediaId, ownerId, command.room.roomId, command.room.purpose, command.actor, command.now)];
 }
 
 function attached(mediaId: string, ownerId: string, roomId: string, purpose: MediaAttached['data']['purpose'], by: string, at: string): MediaAttached {
@@ -169,7 +188,9 @@ export function decideAttachMedia(command: AttachMedia, state: MediaState): Medi
 /** The uploader deletes their media; an operator or owner of a room deletes that room's media. */
 export function decideDeleteMedia(command: DeleteMedia, state: MediaState): MediaEvent[] {
   if (state.status !== 'live') throw MEDIA_NOT_FOUND();
-  if (state.ownerId !== command.actor && command.asAdministrator !== true) {
+  if (command.asAdministrator === true) {
+    if (command.viaRoom !== null && !state.rooms.includes(command.viaRoom.roomId)) throw MEDIA_NOT_FOUND();
+  } else if (state.ownerId !== command.actor) {
     const via = command.viaRoom;
     if (via === null || !state.rooms.includes(via.roomId)) throw MEDIA_NOT_FOUND();
     const member = requireMember(requireRoom(via.state), command.actor);

@@ -99,6 +99,17 @@ describe('media decider', () => {
         .thenThrows('ROOM.RENAME_NOT_ALLOWED', 'forbidden');
     });
 
+    it("given nothing, when an administrator uploads into a room's media as the room's own, then the room owns it, attached in the same append", () => {
+      given([])
+        .when(upload({ actor: 'key-1', ownedByRoom: true, room: { roomId: ROOM, state: roomWith([[OTHER, 'owner']]), purpose: 'room_media' } }))
+        .then([uploaded({ ownerId: ROOM }), { type: 'MediaAttached', data: { mediaId: MEDIA, ownerId: ROOM, roomId: ROOM, purpose: 'room_media', attachedBy: 'key-1', attachedAt: NOW } }]);
+    });
+
+    it('given nothing, when a room-owned upload names no room or a closed one, then it is refused', () => {
+      given([]).when(upload({ ownedByRoom: true, room: null })).thenThrows('MEDIA.INVALID', 'validation');
+      given([]).when(upload({ ownedByRoom: true, room: { roomId: ROOM, state: initialRoomState, purpose: 'room_media' } })).thenThrows('ROOM.NOT_FOUND', 'not_found');
+    });
+
     it('given nothing, when a user whose policy forbids file transfer uploads, then it is forbidden', () => {
       given([]).when(upload({ fileTransfer: false })).thenThrows('MEDIA.FILE_TRANSFER_DISABLED', 'forbidden');
     });
@@ -191,6 +202,14 @@ describe('media decider', () => {
 
     it("given someone's private upload, when an administrator deletes it, then MediaDeleted names the administrator", () => {
       given([uploaded()]).when({ ...(del('apikey:admin') as Extract<MediaCommand, { type: 'DeleteMedia' }>), asAdministrator: true }).then([deleted('apikey:admin')]);
+    });
+
+    it("given a room's media, when an administrator deletes it through that room, then MediaDeleted; through another room, not found", () => {
+      const command = (roomId: string): MediaCommand => ({ type: 'DeleteMedia', mediaId: MEDIA, actor: 'key-1', viaRoom: { roomId, state: initialRoomState }, asAdministrator: true, now: NOW });
+      given([uploaded({ ownerId: ROOM }), attachedTo()])
+        .when(command(ROOM))
+        .then([{ type: 'MediaDeleted', data: { mediaId: MEDIA, ownerId: ROOM, blobs: [BLOB, THUMB], deletedBy: 'key-1', deletedAt: NOW } }]);
+      given([uploaded({ ownerId: ROOM }), attachedTo()]).when(command('r-2')).thenThrows('MEDIA.NOT_FOUND', 'not_found');
     });
 
     it('given deleted media, when deleted again, then it is not found', () => {

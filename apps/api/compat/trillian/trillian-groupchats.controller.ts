@@ -24,7 +24,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const now = () => new Date().toISOString();
 
 /** A group chat's Trillian name, `#<room id>@<host>`; the room id alone is taken too. */
-function roomIdOf(name: string, field = 'groupchat'): string {
+export function roomIdOf(name: string, field = 'groupchat'): string {
   const id = name.replace(/^#/, '').replace(/@.*$/, '').toLowerCase();
   if (!UUID.test(id)) throw validationError('REQUEST.VALIDATION_FAILED', `${field} must name a group chat`, [{ field, reason: 'must be #<room id>@<domain> or a room id' }]);
   return id;

@@ -7,6 +7,7 @@ import { TrillianAddressbookController } from './trillian-addressbook.controller
 import { TrillianUserMessagesController } from './trillian-user-messages.controller';
 import { TrillianTokenGuard } from './trillian-auth.guard';
 import { TrillianGroupchatsController } from './trillian-groupchats.controller';
+import { TrillianMediaController } from './trillian-media.controller';
 import { TrillianOrgController } from './trillian-org.controller';
 import { TrillianPresenceController } from './trillian-presence.controller';
 import { TrillianUsersController } from './trillian-users.controller';
@@ -14,7 +15,15 @@ import { TrillianUsersController } from './trillian-users.controller';
 /** Trillian Server's wire surface (`/trillian/v1/…`): a translator onto Parley's own commands and queries. */
 @Module({
   imports: [InfrastructureModule, AdminModule, OrgModule, MediaModule],
-  controllers: [TrillianOrgController, TrillianGroupchatsController, TrillianPresenceController, TrillianUsersController, TrillianUserMessagesController, TrillianAddressbookController],
+  controllers: [
+    TrillianOrgController,
+    TrillianGroupchatsController,
+    TrillianPresenceController,
+    TrillianUsersController,
+    TrillianUserMessagesController,
+    TrillianAddressbookController,
+    TrillianMediaController,
+  ],
   providers: [TrillianTokenGuard],
 })
 export class TrillianModule {}

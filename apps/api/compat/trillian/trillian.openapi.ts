@@ -34,6 +34,17 @@ const presence = closed({
 });
 const user = closed({ name: str, im: str, displayname: str }, ['name']);
 const avatar = closed({ href: { type: 'string', format: 'uri' }, type: str, size: int });
+const media = closed({
+  m: { ...str, format: 'uuid' },
+  createdAt: int,
+  expiresAt: int,
+  size: int,
+  owner: str,
+  type: str,
+  name: str,
+  thumbnail: { ...str, description: 'Base64 of the 64 px thumbnail (images); empty otherwise' },
+  data: { ...str, description: 'A list: base64 of the SHA-256 of the bytes. A single item: base64 of the bytes' },
+});
 
 /** The JSON form of each answer: `{ response: … }`, attributes as plain keys. */
 const ANSWERS = {
@@ -56,6 +67,8 @@ const ANSWERS = {
   users: closed({ user: { type: 'array', items: user } }, []),
   user: closed({ user }),
   avatar: closed({ avatar }),
+  medias: closed({ media: { type: 'array', items: media } }, []),
+  media: closed({ media }),
 } as const;
 export type TrillianAnswerKind = keyof typeof ANSWERS;
 
