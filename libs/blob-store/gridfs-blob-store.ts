@@ -1,7 +1,8 @@
-import { GridFSBucket, MongoClient, type Db } from 'mongodb';
+import { GridFSBucket, type Db } from 'mongodb';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { databaseFromUrl } from '../read-store/mongo-read-store';
+import type { StoreLogger } from '../config/store-connection';
+import { MongoConnection } from '../mongo/mongo-connection';
 import { assertBlobAddress, type BlobInfo, type BlobStore, type ByteRange, type ListedBlob } from './blob-store.port';
 import { sha256Of } from './chunked-hash';
 
@@ -17,16 +18,25 @@ export const MEDIA_BUCKET = 'media';
  * a delete removes every one.
  */
 export class GridFsBlobStore implements BlobStore {
-  private readonly client: MongoClient;
+  private readonly mongo: MongoConnection;
   private readonly db: Db;
   private readonly bucket: GridFSBucket;
 
-  constructor(options: { readonly url: string; readonly database?: string }) {
-    this.client = new MongoClient(options.url, {
+  constructor(options: {
+    readonly url: string;
+    readonly database?: string;
+    readonly deadlineMs?: number;
+    readonly logger?: StoreLogger;
+  }) {
+    this.mongo = new MongoConnection({
+      url: options.url,
+      database: options.database,
+      store: 'MongoDB (media)',
       appName: 'parley-media',
-      ...(/[?&]serverSelectionTimeoutMS=/i.test(options.url) ? {} : { serverSelectionTimeoutMS: 5_000 }),
+      deadlineMs: options.deadlineMs,
+      logger: options.logger,
     });
-    this.db = this.client.db(options.database ?? databaseFromUrl(options.url) ?? 'parley');
+    this.db = this.mongo.db;
     this.bucket = new GridFSBucket(this.db, { bucketName: MEDIA_BUCKET, writeConcern: { w: 'majority', journal: true } });
   }
 
@@ -34,16 +44,24 @@ export class GridFsBlobStore implements BlobStore {
     const address = await sha256Of(bytes);
     if (await this.stat(address)) {
       // Put again: the sweep's grace starts over (the upload reusing it is in flight).
-      await this.db.collection(`${MEDIA_BUCKET}.files`).updateMany({ filename: address }, { $set: { 'metadata.storedAt': new Date() } }, { writeConcern: { w: 'majority', journal: true } });
+      await this.mongo.guard(() =>
+        this.db
+          .collection(`${MEDIA_BUCKET}.files`)
+          .updateMany({ filename: address }, { $set: { 'metadata.storedAt': new Date() } }, { writeConcern: { w: 'majority', journal: true } }),
+      );
       return { address, size: bytes.length, created: false };
     }
-    await pipeline(Readable.from(chunksOf(bytes)), this.bucket.openUploadStream(address, { metadata: { sha256: address } }));
+    // An upload of many megabytes rightly outlasts a deadline meant for one call.
+    await this.mongo.guard(
+      () => pipeline(Readable.from(chunksOf(bytes)), this.bucket.openUploadStream(address, { metadata: { sha256: address } })),
+      { deadline: false },
+    );
     return { address, size: bytes.length, created: true };
   }
 
   async stat(address: string): Promise<BlobInfo | null> {
     assertBlobAddress(address);
-    const [file] = await this.bucket.find({ filename: address }).sort({ uploadDate: -1 }).limit(1).toArray();
+    const [file] = await this.mongo.guard(() => this.bucket.find({ filename: address }).sort({ uploadDate: -1 }).limit(1).toArray());
     return file ? { address, size: file.length } : null;
   }
 
@@ -59,17 +77,19 @@ export class GridFsBlobStore implements BlobStore {
 
   async delete(address: string): Promise<boolean> {
     assertBlobAddress(address);
-    const files = await this.bucket.find({ filename: address }).toArray();
-    for (const file of files) await this.bucket.delete(file._id);
+    const files = await this.mongo.guard(() => this.bucket.find({ filename: address }).toArray());
+    for (const file of files) await this.mongo.guard(() => this.bucket.delete(file._id));
     return files.length > 0;
   }
 
   async list(afterAddress: string | null, limit: number): Promise<ListedBlob[]> {
-    const files = await this.bucket
-      .find(afterAddress === null ? {} : { filename: { $gt: afterAddress } })
-      .sort({ filename: 1, uploadDate: -1 })
-      .limit(limit * 2)
-      .toArray();
+    const files = await this.mongo.guard(() =>
+      this.bucket
+        .find(afterAddress === null ? {} : { filename: { $gt: afterAddress } })
+        .sort({ filename: 1, uploadDate: -1 })
+        .limit(limit * 2)
+        .toArray(),
+    );
     const found: ListedBlob[] = [];
     for (const file of files) {
       if (found.at(-1)?.address === file.filename) continue;
@@ -82,7 +102,7 @@ export class GridFsBlobStore implements BlobStore {
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    await this.mongo.close();
   }
 }
 

@@ -1,6 +1,7 @@
-import { GridFSBucket, MongoClient, type Db, type GridFSBucketWriteStream } from 'mongodb';
+import { GridFSBucket, type Db, type GridFSBucketWriteStream } from 'mongodb';
 import type { Readable } from 'node:stream';
-import { databaseFromUrl } from '../read-store/mongo-read-store';
+import type { StoreLogger } from '../config/store-connection';
+import { MongoConnection } from '../mongo/mongo-connection';
 import { assertJobFileName, type JobFileInfo, type JobFileStore, type JobFileWriter } from './job-file-store.port';
 
 /** `job_files.files` and `job_files.chunks`: not read models (a rebuild never drops them), not media (never in a media archive). */
@@ -15,16 +16,25 @@ export const JOB_FILES_BUCKET = 'job_files';
  * older ones, and reads take the newest.
  */
 export class GridFsJobFileStore implements JobFileStore {
-  private readonly client: MongoClient;
+  private readonly mongo: MongoConnection;
   private readonly db: Db;
   private readonly bucket: GridFSBucket;
 
-  constructor(options: { readonly url: string; readonly database?: string }) {
-    this.client = new MongoClient(options.url, {
+  constructor(options: {
+    readonly url: string;
+    readonly database?: string;
+    readonly deadlineMs?: number;
+    readonly logger?: StoreLogger;
+  }) {
+    this.mongo = new MongoConnection({
+      url: options.url,
+      database: options.database,
+      store: 'MongoDB (job files)',
       appName: 'parley-job-files',
-      ...(/[?&]serverSelectionTimeoutMS=/i.test(options.url) ? {} : { serverSelectionTimeoutMS: 5_000 }),
+      deadlineMs: options.deadlineMs,
+      logger: options.logger,
     });
-    this.db = this.client.db(options.database ?? databaseFromUrl(options.url) ?? 'parley');
+    this.db = this.mongo.db;
     this.bucket = new GridFSBucket(this.db, { bucketName: JOB_FILES_BUCKET, writeConcern: { w: 'majority', journal: true } });
   }
 
@@ -39,12 +49,12 @@ export class GridFsJobFileStore implements JobFileStore {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
         size += bytes.length;
         // Waits for the driver to take the chunk when its buffer is full.
-        if (!upload.write(bytes)) await Promise.race([new Promise((resolve) => upload.once('drain', resolve)), failed]);
+        if (!upload.write(bytes)) await this.mongo.guard(() => Promise.race([new Promise((resolve) => upload.once('drain', resolve)), failed]));
       },
       finish: async () => {
-        await Promise.race([new Promise<void>((resolve) => upload.end(() => resolve())), failed]);
+        await this.mongo.guard(() => Promise.race([new Promise<void>((resolve) => upload.end(() => resolve())), failed]));
         // Older files of this name go once the new one is whole.
-        const older = await this.bucket.find({ filename: name, _id: { $ne: upload.id } }).toArray();
+        const older = await this.mongo.guard(() => this.bucket.find({ filename: name, _id: { $ne: upload.id } }).toArray());
         for (const file of older) await this.bucket.delete(file._id).catch(() => undefined);
         return { name, size };
       },
@@ -67,25 +77,29 @@ export class GridFsJobFileStore implements JobFileStore {
 
   async stat(name: string): Promise<JobFileInfo | null> {
     assertJobFileName(name);
-    const [file] = await this.bucket.find({ filename: name }).sort({ uploadDate: -1 }).limit(1).toArray();
+    const [file] = await this.newest(name);
     return file ? { name, size: file.length } : null;
   }
 
   async read(name: string): Promise<{ size: number; stream: Readable } | null> {
     assertJobFileName(name);
-    const [file] = await this.bucket.find({ filename: name }).sort({ uploadDate: -1 }).limit(1).toArray();
+    const [file] = await this.newest(name);
     if (!file) return null;
     return { size: file.length, stream: this.bucket.openDownloadStream(file._id) };
   }
 
   async delete(name: string): Promise<boolean> {
     assertJobFileName(name);
-    const files = await this.bucket.find({ filename: name }).toArray();
-    for (const file of files) await this.bucket.delete(file._id);
+    const files = await this.mongo.guard(() => this.bucket.find({ filename: name }).toArray());
+    for (const file of files) await this.mongo.guard(() => this.bucket.delete(file._id));
     return files.length > 0;
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    await this.mongo.close();
+  }
+
+  private newest(name: string) {
+    return this.mongo.guard(() => this.bucket.find({ filename: name }).sort({ uploadDate: -1 }).limit(1).toArray());
   }
 }

@@ -151,6 +151,12 @@ export interface ParleyConfig {
    * answer did not come in time is checked and retried, never repeated blind.
    */
   readonly storeDeadlineMs: number;
+  /**
+   * MONGODB_DEADLINE_MS: the longest one MongoDB call (read store, GridFS,
+   * personal-data keys) may take before it counts as failed and the request
+   * answers 503 STORE.UNAVAILABLE; STORE_DEADLINE_MS unless set.
+   */
+  readonly mongoDeadlineMs: number;
 }
 
 /** See libs/domain/sign-in/attempt-limit.ts. */
@@ -474,6 +480,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     healthMaxLagEvents: integer(env, 'HEALTH_MAX_LAG_EVENTS', 10_000, 1, 1_000_000),
     leaseTtlMs: integer(env, 'LEASE_TTL_MS', 15_000, 300, 600_000),
     storeDeadlineMs: integer(env, 'STORE_DEADLINE_MS', 10_000, 100, 600_000),
+    mongoDeadlineMs: integer(env, 'MONGODB_DEADLINE_MS', integer(env, 'STORE_DEADLINE_MS', 10_000, 100, 600_000), 100, 600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
     adminApiKey: adminApiKey(env),
     qiscus: qiscus(env),

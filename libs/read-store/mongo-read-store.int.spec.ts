@@ -1,4 +1,5 @@
 import { MongoClient } from 'mongodb';
+import { databaseFromUrl } from '../mongo/mongo-connection';
 import type { StartedTestContainer } from 'testcontainers';
 import { StoreUnavailableError, type StoreLogger } from '../config/store-connection';
 import { readStoreConformance } from './conformance/read-store.conformance';
@@ -6,7 +7,6 @@ import {
   MongoReadStore,
   buildFilter,
   buildFind,
-  databaseFromUrl,
   fromStored,
   planStages,
   positionKey,

@@ -1,9 +1,5 @@
 import {
-  MongoClient,
-  MongoNetworkError,
   MongoServerError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
   type AnyBulkWriteOperation,
   type ClientSession,
   type Collection,
@@ -14,13 +10,14 @@ import {
   type Sort,
 } from 'mongodb';
 import {
-  ConnectionMonitor,
   StoreUnavailableError,
   describeError,
+  type ConnectionMonitor,
   type MonitoredStore,
   type StoreLogger,
   type StoreStatus,
 } from '../config/store-connection';
+import { MongoConnection, type GuardOptions } from '../mongo/mongo-connection';
 import { assertCollectionName, assertField, assertIndex } from './names';
 import { CommitTooLargeError, FencedOutError, pickFields, withIdTieBreaker } from './read-store.port';
 import type {
@@ -84,6 +81,8 @@ export interface MongoReadStoreOptions {
   /** Overrides the URL's database (the conformance suite uses one per test). */
   readonly database?: string;
   readonly logger?: StoreLogger;
+  /** The longest one call may take (MONGODB_DEADLINE_MS); default 10 s. */
+  readonly deadlineMs?: number;
   /**
    * Write on a standalone server (no transactions) although a commit that
    * stops part-way leaves some of its documents written. Off by default.
@@ -196,7 +195,7 @@ const toLease = (stored: StoredLease): Lease => ({ name: stored._id, holder: sto
 
 export class MongoReadStore implements ReadStore, MonitoredStore {
   readonly monitor: ConnectionMonitor;
-  private readonly client: MongoClient;
+  private readonly mongo: MongoConnection;
   private readonly db: Db;
   /** Collections known to exist: lower-cased name (SQLite's table names are case-insensitive) → name. */
   private readonly known = new Map<string, string>();
@@ -209,23 +208,18 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
   private readonly safeUrl: string;
 
   constructor(options: MongoReadStoreOptions) {
-    this.client = new MongoClient(options.url, {
+    this.mongo = new MongoConnection({
+      url: options.url,
+      database: options.database,
+      store: 'MongoDB',
       appName: 'parley',
-      // An unreachable server fails an operation after 5 s rather than 30 s,
-      // unless the URL says otherwise.
-      ...(/[?&]serverSelectionTimeoutMS=/i.test(options.url) ? {} : { serverSelectionTimeoutMS: 5_000 }),
+      deadlineMs: options.deadlineMs,
+      logger: options.logger,
     });
-    this.db = this.client.db(options.database ?? databaseFromUrl(options.url) ?? 'parley');
+    this.db = this.mongo.db;
     this.allowStandalone = options.allowStandalone ?? false;
     this.commitLimits = { maxOps: options.maxCommitOps ?? 10_000, maxBytes: options.maxCommitBytes ?? 16 * 1024 * 1024 };
-    this.monitor = new ConnectionMonitor({
-      store: 'MongoDB',
-      url: options.url,
-      logger: options.logger,
-      probe: async () => {
-        await this.db.command({ ping: 1 });
-      },
-    });
+    this.monitor = this.mongo.monitor;
     this.safeUrl = this.monitor.url;
   }
 
@@ -248,6 +242,7 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     this.assertOpen();
     // Refused here, where the projector starts, rather than at its first batch.
     await this.supportsTransactions();
+    // Index builds on a large collection rightly take longer than any deadline.
     await this.guard(async () => {
       const existing = new Set(await this.collectionNames(true));
       // Created up front: implicit creation inside a transaction is best avoided.
@@ -265,7 +260,7 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
           indexes: [...(previous?.indexes ?? []), ...spec.indexes],
         });
       }
-    });
+    }, { deadline: false });
   }
 
   async get(collection: string, id: string): Promise<Doc | null> {
@@ -381,7 +376,7 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     try {
       await this.guard(async () => {
         if (transactional) {
-          const session = this.client.startSession();
+          const session = this.mongo.client.startSession();
           try {
             await session.withTransaction(() => write(session));
           } finally {
@@ -476,14 +471,14 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
           await this.db.collection(name).deleteMany({});
         }
       }
-    });
+      // Rebuilding a collection's indexes takes as long as it takes.
+    }, { deadline: false });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.monitor.close();
-    await this.client.close();
+    await this.mongo.close();
   }
 
   // ---- helpers ---------------------------------------------------------------------
@@ -532,46 +527,14 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
     return this.transactions;
   }
 
-  /** Runs a call to the server, keeping the connection monitor informed. */
-  private async guard<T>(call: () => Promise<T>): Promise<T> {
-    // Known down: fail now with the store named (503 STORE.UNAVAILABLE) rather than wait out server selection per request.
-    if (!this.closed && this.monitor.isDown()) {
-      throw new StoreUnavailableError(this.monitor.store, this.monitor.url, this.monitor.status().error ?? 'unreachable');
-    }
-    try {
-      const result = await call();
-      this.monitor.succeeded();
-      return result;
-    } catch (error) {
-      if (this.closed || !isUnavailable(error)) {
-        if (!this.closed) this.monitor.succeeded();
-        throw error;
-      }
-      this.monitor.failed(error);
-      throw new StoreUnavailableError(this.monitor.store, this.monitor.url, describeError(error));
-    }
+  /** One call to the server within the deadline, with the monitor informed (libs/mongo/mongo-connection.ts). */
+  private guard<T>(call: () => Promise<T>, options?: GuardOptions): Promise<T> {
+    return this.mongo.guard(call, options);
   }
 
   private assertOpen(): void {
     if (this.closed) throw new Error('MongoReadStore is closed');
   }
-}
-
-function isUnavailable(error: unknown): boolean {
-  return (
-    error instanceof MongoServerSelectionError ||
-    error instanceof MongoNetworkError ||
-    // A failed automatic connect closes the topology under concurrent operations.
-    error instanceof MongoTopologyClosedError
-  );
-}
-
-/** The database named in a MongoDB URL's path, if any. */
-export function databaseFromUrl(url: string): string | null {
-  const match = /^mongodb(?:\+srv)?:\/\/[^/?#]*\/([^?#]+)/i.exec(url);
-  if (match === null || match[1] === undefined) return null;
-  const name = decodeURIComponent(match[1]);
-  return name === '' ? null : name;
 }
 
 function assertCheckpoint(checkpoint: Checkpoint): void {

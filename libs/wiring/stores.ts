@@ -26,7 +26,7 @@ import { ParleyLogger } from '../logging/logger';
 /** What opening the stores needs from the configuration (a worker thread receives just this). */
 export type StoresConfig = Pick<
   ParleyConfig,
-  'eventStore' | 'readStore' | 'keyStore' | 'sqliteSynchronous' | 'logLevel' | 'personalDataKey' | 'mongoAllowStandalone' | 'leaseTtlMs' | 'storeDeadlineMs'
+  'eventStore' | 'readStore' | 'keyStore' | 'sqliteSynchronous' | 'logLevel' | 'personalDataKey' | 'mongoAllowStandalone' | 'leaseTtlMs' | 'storeDeadlineMs' | 'mongoDeadlineMs'
 >;
 
 /** Connection news of the networked stores, as one JSON line each. */
@@ -81,6 +81,7 @@ export function createReadStore(config: StoresConfig): ReadStore {
           url: target.url,
           logger: storeLogger(config),
           allowStandalone: config.mongoAllowStandalone,
+          deadlineMs: config.mongoDeadlineMs,
         });
       } catch (error) {
         throw new ConfigError('READ_STORE_URL', `is not a valid MongoDB connection string: ${describeError(error)}`);
@@ -101,7 +102,7 @@ export function createKeyStore(config: StoresConfig): KeyStore {
       return new MemoryKeyStore();
     case 'mongodb':
       try {
-        return new MongoKeyStore({ url: target.url });
+        return new MongoKeyStore({ url: target.url, deadlineMs: config.mongoDeadlineMs, logger: storeLogger(config) });
       } catch (error) {
         throw new ConfigError('KEY_STORE_URL', `is not a valid MongoDB connection string: ${describeError(error)}`);
       }
@@ -130,14 +131,14 @@ export function openApiEventStore(config: ParleyConfig): EventStore {
 }
 
 /** The blob store of media bytes the configuration names (BLOB_STORE_URL). */
-export function createBlobStore(config: Pick<ParleyConfig, 'blobStore'>): BlobStore {
+export function createBlobStore(config: Pick<ParleyConfig, 'blobStore' | 'mongoDeadlineMs' | 'logLevel'>): BlobStore {
   const target = config.blobStore;
   switch (target.kind) {
     case 'disk':
       return new DiskBlobStore(target.dir);
     case 'gridfs':
       try {
-        return new GridFsBlobStore({ url: target.url });
+        return new GridFsBlobStore({ url: target.url, deadlineMs: config.mongoDeadlineMs, logger: storeLogger(config) });
       } catch (error) {
         throw new ConfigError('BLOB_STORE_URL', `is not a valid MongoDB connection string: ${describeError(error)}`);
       }
@@ -150,14 +151,14 @@ export function createBlobStore(config: Pick<ParleyConfig, 'blobStore'>): BlobSt
  * so any API process serves them and no container's disk holds one; on the
  * embedded profile they stay under DATA_DIR.
  */
-export function createJobFileStore(config: Pick<ParleyConfig, 'blobStore' | 'dataDir'>): JobFileStore {
+export function createJobFileStore(config: Pick<ParleyConfig, 'blobStore' | 'dataDir' | 'mongoDeadlineMs' | 'logLevel'>): JobFileStore {
   const target = config.blobStore;
   switch (target.kind) {
     case 'disk':
       return new DiskJobFileStore(config.dataDir);
     case 'gridfs':
       try {
-        return new GridFsJobFileStore({ url: target.url });
+        return new GridFsJobFileStore({ url: target.url, deadlineMs: config.mongoDeadlineMs, logger: storeLogger(config) });
       } catch (error) {
         throw new ConfigError('BLOB_STORE_URL', `is not a valid MongoDB connection string: ${describeError(error)}`);
       }

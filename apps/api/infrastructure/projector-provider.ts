@@ -48,6 +48,7 @@ export function projectorProvider(): Provider {
           mongoAllowStandalone: config.mongoAllowStandalone,
           leaseTtlMs: config.leaseTtlMs,
           storeDeadlineMs: config.storeDeadlineMs,
+          mongoDeadlineMs: config.mongoDeadlineMs,
           batchSize: 1000,
         },
         readStore,
