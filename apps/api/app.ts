@@ -16,6 +16,7 @@ import { answerClientError } from './common/client-error';
 import { logScope, ParleyLogger } from '../../libs/logging/logger';
 import { claimEmbeddedWriter } from '../../libs/wiring/writer-lock';
 import { CONTACTS_IMPORT_MAX_BYTES, CONTACTS_ROUTE } from './contacts/contacts.controller';
+import { lazyRequestLogger } from './common/lazy-request-logger';
 import { answerMethodNotAllowed } from './common/method-not-allowed';
 import { createParleyDocument } from './common/openapi-document';
 import { createValidationPipe } from './common/validation';
@@ -56,6 +57,7 @@ async function buildApp(config: ParleyConfig, logger: ParleyLogger): Promise<Nes
     // Fastify's own logger is Parley's: one pino for Nest, Fastify and the workers' lines; requests are logged once, below.
     loggerInstance: logger.pino,
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: 1024 * 1024,
     genReqId: () => randomUUID(),
     trustProxy: true,
