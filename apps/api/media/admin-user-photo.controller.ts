@@ -9,7 +9,7 @@ import { Public } from '../auth/auth.decorators';
 import { ReadModelQuery } from '../common/min-position.interceptor';
 import { ApiErrors, COMMAND_ERRORS, POSITION } from '../common/openapi';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import { Download } from './media.controller';
+import { Download } from './media-download';
 import { MediaResponse, UploadMediaBody } from './media.responses';
 import { UserPhotos, type AdminPhotoResult } from './user-photos';
 

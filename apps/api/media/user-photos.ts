@@ -11,7 +11,7 @@ import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { ExecuteProfileCommand, type ProfileCommandResult } from '../users/profile.command';
 import { MediaLibrary } from './media-library';
 import { MediaUploads } from './media-uploads';
-import { serveMedia } from './media.controller';
+import { serveMedia } from './media-download';
 import type { MediaView } from './media-views';
 import { readUpload } from './upload-body';
 

@@ -6,7 +6,7 @@ import { usersProjection } from '../../../../projections';
 import { AdminCaller } from '../../admin/api-key.guard';
 import { ApiEmptyResponse } from '../../common/openapi';
 import { ReadModelQuery } from '../../common/min-position.interceptor';
-import { Download } from '../../media/media.controller';
+import { Download } from '../../media/media-download';
 import { UserPhotos } from '../../media/user-photos';
 import { TrillianToken } from './trillian-auth.guard';
 import { TRILLIAN_ERRORS, TrillianAnswer } from './trillian.openapi';
