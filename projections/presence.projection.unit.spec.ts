@@ -60,7 +60,7 @@ const offline = {
   changedBy: null,
   statusMessage: null,
   photoUrl: null,
-  privacy: { statusMessage: 'all', photo: 'all', lastSeen: 'all' },
+  privacy: { statusMessage: 'all', photo: 'all', lastSeen: 'all', readReceipts: 'all' },
   blocked: [],
   removed: false,
 };

@@ -89,7 +89,7 @@ describe('admin users: list and search, get, create, update', () => {
         displayName: 'Ann Admin',
         statusMessage: null,
         photoUrl: null,
-        privacy: { status_message: 'all', photo: 'all', last_seen: 'all' },
+        privacy: { status_message: 'all', photo: 'all', last_seen: 'all', read_receipts: 'all' },
         status: 'active',
         removed: false,
         registeredAt: expect.any(String),

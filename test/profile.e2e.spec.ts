@@ -43,7 +43,7 @@ describe('profile: display name, status message and photo with history, privacy,
         displayName: 'Alice',
         statusMessage: null,
         photoUrl: null,
-        privacy: { status_message: 'all', photo: 'all', last_seen: 'all' },
+        privacy: { status_message: 'all', photo: 'all', last_seen: 'all', read_receipts: 'all' },
         registeredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });
     });
@@ -199,17 +199,18 @@ describe('profile: display name, status message and photo with history, privacy,
     it('round trip: partial updates in snake_case, answered with the whole settings', async () => {
       const alice = await h.user('alice', 'Alice');
       await h.settled();
-      expect((await get(alice, '/v1/me/privacy').expect(200)).body).toEqual({ status_message: 'all', photo: 'all', last_seen: 'all' });
+      expect((await get(alice, '/v1/me/privacy').expect(200)).body).toEqual({ status_message: 'all', photo: 'all', last_seen: 'all', read_receipts: 'all' });
       const first = await h.http().put('/v1/me/privacy').set(alice.auth).send({ photo: 'contacts' }).expect(200);
-      expect(first.body).toEqual({ status_message: 'all', photo: 'contacts', last_seen: 'all', position: expect.stringMatching(/^\d+$/) });
+      expect(first.body).toEqual({ status_message: 'all', photo: 'contacts', last_seen: 'all', read_receipts: 'all', position: expect.stringMatching(/^\d+$/) });
       const second = await h.http().put('/v1/me/privacy').set(alice.auth).send({ status_message: 'none', last_seen: 'contacts' }).expect(200);
       expect(second.body).toMatchObject({ status_message: 'none', photo: 'contacts', last_seen: 'contacts' });
       expect((await get(alice, '/v1/me/privacy', second.body.position).expect(200)).body).toEqual({
         status_message: 'none',
         photo: 'contacts',
         last_seen: 'contacts',
+        read_receipts: 'all',
       });
-      expect((await get(alice, '/v1/me').expect(200)).body.privacy).toEqual({ status_message: 'none', photo: 'contacts', last_seen: 'contacts' });
+      expect((await get(alice, '/v1/me').expect(200)).body.privacy).toEqual({ status_message: 'none', photo: 'contacts', last_seen: 'contacts', read_receipts: 'all' });
       const before = await head();
       expect((await h.http().put('/v1/me/privacy').set(alice.auth).send({ photo: 'contacts' }).expect(200)).body).toEqual(second.body);
       expect((await h.http().put('/v1/me/privacy').set(alice.auth).send({}).expect(200)).body).toEqual(second.body);

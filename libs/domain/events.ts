@@ -160,8 +160,16 @@ export interface PrivacySettings {
   readonly statusMessage: PrivacyLevel;
   readonly photo: PrivacyLevel;
   readonly lastSeen: PrivacyLevel;
+  /**
+   * Whether the other members of the user's rooms see how far they read:
+   * `all` or `none` (never `contacts`), reciprocal (who hides theirs sees
+   * no one's). Absent in settings written before it existed: `all`.
+   */
+  readonly readReceipts?: PrivacyLevel;
 }
-export const DEFAULT_PRIVACY: PrivacySettings = { statusMessage: 'all', photo: 'all', lastSeen: 'all' };
+export const DEFAULT_PRIVACY: PrivacySettings = { statusMessage: 'all', photo: 'all', lastSeen: 'all', readReceipts: 'all' };
+/** Whether a user shares their read position with their rooms' members. */
+export const sharesReadReceipts = (settings: PrivacySettings | undefined): boolean => (settings?.readReceipts ?? 'all') !== 'none';
 export type PrivacySettingsChanged = {
   readonly type: 'PrivacySettingsChanged';
   readonly data: {

@@ -1,4 +1,5 @@
 import type { ClearHistoryResult } from '../read-state/clear-history.command';
+import type { ReceiptsView, ReceiptView } from '../read-state/receipts.query';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DATE_TIME, POSITION, UUID, WHOLE } from '../common/openapi';
 import type { ReadResult } from '../read-state/mark-read.command';
@@ -87,6 +88,17 @@ export class ReadResultResponse implements ReadResult {
   @ApiProperty(WHOLE) lastReadSeq!: number;
   @ApiProperty() unread!: boolean;
   @ApiProperty({ ...POSITION, nullable: true, description: 'null when the marker already was there' }) position!: string | null;
+}
+
+export class ReceiptResponse implements ReceiptView {
+  @ApiProperty(UUID) userId!: string;
+  @ApiProperty({ ...WHOLE, description: 'The seq of the last comment this member read' }) lastReadSeq!: number;
+}
+
+export class ReceiptsResponse implements ReceiptsView {
+  @ApiProperty({ description: "False when the caller hides their own read receipts: then they see no one's" }) shared!: boolean;
+  @ApiProperty({ type: [ReceiptResponse], description: 'The other members who share their receipts, in the order they joined (at most 1000)' })
+  items!: ReceiptResponse[];
 }
 
 export class ClearHistoryResultResponse implements ClearHistoryResult {

@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, COMMAND_ERRORS, UserApi } from '../common/openapi';
-import { ClearHistoryResultResponse, ReadResultResponse } from '../comments/comments.responses';
+import { ClearHistoryResultResponse, ReadResultResponse, ReceiptsResponse } from '../comments/comments.responses';
+import { RoomReceiptsQuery, type ReceiptsView } from './receipts.query';
 import { ClearHistoryCommand, type ClearHistoryResult } from './clear-history.command';
 import { UnreadResponse } from '../rooms/rooms.responses';
 import { validationError } from '../../../libs/domain/errors';
@@ -13,7 +14,7 @@ import type { CommandContext } from '../../../libs/command-pipeline/command-cont
 import { UnreadQuery, type UnreadView } from '../rooms/rooms.queries';
 import { MarkReadCommand, type ReadResult } from './mark-read.command';
 import { ReadModelQuery } from '../common/min-position.interceptor';
-import { membershipsProjection } from '../../../projections';
+import { membershipsProjection, usersProjection } from '../../../projections';
 
 @ApiTags('read state')
 @UserApi()
@@ -52,6 +53,18 @@ export class ReadStateController {
   @ApiErrors(...COMMAND_ERRORS, 404)
   clearHistory(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<ClearHistoryResult> {
     return this.commands.execute(new ClearHistoryCommand(roomId, caller));
+  }
+
+  @Get('rooms/:roomId/receipts')
+  @ReadModelQuery(membershipsProjection, usersProjection)
+  @ApiOperation({
+    summary:
+      "How far the room's other members read. Reciprocal (privacy read_receipts): a caller who hides theirs sees none; a member who hides theirs is not listed.",
+  })
+  @ApiOkResponse({ type: ReceiptsResponse })
+  @ApiErrors(400, 404)
+  receipts(@Param('roomId', UuidParamPipe) roomId: string, @Caller() caller: CommandContext): Promise<ReceiptsView> {
+    return this.queries.execute(new RoomReceiptsQuery(caller.actor, roomId));
   }
 
   @Get('me/unread')

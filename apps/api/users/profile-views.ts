@@ -9,12 +9,14 @@ export interface PrivacyView {
   readonly status_message: PrivacyLevel;
   readonly photo: PrivacyLevel;
   readonly last_seen: PrivacyLevel;
+  readonly read_receipts: PrivacyLevel;
 }
 
 export const privacyView = (settings: PrivacySettings): PrivacyView => ({
   status_message: settings.statusMessage,
   photo: settings.photo,
   last_seen: settings.lastSeen,
+  read_receipts: settings.readReceipts ?? 'all',
 });
 
 /** `GET /v1/me`: the signed-in user's own profile. */

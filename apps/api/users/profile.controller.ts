@@ -132,6 +132,7 @@ export class ProfileController {
         ...(body.status_message === undefined ? {} : { statusMessage: body.status_message }),
         ...(body.photo === undefined ? {} : { photo: body.photo }),
         ...(body.last_seen === undefined ? {} : { lastSeen: body.last_seen }),
+        ...(body.read_receipts === undefined ? {} : { readReceipts: body.read_receipts }),
       },
       now: now(),
     });

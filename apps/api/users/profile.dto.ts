@@ -63,6 +63,11 @@ export class PrivacyDto {
   @ValidateIf((o: PrivacyDto) => o.last_seen !== undefined)
   @IsIn(PRIVACY_LEVELS, LEVEL_MESSAGE('last_seen'))
   last_seen?: PrivacyLevel;
+
+  @ApiPropertyOptional({ enum: ['none', 'all'], description: "Whether the rooms' other members see how far the user read; reciprocal: who hides theirs sees no one's" })
+  @ValidateIf((o: PrivacyDto) => o.read_receipts !== undefined)
+  @IsIn(['none', 'all'], { message: 'read_receipts must be none or all' })
+  read_receipts?: PrivacyLevel;
 }
 
 export class ChangePasswordDto {

@@ -25,6 +25,7 @@ export class PrivacyResponse implements PrivacyView {
   @ApiProperty({ enum: LEVELS }) status_message!: PrivacyLevel;
   @ApiProperty({ enum: LEVELS }) photo!: PrivacyLevel;
   @ApiProperty({ enum: LEVELS }) last_seen!: PrivacyLevel;
+  @ApiProperty({ enum: ['none', 'all'], description: "Whether the rooms' other members see how far the user read (reciprocal)" }) read_receipts!: PrivacyLevel;
 }
 
 export class PrivacyChangedResponse extends PrivacyResponse {

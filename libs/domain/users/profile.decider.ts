@@ -82,7 +82,13 @@ export function decideProfile(command: ProfileCommand, state: UserState): Profil
         statusMessage: command.changes.statusMessage ?? user.privacy.statusMessage,
         photo: command.changes.photo ?? user.privacy.photo,
         lastSeen: command.changes.lastSeen ?? user.privacy.lastSeen,
+        readReceipts: command.changes.readReceipts ?? user.privacy.readReceipts ?? 'all',
       };
+      if (settings.readReceipts === 'contacts') {
+        throw validationError('PROFILE.PRIVACY_INVALID', 'read_receipts is all or none: receipts are shared with a room or with nobody', [
+          { field: 'read_receipts', reason: 'must be all or none' },
+        ]);
+      }
       if (samePrivacy(settings, user.privacy)) return [];
       return [{ type: 'PrivacySettingsChanged', data: { userId, settings, changedBy: command.actor, changedAt: command.now } }];
     }
@@ -193,7 +199,10 @@ export function checkNewPassword(password: string, field = 'newPassword'): void 
 }
 
 const samePrivacy = (a: PrivacySettings, b: PrivacySettings): boolean =>
-  a.statusMessage === b.statusMessage && a.photo === b.photo && a.lastSeen === b.lastSeen;
+  a.statusMessage === b.statusMessage &&
+  a.photo === b.photo &&
+  a.lastSeen === b.lastSeen &&
+  (a.readReceipts ?? 'all') === (b.readReceipts ?? 'all');
 
 /** Profile changes on an account, stream `user-<id>` (whose state the user decider folds). */
 export const profileDecider: Decider<ProfileCommand, UserState, ProfileEvent> = {

@@ -186,7 +186,7 @@ describe('profile decider', () => {
         .then([
           {
             type: 'PrivacySettingsChanged',
-            data: { userId: ALICE, settings: { statusMessage: 'none', photo: 'contacts', lastSeen: 'none' }, changedBy: ALICE, changedAt: NOW },
+            data: { userId: ALICE, settings: { statusMessage: 'none', photo: 'contacts', lastSeen: 'none', readReceipts: 'all' }, changedBy: ALICE, changedAt: NOW },
           },
         ]);
     });
@@ -194,6 +194,28 @@ describe('profile decider', () => {
     it('writes nothing when nothing changes, or nothing is given', () => {
       given([registered]).when(privacy({ statusMessage: 'all', lastSeen: 'all' })).then([]);
       given([registered]).when(privacy({})).then([]);
+      given([registered]).when(privacy({ readReceipts: 'all' })).then([]);
+    });
+
+    it('hides read receipts: settings written before they existed count as sharing them', () => {
+      const before: UserEvent = {
+        type: 'PrivacySettingsChanged',
+        data: { userId: ALICE, settings: { statusMessage: 'none', photo: 'all', lastSeen: 'all' }, changedBy: ALICE, changedAt: T0 },
+      };
+      given([registered, before]).when(privacy({ readReceipts: 'all' })).then([]);
+      given([registered, before])
+        .when(privacy({ readReceipts: 'none' }))
+        .then([
+          {
+            type: 'PrivacySettingsChanged',
+            data: { userId: ALICE, settings: { statusMessage: 'none', photo: 'all', lastSeen: 'all', readReceipts: 'none' }, changedBy: ALICE, changedAt: NOW },
+          },
+        ]);
+    });
+
+    it('refuses read receipts for contacts only: 400 naming read_receipts', () => {
+      const error = given([registered]).when(privacy({ readReceipts: 'contacts' })).thenThrows('PROFILE.PRIVACY_INVALID', 'validation');
+      expect(error.details).toEqual([{ field: 'read_receipts', reason: 'must be all or none' }]);
     });
   });
 

@@ -152,7 +152,7 @@ describe('user decider', () => {
         phone: null,
         statusMessage: null,
         photoUrl: null,
-        privacy: { statusMessage: 'all', photo: 'all', lastSeen: 'all' },
+        privacy: { statusMessage: 'all', photo: 'all', lastSeen: 'all', readReceipts: 'all' },
         code: null,
         codesIssuedAt: [],
         properties: {},
