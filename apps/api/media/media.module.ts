@@ -19,6 +19,7 @@ import { MediaLibrary } from './media-library';
 import { BLOB_STORE } from './media-tokens';
 import { MediaUploads } from './media-uploads';
 import { MediaSweeper } from './media-sweeper';
+import { ProfilePhotos } from './profile-photos';
 
 class BlobStoreLifecycle implements OnApplicationShutdown {
   constructor(@Inject(BLOB_STORE) private readonly blobs: BlobStore) {}
@@ -39,7 +40,8 @@ class BlobStoreLifecycle implements OnApplicationShutdown {
     MediaUploads,
     MediaLibrary,
     MediaSweeper,
+    ProfilePhotos,
   ],
-  exports: [MediaUploads, MediaLibrary],
+  exports: [MediaUploads, MediaLibrary, ProfilePhotos],
 })
 export class MediaModule {}

@@ -12,6 +12,8 @@ export interface UploadBody {
   readonly name: string | null;
   /** Where the bytes came in (`file` or `data`): the field a refusal names. */
   readonly field: string;
+  /** The form's other text fields the caller asked for (a surface's `account=` selector), as sent. */
+  readonly fields?: Readonly<Record<string, string>>;
 }
 
 const invalid = (field: string, reason: string) =>
@@ -43,8 +45,8 @@ async function decodeBase64(text: string, field: string): Promise<Buffer> {
  * larger than `maxBytes` is read whole: the form's file stream stops at the
  * limit (413), a JSON body's `data` was decoded as it streamed in.
  */
-export async function readUpload(request: FastifyRequest, maxBytes: number, fileField = 'file'): Promise<UploadBody> {
-  if (request.isMultipart()) return readForm(request, maxBytes, fileField);
+export async function readUpload(request: FastifyRequest, maxBytes: number, fileField = 'file', formFields: readonly string[] = []): Promise<UploadBody> {
+  if (request.isMultipart()) return readForm(request, maxBytes, fileField, formFields);
   // Decoded as it streamed in (streamJsonUpload): the body holds the other fields; else decoded from the parsed body.
   const streamed = streamedData(request);
   const body = streamed ? { ...(request.body as object), data: '' } : request.body;
@@ -62,12 +64,17 @@ export async function readUpload(request: FastifyRequest, maxBytes: number, file
   return { bytes, claimedType: type ?? null, name: name ?? null, field: 'data' };
 }
 
-async function readForm(request: FastifyRequest, maxBytes: number, fileField: string): Promise<UploadBody> {
+async function readForm(request: FastifyRequest, maxBytes: number, fileField: string, formFields: readonly string[]): Promise<UploadBody> {
   let found: UploadBody | null = null;
+  const fields: Record<string, string> = {};
   try {
     for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 4 } })) {
       if (part.type !== 'file') {
-        if (part.fieldname !== 'name') throw invalid(part.fieldname, `is not a field of an upload (${fileField}, name)`);
+        if (formFields.includes(part.fieldname) && typeof part.value === 'string') {
+          fields[part.fieldname] = part.value;
+          continue;
+        }
+        if (part.fieldname !== 'name') throw invalid(part.fieldname, `is not a field of an upload (${[fileField, 'name', ...formFields].join(', ')})`);
         continue;
       }
       if (part.fieldname !== fileField || found !== null) {
@@ -84,7 +91,7 @@ async function readForm(request: FastifyRequest, maxBytes: number, fileField: st
     throw invalid('body', `is not valid multipart/form-data: ${(error as Error).message}`);
   }
   if (found === null) throw invalid(fileField, 'is required: the file to upload');
-  return found;
+  return formFields.length === 0 ? found : { ...found, fields };
 }
 
 /**
