@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import type { EventStore } from '../libs/event-store/event-store.port';
 import { EVENT_STORE } from '../apps/api/infrastructure/tokens';
 import { ParleyHarness, type TestUser } from './support/parley-app';
@@ -130,6 +131,20 @@ describe('Windu under /windu (seed 000)', () => {
       expect(removed.body).toEqual({ photo: null });
     });
 
+    it('profile-photo: POST -F "photo=@photo.jpg" sets it from an upload stored as Parley media; GET answers that URL', async () => {
+      const jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#cc6633' } }).jpeg().toBuffer();
+      const set = await h.http().post('/windu/api/account/profile-photo/').set('Authorization', `Bearer ${token}`).attach('photo', jpeg, 'photo.jpg');
+      expect(set.status).toBe(200);
+      expect(set.body).toEqual({ photo: expect.stringMatching(/^\/v1\/media\/[0-9a-f-]{36}$/) });
+      expect((await get('/api/account/profile-photo/', token).expect(200)).body).toEqual(set.body);
+      // The bytes are the upload, served as the account's media.
+      const media = await h.http().get(set.body.photo).set('Authorization', `Bearer ${token}`).buffer(true);
+      expect(media.status).toBe(200);
+      expect(media.headers['content-type']).toBe('image/jpeg');
+      expect(Buffer.compare(media.body as Buffer, jpeg)).toBe(0);
+      await h.http().delete('/windu/api/account/profile-photo/').set('Authorization', `Bearer ${token}`).expect(200);
+    });
+
     it('connected-status: POST connected_status=online, then GET answers it', async () => {
       expect((await form('post', '/api/account/connected-status/', token, { connected_status: 'online' }).expect(200)).body).toEqual({ connected_status: 'online' });
       expect((await get('/api/account/connected-status/', token).expect(200)).body).toEqual({ connected_status: 'online' });
@@ -253,6 +268,19 @@ describe('Windu under /windu (seed 000)', () => {
       expect((await get(`/api/contacts/?account=${aliceSecond}`, token).expect(200)).body).toEqual([]);
       expect((await get(`/api/contacts/?account=${aliceNumber}`, token).expect(200)).body).toHaveLength(1);
     });
+
+    it('profile-photo upload with account= in the form sets that account’s photo only', async () => {
+      const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#00aa55' } }).png().toBuffer();
+      const set = await h
+        .http()
+        .post('/windu/api/account/profile-photo/')
+        .set('Authorization', `Bearer ${token}`)
+        .field('account', aliceSecond)
+        .attach('photo', png, 'second.png');
+      expect(set.status).toBe(200);
+      expect((await get(`/api/account/profile-photo/?account=${aliceSecond}`, token).expect(200)).body).toEqual(set.body);
+      expect((await get('/api/account/profile-photo/', token).expect(200)).body).toEqual({ photo: null });
+    });
   });
 
   describe('refusals (the seed framework’s error shapes, nothing written)', () => {
@@ -263,6 +291,22 @@ describe('Windu under /windu (seed 000)', () => {
       expect(res.body).toEqual({ detail: 'None of your accounts has this id' });
       const contacts = await get(`/api/contacts/?account=${bobNumber}`, token);
       expect(contacts.status).toBe(404);
+      expect(await head()).toBe(before);
+    });
+
+    it('a profile-photo upload that is no image, has no file or names another login’s account= is refused, and writes nothing', async () => {
+      const before = await head();
+      const upload = () => h.http().post('/windu/api/account/profile-photo/').set('Authorization', `Bearer ${token}`);
+      const text = await upload().attach('photo', Buffer.from('not a picture at all'), 'photo.jpg');
+      expect(text.status).toBe(400);
+      expect(text.body).toEqual({ photo: [expect.any(String)] });
+      const noFile = await upload().type('form').send({ account: aliceNumber });
+      expect(noFile.status).toBe(400);
+      expect(noFile.body).toEqual({ photo: [expect.any(String)] });
+      const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000000' } }).jpeg().toBuffer();
+      const notMine = await upload().field('account', bobNumber).attach('photo', jpeg, 'photo.jpg');
+      expect(notMine.status).toBe(404);
+      expect(notMine.body).toEqual({ detail: 'None of your accounts has this id' });
       expect(await head()).toBe(before);
     });
 

@@ -5,13 +5,12 @@ import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
 import type { ParleyConfig } from '../../../libs/config/config';
 import { validationError } from '../../../libs/domain/errors';
-import { isImageType, sniffMediaType } from '../../../libs/domain/media/media-type';
 import { Caller } from '../auth/auth.decorators';
 import { ApiErrors, COMMAND_ERRORS, POSITION, UserApi } from '../common/openapi';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { ExecuteProfileCommand, type ProfileCommandResult } from '../users/profile.command';
 import { PhotoDto } from '../users/profile.dto';
-import { MediaUploads } from './media-uploads';
+import { UserPhotos } from './user-photos';
 import { MediaResponse } from './media.responses';
 import type { MediaView } from './media-views';
 import { readUpload } from './upload-body';
@@ -39,7 +38,7 @@ class PhotoSetWithMediaResponse {
 export class MePhotoController {
   constructor(
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
-    private readonly uploads: MediaUploads,
+    private readonly photos: UserPhotos,
     private readonly commands: CommandBus,
   ) {}
 
@@ -50,30 +49,17 @@ export class MePhotoController {
   @ApiOkResponse({ type: PhotoSetWithMediaResponse })
   @ApiErrors(...COMMAND_ERRORS, 403)
   async set(@Req() request: FastifyRequest, @Caller() caller: CommandContext): Promise<{ url: string | null; position: string; media?: MediaView }> {
-    let url: string;
-    let media: MediaView | undefined;
-    if (request.isMultipart()) {
-      const upload = await readUpload(request, this.config.media.maxBytes, 'photo');
-      // Checked before anything is stored: a photo is an image.
-      if (!isImageType(sniffMediaType(upload.bytes))) {
-        throw validationError('MEDIA.NOT_AN_IMAGE', 'photo must be an image', [{ field: 'photo', reason: 'must be an image (JPEG, PNG, GIF, WebP or AVIF)' }]);
-      }
-      const uploaded = await this.uploads.upload(upload, caller);
-      url = uploaded.url;
-      const { position: _position, ...view } = uploaded;
-      media = view;
-    } else {
-      const body = request.body as Record<string, unknown> | null | undefined;
-      if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body['url'] !== 'string') {
-        throw validationError('REQUEST.VALIDATION_FAILED', 'url must be a string', [{ field: 'url', reason: 'must be a string (or upload the photo as multipart/form-data)' }]);
-      }
-      const unknown = Object.keys(body).find((key) => key !== 'url');
-      if (unknown) throw validationError('REQUEST.VALIDATION_FAILED', `property ${unknown} should not exist`, [{ field: unknown, reason: 'property should not exist' }]);
-      url = body['url'];
+    if (request.isMultipart()) return this.photos.setOwn(await readUpload(request, this.config.media.maxBytes, 'photo'), caller);
+    const body = request.body as Record<string, unknown> | null | undefined;
+    if (!body || typeof body !== 'object' || Array.isArray(body) || typeof body['url'] !== 'string') {
+      throw validationError('REQUEST.VALIDATION_FAILED', 'url must be a string', [{ field: 'url', reason: 'must be a string (or upload the photo as multipart/form-data)' }]);
     }
+    const unknown = Object.keys(body).find((key) => key !== 'url');
+    if (unknown) throw validationError('REQUEST.VALIDATION_FAILED', `property ${unknown} should not exist`, [{ field: unknown, reason: 'property should not exist' }]);
+    const url = body['url'];
     const result: ProfileCommandResult = await this.commands.execute(
       new ExecuteProfileCommand(caller.actor, { type: 'SetPhoto', actor: caller.actor, url, now: new Date().toISOString() }, caller),
     );
-    return { url: result.profile.photoUrl, position: result.position, ...(media ? { media } : {}) };
+    return { url: result.profile.photoUrl, position: result.position };
   }
 }

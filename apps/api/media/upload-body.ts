@@ -58,7 +58,7 @@ async function decodeBase64(text: string, field: string): Promise<Buffer> {
  * handed back as they came.
  */
 export async function readUpload(request: FastifyRequest, maxBytes: number, fileField = 'file', extraFields: readonly string[] = []): Promise<UploadBody> {
-  if (request.isMultipart()) return readForm(request, maxBytes, fileField);
+  if (request.isMultipart()) return readForm(request, maxBytes, fileField, extraFields);
   // Decoded as it streamed in (streamJsonUpload): the body holds the other fields; else decoded from the parsed body.
   const streamed = streamedData(request);
   const body = streamed ? { ...(request.body as object), data: '' } : request.body;
@@ -78,12 +78,17 @@ export async function readUpload(request: FastifyRequest, maxBytes: number, file
   return { bytes, claimedType: type ?? null, name: name ?? null, field: 'data', extra };
 }
 
-async function readForm(request: FastifyRequest, maxBytes: number, fileField: string): Promise<UploadBody> {
+async function readForm(request: FastifyRequest, maxBytes: number, fileField: string, extraFields: readonly string[]): Promise<UploadBody> {
   let found: UploadBody | null = null;
+  const extra: Record<string, string> = {};
   try {
     for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 4 } })) {
       if (part.type !== 'file') {
-        if (part.fieldname !== 'name') throw invalid(part.fieldname, `is not a field of an upload (${fileField}, name)`);
+        if (extraFields.includes(part.fieldname) && typeof part.value === 'string') {
+          extra[part.fieldname] = part.value;
+          continue;
+        }
+        if (part.fieldname !== 'name') throw invalid(part.fieldname, `is not a field of an upload (${[fileField, 'name', ...extraFields].join(', ')})`);
         continue;
       }
       if (part.fieldname !== fileField || found !== null) {
@@ -100,7 +105,8 @@ async function readForm(request: FastifyRequest, maxBytes: number, fileField: st
     throw invalid('body', `is not valid multipart/form-data: ${(error as Error).message}`);
   }
   if (found === null) throw invalid(fileField, 'is required: the file to upload');
-  return found;
+  // Form fields may come before or after the file.
+  return { ...found, extra };
 }
 
 /**

@@ -13,7 +13,7 @@ import { MediaLibrary } from './media-library';
 import { MediaUploads } from './media-uploads';
 import { serveMedia } from './media-download';
 import type { MediaView } from './media-views';
-import { readUpload } from './upload-body';
+import { readUpload, type UploadBody } from './upload-body';
 
 export interface AdminPhotoResult {
   readonly url: string | null;
@@ -41,11 +41,21 @@ export class UserPhotos {
   async set(userId: string, request: FastifyRequest, caller: CommandContext, fileField = 'photo'): Promise<AdminPhotoResult> {
     await this.requireUser(userId);
     const upload = await readUpload(request, this.config.media.maxBytes, fileField);
+    return this.store(userId, upload, { ...caller, actor: userId, actingKey: caller.actor }, caller, true);
+  }
+
+  /** The caller's own photo from an upload: `PUT /v1/me/photo` and Windu's `profile-photo`. */
+  async setOwn(upload: UploadBody, caller: CommandContext): Promise<AdminPhotoResult> {
+    return this.store(caller.actor, upload, caller, caller, false);
+  }
+
+  /** Stored as the user's media (its thumbnails are the preview sizes, its readers those the owner's photo privacy allows), then made the photo. */
+  private async store(userId: string, upload: UploadBody, uploader: CommandContext, caller: CommandContext, forAdministrator: boolean): Promise<AdminPhotoResult> {
     // Checked before anything is stored: a photo is an image.
     if (!isImageType(sniffMediaType(upload.bytes))) {
       throw validationError('MEDIA.NOT_AN_IMAGE', `${upload.field} must be an image`, [{ field: upload.field, reason: 'must be an image (JPEG, PNG, GIF, WebP or AVIF)' }]);
     }
-    const { position: _position, ...media } = await this.uploads.upload(upload, { ...caller, actor: userId, actingKey: caller.actor }, null, true);
+    const { position: _position, ...media } = await this.uploads.upload(upload, uploader, null, forAdministrator);
     const result: ProfileCommandResult = await this.commands.execute(
       new ExecuteProfileCommand(userId, { type: 'SetPhoto', actor: caller.actor, url: media.url, now: new Date().toISOString() }, caller),
     );

@@ -22,6 +22,8 @@ import { ContactIds } from '../../contacts/contact-ids';
 import { ExecuteBlocksCommand, ExecuteContactsCommand, SyncContactsCommand } from '../../contacts/contacts.commands';
 import { GetContactQuery, ListBlockedQuery, ListContactsQuery } from '../../contacts/contacts.queries';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
+import { UserPhotos } from '../../media/user-photos';
+import { readUpload } from '../../media/upload-body';
 import { PARLEY_CONFIG } from '../../infrastructure/tokens';
 import {
   AllContactsPresenceQuery,
@@ -92,6 +94,7 @@ export class WinduController {
     private readonly ids: ContactIds,
     private readonly books: ContactBooks,
     private readonly resolver: AccountResolver,
+    private readonly profilePhotos: UserPhotos,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
 
@@ -215,6 +218,19 @@ export class WinduController {
   @WinduAnswer(200, 'The photo URL, null without one', PHOTO_SCHEMA, [400, 404])
   async photo(@Req() request: FastifyRequest, @CurrentUser() user: AuthenticatedUser) {
     return { photo: (await this.me(request, user)).photoUrl };
+  }
+
+  @Post('api/account/profile-photo')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sets the account’s profile photo from an upload (multipart/form-data: photo, and account= in the form or the query)' })
+  @WinduAnswer(200, 'The photo URL now: the upload as Parley media', PHOTO_SCHEMA, [400, 404], { multipart: true })
+  async uploadPhoto(@Req() request: FastifyRequest, @CurrentUser() user: AuthenticatedUser, @Caller() caller: CommandContext) {
+    if (!request.isMultipart()) throw fieldError('photo', 'No file was submitted. Check the encoding type on the form.');
+    // The whole form is read first: Windu may send account= after the file.
+    const upload = await readUpload(request, this.config.media.maxBytes, 'photo', ['account']);
+    const { id } = await this.account(request, user, { given: upload.extra['account'] as string | undefined });
+    const { url } = await this.profilePhotos.setOwn(upload, as(caller, id));
+    return { photo: url };
   }
 
   @Delete('api/account/profile-photo')
@@ -575,11 +591,12 @@ export class WinduController {
   private async account(
     request: FastifyRequest,
     user: AuthenticatedUser,
-    options: { readonly pendingToo?: boolean } = {},
+    /** `given`: the selector as read from a multipart form, whose fields are not the request's body. */
+    options: { readonly pendingToo?: boolean; readonly given?: string } = {},
   ): Promise<{ readonly id: string; readonly phone: string }> {
     const loginId = loginOf(user);
     const query = (request.query ?? {}) as Fields;
-    const given = fieldsOf(request)['account'] ?? query['account'];
+    const given = options.given ?? fieldsOf(request)['account'] ?? query['account'];
     if (given !== undefined) {
       const phone = number({ account: given }, 'account');
       return { id: await this.ownership.byPhone(loginId, phone, options), phone };

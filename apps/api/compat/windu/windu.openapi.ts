@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiExtension, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiExtension, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ApiEmptyResponse, ErrorBodyDto } from '../../common/openapi';
 
@@ -85,7 +85,7 @@ export function WinduAnswer(
   description: string,
   schema: SchemaObject | null,
   refusals: readonly (keyof typeof REFUSALS)[],
-  options: { form?: boolean; json?: boolean } = {},
+  options: { form?: boolean; json?: boolean; multipart?: boolean } = {},
 ) {
   return applyDecorators(
     ApiTags('compat: windu'),
@@ -93,6 +93,18 @@ export function WinduAnswer(
     ApiBearerAuth(),
     ...(options.form ? [ApiConsumes('application/x-www-form-urlencoded', 'application/json')] : []),
     ...(options.json ? [ApiConsumes('application/json')] : []),
+    ...(options.multipart
+      ? [
+          ApiConsumes('multipart/form-data'),
+          ApiBody({
+            schema: {
+              type: 'object',
+              required: ['photo'],
+              properties: { photo: { type: 'string', format: 'binary' }, account: { type: 'string', description: 'The account’s number (or account= in the query)' } },
+            },
+          }),
+        ]
+      : []),
     schema === null ? ApiEmptyResponse(status, description) : ApiResponse({ status, description, content: json(schema) }),
     ...[401, ...refusals].map((code) =>
       ApiResponse({
