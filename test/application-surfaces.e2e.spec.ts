@@ -105,6 +105,10 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
       const listed = await parley.http().get(`${base}/events`).set(asApp()).expect(200);
       expect(listed.body._embedded.map((e: { type: string }) => e.type)).toEqual(['conversation:created', 'member:joined', 'custom:location']);
       await parley.http().post(`${base}/events`).set(asApp()).send({ type: 'audio', from: member.body.id, body: {} }).expect(400);
+      await parley.http().delete(`${base}/events/${custom.body.id}`).set(asApp()).expect(204);
+      const deleted = await parley.http().get(`${base}/events/${custom.body.id}`).set(asApp()).expect(200);
+      expect(deleted.body).toMatchObject({ id: custom.body.id, type: 'custom:location', body: {}, state: 'DELETED' });
+      expect(JSON.stringify(deleted.body)).not.toContain('52.5');
       const mine = await parley.http().get(`/vonage/v1/users/${member.body._embedded.user.id}/conversations`).set(asApp()).expect(200);
       expect(mine.body._embedded.conversations.map((c: { name: string }) => c.name)).toEqual(['v-custom']);
     });
@@ -204,6 +208,9 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
       expect(custom.body).toMatchObject({ type: 'custom:typing', from: member.body.id, body: { on: true } });
       const events = await parley.http().get(`/beta2/conversations/${conversation.id}/events`).set(asApp()).expect(200);
       expect(events.body._embedded.events.map((e: { type: string }) => e.type)).toEqual(['conversation:created', 'conversation:updated', 'member:joined', 'custom:typing']);
+      await parley.http().delete(`${base}/events/${custom.body.id}`).set(asApp()).expect(204);
+      const deleted = await parley.http().get(`/beta2/conversations/${conversation.id}/events`).set(asApp()).expect(200);
+      expect(deleted.body._embedded.events.at(-1)).toMatchObject({ id: custom.body.id, type: 'custom:typing', body: {}, state: 'DELETED' });
       const mine = await parley.http().get(`/beta2/users/${member.body.user_id}/conversations?page_size=5`).set(asApp()).expect(200);
       expect(mine.body).toMatchObject({ count: 1, _embedded: { conversations: [{ uuid: conversation.id, name: 'n-props' }] } });
       await parley.http().get(`/beta2/users/USR-${randomUUID()}/conversations`).set(asApp()).expect(404);
