@@ -1,4 +1,5 @@
 import { aliasOf } from '../libs/domain/aliases';
+import { payloadKeptOnDeletion } from '../libs/domain/comments/custom-events';
 import type { Projection, ProjectionContext } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
 
@@ -81,7 +82,7 @@ function tombstone(doc: Doc, deletedBy: string, deletedAt: string): Doc {
   return {
     ...doc,
     text: null,
-    payload: null,
+    payload: payloadKeptOnDeletion(doc['type'], doc['payload']),
     ...(doc['attachments'] ? { attachments: [] } : {}),
     deleted: true,
     deletedBy,
@@ -97,7 +98,8 @@ export const timelineProjection: Projection = {
   // v2: `timeline_joins`, where each member's view of a `joined` room starts.
   // v3: aliases, and the avatar-changed and joined items.
   // v4: `timeline_seqs`, so that a deleted block of history (HistoryDeleted) finds its comments.
-  version: 4,
+  // v5: a deleted custom event keeps its type (`payload: { type }`), not its body.
+  version: 5,
   collections: [
     {
       name: 'timeline',

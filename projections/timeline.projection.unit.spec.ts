@@ -179,6 +179,22 @@ describe('timeline projection', () => {
     await thenReplayChangesNothing(scenario, 'CommentPosted');
   });
 
+  it('CommentDeleted of an application’s custom event: its body goes, its type (custom:<name>) stays', async () => {
+    const scenario = await given(timelineProjection, [
+      ...room,
+      commentPosted(ROOM, 1, { commentType: 'custom', text: 'custom:location', payload: { type: 'custom:location', body: { lat: 52.5 } } }),
+    ]);
+    await scenario.when(commentDeleted(ROOM, 1, { deletedBy: ALICE, deletedAt: at(50) }));
+    expect(await scenario.doc('timeline', `${ROOM}-c1`)).toMatchObject({ type: 'custom', text: null, payload: { type: 'custom:location' }, deleted: true });
+    await thenReplayChangesNothing(scenario, 'CommentDeleted');
+  });
+
+  it('CommentDeleted of a comment of type custom whose payload names no custom event keeps nothing of it', async () => {
+    const scenario = await given(timelineProjection, [...room, commentPosted(ROOM, 1, { commentType: 'custom', payload: { type: 'secret words', body: 1 } })]);
+    await scenario.when(commentDeleted(ROOM, 1, { deletedBy: ALICE, deletedAt: at(50) }));
+    expect(await scenario.doc('timeline', `${ROOM}-c1`)).toMatchObject({ payload: null, deleted: true });
+  });
+
   it('CommentDeleted: the comment is tombstoned in place', async () => {
     const scenario = await given(timelineProjection, [
       ...room,

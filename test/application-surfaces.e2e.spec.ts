@@ -105,6 +105,10 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
       const listed = await parley.http().get(`${base}/events`).set(asApp()).expect(200);
       expect(listed.body._embedded.map((e: { type: string }) => e.type)).toEqual(['conversation:created', 'member:joined', 'custom:location']);
       await parley.http().post(`${base}/events`).set(asApp()).send({ type: 'audio', from: member.body.id, body: {} }).expect(400);
+      await parley.http().delete(`${base}/events/${custom.body.id}`).set(asApp()).expect(204);
+      const deleted = await parley.http().get(`${base}/events/${custom.body.id}`).set(asApp()).expect(200);
+      expect(deleted.body).toMatchObject({ id: custom.body.id, type: 'custom:location', body: {}, state: 'DELETED' });
+      expect(JSON.stringify(deleted.body)).not.toContain('52.5');
       const mine = await parley.http().get(`/vonage/v1/users/${member.body._embedded.user.id}/conversations`).set(asApp()).expect(200);
       expect(mine.body._embedded.conversations.map((c: { name: string }) => c.name)).toEqual(['v-custom']);
     });
@@ -132,6 +136,29 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
       const gone = await parley.http().get(path).set(asApp()).expect(404);
       expect(gone.body).toMatchObject({ title: 'USER.NOT_FOUND' });
       await parley.http().delete(path).set(asApp()).expect(404);
+    });
+
+    it('sends as a member resolved from the room’s own state: one who just left, or of another application’s conversation, is refused and nothing is written', async () => {
+      await parley.http().post('/vonage/v1/users').set(asApp()).send({ name: 'v-hal' }).expect(200);
+      const { body: conversation } = await parley.http().post('/vonage/v1/conversations').set(asApp()).send({ name: 'v-leaving' }).expect(200);
+      const base = `/vonage/v1/conversations/${conversation.id}`;
+      const member = await parley.http().post(`${base}/members`).set(asApp()).send({ state: 'joined', user: { name: 'v-hal' } }).expect(201);
+      const send = () => parley.http().post(`${base}/events`).set(asApp()).send({ type: 'message', from: member.body.id, body: { message_type: 'text', text: 'still here?' } });
+      await send().expect(200);
+      await parley.http().patch(`${base}/members/${member.body.id}`).set(asApp()).send({ state: 'left' }).expect(200);
+      const before = await head();
+      const refused = await send().expect(400);
+      expect(refused.body).toMatchObject({ title: 'EVENT.FROM_UNKNOWN', invalid_parameters: [{ name: 'from', reason: 'is not a member of this conversation' }] });
+
+      const other = await parley.http().post('/v1/admin/applications').set('X-Api-Key', API_KEY).send({ name: 'Intruder' }).expect(201);
+      const asOther = { Authorization: `Bearer ${applicationToken(other.body.id, other.body.privateKey)}` };
+      const { body: open } = await parley.http().post('/vonage/v1/conversations').set(asApp()).send({ name: 'v-guarded' }).expect(200);
+      const guardedMember = await parley.http().post(`/vonage/v1/conversations/${open.id}/members`).set(asApp()).send({ state: 'joined', user: { name: 'v-hal' } }).expect(201);
+      const afterSetup = await head();
+      await parley.http().post(`/vonage/v1/conversations/${open.id}/events`).set(asOther)
+        .send({ type: 'message', from: guardedMember.body.id, body: { message_type: 'text', text: 'spoofed' } }).expect(400);
+      expect(await head()).toBe(afterSetup);
+      expect(BigInt(afterSetup)).toBeGreaterThan(BigInt(before));
     });
 
     it('refuses in Vonage’s error body, as the document declares it', async () => {
@@ -204,6 +231,9 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
       expect(custom.body).toMatchObject({ type: 'custom:typing', from: member.body.id, body: { on: true } });
       const events = await parley.http().get(`/beta2/conversations/${conversation.id}/events`).set(asApp()).expect(200);
       expect(events.body._embedded.events.map((e: { type: string }) => e.type)).toEqual(['conversation:created', 'conversation:updated', 'member:joined', 'custom:typing']);
+      await parley.http().delete(`${base}/events/${custom.body.id}`).set(asApp()).expect(204);
+      const deleted = await parley.http().get(`/beta2/conversations/${conversation.id}/events`).set(asApp()).expect(200);
+      expect(deleted.body._embedded.events.at(-1)).toMatchObject({ id: custom.body.id, type: 'custom:typing', body: {}, state: 'DELETED' });
       const mine = await parley.http().get(`/beta2/users/${member.body.user_id}/conversations?page_size=5`).set(asApp()).expect(200);
       expect(mine.body).toMatchObject({ count: 1, _embedded: { conversations: [{ uuid: conversation.id, name: 'n-props' }] } });
       await parley.http().get(`/beta2/users/USR-${randomUUID()}/conversations`).set(asApp()).expect(404);
@@ -221,6 +251,18 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
       expect(bad.body).toMatchObject({ code: 'PROFILE.PHOTO_URL_INVALID', details: [{ field: 'imageUrl' }] });
       await parley.http().delete(path).set(asApp()).expect(204);
       expect((await parley.http().get(`/beta2/users/${created.body.id}`).set(asApp()).expect(404)).body.code).toBe('USER.NOT_FOUND');
+    });
+
+    it('refuses a text event from a member who just left, writing nothing', async () => {
+      await parley.http().post('/beta/users').set(asApp()).send({ name: 'n-ida' }).expect(201);
+      const { body: conversation } = await parley.http().post('/beta/conversations').set(asApp()).send({ name: 'n-leaving' }).expect(201);
+      const base = `/beta/conversations/${conversation.id}`;
+      const member = await parley.http().post(`${base}/members`).set(asApp()).send({ action: 'join', user_name: 'n-ida' }).expect(200);
+      await parley.http().put(`${base}/members/${member.body.id}`).set(asApp()).send({ action: 'leave' }).expect(200);
+      const before = await head();
+      const refused = await parley.http().post(`${base}/events`).set(asApp()).send({ type: 'text', from: member.body.id, body: { text: 'gone' } }).expect(400);
+      expect(refused.body).toMatchObject({ code: 'EVENT.FROM_UNKNOWN', details: [{ field: 'from', reason: 'is not a member of this conversation' }] });
+      expect(await head()).toBe(before);
     });
 
     it('refuses in the seed’s error body, as the document declares it', async () => {

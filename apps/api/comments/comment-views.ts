@@ -43,7 +43,7 @@ export function commentView(d: CommentPosted['data'], position: Position): Comme
   };
 }
 
-/** A comment as the timeline read model holds it (text and payload are null once deleted). */
+/** A comment as the timeline read model holds it (text null once deleted; payload too, but for a custom event's type). */
 export function commentViewOfDoc(doc: Doc): CommentView {
   return {
     id: doc.id,

@@ -7,7 +7,7 @@ import type { CommentView, TimelineItemView } from './comment-views';
 import type { TimelineItemWithSender, TimelinePage } from './comments.queries';
 import type { DeletedComment } from './delete-comment.command';
 
-const PAYLOAD = { type: 'object', additionalProperties: true, nullable: true, description: 'The application payload, as posted' } as const;
+const PAYLOAD = { type: 'object', additionalProperties: true, nullable: true, description: 'The application payload, as posted; once deleted null, or only the type of an application’s custom event (custom:<name>)' } as const;
 
 export class AttachmentThumbnailResponse {
   @ApiProperty({ enum: [64, 256, 1024] }) size!: number;

@@ -7,6 +7,9 @@ import type { Doc, ReadStore } from '../../../libs/read-store/read-store.port';
 import { membershipId } from '../../../projections/memberships.projection';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
 import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
+import { memberIdOf } from '../../../libs/domain/rooms/member-id';
+import type { ActiveRoom } from '../../../libs/domain/rooms/room.decider';
+import { RoomStates } from './room-states';
 
 /**
  * Lookups the seeds' surfaces need by the keys their clients hold (integer
@@ -167,7 +170,44 @@ export class CommentsByClientIdHandler implements IQueryHandler<CommentsByClient
   }
 }
 
+/** The user a member id names among the current members (not invited, not gone) of a room of the application; null when none. */
+export class CurrentMemberByIdQuery extends Query<string | null> {
+  constructor(
+    readonly applicationId: string,
+    readonly roomId: string,
+    readonly memberId: string,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Answered from the room's decision state (RoomStates, the fold a post is
+ * decided on), not a read model: a surface that sends as a member resolves it
+ * without waiting for the projector, and sees a member who just left as gone.
+ */
+@QueryHandler(CurrentMemberByIdQuery)
+export class CurrentMemberByIdHandler implements IQueryHandler<CurrentMemberByIdQuery, string | null> {
+  /** Member ids of a state's members, derived once per state (a changed room is a new state object). */
+  private readonly byState = new WeakMap<ActiveRoom, ReadonlyMap<string, string>>();
+
+  constructor(private readonly rooms: RoomStates) {}
+
+  async execute({ applicationId, roomId, memberId }: CurrentMemberByIdQuery): Promise<string | null> {
+    const { state } = await this.rooms.load(roomId);
+    // Another application's room is as unknown as a missing one.
+    if (state.status !== 'active' || state.applicationId !== applicationId) return null;
+    let members = this.byState.get(state);
+    if (!members) {
+      members = new Map([...state.members.keys()].map((userId) => [memberIdOf(roomId, userId), userId]));
+      this.byState.set(state, members);
+    }
+    return members.get(memberId) ?? null;
+  }
+}
+
 export const ROOM_LOOKUP_HANDLERS = [
+  CurrentMemberByIdHandler,
   RoomIdByAliasHandler,
   StreamAliasHandler,
   RoomDocumentsHandler,

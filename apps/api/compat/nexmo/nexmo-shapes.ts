@@ -105,7 +105,7 @@ export function nexmoEvent(base: string, roomId: string, event: TimelineEventVie
     _links: self(href),
   };
   const custom = customEventOf(event);
-  if (custom) return { ...common, type: custom.type, body: custom.body };
+  if (custom) return { ...common, type: custom.type, body: custom.body, ...(event.deleted ? { state: 'DELETED' } : {}) };
   if (event.kind === 'comment') {
     return event.deleted ? { ...common, type: 'text', body: {}, state: 'DELETED' } : { ...common, type: 'text', body: { text: event.text } };
   }

@@ -27,6 +27,7 @@ import { PostCommentCommand } from '../../comments/post-comment.command';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.command';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
+import { CurrentMemberByIdQuery } from '../../rooms/room-lookups.queries';
 import { applicationUserChange, applicationUserExtras, customDataOf, eventContent, roomUpdate, type VonageUserRef } from '../vonage/vonage-shapes';
 import { CONVERSATION_BODY, requestBody, USER_BODY } from '../vonage/vonage.openapi';
 import { CUSTOM_DATA, NEXMO_SCHEMAS, NexmoOperation, STRING } from './nexmo.openapi';
@@ -390,7 +391,7 @@ export class NexmoController {
     const roomId = this.roomIdOf(conversationId);
     const content = eventContent(str(body, 'type'), body['body'], ['text']);
     const from = str(body, 'from');
-    const memberUser = from === undefined ? null : await this.userOfMember(request, roomId, from);
+    const memberUser = from === undefined ? null : await this.userOfMember(app, roomId, from);
     const context = this.context(request);
     const sender = memberUser ?? (context.actor === applicationActor(app) ? null : context.actor);
     if (sender === null) throw validationError('REQUEST.VALIDATION_FAILED', 'from must name a member', [{ field: 'from', reason: 'is required' }]);
@@ -514,14 +515,14 @@ export class NexmoController {
     await this.commands.execute(new ExecuteRoomCommand(room.id, command, context));
   }
 
-  private async userOfMember(request: ParleyRequest, roomId: string, memberId: string): Promise<string> {
+  /** The user a `from` member id names among the conversation's current members, from the room's decision state (no read model is waited for). */
+  private async userOfMember(applicationId: string, roomId: string, memberId: string): Promise<string> {
     const inner = fromNexmoId(MEMBER_PREFIX, memberId);
-    await this.settle();
-    const room = (await this.queries.execute(new GetApplicationRoomQuery(this.application(request), roomId))) as RoomDetail;
-    const member = room.memberStates.find((m) => m.memberId === inner);
-    if (!member) throw validationError('EVENT.FROM_UNKNOWN', 'from names no member of this conversation', [{ field: 'from', reason: 'is not a member of this conversation' }]);
-    return member.userId;
+    const userId: string | null = inner === null ? null : await this.queries.execute(new CurrentMemberByIdQuery(applicationId, roomId, inner));
+    if (userId === null) throw validationError('EVENT.FROM_UNKNOWN', 'from names no member of this conversation', [{ field: 'from', reason: 'is not a member of this conversation' }]);
+    return userId;
   }
+
 
   /** The user a member request names: `user_id` (USR-…) or `user_name`. */
   private async userOf(request: ParleyRequest, body: Json): Promise<VonageUserRef> {

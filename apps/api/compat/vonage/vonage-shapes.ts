@@ -1,3 +1,4 @@
+import { CUSTOM_EVENT_COMMENT_TYPE, isCustomEventType } from '../../../../libs/domain/comments/custom-events';
 import { validationError } from '../../../../libs/domain/errors';
 import type { ErrorBody } from '../../common/error-body';
 import type { ExecuteRoomCommand } from '../../rooms/room-command.command';
@@ -171,10 +172,7 @@ const SYSTEM_TYPES: Readonly<Record<string, string>> = {
   topic_changed: 'conversation:updated',
 };
 
-/** The comment type an application's own event (`custom:<name>`) is kept as; its payload is `{ type, body }`. */
-export const CUSTOM_EVENT_COMMENT_TYPE = 'custom';
-const CUSTOM_EVENT = /^custom:[A-Za-z0-9_.:-]{1,100}$/;
-export const isCustomEventType = (type: string | undefined): type is string => type !== undefined && CUSTOM_EVENT.test(type);
+export { CUSTOM_EVENT_COMMENT_TYPE, isCustomEventType };
 
 /** An application's own event as Parley keeps it: a comment of type `custom`, its payload the event's type and body. */
 export function customEventPayload(type: string, body: unknown): Record<string, unknown> {
@@ -210,11 +208,11 @@ export function eventContent(type: string | undefined, body: unknown, textTypes:
   return { text, commentType: 'text', payload: null };
 }
 
-/** The application's own event a timeline item holds; null for anything else (a deleted one kept neither type nor body: it lists as a deleted message). */
+/** The application's own event a timeline item holds (a deleted one keeps its type, not its body); null for anything else. */
 export function customEventOf(event: TimelineEventView): { type: string; body: unknown } | null {
   if (event.kind !== 'comment' || event.type !== CUSTOM_EVENT_COMMENT_TYPE) return null;
   const type = event.payload?.['type'];
-  return typeof type === 'string' && isCustomEventType(type) ? { type, body: event.payload?.['body'] ?? {} } : null;
+  return isCustomEventType(type) ? { type, body: event.deleted ? {} : (event.payload?.['body'] ?? {}) } : null;
 }
 
 /** A timeline item as a Vonage event; `from` is the sender's member id (none for the application itself). */
@@ -229,7 +227,7 @@ export function vonageEvent(base: string, roomId: string, event: TimelineEventVi
     _links: { self: link(`${base}/v1/conversations/${conversationId}/events/${event.eventId}`) },
   };
   const custom = customEventOf(event);
-  if (custom) return { ...common, type: custom.type, body: custom.body };
+  if (custom) return { ...common, type: custom.type, body: custom.body, ...(event.deleted ? { state: 'DELETED' } : {}) };
   if (event.kind === 'comment') {
     return event.deleted
       ? { ...common, type: 'message', body: { message_type: 'text', text: null }, state: 'DELETED' }

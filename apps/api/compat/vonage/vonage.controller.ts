@@ -27,6 +27,7 @@ import { PostCommentCommand } from '../../comments/post-comment.command';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.command';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
+import { CurrentMemberByIdQuery } from '../../rooms/room-lookups.queries';
 import { CONVERSATION_BODY, CUSTOM_DATA, requestBody, STRING, USER_BODY, VONAGE_SCHEMAS, VonageOperation } from './vonage.openapi';
 import {
   applicationUserChange,
@@ -323,7 +324,7 @@ export class VonageController {
     const roomId = this.roomIdOf(conversationId);
     const content = eventContent(str(body, 'type'), body['body'], ['text', 'message']);
     const from = str(body, 'from');
-    const memberUser = from === undefined ? null : await this.userOfMember(request, roomId, from);
+    const memberUser = from === undefined ? null : await this.userOfMember(app, roomId, from);
     const context = this.context(request);
     // The application speaks for the member named in `from`; without one, for the user of its token.
     const sender = memberUser ?? (context.actor === applicationActor(app) ? null : context.actor);
@@ -439,14 +440,14 @@ export class VonageController {
     return member;
   }
 
-  private async userOfMember(request: ParleyRequest, roomId: string, memberId: string): Promise<string> {
+  /** The user a `from` member id names among the conversation's current members, from the room's decision state (no read model is waited for). */
+  private async userOfMember(applicationId: string, roomId: string, memberId: string): Promise<string> {
     const inner = fromVonageId(MEMBER_PREFIX, memberId);
-    await this.settle();
-    const room = (await this.queries.execute(new GetApplicationRoomQuery(this.application(request), roomId))) as RoomDetail;
-    const member = room.memberStates.find((m) => m.memberId === inner);
-    if (!member) throw validationError('EVENT.FROM_UNKNOWN', 'from names no member of this conversation', [{ field: 'from', reason: 'is not a member of this conversation' }]);
-    return member.userId;
+    const userId: string | null = inner === null ? null : await this.queries.execute(new CurrentMemberByIdQuery(applicationId, roomId, inner));
+    if (userId === null) throw validationError('EVENT.FROM_UNKNOWN', 'from names no member of this conversation', [{ field: 'from', reason: 'is not a member of this conversation' }]);
+    return userId;
   }
+
 
   /** The user a member request names: `user.id` (USR-…) or `user.name`. */
   private async userOf(request: ParleyRequest, user: Json): Promise<VonageUserRef> {
