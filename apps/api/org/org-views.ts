@@ -1,7 +1,6 @@
 import type { PolicyItem } from '../../../libs/domain/events';
 import type { EffectiveItem } from '../../../libs/domain/org/effective-policy';
 import { policyData } from '../../../libs/domain/org/policy-items';
-import type { SeenProfile } from '../../../libs/domain/presence/visibility';
 
 export interface GroupView {
   readonly id: number;
@@ -71,7 +70,7 @@ export interface EffectivePolicyView {
 }
 
 /** One user the caller sees because one of their groups peers with a group of that user. */
-export interface DirectoryEntryView extends SeenProfile {
+export interface DirectoryEntryView {
   readonly userId: string;
   readonly username: string | null;
   readonly displayName: string | null;

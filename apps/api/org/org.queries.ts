@@ -170,8 +170,10 @@ export const DIRECTORY_PAGE_MAX = 500;
  * caller's groups peers with, the caller left out, by username. Derived
  * from the org read model at each read (assignments indexed by group), so
  * it changes with one projected assignment or peering and never touches
- * the caller's own address book. Blocking either way leaves a user out;
- * privacy decides what is shown of the others (PrivacyPolicy).
+ * the caller's own address book. Blocking either way leaves a user out
+ * (PrivacyPolicy.hidden). Entries are names and groups only: status, photo
+ * and presence are the contact routes' to serve, under privacy, for the
+ * entries a client shows.
  */
 @QueryHandler(MyDirectoryQuery)
 export class MyDirectoryHandler implements IQueryHandler<MyDirectoryQuery, DirectoryPage> {
@@ -207,19 +209,12 @@ export class MyDirectoryHandler implements IQueryHandler<MyDirectoryQuery, Direc
     for (let i = 0; i < ids.length; i += IN_CHUNK) {
       for (const doc of await this.readStore.getMany('users', ids.slice(i, i + IN_CHUNK))) users.set(doc.id, doc);
     }
-    const seen = await this.privacy.seen(userId, ids);
+    const hidden = await this.privacy.hidden(userId, ids);
     const items: DirectoryEntryView[] = [];
     for (const id of ids) {
       const summary = userSummary(users.get(id), id);
-      const view = seen.get(id);
-      if (summary.removed || !users.has(id) || !view || view.relation === 'blocked') continue;
-      items.push({
-        userId: id,
-        username: summary.username,
-        displayName: summary.displayName,
-        groups: [...new Set(through.get(id))].sort((a, b) => a - b),
-        ...view.profile,
-      });
+      if (summary.removed || !users.has(id) || hidden.has(id)) continue;
+      items.push({ userId: id, username: summary.username, displayName: summary.displayName, groups: [...new Set(through.get(id))].sort((a, b) => a - b) });
     }
     return { items, nextCursor: nextCursor === null ? null : Buffer.from(nextCursor, 'utf8').toString('base64url') };
   }

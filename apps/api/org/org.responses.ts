@@ -1,6 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { POSITION, UUID } from '../common/openapi';
-import { SeenPresenceResponse } from '../presence/presence.responses';
 import type { DirectoryEntryView, EffectivePolicyView, GroupMembersView, GroupView, PolicyView } from './org-views';
 
 const ID = { type: 'integer', minimum: 1 } as const;
@@ -67,9 +66,6 @@ export class DirectoryEntryResponse implements DirectoryEntryView {
   @ApiProperty({ type: String, nullable: true }) username!: string | null;
   @ApiProperty({ type: String, nullable: true }) displayName!: string | null;
   @ApiProperty({ type: 'array', items: ID }) groups!: number[];
-  @ApiProperty({ type: String, nullable: true, description: 'null when hidden from the caller' }) statusMessage!: string | null;
-  @ApiProperty({ type: String, nullable: true, format: 'uri-reference', description: 'null when hidden from the caller' }) photoUrl!: string | null;
-  @ApiProperty({ type: SeenPresenceResponse }) presence!: SeenPresenceResponse;
 }
 
 export class DirectoryResponse {

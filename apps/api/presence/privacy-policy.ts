@@ -64,6 +64,18 @@ export class PrivacyPolicy {
     return new Map([...owners].map(([id, data]) => [id, { profile: profileAsSeen(data, relations.get(id)!), relation: relations.get(id)! }]));
   }
 
+  /**
+   * Of `ownerIds`, those the viewer may not be shown at all: blocked either
+   * way, removed, or unknown. One `getMany` of the presence read model; no
+   * address book is read (what a list without profile fields needs).
+   */
+  async hidden(viewerId: string, ownerIds: readonly string[]): Promise<ReadonlySet<string>> {
+    const ids = [...new Set(ownerIds)];
+    const docs = await this.docs.getMany([...new Set([...ids, viewerId])]);
+    const viewerBlocked = new Set(blockedOf(docs.get(viewerId)));
+    return new Set(ids.filter((id) => ownerDataOf(docs.get(id)).removed || viewerBlocked.has(id) || blockedOf(docs.get(id)).includes(viewerId)));
+  }
+
   /** What `viewerId` sees of one owner, blocks checked against the log as well. */
   async profile(viewerId: string, ownerId: string): Promise<SeenProfile> {
     const { data, relation } = await this.relation(viewerId, ownerId);
