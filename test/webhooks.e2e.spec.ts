@@ -27,6 +27,8 @@ describe('webhooks', () => {
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       WEBHOOK_RETRY_BASE_MS: String(RETRY_BASE_MS),
       WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      // Links that leave Parley (a Qiscus file's URL) are absolute under it.
+      PUBLIC_URL: 'https://chat.example.com/',
     });
     alice = await parley.user('alice', 'Alice');
     bob = await parley.user('bob', 'Bob');
@@ -217,6 +219,43 @@ describe('webhooks', () => {
     expect(body.payload.message.comment_before_id).toBeLessThan(body.payload.message.id);
     expect(body.payload.room.participants).toHaveLength(3);
     expect(posted!.headers['x-parley-event']).toBe('CommentPosted');
+    await remove(id);
+  });
+
+  it("shows a comment's attachments in Qiscus' shape: a file_attachment with payload url, file_name, size and caption", async () => {
+    const hook = await receiver();
+    const { id } = await register({ url: hook.url, events: ['CommentPosted'], format: 'qiscus' });
+    const upload = async (name: string, text: string) =>
+      (await parley.http().post('/v1/media').set(alice.auth).send({ data: Buffer.from(text).toString('base64'), type: 'text/plain', name }).expect(201)).body as { id: string; size: number };
+    const [goals, notes] = [await upload('Sales Goals.txt', 'Sales!'), await upload('notes.txt', 'Notes\n')];
+    const captioned = await post(alice, 'the goals', { attachments: [goals.id] });
+    const bare = await post(alice, undefined as unknown as string, { attachments: [goals.id, notes.id] });
+    const plain = await post(alice, 'no files');
+    await hook.waitForAccepted(plain.position);
+    const message = (position: string) => JSON.parse(hook.accepted.find((r) => r.position === position)!.body).payload.message;
+    const url = (mediaId: string) => `https://chat.example.com/v1/media/${mediaId}`;
+    expect(message(captioned.position)).toMatchObject({
+      type: 'file_attachment',
+      text: 'the goals',
+      payload: { url: url(goals.id), file_name: 'Sales Goals.txt', size: 6, caption: 'the goals' },
+    });
+    expect(message(captioned.position).payload).not.toHaveProperty('files');
+    // Without a caption, the text Qiscus' SDK gives a file; a Qiscus comment holds one file, the others are listed.
+    expect(message(bare.position)).toMatchObject({
+      type: 'file_attachment',
+      text: `[file] ${url(goals.id)} [/file]`,
+      payload: {
+        url: url(goals.id),
+        file_name: 'Sales Goals.txt',
+        size: 6,
+        caption: '',
+        files: [
+          { url: url(goals.id), file_name: 'Sales Goals.txt', size: 6 },
+          { url: url(notes.id), file_name: 'notes.txt', size: 6 },
+        ],
+      },
+    });
+    expect(message(plain.position)).toMatchObject({ type: 'text', text: 'no files', payload: {} });
     await remove(id);
   });
 

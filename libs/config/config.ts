@@ -93,6 +93,8 @@ export interface ParleyConfig {
   readonly qiscus: { readonly appId: string; readonly secret: string; readonly syncIntervalMs: number } | null;
   /** The OAuth client ids Windu's `/windu/o/token/` accepts (public clients: no secret). */
   readonly winduClientIds: readonly string[];
+  /** PUBLIC_URL: where clients reach this installation (`https://chat.example.com`), for absolute links in what leaves it (Qiscus webhooks' file URLs); null: paths only. */
+  readonly publicUrl: string | null;
   /**
    * Whether the Warmshowers session cookie carries `Secure`: `auto` sets it
    * when the request came over TLS (directly or as X-Forwarded-Proto says),
@@ -356,6 +358,21 @@ function winduClientIds(env: Env): readonly string[] {
   return ids;
 }
 
+function publicUrl(env: Env): string | null {
+  const raw = env['PUBLIC_URL'];
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `must be an http or https URL such as https://chat.example.com, got "${raw}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new ConfigError('PUBLIC_URL', `must be an http or https URL without query, fragment or credentials, got "${raw}"`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
 function qiscus(env: Env): ParleyConfig['qiscus'] {
   const appId = env['QISCUS_APP_ID'] ?? '';
   const secret = env['QISCUS_SDK_SECRET'] ?? '';
@@ -485,6 +502,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     adminApiKey: adminApiKey(env),
     qiscus: qiscus(env),
     winduClientIds: winduClientIds(env),
+    publicUrl: publicUrl(env),
     warmshowersSecureCookie: oneOf(env, 'WARMSHOWERS_SECURE_COOKIE', ['auto', 'always', 'never'], 'auto'),
     webhookRetryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 1000, 1, 3_600_000),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),

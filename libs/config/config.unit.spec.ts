@@ -93,4 +93,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATA_DIR: dir, WARMSHOWERS_SECURE_COOKIE: 'yes' })).toThrow(/WARMSHOWERS_SECURE_COOKIE/);
     expect(() => loadConfig({ DATA_DIR: dir, WINDU_CLIENT_IDS: 'ok,bad id' })).toThrow(/WINDU_CLIENT_IDS/);
   });
+
+  it('takes PUBLIC_URL without its trailing slash, and refuses what is not an http(s) URL, naming the variable', () => {
+    expect(loadConfig({ DATA_DIR: dir }).publicUrl).toBeNull();
+    expect(loadConfig({ DATA_DIR: dir, PUBLIC_URL: 'https://chat.example.com/' }).publicUrl).toBe('https://chat.example.com');
+    expect(loadConfig({ DATA_DIR: dir, PUBLIC_URL: 'https://example.com/parley/' }).publicUrl).toBe('https://example.com/parley');
+    for (const bad of ['chat.example.com', 'ftp://example.com', 'https://example.com/?a=1', 'https://user:pw@example.com']) {
+      expect(() => loadConfig({ DATA_DIR: dir, PUBLIC_URL: bad })).toThrow(/PUBLIC_URL/);
+    }
+  });
 });

@@ -1,11 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { aliasOf } from '../../../libs/domain/aliases';
+import type { ParleyConfig } from '../../../libs/config/config';
 import { commentsBeforeStream } from '../../../libs/domain/comments/comment.decider';
-import type { CommentPosted, ParleyEvent, WebhookFormat } from '../../../libs/domain/events';
+import type { CommentAttachment, CommentPosted, ParleyEvent, WebhookFormat } from '../../../libs/domain/events';
 import { redactSecrets } from '../../../libs/domain/secret-fields';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import type { ReadStore } from '../../../libs/read-store/read-store.port';
+import { asMediaDoc, MEDIA } from '../../../projections/media.projection';
+import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
 import { RoomStates } from '../rooms/room-states';
 import { UserStates } from '../users/user-states';
 
@@ -54,6 +57,32 @@ export interface QiscusPostComment {
   };
 }
 
+/** A file on a Qiscus comment (`file_attachment`), as Qiscus' SDK writes it. */
+export interface QiscusFile {
+  readonly url: string;
+  readonly file_name: string;
+  readonly size: number;
+}
+
+/**
+ * A comment with attachments as Qiscus shows a file: type `file_attachment`,
+ * `payload { url, file_name, size, caption }` (the comment's text is the
+ * caption) and, without a caption, the text Qiscus' SDK gives a file
+ * (`[file] <url> [/file]`). A Qiscus comment holds one file: the first
+ * attachment is it; with several, `payload.files` lists them all. Only a
+ * plain text comment is recast: a comment whose type and payload a client
+ * chose keeps them.
+ */
+export function qiscusMessageOf(commentType: string, text: string, payload: Record<string, unknown> | null, files: readonly QiscusFile[]) {
+  const [first] = files;
+  if (first === undefined || commentType !== 'text') return { type: commentType, text, payload: payload ?? {} };
+  return {
+    type: 'file_attachment',
+    text: text === '' ? `[file] ${first.url} [/file]` : text,
+    payload: { ...first, caption: text, ...(files.length > 1 ? { files } : {}) },
+  };
+}
+
 /** Renders deliveries. Rooms and names are read at delivery time, so a replay shows today's names. */
 @Injectable()
 export class WebhookPayloads {
@@ -61,6 +90,8 @@ export class WebhookPayloads {
     private readonly rooms: RoomStates,
     private readonly users: UserStates,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
   ) {}
 
   async render(format: WebhookFormat, stored: StoredEvent, event: ParleyEvent): Promise<ParleyDelivery | QiscusPostComment> {
@@ -70,10 +101,11 @@ export class WebhookPayloads {
 
   private async qiscus(stored: StoredEvent, event: CommentPosted): Promise<QiscusPostComment> {
     const d = event.data;
-    const [{ state: joins }, sender, roomAlias] = await Promise.all([
+    const [{ state: joins }, sender, roomAlias, files] = await Promise.all([
       this.rooms.loadWithJoins(d.roomId),
       this.qiscusUser(d.senderId),
       this.firstPosition(streams.room(d.roomId)),
+      this.qiscusFiles(d.attachments ?? []),
     ]);
     const room = joins.room;
     const beforeStream = commentsBeforeStream(room);
@@ -107,9 +139,7 @@ export class WebhookPayloads {
         message: {
           id: aliasOf(stored.position),
           comment_before_id: before[0] ? aliasOf(before[0].position) : 0,
-          type: d.commentType,
-          text: d.text,
-          payload: d.payload ?? {},
+          ...qiscusMessageOf(d.commentType, d.text, d.payload, files),
           // Qiscus always has one; a comment sent without a clientId is its own key.
           unique_temp_id: d.clientId ?? d.commentId,
           created_at: d.postedAt,
@@ -119,6 +149,18 @@ export class WebhookPayloads {
         },
       },
     };
+  }
+
+  /**
+   * The attachments as Qiscus files: absolute URLs under PUBLIC_URL (paths
+   * without it), and the file name given at upload, read at delivery time:
+   * once the uploader is erased it is gone, and the media id stands in.
+   */
+  private async qiscusFiles(attachments: readonly CommentAttachment[]): Promise<QiscusFile[]> {
+    if (attachments.length === 0) return [];
+    const docs = await this.readStore.getMany(MEDIA, attachments.map((a) => a.mediaId));
+    const names = new Map(docs.map((doc) => [doc.id, asMediaDoc(doc)?.name ?? null]));
+    return attachments.map((a) => ({ url: `${this.config.publicUrl ?? ''}${a.url}`, file_name: names.get(a.mediaId) ?? a.mediaId, size: a.size }));
   }
 
   private async qiscusUser(userId: string): Promise<{ id: number; email: string; name: string; avatarUrl: string }> {
