@@ -109,6 +109,13 @@ describe('the Qiscus client SDK (qiscus-sdk-core, unmodified) against Parley', (
     expect(out.bobAfterNew.map((c: { message: string }) => c.message)).toEqual(['after the clearing']);
   });
 
+  it('read receipts: Bob reads, Alice’s SDK learns it through sync_event, and her comment’s status turns read', () => {
+    expect(out.statusBeforeRead).toBe('sent');
+    expect(out.aliceLearnedRead).toEqual({ message: 'read me', userId: bob });
+    expect(out.selectedStatus).toBe('read');
+    expect(out.statusAfterRead).toBe('read');
+  });
+
   it('lands as ordinary Parley events: the SDK token is a Parley sign-in, the rooms and comments are Parley’s', async () => {
     await parley.settled();
     const auth = { Authorization: `Bearer ${out.login.alice.token}` };
@@ -124,12 +131,13 @@ describe('the Qiscus client SDK (qiscus-sdk-core, unmodified) against Parley', (
       [null, true],
       ['hi alice', false],
       ['after the clearing', false],
+      ['read me', false],
     ]);
     // The Qiscus ids are the comments' log positions.
     expect(posted.slice(0, 2).map((c: { position: string }) => Number(c.position))).toEqual(out.sent.map((c: { id: number }) => c.id));
     expect(posted[0].clientId).toBe('alice-key-1');
     // Bob cleared the group for himself: through Parley's own API too, he sees only what came after.
     const bobs = await parley.http().get(`/v1/rooms/${group.id}/comments?limit=50`).set({ Authorization: `Bearer ${out.login.bob.token}` }).expect(200);
-    expect(bobs.body.items.filter((i: { kind: string }) => i.kind === 'comment').map((c: { text: string }) => c.text)).toEqual(['after the clearing']);
+    expect(bobs.body.items.filter((i: { kind: string }) => i.kind === 'comment').map((c: { text: string }) => c.text)).toEqual(['after the clearing', 'read me']);
   });
 });

@@ -28,6 +28,7 @@ async function client(email, name) {
   const received = [];
   const deleted = [];
   const cleared = [];
+  const read = [];
   await qiscus.init({
     AppId: process.env.APP_ID,
     baseURL: process.env.PARLEY_URL,
@@ -36,10 +37,11 @@ async function client(email, name) {
       newMessagesCallback: (messages) => received.push(...messages),
       commentDeletedCallback: (data) => deleted.push(data),
       roomClearedCallback: (room) => cleared.push(room),
+      commentReadCallback: (data) => read.push({ message: data.comment.message, userId: data.userId }),
     },
   });
   const login = await qiscus.setUser(email, KEY, name);
-  return { qiscus, received, deleted, cleared, login };
+  return { qiscus, received, deleted, cleared, read, login };
 }
 
 const summary = (comment) => ({ id: comment.id, message: comment.message, email: comment.email, room_id: comment.room_id, unique_id: comment.unique_id ?? comment.unique_temp_id, before_id: comment.before_id ?? comment.comment_before_id });
@@ -99,6 +101,15 @@ async function main() {
     const comments = await bob.qiscus.loadComments(group.id, { limit: 10 });
     return comments.some((c) => c.message === 'after the clearing') ? comments : null;
   })).map(summary);
+
+  // Read receipts: Alice writes in the group she has open; Bob reads it; Alice's SDK learns it through sync_event.
+  await alice.qiscus.getRoomById(group.id);
+  const readMe = await alice.qiscus.sendComment(group.id, 'read me');
+  out.statusBeforeRead = (await alice.qiscus.loadComments(group.id, { limit: 10 })).find((c) => c.message === 'read me').status;
+  await bob.qiscus.readComment(group.id, readMe.id);
+  out.aliceLearnedRead = await eventually('alice to learn that bob read it', () => alice.read.find((r) => r.message === 'read me'));
+  out.statusAfterRead = (await alice.qiscus.loadComments(group.id, { limit: 10 })).find((c) => c.message === 'read me').status;
+  out.selectedStatus = alice.qiscus.selected.comments.find((c) => c.message === 'read me').status;
   return out;
 }
 

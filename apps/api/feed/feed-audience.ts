@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertNever } from '../../../libs/domain/errors';
-import { upcast, type CommentPosted, type ParleyEvent } from '../../../libs/domain/events';
+import { sharesReadReceipts, upcast, type CommentPosted, type ParleyEvent } from '../../../libs/domain/events';
 import { historyVisibleFrom, inDeletedHistory, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
 import { redactSecrets } from '../../../libs/domain/secret-fields';
 import type { EventStore, Position, StoredEvent } from '../../../libs/event-store/event-store.port';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { RoomStates, type RoomWithJoins } from '../rooms/room-states';
+import { UserStates } from '../users/user-states';
 
 /** What a feed client receives for one event: the envelope without ids, versions, actors or anything secret. */
 export interface FeedMessage {
@@ -21,7 +22,7 @@ export interface FeedMessage {
 
 /**
  * Who may see an event, decided once per event when it is handed out:
- * - `user`: only that user (their own read marker);
+ * - `user`: only that user (their own unread mark or clearing, a read marker they do not share);
  * - `room`: the room's members at that moment, each from where the room's
  *   history visibility lets them see (null: the whole history; in a `joined`
  *   room, the position of their joining), and `subject`, the user a
@@ -63,7 +64,9 @@ function tombstone(data: CommentPosted['data']): unknown {
 type Target =
   | { readonly kind: 'nobody' }
   | { readonly kind: 'user'; readonly userId: string }
-  | { readonly kind: 'room'; readonly roomId: string; readonly subject: string | null };
+  | { readonly kind: 'room'; readonly roomId: string; readonly subject: string | null }
+  /** A read marker: the reader, and the room's members when both share read receipts (privacy, reciprocal). */
+  | { readonly kind: 'receipt'; readonly roomId: string; readonly userId: string };
 
 /**
  * The feed's whitelist: every event type is named here, so a new type stays
@@ -154,6 +157,7 @@ function targetOf(event: ParleyEvent): Target {
     case 'CommentDeleted':
       return { kind: 'room', roomId: event.data.roomId, subject: null };
     case 'RoomRead':
+      return { kind: 'receipt', roomId: event.data.roomId, userId: event.data.userId };
     case 'RoomMarkedUnread':
     case 'HistoryCleared':
       return { kind: 'user', userId: event.data.userId };
@@ -178,6 +182,7 @@ export class FeedAudience {
   constructor(
     private readonly rooms: RoomStates,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly users: UserStates,
   ) {}
 
   /**
@@ -193,7 +198,7 @@ export class FeedAudience {
       if (!event) continue;
       const target = targetOf(event);
       if (target.kind === 'nobody') continue;
-      if (target.kind === 'room') roomIds.add(target.roomId);
+      if (target.kind === 'room' || target.kind === 'receipt') roomIds.add(target.roomId);
       targeted.push({ stored, event, target });
     }
     const members = new Map<string, ReadonlyMap<string, Position | null>>();
@@ -218,6 +223,7 @@ export class FeedAudience {
       const room = rooms.get(event.data.roomId);
       if (room?.status === 'active' && inDeletedHistory(room, event.data)) deleted.add(event.data.commentId);
     }
+    const sharing = await this.sharingReceipts(targeted.flatMap(({ target }) => (target.kind === 'receipt' ? [target.userId, ...(members.get(target.roomId)?.keys() ?? [])] : [])));
     return targeted.map(({ stored, event, target }) => ({
       position: stored.position,
       message: {
@@ -231,11 +237,31 @@ export class FeedAudience {
             : redactSecrets(event.type, event.data),
         metadata: { correlationId: stored.metadata.correlationId ?? null },
       },
-      audience:
-        target.kind === 'user'
-          ? target
-          : { kind: 'room', members: members.get(target.roomId) ?? new Map(), subject: target.subject },
+      audience: audienceOf(target, members.get(target.kind === 'user' ? '' : target.roomId) ?? new Map(), sharing),
     }));
+  }
+
+  /** Who of these users shares their read receipts (their privacy settings, from the log). */
+  private async sharingReceipts(userIds: readonly string[]): Promise<ReadonlySet<string>> {
+    const unique = [...new Set(userIds)];
+    const states = await Promise.all(unique.map(async (userId) => [userId, (await this.users.load(userId)).state] as const));
+    return new Set(states.filter(([, state]) => state.status === 'registered' && sharesReadReceipts(state.privacy)).map(([userId]) => userId));
+  }
+}
+
+function audienceOf(target: Exclude<Target, { kind: 'nobody' }>, members: ReadonlyMap<string, Position | null>, sharing: ReadonlySet<string>): Audience {
+  switch (target.kind) {
+    case 'user':
+      return target;
+    case 'room':
+      return { kind: 'room', members, subject: target.subject };
+    case 'receipt': {
+      // Reciprocal: a reader who hides theirs is seen by nobody else, and a member who hides theirs sees no one's.
+      if (!sharing.has(target.userId)) return { kind: 'user', userId: target.userId };
+      return { kind: 'room', members: new Map([...members].filter(([userId]) => sharing.has(userId))), subject: target.userId };
+    }
+    default:
+      return assertNever(target, 'target');
   }
 }
 

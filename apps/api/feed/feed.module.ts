@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import { RoomsModule } from '../rooms/rooms.module';
+import { UsersModule } from '../users/users.module';
 import { FeedAudience } from './feed-audience';
 import { FeedHub } from './feed-hub';
 import { FeedHeadHandler, FeedPageHandler } from './feed-page.query';
@@ -10,7 +11,7 @@ import { FeedController } from './feed.controller';
 
 /** Live delivery over SSE and WebSocket, and the same feed in pages for clients that poll (FeedPageQuery). */
 @Module({
-  imports: [InfrastructureModule, RoomsModule, AuthModule],
+  imports: [InfrastructureModule, RoomsModule, AuthModule, UsersModule],
   controllers: [FeedController],
   providers: [FeedAudience, FeedHub, FeedWsGateway, FeedPageHandler, FeedHeadHandler],
 })

@@ -84,6 +84,26 @@ export class RoomDocumentsHandler implements IQueryHandler<RoomDocumentsQuery, {
   }
 }
 
+/** The comment of a room at a seq (a read marker's), if the timeline holds it. */
+export class CommentBySeqQuery extends Query<Doc | null> {
+  constructor(
+    readonly roomId: string,
+    readonly seq: number,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(CommentBySeqQuery)
+export class CommentBySeqHandler implements IQueryHandler<CommentBySeqQuery, Doc | null> {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  async execute({ roomId, seq }: CommentBySeqQuery): Promise<Doc | null> {
+    const [doc] = await this.readStore.find('timeline', { filter: { roomId, seq }, limit: 1 });
+    return doc ?? null;
+  }
+}
+
 /** A page of a room's timeline documents, newest first, by offset (the seeds page by page number). */
 export class TimelineDocumentsQuery extends Query<Doc[]> {
   constructor(
@@ -212,6 +232,7 @@ export const ROOM_LOOKUP_HANDLERS = [
   StreamAliasHandler,
   RoomDocumentsHandler,
   TimelineDocumentsHandler,
+  CommentBySeqHandler,
   TimelineItemsByAliasHandler,
   TimelineItemsHandler,
   CommentsByClientIdHandler,

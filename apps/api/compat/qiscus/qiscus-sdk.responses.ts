@@ -118,7 +118,7 @@ export class QiscusSdkCommentView {
   @ApiProperty({ example: '2017-02-07T19:01:00Z' }) timestamp!: string;
   @ApiProperty(INT) unix_timestamp!: number;
   @ApiProperty({ pattern: '^\\d+$' }) unix_nano_timestamp!: string;
-  @ApiProperty({ enum: ['sent'] }) status!: string;
+  @ApiProperty({ enum: ['sent', 'read'], description: '`read` once every other member who shares read receipts read it' }) status!: string;
   @ApiProperty() is_deleted!: boolean;
   @ApiProperty() is_public_channel!: boolean;
   @ApiProperty() disable_link_preview!: boolean;
@@ -264,11 +264,11 @@ export class QiscusSdkEventActor {
 }
 export class QiscusSdkEventPayload {
   @ApiProperty({ type: QiscusSdkEventActor }) actor!: QiscusSdkEventActor;
-  @ApiProperty({ ...OPEN, description: 'delete_message: { deleted_messages: [{ room_id, message_unique_ids }], is_hard_delete }; clear_room: { deleted_rooms: [room] }' }) data!: Record<string, unknown>;
+  @ApiProperty({ ...OPEN, description: 'delete_message: { deleted_messages: [{ room_id, message_unique_ids }], is_hard_delete }; clear_room: { deleted_rooms: [room] }; read: { comment_id, comment_unique_id, email, room_id }' }) data!: Record<string, unknown>;
 }
 export class QiscusSdkEventView {
   @ApiProperty({ ...INT, description: 'The log position of the event' }) id!: number;
-  @ApiProperty({ enum: ['delete_message', 'clear_room', 'sync_cursor'], description: '`sync_cursor` carries only how far the log was read' }) action_topic!: string;
+  @ApiProperty({ enum: ['delete_message', 'clear_room', 'read', 'sync_cursor'], description: '`sync_cursor` carries only how far the log was read' }) action_topic!: string;
   @ApiProperty({ ...INT, description: 'Nanoseconds since the epoch' }) timestamp!: number;
   @ApiProperty({ type: QiscusSdkEventPayload }) payload!: QiscusSdkEventPayload;
 }

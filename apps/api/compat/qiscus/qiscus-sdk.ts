@@ -19,7 +19,8 @@ import { PARLEY_CONFIG } from '../../infrastructure/tokens';
 import { ClearHistoryCommand } from '../../read-state/clear-history.command';
 import { MarkReadCommand } from '../../read-state/mark-read.command';
 import { CreateRoomCommand } from '../../rooms/create-room.command';
-import { CommentsByClientIdQuery, TimelineItemsByAliasQuery, TimelineItemsQuery, type Doc } from '../../rooms/room-lookups.queries';
+import { CommentBySeqQuery, CommentsByClientIdQuery, TimelineItemsByAliasQuery, TimelineItemsQuery, type Doc } from '../../rooms/room-lookups.queries';
+import { RoomReceiptsQuery } from '../../read-state/receipts.query';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
 import { ListMyRoomsQuery, UnreadQuery, type Page } from '../../rooms/rooms.queries';
 import type { MyRoomView } from '../../rooms/room-views';
@@ -53,7 +54,8 @@ export interface QiscusSdkComment {
   readonly timestamp: string;
   readonly unix_timestamp: number;
   readonly unix_nano_timestamp: string;
-  readonly status: 'sent';
+  /** `read` once every other member who shares read receipts read it (delivery Parley does not keep). */
+  readonly status: 'sent' | 'read';
   readonly is_deleted: boolean;
   readonly is_public_channel: false;
   readonly disable_link_preview: false;
@@ -315,12 +317,23 @@ export class QiscusSdk {
     const docs = await this.queries.execute(new TimelineItemsQuery(page.items.map((item) => item.id)));
     const byId = new Map(docs.map((doc) => [doc.id, doc]));
     const participants = await this.participants(room);
+    const readThrough = await this.readByAll(room, userId);
     const comments: QiscusSdkComment[] = [];
     for (const item of page.items) {
       const doc = byId.get(item.id);
-      if (doc) comments.push(await this.comment(doc, room, participants, item.text));
+      if (doc) comments.push(await this.comment(doc, room, participants, item.text, readThrough));
     }
     return { comments: after ? comments : comments.reverse() };
+  }
+
+  /**
+   * The seq every other member who shares read receipts has read up to (the
+   * caller seeing them: receipts are reciprocal); 0 when nobody else shares.
+   */
+  private async readByAll(room: Room, userId: string): Promise<number> {
+    const receipts = await this.queries.execute(new RoomReceiptsQuery(userId, room.roomId));
+    if (receipts.items.length === 0) return 0;
+    return Math.min(...receipts.items.map((r) => r.lastReadSeq));
   }
 
   /** Moves the caller's read marker to the comment `last_comment_read_id` names; delivery receipts Parley does not keep. */
@@ -371,13 +384,39 @@ export class QiscusSdk {
     const head = await this.queries.execute(new FeedHeadQuery());
     // A client's first poll starts now: events from before its sign-in concern what it loads with the rooms.
     if (start === 0) return { events: head === null ? [] : [cursorEvent(aliasOf(head))] };
-    const page = await this.queries.execute(new FeedPageQuery(userId, BigInt(start), ['CommentDeleted', 'HistoryCleared'], SYNC_LIMIT));
+    const page = await this.queries.execute(new FeedPageQuery(userId, BigInt(start), ['CommentDeleted', 'HistoryCleared', 'RoomRead'], SYNC_LIMIT));
     const deletions = page.items.filter((item) => item.type === 'CommentDeleted');
     const docs = await this.itemsThrough(deletions.map((item) => (item.data as { commentId: string }).commentId), page.through);
+    // A read marker names a comment by seq: the timeline must have passed it, or the receipt would be lost behind the cursor.
+    if (page.items.some((item) => item.type === 'RoomRead')) await this.gate.waitForReadModels(page.through, this.config.minPositionWaitMs, ['timeline']);
     const byId = new Map(docs.map((doc) => [doc.id, doc]));
     const rooms = new Map<string, Room | null>();
     const events = [];
     for (const item of page.items) {
+      if (item.type === 'RoomRead') {
+        // Another member's read marker (the feed shows it only where both share read receipts): the SDK's `read`.
+        const read = item.data as { roomId: string; userId: string; seq: number };
+        if (read.userId === userId) continue;
+        const room = await this.roomOf(read.roomId, rooms);
+        const comment = room ? await this.queries.execute(new CommentBySeqQuery(read.roomId, read.seq)) : null;
+        if (!room || !comment) continue;
+        const reader = await this.directory.user(read.userId);
+        events.push({
+          id: aliasOf(BigInt(item.position)),
+          action_topic: 'read',
+          timestamp: Date.parse(item.recordedAt) * 1_000_000,
+          payload: {
+            actor: { id: String(reader.id), email: reader.email, name: reader.username },
+            data: {
+              comment_id: (comment['alias'] as number | undefined) ?? 0,
+              comment_unique_id: (comment['clientId'] as string | null | undefined) ?? comment.id,
+              email: reader.email,
+              room_id: room.alias,
+            },
+          },
+        });
+        continue;
+      }
       if (item.type === 'HistoryCleared') {
         // The feed shows a member only their own clearing: the SDK's other sessions of the same user learn of it.
         const room = await this.roomOf((item.data as { roomId: string }).roomId, rooms);
@@ -548,7 +587,7 @@ export class QiscusSdk {
     };
   }
 
-  private async comment(doc: Doc, room: Room, participants?: readonly QiscusUser[], text?: string | null): Promise<QiscusSdkComment> {
+  private async comment(doc: Doc, room: Room, participants?: readonly QiscusUser[], text?: string | null, readThrough = 0): Promise<QiscusSdkComment> {
     const sender = await this.directory.user(doc['senderId'] as string);
     const name = roomName(room, participants ?? (await this.participants(room)));
     const createdAt = doc['createdAt'] as string;
@@ -578,7 +617,7 @@ export class QiscusSdk {
       timestamp: qiscusTime(createdAt),
       unix_timestamp: Math.floor(millis / 1000),
       unix_nano_timestamp: `${millis}000000`,
-      status: 'sent',
+      status: typeof doc['seq'] === 'number' && doc['seq'] <= readThrough ? 'read' : 'sent',
       is_deleted: deleted,
       is_public_channel: false,
       disable_link_preview: false,
