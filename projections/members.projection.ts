@@ -12,11 +12,13 @@ export const FEEDBACK = 'feedback';
  */
 export const MEMBER_BLOCKS = 'member_blocks';
 /**
- * Keyword search's index: one row `{ term, userId }` per distinct trigram of
- * a findable member's search key. Trigrams, not words or prefixes, because
- * keyword search matches any substring of the key (a word's middle too): a
- * substring of three characters or more has all its trigrams in the key, so
- * the members holding its rarest trigram are a superset of the matches.
+ * Keyword search's index: one row `{ term, userId }` per distinct term of a
+ * findable member's search key, a term being any run of one to three
+ * characters. N-grams, not words or prefixes, because keyword search matches
+ * any substring of the key (a word's middle too): a substring of three
+ * characters or more has all its trigrams in the key, so the members holding
+ * its rarest trigram are a superset of the matches; a query of one or two
+ * characters is itself a term, whose rows are exactly the matches.
  */
 export const MEMBER_TERMS = 'member_terms';
 /**
@@ -25,15 +27,33 @@ export const MEMBER_TERMS = 'member_terms';
  * of counting the rows of terms every member shares.
  */
 export const MEMBER_TERM_COUNTS = 'member_term_counts';
-/** Length of an indexed term; shorter queries cannot use the index. */
+/** Length of the longest indexed term (a trigram); a query that long or longer is looked up by its trigrams. */
 export const TERM_LENGTH = 3;
 
-/** The distinct trigrams of a search key (by code point, so a term is always well-formed text). */
+/** The distinct runs of `length` characters of a text (by code point, so a term is always well-formed text). */
+function grams(chars: readonly string[], length: number, into: Set<string>): void {
+  for (let i = 0; i + length <= chars.length; i++) into.add(chars.slice(i, i + length).join(''));
+}
+
+/** The distinct terms of a search key: every run of one, two and three characters. */
 export function searchTerms(key: string | null): string[] {
   if (key === null) return [];
   const chars = Array.from(key);
   const terms = new Set<string>();
-  for (let i = 0; i + TERM_LENGTH <= chars.length; i++) terms.add(chars.slice(i, i + TERM_LENGTH).join(''));
+  for (let length = 1; length <= TERM_LENGTH; length++) grams(chars, length, terms);
+  return [...terms];
+}
+
+/**
+ * The terms every match of a (normalised, non-empty) query holds: the query
+ * itself when shorter than a trigram, else its trigrams.
+ */
+export function queryTerms(key: string): string[] {
+  const chars = Array.from(key);
+  if (chars.length === 0) return [];
+  if (chars.length < TERM_LENGTH) return [key];
+  const terms = new Set<string>();
+  grams(chars, TERM_LENGTH, terms);
   return [...terms];
 }
 
@@ -180,8 +200,9 @@ const countTerm = (ctx: ProjectionContext, term: string, by: 1 | -1) =>
 
 export const membersProjection: Projection = {
   name: 'members',
-  // v2: member_blocks (search leaves out members who block the viewer); v3: member_terms (keyword search's index).
-  version: 3,
+  // v2: member_blocks (search leaves out members who block the viewer); v3: member_terms (keyword search's index);
+  // v4: terms of one and two characters too (short queries read the index).
+  version: 4,
   collections: [
     {
       name: MEMBER_PROFILES,

@@ -188,6 +188,10 @@ describe('Warmshowers under /warmshowers (seed 003)', () => {
     expect(user.status).toBe(200);
     expect(Object.keys(user.body)).toEqual(Object.keys(SEED_LOGIN_JSON.user));
     expect(user.body).toMatchObject({ uid: b.uid, name: bob.username, fullname: 'Bob Durand', city: 'Lyon', maxcyclists: '3', bed: '1', latitude: '45.76' });
+    // The seed's other route to the same object: GET /user/<uid>/json.
+    const json = await parley.http().get(`/warmshowers/user/${b.uid}/json`).set('Accept', 'application/json').set('Cookie', a.cookie);
+    expect([json.status, json.body]).toEqual([200, user.body]);
+    expect((await parley.http().get(`/warmshowers/user/${b.uid}/json`).set('Accept', 'application/json')).status).toBe(401);
     expect((await parley.http().get('/warmshowers/services/rest/user/123').set('Accept', 'application/json').set('Cookie', a.cookie)).status).toBe(404);
     expect((await parley.http().get(`/warmshowers/services/rest/user/${b.uid}`).set('Accept', 'application/json')).status).toBe(401);
 

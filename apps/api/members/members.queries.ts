@@ -13,7 +13,7 @@ import {
   MEMBER_PROFILES,
   MEMBER_TERM_COUNTS,
   MEMBER_TERMS,
-  searchTerms,
+  queryTerms,
   type FeedbackDoc,
   type MemberDoc,
 } from '../../../projections/members.projection';
@@ -134,10 +134,11 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
       const rarest = key === '' ? null : await this.rarestTerm(key);
       if (rarest === NOBODY) return { total: 0, offset, limit, items: [] };
       // Through the index: the rows of the rarest term carry the key and the order, one per findable member holding it.
+      // A query shorter than a trigram is its own term: its rows are exactly the matches, nothing to check.
       const [collection, idField, filter]: [string, string, Filter] =
         rarest === null
-          ? [MEMBER_PROFILES, 'id', { findable: true, ...(key === '' ? {} : { searchKey: { $contains: key } }) }]
-          : [MEMBER_TERMS, 'userId', { term: rarest, searchKey: { $contains: key } }];
+          ? [MEMBER_PROFILES, 'id', { findable: true }]
+          : [MEMBER_TERMS, 'userId', rarest === key ? { term: rarest } : { term: rarest, searchKey: { $contains: key } }];
       const sort = [{ field: 'usernameKey', direction: 'asc' } as const];
       // The hidden few may sit anywhere before the page: read ids up to its end plus them, then the page's documents.
       const [total, hiddenMatches, rows] = await Promise.all([
@@ -171,11 +172,11 @@ export class SearchMembersHandler implements IQueryHandler<SearchMembersQuery, M
 
   /**
    * The query's term held by the fewest members: its rows hold every match.
-   * Null when the query is too short to have a term (the scan answers);
-   * NOBODY when some term of it no member holds.
+   * Null for an empty query (every findable member answers); NOBODY when
+   * some term of it no member holds.
    */
   private async rarestTerm(key: string): Promise<string | typeof NOBODY | null> {
-    const terms = searchTerms(key);
+    const terms = queryTerms(key);
     if (terms.length === 0) return null;
     const counted = new Map((await this.readStore.getMany(MEMBER_TERM_COUNTS, terms)).map((doc) => [doc.id, doc['members'] as number]));
     let rarest = terms[0]!;

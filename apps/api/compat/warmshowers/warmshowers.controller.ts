@@ -233,6 +233,14 @@ export class WarmshowersController {
     });
   }
 
+  @Get('user/:uid/json')
+  @ApiParam({ name: 'uid', schema: { type: 'string', pattern: '^\\d+$' } })
+  @ApiOperation({ summary: 'A member’s user object (the site’s own route for services/rest/user/<uid>)' })
+  @WarmshowersAnswer('The user object', USER_SCHEMA, [400, 401, 404])
+  userJson(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.user(uid, request, reply);
+  }
+
   @Get('user/:uid/json_recommendations')
   @ApiParam({ name: 'uid', schema: { type: 'string', pattern: '^\\d+$' } })
   @ApiOperation({ summary: 'Feedback about a member, newest first' })
