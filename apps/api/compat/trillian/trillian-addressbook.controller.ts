@@ -4,9 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
 import { usersProjection } from '../../../../projections';
 import { AdminCaller } from '../../admin/api-key.guard';
-import { ApiEmptyResponse } from '../../common/openapi';
+import { ApiEmptyResponse, ApiErrors } from '../../common/openapi';
 import { ReadModelQuery } from '../../common/min-position.interceptor';
-import { Download } from '../../media/media-download';
 import { UserPhotos } from '../../media/user-photos';
 import { TrillianToken } from './trillian-auth.guard';
 import { TRILLIAN_ERRORS, TrillianAnswer } from './trillian.openapi';
@@ -27,7 +26,10 @@ export class TrillianAddressbookController {
   constructor(private readonly photos: UserPhotos) {}
 
   @Get()
-  @Download()
+  @ApiResponse({ status: 200, description: 'The image', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiResponse({ status: 206, description: 'The range asked for (Range: bytes=start-end)', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiResponse({ status: 304, description: 'If-None-Match named the current ETag' })
+  @ApiErrors(404, 416)
   @ReadModelQuery(usersProjection)
   @ApiResponse({ status: 302, description: 'The avatar is a link elsewhere: Location names it', headers: { Location: { schema: { type: 'string', format: 'uri' } } } })
   @ApiOperation({ summary: "Get a user's avatar", description: 'The image itself; 404 PROFILE.PHOTO_NOT_SET when the user has none.' })
