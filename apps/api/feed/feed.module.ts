@@ -4,6 +4,7 @@ import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { FeedAudience } from './feed-audience';
 import { FeedHub } from './feed-hub';
+import { FeedCursorHandler, FeedCursorPositionHandler } from './feed-cursor.query';
 import { FeedHeadHandler, FeedPageHandler } from './feed-page.query';
 import { FeedWsGateway } from './feed-ws.gateway';
 import { FeedController } from './feed.controller';
@@ -12,6 +13,6 @@ import { FeedController } from './feed.controller';
 @Module({
   imports: [InfrastructureModule, RoomsModule, AuthModule],
   controllers: [FeedController],
-  providers: [FeedAudience, FeedHub, FeedWsGateway, FeedPageHandler, FeedHeadHandler],
+  providers: [FeedAudience, FeedHub, FeedWsGateway, FeedPageHandler, FeedHeadHandler, FeedCursorPositionHandler, FeedCursorHandler],
 })
 export class FeedModule {}
