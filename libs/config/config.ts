@@ -7,6 +7,11 @@ export type EventStoreUrl =
   /** `memory:packed`: positions in EventStoreDB's packed form, for tests of what clients send. */
   | { readonly kind: 'memory'; readonly positions?: 'packed' }
   | { readonly kind: 'esdb'; readonly url: string };
+/** Whether the log's positions are EventStoreDB's packed pairs (`commit << 64 | prepare`) rather than plain numbers. */
+export function packsPositions(store: EventStoreUrl): boolean {
+  return store.kind === 'esdb' || (store.kind === 'memory' && store.positions === 'packed');
+}
+
 export type ReadStoreUrl =
   | { readonly kind: 'sqlite'; readonly file: string }
   | { readonly kind: 'memory' }

@@ -12,6 +12,16 @@ export function aliasOf(position: bigint): number {
   return Number(position & 0xffff_ffff_ffff_ffffn);
 }
 
+/**
+ * The position an alias was taken from, for waiting on the read models: the
+ * alias itself where positions are plain numbers; where the log packs them
+ * (EventStoreDB, `memory:packed`) the pair an append answers, (p, p) packed.
+ * Waiting on the bare alias there would wait for nothing.
+ */
+export function positionOfAlias(alias: bigint, packed: boolean): bigint {
+  return packed && alias > 0n ? (alias << 64n) | alias : alias;
+}
+
 /** An alias as clients send it (a number or its digits); null when it cannot be one. */
 export function parseAlias(input: unknown): number | null {
   const text = typeof input === 'number' ? String(input) : typeof input === 'string' ? input.trim() : '';

@@ -10,7 +10,8 @@ import type { CollectionSpec, ReadStore } from '../read-store/read-store.port';
  */
 export const POSITION_MAP = 'position_map';
 
-export const positionMapSpec: CollectionSpec = { name: POSITION_MAP, indexes: [{ fields: ['old'] }] };
+/** `newKey` (the new position, fixed-width) answers the way back: which old position a new one stands for. */
+export const positionMapSpec: CollectionSpec = { name: POSITION_MAP, indexes: [{ fields: ['old'] }, { fields: ['newKey'] }] };
 
 /** Fixed-width decimal: the read store orders these strings as the positions they spell. */
 const key = (position: Position): string => position.toString(10).padStart(40, '0');
@@ -38,7 +39,7 @@ export class PositionMap {
       pairs.map(([old, next]) => ({
         kind: 'put' as const,
         collection: POSITION_MAP,
-        doc: { id: key(old), old: key(old), new: next.toString(10) },
+        doc: { id: key(old), old: key(old), new: next.toString(10), newKey: key(next) },
       })),
       [],
     );
@@ -49,6 +50,31 @@ export class PositionMap {
     await this.open();
     const [last] = await this.readStore.find(POSITION_MAP, { sort: [{ field: 'old', direction: 'desc' }], limit: 1 });
     return last === undefined ? null : BigInt(last['old'] as string);
+  }
+
+  /** The last imported event's old and new positions, or null when no import recorded any. */
+  async bounds(): Promise<{ readonly lastOld: Position; readonly lastNew: Position } | null> {
+    await this.open();
+    const [last] = await this.readStore.find(POSITION_MAP, { sort: [{ field: 'old', direction: 'desc' }], limit: 1 });
+    return last === undefined ? null : { lastOld: BigInt(last['old'] as string), lastNew: BigInt(last['new'] as string) };
+  }
+
+  /**
+   * The old position a new one stands for: that of the last imported event
+   * at or before `next` (0 before the first), or null past the last imported
+   * event, where the new log's own positions begin. A client that holds the
+   * answer and later hands it to `translate` reads on from the same place.
+   */
+  async reverse(next: Position): Promise<Position | null> {
+    await this.open();
+    const bounds = await this.bounds();
+    if (bounds === null || next > bounds.lastNew) return null;
+    const [at] = await this.readStore.find(POSITION_MAP, {
+      filter: { newKey: { $lte: key(next) } },
+      sort: [{ field: 'newKey', direction: 'desc' }],
+      limit: 1,
+    });
+    return at === undefined ? 0n : BigInt(at['old'] as string);
   }
 
   async size(): Promise<number> {

@@ -5,6 +5,7 @@ import { RoomsModule } from '../rooms/rooms.module';
 import { UsersModule } from '../users/users.module';
 import { FeedAudience } from './feed-audience';
 import { FeedHub } from './feed-hub';
+import { FeedCursorHandler, FeedCursorPositionHandler } from './feed-cursor.query';
 import { FeedHeadHandler, FeedPageHandler } from './feed-page.query';
 import { FeedWsGateway } from './feed-ws.gateway';
 import { FeedController } from './feed.controller';
@@ -13,6 +14,6 @@ import { FeedController } from './feed.controller';
 @Module({
   imports: [InfrastructureModule, RoomsModule, AuthModule, UsersModule],
   controllers: [FeedController],
-  providers: [FeedAudience, FeedHub, FeedWsGateway, FeedPageHandler, FeedHeadHandler],
+  providers: [FeedAudience, FeedHub, FeedWsGateway, FeedPageHandler, FeedHeadHandler, FeedCursorPositionHandler, FeedCursorHandler],
 })
 export class FeedModule {}

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { ParleyConfig } from '../../../libs/config/config';
-import { aliasOf } from '../../../libs/domain/aliases';
+import { packsPositions, type ParleyConfig } from '../../../libs/config/config';
+import { aliasOf, positionOfAlias } from '../../../libs/domain/aliases';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import type { Doc, ReadStore } from '../../../libs/read-store/read-store.port';
 import { membershipId } from '../../../projections/memberships.projection';
@@ -37,7 +37,7 @@ export class RoomIdByAliasHandler implements IQueryHandler<RoomIdByAliasQuery, s
     const head = await this.store.headPosition();
     if (head === null || alias > aliasOf(head)) return null;
     // The alias is the position of the room's creation: once the read model passed it, the room is there.
-    const wait = await this.gate.waitForReadModels(BigInt(alias), this.config.minPositionWaitMs, ['rooms']);
+    const wait = await this.gate.waitForReadModels(positionOfAlias(BigInt(alias), packsPositions(this.config.eventStore)), this.config.minPositionWaitMs, ['rooms']);
     if (!wait.reached) return null;
     const [doc] = await this.readStore.find('rooms', { filter: { alias }, limit: 1 });
     return doc ? doc.id : null;
@@ -148,7 +148,11 @@ export class TimelineItemsByAliasHandler implements IQueryHandler<TimelineItemsB
     const head = await this.store.headPosition();
     const known = head === null ? [] : [...new Set(aliases)].filter((alias) => alias <= aliasOf(head));
     if (known.length === 0) return [];
-    const wait = await this.gate.waitForReadModels(BigInt(Math.max(...known)), this.config.minPositionWaitMs, ['timeline']);
+    const wait = await this.gate.waitForReadModels(
+      positionOfAlias(BigInt(Math.max(...known)), packsPositions(this.config.eventStore)),
+      this.config.minPositionWaitMs,
+      ['timeline'],
+    );
     if (!wait.reached) return [];
     return this.readStore.find('timeline', { filter: { alias: { $in: known } } });
   }

@@ -13,6 +13,7 @@ import { RevokeTokenCommand } from '../../auth/revoke-token.command';
 import { ListCommentsQuery, type TimelineRange } from '../../comments/comments.queries';
 import { DeleteCommentCommand } from '../../comments/delete-comment.command';
 import { PostCommentCommand, SYSTEM_EVENT_COMMENT_TYPE } from '../../comments/post-comment.command';
+import { FeedCursorPositionQuery, FeedCursorQuery } from '../../feed/feed-cursor.query';
 import { FeedHeadQuery, FeedPageQuery } from '../../feed/feed-page.query';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { PARLEY_CONFIG } from '../../infrastructure/tokens';
@@ -136,6 +137,7 @@ export class QiscusSdk {
       this.noteWrite(userId, changed.position);
     }
     const head = await this.queries.execute(new FeedHeadQuery());
+    const cursor = head === null ? 0 : await this.queries.execute(new FeedCursorQuery(head));
     return {
       user: {
         ...(await this.profile(userId)),
@@ -143,8 +145,8 @@ export class QiscusSdk {
         refresh_token: signedIn.refresh_token,
         token_expires_at: new Date(Date.now() + signedIn.expires_in * 1000).toISOString(),
         // Sync starts here: what came before the sign-in the client loads with the rooms.
-        last_comment_id: head === null ? 0 : aliasOf(head),
-        last_sync_event_id: head === null ? 0 : aliasOf(head),
+        last_comment_id: cursor,
+        last_sync_event_id: cursor,
         pn_android_configured: false,
         pn_ios_configured: false,
         rtKey: '',
@@ -358,7 +360,9 @@ export class QiscusSdk {
   /** Comments after `last_received_comment_id` in every room the caller may read: the feed, in pages. */
   async sync(input: QiscusInput, userId: string) {
     const after = input.optionalInteger('last_received_comment_id', 0, Number.MAX_SAFE_INTEGER) ?? 0;
-    const page = await this.queries.execute(new FeedPageQuery(userId, BigInt(after), ['CommentPosted'], SYNC_LIMIT));
+    // A cursor kept from before a move of the log still says where this client was (FeedCursorPositionQuery).
+    const from = await this.queries.execute(new FeedCursorPositionQuery(after));
+    const page = await this.queries.execute(new FeedPageQuery(userId, from, ['CommentPosted'], SYNC_LIMIT));
     const ids = page.items.map((item) => (item.data as { commentId: string }).commentId);
     const docs = await this.itemsThrough(ids, page.through);
     const comments: QiscusSdkComment[] = [];
@@ -368,7 +372,7 @@ export class QiscusSdk {
       const room = await this.roomOf(doc['roomId'] as string, rooms);
       if (room) comments.push(await this.comment(doc, room));
     }
-    const through = aliasOf(page.through);
+    const through = await this.queries.execute(new FeedCursorQuery(page.through));
     return { comments, meta: { last_received_comment_id: through, need_clear: false } };
   }
 
@@ -383,8 +387,9 @@ export class QiscusSdk {
     const start = input.optionalInteger('start_event_id', 0, Number.MAX_SAFE_INTEGER) ?? 0;
     const head = await this.queries.execute(new FeedHeadQuery());
     // A client's first poll starts now: events from before its sign-in concern what it loads with the rooms.
-    if (start === 0) return { events: head === null ? [] : [cursorEvent(aliasOf(head))] };
-    const page = await this.queries.execute(new FeedPageQuery(userId, BigInt(start), ['CommentDeleted', 'HistoryCleared', 'RoomRead'], SYNC_LIMIT));
+    if (start === 0) return { events: head === null ? [] : [cursorEvent(await this.queries.execute(new FeedCursorQuery(head)))] };
+    const from = await this.queries.execute(new FeedCursorPositionQuery(start));
+    const page = await this.queries.execute(new FeedPageQuery(userId, from, ['CommentDeleted', 'HistoryCleared', 'RoomRead'], SYNC_LIMIT));
     const deletions = page.items.filter((item) => item.type === 'CommentDeleted');
     const docs = await this.itemsThrough(deletions.map((item) => (item.data as { commentId: string }).commentId), page.through);
     // A read marker names a comment by seq: the timeline must have passed it, or the receipt would be lost behind the cursor.
@@ -402,7 +407,7 @@ export class QiscusSdk {
         if (!room || !comment) continue;
         const reader = await this.directory.user(read.userId);
         events.push({
-          id: aliasOf(BigInt(item.position)),
+          id: await this.queries.execute(new FeedCursorQuery(BigInt(item.position))),
           action_topic: 'read',
           timestamp: Date.parse(item.recordedAt) * 1_000_000,
           payload: {
@@ -420,7 +425,7 @@ export class QiscusSdk {
       if (item.type === 'HistoryCleared') {
         // The feed shows a member only their own clearing: the SDK's other sessions of the same user learn of it.
         const room = await this.roomOf((item.data as { roomId: string }).roomId, rooms);
-        if (room) events.push(clearRoomEvent(aliasOf(BigInt(item.position)), Date.parse(item.recordedAt), await this.roomInfo(room)));
+        if (room) events.push(clearRoomEvent(await this.queries.execute(new FeedCursorQuery(BigInt(item.position))), Date.parse(item.recordedAt), await this.roomInfo(room)));
         continue;
       }
       const data = item.data as { commentId: string; roomId: string };
@@ -429,7 +434,8 @@ export class QiscusSdk {
       if (!room || !doc) continue;
       const uniqueId = (doc['clientId'] as string | null | undefined) ?? doc.id;
       events.push({
-        id: aliasOf(BigInt(item.position)),
+        // The SDK keeps the largest id it saw as its cursor: in the cursor's space of numbers too.
+        id: await this.queries.execute(new FeedCursorQuery(BigInt(item.position))),
         action_topic: 'delete_message',
         timestamp: Date.parse(item.recordedAt) * 1_000_000,
         payload: {
@@ -438,7 +444,7 @@ export class QiscusSdk {
         },
       });
     }
-    if (page.through > BigInt(start)) events.push(cursorEvent(aliasOf(page.through)));
+    if (page.through > from) events.push(cursorEvent(await this.queries.execute(new FeedCursorQuery(page.through))));
     return { events };
   }
 

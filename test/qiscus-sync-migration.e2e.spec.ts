@@ -1,0 +1,132 @@
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { RAW_EVENT_STORE, READ_STORE } from '../apps/api/infrastructure/tokens';
+import type { EventStore } from '../libs/event-store/event-store.port';
+import { SqliteEventStore } from '../libs/event-store/sqlite-event-store';
+import type { ReadStore } from '../libs/read-store/read-store.port';
+import { exportLog, fileLines, importLog } from '../libs/streaming/log-transfer';
+import { PositionMap } from '../libs/streaming/position-map';
+import { ParleyHarness } from './support/parley-app';
+
+/*
+ * The Qiscus SDK's sync cursor is a number of Parley's log. Moving the log
+ * to a store with positions of its own (memory:packed stands in for
+ * EventStoreDB) gives every event a new position; a client that synced
+ * before the move keeps polling with its old cursor and must get exactly
+ * what it had not seen, then go on after the move without a gap or a repeat.
+ */
+
+const APP_ID = 'parley-moving-sdk';
+const KEY = 'qiscus user key 0123';
+const secrets = {
+  JWT_SECRET: 'a-test-secret-that-is-long-enough-for-parley-moves',
+  PERSONAL_DATA_KEY: Buffer.alloc(32, 5).toString('base64'),
+  QISCUS_APP_ID: APP_ID,
+  QISCUS_SDK_SECRET: 'qiscus-secret-0123456789abcdef',
+};
+
+interface SdkUser {
+  readonly email: string;
+  readonly token: string;
+  readonly last_comment_id: number;
+}
+
+describe('a Qiscus SDK client syncing across a move of the log (embedded -> memory:packed)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'parley-qiscus-move-'));
+  const source = join(work, 'source');
+  const exported = join(work, 'export.ndjson');
+  let alice: SdkUser;
+  let bob: SdkUser;
+  let roomId: number;
+  /** Bob's cursor from his last sync before the move: he has seen "one", not "two" and "three". */
+  let cursorBefore: number;
+  let target: ParleyHarness;
+
+  const as = (user: SdkUser) => ({ 'QISCUS-SDK-APP-ID': APP_ID, 'QISCUS-SDK-TOKEN': user.token, 'QISCUS-SDK-PLATFORM': 'javascript' });
+  const post = (parley: ParleyHarness, user: SdkUser, text: string) =>
+    parley.http().post('/api/v2/sdk/post_comment').set(as(user)).send({ comment: text, topic_id: String(roomId), unique_temp_id: `javascript-${text}` }).expect(200);
+  const sync = async (parley: ParleyHarness, user: SdkUser, cursor: number) => {
+    const res = await parley.http().get(`/api/v2/sdk/sync?last_received_comment_id=${cursor}`).set(as(user)).expect(200);
+    return {
+      messages: (res.body.results.comments as { message: string }[]).map((comment) => comment.message),
+      cursor: res.body.results.meta.last_received_comment_id as number,
+    };
+  };
+
+  beforeAll(async () => {
+    // No bootstrap key in the old log; the new installation writes its own before the import, so every moved event lands one place further on.
+    const parley = await ParleyHarness.start({ ...secrets, ADMIN_API_KEY: 'an-operator-key-of-at-least-32-characters' }, source);
+    try {
+      const login = async (email: string, username: string): Promise<SdkUser> =>
+        (await parley.http().post('/api/v2/sdk/login_or_register').set('QISCUS-SDK-APP-ID', APP_ID).type('form').send({ email, password: KEY, username, extras: '' }).expect(200))
+          .body.results.user as SdkUser;
+      alice = await login('alice.moves@example.com', 'Alice');
+      bob = await login('bob.moves@example.com', 'Bob');
+      const form = `name=Moving&participants%5B%5D%5B0%5D=${encodeURIComponent(bob.email)}&options=`;
+      roomId = (await parley.http().post('/api/v2/sdk/create_room').set(as(alice)).type('form').send(form).expect(200)).body.results.room.id;
+      await post(parley, alice, 'one');
+      const first = await sync(parley, bob, bob.last_comment_id);
+      expect(first.messages).toEqual(['one']);
+      cursorBefore = first.cursor;
+      await post(parley, alice, 'two');
+      await post(parley, alice, 'three');
+    } finally {
+      await parley.stop();
+    }
+    const sqlite = new SqliteEventStore({ file: join(source, 'events.db') });
+    try {
+      await pipeline(Readable.from(exportLog(sqlite)), createWriteStream(exported));
+    } finally {
+      await sqlite.close();
+    }
+    // The production installation: its own positions, the same secrets, the personal-data keys moved with the log.
+    target = await ParleyHarness.start({ ...secrets, EVENT_STORE_URL: 'memory:packed', READ_STORE_URL: 'memory:', KEY_STORE_URL: `sqlite:${join(source, 'keys.db')}` });
+    const moved = await importLog(target.app.get<EventStore>(RAW_EVENT_STORE), () => fileLines(exported), {
+      positionMap: new PositionMap(target.app.get<ReadStore>(READ_STORE)),
+    });
+    expect(moved.verify.ok).toBe(true);
+    await target.settled();
+    // Room and comment ids are positions too and change with the move (docs/operations/moving-to-production.md): the client reloads its rooms.
+    const rooms = await target.http().get('/api/v2/sdk/user_rooms?page=1&limit=10').set(as(alice)).expect(200);
+    const moving = (rooms.body.results.rooms_info as { id: number; room_name: string }[]).find((room) => room.room_name === 'Moving');
+    expect(moving).toBeDefined();
+    expect(moving!.id).not.toBe(roomId);
+    roomId = moving!.id;
+  }, 180_000);
+
+  afterAll(async () => {
+    await target?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('answers a cursor kept from before the move with exactly what the client had not seen, then goes on after the move', async () => {
+    const caughtUp = await sync(target, bob, cursorBefore);
+    expect(caughtUp.messages).toEqual(['two', 'three']);
+    expect(caughtUp.cursor).toBeGreaterThan(cursorBefore);
+
+    // Nothing new: the same cursor again, nothing repeated.
+    const idle = await sync(target, bob, caughtUp.cursor);
+    expect(idle.messages).toEqual([]);
+
+    await post(target, alice, 'four');
+    const after = await sync(target, bob, idle.cursor);
+    expect(after.messages).toEqual(['four']);
+    expect(after.cursor).toBeGreaterThan(idle.cursor);
+    expect((await sync(target, bob, after.cursor)).messages).toEqual([]);
+  });
+
+  it('starts a client signing in after the move, and its sync_event, at the head in the same space of numbers', async () => {
+    const login = await target.http().post('/api/v2/sdk/login_or_register').set('QISCUS-SDK-APP-ID', APP_ID).type('form').send({ email: bob.email, password: KEY, username: 'Bob', extras: '' }).expect(200);
+    const fresh = login.body.results.user as SdkUser;
+    expect(fresh.last_comment_id).toBeGreaterThan(cursorBefore);
+    await post(target, alice, 'five');
+    expect((await sync(target, fresh, fresh.last_comment_id)).messages).toEqual(['five']);
+    const start = await target.http().get('/api/v2/sdk/sync_event?start_event_id=0').set(as(fresh)).expect(200);
+    const cursor = start.body.events.at(-1).id as number;
+    const next = await target.http().get(`/api/v2/sdk/sync_event?start_event_id=${cursor}`).set(as(fresh)).expect(200);
+    expect(next.body.events).toEqual([]);
+  });
+});
