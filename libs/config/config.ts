@@ -166,6 +166,12 @@ export interface ParleyConfig {
    * answers 503 STORE.UNAVAILABLE; STORE_DEADLINE_MS unless set.
    */
   readonly mongoDeadlineMs: number;
+  /**
+   * EVENTSTORE_LOG_INDEX: `system-projections` when the EventStoreDB server
+   * runs its standard system projections, so the console's filtered log
+   * pages read `$et-`/`$ce-` streams instead of the log in order; `off`.
+   */
+  readonly esdbLogIndex: 'system-projections' | 'off';
 }
 
 /** See libs/domain/sign-in/attempt-limit.ts. */
@@ -505,6 +511,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     healthMaxLagEvents: integer(env, 'HEALTH_MAX_LAG_EVENTS', 10_000, 1, 1_000_000),
     leaseTtlMs: integer(env, 'LEASE_TTL_MS', 15_000, 300, 600_000),
     storeDeadlineMs: integer(env, 'STORE_DEADLINE_MS', 10_000, 100, 600_000),
+    esdbLogIndex: oneOf(env, 'EVENTSTORE_LOG_INDEX', ['system-projections', 'off'], 'off'),
     mongoDeadlineMs: integer(env, 'MONGODB_DEADLINE_MS', integer(env, 'STORE_DEADLINE_MS', 10_000, 100, 600_000), 100, 600_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
     adminApiKey: adminApiKey(env),

@@ -272,3 +272,49 @@ withServer('EsdbEventStore on EventStoreDB 24.10 (testcontainers)', () => {
     });
   });
 });
+
+withServer('EsdbEventStore LogIndex on EventStoreDB 24.10 with its system projections (testcontainers)', () => {
+  let container: StartedTestContainer | undefined;
+  let store: EsdbEventStore;
+
+  beforeAll(async () => {
+    const { GenericContainer, Wait } = await import('testcontainers');
+    container = await new GenericContainer('eventstore/eventstore:24.10')
+      .withEnvironment({
+        EVENTSTORE_INSECURE: 'true',
+        EVENTSTORE_MEM_DB: 'true',
+        EVENTSTORE_RUN_PROJECTIONS: 'System',
+        EVENTSTORE_START_STANDARD_PROJECTIONS: 'true',
+        EVENTSTORE_CLUSTER_SIZE: '1',
+      })
+      .withExposedPorts(2113)
+      .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
+      .withStartupTimeout(120_000)
+      .start();
+    store = EsdbEventStore.fromConnectionString(`esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`, { systemProjections: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await store?.close();
+    await container?.stop();
+  });
+
+  it('answers positions of a type from $et- and of a category from $ce-, in (after, to], in log order', async () => {
+    const marked = (i: number) => event({ type: i % 3 === 0 ? 'RoomRenamed' : 'CommentPosted', data: { i } });
+    for (let i = 0; i < 30; i++) await store.append(i % 2 ? `room-${i}` : `user-${i}`, [marked(i)], 'no_stream');
+    const log = await store.readAll({ maxCount: 100 });
+    const head = log.at(-1)!.position;
+    const renamed = log.filter((e) => e.type === 'RoomRenamed').map((e) => e.position);
+    const rooms = log.filter((e) => e.streamId.startsWith('room-')).map((e) => e.position);
+    // System projections link asynchronously: wait until they caught up.
+    const deadline = Date.now() + 30_000;
+    while ((await store.positionsOfType('RoomRenamed', 0n, head, 100)).length < renamed.length && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(await store.positionsOfType('RoomRenamed', 0n, head, 100)).toEqual(renamed);
+    expect(await store.positionsOfType('RoomRenamed', renamed[1]!, renamed[5]!, 100)).toEqual(renamed.slice(2, 6));
+    expect(await store.positionsOfType('RoomRenamed', 0n, head, 3)).toEqual(renamed.slice(0, 3));
+    expect(await store.positionsInStreams('room-', rooms[2]!, head, 100)).toEqual(rooms.slice(3));
+    expect(await store.positionsInStreams('room-1', 0n, head, 100)).toBeNull();
+  }, 60_000);
+});

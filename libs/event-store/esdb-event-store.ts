@@ -49,6 +49,7 @@ import {
   type Subscription,
   WrongExpectedRevisionError,
 } from './event-store.port';
+import type { LogIndex } from './log-index';
 import {
   DEFAULT_BATCH_SIZE,
   checkReadAllOptions,
@@ -192,9 +193,20 @@ export interface EsdbEventStoreOptions {
   readonly logger?: StoreLogger;
   /** The longest one call may take (STORE_DEADLINE_MS); subscriptions have none. */
   readonly deadlineMs?: number;
+  /**
+   * The server runs the standard system projections (`$by_event_type`,
+   * `$by_category` with its default "first -" split), so `$et-<type>` and
+   * `$ce-<category>` streams index the log for the console (LogIndex).
+   * EVENTSTORE_LOG_INDEX=system-projections; off by default, because without
+   * those projections the streams are missing and would read as empty.
+   */
+  readonly systemProjections?: boolean;
 }
 
-export class EsdbEventStore implements EventStore, MonitoredStore {
+/** Links read per page of a `$et-`/`$ce-` stream. */
+const LINK_PAGE = 500;
+
+export class EsdbEventStore implements EventStore, LogIndex, MonitoredStore {
   /** EventStoreDB answers an append with its last event's position only. */
   readonly answersEachPosition = false;
   readonly monitor: ConnectionMonitor;
@@ -205,6 +217,8 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
   private readonly subscriptions = new Set<EsdbSubscription>();
   private closed = false;
   private readonly deadline: number;
+  /** Whether the `$et-`/`$ce-` streams exist (see EsdbEventStoreOptions.systemProjections). */
+  readonly logIndexAvailable: boolean;
   /** Refusals made without calling the server (it is known down): such an append was never sent. */
   private readonly notSent = new WeakSet<object>();
 
@@ -217,6 +231,7 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
     this.client = EventStoreDBClient.connectionString(url);
     this.prefix = options.streamPrefix ?? '';
     this.deadline = options.deadlineMs ?? 10_000;
+    this.logIndexAvailable = options.systemProjections ?? false;
     if (this.prefix.startsWith('$')) throw new TypeError('EsdbEventStore: streamPrefix must not start with $');
     this.monitor = new ConnectionMonitor({
       store: 'EventStoreDB',
@@ -409,6 +424,82 @@ export class EsdbEventStore implements EventStore, MonitoredStore {
       const unavailable = new StoreUnavailableError(this.monitor.store, this.monitor.url, describeError(error));
       if (neverSent(error)) this.notSent.add(unavailable);
       throw unavailable;
+    }
+  }
+
+  // ---- LogIndex (the console's filtered pages) ------------------------------------
+
+  /** Positions in (after, to] of events of `type`, from the server's `$et-<type>` stream (links resolved). */
+  async positionsOfType(type: string, after: Position, to: Position, maxCount: number): Promise<Position[]> {
+    this.assertOpen();
+    return this.track(this.guard(() => this.linkedPositions(`$et-${type}`, after, to, maxCount)));
+  }
+
+  /**
+   * Positions in (after, to] of events of streams starting with `prefix`,
+   * from `$ce-<category>` when the prefix is exactly a category and its dash
+   * (`room-`); any other prefix is null: read the log in order.
+   */
+  async positionsInStreams(prefix: string, after: Position, to: Position, maxCount: number): Promise<Position[] | null> {
+    this.assertOpen();
+    const category = /^([^-]+)-$/.exec(this.prefix + prefix)?.[1];
+    if (category === undefined) return null;
+    return this.track(this.guard(() => this.linkedPositions(`$ce-${category}`, after, to, maxCount)));
+  }
+
+  /**
+   * A system projection's stream links events in log order, so the first
+   * link past `after` is found by bisecting its revisions (one read of one
+   * link each), then read forwards: a page costs O(log n) reads plus the
+   * links it answers, however far apart the events are in the log.
+   */
+  private async linkedPositions(stream: string, after: Position, to: Position, maxCount: number): Promise<Position[]> {
+    const found: Position[] = [];
+    if (maxCount <= 0 || to <= after) return found;
+    const [last] = await this.readLinks(stream, BACKWARDS, END, 1);
+    if (last === undefined) return found;
+    let low = 0n;
+    let high = last.revision + 1n;
+    while (low < high) {
+      const middle = (low + high) / 2n;
+      // A link whose event is gone (a deleted stream) says nothing: the next resolvable one stands for it.
+      const probe = (await this.readLinks(stream, FORWARDS, middle, 32)).find((link) => link.position !== null);
+      if (probe === undefined || probe.position! <= after) low = (probe?.revision ?? middle) + 1n;
+      else high = middle;
+    }
+    for (let from = low; found.length < maxCount; ) {
+      const links = await this.readLinks(stream, FORWARDS, from, LINK_PAGE);
+      for (const link of links) {
+        if (link.position === null || !link.owned || link.position <= after) continue;
+        if (link.position > to) return found;
+        found.push(link.position);
+        if (found.length === maxCount) return found;
+      }
+      const end = links[links.length - 1];
+      if (links.length < LINK_PAGE || end === undefined) return found;
+      from = end.revision + 1n;
+    }
+    return found;
+  }
+
+  /** Links of a system stream with their events' positions (null where the event is gone); a missing stream reads as empty. */
+  private async readLinks(
+    stream: string,
+    direction: typeof FORWARDS | typeof BACKWARDS,
+    from: ReadRevision,
+    maxCount: number,
+  ): Promise<{ revision: bigint; position: Position | null; owned: boolean }[]> {
+    try {
+      const entries = await this.collect(this.client.readStream(stream, { direction, fromRevision: from, maxCount, resolveLinkTos: true, deadline: this.deadline }));
+      return entries.flatMap((entry) => {
+        const revision = entry.link?.revision ?? entry.event?.revision;
+        if (revision === undefined) return [];
+        const event = entry.event as RecordedEvent | undefined;
+        return [{ revision, position: event === undefined ? null : this.positionOf(event), owned: event !== undefined && this.owns(event) }];
+      });
+    } catch (error) {
+      if (error instanceof StreamNotFoundError || error instanceof StreamDeletedError) return [];
+      throw error;
     }
   }
 

@@ -4,9 +4,10 @@ import type { EventStore, Position } from './event-store.port';
  * What an adapter can answer beside the EventStore port, for the audit
  * console's filtered log pages: where in the log events of a type, or of
  * streams with a prefix, are, without reading the events between. The
- * embedded store answers from indexes on its table; a store without it
- * (memory, EventStoreDB) is read in order instead, a bounded number of
- * events a page. Not part of the port: no command or projection depends on
+ * embedded store answers from indexes on its table, EventStoreDB from its
+ * system projections' `$et-`/`$ce-` streams where the server runs them
+ * (EVENTSTORE_LOG_INDEX); a store without it (memory, EventStoreDB without
+ * them) is read in order instead, a bounded number of events a page. Not part of the port: no command or projection depends on
  * it, and an adapter need not offer it.
  */
 export interface LogIndex {
@@ -18,10 +19,14 @@ export interface LogIndex {
    * much of the log that reading it in order is the cheaper way.
    */
   positionsInStreams(prefix: string, after: Position, to: Position, maxCount: number): Promise<Position[] | null>;
+  /** False where the adapter could answer but its server does not keep the index (EventStoreDB without system projections). */
+  readonly logIndexAvailable?: boolean;
 }
 
 export const hasLogIndex = (store: EventStore): store is EventStore & LogIndex =>
-  typeof (store as Partial<LogIndex>).positionsOfType === 'function' && typeof (store as Partial<LogIndex>).positionsInStreams === 'function';
+  typeof (store as Partial<LogIndex>).positionsOfType === 'function' &&
+  typeof (store as Partial<LogIndex>).positionsInStreams === 'function' &&
+  (store as Partial<LogIndex>).logIndexAvailable !== false;
 
 /**
  * The least string greater than every string that starts with `prefix`, in

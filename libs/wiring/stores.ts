@@ -26,7 +26,7 @@ import { ParleyLogger } from '../logging/logger';
 /** What opening the stores needs from the configuration (a worker thread receives just this). */
 export type StoresConfig = Pick<
   ParleyConfig,
-  'eventStore' | 'readStore' | 'keyStore' | 'sqliteSynchronous' | 'logLevel' | 'personalDataKey' | 'mongoAllowStandalone' | 'leaseTtlMs' | 'storeDeadlineMs' | 'mongoDeadlineMs'
+  'eventStore' | 'readStore' | 'keyStore' | 'sqliteSynchronous' | 'logLevel' | 'personalDataKey' | 'mongoAllowStandalone' | 'leaseTtlMs' | 'storeDeadlineMs' | 'mongoDeadlineMs' | 'esdbLogIndex'
 >;
 
 /** Connection news of the networked stores, as one JSON line each. */
@@ -56,7 +56,11 @@ export function createEventStore(config: StoresConfig, options: { readonly write
     case 'esdb': {
       let store: EsdbEventStore;
       try {
-        store = EsdbEventStore.fromConnectionString(target.url, { logger: storeLogger(config), deadlineMs: config.storeDeadlineMs });
+        store = EsdbEventStore.fromConnectionString(target.url, {
+          logger: storeLogger(config),
+          deadlineMs: config.storeDeadlineMs,
+          systemProjections: config.esdbLogIndex === 'system-projections',
+        });
       } catch (error) {
         throw new ConfigError('EVENT_STORE_URL', `is not a valid EventStoreDB connection string: ${describeError(error)}`);
       }

@@ -49,6 +49,7 @@ export function projectorProvider(): Provider {
           leaseTtlMs: config.leaseTtlMs,
           storeDeadlineMs: config.storeDeadlineMs,
           mongoDeadlineMs: config.mongoDeadlineMs,
+          esdbLogIndex: config.esdbLogIndex,
           batchSize: 1000,
         },
         readStore,
