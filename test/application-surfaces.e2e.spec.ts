@@ -156,7 +156,7 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
       const guardedMember = await parley.http().post(`/vonage/v1/conversations/${open.id}/members`).set(asApp()).send({ state: 'joined', user: { name: 'v-hal' } }).expect(201);
       const afterSetup = await head();
       await parley.http().post(`/vonage/v1/conversations/${open.id}/events`).set(asOther)
-        .send({ type: 'message', from: guardedMember.body.id, body: { message_type: 'text', text: 'spoofed' } }).expect(400);
+        .send({ type: 'message', from: guardedMember.body.id, body: { message_type: 'text', text: 'spoofed' } }).expect(404);
       expect(await head()).toBe(afterSetup);
       expect(BigInt(afterSetup)).toBeGreaterThan(BigInt(before));
     });

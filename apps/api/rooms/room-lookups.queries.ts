@@ -7,6 +7,7 @@ import type { Doc, ReadStore } from '../../../libs/read-store/read-store.port';
 import { membershipId } from '../../../projections/memberships.projection';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
 import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
+import { notFound } from '../../../libs/domain/errors';
 import { memberIdOf } from '../../../libs/domain/rooms/member-id';
 import type { ActiveRoom } from '../../../libs/domain/rooms/room.decider';
 import { RoomStates } from './room-states';
@@ -194,7 +195,7 @@ export class CommentsByClientIdHandler implements IQueryHandler<CommentsByClient
   }
 }
 
-/** The user a member id names among the current members (not invited, not gone) of a room of the application; null when none. */
+/** The user a member id names among the current members (not invited, not gone) of a room of the application; null when none (404 for no room of the application). */
 export class CurrentMemberByIdQuery extends Query<string | null> {
   constructor(
     readonly applicationId: string,
@@ -220,7 +221,7 @@ export class CurrentMemberByIdHandler implements IQueryHandler<CurrentMemberById
   async execute({ applicationId, roomId, memberId }: CurrentMemberByIdQuery): Promise<string | null> {
     const { state } = await this.rooms.load(roomId);
     // Another application's room is as unknown as a missing one.
-    if (state.status !== 'active' || state.applicationId !== applicationId) return null;
+    if (state.status === 'absent' || state.applicationId !== applicationId) throw notFound('ROOM.NOT_FOUND', 'Conversation not found');
     let members = this.byState.get(state);
     if (!members) {
       members = new Map([...state.members.keys()].map((userId) => [memberIdOf(roomId, userId), userId]));

@@ -1,6 +1,14 @@
 import type { ErrorBody } from '../../common/error-body';
 import type { ApplicationRoomView, ApplicationUserView, MemberStateView, TimelineEventView } from '../../applications/applications.queries';
-import { CONVERSATION_PREFIX, customEventOf, MEMBER_PREFIX, toVonageId, USER_PREFIX, type VonageUserRef } from '../vonage/vonage-shapes';
+import {
+  CONVERSATION_PREFIX,
+  customEventOf,
+  MEMBER_PREFIX,
+  SYSTEM_TYPES,
+  toConversationsId as toVonageId,
+  USER_PREFIX,
+  type ConversationUser as VonageUserRef,
+} from '../conversations-shared/conversation-shapes';
 
 /*
  * The Nexmo Conversation beta's shapes (the seed's `/beta` and `/beta2`
@@ -10,7 +18,7 @@ import { CONVERSATION_PREFIX, customEventOf, MEMBER_PREFIX, toVonageId, USER_PRE
  * translation: no rule lives here.
  */
 
-export { CONVERSATION_PREFIX, MEMBER_PREFIX, USER_PREFIX, fromVonageId as fromNexmoId } from '../vonage/vonage-shapes';
+export { CONVERSATION_PREFIX, MEMBER_PREFIX, USER_PREFIX, fromConversationsId as fromNexmoId } from '../conversations-shared/conversation-shapes';
 
 const self = (href: string) => ({ self: { href } });
 
@@ -80,17 +88,6 @@ export function nexmoMember(base: string, roomId: string, member: MemberStateVie
     _links: self(href),
   };
 }
-
-const SYSTEM_TYPES: Readonly<Record<string, string>> = {
-  room_created: 'conversation:created',
-  member_invited: 'member:invited',
-  member_added: 'member:joined',
-  member_joined: 'member:joined',
-  member_removed: 'member:left',
-  member_left: 'member:left',
-  room_renamed: 'conversation:updated',
-  topic_changed: 'conversation:updated',
-};
 
 /** A timeline item as a beta event: `text` for a message, `custom:*` for the application's own, `member:*` for membership, `from` the member id of who caused it. */
 export function nexmoEvent(base: string, roomId: string, event: TimelineEventView, memberIdOfUser: (userId: string) => string | null) {

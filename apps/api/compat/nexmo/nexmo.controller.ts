@@ -2,8 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req }
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
-import { notFound, unauthenticated, validationError } from '../../../../libs/domain/errors';
-import { CreateApplicationUserCommand, RemoveApplicationUserCommand, UpdateApplicationUserCommand, type UpdatedApplicationUser } from '../../applications/applications.commands';
+import { notFound, validationError } from '../../../../libs/domain/errors';
+import { RemoveApplicationUserCommand } from '../../applications/applications.commands';
 import {
   GetApplicationRoomQuery,
   GetApplicationUserQuery,
@@ -12,7 +12,6 @@ import {
   ListApplicationUsersQuery,
   ListTimelineEventsQuery,
   ListUserRoomsQuery,
-  TimelineEventOfCommentQuery,
   type ApplicationRoomView,
   type ApplicationUserView,
   type CursorPage,
@@ -20,15 +19,12 @@ import {
   type TimelineEventView,
 } from '../../applications/applications.queries';
 import { applicationRoomId, applicationUserId } from '../../applications/application-users';
-import { applicationActor } from '../../applications/application-tokens';
 import type { ParleyRequest } from '../../auth/auth.decorators';
-import { DeleteCommentCommand } from '../../comments/delete-comment.command';
-import { PostCommentCommand } from '../../comments/post-comment.command';
-import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.command';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
-import { CurrentMemberByIdQuery } from '../../rooms/room-lookups.queries';
-import { applicationUserChange, applicationUserExtras, customDataOf, eventContent, roomUpdate, type VonageUserRef } from '../vonage/vonage-shapes';
+import { ConversationCalls, type RoomDetail } from '../conversations-shared/conversation-calls';
+import { applicationOf, contextOf, eventIdOf, idOf, required, str, type Json } from '../conversations-shared/conversation-request';
+import { customDataOf, roomUpdate, type ConversationUser as VonageUserRef } from '../conversations-shared/conversation-shapes';
 import { CONVERSATION_BODY, requestBody, USER_BODY } from '../vonage/vonage.openapi';
 import { CUSTOM_DATA, NEXMO_SCHEMAS, NexmoOperation, STRING } from './nexmo.openapi';
 import {
@@ -47,28 +43,13 @@ import {
   userHref,
 } from './nexmo-shapes';
 
-type Json = Record<string, unknown>;
-type RoomDetail = ApplicationRoomView & { readonly memberStates: readonly MemberStateView[] };
 
-/** The beta API reads what the caller just wrote: queries wait (bounded) for the read models to pass the log's head. */
-const READ_YOUR_WRITES_MS = 10_000;
 const DEFAULT_PAGE_SIZE = 10;
 const MAX_PAGE_SIZE = 100;
 /** `record_index` without a cursor is served by reading from the start: bounded so a page never reads more than this. */
 const MAX_RECORD_INDEX = 1000;
 
-const str = (body: Json, field: string): string | undefined => {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw validationError('REQUEST.VALIDATION_FAILED', `${field} must be a string`, [{ field, reason: 'must be a string' }]);
-  return value;
-};
 
-const required = (body: Json, field: string): string => {
-  const value = str(body, field);
-  if (value === undefined) throw validationError('REQUEST.VALIDATION_FAILED', `${field} is required`, [{ field, reason: 'is required' }]);
-  return value;
-};
 
 function whole(query: Json, field: string, fallback: number, min: number, max: number): number {
   const raw = query[field];
@@ -125,7 +106,7 @@ export class NexmoController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    private readonly gate: ReadModelGate,
+    private readonly calls: ConversationCalls,
   ) {}
 
   // ---- users
@@ -136,7 +117,7 @@ export class NexmoController {
   async createUser(@Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     this.application(request);
     const name = required(body, 'name');
-    const user = await this.commands.execute(new CreateApplicationUserCommand(name, str(body, 'display_name'), this.context(request), applicationUserExtras(body)));
+    const user = await this.calls.createUser(name, body, this.context(request));
     return created(`${USER_PREFIX}${user.id}`, userHref(this.base(request), user.id));
   }
 
@@ -145,10 +126,7 @@ export class NexmoController {
   @Put('beta/users/:user_id')
   async updateUser(@Param('user_id') userId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
-    await this.settle();
-    const user: ApplicationUserView = await this.queries.execute(new GetApplicationUserQuery(app, this.userIdOf(userId)));
-    const updated: UpdatedApplicationUser = await this.commands.execute(new UpdateApplicationUserCommand(user.id, applicationUserChange(user, body), this.context(request)));
-    return nexmoUser(this.base(request), { ...user, displayName: updated.displayName, imageUrl: updated.imageUrl, properties: updated.properties });
+    return nexmoUser(this.base(request), await this.calls.updateUser(app, this.userIdOf(userId), body, this.context(request)));
   }
 
   /** The user is removed as Parley removes an account: its tokens (`sub`) stop working, its personal data is erased, rooms keep its messages. */
@@ -361,11 +339,9 @@ export class NexmoController {
     const room = await this.room(request, conversationId);
     const member = this.memberOf(room, memberId);
     const action = str(body, 'action');
-    if (action === 'leave') await this.leave(request, room, member);
-    else if (action === 'join') {
-      const context = { ...this.context(request), actor: member.userId };
-      await this.commands.execute(new ExecuteRoomCommand(room.id, { type: 'AcceptInvitation', actor: member.userId, now: new Date().toISOString() }, context));
-    } else {
+    if (action === 'leave') await this.calls.leave(this.context(request), room.id, member);
+    else if (action === 'join') await this.calls.accept(this.context(request), room.id, member);
+    else {
       throw validationError('REQUEST.VALIDATION_FAILED', 'action must be join or leave', [{ field: 'action', reason: 'must be join or leave' }]);
     }
     const users = await this.users(request, [member.userId]);
@@ -377,7 +353,7 @@ export class NexmoController {
   @HttpCode(204)
   async deleteMember(@Param('conversation_id') conversationId: string, @Param('member_id') memberId: string, @Req() request: ParleyRequest): Promise<void> {
     const room = await this.room(request, conversationId);
-    await this.leave(request, room, this.memberOf(room, memberId));
+    await this.calls.leave(this.context(request), room.id, this.memberOf(room, memberId));
   }
 
   // ---- events
@@ -389,17 +365,10 @@ export class NexmoController {
   async createEvent(@Param('conversation_id') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
     const roomId = this.roomIdOf(conversationId);
-    const content = eventContent(str(body, 'type'), body['body'], ['text']);
-    const from = str(body, 'from');
-    const memberUser = from === undefined ? null : await this.userOfMember(app, roomId, from);
-    const context = this.context(request);
-    const sender = memberUser ?? (context.actor === applicationActor(app) ? null : context.actor);
-    if (sender === null) throw validationError('REQUEST.VALIDATION_FAILED', 'from must name a member', [{ field: 'from', reason: 'is required' }]);
-    const posted = await this.commands.execute(new PostCommentCommand(roomId, content.text, content.commentType, content.payload, null, null, null, { ...context, actor: sender }));
-    await this.gate.waitFor(BigInt(posted.position), READ_YOUR_WRITES_MS);
-    const event: TimelineEventView = await this.queries.execute(new TimelineEventOfCommentQuery(roomId, posted.id));
-    return nexmoEvent(this.base(request), roomId, event, (userId) => (userId === sender && from ? fromNexmoId(MEMBER_PREFIX, from) : null));
+    const { event, sender, fromMember } = await this.calls.sendEvent(app, roomId, body, ['text'], this.context(request));
+    return nexmoEvent(this.base(request), roomId, event, (userId) => (userId === sender ? fromMember : null));
   }
+
 
   @NexmoOperation('/conversations/:conversation_id/events', { status: 200, description: 'A page of the conversation’s events', schema: NEXMO_SCHEMAS.events, query: ['page_size', 'record_index', 'cursor'] })
   @Get(['beta2/conversations/:conversation_id/events', 'beta/conversations/:conversation_id/events'])
@@ -430,7 +399,7 @@ export class NexmoController {
   @Get(['beta2/conversations/:conversation_id/events/:event_id', 'beta/conversations/:conversation_id/events/:event_id'])
   async getEvent(@Param('conversation_id') conversationId: string, @Param('event_id') eventId: string, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
-    const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, this.eventIdOf(eventId)));
+    const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, eventIdOf(eventId)));
     const members = new Map(room.memberStates.map((m) => [m.userId, m.memberId]));
     return nexmoEvent(this.base(request), room.id, event, (userId) => members.get(userId) ?? null);
   }
@@ -440,22 +409,18 @@ export class NexmoController {
   @HttpCode(204)
   async deleteEvent(@Param('conversation_id') conversationId: string, @Param('event_id') eventId: string, @Req() request: ParleyRequest): Promise<void> {
     const room = await this.room(request, conversationId);
-    const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, this.eventIdOf(eventId)));
-    if (event.commentId === null) throw validationError('EVENT.NOT_DELETABLE', 'Only text events are deleted', [{ field: 'event_id', reason: 'is not a text event' }]);
-    await this.commands.execute(new DeleteCommentCommand(room.id, event.commentId, this.context(request)));
+    await this.calls.deleteEvent(this.context(request), room.id, eventIdOf(eventId), 'text');
   }
 
   // ---- translation helpers
 
   private application(request: ParleyRequest): string {
-    const application = request.user?.application;
-    if (!application) throw unauthenticated('APPLICATION.TOKEN_REQUIRED', 'The Nexmo API takes an application’s RS256 token');
-    return application.applicationId;
+    return applicationOf(request, 'Nexmo');
   }
 
   private context(request: ParleyRequest): CommandContext {
     this.application(request);
-    return { actor: request.user!.id, correlationId: request.correlationId ?? String(request.id), causationId: String(request.id) };
+    return contextOf(request);
   }
 
   private base(request: ParleyRequest): string {
@@ -468,34 +433,20 @@ export class NexmoController {
     return `${base}/beta2${path}?${query.toString()}`;
   }
 
-  private async settle(): Promise<void> {
-    await this.gate.waitForHead(READ_YOUR_WRITES_MS);
+  private settle(): Promise<void> {
+    return this.calls.settle();
   }
 
   private roomIdOf(conversationId: string): string {
-    const id = fromNexmoId(CONVERSATION_PREFIX, conversationId);
-    if (id === null) throw notFound('ROOM.NOT_FOUND', 'Conversation not found');
-    return id;
+    return idOf(CONVERSATION_PREFIX, conversationId, 'ROOM.NOT_FOUND', 'Conversation not found');
   }
 
   private userIdOf(userId: string): string {
-    const id = fromNexmoId(USER_PREFIX, userId);
-    if (id === null) throw notFound('USER.NOT_FOUND', 'User not found');
-    return id;
+    return idOf(USER_PREFIX, userId, 'USER.NOT_FOUND', 'User not found');
   }
 
-  private eventIdOf(eventId: string): number {
-    const id = Number(eventId);
-    if (!Number.isSafeInteger(id) || id < 1) throw notFound('EVENT.NOT_FOUND', 'No event with that id in this conversation');
-    return id;
-  }
-
-  private async room(request: ParleyRequest, conversationId: string): Promise<RoomDetail> {
-    const app = this.application(request);
-    await this.settle();
-    const room = (await this.queries.execute(new GetApplicationRoomQuery(app, this.roomIdOf(conversationId)))) as RoomDetail;
-    if (room.closed) throw notFound('ROOM.NOT_FOUND', 'Conversation not found');
-    return room;
+  private room(request: ParleyRequest, conversationId: string): Promise<RoomDetail> {
+    return this.calls.openRoom(this.application(request), this.roomIdOf(conversationId));
   }
 
   private memberOf(room: RoomDetail, memberId: string): MemberStateView {
@@ -504,53 +455,22 @@ export class NexmoController {
     return member;
   }
 
-  /** A member leaving: the application's own token removes them (or withdraws the invitation), a user's token leaves. */
-  private async leave(request: ParleyRequest, room: RoomDetail, member: MemberStateView): Promise<void> {
-    const context = this.context(request);
-    const now = new Date().toISOString();
-    const command =
-      context.actor === member.userId
-        ? ({ type: 'LeaveRoom', actor: member.userId, now } as const)
-        : ({ type: 'RemoveMember', actor: context.actor, userId: member.userId, now } as const);
-    await this.commands.execute(new ExecuteRoomCommand(room.id, command, context));
-  }
-
-  /** The user a `from` member id names among the conversation's current members, from the room's decision state (no read model is waited for). */
-  private async userOfMember(applicationId: string, roomId: string, memberId: string): Promise<string> {
-    const inner = fromNexmoId(MEMBER_PREFIX, memberId);
-    const userId: string | null = inner === null ? null : await this.queries.execute(new CurrentMemberByIdQuery(applicationId, roomId, inner));
-    if (userId === null) throw validationError('EVENT.FROM_UNKNOWN', 'from names no member of this conversation', [{ field: 'from', reason: 'is not a member of this conversation' }]);
-    return userId;
-  }
-
-
   /** The user a member request names: `user_id` (USR-…) or `user_name`. */
-  private async userOf(request: ParleyRequest, body: Json): Promise<VonageUserRef> {
+  private userOf(request: ParleyRequest, body: Json): Promise<VonageUserRef> {
     const app = this.application(request);
     const byId = str(body, 'user_id');
     const byName = str(body, 'user_name');
     const id = byId !== undefined ? this.userIdOf(byId) : byName !== undefined ? applicationUserId(app, byName) : null;
     if (id === null) throw validationError('REQUEST.VALIDATION_FAILED', 'user_id or user_name is required', [{ field: 'user_id', reason: 'is required (or user_name)' }]);
-    const found: ApplicationUserView = await this.queries.execute(new GetApplicationUserQuery(app, id));
-    return { id: found.id, name: found.name, displayName: found.displayName };
+    return this.calls.user(app, id);
   }
 
-  private async users(request: ParleyRequest, userIds: readonly string[]): Promise<Map<string, VonageUserRef>> {
-    const app = this.application(request);
-    const found = await Promise.all(
-      userIds.map(async (id) => {
-        const user: ApplicationUserView | null = await this.queries.execute(new GetApplicationUserQuery(app, id)).catch(() => null);
-        return [id, user ? { id, name: user.name, displayName: user.displayName } : { id, name: id, displayName: null }] as const;
-      }),
-    );
-    return new Map(found);
+  private users(request: ParleyRequest, userIds: readonly string[]): Promise<Map<string, VonageUserRef>> {
+    return this.calls.users(this.application(request), userIds);
   }
 
   private async memberAnswer(request: ParleyRequest, roomId: string, user: VonageUserRef): Promise<Json> {
-    await this.settle();
-    const room = (await this.queries.execute(new GetApplicationRoomQuery(this.application(request), roomId))) as RoomDetail;
-    const member = room.memberStates.find((m) => m.userId === user.id);
-    if (!member) throw new Error(`member ${user.id} missing from room ${roomId} right after the change`);
+    const member = await this.calls.memberAfterChange(this.application(request), roomId, user.id);
     return nexmoMember(this.base(request), roomId, member, user);
   }
 }

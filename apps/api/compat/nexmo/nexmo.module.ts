@@ -2,6 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { ApplicationsModule } from '../../applications/applications.module';
 import { CommentsModule } from '../../comments/comments.module';
 import { registerCompatSurface } from '../../common/compat-surfaces';
+import { ConversationsSharedModule } from '../conversations-shared/conversations-shared.module';
 import { InfrastructureModule } from '../../infrastructure/infrastructure.module';
 import { RoomsModule } from '../../rooms/rooms.module';
 import { NexmoController } from './nexmo.controller';
@@ -13,7 +14,7 @@ import { nexmoError } from './nexmo-shapes';
  * applications, rooms and comments. Its tokens name the paths as `/v1/…`.
  */
 @Module({
-  imports: [InfrastructureModule, ApplicationsModule, RoomsModule, CommentsModule],
+  imports: [InfrastructureModule, ApplicationsModule, RoomsModule, CommentsModule, ConversationsSharedModule],
   controllers: [NexmoController],
 })
 export class NexmoModule implements OnModuleInit {

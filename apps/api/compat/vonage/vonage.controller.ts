@@ -2,17 +2,15 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
-import { notFound, unauthenticated, validationError } from '../../../../libs/domain/errors';
-import { CreateApplicationUserCommand, RemoveApplicationUserCommand, UpdateApplicationUserCommand, type UpdatedApplicationUser } from '../../applications/applications.commands';
+import { notFound, validationError } from '../../../../libs/domain/errors';
+import { RemoveApplicationUserCommand } from '../../applications/applications.commands';
 import {
-  GetApplicationRoomQuery,
   GetApplicationUserQuery,
   GetTimelineEventQuery,
   ListApplicationRoomsQuery,
   ListApplicationUsersQuery,
   ListTimelineEventsQuery,
   ListUserRoomsQuery,
-  TimelineEventOfCommentQuery,
   type ApplicationRoomView,
   type ApplicationUserView,
   type CursorPage,
@@ -20,21 +18,16 @@ import {
   type TimelineEventView,
 } from '../../applications/applications.queries';
 import { applicationUserId } from '../../applications/application-users';
-import { applicationActor } from '../../applications/application-tokens';
 import type { ParleyRequest } from '../../auth/auth.decorators';
-import { DeleteCommentCommand } from '../../comments/delete-comment.command';
-import { PostCommentCommand } from '../../comments/post-comment.command';
-import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.command';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
-import { CurrentMemberByIdQuery } from '../../rooms/room-lookups.queries';
+import { ConversationCalls, type RoomDetail } from '../conversations-shared/conversation-calls';
+import { applicationOf, contextOf, eventIdOf, idOf, str, type Json } from '../conversations-shared/conversation-request';
 import { CONVERSATION_BODY, CUSTOM_DATA, requestBody, STRING, USER_BODY, VONAGE_SCHEMAS, VonageOperation } from './vonage.openapi';
 import {
-  applicationUserChange,
   applicationUserExtras,
   CONVERSATION_PREFIX,
   customDataOf,
-  eventContent,
   roomUpdate,
   fromVonageId,
   MEMBER_PREFIX,
@@ -46,20 +39,10 @@ import {
   type VonageUserRef,
 } from './vonage-shapes';
 
-type Json = Record<string, unknown>;
-type RoomDetail = ApplicationRoomView & { readonly memberStates: readonly MemberStateView[] };
 
-/** The Vonage API reads what the caller just wrote: queries wait (bounded) for the read models to pass the log's head. */
-const READ_YOUR_WRITES_MS = 10_000;
 const DEFAULT_PAGE_SIZE = 10;
 const MAX_PAGE_SIZE = 100;
 
-const str = (body: Json, field: string): string | undefined => {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw validationError('REQUEST.VALIDATION_FAILED', `${field} must be a string`, [{ field, reason: 'must be a string' }]);
-  return value;
-};
 
 function pageSize(query: Json): number {
   const raw = query['page_size'];
@@ -87,7 +70,7 @@ export class VonageController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    private readonly gate: ReadModelGate,
+    private readonly calls: ConversationCalls,
   ) {}
 
   // ---- users
@@ -100,7 +83,7 @@ export class VonageController {
     const name = str(body, 'name');
     if (name === undefined) throw validationError('REQUEST.VALIDATION_FAILED', 'name is required', [{ field: 'name', reason: 'is required' }]);
     const extras = applicationUserExtras(body);
-    const created = await this.commands.execute(new CreateApplicationUserCommand(name, str(body, 'display_name'), this.context(request), extras));
+    const created = await this.calls.createUser(name, body, this.context(request));
     return vonageUser(this.base(request), {
       id: created.id,
       name: created.name,
@@ -116,10 +99,7 @@ export class VonageController {
   @Patch('users/:user_id')
   async updateUser(@Param('user_id') userId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
-    await this.settle();
-    const user: ApplicationUserView = await this.queries.execute(new GetApplicationUserQuery(app, this.userIdOf(userId)));
-    const updated: UpdatedApplicationUser = await this.commands.execute(new UpdateApplicationUserCommand(user.id, applicationUserChange(user, body), this.context(request)));
-    return vonageUser(this.base(request), { ...user, displayName: updated.displayName, imageUrl: updated.imageUrl, properties: updated.properties });
+    return vonageUser(this.base(request), await this.calls.updateUser(app, this.userIdOf(userId), body, this.context(request)));
   }
 
   /** The user is removed as Parley removes an account: its tokens (`sub`) stop working, its personal data is erased, rooms keep its messages. */
@@ -298,15 +278,10 @@ export class VonageController {
     const member = this.memberOf(request, room, memberId);
     const state = (str(body, 'state') ?? '').toLowerCase();
     const context = this.context(request);
-    const now = new Date().toISOString();
     if (state === 'left') {
-      const command = context.actor === member.userId
-        ? ({ type: 'LeaveRoom', actor: member.userId, now } as const)
-        : ({ type: 'RemoveMember', actor: context.actor, userId: member.userId, now } as const);
-      await this.commands.execute(new ExecuteRoomCommand(room.id, command, context));
+      await this.calls.leave(context, room.id, member);
     } else if (state === 'joined') {
-      // The application answers for its users: accepting is done as the invited user.
-      await this.commands.execute(new ExecuteRoomCommand(room.id, { type: 'AcceptInvitation', actor: member.userId, now }, { ...context, actor: member.userId }));
+      await this.calls.accept(context, room.id, member);
     } else {
       throw validationError('REQUEST.VALIDATION_FAILED', 'state must be joined or left', [{ field: 'state', reason: 'must be joined or left' }]);
     }
@@ -322,20 +297,10 @@ export class VonageController {
   async createEvent(@Param('conversation_id') conversationId: string, @Body() body: Json, @Req() request: ParleyRequest): Promise<Json> {
     const app = this.application(request);
     const roomId = this.roomIdOf(conversationId);
-    const content = eventContent(str(body, 'type'), body['body'], ['text', 'message']);
-    const from = str(body, 'from');
-    const memberUser = from === undefined ? null : await this.userOfMember(app, roomId, from);
-    const context = this.context(request);
-    // The application speaks for the member named in `from`; without one, for the user of its token.
-    const sender = memberUser ?? (context.actor === applicationActor(app) ? null : context.actor);
-    if (sender === null) throw validationError('REQUEST.VALIDATION_FAILED', 'from must name a member', [{ field: 'from', reason: 'is required' }]);
-    const posted = await this.commands.execute(
-      new PostCommentCommand(roomId, content.text, content.commentType, content.payload, null, null, null, { ...context, actor: sender }),
-    );
-    await this.gate.waitFor(BigInt(posted.position), READ_YOUR_WRITES_MS);
-    const event: TimelineEventView = await this.queries.execute(new TimelineEventOfCommentQuery(roomId, posted.id));
-    return vonageEvent(this.base(request), roomId, event, (userId) => (userId === sender && from ? fromVonageId(MEMBER_PREFIX, from) : null));
+    const { event, sender, fromMember } = await this.calls.sendEvent(app, roomId, body, ['text', 'message'], this.context(request));
+    return vonageEvent(this.base(request), roomId, event, (userId) => (userId === sender ? fromMember : null));
   }
+
 
   @VonageOperation('/conversations/:conversation_id/events', { status: 200, description: 'A page of the conversation’s events', schema: VONAGE_SCHEMAS.events, query: ['page_size', 'cursor', 'order'] })
   @Get('conversations/:conversation_id/events')
@@ -363,7 +328,7 @@ export class VonageController {
   @Get('conversations/:conversation_id/events/:event_id')
   async getEvent(@Param('conversation_id') conversationId: string, @Param('event_id') eventId: string, @Req() request: ParleyRequest): Promise<Json> {
     const room = await this.room(request, conversationId);
-    const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, this.eventIdOf(eventId)));
+    const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, eventIdOf(eventId)));
     const members = new Map(room.memberStates.map((m) => [m.userId, m.memberId]));
     return vonageEvent(this.base(request), room.id, event, (userId) => members.get(userId) ?? null);
   }
@@ -373,22 +338,18 @@ export class VonageController {
   @HttpCode(204)
   async deleteEvent(@Param('conversation_id') conversationId: string, @Param('event_id') eventId: string, @Req() request: ParleyRequest): Promise<void> {
     const room = await this.room(request, conversationId);
-    const event: TimelineEventView = await this.queries.execute(new GetTimelineEventQuery(this.context(request).actor, room.id, this.eventIdOf(eventId)));
-    if (event.commentId === null) throw validationError('EVENT.NOT_DELETABLE', 'Only message events are deleted', [{ field: 'event_id', reason: 'is not a message' }]);
-    await this.commands.execute(new DeleteCommentCommand(room.id, event.commentId, this.context(request)));
+    await this.calls.deleteEvent(this.context(request), room.id, eventIdOf(eventId), 'message');
   }
 
   // ---- translation helpers
 
   private application(request: ParleyRequest): string {
-    const application = request.user?.application;
-    if (!application) throw unauthenticated('APPLICATION.TOKEN_REQUIRED', 'The Vonage API takes an application’s RS256 token');
-    return application.applicationId;
+    return applicationOf(request, 'Vonage');
   }
 
   private context(request: ParleyRequest): CommandContext {
     this.application(request);
-    return { actor: request.user!.id, correlationId: request.correlationId ?? String(request.id), causationId: String(request.id) };
+    return contextOf(request);
   }
 
   private base(request: ParleyRequest): string {
@@ -400,34 +361,20 @@ export class VonageController {
     return { first: { href: href(undefined) }, self: { href: href(cursor) }, ...(next ? { next: { href: href(next) } } : {}) };
   }
 
-  private async settle(): Promise<void> {
-    await this.gate.waitForHead(READ_YOUR_WRITES_MS);
+  private settle(): Promise<void> {
+    return this.calls.settle();
   }
 
   private roomIdOf(conversationId: string): string {
-    const id = fromVonageId(CONVERSATION_PREFIX, conversationId);
-    if (id === null) throw notFound('ROOM.NOT_FOUND', 'Conversation not found');
-    return id;
+    return idOf(CONVERSATION_PREFIX, conversationId, 'ROOM.NOT_FOUND', 'Conversation not found');
   }
 
   private userIdOf(userId: string): string {
-    const id = fromVonageId(USER_PREFIX, userId);
-    if (id === null) throw notFound('USER.NOT_FOUND', 'User not found');
-    return id;
+    return idOf(USER_PREFIX, userId, 'USER.NOT_FOUND', 'User not found');
   }
 
-  private eventIdOf(eventId: string): number {
-    const id = Number(eventId);
-    if (!Number.isSafeInteger(id) || id < 1) throw notFound('EVENT.NOT_FOUND', 'No event with that id in this conversation');
-    return id;
-  }
-
-  private async room(request: ParleyRequest, conversationId: string): Promise<RoomDetail> {
-    const app = this.application(request);
-    await this.settle();
-    const room = (await this.queries.execute(new GetApplicationRoomQuery(app, this.roomIdOf(conversationId)))) as RoomDetail;
-    if (room.closed) throw notFound('ROOM.NOT_FOUND', 'Conversation not found');
-    return room;
+  private room(request: ParleyRequest, conversationId: string): Promise<RoomDetail> {
+    return this.calls.openRoom(this.application(request), this.roomIdOf(conversationId));
   }
 
   private memberOf(request: ParleyRequest, room: RoomDetail, memberId: string): MemberStateView {
@@ -440,40 +387,20 @@ export class VonageController {
     return member;
   }
 
-  /** The user a `from` member id names among the conversation's current members, from the room's decision state (no read model is waited for). */
-  private async userOfMember(applicationId: string, roomId: string, memberId: string): Promise<string> {
-    const inner = fromVonageId(MEMBER_PREFIX, memberId);
-    const userId: string | null = inner === null ? null : await this.queries.execute(new CurrentMemberByIdQuery(applicationId, roomId, inner));
-    if (userId === null) throw validationError('EVENT.FROM_UNKNOWN', 'from names no member of this conversation', [{ field: 'from', reason: 'is not a member of this conversation' }]);
-    return userId;
-  }
-
-
   /** The user a member request names: `user.id` (USR-…) or `user.name`. */
-  private async userOf(request: ParleyRequest, user: Json): Promise<VonageUserRef> {
+  private userOf(request: ParleyRequest, user: Json): Promise<VonageUserRef> {
     const app = this.application(request);
     const id = typeof user['id'] === 'string' ? this.userIdOf(user['id']) : typeof user['name'] === 'string' ? applicationUserId(app, user['name']) : null;
     if (id === null) throw validationError('REQUEST.VALIDATION_FAILED', 'user.id or user.name is required', [{ field: 'user', reason: 'needs id or name' }]);
-    const found: ApplicationUserView = await this.queries.execute(new GetApplicationUserQuery(app, id));
-    return { id: found.id, name: found.name, displayName: found.displayName };
+    return this.calls.user(app, id);
   }
 
-  private async users(request: ParleyRequest, userIds: readonly string[]): Promise<Map<string, VonageUserRef>> {
-    const app = this.application(request);
-    const found = await Promise.all(
-      userIds.map(async (id) => {
-        const user: ApplicationUserView | null = await this.queries.execute(new GetApplicationUserQuery(app, id)).catch(() => null);
-        return [id, user ? { id, name: user.name, displayName: user.displayName } : { id, name: id, displayName: null }] as const;
-      }),
-    );
-    return new Map(found);
+  private users(request: ParleyRequest, userIds: readonly string[]): Promise<Map<string, VonageUserRef>> {
+    return this.calls.users(this.application(request), userIds);
   }
 
   private async memberAnswer(request: ParleyRequest, roomId: string, user: VonageUserRef): Promise<Json> {
-    await this.settle();
-    const room = (await this.queries.execute(new GetApplicationRoomQuery(this.application(request), roomId))) as RoomDetail;
-    const member = room.memberStates.find((m) => m.userId === user.id);
-    if (!member) throw new Error(`member ${user.id} missing from room ${roomId} right after the change`);
+    const member = await this.calls.memberAfterChange(this.application(request), roomId, user.id);
     return vonageMember(this.base(request), roomId, member, user);
   }
 }
