@@ -288,7 +288,9 @@ export class WinduController {
   @ApiOperation({ summary: 'Who sees the account’s status message, photo and last seen' })
   @WinduAnswer(200, 'The privacy settings', PRIVACY_SCHEMA, [400, 404])
   async privacy(@Req() request: FastifyRequest, @CurrentUser() user: AuthenticatedUser) {
-    return (await this.me(request, user)).privacy;
+    // Windu's three levels only: Parley's read receipts are not a Windu setting.
+    const { status_message, photo, last_seen } = (await this.me(request, user)).privacy;
+    return { status_message, photo, last_seen };
   }
 
   @Post('api/account/privacy-settings')
