@@ -382,10 +382,10 @@ export interface paths {
         get: operations["ApplicationController_user"];
         put?: never;
         post?: never;
-        delete?: never;
+        delete: operations["ApplicationController_removeUser"];
         options?: never;
         head?: never;
-        patch?: never;
+        patch: operations["ApplicationController_updateUser"];
         trace?: never;
     };
     "/v1/application/rooms": {
@@ -2383,10 +2383,10 @@ export interface paths {
         get: operations["VonageController_getUser"];
         put?: never;
         post?: never;
-        delete?: never;
+        delete: operations["VonageController_deleteUser"];
         options?: never;
         head?: never;
-        patch?: never;
+        patch: operations["VonageController_updateUser"];
         trace?: never;
     };
     "/vonage/v1/users/{user_id}/conversations": {
@@ -2517,6 +2517,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/beta/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["NexmoController_getUser[1]"];
+        put: operations["NexmoController_updateUser"];
+        post?: never;
+        delete: operations["NexmoController_deleteUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/beta2/users": {
         parameters: {
             query?: never;
@@ -2541,22 +2557,6 @@ export interface paths {
             cookie?: never;
         };
         get: operations["NexmoController_getUser[0]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/beta/users/{user_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["NexmoController_getUser[1]"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2784,6 +2784,23 @@ export interface paths {
         put?: never;
         post?: never;
         delete: operations["NexmoController_deleteEvent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{conversation_id}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** conversations.record: refused, Parley carries no voice (400 CONVERSATION.RECORD_UNSUPPORTED) */
+        put: operations["NexmoController_record"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4600,6 +4617,11 @@ export interface components {
             id: string;
             name: string;
             displayName: string | null;
+            imageUrl: string | null;
+            /** @description The application’s custom_data on the user */
+            properties: {
+                [key: string]: unknown;
+            };
             /** Format: date-time */
             createdAt: string;
         };
@@ -4607,6 +4629,34 @@ export interface components {
             items: components["schemas"]["ApplicationUserResponse"][];
             /** @description Pass as cursor for the next page; null on the last */
             next: string | null;
+        };
+        UpdateApplicationUserDto: {
+            /** @example Alice B. */
+            displayName?: string;
+            /** @description An absolute http(s) URL; null removes it */
+            imageUrl?: string | null;
+            /** @description The application’s custom_data on the user, replaced whole; bounded like a room’s (8 KiB as JSON, 16 levels) */
+            properties?: {
+                [key: string]: unknown;
+            };
+        };
+        UpdatedApplicationUserResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            name: string;
+            displayName: string | null;
+            imageUrl: string | null;
+            /** @description The application’s custom_data on the user */
+            properties: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Of the change, or of the user’s last event when nothing changed
+             * @example 1234
+             */
+            position: string;
         };
         ApplicationRoomResponse: {
             /** Format: uuid */
@@ -5118,6 +5168,10 @@ export interface components {
              */
             avatarUrl?: string;
             permissions?: components["schemas"]["RoomPermissionsDto"];
+            /** @description The room’s custom_data (Vonage/Nexmo `properties.custom_data`), replaced whole on update: a JSON object of at most 8 KiB as JSON, 16 levels deep */
+            properties?: {
+                [key: string]: unknown;
+            };
             /**
              * @description Who sees history from before they joined: `shared`, every member sees it all; `joined`, a member sees only what happened from their joining on (feed, comment history). Owners and operators change it.
              * @default shared
@@ -5162,6 +5216,10 @@ export interface components {
             /** @description A room of an application starts with none */
             memberCount: number;
             members: components["schemas"]["RoomMemberStateResponse"][];
+            /** @description The room’s custom_data: free JSON its application, owners and operators keep */
+            properties: {
+                [key: string]: unknown;
+            };
             /** @description false when the room already existed (a direct room, a retried request) */
             created: boolean;
             /**
@@ -5221,6 +5279,10 @@ export interface components {
             lastComment: components["schemas"]["LastCommentResponse"] | null;
             /** Format: date-time */
             lastActivityAt: string | null;
+            /** @description The room’s custom_data: free JSON its application, owners and operators keep */
+            properties: {
+                [key: string]: unknown;
+            };
             /** @enum {string} */
             role: "owner" | "operator" | "member";
             muted: boolean;
@@ -5238,6 +5300,10 @@ export interface components {
             /** @description Rooms of an application only: the room’s handle in the application, unique there (defaults to the name) */
             applicationName?: string;
             permissions?: components["schemas"]["RoomPermissionsDto"];
+            /** @description The room’s custom_data (Vonage/Nexmo `properties.custom_data`), replaced whole on update: a JSON object of at most 8 KiB as JSON, 16 levels deep */
+            properties?: {
+                [key: string]: unknown;
+            };
             /**
              * @description Who sees history from before they joined: `shared`, every member sees it all; `joined`, a member sees only what happened from their joining on (feed, comment history). Owners and operators change it.
              * @default shared
@@ -5380,6 +5446,10 @@ export interface components {
              */
             avatarUrl?: string;
             permissions?: components["schemas"]["RoomPermissionsDto"];
+            /** @description The room’s custom_data (Vonage/Nexmo `properties.custom_data`), replaced whole on update: a JSON object of at most 8 KiB as JSON, 16 levels deep */
+            properties?: {
+                [key: string]: unknown;
+            };
             /**
              * @description Who sees history from before they joined: `shared`, every member sees it all; `joined`, a member sees only what happened from their joining on (feed, comment history). Owners and operators change it.
              * @default shared
@@ -5407,6 +5477,10 @@ export interface components {
             /** @description Rooms of an application only: the room’s handle in the application, unique there (defaults to the name) */
             applicationName?: string;
             permissions?: components["schemas"]["RoomPermissionsDto"];
+            /** @description The room’s custom_data (Vonage/Nexmo `properties.custom_data`), replaced whole on update: a JSON object of at most 8 KiB as JSON, 16 levels deep */
+            properties?: {
+                [key: string]: unknown;
+            };
             /**
              * @description Who sees history from before they joined: `shared`, every member sees it all; `joined`, a member sees only what happened from their joining on (feed, comment history). Owners and operators change it.
              * @default shared
@@ -5504,7 +5578,7 @@ export interface components {
             text: string | null;
             /** @example text */
             type: string;
-            /** @description The application payload, as posted */
+            /** @description The application payload, as posted; once deleted null, or only the type of an application’s custom event (custom:<name>) */
             payload: {
                 [key: string]: unknown;
             } | null;
@@ -5556,7 +5630,7 @@ export interface components {
             text: string | null;
             /** @example text */
             type: string;
-            /** @description The application payload, as posted */
+            /** @description The application payload, as posted; once deleted null, or only the type of an application’s custom event (custom:<name>) */
             payload: {
                 [key: string]: unknown;
             } | null;
@@ -5869,7 +5943,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserPropertiesChanged" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret: string;
             /**
@@ -5884,7 +5958,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserPropertiesChanged" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -5911,7 +5985,7 @@ export interface components {
             id: string;
             /** Format: uri */
             url: string;
-            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events: ("UsernameClaimed" | "ApplicationUserCreated" | "UserPropertiesChanged" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @enum {string} */
             format: "parley" | "qiscus";
             /** @enum {string} */
@@ -5952,7 +6026,7 @@ export interface components {
              *       "CommentPosted"
              *     ]
              */
-            events?: ("UsernameClaimed" | "ApplicationUserCreated" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
+            events?: ("UsernameClaimed" | "ApplicationUserCreated" | "UserPropertiesChanged" | "UserRegistered" | "PhoneClaimed" | "EmailClaimed" | "EmailChanged" | "PhoneAccountCreated" | "VerificationCodeIssued" | "VerificationCodeFailed" | "PhoneVerified" | "PasswordChanged" | "ProfileUpdated" | "StatusMessageChanged" | "ProfilePhotoChanged" | "PrivacySettingsChanged" | "UserRemoved" | "TokenFamilyStarted" | "RefreshTokenRotated" | "TokenFamilyRevoked" | "ApiKeyCreated" | "ApiKeyRevoked" | "ApplicationRegistered" | "ApplicationRemoved" | "ContactAdded" | "ContactsImported" | "ContactRenamed" | "ContactsRemoved" | "ContactsSyncRequested" | "ContactBlocked" | "ContactUnblocked" | "BlockListReplaced" | "PresenceChanged" | "RoomCreated" | "MemberInvited" | "RoomClosed" | "RoomPropertiesChanged" | "MemberAdded" | "MemberRemoved" | "MemberLeft" | "MemberRoleChanged" | "MemberMuteChanged" | "RoomRenamed" | "RoomTopicChanged" | "RoomAvatarChanged" | "RoomPermissionsChanged" | "RoomHistoryVisibilityChanged" | "RoomListingChanged" | "MemberVoiceChanged" | "HistoryDeleted" | "CommentPosted" | "CommentDeleted" | "RoomRead" | "RoomMarkedUnread" | "ExportJobRequested" | "ExportJobCompleted" | "ExportJobFailed" | "ExportJobDeleted" | "ExportJobPurged" | "ImportJobRequested" | "ImportJobCompleted" | "ImportJobFailed" | "MediaUploaded" | "MediaAttached" | "MediaDeleted" | "MemberProfileChanged" | "FeedbackLeft" | "OrgGroupCreated" | "OrgGroupChanged" | "OrgGroupDeleted" | "OrgGroupsPeered" | "OrgGroupsUnpeered" | "OrgMemberAssigned" | "OrgMemberUnassigned" | "OrgPolicyDefined" | "OrgPolicyChanged" | "OrgPolicyDeleted")[];
             /** @description HMAC-SHA256 key of the X-Parley-Signature header */
             secret?: string;
             /**
@@ -10298,6 +10372,220 @@ export interface operations {
             };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ApplicationController_removeUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemovedUserResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ApplicationController_updateUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Act as this phone account of the signed-in login (GET /v1/me/accounts); the login itself when absent */
+                "X-Parley-Account"?: string;
+            };
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateApplicationUserDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdatedApplicationUserResponse"];
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26052,6 +26340,7 @@ export interface operations {
                                 id: string;
                                 name: string;
                                 display_name: string;
+                                image_url?: string;
                                 properties: {
                                     /** @description The application’s own JSON */
                                     custom_data: {
@@ -26150,6 +26439,16 @@ export interface operations {
                 "application/json": {
                     name: string;
                     display_name?: string;
+                    /** @description null removes it */
+                    image_url?: string | null;
+                    properties?: {
+                        /** @description The application’s own JSON */
+                        custom_data?: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
                 } & {
                     [key: string]: unknown;
                 };
@@ -26167,6 +26466,7 @@ export interface operations {
                         id: string;
                         name: string;
                         display_name: string;
+                        image_url?: string;
                         properties: {
                             /** @description The application’s own JSON */
                             custom_data: {
@@ -26291,6 +26591,7 @@ export interface operations {
                         id: string;
                         name: string;
                         display_name: string;
+                        image_url?: string;
                         properties: {
                             /** @description The application’s own JSON */
                             custom_data: {
@@ -26348,6 +26649,251 @@ export interface operations {
             };
             /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+        };
+    };
+    VonageController_updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    display_name?: string;
+                    /** @description null removes it */
+                    image_url?: string | null;
+                    properties?: {
+                        /** @description The application’s own JSON */
+                        custom_data?: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The user as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        image_url?: string;
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        timestamp: {
+                            /** Format: date-time */
+                            created: string;
+                        };
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VonageErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28124,6 +28670,13 @@ export interface operations {
                                 id: string;
                                 name: string;
                                 display_name: string;
+                                image_url?: string;
+                                properties: {
+                                    /** @description The application’s own JSON */
+                                    custom_data: {
+                                        [key: string]: unknown;
+                                    };
+                                };
                                 /** @description Absolute URL */
                                 href: string;
                                 _links: {
@@ -28196,6 +28749,16 @@ export interface operations {
                 "application/json": {
                     name: string;
                     display_name?: string;
+                    /** @description null removes it */
+                    image_url?: string | null;
+                    properties?: {
+                        /** @description The application’s own JSON */
+                        custom_data?: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
                 } & {
                     [key: string]: unknown;
                 };
@@ -28215,6 +28778,336 @@ export interface operations {
                         href: string;
                     };
                 };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    "NexmoController_getUser[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        image_url?: string;
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    display_name?: string;
+                    /** @description null removes it */
+                    image_url?: string | null;
+                    properties?: {
+                        /** @description The application’s own JSON */
+                        custom_data?: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The user as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        image_url?: string;
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @description Absolute URL */
+                        href: string;
+                        _links: {
+                            self: {
+                                /** @description Absolute URL */
+                                href: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Conflicts with the current state (taken, already done, changed meanwhile: retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is larger than this operation accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The body is not in a media type this operation accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The server has no room left to store this */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid: details name each field and the reason (nothing was written) */
             400: {
@@ -28340,6 +29233,13 @@ export interface operations {
                                 id: string;
                                 name: string;
                                 display_name: string;
+                                image_url?: string;
+                                properties: {
+                                    /** @description The application’s own JSON */
+                                    custom_data: {
+                                        [key: string]: unknown;
+                                    };
+                                };
                                 /** @description Absolute URL */
                                 href: string;
                                 _links: {
@@ -28422,86 +29322,13 @@ export interface operations {
                         id: string;
                         name: string;
                         display_name: string;
-                        /** @description Absolute URL */
-                        href: string;
-                        _links: {
-                            self: {
-                                /** @description Absolute URL */
-                                href: string;
+                        image_url?: string;
+                        properties: {
+                            /** @description The application’s own JSON */
+                            custom_data: {
+                                [key: string]: unknown;
                             };
                         };
-                    };
-                };
-            };
-            /** @description The request is invalid: details name each field and the reason (nothing was written) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description No such resource, or none the caller may see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NexmoErrorDto"];
-                };
-            };
-        };
-    };
-    "NexmoController_getUser[1]": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The user */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @example USR-8cda4c2d-9a7d-42ff-b695-ec4124dfcc38 */
-                        id: string;
-                        name: string;
-                        display_name: string;
                         /** @description Absolute URL */
                         href: string;
                         _links: {
@@ -31035,6 +31862,64 @@ export interface operations {
             };
             /** @description The server has no room left to store this */
             507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+        };
+    };
+    NexmoController_record: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request is invalid: details name each field and the reason (nothing was written) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No valid credentials: the access token or API key is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description The caller may not do this (not a member, not allowed by the room, an API key without the scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description No such resource, or none the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NexmoErrorDto"];
+                };
+            };
+            /** @description Not available right now (the read models are behind, a store is unreachable): retry after Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
