@@ -265,6 +265,16 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
       expect(await head()).toBe(before);
     });
 
+    it('refuses conversations.record (voice, which Parley does not carry) in the seed’s error body, writing nothing', async () => {
+      const { body: conversation } = await parley.http().post('/beta/conversations').set(asApp()).send({ name: 'n-record' }).expect(201);
+      const before = await head();
+      const refused = await parley.http().put(`/v1/conversations/${conversation.id}/record`).set(asApp()).send({ action: 'start' }).expect(400);
+      expect(refused.body).toMatchObject({ code: 'CONVERSATION.RECORD_UNSUPPORTED', details: [{ field: 'record' }] });
+      expect(refused.body.title).toBeUndefined();
+      await parley.http().put(`/v1/conversations/CON-${randomUUID()}/record`).set(asApp()).send({}).expect(404);
+      expect(await head()).toBe(before);
+    });
+
     it('refuses in the seed’s error body, as the document declares it', async () => {
       const missing = await parley.http().get(`/beta/conversations/CON-${randomUUID()}`).set(asApp()).expect(404);
       expect(missing.body).toEqual({ code: 'ROOM.NOT_FOUND', message: expect.any(String), description: expect.any(String), statusCode: 404 });

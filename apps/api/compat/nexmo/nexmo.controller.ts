@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '../../../../libs/command-pipeline/command-context';
 import { notFound, validationError } from '../../../../libs/domain/errors';
 import { RemoveApplicationUserCommand } from '../../applications/applications.commands';
@@ -25,8 +25,8 @@ import { ExecuteRoomCommand } from '../../rooms/room-command.command';
 import { ConversationCalls, type RoomDetail } from '../conversations-shared/conversation-calls';
 import { applicationOf, contextOf, eventIdOf, idOf, required, str, type Json } from '../conversations-shared/conversation-request';
 import { customDataOf, roomUpdate, type ConversationUser as VonageUserRef } from '../conversations-shared/conversation-shapes';
-import { CONVERSATION_BODY, requestBody, USER_BODY } from '../vonage/vonage.openapi';
-import { CUSTOM_DATA, NEXMO_SCHEMAS, NexmoOperation, STRING } from './nexmo.openapi';
+import { CONVERSATION_BODY, requestBody, SurfaceErrors, USER_BODY } from '../vonage/vonage.openapi';
+import { CUSTOM_DATA, NEXMO_SCHEMAS, NexmoErrorDto, NexmoOperation, STRING } from './nexmo.openapi';
 import {
   CONVERSATION_PREFIX,
   conversationHref,
@@ -410,6 +410,19 @@ export class NexmoController {
   async deleteEvent(@Param('conversation_id') conversationId: string, @Param('event_id') eventId: string, @Req() request: ParleyRequest): Promise<void> {
     const room = await this.room(request, conversationId);
     await this.calls.deleteEvent(this.context(request), room.id, eventIdOf(eventId), 'text');
+  }
+
+  // ---- voice
+
+  /** The beta client's `conversations.record` (at the bare host): voice recording, which Parley does not carry. Refused in the seed's error body. */
+  @ApiOperation({ summary: 'conversations.record: refused, Parley carries no voice (400 CONVERSATION.RECORD_UNSUPPORTED)' })
+  @ApiExtension('x-parley-compat', 'compat: nexmo beta')
+  @ApiParam({ name: 'conversation_id', schema: { type: 'string', pattern: '^CON-[0-9a-f-]{36}$' } })
+  @SurfaceErrors(NexmoErrorDto, [400, 401, 403, 404, 503])
+  @Put('conversations/:conversation_id/record')
+  async record(@Param('conversation_id') conversationId: string, @Req() request: ParleyRequest): Promise<never> {
+    await this.room(request, conversationId);
+    throw validationError('CONVERSATION.RECORD_UNSUPPORTED', 'Parley carries no voice: a conversation is not recorded', [{ field: 'record', reason: 'voice is not carried by Parley' }]);
   }
 
   // ---- translation helpers

@@ -20,5 +20,7 @@ import { nexmoError } from './nexmo-shapes';
 export class NexmoModule implements OnModuleInit {
   onModuleInit(): void {
     for (const prefix of ['/beta', '/beta2']) registerCompatSurface({ prefix, renderError: nexmoError, aclPrefix: '/v1' });
+    // The beta client's conversations.record calls the bare host's /v1/conversations, which Parley's own API does not use.
+    registerCompatSurface({ prefix: '/v1/conversations', renderError: nexmoError, aclPrefix: '/v1/conversations' });
   }
 }
