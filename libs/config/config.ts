@@ -46,8 +46,6 @@ export interface MediaLimits {
   readonly sweepGraceSeconds: number;
   /** MEDIA_SWEEP_INTERVAL_SECONDS: how often an API process sweeps unnamed blobs (under a lease); 0: never (the CLI's sweep-media still does). */
   readonly sweepIntervalSeconds: number;
-  /** MEDIA_IMAGE_NICE: the scheduling priority (nice, 0–19) of libvips' threads making thumbnails (Linux), so that uploads never take the cores sends need; 0 leaves them as they are. */
-  readonly imageNice: number;
 }
 
 /** How access and refresh tokens are signed. */
@@ -454,7 +452,6 @@ function mediaLimits(env: Env): MediaLimits {
   return {
     maxBytes: integer(env, 'MEDIA_MAX_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxPixels: integer(env, 'MEDIA_MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
-    imageNice: integer(env, 'MEDIA_IMAGE_NICE', 10, 0, 19),
     allowedTypes,
     maxZipRatio: integer(env, 'MEDIA_MAX_ZIP_RATIO', 100, 1, 100_000),
     sweepGraceSeconds: integer(env, 'MEDIA_SWEEP_GRACE_SECONDS', 3600, 0, 30 * 24 * 3600),

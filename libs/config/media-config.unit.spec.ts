@@ -26,7 +26,6 @@ describe('configuration of media', () => {
     expect(config.blobStore).toEqual({ kind: 'disk', dir: join(dir, 'media') });
     expect(config.media.maxBytes).toBe(25 * 1024 * 1024);
     expect(config.media.maxPixels).toBe(40_000_000);
-    expect(config.media.imageNice).toBe(10);
     expect(config.media.allowedTypes).toContain('image/jpeg');
     expect(config.media.allowedTypes).not.toContain('application/octet-stream');
   });
@@ -43,7 +42,6 @@ describe('configuration of media', () => {
     expect(refusal({ BLOB_STORE_URL: 's3://bucket' })).toBe('BLOB_STORE_URL');
     expect(refusal({ MEDIA_MAX_BYTES: 'lots' })).toBe('MEDIA_MAX_BYTES');
     expect(refusal({ MEDIA_MAX_PIXELS: '0' })).toBe('MEDIA_MAX_PIXELS');
-    expect(refusal({ MEDIA_IMAGE_NICE: '20' })).toBe('MEDIA_IMAGE_NICE');
     expect(refusal({ MEDIA_ALLOWED_TYPES: 'image/png,application/x-msdownload' })).toBe('MEDIA_ALLOWED_TYPES');
   });
 

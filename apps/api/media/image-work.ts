@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { availableParallelism, getPriority, setPriority } from 'node:os';
+import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import { validationError } from '../../../libs/domain/errors';
 import { THUMBNAIL_SIZES } from '../../../libs/domain/media/media-type';
@@ -22,47 +21,12 @@ const IMAGE_WORK_SLOTS = Math.max(1, Math.floor(availableParallelism() / 2));
 let busySlots = 0;
 const waiting: (() => void)[] = [];
 
-/** How often the image threads are looked for while an image is worked on: libvips starts threads as it needs them. */
-const YIELD_SCAN_MS = 50;
-
-/**
- * Lowers libvips' worker threads to `nice` (MEDIA_IMAGE_NICE). A profile of
- * sends with four 5 MiB uploads at once shows the event loop spending about
- * 6 % on uploads (multipart, hashing, sealing): the sends lose their
- * throughput to libvips' threads decoding and scaling on the same cores. At a
- * lower priority those threads take the cores the API's own threads (event
- * loop, SQLite writer, projector) leave idle, and uploads wait rather than
- * sends. Linux only (a thread is a task with its own nice value, found under
- * /proc/self/task by libvips' name for it); elsewhere nothing changes.
- */
-function yieldImageThreads(nice: number): void {
-  if (nice === 0 || process.platform !== 'linux') return;
-  let tasks: string[];
-  try {
-    tasks = readdirSync('/proc/self/task');
-  } catch {
-    return;
-  }
-  for (const task of tasks) {
-    try {
-      if (!readFileSync(`/proc/self/task/${task}/comm`, 'latin1').startsWith('libvips')) continue;
-      const tid = Number(task);
-      if (getPriority(tid) < nice) setPriority(tid, nice);
-    } catch {
-      // The thread ended meanwhile.
-    }
-  }
-}
-
-async function inImageSlot<T>(nice: number, work: () => Promise<T>): Promise<T> {
+async function inImageSlot<T>(work: () => Promise<T>): Promise<T> {
   if (busySlots >= IMAGE_WORK_SLOTS) await new Promise<void>((resolve) => waiting.push(resolve));
   else busySlots++;
-  yieldImageThreads(nice);
-  const scan = nice === 0 ? null : setInterval(() => yieldImageThreads(nice), YIELD_SCAN_MS).unref();
   try {
     return await work();
   } finally {
-    if (scan !== null) clearInterval(scan);
     const next = waiting.shift();
     if (next) next();
     else busySlots--;
@@ -77,8 +41,8 @@ async function inImageSlot<T>(nice: number, work: () => Promise<T>): Promise<T> 
  * long side is its documented size; where the original is no larger,
  * `bytes` is null and the original serves (never enlarged).
  */
-export function examineImage(bytes: Buffer, maxPixels: number, field: string, nice = 0): Promise<ImageFacts> {
-  return inImageSlot(nice, () => examine(bytes, maxPixels, field));
+export function examineImage(bytes: Buffer, maxPixels: number, field: string): Promise<ImageFacts> {
+  return inImageSlot(() => examine(bytes, maxPixels, field));
 }
 
 async function examine(bytes: Buffer, maxPixels: number, field: string): Promise<ImageFacts> {

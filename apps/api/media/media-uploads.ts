@@ -107,7 +107,7 @@ export class MediaUploads {
       ]);
     }
     if (type === 'application/zip') await refuseZipBomb(body.bytes, body.field, this.config.media.maxZipRatio, maxBytes);
-    const image = isImageType(type) ? await examineImage(body.bytes, maxPixels, body.field, this.config.media.imageNice) : null;
+    const image = isImageType(type) ? await examineImage(body.bytes, maxPixels, body.field) : null;
     const disagreement = body.claimedDimensions ? dimensionsDisagree(body.claimedDimensions, image) : null;
     if (disagreement) throw validationError('MEDIA.DIMENSIONS_MISMATCH', `${disagreement.field}: ${disagreement.reason}`, [disagreement]);
     const sha256 = await sha256Of(body.bytes);
