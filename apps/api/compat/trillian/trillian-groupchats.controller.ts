@@ -6,7 +6,7 @@ import type { CommandContext } from '../../../../libs/command-pipeline/command-c
 import { notFound, validationError } from '../../../../libs/domain/errors';
 import { AdminCaller } from '../../admin/api-key.guard';
 import { ApiEmptyResponse } from '../../common/openapi';
-import { DeleteHistoryCommand, type HistoryBlock } from '../../comments/delete-history.command';
+import { DeleteHistoryCommand } from '../../comments/delete-history.command';
 import { HistoryWeekQuery, ListHistoryWeeksQuery, type HistoryWeeksView } from '../../comments/history.queries';
 import type { TimelinePage } from '../../comments/comments.queries';
 import { PostCommentCommand } from '../../comments/post-comment.command';
@@ -18,7 +18,7 @@ import { flagsOf, memberFlagsOf, parseFlags, settingsOf } from './trillian-flags
 import { TrillianGroupchatDto, TrillianMessageDto } from './trillian.dto';
 import { TRILLIAN_ERRORS, TrillianAnswer } from './trillian.openapi';
 import { answer, href, userIdOf, type WireNode } from './trillian-wire';
-import { blockOf, messageNode, weekMessagesNode, weeksNode, whole } from './trillian-history';
+import { messageNode, weekDeletion, weekMessagesNode, weeksNode, whole } from './trillian-history';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const now = () => new Date().toISOString();
@@ -240,8 +240,7 @@ export class TrillianGroupchatsController {
   ): Promise<void> {
     const roomId = roomIdOf(name);
     requireConversation(roomId, conversation);
-    const given = block ?? (typeof body?.block === 'string' ? body.block : undefined);
-    const target: HistoryBlock = given !== undefined ? { scope: 'comments', commentIds: blockOf(given) } : { scope: 'week', year: whole(year, 'year'), week: whole(week, 'week') };
+    const target = weekDeletion(block, body, year, week);
     await this.commands.execute(new DeleteHistoryCommand(roomId, target, caller, true));
   }
 

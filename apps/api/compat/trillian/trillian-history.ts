@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { validationError } from '../../../../libs/domain/errors';
 import type { TimelinePage } from '../../comments/comments.queries';
+import type { HistoryBlock } from '../../comments/delete-history.command';
 import type { HistoryWeeksView } from '../../comments/history.queries';
 import { href, type WireNode } from './trillian-wire';
 
@@ -26,6 +27,12 @@ export function blockOf(block: string): string[] {
     throw validationError('REQUEST.VALIDATION_FAILED', 'block must be base64 of comment ids', [{ field: 'block', reason: 'must be base64 of comment ids separated by commas or new lines' }]);
   }
   return ids.map((id) => id.toLowerCase());
+}
+
+/** What a week's DELETE removes: the `block` given (query or body), else the whole week. */
+export function weekDeletion(block: string | undefined, body: { block?: unknown } | undefined, year: string, week: string): HistoryBlock {
+  const given = block ?? (typeof body?.block === 'string' ? body.block : undefined);
+  return given !== undefined ? { scope: 'comments', commentIds: blockOf(given) } : { scope: 'week', year: whole(year, 'year'), week: whole(week, 'week') };
 }
 
 export const messageNode = (item: { readonly createdAt: string; readonly senderId: string; readonly text: string | null }): WireNode => ({

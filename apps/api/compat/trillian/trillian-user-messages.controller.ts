@@ -9,7 +9,7 @@ import { AdminCaller } from '../../admin/api-key.guard';
 import { GetAdminUserQuery, type AdminUserView } from '../../admin/admin-users.queries';
 import type { TimelinePage } from '../../comments/comments.queries';
 import type { CommentView } from '../../comments/comment-views';
-import { DeleteHistoryCommand, type HistoryBlock } from '../../comments/delete-history.command';
+import { DeleteHistoryCommand } from '../../comments/delete-history.command';
 import { HistoryWeekQuery, ListHistoryWeeksQuery, type HistoryWeeksView } from '../../comments/history.queries';
 import { PostCommentCommand } from '../../comments/post-comment.command';
 import { ApiEmptyResponse } from '../../common/openapi';
@@ -19,7 +19,7 @@ import { CreateRoomCommand, type CreatedRoom } from '../../rooms/create-room.com
 import { RoomDocumentsQuery } from '../../rooms/room-lookups.queries';
 import type { Page } from '../../rooms/rooms.queries';
 import { TrillianAlsoNeeds, TrillianToken } from './trillian-auth.guard';
-import { blockOf, messageNode, weekMessagesNode, weeksNode, whole } from './trillian-history';
+import { messageNode, weekDeletion, weekMessagesNode, weeksNode, whole } from './trillian-history';
 import { TrillianMessageDto } from './trillian.dto';
 import { TRILLIAN_ERRORS, TrillianAnswer } from './trillian.openapi';
 import { answer, userIdOf, type WireNode } from './trillian-wire';
@@ -134,8 +134,7 @@ export class TrillianUserMessagesController {
     @AdminCaller() caller: CommandContext,
   ): Promise<void> {
     const roomId = await this.conversationRoom(userIdOf(user, 'user'), conversation);
-    const given = block ?? (typeof body?.block === 'string' ? body.block : undefined);
-    const target: HistoryBlock = given !== undefined ? { scope: 'comments', commentIds: blockOf(given) } : { scope: 'week', year: whole(year, 'year'), week: whole(week, 'week') };
+    const target = weekDeletion(block, body, year, week);
     await this.commands.execute(new DeleteHistoryCommand(roomId, target, caller, true));
   }
 
