@@ -417,6 +417,7 @@ export class NexmoController {
   /** The beta client's `conversations.record` (at the bare host): voice recording, which Parley does not carry. Refused in the seed's error body. */
   @ApiOperation({ summary: 'conversations.record: refused, Parley carries no voice (400 CONVERSATION.RECORD_UNSUPPORTED)' })
   @ApiExtension('x-parley-compat', 'compat: nexmo beta')
+  @ApiExtension('x-parley-refused', true)
   @ApiParam({ name: 'conversation_id', schema: { type: 'string', pattern: '^CON-[0-9a-f-]{36}$' } })
   @SurfaceErrors(NexmoErrorDto, [400, 401, 403, 404, 503])
   @Put('conversations/:conversation_id/record')
