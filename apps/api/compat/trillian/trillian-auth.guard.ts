@@ -1,4 +1,9 @@
-import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import { applyDecorators, CallHandler, CanActivate, ExecutionContext, Inject, Injectable, NestInterceptor, SetMetadata, UseGuards, UseInterceptors } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { Observable } from 'rxjs';
+import type { ParleyConfig } from '../../../../libs/config/config';
+import { ReadModelGate } from '../../infrastructure/read-model-gate';
+import { PARLEY_CONFIG } from '../../infrastructure/tokens';
 import { Reflector } from '@nestjs/core';
 import { ApiQuery, ApiSecurity } from '@nestjs/swagger';
 import type { ApiKeyScope } from '../../admin/api-key.guard';
@@ -55,12 +60,33 @@ export class TrillianTokenGuard implements CanActivate {
   }
 }
 
+/**
+ * Trillian's reads follow its writes: its writes answer without a position
+ * (often 204) and its clients send no X-Min-Position, so an admin tool that
+ * lists members right after removing one would otherwise see them still. A
+ * read waits (bounded) for the read models to pass the log's head first.
+ */
+@Injectable()
+export class TrillianReadsFollowWrites implements NestInterceptor {
+  constructor(
+    private readonly gate: ReadModelGate,
+    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const { method } = context.switchToHttp().getRequest<FastifyRequest>();
+    if (method === 'GET' || method === 'HEAD') await this.gate.waitForHead(this.config.minPositionWaitMs);
+    return next.handle();
+  }
+}
+
 /** A Trillian route for tokens holding these scopes. */
 export const TrillianToken = (...scopes: ApiKeyScope[]) =>
   applyDecorators(
     Public(),
     SetMetadata(REQUIRED_SCOPES, scopes),
     UseGuards(TrillianTokenGuard),
+    UseInterceptors(TrillianReadsFollowWrites),
     ApiSecurity('api-key'),
     ApiQuery({ name: 'token', required: false, description: 'The API token (or send it as Authorization: Bearer / X-Api-Key)', schema: { type: 'string' } }),
     ApiQuery({ name: 'format', required: false, description: 'json for JSON; XML otherwise (or Accept: application/json)', schema: { type: 'string', enum: ['xml', 'json'] } }),

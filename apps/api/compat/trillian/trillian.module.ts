@@ -5,7 +5,7 @@ import { MediaModule } from '../../media/media.module';
 import { OrgModule } from '../../org/org.module';
 import { TrillianAddressbookController } from './trillian-addressbook.controller';
 import { TrillianUserMessagesController } from './trillian-user-messages.controller';
-import { TrillianTokenGuard } from './trillian-auth.guard';
+import { TrillianReadsFollowWrites, TrillianTokenGuard } from './trillian-auth.guard';
 import { TrillianGroupchatsController } from './trillian-groupchats.controller';
 import { TrillianMediaController } from './trillian-media.controller';
 import { TrillianOrgController } from './trillian-org.controller';
@@ -24,6 +24,6 @@ import { TrillianUsersController } from './trillian-users.controller';
     TrillianAddressbookController,
     TrillianMediaController,
   ],
-  providers: [TrillianTokenGuard],
+  providers: [TrillianTokenGuard, TrillianReadsFollowWrites],
 })
 export class TrillianModule {}
