@@ -174,6 +174,20 @@ describe('applications (Parley natively)', () => {
     expect(after.body.status).toBe('removed');
   });
 
+  it('lets exactly one of racing uses of one token id through, and takes distinct ids arriving together once each', async () => {
+    const token = applicationToken(appId, privateKey);
+    const racing = await Promise.all(
+      Array.from({ length: 12 }, () => parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${token}`)),
+    );
+    expect(racing.map((r) => r.status).sort()).toEqual([200, ...Array<number>(11).fill(401)]);
+    expect(racing.filter((r) => r.status === 401).every((r) => r.body.code === 'APPLICATION.TOKEN_REPLAYED')).toBe(true);
+    const distinct = Array.from({ length: 12 }, () => applicationToken(appId, privateKey));
+    const first = await Promise.all(distinct.map((t) => parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${t}`)));
+    expect(first.map((r) => r.status)).toEqual(Array<number>(12).fill(200));
+    const again = await Promise.all(distinct.map((t) => parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${t}`)));
+    expect(again.map((r) => r.body.code)).toEqual(Array<string>(12).fill('APPLICATION.TOKEN_REPLAYED'));
+  });
+
   it('remembers used token ids across a restart of the API', async () => {
     const token = applicationToken(appId, privateKey);
     await parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${token}`).expect(200);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { assertAclAllows, verifyApplicationToken, type ApplicationClaims } from '../../../libs/domain/applications/application-token';
 import { unauthenticated } from '../../../libs/domain/errors';
 import { applicationActor } from '../../../libs/domain/rooms/room.decider';
@@ -22,6 +22,16 @@ export const APPLICATION_TOKEN_IDS = 'application_token_ids';
 /** Expired ids are swept after this many new ones. */
 const SWEEP_EVERY = 1000;
 const GUARD_STATE_MAX_AGE_MS = 1000;
+/** Parsed public keys kept (parsing a PEM costs more than the signature check). */
+const KEY_CACHE_CAPACITY = 1000;
+
+/** A token id waiting for the turn's one commit. */
+interface PendingUse {
+  readonly id: string;
+  readonly expiresAt: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
 
 export interface ApplicationCaller {
   readonly applicationId: string;
@@ -36,12 +46,16 @@ export interface ApplicationCaller {
 export class ApplicationTokens {
   private ready: Promise<void> | undefined;
   private sinceSweep = 0;
+  private readonly keys = new Map<string, KeyObject>();
+  /** Ids of this turn, committed together once the turn ends. */
+  private pending: PendingUse[] = [];
+  /** Ids being checked or committed: a racing second use of one is refused without waiting. */
+  private readonly inFlight = new Set<string>();
 
   constructor(
     private readonly applications: ApplicationStates,
     private readonly users: UserStates,
     @Inject(READ_STORE) private readonly store: ReadStore,
-    private readonly locks: KeyedMutex,
   ) {}
 
   /**
@@ -53,7 +67,7 @@ export class ApplicationTokens {
   async authenticate(token: string, applicationId: string, aclPath: string): Promise<ApplicationCaller> {
     const { state } = await this.applications.load(applicationId, );
     if (state.status !== 'active') throw unauthenticated('APPLICATION.UNKNOWN', 'No such application');
-    const claims = verifyApplicationToken(token, state.publicKey, Math.floor(Date.now() / 1000));
+    const claims = verifyApplicationToken(token, this.keyOf(state.publicKey), Math.floor(Date.now() / 1000));
     assertAclAllows(claims.acl, aclPath);
     let userId: string | null = null;
     if (claims.sub !== null) {
@@ -65,21 +79,58 @@ export class ApplicationTokens {
     return { applicationId, actor: userId ?? applicationActor(applicationId), userId, claims };
   }
 
-  /** Remembers the token id until the token expires; a second use within that time is refused. */
+  /** The parsed key of a PEM, kept for the next token of the same application. */
+  private keyOf(pem: string): KeyObject {
+    let key = this.keys.get(pem);
+    if (key === undefined) {
+      key = createPublicKey(pem);
+      this.keys.set(pem, key);
+      if (this.keys.size > KEY_CACHE_CAPACITY) this.keys.delete(this.keys.keys().next().value!);
+    }
+    return key;
+  }
+
+  /**
+   * Remembers the token id until the token expires; a second use within that
+   * time is refused. The ids of one event-loop turn are looked up and written
+   * in one read and one commit, so a burst of requests costs one round trip,
+   * not one each; a use racing another of the same id is refused at once.
+   */
   private async useOnce(applicationId: string, claims: ApplicationClaims): Promise<void> {
-    await (this.ready ??= this.store.ensureCollections([{ name: APPLICATION_TOKEN_IDS, indexes: [{ fields: ['expiresAt', 'id'] }] }]));
     const id = `${applicationId}:${claims.jti}`;
-    await this.locks.run(`jti:${id}`, async () => {
-      const seen = await this.store.get(APPLICATION_TOKEN_IDS, id);
-      const nowSeconds = Math.floor(Date.now() / 1000);
-      if (seen && (seen['expiresAt'] as number) > nowSeconds) {
-        throw unauthenticated('APPLICATION.TOKEN_REPLAYED', 'This token (its jti) was used already');
-      }
-      await this.store.commit([{ kind: 'put', collection: APPLICATION_TOKEN_IDS, doc: { id, expiresAt: claims.expiresAt } }], []);
-    });
+    if (this.inFlight.has(id)) throw replayed();
+    this.inFlight.add(id);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        if (this.pending.push({ id, expiresAt: claims.expiresAt, resolve, reject }) === 1) setImmediate(() => void this.commitTurn());
+      });
+    } finally {
+      this.inFlight.delete(id);
+    }
     if (++this.sinceSweep >= SWEEP_EVERY) {
       this.sinceSweep = 0;
       await this.sweep();
+    }
+  }
+
+  private async commitTurn(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      await (this.ready ??= this.store.ensureCollections([{ name: APPLICATION_TOKEN_IDS, indexes: [{ fields: ['expiresAt', 'id'] }] }]));
+      const nowSeconds = Math.floor(Date.now() / 1000);
+      const seen = await this.store.getMany(APPLICATION_TOKEN_IDS, batch.map((use) => use.id));
+      const used = new Set(seen.filter((doc) => (doc['expiresAt'] as number) > nowSeconds).map((doc) => doc.id));
+      const fresh = batch.filter((use) => !used.has(use.id));
+      if (fresh.length > 0) {
+        await this.store.commit(fresh.map((use) => ({ kind: 'put' as const, collection: APPLICATION_TOKEN_IDS, doc: { id: use.id, expiresAt: use.expiresAt } })), []);
+      }
+      for (const use of batch) {
+        if (used.has(use.id)) use.reject(replayed());
+        else use.resolve();
+      }
+    } catch (error) {
+      for (const use of batch) use.reject(error);
     }
   }
 
@@ -93,3 +144,5 @@ export class ApplicationTokens {
     if (expired.length > 0) await this.store.commit(expired.map((doc) => ({ kind: 'delete', collection: APPLICATION_TOKEN_IDS, id: doc.id })), []);
   }
 }
+
+const replayed = () => unauthenticated('APPLICATION.TOKEN_REPLAYED', 'This token (its jti) was used already');

@@ -1,4 +1,4 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { forbidden, unauthenticated } from '../errors';
 
 /**
@@ -52,17 +52,18 @@ export function applicationIdOf(token: string): string | null {
 const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
 
 /**
- * Checks the signature with the application's public key and the claims at
+ * Checks the signature with the application's public key (a PEM, or the key
+ * already parsed, as the token guard keeps it) and the claims at
  * `nowSeconds`; answers the claims or throws 401 naming what is wrong. Whether
  * the `jti` was used before is asked by the caller, who keeps that memory.
  */
-export function verifyApplicationToken(token: string, publicKeyPem: string, nowSeconds: number): ApplicationClaims {
+export function verifyApplicationToken(token: string, publicKey: string | KeyObject, nowSeconds: number): ApplicationClaims {
   const parts = token.split('.');
   if (parts.length !== 3) throw invalid('The token is not a JWT (header.payload.signature)');
   const header = decodePart(parts[0], 'header');
   if (header['alg'] !== 'RS256') throw invalid('The token must be signed with RS256');
   const signature = Buffer.from(parts[2] ?? '', 'base64url');
-  const signed = verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), createPublicKey(publicKeyPem), signature);
+  const signed = verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey, signature);
   if (!signed) throw invalid('The token is not signed with the application’s key');
   const payload = decodePart(parts[1], 'payload');
   const applicationId = payload['application_id'];
