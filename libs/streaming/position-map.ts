@@ -101,6 +101,21 @@ export class PositionMap {
     return { kind: 'mapped', position: at === undefined ? 0n : BigInt(at['new'] as string) };
   }
 
+  /**
+   * The new position of the first imported event at or after `old`: where a
+   * replay that was to start at `old` (inclusive) starts in the new log; null
+   * past the last imported event.
+   */
+  async firstAtOrAfter(old: Position): Promise<Position | null> {
+    await this.open();
+    const [at] = await this.readStore.find(POSITION_MAP, {
+      filter: { old: { $gte: key(old) } },
+      sort: [{ field: 'old', direction: 'asc' }],
+      limit: 1,
+    });
+    return at === undefined ? null : BigInt(at['new'] as string);
+  }
+
   private open(): Promise<void> {
     this.ready ??= this.readStore.ensureCollections([positionMapSpec]);
     return this.ready;

@@ -6519,10 +6519,15 @@ export interface components {
         };
         ReplayWebhookDto: {
             /**
-             * @description Deliver again from this log position (inclusive), as a decimal string
+             * @description Deliver again from this log position (inclusive), as a decimal string; required unless fromPreviousLog is sent
              * @example 1234
              */
-            from: string;
+            from?: string;
+            /**
+             * @description Deliver again from this position (inclusive) of the log Parley ran on before a move to another store: the first imported event at or after it
+             * @example 1234
+             */
+            fromPreviousLog?: string;
         };
         WebhookReplayResponse: {
             /** Format: uuid */
@@ -17925,6 +17930,8 @@ export interface operations {
             query?: {
                 /** @description Resume strictly after this position (as Last-Event-ID does) */
                 from?: string;
+                /** @description Resume strictly after this position of the log Parley ran on before a move to another store (once, after the move: the events then carry positions of the new log) */
+                fromPreviousLog?: string;
             };
             header?: {
                 /** @description Resume strictly after this position */
@@ -19180,6 +19187,8 @@ export interface operations {
                 until?: string;
                 /** @description Exclusive start: the position of the last line already received */
                 from?: string;
+                /** @description Exclusive start given as a position of the log Parley ran on before a move to another store (once, after the move; the lines carry positions of the new log) */
+                fromPreviousLog?: string;
                 /** @description The hash of the last line already received, to continue its chain */
                 prevHash?: string;
                 limit?: number;

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common'
 import { ApiExtraModels, ApiOkResponse, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi';
 import { clientPosition } from '../common/client-position';
+import { PreviousLogPositions } from '../common/previous-log-positions';
 import { ExportEventLine, ExportHeaderLine, ExportTrailerLine, LogPageResponse, RoomAsOfResponse, RoomChangesResponse, StreamAuditResponse } from './audit.responses';
 import { LogPages, type RoomChange } from './log-pages';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -33,6 +34,7 @@ export class AuditController {
     @Inject(RAW_EVENT_STORE) private readonly store: EventStore,
     private readonly history: RoomHistory,
     private readonly pages: LogPages,
+    private readonly previousLog: PreviousLogPositions,
   ) {}
 
   /**
@@ -62,7 +64,7 @@ export class AuditController {
     }
     // Checked before the first line goes out: past the head there is nothing to resume after, and a
     // position the store cannot read from would otherwise cut the stream after its header.
-    const from = query.from ? await clientPosition(this.store, query.from, 'from', { invalid: 'EVENTS.FROM_INVALID', ahead: 'EVENTS.FROM_AHEAD' }) : 0n;
+    const from = await this.startAfter(query);
     const since = query.since ? new Date(query.since).toISOString() : undefined;
     const until = query.until ? new Date(query.until).toISOString() : undefined;
     const wanted = types ? new Set(types) : null;
@@ -84,6 +86,19 @@ export class AuditController {
       .header('content-type', 'application/x-ndjson; charset=utf-8')
       .header('cache-control', 'no-store')
       .send(Readable.from(lines));
+  }
+
+  /** Where the export starts: after `from`, or after `fromPreviousLog` translated once after a move of the log; else at the beginning. */
+  private async startAfter(query: EventsQueryDto): Promise<bigint> {
+    if (query.fromPreviousLog === undefined) {
+      return query.from ? clientPosition(this.store, query.from, 'from', { invalid: 'EVENTS.FROM_INVALID', ahead: 'EVENTS.FROM_AHEAD' }) : 0n;
+    }
+    if (query.from !== undefined) {
+      throw validationError('EVENTS.FROM_CONFLICT', 'Send from or fromPreviousLog, not both', [
+        { field: 'fromPreviousLog', reason: 'cannot be combined with from' },
+      ]);
+    }
+    return this.previousLog.after(query.fromPreviousLog, 'fromPreviousLog');
   }
 
   /** The room as it was at `at` (ISO time or position), computed from the log. */

@@ -32,6 +32,15 @@ export class EventsQueryDto extends LogFilterDto {
   @Matches(/^\d{1,40}$/, { message: 'from must be a decimal position' })
   from?: string;
 
+  @ApiPropertyOptional({
+    description:
+      'Exclusive start given as a position of the log Parley ran on before a move to another store (once, after the move; the lines carry positions of the new log)',
+    pattern: '^\\d{1,40}$',
+  })
+  @IsOptional()
+  @Matches(/^\d{1,40}$/, { message: 'fromPreviousLog must be a decimal position' })
+  fromPreviousLog?: string;
+
   @ApiPropertyOptional({ description: 'The hash of the last line already received, to continue its chain', pattern: '^[0-9a-f]{64}$' })
   @IsOptional()
   @Matches(/^[0-9a-f]{64}$/, { message: 'prevHash must be a SHA-256 hex digest' })

@@ -1,8 +1,9 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { ParleyConfig } from '../../../libs/config/config';
-import { rateLimited } from '../../../libs/domain/errors';
+import { rateLimited, validationError } from '../../../libs/domain/errors';
 import { type EventStore, type Position, type StoredEvent } from '../../../libs/event-store/event-store.port';
 import { clientPosition } from '../common/client-position';
+import { PreviousLogPositions } from '../common/previous-log-positions';
 import { LogFollower } from '../infrastructure/log-follower';
 import { ParleyMetrics } from '../infrastructure/metrics';
 import { EVENT_STORE, PARLEY_CONFIG } from '../infrastructure/tokens';
@@ -41,6 +42,7 @@ export class FeedHub implements BeforeApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
     metrics: ParleyMetrics,
+    private readonly previousLog: PreviousLogPositions,
   ) {
     metrics.gauge('parley_feed_sessions', 'Open feed sessions (SSE and WebSocket) in this process', [], () => [[{}, this.sessions.size]]);
     follower.listen((events) => this.fanOut(events));
@@ -69,6 +71,25 @@ export class FeedHub implements BeforeApplicationShutdown {
   async resumePosition(text: string | undefined, field: string): Promise<Position | null> {
     if (text === undefined || text === '') return null;
     return clientPosition(this.store, text, field, { invalid: 'FEED.FROM_INVALID', ahead: 'FEED.FROM_AHEAD' });
+  }
+
+  /**
+   * Where a feed connection starts: after `Last-Event-ID` (a browser's
+   * reconnection, which wins), after `from`, or after `fromPreviousLog`, a
+   * position of the log Parley ran on before a move, translated once
+   * (PreviousLogPositions); null for "from now on". `from` and
+   * `fromPreviousLog` together are 400 `FEED.FROM_CONFLICT`.
+   */
+  async startPosition(request: { readonly lastEventId?: string; readonly from?: string; readonly fromPreviousLog?: string }): Promise<Position | null> {
+    if (request.lastEventId !== undefined) return this.resumePosition(request.lastEventId, 'Last-Event-ID');
+    const previous = request.fromPreviousLog;
+    if (previous === undefined || previous === '') return this.resumePosition(request.from, 'from');
+    if (request.from !== undefined && request.from !== '') {
+      throw validationError('FEED.FROM_CONFLICT', 'Send from or fromPreviousLog, not both', [
+        { field: 'fromPreviousLog', reason: 'cannot be combined with from' },
+      ]);
+    }
+    return this.previousLog.after(previous, 'fromPreviousLog');
   }
 
   /**

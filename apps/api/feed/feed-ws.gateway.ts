@@ -61,7 +61,7 @@ class WsSink implements FeedSink {
  * `GET /v1/me/feed/ws` upgraded to a WebSocket on the Fastify server's
  * `upgrade` event. Browsers cannot set headers on a WebSocket, so the access
  * token comes as `?access_token=` or as a `bearer.<token>` subprotocol;
- * `?from=<position>` resumes.
+ * `?from=<position>` resumes (`?fromPreviousLog=` after a move of the log).
  */
 @Injectable()
 export class FeedWsGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -128,7 +128,10 @@ export class FeedWsGateway implements OnApplicationBootstrap, BeforeApplicationS
         throw unauthenticated('AUTH.TOKEN_MISSING', `An access token is required: ?access_token= or a ${BEARER_PROTOCOL}<token> subprotocol`);
       }
       ({ id: userId, familyId } = await this.tokens.authenticate(token));
-      from = await this.hub.resumePosition(url.searchParams.get('from') ?? undefined, 'from');
+      from = await this.hub.startPosition({
+        from: url.searchParams.get('from') ?? undefined,
+        fromPreviousLog: url.searchParams.get('fromPreviousLog') ?? undefined,
+      });
       slot = this.hub.reserve(userId);
     } catch (error) {
       if (error instanceof DomainError) {

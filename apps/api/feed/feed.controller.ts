@@ -14,6 +14,16 @@ export class FeedQueryDto {
   @IsOptional()
   @IsString()
   from?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Resume strictly after this position of the log Parley ran on before a move to another store (once, after the move: the events then carry positions of the new log)',
+    example: '1234',
+    pattern: '^\\d+$',
+  })
+  @IsOptional()
+  @IsString()
+  fromPreviousLog?: string;
 }
 
 @ApiTags('feed')
@@ -43,10 +53,7 @@ export class FeedController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     // Browsers reconnect with the original URL plus Last-Event-ID, so the header wins.
-    const from =
-      lastEventId !== undefined
-        ? await this.hub.resumePosition(lastEventId, 'Last-Event-ID')
-        : await this.hub.resumePosition(query.from, 'from');
+    const from = await this.hub.startPosition({ lastEventId, from: query.from, fromPreviousLog: query.fromPreviousLog });
     const slot = this.hub.reserve(caller.actor);
     void reply.hijack();
     const response = reply.raw;

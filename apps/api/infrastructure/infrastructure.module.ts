@@ -17,6 +17,7 @@ import { ReadModelGate } from './read-model-gate';
 import { createReadStore, openApiEventStore, withPersonalData } from '../../../libs/wiring/stores';
 import { projectorProvider } from './projector-provider';
 import { EVENT_STORE, PARLEY_CONFIG, PROJECTOR, RAW_EVENT_STORE, READ_STORE } from './tokens';
+import { PreviousLogPositions } from '../common/previous-log-positions';
 
 /** Starts the in-process projector after the stores are up, and closes everything on shutdown. */
 class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -70,6 +71,7 @@ class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
     ReadModelGate,
     LogFollower,
     MinPositionInterceptor,
+    PreviousLogPositions,
     { provide: APP_FILTER, useClass: HttpExceptionFilter },
   ],
   exports: [
@@ -84,6 +86,7 @@ class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
     ReadModelGate,
     LogFollower,
     MinPositionInterceptor,
+    PreviousLogPositions,
     ParleyMetrics,
   ],
 })

@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { validationError } from '../../../libs/domain/errors';
 import { clientPosition } from '../common/client-position';
+import { PreviousLogPositions } from '../common/previous-log-positions';
 import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
 import { RegisteredWebhookResponse, WebhookChangeResponse, WebhookListResponse, WebhookReplayResponse, WebhookResponse } from './webhooks.responses';
 import type { WebhookFormat } from '../../../libs/domain/events';
@@ -48,6 +50,7 @@ export class WebhooksController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly previousLog: PreviousLogPositions,
   ) {}
 
   @Post()
@@ -127,10 +130,25 @@ export class WebhooksController {
     @Body() body: ReplayWebhookDto,
     @AdminCaller() caller: CommandContext,
   ): Promise<WebhookChange & { readonly from: string }> {
-    await clientPosition(this.store, body.from, 'from', { invalid: 'WEBHOOK.REPLAY_INVALID', ahead: 'WEBHOOK.REPLAY_AHEAD' });
+    const from = await this.replayStart(body);
     const result = await this.commands.execute(
-      new ExecuteWebhookCommand(id, { type: 'ResumeWebhook', from: body.from, actor: caller.actor, now: now() }, caller),
+      new ExecuteWebhookCommand(id, { type: 'ResumeWebhook', from, actor: caller.actor, now: now() }, caller),
     );
-    return { id, from: body.from, written: result.written, position: result.position };
+    return { id, from, written: result.written, position: result.position };
+  }
+
+  /** The replay's first position in this log: `from` as sent, or `fromPreviousLog` translated once after a move. */
+  private async replayStart(body: ReplayWebhookDto): Promise<string> {
+    if (body.fromPreviousLog === undefined) {
+      const from = body.from ?? '';
+      await clientPosition(this.store, from, 'from', { invalid: 'WEBHOOK.REPLAY_INVALID', ahead: 'WEBHOOK.REPLAY_AHEAD' });
+      return from;
+    }
+    if (body.from !== undefined) {
+      throw validationError('WEBHOOK.REPLAY_CONFLICT', 'Send from or fromPreviousLog, not both', [
+        { field: 'fromPreviousLog', reason: 'cannot be combined with from' },
+      ]);
+    }
+    return (await this.previousLog.from(body.fromPreviousLog, 'fromPreviousLog')).toString();
   }
 }

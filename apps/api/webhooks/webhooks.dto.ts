@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
 import type { WebhookFormat } from '../../../libs/domain/events';
 import {
   WEBHOOK_EVENT_TYPES,
@@ -45,8 +45,24 @@ export class UpdateWebhookDto extends PartialType(RegisterWebhookDto) {
 }
 
 export class ReplayWebhookDto {
-  @ApiProperty({ example: '1234', pattern: '^\\d{1,40}$', description: 'Deliver again from this log position (inclusive), as a decimal string' })
-  @IsString({ message: 'from must be a position as a decimal string' })
+  @ApiPropertyOptional({
+    example: '1234',
+    pattern: '^\\d{1,40}$',
+    description: 'Deliver again from this log position (inclusive), as a decimal string; required unless fromPreviousLog is sent',
+  })
+  @ValidateIf((body: ReplayWebhookDto) => body.fromPreviousLog === undefined)
+  @IsString({ message: 'from is required (a position as a decimal string) unless fromPreviousLog is sent' })
   @Matches(/^\d{1,40}$/, { message: 'from must be a position as a decimal string' })
-  from!: string;
+  from?: string;
+
+  @ApiPropertyOptional({
+    example: '1234',
+    pattern: '^\\d{1,40}$',
+    description:
+      'Deliver again from this position (inclusive) of the log Parley ran on before a move to another store: the first imported event at or after it',
+  })
+  @IsOptional()
+  @IsString({ message: 'fromPreviousLog must be a position as a decimal string' })
+  @Matches(/^\d{1,40}$/, { message: 'fromPreviousLog must be a position as a decimal string' })
+  fromPreviousLog?: string;
 }
