@@ -115,6 +115,32 @@ describe('Qiscus client SDK API (/api/v2/sdk)', () => {
       expect((await parley.http().get('/api/v2/sdk/total_unread_count').set(as(bob.token)).expect(200)).body.results.total_unread_count).toBe(0);
     });
 
+    it('load_comments, of the SDK and of the server API, shows a comment with files as Qiscus shows a file, as its webhook does', async () => {
+      const form = `name=Files&participants%5B%5D%5B0%5D=${encodeURIComponent(bob.email)}&options=`;
+      const filesId = (await parley.http().post('/api/v2/sdk/create_room').set(as(alice.token)).type('form').send(form).expect(200)).body.results.room.id as number;
+      const bearer = { Authorization: `Bearer ${alice.token}` };
+      const room = ((await parley.http().get('/v1/rooms').set(bearer).expect(200)).body.items as { id: string; name: string }[]).find((r) => r.name === 'Files')!;
+      const text = Buffer.from('Departure at nine.\n');
+      const plan = (await parley.http().post('/v1/media').set(bearer).send({ data: text.toString('base64'), name: 'plan.txt' }).expect(201)).body as { id: string };
+      await parley.http().post(`/v1/rooms/${room.id}/comments`).set(bearer).send({ attachments: [plan.id] }).expect(201);
+      await parley.http().post(`/v1/rooms/${room.id}/comments`).set(bearer).send({ text: 'the plan', attachments: [plan.id] }).expect(201);
+      await parley.http().post(`/v1/rooms/${room.id}/comments`).set(bearer).send({ text: 'no file' }).expect(201);
+      const file = { url: `/v1/media/${plan.id}`, file_name: 'plan.txt', size: text.length };
+
+      const sdk = (await parley.http().get(`/api/v2/sdk/load_comments?topic_id=${filesId}&limit=3`).set(as(bob.token)).expect(200)).body.results.comments;
+      expect(sdk.map((c: { type: string; message: string; payload: unknown }) => ({ type: c.type, message: c.message, payload: c.payload }))).toEqual([
+        { type: 'text', message: 'no file', payload: {} },
+        { type: 'file_attachment', message: 'the plan', payload: { ...file, caption: 'the plan' } },
+        { type: 'file_attachment', message: `[file] ${file.url} [/file]`, payload: { ...file, caption: '' } },
+      ]);
+      const server = (await parley.http().post('/api/v2/rest/load_comments').set('QISCUS_SDK_SECRET', SECRET).send({ room_id: filesId, limit: 3 }).expect(200)).body.results.comments;
+      expect(server.map((c: { type?: string; message: string; payload?: unknown }) => ({ type: c.type ?? 'text', message: c.message, payload: c.payload ?? {} }))).toEqual([
+        { type: 'text', message: 'no file', payload: {} },
+        { type: 'file_attachment', message: 'the plan', payload: { ...file, caption: 'the plan' } },
+        { type: 'file_attachment', message: `[file] ${file.url} [/file]`, payload: { ...file, caption: '' } },
+      ]);
+    });
+
     it('add_room_participants and remove_room_participants', async () => {
       const added = await parley.http().post('/api/v2/sdk/add_room_participants').set(as(alice.token)).type('form').send(`room_id=${groupId}&emails%5B%5D%5B0%5D=${encodeURIComponent(carol.email)}`).expect(200);
       expect(added.body.results.participants_added.map((p: { email: string }) => p.email)).toEqual([carol.email]);

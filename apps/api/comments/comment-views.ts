@@ -59,8 +59,13 @@ export function commentViewOfDoc(doc: Doc): CommentView {
     createdAt: doc['createdAt'] as string,
     position: doc['position'] as string,
     deleted: doc['deleted'] === true,
-    attachments: doc['deleted'] === true ? [] : ((doc['attachments'] as CommentAttachment[] | undefined) ?? []),
+    attachments: attachmentsOf(doc),
   };
+}
+
+/** A timeline document's attachments; none once the comment is deleted. */
+export function attachmentsOf(doc: Doc): CommentAttachment[] {
+  return doc['deleted'] === true ? [] : ((doc['attachments'] as CommentAttachment[] | undefined) ?? []);
 }
 
 export interface TimelineItemView extends CommentView {

@@ -22,6 +22,7 @@ import { MediaUploads } from './media-uploads';
 import { MediaSweeper } from './media-sweeper';
 import { AdminUserPhotoController } from './admin-user-photo.controller';
 import { UserPhotos } from './user-photos';
+import { AttachmentFiles } from './attachment-files';
 
 class BlobStoreLifecycle implements OnApplicationShutdown {
   constructor(@Inject(BLOB_STORE) private readonly blobs: BlobStore) {}
@@ -51,7 +52,8 @@ class BlobStoreLifecycle implements OnApplicationShutdown {
     MediaLibrary,
     MediaSweeper,
     UserPhotos,
+    AttachmentFiles,
   ],
-  exports: [MediaUploads, MediaLibrary, UserPhotos],
+  exports: [MediaUploads, MediaLibrary, UserPhotos, AttachmentFiles],
 })
 export class MediaModule {}

@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { aliasOf } from '../../../libs/domain/aliases';
-import type { ParleyConfig } from '../../../libs/config/config';
 import { commentsBeforeStream } from '../../../libs/domain/comments/comment.decider';
-import type { CommentAttachment, CommentPosted, ParleyEvent, WebhookFormat } from '../../../libs/domain/events';
+import type { CommentPosted, ParleyEvent, WebhookFormat } from '../../../libs/domain/events';
 import { redactSecrets } from '../../../libs/domain/secret-fields';
 import { streams } from '../../../libs/domain/streams';
 import type { EventStore, StoredEvent } from '../../../libs/event-store/event-store.port';
-import type { ReadStore } from '../../../libs/read-store/read-store.port';
-import { asMediaDoc, MEDIA } from '../../../projections/media.projection';
-import { EVENT_STORE, PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
+import { EVENT_STORE } from '../infrastructure/tokens';
+import { AttachmentFiles, type AttachmentFile } from '../media/attachment-files';
 import { RoomStates } from '../rooms/room-states';
 import { UserStates } from '../users/user-states';
 
@@ -57,13 +55,6 @@ export interface QiscusPostComment {
   };
 }
 
-/** A file on a Qiscus comment (`file_attachment`), as Qiscus' SDK writes it. */
-export interface QiscusFile {
-  readonly url: string;
-  readonly file_name: string;
-  readonly size: number;
-}
-
 /**
  * A comment with attachments as Qiscus shows a file: type `file_attachment`,
  * `payload { url, file_name, size, caption }` (the comment's text is the
@@ -73,7 +64,7 @@ export interface QiscusFile {
  * plain text comment is recast: a comment whose type and payload a client
  * chose keeps them.
  */
-export function qiscusMessageOf(commentType: string, text: string, payload: Record<string, unknown> | null, files: readonly QiscusFile[]) {
+export function qiscusMessageOf(commentType: string, text: string, payload: Record<string, unknown> | null, files: readonly AttachmentFile[]) {
   const [first] = files;
   if (first === undefined || commentType !== 'text') return { type: commentType, text, payload: payload ?? {} };
   return {
@@ -90,8 +81,7 @@ export class WebhookPayloads {
     private readonly rooms: RoomStates,
     private readonly users: UserStates,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_STORE) private readonly readStore: ReadStore,
-    @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+    private readonly files: AttachmentFiles,
   ) {}
 
   async render(format: WebhookFormat, stored: StoredEvent, event: ParleyEvent): Promise<ParleyDelivery | QiscusPostComment> {
@@ -105,7 +95,7 @@ export class WebhookPayloads {
       this.rooms.loadWithJoins(d.roomId),
       this.qiscusUser(d.senderId),
       this.firstPosition(streams.room(d.roomId)),
-      this.qiscusFiles(d.attachments ?? []),
+      this.files.of(d.attachments ?? []),
     ]);
     const room = joins.room;
     const beforeStream = commentsBeforeStream(room);
@@ -149,18 +139,6 @@ export class WebhookPayloads {
         },
       },
     };
-  }
-
-  /**
-   * The attachments as Qiscus files: absolute URLs under PUBLIC_URL (paths
-   * without it), and the file name given at upload, read at delivery time:
-   * once the uploader is erased it is gone, and the media id stands in.
-   */
-  private async qiscusFiles(attachments: readonly CommentAttachment[]): Promise<QiscusFile[]> {
-    if (attachments.length === 0) return [];
-    const docs = await this.readStore.getMany(MEDIA, attachments.map((a) => a.mediaId));
-    const names = new Map(docs.map((doc) => [doc.id, asMediaDoc(doc)?.name ?? null]));
-    return attachments.map((a) => ({ url: `${this.config.publicUrl ?? ''}${a.url}`, file_name: names.get(a.mediaId) ?? a.mediaId, size: a.size }));
   }
 
   private async qiscusUser(userId: string): Promise<{ id: number; email: string; name: string; avatarUrl: string }> {

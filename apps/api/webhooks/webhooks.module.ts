@@ -1,3 +1,4 @@
+import { MediaModule } from '../media/media.module';
 import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
@@ -12,7 +13,7 @@ import { GetWebhookHandler, ListWebhooksHandler } from './webhooks.queries';
 
 /** Webhook subscriptions and their delivery worker. */
 @Module({
-  imports: [InfrastructureModule, AdminModule, RoomsModule, UsersModule],
+  imports: [InfrastructureModule, AdminModule, RoomsModule, UsersModule, MediaModule],
   controllers: [WebhooksController],
   providers: [
     WebhookStates,

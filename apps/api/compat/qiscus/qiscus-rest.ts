@@ -8,7 +8,9 @@ import { requireEmail } from '../../../../libs/domain/users/email';
 import { unreadCount } from '../../../../projections/memberships.projection';
 import { TokenService } from '../../auth/token.service';
 import { CommentLookup } from '../../comments/comment-lookup';
-import type { CommentView } from '../../comments/comment-views';
+import { attachmentsOf, type CommentView } from '../../comments/comment-views';
+import { AttachmentFiles } from '../../media/attachment-files';
+import { qiscusMessageOf } from '../../webhooks/webhook-payloads';
 import { PostCommentCommand, SYSTEM_EVENT_COMMENT_TYPE, SYSTEM_EVENT_TYPES, isSystemEventType } from '../../comments/post-comment.command';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { ClearHistoryCommand } from '../../read-state/clear-history.command';
@@ -73,6 +75,7 @@ export class QiscusRest {
     private readonly queries: QueryBus,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
     private readonly gate: ReadModelGate,
+    private readonly files: AttachmentFiles,
   ) {}
 
   /** Notes a write to a room, so that this process's next read of it shows the write. */
@@ -341,22 +344,24 @@ export class QiscusRest {
     for (const id of new Set(docs.map((doc) => doc['senderId'] as string))) senders.set(id, await this.directory.user(id));
     const participants = withRoom ? await Promise.all([...room.members.keys()].map((id) => this.directory.user(id))) : [];
     const name = roomName(room, participants);
-    return docs.map((doc) => {
+    const files = await this.files.ofEach(docs.map(attachmentsOf));
+    return docs.map((doc, index) => {
       const sender = senders.get(doc['senderId'] as string)!;
-      const type = doc['type'] as string;
-      const payload = (doc['payload'] as Record<string, unknown> | null) ?? null;
+      const text = doc['deleted'] === true ? '' : ((doc['text'] as string | null) ?? systemItemText(doc, sender.username));
+      // A comment with files shows as Qiscus shows a file, as its webhook does.
+      const { type, text: message, payload } = qiscusMessageOf(doc['type'] as string, text, (doc['payload'] as Record<string, unknown> | null) ?? null, files[index] ?? []);
       return {
         comment_before_id: (doc['previousAlias'] as number | null | undefined) ?? 0,
         disable_link_preview: false,
         email: sender.email,
         id: (doc['alias'] as number | undefined) ?? 0,
-        message: doc['deleted'] === true ? '' : ((doc['text'] as string | null) ?? systemItemText(doc, sender.username)),
+        message,
         ...(withRoom ? { room_id: room.alias, room_name: name } : {}),
         timestamp: qiscusTime(doc['createdAt'] as string),
         unique_temp_id: (doc['clientId'] as string | null | undefined) ?? doc.id,
         user_avatar_url: sender.avatarUrl,
         username: sender.username,
-        ...(type === 'text' ? {} : { type, payload: payload ?? {} }),
+        ...(type === 'text' ? {} : { type, payload }),
       };
     });
   }

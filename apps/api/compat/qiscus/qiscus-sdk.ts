@@ -31,6 +31,9 @@ import { ExecuteProfileCommand } from '../../users/profile.command';
 import { NO_TIME, QiscusDirectory, qiscusTime, type QiscusUser } from './qiscus-directory';
 import { QiscusInput, invalid } from './qiscus-input';
 import { QiscusRest } from './qiscus-rest';
+import { attachmentsOf } from '../../comments/comment-views';
+import { AttachmentFiles } from '../../media/attachment-files';
+import { qiscusMessageOf } from '../../webhooks/webhook-payloads';
 
 /** A comment as the client SDK reads one (sync, load_comments, rooms, post_comment). */
 export interface QiscusSdkComment {
@@ -90,6 +93,7 @@ export class QiscusSdk {
     private readonly rest: QiscusRest,
     private readonly gate: ReadModelGate,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
+    private readonly files: AttachmentFiles,
   ) {}
 
   appConfig() {
@@ -601,12 +605,19 @@ export class QiscusSdk {
     const uniqueId = (doc['clientId'] as string | null | undefined) ?? doc.id;
     const deleted = doc['deleted'] === true;
     const kind = room.kind === 'direct' ? ('single' as const) : ('group' as const);
+    // A comment with files shows as Qiscus shows a file, as its webhook does.
+    const shown = qiscusMessageOf(
+      (doc['type'] as string | undefined) ?? 'text',
+      deleted ? '' : (text ?? (doc['text'] as string | null) ?? ''),
+      deleted ? null : ((doc['payload'] as Record<string, unknown> | null) ?? null),
+      await this.files.of(attachmentsOf(doc)),
+    );
     return {
       id: (doc['alias'] as number | undefined) ?? 0,
       comment_before_id: (doc['previousAlias'] as number | null | undefined) ?? 0,
-      message: deleted ? '' : (text ?? (doc['text'] as string | null) ?? ''),
-      type: doc['type'] === 'system_event' ? 'system_event' : ((doc['type'] as string) ?? 'text'),
-      payload: deleted ? {} : ((doc['payload'] as Record<string, unknown> | null) ?? {}),
+      message: shown.text,
+      type: shown.type,
+      payload: shown.payload,
       extras: {},
       email: sender.email,
       user_id: sender.email,

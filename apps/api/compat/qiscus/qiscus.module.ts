@@ -1,3 +1,4 @@
+import { MediaModule } from '../../media/media.module';
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../../auth/auth.module';
 import { CommentsModule } from '../../comments/comments.module';
@@ -21,7 +22,7 @@ import { QiscusSdkGuard } from './qiscus-sdk.guard';
  * SDK's API (`/api/v2/sdk`). Translators onto Parley's commands and queries.
  */
 @Module({
-  imports: [InfrastructureModule, UsersModule, AuthModule, RoomsModule, CommentsModule, ReadStateModule, FeedModule, JobsModule],
+  imports: [InfrastructureModule, UsersModule, AuthModule, RoomsModule, CommentsModule, ReadStateModule, FeedModule, JobsModule, MediaModule],
   controllers: [QiscusRestController, QiscusSdkController],
   providers: [QiscusBackups, QiscusDirectory, QiscusRest, QiscusServerGuard, QiscusSdk, QiscusSdkGuard],
 })
