@@ -72,7 +72,7 @@ export class GridFsBlobStore implements BlobStore {
       throw new RangeError(`range ${range.start}-${range.end} is outside the blob's ${found.size} bytes`);
     }
     // GridFS's `end` is exclusive; HTTP's and this port's are inclusive.
-    return this.bucket.openDownloadStreamByName(address, range ? { start: range.start, end: range.end + 1 } : {});
+    return this.mongo.download(() => this.bucket.openDownloadStreamByName(address, range ? { start: range.start, end: range.end + 1 } : {}));
   }
 
   async delete(address: string): Promise<boolean> {

@@ -85,7 +85,7 @@ export class GridFsJobFileStore implements JobFileStore {
     assertJobFileName(name);
     const [file] = await this.newest(name);
     if (!file) return null;
-    return { size: file.length, stream: this.bucket.openDownloadStream(file._id) };
+    return { size: file.length, stream: this.mongo.download(() => this.bucket.openDownloadStream(file._id)) };
   }
 
   async delete(name: string): Promise<boolean> {

@@ -7,7 +7,9 @@ import {
   type Db,
   type MongoClientOptions,
 } from 'mongodb';
+import type { Readable } from 'node:stream';
 import { ConnectionMonitor, StoreUnavailableError, describeError, type StoreLogger } from '../config/store-connection';
+import { withStallDeadline } from './stall-deadline';
 
 /*
  * The one way Parley opens MongoDB (read store, media and job files in
@@ -28,7 +30,9 @@ import { ConnectionMonitor, StoreUnavailableError, describeError, type StoreLogg
  *   `MongoOperationTimeoutError`. The driver's heartbeat ends sockets a
  *   server stopped answering on; a socket timeout is not set, because index
  *   builds and GridFS uploads legitimately outlast any deadline (those calls
- *   are guarded without one).
+ *   are guarded without one). A GridFS download has no end it must reach in
+ *   time either: it runs under a stall deadline instead (`download`), which
+ *   counts only while the reader waits for the next chunk.
  * A call given up may still complete on the server. Every MongoDB write
  * Parley makes is idempotent (position-guarded and fenced read-model
  * commits, key upserts, content-addressed blobs), so answering it
@@ -122,9 +126,7 @@ export class MongoConnection {
    * unanswered: StoreUnavailableError naming the store; any other error as is.
    */
   async guard<T>(call: () => Promise<T>, options: GuardOptions = {}): Promise<T> {
-    if (!this.closed && this.monitor.isDown()) {
-      throw new StoreUnavailableError(this.monitor.store, this.monitor.url, this.monitor.status().error ?? 'unreachable');
-    }
+    this.refuseWhenDown();
     try {
       const result = await (options.deadline === false ? call() : this.withinDeadline(call()));
       this.monitor.succeeded();
@@ -136,6 +138,33 @@ export class MongoConnection {
       }
       this.monitor.failed(error);
       throw new StoreUnavailableError(this.monitor.store, this.monitor.url, describeError(error));
+    }
+  }
+
+  /**
+   * A download stream (GridFS), refused at once while the store is known to
+   * be down. The stream ends with StoreUnavailableError naming the store when
+   * the reader has waited the deadline for a chunk, or when the server drops
+   * the connection mid-download; either tells the monitor.
+   */
+  download(open: () => Readable): Readable {
+    this.refuseWhenDown();
+    const unavailable = (error: Error): Error => {
+      if (this.closed || !isMongoUnavailable(error)) return error;
+      this.monitor.failed(error);
+      return new StoreUnavailableError(this.monitor.store, this.monitor.url, describeError(error));
+    };
+    return withStallDeadline(open(), {
+      ms: this.deadlineMs,
+      stalled: () => unavailable(new MongoOperationTimeoutError(`no data within ${this.deadlineMs} ms of a download`)),
+      failed: unavailable,
+    });
+  }
+
+  /** Known down: refused at once with the store named (503 STORE.UNAVAILABLE). */
+  private refuseWhenDown(): void {
+    if (!this.closed && this.monitor.isDown()) {
+      throw new StoreUnavailableError(this.monitor.store, this.monitor.url, this.monitor.status().error ?? 'unreachable');
     }
   }
 

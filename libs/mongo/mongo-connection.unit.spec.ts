@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { StoreUnavailableError } from '../config/store-connection';
 import { MongoConnection, isMongoUnavailable, mongoClientOptions } from './mongo-connection';
 
@@ -50,6 +51,26 @@ describe('the MongoDB client factory', () => {
       await expect(connection.guard(() => Promise.reject(refusal))).rejects.toBe(refusal);
       expect(isMongoUnavailable(refusal)).toBe(false);
       expect(connection.monitor.status().state).not.toBe('down');
+    });
+
+    it('a download that stops sending ends as the store being unavailable, named, and the next download is refused without being opened', async () => {
+      const stalled = new PassThrough();
+      stalled.write(Buffer.from('first chunk'));
+      const download = connection.download(() => stalled);
+      const chunks: Buffer[] = [];
+      const error = await new Promise<unknown>((resolve) => {
+        download.on('data', (chunk: Buffer) => chunks.push(chunk));
+        download.on('error', resolve);
+        download.on('end', () => resolve(null));
+      });
+      expect(Buffer.concat(chunks).toString()).toBe('first chunk');
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toBe('MongoDB (media) at mongodb://127.0.0.1:1/parley is unavailable: no data within 50 ms of a download');
+      expect(stalled.destroyed).toBe(true);
+
+      const open = jest.fn(() => new PassThrough());
+      expect(() => connection.download(open)).toThrow(StoreUnavailableError);
+      expect(open).not.toHaveBeenCalled();
     });
   });
 });
