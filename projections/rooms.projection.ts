@@ -1,4 +1,4 @@
-import { aliasOf } from '../libs/domain/aliases';
+import { aliasOfEvent } from '../libs/domain/aliases';
 import { inDirectory } from '../libs/domain/rooms/room.decider';
 import type { RoomKind } from '../libs/domain/events';
 import type { Projection } from '../libs/projection/projection';
@@ -76,7 +76,7 @@ export const roomsProjection: Projection = {
         d.roomId,
         (doc) => withListing({
           ...doc,
-          alias: aliasOf(event.position),
+          alias: aliasOfEvent(event),
           kind: d.kind,
           name: d.name,
           topic: d.topic,
@@ -186,7 +186,7 @@ export const roomsProjection: Projection = {
         lastActivityAt: d.postedAt,
         lastComment: {
           id: d.commentId,
-          alias: aliasOf(event.position),
+          alias: aliasOfEvent(event),
           seq: d.seq,
           senderId: d.senderId,
           text: d.text,

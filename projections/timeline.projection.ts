@@ -1,6 +1,6 @@
-import { aliasOf } from '../libs/domain/aliases';
+import { aliasOfEvent } from '../libs/domain/aliases';
 import { payloadKeptOnDeletion } from '../libs/domain/comments/custom-events';
-import type { Projection, ProjectionContext } from '../libs/projection/projection';
+import type { ProjectedEvent, Projection, ProjectionContext } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
 
 /**
@@ -33,10 +33,9 @@ async function nextOrd(ctx: ProjectionContext, roomId: string): Promise<number |
 
 async function system(
   ctx: ProjectionContext,
-  eventId: string,
+  event: Pick<ProjectedEvent, 'id' | 'position' | 'metadata'>,
   roomId: string,
   at: string,
-  position: bigint,
   systemEvent: {
     kind: SystemEventKind;
     actorId: string;
@@ -50,12 +49,12 @@ async function system(
   if (ord === null) return;
   await ctx.update(
     'timeline',
-    eventId,
+    event.id,
     (doc) => ({
       ...doc,
       roomId,
       ord,
-      alias: aliasOf(position),
+      alias: aliasOfEvent(event),
       seq: null,
       kind: 'system',
       type: 'system_event',
@@ -63,10 +62,10 @@ async function system(
       text: null,
       systemEvent,
       createdAt: at,
-      position: position.toString(),
+      position: event.position.toString(),
       deleted: false,
     }),
-    () => ({ id: eventId }),
+    () => ({ id: event.id }),
   );
 }
 
@@ -135,7 +134,7 @@ export const timelineProjection: Projection = {
       await ctx.update('timeline_rooms', d.roomId, (doc) => ({ ...doc, ord: 0, createdBy: d.createdBy }), () => ({
         id: d.roomId,
       }));
-      await system(ctx, event.id, d.roomId, d.createdAt, event.position, {
+      await system(ctx, event, d.roomId, d.createdAt, {
         kind: 'room_created',
         actorId: d.createdBy,
         name: d.name,
@@ -154,17 +153,17 @@ export const timelineProjection: Projection = {
       );
       if (d.invitedBy !== undefined) {
         // An accepted invitation: the member joined by themselves.
-        await system(ctx, event.id, d.roomId, d.addedAt, event.position, { kind: 'member_joined', actorId: d.userId });
+        await system(ctx, event, d.roomId, d.addedAt, { kind: 'member_joined', actorId: d.userId });
         return;
       }
       // The creator's own membership is the room's creation; anyone else adding themselves joined.
       // (Decided from facts that never change, so a replay decides the same.)
       if (d.userId === d.addedBy && room['createdBy'] === d.userId) return;
       if (d.userId === d.addedBy) {
-        await system(ctx, event.id, d.roomId, d.addedAt, event.position, { kind: 'member_joined', actorId: d.userId });
+        await system(ctx, event, d.roomId, d.addedAt, { kind: 'member_joined', actorId: d.userId });
         return;
       }
-      await system(ctx, event.id, d.roomId, d.addedAt, event.position, {
+      await system(ctx, event, d.roomId, d.addedAt, {
         kind: 'member_added',
         actorId: d.addedBy,
         subjectId: d.userId,
@@ -172,7 +171,7 @@ export const timelineProjection: Projection = {
     },
     MemberInvited: async (event, ctx) => {
       const d = event.data;
-      await system(ctx, event.id, d.roomId, d.invitedAt, event.position, {
+      await system(ctx, event, d.roomId, d.invitedAt, {
         kind: 'member_invited',
         actorId: d.invitedBy,
         subjectId: d.userId,
@@ -180,7 +179,7 @@ export const timelineProjection: Projection = {
     },
     MemberRemoved: async (event, ctx) => {
       const d = event.data;
-      await system(ctx, event.id, d.roomId, d.removedAt, event.position, {
+      await system(ctx, event, d.roomId, d.removedAt, {
         kind: 'member_removed',
         actorId: d.removedBy,
         subjectId: d.userId,
@@ -188,11 +187,11 @@ export const timelineProjection: Projection = {
     },
     MemberLeft: async (event, ctx) => {
       const d = event.data;
-      await system(ctx, event.id, d.roomId, d.leftAt, event.position, { kind: 'member_left', actorId: d.userId });
+      await system(ctx, event, d.roomId, d.leftAt, { kind: 'member_left', actorId: d.userId });
     },
     RoomRenamed: async (event, ctx) => {
       const d = event.data;
-      await system(ctx, event.id, d.roomId, d.renamedAt, event.position, {
+      await system(ctx, event, d.roomId, d.renamedAt, {
         kind: 'room_renamed',
         actorId: d.renamedBy,
         name: d.name,
@@ -200,7 +199,7 @@ export const timelineProjection: Projection = {
     },
     RoomTopicChanged: async (event, ctx) => {
       const d = event.data;
-      await system(ctx, event.id, d.roomId, d.changedAt, event.position, {
+      await system(ctx, event, d.roomId, d.changedAt, {
         kind: 'topic_changed',
         actorId: d.changedBy,
         topic: d.topic,
@@ -208,7 +207,7 @@ export const timelineProjection: Projection = {
     },
     RoomAvatarChanged: async (event, ctx) => {
       const d = event.data;
-      await system(ctx, event.id, d.roomId, d.changedAt, event.position, {
+      await system(ctx, event, d.roomId, d.changedAt, {
         kind: 'avatar_changed',
         actorId: d.changedBy,
         avatarUrl: d.avatarUrl,
@@ -226,7 +225,7 @@ export const timelineProjection: Projection = {
           ...doc,
           roomId: d.roomId,
           ord,
-          alias: aliasOf(event.position),
+          alias: aliasOfEvent(event),
           previousAlias: (previous?.['alias'] as number | undefined) ?? null,
           seq: d.seq,
           kind: 'comment',

@@ -10,6 +10,7 @@ import type { ReadStore } from '../libs/read-store/read-store.port';
 import { exportLog, fileLines, importLog } from '../libs/streaming/log-transfer';
 import { PositionMap } from '../libs/streaming/position-map';
 import { ParleyHarness } from './support/parley-app';
+import { WebhookReceiver } from './support/webhook-receiver';
 
 /*
  * The Qiscus SDK's sync cursor is a number of Parley's log. Moving the log
@@ -20,6 +21,7 @@ import { ParleyHarness } from './support/parley-app';
  */
 
 const APP_ID = 'parley-moving-sdk';
+const ADMIN_KEY = 'an-operator-key-for-the-new-installation-0123';
 const KEY = 'qiscus user key 0123';
 const secrets = {
   JWT_SECRET: 'a-test-secret-that-is-long-enough-for-parley-moves',
@@ -44,10 +46,18 @@ describe('a Qiscus SDK client syncing across a move of the log (embedded -> memo
   /** Bob's cursor from his last sync before the move: he has seen "one", not "two" and "three". */
   let cursorBefore: number;
   let target: ParleyHarness;
+  /** The room's comments (newest first) as the SDK loaded them before the move: message -> integer id and comment_before_id. */
+  let idsBefore: Record<string, { id: number; before: number }>;
+  let profileBefore: number;
 
   const as = (user: SdkUser) => ({ 'QISCUS-SDK-APP-ID': APP_ID, 'QISCUS-SDK-TOKEN': user.token, 'QISCUS-SDK-PLATFORM': 'javascript' });
   const post = (parley: ParleyHarness, user: SdkUser, text: string) =>
     parley.http().post('/api/v2/sdk/post_comment').set(as(user)).send({ comment: text, topic_id: String(roomId), unique_temp_id: `javascript-${text}` }).expect(200);
+  const commentIds = async (parley: ParleyHarness) => {
+    const res = await parley.http().get(`/api/v2/sdk/load_comments?topic_id=${roomId}&limit=20`).set(as(bob)).expect(200);
+    const comments = res.body.results.comments as { message: string; id: number; comment_before_id: number }[];
+    return Object.fromEntries(comments.map((c) => [c.message, { id: c.id, before: c.comment_before_id }]));
+  };
   const sync = async (parley: ParleyHarness, user: SdkUser, cursor: number) => {
     const res = await parley.http().get(`/api/v2/sdk/sync?last_received_comment_id=${cursor}`).set(as(user)).expect(200);
     return {
@@ -73,6 +83,8 @@ describe('a Qiscus SDK client syncing across a move of the log (embedded -> memo
       cursorBefore = first.cursor;
       await post(parley, alice, 'two');
       await post(parley, alice, 'three');
+      idsBefore = await commentIds(parley);
+      profileBefore = (await parley.http().get('/api/v2/sdk/my_profile').set(as(bob)).expect(200)).body.results.user.id as number;
     } finally {
       await parley.stop();
     }
@@ -83,23 +95,52 @@ describe('a Qiscus SDK client syncing across a move of the log (embedded -> memo
       await sqlite.close();
     }
     // The production installation: its own positions, the same secrets, the personal-data keys moved with the log.
-    target = await ParleyHarness.start({ ...secrets, EVENT_STORE_URL: 'memory:packed', READ_STORE_URL: 'memory:', KEY_STORE_URL: `sqlite:${join(source, 'keys.db')}` });
+    target = await ParleyHarness.start({
+      ...secrets,
+      ADMIN_API_KEY: ADMIN_KEY,
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      EVENT_STORE_URL: 'memory:packed',
+      READ_STORE_URL: 'memory:',
+      KEY_STORE_URL: `sqlite:${join(source, 'keys.db')}`,
+    });
     const moved = await importLog(target.app.get<EventStore>(RAW_EVENT_STORE), () => fileLines(exported), {
       positionMap: new PositionMap(target.app.get<ReadStore>(READ_STORE)),
     });
     expect(moved.verify.ok).toBe(true);
     await target.settled();
-    // Room and comment ids are positions too and change with the move (docs/operations/moving-to-production.md): the client reloads its rooms.
-    const rooms = await target.http().get('/api/v2/sdk/user_rooms?page=1&limit=10').set(as(alice)).expect(200);
-    const moving = (rooms.body.results.rooms_info as { id: number; room_name: string }[]).find((room) => room.room_name === 'Moving');
-    expect(moving).toBeDefined();
-    expect(moving!.id).not.toBe(roomId);
-    roomId = moving!.id;
   }, 180_000);
 
   afterAll(async () => {
     await target?.stop();
     rmSync(work, { recursive: true, force: true });
+  });
+
+  it('keeps the integer ids of rooms, comments and users: a client’s local store stays valid', async () => {
+    const rooms = await target.http().get('/api/v2/sdk/user_rooms?page=1&limit=10').set(as(alice)).expect(200);
+    const moving = (rooms.body.results.rooms_info as { id: number; room_name: string }[]).find((room) => room.room_name === 'Moving');
+    expect(moving?.id).toBe(roomId);
+    expect(await commentIds(target)).toEqual(idsBefore);
+    expect((await target.http().get('/api/v2/sdk/my_profile').set(as(bob)).expect(200)).body.results.user.id).toBe(profileBefore);
+    // The server API finds the room by its old id too.
+    const rest = await target.http().post('/api/v2/rest/load_comments').set('QISCUS_SDK_SECRET', secrets.QISCUS_SDK_SECRET).send({ room_id: roomId, limit: 3 }).expect(200);
+    expect((rest.body.results.comments as { id: number }[]).map((c) => c.id)).toEqual(['three', 'two', 'one'].map((m) => idsBefore[m]!.id));
+  });
+
+  it('sends Qiscus webhooks of moved comments with the ids the client knows', async () => {
+    const hook = await WebhookReceiver.start();
+    try {
+      const admin = { 'X-Api-Key': ADMIN_KEY };
+      const registered = await target.http().post('/v1/admin/webhooks').set(admin).send({ url: hook.url, events: ['CommentPosted'], format: 'qiscus', secret: 'whsec-0123456789abcdef' }).expect(201);
+      await target.http().post(`/v1/admin/webhooks/${registered.body.id as string}/replay`).set(admin).send({ fromPreviousLog: '1' }).expect(200);
+      await hook.waitFor((r) => r.accepted.length >= 3, 'the three moved comments');
+      const messages = hook.accepted.slice(0, 3).map((r) => (JSON.parse(r.body) as { payload: { room: { id: number }; message: { id: number; text: string; comment_before_id: number } } }).payload);
+      expect(messages.map((p) => ({ room: p.room.id, text: p.message.text, id: p.message.id, before: p.message.comment_before_id }))).toEqual(
+        ['one', 'two', 'three'].map((text) => ({ room: roomId, text, id: idsBefore[text]!.id, before: idsBefore[text]!.before })),
+      );
+      await target.http().delete(`/v1/admin/webhooks/${registered.body.id as string}`).set(admin).expect(200);
+    } finally {
+      await hook.close();
+    }
   });
 
   it('answers a cursor kept from before the move with exactly what the client had not seen, then goes on after the move', async () => {
@@ -111,7 +152,9 @@ describe('a Qiscus SDK client syncing across a move of the log (embedded -> memo
     const idle = await sync(target, bob, caughtUp.cursor);
     expect(idle.messages).toEqual([]);
 
-    await post(target, alice, 'four');
+    const four = (await post(target, alice, 'four')).body.results.comment as { id: number; comment_before_id: number };
+    expect(four.comment_before_id).toBe(idsBefore['three']!.id);
+    expect(four.id).toBeGreaterThan(idsBefore['three']!.id);
     const after = await sync(target, bob, idle.cursor);
     expect(after.messages).toEqual(['four']);
     expect(after.cursor).toBeGreaterThan(idle.cursor);

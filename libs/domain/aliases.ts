@@ -13,6 +13,20 @@ export function aliasOf(position: bigint): number {
 }
 
 /**
+ * The metadata key under which a move of the log to a store with positions
+ * of its own (libs/streaming/log-migration.ts) keeps each event's alias from
+ * the log it was first written to, so Qiscus room, comment and user ids
+ * survive the move (decision 0050-aliases-survive-a-move).
+ */
+export const KEPT_ALIAS = 'alias';
+
+/** An event's alias: the one it kept across a move, else that of its position in this log. */
+export function aliasOfEvent(event: { readonly position: bigint; readonly metadata?: Readonly<Record<string, unknown>> }): number {
+  const kept = event.metadata?.[KEPT_ALIAS];
+  return typeof kept === 'number' && Number.isSafeInteger(kept) && kept > 0 ? kept : aliasOf(event.position);
+}
+
+/**
  * The position an alias was taken from, for waiting on the read models: the
  * alias itself where positions are plain numbers; where the log packs them
  * (EventStoreDB, `memory:packed`) the pair an append answers, (p, p) packed.

@@ -8,6 +8,7 @@ import {
   type Position,
   type StoredEvent,
 } from '../event-store/event-store.port';
+import { aliasOf, KEPT_ALIAS } from '../domain/aliases';
 import { ImportConflictError, type ImportOutcome } from '../event-store/import-events';
 import type { PositionMap } from './position-map';
 
@@ -15,7 +16,8 @@ import type { PositionMap } from './position-map';
  * Moving a log into a store that assigns its own positions (the embedded
  * profile's export into EventStoreDB; `memory:packed` in tests). Every event
  * keeps its id, stream, revision, type, version, data, metadata and recorded
- * time; only its position is new, and the pair (old, new) goes to the
+ * time (the metadata gaining the event's integer alias, `movedEvent`); only
+ * its position is new, and the pair (old, new) goes to the
  * position map so that positions held outside the log can be translated.
  *
  * Each append names the stream's expected revision, so a repeat of an append
@@ -98,7 +100,19 @@ export class LogMigration {
 }
 
 function asNewEvent(event: StoredEvent): NewEvent {
-  return { id: event.id, type: event.type, version: event.version, data: event.data, metadata: event.metadata, recordedAt: event.recordedAt };
+  const moved = movedEvent(event);
+  return { id: moved.id, type: moved.type, version: moved.version, data: moved.data, metadata: moved.metadata, recordedAt: moved.recordedAt };
+}
+
+/**
+ * The event as a move writes it: everything kept, and in its metadata the
+ * alias it had in the log it was first written to (an event moved before
+ * keeps the one it carries), so the integer ids Qiscus clients hold do not
+ * change with the positions (libs/domain/aliases.ts).
+ */
+export function movedEvent(event: StoredEvent): StoredEvent {
+  if (event.metadata[KEPT_ALIAS] !== undefined) return event;
+  return { ...event, metadata: { ...event.metadata, [KEPT_ALIAS]: aliasOf(event.position) } };
 }
 
 /**

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { EventStore, Position, StoredEvent } from '../event-store/event-store.port';
 import { canImport, restoresPositions, type ImportOutcome } from '../event-store/import-events';
-import { LogMigration, StreamDigests } from './log-migration';
+import { LogMigration, StreamDigests, movedEvent } from './log-migration';
 import type { PositionMap } from './position-map';
 import { GENESIS_HASH, LogEncoder, LogFormatError, verifyLog, type VerifyResult } from './log-codec';
 
@@ -152,7 +152,7 @@ export async function importLog(
   // Second pass: the file was proven whole above; a file changed in between
   // fails this pass's own verification and stops at the batch it reached.
   const second = await verifyLog(open(), async (event) => {
-    moved?.add(event);
+    moved?.add(movedEvent(event));
     batch.push(event);
     if (batch.length >= batchSize) await flush();
   });

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { packsPositions, type ParleyConfig } from '../../../libs/config/config';
-import { aliasOf, positionOfAlias } from '../../../libs/domain/aliases';
+import { aliasOf, aliasOfEvent, positionOfAlias } from '../../../libs/domain/aliases';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import type { Doc, ReadStore } from '../../../libs/read-store/read-store.port';
 import { membershipId } from '../../../projections/memberships.projection';
@@ -45,7 +45,7 @@ export class RoomIdByAliasHandler implements IQueryHandler<RoomIdByAliasQuery, s
   }
 }
 
-/** A stream's integer alias: the position of its first event; null for a stream that does not exist. */
+/** A stream's integer alias: that of its first event (libs/domain/aliases.ts); null for a stream that does not exist. */
 export class StreamAliasQuery extends Query<number | null> {
   constructor(readonly streamId: string) {
     super();
@@ -58,7 +58,7 @@ export class StreamAliasHandler implements IQueryHandler<StreamAliasQuery, numbe
 
   async execute({ streamId }: StreamAliasQuery): Promise<number | null> {
     const [first] = await this.store.readStream(streamId, { maxCount: 1 });
-    return first ? aliasOf(first.position) : null;
+    return first ? aliasOfEvent(first) : null;
   }
 }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { aliasOfEvent } from '../../../libs/domain/aliases';
 import type { ParleyEvent } from '../../../libs/domain/events';
 import { evolveRoomStream, initialRoomState, isRoomEvent, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
@@ -13,7 +14,7 @@ export interface RoomWithJoins {
   /** Where in the log each current member joined: a `joined` room shows them the history from there on. */
   readonly joinedAt: ReadonlyMap<string, Position>;
   /** Where a thread's first message is in `room-<id>` (it came with the room's creation); null for other rooms. */
-  readonly openingAt: { readonly revision: number; readonly position: Position } | null;
+  readonly openingAt: { readonly revision: number; readonly position: Position; readonly alias: number } | null;
 }
 
 const EMPTY: RoomWithJoins = { room: initialRoomState, joinedAt: new Map(), openingAt: null };
@@ -22,7 +23,7 @@ function evolve(fold: RoomWithJoins, event: ParleyEvent, stored: StoredEvent): R
   if (!isRoomEvent(event)) {
     const room = evolveRoomStream(fold.room, event);
     if (room === fold.room) return fold;
-    return { ...fold, room, openingAt: { revision: stored.revision, position: stored.position } };
+    return { ...fold, room, openingAt: { revision: stored.revision, position: stored.position, alias: aliasOfEvent(stored) } };
   }
   const room = evolveRoomStream(fold.room, event);
   if (event.type === 'MemberAdded') {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { aliasOf } from '../../../libs/domain/aliases';
+import { aliasOfEvent } from '../../../libs/domain/aliases';
 import { commentsBeforeStream } from '../../../libs/domain/comments/comment.decider';
 import type { CommentPosted, ParleyEvent, WebhookFormat } from '../../../libs/domain/events';
 import { redactSecrets } from '../../../libs/domain/secret-fields';
@@ -94,18 +94,18 @@ export class WebhookPayloads {
     const [{ state: joins }, sender, roomAlias, files] = await Promise.all([
       this.rooms.loadWithJoins(d.roomId),
       this.qiscusUser(d.senderId),
-      this.firstPosition(streams.room(d.roomId)),
+      this.firstAlias(streams.room(d.roomId)),
       this.files.of(d.attachments ?? []),
     ]);
     const room = joins.room;
     const beforeStream = commentsBeforeStream(room);
     // The comment before is at the revision before this one's (seq = revision + 1 + the comments before the stream:
     // a thread's first message, in the room's creation append).
-    const before =
+    const [before] =
       d.seq - 1 > beforeStream
-        ? await this.store.readStream(streams.comments(d.roomId), { fromRevision: d.seq - 2 - beforeStream, maxCount: 1 })
+        ? (await this.store.readStream(streams.comments(d.roomId), { fromRevision: d.seq - 2 - beforeStream, maxCount: 1 })).map(aliasOfEvent)
         : d.seq > 1 && joins.openingAt !== null
-          ? [{ position: joins.openingAt.position }]
+          ? [joins.openingAt.alias]
           : [];
     const memberIds = room.status === 'active' ? [...room.members.keys()] : [];
     const participants = await Promise.all(
@@ -114,7 +114,7 @@ export class WebhookPayloads {
         return { id: user.id, email: user.email, username: user.name, avatar_url: user.avatarUrl };
       }),
     );
-    const alias = roomAlias === null ? 0 : aliasOf(roomAlias);
+    const alias = roomAlias ?? 0;
     return {
       type: 'post_comment',
       payload: {
@@ -127,8 +127,8 @@ export class WebhookPayloads {
           participants,
         },
         message: {
-          id: aliasOf(stored.position),
-          comment_before_id: before[0] ? aliasOf(before[0].position) : 0,
+          id: aliasOfEvent(stored),
+          comment_before_id: before ?? 0,
           ...qiscusMessageOf(d.commentType, d.text, d.payload, files),
           // Qiscus always has one; a comment sent without a clientId is its own key.
           unique_temp_id: d.clientId ?? d.commentId,
@@ -142,16 +142,16 @@ export class WebhookPayloads {
   }
 
   private async qiscusUser(userId: string): Promise<{ id: number; email: string; name: string; avatarUrl: string }> {
-    const [{ state }, first] = await Promise.all([this.users.load(userId), this.firstPosition(streams.user(userId))]);
-    const id = first === null ? 0 : aliasOf(first);
+    const [{ state }, first] = await Promise.all([this.users.load(userId), this.firstAlias(streams.user(userId))]);
+    const id = first ?? 0;
     if (state.status !== 'registered') return { id, email: '', name: userId, avatarUrl: '' };
     return { id, email: state.email ?? '', name: state.displayName ?? state.username ?? userId, avatarUrl: state.photoUrl ?? '' };
   }
 
-  /** Where a stream starts in the log: a room's or user's integer id on the Qiscus surfaces. */
-  private async firstPosition(streamId: string): Promise<bigint | null> {
+  /** The alias of a stream's first event: a room's or user's integer id on the Qiscus surfaces. */
+  private async firstAlias(streamId: string): Promise<number | null> {
     const [first] = await this.store.readStream(streamId, { maxCount: 1 });
-    return first?.position ?? null;
+    return first === undefined ? null : aliasOfEvent(first);
   }
 }
 

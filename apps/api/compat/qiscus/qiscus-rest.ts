@@ -15,7 +15,7 @@ import { PostCommentCommand, SYSTEM_EVENT_COMMENT_TYPE, SYSTEM_EVENT_TYPES, isSy
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { ClearHistoryCommand } from '../../read-state/clear-history.command';
 import { PARLEY_CONFIG } from '../../infrastructure/tokens';
-import { RoomDocumentsQuery, TimelineDocumentsQuery, type Doc } from '../../rooms/room-lookups.queries';
+import { RoomDocumentsQuery, TimelineDocumentsQuery, TimelineItemsQuery, type Doc } from '../../rooms/room-lookups.queries';
 import type { ActiveRoom } from '../../rooms/room-states';
 import { CreateRoomCommand } from '../../rooms/create-room.command';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
@@ -386,6 +386,10 @@ export class QiscusRest {
   private async aliasOfComment(roomId: string, commentId: string): Promise<number> {
     const known = this.recent.get(commentId);
     if (known !== undefined) return known;
+    // The timeline keeps each comment's alias, which an event moved from an earlier log carries with it.
+    const [doc]: Doc[] = await this.queries.execute(new TimelineItemsQuery([commentId]));
+    if (typeof doc?.['alias'] === 'number') return doc['alias'];
+    // Not projected yet: so recent a comment was written to this log, where its alias is its position's.
     const found = (await this.lookup.find(roomId, [commentId])).get(commentId);
     return found ? aliasOf(BigInt(found.position)) : 0;
   }
