@@ -7,9 +7,11 @@ import { RAW_EVENT_STORE, READ_STORE } from '../apps/api/infrastructure/tokens';
 import type { EventStore } from '../libs/event-store/event-store.port';
 import { SqliteEventStore } from '../libs/event-store/sqlite-event-store';
 import type { ReadStore } from '../libs/read-store/read-store.port';
+import { compareStreams } from '../libs/streaming/log-migration';
 import { exportLog, fileLines, importLog } from '../libs/streaming/log-transfer';
 import { PositionMap } from '../libs/streaming/position-map';
 import { ParleyHarness } from './support/parley-app';
+import { containersOrSkip, startEventStoreDb, startMongoReplicaSet } from './support/production-containers';
 import { WebhookReceiver } from './support/webhook-receiver';
 
 /*
@@ -36,16 +38,23 @@ interface SdkUser {
   readonly last_comment_id: number;
 }
 
-describe('a Qiscus SDK client syncing across a move of the log (embedded -> memory:packed)', () => {
-  const work = mkdtempSync(join(tmpdir(), 'parley-qiscus-move-'));
-  const source = join(work, 'source');
-  const exported = join(work, 'export.ndjson');
+/** The stores a move goes into: their settings for the new installation, and how to take them down. */
+interface TargetStores {
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const movingSuite = (targetStores: () => Promise<TargetStores>) => () => {
+  let work: string;
+  let source: string;
+  let exported: string;
   let alice: SdkUser;
   let bob: SdkUser;
   let roomId: number;
   /** Bob's cursor from his last sync before the move: he has seen "one", not "two" and "three". */
   let cursorBefore: number;
   let target: ParleyHarness;
+  let stores: TargetStores | undefined;
   /** The room's comments (newest first) as the SDK loaded them before the move: message -> integer id and comment_before_id. */
   let idsBefore: Record<string, { id: number; before: number }>;
   let profileBefore: number;
@@ -67,6 +76,9 @@ describe('a Qiscus SDK client syncing across a move of the log (embedded -> memo
   };
 
   beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'parley-qiscus-move-'));
+    source = join(work, 'source');
+    exported = join(work, 'export.ndjson');
     // No bootstrap key in the old log; the new installation writes its own before the import, so every moved event lands one place further on.
     const parley = await ParleyHarness.start({ ...secrets, ADMIN_API_KEY: 'an-operator-key-of-at-least-32-characters' }, source);
     try {
@@ -95,24 +107,27 @@ describe('a Qiscus SDK client syncing across a move of the log (embedded -> memo
       await sqlite.close();
     }
     // The production installation: its own positions, the same secrets, the personal-data keys moved with the log.
+    stores = await targetStores();
     target = await ParleyHarness.start({
       ...secrets,
       ADMIN_API_KEY: ADMIN_KEY,
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-      EVENT_STORE_URL: 'memory:packed',
-      READ_STORE_URL: 'memory:',
+      ...stores.env,
       KEY_STORE_URL: `sqlite:${join(source, 'keys.db')}`,
     });
-    const moved = await importLog(target.app.get<EventStore>(RAW_EVENT_STORE), () => fileLines(exported), {
+    const log = target.app.get<EventStore>(RAW_EVENT_STORE);
+    const moved = await importLog(log, () => fileLines(exported), {
       positionMap: new PositionMap(target.app.get<ReadStore>(READ_STORE)),
     });
     expect(moved.verify.ok).toBe(true);
+    expect(await compareStreams(log, moved.moved!)).toEqual([]);
     await target.settled();
   }, 180_000);
 
   afterAll(async () => {
     await target?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await stores?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('keeps the integer ids of rooms, comments and users: a client’s local store stays valid', async () => {
@@ -172,4 +187,22 @@ describe('a Qiscus SDK client syncing across a move of the log (embedded -> memo
     const next = await target.http().get(`/api/v2/sdk/sync_event?start_event_id=${cursor}`).set(as(fresh)).expect(200);
     expect(next.body.events).toEqual([]);
   });
-});
+};
+
+describe(
+  'a Qiscus SDK client syncing across a move of the log (embedded -> memory:packed, positions in EventStoreDB form)',
+  movingSuite(async () => ({ env: { EVENT_STORE_URL: 'memory:packed', READ_STORE_URL: 'memory:' }, stop: async () => undefined })),
+);
+
+(containersOrSkip('the move into EventStoreDB and MongoDB') ? describe : describe.skip)(
+  'a Qiscus SDK client syncing across a move of the log (embedded -> EventStoreDB 24.10 and MongoDB 7, testcontainers)',
+  movingSuite(async () => {
+    const [esdb, mongo] = await Promise.all([startEventStoreDb(), startMongoReplicaSet()]);
+    return {
+      env: { EVENT_STORE_URL: esdb.url, READ_STORE_URL: mongo.url.replace('/?', '/parley_move?') },
+      stop: async () => {
+        await Promise.all([esdb.stop(), mongo.stop()]);
+      },
+    };
+  }),
+);

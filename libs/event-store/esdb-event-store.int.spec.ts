@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, FORWARDS, START } from '@eventstore/db-client';
-import type { StartedTestContainer } from 'testcontainers';
+import { startEventStoreDb, type StartedServer } from '../../test/support/production-containers';
 import { StoreUnavailableError, type StoreLogger } from '../config/store-connection';
 import { comparable, comparableAll, eventStoreConformance, positionText } from './conformance/event-store.conformance';
 import {
@@ -156,7 +156,7 @@ describe('EsdbEventStore without a server', () => {
 });
 
 withServer('EsdbEventStore on EventStoreDB 24.10 (testcontainers)', () => {
-  let container: StartedTestContainer | undefined;
+  let container: StartedServer | undefined;
   let connectionString = '';
   let stores = 0;
   // Every store gets its own stream prefix: one server, an empty log per test.
@@ -164,19 +164,8 @@ withServer('EsdbEventStore on EventStoreDB 24.10 (testcontainers)', () => {
     EsdbEventStore.fromConnectionString(connectionString, { streamPrefix: `t${++stores}-${randomUUID().slice(0, 8)}-` });
 
   beforeAll(async () => {
-    const { GenericContainer, Wait } = await import('testcontainers');
-    container = await new GenericContainer('eventstore/eventstore:24.10')
-      .withEnvironment({
-        EVENTSTORE_INSECURE: 'true',
-        EVENTSTORE_MEM_DB: 'true',
-        EVENTSTORE_RUN_PROJECTIONS: 'None',
-        EVENTSTORE_CLUSTER_SIZE: '1',
-      })
-      .withExposedPorts(2113)
-      .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
-      .withStartupTimeout(120_000)
-      .start();
-    connectionString = `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
+    container = await startEventStoreDb();
+    connectionString = container.url;
   }, 180_000);
 
   afterAll(async () => {
@@ -274,24 +263,12 @@ withServer('EsdbEventStore on EventStoreDB 24.10 (testcontainers)', () => {
 });
 
 withServer('EsdbEventStore LogIndex on EventStoreDB 24.10 with its system projections (testcontainers)', () => {
-  let container: StartedTestContainer | undefined;
+  let container: StartedServer | undefined;
   let store: EsdbEventStore;
 
   beforeAll(async () => {
-    const { GenericContainer, Wait } = await import('testcontainers');
-    container = await new GenericContainer('eventstore/eventstore:24.10')
-      .withEnvironment({
-        EVENTSTORE_INSECURE: 'true',
-        EVENTSTORE_MEM_DB: 'true',
-        EVENTSTORE_RUN_PROJECTIONS: 'System',
-        EVENTSTORE_START_STANDARD_PROJECTIONS: 'true',
-        EVENTSTORE_CLUSTER_SIZE: '1',
-      })
-      .withExposedPorts(2113)
-      .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
-      .withStartupTimeout(120_000)
-      .start();
-    store = EsdbEventStore.fromConnectionString(`esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`, { systemProjections: true });
+    container = await startEventStoreDb({ systemProjections: true });
+    store = EsdbEventStore.fromConnectionString(container.url, { systemProjections: true });
   }, 180_000);
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { databaseFromUrl } from '../mongo/mongo-connection';
-import type { StartedTestContainer } from 'testcontainers';
+import { startMongoReplicaSet, type StartedServer } from '../../test/support/production-containers';
 import { StoreUnavailableError, type StoreLogger } from '../config/store-connection';
 import { readStoreConformance } from './conformance/read-store.conformance';
 import {
@@ -161,40 +161,14 @@ describe('MongoReadStore without a server', () => {
 });
 
 withServer('MongoReadStore on MongoDB 7 (testcontainers)', () => {
-  let container: StartedTestContainer | undefined;
+  let container: StartedServer | undefined;
   let url = '';
   let databases = 0;
   const fresh = (): MongoReadStore => new MongoReadStore({ url, database: `parley_test_${++databases}` });
 
   beforeAll(async () => {
-    const { GenericContainer, Wait } = await import('testcontainers');
-    // A single-node replica set, as in docker-compose.yml: commits are transactions.
-    container = await new GenericContainer('mongo:7')
-      .withCommand(['--replSet', 'rs0', '--bind_ip_all'])
-      .withExposedPorts(27017)
-      .withWaitStrategy(Wait.forLogMessage(/Waiting for connections/))
-      .withStartupTimeout(120_000)
-      .start();
-    const init = await container.exec([
-      'mongosh',
-      '--quiet',
-      '--eval',
-      'rs.initiate({ _id: "rs0", members: [{ _id: 0, host: "localhost:27017" }] })',
-    ]);
-    if (init.exitCode !== 0) throw new Error(`rs.initiate failed: ${init.output}`);
-    url = `mongodb://${container.getHost()}:${container.getMappedPort(27017)}/?directConnection=true`;
-    const client = new MongoClient(url);
-    try {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const hello = await client.db('admin').command({ hello: 1 });
-        if (hello['isWritablePrimary'] === true) break;
-        if (Date.now() > deadline) throw new Error('the replica set elected no primary');
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    } finally {
-      await client.close();
-    }
+    container = await startMongoReplicaSet();
+    url = container.url;
   }, 180_000);
 
   afterAll(async () => {
