@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -68,6 +69,15 @@ describe('media: uploads, downloads and thumbnails in the blob store beside the 
       removed: false,
       position: expect.stringMatching(/^\d+$/),
     });
+  });
+
+  it('works on images in a child process at the lowest CPU priority, so sends come first on a busy machine', async () => {
+    await h.http().post('/v1/media').set(alice.auth).attach('file', photo, 'priority.jpg').expect(201);
+    const children = execFileSync('ps', ['-o', 'ni=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes('image-worker.process'));
+    expect(children).toHaveLength(1);
+    expect(Number(children[0]!.trim().split(/\s+/, 1)[0])).toBe(19);
   });
 
   it('serves the bytes with type, length, a strong ETag, Cache-Control and ranges; HEAD says the same without a body', async () => {

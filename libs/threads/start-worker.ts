@@ -1,3 +1,4 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -13,6 +14,20 @@ export function startWorker(dir: string, name: string, workerData: unknown): Wor
   return new Worker(`require(${JSON.stringify(register)});\nrequire(${JSON.stringify(entry)});`, {
     eval: true,
     workerData,
+  });
+}
+
+/**
+ * Starts the child process `<dir>/<name>` with an IPC channel that carries
+ * Buffers (structured clone), the compiled `.js` or the `.ts` source as
+ * `startWorker` does. The child's output goes to the parent's.
+ */
+export function startProcess(dir: string, name: string): ChildProcess {
+  const source = __filename.endsWith('.ts');
+  return fork(join(dir, `${name}.${source ? 'ts' : 'js'}`), [], {
+    serialization: 'advanced',
+    execArgv: source ? ['-r', join(__dirname, 'ts-source-register.js')] : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
 

@@ -16,7 +16,7 @@ import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { OrgStates } from '../org/org-states';
 import { RoomStates } from '../rooms/room-states';
 import { refuseZipBomb } from './archive-check';
-import { examineImage } from './image-work';
+import { ImageWork } from './image-work';
 import { BLOB_STORE } from './media-tokens';
 import { mediaTooLarge, type UploadBody } from './upload-body';
 import { mediaUrl, thumbnailViews, type MediaView } from './media-views';
@@ -57,6 +57,7 @@ export class MediaUploads {
     private readonly pipeline: CommandPipeline,
     private readonly rooms: RoomStates,
     private readonly org: OrgStates,
+    private readonly images: ImageWork,
   ) {}
 
   /**
@@ -107,7 +108,7 @@ export class MediaUploads {
       ]);
     }
     if (type === 'application/zip') await refuseZipBomb(body.bytes, body.field, this.config.media.maxZipRatio, maxBytes);
-    const image = isImageType(type) ? await examineImage(body.bytes, maxPixels, body.field) : null;
+    const image = isImageType(type) ? await this.images.examine(body.bytes, maxPixels, body.field) : null;
     const disagreement = body.claimedDimensions ? dimensionsDisagree(body.claimedDimensions, image) : null;
     if (disagreement) throw validationError('MEDIA.DIMENSIONS_MISMATCH', `${disagreement.field}: ${disagreement.reason}`, [disagreement]);
     const sha256 = await sha256Of(body.bytes);

@@ -23,6 +23,7 @@ import { MediaSweeper } from './media-sweeper';
 import { AdminUserPhotoController } from './admin-user-photo.controller';
 import { UserPhotos } from './user-photos';
 import { AttachmentFiles } from './attachment-files';
+import { ImageWork } from './image-work';
 
 class BlobStoreLifecycle implements OnApplicationShutdown {
   constructor(@Inject(BLOB_STORE) private readonly blobs: BlobStore) {}
@@ -53,6 +54,7 @@ class BlobStoreLifecycle implements OnApplicationShutdown {
     MediaSweeper,
     UserPhotos,
     AttachmentFiles,
+    ImageWork,
   ],
   exports: [MediaUploads, MediaLibrary, UserPhotos, AttachmentFiles],
 })
