@@ -1,4 +1,4 @@
-import { MongoClient } from 'mongodb';
+import { openMongo } from '../../libs/mongo/mongo-connection';
 
 /*
  * The production profile's servers for tests, through testcontainers where a
@@ -50,17 +50,17 @@ export async function startMongoReplicaSet(): Promise<StartedServer> {
   const init = await container.exec(['mongosh', '--quiet', '--eval', 'rs.initiate({ _id: "rs0", members: [{ _id: 0, host: "localhost:27017" }] })']);
   if (init.exitCode !== 0) throw new Error(`rs.initiate failed: ${init.output}`);
   const url = `mongodb://${container.getHost()}:${container.getMappedPort(27017)}/?directConnection=true`;
-  const client = new MongoClient(url);
+  const mongo = openMongo({ url, store: 'MongoDB (test setup)', appName: 'parley-test-setup' });
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const hello = await client.db('admin').command({ hello: 1 });
+      const hello = await mongo.client.db('admin').command({ hello: 1 });
       if (hello['isWritablePrimary'] === true) break;
       if (Date.now() > deadline) throw new Error('the replica set elected no primary');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } finally {
-    await client.close();
+    await mongo.close();
   }
   return { url, stop: async () => void (await container.stop()) };
 }
