@@ -78,6 +78,16 @@ describe('media: uploads, downloads and thumbnails in the blob store beside the 
       .filter((line) => line.includes('image-worker.process'));
     expect(children).toHaveLength(1);
     expect(Number(children[0]!.trim().split(/\s+/, 1)[0])).toBe(19);
+
+    // A worker that dies is started again for the next image.
+    const pid = Number(execFileSync('pgrep', ['-P', String(process.pid), '-f', 'image-worker.process'], { encoding: 'utf8' }).trim().split('\n')[0]);
+    process.kill(pid, 'SIGKILL');
+    await new Promise<void>((resolve) => {
+      const check = () => (execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' }).includes(String(pid)) ? setTimeout(check, 20) : resolve());
+      check();
+    });
+    const again = await h.http().post('/v1/media').set(alice.auth).attach('file', photo, 'again.jpg').expect(201);
+    expect(again.body).toMatchObject({ width: 800, height: 600 });
   });
 
   it('serves the bytes with type, length, a strong ETag, Cache-Control and ranges; HEAD says the same without a body', async () => {
