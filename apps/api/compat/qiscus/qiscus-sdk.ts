@@ -32,7 +32,7 @@ import { NO_TIME, QiscusDirectory, qiscusTime, type QiscusUser } from './qiscus-
 import { QiscusInput, invalid } from './qiscus-input';
 import { QiscusRest } from './qiscus-rest';
 import { attachmentsOf } from '../../comments/comment-views';
-import { AttachmentFiles } from '../../media/attachment-files';
+import { AttachmentFiles, type AttachmentFile } from '../../media/attachment-files';
 import { qiscusMessageOf } from '../../webhooks/webhook-payloads';
 
 /** A comment as the client SDK reads one (sync, load_comments, rooms, post_comment). */
@@ -324,10 +324,15 @@ export class QiscusSdk {
     const byId = new Map(docs.map((doc) => [doc.id, doc]));
     const participants = await this.participants(room);
     const readThrough = await this.readByAll(room, userId);
-    const comments: QiscusSdkComment[] = [];
-    for (const item of page.items) {
+    const shown = page.items.flatMap((item) => {
       const doc = byId.get(item.id);
-      if (doc) comments.push(await this.comment(doc, room, participants, item.text, readThrough));
+      return doc === undefined ? [] : [{ doc, text: item.text }];
+    });
+    // The page's files in one read.
+    const files = await this.files.ofEach(shown.map(({ doc }) => attachmentsOf(doc)));
+    const comments: QiscusSdkComment[] = [];
+    for (const [index, { doc, text }] of shown.entries()) {
+      comments.push(await this.comment(doc, room, participants, text, readThrough, files[index]));
     }
     return { comments: after ? comments : comments.reverse() };
   }
@@ -604,7 +609,14 @@ export class QiscusSdk {
     };
   }
 
-  private async comment(doc: Doc, room: Room, participants?: readonly QiscusUser[], text?: string | null, readThrough = 0): Promise<QiscusSdkComment> {
+  private async comment(
+    doc: Doc,
+    room: Room,
+    participants?: readonly QiscusUser[],
+    text?: string | null,
+    readThrough = 0,
+    files?: readonly AttachmentFile[],
+  ): Promise<QiscusSdkComment> {
     const sender = await this.directory.user(doc['senderId'] as string);
     const name = roomName(room, participants ?? (await this.participants(room)));
     const createdAt = doc['createdAt'] as string;
@@ -617,7 +629,7 @@ export class QiscusSdk {
       (doc['type'] as string | undefined) ?? 'text',
       deleted ? '' : (text ?? (doc['text'] as string | null) ?? ''),
       deleted ? null : ((doc['payload'] as Record<string, unknown> | null) ?? null),
-      await this.files.of(attachmentsOf(doc)),
+      files ?? (await this.files.of(attachmentsOf(doc))),
     );
     return {
       id: (doc['alias'] as number | undefined) ?? 0,
