@@ -93,12 +93,7 @@ export class AuditController {
     if (query.fromPreviousLog === undefined) {
       return query.from ? clientPosition(this.store, query.from, 'from', { invalid: 'EVENTS.FROM_INVALID', ahead: 'EVENTS.FROM_AHEAD' }) : 0n;
     }
-    if (query.from !== undefined) {
-      throw validationError('EVENTS.FROM_CONFLICT', 'Send from or fromPreviousLog, not both', [
-        { field: 'fromPreviousLog', reason: 'cannot be combined with from' },
-      ]);
-    }
-    return this.previousLog.after(query.fromPreviousLog, 'fromPreviousLog');
+    return this.previousLog.after(query.fromPreviousLog, 'fromPreviousLog', { text: query.from, conflict: 'EVENTS.FROM_CONFLICT' });
   }
 
   /** The room as it was at `at` (ISO time or position), computed from the log. */

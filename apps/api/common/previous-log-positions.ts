@@ -26,16 +26,22 @@ export class PreviousLogPositions {
     this.map = new PositionMap(readStore);
   }
 
-  /** Where a client that had read the previous log through `text` goes on: read strictly after the answer. */
-  async after(text: string, field: string): Promise<Position> {
+  /**
+   * Where a client that had read the previous log through `text` goes on:
+   * read strictly after the answer. `from`, a position of this log sent
+   * with it, is refused with 400 `conflict`: a client names one start.
+   */
+  async after(text: string, field: string, from: { readonly text: string | undefined; readonly conflict: string }): Promise<Position> {
+    refuseBoth(from, field);
     const old = await this.checked(text, field);
     const translation = await this.map.translate(old);
     if (translation.kind === 'beyond') throw beyond(field, old, translation.lastImported);
     return translation.position;
   }
 
-  /** Where a read that was to start at `text` (inclusive) in the previous log starts in this one. */
-  async from(text: string, field: string): Promise<Position> {
+  /** Where a read that was to start at `text` (inclusive) in the previous log starts in this one; `from` as in `after`. */
+  async from(text: string, field: string, from: { readonly text: string | undefined; readonly conflict: string }): Promise<Position> {
+    refuseBoth(from, field);
     const old = await this.checked(text, field);
     const next = await this.map.firstAtOrAfter(old);
     if (next === null) throw beyond(field, old, await this.map.lastOld());
@@ -56,6 +62,11 @@ export class PreviousLogPositions {
     }
     return old;
   }
+}
+
+function refuseBoth(from: { readonly text: string | undefined; readonly conflict: string }, field: string): void {
+  if (from.text === undefined || from.text === '') return;
+  throw validationError(from.conflict, `Send from or ${field}, not both`, [{ field, reason: 'cannot be combined with from' }]);
 }
 
 function beyond(field: string, old: Position, lastImported: Position | null) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { ParleyConfig } from '../../../libs/config/config';
-import { rateLimited, validationError } from '../../../libs/domain/errors';
+import { rateLimited } from '../../../libs/domain/errors';
 import { type EventStore, type Position, type StoredEvent } from '../../../libs/event-store/event-store.port';
 import { clientPosition } from '../common/client-position';
 import { PreviousLogPositions } from '../common/previous-log-positions';
@@ -84,12 +84,7 @@ export class FeedHub implements BeforeApplicationShutdown {
     if (request.lastEventId !== undefined) return this.resumePosition(request.lastEventId, 'Last-Event-ID');
     const previous = request.fromPreviousLog;
     if (previous === undefined || previous === '') return this.resumePosition(request.from, 'from');
-    if (request.from !== undefined && request.from !== '') {
-      throw validationError('FEED.FROM_CONFLICT', 'Send from or fromPreviousLog, not both', [
-        { field: 'fromPreviousLog', reason: 'cannot be combined with from' },
-      ]);
-    }
-    return this.previousLog.after(previous, 'fromPreviousLog');
+    return this.previousLog.after(previous, 'fromPreviousLog', { text: request.from, conflict: 'FEED.FROM_CONFLICT' });
   }
 
   /**

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { validationError } from '../../../libs/domain/errors';
 import { clientPosition } from '../common/client-position';
 import { PreviousLogPositions } from '../common/previous-log-positions';
 import { ApiErrors, COMMAND_ERRORS } from '../common/openapi';
@@ -144,11 +143,6 @@ export class WebhooksController {
       await clientPosition(this.store, from, 'from', { invalid: 'WEBHOOK.REPLAY_INVALID', ahead: 'WEBHOOK.REPLAY_AHEAD' });
       return from;
     }
-    if (body.from !== undefined) {
-      throw validationError('WEBHOOK.REPLAY_CONFLICT', 'Send from or fromPreviousLog, not both', [
-        { field: 'fromPreviousLog', reason: 'cannot be combined with from' },
-      ]);
-    }
-    return (await this.previousLog.from(body.fromPreviousLog, 'fromPreviousLog')).toString();
+    return (await this.previousLog.from(body.fromPreviousLog, 'fromPreviousLog', { text: body.from, conflict: 'WEBHOOK.REPLAY_CONFLICT' })).toString();
   }
 }
