@@ -42,9 +42,9 @@ export class ImageWork implements OnApplicationShutdown {
     else this.busy++;
     try {
       return await new Promise<ImageFacts>((resolve, reject) => {
+        const child = this.worker();
         const id = ++this.nextId;
         this.pending.set(id, { resolve, reject, maxPixels, field });
-        const child = this.worker();
         child.ref();
         child.channel?.ref();
         const job: ImageJob = { id, bytes, maxPixels };
