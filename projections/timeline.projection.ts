@@ -2,6 +2,7 @@ import { aliasOfEvent } from '../libs/domain/aliases';
 import { payloadKeptOnDeletion } from '../libs/domain/comments/custom-events';
 import type { ProjectedEvent, Projection, ProjectionContext } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
+import { systemItemOf } from '../libs/domain/rooms/timeline-items';
 
 /**
  * A room's timeline: user comments (tombstoned when deleted) and the system
@@ -12,16 +13,7 @@ import type { Doc } from '../libs/read-store/read-store.port';
  * order; user comments also carry their `seq`. System items name the users
  * by id; the query renders current display names.
  */
-export type SystemEventKind =
-  | 'room_created'
-  | 'member_added'
-  | 'member_invited'
-  | 'member_joined'
-  | 'member_removed'
-  | 'member_left'
-  | 'room_renamed'
-  | 'topic_changed'
-  | 'avatar_changed';
+export type { SystemEventKind } from '../libs/domain/rooms/timeline-items';
 
 async function nextOrd(ctx: ProjectionContext, roomId: string): Promise<number | null> {
   const room = await ctx.get('timeline_rooms', roomId);
@@ -31,22 +23,13 @@ async function nextOrd(ctx: ProjectionContext, roomId: string): Promise<number |
   return ord;
 }
 
-async function system(
-  ctx: ProjectionContext,
-  event: Pick<ProjectedEvent, 'id' | 'position' | 'metadata'>,
-  roomId: string,
-  at: string,
-  systemEvent: {
-    kind: SystemEventKind;
-    actorId: string;
-    subjectId?: string;
-    name?: string;
-    topic?: string | null;
-    avatarUrl?: string | null;
-  },
-): Promise<void> {
+/** The system item a room event makes, if the shared rule (systemItemOf) says it makes one. */
+async function system(ctx: ProjectionContext, event: ProjectedEvent, roomId: string, createdBy: string | null): Promise<void> {
+  const item = systemItemOf(event, createdBy);
+  if (item === null) return;
   const ord = await nextOrd(ctx, roomId);
   if (ord === null) return;
+  const { at, ...systemEvent } = item;
   await ctx.update(
     'timeline',
     event.id,
@@ -67,6 +50,12 @@ async function system(
     }),
     () => ({ id: event.id }),
   );
+}
+
+/** The room's creator as the timeline keeps it (null before RoomCreated). */
+async function creatorOf(ctx: ProjectionContext, roomId: string): Promise<string | null> {
+  const room = await ctx.get('timeline_rooms', roomId);
+  return (room?.['createdBy'] as string | undefined) ?? null;
 }
 
 /** Id of a comment's entry in `timeline_seqs` (room, seq → comment id): what a deleted block of seqs is found by. */
@@ -134,11 +123,7 @@ export const timelineProjection: Projection = {
       await ctx.update('timeline_rooms', d.roomId, (doc) => ({ ...doc, ord: 0, createdBy: d.createdBy }), () => ({
         id: d.roomId,
       }));
-      await system(ctx, event, d.roomId, d.createdAt, {
-        kind: 'room_created',
-        actorId: d.createdBy,
-        name: d.name,
-      });
+      await system(ctx, event, d.roomId, d.createdBy);
     },
     MemberAdded: async (event, ctx) => {
       const d = event.data;
@@ -151,68 +136,14 @@ export const timelineProjection: Projection = {
         (doc) => ({ ...doc, roomId: d.roomId, userId: d.userId, afterOrd: before }),
         () => ({ id: timelineJoinId(d.roomId, d.userId) }),
       );
-      if (d.invitedBy !== undefined) {
-        // An accepted invitation: the member joined by themselves.
-        await system(ctx, event, d.roomId, d.addedAt, { kind: 'member_joined', actorId: d.userId });
-        return;
-      }
-      // The creator's own membership is the room's creation; anyone else adding themselves joined.
-      // (Decided from facts that never change, so a replay decides the same.)
-      if (d.userId === d.addedBy && room['createdBy'] === d.userId) return;
-      if (d.userId === d.addedBy) {
-        await system(ctx, event, d.roomId, d.addedAt, { kind: 'member_joined', actorId: d.userId });
-        return;
-      }
-      await system(ctx, event, d.roomId, d.addedAt, {
-        kind: 'member_added',
-        actorId: d.addedBy,
-        subjectId: d.userId,
-      });
+      await system(ctx, event, d.roomId, (room['createdBy'] as string | undefined) ?? null);
     },
-    MemberInvited: async (event, ctx) => {
-      const d = event.data;
-      await system(ctx, event, d.roomId, d.invitedAt, {
-        kind: 'member_invited',
-        actorId: d.invitedBy,
-        subjectId: d.userId,
-      });
-    },
-    MemberRemoved: async (event, ctx) => {
-      const d = event.data;
-      await system(ctx, event, d.roomId, d.removedAt, {
-        kind: 'member_removed',
-        actorId: d.removedBy,
-        subjectId: d.userId,
-      });
-    },
-    MemberLeft: async (event, ctx) => {
-      const d = event.data;
-      await system(ctx, event, d.roomId, d.leftAt, { kind: 'member_left', actorId: d.userId });
-    },
-    RoomRenamed: async (event, ctx) => {
-      const d = event.data;
-      await system(ctx, event, d.roomId, d.renamedAt, {
-        kind: 'room_renamed',
-        actorId: d.renamedBy,
-        name: d.name,
-      });
-    },
-    RoomTopicChanged: async (event, ctx) => {
-      const d = event.data;
-      await system(ctx, event, d.roomId, d.changedAt, {
-        kind: 'topic_changed',
-        actorId: d.changedBy,
-        topic: d.topic,
-      });
-    },
-    RoomAvatarChanged: async (event, ctx) => {
-      const d = event.data;
-      await system(ctx, event, d.roomId, d.changedAt, {
-        kind: 'avatar_changed',
-        actorId: d.changedBy,
-        avatarUrl: d.avatarUrl,
-      });
-    },
+    MemberInvited: async (event, ctx) => system(ctx, event, event.data.roomId, await creatorOf(ctx, event.data.roomId)),
+    MemberRemoved: async (event, ctx) => system(ctx, event, event.data.roomId, await creatorOf(ctx, event.data.roomId)),
+    MemberLeft: async (event, ctx) => system(ctx, event, event.data.roomId, await creatorOf(ctx, event.data.roomId)),
+    RoomRenamed: async (event, ctx) => system(ctx, event, event.data.roomId, await creatorOf(ctx, event.data.roomId)),
+    RoomTopicChanged: async (event, ctx) => system(ctx, event, event.data.roomId, await creatorOf(ctx, event.data.roomId)),
+    RoomAvatarChanged: async (event, ctx) => system(ctx, event, event.data.roomId, await creatorOf(ctx, event.data.roomId)),
     CommentPosted: async (event, ctx) => {
       const d = event.data;
       const ord = await nextOrd(ctx, d.roomId);

@@ -5,6 +5,7 @@ import type { Doc, ReadStore } from '../../../libs/read-store/read-store.port';
 import type { MemberStateEntry } from '../../../projections/rooms.projection';
 import { decodeCursor, encodeCursor, requireMembership } from '../rooms/read-access';
 import { READ_STORE } from '../infrastructure/tokens';
+import type { CommentView } from '../comments/comment-views';
 
 export interface ApplicationView {
   readonly id: string;
@@ -284,6 +285,22 @@ const timelineEventView = (doc: Doc): TimelineEventView => ({
   createdAt: doc['createdAt'] as string,
   deleted: doc['deleted'] === true,
 });
+
+/** A comment just posted as the timeline will show it, under the event id the post answered. */
+export function timelineEventOfPosted(comment: CommentView, eventId: number): TimelineEventView {
+  return {
+    eventId,
+    kind: 'comment',
+    commentId: comment.id,
+    senderId: comment.senderId,
+    text: comment.text,
+    type: comment.type,
+    payload: comment.payload,
+    systemEvent: null,
+    createdAt: comment.createdAt,
+    deleted: false,
+  };
+}
 
 export class ListTimelineEventsQuery extends Query<{ readonly items: readonly TimelineEventView[]; readonly more: boolean }> {
   constructor(

@@ -6,10 +6,11 @@ import { commentsDecider, roomOpeningTail, tailOf, type CommentsTail, type PostC
 import type { BlockFacts } from '../../../libs/domain/contacts/blocking.decider';
 import { upcast, type CommentPosted } from '../../../libs/domain/events';
 import { streams } from '../../../libs/domain/streams';
-import { MAX_APPEND_BYTES, type EventStore } from '../../../libs/event-store/event-store.port';
+import { MAX_APPEND_BYTES, type EventStore, type Position } from '../../../libs/event-store/event-store.port';
+import { systemItemOf } from '../../../libs/domain/rooms/timeline-items';
 import { ContactDirectory } from '../contacts/contact-directory';
 import { EVENT_STORE } from '../infrastructure/tokens';
-import { RoomStates } from '../rooms/room-states';
+import { creatorOf, RoomStates } from '../rooms/room-states';
 import { CommentLookup, type CommentsHead } from './comment-lookup';
 import { commentView, type CommentView } from './comment-views';
 
@@ -20,8 +21,26 @@ interface Pending {
   readonly context: CommandContext;
   /** What the comment adds to an append, at most (see appendBytes). */
   readonly bytes: number;
-  readonly resolve: (comment: CommentView) => void;
+  /** The caller answers with the comment's event id in its room's timeline (the Vonage and Nexmo surfaces). */
+  readonly wantsEventId: boolean;
+  readonly resolve: (comment: PostedComment) => void;
   readonly reject: (error: unknown) => void;
+}
+
+/** A post's answer: the comment, and its per-room event id when the caller asked for it. */
+export type PostedComment = CommentView & { readonly eventId?: number };
+
+/**
+ * What a turn decided on about the room's timeline: the room stream's revision
+ * and how many system items the room had by then. A comment's event id is its
+ * seq plus the system items before it; those written between this and the
+ * append are read after it (systemItemsBefore).
+ */
+interface TimelineBasis {
+  readonly roomStream: string;
+  readonly revision: number | null;
+  readonly systemItems: number;
+  readonly createdBy: string | null;
 }
 
 /** The comment stream's end as this process last wrote or read it. */
@@ -109,6 +128,7 @@ class CommentTails implements StateSource<Tail> {
 export class CommentSequencer {
   private readonly queues = new Map<string, Pending[]>();
   private readonly tails: CommentTails;
+  private readonly store: EventStore;
   /** Posts one turn may group: only one where the store cannot answer each event's position. */
   private readonly maxBatch: number;
 
@@ -119,14 +139,15 @@ export class CommentSequencer {
     private readonly contacts: ContactDirectory,
     private readonly lookup: CommentLookup,
   ) {
+    this.store = store;
     this.tails = new CommentTails(store);
     this.maxBatch = store.answersEachPosition ? MAX_BATCH : 1;
   }
 
-  post(command: PostComment, context: CommandContext, keyed: boolean): Promise<CommentView> {
+  post(command: PostComment, context: CommandContext, keyed: boolean, wantsEventId = false): Promise<PostedComment> {
     return new Promise((resolve, reject) => {
       const queue = this.queues.get(command.roomId);
-      const pending = { command, context, keyed, bytes: appendBytes(command.text, command.payload) + ATTACHMENT_BYTES * (command.attachments?.length ?? 0), resolve, reject };
+      const pending = { command, context, keyed, wantsEventId, bytes: appendBytes(command.text, command.payload) + ATTACHMENT_BYTES * (command.attachments?.length ?? 0), resolve, reject };
       if (queue) {
         queue.push(pending);
         return;
@@ -154,7 +175,9 @@ export class CommentSequencer {
 
   /** The turn's posts decided one after another on the advancing tail; one append answers them all. */
   private async decideTurn(roomId: string, turn: readonly Pending[], known: Tail): Promise<Turn<CommentPosted, void>> {
-    const [{ state }, earlier] = await Promise.all([this.rooms.load(roomId), this.lookup.find(roomId, lookedUp(turn), known.head)]);
+    const [loaded, earlier] = await Promise.all([this.rooms.loadWithJoins(roomId), this.lookup.find(roomId, lookedUp(turn), known.head)]);
+    const state = loaded.state.room;
+    const basis: TimelineBasis = { roomStream: streams.room(roomId), revision: loaded.revision, systemItems: loaded.state.systemItems, createdBy: creatorOf(state) };
     // An empty comment stream continues the room's: a thread's first message came with the room.
     let tail = known.head === null ? roomOpeningTail(state) : known.tail;
     let blocks: BlockFacts | null = null;
@@ -196,15 +219,45 @@ export class CommentSequencer {
         } else {
           this.tails.keep(stream, { head: { revision: appended.nextRevision, position: appended.position }, tail });
           // Each comment answers its own event's position: the one reads, the feed and webhooks show.
-          accepted.forEach(({ pending, event }, index) => {
-            const comment = commentView(event.data, appended.positions?.[index] ?? appended.position);
-            pending.resolve(comment);
-            for (const twin of sameId.get(event.data.commentId) ?? []) twin.resolve(comment);
-          });
+          const answer = (systemItems: number | null) =>
+            accepted.forEach(({ pending, event }, index) => {
+              const comment = commentView(event.data, appended.positions?.[index] ?? appended.position);
+              const withId = systemItems === null ? comment : { ...comment, eventId: event.data.seq + systemItems };
+              pending.resolve(pending.wantsEventId ? withId : comment);
+              for (const twin of sameId.get(event.data.commentId) ?? []) twin.resolve(twin.wantsEventId ? withId : comment);
+            });
+          if (accepted.some(({ pending }) => pending.wantsEventId || sameId.get(pending.command.commentId)?.some((twin) => twin.wantsEventId))) {
+            // One append is contiguous in the log: a room event is before all of the turn's comments or after all.
+            this.systemItemsBefore(basis, appended.positions?.[0] ?? appended.position).then(answer, (error: unknown) => {
+              for (const { pending } of accepted) pending.reject(error);
+            });
+          } else {
+            answer(null);
+          }
         }
         for (const { pending, error } of refused) pending.reject(error);
       },
     };
+  }
+
+  /**
+   * The room's system items before `position` (the turn's first comment):
+   * the basis's count, and those of the room events appended since it that
+   * the log holds before the comment. Read after the append, so every event
+   * before the comment is committed; usually none is new and the read is empty.
+   */
+  private async systemItemsBefore(basis: TimelineBasis, position: Position): Promise<number> {
+    const since = await this.store.readStream(basis.roomStream, basis.revision === null ? {} : { fromRevision: basis.revision + 1 });
+    let count = basis.systemItems;
+    let createdBy = basis.createdBy;
+    for (const stored of since) {
+      if (stored.position >= position) break;
+      const event = upcast(stored.type, stored.version, stored.data);
+      if (event === null) continue;
+      if (systemItemOf(event, createdBy) !== null) count++;
+      if (event.type === 'RoomCreated') createdBy = event.data.createdBy;
+    }
+    return count;
   }
 }
 

@@ -2,13 +2,12 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { idFromKey, newId } from '../../../libs/domain/ids';
 import { assertCommentSize } from '../../../libs/domain/comments/comment.decider';
 import type { CommandContext } from '../../../libs/command-pipeline/command-context';
-import { CommentSequencer } from './comment-sequencer';
+import { CommentSequencer, type PostedComment } from './comment-sequencer';
 import { CommandPipeline } from '../../../libs/command-pipeline/command-pipeline';
 import { mediaDecider } from '../../../libs/domain/media/media.decider';
 import { streams } from '../../../libs/domain/streams';
-import type { CommentView } from './comment-views';
 
-export class PostCommentCommand extends Command<CommentView> {
+export class PostCommentCommand extends Command<PostedComment> {
   constructor(
     readonly roomId: string,
     readonly text: string,
@@ -19,6 +18,8 @@ export class PostCommentCommand extends Command<CommentView> {
     readonly idempotencyKey: string | null,
     readonly context: CommandContext,
     readonly attachments: readonly string[] = [],
+    /** Answer the comment's per-room event id too (`eventId`), as the Vonage and Nexmo surfaces do; a retry answered with an earlier comment has none. */
+    readonly withEventId = false,
   ) {
     super();
   }
@@ -33,13 +34,13 @@ export class PostCommentCommand extends Command<CommentView> {
  * however late the retry comes. A post without a key looks nothing up.
  */
 @CommandHandler(PostCommentCommand)
-export class PostCommentHandler implements ICommandHandler<PostCommentCommand, CommentView> {
+export class PostCommentHandler implements ICommandHandler<PostCommentCommand, PostedComment> {
   constructor(
     private readonly sequencer: CommentSequencer,
     private readonly pipeline: CommandPipeline,
   ) {}
 
-  async execute(command: PostCommentCommand): Promise<CommentView> {
+  async execute(command: PostCommentCommand): Promise<PostedComment> {
     const { roomId, context } = command;
     // Refused before it joins a turn: one oversized comment never fails the others.
     assertCommentSize(command.text, command.payload);
@@ -67,6 +68,7 @@ export class PostCommentHandler implements ICommandHandler<PostCommentCommand, C
       },
       context,
       key !== null,
+      command.withEventId,
     );
   }
 }

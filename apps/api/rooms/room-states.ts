@@ -3,6 +3,7 @@ import { aliasOfEvent } from '../../../libs/domain/aliases';
 import type { ParleyEvent } from '../../../libs/domain/events';
 import { evolveRoomStream, initialRoomState, isRoomEvent, type RoomState } from '../../../libs/domain/rooms/room.decider';
 import { streams } from '../../../libs/domain/streams';
+import { systemItemOf } from '../../../libs/domain/rooms/timeline-items';
 import type { EventStore, Position, StoredEvent } from '../../../libs/event-store/event-store.port';
 import { LogFollower } from '../infrastructure/log-follower';
 import { StreamStateCache, type Loaded } from '../../../libs/command-pipeline/stream-state-cache';
@@ -15,11 +16,17 @@ export interface RoomWithJoins {
   readonly joinedAt: ReadonlyMap<string, Position>;
   /** Where a thread's first message is in `room-<id>` (it came with the room's creation); null for other rooms. */
   readonly openingAt: { readonly revision: number; readonly position: Position; readonly alias: number } | null;
+  /** How many system items of the room's timeline `room-<id>` made so far (systemItemOf): a comment's event id is its seq plus those before it. */
+  readonly systemItems: number;
 }
 
-const EMPTY: RoomWithJoins = { room: initialRoomState, joinedAt: new Map(), openingAt: null };
+const EMPTY: RoomWithJoins = { room: initialRoomState, joinedAt: new Map(), openingAt: null, systemItems: 0 };
 
-function evolve(fold: RoomWithJoins, event: ParleyEvent, stored: StoredEvent): RoomWithJoins {
+/** The room's creator, the one fact the timeline's rule reads from the state (null before the room exists). */
+export const creatorOf = (room: RoomState): string | null => (room.status === 'active' ? room.createdBy : null);
+
+function evolve(before: RoomWithJoins, event: ParleyEvent, stored: StoredEvent): RoomWithJoins {
+  const fold = systemItemOf(event, creatorOf(before.room)) === null ? before : { ...before, systemItems: before.systemItems + 1 };
   if (!isRoomEvent(event)) {
     const room = evolveRoomStream(fold.room, event);
     if (room === fold.room) return fold;

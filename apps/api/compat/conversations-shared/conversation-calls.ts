@@ -13,6 +13,7 @@ import {
   GetApplicationUserQuery,
   GetTimelineEventQuery,
   TimelineEventOfCommentQuery,
+  timelineEventOfPosted,
   type ApplicationRoomView,
   type ApplicationUserView,
   type MemberStateView,
@@ -21,6 +22,8 @@ import {
 import { applicationActor } from '../../applications/application-tokens';
 import { DeleteCommentCommand } from '../../comments/delete-comment.command';
 import { PostCommentCommand } from '../../comments/post-comment.command';
+import type { PostedComment } from '../../comments/comment-sequencer';
+import type { CommentView } from '../../comments/comment-views';
 import { ReadModelGate } from '../../infrastructure/read-model-gate';
 import { ExecuteRoomCommand } from '../../rooms/room-command.command';
 import { CurrentMemberByIdQuery } from '../../rooms/room-lookups.queries';
@@ -113,7 +116,9 @@ export class ConversationCalls {
   /**
    * A new event of the conversation: a comment of the member `from` names
    * (resolved from the room's decision state, so a member who just left is
-   * refused), or of the token's user; answered once the timeline holds it.
+   * refused), or of the token's user. The post answers the comment's event
+   * id, so the send does not wait for the timeline's projection; only a
+   * retry answered with an earlier comment reads it from the timeline.
    */
   async sendEvent(applicationId: string, roomId: string, body: Json, textTypes: readonly string[], context: CommandContext): Promise<SentEvent> {
     const content = eventContent(str(body, 'type'), body['body'], textTypes);
@@ -122,9 +127,10 @@ export class ConversationCalls {
     const memberUser = from === undefined ? null : await this.currentMember(applicationId, roomId, fromMember);
     const sender = memberUser ?? (context.actor === applicationActor(applicationId) ? null : context.actor);
     if (sender === null) throw validationError('REQUEST.VALIDATION_FAILED', 'from must name a member', [{ field: 'from', reason: 'is required' }]);
-    const posted = await this.commands.execute(new PostCommentCommand(roomId, content.text, content.commentType, content.payload, null, null, null, { ...context, actor: sender }));
-    await this.gate.waitFor(BigInt(posted.position), READ_YOUR_WRITES_MS);
-    const event: TimelineEventView = await this.queries.execute(new TimelineEventOfCommentQuery(roomId, posted.id));
+    const posted: PostedComment = await this.commands.execute(
+      new PostCommentCommand(roomId, content.text, content.commentType, content.payload, null, null, null, { ...context, actor: sender }, [], true),
+    );
+    const event = posted.eventId === undefined ? await this.projectedEvent(roomId, posted) : timelineEventOfPosted(posted, posted.eventId);
     return { event, sender, fromMember: memberUser === null ? null : fromMember };
   }
 
@@ -148,9 +154,15 @@ export class ConversationCalls {
     return { ...user, displayName: updated.displayName, imageUrl: updated.imageUrl, properties: updated.properties };
   }
 
+  private async projectedEvent(roomId: string, posted: CommentView): Promise<TimelineEventView> {
+    await this.gate.waitFor(BigInt(posted.position), READ_YOUR_WRITES_MS);
+    return this.queries.execute(new TimelineEventOfCommentQuery(roomId, posted.id));
+  }
+
   private async currentMember(applicationId: string, roomId: string, memberId: string | null): Promise<string> {
     const userId: string | null = memberId === null ? null : await this.queries.execute(new CurrentMemberByIdQuery(applicationId, roomId, memberId));
     if (userId === null) throw validationError('EVENT.FROM_UNKNOWN', 'from names no member of this conversation', [{ field: 'from', reason: 'is not a member of this conversation' }]);
     return userId;
   }
 }
+
