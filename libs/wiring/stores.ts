@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import type { BlobStore } from '../blob-store/blob-store.port';
 import { DiskBlobStore } from '../blob-store/disk-blob-store';
 import { GridFsBlobStore } from '../blob-store/gridfs-blob-store';
@@ -15,6 +16,7 @@ import { MemoryReadStore } from '../read-store/memory-read-store';
 import { MongoReadStore } from '../read-store/mongo-read-store';
 import type { ReadStore } from '../read-store/read-store.port';
 import { SqliteReadStore } from '../read-store/sqlite-read-store';
+import { ThreadedSqliteReadStore } from '../read-store/threaded-sqlite-read-store';
 import type { KeyStore } from '../personal-data/key-store.port';
 import { MemoryKeyStore } from '../personal-data/memory-key-store';
 import { MongoKeyStore } from '../personal-data/mongo-key-store';
@@ -95,6 +97,31 @@ export function createReadStore(config: StoresConfig): ReadStore {
     }
   }
 }
+
+/**
+ * Where the API keeps state of its own that no event makes (used application
+ * token ids, sign-in attempts). Beside a SQLite read store it is a file of its
+ * own, `api-state.db`, written from a thread of its own: the projector thread
+ * writes the read store's file, and a write from the API's thread would wait,
+ * blocking the event loop, for the projector's transaction to end, and for
+ * the fsync of the write-ahead log's checkpoints. MongoDB has no such lock,
+ * and every API process must see the same state, so there it is the read
+ * store itself.
+ */
+export function createApiStateStore(config: StoresConfig, readStore: ReadStore): ReadStore {
+  const target = config.readStore;
+  switch (target.kind) {
+    case 'sqlite':
+      return new ThreadedSqliteReadStore({ file: join(dirname(target.file), API_STATE_FILE) });
+    case 'memory':
+      return new MemoryReadStore();
+    case 'mongodb':
+      return readStore;
+  }
+}
+
+/** The embedded profile's file of the API's own state, beside the read store's. */
+export const API_STATE_FILE = 'api-state.db';
 
 /** The store of users' personal-data keys the configuration names (KEY_STORE_URL). */
 export function createKeyStore(config: StoresConfig): KeyStore {

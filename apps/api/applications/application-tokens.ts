@@ -7,7 +7,7 @@ import { applicationActor } from '../../../libs/domain/rooms/room.decider';
 /** The actor an application's own token acts as (surfaces compare callers with it). */
 export { applicationActor };
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
-import { READ_STORE } from '../infrastructure/tokens';
+import { API_STATE_STORE } from '../infrastructure/tokens';
 import { UserStates } from '../users/user-states';
 import { ApplicationStates } from './application-states';
 import { applicationUserId } from './application-users';
@@ -25,7 +25,7 @@ const GUARD_STATE_MAX_AGE_MS = 1000;
 /** Parsed public keys kept (parsing a PEM costs more than the signature check). */
 const KEY_CACHE_CAPACITY = 1000;
 
-/** A token id waiting for the turn's one commit. */
+/** A token id waiting for the group's one commit. */
 interface PendingUse {
   readonly id: string;
   readonly expiresAt: number;
@@ -55,7 +55,7 @@ export class ApplicationTokens {
   constructor(
     private readonly applications: ApplicationStates,
     private readonly users: UserStates,
-    @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(API_STATE_STORE) private readonly store: ReadStore,
   ) {}
 
   /**
@@ -94,7 +94,8 @@ export class ApplicationTokens {
    * Remembers the token id until the token expires; a second use within that
    * time is refused. The ids of one event-loop turn are looked up and written
    * in one read and one commit, so a burst of requests costs one round trip,
-   * not one each; a use racing another of the same id is refused at once.
+   * not one each; a use racing another of the same id is refused at once. On
+   * the embedded profile both run in the API state store's own thread.
    */
   private async useOnce(applicationId: string, claims: ApplicationClaims): Promise<void> {
     const id = `${applicationId}:${claims.jti}`;
@@ -102,7 +103,7 @@ export class ApplicationTokens {
     this.inFlight.add(id);
     try {
       await new Promise<void>((resolve, reject) => {
-        if (this.pending.push({ id, expiresAt: claims.expiresAt, resolve, reject }) === 1) setImmediate(() => void this.commitTurn());
+        if (this.pending.push({ id, expiresAt: claims.expiresAt, resolve, reject }) === 1) setImmediate(() => void this.commitGroup());
       });
     } finally {
       this.inFlight.delete(id);
@@ -113,7 +114,7 @@ export class ApplicationTokens {
     }
   }
 
-  private async commitTurn(): Promise<void> {
+  private async commitGroup(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
     try {

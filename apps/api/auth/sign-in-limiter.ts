@@ -11,7 +11,7 @@ import {
 import { leaseHolder } from '../../../libs/read-store/lease-keeper';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
-import { PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
+import { API_STATE_STORE, PARLEY_CONFIG } from '../infrastructure/tokens';
 
 /**
  * Failed sign-ins, per account and per client address. Kept in the read
@@ -46,7 +46,7 @@ export class SignInLimiter {
   private ready: Promise<void> | null = null;
 
   constructor(
-    @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(API_STATE_STORE) private readonly store: ReadStore,
     @Inject(PARLEY_CONFIG) private readonly config: ParleyConfig,
     private readonly locks: KeyedMutex,
   ) {}

@@ -14,9 +14,9 @@ import { KeyedMutex } from '../../../libs/command-pipeline/keyed-mutex';
 import { LogFollower } from './log-follower';
 import { ParleyMetrics } from './metrics';
 import { ReadModelGate } from './read-model-gate';
-import { createReadStore, openApiEventStore, withPersonalData } from '../../../libs/wiring/stores';
+import { createApiStateStore, createReadStore, openApiEventStore, withPersonalData } from '../../../libs/wiring/stores';
 import { projectorProvider } from './projector-provider';
-import { EVENT_STORE, PARLEY_CONFIG, PROJECTOR, RAW_EVENT_STORE, READ_STORE } from './tokens';
+import { API_STATE_STORE, EVENT_STORE, PARLEY_CONFIG, PROJECTOR, RAW_EVENT_STORE, READ_STORE } from './tokens';
 import { PreviousLogPositions } from '../common/previous-log-positions';
 
 /** Starts the in-process projector after the stores are up, and closes everything on shutdown. */
@@ -24,6 +24,7 @@ class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(API_STATE_STORE) private readonly apiState: ReadStore,
     @Inject(PROJECTOR) private readonly projector: ProjectorHandle | null,
   ) {}
 
@@ -35,6 +36,7 @@ class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
     await this.projector?.stop();
     await this.store.close();
     await this.readStore.close();
+    if (this.apiState !== this.readStore) await this.apiState.close();
   }
 }
 
@@ -57,6 +59,11 @@ class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
       useFactory: (store: PersonalDataEventStore) => store.vault,
     },
     { provide: READ_STORE, inject: [PARLEY_CONFIG], useFactory: (config: ParleyConfig) => createReadStore(config) },
+    {
+      provide: API_STATE_STORE,
+      inject: [PARLEY_CONFIG, READ_STORE],
+      useFactory: (config: ParleyConfig, readStore: ReadStore) => createApiStateStore(config, readStore),
+    },
     projectorProvider(),
     StoresLifecycle,
     { provide: EventWriter, inject: [EVENT_STORE], useFactory: (store: EventStore) => new EventWriter(store) },
@@ -78,6 +85,7 @@ class StoresLifecycle implements OnModuleInit, OnApplicationShutdown {
     RAW_EVENT_STORE,
     EVENT_STORE,
     READ_STORE,
+    API_STATE_STORE,
     PROJECTOR,
     PersonalDataVault,
     EventWriter,
