@@ -10,13 +10,12 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { from, type Observable, switchMap } from 'rxjs';
 import type { ParleyConfig } from '../../../libs/config/config';
-import { DomainError, validationError } from '../../../libs/domain/errors';
+import { validationError } from '../../../libs/domain/errors';
 import { parsePosition, type EventStore } from '../../../libs/event-store/event-store.port';
 import type { Projection } from '../../../libs/projection/projection';
-import type { ProjectionStatus } from '../../../libs/projection/projector';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
 import { ApiErrors } from './openapi';
 import { EVENT_STORE, PARLEY_CONFIG } from '../infrastructure/tokens';
@@ -42,12 +41,12 @@ export class MinPositionInterceptor implements NestInterceptor {
     const header = request.headers['x-min-position'];
     if (header === undefined || request.method !== 'GET') return next.handle();
     const readModels = this.reflector.get<readonly string[] | undefined>(READ_MODELS, context.getHandler()) ?? null;
-    return from(this.wait(header, readModels, context.switchToHttp().getResponse<FastifyReply>())).pipe(
+    return from(this.wait(header, readModels)).pipe(
       switchMap(() => next.handle()),
     );
   }
 
-  private async wait(header: string | string[], readModels: readonly string[] | null, reply: FastifyReply): Promise<void> {
+  private async wait(header: string | string[], readModels: readonly string[] | null): Promise<void> {
     const position = typeof header === 'string' ? parsePosition(header.trim()) : null;
     if (position === null) {
       throw validationError('REQUEST.MIN_POSITION_INVALID', 'X-Min-Position must be a position this API returned', [
@@ -60,36 +59,9 @@ export class MinPositionInterceptor implements NestInterceptor {
         { field: 'X-Min-Position', reason: `no event has been written at ${position.toString()} yet` },
       ]);
     }
-    const outcome = await this.gate.waitForReadModels(position, this.config.minPositionWaitMs, readModels);
-    if (outcome.reached) return;
-    if (outcome.failed.length > 0) throw readModelFailed(outcome.failed);
-    void reply.header('retry-after', '1');
-    throw new DomainError(
-      'READ_MODEL.BEHIND',
-      'unavailable',
-      `The read models did not reach position ${position.toString()} within ${this.config.minPositionWaitMs} ms`,
-    );
+    await this.gate.requireReadModels(position, this.config.minPositionWaitMs, readModels);
   }
 }
-
-/**
- * A read model this query needs is stopped on an event it cannot project
- * (see /health): waiting would not help, so the answer is at once. The event
- * and the error stay in /health, for operators.
- */
-function readModelFailed(failed: readonly ProjectionStatus[]): DomainError {
-  const names = failed.map((s) => s.name).join(', ');
-  return new DomainError(
-    'READ_MODEL.FAILED',
-    'unavailable',
-    `The read model ${names} stopped on an event it cannot project; queries on it cannot see newer writes until it is repaired`,
-    failed.map((s) => ({
-      field: s.name,
-      reason: `stopped at position ${s.checkpoint ?? 'none'}, before the event at ${s.failure?.position ?? 'unknown'}`,
-    })),
-  );
-}
-
 
 /**
  * Marks a query served from the read models: it honours X-Min-Position, and

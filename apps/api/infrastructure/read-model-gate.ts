@@ -5,6 +5,7 @@ import type { ProjectorHandle } from '../../../libs/projection/projector-handle'
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { parleyProjections } from '../../../projections';
 import { EVENT_STORE, PROJECTOR, READ_STORE } from './tokens';
+import { DomainError } from '../../../libs/domain/errors';
 
 const POLL_MS = 10;
 
@@ -91,4 +92,41 @@ export class ReadModelGate {
       else await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, remaining)));
     }
   }
+
+  /**
+   * Waits as waitForReadModels does, and refuses when the wait ends short:
+   * 503 READ_MODEL.FAILED at once when one of them is stopped before
+   * `position`, 503 READ_MODEL.BEHIND (Retry-After: 1) when the time ran out.
+   * A query that must see `position` says "not yet", never "no such thing".
+   */
+  async requireReadModels(position: Position, timeoutMs: number, names: readonly string[] | null): Promise<void> {
+    const outcome = await this.waitForReadModels(position, timeoutMs, names);
+    if (outcome.reached) return;
+    if (outcome.failed.length > 0) throw readModelFailed(outcome.failed);
+    throw new DomainError(
+      'READ_MODEL.BEHIND',
+      'unavailable',
+      `The read models did not reach position ${position.toString()} within ${timeoutMs} ms`,
+      undefined,
+      1,
+    );
+  }
+}
+
+/**
+ * A read model a query needs is stopped on an event it cannot project (see
+ * /health): waiting would not help, so the answer is at once. The event and
+ * the error stay in /health, for operators.
+ */
+function readModelFailed(failed: readonly ProjectionStatus[]): DomainError {
+  const names = failed.map((s) => s.name).join(', ');
+  return new DomainError(
+    'READ_MODEL.FAILED',
+    'unavailable',
+    `The read model ${names} stopped on an event it cannot project; queries on it cannot see newer writes until it is repaired`,
+    failed.map((s) => ({
+      field: s.name,
+      reason: `stopped at position ${s.checkpoint ?? 'none'}, before the event at ${s.failure?.position ?? 'unknown'}`,
+    })),
+  );
 }

@@ -18,7 +18,11 @@ import { RoomStates } from './room-states';
  * query bus and never a store.
  */
 
-/** The room an integer alias names (the position of its creation); null when none, an alias past the log's head included. */
+/**
+ * The room an integer alias names (the position of its creation); null when
+ * none, an alias past the log's head included; 503 READ_MODEL.BEHIND when the
+ * rooms read model did not pass the alias in time.
+ */
 export class RoomIdByAliasQuery extends Query<string | null> {
   constructor(readonly alias: number) {
     super();
@@ -38,8 +42,7 @@ export class RoomIdByAliasHandler implements IQueryHandler<RoomIdByAliasQuery, s
     const head = await this.store.headPosition();
     if (head === null || alias > aliasOf(head)) return null;
     // The alias is the position of the room's creation: once the read model passed it, the room is there.
-    const wait = await this.gate.waitForReadModels(positionOfAlias(BigInt(alias), packsPositions(this.config.eventStore)), this.config.minPositionWaitMs, ['rooms']);
-    if (!wait.reached) return null;
+    await this.gate.requireReadModels(positionOfAlias(BigInt(alias), packsPositions(this.config.eventStore)), this.config.minPositionWaitMs, ['rooms']);
     const [doc] = await this.readStore.find('rooms', { filter: { alias }, limit: 1 });
     return doc ? doc.id : null;
   }
@@ -128,7 +131,8 @@ export class TimelineDocumentsHandler implements IQueryHandler<TimelineDocuments
 /**
  * Timeline items by their integer aliases (the position of the event that
  * made each); an alias that names no item, or one past the log's head, is
- * absent from the answer. Waits (bounded) until the timeline passed them.
+ * absent from the answer. Waits (bounded) until the timeline passed them;
+ * 503 READ_MODEL.BEHIND when it did not in time (not yet, rather than none).
  */
 export class TimelineItemsByAliasQuery extends Query<Doc[]> {
   constructor(readonly aliases: readonly number[]) {
@@ -149,12 +153,7 @@ export class TimelineItemsByAliasHandler implements IQueryHandler<TimelineItemsB
     const head = await this.store.headPosition();
     const known = head === null ? [] : [...new Set(aliases)].filter((alias) => alias <= aliasOf(head));
     if (known.length === 0) return [];
-    const wait = await this.gate.waitForReadModels(
-      positionOfAlias(BigInt(Math.max(...known)), packsPositions(this.config.eventStore)),
-      this.config.minPositionWaitMs,
-      ['timeline'],
-    );
-    if (!wait.reached) return [];
+    await this.gate.requireReadModels(positionOfAlias(BigInt(Math.max(...known)), packsPositions(this.config.eventStore)), this.config.minPositionWaitMs, ['timeline']);
     return this.readStore.find('timeline', { filter: { alias: { $in: known } } });
   }
 }
