@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { applicationToken } from './support/application-tokens';
+import { applicationToken, registerApplication } from './support/application-tokens';
 import { ParleyHarness } from './support/parley-app';
 
 const API_KEY = 'pk_app_surfaces_e2e_0123456789abcdef0123456789abcde';
@@ -18,9 +18,7 @@ describe('the Vonage and Nexmo beta surfaces answer as the OpenAPI document says
 
   beforeAll(async () => {
     parley = await ParleyHarness.start({ ADMIN_API_KEY: API_KEY });
-    const app = await parley.http().post('/v1/admin/applications').set('X-Api-Key', API_KEY).send({ name: 'Surfaces' }).expect(201);
-    appId = app.body.id;
-    privateKey = app.body.privateKey;
+    ({ id: appId, privateKey } = await registerApplication(parley, API_KEY, 'Surfaces'));
   });
   afterAll(async () => {
     await parley.stop();

@@ -1,7 +1,6 @@
 import { RAW_EVENT_STORE } from '../apps/api/infrastructure/tokens';
 import type { EventStore } from '../libs/event-store/event-store.port';
-import { applicationToken } from './support/application-tokens';
-import { ParleyHarness } from './support/parley-app';
+import { applicationFixture, applicationToken } from './support/application-tokens';
 
 const API_KEY = 'pk_event_ids_e2e_0123456789abcdef0123456789abcd';
 
@@ -15,26 +14,12 @@ type Json = Record<string, unknown>;
  * projection count items by one rule (libs/domain/rooms/timeline-items.ts).
  */
 describe('event ids answered by a send are the timeline’s', () => {
-  let parley: ParleyHarness;
-  let base: string;
-  let appId: string;
-  let privateKey: string;
-
-  beforeAll(async () => {
-    parley = await ParleyHarness.start({ ADMIN_API_KEY: API_KEY });
-    const app = await parley.http().post('/v1/admin/applications').set('X-Api-Key', API_KEY).send({ name: 'Event ids' }).expect(201);
-    appId = app.body.id;
-    privateKey = app.body.privateKey;
-    base = `${await parley.listen()}/vonage`;
-  });
-  afterAll(async () => {
-    await parley.stop();
-  });
+  const fixture = applicationFixture(API_KEY, 'Event ids');
 
   async function call(method: string, path: string, body?: Json): Promise<{ status: number; body: Json }> {
-    const response = await fetch(path.startsWith('http') ? path : `${base}${path}`, {
+    const response = await fetch(path.startsWith('http') ? path : `${fixture.base}/vonage${path}`, {
       method,
-      headers: { Authorization: `Bearer ${applicationToken(appId, privateKey)}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      headers: { Authorization: `Bearer ${applicationToken(fixture.appId, fixture.privateKey)}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
     const text = await response.text();
@@ -115,7 +100,7 @@ describe('event ids answered by a send are the timeline’s', () => {
     await ok('POST', `/v1/conversations/${conversationId}/events`, { type: 'message', from: sender, body: { message_type: 'text', text: 'before' } });
 
     // The next comment append waits until a rename has been appended: the send decided on the room before the rename.
-    const store = parley.app.get<EventStore>(RAW_EVENT_STORE);
+    const store = fixture.parley.app.get<EventStore>(RAW_EVENT_STORE);
     const original = store.append.bind(store);
     let held = false;
     const spy = jest.spyOn(store, 'append').mockImplementation(async (streamId, events, expected) => {

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { applicationToken } from './support/application-tokens';
+import { applicationToken, registerApplication } from './support/application-tokens';
 import { ParleyHarness } from './support/parley-app';
 
 const API_KEY = 'pk_nexmo_refusals_e2e_0123456789abcdef0123456789abc';
@@ -17,9 +17,7 @@ describe('the Nexmo beta surface refuses bad application tokens', () => {
 
   beforeAll(async () => {
     parley = await ParleyHarness.start({ ADMIN_API_KEY: API_KEY });
-    const app = await parley.http().post('/v1/admin/applications').set('X-Api-Key', API_KEY).send({ name: 'Nexmo refusals' }).expect(201);
-    appId = app.body.id;
-    privateKey = app.body.privateKey;
+    ({ id: appId, privateKey } = await registerApplication(parley, API_KEY, 'Nexmo refusals'));
     base = await parley.listen();
   });
   afterAll(async () => {

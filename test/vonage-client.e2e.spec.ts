@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ParleyHarness } from './support/parley-app';
-import { applicationToken } from './support/application-tokens';
+import { applicationToken, registerApplication } from './support/application-tokens';
 
 const API_KEY = 'pk_vonage_client_e2e_0123456789abcdef0123456789abcd';
 const run = promisify(execFile);
@@ -28,9 +28,7 @@ describe('Vonage Conversation API v1 through the official @vonage clients', () =
 
   beforeAll(async () => {
     parley = await ParleyHarness.start({ ADMIN_API_KEY: API_KEY });
-    const app = await parley.http().post('/v1/admin/applications').set('X-Api-Key', API_KEY).send({ name: 'Vonage app' }).expect(201);
-    appId = app.body.id;
-    privateKey = app.body.privateKey;
+    ({ id: appId, privateKey } = await registerApplication(parley, API_KEY, 'Vonage app'));
     out = await vonageClientFlow(await parley.listen(), appId, privateKey);
   }, 180_000);
   afterAll(async () => {
