@@ -19,6 +19,8 @@ async function touchAll(
 ): Promise<void> {
   const room = await ctx.get('membership_rooms', roomId);
   if (!room) return;
+  // The members' documents in one read, not one each.
+  await ctx.prefetch('memberships', memberIds(room).map((userId) => membershipId(roomId, userId)));
   for (const userId of memberIds(room)) {
     // Only current members: fan-out cost follows the room's size, not its history.
     await ctx.update('memberships', membershipId(roomId, userId), (doc) => change(doc, userId));

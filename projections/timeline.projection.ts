@@ -112,6 +112,8 @@ export const timelineProjection: Projection = {
     const keys = [{ collection: 'timeline_rooms', id: data.roomId }];
     if (event.type === 'CommentPosted' && typeof data.commentId === 'string') {
       keys.push({ collection: 'timeline', id: data.commentId });
+      const seq = (event.data as { seq?: unknown }).seq;
+      if (typeof seq === 'number') keys.push({ collection: 'timeline_seqs', id: timelineSeqId(data.roomId, seq) });
       const previousId = (event.data as { previousId?: unknown }).previousId;
       if (typeof previousId === 'string') keys.push({ collection: 'timeline', id: previousId });
     }

@@ -187,6 +187,36 @@ describe('Projector: a projection that fails on an event stops alone', () => {
     }
   });
 
+  it('a rebuild loads without the secondary indexes and ends with every one built again', async () => {
+    await append(events, userRegistered('u-1'), roomCreated('r-1', { createdBy: 'u-1' }), memberAdded('r-1', 'u-1'));
+    await append(events, commentPosted('r-1', 1, { senderId: 'u-1' }), commentPosted('r-1', 2, { senderId: 'u-1' }));
+    const projector = new Projector(events, reads, parleyProjections, { batchSize: 10_000 });
+    const indexes = () => reads.explainFind('timeline', { filter: { roomId: 'r-1' }, sort: [{ field: 'ord', direction: 'asc' }] }).join('\n');
+    await projector.catchUp();
+    expect(indexes()).toMatch(/USING INDEX "?ix_timeline__roomId__ord__id"?/);
+    const during: string[] = [];
+    let drops = 0;
+    const drop = jest.spyOn(reads, 'dropSecondaryIndexes').mockImplementation(async function (this: CountingReadStore, collections) {
+      drops++;
+      return SqliteReadStore.prototype.dropSecondaryIndexes.call(this, collections);
+    });
+    const commit = jest.spyOn(reads, 'commit').mockImplementation(async function (this: CountingReadStore, ...args) {
+      if (args[0].some((op) => op.kind === 'put' && op.collection === 'timeline')) during.push(indexes());
+      return SqliteReadStore.prototype.commit.apply(this, args);
+    });
+    try {
+      await projector.rebuild();
+    } finally {
+      commit.mockRestore();
+      drop.mockRestore();
+    }
+    expect(drops).toBe(1);
+    expect(during.length).toBeGreaterThan(0);
+    for (const plan of during) expect(plan).not.toMatch(/ix_timeline__roomId__ord__id/);
+    expect(indexes()).toMatch(/USING INDEX "?ix_timeline__roomId__ord__id"?/);
+    expect((await reads.find('timeline', { filter: { roomId: 'r-1', kind: 'comment' } })).map((doc) => doc['seq'])).toEqual([1, 2]);
+  });
+
   it('a read store that refuses every write fails the batch without blaming a projection', async () => {
     await append(events, roomCreated('r-1'));
     const projector = new Projector(events, reads, parleyProjections, { batchSize: 100 });

@@ -209,6 +209,15 @@ export interface ReadStore {
    * some later checkpoint. Stores that keep nothing of the kind do nothing.
    */
   purgeFreed?(): Promise<void>;
+  /**
+   * For a rebuild from empty (Projector.rebuild): drops the non-unique
+   * indexes of these collections, so that a bulk load does not maintain them
+   * row by row; `ensureCollections` builds them again, one pass each, once the
+   * load is done. Queries answer the same meanwhile, only unindexed; unique
+   * indexes stay, so uniqueness holds throughout. Stores without a cheaper
+   * bulk build do not offer it.
+   */
+  dropSecondaryIndexes?(collections: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

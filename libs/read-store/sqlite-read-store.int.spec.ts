@@ -69,6 +69,24 @@ describe('SqliteReadStore', () => {
     }
   });
 
+  it('drops a collection’s non-unique indexes for a bulk load, answers the same meanwhile, and ensureCollections builds them again', async () => {
+    const store = new SqliteReadStore({ file: ':memory:' });
+    try {
+      await store.ensureCollections([rooms]);
+      await store.commit([1, 2, 3].map((n) => ({ kind: 'put' as const, collection: 'rooms', doc: { id: `r${n}`, slug: `s${n}`, lastActivity: n } })), []);
+      await store.dropSecondaryIndexes(['rooms', 'not_a_collection_yet']);
+      expect(store.explainFind('rooms', { filter: { lastActivity: 2 } }).join('\n')).not.toMatch(/ix_rooms__lastActivity/);
+      expect((await store.find('rooms', { filter: { lastActivity: 2 } })).map((doc) => doc.id)).toEqual(['r2']);
+      // The unique index stays, and keeps guarding.
+      await expect(store.commit([{ kind: 'put', collection: 'rooms', doc: { id: 'r9', slug: 's1' } }], [])).rejects.toThrow(/UNIQUE/);
+      await store.ensureCollections([rooms]);
+      expect(store.explainFind('rooms', { filter: { lastActivity: 2 } }).join('\n')).toMatch(/USING INDEX "?ix_rooms__lastActivity"?/);
+      expect((await store.find('rooms', { filter: { lastActivity: 2 } })).map((doc) => doc.id)).toEqual(['r2']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('rejects collection names that would be spliced into SQL unsafely', async () => {
     const store = new SqliteReadStore({ file: ':memory:' });
     try {

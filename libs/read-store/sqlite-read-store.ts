@@ -37,6 +37,8 @@ export class SqliteReadStore implements ReadStore {
   // Lower-cased: SQLite table names are case-insensitive.
   private readonly known = new Set<string>();
   private readonly statements = new Map<string, Database.Statement>();
+  /** Collections loaded without their secondary indexes (dropSecondaryIndexes) until ensureCollections builds them. */
+  private readonly unindexed = new Set<string>();
   private readonly commitTx: Database.Transaction<(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[], fence: Fence | undefined) => void>;
 
   constructor(options: SqliteReadStoreOptions) {
@@ -63,7 +65,15 @@ export class SqliteReadStore implements ReadStore {
     this.commitTx = this.db.transaction((ops: readonly WriteOp[], checkpoints: readonly Checkpoint[], fence: Fence | undefined) => {
       this.checkFence(fence);
       for (const op of ops) {
-        if (op.kind === 'put') {
+        if (op.kind === 'put' && this.unindexed.has(op.collection.toLowerCase())) {
+          // Without its indexes nothing parses the document on the way in; the index build at the end would
+          // fail on one SQLite cannot read (nested too deep), so it is refused here, as an index refuses it.
+          const json = JSON.stringify(op.doc);
+          const written = this.statement(
+            `INSERT INTO ${table(op.collection)} (id, doc) SELECT @id, @doc WHERE json_valid(@doc) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`,
+          ).run({ id: op.doc.id, doc: json });
+          if (written.changes === 0) throw new Error(`malformed JSON: document ${op.doc.id} of ${op.collection}`);
+        } else if (op.kind === 'put') {
           this.statement(
             `INSERT INTO ${table(op.collection)} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`,
           ).run(op.doc.id, JSON.stringify(op.doc));
@@ -97,7 +107,10 @@ export class SqliteReadStore implements ReadStore {
         }
       }
     })();
-    for (const spec of specs) this.known.add(spec.name.toLowerCase());
+    for (const spec of specs) {
+      this.known.add(spec.name.toLowerCase());
+      this.unindexed.delete(spec.name.toLowerCase());
+    }
   }
 
   async get(collection: string, id: string): Promise<Doc | null> {
@@ -234,6 +247,20 @@ export class SqliteReadStore implements ReadStore {
     if (fence === undefined) return;
     const current = this.leaseRow(fence.lease)?.token ?? null;
     if (current !== fence.token) throw new FencedOutError(fence, current);
+  }
+
+  async dropSecondaryIndexes(collections: readonly string[]): Promise<void> {
+    for (const name of collections) assertCollectionName(name);
+    const known = collections.filter((name) => this.isKnown(name)).map((name) => table(name).replace(/"/g, ''));
+    // Only the indexes ensureCollections made (`ix_…`); unique ones (`ux_…`) keep guarding.
+    const indexes = this.db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'ix\\_%' ESCAPE '\\' AND tbl_name IN (SELECT value FROM json_each(?))")
+      .pluck()
+      .all(JSON.stringify(known)) as string[];
+    this.db.transaction(() => {
+      for (const index of indexes) this.db.exec(`DROP INDEX IF EXISTS "${index}"`);
+    })();
+    for (const name of collections) if (this.isKnown(name)) this.unindexed.add(name.toLowerCase());
   }
 
   /** Copies the write-ahead log into the (zeroing) database and empties it: its frames hold old versions of pages. */

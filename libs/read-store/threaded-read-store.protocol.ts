@@ -15,6 +15,7 @@ export const READ_STORE_CALLS = [
   'releaseLease',
   'getLease',
   'purgeFreed',
+  'dropSecondaryIndexes',
   'close',
 ] as const satisfies readonly (keyof ReadStore)[];
 

@@ -122,6 +122,10 @@ export class ThreadedSqliteReadStore implements ReadStore {
     return this.call('purgeFreed', []);
   }
 
+  dropSecondaryIndexes(collections: readonly string[]): Promise<void> {
+    return this.call('dropSecondaryIndexes', [collections]);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.failure === null) await this.call('close', []);
