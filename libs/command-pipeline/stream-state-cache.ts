@@ -105,6 +105,23 @@ export class StreamStateCache<S> {
     this.live = live;
   }
 
+  /**
+   * The state right after this process's own append ended at `revision`, as
+   * the decider folded it: kept as if read, so the next load reads nothing
+   * back (and opens no sealed field of the event just written). An entry the
+   * live log already moved further is kept.
+   */
+  remember(streamId: string, state: S, revision: number): void {
+    const current = this.entries.get(streamId);
+    if (current !== undefined && (current.revision ?? -1) >= revision) return;
+    this.entries.delete(streamId);
+    this.entries.set(streamId, { state, revision, checkedAt: Date.now(), seenWrite: localWrites.get(streamId) ?? writeCounter });
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
   /** Applies events of the live log, in log order, to the streams held; a gap drops the entry. */
   advance(events: readonly StoredEvent[]): void {
     for (const stored of events) {
