@@ -1,4 +1,4 @@
-import { RAW_EVENT_STORE } from '../apps/api/infrastructure/tokens';
+import { EVENT_STORE, RAW_EVENT_STORE } from '../apps/api/infrastructure/tokens';
 import type { EventStore } from '../libs/event-store/event-store.port';
 import { applicationFixture, applicationToken } from './support/application-tokens';
 
@@ -125,5 +125,33 @@ describe('event ids answered by a send are the timeline’s', () => {
     expect(listed.indexOf(message)).toBeGreaterThan(renamedAt);
     expect(sent['id']).toBe(message['id']);
     expect(message['id']).toBe(listed.length);
+  });
+
+  it('answers a send whose room read fails after its append with the id the timeline gives it, never a failure', async () => {
+    const user = await ok('POST', '/v1/users', { name: 'unlucky' });
+    const conversationId = (await ok('POST', '/v1/conversations', { name: 'unlucky', display_name: 'Unlucky' }))['id'] as string;
+    const sender = (await ok('POST', `/v1/conversations/${conversationId}/members`, { user: { id: user['id'] }, state: 'joined' }))['id'] as string;
+    const store = fixture.parley.app.get<EventStore>(EVENT_STORE);
+    const original = store.readStream.bind(store);
+    let failed = 0;
+    // The room-stream read a send makes after its append (from a revision, unbounded; cached states read in pages) fails once.
+    const spy = jest.spyOn(store, 'readStream').mockImplementation(async (streamId, options) => {
+      if (failed === 0 && streamId.startsWith('room-') && options?.fromRevision !== undefined && options.maxCount === undefined) {
+        failed++;
+        throw new Error('store unavailable for this read');
+      }
+      return original(streamId, options);
+    });
+    let sent: { status: number; body: Json };
+    try {
+      sent = await call('POST', `/v1/conversations/${conversationId}/events`, { type: 'message', from: sender, body: { message_type: 'text', text: 'written anyway' } });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(failed).toBe(1);
+    expect(sent.status).toBe(200);
+    const listed = await allEvents(conversationId);
+    const message = listed.find((event) => (event['body'] as Json | undefined)?.['text'] === 'written anyway')!;
+    expect(sent.body['id']).toBe(message['id']);
   });
 });

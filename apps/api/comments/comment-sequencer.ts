@@ -228,9 +228,9 @@ export class CommentSequencer {
             });
           if (accepted.some(({ pending }) => pending.wantsEventId || sameId.get(pending.command.commentId)?.some((twin) => twin.wantsEventId))) {
             // One append is contiguous in the log: a room event is before all of the turn's comments or after all.
-            this.systemItemsBefore(basis, appended.positions?.[0] ?? appended.position).then(answer, (error: unknown) => {
-              for (const { pending } of accepted) pending.reject(error);
-            });
+            // The comments are written whatever this read does: if it fails they are answered without an event id,
+            // and the caller reads it from the timeline, never a failure for a committed comment.
+            this.systemItemsBefore(basis, appended.positions?.[0] ?? appended.position).then(answer, () => answer(null));
           } else {
             answer(null);
           }
