@@ -183,6 +183,15 @@ describe('hostile input at the edge', () => {
         .send({ type: 'users', rows: [{ Email: 'ren@example.com', Name: 'Ren' }], filename: 'rows\u202Enosj.exe\u0085' })
         .expect(202);
       expect(res.body.filename).toBe('rowsnosj.exe');
+      // The job appends in the background: let it finish so no later case sees its events land.
+      const deadline = Date.now() + 20_000;
+      let status = res.body.status as string;
+      while (status !== 'done' && status !== 'failed') {
+        if (Date.now() > deadline) throw new Error(`import ${res.body.id} still ${status}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        status = (await parley.http().get(`/v1/admin/imports/${res.body.id}`).set('X-Api-Key', KEY).expect(200)).body.status;
+      }
+      expect(status).toBe('done');
     });
 
     it('answers an import sent as multipart without a boundary with 400', async () => {
