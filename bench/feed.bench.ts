@@ -32,6 +32,7 @@ import {
   goalText,
   makeTempDir,
   percentile,
+  processCpuMs,
   productionStores,
   removeTempDir,
   runStandalone,
@@ -92,26 +93,14 @@ function openFileLimit(): number | null {
   }
 }
 
-/** CPU time of another process in ms (utime + stime from /proc; USER_HZ taken as 100), or null. */
-function childCpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks * 10 : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Server and bench-process CPU over a phase, as % of one core. */
 function cpuMeter(serverPid: number): () => string {
   const wall0 = performance.now();
-  const server0 = childCpuMs(serverPid);
+  const server0 = processCpuMs(serverPid);
   const self0 = process.cpuUsage();
   return () => {
     const wall = performance.now() - wall0;
-    const server1 = childCpuMs(serverPid);
+    const server1 = processCpuMs(serverPid);
     const self = process.cpuUsage(self0);
     const selfPct = ((self.user + self.system) / 1000 / wall) * 100;
     const serverPct = server0 === null || server1 === null ? null : ((server1 - server0) / wall) * 100;

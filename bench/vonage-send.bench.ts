@@ -9,7 +9,7 @@
  */
 import autocannon from 'autocannon';
 import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { benchSeconds, envWithoutStores, fmt, goalText, makeTempDir, removeTempDir, runStandalone, say, verdict, type BenchOutcome, type Goal, type SummaryRow } from './lib/common';
+import { benchSeconds, envWithoutStores, fmt, goalText, makeTempDir, processCpuMs, removeTempDir, runStandalone, say, verdict, type BenchOutcome, type Goal, type SummaryRow } from './lib/common';
 import { HttpClient } from './lib/http';
 import { describeLoad, finishLoad, postLoad, type LoadSummary } from './lib/load';
 import { setupWorkload, startParley } from './lib/parley';
@@ -123,6 +123,22 @@ function vonageLoad(url: string, workload: VonageWorkload, seconds: number, toke
   return finishLoad(instance, seconds);
 }
 
+/**
+ * The server's CPU (all its threads) per answered request over a phase, in
+ * microseconds: on this 2-core machine the load generator shares the cores,
+ * so throughput moves with the machine; CPU per request says what a request
+ * costs. Null where /proc does not say.
+ */
+async function measured(serverPid: number, phase: () => Promise<LoadSummary>): Promise<{ load: LoadSummary; cpuUsPerRequest: number | null }> {
+  const before = processCpuMs(serverPid);
+  const load = await phase();
+  const after = processCpuMs(serverPid);
+  const answered = load.ok + load.non2xx;
+  return { load, cpuUsPerRequest: before === null || after === null || answered === 0 ? null : ((after - before) * 1000) / answered };
+}
+
+const cpuText = (us: number | null) => (us === null ? 'n/a' : `${fmt(us)} µs`);
+
 export async function runVonageSend(): Promise<BenchOutcome> {
   const seconds = benchSeconds();
   const dataDir = makeTempDir(NAME);
@@ -133,21 +149,21 @@ export async function runVonageSend(): Promise<BenchOutcome> {
     const vonage = await setupVonage(server.url);
     const native = await setupWorkload(server.url, USERS, CONVERSATIONS, MEMBERS_PER_CONVERSATION);
     await postLoad({ url: server.url, rooms: native.rooms, connections: CONNECTIONS, seconds: WARMUP_SECONDS });
-    const own = await postLoad({ url: server.url, rooms: native.rooms, connections: CONNECTIONS, seconds });
-    say(NAME, `Parley's own POST comment: ${describeLoad(own)}`);
+    const { load: own, cpuUsPerRequest: ownCpu } = await measured(server.pid, () => postLoad({ url: server.url, rooms: native.rooms, connections: CONNECTIONS, seconds }));
+    say(NAME, `Parley's own POST comment: ${describeLoad(own)}; server CPU ${cpuText(ownCpu)} per request`);
     const key = createPrivateKey(vonage.privateKey);
     // Enough tokens for the surface at the native rate, and half as many again.
     const pool = (phaseSeconds: number) => new TokenPool(vonage.applicationId, key, Math.ceil(own.rps * phaseSeconds * 1.5) + 100);
     await vonageLoad(server.url, vonage, WARMUP_SECONDS, pool(WARMUP_SECONDS));
     const tokens = pool(seconds);
-    const surface = await vonageLoad(server.url, vonage, seconds, tokens);
-    say(NAME, `Vonage POST events: ${describeLoad(surface)}`);
+    const { load: surface, cpuUsPerRequest: surfaceCpu } = await measured(server.pid, () => vonageLoad(server.url, vonage, seconds, tokens));
+    say(NAME, `Vonage POST events: ${describeLoad(surface)}; server CPU ${cpuText(surfaceCpu)} per request`);
     if (tokens.signedLate > 0) say(NAME, `${tokens.signedLate} tokens were signed during the phase (the pool ran out)`);
     if (surface.non2xx > 0 || surface.errors > 0) say(NAME, 'WARNING: the Vonage surface answered errors; figures count only 2xx');
     // Native again after the surface (A-B-A): each phase runs on a larger log than the one before, so the
     // baseline is the mean of a native phase before and one after, and drift of the server cancels out.
-    const ownAfter = await postLoad({ url: server.url, rooms: native.rooms, connections: CONNECTIONS, seconds });
-    say(NAME, `Parley's own POST comment, after: ${describeLoad(ownAfter)}`);
+    const { load: ownAfter, cpuUsPerRequest: ownAfterCpu } = await measured(server.pid, () => postLoad({ url: server.url, rooms: native.rooms, connections: CONNECTIONS, seconds }));
+    say(NAME, `Parley's own POST comment, after: ${describeLoad(ownAfter)}; server CPU ${cpuText(ownAfterCpu)} per request`);
     const ownRps = (own.rps + ownAfter.rps) / 2;
     const ratio = surface.rps / Math.max(ownRps, 1e-9);
     rows.push({
@@ -159,7 +175,20 @@ export async function runVonageSend(): Promise<BenchOutcome> {
       goal: goalText(RATIO_GOAL),
       verdict: verdict(ratio, RATIO_GOAL),
     });
-    return { name: NAME, rows, data: { vonageRps: surface.rps, ownRps, ownRpsBefore: own.rps, ownRpsAfter: ownAfter.rps, vonageP99: surface.p99, ownP99: Math.max(own.p99, ownAfter.p99) } };
+    if (ownCpu !== null && ownAfterCpu !== null && surfaceCpu !== null) {
+      const ownCpuMean = (ownCpu + ownAfterCpu) / 2;
+      // Informational: what the surface adds to a send, independent of how busy the machine was.
+      rows.push({
+        bench: NAME,
+        metric: 'server CPU per send: own ÷ Vonage (before and after)',
+        figure: `${fmt(surfaceCpu)} µs`,
+        baseline: `${fmt(ownCpuMean)} µs (${fmt(ownCpu)} / ${fmt(ownAfterCpu)})`,
+        ratio: (ownCpuMean / surfaceCpu).toFixed(2),
+        goal: '-',
+        verdict: 'INFO',
+      });
+    }
+    return { name: NAME, rows, data: { ownCpuUsPerRequest: ownCpu, ownAfterCpuUsPerRequest: ownAfterCpu, vonageCpuUsPerRequest: surfaceCpu, vonageRps: surface.rps, ownRps, ownRpsBefore: own.rps, ownRpsAfter: ownAfter.rps, vonageP99: surface.p99, ownP99: Math.max(own.p99, ownAfter.p99) } };
   } finally {
     await server.stop();
     removeTempDir(dataDir);

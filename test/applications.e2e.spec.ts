@@ -188,6 +188,21 @@ describe('applications (Parley natively)', () => {
     expect(again.map((r) => r.body.code)).toEqual(Array<string>(12).fill('APPLICATION.TOKEN_REPLAYED'));
   });
 
+  it('lets a new token take the id of one that has expired, once, while the expired one stays refused', async () => {
+    const jti = `short-${Date.now()}`;
+    const now = Math.floor(Date.now() / 1000);
+    const short = applicationToken(appId, privateKey, { jti, iat: now, exp: now + 1 });
+    await parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${short}`).expect(200);
+    expect((await parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${short}`).expect(401)).body.code).toBe('APPLICATION.TOKEN_REPLAYED');
+    // Past the first token's exp (seconds: up to two of them).
+    while (Math.floor(Date.now() / 1000) <= now + 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${short}`).expect(401)).body.code).toBe('APPLICATION.TOKEN_EXPIRED');
+    const renewed = applicationToken(appId, privateKey, { jti });
+    const racing = await Promise.all(Array.from({ length: 4 }, () => parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${renewed}`)));
+    expect(racing.map((r) => r.status).sort()).toEqual([200, 401, 401, 401]);
+    expect((await parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${renewed}`).expect(401)).body.code).toBe('APPLICATION.TOKEN_REPLAYED');
+  });
+
   it('remembers used token ids across a restart of the API', async () => {
     const token = applicationToken(appId, privateKey);
     await parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${token}`).expect(200);

@@ -104,6 +104,31 @@ export class MemoryReadStore implements ReadStore {
     return n;
   }
 
+  async insertAbsent(collectionName: string, docs: readonly Doc[]): Promise<string[]> {
+    this.assertOpen();
+    const collection = this.lookup(collectionName);
+    if (!collection) throw unknownCollection(collectionName);
+    for (const doc of docs) assertDoc(doc);
+    const held: string[] = [];
+    const written: string[] = [];
+    try {
+      for (const doc of docs) {
+        if (collection.docs.has(doc.id)) {
+          held.push(doc.id);
+          continue;
+        }
+        const json = JSON.stringify(doc);
+        write(collection, doc.id, { json, doc: JSON.parse(json) as Doc });
+        written.push(doc.id);
+      }
+    } catch (err) {
+      // A unique index refused one: none of the batch is written, as in SQLite's transaction.
+      for (const id of written) write(collection, id, undefined);
+      throw err;
+    }
+    return held;
+  }
+
   async commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[], fence?: Fence): Promise<void> {
     this.assertOpen();
     for (const checkpoint of checkpoints) assertCheckpoint(checkpoint);

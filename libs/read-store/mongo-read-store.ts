@@ -1,4 +1,5 @@
 import {
+  MongoBulkWriteError,
   MongoServerError,
   type AnyBulkWriteOperation,
   type ClientSession,
@@ -390,6 +391,44 @@ export class MongoReadStore implements ReadStore, MonitoredStore {
       if (error instanceof StoreUnavailableError || error instanceof FencedOutError) throw error;
       throw new Error(`Read store commit rolled back: ${describeError(error)}`, { cause: error });
     }
+  }
+
+  async insertAbsent(collection: string, docs: readonly Doc[]): Promise<string[]> {
+    this.assertOpen();
+    assertCollectionName(collection);
+    const stored = docs.map((doc) => toStored(doc));
+    // An id given twice in the batch is taken by its first document, as SQLite and memory take it:
+    // the server may apply an unordered batch in any order, so the later one is not sent.
+    const first = new Map<string, number>();
+    stored.forEach((doc, index) => {
+      if (!first.has(doc._id)) first.set(doc._id, index);
+    });
+    const sent = [...first.values()];
+    if (sent.length === 0) return [];
+    return this.guard(async () => {
+      const name = await this.existing(collection);
+      if (name === null) throw new Error(`Unknown collection "${collection}": call ensureCollections first`);
+      // An upsert that only inserts: a held id matches and changes nothing; of two racing inserts of one
+      // id, the loser meets the _id index, and its duplicate-key error says the id was held.
+      const writes: AnyBulkWriteOperation<StoredDoc>[] = sent.map((index) => {
+        const { _id, ...fields } = stored[index]!;
+        return { updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } };
+      });
+      let upserted: Set<number>;
+      try {
+        const result = await this.db.collection<StoredDoc>(name).bulkWrite(writes, { ordered: false });
+        upserted = new Set(Object.keys(result.upsertedIds).map(Number));
+      } catch (error) {
+        if (!(error instanceof MongoBulkWriteError)) throw error;
+        const failed = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+        // Only a lost race on _id is an answer; any other refusal (another unique index) is the caller's error.
+        if (failed.some((writeError) => writeError.code !== DUPLICATE_KEY || !/index: _id_ /.test(writeError.errmsg ?? ''))) throw error;
+        upserted = new Set(Object.keys(error.result.upsertedIds).map(Number));
+        for (const writeError of failed) upserted.delete(writeError.index);
+      }
+      const inserted = new Set(sent.filter((_, position) => upserted.has(position)));
+      return stored.flatMap((doc, index) => (inserted.has(index) ? [] : [doc._id]));
+    });
   }
 
   async acquireLease(name: string, holder: string, ttlMs: number, now: number = Date.now()): Promise<Lease | null> {

@@ -190,6 +190,14 @@ export interface ReadStore {
    * lease's current one, checked inside the same unit; else FencedOutError.
    */
   commit(ops: readonly WriteOp[], checkpoints: readonly Checkpoint[], fence?: Fence): Promise<void>;
+  /**
+   * Writes each document whose id the collection does not hold yet, and
+   * answers the ids it held already (those documents are left as they are).
+   * Each id is taken atomically: of two callers, in one process or several,
+   * inserting the same id, exactly one writes it. One round trip for a batch:
+   * claims that must be made once (an application token's `jti`).
+   */
+  insertAbsent(collection: string, docs: readonly Doc[]): Promise<string[]>;
   getCheckpoint(name: string): Promise<string | null>;
   /** Empties the collections and removes the named checkpoints (rebuild); fenced like `commit`. */
   reset(collections: readonly string[], checkpointNames: readonly string[], fence?: Fence): Promise<void>;

@@ -192,6 +192,24 @@ export class SqliteReadStore implements ReadStore {
     }
   }
 
+  async insertAbsent(collection: string, docs: readonly Doc[]): Promise<string[]> {
+    if (!this.isKnown(collection)) throw new Error(`Unknown collection "${collection}": call ensureCollections first`);
+    for (const doc of docs) if (typeof doc?.id !== 'string' || doc.id === '') throw new Error('A document needs a non-empty string id');
+    const insert = this.statement(`INSERT INTO ${table(collection)} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO NOTHING`);
+    try {
+      // IMMEDIATE, as a commit: the write lock first, so a concurrent writer makes this wait, not fail.
+      return this.db
+        .transaction(() => docs.filter((doc) => insert.run(doc.id, JSON.stringify(doc)).changes === 0).map((doc) => doc.id))
+        .immediate();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) {
+        throw new ReadStoreBusyError(`Read store busy, nothing written: ${(error as Error).message}`, { cause: error });
+      }
+      throw new Error(`Read store insert rolled back: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
   async getCheckpoint(name: string): Promise<string | null> {
     const row = this.statement('SELECT position FROM checkpoints WHERE name = ?').get(name) as
       | { position: string | null }

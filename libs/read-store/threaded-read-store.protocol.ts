@@ -9,6 +9,7 @@ export const READ_STORE_CALLS = [
   'find',
   'count',
   'commit',
+  'insertAbsent',
   'getCheckpoint',
   'reset',
   'acquireLease',

@@ -98,6 +98,10 @@ export class ThreadedSqliteReadStore implements ReadStore {
     return this.call('commit', fence === undefined ? [ops, checkpoints] : [ops, checkpoints, fence]);
   }
 
+  insertAbsent(collection: string, docs: readonly Doc[]): Promise<string[]> {
+    return this.call('insertAbsent', [collection, docs]);
+  }
+
   getCheckpoint(name: string): Promise<string | null> {
     return this.call('getCheckpoint', [name]);
   }

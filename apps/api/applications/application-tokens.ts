@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { assertAclAllows, verifyApplicationToken, type ApplicationClaims } from '../../../libs/domain/applications/application-token';
+import { assertAclAllows, verifyApplicationToken, type ApplicationClaims, type UnverifiedApplicationToken } from '../../../libs/domain/applications/application-token';
 import { unauthenticated } from '../../../libs/domain/errors';
 import { applicationActor } from '../../../libs/domain/rooms/room.decider';
 
@@ -59,15 +59,16 @@ export class ApplicationTokens {
   ) {}
 
   /**
-   * The caller a token names, for a request to `aclPath` (the path as the
+   * The caller a token (decoded by the guard, not yet trusted) names, for a request to `aclPath` (the path as the
    * token's `acl` speaks of it). Refusals: 401 (unknown application, bad
    * signature, expired, replayed `jti`, unknown `sub`), 403 (outside the acl).
    * Checked in that order, and nothing is remembered of a refused token.
    */
-  async authenticate(token: string, applicationId: string, aclPath: string): Promise<ApplicationCaller> {
-    const { state } = await this.applications.load(applicationId, );
+  async authenticate(token: UnverifiedApplicationToken, aclPath: string): Promise<ApplicationCaller> {
+    const { applicationId } = token;
+    const { state } = await this.applications.load(applicationId);
     if (state.status !== 'active') throw unauthenticated('APPLICATION.UNKNOWN', 'No such application');
-    const claims = verifyApplicationToken(token, this.keyOf(state.publicKey), Math.floor(Date.now() / 1000));
+    const claims = await verifyApplicationToken(token, this.keyOf(state.publicKey), Math.floor(Date.now() / 1000));
     assertAclAllows(claims.acl, aclPath);
     let userId: string | null = null;
     if (claims.sub !== null) {
@@ -92,10 +93,10 @@ export class ApplicationTokens {
 
   /**
    * Remembers the token id until the token expires; a second use within that
-   * time is refused. The ids of one event-loop turn are looked up and written
-   * in one read and one commit, so a burst of requests costs one round trip,
+   * time is refused. The ids of one event-loop turn are claimed together in
+   * one `insertAbsent` (one round trip, atomic per id across API processes),
    * not one each; a use racing another of the same id is refused at once. On
-   * the embedded profile both run in the API state store's own thread.
+   * the embedded profile it runs in the API state store's own thread.
    */
   private async useOnce(applicationId: string, claims: ApplicationClaims): Promise<void> {
     const id = `${applicationId}:${claims.jti}`;
@@ -119,20 +120,28 @@ export class ApplicationTokens {
     this.pending = [];
     try {
       await (this.ready ??= this.store.ensureCollections([{ name: APPLICATION_TOKEN_IDS, indexes: [{ fields: ['expiresAt', 'id'] }] }]));
-      const nowSeconds = Math.floor(Date.now() / 1000);
-      const seen = await this.store.getMany(APPLICATION_TOKEN_IDS, batch.map((use) => use.id));
-      const used = new Set(seen.filter((doc) => (doc['expiresAt'] as number) > nowSeconds).map((doc) => doc.id));
-      const fresh = batch.filter((use) => !used.has(use.id));
-      if (fresh.length > 0) {
-        await this.store.commit(fresh.map((use) => ({ kind: 'put' as const, collection: APPLICATION_TOKEN_IDS, doc: { id: use.id, expiresAt: use.expiresAt } })), []);
-      }
+      // One round trip for the group: each id is taken atomically, here and in any other API process.
+      const held = new Set(await this.store.insertAbsent(APPLICATION_TOKEN_IDS, batch.map((use) => ({ id: use.id, expiresAt: use.expiresAt }))));
+      // Rarely: an id held by a token that has expired since (not swept yet) may be used by a new token.
+      const reused = held.size === 0 ? new Set<string>() : await this.takeExpired(batch.filter((use) => held.has(use.id)));
       for (const use of batch) {
-        if (used.has(use.id)) use.reject(replayed());
+        if (held.has(use.id) && !reused.has(use.id)) use.reject(replayed());
         else use.resolve();
       }
     } catch (error) {
       for (const use of batch) use.reject(error);
     }
+  }
+
+  /** Of these held ids, those whose token expired: written again with the new token's expiry, and answered. */
+  private async takeExpired(uses: readonly PendingUse[]): Promise<Set<string>> {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const expired = new Set((await this.store.getMany(APPLICATION_TOKEN_IDS, uses.map((use) => use.id))).filter((doc) => (doc['expiresAt'] as number) <= nowSeconds).map((doc) => doc.id));
+    const taken = uses.filter((use) => expired.has(use.id));
+    if (taken.length > 0) {
+      await this.store.commit(taken.map((use) => ({ kind: 'put' as const, collection: APPLICATION_TOKEN_IDS, doc: { id: use.id, expiresAt: use.expiresAt } })), []);
+    }
+    return new Set(taken.map((use) => use.id));
   }
 
   private async sweep(): Promise<void> {

@@ -8,7 +8,7 @@ import { PublicRateLimit } from '../common/public-rate-limit';
 import { IS_PUBLIC, OWN_AUTHENTICATION, type AuthenticatedUser, type ParleyRequest } from './auth.decorators';
 import { TokenService } from './token.service';
 import { ApplicationTokens } from '../applications/application-tokens';
-import { applicationIdOf } from '../../../libs/domain/applications/application-token';
+import { readApplicationToken } from '../../../libs/domain/applications/application-token';
 import { aclPathOf } from '../common/compat-surfaces';
 import { checkAccountSelection } from '../../../libs/domain/users/phone-account.decider';
 
@@ -53,10 +53,10 @@ export class AuthGuard implements CanActivate {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw unauthenticated('AUTH.TOKEN_INVALID', 'The Authorization header must be "Bearer <token>"');
     // A token this server verified before is its own: only an unknown one may be an application's.
-    const applicationId = this.tokens.verifiedBefore(match[1]) ? null : applicationIdOf(match[1]);
-    if (applicationId !== null) {
+    const application = this.tokens.verifiedBefore(match[1]) ? null : readApplicationToken(match[1]);
+    if (application !== null) {
       // An application's own RS256 token (Vonage/Nexmo): it acts as itself or as its user named by `sub`.
-      const caller = await this.applications.authenticate(match[1], applicationId, aclPathOf(request.url));
+      const caller = await this.applications.authenticate(application, aclPathOf(request.url));
       request.user = { id: caller.actor, scopes: ['application'], familyId: null, application: caller };
       return true;
     }

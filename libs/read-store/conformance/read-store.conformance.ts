@@ -182,6 +182,34 @@ export function readStoreConformance<S extends ReadStore>(
       });
     });
 
+    describe('insertAbsent: ids claimed once', () => {
+      it('writes the ids not held, answers those held, and leaves held documents as they were', async () => {
+        await putAll('things', [{ id: 'held', v: 'old' }]);
+        expect(await store.insertAbsent('things', [{ id: 'new', v: 1 }, { id: 'held', v: 'new' }])).toEqual(['held']);
+        expect(await store.get('things', 'held')).toEqual({ id: 'held', v: 'old' });
+        expect(await store.get('things', 'new')).toEqual({ id: 'new', v: 1 });
+        expect(await store.insertAbsent('things', [{ id: 'new', v: 2 }])).toEqual(['new']);
+        expect(await store.get('things', 'new')).toEqual({ id: 'new', v: 1 });
+        expect(await store.insertAbsent('things', [])).toEqual([]);
+      });
+
+      it('takes an id given twice in one batch once, and each id once among racing batches', async () => {
+        expect(await store.insertAbsent('things', [{ id: 'twice', n: 1 }, { id: 'twice', n: 2 }])).toEqual(['twice']);
+        expect(await store.get('things', 'twice')).toEqual({ id: 'twice', n: 1 });
+        const batches = Array.from({ length: 4 }, (_, b) => Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, by: b })));
+        const held = await Promise.all(batches.map((batch) => store.insertAbsent('things', batch)));
+        // Every id was written by exactly one batch: held by the three others.
+        for (let i = 0; i < 20; i++) expect(held.filter((ids) => ids.includes(`c${i}`))).toHaveLength(3);
+        expect(await store.count('things')).toBe(21);
+      });
+
+      it('refuses an unknown collection and a document without an id, writing nothing', async () => {
+        await expect(store.insertAbsent('nowhere', [{ id: 'a' }])).rejects.toThrow(/Unknown collection|ensureCollections/);
+        await expect(store.insertAbsent('things', [{ id: 'ok' }, { id: '' }])).rejects.toThrow(/id/);
+        expect(await store.get('things', 'ok')).toBeNull();
+      });
+    });
+
     describe('find: filters', () => {
       // Chosen so that each wrong comparison rule (lexicographic numbers,
       // case-folding, UTF-16 instead of UTF-8 order, null ≠ missing) changes an answer.
