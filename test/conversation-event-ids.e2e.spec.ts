@@ -1,4 +1,5 @@
 import { EVENT_STORE, RAW_EVENT_STORE } from '../apps/api/infrastructure/tokens';
+import { RoomStates } from '../apps/api/rooms/room-states';
 import type { EventStore } from '../libs/event-store/event-store.port';
 import { applicationFixture, applicationToken } from './support/application-tokens';
 
@@ -133,6 +134,9 @@ describe('event ids answered by a send are the timeline’s', () => {
     const sender = (await ok('POST', `/v1/conversations/${conversationId}/members`, { user: { id: user['id'] }, state: 'joined' }))['id'] as string;
     const store = fixture.parley.app.get<EventStore>(EVENT_STORE);
     const original = store.readStream.bind(store);
+    // The live log usually tells that the room did not change, and nothing is read: here it cannot tell
+    // (as when the log is not followed), so the room stream is read after the append.
+    const unsure = jest.spyOn(fixture.parley.app.get(RoomStates), 'unchangedBetween').mockResolvedValue(null);
     let failed = 0;
     // The room-stream read a send makes after its append (from a revision, unbounded; cached states read in pages) fails once.
     const spy = jest.spyOn(store, 'readStream').mockImplementation(async (streamId, options) => {
@@ -147,6 +151,7 @@ describe('event ids answered by a send are the timeline’s', () => {
       sent = await call('POST', `/v1/conversations/${conversationId}/events`, { type: 'message', from: sender, body: { message_type: 'text', text: 'written anyway' } });
     } finally {
       spy.mockRestore();
+      unsure.mockRestore();
     }
     expect(failed).toBe(1);
     expect(sent.status).toBe(200);

@@ -37,8 +37,11 @@ export type PostedComment = CommentView & { readonly eventId?: number };
  * append are read after it (systemItemsBefore).
  */
 interface TimelineBasis {
+  readonly roomId: string;
   readonly roomStream: string;
   readonly revision: number | null;
+  /** Where the room stream's state ends in the log (null: no room event yet). */
+  readonly lastPosition: Position | null;
   readonly systemItems: number;
   readonly createdBy: string | null;
 }
@@ -177,7 +180,7 @@ export class CommentSequencer {
   private async decideTurn(roomId: string, turn: readonly Pending[], known: Tail): Promise<Turn<CommentPosted, void>> {
     const [loaded, earlier] = await Promise.all([this.rooms.loadWithJoins(roomId), this.lookup.find(roomId, lookedUp(turn), known.head)]);
     const state = loaded.state.room;
-    const basis: TimelineBasis = { roomStream: streams.room(roomId), revision: loaded.revision, systemItems: loaded.state.systemItems, createdBy: creatorOf(state) };
+    const basis: TimelineBasis = { roomId, roomStream: streams.room(roomId), revision: loaded.revision, lastPosition: loaded.state.lastPosition, systemItems: loaded.state.systemItems, createdBy: creatorOf(state) };
     // An empty comment stream continues the room's: a thread's first message came with the room.
     let tail = known.head === null ? roomOpeningTail(state) : known.tail;
     let blocks: BlockFacts | null = null;
@@ -243,10 +246,13 @@ export class CommentSequencer {
   /**
    * The room's system items before `position` (the turn's first comment):
    * the basis's count, and those of the room events appended since it that
-   * the log holds before the comment. Read after the append, so every event
-   * before the comment is committed; usually none is new and the read is empty.
+   * the log holds before the comment. Usually none is new, and the live log
+   * says so once it has shown the append (RoomStates.unchangedBetween): then
+   * nothing is read. Else the room stream is read after the append, so every
+   * event before the comment is committed.
    */
   private async systemItemsBefore(basis: TimelineBasis, position: Position): Promise<number> {
+    if (basis.lastPosition !== null && (await this.rooms.unchangedBetween(basis.roomId, basis.lastPosition, position)) === true) return basis.systemItems;
     const since = await this.store.readStream(basis.roomStream, basis.revision === null ? {} : { fromRevision: basis.revision + 1 });
     let count = basis.systemItems;
     let createdBy = basis.createdBy;
