@@ -58,8 +58,6 @@ async function creatorOf(ctx: ProjectionContext, roomId: string): Promise<string
   return (room?.['createdBy'] as string | undefined) ?? null;
 }
 
-/** Id of a comment's entry in `timeline_seqs` (room, seq → comment id): what a deleted block of seqs is found by. */
-export const timelineSeqId = (roomId: string, seq: number) => `${roomId}:${seq}`;
 
 /** How many documents a deleted block reads and writes at a time. */
 const BLOCK_CHUNK = 1000;
@@ -87,7 +85,8 @@ export const timelineProjection: Projection = {
   // v3: aliases, and the avatar-changed and joined items.
   // v4: `timeline_seqs`, so that a deleted block of history (HistoryDeleted) finds its comments.
   // v5: a deleted custom event keeps its type (`payload: { type }`), not its body.
-  version: 5,
+  // v6: no `timeline_seqs`: a deleted block finds its comments by the (roomId, seq) index.
+  version: 6,
   collections: [
     {
       name: 'timeline',
@@ -103,6 +102,7 @@ export const timelineProjection: Projection = {
     },
     { name: 'timeline_rooms', indexes: [] },
     { name: 'timeline_joins', indexes: [] },
+    // Written by v4 and v5, no longer: listed so that the rebuild to v6 empties what they left.
     { name: 'timeline_seqs', indexes: [] },
   ],
   // A batch's room counters and comment entries in one read per collection.
@@ -112,8 +112,6 @@ export const timelineProjection: Projection = {
     const keys = [{ collection: 'timeline_rooms', id: data.roomId }];
     if (event.type === 'CommentPosted' && typeof data.commentId === 'string') {
       keys.push({ collection: 'timeline', id: data.commentId });
-      const seq = (event.data as { seq?: unknown }).seq;
-      if (typeof seq === 'number') keys.push({ collection: 'timeline_seqs', id: timelineSeqId(data.roomId, seq) });
       const previousId = (event.data as { previousId?: unknown }).previousId;
       if (typeof previousId === 'string') keys.push({ collection: 'timeline', id: previousId });
     }
@@ -176,8 +174,6 @@ export const timelineProjection: Projection = {
         }),
         () => ({ id: d.commentId }),
       );
-      const seqId = timelineSeqId(d.roomId, d.seq);
-      await ctx.update('timeline_seqs', seqId, (doc) => ({ ...doc, commentId: d.commentId }), () => ({ id: seqId }));
     },
     CommentDeleted: async (event, ctx) => {
       const d = event.data;
@@ -194,14 +190,8 @@ export const timelineProjection: Projection = {
       const week = d.week;
       for (let first = d.fromSeq; first <= d.throughSeq; first += BLOCK_CHUNK) {
         const last = Math.min(d.throughSeq, first + BLOCK_CHUNK - 1);
-        const seqIds = Array.from({ length: last - first + 1 }, (_, i) => timelineSeqId(d.roomId, first + i));
-        await ctx.prefetch('timeline_seqs', seqIds);
-        const commentIds: string[] = [];
-        for (const seqId of seqIds) {
-          const entry = await ctx.get('timeline_seqs', seqId);
-          if (entry) commentIds.push(entry['commentId'] as string);
-        }
-        await ctx.prefetch('timeline', commentIds);
+        const block = await ctx.find('timeline', { roomId: d.roomId, seq: { $gte: first, $lte: last } });
+        const commentIds = block.filter((doc) => doc['kind'] === 'comment').map((doc) => doc.id);
         for (const commentId of commentIds) {
           await ctx.update('timeline', commentId, (doc) => {
             const at = doc['createdAt'] as string;

@@ -335,6 +335,16 @@ describe('timeline projection: deleted blocks of history', () => {
     await thenReplayChangesNothing(scenario, 'HistoryDeleted');
   });
 
+  it('HistoryDeleted finds the comments of its own batch, not yet in the store, beside the stored ones', async () => {
+    const scenario = await given(timelineProjection, [...room, commentPosted(ROOM, 1)]);
+    // One batch: two more comments, the block over all three, and a comment after it.
+    await scenario.when(commentPosted(ROOM, 2), commentPosted(ROOM, 3, { payload: { a: 1 } }), block({ scope: 'all', throughSeq: 3 }), commentPosted(ROOM, 4));
+    expect(await state(scenario)).toEqual([null, null, null]);
+    expect(await scenario.doc('timeline', `${ROOM}-c3`)).toMatchObject({ deleted: true, deletedBy: ALICE });
+    expect((await scenario.doc('timeline', `${ROOM}-c4`))?.['text']).toBe('comment 4');
+    await thenReplayChangesNothing(scenario, 'HistoryDeleted');
+  });
+
   it('HistoryDeleted of all: every comment up to throughSeq; a later post stands', async () => {
     const scenario = await given(timelineProjection, posted);
     await scenario.when(block({ scope: 'all', throughSeq: 3 }), commentPosted(ROOM, 4));

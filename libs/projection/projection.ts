@@ -1,6 +1,6 @@
 import type { ParleyEvent, ParleyEventType } from '../domain/events';
 import type { StoredEvent } from '../event-store/event-store.port';
-import type { CollectionSpec, Doc } from '../read-store/read-store.port';
+import type { CollectionSpec, Doc, Filter } from '../read-store/read-store.port';
 
 /** A stored event with its data upcast to the current shape. */
 export type ProjectedEvent<T extends ParleyEventType = ParleyEventType> = Omit<StoredEvent, 'data' | 'type'> &
@@ -20,6 +20,14 @@ export interface ProjectionContext {
    * does not pay one store round trip per document.
    */
   prefetch(collection: string, ids: readonly string[]): Promise<void>;
+  /**
+   * The collection's documents matching `filter` as of this event: those the
+   * store holds and the batch has not changed, and the batch's own. For a rare
+   * event that names documents by a range (a deleted block of history); the
+   * store answers from an index (none while a rebuild loads without them), and
+   * every document the batch holds is looked at.
+   */
+  find(collection: string, filter: Filter): Promise<Doc[]>;
   /**
    * Loads the document (or starts from `init` when it does not exist and `init`
    * is given), applies `change` and stores the result stamped with the event's

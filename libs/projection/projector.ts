@@ -3,7 +3,8 @@ import type { EventStore, Position, StoredEvent, Subscription } from '../event-s
 import { PositionWaiters } from './position-waiters';
 import { checkpointName, type DocumentKey, type ProjectedEvent, type Projection, type ProjectionContext } from './projection';
 import { LeaseNotHeldError, type LeaseKeeper } from '../read-store/lease-keeper';
-import { CommitTooLargeError, FencedOutError, ReadStoreBusyError, type Checkpoint, type Doc, type Fence, type ReadStore, type WriteOp } from '../read-store/read-store.port';
+import { documentMatcher } from '../read-store/memory-read-store';
+import { CommitTooLargeError, FencedOutError, ReadStoreBusyError, type Checkpoint, type Doc, type Fence, type Filter, type ReadStore, type WriteOp } from '../read-store/read-store.port';
 
 export interface ProjectorLogger {
   log(message: string, fields?: Record<string, unknown>): void;
@@ -169,6 +170,22 @@ class BatchContext implements ProjectionContext {
     const doc = await this.readStore.get(collection, id);
     this.docs.set(key, { collection, id, doc, dirty: false });
     return doc;
+  }
+
+  async find(collection: string, filter: Filter): Promise<Doc[]> {
+    const found = new Map<string, Doc>();
+    for (const doc of await this.readStore.find(collection, { filter })) {
+      const key = `${collection}\u0000${doc.id}`;
+      // A document the batch holds is taken from the batch (below), changed or deleted as it is there.
+      if (this.docs.has(key)) continue;
+      this.docs.set(key, { collection, id: doc.id, doc, dirty: false });
+      found.set(doc.id, doc);
+    }
+    const matches = documentMatcher(filter);
+    for (const entry of this.docs.values()) {
+      if (entry.collection === collection && entry.doc !== null && matches(entry.doc)) found.set(entry.id, entry.doc);
+    }
+    return [...found.values()];
   }
 
   async prefetch(collection: string, ids: readonly string[]): Promise<void> {

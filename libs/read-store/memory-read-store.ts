@@ -376,6 +376,11 @@ function astralLast(unit: number): number {
   return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
 
+/** Whether a document matches a filter, as every read store answers `find`: for documents held outside a store (a projector's batch). */
+export function documentMatcher(filter: Filter): (doc: Doc) => boolean {
+  return compileFilter(filter);
+}
+
 function compileFilter(filter: Filter | undefined): (doc: Doc) => boolean {
   if (!filter) return () => true;
   const tests = Object.entries(filter).map(([field, condition]) => {
