@@ -39,7 +39,8 @@ const RAW_BATCH = 1_000;
 const WRITE_BATCH = 2_000;
 const SAMPLE_MS = 250;
 const PHASE_TIMEOUT_MS = 600_000;
-export const REBUILD_GOAL: Goal = { op: '>=', target: 0.3 };
+/** Issue #12: rebuild of 1,000,000 events ÷ raw batched inserts of the same rows. */
+export const REBUILD_GOAL: Goal = { op: '>=', target: 0.5 };
 
 // ------------------------------------------------------------------ shared
 
