@@ -68,7 +68,7 @@ export class ApplicationTokens {
     const { applicationId } = token;
     const { state } = await this.applications.load(applicationId);
     if (state.status !== 'active') throw unauthenticated('APPLICATION.UNKNOWN', 'No such application');
-    const claims = await verifyApplicationToken(token, this.keyOf(state.publicKey), Math.floor(Date.now() / 1000));
+    const claims = verifyApplicationToken(token, this.keyOf(state.publicKey), Math.floor(Date.now() / 1000));
     assertAclAllows(claims.acl, aclPath);
     let userId: string | null = null;
     if (claims.sub !== null) {

@@ -47,6 +47,17 @@ export interface UnverifiedApplicationToken {
   readonly signature: string;
 }
 
+/** Decodes a token that must be an application's, naming what is wrong with it (401). */
+function decodeApplicationToken(token: string): UnverifiedApplicationToken {
+  const first = token.indexOf('.');
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  if (second < 0 || token.indexOf('.', second + 1) >= 0) throw invalid('The token is not a JWT (header.payload.signature)');
+  const payload = decodePart(token.slice(first + 1, second), 'payload');
+  const applicationId = payload['application_id'];
+  if (typeof applicationId !== 'string') throw invalid('The token has no application_id');
+  return { applicationId, signingInput: token.slice(0, second), encodedHeader: token.slice(0, first), payload, signature: token.slice(second + 1) };
+}
+
 /**
  * Whether a bearer token is an application's (its payload names
  * `application_id`), decoded without trusting it yet: null for any other
@@ -54,18 +65,11 @@ export interface UnverifiedApplicationToken {
  * payload is parsed once per request.
  */
 export function readApplicationToken(token: string): UnverifiedApplicationToken | null {
-  const first = token.indexOf('.');
-  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
-  if (second < 0 || token.indexOf('.', second + 1) >= 0) return null;
-  let payload: Record<string, unknown>;
   try {
-    payload = decodePart(token.slice(first + 1, second), 'payload');
+    return decodeApplicationToken(token);
   } catch {
     return null;
   }
-  const applicationId = payload['application_id'];
-  if (typeof applicationId !== 'string') return null;
-  return { applicationId, signingInput: token.slice(0, second), encodedHeader: token.slice(0, first), payload, signature: token.slice(second + 1) };
 }
 
 const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
@@ -81,12 +85,8 @@ function signatureHolds(signingInput: string, publicKey: KeyObject, signature: s
  * `nowSeconds`; answers the claims or throws 401 naming what is wrong. Whether
  * the `jti` was used before is asked by the caller, who keeps that memory.
  */
-export async function verifyApplicationToken(token: string | UnverifiedApplicationToken, publicKey: string | KeyObject, nowSeconds: number): Promise<ApplicationClaims> {
-  const read = typeof token === 'string' ? readApplicationToken(token) : token;
-  if (read === null) {
-    if (typeof token === 'string' && token.split('.').length !== 3) throw invalid('The token is not a JWT (header.payload.signature)');
-    throw invalid('The token has no application_id');
-  }
+export function verifyApplicationToken(token: string | UnverifiedApplicationToken, publicKey: string | KeyObject, nowSeconds: number): ApplicationClaims {
+  const read = typeof token === 'string' ? decodeApplicationToken(token) : token;
   const header = decodePart(read.encodedHeader, 'header');
   if (header['alg'] !== 'RS256') throw invalid('The token must be signed with RS256');
   if (!/^[A-Za-z0-9_-]*$/.test(read.signature)) throw invalid('The token’s signature is not base64url');
