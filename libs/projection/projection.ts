@@ -33,6 +33,9 @@ export interface ProjectionContext {
    * is given), applies `change` and stores the result stamped with the event's
    * position. Skips documents that already saw this event or a later one, and
    * missing documents without `init`. `change` returning null deletes.
+   * `change` returns the document it was given or a new object, never one it
+   * shares with the event or another document: the result is stamped (`id`,
+   * `_position`) in place, not copied again.
    */
   update(
     collection: string,

@@ -114,21 +114,27 @@ export async function readProjectionStatus(
   return statuses;
 }
 
+/** The events a batch projects, each upcast once: null for a type this build does not project. */
+function projectedOf(events: readonly StoredEvent[]): (ProjectedEvent | null)[] {
+  return events.map((stored) => {
+    const event = upcast(stored.type, stored.version, stored.data);
+    return event ? ({ ...stored, type: event.type, data: event.data } as ProjectedEvent) : null;
+  });
+}
+
 /** The documents the projections declare they will read for these events (those they have not seen). */
 function* prefetchKeys(
   projections: readonly Projection[],
-  events: readonly StoredEvent[],
+  events: readonly (ProjectedEvent | null)[],
   checkpoints: ReadonlyMap<string, Position | null>,
 ): Generator<DocumentKey> {
   const declaring = projections.filter((projection) => projection.prefetch !== undefined);
   if (declaring.length === 0) return;
-  for (const stored of events) {
-    const event = upcast(stored.type, stored.version, stored.data);
-    if (!event) continue;
-    const projected = { ...stored, type: event.type, data: event.data } as ProjectedEvent;
+  for (const projected of events) {
+    if (projected === null) continue;
     for (const projection of declaring) {
       const seen = checkpoints.get(checkpointName(projection));
-      if (seen !== null && seen !== undefined && seen >= stored.position) continue;
+      if (seen !== null && seen !== undefined && seen >= projected.position) continue;
       yield* projection.prefetch!(projected);
     }
   }
@@ -148,12 +154,19 @@ export function positionTextBefore(a: string, b: string): boolean {
   return a.length !== b.length ? a.length < b.length : a < b;
 }
 
+interface BatchEntry {
+  readonly id: string;
+  doc: Doc | null;
+  dirty: boolean;
+}
+
 class BatchContext implements ProjectionContext {
-  private readonly docs = new Map<string, { collection: string; id: string; doc: Doc | null; dirty: boolean }>();
+  /** By collection, then id: a rebuild makes millions of lookups, and no key string is built for one. */
+  private readonly docs = new Map<string, Map<string, BatchEntry>>();
   position: Position = 0n;
   private positionText = '0';
   /** Documents the current event already changed: a handler may change one several times. */
-  private readonly touchedNow = new Set<string>();
+  private readonly touchedNow = new Set<BatchEntry>();
 
   constructor(private readonly readStore: ReadStore) {}
 
@@ -163,89 +176,99 @@ class BatchContext implements ProjectionContext {
     this.touchedNow.clear();
   }
 
+  private collection(collection: string): Map<string, BatchEntry> {
+    let entries = this.docs.get(collection);
+    if (entries === undefined) this.docs.set(collection, (entries = new Map()));
+    return entries;
+  }
+
   async get(collection: string, id: string): Promise<Doc | null> {
-    const key = `${collection}\u0000${id}`;
-    const cached = this.docs.get(key);
+    const entries = this.collection(collection);
+    const cached = entries.get(id);
     if (cached) return cached.doc;
     const doc = await this.readStore.get(collection, id);
-    this.docs.set(key, { collection, id, doc, dirty: false });
-    return doc;
+    // Set only if still absent: another handler's read may have landed during the await.
+    const entry = entries.get(id) ?? { id, doc, dirty: false };
+    entries.set(id, entry);
+    return entry.doc;
   }
 
   async find(collection: string, filter: Filter): Promise<Doc[]> {
+    const entries = this.collection(collection);
     const found = new Map<string, Doc>();
     for (const doc of await this.readStore.find(collection, { filter })) {
-      const key = `${collection}\u0000${doc.id}`;
       // A document the batch holds is taken from the batch (below), changed or deleted as it is there.
-      if (this.docs.has(key)) continue;
-      this.docs.set(key, { collection, id: doc.id, doc, dirty: false });
+      if (entries.has(doc.id)) continue;
+      entries.set(doc.id, { id: doc.id, doc, dirty: false });
       found.set(doc.id, doc);
     }
     const matches = documentMatcher(filter);
-    for (const entry of this.docs.values()) {
-      if (entry.collection === collection && entry.doc !== null && matches(entry.doc)) found.set(entry.id, entry.doc);
+    for (const entry of entries.values()) {
+      if (entry.doc !== null && matches(entry.doc)) found.set(entry.id, entry.doc);
     }
     return [...found.values()];
   }
 
   async prefetch(collection: string, ids: readonly string[]): Promise<void> {
-    const missing = [...new Set(ids)].filter((id) => !this.docs.has(`${collection}\u0000${id}`));
+    const entries = this.collection(collection);
+    const missing = [...new Set(ids)].filter((id) => !entries.has(id));
     for (let i = 0; i < missing.length; i += PREFETCH_CHUNK) {
-      const chunk = missing.slice(i, i + PREFETCH_CHUNK);
-      const found = new Map((await this.readStore.getMany(collection, chunk)).map((doc) => [doc.id, doc]));
-      for (const id of chunk) {
-        const key = `${collection}\u0000${id}`;
-        if (!this.docs.has(key)) this.docs.set(key, { collection, id, doc: found.get(id) ?? null, dirty: false });
-      }
+      await this.load(collection, entries, missing.slice(i, i + PREFETCH_CHUNK));
+    }
+  }
+
+  /** Reads `ids` in one `getMany`; absent documents are cached as null too: asking again would find nothing either. */
+  private async load(collection: string, entries: Map<string, BatchEntry>, ids: readonly string[]): Promise<void> {
+    const found = new Map((await this.readStore.getMany(collection, ids)).map((doc) => [doc.id, doc]));
+    for (const id of ids) {
+      if (!entries.has(id)) entries.set(id, { id, doc: found.get(id) ?? null, dirty: false });
     }
   }
 
   async update(collection: string, id: string, change: (doc: Doc) => Doc | null, init?: () => Doc): Promise<void> {
-    const key = `${collection}\u0000${id}`;
     // A rebuild makes millions of updates: a cached document is changed in place of its entry, without a tick.
-    let entry = this.docs.get(key);
+    const entries = this.collection(collection);
+    let entry = entries.get(id);
     if (entry === undefined) {
       await this.get(collection, id);
-      entry = this.docs.get(key)!;
+      entry = entries.get(id)!;
     }
     const current = entry.doc;
-    if (current && current._position !== undefined && !this.touchedNow.has(key) && !positionTextBefore(current._position, this.positionText)) return;
+    if (current && current._position !== undefined && !this.touchedNow.has(entry) && !positionTextBefore(current._position, this.positionText)) return;
     const base = current ?? (init ? init() : null);
     if (!base) return;
     const next = change(base);
-    entry.doc = next === null ? null : { ...next, id, _position: this.positionText };
+    if (next !== null) {
+      // Stamped in place, not copied again: the document is the batch's own (read and parsed for it, or made by
+      // `change`), and every store keeps its own serialised copy.
+      const stamped = next as { id: string; _position?: string };
+      stamped.id = id;
+      stamped._position = this.positionText;
+    }
+    entry.doc = next;
     entry.dirty = true;
-    this.touchedNow.add(key);
+    this.touchedNow.add(entry);
   }
 
   /** Loads the named documents not yet cached: one `getMany` per collection. */
   async prefetchDocuments(keys: Iterable<DocumentKey>): Promise<void> {
     const wanted = new Map<string, Set<string>>();
     for (const { collection, id } of keys) {
-      if (this.docs.has(`${collection}\u0000${id}`)) continue;
+      if (this.docs.get(collection)?.has(id)) continue;
       let ids = wanted.get(collection);
       if (ids === undefined) wanted.set(collection, (ids = new Set()));
       ids.add(id);
     }
-    for (const [collection, ids] of wanted) {
-      const found = new Map((await this.readStore.getMany(collection, [...ids])).map((doc) => [doc.id, doc]));
-      for (const id of ids) {
-        const key = `${collection}\u0000${id}`;
-        // Absent documents are cached as null too: asking again would find nothing either.
-        if (!this.docs.has(key)) this.docs.set(key, { collection, id, doc: found.get(id) ?? null, dirty: false });
-      }
-    }
+    for (const [collection, ids] of wanted) await this.load(collection, this.collection(collection), [...ids]);
   }
 
   drain(): WriteOp[] {
     const ops: WriteOp[] = [];
-    for (const entry of this.docs.values()) {
-      if (!entry.dirty) continue;
-      ops.push(
-        entry.doc === null
-          ? { kind: 'delete', collection: entry.collection, id: entry.id }
-          : { kind: 'put', collection: entry.collection, doc: entry.doc },
-      );
+    for (const [collection, entries] of this.docs) {
+      for (const entry of entries.values()) {
+        if (!entry.dirty) continue;
+        ops.push(entry.doc === null ? { kind: 'delete', collection, id: entry.id } : { kind: 'put', collection, doc: entry.doc });
+      }
     }
     this.docs.clear();
     return ops;
@@ -521,21 +544,21 @@ export class Projector {
   /** Applies `events` to `projections` and commits their documents and checkpoints together. */
   private async applyTo(projections: readonly Projection[], events: readonly StoredEvent[]): Promise<void> {
     const ctx = new BatchContext(this.readStore);
-    await ctx.prefetchDocuments(prefetchKeys(projections, events, this.checkpoints));
+    const projectedEvents = projectedOf(events);
+    await ctx.prefetchDocuments(prefetchKeys(projections, projectedEvents, this.checkpoints));
+    const seenOf = projections.map((projection) => this.checkpoints.get(checkpointName(projection)) ?? null);
     let sinceYield = 0;
-    for (const stored of events) {
+    for (const projected of projectedEvents) {
       if (this.yieldEvery > 0 && ++sinceYield >= this.yieldEvery) {
         sinceYield = 0;
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      const event = upcast(stored.type, stored.version, stored.data);
-      if (!event) continue;
-      ctx.at(stored.position);
-      const projected = { ...stored, type: event.type, data: event.data } as ProjectedEvent;
-      for (const projection of projections) {
-        const seen = this.checkpoints.get(checkpointName(projection));
-        if (seen !== null && seen !== undefined && seen >= stored.position) continue;
-        const handler = projection.handlers[event.type] as
+      if (projected === null) continue;
+      ctx.at(projected.position);
+      for (let i = 0; i < projections.length; i++) {
+        const seen = seenOf[i]!;
+        if (seen !== null && seen >= projected.position) continue;
+        const handler = projections[i]!.handlers[projected.type] as
           | ((e: ProjectedEvent, c: ProjectionContext) => Promise<void>)
           | undefined;
         if (handler) await handler(projected, ctx);
