@@ -191,11 +191,12 @@ describe('applications (Parley natively)', () => {
   it('lets a new token take the id of one that has expired, once, while the expired one stays refused', async () => {
     const jti = `short-${Date.now()}`;
     const now = Math.floor(Date.now() / 1000);
-    const short = applicationToken(appId, privateKey, { jti, iat: now, exp: now + 1 });
+    // Three seconds of life: `now` is floored, so `now + 1` could end within the millisecond, before the first use.
+    const short = applicationToken(appId, privateKey, { jti, iat: now, exp: now + 3 });
     await parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${short}`).expect(200);
     expect((await parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${short}`).expect(401)).body.code).toBe('APPLICATION.TOKEN_REPLAYED');
-    // Past the first token's exp (seconds: up to two of them).
-    while (Math.floor(Date.now() / 1000) <= now + 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    // Past the first token's exp (seconds: up to four of them).
+    while (Math.floor(Date.now() / 1000) <= now + 3) await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${short}`).expect(401)).body.code).toBe('APPLICATION.TOKEN_EXPIRED');
     const renewed = applicationToken(appId, privateKey, { jti });
     const racing = await Promise.all(Array.from({ length: 4 }, () => parley.http().get('/v1/application/rooms').set('Authorization', `Bearer ${renewed}`)));
