@@ -19,6 +19,7 @@ import { createReadStream } from 'node:fs';
 import { SqliteEventStore } from '../libs/event-store/sqlite-event-store';
 import { Projector } from '../libs/projection/projector';
 import { SqliteReadStore } from '../libs/read-store/sqlite-read-store';
+import { ThreadedSqliteReadStore } from '../libs/read-store/threaded-sqlite-read-store';
 import { verifyLogFile } from '../libs/streaming/parallel-verify';
 import { exportLog, fileLines, importLog } from '../libs/streaming/log-transfer';
 import { parleyProjections } from '../projections';
@@ -160,8 +161,15 @@ async function importPhase(dir: string, file: string, total: number): Promise<Ti
     const outcome = await importLog(store, () => fileLines(file), { batchSize: IMPORT_BATCH, onProgress: (_p, done) => mark.at(done) });
     if (!outcome.verify.ok) throw new Error(`import refused the file: line ${outcome.verify.line}: ${outcome.verify.reason}`);
     const imported = performance.now();
-    const projector = new Projector(store, readStore, parleyProjections, { batchSize: IMPORT_BATCH });
-    const applied = await projector.rebuild((_p, done) => mark.at(total + done));
+    // As `parley import` rebuilds: its commits on a thread of its own (createRebuildCommitter).
+    const committer = new ThreadedSqliteReadStore({ file: join(dir, 'read.db') });
+    let applied: number;
+    try {
+      const projector = new Projector(store, readStore, parleyProjections, { batchSize: IMPORT_BATCH, committer });
+      applied = await projector.rebuild((_p, done) => mark.at(total + done));
+    } finally {
+      await committer.close();
+    }
     const ended = performance.now();
     return {
       events: outcome.imported,

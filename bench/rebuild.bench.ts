@@ -7,13 +7,14 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createEventStore, createReadStore, withPersonalData } from '../libs/wiring/stores';
+import { createEventStore, createReadStore, createRebuildCommitter, withPersonalData } from '../libs/wiring/stores';
 import { ConfigError, loadConfig, parseEventStoreUrl } from '../libs/config/config';
 import type { EventStore } from '../libs/event-store/event-store.port';
 import { SqliteEventStore } from '../libs/event-store/sqlite-event-store';
-import { Projector } from '../libs/projection/projector';
+import { Projector, type Committer } from '../libs/projection/projector';
 import type { ReadStore } from '../libs/read-store/read-store.port';
 import { SqliteReadStore } from '../libs/read-store/sqlite-read-store';
+import { ThreadedSqliteReadStore } from '../libs/read-store/threaded-sqlite-read-store';
 import { parleyProjections } from '../projections';
 import { writeSyntheticLog, type SyntheticLogShape } from '../test/support/synthetic-log';
 import {
@@ -62,6 +63,7 @@ export function shapeFor(events: number): SyntheticLogShape {
 interface Stores {
   readonly eventStore: EventStore;
   readonly readStore: ReadStore;
+  readonly committer: Committer & { close(): Promise<void> };
   readonly eventFile: string | null;
   readonly description: string;
 }
@@ -74,6 +76,8 @@ function openStores(dir: string): Stores {
     return {
       eventStore: new SqliteEventStore({ file: eventFile, synchronous: 'normal' }),
       readStore: new SqliteReadStore({ file: join(dir, 'read.db') }),
+      // As `parley rebuild` commits (createRebuildCommitter): on a thread of its own, beside this connection.
+      committer: new ThreadedSqliteReadStore({ file: join(dir, 'read.db') }),
       eventFile,
       description: 'temp SQLite (events.db synchronous=normal, read.db)',
     };
@@ -84,6 +88,7 @@ function openStores(dir: string): Stores {
   return {
     eventStore,
     readStore,
+    committer: createRebuildCommitter(config, readStore),
     eventFile: config.eventStore.kind === 'sqlite' ? config.eventStore.file : null,
     description: `event store ${config.eventStore.kind}, read store ${config.readStore.kind} (from EVENT_STORE_URL/READ_STORE_URL)`,
   };
@@ -144,7 +149,7 @@ async function rebuildPhase(dir: string, target: number): Promise<RebuildResult>
     }
     const head = await stores.eventStore.headPosition();
     const total = head === null ? 0 : Number(head);
-    const projector = new Projector(stores.eventStore, stores.readStore, parleyProjections, { batchSize: PROJECTOR_BATCH });
+    const projector = new Projector(stores.eventStore, stores.readStore, parleyProjections, { batchSize: PROJECTOR_BATCH, committer: stores.committer });
 
     const read = (ms: number, applied: number): MemorySample => {
       const m = process.memoryUsage();
@@ -201,6 +206,7 @@ async function rebuildPhase(dir: string, target: number): Promise<RebuildResult>
     };
   } finally {
     await stores.eventStore.close();
+    await stores.committer.close();
     await stores.readStore.close();
   }
 }

@@ -13,7 +13,7 @@ import { PositionMap } from '../../libs/streaming/position-map';
 import { checkpointName } from '../../libs/projection/projection';
 import { Projector, readProjectionStatus, type ProjectionStatus } from '../../libs/projection/projector';
 import { parleyProjections } from '../../projections';
-import { createBlobStore, createEventStore, createKeyStore, createReadStore, withPersonalData } from '../../libs/wiring/stores';
+import { createBlobStore, createEventStore, createKeyStore, createReadStore, createRebuildCommitter, withPersonalData } from '../../libs/wiring/stores';
 import { exportMedia, importMedia, MANIFEST, verifyMediaArchive } from '../../libs/blob-store/media-archive';
 import { sweepUnnamedBlobs } from '../../libs/blob-store/blob-sweep';
 import { MEDIA_BLOBS, mediaProjection } from '../../projections/media.projection';
@@ -242,10 +242,15 @@ async function importCommand(args: readonly string[]): Promise<number> {
     }
     return await underProjectorLease(config, readStore, async (lease) => {
       const rebuild = new Progress('rebuild', await store.headPosition());
-      const projector = new Projector(store, readStore, parleyProjections, { batchSize: REBUILD_BATCH, lease });
-      const applied = await projector.rebuild((position, done) => rebuild.update(position, done));
-      rebuild.finish(projector.position(), applied);
-      return reportFailures(projector.status());
+      const committer = createRebuildCommitter(config, readStore);
+      try {
+        const projector = new Projector(store, readStore, parleyProjections, { batchSize: REBUILD_BATCH, lease, committer });
+        const applied = await projector.rebuild((position, done) => rebuild.update(position, done));
+        rebuild.finish(projector.position(), applied);
+        return reportFailures(projector.status());
+      } finally {
+        await committer.close();
+      }
     });
   } finally {
     await store.close();
@@ -306,10 +311,15 @@ async function rebuild(args: readonly string[]): Promise<number> {
     return await underProjectorLease(config, readStore, async (lease) => {
       const head = await store.headPosition();
       const progress = new Progress(`rebuild ${projections.map((p) => p.name).join(', ')}`, head);
-      const projector = new Projector(store, readStore, projections, { batchSize: REBUILD_BATCH, lease });
-      const applied = await projector.rebuild((position, done) => progress.update(position, done));
-      progress.finish(projector.position(), applied);
-      return reportFailures(projector.status());
+      const committer = createRebuildCommitter(config, readStore);
+      try {
+        const projector = new Projector(store, readStore, projections, { batchSize: REBUILD_BATCH, lease, committer });
+        const applied = await projector.rebuild((position, done) => progress.update(position, done));
+        progress.finish(projector.position(), applied);
+        return reportFailures(projector.status());
+      } finally {
+        await committer.close();
+      }
     });
   } finally {
     await store.close();

@@ -1,11 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EVENT_VERSIONS, type ParleyEvent } from '../domain/events';
 import { newId } from '../domain/ids';
 import type { Position, StoredEvent } from '../event-store/event-store.port';
 import { MemoryEventStore } from '../event-store/memory-event-store';
 import { ReadStoreBusyError, type Checkpoint, type WriteOp } from '../read-store/read-store.port';
+import { MemoryReadStore } from '../read-store/memory-read-store';
 import { SqliteReadStore } from '../read-store/sqlite-read-store';
+import { ThreadedSqliteReadStore } from '../read-store/threaded-sqlite-read-store';
 import { parleyProjections } from '../../projections';
-import { commentPosted, memberAdded, roomCreated, userRegistered } from '../../projections/testing/parley-events';
+import { commentDeleted, commentPosted, memberAdded, roomCreated, userRegistered } from '../../projections/testing/parley-events';
 import { streamOf } from '../../projections/testing/projection-harness';
 import { checkpointName, type Projection } from './projection';
 import { PROJECTION_FAILURES, Projector, readProjectionStatus, type ProjectionStatus } from './projector';
@@ -240,5 +245,97 @@ describe('Projector: a projection that fails on an event stops alone', () => {
     await projector.catchUp();
     await expect(waiting).resolves.toBe(true);
     expect(byName(projector.status(), 'brittle').state).toBe('failed');
+  });
+});
+
+describe('Projector: a rebuild commits one batch while it projects the next (committer)', () => {
+  /** Two rooms, three members each, comments chained in each room and some deleted: every batch reads what the one before wrote. */
+  async function writeLog(store: MemoryEventStore): Promise<void> {
+    await append(store, userRegistered('u-1'), userRegistered('u-2'), userRegistered('u-3'));
+    for (const roomId of ['r-1', 'r-2']) {
+      await append(store, roomCreated(roomId, { createdBy: 'u-1' }), memberAdded(roomId, 'u-1'), memberAdded(roomId, 'u-2'), memberAdded(roomId, 'u-3'));
+    }
+    for (let seq = 1; seq <= 60; seq++) {
+      for (const roomId of ['r-1', 'r-2']) {
+        const previousId = seq === 1 ? null : `${roomId}-c${seq - 1}`;
+        await append(store, commentPosted(roomId, seq, { senderId: `u-${(seq % 3) + 1}`, previousId }));
+        if (seq % 7 === 0) await append(store, commentDeleted(roomId, seq - 3));
+      }
+    }
+  }
+
+  const collections = parleyProjections.flatMap((p) => p.collections.map((c) => c.name));
+  async function contents(store: Pick<SqliteReadStore, 'find'>): Promise<Record<string, unknown[]>> {
+    const all: Record<string, unknown[]> = {};
+    for (const name of collections) all[name] = (await store.find(name)).sort((a, b) => (a.id < b.id ? -1 : 1));
+    return all;
+  }
+
+  /** The read models as one plain batch builds them, with no committer. */
+  async function plainBuild(store: MemoryEventStore): Promise<Record<string, unknown[]>> {
+    const reads = new MemoryReadStore();
+    await new Projector(store, reads, parleyProjections, { batchSize: 10_000 }).rebuild();
+    return contents(reads);
+  }
+
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-committer-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('builds what one batch builds, with the commits on their own thread and a connection of their own (parley rebuild)', async () => {
+    const store = new MemoryEventStore();
+    await writeLog(store);
+    const file = join(dir, 'read.db');
+    const reads = new SqliteReadStore({ file });
+    const committer = new ThreadedSqliteReadStore({ file });
+    try {
+      const applied = await new Projector(store, reads, parleyProjections, { batchSize: 7, committer }).rebuild();
+      expect(applied).toBe(Number(await store.headPosition()));
+      const built = await contents(reads);
+      expect((built['timeline'] ?? []).length).toBeGreaterThan(120);
+      expect(built).toEqual(await plainBuild(store));
+    } finally {
+      await committer.close();
+      await reads.close();
+    }
+  });
+
+  it('carries the documents of the batch in flight: a commit landing late changes nothing', async () => {
+    const store = new MemoryEventStore();
+    await writeLog(store);
+    const reads = new MemoryReadStore();
+    let late = 0;
+    // The commit lands after the next batch has read the store: only what is carried tells that batch what it wrote.
+    const committer = {
+      commit: async (...args: Parameters<MemoryReadStore['commit']>) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        late++;
+        return reads.commit(...args);
+      },
+    };
+    await new Projector(store, reads, parleyProjections, { batchSize: 5, committer }).rebuild();
+    expect(late).toBeGreaterThan(20);
+    expect(await contents(reads)).toEqual(await plainBuild(store));
+  });
+
+  it('applies a batch whose commit failed, and the one projected on it, again from the store', async () => {
+    const store = new MemoryEventStore();
+    await writeLog(store);
+    const reads = new MemoryReadStore();
+    let calls = 0;
+    const committer = {
+      commit: async (...args: Parameters<MemoryReadStore['commit']>) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (++calls === 4) throw new Error('the disk said no');
+        return reads.commit(...args);
+      },
+    };
+    const projector = new Projector(store, reads, parleyProjections, { batchSize: 6, committer });
+    await projector.rebuild();
+    expect(calls).toBeGreaterThan(4);
+    expect(projector.status().every((status) => status.state === 'running')).toBe(true);
+    expect(await contents(reads)).toEqual(await plainBuild(store));
   });
 });

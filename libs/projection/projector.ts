@@ -27,7 +27,17 @@ export interface ProjectorOptions {
    * and it reads its checkpoints again each time it takes the lease anew.
    */
   readonly lease?: LeaseKeeper;
+  /**
+   * Where `catchUp` and `rebuild` commit their batches, when not the read
+   * store itself: a store on another thread writing the same database (the
+   * SQLite read store's ThreadedSqliteReadStore), so that a batch is committed
+   * there while the next one is projected here. Reads stay on `readStore`.
+   */
+  readonly committer?: Committer;
 }
+
+/** What commits a rebuild's batches (ProjectorOptions.committer). */
+export type Committer = Pick<ReadStore, 'commit' | 'dropSecondaryIndexes'>;
 
 /** A write refused for want of the lease: not a projection's failure, never isolated or recorded. */
 const isLeaseRefusal = (error: unknown): boolean => error instanceof LeaseNotHeldError || error instanceof FencedOutError;
@@ -154,10 +164,19 @@ export function positionTextBefore(a: string, b: string): boolean {
   return a.length !== b.length ? a.length < b.length : a < b;
 }
 
+/** A batch run through the handlers, not yet committed. */
+interface ProjectedBatch {
+  readonly projections: readonly Projection[];
+  readonly events: readonly StoredEvent[];
+  readonly ctx: BatchContext;
+}
+
 interface BatchEntry {
   readonly id: string;
   doc: Doc | null;
   dirty: boolean;
+  /** Carried from the batch before, whose commit may still hold the document: changed only as a copy. */
+  shared?: boolean;
 }
 
 class BatchContext implements ProjectionContext {
@@ -168,7 +187,23 @@ class BatchContext implements ProjectionContext {
   /** Documents the current event already changed: a handler may change one several times. */
   private readonly touchedNow = new Set<BatchEntry>();
 
-  constructor(private readonly readStore: ReadStore) {}
+  /**
+   * `carried`: the batch before, whose commit may still be in flight. Its documents are this batch's starting
+   * point (the store may not show them yet); any other document the store holds is as that batch left it.
+   */
+  constructor(
+    private readonly readStore: ReadStore,
+    carried?: BatchContext,
+  ) {
+    if (carried === undefined) return;
+    for (const [collection, entries] of carried.docs) {
+      const mine = this.collection(collection);
+      // Only what it wrote: what it merely read, or carried and left alone, the store shows as it is.
+      for (const entry of entries.values()) {
+        if (entry.dirty) mine.set(entry.id, { id: entry.id, doc: entry.doc, dirty: false, shared: true });
+      }
+    }
+  }
 
   at(position: Position): void {
     this.position = position;
@@ -237,7 +272,9 @@ class BatchContext implements ProjectionContext {
     if (current && current._position !== undefined && !this.touchedNow.has(entry) && !positionTextBefore(current._position, this.positionText)) return;
     const base = current ?? (init ? init() : null);
     if (!base) return;
-    const next = change(base);
+    let next = change(base);
+    // The batch before may be committing this very object: its copy is stamped, not it.
+    if (next !== null && next === current && entry.shared === true) next = { ...next };
     if (next !== null) {
       // Stamped in place, not copied again: the document is the batch's own (read and parsed for it, or made by
       // `change`), and every store keeps its own serialised copy.
@@ -262,6 +299,7 @@ class BatchContext implements ProjectionContext {
     for (const [collection, ids] of wanted) await this.load(collection, this.collection(collection), [...ids]);
   }
 
+  /** The batch's writes; the documents stay, for a next batch to carry. */
   drain(): WriteOp[] {
     const ops: WriteOp[] = [];
     for (const [collection, entries] of this.docs) {
@@ -270,7 +308,6 @@ class BatchContext implements ProjectionContext {
         ops.push(entry.doc === null ? { kind: 'delete', collection, id: entry.id } : { kind: 'put', collection, doc: entry.doc });
       }
     }
-    this.docs.clear();
     return ops;
   }
 }
@@ -305,6 +342,7 @@ export class Projector {
   private readonly waiters = new PositionWaiters();
   private lastEventAt: string | null = null;
   private readonly lease: LeaseKeeper | null;
+  private readonly committer: Committer;
   /** Following the log starts and stops with the lease, one change at a time. */
   private following: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -319,6 +357,7 @@ export class Projector {
     this.yieldEvery = options.yieldEvery ?? 0;
     this.logger = options.logger ?? silent;
     this.lease = options.lease ?? null;
+    this.committer = options.committer ?? readStore;
   }
 
   /**
@@ -414,7 +453,8 @@ export class Projector {
     // Loaded without their secondary indexes, which are then built in one pass each: a B-tree insert at a random
     // place per row and index costs several times the row itself (decision 0054). Built again even when the load
     // fails, and by every start's ensureCollections should this process die first.
-    await this.readStore.dropSecondaryIndexes?.(collections);
+    // By the store that loads them: it checks, without the indexes, what they would have refused.
+    await this.committer.dropSecondaryIndexes?.(collections);
     try {
       return await this.catchUp(onProgress);
     } finally {
@@ -427,15 +467,65 @@ export class Projector {
     if (this.checkpoints.size === 0) await this.prepare();
     let applied = 0;
     let after = this.lowestCheckpoint() ?? undefined;
-    for (;;) {
-      if (this.running().length === 0) return applied;
-      const events = await this.eventStore.readAll({ after, maxCount: this.batchSize });
-      if (events.length === 0) return applied;
-      await this.apply(events);
+    // One batch commits (with the committer, on its thread) while the next is read and projected here, carrying
+    // the documents of the one in flight. A failure takes the careful path: the batch in flight is settled, then
+    // the next is applied as `apply` does, with its isolation of a projection and event.
+    let inFlight: { batch: ProjectedBatch; done: Promise<void> } | null = null;
+    const settle = async (): Promise<boolean> => {
+      if (inFlight === null) return true;
+      const { batch, done } = inFlight;
+      inFlight = null;
+      try {
+        await done;
+        this.finished(batch.events);
+      } catch (error) {
+        if (isRetryable(error)) throw error;
+        await this.apply(batch.events);
+        return false;
+      }
+      return true;
+    };
+    const progress = (events: readonly StoredEvent[]) => {
       applied += events.length;
-      after = events[events.length - 1]!.position;
-      onProgress?.(after, applied);
+      onProgress?.(events[events.length - 1]!.position, applied);
+    };
+    try {
+      for (;;) {
+        if (this.running().length === 0) break;
+        const events = await this.eventStore.readAll({ after, maxCount: this.batchSize });
+        if (events.length === 0) break;
+        after = events[events.length - 1]!.position;
+        let next: ProjectedBatch | null = null;
+        let failure: unknown = null;
+        const carried = inFlight?.batch.ctx;
+        try {
+          next = await this.project(this.running(), events, carried);
+        } catch (error) {
+          failure = error;
+        }
+        const previous = inFlight?.batch.events;
+        const clean = await settle();
+        if (previous !== undefined) progress(previous);
+        if (failure !== null && isRetryable(failure)) throw failure;
+        if (next === null || !clean) {
+          // Projected on what the failed batch left, or not projected at all: applied alone, from the store.
+          await this.apply(events);
+          progress(events);
+          continue;
+        }
+        const done = this.commitProjected(next, this.committer);
+        // Awaited by settle; a rejection meanwhile is not unhandled.
+        done.catch(() => undefined);
+        inFlight = { batch: next, done };
+      }
+    } finally {
+      const last = inFlight as { batch: ProjectedBatch } | null;
+      if (last !== null) {
+        await settle();
+        progress(last.batch.events);
+      }
     }
+    return applied;
   }
 
   /** The position every running projection has passed, or null before the first event. */
@@ -537,13 +627,23 @@ export class Projector {
       this.logger.error('projector batch failed; isolating the projection and event', { error: String(error) });
       for (const projection of running) await this.applyAlone(projection, events);
     }
+    this.finished(events);
+  }
+
+  /** After a batch is committed: its time, and the waiters it releases. */
+  private finished(events: readonly StoredEvent[]): void {
     this.lastEventAt = events[events.length - 1]!.recordedAt;
     this.release();
   }
 
   /** Applies `events` to `projections` and commits their documents and checkpoints together. */
   private async applyTo(projections: readonly Projection[], events: readonly StoredEvent[]): Promise<void> {
-    const ctx = new BatchContext(this.readStore);
+    await this.commitProjected(await this.project(projections, events), this.readStore);
+  }
+
+  /** Runs the handlers over a batch; what it changed is then committed by `commitProjected`. */
+  private async project(projections: readonly Projection[], events: readonly StoredEvent[], carried?: BatchContext): Promise<ProjectedBatch> {
+    const ctx = new BatchContext(this.readStore, carried);
     const projectedEvents = projectedOf(events);
     await ctx.prefetchDocuments(prefetchKeys(projections, projectedEvents, this.checkpoints));
     const seenOf = projections.map((projection) => this.checkpoints.get(checkpointName(projection)) ?? null);
@@ -564,6 +664,11 @@ export class Projector {
         if (handler) await handler(projected, ctx);
       }
     }
+    return { projections, events, ctx };
+  }
+
+  /** Commits a projected batch's documents and checkpoints together, with `store`, and records the checkpoints. */
+  private async commitProjected({ projections, events, ctx }: ProjectedBatch, store: Pick<ReadStore, 'commit'>): Promise<void> {
     const last = events[events.length - 1]!;
     const checkpoints: Checkpoint[] = [];
     const cleared: string[] = [];
@@ -576,7 +681,7 @@ export class Projector {
     }
     const ops = ctx.drain();
     for (const name of cleared) ops.push({ kind: 'delete', collection: PROJECTION_FAILURES, id: name });
-    await this.readStore.commit(ops, checkpoints, this.fence());
+    await store.commit(ops, checkpoints, this.fence());
     for (const checkpoint of checkpoints) {
       this.checkpoints.set(checkpoint.name, last.position);
       this.lastEventAtOf.set(checkpoint.name, last.recordedAt);

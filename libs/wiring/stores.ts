@@ -15,6 +15,7 @@ import { ThreadedSqliteEventStore } from '../event-store/threaded-sqlite-event-s
 import { MemoryReadStore } from '../read-store/memory-read-store';
 import { MongoReadStore } from '../read-store/mongo-read-store';
 import type { ReadStore } from '../read-store/read-store.port';
+import type { Committer } from '../projection/projector';
 import { SqliteReadStore } from '../read-store/sqlite-read-store';
 import { ThreadedSqliteReadStore } from '../read-store/threaded-sqlite-read-store';
 import type { KeyStore } from '../personal-data/key-store.port';
@@ -96,6 +97,21 @@ export function createReadStore(config: StoresConfig): ReadStore {
       return store;
     }
   }
+}
+
+/**
+ * What commits a rebuild's batches (Projector's `committer`): for a SQLite read
+ * store a second connection to the same file on a thread of its own, so that
+ * one batch is committed there while the next is projected (decision 0057);
+ * elsewhere the read store itself. Closed after the rebuild.
+ */
+export function createRebuildCommitter(config: StoresConfig, readStore: ReadStore): Committer & { close(): Promise<void> } {
+  if (config.readStore.kind === 'sqlite') return new ThreadedSqliteReadStore({ file: config.readStore.file });
+  return {
+    commit: (ops, checkpoints, fence) => readStore.commit(ops, checkpoints, fence),
+    dropSecondaryIndexes: async (collections) => readStore.dropSecondaryIndexes?.(collections),
+    close: async () => undefined,
+  };
 }
 
 /**
