@@ -5,12 +5,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { ConfigError, loadConfig, type ParleyConfig } from '../../libs/config/config';
-import { parsePosition } from '../../libs/event-store/event-store.port';
+import { parsePosition, type EventStore } from '../../libs/event-store/event-store.port';
 import { verifyLogFile } from '../../libs/streaming/parallel-verify';
 import { exportLog, fileLines, importLog } from '../../libs/streaming/log-transfer';
 import { compareStreams } from '../../libs/streaming/log-migration';
 import { PositionMap } from '../../libs/streaming/position-map';
-import { checkpointName } from '../../libs/projection/projection';
+import { checkpointName, type Projection } from '../../libs/projection/projection';
 import { Projector, readProjectionStatus, type ProjectionStatus } from '../../libs/projection/projector';
 import { parleyProjections } from '../../projections';
 import { createBlobStore, createEventStore, createKeyStore, createReadStore, createRebuildCommitter, withPersonalData } from '../../libs/wiring/stores';
@@ -240,18 +240,7 @@ async function importCommand(args: readonly string[]): Promise<number> {
           `translate positions held outside with: parley positions translate <old>\n`,
       );
     }
-    return await underProjectorLease(config, readStore, async (lease) => {
-      const rebuild = new Progress('rebuild', await store.headPosition());
-      const committer = createRebuildCommitter(config, readStore);
-      try {
-        const projector = new Projector(store, readStore, parleyProjections, { batchSize: REBUILD_BATCH, lease, committer });
-        const applied = await projector.rebuild((position, done) => rebuild.update(position, done));
-        rebuild.finish(projector.position(), applied);
-        return reportFailures(projector.status());
-      } finally {
-        await committer.close();
-      }
-    });
+    return await rebuildUnderLease(config, store, readStore, parleyProjections, 'rebuild');
   } finally {
     await store.close();
     await readStore.close();
@@ -297,6 +286,31 @@ function reportFailures(statuses: readonly ProjectionStatus[]): number {
   return failed.length > 0 ? 1 : 0;
 }
 
+/**
+ * Rebuilds `projections` under the projector lease, its batches committed beside the projecting
+ * (createRebuildCommitter, decision 0057); 1 when a projection failed.
+ */
+async function rebuildUnderLease(
+  config: ParleyConfig,
+  store: EventStore,
+  readStore: ReadStore,
+  projections: readonly Projection[],
+  label: string,
+): Promise<number> {
+  return underProjectorLease(config, readStore, async (lease) => {
+    const progress = new Progress(label, await store.headPosition());
+    const committer = createRebuildCommitter(config, readStore);
+    try {
+      const projector = new Projector(store, readStore, projections, { batchSize: REBUILD_BATCH, lease, committer });
+      const applied = await projector.rebuild((position, done) => progress.update(position, done));
+      progress.finish(projector.position(), applied);
+      return reportFailures(projector.status());
+    } finally {
+      await committer.close();
+    }
+  });
+}
+
 async function rebuild(args: readonly string[]): Promise<number> {
   const config = loadConfig();
   const flag = args.indexOf('--projection');
@@ -308,19 +322,7 @@ async function rebuild(args: readonly string[]): Promise<number> {
   const store = withPersonalData(config, createEventStore(config));
   const readStore = createReadStore(config);
   try {
-    return await underProjectorLease(config, readStore, async (lease) => {
-      const head = await store.headPosition();
-      const progress = new Progress(`rebuild ${projections.map((p) => p.name).join(', ')}`, head);
-      const committer = createRebuildCommitter(config, readStore);
-      try {
-        const projector = new Projector(store, readStore, projections, { batchSize: REBUILD_BATCH, lease, committer });
-        const applied = await projector.rebuild((position, done) => progress.update(position, done));
-        progress.finish(projector.position(), applied);
-        return reportFailures(projector.status());
-      } finally {
-        await committer.close();
-      }
-    });
+    return await rebuildUnderLease(config, store, readStore, projections, `rebuild ${projections.map((p) => p.name).join(', ')}`);
   } finally {
     await store.close();
     await readStore.close();
