@@ -36,8 +36,11 @@ export interface ProjectorOptions {
   readonly committer?: Committer;
 }
 
-/** What commits a rebuild's batches (ProjectorOptions.committer). */
-export type Committer = Pick<ReadStore, 'commit' | 'dropSecondaryIndexes'>;
+/**
+ * What commits a rebuild's batches (ProjectorOptions.committer). A connection of its own learns the collections
+ * and loses their secondary indexes with the read store, so that it checks, without them, what they would refuse.
+ */
+export type Committer = Pick<ReadStore, 'commit'> & Partial<Pick<ReadStore, 'ensureCollections' | 'dropSecondaryIndexes'>>;
 
 /** A write refused for want of the lease: not a projection's failure, never isolated or recorded. */
 const isLeaseRefusal = (error: unknown): boolean => error instanceof LeaseNotHeldError || error instanceof FencedOutError;
@@ -436,6 +439,8 @@ export class Projector {
   /** Drops every read model and projects the whole log again, in batches; returns events applied. */
   async rebuild(onProgress?: (position: Position, applied: number) => void): Promise<number> {
     await this.readStore.ensureCollections(this.collectionSpecs());
+    const committer = this.committer === this.readStore ? null : this.committer;
+    await committer?.ensureCollections?.(this.collectionSpecs());
     const collections = this.projections.flatMap((p) => p.collections.map((c) => c.name));
     await this.readStore.reset(collections, this.projections.map(checkpointName), this.fence());
     await this.readStore.commit(
@@ -453,8 +458,10 @@ export class Projector {
     // Loaded without their secondary indexes, which are then built in one pass each: a B-tree insert at a random
     // place per row and index costs several times the row itself (decision 0054). Built again even when the load
     // fails, and by every start's ensureCollections should this process die first.
-    // By the store that loads them: it checks, without the indexes, what they would have refused.
-    await this.committer.dropSecondaryIndexes?.(collections);
+    // Both connections check, without the indexes, what they would have refused: the committer's batches, and
+    // the read store's own commits when a failed batch is applied again the careful way.
+    await this.readStore.dropSecondaryIndexes?.(collections);
+    await committer?.dropSecondaryIndexes?.(collections);
     try {
       return await this.catchUp(onProgress);
     } finally {

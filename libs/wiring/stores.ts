@@ -107,11 +107,7 @@ export function createReadStore(config: StoresConfig): ReadStore {
  */
 export function createRebuildCommitter(config: StoresConfig, readStore: ReadStore): Committer & { close(): Promise<void> } {
   if (config.readStore.kind === 'sqlite') return new ThreadedSqliteReadStore({ file: config.readStore.file });
-  return {
-    commit: (ops, checkpoints, fence) => readStore.commit(ops, checkpoints, fence),
-    dropSecondaryIndexes: async (collections) => readStore.dropSecondaryIndexes?.(collections),
-    close: async () => undefined,
-  };
+  return { commit: (ops, checkpoints, fence) => readStore.commit(ops, checkpoints, fence), close: async () => undefined };
 }
 
 /**
