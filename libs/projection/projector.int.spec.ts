@@ -278,6 +278,19 @@ describe('Projector: a rebuild commits one batch while it projects the next (com
     return contents(reads);
   }
 
+  /** Commits into `reads` `delayMs` later, failing the `failing`-th commit (0: none). */
+  function lateCommitter(reads: MemoryReadStore, delayMs: number, failing = 0) {
+    let calls = 0;
+    return {
+      calls: () => calls,
+      commit: async (...args: Parameters<MemoryReadStore['commit']>) => {
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        if (++calls === failing) throw new Error('the disk said no');
+        return reads.commit(...args);
+      },
+    };
+  }
+
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'parley-committer-'));
@@ -306,17 +319,10 @@ describe('Projector: a rebuild commits one batch while it projects the next (com
     const store = new MemoryEventStore();
     await writeLog(store);
     const reads = new MemoryReadStore();
-    let late = 0;
     // The commit lands after the next batch has read the store: only what is carried tells that batch what it wrote.
-    const committer = {
-      commit: async (...args: Parameters<MemoryReadStore['commit']>) => {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        late++;
-        return reads.commit(...args);
-      },
-    };
+    const committer = lateCommitter(reads, 5);
     await new Projector(store, reads, parleyProjections, { batchSize: 5, committer }).rebuild();
-    expect(late).toBeGreaterThan(20);
+    expect(committer.calls()).toBeGreaterThan(20);
     expect(await contents(reads)).toEqual(await plainBuild(store));
   });
 
@@ -324,17 +330,10 @@ describe('Projector: a rebuild commits one batch while it projects the next (com
     const store = new MemoryEventStore();
     await writeLog(store);
     const reads = new MemoryReadStore();
-    let calls = 0;
-    const committer = {
-      commit: async (...args: Parameters<MemoryReadStore['commit']>) => {
-        await new Promise((resolve) => setTimeout(resolve, 1));
-        if (++calls === 4) throw new Error('the disk said no');
-        return reads.commit(...args);
-      },
-    };
+    const committer = lateCommitter(reads, 1, 4);
     const projector = new Projector(store, reads, parleyProjections, { batchSize: 6, committer });
     await projector.rebuild();
-    expect(calls).toBeGreaterThan(4);
+    expect(committer.calls()).toBeGreaterThan(4);
     expect(projector.status().every((status) => status.state === 'running')).toBe(true);
     expect(await contents(reads)).toEqual(await plainBuild(store));
   });
