@@ -191,8 +191,8 @@ class BatchContext implements ProjectionContext {
   private readonly touchedNow = new Set<BatchEntry>();
 
   /**
-   * `carried`: the batch before, whose commit may still be in flight. Its documents are this batch's starting
-   * point (the store may not show them yet); any other document the store holds is as that batch left it.
+   * `carried`: the batch before, whose commit may still be in flight. The documents it wrote are this batch's
+   * starting point (the store may not show them yet); the store holds every other one as that batch left it.
    */
   constructor(
     private readonly readStore: ReadStore,
