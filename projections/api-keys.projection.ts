@@ -1,4 +1,5 @@
 import type { Projection } from '../libs/projection/projection';
+import { revised } from '../libs/projection/revised';
 
 /**
  * One document per server API key, for the admin listing and `parley keys
@@ -16,8 +17,7 @@ export const apiKeysProjection: Projection = {
       await ctx.update(
         'api_keys',
         d.keyId,
-        (doc) => ({
-          ...doc,
+        (doc) => revised(doc, {
           name: d.name,
           scopes: [...d.scopes],
           bootstrap: d.bootstrap,
@@ -31,7 +31,7 @@ export const apiKeysProjection: Projection = {
     ApiKeyRevoked: async (event, ctx) => {
       const d = event.data;
       await ctx.update('api_keys', d.keyId, (doc) =>
-        doc['status'] === 'revoked' ? doc : { ...doc, status: 'revoked', revokedBy: d.revokedBy, revokedAt: d.revokedAt },
+        doc['status'] === 'revoked' ? doc : revised(doc, { status: 'revoked', revokedBy: d.revokedBy, revokedAt: d.revokedAt }),
       );
     },
   },

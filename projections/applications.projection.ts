@@ -1,4 +1,5 @@
 import type { Projection } from '../libs/projection/projection';
+import { revised } from '../libs/projection/revised';
 
 /**
  * One document per application, for the admin listing: name, whether Parley
@@ -16,8 +17,7 @@ export const applicationsProjection: Projection = {
       await ctx.update(
         'applications',
         d.applicationId,
-        (doc) => ({
-          ...doc,
+        (doc) => revised(doc, {
           name: d.name,
           publicKey: d.publicKey,
           keyGenerated: d.keyGenerated,
@@ -30,7 +30,7 @@ export const applicationsProjection: Projection = {
     },
     ApplicationRemoved: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('applications', d.applicationId, (doc) => ({ ...doc, status: 'removed', removedAt: d.removedAt }));
+      await ctx.update('applications', d.applicationId, (doc) => revised(doc, { status: 'removed', removedAt: d.removedAt }));
     },
   },
 };

@@ -2,6 +2,7 @@ import { kindOfMatchKey, matchKeys } from '../libs/domain/contacts/contact-id';
 import type { ContactEntry, Erasable } from '../libs/domain/events';
 import type { Projection, ProjectionContext } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
+import { revised } from '../libs/projection/revised';
 
 /**
  * Address books, matched to accounts. Collections:
@@ -55,7 +56,7 @@ async function addOwner(ctx: ProjectionContext, matchKey: string, ownerId: strin
     matchKey,
     (doc) => {
       const owners = strings(doc['owners']);
-      return owners.includes(ownerId) ? doc : { ...doc, owners: [...owners, ownerId] };
+      return owners.includes(ownerId) ? doc : revised(doc, { owners: [...owners, ownerId] });
     },
     () => ({ id: matchKey, userId: null, owners: [] }),
   );
@@ -65,7 +66,7 @@ async function removeOwner(ctx: ProjectionContext, matchKey: string, ownerId: st
   await ctx.update(KEYS, matchKey, (doc) => {
     const owners = strings(doc['owners']).filter((id) => id !== ownerId);
     // A key no book holds and no account answers to is forgotten.
-    return owners.length === 0 && userOf(doc) === null ? null : { ...doc, owners };
+    return owners.length === 0 && userOf(doc) === null ? null : revised(doc, { owners });
   });
 }
 
@@ -78,13 +79,13 @@ async function setAccount(ctx: ProjectionContext, matchKey: string, userId: stri
   await ctx.update(
     KEYS,
     matchKey,
-    (doc) => (userId === null && owners.length === 0 ? null : { ...doc, userId }),
+    (doc) => (userId === null && owners.length === 0 ? null : revised(doc, { userId })),
     () => ({ id: matchKey, userId: null, owners: [] }),
   );
   for (let i = 0; i < owners.length; i++) {
     await breathe(i);
     const ownerId = owners[i]!;
-    await ctx.update(CONTACTS, contactDocId(ownerId, matchKey), (doc) => ({ ...doc, userId }));
+    await ctx.update(CONTACTS, contactDocId(ownerId, matchKey), (doc) => revised(doc, { userId }));
   }
 }
 
@@ -102,7 +103,7 @@ async function putEntry(ctx: ProjectionContext, ownerId: string, matchKey: strin
     return;
   }
   const userId = current ? ((current['userId'] as string | null) ?? null) : userOf(await ctx.get(KEYS, matchKey));
-  await ctx.update(CONTACTS, id, (doc) => ({ ...doc, ownerId, matchKey, ...fields, userId }), () => ({ id }));
+  await ctx.update(CONTACTS, id, (doc) => revised(doc, { ownerId, matchKey, ...fields, userId }), () => ({ id }));
 }
 
 /** A whole book's entries and their match keys, read in a few queries rather than two per entry. */
@@ -125,7 +126,7 @@ async function activate(ctx: ProjectionContext, userId: string, keys: readonly s
   await ctx.update(
     ACCOUNTS,
     userId,
-    (doc) => ({ ...doc, active: true, matchKeys: [...keys] }),
+    (doc) => revised(doc, { active: true, matchKeys: [...keys] }),
     () => ({ id: userId, phoneKey: null }),
   );
   for (const key of keys) await setAccount(ctx, key, userId);
@@ -151,7 +152,7 @@ export const contactsProjection: Projection = {
       if (seen(book, event.position)) return;
       const keys = strings(book?.['matchKeys']);
       const fresh = !keys.includes(matchKey);
-      await ctx.update(BOOKS, ownerId, (doc) => ({ ...doc, matchKeys: fresh ? [...keys, matchKey] : keys }), () => ({ id: ownerId }));
+      await ctx.update(BOOKS, ownerId, (doc) => revised(doc, { matchKeys: fresh ? [...keys, matchKey] : keys }), () => ({ id: ownerId }));
       if (fresh) await addOwner(ctx, matchKey, ownerId);
       await putEntry(ctx, ownerId, matchKey, contact);
     },
@@ -169,12 +170,12 @@ export const contactsProjection: Projection = {
         if (!before.has(key)) await addOwner(ctx, key, ownerId);
         await putEntry(ctx, ownerId, key, contacts?.[i] ?? null);
       }
-      await ctx.update(BOOKS, ownerId, (doc) => ({ ...doc, matchKeys: [...keys] }), () => ({ id: ownerId }));
+      await ctx.update(BOOKS, ownerId, (doc) => revised(doc, { matchKeys: [...keys] }), () => ({ id: ownerId }));
     },
     ContactRenamed: async (event, ctx) => {
       const { ownerId, matchKey, name } = event.data;
       if (!name) return;
-      await ctx.update(CONTACTS, contactDocId(ownerId, matchKey), (doc) => ({ ...doc, firstName: name.firstName, lastName: name.lastName }));
+      await ctx.update(CONTACTS, contactDocId(ownerId, matchKey), (doc) => revised(doc, { firstName: name.firstName, lastName: name.lastName }));
     },
     ContactsRemoved: async (event, ctx) => {
       const { ownerId, matchKeys: removed } = event.data;
@@ -182,7 +183,7 @@ export const contactsProjection: Projection = {
       if (!book || seen(book, event.position)) return;
       const gone = new Set(removed);
       await dropEntries(ctx, ownerId, removed);
-      await ctx.update(BOOKS, ownerId, (doc) => ({ ...doc, matchKeys: strings(doc['matchKeys']).filter((key) => !gone.has(key)) }));
+      await ctx.update(BOOKS, ownerId, (doc) => revised(doc, { matchKeys: strings(doc['matchKeys']).filter((key) => !gone.has(key)) }));
     },
     ContactsSyncRequested: async (event, ctx) => {
       // Matching is continuous; a sync sets every entry again from the account index.
@@ -197,9 +198,9 @@ export const contactsProjection: Projection = {
         const userId = userOf(await ctx.get(KEYS, matchKey));
         const id = contactDocId(ownerId, matchKey);
         const entry = await ctx.get(CONTACTS, id);
-        if (entry && (entry['userId'] ?? null) !== userId) await ctx.update(CONTACTS, id, (doc) => ({ ...doc, userId }));
+        if (entry && (entry['userId'] ?? null) !== userId) await ctx.update(CONTACTS, id, (doc) => revised(doc, { userId }));
       }
-      await ctx.update(BOOKS, ownerId, (doc) => ({ ...doc, syncedAt: requestedAt }));
+      await ctx.update(BOOKS, ownerId, (doc) => revised(doc, { syncedAt: requestedAt }));
     },
     UserRegistered: async (event, ctx) => {
       const { userId, username } = event.data;
@@ -211,7 +212,7 @@ export const contactsProjection: Projection = {
       await ctx.update(
         ACCOUNTS,
         userId,
-        (doc) => ({ ...doc, phoneKey }),
+        (doc) => revised(doc, { phoneKey }),
         () => ({ id: userId, active: false, matchKeys: [] }),
       );
     },
@@ -233,7 +234,7 @@ export const contactsProjection: Projection = {
         await ctx.update(
           ACCOUNTS,
           userId,
-          (doc) => ({ ...doc, active: false, removed: true, matchKeys: [] }),
+          (doc) => revised(doc, { active: false, removed: true, matchKeys: [] }),
           () => ({ id: userId, phoneKey: null }),
         );
       }

@@ -1,6 +1,7 @@
 import { isoWeekOf, weekKey } from '../libs/domain/history-weeks';
 import type { Doc } from '../libs/read-store/read-store.port';
 import type { Projection, ProjectionContext } from '../libs/projection/projection';
+import { revised } from '../libs/projection/revised';
 
 export const HISTORY_WEEKS = 'history_weeks';
 export const HISTORY_ROOMS = 'history_rooms';
@@ -12,9 +13,8 @@ export const historyWeekId = (roomId: string, key: string) => `${roomId}:${key}`
 async function deleteOne(ctx: ProjectionContext, roomId: string, commentId: string): Promise<boolean> {
   const comment = await ctx.get(HISTORY_COMMENTS, commentId);
   if (!comment || comment['deleted'] === true || comment['roomId'] !== roomId) return false;
-  await ctx.update(HISTORY_COMMENTS, commentId, (doc) => ({ ...doc, deleted: true }));
-  await ctx.update(HISTORY_WEEKS, historyWeekId(roomId, comment['key'] as string), (doc) => ({
-    ...doc,
+  await ctx.update(HISTORY_COMMENTS, commentId, (doc) => revised(doc, { deleted: true }));
+  await ctx.update(HISTORY_WEEKS, historyWeekId(roomId, comment['key'] as string), (doc) => revised(doc, {
     count: Math.max(0, (doc['count'] as number) - 1),
     deleted: ((doc['deleted'] as number) ?? 0) + 1,
     revision: (doc['revision'] as number) + 1,
@@ -23,7 +23,7 @@ async function deleteOne(ctx: ProjectionContext, roomId: string, commentId: stri
 }
 
 const bumpRoom = (ctx: ProjectionContext, roomId: string) =>
-  ctx.update(HISTORY_ROOMS, roomId, (doc) => ({ ...doc, revision: ((doc['revision'] as number) ?? 0) + 1 }));
+  ctx.update(HISTORY_ROOMS, roomId, (doc) => revised(doc, { revision: ((doc['revision'] as number) ?? 0) + 1 }));
 
 /** One ISO week of a room that holds comments: how many stand, and a revision that moves with every change in it. */
 export interface HistoryWeekDoc extends Doc {
@@ -79,11 +79,11 @@ export const historyWeeksProjection: Projection = {
       const week = isoWeekOf(d.postedAt);
       const key = weekKey(week);
       const id = historyWeekId(d.roomId, key);
-      await ctx.update(HISTORY_COMMENTS, d.commentId, (doc) => ({ ...doc, roomId: d.roomId, key }), () => ({ id: d.commentId }));
+      await ctx.update(HISTORY_COMMENTS, d.commentId, (doc) => revised(doc, { roomId: d.roomId, key }), () => ({ id: d.commentId }));
       await ctx.update(
         HISTORY_WEEKS,
         id,
-        (doc) => ({ ...doc, count: ((doc['count'] as number) ?? 0) + 1, revision: ((doc['revision'] as number) ?? 0) + 1 }),
+        (doc) => revised(doc, { count: ((doc['count'] as number) ?? 0) + 1, revision: ((doc['revision'] as number) ?? 0) + 1 }),
         () => ({ id, roomId: d.roomId, key, year: week.year, week: week.week, count: 0, deleted: 0, revision: 0 }),
       );
       await ctx.update(
@@ -91,7 +91,7 @@ export const historyWeeksProjection: Projection = {
         d.roomId,
         (doc) => {
           const keys = (doc['keys'] ?? []) as string[];
-          return { ...doc, revision: ((doc['revision'] as number) ?? 0) + 1, keys: keys.includes(key) ? keys : [...keys, key] };
+          return revised(doc, { revision: ((doc['revision'] as number) ?? 0) + 1, keys: keys.includes(key) ? keys : [...keys, key] });
         },
         () => ({ id: d.roomId, revision: 0, keys: [] }),
       );
@@ -112,8 +112,7 @@ export const historyWeeksProjection: Projection = {
         for (const key of keys) {
           const id = historyWeekId(d.roomId, key);
           if ((((await ctx.get(HISTORY_WEEKS, id))?.['count'] as number | undefined) ?? 0) === 0) continue;
-          await ctx.update(HISTORY_WEEKS, id, (doc) => ({
-            ...doc,
+          await ctx.update(HISTORY_WEEKS, id, (doc) => revised(doc, {
             count: 0,
             deleted: ((doc['deleted'] as number) ?? 0) + (doc['count'] as number),
             revision: (doc['revision'] as number) + 1,

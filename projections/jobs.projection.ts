@@ -1,4 +1,5 @@
 import type { Projection } from '../libs/projection/projection';
+import { revised } from '../libs/projection/revised';
 
 /**
  * One document per export job and per import job, for the admin listings and
@@ -20,8 +21,7 @@ export const jobsProjection: Projection = {
       await ctx.update(
         'export_jobs',
         d.jobId,
-        (doc) => ({
-          ...doc,
+        (doc) => revised(doc, {
           resource: d.resource,
           startDate: d.startDate,
           endDate: d.endDate,
@@ -42,30 +42,29 @@ export const jobsProjection: Projection = {
       await ctx.update('export_jobs', d.jobId, (doc) =>
         doc['status'] !== 'queued'
           ? doc
-          : { ...doc, status: 'done', totalRows: d.totalRows, size: d.size, file: d.file, finishedAt: d.completedAt },
+          : revised(doc, { status: 'done', totalRows: d.totalRows, size: d.size, file: d.file, finishedAt: d.completedAt }),
       );
     },
     ExportJobFailed: async (event, ctx) => {
       const d = event.data;
       await ctx.update('export_jobs', d.jobId, (doc) =>
-        doc['status'] !== 'queued' ? doc : { ...doc, status: 'failed', error: d.error, finishedAt: d.failedAt },
+        doc['status'] !== 'queued' ? doc : revised(doc, { status: 'failed', error: d.error, finishedAt: d.failedAt }),
       );
     },
     ExportJobPurged: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('export_jobs', d.jobId, (doc) => ({ ...doc, file: null, purgedAt: d.purgedAt }));
+      await ctx.update('export_jobs', d.jobId, (doc) => revised(doc, { file: null, purgedAt: d.purgedAt }));
     },
     ExportJobDeleted: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('export_jobs', d.jobId, (doc) => ({ ...doc, status: 'deleted', file: null, deletedAt: d.deletedAt }));
+      await ctx.update('export_jobs', d.jobId, (doc) => revised(doc, { status: 'deleted', file: null, deletedAt: d.deletedAt }));
     },
     ImportJobRequested: async (event, ctx) => {
       const d = event.data;
       await ctx.update(
         'import_jobs',
         d.jobId,
-        (doc) => ({
-          ...doc,
+        (doc) => revised(doc, {
           resource: d.resource,
           filename: d.filename,
           size: d.size,
@@ -88,7 +87,7 @@ export const jobsProjection: Projection = {
       await ctx.update('import_jobs', d.jobId, (doc) =>
         doc['status'] !== 'queued'
           ? doc
-          : { ...doc, status: 'done', written: d.written, skipped: d.skipped, finishedAt: d.completedAt },
+          : revised(doc, { status: 'done', written: d.written, skipped: d.skipped, finishedAt: d.completedAt }),
       );
     },
     ImportJobFailed: async (event, ctx) => {
@@ -96,14 +95,13 @@ export const jobsProjection: Projection = {
       await ctx.update('import_jobs', d.jobId, (doc) =>
         doc['status'] !== 'queued'
           ? doc
-          : {
-              ...doc,
+          : revised(doc, {
               status: 'failed',
               errors: d.errors.map((e) => ({ ...e })),
               errorCount: d.errorCount,
               written: d.written,
               finishedAt: d.failedAt,
-            },
+            }),
       );
     },
   },

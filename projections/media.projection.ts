@@ -1,5 +1,6 @@
 import type { MediaThumbnail } from '../libs/domain/events';
 import type { ProjectedEvent, Projection, ProjectionContext } from '../libs/projection/projection';
+import { revised } from '../libs/projection/revised';
 
 export const MEDIA = 'media';
 /** One document per (blob, media item) that holds it: a blob's bytes go only when no live media names them. */
@@ -71,8 +72,7 @@ export const mediaProjection: Projection = {
       await ctx.update(
         MEDIA,
         d.mediaId,
-        (doc) => ({
-          ...doc,
+        (doc) => revised(doc, {
           ownerId: d.ownerId,
           type: d.type,
           size: d.size,
@@ -88,12 +88,12 @@ export const mediaProjection: Projection = {
         () => ({ id: d.mediaId, rooms: [], photo: false, deleted: false }),
       );
       for (const address of new Set([d.blob, ...d.thumbnails.map((t) => t.blob)])) {
-        await ctx.update(MEDIA_BLOBS, `${address}:${d.mediaId}`, (doc) => ({ ...doc, address, mediaId: d.mediaId }), () => ({ id: `${address}:${d.mediaId}` }));
+        await ctx.update(MEDIA_BLOBS, `${address}:${d.mediaId}`, (doc) => revised(doc, { address, mediaId: d.mediaId }), () => ({ id: `${address}:${d.mediaId}` }));
       }
       await ctx.update(
         MEDIA_OWNERS,
         d.ownerId,
-        (doc) => ({ ...doc, media: [...new Set([...((doc['media'] as string[] | undefined) ?? []), d.mediaId])] }),
+        (doc) => revised(doc, { media: [...new Set([...((doc['media'] as string[] | undefined) ?? []), d.mediaId])] }),
         () => ({ id: d.ownerId, media: [], removed: false }),
       );
     },
@@ -106,10 +106,10 @@ export const mediaProjection: Projection = {
       let rooms: readonly string[] = [];
       await ctx.update(MEDIA, d.mediaId, (doc) => {
         rooms = (doc['rooms'] as string[] | undefined) ?? [];
-        return { ...doc, deleted: true, deletedAt: d.deletedAt, deletedBy: d.deletedBy };
+        return revised(doc, { deleted: true, deletedAt: d.deletedAt, deletedBy: d.deletedBy });
       });
       for (const address of d.blobs) await ctx.update(MEDIA_BLOBS, `${address}:${d.mediaId}`, () => null);
-      for (const roomId of rooms) await ctx.update(ROOM_MEDIA, `${roomId}:${d.mediaId}`, (doc) => ({ ...doc, deleted: true }));
+      for (const roomId of rooms) await ctx.update(ROOM_MEDIA, `${roomId}:${d.mediaId}`, (doc) => revised(doc, { deleted: true }));
     },
     CommentPosted: async (event, ctx) => {
       for (const attachment of event.data.attachments ?? []) {
@@ -126,15 +126,15 @@ export const mediaProjection: Projection = {
     },
     ProfilePhotoChanged: async (event, ctx) => {
       const mediaId = mediaIdOfUrl(event.data.photoUrl);
-      if (mediaId !== null) await ctx.update(MEDIA, mediaId, (doc) => (doc['ownerId'] === event.data.userId ? { ...doc, photo: true } : doc));
+      if (mediaId !== null) await ctx.update(MEDIA, mediaId, (doc) => (doc['ownerId'] === event.data.userId ? revised(doc, { photo: true }) : doc));
     },
     UserRemoved: async (event: ProjectedEvent<'UserRemoved'>, ctx) => {
       const { userId } = event.data;
       const owner = await ctx.get(MEDIA_OWNERS, userId);
       for (const mediaId of (owner?.['media'] as string[] | undefined) ?? []) {
-        await ctx.update(MEDIA, mediaId, (doc) => ({ ...doc, sha256: null, name: null, removed: true }));
+        await ctx.update(MEDIA, mediaId, (doc) => revised(doc, { sha256: null, name: null, removed: true }));
       }
-      await ctx.update(MEDIA_OWNERS, userId, (doc) => ({ ...doc, removed: true }), () => ({ id: userId, media: [], removed: true }));
+      await ctx.update(MEDIA_OWNERS, userId, (doc) => revised(doc, { removed: true }), () => ({ id: userId, media: [], removed: true }));
     },
   },
 };
@@ -151,8 +151,7 @@ async function avatarChanged(
   await ctx.update(
     ROOM_AVATARS,
     eventId,
-    (doc) => ({
-      ...doc,
+    (doc) => revised(doc, {
       roomId,
       url,
       mediaId: mediaIdOfUrl(url),
@@ -170,12 +169,12 @@ async function inRoom(ctx: ProjectionContext, mediaId: string, roomId: string, p
   if (media === null) return;
   await ctx.update(MEDIA, mediaId, (doc) => {
     const rooms = (doc['rooms'] as string[] | undefined) ?? [];
-    return rooms.includes(roomId) ? doc : { ...doc, rooms: [...rooms, roomId] };
+    return rooms.includes(roomId) ? doc : revised(doc, { rooms: [...rooms, roomId] });
   });
   await ctx.update(
     ROOM_MEDIA,
     `${roomId}:${mediaId}`,
-    (doc) => ({ ...doc, roomId, mediaId, purposes: [...new Set([...((doc['purposes'] as string[] | undefined) ?? []), purpose])], commentId: doc['commentId'] ?? commentId }),
+    (doc) => revised(doc, { roomId, mediaId, purposes: [...new Set([...((doc['purposes'] as string[] | undefined) ?? []), purpose])], commentId: doc['commentId'] ?? commentId }),
     () => ({ id: `${roomId}:${mediaId}`, attachedAt: at, deleted: media['deleted'] === true, purposes: [], commentId: null }),
   );
 }

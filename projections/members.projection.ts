@@ -2,6 +2,7 @@ import type { MemberProfile } from '../libs/domain/events';
 import { normalizeUsername } from '../libs/domain/streams';
 import type { Projection, ProjectionContext } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
+import { revised } from '../libs/projection/revised';
 
 export const MEMBER_PROFILES = 'member_profiles';
 export const FEEDBACK = 'feedback';
@@ -79,10 +80,10 @@ export const memberTermRows = (doc: Pick<MemberDoc, 'id' | 'searchKey' | 'userna
 export const blockersOf = (doc: Doc | null): readonly string[] => ((doc?.['ids'] as string[] | undefined) ?? []);
 
 const setBlocker = (ctx: ProjectionContext, blocker: string, blocked: string, on: boolean) =>
-  ctx.update(MEMBER_BLOCKS, `of:${blocked}`, (doc) => ({ ...doc, ids: toggled(blockersOf(doc), blocker, on) }), () => ({ id: `of:${blocked}`, ids: [] }));
+  ctx.update(MEMBER_BLOCKS, `of:${blocked}`, (doc) => revised(doc, { ids: toggled(blockersOf(doc), blocker, on) }), () => ({ id: `of:${blocked}`, ids: [] }));
 // One update per document per event: a second one would be skipped as already seen.
 const setBlocked = (ctx: ProjectionContext, blocker: string, ids: (current: readonly string[]) => string[]) =>
-  ctx.update(MEMBER_BLOCKS, `by:${blocker}`, (doc) => ({ ...doc, ids: ids(blockersOf(doc)) }), () => ({ id: `by:${blocker}`, ids: [] }));
+  ctx.update(MEMBER_BLOCKS, `by:${blocker}`, (doc) => revised(doc, { ids: ids(blockersOf(doc)) }), () => ({ id: `by:${blocker}`, ids: [] }));
 const setBlock = (ctx: ProjectionContext, blocker: string, blocked: string, on: boolean) =>
   Promise.all([setBlocker(ctx, blocker, blocked, on), setBlocked(ctx, blocker, (current) => toggled(current, blocked, on))]);
 const toggled = (ids: readonly string[], id: string, on: boolean): string[] => [...ids.filter((other) => other !== id), ...(on ? [id] : [])];
@@ -143,19 +144,18 @@ const blank = (id: string): MemberDoc => ({
 function withSearchFields(doc: MemberDoc): MemberDoc {
   const profile = doc.profile;
   const findable = doc.status === 'active' && profile !== null && profile.findable && profile.latitude !== null && profile.longitude !== null;
-  if (!findable) return { ...doc, findable: false, lat: null, lon: null, location: null, searchKey: null };
+  if (!findable) return revised(doc, { findable: false, lat: null, lon: null, location: null, searchKey: null });
   const key = [doc.username, doc.displayName, profile.fullName, profile.city]
     .filter((part): part is string => part !== null && part !== '')
     .map((part) => normalizeUsername(part))
     .join('\n');
-  return {
-    ...doc,
+  return revised(doc, {
     findable: true,
     lat: profile.latitude,
     lon: profile.longitude,
     location: { type: 'Point', coordinates: [profile.longitude!, profile.latitude!] },
     searchKey: key,
-  };
+  });
 }
 
 /**
@@ -193,7 +193,7 @@ const countTerm = (ctx: ProjectionContext, term: string, by: 1 | -1) =>
     term,
     (doc) => {
       const members = ((doc['members'] as number | undefined) ?? 0) + by;
-      return members > 0 ? { ...doc, members } : null;
+      return members > 0 ? revised(doc, { members }) : null;
     },
     () => ({ id: term, members: 0 }),
   );
@@ -236,8 +236,7 @@ export const membersProjection: Projection = {
       await setBlocked(ctx, blocker, () => [...after]);
     },
     UserRegistered: (event, ctx) =>
-      updateMember(ctx, event.data.userId, (doc) => ({
-        ...doc,
+      updateMember(ctx, event.data.userId, (doc) => revised(doc, {
         username: event.data.username,
         usernameKey: normalizeUsername(event.data.username),
         displayName: event.data.displayName,
@@ -245,19 +244,18 @@ export const membersProjection: Projection = {
         registeredAt: event.data.registeredAt,
       })),
     PhoneAccountCreated: (event, ctx) =>
-      updateMember(ctx, event.data.userId, (doc) => ({
-        ...doc,
+      updateMember(ctx, event.data.userId, (doc) => revised(doc, {
         displayName: event.data.displayName,
         status: 'pending',
         registeredAt: event.data.createdAt,
       })),
     PhoneVerified: (event, ctx) =>
-      updateMember(ctx, event.data.userId, (doc) => (doc.status === 'pending' ? { ...doc, status: 'active' } : doc)),
+      updateMember(ctx, event.data.userId, (doc) => (doc.status === 'pending' ? revised(doc, { status: 'active' }) : doc)),
     ProfileUpdated: (event, ctx) =>
-      updateMember(ctx, event.data.userId, (doc) => ({ ...doc, displayName: event.data.displayName })),
+      updateMember(ctx, event.data.userId, (doc) => revised(doc, { displayName: event.data.displayName })),
     MemberProfileChanged: (event, ctx) =>
       updateMember(ctx, event.data.userId, (doc) =>
-        doc.status === 'removed' ? doc : { ...doc, profile: event.data.profile, profileUpdatedAt: event.data.changedAt },
+        doc.status === 'removed' ? doc : revised(doc, { profile: event.data.profile, profileUpdatedAt: event.data.changedAt }),
       ),
     FeedbackLeft: async (event, ctx) => {
       const d = event.data;
@@ -266,8 +264,7 @@ export const membersProjection: Projection = {
       await ctx.update(
         FEEDBACK,
         d.feedbackId,
-        (doc) => ({
-          ...doc,
+        (doc) => revised(doc, {
           authorId: d.authorId,
           subjectId: d.subjectId,
           rating: d.rating,
@@ -279,16 +276,15 @@ export const membersProjection: Projection = {
         () => ({ id: d.feedbackId }),
       );
       await updateMember(ctx, d.authorId, (doc) =>
-        doc.authored.includes(d.feedbackId) ? doc : { ...doc, authored: [...doc.authored, d.feedbackId] },
+        doc.authored.includes(d.feedbackId) ? doc : revised(doc, { authored: [...doc.authored, d.feedbackId] }),
       );
     },
     UserRemoved: async (event, ctx) => {
       const { userId } = event.data;
       const doc = (await ctx.get(MEMBER_PROFILES, userId)) as MemberDoc | null;
       // The author's words go with their account; the ratings stay with those they were about.
-      for (const id of doc?.authored ?? []) await ctx.update(FEEDBACK, id, (f) => ({ ...f, body: null }));
-      await updateMember(ctx, userId, (current) => ({
-        ...blank(userId),
+      for (const id of doc?.authored ?? []) await ctx.update(FEEDBACK, id, (f) => revised(f, { body: null }));
+      await updateMember(ctx, userId, (current) => revised(blank(userId), {
         username: current.username,
         usernameKey: current.usernameKey,
         registeredAt: current.registeredAt,

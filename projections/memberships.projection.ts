@@ -1,5 +1,6 @@
 import type { Projection, ProjectionContext } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
+import { revised } from '../libs/projection/revised';
 
 /**
  * One document per (room, member): the member's role, read marker and the
@@ -52,7 +53,7 @@ export const membershipsProjection: Projection = {
       await ctx.update(
         'membership_rooms',
         d.roomId,
-        (doc) => ({ ...doc, memberIds: [], lastSeq: 0, lastActivityAt: d.createdAt }),
+        (doc) => revised(doc, { memberIds: [], lastSeq: 0, lastActivityAt: d.createdAt }),
         () => ({ id: d.roomId }),
       );
     },
@@ -60,16 +61,14 @@ export const membershipsProjection: Projection = {
       const d = event.data;
       const room = await ctx.get('membership_rooms', d.roomId);
       if (!room) return;
-      await ctx.update('membership_rooms', d.roomId, (doc) => ({
-        ...doc,
+      await ctx.update('membership_rooms', d.roomId, (doc) => revised(doc, {
         memberIds: [...memberIds(doc).filter((id) => id !== d.userId), d.userId],
       }));
       const lastSeq = (room['lastSeq'] as number) ?? 0;
       await ctx.update(
         'memberships',
         membershipId(d.roomId, d.userId),
-        (doc) => ({
-          ...doc,
+        (doc) => revised(doc, {
           roomId: d.roomId,
           userId: d.userId,
           active: true,
@@ -89,25 +88,23 @@ export const membershipsProjection: Projection = {
     MemberLeft: async (event, ctx) => removeMember(ctx, event.data.roomId, event.data.userId),
     MemberRoleChanged: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({ ...doc, role: d.role }));
+      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => revised(doc, { role: d.role }));
     },
     MemberMuteChanged: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({ ...doc, muted: d.muted }));
+      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => revised(doc, { muted: d.muted }));
     },
     MemberVoiceChanged: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({ ...doc, voice: d.voice }));
+      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => revised(doc, { voice: d.voice }));
     },
     CommentPosted: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('membership_rooms', d.roomId, (doc) => ({
-        ...doc,
+      await ctx.update('membership_rooms', d.roomId, (doc) => revised(doc, {
         lastSeq: d.seq,
         lastActivityAt: d.postedAt,
       }));
-      await touchAll(ctx, d.roomId, (doc, userId) => ({
-        ...doc,
+      await touchAll(ctx, d.roomId, (doc, userId) => revised(doc, {
         lastSeq: d.seq,
         lastActivityAt: d.postedAt,
         // Posting reads everything before one's own comment.
@@ -116,20 +113,18 @@ export const membershipsProjection: Projection = {
     },
     RoomRead: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({
-        ...doc,
+      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => revised(doc, {
         lastReadSeq: Math.max((doc['lastReadSeq'] as number) ?? 0, d.seq),
         markedUnread: false,
       }));
     },
     RoomMarkedUnread: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({ ...doc, markedUnread: true }));
+      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => revised(doc, { markedUnread: true }));
     },
     HistoryCleared: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => ({
-        ...doc,
+      await ctx.update('memberships', membershipId(d.roomId, d.userId), (doc) => revised(doc, {
         // Reads hide the comments up to here from this member alone; what is cleared is read.
         clearedThroughSeq: Math.max((doc['clearedThroughSeq'] as number | undefined) ?? 0, d.throughSeq),
         lastReadSeq: Math.max((doc['lastReadSeq'] as number) ?? 0, d.throughSeq),
@@ -140,12 +135,11 @@ export const membershipsProjection: Projection = {
 };
 
 async function removeMember(ctx: ProjectionContext, roomId: string, userId: string): Promise<void> {
-  await ctx.update('membership_rooms', roomId, (doc) => ({
-    ...doc,
+  await ctx.update('membership_rooms', roomId, (doc) => revised(doc, {
     memberIds: memberIds(doc).filter((id) => id !== userId),
   }));
   // A tombstone rather than a delete: a redelivered, older MemberAdded must not resurrect it.
-  await ctx.update('memberships', membershipId(roomId, userId), (doc) => ({ ...doc, active: false }));
+  await ctx.update('memberships', membershipId(roomId, userId), (doc) => revised(doc, { active: false }));
 }
 
 /** Unread comments of a membership document: Warmshowers' "marked unread" counts as at least one. */

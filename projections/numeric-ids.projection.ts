@@ -1,4 +1,5 @@
 import type { Projection } from '../libs/projection/projection';
+import { revised } from '../libs/projection/revised';
 
 export const NUMERIC_IDS = 'numeric_ids';
 
@@ -17,10 +18,10 @@ export const numericIdsProjection: Projection = {
   collections: [{ name: NUMERIC_IDS, indexes: [] }],
   handlers: {
     UserRegistered: (event, ctx) =>
-      ctx.update(NUMERIC_IDS, numericKey('user', numericId(event.data.userId)), (doc) => ({ ...doc, target: event.data.userId }), () => ({ id: numericKey('user', numericId(event.data.userId)) })),
+      ctx.update(NUMERIC_IDS, numericKey('user', numericId(event.data.userId)), (doc) => revised(doc, { target: event.data.userId }), () => ({ id: numericKey('user', numericId(event.data.userId)) })),
     PhoneAccountCreated: (event, ctx) =>
-      ctx.update(NUMERIC_IDS, numericKey('user', numericId(event.data.userId)), (doc) => ({ ...doc, target: event.data.userId }), () => ({ id: numericKey('user', numericId(event.data.userId)) })),
+      ctx.update(NUMERIC_IDS, numericKey('user', numericId(event.data.userId)), (doc) => revised(doc, { target: event.data.userId }), () => ({ id: numericKey('user', numericId(event.data.userId)) })),
     RoomCreated: (event, ctx) =>
-      ctx.update(NUMERIC_IDS, numericKey('room', numericId(event.data.roomId)), (doc) => ({ ...doc, target: event.data.roomId }), () => ({ id: numericKey('room', numericId(event.data.roomId)) })),
+      ctx.update(NUMERIC_IDS, numericKey('room', numericId(event.data.roomId)), (doc) => revised(doc, { target: event.data.roomId }), () => ({ id: numericKey('room', numericId(event.data.roomId)) })),
   },
 };

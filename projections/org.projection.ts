@@ -1,6 +1,7 @@
 import type { PolicyItem } from '../libs/domain/events';
 import type { Doc } from '../libs/read-store/read-store.port';
 import type { Projection } from '../libs/projection/projection';
+import { revised } from '../libs/projection/revised';
 
 export const ORG_GROUPS = 'org_groups';
 export const ORG_POLICIES = 'org_policies';
@@ -53,49 +54,48 @@ export const orgProjection: Projection = {
   handlers: {
     OrgGroupCreated: async (event, ctx) => {
       const { createdBy: _by, createdAt: _at, ...d } = event.data;
-      await ctx.update(ORG_GROUPS, orgGroupDocId(d.groupId), (doc) => ({ ...doc, ...d, peers: [], deleted: false }), () => ({
+      await ctx.update(ORG_GROUPS, orgGroupDocId(d.groupId), (doc) => revised(doc, revised(d, { peers: [], deleted: false })), () => ({
         id: orgGroupDocId(d.groupId),
       }));
     },
     OrgGroupChanged: async (event, ctx) => {
       const { changedBy: _by, changedAt: _at, ...d } = event.data;
-      await ctx.update(ORG_GROUPS, orgGroupDocId(d.groupId), (doc) => (doc['deleted'] === true ? doc : { ...doc, ...d }));
+      await ctx.update(ORG_GROUPS, orgGroupDocId(d.groupId), (doc) => (doc['deleted'] === true ? doc : revised(doc, { ...d })));
     },
     OrgGroupDeleted: async (event, ctx) => {
-      await ctx.update(ORG_GROUPS, orgGroupDocId(event.data.groupId), (doc) => ({ ...doc, deleted: true, peers: [] }));
+      await ctx.update(ORG_GROUPS, orgGroupDocId(event.data.groupId), (doc) => revised(doc, { deleted: true, peers: [] }));
       // Other groups' peerings towards it stay in their documents; readers skip peers that are tombstones.
     },
     OrgGroupsPeered: async (event, ctx) => {
       const d = event.data;
-      await ctx.update(ORG_GROUPS, orgGroupDocId(d.groupId), (doc) => ({ ...doc, peers: [...((doc['peers'] as number[]) ?? []), d.peerId] }));
+      await ctx.update(ORG_GROUPS, orgGroupDocId(d.groupId), (doc) => revised(doc, { peers: [...((doc['peers'] as number[]) ?? []), d.peerId] }));
     },
     OrgGroupsUnpeered: async (event, ctx) => {
       const d = event.data;
-      await ctx.update(ORG_GROUPS, orgGroupDocId(d.groupId), (doc) => ({
-        ...doc,
+      await ctx.update(ORG_GROUPS, orgGroupDocId(d.groupId), (doc) => revised(doc, {
         peers: ((doc['peers'] as number[]) ?? []).filter((p) => p !== d.peerId),
       }));
     },
     OrgMemberAssigned: async (event, ctx) => {
       const d = event.data;
       const id = orgMemberDocId(d.groupId, d.userId);
-      await ctx.update(ORG_MEMBERS, id, (doc) => ({ ...doc, groupId: d.groupId, userId: d.userId, active: true }), () => ({ id }));
+      await ctx.update(ORG_MEMBERS, id, (doc) => revised(doc, { groupId: d.groupId, userId: d.userId, active: true }), () => ({ id }));
     },
     OrgMemberUnassigned: async (event, ctx) => {
       const d = event.data;
-      await ctx.update(ORG_MEMBERS, orgMemberDocId(d.groupId, d.userId), (doc) => ({ ...doc, active: false }));
+      await ctx.update(ORG_MEMBERS, orgMemberDocId(d.groupId, d.userId), (doc) => revised(doc, { active: false }));
     },
     OrgPolicyDefined: async (event, ctx) => {
       const d = event.data;
       const id = orgPolicyDocId(d.policyId);
-      await ctx.update(ORG_POLICIES, id, (doc) => ({ ...doc, policyId: d.policyId, name: d.name, items: d.items, deleted: false }), () => ({ id }));
+      await ctx.update(ORG_POLICIES, id, (doc) => revised(doc, { policyId: d.policyId, name: d.name, items: d.items, deleted: false }), () => ({ id }));
     },
     OrgPolicyChanged: async (event, ctx) => {
       const d = event.data;
-      await ctx.update(ORG_POLICIES, orgPolicyDocId(d.policyId), (doc) => (doc['deleted'] === true ? doc : { ...doc, name: d.name, items: d.items }));
+      await ctx.update(ORG_POLICIES, orgPolicyDocId(d.policyId), (doc) => (doc['deleted'] === true ? doc : revised(doc, { name: d.name, items: d.items })));
     },
     OrgPolicyDeleted: async (event, ctx) => {
-      await ctx.update(ORG_POLICIES, orgPolicyDocId(event.data.policyId), (doc) => ({ ...doc, deleted: true }));
+      await ctx.update(ORG_POLICIES, orgPolicyDocId(event.data.policyId), (doc) => revised(doc, { deleted: true }));
     },
   },
 };

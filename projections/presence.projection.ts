@@ -2,6 +2,7 @@ import { DEFAULT_PRIVACY, type PresenceDevice, type PresenceStatus, type Privacy
 import { evolvePresence, initialPresenceState, type PresenceState } from '../libs/domain/presence/presence.decider';
 import type { Doc } from '../libs/read-store/read-store.port';
 import type { Projection, ProjectionContext } from '../libs/projection/projection';
+import { revised } from '../libs/projection/revised';
 
 export const PRESENCE = 'presence';
 
@@ -35,34 +36,33 @@ export const presenceProjection: Projection = {
       await ctx.update(
         PRESENCE,
         userId,
-        (doc) => (doc['removed'] === true ? doc : { ...doc, ...presenceFields(evolvePresence(presenceStateOf(doc), event)) }),
+        (doc) => (doc['removed'] === true ? doc : revised(doc, { ...presenceFields(evolvePresence(presenceStateOf(doc), event)) })),
         () => newDoc(userId),
       );
     },
     StatusMessageChanged: async (event, ctx) => {
-      await live(ctx, event.data.userId, (doc) => ({ ...doc, statusMessage: event.data.message }));
+      await live(ctx, event.data.userId, (doc) => revised(doc, { statusMessage: event.data.message }));
     },
     ProfilePhotoChanged: async (event, ctx) => {
-      await live(ctx, event.data.userId, (doc) => ({ ...doc, photoUrl: event.data.photoUrl }));
+      await live(ctx, event.data.userId, (doc) => revised(doc, { photoUrl: event.data.photoUrl }));
     },
     PrivacySettingsChanged: async (event, ctx) => {
       const { statusMessage, photo, lastSeen } = event.data.settings;
-      await live(ctx, event.data.userId, (doc) => ({ ...doc, privacy: { statusMessage, photo, lastSeen } }));
+      await live(ctx, event.data.userId, (doc) => revised(doc, { privacy: { statusMessage, photo, lastSeen } }));
     },
     ContactBlocked: async (event, ctx) => {
       const { userId, blockedUserId } = event.data;
-      await live(ctx, userId, (doc) => ({ ...doc, blocked: [...blockedOf(doc).filter((id) => id !== blockedUserId), blockedUserId] }));
+      await live(ctx, userId, (doc) => revised(doc, { blocked: [...blockedOf(doc).filter((id) => id !== blockedUserId), blockedUserId] }));
     },
     ContactUnblocked: async (event, ctx) => {
       const { userId, blockedUserId } = event.data;
-      await live(ctx, userId, (doc) => ({ ...doc, blocked: blockedOf(doc).filter((id) => id !== blockedUserId) }));
+      await live(ctx, userId, (doc) => revised(doc, { blocked: blockedOf(doc).filter((id) => id !== blockedUserId) }));
     },
     BlockListReplaced: async (event, ctx) => {
-      await live(ctx, event.data.userId, (doc) => ({ ...doc, blocked: [...new Set(event.data.blockedUserIds)] }));
+      await live(ctx, event.data.userId, (doc) => revised(doc, { blocked: [...new Set(event.data.blockedUserIds)] }));
     },
     UserRemoved: async (event, ctx) => {
-      await ctx.update(PRESENCE, event.data.userId, (doc) => ({
-        ...doc,
+      await ctx.update(PRESENCE, event.data.userId, (doc) => revised(doc, {
         status: 'offline',
         message: null,
         device: null,

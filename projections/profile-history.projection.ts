@@ -1,4 +1,5 @@
 import type { ProjectedEvent, Projection, ProjectionContext } from '../libs/projection/projection';
+import { revised } from '../libs/projection/revised';
 
 export const PROFILE_HISTORY = 'profileHistory';
 /** Per user: the ids of their history entries (so removal can find them) and whether they were removed. */
@@ -34,7 +35,7 @@ export const profileHistoryProjection: Projection = {
       await ctx.update(
         PROFILE_HISTORY_USERS,
         userId,
-        (doc) => ({ ...doc, entries: [], removed: true }),
+        (doc) => revised(doc, { entries: [], removed: true }),
         () => ({ id: userId }),
       );
     },
@@ -54,7 +55,7 @@ async function record(
   await ctx.update(
     PROFILE_HISTORY,
     event.id,
-    (doc) => ({ ...doc, userId, kind, value, changedAt, revision: event.revision }),
+    (doc) => revised(doc, { userId, kind, value, changedAt, revision: event.revision }),
     () => ({ id: event.id }),
   );
   await ctx.update(
@@ -62,7 +63,7 @@ async function record(
     userId,
     (doc) => {
       const entries = entriesOf(doc);
-      return entries.includes(event.id) ? doc : { ...doc, entries: [...entries, event.id] };
+      return entries.includes(event.id) ? doc : revised(doc, { entries: [...entries, event.id] });
     },
     () => ({ id: userId, entries: [], removed: false }),
   );

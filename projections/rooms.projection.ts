@@ -3,6 +3,7 @@ import { inDirectory } from '../libs/domain/rooms/room.decider';
 import type { RoomKind } from '../libs/domain/events';
 import type { Projection } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
+import { revised } from '../libs/projection/revised';
 
 /**
  * One document per room: its settings, members with their roles, the last
@@ -41,7 +42,7 @@ const listedIn = (doc: Doc): boolean =>
     closed: doc['closed'] === true,
     unlisted: doc['unlisted'] === true,
   });
-const withListing = (doc: Doc): Doc => ({ ...doc, listed: listedIn(doc) });
+const withListing = (doc: Doc): Doc => revised(doc, { listed: listedIn(doc) });
 
 const members = (doc: Doc) => (doc['members'] ?? {}) as Record<string, RoomMemberEntry>;
 const memberStates = (doc: Doc) => (doc['memberStates'] ?? {}) as Record<string, MemberStateEntry>;
@@ -49,7 +50,7 @@ const memberStates = (doc: Doc) => (doc['memberStates'] ?? {}) as Record<string,
 function withMemberState(doc: Doc, userId: string, change: (entry: MemberStateEntry) => MemberStateEntry): Doc {
   const all = memberStates(doc);
   const current = all[userId] ?? { state: 'left', invitedBy: null, invitedAt: null, joinedAt: null, leftAt: null, order: Object.keys(all).length + 1 };
-  return { ...doc, memberStates: { ...all, [userId]: change(current) } };
+  return revised(doc, { memberStates: { ...all, [userId]: change(current) } });
 }
 
 export const roomsProjection: Projection = {
@@ -74,8 +75,7 @@ export const roomsProjection: Projection = {
       await ctx.update(
         'rooms',
         d.roomId,
-        (doc) => withListing({
-          ...doc,
+        (doc) => withListing(revised(doc, {
           alias: aliasOfEvent(event),
           kind: d.kind,
           name: d.name,
@@ -96,7 +96,7 @@ export const roomsProjection: Projection = {
           lastSeq: 0,
           lastComment: null,
           lastActivityAt: d.createdAt,
-        }),
+        })),
         () => ({ id: d.roomId }),
       );
     },
@@ -104,64 +104,63 @@ export const roomsProjection: Projection = {
       const d = event.data;
       await ctx.update('rooms', d.roomId, (doc) => {
         const next = { ...members(doc), [d.userId]: { role: d.role, muted: false, joinedAt: d.addedAt } };
-        const joined = withMemberState(doc, d.userId, (entry) => ({
-          ...entry,
+        const joined = withMemberState(doc, d.userId, (entry) => revised(entry, {
           state: 'joined',
           invitedBy: d.invitedBy ?? (entry.state === 'invited' ? entry.invitedBy : null),
           joinedAt: d.addedAt,
           leftAt: null,
         }));
-        return { ...joined, members: next, memberCount: Object.keys(next).length };
+        return revised(joined, { members: next, memberCount: Object.keys(next).length });
       });
     },
     MemberInvited: async (event, ctx) => {
       const d = event.data;
       await ctx.update('rooms', d.roomId, (doc) =>
-        withMemberState(doc, d.userId, (entry) => ({ ...entry, state: 'invited', invitedBy: d.invitedBy, invitedAt: d.invitedAt, joinedAt: null, leftAt: null })),
+        withMemberState(doc, d.userId, (entry) => revised(entry, { state: 'invited', invitedBy: d.invitedBy, invitedAt: d.invitedAt, joinedAt: null, leftAt: null })),
       );
     },
     RoomClosed: async (event, ctx) => {
-      await ctx.update('rooms', event.data.roomId, (doc) => withListing({ ...doc, closed: true, closedAt: event.data.closedAt }));
+      await ctx.update('rooms', event.data.roomId, (doc) => withListing(revised(doc, { closed: true, closedAt: event.data.closedAt })));
     },
     RoomPropertiesChanged: async (event, ctx) => {
-      await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, properties: event.data.properties }));
+      await ctx.update('rooms', event.data.roomId, (doc) => revised(doc, { properties: event.data.properties }));
     },
     MemberRemoved: async (event, ctx) => {
       await ctx.update('rooms', event.data.roomId, (doc) =>
-        withMemberState(withoutMember(doc, event.data.userId), event.data.userId, (entry) => ({ ...entry, state: 'left', leftAt: event.data.removedAt })),
+        withMemberState(withoutMember(doc, event.data.userId), event.data.userId, (entry) => revised(entry, { state: 'left', leftAt: event.data.removedAt })),
       );
     },
     MemberLeft: async (event, ctx) => {
       await ctx.update('rooms', event.data.roomId, (doc) =>
-        withMemberState(withoutMember(doc, event.data.userId), event.data.userId, (entry) => ({ ...entry, state: 'left', leftAt: event.data.leftAt })),
+        withMemberState(withoutMember(doc, event.data.userId), event.data.userId, (entry) => revised(entry, { state: 'left', leftAt: event.data.leftAt })),
       );
     },
     MemberRoleChanged: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('rooms', d.roomId, (doc) => withMember(doc, d.userId, (m) => ({ ...m, role: d.role })));
+      await ctx.update('rooms', d.roomId, (doc) => withMember(doc, d.userId, (m) => revised(m, { role: d.role })));
     },
     MemberMuteChanged: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('rooms', d.roomId, (doc) => withMember(doc, d.userId, (m) => ({ ...m, muted: d.muted })));
+      await ctx.update('rooms', d.roomId, (doc) => withMember(doc, d.userId, (m) => revised(m, { muted: d.muted })));
     },
     RoomRenamed: async (event, ctx) => {
-      await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, name: event.data.name }));
+      await ctx.update('rooms', event.data.roomId, (doc) => revised(doc, { name: event.data.name }));
     },
     RoomTopicChanged: async (event, ctx) => {
-      await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, topic: event.data.topic }));
+      await ctx.update('rooms', event.data.roomId, (doc) => revised(doc, { topic: event.data.topic }));
     },
     RoomAvatarChanged: async (event, ctx) => {
-      await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, avatarUrl: event.data.avatarUrl }));
+      await ctx.update('rooms', event.data.roomId, (doc) => revised(doc, { avatarUrl: event.data.avatarUrl }));
     },
     RoomPermissionsChanged: async (event, ctx) => {
-      await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, permissions: event.data.permissions }));
+      await ctx.update('rooms', event.data.roomId, (doc) => revised(doc, { permissions: event.data.permissions }));
     },
     RoomListingChanged: async (event, ctx) => {
-      await ctx.update('rooms', event.data.roomId, (doc) => withListing({ ...doc, unlisted: event.data.unlisted }));
+      await ctx.update('rooms', event.data.roomId, (doc) => withListing(revised(doc, { unlisted: event.data.unlisted })));
     },
     MemberVoiceChanged: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('rooms', d.roomId, (doc) => withMember(doc, d.userId, (m) => ({ ...m, voice: d.voice })));
+      await ctx.update('rooms', d.roomId, (doc) => withMember(doc, d.userId, (m) => revised(m, { voice: d.voice })));
     },
     HistoryDeleted: async (event, ctx) => {
       const d = event.data;
@@ -172,16 +171,15 @@ export const roomsProjection: Projection = {
           d.scope === 'comments'
             ? d.commentIds.includes(last.id)
             : last.seq >= d.fromSeq && last.seq <= d.throughSeq && (d.week === null || (last.createdAt >= d.week.from && last.createdAt < d.week.until));
-        return covered ? { ...doc, lastComment: { ...last, text: null, deleted: true } } : doc;
+        return covered ? revised(doc, { lastComment: revised(last, { text: null, deleted: true }) }) : doc;
       });
     },
     RoomHistoryVisibilityChanged: async (event, ctx) => {
-      await ctx.update('rooms', event.data.roomId, (doc) => ({ ...doc, historyVisibility: event.data.historyVisibility }));
+      await ctx.update('rooms', event.data.roomId, (doc) => revised(doc, { historyVisibility: event.data.historyVisibility }));
     },
     CommentPosted: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('rooms', d.roomId, (doc) => ({
-        ...doc,
+      await ctx.update('rooms', d.roomId, (doc) => revised(doc, {
         lastSeq: d.seq,
         lastActivityAt: d.postedAt,
         lastComment: {
@@ -201,7 +199,7 @@ export const roomsProjection: Projection = {
       await ctx.update('rooms', d.roomId, (doc) => {
         const last = doc['lastComment'] as { id: string } | null;
         if (!last || last.id !== d.commentId) return doc;
-        return { ...doc, lastComment: { ...last, text: null, deleted: true } };
+        return revised(doc, { lastComment: revised(last, { text: null, deleted: true }) });
       });
     },
   },
@@ -210,11 +208,11 @@ export const roomsProjection: Projection = {
 function withoutMember(doc: Doc, userId: string): Doc {
   const next = { ...members(doc) };
   delete next[userId];
-  return { ...doc, members: next, memberCount: Object.keys(next).length };
+  return revised(doc, { members: next, memberCount: Object.keys(next).length });
 }
 
 function withMember(doc: Doc, userId: string, change: (m: RoomMemberEntry) => RoomMemberEntry): Doc {
   const current = members(doc)[userId];
   if (!current) return doc;
-  return { ...doc, members: { ...members(doc), [userId]: change(current) } };
+  return revised(doc, { members: { ...members(doc), [userId]: change(current) } });
 }

@@ -1,5 +1,6 @@
 import type { Projection, ProjectionContext } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
+import { revised } from '../libs/projection/revised';
 
 /**
  * A user's sign-ins (refresh-token families) for `GET /v1/me/sessions`: one
@@ -23,7 +24,7 @@ const familyIdsOf = (doc: Doc | null): string[] => (doc?.['familyIds'] ?? []) as
 
 async function end(ctx: ProjectionContext, familyId: string, userId: string): Promise<void> {
   await ctx.update('sessions', familyId, (doc) => ({ id: doc.id, userId: doc['userId'] ?? userId, active: false }));
-  await ctx.update('session_users', userId, (doc) => ({ ...doc, familyIds: familyIdsOf(doc).filter((id) => id !== familyId) }));
+  await ctx.update('session_users', userId, (doc) => revised(doc, { familyIds: familyIdsOf(doc).filter((id) => id !== familyId) }));
 }
 
 export const sessionsProjection: Projection = {
@@ -39,8 +40,7 @@ export const sessionsProjection: Projection = {
       await ctx.update(
         'sessions',
         d.familyId,
-        (doc) => ({
-          ...doc,
+        (doc) => revised(doc, {
           userId: d.userId,
           active: true,
           grant: d.grant,
@@ -54,14 +54,14 @@ export const sessionsProjection: Projection = {
       await ctx.update(
         'session_users',
         d.userId,
-        (doc) => ({ ...doc, familyIds: [...familyIdsOf(doc).filter((id) => id !== d.familyId), d.familyId] }),
+        (doc) => revised(doc, { familyIds: [...familyIdsOf(doc).filter((id) => id !== d.familyId), d.familyId] }),
         () => ({ id: d.userId }),
       );
     },
     RefreshTokenRotated: async (event, ctx) => {
       const d = event.data;
       await ctx.update('sessions', d.familyId, (doc) =>
-        doc['active'] === true ? { ...doc, lastUsedAt: d.rotatedAt, expiresAt: d.expiresAt } : doc,
+        doc['active'] === true ? revised(doc, { lastUsedAt: d.rotatedAt, expiresAt: d.expiresAt }) : doc,
       );
     },
     TokenFamilyRevoked: async (event, ctx) => end(ctx, event.data.familyId, event.data.userId),
@@ -71,7 +71,7 @@ export const sessionsProjection: Projection = {
       for (const familyId of familyIdsOf(index)) {
         await ctx.update('sessions', familyId, (doc) => ({ id: doc.id, userId, active: false }));
       }
-      await ctx.update('session_users', userId, (doc) => ({ ...doc, familyIds: [] }));
+      await ctx.update('session_users', userId, (doc) => revised(doc, { familyIds: [] }));
     },
   },
 };

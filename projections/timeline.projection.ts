@@ -3,6 +3,7 @@ import { payloadKeptOnDeletion } from '../libs/domain/comments/custom-events';
 import type { ProjectedEvent, Projection, ProjectionContext } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
 import { systemItemOf } from '../libs/domain/rooms/timeline-items';
+import { revised } from '../libs/projection/revised';
 
 /**
  * A room's timeline: user comments (tombstoned when deleted) and the system
@@ -19,7 +20,7 @@ async function nextOrd(ctx: ProjectionContext, roomId: string): Promise<number |
   const room = await ctx.get('timeline_rooms', roomId);
   if (!room) return null;
   const ord = ((room['ord'] as number) ?? 0) + 1;
-  await ctx.update('timeline_rooms', roomId, (doc) => ({ ...doc, ord }));
+  await ctx.update('timeline_rooms', roomId, (doc) => revised(doc, { ord }));
   return ord;
 }
 
@@ -33,8 +34,7 @@ async function system(ctx: ProjectionContext, event: ProjectedEvent, roomId: str
   await ctx.update(
     'timeline',
     event.id,
-    (doc) => ({
-      ...doc,
+    (doc) => revised(doc, {
       roomId,
       ord,
       alias: aliasOfEvent(event),
@@ -65,15 +65,14 @@ const BLOCK_CHUNK = 1000;
 /** A comment's tombstone: its content gone, the fact and who deleted it kept. */
 function tombstone(doc: Doc, deletedBy: string, deletedAt: string): Doc {
   if (doc['deleted'] === true) return doc;
-  return {
-    ...doc,
+  return revised(doc, {
     text: null,
     payload: payloadKeptOnDeletion(doc['type'], doc['payload']),
     ...(doc['attachments'] ? { attachments: [] } : {}),
     deleted: true,
     deletedBy,
     deletedAt,
-  };
+  });
 }
 
 /** Id of a member's joining in `timeline_joins`: the last `ord` of the room before they (last) joined. */
@@ -120,7 +119,7 @@ export const timelineProjection: Projection = {
   handlers: {
     RoomCreated: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('timeline_rooms', d.roomId, (doc) => ({ ...doc, ord: 0, createdBy: d.createdBy }), () => ({
+      await ctx.update('timeline_rooms', d.roomId, (doc) => revised(doc, { ord: 0, createdBy: d.createdBy }), () => ({
         id: d.roomId,
       }));
       await system(ctx, event, d.roomId, d.createdBy);
@@ -133,7 +132,7 @@ export const timelineProjection: Projection = {
       await ctx.update(
         'timeline_joins',
         timelineJoinId(d.roomId, d.userId),
-        (doc) => ({ ...doc, roomId: d.roomId, userId: d.userId, afterOrd: before }),
+        (doc) => revised(doc, { roomId: d.roomId, userId: d.userId, afterOrd: before }),
         () => ({ id: timelineJoinId(d.roomId, d.userId) }),
       );
       await system(ctx, event, d.roomId, (room['createdBy'] as string | undefined) ?? null);
@@ -152,8 +151,7 @@ export const timelineProjection: Projection = {
       await ctx.update(
         'timeline',
         d.commentId,
-        (doc) => ({
-          ...doc,
+        (doc) => revised(doc, {
           roomId: d.roomId,
           ord,
           alias: aliasOfEvent(event),

@@ -2,6 +2,7 @@ import { DEFAULT_PRIVACY, type Erasable } from '../libs/domain/events';
 import { normalizeUsername } from '../libs/domain/streams';
 import type { Projection } from '../libs/projection/projection';
 import type { Doc } from '../libs/read-store/read-store.port';
+import { revised } from '../libs/projection/revised';
 
 /**
  * Users, as other users and administrators see them. Never holds credentials
@@ -31,9 +32,7 @@ export const usersProjection: Projection = {
       await ctx.update(
         'users',
         userId,
-        (doc) => ({
-          ...doc,
-          ...newUser(),
+        (doc) => revised(doc, revised(newUser(), {
           username: null,
           usernameKey: null,
           displayName,
@@ -42,7 +41,7 @@ export const usersProjection: Projection = {
           registeredAt: createdAt,
           status: 'active',
           searchKey: searchKeyOf(name, displayName),
-        }),
+        })),
         () => ({ id: userId }),
       );
     },
@@ -51,16 +50,14 @@ export const usersProjection: Projection = {
       await ctx.update(
         'users',
         userId,
-        (doc) => ({
-          ...doc,
-          ...newUser(),
+        (doc) => revised(doc, revised(newUser(), {
           username,
           usernameKey: normalizeUsername(username),
           displayName,
           registeredAt,
           status: 'active',
           searchKey: searchKeyOf(username, displayName),
-        }),
+        })),
         () => ({ id: userId }),
       );
     },
@@ -69,9 +66,7 @@ export const usersProjection: Projection = {
       await ctx.update(
         'users',
         userId,
-        (doc) => ({
-          ...doc,
-          ...newUser(),
+        (doc) => revised(doc, revised(newUser(), {
           loginId,
           username: null,
           usernameKey: null,
@@ -79,45 +74,42 @@ export const usersProjection: Projection = {
           registeredAt: createdAt,
           status: 'pending',
           searchKey: searchKeyOf(null, displayName),
-        }),
+        })),
         () => ({ id: userId }),
       );
     },
     EmailChanged: async (event, ctx) => {
-      await ctx.update('users', event.data.userId, (doc) => ({ ...doc, email: event.data.email }));
+      await ctx.update('users', event.data.userId, (doc) => revised(doc, { email: event.data.email }));
     },
     PhoneVerified: async (event, ctx) => {
-      await ctx.update('users', event.data.userId, (doc) => (doc['status'] === 'pending' ? { ...doc, status: 'active' } : doc));
+      await ctx.update('users', event.data.userId, (doc) => (doc['status'] === 'pending' ? revised(doc, { status: 'active' }) : doc));
     },
     ProfileUpdated: async (event, ctx) => {
       const { displayName } = event.data;
-      await ctx.update('users', event.data.userId, (doc) => ({
-        ...doc,
+      await ctx.update('users', event.data.userId, (doc) => revised(doc, {
         displayName,
         searchKey: searchKeyOf((doc['username'] as string | null) ?? null, displayName),
       }));
     },
     StatusMessageChanged: async (event, ctx) => {
-      await ctx.update('users', event.data.userId, (doc) => ({ ...doc, statusMessage: event.data.message }));
+      await ctx.update('users', event.data.userId, (doc) => revised(doc, { statusMessage: event.data.message }));
     },
     ProfilePhotoChanged: async (event, ctx) => {
-      await ctx.update('users', event.data.userId, (doc) => ({ ...doc, photoUrl: event.data.photoUrl }));
+      await ctx.update('users', event.data.userId, (doc) => revised(doc, { photoUrl: event.data.photoUrl }));
     },
     PrivacySettingsChanged: async (event, ctx) => {
-      await ctx.update('users', event.data.userId, (doc) => ({ ...doc, privacy: event.data.settings }));
+      await ctx.update('users', event.data.userId, (doc) => revised(doc, { privacy: event.data.settings }));
     },
     UserPropertiesChanged: async (event, ctx) => {
-      await ctx.update('users', event.data.userId, (doc) => ({ ...doc, properties: event.data.properties }));
+      await ctx.update('users', event.data.userId, (doc) => revised(doc, { properties: event.data.properties }));
     },
     UserRemoved: async (event, ctx) => {
       // The username stays (a public handle, still claimed in the log); everything personal goes.
-      await ctx.update('users', event.data.userId, (doc) => ({
-        ...doc,
-        ...newUser(),
+      await ctx.update('users', event.data.userId, (doc) => revised(doc, revised(newUser(), {
         status: 'removed',
         removed: true,
         removedAt: event.data.removedAt,
-      }));
+      })));
     },
   },
 };

@@ -1,4 +1,5 @@
 import type { Projection } from '../libs/projection/projection';
+import { revised } from '../libs/projection/revised';
 
 /**
  * One document per webhook subscription, for the admin listing: where it
@@ -17,8 +18,7 @@ export const webhooksProjection: Projection = {
       await ctx.update(
         'webhooks',
         d.webhookId,
-        (doc) => ({
-          ...doc,
+        (doc) => revised(doc, {
           url: d.url,
           events: [...d.events],
           format: d.format,
@@ -35,19 +35,19 @@ export const webhooksProjection: Projection = {
     WebhookUpdated: async (event, ctx) => {
       const d = event.data;
       await ctx.update('webhooks', d.webhookId, (doc) =>
-        doc['status'] === 'removed' ? doc : { ...doc, url: d.url, events: [...d.events], format: d.format, updatedAt: d.updatedAt },
+        doc['status'] === 'removed' ? doc : revised(doc, { url: d.url, events: [...d.events], format: d.format, updatedAt: d.updatedAt }),
       );
     },
     WebhookRemoved: async (event, ctx) => {
       const d = event.data;
-      await ctx.update('webhooks', d.webhookId, (doc) => ({ ...doc, status: 'removed', updatedAt: d.removedAt }));
+      await ctx.update('webhooks', d.webhookId, (doc) => revised(doc, { status: 'removed', updatedAt: d.removedAt }));
     },
     WebhookPaused: async (event, ctx) => {
       const d = event.data;
       await ctx.update('webhooks', d.webhookId, (doc) =>
         doc['status'] === 'removed'
           ? doc
-          : { ...doc, status: 'paused', lastError: d.lastError, stuckAt: d.stuckAt, pausedAt: d.pausedAt, updatedAt: d.pausedAt },
+          : revised(doc, { status: 'paused', lastError: d.lastError, stuckAt: d.stuckAt, pausedAt: d.pausedAt, updatedAt: d.pausedAt }),
       );
     },
     WebhookResumed: async (event, ctx) => {
@@ -55,7 +55,7 @@ export const webhooksProjection: Projection = {
       await ctx.update('webhooks', d.webhookId, (doc) =>
         doc['status'] === 'removed'
           ? doc
-          : { ...doc, status: 'active', lastError: null, stuckAt: null, pausedAt: null, updatedAt: d.resumedAt },
+          : revised(doc, { status: 'active', lastError: null, stuckAt: null, pausedAt: null, updatedAt: d.resumedAt }),
       );
     },
   },

@@ -40,7 +40,9 @@ export interface StartOptions {
 export async function startServer(options: StartOptions): Promise<ServerHandle> {
   const port = await freePort();
   const ready = options.ready ?? /listening/i;
-  const child = spawn(process.execPath, [options.script], {
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the servers a bench starts.
+  const nodeArgs = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, options.script], {
     env: { ...options.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
