@@ -42,7 +42,13 @@ export interface ImportTarget {
   findEvent(id: string): StoredEvent | undefined;
   streamRevision(streamId: string): number | null;
   head(): Position | null;
+  /**
+   * Writes the event. A store with `refusesHeldIds` throws ImportConflictError
+   * from here for an id it already holds elsewhere (a unique index), so new
+   * events past the head need no lookup by id first.
+   */
   insertAt(event: StoredEvent): void;
+  readonly refusesHeldIds?: boolean;
 }
 
 /**
@@ -50,28 +56,31 @@ export interface ImportTarget {
  * (so importing a file twice adds nothing and a killed import resumes), a new
  * one must come after the head and continue its stream, anything else is a
  * conflict and the caller's transaction rolls the batch back.
+ *
+ * The head is read once and each stream's revision once per batch, then
+ * followed here as events go in: an import of 1,000,000 events made four
+ * queries an event before, one now (the insert) on SQLite.
  */
 export function applyImport(target: ImportTarget, events: readonly StoredEvent[]): ImportOutcome {
   let imported = 0;
   let skipped = 0;
+  let head = target.head();
+  const revisions = new Map<string, number | null>();
   for (const event of events) {
-    const held = target.findEvent(event.id);
+    // An event held at the same place is at or before the head; past the head, an id can only be held elsewhere.
+    const held = (head !== null && event.position <= head) || target.refusesHeldIds !== true ? target.findEvent(event.id) : undefined;
     if (held) {
       if (held.position !== event.position || held.streamId !== event.streamId || held.revision !== event.revision) {
-        throw new ImportConflictError(
-          event.id,
-          event.position,
-          `already stored at ${held.streamId}@${held.revision} (position ${held.position.toString()})`,
-        );
+        throw heldElsewhere(event, held);
       }
       skipped++;
       continue;
     }
-    const head = target.head();
     if (head !== null && event.position <= head) {
       throw new ImportConflictError(event.id, event.position, `comes before this store's head ${head.toString()}`);
     }
-    const current = target.streamRevision(event.streamId);
+    let current = revisions.get(event.streamId);
+    if (current === undefined) current = target.streamRevision(event.streamId);
     const next = current === null ? 0 : current + 1;
     if (event.revision !== next) {
       throw new ImportConflictError(
@@ -81,7 +90,18 @@ export function applyImport(target: ImportTarget, events: readonly StoredEvent[]
       );
     }
     target.insertAt(event);
+    head = event.position;
+    revisions.set(event.streamId, event.revision);
     imported++;
   }
   return { imported, skipped };
+}
+
+/** The conflict of an event whose id the store holds at another place. */
+export function heldElsewhere(event: StoredEvent, held: StoredEvent): ImportConflictError {
+  return new ImportConflictError(
+    event.id,
+    event.position,
+    `already stored at ${held.streamId}@${held.revision} (position ${held.position.toString()})`,
+  );
 }

@@ -27,7 +27,7 @@ import {
   prepareAppend,
   storeClosedError,
 } from './memory-event-store';
-import { applyImport, type EventImporter, type ImportOutcome, type ImportTarget } from './import-events';
+import { applyImport, heldElsewhere, type EventImporter, type ImportOutcome, type ImportTarget } from './import-events';
 import { prefixUpperBound, type LogIndex } from './log-index';
 
 export interface SqliteEventStoreOptions {
@@ -331,18 +331,26 @@ export class SqliteEventStore implements EventStore, EventImporter, LogIndex {
         return position === null || position === undefined ? null : BigInt(position);
       },
       insertAt: (event) => {
-        insertAt.run(
-          event.position,
-          event.id,
-          event.streamId,
-          event.revision,
-          event.type,
-          event.version,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
-          event.recordedAt,
-        );
+        try {
+          insertAt.run(
+            event.position,
+            event.id,
+            event.streamId,
+            event.revision,
+            event.type,
+            event.version,
+            JSON.stringify(event.data),
+            JSON.stringify(event.metadata),
+            event.recordedAt,
+          );
+        } catch (error) {
+          const held = isDuplicateId(error) ? this.selectById.get(event.id) : undefined;
+          if (held !== undefined) throw heldElsewhere(event, toStoredEvent(held));
+          throw error;
+        }
       },
+      // The unique id column refuses an id held elsewhere; insertAt names where.
+      refusesHeldIds: true,
     };
     const outcome = this.db.transaction(() => applyImport(target, events)).immediate();
     if (outcome.imported > 0) for (const listener of this.listeners) listener();
