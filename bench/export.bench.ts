@@ -20,6 +20,7 @@ import { SqliteEventStore } from '../libs/event-store/sqlite-event-store';
 import { Projector } from '../libs/projection/projector';
 import { SqliteReadStore } from '../libs/read-store/sqlite-read-store';
 import { ThreadedSqliteReadStore } from '../libs/read-store/threaded-sqlite-read-store';
+import { REBUILD_CACHE_MIB } from '../libs/wiring/stores';
 import { verifyLogFile } from '../libs/streaming/parallel-verify';
 import { exportLog, fileLines, importLog } from '../libs/streaming/log-transfer';
 import { parleyProjections } from '../projections';
@@ -162,7 +163,7 @@ async function importPhase(dir: string, file: string, total: number): Promise<Ti
     if (!outcome.verify.ok) throw new Error(`import refused the file: line ${outcome.verify.line}: ${outcome.verify.reason}`);
     const imported = performance.now();
     // As `parley import` rebuilds: its commits on a thread of its own (createRebuildCommitter).
-    const committer = new ThreadedSqliteReadStore({ file: join(dir, 'read.db') });
+    const committer = new ThreadedSqliteReadStore({ file: join(dir, 'read.db'), cacheMiB: REBUILD_CACHE_MIB });
     let applied: number;
     try {
       const projector = new Projector(store, readStore, parleyProjections, { batchSize: IMPORT_BATCH, committer });

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createEventStore, createReadStore, createRebuildCommitter, withPersonalData } from '../libs/wiring/stores';
+import { createEventStore, createReadStore, createRebuildCommitter, REBUILD_CACHE_MIB, withPersonalData } from '../libs/wiring/stores';
 import { ConfigError, loadConfig, parseEventStoreUrl } from '../libs/config/config';
 import type { EventStore } from '../libs/event-store/event-store.port';
 import { SqliteEventStore } from '../libs/event-store/sqlite-event-store';
@@ -77,7 +77,7 @@ function openStores(dir: string): Stores {
       eventStore: new SqliteEventStore({ file: eventFile, synchronous: 'normal' }),
       readStore: new SqliteReadStore({ file: join(dir, 'read.db') }),
       // As `parley rebuild` commits (createRebuildCommitter): on a thread of its own, beside this connection.
-      committer: new ThreadedSqliteReadStore({ file: join(dir, 'read.db') }),
+      committer: new ThreadedSqliteReadStore({ file: join(dir, 'read.db'), cacheMiB: REBUILD_CACHE_MIB }),
       eventFile,
       description: 'temp SQLite (events.db synchronous=normal, read.db)',
     };

@@ -148,29 +148,33 @@ export const timelineProjection: Projection = {
       const ord = await nextOrd(ctx, d.roomId);
       if (ord === null) return;
       const previous = d.previousId === null ? null : await ctx.get('timeline', d.previousId);
+      // The entry is made whole by `init` (one flat literal); only a document already there is revised.
+      const entry = (): Doc => ({
+        id: d.commentId,
+        roomId: d.roomId,
+        ord,
+        alias: aliasOfEvent(event),
+        previousAlias: (previous?.['alias'] as number | undefined) ?? null,
+        seq: d.seq,
+        kind: 'comment',
+        type: d.commentType,
+        previousId: d.previousId,
+        senderId: d.senderId,
+        text: d.text,
+        payload: d.payload,
+        replyTo: d.replyTo,
+        clientId: d.clientId,
+        ...(d.attachments ? { attachments: d.attachments } : {}),
+        createdAt: d.postedAt,
+        position: event.position.toString(),
+        deleted: false,
+      });
+      let made: Doc | null = null;
       await ctx.update(
         'timeline',
         d.commentId,
-        (doc) => revised(doc, {
-          roomId: d.roomId,
-          ord,
-          alias: aliasOfEvent(event),
-          previousAlias: (previous?.['alias'] as number | undefined) ?? null,
-          seq: d.seq,
-          kind: 'comment',
-          type: d.commentType,
-          previousId: d.previousId,
-          senderId: d.senderId,
-          text: d.text,
-          payload: d.payload,
-          replyTo: d.replyTo,
-          clientId: d.clientId,
-          ...(d.attachments ? { attachments: d.attachments } : {}),
-          createdAt: d.postedAt,
-          position: event.position.toString(),
-          deleted: false,
-        }),
-        () => ({ id: d.commentId }),
+        (doc) => (doc === made ? doc : revised(doc, entry())),
+        () => (made = entry()),
       );
     },
     CommentDeleted: async (event, ctx) => {

@@ -87,6 +87,26 @@ describe('SqliteReadStore', () => {
     }
   });
 
+  it('while loading without indexes, still refuses the shallowest document SQLite cannot read, and takes one level less', async () => {
+    const feed = { name: 'feed', indexes: [{ fields: ['at'] }] };
+    // A document nests one level, its value `levels` more: SQLite reads 1000 in all.
+    const nested = (levels: number) => JSON.parse('['.repeat(levels) + ']'.repeat(levels)) as unknown[];
+    const store = new SqliteReadStore({ file: ':memory:' });
+    try {
+      await store.ensureCollections([feed]);
+      await store.dropSecondaryIndexes(['feed']);
+      await expect(store.commit([{ kind: 'put', collection: 'feed', doc: { id: 'deep', at: 1, v: nested(1000) } }], [])).rejects.toThrow(
+        /malformed JSON: document deep of feed/,
+      );
+      await store.commit([{ kind: 'put', collection: 'feed', doc: { id: 'fine', at: 2, v: nested(999) } }], []);
+      await store.ensureCollections([feed]);
+      expect((await store.find('feed', { filter: { at: 2 } })).map((doc) => doc.id)).toEqual(['fine']);
+      expect(await store.get('feed', 'deep')).toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('rejects collection names that would be spliced into SQL unsafely', async () => {
     const store = new SqliteReadStore({ file: ':memory:' });
     try {

@@ -18,9 +18,21 @@ import type {
 import { assertCollectionName, assertField, assertIndex } from './names';
 import { FencedOutError, nextLease, ReadStoreBusyError, withIdTieBreaker } from './read-store.port';
 
+/**
+ * The shortest JSON text SQLite cannot read: nesting deeper than its limit of
+ * 1000 takes 1001 opening and 1001 closing brackets.
+ */
+const MIN_TOO_DEEP = 2 * 1001;
+
 export interface SqliteReadStoreOptions {
   /** Database file, or ':memory:'. */
   readonly file: string;
+  /**
+   * The connection's page cache in MiB (SQLite's default is 2). A rebuild's
+   * committer writes documents all over a file of hundreds of MiB; a larger
+   * cache keeps the pages of its indexes from being read again each batch.
+   */
+  readonly cacheMiB?: number;
 }
 
 /**
@@ -54,6 +66,7 @@ export class SqliteReadStore implements ReadStore {
     // Overwritten and deleted documents are zeroed, not left in freed pages:
     // an erased user's old values must not stay readable in the file.
     this.db.pragma('secure_delete = ON');
+    if (options.cacheMiB !== undefined) this.db.pragma(`cache_size = ${-Math.round(options.cacheMiB * 1024)}`);
     this.db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT)');
     // Beside the checkpoints, never a collection: a rebuild leaves leases alone.
     this.db.exec('CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token INTEGER NOT NULL, expires_at INTEGER NOT NULL)');
@@ -65,18 +78,21 @@ export class SqliteReadStore implements ReadStore {
     this.commitTx = this.db.transaction((ops: readonly WriteOp[], checkpoints: readonly Checkpoint[], fence: Fence | undefined) => {
       this.checkFence(fence);
       for (const op of ops) {
-        if (op.kind === 'put' && this.unindexed.has(op.collection.toLowerCase())) {
-          // Without its indexes nothing parses the document on the way in; the index build at the end would
-          // fail on one SQLite cannot read (nested too deep), so it is refused here, as an index refuses it.
+        if (op.kind === 'put') {
           const json = JSON.stringify(op.doc);
-          const written = this.statement(
-            `INSERT INTO ${table(op.collection)} (id, doc) SELECT @id, @doc WHERE json_valid(@doc) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`,
-          ).run({ id: op.doc.id, doc: json });
-          if (written.changes === 0) throw new Error(`malformed JSON: document ${op.doc.id} of ${op.collection}`);
-        } else if (op.kind === 'put') {
-          this.statement(
-            `INSERT INTO ${table(op.collection)} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`,
-          ).run(op.doc.id, JSON.stringify(op.doc));
+          if (json.length >= MIN_TOO_DEEP && this.unindexed.has(op.collection.toLowerCase())) {
+            // Without its indexes nothing parses the document on the way in; the index build at the end would
+            // fail on one SQLite cannot read (nested too deep), so it is refused here, as an index refuses it.
+            // JSON.stringify writes nothing else SQLite refuses, and a shorter text cannot nest that deep.
+            const written = this.statement(
+              `INSERT INTO ${table(op.collection)} (id, doc) SELECT @id, @doc WHERE json_valid(@doc) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`,
+            ).run({ id: op.doc.id, doc: json });
+            if (written.changes === 0) throw new Error(`malformed JSON: document ${op.doc.id} of ${op.collection}`);
+          } else {
+            this.statement(
+              `INSERT INTO ${table(op.collection)} (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc`,
+            ).run(op.doc.id, json);
+          }
         } else {
           this.statement(`DELETE FROM ${table(op.collection)} WHERE id = ?`).run(op.id);
         }

@@ -100,13 +100,22 @@ export function createReadStore(config: StoresConfig): ReadStore {
 }
 
 /**
+ * The page cache of a rebuild's committer connection. A rebuild writes every
+ * collection's documents and their id index all over a file of hundreds of
+ * MiB; with SQLite's default 2 MiB those pages are read again batch after
+ * batch (a rebuild of 1,000,000 events: 83.8 s with 2 MiB, 78.3 s with 128).
+ * Bounded, so the rebuild's memory stays flat whatever the log's size.
+ */
+export const REBUILD_CACHE_MIB = 128;
+
+/**
  * What commits a rebuild's batches (Projector's `committer`): for a SQLite read
  * store a second connection to the same file on a thread of its own, so that
  * one batch is committed there while the next is projected (decision 0057);
  * elsewhere the read store itself. Closed after the rebuild.
  */
 export function createRebuildCommitter(config: StoresConfig, readStore: ReadStore): Committer & { close(): Promise<void> } {
-  if (config.readStore.kind === 'sqlite') return new ThreadedSqliteReadStore({ file: config.readStore.file });
+  if (config.readStore.kind === 'sqlite') return new ThreadedSqliteReadStore({ file: config.readStore.file, cacheMiB: REBUILD_CACHE_MIB });
   return { commit: (ops, checkpoints, fence) => readStore.commit(ops, checkpoints, fence), close: async () => undefined };
 }
 
