@@ -96,6 +96,30 @@ describe('export, verify and import through the CLI', () => {
     expect(status.stdout).toContain('log head: empty');
   }, 120_000);
 
+  it('stops an import that conflicts with the log it goes into, naming the event, and leaves read models that match that log', async () => {
+    const occupied = join(work, 'occupied');
+    const before = await ParleyHarness.start({}, occupied);
+    let carol: { id: string; auth: Record<string, string> };
+    try {
+      carol = await before.user('carol', 'Carol');
+    } finally {
+      await before.stop();
+    }
+    const imported = cli(occupied, 'import', exported);
+    expect(imported.status).not.toBe(0);
+    expect(imported.stderr + imported.stdout).toMatch(/Event \S+ at position 1: comes before this store's head/);
+    // The rebuild that ran beside the import built the read models from the log as it stands: Carol's own.
+    const after = await ParleyHarness.start({}, occupied);
+    try {
+      const me = await after.http().get('/v1/me').set(carol.auth);
+      expect(me.status).toBe(200);
+      expect(me.body).toMatchObject({ id: carol.id, displayName: 'Carol' });
+      expect((await after.http().get(`/v1/rooms/${roomId}`).set(carol.auth)).status).toBe(404);
+    } finally {
+      await after.stop();
+    }
+  }, 120_000);
+
   it('writes and verifies gzip, and refuses a truncated gzip', () => {
     const gz = join(work, 'export.ndjson.gz');
     expect(cli(source, 'export', '--out', gz).status).toBe(0);

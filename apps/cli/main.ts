@@ -8,6 +8,9 @@ import { ConfigError, loadConfig, type ParleyConfig } from '../../libs/config/co
 import { parsePosition, type EventStore } from '../../libs/event-store/event-store.port';
 import { verifyLogFile } from '../../libs/streaming/parallel-verify';
 import { exportLog, fileLines, importLog } from '../../libs/streaming/log-transfer';
+import { canImport, restoresPositions } from '../../libs/event-store/import-events';
+import { importRebuilding, type ImportRebuildingOutcome } from '../../libs/streaming/import-rebuilding';
+import { importFileOnThread, type ImportHooks } from '../../libs/streaming/import-file-thread';
 import { compareStreams } from '../../libs/streaming/log-migration';
 import { PositionMap } from '../../libs/streaming/position-map';
 import { checkpointName, type Projection } from '../../libs/projection/projection';
@@ -32,6 +35,8 @@ import { newId } from '../../libs/domain/ids';
  * 10,000 keeps the live heap near 20 MB (bench/rebuild.bench.ts).
  */
 const REBUILD_BATCH = 10_000;
+/** Events a transaction of `parley import` writes. */
+const IMPORT_BATCH = 10_000;
 
 const USAGE = `usage: parley <command>
 
@@ -218,15 +223,13 @@ async function importCommand(args: readonly string[]): Promise<number> {
   const store = withPersonalData(config, createEventStore(config));
   const readStore = createReadStore(config);
   try {
+    if (canImport(store.inner) && restoresPositions(store.inner)) return await importWhileRebuilding(config, store, readStore, file);
     const progress = new Progress('import', null);
     const result = await importLog(store.inner, () => fileLines(file), {
       onProgress: (position, done) => progress.update(position, done),
       positionMap: new PositionMap(readStore),
     });
-    if (!result.verify.ok) {
-      process.stdout.write(`REFUSED: line ${result.verify.line}: ${result.verify.reason}; nothing was written\n`);
-      return 1;
-    }
+    if (!result.verify.ok) return refused(result.verify);
     progress.finish(await store.headPosition(), result.imported + result.skipped);
     process.stdout.write(`imported ${result.imported} events, ${result.skipped} already present\n`);
     if (result.moved !== undefined) {
@@ -245,6 +248,49 @@ async function importCommand(args: readonly string[]): Promise<number> {
     await store.close();
     await readStore.close();
   }
+}
+
+function refused(verify: { readonly line?: number; readonly reason?: string }): number {
+  process.stdout.write(`REFUSED: line ${verify.line}: ${verify.reason}; nothing was written\n`);
+  return 1;
+}
+
+/**
+ * An import into a store that keeps the export's positions, rebuilt as it
+ * goes: once the whole file is proven, the read models are rebuilt from the
+ * events already written while the rest are written (decision 0058). Under the
+ * projector lease from the start, so a running projector refuses it before
+ * anything is written. An import that stops half-way (a conflict) leaves the
+ * read models built from what it wrote, as a rebuild after it would.
+ */
+async function importWhileRebuilding(config: ParleyConfig, store: EventStore & { readonly inner: EventStore }, readStore: ReadStore, file: string): Promise<number> {
+  return underProjectorLease(config, readStore, async (lease) => {
+    const importing = new Progress('import', null);
+    const rebuilding = new Progress('rebuild', null);
+    const committer = createRebuildCommitter(config, readStore);
+    const projector = new Projector(store, readStore, parleyProjections, { batchSize: REBUILD_BATCH, lease, committer });
+    let outcome: ImportRebuildingOutcome;
+    try {
+      const target = config.eventStore;
+      // On SQLite the import reads, proves and writes on a thread of its own; this one rebuilds meanwhile.
+      const start = (hooks: ImportHooks) =>
+        target.kind === 'sqlite'
+          ? importFileOnThread({ eventFile: target.file, synchronous: config.sqliteSynchronous, file, batchSize: IMPORT_BATCH }, hooks)
+          : importLog(store.inner, () => fileLines(file), { batchSize: IMPORT_BATCH, ...hooks });
+      outcome = await importRebuilding(start, projector, {
+        onImported: (position, done) => importing.update(position, done),
+        onApplied: (position, done) => rebuilding.update(position, done),
+      });
+    } finally {
+      await committer.close();
+    }
+    const { result, applied } = outcome;
+    if (!result.verify.ok) return refused(result.verify);
+    importing.finish(await store.headPosition(), result.imported + result.skipped);
+    process.stdout.write(`imported ${result.imported} events, ${result.skipped} already present\n`);
+    rebuilding.finish(projector.position(), applied);
+    return reportFailures(projector.status());
+  });
 }
 
 /**

@@ -337,4 +337,32 @@ describe('Projector: a rebuild commits one batch while it projects the next (com
     expect(projector.status().every((status) => status.state === 'running')).toBe(true);
     expect(await contents(reads)).toEqual(await plainBuild(store));
   });
+
+  it('follows a log still being written (parley import): builds from the first events and ends at the head once the writer ends', async () => {
+    const source = new MemoryEventStore();
+    await writeLog(source);
+    const events = await source.readAll({ maxCount: 100_000 });
+    const target = new MemoryEventStore();
+    await target.importEvents(events.slice(0, 10));
+    // The import goes on in chunks, 10 ms apart, while the rebuild runs: it reaches the head many times before the end.
+    let writerDone = false;
+    const writer = (async () => {
+      for (let i = 10; i < events.length; i += 17) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        await target.importEvents(events.slice(i, i + 17));
+      }
+      writerDone = true;
+    })();
+    const reads = new MemoryReadStore();
+    let appliedWhileWriting = 0;
+    const applied = await new Projector(target, reads, parleyProjections, { batchSize: 8, committer: lateCommitter(reads, 1) }).rebuild(
+      (_position, done) => {
+        if (!writerDone) appliedWhileWriting = done;
+      },
+      { until: writer },
+    );
+    expect(appliedWhileWriting).toBeGreaterThan(10);
+    expect(applied).toBe(events.length);
+    expect(await contents(reads)).toEqual(await plainBuild(source));
+  });
 });

@@ -157,6 +157,8 @@ const silent: ProjectorLogger = { log: () => undefined, error: () => undefined }
 
 /** Ids per `getMany` when a handler prefetches. */
 const PREFETCH_CHUNK = 1000;
+/** How often a rebuild at the head looks for more while the log is still being written. */
+const FOLLOW_WRITER_MS = 20;
 
 /** Documents read or written while one batch is applied; flushed in one commit. */
 /**
@@ -436,8 +438,12 @@ export class Projector {
     this.waiters.releaseAll();
   }
 
-  /** Drops every read model and projects the whole log again, in batches; returns events applied. */
-  async rebuild(onProgress?: (position: Position, applied: number) => void): Promise<number> {
+  /**
+   * Drops every read model and projects the whole log again, in batches; returns events applied.
+   * `until`: the log is still being written (an import restoring it on another thread). The rebuild follows
+   * it, catching up again as it grows, and ends at the head once `until` has settled, however it settled.
+   */
+  async rebuild(onProgress?: (position: Position, applied: number) => void, options: { readonly until?: Promise<unknown> } = {}): Promise<number> {
     await this.readStore.ensureCollections(this.collectionSpecs());
     const committer = this.committer === this.readStore ? null : this.committer;
     await committer?.ensureCollections?.(this.collectionSpecs());
@@ -463,7 +469,23 @@ export class Projector {
     await this.readStore.dropSecondaryIndexes?.(collections);
     await committer?.dropSecondaryIndexes?.(collections);
     try {
-      return await this.catchUp(onProgress);
+      if (options.until === undefined) return await this.catchUp(onProgress);
+      let writing = true;
+      const written = options.until.then(
+        () => (writing = false),
+        () => (writing = false),
+      );
+      let applied = 0;
+      const counted = (position: Position, done: number) => onProgress?.(position, applied + done);
+      for (;;) {
+        // Read before catching up: once the writer has ended, one catch-up sees everything it wrote.
+        const ended = !writing;
+        const more = await this.catchUp(counted);
+        applied += more;
+        if (ended) return applied;
+        // At the head while the writer goes on: look again when it has written more, or has ended.
+        if (more === 0) await Promise.race([written, new Promise((resolve) => setTimeout(resolve, FOLLOW_WRITER_MS))]);
+      }
     } finally {
       await this.readStore.ensureCollections(this.collectionSpecs());
     }

@@ -126,6 +126,8 @@ export async function importLog(
     onProgress?: (position: Position, done: number) => void;
     /** Where the pairs (old, new) go when the store assigns positions of its own; required then. */
     positionMap?: PositionMap;
+    /** Called once the whole file is proven, before the first write; not for a refused file. */
+    onVerified?: () => void;
   } = {},
 ): Promise<ImportLogResult> {
   const keep = canImport(store) && restoresPositions(store) ? store : null;
@@ -135,19 +137,31 @@ export async function importLog(
   }
   const verify = await verifyLog(open());
   if (!verify.ok) return { verify, imported: 0, skipped: 0 };
+  options.onVerified?.();
   const migration = keep === null ? new LogMigration(store, map!) : null;
   const moved = migration === null ? undefined : new StreamDigests();
   const batchSize = options.batchSize ?? 1000;
   let imported = 0;
   let skipped = 0;
   let batch: StoredEvent[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const outcome = keep !== null ? await keep.importEvents(batch) : await migration!.apply(batch);
+  // One batch is written while the next is read and checked: a batch goes to the store only once the one
+  // before it is in, so a conflict still stops the import at that batch, with nothing after it written.
+  let writing: Promise<void> | null = null;
+  const write = async (events: StoredEvent[]) => {
+    const outcome = keep !== null ? await keep.importEvents(events) : await migration!.apply(events);
     imported += outcome.imported;
     skipped += outcome.skipped;
-    options.onProgress?.(batch[batch.length - 1]!.position, imported + skipped);
+    options.onProgress?.(events[events.length - 1]!.position, imported + skipped);
+  };
+  const flush = async () => {
+    if (writing !== null) await writing;
+    writing = null;
+    if (batch.length === 0) return;
+    const events = batch;
     batch = [];
+    writing = write(events);
+    // Awaited by the next flush or at the end; a rejection meanwhile is not unhandled.
+    writing.catch(() => undefined);
   };
   // Second pass: the file was proven whole above; a file changed in between
   // fails this pass's own verification and stops at the batch it reached.
@@ -157,5 +171,6 @@ export async function importLog(
     if (batch.length >= batchSize) await flush();
   });
   if (second.ok) await flush();
+  if (writing !== null) await writing;
   return { verify: second, imported, skipped, ...(moved === undefined ? {} : { moved }) };
 }
