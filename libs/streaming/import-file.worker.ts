@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteEventStore } from '../event-store/sqlite-event-store';
 import { toThreadError } from '../threads/start-worker';
-import type { ImportFileJob, ImportFileMessage } from './import-file-thread';
+import { IMPORT_CONNECTION, type ImportFileJob, type ImportFileMessage } from './import-file-thread';
 import { fileLines, importLog } from './log-transfer';
 
 /*
@@ -16,7 +16,7 @@ const job = workerData as ImportFileJob;
 const send = (message: ImportFileMessage) => port.postMessage(message);
 
 void (async () => {
-  const store = new SqliteEventStore({ file: job.eventFile, synchronous: job.synchronous });
+  const store = new SqliteEventStore({ file: job.eventFile, synchronous: job.synchronous, ...IMPORT_CONNECTION });
   try {
     const result = await importLog(store, () => fileLines(job.file), {
       batchSize: job.batchSize,
