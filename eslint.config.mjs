@@ -17,6 +17,22 @@ export default tseslint.config(
     },
   },
   {
+    // A projection revises a document with revised(doc, fields), not { ...doc, field }: Node 20's V8 builds a
+    // literal that spreads and then adds keys through a slow runtime path (decision 0059). A key named by a user
+    // (a member map's user id) keeps the spread, which defines rather than assigns it: disable the rule there.
+    files: ['projections/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'projections/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ObjectExpression[properties.length>1] > SpreadElement:first-child',
+          message: 'Write revised(doc, { ... }) (libs/projection/revised.ts, decision 0059), not { ...doc, ... }.',
+        },
+      ],
+    },
+  },
+  {
     // Nest resolves constructor parameters by their runtime types: those imports must stay values.
     files: ['apps/**/*.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },

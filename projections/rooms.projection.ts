@@ -50,6 +50,7 @@ const memberStates = (doc: Doc) => (doc['memberStates'] ?? {}) as Record<string,
 function withMemberState(doc: Doc, userId: string, change: (entry: MemberStateEntry) => MemberStateEntry): Doc {
   const all = memberStates(doc);
   const current = all[userId] ?? { state: 'left', invitedBy: null, invitedAt: null, joinedAt: null, leftAt: null, order: Object.keys(all).length + 1 };
+  // eslint-disable-next-line no-restricted-syntax -- a user id is a key: defined by the spread, never assigned (__proto__)
   return revised(doc, { memberStates: { ...all, [userId]: change(current) } });
 }
 
@@ -103,6 +104,7 @@ export const roomsProjection: Projection = {
     MemberAdded: async (event, ctx) => {
       const d = event.data;
       await ctx.update('rooms', d.roomId, (doc) => {
+        // eslint-disable-next-line no-restricted-syntax -- a user id is a key: defined by the spread, never assigned (__proto__)
         const next = { ...members(doc), [d.userId]: { role: d.role, muted: false, joinedAt: d.addedAt } };
         const joined = withMemberState(doc, d.userId, (entry) => revised(entry, {
           state: 'joined',
@@ -214,5 +216,6 @@ function withoutMember(doc: Doc, userId: string): Doc {
 function withMember(doc: Doc, userId: string, change: (m: RoomMemberEntry) => RoomMemberEntry): Doc {
   const current = members(doc)[userId];
   if (!current) return doc;
+  // eslint-disable-next-line no-restricted-syntax -- a user id is a key: defined by the spread, never assigned (__proto__)
   return revised(doc, { members: { ...members(doc), [userId]: change(current) } });
 }
