@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from '../../libs/config/config';
-import { Projector } from '../../libs/projection/projector';
+import { LIVE_LINGER, Projector } from '../../libs/projection/projector';
 import { LEASES, LeaseKeeper, leaseHolder } from '../../libs/read-store/lease-keeper';
 import { logLag } from '../../libs/event-store/log-lag';
 import { parleyProjections } from '../../projections';
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       log: (msg, fields) => logger.log({ msg, ...fields }, 'projector'),
     }),
     batchSize: 5000,
+    linger: LIVE_LINGER,
     logger: {
       log: (msg, fields) => logger.log({ msg, ...fields }, 'projector'),
       error: (msg, fields) => logger.error({ msg, ...fields }, undefined, 'projector'),

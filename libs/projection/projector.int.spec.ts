@@ -366,3 +366,60 @@ describe('Projector: a rebuild commits one batch while it projects the next (com
     expect(await contents(reads)).toEqual(await plainBuild(source));
   });
 });
+
+describe('Projector: following a busy log, the next batch is let fill (linger)', () => {
+  let events: MemoryEventStore;
+  let reads: CountingReadStore;
+  let projector: Projector | null;
+
+  beforeEach(() => {
+    events = new MemoryEventStore();
+    reads = new CountingReadStore({ file: ':memory:' });
+    projector = null;
+  });
+  afterEach(async () => {
+    await projector?.stop();
+    await reads.close();
+    await events.close();
+  });
+
+  it('after a batch of afterEvents events, waits ms before reading on, then applies what came meanwhile in one commit', async () => {
+    const first = await append(events, userRegistered('u-1'), roomCreated('r-1', { createdBy: 'u-1' }), commentPosted('r-1', 1, { senderId: 'u-1' }));
+    projector = new Projector(events, reads, parleyProjections, { batchSize: 100, linger: { afterEvents: 3, ms: 1_000 } });
+    await projector.start();
+    // The log's three events are the first batch: it is applied at once, and the linger starts.
+    expect(await projector.waitFor(first[2]!.position, 5_000)).toBe(true);
+    reads.commits = 0;
+    const later = await append(events, commentPosted('r-1', 2, { senderId: 'u-1' }), commentPosted('r-1', 3, { senderId: 'u-1' }));
+    const last = later[1]!.position;
+    expect(await projector.waitFor(last, 100)).toBe(false);
+    expect(await projector.waitFor(last, 5_000)).toBe(true);
+    expect(reads.commits).toBe(1);
+  });
+
+  it('follows a quiet log at once: a batch smaller than afterEvents is not followed by a wait', async () => {
+    const first = await append(events, userRegistered('u-1'), roomCreated('r-1', { createdBy: 'u-1' }));
+    projector = new Projector(events, reads, parleyProjections, { batchSize: 100, linger: { afterEvents: 3, ms: 10_000 } });
+    await projector.start();
+    expect(await projector.waitFor(first[1]!.position, 5_000)).toBe(true);
+    const [comment] = await append(events, commentPosted('r-1', 1, { senderId: 'u-1' }));
+    expect(await projector.waitFor(comment!.position, 5_000)).toBe(true);
+  });
+
+  it('stops without waiting for a linger to end', async () => {
+    const first = await append(events, userRegistered('u-1'), roomCreated('r-1', { createdBy: 'u-1' }), commentPosted('r-1', 1, { senderId: 'u-1' }));
+    const lingering = new Projector(events, reads, parleyProjections, { batchSize: 100, linger: { afterEvents: 3, ms: 60_000 } });
+    await lingering.start();
+    expect(await lingering.waitFor(first[2]!.position, 5_000)).toBe(true);
+    // Lingering now (a minute), with nothing written meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const startedAt = Date.now();
+    await lingering.stop();
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+  });
+
+  it('refuses a linger that is not a positive event count and a duration', () => {
+    expect(() => new Projector(events, reads, parleyProjections, { linger: { afterEvents: 0, ms: 20 } })).toThrow(/invalid linger/);
+    expect(() => new Projector(events, reads, parleyProjections, { linger: { afterEvents: 32, ms: -1 } })).toThrow(/invalid linger/);
+  });
+});

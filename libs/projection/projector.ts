@@ -34,7 +34,26 @@ export interface ProjectorOptions {
    * there while the next one is projected here. Reads stay on `readStore`.
    */
   readonly committer?: Committer;
+  /**
+   * While following the log under load, let the next batch fill for a while:
+   * after a live batch of at least `afterEvents` events, wait `ms` before
+   * reading on. One commit then carries several writers' commits, and a
+   * document many events touch (a room, a membership) is written once for
+   * all of them. A quiet log (smaller batches) is followed at once, so read
+   * after write stays immediate when it can be; under load, waiters on
+   * X-Min-Position wait up to `ms` longer. Catch-up and rebuild never wait.
+   */
+  readonly linger?: { readonly afterEvents: number; readonly ms: number };
 }
+
+/**
+ * The linger of projectors that follow a busy log (the API's, apps/projector):
+ * a live batch of 32 events or more means writers are busy, and 20 ms lets the
+ * next batch gather what they write meanwhile. Measured on the send bench's
+ * load (bench/send.bench.ts): about 60 events a batch and 235 µs of projector
+ * CPU a comment without it, about 250 a batch and 140 µs with it.
+ */
+export const LIVE_LINGER = { afterEvents: 32, ms: 20 } as const;
 
 /**
  * What commits a rebuild's batches (ProjectorOptions.committer). A connection of its own learns the collections
@@ -348,6 +367,9 @@ export class Projector {
   private lastEventAt: string | null = null;
   private readonly lease: LeaseKeeper | null;
   private readonly committer: Committer;
+  private readonly linger: { readonly afterEvents: number; readonly ms: number } | null;
+  /** Ends the linger in progress at once (stop, or the lease lost). */
+  private endLinger: (() => void) | null = null;
   /** Following the log starts and stops with the lease, one change at a time. */
   private following: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -363,6 +385,11 @@ export class Projector {
     this.logger = options.logger ?? silent;
     this.lease = options.lease ?? null;
     this.committer = options.committer ?? readStore;
+    const linger = options.linger ?? null;
+    if (linger !== null && !(Number.isSafeInteger(linger.afterEvents) && linger.afterEvents > 0 && Number.isFinite(linger.ms) && linger.ms >= 0)) {
+      throw new TypeError(`Projector: invalid linger ${JSON.stringify(linger)}`);
+    }
+    this.linger = linger;
   }
 
   /**
@@ -411,6 +438,7 @@ export class Projector {
   }
 
   private async unfollow(): Promise<void> {
+    this.endLinger?.();
     const subscription = this.subscription;
     this.subscription = null;
     await subscription?.close();
@@ -425,13 +453,14 @@ export class Projector {
     this.subscription = this.eventStore.subscribe({
       after: after ?? undefined,
       batchSize: this.batchSize,
-      onBatch: (events) => this.apply(events),
+      onBatch: (events) => this.applyLive(events),
       onError: (error) => this.logger.error('projector batch failed; retrying', { error: String(error) }),
     });
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.endLinger?.();
     await this.following;
     await this.unfollow();
     await this.lease?.stop();
@@ -635,6 +664,22 @@ export class Projector {
       if (lowest === null || value < lowest) lowest = value;
     }
     return lowest;
+  }
+
+  /** A batch of the live log; under load (see ProjectorOptions.linger) the next one is let fill before it is read. */
+  private async applyLive(events: readonly StoredEvent[]): Promise<void> {
+    await this.apply(events);
+    const linger = this.linger;
+    if (linger !== null && events.length >= linger.afterEvents && !this.stopping) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => this.endLinger?.(), linger.ms);
+        this.endLinger = () => {
+          clearTimeout(timer);
+          this.endLinger = null;
+          resolve();
+        };
+      });
+    }
   }
 
   private async apply(events: readonly StoredEvent[]): Promise<void> {

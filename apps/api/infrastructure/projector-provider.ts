@@ -3,7 +3,7 @@ import type { ParleyConfig } from '../../../libs/config/config';
 import type { EventStore } from '../../../libs/event-store/event-store.port';
 import { SqliteEventStore } from '../../../libs/event-store/sqlite-event-store';
 import { ThreadedSqliteEventStore } from '../../../libs/event-store/threaded-sqlite-event-store';
-import { Projector } from '../../../libs/projection/projector';
+import { LIVE_LINGER, Projector } from '../../../libs/projection/projector';
 import type { ProjectorHandle } from '../../../libs/projection/projector-handle';
 import { LEASES, LeaseKeeper, leaseHolder } from '../../../libs/read-store/lease-keeper';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
@@ -33,6 +33,7 @@ export function projectorProvider(): Provider {
         return new Projector(store, readStore, parleyProjections, {
           batchSize: 250,
           yieldEvery: 50,
+          linger: LIVE_LINGER,
           logger,
           lease: new LeaseKeeper(readStore, LEASES.projector, leaseHolder(), { ttlMs: config.leaseTtlMs, log: logger.log }),
         });

@@ -5,7 +5,7 @@ import type { KeyStore } from '../../../libs/personal-data/key-store.port';
 import { PersonalDataEventStore } from '../../../libs/personal-data/personal-data-event-store';
 import { SqliteKeyStore } from '../../../libs/personal-data/sqlite-key-store';
 import { PersonalDataVault } from '../../../libs/personal-data/vault';
-import { Projector } from '../../../libs/projection/projector';
+import { LIVE_LINGER, Projector } from '../../../libs/projection/projector';
 import { LEASES, LeaseKeeper, leaseHolder } from '../../../libs/read-store/lease-keeper';
 import { SqliteReadStore } from '../../../libs/read-store/sqlite-read-store';
 import { toThreadError } from '../../../libs/threads/start-worker';
@@ -42,6 +42,7 @@ const store = new PersonalDataEventStore(raw, new PersonalDataVault(keyStore, co
 const readStore = new SqliteReadStore({ file: config.readStore.file });
 const projector = new Projector(store, readStore, parleyProjections, {
   batchSize: data.batchSize,
+  linger: LIVE_LINGER,
   lease: new LeaseKeeper(readStore, LEASES.projector, leaseHolder(), {
     ttlMs: data.leaseTtlMs,
     log: (message, fields) => reply({ kind: 'log', level: 'log', message, fields }),
