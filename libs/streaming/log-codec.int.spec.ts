@@ -106,6 +106,25 @@ describe('the export format', () => {
   });
 });
 
+describe('exporting a large log', () => {
+  it('yields chunks of whole lines under 64 KiB plus a line, however large its batches, so memory stays flat', async () => {
+    // 2,000 events of about 300 characters in one batch: about 600,000 characters.
+    const store = await storeWith(2_000);
+    const chunks: string[] = [];
+    for await (const chunk of exportLog(store, { batchSize: 2_000 })) chunks.push(chunk);
+    const text = chunks.join('');
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toHaveLength(2_002);
+    const longest = Math.max(...lines.map((line) => line.length + 1));
+    expect(chunks.length).toBeGreaterThan(8);
+    for (const chunk of chunks) {
+      expect(chunk.length).toBeLessThan(64 * 1024 + longest);
+      expect(chunk.endsWith('\n')).toBe(true);
+    }
+    expect((await verifyLog(linesOf(text))).ok).toBe(true);
+  });
+});
+
 describe('restoring an export', () => {
   it('round-trips byte for byte: export, import into an empty store, export again', async () => {
     const source = await storeWith(25);
