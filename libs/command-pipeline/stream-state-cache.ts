@@ -112,10 +112,16 @@ export class StreamStateCache<S> {
    * live log already moved further is kept.
    */
   remember(streamId: string, state: S, revision: number): void {
+    const seenWrite = localWrites.get(streamId) ?? writeCounter;
     const current = this.entries.get(streamId);
-    if (current !== undefined && (current.revision ?? -1) >= revision) return;
+    if (current !== undefined && (current.revision ?? -1) >= revision) {
+      // The live log brought the append first: the entry holds it, so it is as current as this write (else the
+      // next load would read the stream back, once per write, whenever the log wins the race).
+      if (current.seenWrite < seenWrite) this.entries.set(streamId, { ...current, seenWrite });
+      return;
+    }
     this.entries.delete(streamId);
-    this.entries.set(streamId, { state, revision, checkedAt: Date.now(), seenWrite: localWrites.get(streamId) ?? writeCounter });
+    this.entries.set(streamId, { state, revision, checkedAt: Date.now(), seenWrite });
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);

@@ -90,4 +90,24 @@ describe('StreamStateCache', () => {
     expect((await cache.load(stream)).state).toEqual(['a', 'missed', 'seen']);
     expect(reads).toBe(2);
   });
+
+  it('reads nothing after its own append, whether remember or the live log comes first', async () => {
+    cache.follow(() => true);
+    for (const logFirst of [false, true]) {
+      const stream = `room-${randomUUID()}`;
+      await store.append(stream, [renamed('a')], 'any');
+      const loaded = await cache.load(stream);
+      const readsBefore = reads;
+      // This process's append, noted before and after as EventWriter does.
+      noteLocalAppend(stream);
+      const written = await store.append(stream, [renamed('mine')], loaded.revision!);
+      noteLocalAppend(stream);
+      const brought = await logFrom(stream, written.nextRevision);
+      if (logFirst) cache.advance(brought);
+      cache.remember(stream, ['a', 'mine'], written.nextRevision);
+      if (!logFirst) cache.advance(brought);
+      expect(await cache.load(stream)).toMatchObject({ state: ['a', 'mine'], revision: 1 });
+      expect(reads).toBe(readsBefore);
+    }
+  });
 });
