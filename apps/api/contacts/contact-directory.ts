@@ -5,6 +5,7 @@ import { CONTACTS, contactDocId } from '../../../projections/contacts.projection
 import { READ_STORE } from '../infrastructure/tokens';
 import { BlockStates } from './block-states';
 import { ContactIds } from './contact-ids';
+import { MatchedContacts, type MatchedEntry } from './matched-contacts';
 
 /** One entry of a user's address book as the API shows it. */
 export interface ContactView {
@@ -43,6 +44,7 @@ export class ContactDirectory {
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     private readonly ids: ContactIds,
     private readonly blocks: BlockStates,
+    private readonly matched: MatchedContacts,
   ) {}
 
   /** The owner's entry for `contactId` (a phone number, username or user id as typed), or null. */
@@ -64,17 +66,20 @@ export class ContactDirectory {
    * identifies them: what views of all contacts at once start from (5,000
    * entries should not parse 5,000 whole documents).
    */
-  async matchedOf(ownerId: string): Promise<{ readonly contactId: string; readonly userId: string }[]> {
-    const docs = await this.readStore.find(CONTACTS, {
-      filter: { ownerId, userId: { $ne: null } },
-      sort: [{ field: 'contactId', direction: 'asc' }],
-      fields: ['contactId', 'userId'],
+  matchedOf(ownerId: string): Promise<readonly MatchedEntry[]> {
+    // A large book is kept between requests while the log says it is current (MatchedContacts).
+    return this.matched.of(ownerId, async () => {
+      const docs = await this.readStore.find(CONTACTS, {
+        filter: { ownerId, userId: { $ne: null } },
+        sort: [{ field: 'contactId', direction: 'asc' }],
+        fields: ['contactId', 'userId'],
+      });
+      return docs.flatMap((doc) =>
+        typeof doc['contactId'] === 'string' && typeof doc['userId'] === 'string'
+          ? [{ contactId: doc['contactId'], userId: doc['userId'] }]
+          : [],
+      );
     });
-    return docs.flatMap((doc) =>
-      typeof doc['contactId'] === 'string' && typeof doc['userId'] === 'string'
-        ? [{ contactId: doc['contactId'], userId: doc['userId'] }]
-        : [],
-    );
   }
 
   /** Whether `userId` is in `ownerId`'s address book (an entry matched to that account). */

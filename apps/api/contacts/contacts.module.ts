@@ -6,6 +6,7 @@ import { BlockStates } from './block-states';
 import { ContactBooks } from './contact-books';
 import { ContactDirectory } from './contact-directory';
 import { ContactIds } from './contact-ids';
+import { MatchedContacts } from './matched-contacts';
 import { ExecuteBlocksCommandHandler, ExecuteContactsCommandHandler, SyncContactsCommandHandler } from './contacts.commands';
 import { ContactsController } from './contacts.controller';
 import { GetContactHandler, ListBlockedHandler, ListContactsHandler } from './contacts.queries';
@@ -22,6 +23,7 @@ import { GetContactHandler, ListBlockedHandler, ListContactsHandler } from './co
     BlockStates,
     ContactBooks,
     ContactDirectory,
+    MatchedContacts,
     AccountResolver,
     ExecuteContactsCommandHandler,
     SyncContactsCommandHandler,
