@@ -36,6 +36,8 @@ describe('all contacts’ presence with the matched entries kept between request
 
   it('answers a kept copy while nothing changed, and the change at once after a write to the book', async () => {
     await add(amy.username);
+    // The same account twice in the book (by username and by id): one item.
+    await add(amy.id);
     const both = await add(ben.username);
     expect(await everyone(both)).toEqual([amy.id, ben.id].sort());
     expect(cache.size).toBe(1);

@@ -62,9 +62,9 @@ export class ContactDirectory {
   }
 
   /**
-   * The entries matched to an account, in contact-id order, with only what
-   * identifies them: what views of all contacts at once start from (5,000
-   * entries should not parse 5,000 whole documents).
+   * The entries matched to an account, in contact-id order, one per account
+   * (the first), with only what identifies them: what views of all contacts
+   * at once start from (5,000 entries should not parse 5,000 whole documents).
    */
   matchedOf(ownerId: string): Promise<readonly MatchedEntry[]> {
     // A large book is kept between requests while the log says it is current (MatchedContacts).
@@ -74,11 +74,15 @@ export class ContactDirectory {
         sort: [{ field: 'contactId', direction: 'asc' }],
         fields: ['contactId', 'userId'],
       });
-      return docs.flatMap((doc) =>
-        typeof doc['contactId'] === 'string' && typeof doc['userId'] === 'string'
-          ? [{ contactId: doc['contactId'], userId: doc['userId'] }]
-          : [],
-      );
+      const accounts = new Set<string>();
+      const entries: MatchedEntry[] = [];
+      for (const doc of docs) {
+        const { contactId, userId } = doc;
+        if (typeof contactId !== 'string' || typeof userId !== 'string' || accounts.has(userId)) continue;
+        accounts.add(userId);
+        entries.push({ contactId, userId });
+      }
+      return entries;
     });
   }
 

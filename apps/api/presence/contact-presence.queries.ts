@@ -51,18 +51,6 @@ async function requireContact(directory: ContactDirectory, viewerId: string, con
   return { contactId: entry.contactId, userId: entry.userId };
 }
 
-/** Every entry of the address book matched to an account, once per account. */
-function matched(contacts: readonly ContactRef[]): ContactRef[] {
-  const seen = new Set<string>();
-  const refs: ContactRef[] = [];
-  for (const { contactId, userId } of contacts) {
-    if (userId === null || seen.has(userId)) continue;
-    seen.add(userId);
-    refs.push({ contactId, userId });
-  }
-  return refs;
-}
-
 const presenceView = (ref: ContactRef, seen: SeenPresence): ContactPresenceView => ({
   contactId: ref.contactId,
   userId: ref.userId,
@@ -80,7 +68,7 @@ async function seenContact(directory: ContactDirectory, policy: PrivacyPolicy, v
 
 /** Every matched contact of the viewer's book and what the viewer may see of each, in one batch. */
 async function seenContacts(directory: ContactDirectory, policy: PrivacyPolicy, viewerId: string) {
-  const refs = matched(await directory.matchedOf(viewerId));
+  const refs = await directory.matchedOf(viewerId);
   const seen = await policy.profiles(viewerId, refs.map((r) => r.userId));
   return refs.map((ref) => ({ ref, seen: seen.get(ref.userId)! }));
 }
