@@ -1,8 +1,9 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { StoredEvent } from '../../../libs/event-store/event-store.port';
 import { checkpointName } from '../../../libs/projection/projection';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { contactsProjection } from '../../../projections/contacts.projection';
+import { LiveLogListener } from '../infrastructure/live-log-listener';
 import { LogFollower } from '../infrastructure/log-follower';
 import { READ_STORE } from '../infrastructure/tokens';
 
@@ -36,7 +37,7 @@ const NOTES_PRUNE = 10_000;
  * older than what the read model would answer.
  */
 @Injectable()
-export class MatchedContacts implements OnModuleInit, OnModuleDestroy {
+export class MatchedContacts extends LiveLogListener {
   private readonly entries = new Map<string, readonly MatchedEntry[]>();
   private held = 0;
   /** Per owner, the last event of their book seen here; `anyBook`, the last account event (it changes any book). */
@@ -49,21 +50,14 @@ export class MatchedContacts implements OnModuleInit, OnModuleDestroy {
   private highest = 0n;
   private readyFrom = 0n;
   private pruneAt = NOTES_PRUNE;
-  private unlisten: (() => void) | null = null;
   /** Books with fewer matched entries are not kept (lowered by tests). */
   minimumBook = MATCHED_CACHE_MIN;
 
   constructor(
     @Inject(READ_STORE) private readonly readStore: ReadStore,
-    private readonly follower: LogFollower,
-  ) {}
-
-  onModuleInit(): void {
-    this.unlisten = this.follower.listen((events) => this.observe(events));
-  }
-
-  onModuleDestroy(): void {
-    this.unlisten?.();
+    follower: LogFollower,
+  ) {
+    super(follower);
   }
 
   /** The owner's matched entries: a copy when one is current, else `read()` (kept when the book is large). */
@@ -130,7 +124,7 @@ export class MatchedContacts implements OnModuleInit, OnModuleDestroy {
     this.pruneAt = Math.max(NOTES_PRUNE, 2 * this.changedAt.size);
   }
 
-  private observe(events: readonly StoredEvent[]): void {
+  protected observe(events: readonly StoredEvent[]): void {
     for (const event of events) {
       if (this.lastSeen === null || event.position > this.lastSeen) this.lastSeen = event.position;
       if (!CHANGES.has(event.type)) continue;

@@ -1,8 +1,9 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { StoredEvent } from '../../../libs/event-store/event-store.port';
 import { checkpointName } from '../../../libs/projection/projection';
 import type { Doc, ReadStore } from '../../../libs/read-store/read-store.port';
 import { PRESENCE, presenceProjection } from '../../../projections/presence.projection';
+import { LiveLogListener } from '../infrastructure/live-log-listener';
 import { LogFollower } from '../infrastructure/log-follower';
 import { READ_STORE } from '../infrastructure/tokens';
 
@@ -32,7 +33,7 @@ const positionOf = (doc: Doc): bigint => (typeof doc._position === 'string' ? Bi
  * and is dropped as soon as the log moves on.
  */
 @Injectable()
-export class PresenceDocs implements OnModuleInit, OnModuleDestroy {
+export class PresenceDocs extends LiveLogListener {
   private readonly entries = new Map<string, Doc>();
   /** Users with an event this process saw, and its position, until the read model is known to be past it. */
   private readonly pending = new Map<string, bigint>();
@@ -43,19 +44,12 @@ export class PresenceDocs implements OnModuleInit, OnModuleDestroy {
   private ready = false;
   private lastSeen = 0n;
   private pruneAt = PENDING_PRUNE;
-  private unlisten: (() => void) | null = null;
 
   constructor(
     @Inject(READ_STORE) private readonly readStore: ReadStore,
-    private readonly follower: LogFollower,
-  ) {}
-
-  onModuleInit(): void {
-    this.unlisten = this.follower.listen((events) => this.observe(events));
-  }
-
-  onModuleDestroy(): void {
-    this.unlisten?.();
+    follower: LogFollower,
+  ) {
+    super(follower);
   }
 
   /** The documents of `ids` that exist, by id: cached copies, the rest in one `getMany`. */
@@ -105,7 +99,7 @@ export class PresenceDocs implements OnModuleInit, OnModuleDestroy {
     return this.ready;
   }
 
-  private async observe(events: readonly StoredEvent[]): Promise<void> {
+  protected async observe(events: readonly StoredEvent[]): Promise<void> {
     if (this.readyFrom === null) this.readyFrom = this.follower.startPosition;
     for (const event of events) {
       if (event.position > this.lastSeen) this.lastSeen = event.position;
