@@ -7,7 +7,7 @@ import { LiveLogListener } from '../infrastructure/live-log-listener';
 import { LogFollower } from '../infrastructure/log-follower';
 import { READ_STORE } from '../infrastructure/tokens';
 
-/** An address book's entries matched to an account, in contact-id order. */
+/** An address book's entry matched to an account; a book's list is in contact-id order, one entry per account. */
 export type MatchedEntry = { readonly contactId: string; readonly userId: string };
 
 /** The event types that change the contacts read model: exactly those its projection handles. */
