@@ -24,7 +24,7 @@ import { LEASES, LeaseKeeper, leaseHolder } from '../../libs/read-store/lease-ke
 import type { ReadStore } from '../../libs/read-store/read-store.port';
 import { exportKeys, importKeys, KeyBackupError } from '../../libs/personal-data/key-backup';
 import { PersonalDataVault } from '../../libs/personal-data/vault';
-import { Progress } from './progress';
+import { Progress, ProgressLine } from './progress';
 import { API_KEY_SCOPES } from '../../libs/domain/api-keys/api-key.decider';
 import { DomainError } from '../../libs/domain/errors';
 import { newId } from '../../libs/domain/ids';
@@ -265,8 +265,10 @@ function refused(verify: { readonly line?: number; readonly reason?: string }): 
  */
 async function importWhileRebuilding(config: ParleyConfig, store: EventStore & { readonly inner: EventStore }, readStore: ReadStore, file: string): Promise<number> {
   return underProjectorLease(config, readStore, async (lease) => {
-    const importing = new Progress('import', null);
-    const rebuilding = new Progress('rebuild', null);
+    // Both advance at once: on a terminal they share one line instead of overwriting each other.
+    const line = new ProgressLine();
+    const importing = new Progress('import', null, process.stderr, line);
+    const rebuilding = new Progress('rebuild', null, process.stderr, line);
     const committer = createRebuildCommitter(config, readStore);
     const projector = new Projector(store, readStore, parleyProjections, { batchSize: REBUILD_BATCH, lease, committer });
     let outcome: ImportRebuildingOutcome;

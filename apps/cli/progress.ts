@@ -1,4 +1,25 @@
 /**
+ * One terminal line shared by several progresses that advance together
+ * (`parley import`: the import and the rebuild that follows it), each shown
+ * as a part of it, so that neither overwrites the other.
+ */
+export class ProgressLine {
+  private readonly parts = new Map<string, string>();
+
+  constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+
+  show(label: string, text: string): void {
+    this.parts.set(label, text);
+    this.out.write(`\r\x1b[2K${[...this.parts.values()].join('  |  ')}`);
+  }
+
+  /** The part is finished: it leaves the shared line (and is printed on a line of its own). */
+  remove(label: string): void {
+    this.parts.delete(label);
+  }
+}
+
+/**
  * Progress on a terminal (one redrawn line: position, events/s, time left) and
  * plain log lines otherwise, so CI logs and pipes stay readable.
  */
@@ -10,6 +31,8 @@ export class Progress {
     private readonly label: string,
     private readonly total: bigint | null,
     private readonly out: NodeJS.WriteStream = process.stderr,
+    /** A line shared with progresses that run at the same time; on a terminal only. */
+    private readonly line: ProgressLine | null = null,
   ) {}
 
   update(position: bigint, done: number): void {
@@ -30,7 +53,13 @@ export class Progress {
     const left =
       share !== null && share > 0 && !final ? `, ${Math.round((seconds * (100 - share)) / share)} s left` : '';
     const text = `${this.label}: position ${position.toString()}${share !== null ? ` (${share.toFixed(1)}%)` : ''}, ${done} events, ${Math.round(rate)} events/s${left}${final ? `, done in ${seconds.toFixed(1)} s` : ''}`;
-    if (this.out.isTTY) this.out.write(`\r\x1b[2K${text}${final ? '\n' : ''}`);
-    else this.out.write(text + '\n');
+    if (!this.out.isTTY) {
+      this.out.write(text + '\n');
+    } else if (this.line !== null && !final) {
+      this.line.show(this.label, text);
+    } else {
+      this.line?.remove(this.label);
+      this.out.write(`\r\x1b[2K${text}${final ? '\n' : ''}`);
+    }
   }
 }
