@@ -202,4 +202,37 @@ describe('logs through pino', () => {
       spy.mockRestore();
     }
   });
+
+  it("names the request on the line of a failure the error filter logs (out of storage space)", async () => {
+    const stdout: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof process.stdout.write);
+    // The writer's own connection, so that its max_page_count binds (as in storage-full.e2e.spec.ts).
+    const parley = await ParleyHarness.start({ SQLITE_WRITER: 'inline' });
+    try {
+      const alice = await parley.user('alice');
+      const room = (await parley.http().post('/v1/rooms').set(alice.auth).send({ name: 'Full', participants: [] }).expect(201)).body.id as string;
+      const db = (parley.app.get(RAW_EVENT_STORE) as unknown as { db: { pragma(sql: string, options?: object): unknown } }).db;
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+      let status = 201;
+      for (let i = 0; i < 2000 && status === 201; i++) {
+        const res = await parley.http().post(`/v1/rooms/${room}/comments`).set(alice.auth).set('X-Correlation-Id', `fill-${i}`).send({ text: `filling ${i} ${'x'.repeat(2000)}` });
+        status = res.status;
+      }
+      expect(status).toBe(507);
+      const lines = stdout
+        .join('')
+        .split('\n')
+        .filter((line) => line.includes('out of storage space'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ context: 'http', level: 'error', correlationId: expect.stringMatching(/^fill-\d+$/), reqId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      db.pragma('max_page_count = 1073741823');
+    } finally {
+      await parley.stop();
+      spy.mockRestore();
+    }
+  });
 });

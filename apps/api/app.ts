@@ -13,7 +13,7 @@ import { ParleyMetrics } from './infrastructure/metrics';
 import type { ParleyRequest } from './auth/auth.decorators';
 import { installDepthLimitedJsonParser } from './common/body-depth';
 import { answerClientError } from './common/client-error';
-import { logScope, ParleyLogger } from '../../libs/logging/logger';
+import { ParleyLogger } from '../../libs/logging/logger';
 import { claimEmbeddedWriter } from '../../libs/wiring/writer-lock';
 import { CONTACTS_IMPORT_MAX_BYTES, CONTACTS_ROUTE } from './contacts/contacts.controller';
 import { lazyRequestLogger } from './common/lazy-request-logger';
@@ -129,11 +129,6 @@ async function buildApp(config: ParleyConfig, logger: ParleyLogger): Promise<Nes
     const correlationId = typeof given === 'string' && CORRELATION.test(given) ? given : String(request.id);
     (request as ParleyRequest).correlationId = correlationId;
     void reply.header('x-correlation-id', correlationId);
-  });
-  // Every line logged while a handler runs carries its request and correlation ids. Set once the body
-  // is parsed: the parser's stream callbacks would lose a scope entered earlier.
-  fastify.addHook('preHandler', (request, _reply, done) => {
-    logScope.run({ reqId: String(request.id), correlationId: (request as ParleyRequest).correlationId ?? String(request.id) }, done);
   });
   const metrics = app.get(ParleyMetrics);
   fastify.addHook('onResponse', async (request, reply) => {

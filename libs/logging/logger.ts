@@ -1,16 +1,33 @@
 import type { LoggerService } from '@nestjs/common';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import * as fs from 'node:fs';
 import pino, { type Logger } from 'pino';
 import type { ParleyConfig } from '../config/config';
 import { redact, REDACTED } from './redact';
 
-/** The request a line belongs to: set around each request's handler, read by every line logged within it. */
+/**
+ * The request a line is logged for, written as two fields of the line. Code
+ * that serves a request passes it along explicitly (a command's context
+ * carries both ids: `scopeOf`): an `AsyncLocalStorage` would find it without
+ * help, but on Node 20 it turns on async hooks for every promise of every
+ * request, about 35 µs of the API's thread a request
+ * (docs/decisions/0062-log-scope-without-async-hooks.md).
+ */
 export interface LogScope {
   readonly reqId: string;
   readonly correlationId: string;
 }
-export const logScope = new AsyncLocalStorage<LogScope>();
+
+/** The log scope of an HTTP request: Fastify's request id, and the correlation id Parley took from it or its header. */
+export const scopeOfRequest = (request: { readonly id: unknown; readonly correlationId?: string }): LogScope => ({
+  reqId: String(request.id),
+  correlationId: request.correlationId ?? String(request.id),
+});
+
+/** The log scope of the request a command serves: its causation id is the request's id. */
+export const scopeOf = (context: { readonly correlationId: string; readonly causationId: string }): LogScope => ({
+  reqId: context.causationId,
+  correlationId: context.correlationId,
+});
 
 /**
  * Paths censored by pino itself on every line, whatever the content-based
@@ -69,8 +86,7 @@ export type LogSettings = Partial<Pick<ParleyConfig, 'logLevel' | 'logRedactPath
 
 /**
  * Parley's one logger (API, Fastify, projector, CLI): pino, one JSON object a
- * line, ISO times and level names, the request and correlation ids of the
- * request being served on every line, and nothing personal or secret in clear.
+ * line, ISO times and level names, and nothing personal or secret in clear.
  */
 export function createPino(settings: LogSettings = {}, out: LogOutput = process.stdout): Logger {
   guardOutput();
@@ -83,10 +99,6 @@ export function createPino(settings: LogSettings = {}, out: LogOutput = process.
       formatters: {
         level: (label) => ({ level: label }),
         log: (object) => redact(object) as Record<string, unknown>,
-      },
-      mixin: () => {
-        const scope = logScope.getStore();
-        return scope ? { reqId: scope.reqId, correlationId: scope.correlationId } : {};
       },
     },
     destination(out),

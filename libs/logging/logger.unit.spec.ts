@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { droppedLogLines, logScope, ParleyLogger } from './logger';
+import { droppedLogLines, ParleyLogger, scopeOf } from './logger';
 import { redact, REDACTED } from './redact';
 
 describe('ParleyLogger', () => {
@@ -91,13 +91,15 @@ describe('ParleyLogger (pino)', () => {
     expect(line['time']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
-  it('adds the request and correlation ids of the request being served to every line', () => {
+  it("writes a command's request and correlation ids as the line's fields, and no ids on a line logged without them", () => {
     const { lines, out } = capture();
     const logger = new ParleyLogger({ logLevel: 'info' }, out);
-    logScope.run({ reqId: 'req-1', correlationId: 'corr-1' }, () => logger.log('inside'));
+    const scope = scopeOf({ correlationId: 'corr-1', causationId: 'req-1' });
+    logger.log({ ...scope, msg: 'inside' });
     logger.log('outside');
     expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'inside', reqId: 'req-1', correlationId: 'corr-1' });
     expect(JSON.parse(lines[1]!)).not.toHaveProperty('reqId');
+    expect(JSON.parse(lines[1]!)).not.toHaveProperty('correlationId');
   });
 
   it('redacts tokens in query strings, credentials by name, and the paths the operator configured', () => {

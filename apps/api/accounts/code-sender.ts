@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { CodeSenderConfig } from '../../../libs/config/config';
 import type { VerificationChannel } from '../../../libs/domain/events';
+import type { LogScope } from '../../../libs/logging/logger';
 
 /** One verification code on its way to a phone. */
 export interface CodeMessage {
@@ -12,9 +13,9 @@ export interface CodeMessage {
   readonly expiresAt: string;
 }
 
-/** The port through which Parley sends verification codes; a failure rejects. */
+/** The port through which Parley sends verification codes; a failure rejects. `scope`: the request it is sent for, on its log lines. */
 export interface CodeSender {
-  send(message: CodeMessage): Promise<void>;
+  send(message: CodeMessage, scope: LogScope): Promise<void>;
 }
 
 export const CODE_SENDER = Symbol('CODE_SENDER');
@@ -44,11 +45,12 @@ export class RecordingCodeSender implements CodeSender {
 
   constructor(private readonly capacity = 200) {}
 
-  send(message: CodeMessage): Promise<void> {
+  send(message: CodeMessage, scope: LogScope): Promise<void> {
     const entry: RecordedCode = { ...message, sentAt: new Date().toISOString() };
     this.recorded.push(entry);
     if (this.recorded.length > this.capacity) this.recorded.splice(0, this.recorded.length - this.capacity);
     this.logger.log({
+      ...scope,
       msg: 'verification code recorded (embedded sender): read it at GET /v1/admin/verification-codes?phone=',
       channel: message.channel,
       expiresAt: message.expiresAt,
@@ -76,7 +78,7 @@ export class HttpCodeSender implements CodeSender {
     private readonly timeoutMs = 5000,
   ) {}
 
-  async send(message: CodeMessage): Promise<void> {
+  async send(message: CodeMessage, scope: LogScope): Promise<void> {
     const body = JSON.stringify({ to: message.phone, channel: message.channel, text: codeText(message), code: message.code });
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.token !== null) headers['authorization'] = `Bearer ${this.token}`;
@@ -92,13 +94,13 @@ export class HttpCodeSender implements CodeSender {
     } catch (error) {
       const name = (error as Error).name;
       const reason = name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${this.timeoutMs} ms` : 'provider unreachable';
-      this.logger.warn({ msg: 'verification code not sent', channel: message.channel, reason });
+      this.logger.warn({ ...scope, msg: 'verification code not sent', channel: message.channel, reason });
       throw new CodeNotSentError(reason);
     }
     await response.body?.cancel();
     if (response.status < 200 || response.status > 299) {
       const reason = `provider answered ${response.status}`;
-      this.logger.warn({ msg: 'verification code not sent', channel: message.channel, reason });
+      this.logger.warn({ ...scope, msg: 'verification code not sent', channel: message.channel, reason });
       throw new CodeNotSentError(reason);
     }
   }

@@ -40,6 +40,9 @@ const message = (over: Partial<CodeMessage> = {}): CodeMessage => ({
   ...over,
 });
 
+/** The request a code is sent for: its ids go on the sender's lines. */
+const SCOPE = { reqId: 'req-7', correlationId: 'signup-7' };
+
 /** What the senders log, as JSON text per line. */
 const logged: string[] = [];
 const capture: LoggerService = {
@@ -62,7 +65,7 @@ describe('code senders', () => {
         ['+15550000001', '333333'],
         ['+15550000002', '444444'],
       ] as const) {
-        await sender.send(message({ phone, code }));
+        await sender.send(message({ phone, code }), SCOPE);
       }
       expect(sender.list().map((entry) => entry.code)).toEqual(['444444', '333333', '222222']);
       expect(sender.list('+15550000001').map((entry) => entry.code)).toEqual(['333333']);
@@ -70,9 +73,14 @@ describe('code senders', () => {
     });
 
     it('writes one log line per code pointing the operator to the admin API, naming neither number nor code', async () => {
-      await new RecordingCodeSender().send(message({ channel: 'voice' }));
+      await new RecordingCodeSender().send(message({ channel: 'voice' }), SCOPE);
       expect(logged).toHaveLength(1);
-      expect(JSON.parse(logged[0]!)).toEqual({ msg: expect.stringContaining('/v1/admin/verification-codes'), channel: 'voice', expiresAt: expect.any(String) });
+      expect(JSON.parse(logged[0]!)).toEqual({
+        ...SCOPE,
+        msg: expect.stringContaining('/v1/admin/verification-codes'),
+        channel: 'voice',
+        expiresAt: expect.any(String),
+      });
       expect(logged[0]).not.toContain('5551234567');
       expect(logged[0]).not.toContain('048213');
     });
@@ -92,7 +100,7 @@ describe('code senders', () => {
     it('POSTs { to, channel, text, code } as JSON with the Bearer token', async () => {
       const sms = await provider(() => 200);
       try {
-        await new HttpCodeSender(sms.url, 'provider-token').send(message({ channel: 'voice' }));
+        await new HttpCodeSender(sms.url, 'provider-token').send(message({ channel: 'voice' }), SCOPE);
         expect(sms.received).toHaveLength(1);
         const [request] = sms.received;
         expect(request!.method).toBe('POST');
@@ -112,7 +120,7 @@ describe('code senders', () => {
     it('sends no Authorization header without a token', async () => {
       const sms = await provider(() => 204);
       try {
-        await new HttpCodeSender(sms.url, null).send(message());
+        await new HttpCodeSender(sms.url, null).send(message(), SCOPE);
         expect(sms.received[0]!.headers['authorization']).toBeUndefined();
       } finally {
         await sms.stop();
@@ -126,7 +134,7 @@ describe('code senders', () => {
     ])('fails on a %i, naming neither the number nor the code', async (status, reason) => {
       const sms = await provider(() => status);
       try {
-        const failure = new HttpCodeSender(sms.url, 't').send(message());
+        const failure = new HttpCodeSender(sms.url, 't').send(message(), SCOPE);
         await expect(failure).rejects.toBeInstanceOf(CodeNotSentError);
         await expect(failure).rejects.toThrow(reason);
         const error = await failure.catch((caught: Error) => caught);
@@ -134,6 +142,7 @@ describe('code senders', () => {
         expect(String(error)).not.toContain('048213');
         expect(sms.received).toHaveLength(1);
         expect(logged.join('\n')).toContain(reason);
+        expect(JSON.parse(logged[0]!)).toMatchObject(SCOPE);
         expect(logged.join('\n')).not.toMatch(/5551234567|048213/);
       } finally {
         await sms.stop();
@@ -144,7 +153,7 @@ describe('code senders', () => {
       const sms = await provider(() => null);
       try {
         const started = Date.now();
-        await expect(new HttpCodeSender(sms.url, null, 200).send(message())).rejects.toThrow('no answer within 200 ms');
+        await expect(new HttpCodeSender(sms.url, null, 200).send(message(), SCOPE)).rejects.toThrow('no answer within 200 ms');
         expect(Date.now() - started).toBeLessThan(5000);
       } finally {
         await sms.stop();
@@ -154,7 +163,7 @@ describe('code senders', () => {
     it('fails when the provider is unreachable', async () => {
       const sms = await provider(() => 200);
       await sms.stop();
-      await expect(new HttpCodeSender(sms.url, null).send(message())).rejects.toThrow('provider unreachable');
+      await expect(new HttpCodeSender(sms.url, null).send(message(), SCOPE)).rejects.toThrow('provider unreachable');
     });
   });
 });

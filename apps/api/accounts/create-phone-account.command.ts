@@ -62,7 +62,7 @@ export class CreatePhoneAccountHandler implements ICommandHandler<CreatePhoneAcc
     });
     const issued = events[events.length - 1]!;
     const expiresAt = issued.type === 'VerificationCodeIssued' ? issued.data.expiresAt : command.now;
-    await this.accounts.send({ phone, channel: 'sms', code: newCode.code, expiresAt });
+    await this.accounts.send({ phone, channel: 'sms', code: newCode.code, expiresAt }, actor);
     return { id: accountId, status: 'pending', position: appended!.position.toString(), created: events[0]!.type === 'PhoneAccountCreated' };
   }
 }

@@ -8,6 +8,8 @@ import { checkCodeRate, type CodeHasher, type CodePolicy, type NewCode } from '.
 import type { UserState } from '../../../libs/domain/users/user.decider';
 import { LookupKeys } from '../../../libs/personal-data/lookup-keys';
 import type { Loaded } from '../../../libs/command-pipeline/stream-state-cache';
+import type { CommandContext } from '../../../libs/command-pipeline/command-context';
+import { scopeOf } from '../../../libs/logging/logger';
 import { PARLEY_CONFIG } from '../infrastructure/tokens';
 import { UserStates } from '../users/user-states';
 import { CODE_SENDER, CodeNotSentError, type CodeMessage, type CodeSender } from './code-sender';
@@ -94,9 +96,9 @@ export class PhoneAccounts {
    * the code exists but did not go out; the client asks again after the
    * shortest interval (the issued code counts towards the limits).
    */
-  async send(message: CodeMessage): Promise<void> {
+  async send(message: CodeMessage, context: CommandContext): Promise<void> {
     try {
-      await this.sender.send(message);
+      await this.sender.send(message, scopeOf(context));
     } catch (error) {
       const reason = error instanceof CodeNotSentError ? error.message : 'The verification code was not sent';
       throw new DomainError(

@@ -58,7 +58,7 @@ export class RequestCodeHandler implements ICommandHandler<RequestCodeCommand, C
     });
     const issued = events[0];
     if (issued?.type === 'VerificationCodeIssued') {
-      await this.accounts.send({ phone, channel, code: newCode.code, expiresAt: issued.data.expiresAt });
+      await this.accounts.send({ phone, channel, code: newCode.code, expiresAt: issued.data.expiresAt }, actor);
     }
     return answer;
   }

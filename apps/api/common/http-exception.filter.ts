@@ -5,6 +5,7 @@ import { AppendOutcomeUnknownError } from '../../../libs/event-store/settle-appe
 import { DomainError, type ErrorCategory } from '../../../libs/domain/errors';
 import { WrongExpectedRevisionError } from '../../../libs/event-store/event-store.port';
 import { isStorageFull, STORAGE_FULL } from '../../../libs/event-store/storage-full';
+import { scopeOfRequest, type LogScope } from '../../../libs/logging/logger';
 import { surfaceOf } from './compat-surfaces';
 import type { ErrorBody } from './error-body';
 
@@ -38,11 +39,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const body = this.toBody(exception);
+    const request = host.switchToHttp().getRequest<{ readonly id: unknown; readonly correlationId?: string; readonly url?: string }>();
+    const body = this.toBody(exception, scopeOfRequest(request));
     if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(exception.retryAfterSeconds));
     }
-    const url = host.switchToHttp().getRequest<{ url?: string }>().url ?? '';
+    const url = request.url ?? '';
     const surface = surfaceOf(url);
     if (surface) {
       const rendered = surface.renderError(body, url);
@@ -52,7 +54,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 
-  protected toBody(exception: unknown): ErrorBody {
+  /** The one error body; a server-side failure is logged with the request's ids (`scope`). */
+  protected toBody(exception: unknown, scope: LogScope): ErrorBody {
     if (exception instanceof DomainError) {
       return {
         statusCode: STATUS[exception.category],
@@ -97,10 +100,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     if (isStorageFull(exception)) {
       // Nothing was written; reads go on and the same request succeeds once there is space again.
-      this.logger.error({ msg: 'out of storage space: a write was refused', error: String(exception) });
+      this.logger.error({ ...scope, msg: 'out of storage space: a write was refused', error: String(exception) });
       return { statusCode: 507, code: STORAGE_FULL, message: 'The server is out of storage space; nothing was written, retry later' };
     }
-    this.logger.error({ msg: 'unhandled error', error: String(exception), stack: (exception as Error)?.stack });
+    this.logger.error({ ...scope, msg: 'unhandled error', error: String(exception), stack: (exception as Error)?.stack });
     return { statusCode: 500, code: 'SERVER.INTERNAL', message: 'Internal server error' };
   }
 }

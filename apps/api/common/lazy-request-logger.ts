@@ -8,7 +8,7 @@ type AnyLog = (...args: unknown[]) => void;
  * Fastify makes a pino child logger for every request (`request.log`), and
  * pino's child copies its parent and serialises the bindings: a few per cent
  * of a post's time on the API's one thread (issue #12). Parley's own lines
- * take the request and correlation ids from `logScope`; Fastify writes to
+ * carry the request and correlation ids they are given (`LogScope`); Fastify writes to
  * `request.log` only when something went wrong. So the child is made the
  * first time a line is written through it, with the same bindings.
  */

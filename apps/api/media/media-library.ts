@@ -10,7 +10,7 @@ import { streams } from '../../../libs/domain/streams';
 import { MediaCipher } from '../../../libs/personal-data/media-cipher';
 import type { ReadStore } from '../../../libs/read-store/read-store.port';
 import { asMediaDoc, MEDIA, MEDIA_BLOBS, ROOM_MEDIA, type MediaDoc } from '../../../projections/media.projection';
-import { ParleyLogger } from '../../../libs/logging/logger';
+import { ParleyLogger, scopeOf } from '../../../libs/logging/logger';
 import { ReadModelGate } from '../infrastructure/read-model-gate';
 import { PARLEY_CONFIG, READ_STORE } from '../infrastructure/tokens';
 import { PrivacyPolicy } from '../presence/privacy-policy';
@@ -178,7 +178,7 @@ export class MediaLibrary {
           if ((await this.readStore.count(MEDIA_BLOBS, { address })) === 0) await this.blobs.delete(address);
         }
       } else {
-        this.logger.warn({ msg: 'media deleted; its bytes stay until the read models catch up', mediaId }, 'media');
+        this.logger.warn({ ...scopeOf(context), msg: 'media deleted; its bytes stay until the read models catch up', mediaId }, 'media');
       }
     }
     return { position: position.toString() };

@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '../../../../libs/domain/errors';
+import { scopeOfRequest } from '../../../../libs/logging/logger';
+import type { ParleyRequest } from '../../auth/auth.decorators';
 import { HttpExceptionFilter } from '../../common/http-exception.filter';
 
 /**
@@ -12,7 +14,7 @@ import { HttpExceptionFilter } from '../../common/http-exception.filter';
 export class QiscusExceptionFilter extends HttpExceptionFilter {
   override catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const body = this.toBody(exception);
+    const body = this.toBody(exception, scopeOfRequest(host.switchToHttp().getRequest<ParleyRequest>()));
     if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(exception.retryAfterSeconds));
     }
