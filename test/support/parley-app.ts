@@ -1,3 +1,4 @@
+import { verifyFastValidation } from '../../apps/api/common/validation';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,8 @@ export class ParleyHarness {
       RATE_LIMIT_MAX: '1000000',
       ...env,
     });
+    // Every body and query the validation pipe's quick way accepts is validated the full way too (decision 0063).
+    verifyFastValidation();
     const app = await createParleyApp(config);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();

@@ -7,6 +7,8 @@ import { DECORATORS } from '@nestjs/swagger';
 import { validationError, type ErrorDetail } from '../../../libs/domain/errors';
 import type { ErrorBody } from './error-body';
 import { cacheValidationMetadata } from './validation-metadata-cache';
+import { FastValidation } from './fast-validation';
+import { isDeepStrictEqual } from 'node:util';
 
 function flatten(errors: readonly ValidationError[], prefix = ''): ErrorDetail[] {
   const details: ErrorDetail[] = [];
@@ -92,8 +94,39 @@ class ParleyValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && isDto(metadata.metatype) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
       detachRawJson(metadata.metatype, value as Record<string, unknown>);
     }
+    if ((metadata.type === 'body' || metadata.type === 'query') && isDto(metadata.metatype) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const plain = value as Record<string, unknown>;
+      const accepted = fast.accept(metadata.metatype as new () => object, plain, detached.get(plain));
+      if (accepted !== undefined) return verifying ? this.verified(accepted, value, metadata) : accepted;
+    }
     return super.transform(value, metadata);
   }
+
+  /** The full validation of what the quick way accepted must accept it too, and build the same DTO. */
+  private async verified(accepted: object, value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    let full: unknown;
+    try {
+      full = await super.transform(value, metadata);
+    } catch (error) {
+      throw new Error(`fast validation accepted a ${metadata.metatype?.name} the full validation refuses: ${JSON.stringify((error as { response?: unknown }).response ?? String(error))}`);
+    }
+    if (!(full instanceof (metadata.metatype as new () => object)) || !isDeepStrictEqual({ ...full }, { ...accepted })) {
+      throw new Error(`fast validation built a ${metadata.metatype?.name} unlike the full validation's: ${JSON.stringify(accepted)} vs ${JSON.stringify(full)}`);
+    }
+    return accepted;
+  }
+}
+
+const fast = new FastValidation();
+let verifying = false;
+
+/**
+ * From now on, every body or query the quick way accepts is validated the
+ * full way as well, and a difference is thrown (a 500). The e2e harness turns
+ * this on, so every request of the suite checks decision 0063's promise.
+ */
+export function verifyFastValidation(): void {
+  verifying = true;
 }
 
 /**
