@@ -43,23 +43,34 @@ export const BUILT_IN_REDACT_PATHS = [
   'headers["x-api-key"]',
 ];
 
-let failedWrites = 0;
-let guarded = false;
+/** Dropped lines, counted once per process however many copies of this module are loaded. */
+interface OutputGuard {
+  failed: number;
+}
+const GUARD = Symbol.for('parley.logging.output-guard');
 
 /**
  * A log line that cannot be written (a full disk under a redirected stdout,
  * a closed pipe) is dropped and counted: logging never takes a request, or
  * the process, down with it. Streams report such failures as 'error' events,
  * which crash the process when nobody listens; from here on somebody does.
+ * One listener per process: the guard is kept on stdout itself, so a second
+ * copy of this module (a test runner's fresh module registry and global
+ * object per file) finds it instead of adding listeners to the same streams.
  */
-function guardOutput(): void {
-  if (guarded) return;
-  guarded = true;
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => void failedWrites++);
+function guardOutput(): OutputGuard {
+  const holder = process.stdout as unknown as { [GUARD]?: OutputGuard };
+  let guard = holder[GUARD];
+  if (guard === undefined) {
+    const created: OutputGuard = { failed: 0 };
+    guard = holder[GUARD] = created;
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => void created.failed++);
+  }
+  return guard;
 }
 
 /** Log lines dropped because they could not be written, since the process started. */
-export const droppedLogLines = (): number => failedWrites;
+export const droppedLogLines = (): number => guardOutput().failed;
 
 export interface LogOutput {
   readonly destroyed: boolean;
@@ -76,7 +87,7 @@ function destination(out: LogOutput): { write(line: string): void } {
         if (out.destroyed) fs.writeSync(out.fd, line);
         else out.write(line);
       } catch {
-        failedWrites++;
+        guardOutput().failed++;
       }
     },
   };

@@ -91,6 +91,20 @@ describe('ParleyLogger (pino)', () => {
     expect(line['time']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
+  it('listens for output errors once per process, however many copies of the logger module make loggers', () => {
+    new ParleyLogger({ logLevel: 'info' }, capture().out);
+    const listening = process.stdout.listenerCount('error');
+    for (let copy = 0; copy < 12; copy++) {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const fresh = require('./logger') as typeof import('./logger');
+        new fresh.ParleyLogger({ logLevel: 'info' }, capture().out);
+      });
+    }
+    expect(process.stdout.listenerCount('error')).toBe(listening);
+    expect(process.stderr.listenerCount('error')).toBeLessThanOrEqual(listening);
+  });
+
   it("writes a command's request and correlation ids as the line's fields, and no ids on a line logged without them", () => {
     const { lines, out } = capture();
     const logger = new ParleyLogger({ logLevel: 'info' }, out);
