@@ -170,13 +170,19 @@ describe('/metrics switched off', () => {
   });
 });
 
+/** What is written to stdout from now on, instead of the terminal, until `spy.mockRestore()`. */
+function captureStdout(): { stdout: string[]; spy: jest.SpyInstance } {
+  const stdout: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+    stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  }) as typeof process.stdout.write);
+  return { stdout, spy };
+}
+
 describe('logs through pino', () => {
   it('puts the request id and the correlation id on every line logged while a request is served, and no number in clear', async () => {
-    const stdout: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
-      stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write);
+    const { stdout, spy } = captureStdout();
     const parley = await ParleyHarness.start({ LOG_LEVEL: 'debug' });
     try {
       const number = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
@@ -203,12 +209,8 @@ describe('logs through pino', () => {
     }
   });
 
-  it("names the request on the line of a failure the error filter logs (out of storage space)", async () => {
-    const stdout: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
-      stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write);
+  it('names the request on the line of a failure the error filter logs (out of storage space)', async () => {
+    const { stdout, spy } = captureStdout();
     // The writer's own connection, so that its max_page_count binds (as in storage-full.e2e.spec.ts).
     const parley = await ParleyHarness.start({ SQLITE_WRITER: 'inline' });
     try {
