@@ -16,6 +16,16 @@ export interface LoadSummary {
   readonly statusCodes: Record<string, number>;
 }
 
+/**
+ * The baseline a run is compared with: the mean of a baseline run just before
+ * it and one just after. On a shared machine the baseline's own rate drifts
+ * by a third within minutes; one run of it would put that drift in the ratio.
+ */
+export function bracketed(before: LoadSummary, after: LoadSummary): Pick<LoadSummary, 'rps' | 'p50' | 'p99'> {
+  const mean = (a: number, b: number) => Math.round(((a + b) / 2) * 10) / 10;
+  return { rps: (before.rps + after.rps) / 2, p50: mean(before.p50, after.p50), p99: mean(before.p99, after.p99) };
+}
+
 export interface PostLoadOptions {
   readonly url: string;
   /** Rooms with their members' tokens: request n goes to room n mod rooms, from one of its members in turn. */
