@@ -1,11 +1,11 @@
-import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi';
 import { clientPosition } from '../common/client-position';
 import { PreviousLogPositions } from '../common/previous-log-positions';
 import { ExportEventLine, ExportHeaderLine, ExportTrailerLine, LogPageResponse, RoomAsOfResponse, RoomChangesResponse, StreamAuditResponse } from './audit.responses';
 import { LogPages, type RoomChange } from './log-pages';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { isParleyEventType } from '../../../libs/domain/events';
 import { notFound, validationError } from '../../../libs/domain/errors';
@@ -54,7 +54,7 @@ export class AuditController {
     },
   })
   @ApiErrors(400)
-  async events(@Query() query: EventsQueryDto, @Res() reply: FastifyReply): Promise<void> {
+  async events(@Query() query: EventsQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const types = query.types?.split(',');
     const unknown = types?.filter((type) => !isParleyEventType(type));
     if (unknown?.length) {
@@ -69,9 +69,7 @@ export class AuditController {
     const until = query.until ? new Date(query.until).toISOString() : undefined;
     const wanted = types ? new Set(types) : null;
     const abort = new AbortController();
-    // The response's 'close': the client went away, or the answer is complete. The request's own 'close'
-    // is about its body; under Fastify 5.12 a follow stream never heard it when the client left.
-    reply.raw.on('close', () => abort.abort());
+    request.raw.on('close', () => abort.abort());
     const lines = exportLog(this.store, {
       from,
       prevHash: query.prevHash,
