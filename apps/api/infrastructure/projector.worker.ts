@@ -1,4 +1,3 @@
-import { constants } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Position } from '../../../libs/event-store/event-store.port';
 import { SqliteEventStore } from '../../../libs/event-store/sqlite-event-store';
@@ -10,7 +9,6 @@ import { LIVE_LINGER, Projector } from '../../../libs/projection/projector';
 import { LEASES, LeaseKeeper, leaseHolder } from '../../../libs/read-store/lease-keeper';
 import { SqliteReadStore } from '../../../libs/read-store/sqlite-read-store';
 import { toThreadError } from '../../../libs/threads/start-worker';
-import { lowerThreadPriority } from '../../../libs/threads/thread-priority';
 import { parleyProjections } from '../../../projections';
 import type { ProjectorProgress, ProjectorReply, ProjectorRequest, ProjectorThreadData } from './projector-thread.protocol';
 
@@ -27,10 +25,6 @@ const data = workerData as ProjectorThreadData;
 // A Buffer arrives as a plain Uint8Array.
 const config = { ...data, personalDataKey: Buffer.from(data.personalDataKey) };
 const reply = (message: ProjectorReply): void => port.postMessage(message);
-// Below the API's thread and the writer's: under load the read models trail by a batch or two, and the
-// posts being answered get the cores first (decision 0064).
-const notLowered = lowerThreadPriority(constants.priority.PRIORITY_BELOW_NORMAL);
-if (notLowered !== null) reply({ kind: 'log', level: 'log', message: 'the projector thread runs at normal priority', fields: { reason: notLowered } });
 
 if (config.eventStore.kind !== 'sqlite' || config.readStore.kind !== 'sqlite') {
   throw new Error('the projector thread needs SQLite files for the event and read stores');
